@@ -1,0 +1,80 @@
+package qingqian
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// AuditRecord is one change (or security event) in the tamper-evident trail. Each record's Hash
+// covers its own fields and the previous record's hash, so editing or deleting any stored record
+// breaks every later link.
+type AuditRecord struct {
+	Seq       int64           `json:"seq"`
+	At        time.Time       `json:"at"`
+	ActorID   int64           `json:"actor_id"`
+	ActorName string          `json:"actor_name"`
+	OrgPath   string          `json:"org_path"` // path of the unit the record concerns: who may read it
+	Action    string          `json:"action"`
+	Entity    string          `json:"entity"`
+	EntityID  int64           `json:"entity_id"`
+	Before    json.RawMessage `json:"before,omitempty"`
+	After     json.RawMessage `json:"after,omitempty"`
+	PrevHash  string          `json:"prev_hash"`
+	Hash      string          `json:"hash"`
+}
+
+// ComputeHash returns the SHA-256 link of a record: it covers every field but Hash itself.
+// Times are hashed at microsecond precision, the precision both databases keep.
+func (r *AuditRecord) ComputeHash() string {
+	h := sha256.New()
+	field := func(s string) {
+		h.Write([]byte(strconv.Itoa(len(s))))
+		h.Write([]byte{':'})
+		h.Write([]byte(s))
+	}
+	field(strconv.FormatInt(r.Seq, 10))
+	field(r.At.UTC().Format("2006-01-02T15:04:05.000000Z"))
+	field(strconv.FormatInt(r.ActorID, 10))
+	field(r.ActorName)
+	field(r.OrgPath)
+	field(r.Action)
+	field(r.Entity)
+	field(strconv.FormatInt(r.EntityID, 10))
+	field(string(r.Before))
+	field(string(r.After))
+	field(r.PrevHash)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// AuditFilter selects audit records.
+type AuditFilter struct {
+	Entity   string
+	EntityID int64
+	Action   string
+	Actor    string
+	From, To time.Time
+	Offset   int
+	Limit    int
+}
+
+// AuditVerification is the result of checking the whole chain.
+type AuditVerification struct {
+	Records   int64  `json:"records"`
+	OK        bool   `json:"ok"`
+	BrokenSeq int64  `json:"broken_seq,omitempty"` // first record whose link does not hold
+	Problem   string `json:"problem,omitempty"`
+}
+
+// AuditService reads and checks the trail. Records are written by the other services inside
+// their own transactions.
+type AuditService interface {
+	// FindAudit lists records about units in the actor's subtree, newest first. Auditors,
+	// supervisors and administrators may read the trail.
+	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditRecord, int, error)
+	// VerifyAudit recomputes every link and reports the first that is broken. System actor only.
+	VerifyAudit(ctx context.Context) (*AuditVerification, error)
+}

@@ -1,0 +1,173 @@
+package qingqian
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Date is a calendar date without time of day, in China Standard Time. It counts days since
+// 1970-01-01 so that comparisons and day arithmetic are plain integer operations; the zero value
+// means "no date".
+type Date struct{ days int32 }
+
+// cst is China Standard Time; business dates and "today" are always read in it.
+var cst = time.FixedZone("CST", 8*3600)
+
+// NewDate returns the date year-month-day. Out-of-range values normalise as time.Date does.
+func NewDate(year int, month time.Month, day int) Date {
+	t := time.Date(year, month, day, 0, 0, 0, 0, time.UTC)
+	return Date{days: int32(t.Unix()/86400) + 1}
+}
+
+// DateOf returns the calendar date of t in China Standard Time.
+func DateOf(t time.Time) Date {
+	y, m, d := t.In(cst).Date()
+	return NewDate(y, m, d)
+}
+
+// ParseDate parses "YYYY-MM-DD" strictly.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}, fmt.Errorf("date must be YYYY-MM-DD")
+	}
+	return NewDate(t.Date()), nil
+}
+
+// MustParseDate is ParseDate for constants in code and tests; it panics on a bad literal.
+func MustParseDate(s string) Date {
+	d, err := ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// IsZero reports whether the date is unset.
+func (d Date) IsZero() bool { return d.days == 0 }
+
+func (d Date) time() time.Time { return time.Unix(int64(d.days-1)*86400, 0).UTC() }
+
+// Year, Month and Day return the parts of the date.
+func (d Date) Year() int { return d.time().Year() }
+
+// Month returns the month of the date.
+func (d Date) Month() time.Month { return d.time().Month() }
+
+// Day returns the day of the month.
+func (d Date) Day() int { return d.time().Day() }
+
+// Weekday returns the day of the week.
+func (d Date) Weekday() time.Weekday { return d.time().Weekday() }
+
+// AddDays returns the date n days later (earlier when n is negative).
+func (d Date) AddDays(n int) Date { return Date{days: d.days + int32(n)} }
+
+// AddMonths returns the corresponding day n months later; when that month is shorter, the last
+// day of the month (民法典 Art. 202).
+func (d Date) AddMonths(n int) Date {
+	t := d.time()
+	first := time.Date(t.Year(), t.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	day := t.Day()
+	if day > last {
+		day = last
+	}
+	return NewDate(first.Year(), first.Month(), day)
+}
+
+// Sub returns the number of days from e to d.
+func (d Date) Sub(e Date) int { return int(d.days - e.days) }
+
+// Before reports whether d is earlier than e.
+func (d Date) Before(e Date) bool { return d.days < e.days }
+
+// After reports whether d is later than e.
+func (d Date) After(e Date) bool { return d.days > e.days }
+
+// EndOfDay returns the instant at which the date ends (24:00 CST), the moment a report "as of" the
+// date is taken.
+func (d Date) EndOfDay() time.Time {
+	y, m, dd := d.time().Date()
+	return time.Date(y, m, dd+1, 0, 0, 0, 0, cst)
+}
+
+// String formats the date as YYYY-MM-DD, or "" when unset.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.time().Format(time.DateOnly)
+}
+
+// MarshalJSON writes "YYYY-MM-DD", or null when unset.
+func (d Date) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(d.String())
+}
+
+// UnmarshalJSON reads "YYYY-MM-DD" or null.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*d = Date{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("date must be a string YYYY-MM-DD")
+	}
+	if s == "" {
+		*d = Date{}
+		return nil
+	}
+	v, err := ParseDate(s)
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// Value stores the date as 'YYYY-MM-DD' (TEXT in SQLite, DATE in PostgreSQL), or NULL when unset.
+func (d Date) Value() (driver.Value, error) {
+	if d.IsZero() {
+		return nil, nil
+	}
+	return d.String(), nil
+}
+
+// Scan reads a date stored as text or returned by the driver as a time.
+func (d *Date) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*d = Date{}
+		return nil
+	case time.Time:
+		*d = NewDate(v.Date())
+		return nil
+	case string:
+		return d.scanString(v)
+	case []byte:
+		return d.scanString(string(v))
+	}
+	return fmt.Errorf("cannot scan %T into Date", src)
+}
+
+func (d *Date) scanString(s string) error {
+	if len(s) > 10 {
+		s = s[:10]
+	}
+	v, err := ParseDate(s)
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// Today returns the current date in China Standard Time.
+func Today() Date { return DateOf(time.Now()) }

@@ -1,0 +1,115 @@
+package qingqian
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Money is an exact amount in 分 (0.01 元). It is never a float anywhere in the system.
+type Money int64
+
+// maxYuanDigits bounds the integer part of a parsed amount so that it fits in int64 分.
+const maxYuanDigits = 16
+
+// ParseYuan parses a decimal string in 元 with at most two decimals, such as "968553800.00",
+// "12.5" or "-3". It rejects exponents, thousands separators and anything that is not a plain
+// decimal: the API accepts amounts only in this form, so that no float ever touches money.
+func ParseYuan(s string) (Money, error) {
+	if s == "" {
+		return 0, fmt.Errorf("empty amount")
+	}
+	neg := false
+	switch s[0] {
+	case '-':
+		neg, s = true, s[1:]
+	case '+':
+		s = s[1:]
+	}
+	intPart, frac, hasDot := strings.Cut(s, ".")
+	if intPart == "" || (hasDot && frac == "") {
+		return 0, fmt.Errorf("malformed amount")
+	}
+	if len(frac) > 2 {
+		return 0, fmt.Errorf("more than two decimals")
+	}
+	if len(intPart) > maxYuanDigits {
+		return 0, fmt.Errorf("amount too large")
+	}
+	var v int64
+	for _, c := range intPart {
+		if c < '0' || c > '9' {
+			return 0, fmt.Errorf("malformed amount")
+		}
+		v = v*10 + int64(c-'0')
+	}
+	f := frac + strings.Repeat("0", 2-len(frac))
+	for _, c := range f {
+		if c < '0' || c > '9' {
+			return 0, fmt.Errorf("malformed amount")
+		}
+	}
+	if v > (math.MaxInt64-99)/100 {
+		return 0, fmt.Errorf("amount too large")
+	}
+	v = v*100 + int64(f[0]-'0')*10 + int64(f[1]-'0')
+	if neg {
+		v = -v
+	}
+	return Money(v), nil
+}
+
+// Yuan returns whole 元 as Money, for building test data and demos.
+func Yuan(y int64) Money { return Money(y * 100) }
+
+// String formats the amount in 元 with exactly two decimals, e.g. "968553800.00".
+func (m Money) String() string {
+	v := int64(m)
+	sign := ""
+	if v < 0 {
+		sign = "-"
+		if v == math.MinInt64 {
+			return "-92233720368547758.08"
+		}
+		v = -v
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+}
+
+// Wan formats the amount in 万元 with two decimals, rounding half away from zero. Rounding happens
+// only here, when displaying: 968553800.00 元 is "96855.38".
+func (m Money) Wan() string {
+	v := int64(m)
+	neg := v < 0
+	if neg {
+		v = -v
+	}
+	// 1 万元 = 1,000,000 分; two decimals of 万元 are 10,000 分.
+	q, r := v/10000, v%10000
+	if r >= 5000 {
+		q++
+	}
+	s := fmt.Sprintf("%d.%02d", q/100, q%100)
+	if neg && q != 0 {
+		s = "-" + s
+	}
+	return s
+}
+
+// MarshalJSON writes the amount as a JSON string in 元, never as a number.
+func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(m.String()) }
+
+// UnmarshalJSON accepts only a JSON string in 元 with at most two decimals.
+func (m *Money) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("amount must be a string in 元")
+	}
+	v, err := ParseYuan(s)
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}

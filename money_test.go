@@ -1,0 +1,78 @@
+package qingqian_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/qingqian/qingqian"
+)
+
+func TestParseYuan(t *testing.T) {
+	good := map[string]qingqian.Money{
+		"968553800.00": 96855380000, "0": 0, "0.5": 50, "12.34": 1234, "-3": -300, "+7.1": 710,
+		"92233720368547.58": 9223372036854758,
+	}
+	for in, want := range good {
+		got, err := qingqian.ParseYuan(in)
+		if err != nil || got != want {
+			t.Errorf("ParseYuan(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "1.234", "1e5", "1,000", "abc", ".5", "5.", "--1", "1.2.3", "１２", "99999999999999999"} {
+		if got, err := qingqian.ParseYuan(in); err == nil {
+			t.Errorf("ParseYuan(%q) = %d, want error", in, got)
+		}
+	}
+}
+
+func TestMoneyFormats(t *testing.T) {
+	cases := []struct {
+		m          qingqian.Money
+		yuan, wan string
+	}{
+		{96855380000, "968553800.00", "96855.38"},
+		{4929700000, "49297000.00", "4929.70"},
+		{5000, "50.00", "0.01"}, // 50 元 = 0.005 万元, half-up
+		{4999, "49.99", "0.00"},
+		{-5000, "-50.00", "-0.01"},
+		{1, "0.01", "0.00"},
+	}
+	for _, c := range cases {
+		if got := c.m.String(); got != c.yuan {
+			t.Errorf("%d.String() = %s, want %s", c.m, got, c.yuan)
+		}
+		if got := c.m.Wan(); got != c.wan {
+			t.Errorf("%d.Wan() = %s, want %s", c.m, got, c.wan)
+		}
+	}
+}
+
+func TestMoneyJSON(t *testing.T) {
+	var v struct{ A qingqian.Money }
+	if err := json.Unmarshal([]byte(`{"A":"1.50"}`), &v); err != nil || v.A != 150 {
+		t.Fatalf("got %d, %v", v.A, err)
+	}
+	if err := json.Unmarshal([]byte(`{"A":1.5}`), &v); err == nil {
+		t.Fatal("a JSON number must be refused")
+	}
+	b, _ := json.Marshal(v)
+	if string(b) != `{"A":"1.50"}` {
+		t.Fatalf("marshal = %s", b)
+	}
+}
+
+func FuzzParseYuan(f *testing.F) {
+	for _, s := range []string{"1.23", "-0.01", "968553800.00", "1e3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := qingqian.ParseYuan(s)
+		if err != nil {
+			return
+		}
+		back, err := qingqian.ParseYuan(m.String())
+		if err != nil || back != m {
+			t.Fatalf("round trip of %q: %d -> %q -> %d, %v", s, m, m.String(), back, err)
+		}
+	})
+}
