@@ -121,7 +121,7 @@ type EntryInput struct {
 // deltas come from the original entry and are not computed here.
 func (in *EntryInput) Deltas(today Date) (du, dd Money, err error) {
 	v := Validation{}
-	if in.ItemID <= 0 {
+	if in.ItemID <= 0 && in.Kind != EntryReversal {
 		v.Add("item_id", "请指定台账条目")
 	}
 	if in.Kind == EntryReversal {

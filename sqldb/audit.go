@@ -1,0 +1,141 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/qingqian/qingqian"
+)
+
+// AuditService implements qingqian.AuditService.
+type AuditService struct{ db *DB }
+
+// NewAuditService returns the audit service over db.
+func NewAuditService(db *DB) *AuditService { return &AuditService{db: db} }
+
+var _ qingqian.AuditService = (*AuditService)(nil)
+
+const auditColumns = `seq, at, actor_id, actor_name, org_path, action, entity, entity_id, before_json, after_json, prev_hash, hash`
+
+func scanAudit(row interface{ Scan(...any) error }) (*qingqian.AuditRecord, error) {
+	r := &qingqian.AuditRecord{}
+	var before, after string
+	err := row.Scan(&r.Seq, timeCol{&r.At}, &r.ActorID, &r.ActorName, &r.OrgPath, &r.Action, &r.Entity, &r.EntityID, &before, &after, &r.PrevHash, &r.Hash)
+	if before != "" {
+		r.Before = json.RawMessage(before)
+	}
+	if after != "" {
+		r.After = json.RawMessage(after)
+	}
+	return r, err
+}
+
+// FindAudit implements qingqian.AuditService. Records about an item are visible to whoever can
+// reach the item; the full trail search is for auditors, supervisors and administrators.
+func (s *AuditService) FindAudit(ctx context.Context, f qingqian.AuditFilter) ([]*qingqian.AuditRecord, int, error) {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if f.EntityID == 0 && !a.Has(qingqian.RoleAuditor, qingqian.RoleSupervisor, qingqian.RoleAdmin) {
+		return nil, 0, qingqian.Errorf(qingqian.EFORBIDDEN, "只有审计、清欠办和管理员可以查询审计日志")
+	}
+	var q args
+	lo, hi := subtreeRange(a.OrgPath)
+	where := ` WHERE org_path >= ` + q.add(lo) + ` AND org_path < ` + q.add(hi)
+	if a.System {
+		where = ` WHERE 1 = 1`
+		q = nil
+	}
+	if f.Entity != "" {
+		where += ` AND entity = ` + q.add(f.Entity)
+	}
+	if f.EntityID != 0 {
+		where += ` AND entity_id = ` + q.add(f.EntityID)
+	}
+	if f.Action != "" {
+		where += ` AND action = ` + q.add(f.Action)
+	}
+	if f.Actor != "" {
+		where += ` AND actor_name = ` + q.add(f.Actor)
+	}
+	if !f.From.IsZero() {
+		where += ` AND at >= ` + q.add(s.db.d.ts(f.From))
+	}
+	if !f.To.IsZero() {
+		where += ` AND at < ` + q.add(s.db.d.ts(f.To))
+	}
+	var total int
+	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`+where, q...).Scan(&total); err != nil {
+		return nil, 0, qingqian.Internal(err)
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log`+where+` ORDER BY seq DESC LIMIT `+q.add(limit(f.Limit))+` OFFSET `+q.add(max(f.Offset, 0)), q...)
+	if err != nil {
+		return nil, 0, qingqian.Internal(err)
+	}
+	defer rows.Close()
+	out := []*qingqian.AuditRecord{}
+	for rows.Next() {
+		r, err := scanAudit(rows)
+		if err != nil {
+			return nil, 0, qingqian.Internal(err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, qingqian.Internal(err)
+	}
+	return out, total, nil
+}
+
+// VerifyAudit implements qingqian.AuditService: it walks the chain in order, recomputing each
+// hash, and also checks the head row, so that deleting the newest records is caught too.
+func (s *AuditService) VerifyAudit(ctx context.Context) (*qingqian.AuditVerification, error) {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.System && !a.Has(qingqian.RoleAuditor) {
+		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "只有审计人员可以校验审计链")
+	}
+	res := &qingqian.AuditVerification{OK: true}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY seq`)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	defer rows.Close()
+	prev, want := "", int64(1)
+	fail := func(seq int64, problem string) (*qingqian.AuditVerification, error) {
+		res.OK, res.BrokenSeq, res.Problem = false, seq, problem
+		return res, nil
+	}
+	for rows.Next() {
+		r, err := scanAudit(rows)
+		if err != nil {
+			return nil, qingqian.Internal(err)
+		}
+		res.Records++
+		switch {
+		case r.Seq != want:
+			return fail(want, fmt.Sprintf("缺少第 %d 条记录", want))
+		case r.PrevHash != prev:
+			return fail(r.Seq, fmt.Sprintf("第 %d 条记录的前序哈希与上一条不符", r.Seq))
+		case r.ComputeHash() != r.Hash:
+			return fail(r.Seq, fmt.Sprintf("第 %d 条记录的内容已被改动（哈希不符）", r.Seq))
+		}
+		prev, want = r.Hash, want+1
+	}
+	if err := rows.Err(); err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	var headSeq int64
+	var headHash string
+	if err := s.db.read.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	if headSeq != want-1 || headHash != prev {
+		return fail(want, fmt.Sprintf("审计链末尾应为第 %d 条，实际只有 %d 条（记录被删除）", headSeq, want-1))
+	}
+	return res, nil
+}

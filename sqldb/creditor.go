@@ -1,0 +1,162 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/qingqian/qingqian"
+)
+
+// CreditorService implements qingqian.CreditorService.
+type CreditorService struct{ db *DB }
+
+// NewCreditorService returns the creditor service over db.
+func NewCreditorService(db *DB) *CreditorService { return &CreditorService{db: db} }
+
+var _ qingqian.CreditorService = (*CreditorService)(nil)
+
+const creditorColumns = `c.id, c.name, c.uscc, c.ownership, c.size, c.size_declared_on, c.size_evidence, c.region, c.version, c.created_at, c.updated_at`
+
+func scanCreditor(row interface{ Scan(...any) error }) (*qingqian.Creditor, error) {
+	c := &qingqian.Creditor{}
+	err := row.Scan(&c.ID, &c.Name, &c.USCC, &c.Ownership, &c.Size, &c.SizeDeclaredOn, &c.SizeEvidence, &c.Region,
+		&c.Version, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt})
+	return c, err
+}
+
+func creditorNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "债权企业不存在") }
+
+func usccTaken() error {
+	return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "该统一社会信用代码的债权企业已存在", Fields: map[string]string{"uscc": "已存在相同信用代码的企业"}}
+}
+
+// CreateCreditor implements qingqian.CreditorService.
+func (s *CreditorService) CreateCreditor(ctx context.Context, c *qingqian.Creditor) error {
+	a, err := qingqian.RequireWriter(ctx)
+	if err != nil {
+		return err
+	}
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, a, func(tx *Tx) error {
+		return tx.createCreditor(ctx, c)
+	})
+}
+
+func (tx *Tx) createCreditor(ctx context.Context, c *qingqian.Creditor) error {
+	c.Version, c.CreatedAt, c.UpdatedAt = 1, tx.now, tx.now
+	err := tx.QueryRowContext(ctx, `INSERT INTO creditors (name, uscc, ownership, size, size_declared_on, size_evidence, region, search, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9) RETURNING id`,
+		c.Name, c.USCC, c.Ownership, c.Size, c.SizeDeclaredOn, c.SizeEvidence, c.Region, searchText(c.Name, c.USCC), tx.ts(tx.now)).Scan(&c.ID)
+	if isUnique(err) {
+		return usccTaken()
+	} else if err != nil {
+		return err
+	}
+	return tx.audit(ctx, "creditor.create", "creditor", c.ID, "/", nil, c)
+}
+
+// FindCreditorByID implements qingqian.CreditorService.
+func (s *CreditorService) FindCreditorByID(ctx context.Context, id int64) (*qingqian.Creditor, error) {
+	if _, err := qingqian.RequireActor(ctx); err != nil {
+		return nil, err
+	}
+	c, err := scanCreditor(s.db.read.QueryRowContext(ctx, `SELECT `+creditorColumns+` FROM creditors c WHERE c.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, creditorNotFound()
+	} else if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	return c, nil
+}
+
+// FindCreditors implements qingqian.CreditorService.
+func (s *CreditorService) FindCreditors(ctx context.Context, f qingqian.CreditorFilter) ([]*qingqian.Creditor, int, error) {
+	if _, err := qingqian.RequireActor(ctx); err != nil {
+		return nil, 0, err
+	}
+	var q args
+	where := ` WHERE 1 = 1`
+	if f.Query != "" {
+		where += ` AND c.search LIKE ` + q.add(likePattern(f.Query)) + ` ESCAPE '\'`
+	}
+	if f.USCC != "" {
+		where += ` AND c.uscc = ` + q.add(qingqian.NormalizeUSCC(f.USCC))
+	}
+	var total int
+	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM creditors c`+where, q...).Scan(&total); err != nil {
+		return nil, 0, qingqian.Internal(err)
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+creditorColumns+` FROM creditors c`+where+` ORDER BY c.id LIMIT `+q.add(limit(f.Limit))+` OFFSET `+q.add(max(f.Offset, 0)), q...)
+	if err != nil {
+		return nil, 0, qingqian.Internal(err)
+	}
+	defer rows.Close()
+	var out []*qingqian.Creditor
+	for rows.Next() {
+		c, err := scanCreditor(rows)
+		if err != nil {
+			return nil, 0, qingqian.Internal(err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, qingqian.Internal(err)
+	}
+	return out, total, nil
+}
+
+// UpdateCreditor implements qingqian.CreditorService.
+func (s *CreditorService) UpdateCreditor(ctx context.Context, id int64, upd qingqian.CreditorUpdate) (*qingqian.Creditor, error) {
+	a, err := qingqian.RequireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *qingqian.Creditor
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		c, err := scanCreditor(tx.QueryRowContext(ctx, `SELECT `+creditorColumns+` FROM creditors c WHERE c.id = $1`+s.db.d.forUpdate, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return creditorNotFound()
+		} else if err != nil {
+			return err
+		}
+		if c.Version != upd.Version {
+			return staleVersion()
+		}
+		before := *c
+		if upd.Name != nil {
+			c.Name = *upd.Name
+		}
+		if upd.Ownership != nil {
+			c.Ownership = *upd.Ownership
+		}
+		if upd.Size != nil {
+			c.Size = *upd.Size
+		}
+		if upd.SizeDeclaredOn != nil {
+			c.SizeDeclaredOn = *upd.SizeDeclaredOn
+		}
+		if upd.SizeEvidence != nil {
+			c.SizeEvidence = *upd.SizeEvidence
+		}
+		if upd.Region != nil {
+			c.Region = *upd.Region
+		}
+		if err := c.Validate(); err != nil {
+			return err
+		}
+		c.Version++
+		c.UpdatedAt = tx.now
+		if _, err := tx.ExecContext(ctx, `UPDATE creditors SET name = $1, ownership = $2, size = $3, size_declared_on = $4, size_evidence = $5,
+			region = $6, search = $7, version = $8, updated_at = $9 WHERE id = $10`,
+			c.Name, c.Ownership, c.Size, c.SizeDeclaredOn, c.SizeEvidence, c.Region, searchText(c.Name, c.USCC), c.Version, tx.ts(tx.now), c.ID); err != nil {
+			return err
+		}
+		out = c
+		return tx.audit(ctx, "creditor.update", "creditor", c.ID, "/", before, c)
+	})
+	return out, err
+}

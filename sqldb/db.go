@@ -1,0 +1,352 @@
+// Package sqldb implements the services of package qingqian on SQLite (embedded, pure Go) and on
+// PostgreSQL from one set of queries. dialect.go holds the few differences.
+package sqldb
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/qingqian/qingqian"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Migrations returns the embedded migration files, for tests and tools.
+func Migrations() fs.FS { return migrations }
+
+// DefaultMaxVoucherSize is the voucher size limit when none is configured: 20 MB.
+const DefaultMaxVoucherSize = 20 << 20
+
+// DB is an open ledger database: a write pool and a read pool (the same pool on PostgreSQL).
+type DB struct {
+	write, read *sql.DB
+	d           dialect
+
+	// Now is the clock; tests and the demo loader replace it to record history.
+	Now func() time.Time
+	// VoucherDir is where voucher files are stored, by content hash.
+	VoucherDir string
+	// MaxVoucherSize limits one voucher file in bytes.
+	MaxVoucherSize int64
+}
+
+// Open connects to dsn: a postgres:// URL, or else the path of a SQLite file (created if
+// missing). It does not migrate; call Migrate.
+func Open(dsn string) (*DB, error) {
+	db := &DB{Now: time.Now, MaxVoucherSize: DefaultMaxVoucherSize}
+	if isPostgres(dsn) {
+		p, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, err
+		}
+		p.SetMaxOpenConns(16)
+		p.SetMaxIdleConns(16)
+		db.write, db.read, db.d = p, p, postgresDialect
+		return db, nil
+	}
+	const pragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	path := (&url.URL{Path: dsn}).EscapedPath()
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	// One writer: SQLite serialises writes anyway, and one connection avoids lock upgrades.
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(4)
+	db.write, db.read, db.d = w, r, sqliteDialect
+	return db, nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Dialect names the database: "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.d.name }
+
+// Ping checks that the database answers and is migrated.
+func (db *DB) Ping(ctx context.Context) error {
+	pending, err := db.PendingMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("%d migrations pending", len(pending))
+	}
+	return nil
+}
+
+func (db *DB) migrationNames() ([]string, error) {
+	names, err := fs.Glob(migrations, "migrations/"+db.d.name+"/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// PendingMigrations lists migrations not yet applied.
+func (db *DB) PendingMigrations(ctx context.Context) ([]string, error) {
+	names, err := db.migrationNames()
+	if err != nil {
+		return nil, err
+	}
+	applied := map[string]bool{}
+	rows, err := db.read.QueryContext(ctx, `SELECT name FROM schema_migrations`)
+	if err == nil {
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			applied[n] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	} else if !strings.Contains(err.Error(), "schema_migrations") {
+		return nil, err
+	}
+	var pending []string
+	for _, n := range names {
+		base := n[strings.LastIndex(n, "/")+1:]
+		if !applied[base] {
+			pending = append(pending, base)
+		}
+	}
+	return pending, nil
+}
+
+// Migrate applies the embedded migrations not yet applied, each in its own transaction.
+func (db *DB) Migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	pending, err := db.PendingMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	for _, name := range pending {
+		body, err := migrations.ReadFile("migrations/" + db.d.name + "/" + name)
+		if err != nil {
+			return err
+		}
+		tx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`, name, db.Now().UTC().Format(time.RFC3339)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// Tx is a write transaction carrying the actor and the instant it acts at.
+type Tx struct {
+	*sql.Tx
+	db    *DB
+	now   time.Time
+	actor *qingqian.Actor
+	// denied holds attempts to reach data outside the actor's subtree, written to the audit
+	// trail after the transaction ends (whether it commits or not).
+	denied []denial
+}
+
+type denial struct {
+	entity string
+	id     int64
+}
+
+// deny notes an attempt to reach an entity outside the actor's subtree.
+func (tx *Tx) deny(entity string, id int64) { tx.denied = append(tx.denied, denial{entity, id}) }
+
+// inTx runs fn in a write transaction and commits when fn returns nil. Any error rolls back:
+// nothing is ever half-written.
+func (db *DB) inTx(ctx context.Context, actor *qingqian.Actor, fn func(tx *Tx) error) error {
+	sqltx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return qingqian.Internal(err)
+	}
+	tx := &Tx{Tx: sqltx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), actor: actor}
+	defer func() {
+		for _, d := range tx.denied {
+			db.securityEvent(ctx, actor, d.entity, d.id)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		sqltx.Rollback()
+		return wrapErr(err)
+	}
+	if err := sqltx.Commit(); err != nil {
+		return wrapErr(err)
+	}
+	return nil
+}
+
+// wrapErr keeps service errors and turns anything else into an internal error.
+func wrapErr(err error) error {
+	var e *qingqian.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "请求已取消", Err: err}
+	}
+	return qingqian.Internal(err)
+}
+
+// ts converts an instant for this database.
+func (tx *Tx) ts(t time.Time) any { return tx.db.d.ts(t) }
+
+// audit appends a record to the hash chain in the current transaction. The first statement
+// updates the head row, which takes its lock, so concurrent writers chain one after another.
+func (tx *Tx) audit(ctx context.Context, action, entity string, entityID int64, orgPath string, before, after any) error {
+	rec := qingqian.AuditRecord{At: tx.now, Action: action, Entity: entity, EntityID: entityID, OrgPath: orgPath}
+	if tx.actor != nil {
+		rec.ActorID, rec.ActorName = tx.actor.UserID, tx.actor.Name
+	}
+	var err error
+	if rec.Before, err = marshalAudit(before); err != nil {
+		return err
+	}
+	if rec.After, err = marshalAudit(after); err != nil {
+		return err
+	}
+	if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = audit_head.seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&rec.Seq, &rec.PrevHash); err != nil {
+		return err
+	}
+	rec.Hash = rec.ComputeHash()
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, rec.Hash); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor_id, actor_name, org_path, action, entity, entity_id, before_json, after_json, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		rec.Seq, tx.ts(rec.At), rec.ActorID, rec.ActorName, rec.OrgPath, rec.Action, rec.Entity, rec.EntityID,
+		string(rec.Before), string(rec.After), rec.PrevHash, rec.Hash)
+	return err
+}
+
+func marshalAudit(v any) (json.RawMessage, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if r, ok := v.(json.RawMessage); ok {
+		return r, nil
+	}
+	return json.Marshal(v)
+}
+
+// securityEvent records, in its own transaction, an attempt to reach data outside the actor's
+// subtree. It never fails the request that triggered it. Inside a write transaction use
+// Tx.deny instead: the write connection is busy until that transaction ends.
+func (db *DB) securityEvent(ctx context.Context, actor *qingqian.Actor, entity string, id int64) {
+	_ = db.inTx(context.WithoutCancel(ctx), actor, func(tx *Tx) error {
+		return tx.audit(ctx, "security.denied", entity, id, actor.OrgPath, nil, map[string]any{"reason": "outside subtree"})
+	})
+}
+
+// subtreeRange returns the bounds of the paths under prefix: path >= lo AND path < hi.
+func subtreeRange(prefix string) (lo, hi string) {
+	return prefix, prefix[:len(prefix)-1] + "0" // '0' is the byte after '/'
+}
+
+// ancestors returns the ids in a materialised path, root first.
+func ancestors(path string) []int64 {
+	var ids []int64
+	for _, p := range strings.Split(strings.Trim(path, "/"), "/") {
+		var id int64
+		for _, c := range p {
+			id = id*10 + int64(c-'0')
+		}
+		if p != "" {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// likePattern turns user text into a LIKE pattern on a normalised (lower-cased) column.
+func likePattern(q string) string {
+	q = strings.ToLower(strings.TrimSpace(q))
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(q) + "%"
+}
+
+// searchText builds the normalised search column from the fields people search by.
+func searchText(parts ...string) string {
+	return strings.ToLower(strings.Join(parts, "\x1f"))
+}
+
+// limit bounds a page size: default 50, at most 500.
+func limit(n int) int {
+	if n <= 0 {
+		return 50
+	}
+	if n > 500 {
+		return 500
+	}
+	return n
+}
+
+// RandomToken returns n random bytes in hex.
+func RandomToken(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// args collects query arguments and hands out their $n placeholders.
+type args []any
+
+func (a *args) add(v any) string {
+	*a = append(*a, v)
+	return fmt.Sprintf("$%d", len(*a))
+}
+
+// CountRows counts the rows of a table; tests and `verify` use it. The name must be one of
+// the ledger's tables.
+func (db *DB) CountRows(ctx context.Context, table string) (int, error) {
+	switch table {
+	case "orgs", "creditors", "items", "entries", "plan_revisions", "plan_instalments", "vouchers", "voucher_uploads",
+		"entry_vouchers", "org_totals", "idempotency_keys", "api_tokens", "audit_log":
+	default:
+		return 0, fmt.Errorf("unknown table %q", table)
+	}
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n)
+	return n, err
+}

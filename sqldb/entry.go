@@ -1,0 +1,315 @@
+package sqldb
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/qingqian/qingqian"
+)
+
+// EntryService implements qingqian.EntryService.
+type EntryService struct{ db *DB }
+
+// NewEntryService returns the entry service over db.
+func NewEntryService(db *DB) *EntryService { return &EntryService{db: db} }
+
+var _ qingqian.EntryService = (*EntryService)(nil)
+
+const entryColumns = `e.id, e.item_id, e.kind, e.cat, e.on_date, e.recorded_at, e.backdated, e.du, e.dd, e.method, e.voucher_no,
+	e.reason, COALESCE(e.reverses_id, 0), COALESCE(r.id, 0), e.actor_name`
+
+const entryFrom = ` FROM entries e LEFT JOIN entries r ON r.reverses_id = e.id`
+
+func scanEntry(row interface{ Scan(...any) error }) (*qingqian.Entry, error) {
+	e := &qingqian.Entry{Vouchers: []qingqian.VoucherRef{}}
+	err := row.Scan(&e.ID, &e.ItemID, &e.Kind, &e.Category, &e.On, timeCol{&e.RecordedAt}, &e.Backdated, &e.Undisputed, &e.Disputed,
+		&e.Method, &e.VoucherNo, &e.Reason, &e.ReversesID, &e.ReversedByID, &e.ActorName)
+	return e, err
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// entriesOf returns an item's entries in recording order, with their vouchers.
+func (db *DB) entriesOf(ctx context.Context, q queryer, itemID int64) ([]*qingqian.Entry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+entryColumns+entryFrom+` WHERE e.item_id = $1 ORDER BY e.id`, itemID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*qingqian.Entry
+	byID := map[int64]*qingqian.Entry{}
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, e)
+		byID[e.ID] = e
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	vrows, err := q.QueryContext(ctx, `SELECT ev.entry_id, v.sha256, v.name, v.content_type, v.size,
+		(SELECT COUNT(*) FROM entry_vouchers x WHERE x.sha256 = v.sha256)
+		FROM entry_vouchers ev JOIN vouchers v ON v.sha256 = ev.sha256 JOIN entries e ON e.id = ev.entry_id
+		WHERE e.item_id = $1 ORDER BY ev.entry_id, v.sha256`, itemID)
+	if err != nil {
+		return nil, err
+	}
+	defer vrows.Close()
+	for vrows.Next() {
+		var id int64
+		var v qingqian.VoucherRef
+		var uses int
+		if err := vrows.Scan(&id, &v.SHA256, &v.Name, &v.ContentType, &v.Size, &uses); err != nil {
+			return nil, err
+		}
+		v.Reused = uses > 1
+		if e := byID[id]; e != nil {
+			e.Vouchers = append(e.Vouchers, v)
+		}
+	}
+	return out, vrows.Err()
+}
+
+// insertEntry writes an entry, its voucher links, the item's materialised balance and the
+// running totals; the caller has validated it.
+func (tx *Tx) insertEntry(ctx context.Context, r *itemRow, e *qingqian.Entry, vouchers []string) error {
+	e.RecordedAt = tx.now
+	e.Backdated = e.On.Before(qingqian.DateOf(tx.now))
+	if tx.actor != nil {
+		e.ActorName = tx.actor.Name
+	}
+	var reverses any
+	if e.ReversesID != 0 {
+		reverses = e.ReversesID
+	}
+	var actorID int64
+	if tx.actor != nil {
+		actorID = tx.actor.UserID
+	}
+	err := tx.QueryRowContext(ctx, `INSERT INTO entries (item_id, kind, cat, on_date, recorded_at, backdated, du, dd, method, voucher_no, reason, reverses_id, actor_id, actor_name)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+		e.ItemID, e.Kind, e.Category, e.On, tx.ts(e.RecordedAt), e.Backdated, e.Undisputed, e.Disputed, e.Method, e.VoucherNo,
+		e.Reason, reverses, actorID, e.ActorName).Scan(&e.ID)
+	if isUnique(err) {
+		return qingqian.Errorf(qingqian.ECONFLICT, "该记录已被冲正，不能重复冲正")
+	} else if err != nil {
+		return err
+	}
+	for _, sha := range vouchers {
+		if err := tx.attachVoucher(ctx, r.path, e, sha); err != nil {
+			return err
+		}
+	}
+	b := &r.Balance
+	b.Add(e.Category, e.Undisputed, e.Disputed)
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET out_u = $1, out_d = $2, repaid = $3, status = $4 WHERE id = $5`,
+		b.OutstandingUndisputed, b.OutstandingDisputed, b.Repaid, b.Status, r.ID); err != nil {
+		return err
+	}
+	if err := tx.bumpTotals(ctx, r.path, e.On, r.Kind, r.Origin, measuresOf(e.Category, e.Undisputed, e.Disputed)); err != nil {
+		return err
+	}
+	return tx.audit(ctx, "entry."+string(e.Kind), "item", r.ID, r.path, nil, e)
+}
+
+// idempotencyScope names who sent a request, so that keys of different clients never collide.
+func idempotencyScope(a *qingqian.Actor) string {
+	switch {
+	case a.TokenID != 0:
+		return "token:" + strconv.FormatInt(a.TokenID, 10)
+	case a.UserID != 0:
+		return "user:" + strconv.FormatInt(a.UserID, 10)
+	}
+	return "system:" + a.Name
+}
+
+// RecordEntry implements qingqian.EntryService.
+func (s *EntryService) RecordEntry(ctx context.Context, in qingqian.EntryInput) (*qingqian.Entry, error) {
+	if in.Kind == qingqian.EntryReversal {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "冲正请使用冲正功能", Fields: map[string]string{"kind": "冲正请使用冲正功能"}}
+	}
+	return s.record(ctx, in)
+}
+
+// ReverseEntry implements qingqian.EntryService.
+func (s *EntryService) ReverseEntry(ctx context.Context, in qingqian.EntryInput) (*qingqian.Entry, error) {
+	in.Kind = qingqian.EntryReversal
+	return s.record(ctx, in)
+}
+
+func (s *EntryService) record(ctx context.Context, in qingqian.EntryInput) (*qingqian.Entry, error) {
+	a, err := qingqian.RequireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	today := qingqian.DateOf(s.db.Now())
+	du, dd, err := in.Deltas(today)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Vouchers) > 20 {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "一条记录最多附20个凭证", Fields: map[string]string{"vouchers": "凭证过多"}}
+	}
+	var reqHash string
+	if in.IdempotencyKey != "" {
+		if len(in.IdempotencyKey) > 100 {
+			return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "Idempotency-Key 不能超过100个字符", Fields: map[string]string{"Idempotency-Key": "过长"}}
+		}
+		b, _ := json.Marshal(in)
+		h := sha256.Sum256(b)
+		reqHash = hex.EncodeToString(h[:])
+	}
+	var out *qingqian.Entry
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		if in.IdempotencyKey != "" {
+			var prevHash string
+			var prevID int64
+			err := tx.QueryRowContext(ctx, `SELECT request_hash, entry_id FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+				idempotencyScope(a), in.IdempotencyKey).Scan(&prevHash, &prevID)
+			if err == nil {
+				if prevHash != reqHash {
+					return qingqian.Errorf(qingqian.ECONFLICT, "该 Idempotency-Key 已用于另一笔不同的请求")
+				}
+				out, err = tx.db.entryByID(ctx, tx, prevID)
+				return err
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		var e *qingqian.Entry
+		var r *itemRow
+		if in.Kind == qingqian.EntryReversal {
+			orig, err := tx.db.entryByID(ctx, tx, in.ReversesID)
+			if err != nil {
+				return &qingqian.Error{Code: qingqian.ENOTFOUND, Message: "要冲正的记录不存在", Fields: map[string]string{"reverses_id": "记录不存在"}}
+			}
+			if in.ItemID != 0 && in.ItemID != orig.ItemID {
+				return &qingqian.Error{Code: qingqian.EINVALID, Message: "要冲正的记录不属于该条目", Fields: map[string]string{"reverses_id": "记录不属于该条目"}}
+			}
+			if r, err = tx.reachItem(ctx, orig.ItemID); err != nil {
+				return err
+			}
+			if orig.Kind == qingqian.EntryReversal {
+				return qingqian.Errorf(qingqian.ECONFLICT, "冲正记录不能再冲正，请重新录入正确的记录")
+			}
+			if orig.ReversedByID != 0 {
+				return qingqian.Errorf(qingqian.ECONFLICT, "该记录已被冲正，不能重复冲正")
+			}
+			on := in.On
+			if on.IsZero() {
+				on = today
+			}
+			if on.Before(orig.On) {
+				return &qingqian.Error{Code: qingqian.EINVALID, Message: "冲正日期不能早于原记录日期", Fields: map[string]string{"on": "不能早于原记录日期 " + orig.On.String()}}
+			}
+			e = &qingqian.Entry{ItemID: orig.ItemID, Kind: qingqian.EntryReversal, Category: orig.Category, On: on,
+				Undisputed: -orig.Undisputed, Disputed: -orig.Disputed, Reason: in.Reason, ReversesID: orig.ID}
+		} else {
+			if r, err = tx.reachItem(ctx, in.ItemID); err != nil {
+				return err
+			}
+			if in.On.Before(r.ArisenOn) {
+				return &qingqian.Error{Code: qingqian.EINVALID, Message: "业务日期不能早于欠款发生日期", Fields: map[string]string{"on": "不能早于欠款发生日期 " + r.ArisenOn.String()}}
+			}
+			if len(in.Vouchers) > 0 && in.Kind != qingqian.EntryRepay {
+				return &qingqian.Error{Code: qingqian.EINVALID, Message: "只有清偿记录附支付凭证", Fields: map[string]string{"vouchers": "只有清偿记录附支付凭证"}}
+			}
+			e = &qingqian.Entry{ItemID: r.ID, Kind: in.Kind, Category: qingqian.CategoryOf(in.Kind), On: in.On,
+				Undisputed: du, Disputed: dd, Method: in.Method, VoucherNo: in.VoucherNo, Reason: in.Reason}
+		}
+		existing, err := tx.db.entriesOf(ctx, tx, r.ID)
+		if err != nil {
+			return err
+		}
+		r.Balance = qingqian.BalanceOf(existing, qingqian.Date{}, time.Time{})
+		if err := qingqian.CheckTimeline(append(existing, e)); err != nil {
+			return err
+		}
+		if err := tx.insertEntry(ctx, r, e, in.Vouchers); err != nil {
+			return err
+		}
+		if in.IdempotencyKey != "" {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (scope, key, request_hash, entry_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
+				idempotencyScope(a), in.IdempotencyKey, reqHash, e.ID, tx.ts(tx.now)); err != nil {
+				return err
+			}
+		}
+		var err2 error
+		out, err2 = tx.db.entryByID(ctx, tx, e.ID)
+		return err2
+	})
+	return out, err
+}
+
+// entryByID reads one entry with its vouchers.
+func (db *DB) entryByID(ctx context.Context, q queryer, id int64) (*qingqian.Entry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT e.item_id FROM entries e WHERE e.id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	var itemID int64
+	found := rows.Next()
+	if found {
+		err = rows.Scan(&itemID)
+	}
+	rows.Close()
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, qingqian.Errorf(qingqian.ENOTFOUND, "记录不存在")
+	}
+	all, err := db.entriesOf(ctx, q, itemID)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range all {
+		if e.ID == id {
+			return e, nil
+		}
+	}
+	return nil, qingqian.Errorf(qingqian.ENOTFOUND, "记录不存在")
+}
+
+// FindEntries implements qingqian.EntryService.
+func (s *EntryService) FindEntries(ctx context.Context, itemID int64) ([]*qingqian.Entry, error) {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.db.readItem(ctx, a, itemID); err != nil {
+		return nil, err
+	}
+	es, err := s.db.entriesOf(ctx, s.db.read, itemID)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	return es, nil
+}
+
+// FindEntryByID implements qingqian.EntryService.
+func (s *EntryService) FindEntryByID(ctx context.Context, id int64) (*qingqian.Entry, error) {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.db.entryByID(ctx, s.db.read, id)
+	if err != nil {
+		return nil, wrapErr(err)
+	}
+	if _, err := s.db.readItem(ctx, a, e.ItemID); err != nil {
+		return nil, qingqian.Errorf(qingqian.ENOTFOUND, "记录不存在")
+	}
+	return e, nil
+}

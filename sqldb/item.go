@@ -1,0 +1,296 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/qingqian/qingqian"
+)
+
+// ItemService implements qingqian.ItemService.
+type ItemService struct{ db *DB }
+
+// NewItemService returns the item service over db.
+func NewItemService(db *DB) *ItemService { return &ItemService{db: db} }
+
+var _ qingqian.ItemService = (*ItemService)(nil)
+
+const itemColumns = `i.id, i.no, i.org_id, o.name, i.creditor_id, c.name, c.uscc, i.contract_no, i.contract_name, i.kind,
+	i.arisen_on, i.due_on, i.undisputed, i.disputed, i.dispute_reason, i.funding_source, i.origin, i.responsible, i.note,
+	i.version, i.created_at, i.updated_at, i.out_u, i.out_d, i.repaid, i.status, o.path`
+
+const itemFrom = ` FROM items i JOIN orgs o ON o.id = i.org_id JOIN creditors c ON c.id = i.creditor_id`
+
+// itemRow is an item with the path of its debtor unit, which decides who may reach it.
+type itemRow struct {
+	*qingqian.Item
+	path string
+}
+
+func scanItem(row interface{ Scan(...any) error }) (*itemRow, error) {
+	it := &qingqian.Item{}
+	r := &itemRow{Item: it}
+	b := &it.Balance
+	err := row.Scan(&it.ID, &it.No, &it.OrgID, &it.OrgName, &it.CreditorID, &it.CreditorName, &it.CreditorUSCC,
+		&it.ContractNo, &it.ContractName, &it.Kind, &it.ArisenOn, &it.DueOn, &it.Undisputed, &it.Disputed,
+		&it.DisputeReason, &it.FundingSource, &it.Origin, &it.Responsible, &it.Note, &it.Version,
+		timeCol{&it.CreatedAt}, timeCol{&it.UpdatedAt}, &b.OutstandingUndisputed, &b.OutstandingDisputed, &b.Repaid, &b.Status, &r.path)
+	b.Outstanding = b.OutstandingUndisputed + b.OutstandingDisputed
+	return r, err
+}
+
+func itemNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "台账条目不存在") }
+
+// reachItem reads an item for a write (locked on PostgreSQL) if the actor's subtree holds it.
+func (tx *Tx) reachItem(ctx context.Context, id int64) (*itemRow, error) {
+	r, err := scanItem(tx.QueryRowContext(ctx, `SELECT `+itemColumns+itemFrom+` WHERE i.id = $1`+tx.db.d.forUpdateOf("i"), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, itemNotFound()
+	} else if err != nil {
+		return nil, err
+	}
+	if !tx.actor.Reaches(r.path) {
+		tx.deny("item", id)
+		return nil, itemNotFound()
+	}
+	return r, nil
+}
+
+// readItem reads an item outside a transaction if the actor's subtree holds it.
+func (db *DB) readItem(ctx context.Context, a *qingqian.Actor, id int64) (*itemRow, error) {
+	r, err := scanItem(db.read.QueryRowContext(ctx, `SELECT `+itemColumns+itemFrom+` WHERE i.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, itemNotFound()
+	} else if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	if !a.Reaches(r.path) {
+		db.securityEvent(ctx, a, "item", id)
+		return nil, itemNotFound()
+	}
+	return r, nil
+}
+
+func itemSearch(it *qingqian.Item) string {
+	return searchText(it.No, it.ContractNo, it.ContractName)
+}
+
+// CreateItem implements qingqian.ItemService.
+func (s *ItemService) CreateItem(ctx context.Context, it *qingqian.Item) error {
+	a, err := qingqian.RequireWriter(ctx)
+	if err != nil {
+		return err
+	}
+	if err := it.Validate(); err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, a, func(tx *Tx) error {
+		o, err := tx.findOrg(ctx, it.OrgID)
+		if err != nil || !a.Reaches(o.Path) {
+			if err == nil {
+				tx.deny("org", it.OrgID)
+			}
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "欠款单位不存在", Fields: map[string]string{"org_id": "欠款单位不存在"}}
+		}
+		if !o.Active {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "欠款单位已停用", Fields: map[string]string{"org_id": "欠款单位已停用"}}
+		}
+		var cname, cuscc string
+		err = tx.QueryRowContext(ctx, `SELECT name, uscc FROM creditors WHERE id = $1`, it.CreditorID).Scan(&cname, &cuscc)
+		if errors.Is(err, sql.ErrNoRows) {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "债权企业不存在", Fields: map[string]string{"creditor_id": "债权企业不存在"}}
+		} else if err != nil {
+			return err
+		}
+		it.OrgName, it.CreditorName, it.CreditorUSCC = o.Name, cname, cuscc
+		it.Version, it.CreatedAt, it.UpdatedAt = 1, tx.now, tx.now
+		err = tx.QueryRowContext(ctx, `INSERT INTO items (no, org_id, creditor_id, contract_no, contract_name, kind, arisen_on, due_on,
+			undisputed, disputed, dispute_reason, funding_source, origin, responsible, note, search, version, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $17) RETURNING id`,
+			it.No, it.OrgID, it.CreditorID, it.ContractNo, it.ContractName, it.Kind, it.ArisenOn, it.DueOn,
+			it.Undisputed, it.Disputed, it.DisputeReason, it.FundingSource, it.Origin, it.Responsible, it.Note,
+			itemSearch(it), tx.ts(tx.now)).Scan(&it.ID)
+		if isUnique(err) {
+			return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "本单位已有相同台账编号的条目", Fields: map[string]string{"no": "台账编号已存在"}}
+		} else if err != nil {
+			return err
+		}
+		row := &itemRow{Item: it, path: o.Path}
+		if err := tx.bumpTotals(ctx, o.Path, it.ArisenOn, it.Kind, it.Origin, measures{items: 1}); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, "item.create", "item", it.ID, o.Path, nil, it); err != nil {
+			return err
+		}
+		e := &qingqian.Entry{ItemID: it.ID, Kind: qingqian.EntryRecognise, Category: qingqian.CatRecognise, On: it.ArisenOn,
+			Undisputed: it.Undisputed, Disputed: it.Disputed, Reason: "建立台账"}
+		return tx.insertEntry(ctx, row, e, nil)
+	})
+}
+
+// FindItemByID implements qingqian.ItemService.
+func (s *ItemService) FindItemByID(ctx context.Context, id int64, asOf qingqian.Date, knownAt time.Time) (*qingqian.Item, error) {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.db.readItem(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := s.db.entriesOf(ctx, s.db.read, id)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	if asOf.IsZero() {
+		asOf = qingqian.DateOf(s.db.Now())
+	}
+	r.Balance = qingqian.BalanceOf(entries, asOf, knownAt)
+	return r.Item, nil
+}
+
+var itemSorts = map[string]string{
+	"id": "i.id", "-id": "i.id DESC", "due_on": "i.due_on, i.id", "-due_on": "i.due_on DESC, i.id DESC",
+	"outstanding": "i.out_u + i.out_d, i.id", "-outstanding": "i.out_u + i.out_d DESC, i.id DESC",
+	"arisen_on": "i.arisen_on, i.id", "-arisen_on": "i.arisen_on DESC, i.id DESC",
+}
+
+// FindItems implements qingqian.ItemService.
+func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (*qingqian.ItemPage, error) {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := s.db.scopePath(ctx, a, f.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	order, ok := itemSorts[f.Sort]
+	if f.Sort == "" {
+		order, ok = "i.id DESC", true
+	}
+	if !ok {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "排序方式不正确", Fields: map[string]string{"sort": "排序方式不正确"}}
+	}
+	var q args
+	lo, hi := subtreeRange(scope)
+	where := ` WHERE o.path >= ` + q.add(lo) + ` AND o.path < ` + q.add(hi)
+	if f.CreditorID != 0 {
+		where += ` AND i.creditor_id = ` + q.add(f.CreditorID)
+	}
+	if f.Status != "" {
+		where += ` AND i.status = ` + q.add(string(f.Status))
+	}
+	if f.Kind != "" {
+		where += ` AND i.kind = ` + q.add(string(f.Kind))
+	}
+	if f.Origin != "" {
+		where += ` AND i.origin = ` + q.add(string(f.Origin))
+	}
+	if f.FundingSource != nil {
+		where += ` AND i.funding_source = ` + q.add(string(*f.FundingSource))
+	}
+	if f.Disputed != nil {
+		if *f.Disputed {
+			where += ` AND i.out_d > 0`
+		} else {
+			where += ` AND i.out_d = 0`
+		}
+	}
+	if f.Overdue != nil {
+		today := q.add(qingqian.DateOf(s.db.Now()))
+		if *f.Overdue {
+			where += ` AND i.due_on < ` + today + ` AND i.out_u + i.out_d > 0`
+		} else {
+			where += ` AND NOT (i.due_on IS NOT NULL AND i.due_on < ` + today + ` AND i.out_u + i.out_d > 0)`
+		}
+	}
+	if f.MinAmount != nil {
+		where += ` AND i.out_u + i.out_d >= ` + q.add(int64(*f.MinAmount))
+	}
+	if f.MaxAmount != nil {
+		where += ` AND i.out_u + i.out_d <= ` + q.add(int64(*f.MaxAmount))
+	}
+	if f.Query != "" {
+		p := q.add(likePattern(f.Query))
+		where += ` AND (i.search LIKE ` + p + ` ESCAPE '\' OR c.search LIKE ` + p + ` ESCAPE '\')`
+	}
+	page := &qingqian.ItemPage{Items: []*qingqian.Item{}}
+	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*), CAST(COALESCE(SUM(i.out_u + i.out_d), 0) AS BIGINT)`+itemFrom+where, q...).
+		Scan(&page.Total, &page.TotalOutstanding); err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+itemColumns+itemFrom+where+` ORDER BY `+order+
+		` LIMIT `+q.add(limit(f.Limit))+` OFFSET `+q.add(max(f.Offset, 0)), q...)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanItem(rows)
+		if err != nil {
+			return nil, qingqian.Internal(err)
+		}
+		page.Items = append(page.Items, r.Item)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	return page, nil
+}
+
+// UpdateItem implements qingqian.ItemService.
+func (s *ItemService) UpdateItem(ctx context.Context, id int64, upd qingqian.ItemUpdate) (*qingqian.Item, error) {
+	a, err := qingqian.RequireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *qingqian.Item
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		r, err := tx.reachItem(ctx, id)
+		if err != nil {
+			return err
+		}
+		it := r.Item
+		if it.Version != upd.Version {
+			return staleVersion()
+		}
+		before := *it
+		str := func(dst *string, v *string) {
+			if v != nil {
+				*dst = *v
+			}
+		}
+		str(&it.No, upd.No)
+		str(&it.ContractNo, upd.ContractNo)
+		str(&it.ContractName, upd.ContractName)
+		str(&it.DisputeReason, upd.DisputeReason)
+		str(&it.Responsible, upd.Responsible)
+		str(&it.Note, upd.Note)
+		if upd.DueOn != nil {
+			it.DueOn = *upd.DueOn
+		}
+		if upd.FundingSource != nil {
+			it.FundingSource = *upd.FundingSource
+		}
+		if err := it.Validate(); err != nil {
+			return err
+		}
+		it.Version++
+		it.UpdatedAt = tx.now
+		_, err = tx.ExecContext(ctx, `UPDATE items SET no = $1, contract_no = $2, contract_name = $3, due_on = $4, dispute_reason = $5,
+			funding_source = $6, responsible = $7, note = $8, search = $9, version = $10, updated_at = $11 WHERE id = $12`,
+			it.No, it.ContractNo, it.ContractName, it.DueOn, it.DisputeReason, it.FundingSource, it.Responsible, it.Note,
+			itemSearch(it), it.Version, tx.ts(tx.now), it.ID)
+		if isUnique(err) {
+			return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "本单位已有相同台账编号的条目", Fields: map[string]string{"no": "台账编号已存在"}}
+		} else if err != nil {
+			return err
+		}
+		out = it
+		return tx.audit(ctx, "item.update", "item", it.ID, r.path, before, it)
+	})
+	return out, err
+}

@@ -1,0 +1,93 @@
+// Package sqldbtest opens throw-away ledger databases for tests: always SQLite, and PostgreSQL
+// (one fresh schema per test) when QINGQIAN_TEST_POSTGRES holds a connection URL.
+package sqldbtest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/qingqian/qingqian/sqldb"
+)
+
+// EnvPostgres names the variable holding the PostgreSQL URL for tests.
+const EnvPostgres = "QINGQIAN_TEST_POSTGRES"
+
+var schemaSeq atomic.Int64
+
+// Each runs fn as a subtest on every database available: "sqlite" always, "postgres" when
+// EnvPostgres is set. A set but unreachable PostgreSQL fails the test rather than skipping it.
+func Each(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, MustOpen(t, "sqlite")) })
+	if os.Getenv(EnvPostgres) != "" {
+		t.Run("postgres", func(t *testing.T) { fn(t, MustOpen(t, "postgres")) })
+	}
+}
+
+// MustOpen opens and migrates a fresh database of the given dialect, closed and removed when
+// the test ends. Its voucher folder is a temporary directory.
+func MustOpen(tb testing.TB, dialect string) *sqldb.DB {
+	tb.Helper()
+	var dsn string
+	switch dialect {
+	case "sqlite":
+		dsn = filepath.Join(tb.TempDir(), "qingqian.db")
+	case "postgres":
+		dsn = freshSchema(tb)
+	default:
+		tb.Fatalf("unknown dialect %q", dialect)
+	}
+	db, err := sqldb.Open(dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	db.VoucherDir = filepath.Join(tb.TempDir(), "vouchers")
+	return db
+}
+
+// freshSchema creates a schema of its own for one test and returns a URL whose search_path
+// points at it; the schema is dropped afterwards.
+func freshSchema(tb testing.TB) string {
+	base := os.Getenv(EnvPostgres)
+	if base == "" {
+		tb.Fatalf("%s is not set", EnvPostgres)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := admin.PingContext(ctx); err != nil {
+		admin.Close()
+		tb.Fatalf("PostgreSQL at %s is unreachable: %v", EnvPostgres, err)
+	}
+	schema := fmt.Sprintf("qq_test_%d_%d", os.Getpid(), schemaSeq.Add(1))
+	if _, err := admin.ExecContext(ctx, `DROP SCHEMA IF EXISTS `+schema+` CASCADE; CREATE SCHEMA `+schema); err != nil {
+		admin.Close()
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		admin.Exec(`DROP SCHEMA IF EXISTS ` + schema + ` CASCADE`)
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}

@@ -1,0 +1,308 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/qingqian/qingqian"
+)
+
+// measures are the summed columns of org_totals.
+type measures struct{ items, recU, recD, repU, repD, adjU, adjD int64 }
+
+func measuresOf(cat qingqian.Category, du, dd qingqian.Money) measures {
+	switch cat {
+	case qingqian.CatRecognise:
+		return measures{recU: int64(du), recD: int64(dd)}
+	case qingqian.CatRepay:
+		return measures{repU: -int64(du), repD: -int64(dd)}
+	}
+	return measures{adjU: int64(du), adjD: int64(dd)}
+}
+
+const totalsUpsert = ` ON CONFLICT (org_id, day, kind, origin) DO UPDATE SET
+	items = org_totals.items + excluded.items,
+	rec_u = org_totals.rec_u + excluded.rec_u, rec_d = org_totals.rec_d + excluded.rec_d,
+	rep_u = org_totals.rep_u + excluded.rep_u, rep_d = org_totals.rep_d + excluded.rep_d,
+	adj_u = org_totals.adj_u + excluded.adj_u, adj_d = org_totals.adj_d + excluded.adj_d`
+
+// bumpTotals adds one change to the running totals of every unit on the path, in one statement.
+func (tx *Tx) bumpTotals(ctx context.Context, path string, day qingqian.Date, kind qingqian.ItemKind, origin qingqian.Origin, m measures) error {
+	var q args
+	var rows []string
+	dayArg, kindArg, originArg := q.add(day), q.add(string(kind)), q.add(string(origin))
+	ms := []string{q.add(m.items), q.add(m.recU), q.add(m.recD), q.add(m.repU), q.add(m.repD), q.add(m.adjU), q.add(m.adjD)}
+	for _, id := range ancestors(path) {
+		rows = append(rows, "("+q.add(id)+", "+dayArg+", "+kindArg+", "+originArg+", "+strings.Join(ms, ", ")+")")
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO org_totals (org_id, day, kind, origin, items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d)
+		VALUES `+strings.Join(rows, ", ")+totalsUpsert, q...)
+	return err
+}
+
+// copyTotals adds sign times the totals of unit src to each unit in dst (used when a subtree
+// moves).
+func (tx *Tx) copyTotals(ctx context.Context, src int64, dst []int64, sign int64) error {
+	for _, id := range dst {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO org_totals (org_id, day, kind, origin, items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d)
+			SELECT $1, day, kind, origin, $2 * items, $2 * rec_u, $2 * rec_d, $2 * rep_u, $2 * rep_d, $2 * adj_u, $2 * adj_d
+			FROM org_totals WHERE org_id = $3`+totalsUpsert, id, sign, src); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TotalsService implements qingqian.TotalsService.
+type TotalsService struct{ db *DB }
+
+// NewTotalsService returns the totals service over db.
+func NewTotalsService(db *DB) *TotalsService { return &TotalsService{db: db} }
+
+var _ qingqian.TotalsService = (*TotalsService)(nil)
+
+type totalsKey struct {
+	kind   qingqian.ItemKind
+	origin qingqian.Origin
+}
+
+// SubtreeTotals implements qingqian.TotalsService. The running totals give the figures as of a
+// date as known now in one index range; for an earlier "known at", the entries recorded since
+// then are taken off again, which reads only those recent entries.
+func (s *TotalsService) SubtreeTotals(ctx context.Context, q qingqian.TotalsQuery) (*qingqian.Totals, error) {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	orgID := q.OrgID
+	if orgID == 0 {
+		orgID = a.OrgID
+	}
+	var path, name string
+	if err := s.db.read.QueryRowContext(ctx, `SELECT path, name FROM orgs WHERE id = $1`, orgID).Scan(&path, &name); err != nil || !a.Reaches(path) {
+		if err == nil {
+			s.db.securityEvent(ctx, a, "org", orgID)
+		}
+		return nil, orgNotFound()
+	}
+	asOf := q.AsOf
+	if asOf.IsZero() {
+		asOf = qingqian.DateOf(s.db.Now())
+	}
+	t := &qingqian.Totals{OrgID: orgID, OrgName: name, AsOf: asOf, KnownAt: q.KnownAt,
+		ByKind: map[qingqian.ItemKind]qingqian.Figures{}, ByOrigin: map[qingqian.Origin]qingqian.Figures{}}
+	sums := map[totalsKey]*measures{}
+	get := func(k totalsKey) *measures {
+		m := sums[k]
+		if m == nil {
+			m = &measures{}
+			sums[k] = m
+		}
+		return m
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT kind, origin, CAST(SUM(items) AS BIGINT), CAST(SUM(rec_u) AS BIGINT), CAST(SUM(rec_d) AS BIGINT),
+		CAST(SUM(rep_u) AS BIGINT), CAST(SUM(rep_d) AS BIGINT), CAST(SUM(adj_u) AS BIGINT), CAST(SUM(adj_d) AS BIGINT)
+		FROM org_totals WHERE org_id = $1 AND day <= $2 GROUP BY kind, origin`, orgID, asOf)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	for rows.Next() {
+		var k totalsKey
+		var m measures
+		if err := rows.Scan(&k.kind, &k.origin, &m.items, &m.recU, &m.recD, &m.repU, &m.repD, &m.adjU, &m.adjD); err != nil {
+			rows.Close()
+			return nil, qingqian.Internal(err)
+		}
+		*get(k) = m
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	if !q.KnownAt.IsZero() {
+		if err := s.subtractLater(ctx, path, asOf, q.KnownAt, get); err != nil {
+			return nil, qingqian.Internal(err)
+		}
+	}
+	for k, m := range sums {
+		f := figuresOf(m)
+		addFigures(&t.Overall, f)
+		bk := t.ByKind[k.kind]
+		addFigures(&bk, f)
+		t.ByKind[k.kind] = bk
+		bo := t.ByOrigin[k.origin]
+		addFigures(&bo, f)
+		t.ByOrigin[k.origin] = bo
+	}
+	return t, nil
+}
+
+// subtractLater takes off what was recorded after knownAt: entries, and items created since.
+func (s *TotalsService) subtractLater(ctx context.Context, path string, asOf qingqian.Date, knownAt time.Time, get func(totalsKey) *measures) error {
+	lo, hi := subtreeRange(path)
+	rows, err := s.db.read.QueryContext(ctx, `SELECT i.kind, i.origin, e.cat, CAST(SUM(e.du) AS BIGINT), CAST(SUM(e.dd) AS BIGINT)
+		FROM entries e JOIN items i ON i.id = e.item_id JOIN orgs o ON o.id = i.org_id
+		WHERE e.recorded_at > $1 AND e.on_date <= $2 AND o.path >= $3 AND o.path < $4
+		GROUP BY i.kind, i.origin, e.cat`, s.db.d.ts(knownAt), asOf, lo, hi)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var k totalsKey
+		var cat qingqian.Category
+		var du, dd qingqian.Money
+		if err := rows.Scan(&k.kind, &k.origin, &cat, &du, &dd); err != nil {
+			rows.Close()
+			return err
+		}
+		later := measuresOf(cat, du, dd)
+		m := get(k)
+		m.recU, m.recD = m.recU-later.recU, m.recD-later.recD
+		m.repU, m.repD = m.repU-later.repU, m.repD-later.repD
+		m.adjU, m.adjD = m.adjU-later.adjU, m.adjD-later.adjD
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = s.db.read.QueryContext(ctx, `SELECT i.kind, i.origin, COUNT(*) FROM items i JOIN orgs o ON o.id = i.org_id
+		WHERE i.created_at > $1 AND i.arisen_on <= $2 AND o.path >= $3 AND o.path < $4 GROUP BY i.kind, i.origin`,
+		s.db.d.ts(knownAt), asOf, lo, hi)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k totalsKey
+		var n int64
+		if err := rows.Scan(&k.kind, &k.origin, &n); err != nil {
+			return err
+		}
+		get(k).items -= n
+	}
+	return rows.Err()
+}
+
+func figuresOf(m *measures) qingqian.Figures {
+	f := qingqian.Figures{Items: m.items}
+	f.Add(qingqian.CatRecognise, qingqian.Money(m.recU), qingqian.Money(m.recD))
+	f.Add(qingqian.CatRepay, -qingqian.Money(m.repU), -qingqian.Money(m.repD))
+	f.Add(qingqian.CatAdjust, qingqian.Money(m.adjU), qingqian.Money(m.adjD))
+	return f
+}
+
+func addFigures(dst *qingqian.Figures, f qingqian.Figures) {
+	dst.Items += f.Items
+	dst.Add(qingqian.CatRecognise, f.RecognisedUndisputed, f.RecognisedDisputed)
+	dst.Add(qingqian.CatRepay, -f.RepaidUndisputed, -f.RepaidDisputed)
+	dst.Add(qingqian.CatAdjust, f.AdjustedUndisputed, f.AdjustedDisputed)
+}
+
+// RebuildTotals recomputes every unit's running totals from the entries. Bulk loads use it
+// instead of maintaining the totals row by row; VerifyTotals compares against it.
+func (db *DB) RebuildTotals(ctx context.Context) error {
+	return db.inTx(ctx, qingqian.SystemActor("rebuild"), func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM org_totals`); err != nil {
+			return err
+		}
+		return tx.insertComputedTotals(ctx, "org_totals")
+	})
+}
+
+// insertComputedTotals writes into table the totals computed from entries and items, through a
+// temporary closure of the tree (each unit with each of its ancestors).
+func (tx *Tx) insertComputedTotals(ctx context.Context, table string) error {
+	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE IF NOT EXISTS tmp_closure (org_id BIGINT NOT NULL, anc_id BIGINT NOT NULL)`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM tmp_closure`); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, path FROM orgs`)
+	if err != nil {
+		return err
+	}
+	type pair struct{ org, anc int64 }
+	var pairs []pair
+	for rows.Next() {
+		var id int64
+		var path string
+		if err := rows.Scan(&id, &path); err != nil {
+			rows.Close()
+			return err
+		}
+		for _, anc := range ancestors(path) {
+			pairs = append(pairs, pair{id, anc})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for start := 0; start < len(pairs); start += 400 {
+		end := min(start+400, len(pairs))
+		var q args
+		vals := make([]string, 0, end-start)
+		for _, p := range pairs[start:end] {
+			vals = append(vals, "("+q.add(p.org)+", "+q.add(p.anc)+")")
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tmp_closure (org_id, anc_id) VALUES `+strings.Join(vals, ", "), q...); err != nil {
+			return err
+		}
+	}
+	cat := func(c, col string) string {
+		return `CAST(SUM(CASE WHEN e.cat = '` + c + `' THEN ` + col + ` ELSE 0 END) AS BIGINT)`
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (org_id, day, kind, origin, items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d)
+		SELECT c.anc_id, e.on_date, i.kind, i.origin, 0, `+cat("rec", "e.du")+`, `+cat("rec", "e.dd")+`,
+			`+cat("rep", "-e.du")+`, `+cat("rep", "-e.dd")+`, `+cat("adj", "e.du")+`, `+cat("adj", "e.dd")+`
+		FROM entries e JOIN items i ON i.id = e.item_id JOIN tmp_closure c ON c.org_id = i.org_id
+		GROUP BY c.anc_id, e.on_date, i.kind, i.origin`); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO `+table+` (org_id, day, kind, origin, items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d)
+		SELECT c.anc_id, i.arisen_on, i.kind, i.origin, COUNT(*), 0, 0, 0, 0, 0, 0
+		FROM items i JOIN tmp_closure c ON c.org_id = i.org_id
+		WHERE true GROUP BY c.anc_id, i.arisen_on, i.kind, i.origin`+strings.ReplaceAll(totalsUpsert, "org_totals.", table+"."))
+	return err
+}
+
+// VerifyTotals recomputes the running totals from the entries and reports the first unit
+// whose stored totals differ, or "" when they all agree. It writes nothing lasting.
+func (db *DB) VerifyTotals(ctx context.Context) (string, error) {
+	sqltx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	defer sqltx.Rollback() // the temporary rows go with it
+	tx := &Tx{Tx: sqltx, db: db, now: db.Now(), actor: qingqian.SystemActor("verify")}
+	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE IF NOT EXISTS tmp_totals (org_id BIGINT NOT NULL, day `+db.d.dateType()+` NOT NULL,
+		kind TEXT NOT NULL, origin TEXT NOT NULL, items BIGINT NOT NULL, rec_u BIGINT NOT NULL, rec_d BIGINT NOT NULL,
+		rep_u BIGINT NOT NULL, rep_d BIGINT NOT NULL, adj_u BIGINT NOT NULL, adj_d BIGINT NOT NULL,
+		PRIMARY KEY (org_id, day, kind, origin))`); err != nil {
+		return "", err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM tmp_totals`); err != nil {
+		return "", err
+	}
+	if err := tx.insertComputedTotals(ctx, "tmp_totals"); err != nil {
+		return "", err
+	}
+	// Rows that sum to zero (left by moves and reversals) do not count.
+	nonzero := ` WHERE items <> 0 OR rec_u <> 0 OR rec_d <> 0 OR rep_u <> 0 OR rep_d <> 0 OR adj_u <> 0 OR adj_d <> 0`
+	var id int64
+	err = tx.QueryRowContext(ctx, `SELECT CAST(COALESCE(MIN(COALESCE(a.org_id, b.org_id)), 0) AS BIGINT)
+		FROM (SELECT * FROM org_totals`+nonzero+`) a FULL OUTER JOIN (SELECT * FROM tmp_totals`+nonzero+`) b
+		ON a.org_id = b.org_id AND a.day = b.day AND a.kind = b.kind AND a.origin = b.origin
+		WHERE a.org_id IS NULL OR b.org_id IS NULL OR a.items <> b.items OR a.rec_u <> b.rec_u OR a.rec_d <> b.rec_d
+			OR a.rep_u <> b.rep_u OR a.rep_d <> b.rep_d OR a.adj_u <> b.adj_u OR a.adj_d <> b.adj_d`).Scan(&id)
+	if err != nil {
+		return "", err
+	}
+	if id != 0 {
+		return fmt.Sprintf("单位 %d 的汇总数与明细分录不一致", id), nil
+	}
+	return "", nil
+}

@@ -1,0 +1,267 @@
+package sqldb
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/qingqian/qingqian"
+)
+
+// VoucherService implements qingqian.VoucherService. Files live under DB.VoucherDir, named by
+// their SHA-256 (ab/cd/abcd…), so the same bytes are stored once.
+type VoucherService struct{ db *DB }
+
+// NewVoucherService returns the voucher service over db.
+func NewVoucherService(db *DB) *VoucherService { return &VoucherService{db: db} }
+
+var _ qingqian.VoucherService = (*VoucherService)(nil)
+
+func (s *VoucherService) pathOf(sha string) string {
+	return filepath.Join(s.db.VoucherDir, sha[:2], sha[2:4], sha)
+}
+
+func voucherNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "凭证不存在") }
+
+func validSHA(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil && strings.ToLower(s) == s
+}
+
+// StoreVoucher implements qingqian.VoucherService.
+func (s *VoucherService) StoreVoucher(ctx context.Context, name string, r io.Reader) (*qingqian.Voucher, error) {
+	a, err := qingqian.RequireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
+	if !utf8.ValidString(name) || len(name) > 200 || name == "." || name == "/" {
+		name = "凭证"
+	}
+	if s.db.VoucherDir == "" {
+		return nil, qingqian.Internal(errors.New("voucher directory not configured"))
+	}
+	if err := os.MkdirAll(s.db.VoucherDir, 0o750); err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	tmp, err := os.CreateTemp(s.db.VoucherDir, "upload-*")
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, s.db.MaxVoucherSize+1))
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	if n > s.db.MaxVoucherSize {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证文件超过大小限制（" + sizeText(s.db.MaxVoucherSize) + "）", Fields: map[string]string{"file": "文件过大"}}
+	}
+	if n == 0 {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证文件为空", Fields: map[string]string{"file": "文件为空"}}
+	}
+	head := make([]byte, 16)
+	k, _ := tmp.ReadAt(head, 0)
+	ctype := qingqian.DetectVoucherType(head[:k], func() bool { return isOFD(tmp, n) })
+	if ctype == "" {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证只接受 PDF、JPEG、PNG 或 OFD 文件（按文件内容判断）", Fields: map[string]string{"file": "文件类型不允许"}}
+	}
+	v := &qingqian.Voucher{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n, ContentType: ctype, Name: name}
+	final := s.pathOf(v.SHA256)
+	if _, err := os.Stat(final); errors.Is(err, os.ErrNotExist) {
+		if err := tmp.Sync(); err != nil {
+			return nil, qingqian.Internal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
+			return nil, qingqian.Internal(err)
+		}
+		if err := os.Rename(tmp.Name(), final); err != nil {
+			return nil, qingqian.Internal(err)
+		}
+	}
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		v.CreatedAt = tx.now
+		if _, err := tx.ExecContext(ctx, `INSERT INTO vouchers (sha256, size, content_type, name, created_at) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (sha256) DO NOTHING`, v.SHA256, v.Size, v.ContentType, v.Name, tx.ts(tx.now)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_uploads (sha256, org_path) VALUES ($1, $2) ON CONFLICT (sha256, org_path) DO NOTHING`,
+			v.SHA256, a.OrgPath); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "voucher.upload", "voucher", 0, a.OrgPath, nil, v)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.find(ctx, s.db.read, v.SHA256)
+}
+
+func sizeText(n int64) string { return strconv.FormatInt(n>>20, 10) + " MB" }
+
+// isOFD reports whether a zip file is an OFD package: it has OFD.xml at its root.
+func isOFD(f *os.File, size int64) bool {
+	zr, err := zip.NewReader(f, size)
+	if err != nil {
+		return false
+	}
+	for _, zf := range zr.File {
+		if strings.EqualFold(zf.Name, "OFD.xml") {
+			return true
+		}
+	}
+	return false
+}
+
+type rowQueryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *VoucherService) find(ctx context.Context, q rowQueryer, sha string) (*qingqian.Voucher, error) {
+	v := &qingqian.Voucher{}
+	err := q.QueryRowContext(ctx, `SELECT sha256, size, content_type, name, created_at,
+		(SELECT COUNT(*) FROM entry_vouchers ev WHERE ev.sha256 = v.sha256) FROM vouchers v WHERE sha256 = $1`, sha).
+		Scan(&v.SHA256, &v.Size, &v.ContentType, &v.Name, timeCol{&v.CreatedAt}, &v.EntryCount)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, voucherNotFound()
+	} else if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	return v, nil
+}
+
+// visible reports whether the actor's subtree uploaded the voucher or holds an entry it is
+// attached to.
+func visible(ctx context.Context, q rowQueryer, a *qingqian.Actor, sha string) (bool, error) {
+	lo, hi := subtreeRange(a.OrgPath)
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM voucher_uploads u WHERE u.sha256 = $1 AND u.org_path >= $2 AND u.org_path < $3) +
+		(SELECT COUNT(*) FROM entry_vouchers ev JOIN entries e ON e.id = ev.entry_id JOIN items i ON i.id = e.item_id
+			JOIN orgs o ON o.id = i.org_id WHERE ev.sha256 = $1 AND o.path >= $2 AND o.path < $3)`, sha, lo, hi).Scan(&n)
+	return n > 0, err
+}
+
+// OpenVoucher implements qingqian.VoucherService.
+func (s *VoucherService) OpenVoucher(ctx context.Context, sha string) (*qingqian.Voucher, io.ReadSeekCloser, error) {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !validSHA(sha) {
+		return nil, nil, voucherNotFound()
+	}
+	ok, err := visible(ctx, s.db.read, a, sha)
+	if err != nil {
+		return nil, nil, qingqian.Internal(err)
+	}
+	if !ok {
+		s.db.securityEvent(ctx, a, "voucher", 0)
+		return nil, nil, voucherNotFound()
+	}
+	v, err := s.find(ctx, s.db.read, sha)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := os.Open(s.pathOf(sha))
+	if err != nil {
+		return nil, nil, qingqian.Internal(err)
+	}
+	return v, f, nil
+}
+
+// attachVoucher links a voucher the actor may use to a repayment entry.
+func (tx *Tx) attachVoucher(ctx context.Context, path string, e *qingqian.Entry, sha string) error {
+	bad := &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证不存在或无权使用：" + sha, Fields: map[string]string{"vouchers": "凭证不存在"}}
+	if !validSHA(sha) {
+		return bad
+	}
+	ok, err := visible(ctx, tx, tx.actor, sha)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return bad
+	}
+	if e.Kind != qingqian.EntryRepay {
+		return &qingqian.Error{Code: qingqian.EINVALID, Message: "只有清偿记录附支付凭证", Fields: map[string]string{"vouchers": "只有清偿记录附支付凭证"}}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO entry_vouchers (entry_id, sha256) VALUES ($1, $2) ON CONFLICT (entry_id, sha256) DO NOTHING`, e.ID, sha); err != nil {
+		return err
+	}
+	return nil
+}
+
+// AttachVoucher implements qingqian.VoucherService.
+func (s *VoucherService) AttachVoucher(ctx context.Context, entryID int64, sha string) error {
+	a, err := qingqian.RequireWriter(ctx)
+	if err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, a, func(tx *Tx) error {
+		e, err := tx.db.entryByID(ctx, tx, entryID)
+		if err != nil {
+			return err
+		}
+		r, err := tx.reachItem(ctx, e.ItemID)
+		if err != nil {
+			return qingqian.Errorf(qingqian.ENOTFOUND, "记录不存在")
+		}
+		if e.ReversedByID != 0 {
+			return qingqian.Errorf(qingqian.ECONFLICT, "该记录已被冲正，不能再附凭证")
+		}
+		if err := tx.attachVoucher(ctx, r.path, e, sha); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "voucher.attach", "item", r.ID, r.path, nil, map[string]any{"entry_id": entryID, "sha256": sha})
+	})
+}
+
+// FindVoucherEntries implements qingqian.VoucherService.
+func (s *VoucherService) FindVoucherEntries(ctx context.Context, sha string) ([]*qingqian.Entry, error) {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !validSHA(sha) {
+		return nil, voucherNotFound()
+	}
+	lo, hi := subtreeRange(a.OrgPath)
+	rows, err := s.db.read.QueryContext(ctx, `SELECT ev.entry_id FROM entry_vouchers ev JOIN entries e ON e.id = ev.entry_id JOIN items i ON i.id = e.item_id
+		JOIN orgs o ON o.id = i.org_id WHERE ev.sha256 = $1 AND o.path >= $2 AND o.path < $3 ORDER BY ev.entry_id`, sha, lo, hi)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, qingqian.Internal(err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	out := []*qingqian.Entry{}
+	for _, id := range ids {
+		e, err := s.db.entryByID(ctx, s.db.read, id)
+		if err != nil {
+			return nil, wrapErr(err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
