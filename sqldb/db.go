@@ -350,3 +350,10 @@ func (db *DB) CountRows(ctx context.Context, table string) (int, error) {
 	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n)
 	return n, err
 }
+
+// ExecForTest runs a statement directly, bypassing the services and the audit trail. Tests use
+// it to play someone who edits the database behind the system's back.
+func (db *DB) ExecForTest(ctx context.Context, query string, args ...any) error {
+	_, err := db.write.ExecContext(ctx, query, args...)
+	return err
+}
