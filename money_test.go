@@ -27,7 +27,7 @@ func TestParseYuan(t *testing.T) {
 
 func TestMoneyFormats(t *testing.T) {
 	cases := []struct {
-		m          qingqian.Money
+		m         qingqian.Money
 		yuan, wan string
 	}{
 		{96855380000, "968553800.00", "96855.38"},

@@ -162,7 +162,7 @@ CREATE TABLE api_tokens (
 	id           INTEGER PRIMARY KEY,
 	name         TEXT    NOT NULL,
 	org_id       INTEGER NOT NULL REFERENCES orgs (id),
-	can_write    INTEGER NOT NULL,
+	roles        TEXT    NOT NULL,
 	hash         TEXT    NOT NULL UNIQUE,
 	created_at   TEXT    NOT NULL,
 	last_used_at TEXT,

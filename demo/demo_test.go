@@ -1,0 +1,71 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/demo"
+	"github.com/qingqian/qingqian/sqldb"
+	"github.com/qingqian/qingqian/sqldb/sqldbtest"
+)
+
+// MustLoad loads the demo province into db.
+func MustLoad(tb testing.TB, db *sqldb.DB) *demo.Province {
+	tb.Helper()
+	p, err := demo.Load(context.Background(), demo.Services{DB: db, Orgs: sqldb.NewOrgService(db), Creditors: sqldb.NewCreditorService(db),
+		Items: sqldb.NewItemService(db), Entries: sqldb.NewEntryService(db), Plans: sqldb.NewPlanService(db), Vouchers: sqldb.NewVoucherService(db)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// The document's three figures come out of the demo ledger, to the 分, on both databases.
+func TestDemoReproducesTheReport(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		p := MustLoad(t, db)
+		ctx := qingqian.NewContext(context.Background(), qingqian.SystemActor("test"))
+		totals := sqldb.NewTotalsService(db)
+		at := func(d qingqian.Date) qingqian.Figures {
+			tot, err := totals.SubtreeTotals(ctx, qingqian.TotalsQuery{OrgID: p.Regulator.ID, AsOf: d})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tot.Overall
+		}
+		f19 := at(demo.Date2019)
+		if f19.RecognisedUndisputed != demo.UndisputedRepaid2019 || f19.RepaidUndisputed != demo.UndisputedRepaid2019 || f19.OutstandingUndisputed != 0 {
+			t.Fatalf("2019-11-30: %+v", f19)
+		}
+		if got := f19.RepaidUndisputed.Wan(); got != "96855.38" {
+			t.Fatalf("undisputed repaid by 2019-11-30 = %s 万元", got)
+		}
+		f20 := at(demo.Date2020)
+		if f20.Outstanding != demo.Remaining2020 || f20.OutstandingUndisputed != 0 || f20.Outstanding.Wan() != "4929.70" {
+			t.Fatalf("2020-12-31: %+v", f20)
+		}
+		f21 := at(demo.Date2021)
+		if got := f21.Repaid - f20.Repaid; got != demo.Repaid2021 || got.Wan() != "908.15" {
+			t.Fatalf("repaid in 2021 = %s (%s 万元)", got, got.Wan())
+		}
+		// The same figures as known at the end of 2021: later ledger work does not change them.
+		known := qingqian.MustParseDate("2021-12-31").EndOfDay()
+		tot, err := totals.SubtreeTotals(ctx, qingqian.TotalsQuery{OrgID: p.Regulator.ID, AsOf: demo.Date2021, KnownAt: known})
+		if err != nil || tot.Overall != f21 {
+			t.Fatalf("as known at 2021-12-31: %+v vs %+v (%v)", tot.Overall, f21, err)
+		}
+		if bad, err := db.VerifyTotals(context.Background()); err != nil || bad != "" {
+			t.Fatalf("VerifyTotals = %q, %v", bad, err)
+		}
+		res, err := sqldb.NewAuditService(db).VerifyAudit(ctx)
+		if err != nil || !res.OK {
+			t.Fatalf("audit %+v %v", res, err)
+		}
+		if _, err := demo.Load(context.Background(), demo.Services{DB: db, Orgs: sqldb.NewOrgService(db)}); err == nil {
+			t.Fatal("loading twice must be refused")
+		}
+		_ = time.Now
+	})
+}
