@@ -29,7 +29,7 @@ CREATE TABLE creditors (
 	uscc             TEXT    NOT NULL UNIQUE,
 	ownership        TEXT    NOT NULL,
 	size             TEXT    NOT NULL DEFAULT '',
-	size_declared_on TEXT,
+	size_declared_on DATE,
 	size_evidence    TEXT    NOT NULL DEFAULT '',
 	region           TEXT    NOT NULL DEFAULT '',
 	search           TEXT    NOT NULL DEFAULT '',
@@ -47,7 +47,7 @@ CREATE TABLE items (
 	contract_name  TEXT    NOT NULL DEFAULT '',
 	kind           TEXT    NOT NULL,
 	arisen_on      DATE    NOT NULL,
-	due_on         TEXT,
+	due_on         DATE,
 	undisputed     BIGINT NOT NULL,
 	disputed       BIGINT NOT NULL,
 	dispute_reason TEXT    NOT NULL DEFAULT '',
@@ -165,8 +165,8 @@ CREATE TABLE api_tokens (
 	roles        TEXT    NOT NULL,
 	hash         TEXT    NOT NULL UNIQUE,
 	created_at   TIMESTAMPTZ NOT NULL,
-	last_used_at TEXT,
-	revoked_at   TEXT
+	last_used_at TIMESTAMPTZ,
+	revoked_at   TIMESTAMPTZ
 );
 
 CREATE TABLE audit_log (

@@ -1,0 +1,182 @@
+package sqldb
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/qingqian/qingqian"
+)
+
+// TokenService implements qingqian.TokenService.
+type TokenService struct{ db *DB }
+
+// NewTokenService returns the token service over db.
+func NewTokenService(db *DB) *TokenService { return &TokenService{db: db} }
+
+var _ qingqian.TokenService = (*TokenService)(nil)
+
+func hashSecret(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
+
+var tokenRoles = map[qingqian.Role]bool{qingqian.RoleClerk: true, qingqian.RoleObserver: true, qingqian.RoleSupervisor: true,
+	qingqian.RoleLiaison: true, qingqian.RoleReviewer: true, qingqian.RoleAuditor: true}
+
+func joinRoles(rs []qingqian.Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ",")
+}
+
+func splitRoles(s string) []qingqian.Role {
+	var out []qingqian.Role
+	for _, r := range strings.Split(s, ",") {
+		if r != "" {
+			out = append(out, qingqian.Role(r))
+		}
+	}
+	return out
+}
+
+// CreateToken implements qingqian.TokenService.
+func (s *TokenService) CreateToken(ctx context.Context, name string, orgID int64, roles []qingqian.Role) (*qingqian.Token, string, error) {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if !a.Has(qingqian.RoleAdmin) {
+		return nil, "", qingqian.Errorf(qingqian.EFORBIDDEN, "只有管理员可以创建接口令牌")
+	}
+	v := qingqian.Validation{}
+	if name == "" || len([]rune(name)) > 60 {
+		v.Add("name", "请填写令牌名称（60字以内）")
+	}
+	if len(roles) == 0 {
+		v.Add("roles", "请指定令牌的角色")
+	}
+	for _, r := range roles {
+		if !tokenRoles[r] {
+			v.Add("roles", "令牌不能具有角色 "+string(r))
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, "", err
+	}
+	secret := qingqian.TokenPrefix + RandomToken(20)
+	t := &qingqian.Token{Name: name, OrgID: orgID, Roles: roles}
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		o, err := tx.reachOrg(ctx, orgID)
+		if err != nil {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "单位不存在", Fields: map[string]string{"org_id": "单位不存在"}}
+		}
+		t.CreatedAt = tx.now
+		if err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (name, org_id, roles, hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			name, orgID, joinRoles(roles), hashSecret(secret), tx.ts(tx.now)).Scan(&t.ID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "token.create", "token", t.ID, o.Path, nil, t)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return t, secret, nil
+}
+
+// FindTokens implements qingqian.TokenService.
+func (s *TokenService) FindTokens(ctx context.Context) ([]*qingqian.Token, error) {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Has(qingqian.RoleAdmin) {
+		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "只有管理员可以查看接口令牌")
+	}
+	lo, hi := subtreeRange(a.OrgPath)
+	rows, err := s.db.read.QueryContext(ctx, `SELECT t.id, t.name, t.org_id, t.roles, t.created_at, t.last_used_at, t.revoked_at
+		FROM api_tokens t JOIN orgs o ON o.id = t.org_id WHERE o.path >= $1 AND o.path < $2 ORDER BY t.id`, lo, hi)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	defer rows.Close()
+	out := []*qingqian.Token{}
+	for rows.Next() {
+		t := &qingqian.Token{}
+		var roles string
+		if err := rows.Scan(&t.ID, &t.Name, &t.OrgID, &roles, timeCol{&t.CreatedAt}, timeCol{&t.LastUsedAt}, timeCol{&t.RevokedAt}); err != nil {
+			return nil, qingqian.Internal(err)
+		}
+		t.Roles = splitRoles(roles)
+		out = append(out, t)
+	}
+	return out, wrapNil(rows.Err())
+}
+
+func wrapNil(err error) error {
+	if err == nil {
+		return nil
+	}
+	return qingqian.Internal(err)
+}
+
+// RevokeToken implements qingqian.TokenService.
+func (s *TokenService) RevokeToken(ctx context.Context, id int64) error {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return err
+	}
+	if !a.Has(qingqian.RoleAdmin) {
+		return qingqian.Errorf(qingqian.EFORBIDDEN, "只有管理员可以吊销接口令牌")
+	}
+	return s.db.inTx(ctx, a, func(tx *Tx) error {
+		var orgID int64
+		err := tx.QueryRowContext(ctx, `SELECT org_id FROM api_tokens WHERE id = $1`, id).Scan(&orgID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return qingqian.Errorf(qingqian.ENOTFOUND, "令牌不存在")
+		} else if err != nil {
+			return err
+		}
+		o, err := tx.reachOrg(ctx, orgID)
+		if err != nil {
+			return qingqian.Errorf(qingqian.ENOTFOUND, "令牌不存在")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, tx.ts(tx.now), id); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "token.revoke", "token", id, o.Path, nil, nil)
+	})
+}
+
+// Authenticate implements qingqian.TokenService. The last-used time is written at most once a
+// minute per token, so that reads do not each cost a write.
+func (s *TokenService) Authenticate(ctx context.Context, secret string) (*qingqian.Actor, error) {
+	unauth := qingqian.Errorf(qingqian.EUNAUTHORIZED, "接口令牌无效或已吊销")
+	if !strings.HasPrefix(secret, qingqian.TokenPrefix) || len(secret) > 100 {
+		return nil, unauth
+	}
+	var id, orgID int64
+	var name, roles, path string
+	var used, revoked time.Time
+	err := s.db.read.QueryRowContext(ctx, `SELECT t.id, t.name, t.org_id, t.roles, o.path, t.last_used_at, t.revoked_at
+		FROM api_tokens t JOIN orgs o ON o.id = t.org_id WHERE t.hash = $1`, hashSecret(secret)).
+		Scan(&id, &name, &orgID, &roles, &path, timeCol{&used}, timeCol{&revoked})
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !revoked.IsZero()) {
+		return nil, unauth
+	} else if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	now := s.db.Now()
+	if now.Sub(used) > time.Minute {
+		if _, err := s.db.write.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, s.db.d.ts(now), id); err != nil {
+			return nil, qingqian.Internal(err)
+		}
+	}
+	return &qingqian.Actor{TokenID: id, Name: "接口令牌：" + name, OrgID: orgID, OrgPath: path, Roles: splitRoles(roles)}, nil
+}

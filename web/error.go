@@ -1,0 +1,52 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/qingqian/qingqian"
+)
+
+// statusOf maps each error code to one HTTP status.
+var statusOf = map[string]int{
+	qingqian.EINVALID:      http.StatusBadRequest,
+	qingqian.ENOTFOUND:     http.StatusNotFound,
+	qingqian.ECONFLICT:     http.StatusConflict,
+	qingqian.EFORBIDDEN:    http.StatusForbidden,
+	qingqian.EUNAUTHORIZED: http.StatusUnauthorized,
+	qingqian.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// ErrorStatus returns the HTTP status of an error.
+func ErrorStatus(err error) int {
+	if st, ok := statusOf[qingqian.ErrorCode(err)]; ok {
+		return st
+	}
+	return http.StatusInternalServerError
+}
+
+type errorBody struct {
+	Error struct {
+		Code      string            `json:"code"`
+		Message   string            `json:"message"`
+		Fields    map[string]string `json:"fields,omitempty"`
+		RequestID string            `json:"request_id,omitempty"`
+	} `json:"error"`
+}
+
+// writeError answers with {"error":{code,message,fields}}. An internal error is logged with the
+// request ID and shown only as "系统内部错误（编号 …）".
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var body errorBody
+	code := qingqian.ErrorCode(err)
+	body.Error.Code = code
+	body.Error.Message = qingqian.ErrorMessage(err)
+	body.Error.Fields = qingqian.ErrorFields(err)
+	if code == qingqian.EINTERNAL {
+		id := requestID(r.Context())
+		s.Logger.Error("internal error", "id", id, "method", r.Method, "path", r.URL.Path, "err", err)
+		body.Error.Message = "系统内部错误（编号 " + id + "）"
+		body.Error.RequestID = id
+		body.Error.Fields = nil
+	}
+	writeJSON(w, ErrorStatus(err), body)
+}

@@ -1,0 +1,118 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/qingqian/qingqian"
+)
+
+// maxJSONBody bounds a JSON request body.
+const maxJSONBody = 1 << 20
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+var (
+	moneyType = reflect.TypeFor[qingqian.Money]()
+	dateType  = reflect.TypeFor[qingqian.Date]()
+)
+
+// decode reads a JSON object into the struct dst strictly: an unknown field, a field of the
+// wrong type, a number where an amount string belongs, trailing data or a body that is not JSON
+// each give an EINVALID error naming the field in Chinese. Fields are decoded one by one so that
+// every error can say which field it is about.
+func decode(r *http.Request, dst any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxJSONBody))
+	if err != nil {
+		return qingqian.Errorf(qingqian.EINVALID, "请求体过大或读取失败（上限 1 MB）")
+	}
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&raw); err != nil || raw == nil {
+		return qingqian.Errorf(qingqian.EINVALID, "请求体不是有效的 JSON 对象")
+	}
+	if dec.More() {
+		return qingqian.Errorf(qingqian.EINVALID, "请求体在 JSON 对象之后还有多余内容")
+	}
+	v := reflect.ValueOf(dst).Elem()
+	fields := map[string]reflect.Value{}
+	types := map[string]reflect.Type{}
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Type().Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" || !f.IsExported() {
+			continue
+		}
+		fields[name] = v.Field(i)
+		types[name] = f.Type
+	}
+	bad := qingqian.Validation{}
+	for name, msg := range raw {
+		fv, ok := fields[name]
+		if !ok {
+			bad.Add(name, "未知字段")
+			continue
+		}
+		if err := json.Unmarshal(msg, fv.Addr().Interface()); err != nil {
+			bad.Add(name, fieldMessage(types[name], err))
+		}
+	}
+	if len(bad) > 0 {
+		return &qingqian.Error{Code: qingqian.EINVALID, Message: "请求内容有误：" + describe(bad), Fields: bad}
+	}
+	return nil
+}
+
+func fieldMessage(t reflect.Type, err error) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t {
+	case moneyType:
+		return "金额应为以元为单位的字符串，最多两位小数，如 \"1234.56\""
+	case dateType:
+		return "日期格式应为 YYYY-MM-DD"
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		switch t.Kind() {
+		case reflect.String:
+			return "应为字符串"
+		case reflect.Int, reflect.Int64:
+			return "应为整数"
+		case reflect.Bool:
+			return "应为 true 或 false"
+		case reflect.Slice:
+			return "应为数组"
+		}
+	}
+	return "格式不正确"
+}
+
+func describe(v qingqian.Validation) string {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, k+" "+v[k])
+	}
+	if len(parts) > 3 {
+		parts = append(parts[:3], "……")
+	}
+	return strings.Join(parts, "；")
+}

@@ -1,0 +1,161 @@
+// Package web serves the JSON API (and, later, the HTML workbench) over the services of package
+// qingqian. Handlers decode, call one service method and encode; every rule lives below them.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/qingqian/qingqian"
+)
+
+// Services are the services the server calls.
+type Services struct {
+	Orgs      qingqian.OrgService
+	Creditors qingqian.CreditorService
+	Items     qingqian.ItemService
+	Entries   qingqian.EntryService
+	Plans     qingqian.PlanService
+	Vouchers  qingqian.VoucherService
+	Totals    qingqian.TotalsService
+	Audit     qingqian.AuditService
+	Tokens    qingqian.TokenService
+}
+
+// Server is the HTTP server of Qingqian.
+type Server struct {
+	Services
+	// Ready reports whether the database is reachable and migrated (for /readyz).
+	Ready func(ctx context.Context) error
+	// MaxUpload bounds a voucher upload request, in bytes.
+	MaxUpload int64
+	Logger    *slog.Logger
+
+	mux *http.ServeMux
+}
+
+// NewServer returns a server with its routes registered.
+func NewServer(svc Services, ready func(context.Context) error, maxUpload int64, logger *slog.Logger) *Server {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	s := &Server{Services: svc, Ready: ready, MaxUpload: maxUpload, Logger: logger, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+// Handler returns the server wrapped in its middleware: request IDs, security headers,
+// cross-origin protection for state-changing requests, panic recovery and access logging.
+func (s *Server) Handler() http.Handler {
+	cop := http.NewCrossOriginProtection()
+	return s.recoverer(s.secure(cop.Handler(s.mux)))
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+func (s *Server) secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := make([]byte, 6)
+		rand.Read(b)
+		id := hex.EncodeToString(b)
+		h := w.Header()
+		h.Set("X-Request-ID", id)
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: 200}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		if !strings.HasPrefix(r.URL.Path, "/healthz") {
+			s.Logger.Info("request", "id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+		}
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Logger.Error("panic", "value", v, "stack", string(debug.Stack()))
+				s.writeError(w, r, qingqian.Internal(nil))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) routes() {
+	m := s.mux
+	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	m.HandleFunc("GET /readyz", s.handleReady)
+	m.HandleFunc("GET /api/v1/openapi.json", s.handleOpenAPI)
+	for _, rt := range s.apiRoutes() {
+		m.Handle(rt.pattern, s.api(rt.h))
+	}
+	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, qingqian.Errorf(qingqian.ENOTFOUND, "接口不存在：%s %s", r.Method, r.URL.Path))
+	})
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if s.Ready != nil {
+		if err := s.Ready(ctx); err != nil {
+			s.Logger.Warn("not ready", "err", err)
+			http.Error(w, "not ready\n", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	w.Write([]byte("ready\n"))
+}
+
+// api authenticates an API request by its bearer token and runs h as the token's actor.
+func (s *Server) api(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		secret, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="qingqian"`)
+			s.writeError(w, r, qingqian.Errorf(qingqian.EUNAUTHORIZED, "请在 Authorization 头中提供接口令牌（Bearer）"))
+			return
+		}
+		actor, err := s.Tokens.Authenticate(r.Context(), strings.TrimSpace(secret))
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="qingqian"`)
+			s.writeError(w, r, err)
+			return
+		}
+		r = r.WithContext(qingqian.NewContext(r.Context(), actor))
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
