@@ -83,7 +83,7 @@ type Balance struct {
 	OutstandingDisputed   Money  `json:"outstanding_disputed"`
 	Outstanding           Money  `json:"outstanding"`
 	Repaid                Money  `json:"repaid"`
-	Status                Status `json:"status"`
+	Status                Status `json:"status,omitempty"` // of an item; empty for totals
 }
 
 // Add accumulates the deltas of one entry.

@@ -113,8 +113,8 @@ func (tx *Tx) insertEntry(ctx context.Context, r *itemRow, e *qingqian.Entry, vo
 	}
 	b := &r.Balance
 	b.Add(e.Category, e.Undisputed, e.Disputed)
-	if _, err := tx.ExecContext(ctx, `UPDATE items SET out_u = $1, out_d = $2, repaid = $3, status = $4 WHERE id = $5`,
-		b.OutstandingUndisputed, b.OutstandingDisputed, b.Repaid, b.Status, r.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET rec_u = $1, rec_d = $2, rep_u = $3, rep_d = $4, out_u = $5, out_d = $6, status = $7 WHERE id = $8`,
+		b.RecognisedUndisputed, b.RecognisedDisputed, b.RepaidUndisputed, b.RepaidDisputed, b.OutstandingUndisputed, b.OutstandingDisputed, b.Status, r.ID); err != nil {
 		return err
 	}
 	if err := tx.bumpTotals(ctx, r.path, e.On, r.Kind, r.Origin, measuresOf(e.Category, e.Undisputed, e.Disputed)); err != nil {

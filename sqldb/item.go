@@ -19,7 +19,7 @@ var _ qingqian.ItemService = (*ItemService)(nil)
 
 const itemColumns = `i.id, i.no, i.org_id, o.name, i.creditor_id, c.name, c.uscc, i.contract_no, i.contract_name, i.kind,
 	i.arisen_on, i.due_on, i.undisputed, i.disputed, i.dispute_reason, i.funding_source, i.origin, i.responsible, i.note,
-	i.version, i.created_at, i.updated_at, i.out_u, i.out_d, i.repaid, i.status, o.path`
+	i.version, i.created_at, i.updated_at, i.rec_u, i.rec_d, i.rep_u, i.rep_d, i.out_u, i.out_d, i.status, o.path`
 
 const itemFrom = ` FROM items i JOIN orgs o ON o.id = i.org_id JOIN creditors c ON c.id = i.creditor_id`
 
@@ -36,8 +36,12 @@ func scanItem(row interface{ Scan(...any) error }) (*itemRow, error) {
 	err := row.Scan(&it.ID, &it.No, &it.OrgID, &it.OrgName, &it.CreditorID, &it.CreditorName, &it.CreditorUSCC,
 		&it.ContractNo, &it.ContractName, &it.Kind, &it.ArisenOn, &it.DueOn, &it.Undisputed, &it.Disputed,
 		&it.DisputeReason, &it.FundingSource, &it.Origin, &it.Responsible, &it.Note, &it.Version,
-		timeCol{&it.CreatedAt}, timeCol{&it.UpdatedAt}, &b.OutstandingUndisputed, &b.OutstandingDisputed, &b.Repaid, &b.Status, &r.path)
+		timeCol{&it.CreatedAt}, timeCol{&it.UpdatedAt}, &b.RecognisedUndisputed, &b.RecognisedDisputed, &b.RepaidUndisputed, &b.RepaidDisputed,
+		&b.OutstandingUndisputed, &b.OutstandingDisputed, &b.Status, &r.path)
 	b.Outstanding = b.OutstandingUndisputed + b.OutstandingDisputed
+	b.Repaid = b.RepaidUndisputed + b.RepaidDisputed
+	b.AdjustedUndisputed = b.OutstandingUndisputed - b.RecognisedUndisputed + b.RepaidUndisputed
+	b.AdjustedDisputed = b.OutstandingDisputed - b.RecognisedDisputed + b.RepaidDisputed
 	return r, err
 }
 

@@ -194,8 +194,8 @@ func TestEntriesAndBalances(t *testing.T) {
 			t.Fatalf("final balance %+v", got.Balance)
 		}
 		page, err := f.items.FindItems(clerk, qingqian.ItemFilter{Status: qingqian.StatusCleared})
-		if err != nil || page.Total != 1 || page.Items[0].Balance.Status != qingqian.StatusCleared {
-			t.Fatalf("FindItems = %+v, %v", page, err)
+		if err != nil || page.Total != 1 || page.Items[0].Balance != got.Balance {
+			t.Fatalf("FindItems balance %+v, want %+v (%v)", page.Items[0].Balance, got.Balance, err)
 		}
 		if bad, err := db.VerifyTotals(context.Background()); err != nil || bad != "" {
 			t.Fatalf("VerifyTotals = %q, %v", bad, err)

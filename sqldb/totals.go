@@ -136,6 +136,16 @@ func (s *TotalsService) SubtreeTotals(ctx context.Context, q qingqian.TotalsQuer
 		addFigures(&bo, f)
 		t.ByOrigin[k.origin] = bo
 	}
+	// A status describes one item, not a set of them.
+	t.Overall.Status = ""
+	for k, f := range t.ByKind {
+		f.Status = ""
+		t.ByKind[k] = f
+	}
+	for k, f := range t.ByOrigin {
+		f.Status = ""
+		t.ByOrigin[k] = f
+	}
 	return t, nil
 }
 

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+func run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+	err := m.Run(context.Background(), args)
+	return out.String() + errb.String(), err
+}
+
+func TestDemoVerifyAndTamper(t *testing.T) {
+	dir := t.TempDir()
+	out, err := run(t, "demo", "--data", dir)
+	if err != nil || !strings.Contains(out, "演示数据已载入") {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	out, err = run(t, "verify", "--data", dir)
+	if err != nil || !strings.Contains(out, "审计链完好") || !strings.Contains(out, "汇总数与明细分录一致") {
+		t.Fatalf("verify: %v\n%s", err, out)
+	}
+	// Edit a repayment and its audit record behind the system's back.
+	db, err := sql.Open("sqlite", filepath.Join(dir, "qingqian.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE audit_log SET actor_name = '别人' WHERE seq = 42`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE org_totals SET rep_u = rep_u + 100 WHERE org_id = 2 AND day = (SELECT MIN(day) FROM org_totals WHERE org_id = 2)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	out, err = run(t, "verify", "--data", dir)
+	if err == nil || !strings.Contains(out, "第一处断点在第 42 条") || !strings.Contains(out, "单位 2 的汇总数与明细分录不一致") {
+		t.Fatalf("verify after tampering: %v\n%s", err, out)
+	}
+	if _, err := run(t, "demo", "--data", dir); err == nil {
+		t.Fatal("demo loaded twice")
+	}
+}
+
+func TestTokensAndServe(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := run(t, "migrate", "--data", dir); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := run(t, "token", "add", "--data", dir, "--org", "1", "--name", "ERP"); err == nil {
+		t.Fatalf("token for a unit that does not exist: %s", out)
+	}
+	if out, err := run(t, "nonsense"); err == nil || !strings.Contains(out, "未知命令") {
+		t.Fatalf("unknown command: %v %s", err, out)
+	}
+	// serve --demo on a fresh folder, then ask the API with the printed token.
+	out := &syncWriter{}
+	ready := make(chan string, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	m := &Main{Stdin: strings.NewReader(""), Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }, Ready: ready}
+	done := make(chan error, 1)
+	go func() {
+		done <- m.Run(ctx, []string{"serve", "--demo", "--data", filepath.Join(dir, "serve"), "--addr", "127.0.0.1:0"})
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("serve ended: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	token := regexp.MustCompile(`qq_[0-9a-f]+`).FindString(out.String())
+	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1/orgs/1/totals?as_of=2020-12-31", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(body), `"outstanding":"49297000.00"`) {
+		t.Fatalf("totals: %d %s", res.StatusCode, body)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	if s := out.String(); !strings.Contains(s, "未配置 --tls-cert") {
+		t.Fatalf("no HTTP warning: %s", s)
+	}
+}
+
+// syncWriter is a buffer safe to write from the server goroutine and read from the test.
+type syncWriter struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
