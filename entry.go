@@ -264,6 +264,9 @@ type EntryService interface {
 	// Callers: writers whose subtree holds the item. Errors: EINVALID (including amounts above
 	// the balance), ENOTFOUND, EFORBIDDEN, ECONFLICT (key reused for another request).
 	RecordEntry(ctx context.Context, in EntryInput) (*Entry, error)
+	// RecordEntries records several entries (not reversals) in one transaction: all or none. An
+	// error names the failing entry's fields as "entries.N.field". Used by ERP pushes and imports.
+	RecordEntries(ctx context.Context, ins []EntryInput) ([]*Entry, error)
 	// ReverseEntry records a reversal of an earlier entry. A reversal cannot itself be reversed
 	// and an entry can be reversed only once (ECONFLICT).
 	ReverseEntry(ctx context.Context, in EntryInput) (*Entry, error)

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -148,12 +149,71 @@ func (s *EntryService) ReverseEntry(ctx context.Context, in qingqian.EntryInput)
 	return s.record(ctx, in)
 }
 
+// maxBatch bounds the entries of one RecordEntries call.
+const maxBatch = 10000
+
+// RecordEntries implements qingqian.EntryService.
+func (s *EntryService) RecordEntries(ctx context.Context, ins []qingqian.EntryInput) ([]*qingqian.Entry, error) {
+	a, err := qingqian.RequireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(ins) == 0 || len(ins) > maxBatch {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: fmt.Sprintf("一次应提交 1 至 %d 条记录", maxBatch), Fields: map[string]string{"entries": "数量不正确"}}
+	}
+	out := make([]*qingqian.Entry, 0, len(ins))
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		for i, in := range ins {
+			if in.Kind == qingqian.EntryReversal {
+				return prefixFields(i, &qingqian.Error{Code: qingqian.EINVALID, Message: "冲正请使用冲正功能", Fields: map[string]string{"kind": "冲正请使用冲正功能"}})
+			}
+			e, err := s.recordTx(ctx, tx, a, in)
+			if err != nil {
+				return prefixFields(i, err)
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// prefixFields renames the field errors of entry i of a batch to "entries.i.field".
+func prefixFields(i int, err error) error {
+	var e *qingqian.Error
+	if !errors.As(err, &e) || e.Code == qingqian.EINTERNAL {
+		return err
+	}
+	f := map[string]string{}
+	for k, v := range e.Fields {
+		f[fmt.Sprintf("entries.%d.%s", i, k)] = v
+	}
+	if len(f) == 0 {
+		f[fmt.Sprintf("entries.%d", i)] = e.Message
+	}
+	return &qingqian.Error{Code: e.Code, Message: fmt.Sprintf("第 %d 条记录：%s", i+1, e.Message), Fields: f, Err: e.Err}
+}
+
 func (s *EntryService) record(ctx context.Context, in qingqian.EntryInput) (*qingqian.Entry, error) {
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return nil, err
 	}
-	today := qingqian.DateOf(s.db.Now())
+	var out *qingqian.Entry
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		var err error
+		out, err = s.recordTx(ctx, tx, a, in)
+		return err
+	})
+	return out, err
+}
+
+// recordTx records one entry or reversal within tx.
+func (s *EntryService) recordTx(ctx context.Context, tx *Tx, a *qingqian.Actor, in qingqian.EntryInput) (*qingqian.Entry, error) {
+	today := qingqian.DateOf(tx.now)
 	du, dd, err := in.Deltas(today)
 	if err != nil {
 		return nil, err
@@ -171,7 +231,7 @@ func (s *EntryService) record(ctx context.Context, in qingqian.EntryInput) (*qin
 		reqHash = hex.EncodeToString(h[:])
 	}
 	var out *qingqian.Entry
-	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+	err = func() error {
 		if in.IdempotencyKey != "" {
 			var prevHash string
 			var prevID int64
@@ -248,7 +308,7 @@ func (s *EntryService) record(ctx context.Context, in qingqian.EntryInput) (*qin
 		var err2 error
 		out, err2 = tx.db.entryByID(ctx, tx, e.ID)
 		return err2
-	})
+	}()
 	return out, err
 }
 

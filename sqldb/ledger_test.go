@@ -342,3 +342,30 @@ func TestPlans(t *testing.T) {
 		}
 	})
 }
+
+func TestRecordEntriesAllOrNothing(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		clerk := as(f.subA1)
+		it := f.MustItem(t, clerk, f.subA1, "2019-01-10", qingqian.Yuan(100), 0)
+		pay := func(amount qingqian.Money) qingqian.EntryInput {
+			return qingqian.EntryInput{ItemID: it.ID, Kind: qingqian.EntryRepay, On: qingqian.MustParseDate("2019-02-01"), Amount: amount, Method: qingqian.MethodTransfer}
+		}
+		n := count(t, db, "entries")
+		_, err := f.entries.RecordEntries(clerk, []qingqian.EntryInput{pay(qingqian.Yuan(60)), pay(qingqian.Yuan(41))})
+		if qingqian.ErrorFields(err)["entries.1.amount"] == "" {
+			t.Fatalf("second entry over the balance: %v", err)
+		}
+		if count(t, db, "entries") != n {
+			t.Fatal("a failed batch wrote entries")
+		}
+		es, err := f.entries.RecordEntries(clerk, []qingqian.EntryInput{pay(qingqian.Yuan(60)), pay(qingqian.Yuan(40))})
+		if err != nil || len(es) != 2 {
+			t.Fatalf("batch %v %v", es, err)
+		}
+		got, _ := f.items.FindItemByID(clerk, it.ID, qingqian.Date{}, time.Time{})
+		if got.Balance.Status != qingqian.StatusCleared {
+			t.Fatalf("after batch %+v", got.Balance)
+		}
+	})
+}

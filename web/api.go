@@ -2,6 +2,7 @@ package web
 
 import (
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
@@ -40,6 +41,7 @@ func (s *Server) apiRoutes() []route {
 		{"POST /api/v1/items/{id}/entries", s.createEntry},
 		{"GET /api/v1/items/{id}/plans", s.listPlans},
 		{"POST /api/v1/items/{id}/plans", s.revisePlan},
+		{"POST /api/v1/entries", s.createEntries},
 		{"GET /api/v1/entries/{id}", s.getEntry},
 		{"POST /api/v1/entries/{id}/reversal", s.reverseEntry},
 		{"POST /api/v1/entries/{id}/vouchers", s.attachVoucher},
@@ -572,6 +574,43 @@ func (s *Server) createEntry(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, e)
+	return nil
+}
+
+type batchEntryInput struct {
+	ItemID int64 `json:"item_id"`
+	entryInput
+}
+
+// createEntries records a batch of entries in one transaction: all or none.
+func (s *Server) createEntries(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Entries []json.RawMessage `json:"entries"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	ins := make([]qingqian.EntryInput, len(in.Entries))
+	bad := qingqian.Validation{}
+	for i, raw := range in.Entries {
+		var b batchEntryInput
+		if err := decodeBytes(raw, &b.entryInput, map[string]any{"item_id": &b.ItemID}); err != nil {
+			for k, v := range qingqian.ErrorFields(err) {
+				bad.Add(fmt.Sprintf("entries.%d.%s", i, k), v)
+			}
+			continue
+		}
+		ins[i] = qingqian.EntryInput{ItemID: b.ItemID, Kind: b.Kind, On: b.On, Amount: b.Amount, Part: b.Part, Method: b.Method,
+			VoucherNo: b.VoucherNo, Reason: b.Reason, Vouchers: b.Vouchers}
+	}
+	if len(bad) > 0 {
+		return &qingqian.Error{Code: qingqian.EINVALID, Message: "请求内容有误：" + describe(bad), Fields: bad}
+	}
+	es, err := s.Entries.RecordEntries(r.Context(), ins)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"items": es})
 	return nil
 }
 

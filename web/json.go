@@ -46,6 +46,20 @@ func decode(r *http.Request, dst any) error {
 	if dec.More() {
 		return qingqian.Errorf(qingqian.EINVALID, "请求体在 JSON 对象之后还有多余内容")
 	}
+	return decodeFields(raw, dst, nil)
+}
+
+// decodeBytes decodes one JSON object like decode; extra maps further field names to
+// destinations outside dst.
+func decodeBytes(b []byte, dst any, extra map[string]any) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil || raw == nil {
+		return &qingqian.Error{Code: qingqian.EINVALID, Message: "应为 JSON 对象", Fields: map[string]string{"": "应为 JSON 对象"}}
+	}
+	return decodeFields(raw, dst, extra)
+}
+
+func decodeFields(raw map[string]json.RawMessage, dst any, extra map[string]any) error {
 	v := reflect.ValueOf(dst).Elem()
 	fields := map[string]reflect.Value{}
 	types := map[string]reflect.Type{}
@@ -57,6 +71,10 @@ func decode(r *http.Request, dst any) error {
 		}
 		fields[name] = v.Field(i)
 		types[name] = f.Type
+	}
+	for name, p := range extra {
+		fields[name] = reflect.ValueOf(p).Elem()
+		types[name] = reflect.TypeOf(p).Elem()
 	}
 	bad := qingqian.Validation{}
 	for name, msg := range raw {
