@@ -410,3 +410,17 @@ func kindOf(dialect, col, typ string) string {
 	}
 	return "text"
 }
+
+// WriteTxForTest runs fn in a raw write transaction, bypassing the services, the running totals
+// and the audit trail. Benchmarks use it to bulk-load large ledgers, then call RebuildTotals.
+func (db *DB) WriteTxForTest(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

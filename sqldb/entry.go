@@ -82,11 +82,54 @@ func (db *DB) entriesOf(ctx context.Context, q queryer, itemID int64) ([]*qingqi
 	return out, vrows.Err()
 }
 
+// timeline returns what the balance check needs of an item's entries: dates, categories and
+// deltas, in recording order.
+func (tx *Tx) timeline(ctx context.Context, itemID int64) ([]*qingqian.Entry, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT cat, on_date, du, dd FROM entries WHERE item_id = $1 ORDER BY id`, itemID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*qingqian.Entry
+	for rows.Next() {
+		e := &qingqian.Entry{}
+		if err := rows.Scan(&e.Category, &e.On, &e.Undisputed, &e.Disputed); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// voucherRefs returns the vouchers attached to one entry.
+func (db *DB) voucherRefs(ctx context.Context, q queryer, entryID int64) ([]qingqian.VoucherRef, error) {
+	rows, err := q.QueryContext(ctx, `SELECT v.sha256, v.name, v.content_type, v.size, (SELECT COUNT(*) FROM entry_vouchers x WHERE x.sha256 = v.sha256)
+		FROM entry_vouchers ev JOIN vouchers v ON v.sha256 = ev.sha256 WHERE ev.entry_id = $1 ORDER BY v.sha256`, entryID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []qingqian.VoucherRef{}
+	for rows.Next() {
+		var v qingqian.VoucherRef
+		var uses int
+		if err := rows.Scan(&v.SHA256, &v.Name, &v.ContentType, &v.Size, &uses); err != nil {
+			return nil, err
+		}
+		v.Reused = uses > 1
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // insertEntry writes an entry, its voucher links, the item's materialised balance and the
 // running totals; the caller has validated it.
 func (tx *Tx) insertEntry(ctx context.Context, r *itemRow, e *qingqian.Entry, vouchers []string) error {
 	e.RecordedAt = tx.now
 	e.Backdated = e.On.Before(qingqian.DateOf(tx.now))
+	if e.Vouchers == nil {
+		e.Vouchers = []qingqian.VoucherRef{}
+	}
 	if tx.actor != nil {
 		e.ActorName = tx.actor.Name
 	}
@@ -288,7 +331,7 @@ func (s *EntryService) recordTx(ctx context.Context, tx *Tx, a *qingqian.Actor, 
 			e = &qingqian.Entry{ItemID: r.ID, Kind: in.Kind, Category: qingqian.CategoryOf(in.Kind), On: in.On,
 				Undisputed: du, Disputed: dd, Method: in.Method, VoucherNo: in.VoucherNo, Reason: in.Reason}
 		}
-		existing, err := tx.db.entriesOf(ctx, tx, r.ID)
+		existing, err := tx.timeline(ctx, r.ID)
 		if err != nil {
 			return err
 		}
@@ -305,9 +348,13 @@ func (s *EntryService) recordTx(ctx context.Context, tx *Tx, a *qingqian.Actor, 
 				return err
 			}
 		}
-		var err2 error
-		out, err2 = tx.db.entryByID(ctx, tx, e.ID)
-		return err2
+		if len(in.Vouchers) > 0 {
+			if e.Vouchers, err = tx.db.voucherRefs(ctx, tx, e.ID); err != nil {
+				return err
+			}
+		}
+		out = e
+		return nil
 	}()
 	return out, err
 }
