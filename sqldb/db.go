@@ -402,7 +402,7 @@ func kindOf(dialect, col, typ string) string {
 		return "integer"
 	case dialect == "sqlite" && typ == "text":
 		switch {
-		case col == "day" || col == "arisen_on" || col == "due_on" || col == "on_date" || col == "size_declared_on":
+		case col == "day" || col == "rec_day" || strings.HasSuffix(col, "_on") || col == "on_date":
 			return "date"
 		case col == "at" || strings.HasSuffix(col, "_at"):
 			return "timestamp"

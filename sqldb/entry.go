@@ -141,10 +141,10 @@ func (tx *Tx) insertEntry(ctx context.Context, r *itemRow, e *qingqian.Entry, vo
 	if tx.actor != nil {
 		actorID = tx.actor.UserID
 	}
-	err := tx.QueryRowContext(ctx, `INSERT INTO entries (item_id, kind, cat, on_date, recorded_at, backdated, du, dd, method, voucher_no, reason, reverses_id, actor_id, actor_name)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+	err := tx.QueryRowContext(ctx, `INSERT INTO entries (item_id, kind, cat, on_date, recorded_at, recorded_on, backdated, du, dd, method, voucher_no, reason, reverses_id, actor_id, actor_name)
+		VALUES ($1, $2, $3, $4, $5, $15, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 		e.ItemID, e.Kind, e.Category, e.On, tx.ts(e.RecordedAt), e.Backdated, e.Undisputed, e.Disputed, e.Method, e.VoucherNo,
-		e.Reason, reverses, actorID, e.ActorName).Scan(&e.ID)
+		e.Reason, reverses, actorID, e.ActorName, qingqian.DateOf(e.RecordedAt)).Scan(&e.ID)
 	if isUnique(err) {
 		return qingqian.Errorf(qingqian.ECONFLICT, "该记录已被冲正，不能重复冲正")
 	} else if err != nil {

@@ -111,11 +111,11 @@ func (s *ItemService) CreateItem(ctx context.Context, it *qingqian.Item) error {
 		it.OrgName, it.CreditorName, it.CreditorUSCC = o.Name, cname, cuscc
 		it.Version, it.CreatedAt, it.UpdatedAt = 1, tx.now, tx.now
 		err = tx.QueryRowContext(ctx, `INSERT INTO items (no, org_id, creditor_id, contract_no, contract_name, kind, arisen_on, due_on,
-			undisputed, disputed, dispute_reason, funding_source, origin, responsible, note, search, version, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $17) RETURNING id`,
+			undisputed, disputed, dispute_reason, funding_source, origin, responsible, note, search, version, created_at, created_on, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $17) RETURNING id`,
 			it.No, it.OrgID, it.CreditorID, it.ContractNo, it.ContractName, it.Kind, it.ArisenOn, it.DueOn,
 			it.Undisputed, it.Disputed, it.DisputeReason, it.FundingSource, it.Origin, it.Responsible, it.Note,
-			itemSearch(it), tx.ts(tx.now)).Scan(&it.ID)
+			itemSearch(it), tx.ts(tx.now), qingqian.DateOf(tx.now)).Scan(&it.ID)
 		if isUnique(err) {
 			return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "本单位已有相同台账编号的条目", Fields: map[string]string{"no": "台账编号已存在"}}
 		} else if err != nil {

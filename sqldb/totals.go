@@ -22,22 +22,23 @@ func measuresOf(cat qingqian.Category, du, dd qingqian.Money) measures {
 	return measures{adjU: int64(du), adjD: int64(dd)}
 }
 
-const totalsUpsert = ` ON CONFLICT (org_id, day, kind, origin) DO UPDATE SET
+const totalsUpsert = ` ON CONFLICT (org_id, day, rec_day, kind, origin) DO UPDATE SET
 	items = org_totals.items + excluded.items,
 	rec_u = org_totals.rec_u + excluded.rec_u, rec_d = org_totals.rec_d + excluded.rec_d,
 	rep_u = org_totals.rep_u + excluded.rep_u, rep_d = org_totals.rep_d + excluded.rep_d,
 	adj_u = org_totals.adj_u + excluded.adj_u, adj_d = org_totals.adj_d + excluded.adj_d`
 
-// bumpTotals adds one change to the running totals of every unit on the path, in one statement.
+// bumpTotals adds one change, recorded now, to the running totals of every unit on the path, in
+// one statement.
 func (tx *Tx) bumpTotals(ctx context.Context, path string, day qingqian.Date, kind qingqian.ItemKind, origin qingqian.Origin, m measures) error {
 	var q args
 	var rows []string
-	dayArg, kindArg, originArg := q.add(day), q.add(string(kind)), q.add(string(origin))
+	dayArg, recArg, kindArg, originArg := q.add(day), q.add(qingqian.DateOf(tx.now)), q.add(string(kind)), q.add(string(origin))
 	ms := []string{q.add(m.items), q.add(m.recU), q.add(m.recD), q.add(m.repU), q.add(m.repD), q.add(m.adjU), q.add(m.adjD)}
 	for _, id := range ancestors(path) {
-		rows = append(rows, "("+q.add(id)+", "+dayArg+", "+kindArg+", "+originArg+", "+strings.Join(ms, ", ")+")")
+		rows = append(rows, "("+q.add(id)+", "+dayArg+", "+recArg+", "+kindArg+", "+originArg+", "+strings.Join(ms, ", ")+")")
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO org_totals (org_id, day, kind, origin, items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d)
+	_, err := tx.ExecContext(ctx, `INSERT INTO org_totals (org_id, day, rec_day, kind, origin, items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d)
 		VALUES `+strings.Join(rows, ", ")+totalsUpsert, q...)
 	return err
 }
@@ -46,8 +47,8 @@ func (tx *Tx) bumpTotals(ctx context.Context, path string, day qingqian.Date, ki
 // moves).
 func (tx *Tx) copyTotals(ctx context.Context, src int64, dst []int64, sign int64) error {
 	for _, id := range dst {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO org_totals (org_id, day, kind, origin, items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d)
-			SELECT $1, day, kind, origin, $2 * items, $2 * rec_u, $2 * rec_d, $2 * rep_u, $2 * rep_d, $2 * adj_u, $2 * adj_d
+		if _, err := tx.ExecContext(ctx, `INSERT INTO org_totals (org_id, day, rec_day, kind, origin, items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d)
+			SELECT $1, day, rec_day, kind, origin, $2 * items, $2 * rec_u, $2 * rec_d, $2 * rep_u, $2 * rep_d, $2 * adj_u, $2 * adj_d
 			FROM org_totals WHERE org_id = $3`+totalsUpsert, id, sign, src); err != nil {
 			return err
 		}
@@ -69,14 +70,14 @@ type totalsKey struct {
 }
 
 // SubtreeTotals implements qingqian.TotalsService. The running totals give the figures as of a
-// date as known now in one index range; for an earlier "known at", the entries recorded since
-// then are taken off again, which reads only those recent entries.
-func (s *TotalsService) SubtreeTotals(ctx context.Context, q qingqian.TotalsQuery) (*qingqian.Totals, error) {
+// date, as known at the end of any recording day, in one index range; for an instant within a
+// day, what was recorded later that same day is taken off again.
+func (s *TotalsService) SubtreeTotals(ctx context.Context, q0 qingqian.TotalsQuery) (*qingqian.Totals, error) {
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	orgID := q.OrgID
+	orgID := q0.OrgID
 	if orgID == 0 {
 		orgID = a.OrgID
 	}
@@ -87,11 +88,11 @@ func (s *TotalsService) SubtreeTotals(ctx context.Context, q qingqian.TotalsQuer
 		}
 		return nil, orgNotFound()
 	}
-	asOf := q.AsOf
+	asOf := q0.AsOf
 	if asOf.IsZero() {
 		asOf = qingqian.DateOf(s.db.Now())
 	}
-	t := &qingqian.Totals{OrgID: orgID, OrgName: name, AsOf: asOf, KnownAt: q.KnownAt,
+	t := &qingqian.Totals{OrgID: orgID, OrgName: name, AsOf: asOf, KnownAt: q0.KnownAt,
 		ByKind: map[qingqian.ItemKind]qingqian.Figures{}, ByOrigin: map[qingqian.Origin]qingqian.Figures{}}
 	sums := map[totalsKey]*measures{}
 	get := func(k totalsKey) *measures {
@@ -102,9 +103,14 @@ func (s *TotalsService) SubtreeTotals(ctx context.Context, q qingqian.TotalsQuer
 		}
 		return m
 	}
+	var q args
+	where := `org_id = ` + q.add(orgID) + ` AND day <= ` + q.add(asOf)
+	if !q0.KnownAt.IsZero() {
+		where += ` AND rec_day <= ` + q.add(qingqian.DateOf(q0.KnownAt))
+	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT kind, origin, CAST(SUM(items) AS BIGINT), CAST(SUM(rec_u) AS BIGINT), CAST(SUM(rec_d) AS BIGINT),
 		CAST(SUM(rep_u) AS BIGINT), CAST(SUM(rep_d) AS BIGINT), CAST(SUM(adj_u) AS BIGINT), CAST(SUM(adj_d) AS BIGINT)
-		FROM org_totals WHERE org_id = $1 AND day <= $2 GROUP BY kind, origin`, orgID, asOf)
+		FROM org_totals WHERE `+where+` GROUP BY kind, origin`, q...)
 	if err != nil {
 		return nil, qingqian.Internal(err)
 	}
@@ -121,8 +127,8 @@ func (s *TotalsService) SubtreeTotals(ctx context.Context, q qingqian.TotalsQuer
 	if err := rows.Err(); err != nil {
 		return nil, qingqian.Internal(err)
 	}
-	if !q.KnownAt.IsZero() {
-		if err := s.subtractLater(ctx, path, asOf, q.KnownAt, get); err != nil {
+	if !q0.KnownAt.IsZero() {
+		if err := s.subtractLater(ctx, path, asOf, q0.KnownAt, get); err != nil {
 			return nil, qingqian.Internal(err)
 		}
 	}
@@ -149,13 +155,14 @@ func (s *TotalsService) SubtreeTotals(ctx context.Context, q qingqian.TotalsQuer
 	return t, nil
 }
 
-// subtractLater takes off what was recorded after knownAt: entries, and items created since.
+// subtractLater takes off what was recorded after knownAt on the same day: entries, and items
+// created since.
 func (s *TotalsService) subtractLater(ctx context.Context, path string, asOf qingqian.Date, knownAt time.Time, get func(totalsKey) *measures) error {
 	lo, hi := subtreeRange(path)
 	rows, err := s.db.read.QueryContext(ctx, `SELECT i.kind, i.origin, e.cat, CAST(SUM(e.du) AS BIGINT), CAST(SUM(e.dd) AS BIGINT)
 		FROM entries e JOIN items i ON i.id = e.item_id JOIN orgs o ON o.id = i.org_id
-		WHERE e.recorded_at > $1 AND e.on_date <= $2 AND o.path >= $3 AND o.path < $4
-		GROUP BY i.kind, i.origin, e.cat`, s.db.d.ts(knownAt), asOf, lo, hi)
+		WHERE e.recorded_at > $1 AND e.recorded_at < $5 AND e.on_date <= $2 AND o.path >= $3 AND o.path < $4
+		GROUP BY i.kind, i.origin, e.cat`, s.db.d.ts(knownAt), asOf, lo, hi, s.db.d.ts(qingqian.DateOf(knownAt).EndOfDay()))
 	if err != nil {
 		return err
 	}
@@ -178,8 +185,8 @@ func (s *TotalsService) subtractLater(ctx context.Context, path string, asOf qin
 		return err
 	}
 	rows, err = s.db.read.QueryContext(ctx, `SELECT i.kind, i.origin, COUNT(*) FROM items i JOIN orgs o ON o.id = i.org_id
-		WHERE i.created_at > $1 AND i.arisen_on <= $2 AND o.path >= $3 AND o.path < $4 GROUP BY i.kind, i.origin`,
-		s.db.d.ts(knownAt), asOf, lo, hi)
+		WHERE i.created_at > $1 AND i.created_at < $5 AND i.arisen_on <= $2 AND o.path >= $3 AND o.path < $4 GROUP BY i.kind, i.origin`,
+		s.db.d.ts(knownAt), asOf, lo, hi, s.db.d.ts(qingqian.DateOf(knownAt).EndOfDay()))
 	if err != nil {
 		return err
 	}
@@ -265,17 +272,17 @@ func (tx *Tx) insertComputedTotals(ctx context.Context, table string) error {
 	cat := func(c, col string) string {
 		return `CAST(SUM(CASE WHEN e.cat = '` + c + `' THEN ` + col + ` ELSE 0 END) AS BIGINT)`
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (org_id, day, kind, origin, items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d)
-		SELECT c.anc_id, e.on_date, i.kind, i.origin, 0, `+cat("rec", "e.du")+`, `+cat("rec", "e.dd")+`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (org_id, day, rec_day, kind, origin, items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d)
+		SELECT c.anc_id, e.on_date, e.recorded_on, i.kind, i.origin, 0, `+cat("rec", "e.du")+`, `+cat("rec", "e.dd")+`,
 			`+cat("rep", "-e.du")+`, `+cat("rep", "-e.dd")+`, `+cat("adj", "e.du")+`, `+cat("adj", "e.dd")+`
 		FROM entries e JOIN items i ON i.id = e.item_id JOIN tmp_closure c ON c.org_id = i.org_id
-		GROUP BY c.anc_id, e.on_date, i.kind, i.origin`); err != nil {
+		GROUP BY c.anc_id, e.on_date, e.recorded_on, i.kind, i.origin`); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO `+table+` (org_id, day, kind, origin, items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d)
-		SELECT c.anc_id, i.arisen_on, i.kind, i.origin, COUNT(*), 0, 0, 0, 0, 0, 0
+	_, err = tx.ExecContext(ctx, `INSERT INTO `+table+` (org_id, day, rec_day, kind, origin, items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d)
+		SELECT c.anc_id, i.arisen_on, i.created_on, i.kind, i.origin, COUNT(*), 0, 0, 0, 0, 0, 0
 		FROM items i JOIN tmp_closure c ON c.org_id = i.org_id
-		WHERE true GROUP BY c.anc_id, i.arisen_on, i.kind, i.origin`+strings.ReplaceAll(totalsUpsert, "org_totals.", table+"."))
+		WHERE true GROUP BY c.anc_id, i.arisen_on, i.created_on, i.kind, i.origin`+strings.ReplaceAll(totalsUpsert, "org_totals.", table+"."))
 	return err
 }
 
@@ -288,10 +295,10 @@ func (db *DB) VerifyTotals(ctx context.Context) (string, error) {
 	}
 	defer sqltx.Rollback() // the temporary rows go with it
 	tx := &Tx{Tx: sqltx, db: db, now: db.Now(), actor: qingqian.SystemActor("verify")}
-	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE IF NOT EXISTS tmp_totals (org_id BIGINT NOT NULL, day `+db.d.dateType()+` NOT NULL,
+	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE IF NOT EXISTS tmp_totals (org_id BIGINT NOT NULL, day `+db.d.dateType()+` NOT NULL, rec_day `+db.d.dateType()+` NOT NULL,
 		kind TEXT NOT NULL, origin TEXT NOT NULL, items BIGINT NOT NULL, rec_u BIGINT NOT NULL, rec_d BIGINT NOT NULL,
 		rep_u BIGINT NOT NULL, rep_d BIGINT NOT NULL, adj_u BIGINT NOT NULL, adj_d BIGINT NOT NULL,
-		PRIMARY KEY (org_id, day, kind, origin))`); err != nil {
+		PRIMARY KEY (org_id, day, rec_day, kind, origin))`); err != nil {
 		return "", err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM tmp_totals`); err != nil {
@@ -305,7 +312,7 @@ func (db *DB) VerifyTotals(ctx context.Context) (string, error) {
 	var id int64
 	err = tx.QueryRowContext(ctx, `SELECT CAST(COALESCE(MIN(COALESCE(a.org_id, b.org_id)), 0) AS BIGINT)
 		FROM (SELECT * FROM org_totals`+nonzero+`) a FULL OUTER JOIN (SELECT * FROM tmp_totals`+nonzero+`) b
-		ON a.org_id = b.org_id AND a.day = b.day AND a.kind = b.kind AND a.origin = b.origin
+		ON a.org_id = b.org_id AND a.day = b.day AND a.rec_day = b.rec_day AND a.kind = b.kind AND a.origin = b.origin
 		WHERE a.org_id IS NULL OR b.org_id IS NULL OR a.items <> b.items OR a.rec_u <> b.rec_u OR a.rec_d <> b.rec_d
 			OR a.rep_u <> b.rep_u OR a.rep_d <> b.rep_d OR a.adj_u <> b.adj_u OR a.adj_d <> b.adj_d`).Scan(&id)
 	if err != nil {

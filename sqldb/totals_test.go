@@ -55,6 +55,10 @@ func TestTotalsAsOfAndKnownAt(t *testing.T) {
 		if then.Repaid != qingqian.Yuan(900) || then.Outstanding != qingqian.Yuan(900) {
 			t.Fatalf("as known at report time: %+v", then)
 		}
+		// A minute before the report, the same day's repayments were not yet recorded.
+		if early := q(f.sys, f.root.ID, "2019-03-31", reported.Add(-time.Minute)).Overall; early.Repaid != 0 || early.Items != 2 {
+			t.Fatalf("as known a minute earlier: %+v", early)
+		}
 		f.at("2019-05-10 10:00")
 		f.MustRepay(t, clerkA1, a1.ID, "2019-03-02", qingqian.Yuan(50))
 		if again := q(f.sys, f.root.ID, "2019-03-31", reported).Overall; again != then {

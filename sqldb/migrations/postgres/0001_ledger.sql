@@ -66,6 +66,7 @@ CREATE TABLE items (
 	status         TEXT    NOT NULL DEFAULT 'unpaid',
 	version        BIGINT NOT NULL DEFAULT 1,
 	created_at     TIMESTAMPTZ NOT NULL,
+	created_on     DATE    NOT NULL,
 	updated_at     TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX items_org ON items (org_id, id);
@@ -80,6 +81,7 @@ CREATE TABLE entries (
 	cat         TEXT    NOT NULL,
 	on_date     DATE    NOT NULL,
 	recorded_at TIMESTAMPTZ NOT NULL,
+	recorded_on DATE    NOT NULL,
 	backdated   BOOLEAN NOT NULL,
 	du          BIGINT NOT NULL,
 	dd          BIGINT NOT NULL,
@@ -136,11 +138,13 @@ CREATE TABLE entry_vouchers (
 );
 CREATE INDEX entry_vouchers_sha ON entry_vouchers (sha256);
 
--- Running totals per unit, including its whole subtree, per business day: a subtree's figures as
--- of any date are one index range on (org_id, day).
+-- Running totals per unit, including its whole subtree, per business day and per day the change
+-- was recorded (China time): a subtree's figures as of any date, as known at any day, are one index
+-- range on (org_id, day).
 CREATE TABLE org_totals (
 	org_id BIGINT NOT NULL,
 	day    DATE    NOT NULL,
+	rec_day DATE   NOT NULL,
 	kind   TEXT    NOT NULL,
 	origin TEXT    NOT NULL,
 	items  BIGINT NOT NULL,
@@ -150,7 +154,7 @@ CREATE TABLE org_totals (
 	rep_d  BIGINT NOT NULL,
 	adj_u  BIGINT NOT NULL,
 	adj_d  BIGINT NOT NULL,
-	PRIMARY KEY (org_id, day, kind, origin)
+	PRIMARY KEY (org_id, day, rec_day, kind, origin)
 );
 
 CREATE TABLE idempotency_keys (

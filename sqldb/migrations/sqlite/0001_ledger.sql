@@ -66,6 +66,7 @@ CREATE TABLE items (
 	status         TEXT    NOT NULL DEFAULT 'unpaid',
 	version        INTEGER NOT NULL DEFAULT 1,
 	created_at     TEXT    NOT NULL,
+	created_on     TEXT    NOT NULL,
 	updated_at     TEXT    NOT NULL
 ) STRICT;
 CREATE INDEX items_org ON items (org_id, id);
@@ -80,6 +81,7 @@ CREATE TABLE entries (
 	cat         TEXT    NOT NULL,
 	on_date     TEXT    NOT NULL,
 	recorded_at TEXT    NOT NULL,
+	recorded_on TEXT    NOT NULL,
 	backdated   INTEGER NOT NULL,
 	du          INTEGER NOT NULL,
 	dd          INTEGER NOT NULL,
@@ -136,11 +138,13 @@ CREATE TABLE entry_vouchers (
 ) STRICT;
 CREATE INDEX entry_vouchers_sha ON entry_vouchers (sha256);
 
--- Running totals per unit, including its whole subtree, per business day: a subtree's figures as
--- of any date are one index range on (org_id, day).
+-- Running totals per unit, including its whole subtree, per business day and per day the change
+-- was recorded (China time): a subtree's figures as of any date, as known at any day, are one index
+-- range on (org_id, day).
 CREATE TABLE org_totals (
 	org_id INTEGER NOT NULL,
 	day    TEXT    NOT NULL,
+	rec_day TEXT   NOT NULL,
 	kind   TEXT    NOT NULL,
 	origin TEXT    NOT NULL,
 	items  INTEGER NOT NULL,
@@ -150,7 +154,7 @@ CREATE TABLE org_totals (
 	rep_d  INTEGER NOT NULL,
 	adj_u  INTEGER NOT NULL,
 	adj_d  INTEGER NOT NULL,
-	PRIMARY KEY (org_id, day, kind, origin)
+	PRIMARY KEY (org_id, day, rec_day, kind, origin)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE idempotency_keys (
