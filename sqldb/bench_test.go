@@ -83,6 +83,7 @@ func BenchmarkRecordRepaymentsBatch(b *testing.B) {
 // province is a bulk-loaded ledger: 50 groups, 150 second-level units, 1,500 third-level units,
 // 1,000,000 items and 3,000,000 entries (recognition and two repayments each) over 2019–2022.
 type province struct {
+	dir      string
 	db       *sqldb.DB
 	root     int64
 	groups   []int64
@@ -104,8 +105,9 @@ const (
 func loadProvince(b *testing.B) *province {
 	bigOnce.Do(func() {
 		start := time.Now()
-		db := sqldbtest.MustOpen(&noCleanup{b}, "sqlite")
-		p := &province{db: db, items: bigItems}
+		nc := &noCleanup{TB: b}
+		db := sqldbtest.MustOpen(nc, "sqlite")
+		p := &province{dir: nc.dir, db: db, items: bigItems}
 		ctx := context.Background()
 		now := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
 		d0 := qingqian.MustParseDate(dayZero)
@@ -204,17 +206,36 @@ func at10(d qingqian.Date) string {
 	return d.EndOfDay().Add(-14 * time.Hour).UTC().Format("2006-01-02T15:04:05.000000Z")
 }
 
-// noCleanup keeps the bulk-loaded database for the whole benchmark run.
-type noCleanup struct{ testing.TB }
+// noCleanup keeps the bulk-loaded database for the whole benchmark run; TestMain removes it.
+type noCleanup struct {
+	testing.TB
+	dir string
+}
 
 func (n *noCleanup) Cleanup(func()) {}
 
 func (n *noCleanup) TempDir() string {
-	dir, err := os.MkdirTemp("", "qingqian-bench-")
+	if n.dir == "" {
+		dir, err := os.MkdirTemp("", "qingqian-bench-")
+		if err != nil {
+			n.TB.Fatal(err)
+		}
+		n.dir = dir
+	}
+	dir, err := os.MkdirTemp(n.dir, "")
 	if err != nil {
 		n.TB.Fatal(err)
 	}
 	return dir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if big != nil {
+		big.db.Close()
+		os.RemoveAll(big.dir)
+	}
+	os.Exit(code)
 }
 
 // BenchmarkSubtreeTotals asks for the whole province's (or one group's) totals as of a random
