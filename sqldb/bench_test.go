@@ -230,6 +230,7 @@ func (n *noCleanup) TempDir() string {
 }
 
 func TestMain(m *testing.M) {
+	sqldb.Argon2Memory = 1024 // tests hash many passwords; production uses 64 MiB
 	code := m.Run()
 	if big != nil {
 		big.db.Close()

@@ -342,7 +342,7 @@ func (a *args) add(v any) string {
 func (db *DB) CountRows(ctx context.Context, table string) (int, error) {
 	switch table {
 	case "orgs", "creditors", "items", "entries", "plan_revisions", "plan_instalments", "vouchers", "voucher_uploads",
-		"entry_vouchers", "org_totals", "idempotency_keys", "api_tokens", "audit_log":
+		"entry_vouchers", "org_totals", "idempotency_keys", "api_tokens", "audit_log", "users", "sessions":
 	default:
 		return 0, fmt.Errorf("unknown table %q", table)
 	}
@@ -396,7 +396,7 @@ func kindOf(dialect, col, typ string) string {
 	case typ == "boolean":
 		return "boolean"
 	case strings.Contains(typ, "int"):
-		if dialect == "sqlite" && (col == "active" || col == "backdated") {
+		if dialect == "sqlite" && (col == "active" || col == "backdated" || col == "must_change") {
 			return "boolean"
 		}
 		return "integer"
@@ -404,7 +404,7 @@ func kindOf(dialect, col, typ string) string {
 		switch {
 		case col == "day" || col == "rec_day" || strings.HasSuffix(col, "_on") || col == "on_date":
 			return "date"
-		case col == "at" || strings.HasSuffix(col, "_at"):
+		case col == "at" || strings.HasSuffix(col, "_at") || strings.HasSuffix(col, "_until"):
 			return "timestamp"
 		}
 	}
