@@ -26,6 +26,7 @@ type Services struct {
 	Totals    qingqian.TotalsService
 	Audit     qingqian.AuditService
 	Tokens    qingqian.TokenService
+	Users     qingqian.UserService
 }
 
 // Server is the HTTP server of Qingqian.

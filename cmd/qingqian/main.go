@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -68,6 +69,7 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
   qingqian demo    [--db URL] [--data DIR]     向空库载入示范省演示数据
   qingqian token add --org ID --name 名称 [--role clerk,observer]
   qingqian token list | token revoke ID
+  qingqian user add --org ID --username 用户名 --name 姓名 --role admin   （从标准输入读取密码）
   qingqian version
 
 --db 为 SQLite 文件路径或 postgres:// 连接串；默认 DIR/qingqian.db。
@@ -92,6 +94,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.demo(ctx, args[1:])
 	case "token":
 		return m.token(ctx, args[1:])
+	case "user":
+		return m.user(ctx, args[1:])
 	case "version":
 		fmt.Fprintln(m.Stdout, "qingqian", Version())
 		return nil
@@ -180,7 +184,7 @@ func (m *Main) open(ctx context.Context, c *config) (*sqldb.DB, error) {
 func services(db *sqldb.DB) web.Services {
 	return web.Services{Orgs: sqldb.NewOrgService(db), Creditors: sqldb.NewCreditorService(db), Items: sqldb.NewItemService(db),
 		Entries: sqldb.NewEntryService(db), Plans: sqldb.NewPlanService(db), Vouchers: sqldb.NewVoucherService(db),
-		Totals: sqldb.NewTotalsService(db), Audit: sqldb.NewAuditService(db), Tokens: sqldb.NewTokenService(db)}
+		Totals: sqldb.NewTotalsService(db), Audit: sqldb.NewAuditService(db), Tokens: sqldb.NewTokenService(db), Users: sqldb.NewUserService(db)}
 }
 
 func (m *Main) migrate(ctx context.Context, args []string) error {
@@ -279,10 +283,78 @@ func (m *Main) loadDemo(ctx context.Context, db *sqldb.DB) (*demo.Province, erro
 	if err != nil {
 		return nil, err
 	}
+	password := "Demo-" + sqldb.RandomToken(4)
+	accounts := []struct {
+		username, name string
+		org            *qingqian.Org
+		roles          []qingqian.Role
+	}{
+		{"admin", "系统管理员", p.Regulator, []qingqian.Role{qingqian.RoleAdmin}},
+		{"qingqianban", "清欠办 王主任", p.Regulator, []qingqian.Role{qingqian.RoleSupervisor, qingqian.RoleReviewer}},
+		{"jianfuban", "省减负办 赵处长", p.Regulator, []qingqian.Role{qingqian.RoleObserver}},
+		{"shenji", "审计 钱审计师", p.Regulator, []qingqian.Role{qingqian.RoleAuditor}},
+		{"nengyuan", p.Groups[0].ShortName + " 联络员", p.Groups[0], []qingqian.Role{qingqian.RoleLiaison, qingqian.RoleClerk}},
+		{"nengyuan1", p.Subs[0].Name + " 填报员", p.Subs[0], []qingqian.Role{qingqian.RoleClerk}},
+		{"jiaojian", p.Groups[1].ShortName + " 填报员", p.Groups[1], []qingqian.Role{qingqian.RoleClerk}},
+	}
 	fmt.Fprintf(m.Stdout, "演示数据已载入（%.1f 秒）：%d 家集团、%d 家子公司。\n", time.Since(start).Seconds(), len(p.Groups), len(p.Subs))
+	fmt.Fprintf(m.Stdout, "演示账号（密码均为 %s，只显示这一次）：\n", password)
+	for _, a := range accounts {
+		u := &qingqian.User{Username: a.username, Name: a.name, OrgID: a.org.ID, Roles: a.roles}
+		if err := svc.Users.CreateUser(sys, u, password); err != nil {
+			return nil, err
+		}
+		var names []string
+		for _, r := range a.roles {
+			names = append(names, qingqian.RoleNames[r])
+		}
+		fmt.Fprintf(m.Stdout, "  %-12s %s（%s）\n", a.username, a.name, strings.Join(names, "、"))
+	}
 	fmt.Fprintf(m.Stdout, "接口令牌（只显示这一次）：\n  清欠办（全省，可读写）：%s\n  %s 填报员（本集团）：%s\n", sup, p.Groups[0].ShortName, clerk)
 	fmt.Fprintf(m.Stdout, "全省汇总 截至2019-11-30：curl -H 'Authorization: Bearer %s' 'http://localhost:8080/api/v1/orgs/%d/totals?as_of=2019-11-30'\n", sup, p.Regulator.ID)
 	return p, nil
+}
+
+func (m *Main) user(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "add" {
+		fmt.Fprint(m.Stderr, usage)
+		return exitError(2)
+	}
+	var c config
+	fs := m.flags("user", &c)
+	var org int64
+	var username, name, roles string
+	fs.Int64Var(&org, "org", 0, "所属单位编号")
+	fs.StringVar(&username, "username", "", "登录用户名")
+	fs.StringVar(&name, "name", "", "姓名")
+	fs.StringVar(&roles, "role", "clerk", "角色，逗号分隔：admin、supervisor、observer、liaison、reviewer、clerk、auditor")
+	if err := fs.Parse(args[1:]); err != nil {
+		return exitError(2)
+	}
+	if name == "" {
+		name = username
+	}
+	fmt.Fprintln(m.Stderr, "请输入密码（至少8位，含大写字母、小写字母、数字、符号中的三类），回车结束：")
+	password, err := bufio.NewReader(m.Stdin).ReadString('\n')
+	if err != nil && password == "" {
+		return fmt.Errorf("没有从标准输入读到密码")
+	}
+	password = strings.TrimRight(password, "\r\n")
+	db, err := m.open(ctx, &c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var rs []qingqian.Role
+	for _, r := range strings.Split(roles, ",") {
+		rs = append(rs, qingqian.Role(strings.TrimSpace(r)))
+	}
+	u := &qingqian.User{Username: username, Name: name, OrgID: org, Roles: rs}
+	if err := sqldb.NewUserService(db).CreateUser(qingqian.NewContext(ctx, qingqian.SystemActor("命令行")), u, password); err != nil {
+		return userError(err)
+	}
+	fmt.Fprintf(m.Stdout, "用户 %s（%s）已创建，编号 %d。\n", u.Username, u.Name, u.ID)
+	return nil
 }
 
 func (m *Main) token(ctx context.Context, args []string) error {
@@ -356,7 +428,9 @@ func (m *Main) token(ctx context.Context, args []string) error {
 func userError(err error) error {
 	msg := qingqian.ErrorMessage(err)
 	for k, v := range qingqian.ErrorFields(err) {
-		msg += "；" + k + "：" + v
+		if v != msg {
+			msg += "；" + k + "：" + v
+		}
 	}
 	if qingqian.ErrorCode(err) == qingqian.EINTERNAL {
 		return err
