@@ -96,11 +96,12 @@ type OrgUpdate struct {
 // OrgFilter selects units. Under limits to a subtree (the unit itself included); the actor's own
 // subtree always limits too.
 type OrgFilter struct {
-	Under  int64
-	Query  string
-	Active *bool
-	Offset int
-	Limit  int
+	Under    int64
+	MaxDepth int // 0: any depth; else units at most this deep (the root is 0)
+	Query    string
+	Active   *bool
+	Offset   int
+	Limit    int
 }
 
 // OrgService manages the tree.

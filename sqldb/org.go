@@ -178,6 +178,9 @@ func (s *OrgService) FindOrgs(ctx context.Context, f qingqian.OrgFilter) ([]*qin
 	if f.Active != nil {
 		where += ` AND o.active = ` + q.add(*f.Active)
 	}
+	if f.MaxDepth > 0 {
+		where += ` AND o.depth <= ` + q.add(f.MaxDepth)
+	}
 	var total int
 	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs o`+where, q...).Scan(&total); err != nil {
 		return nil, 0, qingqian.Internal(err)

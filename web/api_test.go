@@ -73,7 +73,10 @@ func newEnv(t *testing.T, db *sqldb.DB) *env {
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	s := web.NewServer(svc, db.Ping, sqldb.DefaultMaxVoucherSize, logger)
+	s, err := web.NewServer(svc, db.Ping, sqldb.DefaultMaxVoucherSize, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(e.srv.Close)
 	return e

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -38,17 +39,27 @@ type Server struct {
 	MaxUpload int64
 	Logger    *slog.Logger
 
-	mux *http.ServeMux
+	mux    *http.ServeMux
+	static *staticFiles
+	tmpl   map[string]*template.Template
 }
 
-// NewServer returns a server with its routes registered.
-func NewServer(svc Services, ready func(context.Context) error, maxUpload int64, logger *slog.Logger) *Server {
+// NewServer returns a server with its routes registered and its pages parsed; a page that does
+// not parse is an error here, at start-up, not when someone opens it.
+func NewServer(svc Services, ready func(context.Context) error, maxUpload int64, logger *slog.Logger) (*Server, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
 	s := &Server{Services: svc, Ready: ready, MaxUpload: maxUpload, Logger: logger, mux: http.NewServeMux()}
+	var err error
+	if s.static, err = loadStatic(); err != nil {
+		return nil, err
+	}
+	if err := s.parseTemplates(); err != nil {
+		return nil, err
+	}
 	s.routes()
-	return s
+	return s, nil
 }
 
 // Handler returns the server wrapped in its middleware: request IDs, security headers,
@@ -61,6 +72,14 @@ func (s *Server) Handler() http.Handler {
 type ctxKey int
 
 const requestIDKey ctxKey = 0
+
+// randomKey returns a fresh random key, e.g. the idempotency key a payment form carries so that
+// submitting it twice records one payment.
+func randomKey() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
 
 func requestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey).(string)
@@ -120,6 +139,18 @@ func (s *Server) routes() {
 	for _, rt := range s.apiRoutes() {
 		m.Handle(rt.pattern, s.api(rt.h))
 	}
+	m.HandleFunc("GET /static/{file}", s.static.serve)
+	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, s.static.url("favicon.svg"), http.StatusMovedPermanently)
+	})
+	m.HandleFunc("GET /login", s.loginPage)
+	m.HandleFunc("POST /login", s.login)
+	for _, rt := range s.htmlRoutes() {
+		m.Handle(rt.pattern, s.page(rt.h))
+	}
+	m.Handle("/", s.page(func(w http.ResponseWriter, r *http.Request) error {
+		return qingqian.Errorf(qingqian.ENOTFOUND, "页面不存在")
+	}))
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, qingqian.Errorf(qingqian.ENOTFOUND, "接口不存在：%s %s", r.Method, r.URL.Path))
 	})

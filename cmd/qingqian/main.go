@@ -470,7 +470,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			fmt.Fprintln(m.Stdout, "数据库已有数据，不再载入演示数据。")
 		}
 	}
-	srv := web.NewServer(services(db), db.Ping, db.MaxVoucherSize, logger)
+	srv, err := web.NewServer(services(db), db.Ping, db.MaxVoucherSize, logger)
+	if err != nil {
+		return err
+	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {

@@ -1,0 +1,239 @@
+package web_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/sqldb"
+	"github.com/qingqian/qingqian/sqldb/sqldbtest"
+)
+
+// chromium finds the browser. Without one the browser tests skip, unless QINGQIAN_BROWSER_REQUIRED
+// is set (CI sets it), in which case they fail.
+func chromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("QINGQIAN_BROWSER_REQUIRED") != "" {
+		t.Fatal("no Chromium found, and QINGQIAN_BROWSER_REQUIRED is set")
+	}
+	t.Skip("no Chromium on this machine")
+	return ""
+}
+
+// browser starts a headless Chromium at 1366×768 and returns a context for a new tab.
+func browser(t *testing.T) func() context.Context {
+	path := chromium(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.WindowSize(1366, 768), chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("lang", "zh-CN"))
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	return func() context.Context {
+		ctx, cancel := chromedp.NewContext(alloc)
+		t.Cleanup(cancel)
+		ctx, cancel2 := context.WithTimeout(ctx, 90*time.Second)
+		t.Cleanup(cancel2)
+		return ctx
+	}
+}
+
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func location(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// screenshotDir is where the browser test leaves pictures of the main pages for a reviewer.
+func screenshotDir(t *testing.T) string {
+	dir := os.Getenv("QINGQIAN_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join("..", "screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(screenshotDir(t), name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func login(t *testing.T, ctx context.Context, base, username, password string) {
+	t.Helper()
+	do(t, ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), username),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS("#login")),
+		chromedp.WaitVisible(chromedp.CSS("#logout")),
+	)
+}
+
+func TestBrowserClerkDay(t *testing.T) {
+	newTab := browser(t)
+	db := sqldbtest.MustOpen(t, "sqlite")
+	e := newEnv(t, db)
+	w := newWorld(t, db, e)
+
+	// A clerk of group A signs in and lands on the dashboard.
+	ctx := newTab()
+	login(t, ctx, e.srv.URL, "clerk_a", testPassword)
+	if got := text(t, ctx, "main h1"); !strings.Contains(got, "甲集团") {
+		t.Fatalf("dashboard heading %q", got)
+	}
+	shot(t, ctx, "01-dashboard")
+
+	// The ledger lists A's items only, with the filter in the URL.
+	do(t, ctx, chromedp.Navigate(e.srv.URL+"/ledger?status=unpaid"), chromedp.WaitVisible(chromedp.CSS("#ledger")))
+	if got := text(t, ctx, "#total-count"); got != "1" {
+		t.Fatalf("clerk A's ledger shows %s items", got)
+	}
+	shot(t, ctx, "02-ledger")
+
+	// A wrong amount is refused, the field is marked, what was typed is kept.
+	item := e.srv.URL + "/items/" + strconv.FormatInt(w.itemA, 10)
+	do(t, ctx,
+		chromedp.Navigate(item),
+		chromedp.WaitVisible(chromedp.CSS("#record-form")),
+		chromedp.SetValue(chromedp.CSS("#on"), "2019-06-01"),
+		chromedp.SendKeys(chromedp.CSS("#amount"), "999999.99"),
+		chromedp.SetValue(chromedp.CSS("#method"), "transfer"),
+		chromedp.Click(chromedp.CSS("#record-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#amount-error")),
+	)
+	cls, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("#amount"), "class"))
+	if err != nil || !strings.Contains(cls.Value, "bad") {
+		t.Fatalf("amount field not highlighted: %q %v", cls.Value, err)
+	}
+	if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#amount"))); v != "999999.99" {
+		t.Fatalf("typed amount not kept: %q", v)
+	}
+	shot(t, ctx, "03-item-error")
+
+	// A repayment with a PDF voucher changes the balance and the status.
+	pdf := filepath.Join(t.TempDir(), "回单.pdf")
+	os.WriteFile(pdf, []byte("%PDF-1.4\n% bank slip\n%%EOF\n"), 0o644)
+	do(t, ctx,
+		chromedp.Navigate(item),
+		chromedp.WaitVisible(chromedp.CSS("#record-form")),
+		chromedp.SetValue(chromedp.CSS("#on"), "2019-06-01"),
+		chromedp.SendKeys(chromedp.CSS("#amount"), "400.00"),
+		chromedp.SetValue(chromedp.CSS("#method"), "transfer"),
+		chromedp.SetUploadFiles(chromedp.CSS("#files"), []string{pdf}),
+		chromedp.Click(chromedp.CSS("#record-submit")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+	)
+	if got := text(t, ctx, "#outstanding"); got != "600.00" {
+		t.Fatalf("outstanding after repayment %q", got)
+	}
+	if got := text(t, ctx, "#status"); got != "部分清偿" {
+		t.Fatalf("status after repayment %q", got)
+	}
+	if got := text(t, ctx, "#entries"); !strings.Contains(got, "回单.pdf") {
+		t.Fatalf("voucher not listed: %s", got)
+	}
+	shot(t, ctx, "04-item")
+
+	// Nothing of group B by any URL: item, voucher, ledger filter, dashboard of B.
+	for _, path := range []string{"/items/" + strconv.FormatInt(w.itemB, 10), "/vouchers/" + w.voucherB, "/ledger?org_id=" + strconv.FormatInt(e.b.ID, 10),
+		"/?org_id=" + strconv.FormatInt(e.b.ID, 10)} {
+		do(t, ctx, chromedp.Navigate(e.srv.URL+path), chromedp.WaitVisible(chromedp.CSS("main")))
+		body := text(t, ctx, "main")
+		if !strings.Contains(body, "不存在") || strings.Contains(body, "乙集团欠款") {
+			t.Fatalf("%s shows: %s", path, body)
+		}
+	}
+
+	// Pages of the other roles, for the reviewer.
+	admin := newTab()
+	login(t, admin, e.srv.URL, "admin", testPassword)
+	for _, p := range []struct{ path, name string }{{"/orgs", "05-orgs"}, {"/creditors", "06-creditors"}, {"/users", "07-users"}, {"/audit", "08-audit"}, {"/items/new", "09-item-new"}} {
+		do(t, admin, chromedp.Navigate(e.srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		shot(t, admin, p.name)
+	}
+
+	// Logging out ends the session: the dashboard asks for a login again.
+	do(t, ctx, chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#logout")), chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#username")))
+	shot(t, ctx, "00-login")
+	do(t, ctx, chromedp.Navigate(e.srv.URL+"/ledger"), chromedp.WaitVisible(chromedp.CSS("#username")))
+	if loc := location(t, ctx); !strings.Contains(loc, "/login") {
+		t.Fatalf("after logout /ledger is at %s", loc)
+	}
+}
+
+func TestBrowserLockout(t *testing.T) {
+	newTab := browser(t)
+	db := sqldbtest.MustOpen(t, "sqlite")
+	e := newEnv(t, db)
+	newWorld(t, db, e)
+	ctx := newTab()
+	for i := 0; i < qingqian.MaxFailedLogins; i++ {
+		do(t, ctx,
+			chromedp.Navigate(e.srv.URL+"/login"),
+			chromedp.WaitVisible(chromedp.CSS("#username")),
+			chromedp.SendKeys(chromedp.CSS("#username"), "clerk_b"),
+			chromedp.SendKeys(chromedp.CSS("#password"), "wrong-Password-1"),
+			chromedp.Click(chromedp.CSS("#login")),
+			chromedp.WaitVisible(chromedp.CSS(".error")),
+		)
+	}
+	if got := text(t, ctx, ".error"); !strings.Contains(got, "锁定") {
+		t.Fatalf("after five failures: %q", got)
+	}
+	// The right password does not open a locked account.
+	do(t, ctx,
+		chromedp.Navigate(e.srv.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), "clerk_b"),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		chromedp.Click(chromedp.CSS("#login")),
+		chromedp.WaitVisible(chromedp.CSS(".error")),
+	)
+	if got := text(t, ctx, ".error"); !strings.Contains(got, "锁定") {
+		t.Fatalf("locked account with the right password: %q", got)
+	}
+}
+
+var _ = httptest.NewServer
+var _ = sqldb.Open

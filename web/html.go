@@ -1,0 +1,316 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/qingqian/qingqian"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// sessionCookie names the session cookie.
+const sessionCookie = "qq_session"
+
+// staticFiles maps a content-hashed name ("app.3f2a9c1b.css") to the embedded file, so that
+// assets can be cached forever and still change with each release.
+type staticFiles struct {
+	byHashed map[string]string // hashed name → path in assets
+	hashed   map[string]string // plain name → hashed name
+}
+
+func loadStatic() (*staticFiles, error) {
+	s := &staticFiles{byHashed: map[string]string{}, hashed: map[string]string{}}
+	ents, err := fs.ReadDir(assets, "static")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range ents {
+		b, err := assets.ReadFile("static/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(b)
+		ext := path.Ext(e.Name())
+		h := strings.TrimSuffix(e.Name(), ext) + "." + hex.EncodeToString(sum[:4]) + ext
+		s.byHashed[h] = "static/" + e.Name()
+		s.hashed[e.Name()] = h
+	}
+	return s, nil
+}
+
+func (s *staticFiles) url(name string) string {
+	h, ok := s.hashed[name]
+	if !ok {
+		panic("no static file " + name)
+	}
+	return "/static/" + h
+}
+
+func (s *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.byHashed[r.PathValue("file")]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	b, _ := assets.ReadFile(p)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	http.ServeContent(w, r, p, time.Time{}, bytes.NewReader(b))
+}
+
+// pages are the page templates; each is parsed with the layout. A test renders every one.
+var pages = []string{"login", "password", "dashboard", "ledger", "item", "item_new", "orgs", "creditors", "users", "audit", "error"}
+
+func (s *Server) parseTemplates() error {
+	funcs := template.FuncMap{
+		"wan":      func(m qingqian.Money) string { return m.Wan() },
+		"yuan":     yuanText,
+		"neg":      func(m qingqian.Money) qingqian.Money { return -m },
+		"static":   s.static.url,
+		"status":   func(st qingqian.Status) string { return qingqian.StatusNames[st] },
+		"kind":     func(k qingqian.ItemKind) string { return qingqian.ItemKindNames[k] },
+		"origin":   func(o qingqian.Origin) string { return qingqian.OriginNames[o] },
+		"funding":  func(f qingqian.FundingSource) string { return qingqian.FundingNames[f] },
+		"method":   func(m qingqian.PayMethod) string { return qingqian.MethodNames[m] },
+		"entry":    func(k qingqian.EntryKind) string { return qingqian.EntryKindNames[k] },
+		"role":     func(r qingqian.Role) string { return qingqian.RoleNames[r] },
+		"orgkind":  func(k qingqian.OrgKind) string { return qingqian.OrgKindNames[k] },
+		"pct":      func(bp int64) string { return fmt.Sprintf("%d.%02d%%", bp/100, bp%100) },
+		"time":     func(t time.Time) string { return timeText(t) },
+		"indent":   func(depth int) string { return strings.Repeat("　", depth) },
+		"add":      func(a, b int) int { return a + b },
+		"hasrole":  func(u *qingqian.User, r string) bool { return u != nil && u.Actor().Has(qingqian.Role(r)) },
+		"canwrite": func(u *qingqian.User) bool { return u != nil && u.Actor().CanWrite() },
+		"json":     func(b []byte) string { return string(b) },
+		"short":    func(s string) string { return shortHash(s) },
+		"seq": func(n int) []int {
+			out := make([]int, n)
+			for i := range out {
+				out[i] = i
+			}
+			return out
+		},
+		"sum":       func(a, b qingqian.Money) qingqian.Money { return a + b },
+		"deref":     func(f *qingqian.FundingSource) qingqian.FundingSource { return *f },
+		"ownership": func(o qingqian.Ownership) string { return qingqian.OwnershipNames[o] },
+		"size": func(z qingqian.Size) string {
+			if z == "" {
+				return "未声明"
+			}
+			return qingqian.SizeNames[z]
+		},
+	}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html")
+	if err != nil {
+		return err
+	}
+	s.tmpl = map[string]*template.Template{}
+	for _, p := range pages {
+		t, err := template.Must(layout.Clone()).ParseFS(assets, "templates/"+p+".html")
+		if err != nil {
+			return fmt.Errorf("template %s: %w", p, err)
+		}
+		s.tmpl[p] = t
+	}
+	return nil
+}
+
+func shortHash(s string) string {
+	if len(s) > 10 {
+		return s[:10]
+	}
+	return s
+}
+
+var cst = time.FixedZone("CST", 8*3600)
+
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(cst).Format("2006-01-02 15:04")
+}
+
+// yuanText formats 元 with thousands separators: 968,553,800.00.
+func yuanText(m qingqian.Money) string {
+	s := m.String()
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	out := b.String() + "." + frac
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+// view is what every page template receives.
+type view struct {
+	Title  string
+	Nav    string
+	User   *qingqian.User
+	Flash  string
+	Error  string            // a message for the whole form
+	Fields map[string]string // field errors
+	Form   url.Values        // what was typed, re-shown after an error
+	Data   any
+}
+
+// Val returns what was typed in a field.
+func (v *view) Val(name string) string { return v.Form.Get(name) }
+
+// Err returns a field's error message.
+func (v *view) Err(name string) string { return v.Fields[name] }
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, v *view) {
+	t, ok := s.tmpl[page]
+	if !ok {
+		panic("no template " + page)
+	}
+	if v.User == nil {
+		v.User = userFrom(r)
+	}
+	if v.Flash == "" {
+		v.Flash = flashes[r.URL.Query().Get("done")]
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+		s.Logger.Error("render", "page", page, "err", err, "id", requestID(r.Context()))
+		http.Error(w, "系统内部错误（编号 "+requestID(r.Context())+"）", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// flashes are the messages a redirect after a successful form may show; the query names one.
+var flashes = map[string]string{
+	"repaid": "已记录。", "reversed": "已冲正。", "plan": "清偿计划已保存。", "item": "台账条目已建立。",
+	"org": "单位已添加。", "creditor": "债权企业已添加。", "user": "用户已创建。", "reset": "密码已重置，用户下次登录须修改密码。",
+	"active": "账号状态已更新。", "password": "密码已修改。",
+}
+
+type userKey struct{}
+
+func userFrom(r *http.Request) *qingqian.User {
+	u, _ := r.Context().Value(userKey{}).(*qingqian.User)
+	return u
+}
+
+// page wraps a page handler: it needs a signed-in user (otherwise to the login page), sends a
+// user who must change the password there first, and shows service errors as pages.
+func (s *Server) page(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var u *qingqian.User
+		var err error
+		if c, cerr := r.Cookie(sessionCookie); cerr == nil {
+			u, err = s.Users.Authenticate(r.Context(), c.Value)
+		}
+		if u == nil {
+			if qingqian.ErrorCode(err) == qingqian.EINTERNAL {
+				s.errorPage(w, r, err)
+				return
+			}
+			s.clearSession(w, r)
+			next := r.URL.RequestURI()
+			if r.Method != http.MethodGet {
+				next = "/"
+			}
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+			return
+		}
+		if u.MustChange && r.URL.Path != "/password" && r.URL.Path != "/logout" {
+			http.Redirect(w, r, "/password", http.StatusSeeOther)
+			return
+		}
+		ctx := qingqian.NewContext(r.Context(), u.Actor())
+		r = r.WithContext(context.WithValue(ctx, userKey{}, u))
+		if err := h(w, r); err != nil {
+			s.errorPage(w, r, err)
+		}
+	})
+}
+
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) {
+	code := qingqian.ErrorCode(err)
+	msg := qingqian.ErrorMessage(err)
+	if code == qingqian.EINTERNAL {
+		id := requestID(r.Context())
+		s.Logger.Error("internal error", "id", id, "method", r.Method, "path", r.URL.Path, "err", err)
+		msg = "系统内部错误（编号 " + id + "）"
+	}
+	title := map[string]string{qingqian.ENOTFOUND: "没有找到", qingqian.EFORBIDDEN: "没有权限", qingqian.EINVALID: "输入有误", qingqian.ECONFLICT: "操作冲突"}[code]
+	if title == "" {
+		title = "出错了"
+	}
+	s.render(w, r, ErrorStatus(err), "error", &view{Title: title, Error: msg})
+}
+
+func (s *Server) setSession(w http.ResponseWriter, r *http.Request, secret string) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+}
+
+func (s *Server) clearSession(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+}
+
+// formError splits a service error into a form-wide message and field messages for re-rendering;
+// errors that are not about the input become error pages.
+func formError(err error) (msg string, fields map[string]string, ok bool) {
+	var e *qingqian.Error
+	if !errors.As(err, &e) {
+		return "", nil, false
+	}
+	switch e.Code {
+	case qingqian.EINVALID, qingqian.ECONFLICT:
+		return e.Message, e.Fields, true
+	}
+	return "", nil, false
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func atoi64(s string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	return n
+}
+
+// sortedKeys returns a map's keys in order, for stable option lists.
+func sortedKeys[K ~string, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}

@@ -1,0 +1,64 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/sqldb"
+)
+
+const testPassword = "Qingqian-2019"
+
+// world adds people and ledger data to an env: one user per role, an item in each group, a
+// voucher of group B.
+type world struct {
+	itemA, itemB int64
+	voucherB     string
+	users        map[string]*qingqian.User
+}
+
+func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
+	t.Helper()
+	sqldb.Argon2Memory = 1024
+	sys := qingqian.NewContext(context.Background(), qingqian.SystemActor("测试"))
+	users := sqldb.NewUserService(db)
+	w := &world{users: map[string]*qingqian.User{}}
+	for _, u := range []struct {
+		name string
+		org  *qingqian.Org
+		role qingqian.Role
+	}{
+		{"admin", e.root, qingqian.RoleAdmin}, {"supervisor", e.root, qingqian.RoleSupervisor}, {"observer", e.root, qingqian.RoleObserver},
+		{"auditor", e.root, qingqian.RoleAuditor}, {"liaison", e.a, qingqian.RoleLiaison}, {"reviewer", e.a, qingqian.RoleReviewer},
+		{"clerk_a", e.a, qingqian.RoleClerk}, {"clerk_b", e.b, qingqian.RoleClerk},
+	} {
+		user := &qingqian.User{Username: u.name, Name: u.name, OrgID: u.org.ID, Roles: []qingqian.Role{u.role}}
+		if err := users.CreateUser(sys, user, testPassword); err != nil {
+			t.Fatal(err)
+		}
+		w.users[u.name] = user
+	}
+	items := sqldb.NewItemService(db)
+	mk := func(org *qingqian.Org, name string) int64 {
+		it := &qingqian.Item{OrgID: org.ID, CreditorID: e.creditor.ID, ContractName: name, ContractNo: "HT-1", Kind: qingqian.KindWorks,
+			ArisenOn: qingqian.MustParseDate("2019-01-10"), Undisputed: qingqian.Yuan(1000), Origin: qingqian.OriginBaseline}
+		if err := items.CreateItem(sys, it); err != nil {
+			t.Fatal(err)
+		}
+		return it.ID
+	}
+	w.itemA, w.itemB = mk(e.a, "甲集团欠款"), mk(e.b, "乙集团欠款")
+	clerkB := qingqian.NewContext(context.Background(), w.users["clerk_b"].Actor())
+	v, err := sqldb.NewVoucherService(db).StoreVoucher(clerkB, "b.pdf", bytes.NewReader([]byte("%PDF-1.4 乙\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.voucherB = v.SHA256
+	if _, err := sqldb.NewEntryService(db).RecordEntry(clerkB, qingqian.EntryInput{ItemID: w.itemB, Kind: qingqian.EntryRepay, On: qingqian.MustParseDate("2019-02-01"),
+		Amount: qingqian.Yuan(1), Method: qingqian.MethodTransfer, Vouchers: []string{v.SHA256}}); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
