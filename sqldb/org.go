@@ -84,7 +84,7 @@ func (s *OrgService) CreateOrg(ctx context.Context, o *qingqian.Org) error {
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs`).Scan(&n); err != nil {
 				return err
 			}
-			if !a.System || n > 0 {
+			if !a.System || n > 0 { // only the first unit, made by the system, has no parent
 				return &qingqian.Error{Code: qingqian.EINVALID, Message: "请选择上级单位", Fields: map[string]string{"parent_id": "请选择上级单位"}}
 			}
 		} else {

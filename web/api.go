@@ -228,9 +228,6 @@ func (s *Server) createOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if in.ParentID <= 0 {
-		return &qingqian.Error{Code: qingqian.EINVALID, Message: "请选择上级单位", Fields: map[string]string{"parent_id": "请选择上级单位"}}
-	}
 	o := &qingqian.Org{ParentID: in.ParentID, Name: in.Name, ShortName: in.ShortName, USCC: in.USCC, Kind: in.Kind,
 		LeaderName: in.LeaderName, Department: in.Department, LiaisonName: in.LiaisonName, LiaisonPhone: in.LiaisonPhone}
 	if err := s.Orgs.CreateOrg(r.Context(), o); err != nil {
@@ -682,6 +679,9 @@ func (s *Server) revisePlan(w http.ResponseWriter, r *http.Request) error {
 // ---- vouchers ----
 
 func (s *Server) uploadVoucher(w http.ResponseWriter, r *http.Request) error {
+	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
+		return err
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.MaxUpload+1<<20)
 	file, hdr, err := r.FormFile("file")
 	if err != nil {

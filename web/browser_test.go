@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +13,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/qingqian/qingqian"
-	"github.com/qingqian/qingqian/sqldb"
 	"github.com/qingqian/qingqian/sqldb/sqldbtest"
 )
 
@@ -234,6 +232,3 @@ func TestBrowserLockout(t *testing.T) {
 		t.Fatalf("locked account with the right password: %q", got)
 	}
 }
-
-var _ = httptest.NewServer
-var _ = sqldb.Open

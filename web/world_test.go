@@ -14,9 +14,10 @@ const testPassword = "Qingqian-2019"
 // world adds people and ledger data to an env: one user per role, an item in each group, a
 // voucher of group B.
 type world struct {
-	itemA, itemB int64
-	voucherB     string
-	users        map[string]*qingqian.User
+	itemA, itemB       int64
+	entryA             int64
+	voucherA, voucherB string
+	users              map[string]*qingqian.User
 }
 
 func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
@@ -56,6 +57,18 @@ func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
 		t.Fatal(err)
 	}
 	w.voucherB = v.SHA256
+	clerkA := qingqian.NewContext(context.Background(), w.users["clerk_a"].Actor())
+	va, err := sqldb.NewVoucherService(db).StoreVoucher(clerkA, "a.pdf", bytes.NewReader([]byte("%PDF-1.4 甲\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.voucherA = va.SHA256
+	ea, err := sqldb.NewEntryService(db).RecordEntry(clerkA, qingqian.EntryInput{ItemID: w.itemA, Kind: qingqian.EntryRepay, On: qingqian.MustParseDate("2019-02-01"),
+		Amount: qingqian.Yuan(1), Method: qingqian.MethodTransfer, Vouchers: []string{va.SHA256}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.entryA = ea.ID
 	if _, err := sqldb.NewEntryService(db).RecordEntry(clerkB, qingqian.EntryInput{ItemID: w.itemB, Kind: qingqian.EntryRepay, On: qingqian.MustParseDate("2019-02-01"),
 		Amount: qingqian.Yuan(1), Method: qingqian.MethodTransfer, Vouchers: []string{v.SHA256}}); err != nil {
 		t.Fatal(err)
