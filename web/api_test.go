@@ -25,6 +25,7 @@ import (
 // env is a running API over a small tree: the regulator, groups A and B.
 type env struct {
 	t                   *testing.T
+	svc                 web.Services
 	srv                 *httptest.Server
 	db                  *sqldb.DB
 	root, a, b          *qingqian.Org
@@ -39,11 +40,33 @@ func MustServices(db *sqldb.DB) web.Services {
 		Totals: sqldb.NewTotalsService(db), Audit: sqldb.NewAuditService(db), Tokens: sqldb.NewTokenService(db), Users: sqldb.NewUserService(db)}
 }
 
+// newEnvEmpty serves an empty database.
+func newEnvEmpty(t *testing.T, db *sqldb.DB) *env {
+	t.Helper()
+	e := &env{t: t, db: db, svc: MustServices(db)}
+	e.serve()
+	return e
+}
+
+func (e *env) serve() {
+	t := e.t
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	s, err := web.NewServer(e.svc, e.db.Ping, sqldb.DefaultMaxVoucherSize, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv = httptest.NewServer(s.Handler())
+	t.Cleanup(e.srv.Close)
+}
+
 func newEnv(t *testing.T, db *sqldb.DB) *env {
 	t.Helper()
 	svc := MustServices(db)
 	sys := qingqian.NewContext(context.Background(), qingqian.SystemActor("测试"))
-	e := &env{t: t, db: db}
+	e := &env{t: t, db: db, svc: svc}
 	mk := func(parent int64, name string, kind qingqian.OrgKind) *qingqian.Org {
 		o := &qingqian.Org{ParentID: parent, Name: name, Kind: kind}
 		if err := svc.Orgs.CreateOrg(sys, o); err != nil {
@@ -69,16 +92,7 @@ func newEnv(t *testing.T, db *sqldb.DB) *env {
 	e.tokA = tok(e.a, qingqian.RoleClerk)
 	e.tokB = tok(e.b, qingqian.RoleClerk)
 	e.tokReadA = tok(e.a, qingqian.RoleObserver)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
-	s, err := web.NewServer(svc, db.Ping, sqldb.DefaultMaxVoucherSize, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.srv = httptest.NewServer(s.Handler())
-	t.Cleanup(e.srv.Close)
+	e.serve()
 	return e
 }
 
@@ -306,6 +320,9 @@ func TestHealthAndHeaders(t *testing.T) {
 		t.Fatalf("headers %v", r.header)
 	}
 	e.do("GET", "/readyz", "", nil).want(t, 200)
+	// A state-changing request from another site is refused before any handler runs.
+	e.do("POST", "/login", "", "username=a&password=b", "Origin", "http://evil.example", "Sec-Fetch-Site", "cross-site").want(t, 403)
+	e.do("POST", "/api/v1/items", e.tokA, "{}", "Sec-Fetch-Site", "cross-site").want(t, 403)
 	e.db.Close()
 	e.do("GET", "/readyz", "", nil).want(t, 503)
 }

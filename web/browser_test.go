@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/demo"
 	"github.com/qingqian/qingqian/sqldb/sqldbtest"
 )
 
@@ -231,4 +232,38 @@ func TestBrowserLockout(t *testing.T) {
 	if got := text(t, ctx, ".error"); !strings.Contains(got, "锁定") {
 		t.Fatalf("locked account with the right password: %q", got)
 	}
+}
+
+// The demo province in the workbench: the clearance office sees the report's first figure on
+// the dashboard as of 2019-11-30, and the reviewer gets pictures of a living ledger.
+func TestBrowserDemoProvince(t *testing.T) {
+	newTab := browser(t)
+	db := sqldbtest.MustOpen(t, "sqlite")
+	e := newEnvEmpty(t, db)
+	p, err := demo.Load(context.Background(), demo.Services{DB: db, Orgs: e.svc.Orgs, Creditors: e.svc.Creditors, Items: e.svc.Items,
+		Entries: e.svc.Entries, Plans: e.svc.Plans, Vouchers: e.svc.Vouchers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := qingqian.NewContext(context.Background(), qingqian.SystemActor("测试"))
+	if err := e.svc.Users.CreateUser(sys, &qingqian.User{Username: "office", Name: "清欠办 王主任", OrgID: p.Regulator.ID, Roles: []qingqian.Role{qingqian.RoleSupervisor}}, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	ctx := newTab()
+	login(t, ctx, e.srv.URL, "office", testPassword)
+	do(t, ctx, chromedp.Navigate(e.srv.URL+"/?as_of=2019-11-30"), chromedp.WaitVisible(chromedp.CSS(".cards")))
+	if got := text(t, ctx, ".cards"); !strings.Contains(got, "96855.38") {
+		t.Fatalf("dashboard as of 2019-11-30 does not show 96855.38 万元 repaid: %s", got)
+	}
+	shot(t, ctx, "10-demo-dashboard-2019")
+	do(t, ctx, chromedp.Navigate(e.srv.URL+"/?as_of=2020-12-31"), chromedp.WaitVisible(chromedp.CSS(".cards")))
+	if got := text(t, ctx, ".cards"); !strings.Contains(got, "4929.70") {
+		t.Fatalf("dashboard as of 2020-12-31 does not show 4929.70 万元 outstanding: %s", got)
+	}
+	do(t, ctx, chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".cards")))
+	shot(t, ctx, "11-demo-dashboard-today")
+	do(t, ctx, chromedp.Navigate(e.srv.URL+"/ledger?disputed=true&sort=-outstanding"), chromedp.WaitVisible(chromedp.CSS("#ledger")))
+	shot(t, ctx, "12-demo-ledger-disputed")
+	do(t, ctx, chromedp.Click(chromedp.CSS("#ledger tbody a")), chromedp.WaitVisible(chromedp.CSS("#entries")))
+	shot(t, ctx, "13-demo-item")
 }
