@@ -195,6 +195,18 @@ func TestBrowserClerkDay(t *testing.T) {
 		shot(t, admin, p.name)
 	}
 
+	// An administrator makes an API token; its secret shows once and works against the API.
+	do(t, admin, chromedp.Navigate(e.srv.URL+"/users"), chromedp.WaitVisible(chromedp.CSS("#tokens")),
+		chromedp.SendKeys(chromedp.CSS("input[name=token_name]"), "甲集团财务系统"),
+		chromedp.Click(chromedp.CSS("input[name=token_roles][value=observer]")),
+		chromedp.Click(chromedp.CSS("#tokens button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#new-token")))
+	secret := text(t, admin, "#new-token")
+	if !strings.HasPrefix(secret, qingqian.TokenPrefix) {
+		t.Fatalf("new token %q", secret)
+	}
+	e.do("GET", "/api/v1/items", secret, nil).want(t, 200)
+
 	// Logging out ends the session: the dashboard asks for a login again.
 	do(t, ctx, chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#logout")), chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#username")))
 	shot(t, ctx, "00-login")

@@ -33,6 +33,8 @@ func (s *Server) htmlRoutes() []route {
 		{"POST /users", s.createUserForm},
 		{"POST /users/{id}/reset", s.resetPasswordForm},
 		{"POST /users/{id}/active", s.userActiveForm},
+		{"POST /tokens", s.createTokenForm},
+		{"POST /tokens/{id}/revoke", s.revokeTokenForm},
 		{"GET /audit", s.auditPage},
 		{"GET /password", s.passwordPage},
 		{"POST /password", s.changePasswordForm},
@@ -803,9 +805,12 @@ func (s *Server) createCreditorForm(w http.ResponseWriter, r *http.Request) erro
 // ---- users ----
 
 type usersData struct {
-	Users []*qingqian.User
-	Orgs  []*qingqian.Org
-	Roles []qingqian.Role
+	Users      []*qingqian.User
+	Orgs       []*qingqian.Org
+	Roles      []qingqian.Role
+	Tokens     []*qingqian.Token
+	TokenRoles []qingqian.Role
+	NewSecret  string // a token just created, shown this once
 }
 
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) error {
@@ -813,9 +818,15 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int, v *view) error {
-	d := &usersData{Roles: qingqian.Roles}
+	d := &usersData{Roles: qingqian.Roles, TokenRoles: []qingqian.Role{qingqian.RoleClerk, qingqian.RoleObserver, qingqian.RoleSupervisor, qingqian.RoleAuditor}}
+	if sd, ok := v.Data.(*usersData); ok {
+		d.NewSecret = sd.NewSecret
+	}
 	var err error
 	if d.Users, _, err = s.Users.FindUsers(r.Context(), qingqian.UserFilter{Limit: 500}); err != nil {
+		return err
+	}
+	if d.Tokens, err = s.Tokens.FindTokens(r.Context()); err != nil {
 		return err
 	}
 	if d.Orgs, _, err = s.Orgs.FindOrgs(r.Context(), qingqian.OrgFilter{Active: ptr(true), Limit: 500}); err != nil {
@@ -884,6 +895,42 @@ func (s *Server) userActiveForm(w http.ResponseWriter, r *http.Request) error {
 		return s.renderUsers(w, r, http.StatusBadRequest, &view{Error: msg, Fields: fields})
 	}
 	http.Redirect(w, r, "/users?done=active", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) createTokenForm(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return qingqian.Errorf(qingqian.EINVALID, "提交的内容无法识别")
+	}
+	var roles []qingqian.Role
+	for _, role := range r.PostForm["token_roles"] {
+		roles = append(roles, qingqian.Role(role))
+	}
+	_, secret, err := s.Tokens.CreateToken(r.Context(), strings.TrimSpace(r.PostForm.Get("token_name")), atoi64(r.PostForm.Get("token_org")), roles)
+	if err != nil {
+		msg, fields, ok := formError(err)
+		if !ok {
+			return err
+		}
+		tf := map[string]string{}
+		for k, v := range fields {
+			tf["token_"+k] = v
+		}
+		return s.renderUsers(w, r, http.StatusBadRequest, &view{Error: "创建令牌失败：" + msg, Fields: tf, Form: r.PostForm})
+	}
+	// The secret is shown on this response only; it is never stored.
+	return s.renderUsers(w, r, http.StatusOK, &view{Flash: "接口令牌已创建，请立即复制保存，离开本页后无法再次查看。", Data: &usersData{NewSecret: secret}})
+}
+
+func (s *Server) revokeTokenForm(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Tokens.RevokeToken(r.Context(), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/users?done=revoked#tokens", http.StatusSeeOther)
 	return nil
 }
 

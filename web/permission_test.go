@@ -83,6 +83,8 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST /users", "/users", all(403, "admin", 400)},
 			{"POST /users/{id}/reset", "/users/" + user + "/reset", all(403, "admin", 400)},
 			{"POST /users/{id}/active", "/users/" + user + "/active", all(403, "admin", 400)},
+			{"POST /tokens", "/tokens", all(403, "admin", 400)},
+			{"POST /tokens/{id}/revoke", "/tokens/999999/revoke", all(403, "admin", 404)},
 			{"GET /audit", "/audit", all(403, "admin", 200, "supervisor", 200, "auditor", 200)},
 			{"GET /password", "/password", all(200)},
 			{"POST /password", "/password", all(400)},
