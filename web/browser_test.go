@@ -199,7 +199,7 @@ func TestBrowserClerkDay(t *testing.T) {
 	do(t, admin, chromedp.Navigate(e.srv.URL+"/users"), chromedp.WaitVisible(chromedp.CSS("#tokens")),
 		chromedp.SendKeys(chromedp.CSS("input[name=token_name]"), "甲集团财务系统"),
 		chromedp.Click(chromedp.CSS("input[name=token_roles][value=observer]")),
-		chromedp.Click(chromedp.CSS("#tokens button[type=submit]")),
+		chromedp.Click(chromedp.CSS("#create-token")),
 		chromedp.WaitVisible(chromedp.CSS("#new-token")))
 	secret := text(t, admin, "#new-token")
 	if !strings.HasPrefix(secret, qingqian.TokenPrefix) {
