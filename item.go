@@ -233,6 +233,10 @@ type ItemFilter struct {
 	Sort          string // "id", "-id", "due_on", "-due_on", "outstanding", "-outstanding"
 	Offset        int
 	Limit         int
+	// AfterID pages through a large set by key instead of offset (with Sort "id"); NoTotals skips
+	// counting and summing the whole set. Exports use both.
+	AfterID  int64
+	NoTotals bool
 }
 
 // ItemPage is a page of items with the count and the outstanding total of the whole filtered set.

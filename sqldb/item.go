@@ -108,30 +108,36 @@ func (s *ItemService) CreateItem(ctx context.Context, it *qingqian.Item) error {
 		} else if err != nil {
 			return err
 		}
-		it.OrgName, it.CreditorName, it.CreditorUSCC = o.Name, cname, cuscc
-		it.Version, it.CreatedAt, it.UpdatedAt = 1, tx.now, tx.now
-		err = tx.QueryRowContext(ctx, `INSERT INTO items (no, org_id, creditor_id, contract_no, contract_name, kind, arisen_on, due_on,
-			undisputed, disputed, dispute_reason, funding_source, origin, responsible, note, search, version, created_at, created_on, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $17) RETURNING id`,
-			it.No, it.OrgID, it.CreditorID, it.ContractNo, it.ContractName, it.Kind, it.ArisenOn, it.DueOn,
-			it.Undisputed, it.Disputed, it.DisputeReason, it.FundingSource, it.Origin, it.Responsible, it.Note,
-			itemSearch(it), tx.ts(tx.now), qingqian.DateOf(tx.now)).Scan(&it.ID)
-		if isUnique(err) {
-			return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "本单位已有相同台账编号的条目", Fields: map[string]string{"no": "台账编号已存在"}}
-		} else if err != nil {
-			return err
-		}
-		row := &itemRow{Item: it, path: o.Path}
-		if err := tx.bumpTotals(ctx, o.Path, it.ArisenOn, it.Kind, it.Origin, measures{items: 1}); err != nil {
-			return err
-		}
-		if err := tx.audit(ctx, "item.create", "item", it.ID, o.Path, nil, it); err != nil {
-			return err
-		}
-		e := &qingqian.Entry{ItemID: it.ID, Kind: qingqian.EntryRecognise, Category: qingqian.CatRecognise, On: it.ArisenOn,
-			Undisputed: it.Undisputed, Disputed: it.Disputed, Reason: "建立台账"}
-		return tx.insertEntry(ctx, row, e, nil)
+		return tx.createItem(ctx, o, it, cname, cuscc)
 	})
+}
+
+// createItem writes a validated item of unit o, its recognise entry, the running totals and the
+// audit records.
+func (tx *Tx) createItem(ctx context.Context, o *qingqian.Org, it *qingqian.Item, cname, cuscc string) error {
+	it.OrgName, it.CreditorName, it.CreditorUSCC = o.Name, cname, cuscc
+	it.Version, it.CreatedAt, it.UpdatedAt = 1, tx.now, tx.now
+	err := tx.QueryRowContext(ctx, `INSERT INTO items (no, org_id, creditor_id, contract_no, contract_name, kind, arisen_on, due_on,
+		undisputed, disputed, dispute_reason, funding_source, origin, responsible, note, search, version, created_at, created_on, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $17) RETURNING id`,
+		it.No, it.OrgID, it.CreditorID, it.ContractNo, it.ContractName, it.Kind, it.ArisenOn, it.DueOn,
+		it.Undisputed, it.Disputed, it.DisputeReason, it.FundingSource, it.Origin, it.Responsible, it.Note,
+		itemSearch(it), tx.ts(tx.now), qingqian.DateOf(tx.now)).Scan(&it.ID)
+	if isUnique(err) {
+		return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "本单位已有相同台账编号的条目", Fields: map[string]string{"no": "台账编号已存在"}}
+	} else if err != nil {
+		return err
+	}
+	row := &itemRow{Item: it, path: o.Path}
+	if err := tx.bumpTotals(ctx, o.Path, it.ArisenOn, it.Kind, it.Origin, measures{items: 1}); err != nil {
+		return err
+	}
+	if err := tx.audit(ctx, "item.create", "item", it.ID, o.Path, nil, it); err != nil {
+		return err
+	}
+	e := &qingqian.Entry{ItemID: it.ID, Kind: qingqian.EntryRecognise, Category: qingqian.CatRecognise, On: it.ArisenOn,
+		Undisputed: it.Undisputed, Disputed: it.Disputed, Reason: "建立台账"}
+	return tx.insertEntry(ctx, row, e, nil)
 }
 
 // FindItemByID implements qingqian.ItemService.
@@ -222,9 +228,14 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (*qi
 		where += ` AND (i.search LIKE ` + p + ` ESCAPE '\' OR c.search LIKE ` + p + ` ESCAPE '\')`
 	}
 	page := &qingqian.ItemPage{Items: []*qingqian.Item{}}
-	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*), CAST(COALESCE(SUM(i.out_u + i.out_d), 0) AS BIGINT)`+itemFrom+where, q...).
-		Scan(&page.Total, &page.TotalOutstanding); err != nil {
-		return nil, qingqian.Internal(err)
+	if !f.NoTotals {
+		if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*), CAST(COALESCE(SUM(i.out_u + i.out_d), 0) AS BIGINT)`+itemFrom+where, q...).
+			Scan(&page.Total, &page.TotalOutstanding); err != nil {
+			return nil, qingqian.Internal(err)
+		}
+	}
+	if f.AfterID > 0 {
+		where += ` AND i.id > ` + q.add(f.AfterID)
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+itemColumns+itemFrom+where+` ORDER BY `+order+
 		` LIMIT `+q.add(limit(f.Limit))+` OFFSET `+q.add(max(f.Offset, 0)), q...)
@@ -257,44 +268,52 @@ func (s *ItemService) UpdateItem(ctx context.Context, id int64, upd qingqian.Ite
 		if err != nil {
 			return err
 		}
-		it := r.Item
-		if it.Version != upd.Version {
+		if r.Version != upd.Version {
 			return staleVersion()
 		}
-		before := *it
-		str := func(dst *string, v *string) {
-			if v != nil {
-				*dst = *v
-			}
-		}
-		str(&it.No, upd.No)
-		str(&it.ContractNo, upd.ContractNo)
-		str(&it.ContractName, upd.ContractName)
-		str(&it.DisputeReason, upd.DisputeReason)
-		str(&it.Responsible, upd.Responsible)
-		str(&it.Note, upd.Note)
-		if upd.DueOn != nil {
-			it.DueOn = *upd.DueOn
-		}
-		if upd.FundingSource != nil {
-			it.FundingSource = *upd.FundingSource
-		}
-		if err := it.Validate(); err != nil {
+		if err := tx.updateItem(ctx, r, upd); err != nil {
 			return err
 		}
-		it.Version++
-		it.UpdatedAt = tx.now
-		_, err = tx.ExecContext(ctx, `UPDATE items SET no = $1, contract_no = $2, contract_name = $3, due_on = $4, dispute_reason = $5,
-			funding_source = $6, responsible = $7, note = $8, search = $9, version = $10, updated_at = $11 WHERE id = $12`,
-			it.No, it.ContractNo, it.ContractName, it.DueOn, it.DisputeReason, it.FundingSource, it.Responsible, it.Note,
-			itemSearch(it), it.Version, tx.ts(tx.now), it.ID)
-		if isUnique(err) {
-			return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "本单位已有相同台账编号的条目", Fields: map[string]string{"no": "台账编号已存在"}}
-		} else if err != nil {
-			return err
-		}
-		out = it
-		return tx.audit(ctx, "item.update", "item", it.ID, r.path, before, it)
+		out = r.Item
+		return nil
 	})
 	return out, err
+}
+
+// updateItem applies changes to an item's descriptive fields, validates, writes and audits.
+func (tx *Tx) updateItem(ctx context.Context, r *itemRow, upd qingqian.ItemUpdate) error {
+	it := r.Item
+	before := *it
+	str := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	str(&it.No, upd.No)
+	str(&it.ContractNo, upd.ContractNo)
+	str(&it.ContractName, upd.ContractName)
+	str(&it.DisputeReason, upd.DisputeReason)
+	str(&it.Responsible, upd.Responsible)
+	str(&it.Note, upd.Note)
+	if upd.DueOn != nil {
+		it.DueOn = *upd.DueOn
+	}
+	if upd.FundingSource != nil {
+		it.FundingSource = *upd.FundingSource
+	}
+	if err := it.Validate(); err != nil {
+		return err
+	}
+	it.Version++
+	it.UpdatedAt = tx.now
+	_, err := tx.ExecContext(ctx, `UPDATE items SET no = $1, contract_no = $2, contract_name = $3, due_on = $4, dispute_reason = $5,
+		funding_source = $6, responsible = $7, note = $8, search = $9, version = $10, updated_at = $11 WHERE id = $12`,
+		it.No, it.ContractNo, it.ContractName, it.DueOn, it.DisputeReason, it.FundingSource, it.Responsible, it.Note,
+		itemSearch(it), it.Version, tx.ts(tx.now), it.ID)
+	if isUnique(err) {
+		return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "本单位已有相同台账编号的条目", Fields: map[string]string{"no": "台账编号已存在"}}
+	} else if err != nil {
+		return err
+	}
+	return tx.audit(ctx, "item.update", "item", it.ID, r.path, before, it)
 }

@@ -1,0 +1,61 @@
+package qingqian
+
+import "context"
+
+// LedgerRow is one row of an imported ledger: parsed and checked cell by cell, not yet resolved
+// against the database (the unit by name, the creditor by USCC, the item by its key).
+type LedgerRow struct {
+	Row      int      // the row's number in the sheet, for messages
+	OrgName  string   // 欠款单位, by full name within the actor's subtree
+	Creditor Creditor // name, USCC and ownership; created when the USCC is new
+	Item     Item     // everything else; OrgID and CreditorID are resolved by the import
+}
+
+// ImportIssue is one problem of an import, at a row and a field (a domain field name such as
+// "arisen_on"; the spreadsheet layer names the column).
+type ImportIssue struct {
+	Row     int    `json:"row"`
+	Field   string `json:"field"`
+	Value   string `json:"value"`
+	Message string `json:"message"`
+}
+
+// MaxImportIssues bounds the problems an import reports; past it the file is clearly not ready.
+const MaxImportIssues = 1000
+
+// ImportResult says what an import did, or would do in a dry run. With any issue nothing was
+// written.
+type ImportResult struct {
+	DryRun           bool          `json:"dry_run"`
+	Rows             int           `json:"rows"`
+	Created          int           `json:"created"`
+	Updated          int           `json:"updated"`
+	Unchanged        int           `json:"unchanged"`
+	CreditorsCreated int           `json:"creditors_created"`
+	Issues           []ImportIssue `json:"issues"`
+	Truncated        bool          `json:"truncated"` // more issues than MaxImportIssues
+}
+
+// OK reports whether the import had no issue.
+func (r *ImportResult) OK() bool { return len(r.Issues) == 0 }
+
+// AddIssue records an issue, up to MaxImportIssues.
+func (r *ImportResult) AddIssue(is ImportIssue) {
+	if len(r.Issues) >= MaxImportIssues {
+		r.Truncated = true
+		return
+	}
+	r.Issues = append(r.Issues, is)
+}
+
+// ImportService brings spreadsheets of ledger rows in.
+type ImportService interface {
+	// ImportLedger resolves and writes the rows in one transaction. A row is matched to an
+	// existing item by its number (台账编号) within its unit, else by unit, creditor and contract
+	// number: a match with the same content is left alone, one whose descriptive fields differ is
+	// updated, one whose amounts, kind, origin or arising date differ is an issue (amounts change
+	// only through entries). With any issue, or in a dry run, everything is rolled back and the
+	// result says what would have happened. Callers: writers; every unit must be in their subtree.
+	// rows may fail (a broken file); its error is returned.
+	ImportLedger(ctx context.Context, rows func(yield func(*LedgerRow) bool) error, dryRun bool) (*ImportResult, error)
+}

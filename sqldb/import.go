@@ -1,0 +1,232 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/qingqian/qingqian"
+)
+
+// ImportService implements qingqian.ImportService.
+type ImportService struct{ db *DB }
+
+// NewImportService returns the import service over db.
+func NewImportService(db *DB) *ImportService { return &ImportService{db: db} }
+
+var _ qingqian.ImportService = (*ImportService)(nil)
+
+// errRollback ends an import transaction that must not commit (issues or a dry run).
+var errRollback = &qingqian.Error{Code: qingqian.ECONFLICT, Message: "rollback"}
+
+// ImportLedger implements qingqian.ImportService.
+func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*qingqian.LedgerRow) bool) error, dryRun bool) (*qingqian.ImportResult, error) {
+	a, err := qingqian.RequireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &qingqian.ImportResult{DryRun: dryRun, Issues: []qingqian.ImportIssue{}}
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		im := &importer{tx: tx, a: a, res: res, creditors: map[string]*qingqian.Creditor{}}
+		if err := im.loadOrgs(ctx); err != nil {
+			return err
+		}
+		var failure error
+		if err := rows(func(r *qingqian.LedgerRow) bool {
+			res.Rows++
+			if err := im.row(ctx, r); err != nil {
+				failure = err
+				return false
+			}
+			return !res.Truncated
+		}); err != nil {
+			return err
+		}
+		if failure != nil {
+			return failure
+		}
+		if !res.OK() || dryRun {
+			return errRollback
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errRollback) {
+		return nil, err
+	}
+	return res, nil
+}
+
+type importer struct {
+	tx        *Tx
+	a         *qingqian.Actor
+	res       *qingqian.ImportResult
+	orgs      map[string][]*qingqian.Org // by full name, within the actor's subtree
+	creditors map[string]*qingqian.Creditor
+}
+
+func (im *importer) loadOrgs(ctx context.Context) error {
+	lo, hi := subtreeRange(im.a.OrgPath)
+	rows, err := im.tx.QueryContext(ctx, `SELECT `+orgColumns+` FROM orgs o WHERE o.path >= $1 AND o.path < $2`, lo, hi)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	im.orgs = map[string][]*qingqian.Org{}
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return err
+		}
+		im.orgs[o.Name] = append(im.orgs[o.Name], o)
+	}
+	return rows.Err()
+}
+
+func (im *importer) issue(r *qingqian.LedgerRow, field, value, msg string) {
+	im.res.AddIssue(qingqian.ImportIssue{Row: r.Row, Field: field, Value: value, Message: msg})
+}
+
+// creditor finds the creditor of a USCC, creating it (within the transaction) when new.
+func (im *importer) creditor(ctx context.Context, r *qingqian.LedgerRow) (*qingqian.Creditor, error) {
+	c := r.Creditor
+	if got, ok := im.creditors[c.USCC]; ok {
+		return got, nil
+	}
+	found, err := scanCreditor(im.tx.QueryRowContext(ctx, `SELECT `+creditorColumns+` FROM creditors c WHERE c.uscc = $1`, c.USCC))
+	if err == nil {
+		im.creditors[c.USCC] = found
+		return found, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	if c.Ownership == "" {
+		c.Ownership = qingqian.OwnershipPrivate
+	}
+	if verr := c.Validate(); verr != nil {
+		for f, m := range qingqian.ErrorFields(verr) {
+			im.issue(r, "creditor_"+f, "", m)
+		}
+		return nil, nil
+	}
+	if err := im.tx.createCreditor(ctx, &c); err != nil {
+		return nil, err
+	}
+	im.res.CreditorsCreated++
+	im.creditors[c.USCC] = &c
+	return &c, nil
+}
+
+func (im *importer) row(ctx context.Context, r *qingqian.LedgerRow) error {
+	units := im.orgs[r.OrgName]
+	switch {
+	case len(units) == 0:
+		im.issue(r, "org_id", r.OrgName, "没有这个单位，或它不在本单位及下级单位之中")
+		return nil
+	case len(units) > 1:
+		im.issue(r, "org_id", r.OrgName, "有多个同名单位，请在系统中改名后再导入")
+		return nil
+	case !units[0].Active:
+		im.issue(r, "org_id", r.OrgName, "该单位已停用")
+		return nil
+	}
+	o := units[0]
+	c, err := im.creditor(ctx, r)
+	if err != nil || c == nil {
+		return err
+	}
+	it := r.Item
+	it.OrgID, it.CreditorID = o.ID, c.ID
+	if verr := it.Validate(); verr != nil {
+		for f, m := range qingqian.ErrorFields(verr) {
+			im.issue(r, f, "", m)
+		}
+		return nil
+	}
+	existing, ok, err := im.match(ctx, r, &it)
+	if err != nil || !ok {
+		return err
+	}
+	if existing == nil {
+		if err := im.tx.createItem(ctx, o, &it, c.Name, c.USCC); err != nil {
+			if qingqian.ErrorCode(err) == qingqian.ECONFLICT {
+				im.issue(r, "no", it.No, qingqian.ErrorMessage(err))
+				return nil
+			}
+			return err
+		}
+		im.res.Created++
+		return nil
+	}
+	cur := existing.Item
+	switch {
+	case cur.Undisputed != it.Undisputed || cur.Disputed != it.Disputed:
+		im.issue(r, "undisputed", it.Undisputed.String(), "金额与台账中的确认金额（无分歧 "+cur.Undisputed.String()+"，有分歧 "+cur.Disputed.String()+"）不一致；金额只能通过清偿、调整等记录变更")
+		return nil
+	case cur.Kind != it.Kind:
+		im.issue(r, "kind", string(it.Kind), "欠款类型与台账不一致，不能通过导入修改")
+		return nil
+	case cur.Origin != it.Origin:
+		im.issue(r, "origin", string(it.Origin), "来源与台账不一致，不能通过导入修改")
+		return nil
+	case cur.ArisenOn != it.ArisenOn:
+		im.issue(r, "arisen_on", it.ArisenOn.String(), "发生日期与台账（"+cur.ArisenOn.String()+"）不一致，不能通过导入修改")
+		return nil
+	}
+	if cur.No == it.No && cur.ContractNo == it.ContractNo && cur.ContractName == it.ContractName && cur.DueOn == it.DueOn &&
+		cur.DisputeReason == it.DisputeReason && cur.FundingSource == it.FundingSource && cur.Responsible == it.Responsible && cur.Note == it.Note {
+		im.res.Unchanged++
+		return nil
+	}
+	upd := qingqian.ItemUpdate{No: &it.No, ContractNo: &it.ContractNo, ContractName: &it.ContractName, DueOn: &it.DueOn,
+		DisputeReason: &it.DisputeReason, FundingSource: &it.FundingSource, Responsible: &it.Responsible, Note: &it.Note}
+	if err := im.tx.updateItem(ctx, existing, upd); err != nil {
+		if c := qingqian.ErrorCode(err); c == qingqian.EINVALID || c == qingqian.ECONFLICT {
+			im.issue(r, "no", it.No, qingqian.ErrorMessage(err))
+			return nil
+		}
+		return err
+	}
+	im.res.Updated++
+	return nil
+}
+
+// match finds the item a row stands for: by number within the unit, else by unit, creditor and
+// contract number; nil when it is new. More than one candidate is an issue, and ok is false.
+func (im *importer) match(ctx context.Context, r *qingqian.LedgerRow, it *qingqian.Item) (found *itemRow, ok bool, err error) {
+	var q string
+	var args []any
+	switch {
+	case it.No != "":
+		q, args = ` WHERE i.org_id = $1 AND i.no = $2`, []any{it.OrgID, it.No}
+	case it.ContractNo != "":
+		q, args = ` WHERE i.org_id = $1 AND i.creditor_id = $2 AND i.contract_no = $3`, []any{it.OrgID, it.CreditorID, it.ContractNo}
+	default:
+		return nil, true, nil
+	}
+	rows, err := im.tx.QueryContext(ctx, `SELECT `+itemColumns+itemFrom+q+` LIMIT 2`, args...)
+	if err != nil {
+		return nil, false, err
+	}
+	var all []*itemRow
+	for rows.Next() {
+		ir, err := scanItem(rows)
+		if err != nil {
+			rows.Close()
+			return nil, false, err
+		}
+		all = append(all, ir)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	switch len(all) {
+	case 0:
+		return nil, true, nil
+	case 1:
+		return all[0], true, nil
+	}
+	im.issue(r, "contract_no", it.ContractNo, "台账中有多条相同单位、债权企业和合同编号的条目，请填写台账编号以区分")
+	return nil, false, nil
+}

@@ -1,0 +1,294 @@
+package xlsx
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/qingqian/qingqian"
+)
+
+// Meta is the header area of an export: what it is, as of when, who exported it.
+type Meta struct {
+	Title string
+	Sheet string
+	AsOf  qingqian.Date
+	User  string
+	At    time.Time
+}
+
+func (m Meta) line() string {
+	return fmt.Sprintf("截至 %s　导出人：%s　导出时间：%s", m.AsOf, m.User, m.At.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04"))
+}
+
+// writer writes the rows of a sheet, one at a time. A value is a string, a qingqian.Date, a
+// qingqian.Money (in 元) or nil.
+type writer interface {
+	row(values []any) error
+	close() error
+}
+
+// newWriter starts a streamed export in "xlsx" or "csv".
+func newWriter(w io.Writer, format string, cols []Column, meta Meta) (writer, error) {
+	switch format {
+	case "xlsx":
+		return newXLSXWriter(w, cols, meta)
+	case "csv":
+		return newCSVWriter(w, cols, meta)
+	}
+	return nil, fmt.Errorf("unknown format %q", format)
+}
+
+type xlsxWriter struct {
+	w          io.Writer
+	f          *excelize.File
+	sw         *excelize.StreamWriter
+	cols       []Column
+	n          int
+	date, amt  int
+	textStyle  int
+	cellValues []any
+}
+
+func cellName(col, row int) string {
+	name, _ := excelize.CoordinatesToCellName(col, row)
+	return name
+}
+
+func newXLSXWriter(w io.Writer, cols []Column, meta Meta) (*xlsxWriter, error) {
+	f := excelize.NewFile()
+	sheet := meta.Sheet
+	if sheet == "" {
+		sheet = "Sheet1"
+	}
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return nil, err
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return nil, err
+	}
+	x := &xlsxWriter{w: w, f: f, sw: sw, cols: cols, cellValues: make([]any, len(cols))}
+	dateFmt, amtFmt := "yyyy-mm-dd", "#,##0.00"
+	if x.date, err = f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt}); err != nil {
+		return nil, err
+	}
+	if x.amt, err = f.NewStyle(&excelize.Style{CustomNumFmt: &amtFmt}); err != nil {
+		return nil, err
+	}
+	if x.textStyle, err = f.NewStyle(&excelize.Style{NumFmt: 49}); err != nil { // "@": codes stay text
+		return nil, err
+	}
+	title, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
+	metaStyle, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "666666"}})
+	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EEF5"}},
+		Alignment: &excelize.Alignment{Horizontal: "center", WrapText: true}, Border: []excelize.Border{{Type: "bottom", Color: "999999", Style: 1}}})
+	for i, c := range cols {
+		if err := sw.SetColWidth(i+1, i+1, max(c.Width, 8)); err != nil {
+			return nil, err
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 3, TopLeftCell: "A4", ActivePane: "bottomLeft"}); err != nil {
+		return nil, err
+	}
+	if err := sw.SetRow("A1", []any{excelize.Cell{Value: meta.Title, StyleID: title}}); err != nil {
+		return nil, err
+	}
+	if err := sw.SetRow("A2", []any{excelize.Cell{Value: meta.line(), StyleID: metaStyle}}); err != nil {
+		return nil, err
+	}
+	hv := make([]any, len(cols))
+	for i, c := range cols {
+		hv[i] = excelize.Cell{Value: c.Header, StyleID: head}
+	}
+	if err := sw.SetRow("A3", hv, excelize.RowOpts{Height: 30}); err != nil {
+		return nil, err
+	}
+	x.n = 3
+	return x, nil
+}
+
+// moneyValue turns 分 into a number of 元 for a cell. The shortest text of the float64, which is
+// what the file stores, is exactly the two-decimal amount for any amount below 10^13 元.
+func moneyValue(m qingqian.Money) float64 {
+	f, _ := strconv.ParseFloat(m.String(), 64)
+	return f
+}
+
+func (x *xlsxWriter) row(values []any) error {
+	x.n++
+	for i, v := range values {
+		switch v := v.(type) {
+		case qingqian.Date:
+			if v.IsZero() {
+				x.cellValues[i] = nil
+			} else {
+				x.cellValues[i] = excelize.Cell{Value: time.Date(v.Year(), v.Month(), v.Day(), 0, 0, 0, 0, time.UTC), StyleID: x.date}
+			}
+		case qingqian.Money:
+			x.cellValues[i] = excelize.Cell{Value: moneyValue(v), StyleID: x.amt}
+		case string:
+			x.cellValues[i] = excelize.Cell{Value: v, StyleID: x.textStyle}
+		default:
+			x.cellValues[i] = v
+		}
+	}
+	return x.sw.SetRow(cellName(1, x.n), x.cellValues[:len(values)])
+}
+
+func (x *xlsxWriter) close() error {
+	if err := x.sw.MergeCell("A1", cellName(len(x.cols), 1)); err != nil {
+		return err
+	}
+	if err := x.sw.Flush(); err != nil {
+		return err
+	}
+	_, err := x.f.WriteTo(x.w)
+	if cerr := x.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+type csvWriter struct {
+	w   *csv.Writer
+	rec []string
+}
+
+// newCSVWriter writes UTF-8 with a byte-order mark, which Excel and WPS need to read Chinese.
+func newCSVWriter(w io.Writer, cols []Column, meta Meta) (*csvWriter, error) {
+	if _, err := w.Write([]byte("\xEF\xBB\xBF")); err != nil {
+		return nil, err
+	}
+	c := &csvWriter{w: csv.NewWriter(w), rec: make([]string, len(cols))}
+	c.w.Write([]string{meta.Title})
+	c.w.Write([]string{meta.line()})
+	for i, col := range cols {
+		c.rec[i] = col.Header
+	}
+	return c, c.w.Write(c.rec)
+}
+
+func (c *csvWriter) row(values []any) error {
+	for i, v := range values {
+		switch v := v.(type) {
+		case qingqian.Date:
+			c.rec[i] = v.String()
+		case qingqian.Money:
+			c.rec[i] = v.String()
+		case string:
+			c.rec[i] = v
+		default:
+			c.rec[i] = ""
+		}
+	}
+	return c.w.Write(c.rec[:len(values)])
+}
+
+func (c *csvWriter) close() error {
+	c.w.Flush()
+	return c.w.Error()
+}
+
+// ledgerValues lays an item out in LedgerColumns order.
+func ledgerValues(it *qingqian.Item) []any {
+	b := it.Balance
+	return []any{it.No, it.OrgName, it.CreditorName, it.CreditorUSCC, "", it.ContractNo, it.ContractName,
+		qingqian.ItemKindNames[it.Kind], it.ArisenOn, it.DueOn, it.Undisputed, it.Disputed, it.DisputeReason,
+		qingqian.FundingNames[it.FundingSource], qingqian.OriginNames[it.Origin], it.Responsible, it.Note,
+		b.Repaid, b.Outstanding, qingqian.StatusNames[b.Status]}
+}
+
+// ExportLedger writes the items of a filter (the ledger page's filters) to w, streaming in pages
+// of 1,000 by key, so a million rows never sit in memory.
+func ExportLedger(ctx context.Context, items qingqian.ItemService, f qingqian.ItemFilter, w io.Writer, format string, meta Meta) error {
+	if meta.Title == "" {
+		meta.Title = "清理拖欠民营企业中小企业账款台账"
+	}
+	meta.Sheet = "台账"
+	out, err := newWriter(w, format, LedgerColumns, meta)
+	if err != nil {
+		return err
+	}
+	f.Sort, f.NoTotals, f.Limit, f.Offset, f.AfterID = "id", true, 1000, 0, 0
+	for {
+		page, err := items.FindItems(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, it := range page.Items {
+			if err := out.row(ledgerValues(it)); err != nil {
+				return err
+			}
+		}
+		if len(page.Items) < f.Limit {
+			break
+		}
+		f.AfterID = page.Items[len(page.Items)-1].ID
+	}
+	return out.close()
+}
+
+// ExportCreditors writes every creditor.
+func ExportCreditors(ctx context.Context, creditors qingqian.CreditorService, w io.Writer, format string, meta Meta) error {
+	meta.Title, meta.Sheet = "债权企业", "债权企业"
+	out, err := newWriter(w, format, CreditorColumns, meta)
+	if err != nil {
+		return err
+	}
+	for offset := 0; ; offset += 500 {
+		cs, _, err := creditors.FindCreditors(ctx, qingqian.CreditorFilter{Offset: offset, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			size := ""
+			if c.Size != "" {
+				size = qingqian.SizeNames[c.Size]
+			}
+			if err := out.row([]any{c.Name, c.USCC, qingqian.OwnershipNames[c.Ownership], size, c.SizeDeclaredOn, c.SizeEvidence, c.Region}); err != nil {
+				return err
+			}
+		}
+		if len(cs) < 500 {
+			break
+		}
+	}
+	return out.close()
+}
+
+// ExportOrgs writes the units of the actor's subtree in tree order.
+func ExportOrgs(ctx context.Context, orgs qingqian.OrgService, w io.Writer, format string, meta Meta) error {
+	meta.Title, meta.Sheet = "单位", "单位"
+	out, err := newWriter(w, format, OrgColumns, meta)
+	if err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	for offset := 0; ; offset += 500 {
+		os, _, err := orgs.FindOrgs(ctx, qingqian.OrgFilter{Offset: offset, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for _, o := range os {
+			names[o.ID] = o.Name
+			state := "启用"
+			if !o.Active {
+				state = "停用"
+			}
+			if err := out.row([]any{o.Name, names[o.ParentID], o.ShortName, o.USCC, qingqian.OrgKindNames[o.Kind], o.LeaderName, o.Department,
+				o.LiaisonName, o.LiaisonPhone, state}); err != nil {
+				return err
+			}
+		}
+		if len(os) < 500 {
+			break
+		}
+	}
+	return out.close()
+}
