@@ -282,3 +282,41 @@ func TestBrowserDemoProvince(t *testing.T) {
 	do(t, ctx, chromedp.Click(chromedp.CSS("#ledger tbody a")), chromedp.WaitVisible(chromedp.CSS("#entries")))
 	shot(t, ctx, "13-demo-item")
 }
+
+// A clerk imports a spreadsheet: a file with an error is refused with the problem shown and an
+// error workbook to download; the corrected file is tried, then imported.
+func TestBrowserImport(t *testing.T) {
+	newTab := browser(t)
+	db := sqldbtest.MustOpen(t, "sqlite")
+	e := newEnv(t, db)
+	newWorld(t, db, e)
+	ctx := newTab()
+	login(t, ctx, e.srv.URL, "clerk_a", testPassword)
+	dir := t.TempDir()
+	head := "台账编号,欠款单位,债权企业名称,统一社会信用代码,欠款类型,发生日期,无分歧金额（元）,来源\n"
+	bad := filepath.Join(dir, "季度台账.csv")
+	os.WriteFile(bad, []byte(head+"Q-1,甲集团,某某劳务有限公司,91110000600037341L,工程款,2019-02-30,100.00,底数\n"), 0o644)
+	do(t, ctx, chromedp.Navigate(e.srv.URL+"/imports/new"), chromedp.WaitVisible(chromedp.CSS("#import-form")),
+		chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{bad}),
+		chromedp.Click(chromedp.CSS("#import-submit")), chromedp.WaitVisible(chromedp.CSS("#import-issues")))
+	if got := text(t, ctx, "#import-issues"); !strings.Contains(got, "发生日期") || !strings.Contains(got, "日期不存在") {
+		t.Fatalf("issues shown: %s", got)
+	}
+	shot(t, ctx, "14-import-errors")
+	good := filepath.Join(dir, "季度台账-改.csv")
+	os.WriteFile(good, []byte(head+"Q-1,甲集团,某某劳务有限公司,91110000600037341L,工程款,2019-02-28,100.00,底数\n"), 0o644)
+	do(t, ctx, chromedp.Navigate(e.srv.URL+"/imports/new"), chromedp.WaitVisible(chromedp.CSS("#import-form")),
+		chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{good}),
+		chromedp.Click(chromedp.CSS("#import-submit")), chromedp.WaitVisible(chromedp.CSS("#import-result")))
+	if got := text(t, ctx, "#created"); got != "1" {
+		t.Fatalf("dry run would create %s", got)
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS("#import-confirm")), chromedp.WaitVisible(chromedp.CSS("#import-result a")))
+	if got := text(t, ctx, "#import-result"); !strings.Contains(got, "导入完成") {
+		t.Fatalf("after confirming: %s", got)
+	}
+	do(t, ctx, chromedp.Navigate(e.srv.URL+"/ledger?q=Q-1"), chromedp.WaitVisible(chromedp.CSS("#ledger")))
+	if got := text(t, ctx, "#total-count"); got != "1" {
+		t.Fatalf("imported item not in the ledger: %s", got)
+	}
+}

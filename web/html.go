@@ -74,7 +74,7 @@ func (s *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // pages are the page templates; each is parsed with the layout. A test renders every one.
-var pages = []string{"login", "password", "dashboard", "ledger", "item", "item_new", "orgs", "creditors", "users", "audit", "error"}
+var pages = []string{"login", "password", "dashboard", "ledger", "item", "item_new", "orgs", "creditors", "users", "audit", "error", "import", "import_status"}
 
 func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{
@@ -168,14 +168,15 @@ func yuanText(m qingqian.Money) string {
 
 // view is what every page template receives.
 type view struct {
-	Title  string
-	Nav    string
-	User   *qingqian.User
-	Flash  string
-	Error  string            // a message for the whole form
-	Fields map[string]string // field errors
-	Form   url.Values        // what was typed, re-shown after an error
-	Data   any
+	Title   string
+	Nav     string
+	User    *qingqian.User
+	Flash   string
+	Error   string            // a message for the whole form
+	Fields  map[string]string // field errors
+	Form    url.Values        // what was typed, re-shown after an error
+	Refresh bool              // reload every second (a running import)
+	Data    any
 }
 
 // Val returns what was typed in a field.

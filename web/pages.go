@@ -36,6 +36,15 @@ func (s *Server) htmlRoutes() []route {
 		{"POST /tokens", s.createTokenForm},
 		{"POST /tokens/{id}/revoke", s.revokeTokenForm},
 		{"GET /audit", s.auditPage},
+		{"GET /ledger/export", s.exportLedger},
+		{"GET /creditors/export", s.exportCreditors},
+		{"GET /orgs/export", s.exportOrgs},
+		{"GET /templates/{kind}", s.template},
+		{"GET /imports/new", s.importPage},
+		{"POST /imports", s.startImport},
+		{"GET /imports/{id}", s.importStatus},
+		{"POST /imports/{id}/confirm", s.confirmImport},
+		{"GET /imports/{id}/errors", s.importErrors},
 		{"GET /password", s.passwordPage},
 		{"POST /password", s.changePasswordForm},
 		{"POST /logout", s.logout},
@@ -248,6 +257,7 @@ func newPager(r *http.Request, page, size, total int) *pager {
 type sortOption struct{ Key, Name string }
 
 type ledgerData struct {
+	Export   string // the export link for the same filter
 	F        qingqian.ItemFilter
 	Q        map[string]string
 	Page     *qingqian.ItemPage
@@ -265,27 +275,16 @@ const pageSize = 50
 
 func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	q := newQuery(r)
 	d := &ledgerData{Q: map[string]string{}, Statuses: []qingqian.Status{qingqian.StatusUnpaid, qingqian.StatusPartial, qingqian.StatusCleared, qingqian.StatusClosed},
 		Kinds: qingqian.ItemKinds, Fundings: fundings,
 		Sorts: []sortOption{{"", "最新录入"}, {"-outstanding", "未清偿从多到少"}, {"outstanding", "未清偿从少到多"}, {"due_on", "应付日期从早到晚"}, {"-due_on", "应付日期从晚到早"}, {"arisen_on", "发生日期从早到晚"}}}
 	for _, k := range []string{"disputed", "overdue", "min_amount", "max_amount"} {
-		d.Q[k] = q.str(k)
+		d.Q[k] = r.URL.Query().Get(k)
 	}
+	f, q := ledgerFilter(r)
 	page := max(1, q.int("page", 1))
-	f := qingqian.ItemFilter{OrgID: q.id("org_id"), Status: qingqian.Status(q.str("status")), Kind: qingqian.ItemKind(q.str("kind")),
-		Disputed: q.boolp("disputed"), Overdue: q.boolp("overdue"), MinAmount: q.money("min_amount"), MaxAmount: q.money("max_amount"),
-		Query: q.str("q"), Sort: q.str("sort"), Offset: (page - 1) * pageSize, Limit: pageSize}
-	if v := q.v.Get("funding_source"); q.v.Has("funding_source") && v != "any" {
-		fs := qingqian.FundingSource(v)
-		f.FundingSource = &fs
-	}
-	if _, ok := qingqian.StatusNames[f.Status]; f.Status != "" && !ok {
-		q.bad.Add("status", "状态不正确")
-	}
-	if _, ok := qingqian.ItemKindNames[f.Kind]; f.Kind != "" && !ok {
-		q.bad.Add("kind", "类型不正确")
-	}
+	f.Offset, f.Limit = (page-1)*pageSize, pageSize
+	d.Export = "/ledger/export?" + r.URL.RawQuery
 	d.F = f
 	v := &view{Title: "台账", Nav: "ledger", Data: d}
 	orgs, _, err := s.Orgs.FindOrgs(ctx, qingqian.OrgFilter{Limit: 500})
@@ -305,6 +304,28 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 	d.Pager = newPager(r, page, pageSize, d.Page.Total)
 	s.render(w, r, http.StatusOK, "ledger", v)
 	return nil
+}
+
+// ledgerFilter reads the ledger's filters from the URL; the page and the export share it.
+func ledgerFilter(r *http.Request) (qingqian.ItemFilter, *query) {
+	q := newQuery(r)
+	f := qingqian.ItemFilter{OrgID: q.id("org_id"), Status: qingqian.Status(q.str("status")), Kind: qingqian.ItemKind(q.str("kind")),
+		Disputed: q.boolp("disputed"), Overdue: q.boolp("overdue"), MinAmount: q.money("min_amount"), MaxAmount: q.money("max_amount"),
+		Query: q.str("q"), Sort: q.str("sort")}
+	if v := q.v.Get("funding_source"); q.v.Has("funding_source") && v != "any" {
+		fs := qingqian.FundingSource(v)
+		if _, ok := qingqian.FundingNames[fs]; !ok {
+			q.bad.Add("funding_source", "资金来源不正确")
+		}
+		f.FundingSource = &fs
+	}
+	if _, ok := qingqian.StatusNames[f.Status]; f.Status != "" && !ok {
+		q.bad.Add("status", "状态不正确")
+	}
+	if _, ok := qingqian.ItemKindNames[f.Kind]; f.Kind != "" && !ok {
+		q.bad.Add("kind", "类型不正确")
+	}
+	return f, q
 }
 
 // ---- item ----

@@ -86,6 +86,15 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST /tokens", "/tokens", all(403, "admin", 400)},
 			{"POST /tokens/{id}/revoke", "/tokens/999999/revoke", all(403, "admin", 404)},
 			{"GET /audit", "/audit", all(403, "admin", 200, "supervisor", 200, "auditor", 200)},
+			{"GET /ledger/export", "/ledger/export?format=csv", all(200)},
+			{"GET /creditors/export", "/creditors/export", all(200)},
+			{"GET /orgs/export", "/orgs/export?format=csv", all(200)},
+			{"GET /templates/{kind}", "/templates/ledger", all(200)},
+			{"GET /imports/new", "/imports/new", all(200, readOnly, 403)},
+			{"POST /imports", "/imports", all(400, readOnly, 403)},
+			{"GET /imports/{id}", "/imports/nonexistent", all(404)},
+			{"POST /imports/{id}/confirm", "/imports/nonexistent/confirm", all(404)},
+			{"GET /imports/{id}/errors", "/imports/nonexistent/errors", all(404)},
 			{"GET /password", "/password", all(200)},
 			{"POST /password", "/password", all(400)},
 			{"POST /logout", "/logout", all(303)}, // last: it ends the session
@@ -120,6 +129,23 @@ func TestPermissionMatrix(t *testing.T) {
 			}
 		}
 		assertCovers(t, covered, web.HTMLRoutePatterns())
+
+		// Exports obey the subtree: B's clerk gets B's item and not A's.
+		_, secretB, err := users.Login(context.Background(), "clerk_b", testPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest("GET", e.srv.URL+"/ledger/export?format=csv", nil)
+		req.AddCookie(&http.Cookie{Name: "qq_session", Value: secretB})
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(body), "乙集团欠款") || strings.Contains(string(body), "甲集团欠款") {
+			t.Fatalf("clerk B's export:\n%s", body)
+		}
 
 		// The API, with a token per role (tokens are never administrators).
 		sys := qingqian.NewContext(context.Background(), qingqian.SystemActor("测试"))
@@ -166,6 +192,7 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET /api/v1/vouchers/{sha256}", "/api/v1/vouchers/" + w.voucherA, all(200, "clerk_b", 404)},
 			{"GET /api/v1/vouchers/{sha256}/entries", "/api/v1/vouchers/" + w.voucherA + "/entries", all(200)},
 			{"GET /api/v1/audit", "/api/v1/audit", all(403, "supervisor", 200, "auditor", 200)},
+			{"POST /api/v1/imports/ledger", "/api/v1/imports/ledger", all(400, readOnly, 403)},
 		}
 		covered = nil
 		for _, rt := range api {

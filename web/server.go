@@ -28,6 +28,7 @@ type Services struct {
 	Audit     qingqian.AuditService
 	Tokens    qingqian.TokenService
 	Users     qingqian.UserService
+	Imports   qingqian.ImportService
 }
 
 // Server is the HTTP server of Qingqian.
@@ -39,9 +40,10 @@ type Server struct {
 	MaxUpload int64
 	Logger    *slog.Logger
 
-	mux    *http.ServeMux
-	static *staticFiles
-	tmpl   map[string]*template.Template
+	mux     *http.ServeMux
+	imports importJobs
+	static  *staticFiles
+	tmpl    map[string]*template.Template
 }
 
 // NewServer returns a server with its routes registered and its pages parsed; a page that does

@@ -25,6 +25,7 @@ import (
 	"github.com/qingqian/qingqian/demo"
 	"github.com/qingqian/qingqian/sqldb"
 	"github.com/qingqian/qingqian/web"
+	"github.com/qingqian/qingqian/xlsx"
 )
 
 func main() {
@@ -70,6 +71,9 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
   qingqian token add --org ID --name 名称 [--role clerk,observer]
   qingqian token list | token revoke ID
   qingqian user add --org ID --username 用户名 --name 姓名 --role admin   （从标准输入读取密码）
+  qingqian template ledger|creditors|units --out 文件.xlsx
+  qingqian import ledger 文件.xlsx|文件.csv [--dry-run]
+  qingqian export ledger|creditors|units --out 文件.xlsx|文件.csv [--org ID]
   qingqian version
 
 --db 为 SQLite 文件路径或 postgres:// 连接串；默认 DIR/qingqian.db。
@@ -96,6 +100,12 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.token(ctx, args[1:])
 	case "user":
 		return m.user(ctx, args[1:])
+	case "template":
+		return m.template(args[1:])
+	case "import":
+		return m.importFile(ctx, args[1:])
+	case "export":
+		return m.export(ctx, args[1:])
 	case "version":
 		fmt.Fprintln(m.Stdout, "qingqian", Version())
 		return nil
@@ -184,7 +194,7 @@ func (m *Main) open(ctx context.Context, c *config) (*sqldb.DB, error) {
 func services(db *sqldb.DB) web.Services {
 	return web.Services{Orgs: sqldb.NewOrgService(db), Creditors: sqldb.NewCreditorService(db), Items: sqldb.NewItemService(db),
 		Entries: sqldb.NewEntryService(db), Plans: sqldb.NewPlanService(db), Vouchers: sqldb.NewVoucherService(db),
-		Totals: sqldb.NewTotalsService(db), Audit: sqldb.NewAuditService(db), Tokens: sqldb.NewTokenService(db), Users: sqldb.NewUserService(db)}
+		Totals: sqldb.NewTotalsService(db), Audit: sqldb.NewAuditService(db), Tokens: sqldb.NewTokenService(db), Users: sqldb.NewUserService(db), Imports: sqldb.NewImportService(db)}
 }
 
 func (m *Main) migrate(ctx context.Context, args []string) error {
@@ -420,6 +430,143 @@ func (m *Main) token(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "令牌 %d 已吊销。\n", id)
 	default:
 		return fmt.Errorf("未知的 token 子命令 %q", args[0])
+	}
+	return nil
+}
+
+func (m *Main) template(args []string) error {
+	fs := flag.NewFlagSet("template", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	out := fs.String("out", "", "输出文件")
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return exitError(2)
+	}
+	kind := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return exitError(2)
+	}
+	if *out == "" {
+		*out = map[string]string{"ledger": "台账模板.xlsx", "creditors": "债权企业模板.xlsx", "units": "单位模板.xlsx"}[kind]
+	}
+	if _, ok := xlsx.Templates[kind]; !ok {
+		return fmt.Errorf("没有“%s”模板，可选：ledger、creditors、units", kind)
+	}
+	return writeFile(*out, func(w io.Writer) error { return xlsx.WriteTemplate(w, kind) }, m.Stdout)
+}
+
+// writeFile writes through a temporary file and renames it, so a failed export leaves no half file.
+func writeFile(path string, fn func(io.Writer) error, out io.Writer) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".qingqian-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := fn(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "已写入", path)
+	return nil
+}
+
+func (m *Main) importFile(ctx context.Context, args []string) error {
+	if len(args) < 2 || args[0] != "ledger" {
+		fmt.Fprint(m.Stderr, "用法：qingqian import ledger 文件.xlsx|文件.csv [--dry-run]\n")
+		return exitError(2)
+	}
+	var c config
+	fs := m.flags("import", &c)
+	dry := fs.Bool("dry-run", false, "只校验并报告将要新增、更新、不变的条目，不写入")
+	path := args[1]
+	if err := fs.Parse(args[2:]); err != nil {
+		return exitError(2)
+	}
+	db, err := m.open(ctx, &c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sys := qingqian.NewContext(ctx, qingqian.SystemActor("命令行导入"))
+	start := time.Now()
+	rep, err := xlsx.ImportLedger(sys, sqldb.NewImportService(db), path, *dry, func(p xlsx.Progress) {
+		fmt.Fprintf(m.Stderr, "\r%s：已处理 %d 行", p.Phase, p.Rows)
+	})
+	fmt.Fprintln(m.Stderr)
+	if err != nil {
+		var fe *xlsx.FileError
+		if errors.As(err, &fe) {
+			return errors.New(fe.Msg)
+		}
+		return userError(err)
+	}
+	r := rep.Result
+	if !rep.OK() {
+		fmt.Fprintf(m.Stdout, "文件有 %d 处问题，没有导入任何数据：\n%s", len(rep.Issues), xlsx.IssueSummary(rep.Issues, 50))
+		report := strings.TrimSuffix(path, filepath.Ext(path)) + ".错误报告.xlsx"
+		if err := writeFile(report, func(w io.Writer) error { return xlsx.WriteErrorWorkbook(w, path, rep.Issues) }, m.Stdout); err != nil {
+			return err
+		}
+		return exitError(1)
+	}
+	verb := "已导入"
+	if *dry {
+		verb = "试导入（未写入）"
+	}
+	fmt.Fprintf(m.Stdout, "%s %d 行（%.1f 秒）：新增 %d 条，更新 %d 条，不变 %d 条，新登记债权企业 %d 家。\n",
+		verb, r.Rows, time.Since(start).Seconds(), r.Created, r.Updated, r.Unchanged, r.CreditorsCreated)
+	return nil
+}
+
+func (m *Main) export(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return exitError(2)
+	}
+	kind := args[0]
+	var c config
+	fs := m.flags("export", &c)
+	out := fs.String("out", "", "输出文件（.xlsx 或 .csv）")
+	org := fs.Int64("org", 0, "只导出该单位及下级（台账）")
+	if err := fs.Parse(args[1:]); err != nil {
+		return exitError(2)
+	}
+	if *out == "" {
+		return fmt.Errorf("请用 --out 指定输出文件")
+	}
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
+	if format != "xlsx" && format != "csv" {
+		return fmt.Errorf("输出文件应以 .xlsx 或 .csv 结尾")
+	}
+	db, err := m.open(ctx, &c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sys := qingqian.NewContext(ctx, qingqian.SystemActor("命令行导出"))
+	meta := xlsx.Meta{AsOf: qingqian.Today(), User: "命令行", At: time.Now()}
+	svc := services(db)
+	var fn func(io.Writer) error
+	switch kind {
+	case "ledger":
+		fn = func(w io.Writer) error {
+			return xlsx.ExportLedger(sys, svc.Items, qingqian.ItemFilter{OrgID: *org}, w, format, meta)
+		}
+	case "creditors":
+		fn = func(w io.Writer) error { return xlsx.ExportCreditors(sys, svc.Creditors, w, format, meta) }
+	case "units":
+		fn = func(w io.Writer) error { return xlsx.ExportOrgs(sys, svc.Orgs, w, format, meta) }
+	default:
+		return fmt.Errorf("不能导出“%s”，可选：ledger、creditors、units", kind)
+	}
+	if err := writeFile(*out, fn, m.Stdout); err != nil {
+		return userError(err)
 	}
 	return nil
 }

@@ -1,0 +1,304 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/xlsx"
+)
+
+// importJob is an import running in the background; its page refreshes until it is done.
+// Jobs live in memory: a restart forgets them (the uploaded file goes with them).
+type importJob struct {
+	ID       string
+	UserID   int64
+	FileName string
+	Path     string
+	DryRun   bool
+	Started  time.Time
+
+	mu       sync.Mutex
+	Progress xlsx.Progress
+	Done     bool
+	Report   *xlsx.Report
+	Err      string
+}
+
+func (j *importJob) snapshot() (xlsx.Progress, bool, *xlsx.Report, string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.Progress, j.Done, j.Report, j.Err
+}
+
+type importJobs struct {
+	mu   sync.Mutex
+	jobs map[string]*importJob
+}
+
+// add registers a job and forgets those older than two hours, removing their files.
+func (js *importJobs) add(j *importJob) {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	if js.jobs == nil {
+		js.jobs = map[string]*importJob{}
+	}
+	for id, old := range js.jobs {
+		if time.Since(old.Started) > 2*time.Hour {
+			os.Remove(old.Path)
+			delete(js.jobs, id)
+		}
+	}
+	js.jobs[j.ID] = j
+}
+
+// get returns a job of the user; another user's job does not exist for them.
+func (js *importJobs) get(id string, userID int64) (*importJob, error) {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	j, ok := js.jobs[id]
+	if !ok || j.UserID != userID {
+		return nil, qingqian.Errorf(qingqian.ENOTFOUND, "导入任务不存在或已过期（任务保留两小时）")
+	}
+	return j, nil
+}
+
+// saveUpload stores an uploaded spreadsheet in a temporary file.
+func saveUpload(r *http.Request, limit int64) (path, name string, err error) {
+	r.Body = http.MaxBytesReader(nil, r.Body, limit)
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return "", "", &qingqian.Error{Code: qingqian.EINVALID, Message: "请选择要导入的 .xlsx 或 .csv 文件（大小不超过限制）", Fields: map[string]string{"file": "没有收到文件"}}
+	}
+	defer file.Close()
+	ext := strings.ToLower(filepath.Ext(hdr.Filename))
+	if ext != ".xlsx" && ext != ".csv" {
+		return "", "", &qingqian.Error{Code: qingqian.EINVALID, Message: "只能导入 .xlsx 或 .csv 文件（.xls 请先另存为 .xlsx）", Fields: map[string]string{"file": "文件类型不对"}}
+	}
+	tmp, err := os.CreateTemp("", "qingqian-import-*"+ext)
+	if err != nil {
+		return "", "", err
+	}
+	if _, err := io.Copy(tmp, file); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", "", &qingqian.Error{Code: qingqian.EINVALID, Message: "文件过大或上传中断", Fields: map[string]string{"file": "上传失败"}}
+	}
+	return tmp.Name(), filepath.Base(hdr.Filename), tmp.Close()
+}
+
+// maxImportFile bounds an uploaded spreadsheet (a million rows of ledger is about 100 MB).
+const maxImportFile = 256 << 20
+
+// ---- exports and templates ----
+
+func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request) error {
+	f, q := ledgerFilter(r)
+	if err := q.err(); err != nil {
+		return err
+	}
+	format := formatOf(r)
+	return s.download(w, r, "台账", format, func(wr io.Writer, meta xlsx.Meta) error {
+		return xlsx.ExportLedger(r.Context(), s.Items, f, wr, format, meta)
+	})
+}
+
+func (s *Server) exportCreditors(w http.ResponseWriter, r *http.Request) error {
+	return s.download(w, r, "债权企业", formatOf(r), func(wr io.Writer, meta xlsx.Meta) error {
+		return xlsx.ExportCreditors(r.Context(), s.Creditors, wr, formatOf(r), meta)
+	})
+}
+
+func (s *Server) exportOrgs(w http.ResponseWriter, r *http.Request) error {
+	return s.download(w, r, "单位", formatOf(r), func(wr io.Writer, meta xlsx.Meta) error {
+		return xlsx.ExportOrgs(r.Context(), s.Orgs, wr, formatOf(r), meta)
+	})
+}
+
+func formatOf(r *http.Request) string {
+	if r.URL.Query().Get("format") == "csv" {
+		return "csv"
+	}
+	return "xlsx"
+}
+
+// download streams an export. Headers go out before the first byte, so an error after that
+// can only cut the download short; it is logged.
+func (s *Server) download(w http.ResponseWriter, r *http.Request, name, format string, fn func(io.Writer, xlsx.Meta) error) error {
+	u := userFrom(r)
+	meta := xlsx.Meta{AsOf: qingqian.Today(), User: u.Name + "（" + u.OrgName + "）", At: time.Now()}
+	ctype := "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	if format == "csv" {
+		ctype = "text/csv; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", attachment(name+"-"+meta.AsOf.String()+"."+format))
+	w.Header().Set("Cache-Control", "no-store")
+	if err := fn(w, meta); err != nil {
+		s.Logger.Error("export", "name", name, "err", err, "id", requestID(r.Context()))
+	}
+	return nil
+}
+
+func (s *Server) template(w http.ResponseWriter, r *http.Request) error {
+	kind := r.PathValue("kind")
+	t, ok := xlsx.Templates[kind]
+	if !ok {
+		return qingqian.Errorf(qingqian.ENOTFOUND, "没有这个模板")
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", attachment(t.Sheet+"模板.xlsx"))
+	return xlsx.WriteTemplate(w, kind)
+}
+
+// apiImportLedger imports (or, with dry_run=true, checks) an uploaded ledger and answers with the
+// report in the same request: 200 when clean, 422 with every problem otherwise.
+func (s *Server) apiImportLedger(w http.ResponseWriter, r *http.Request) error {
+	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
+		return err
+	}
+	path, _, err := saveUpload(r, maxImportFile)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(path)
+	rep, err := xlsx.ImportLedger(r.Context(), s.Imports, path, r.URL.Query().Get("dry_run") == "true", nil)
+	if err != nil {
+		var fe *xlsx.FileError
+		if errors.As(err, &fe) {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: fe.Msg, Fields: map[string]string{"file": fe.Msg}}
+		}
+		return err
+	}
+	status := http.StatusOK
+	if !rep.OK() {
+		status = http.StatusUnprocessableEntity
+	}
+	writeJSON(w, status, rep)
+	return nil
+}
+
+func (s *Server) importPage(w http.ResponseWriter, r *http.Request) error {
+	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "import", &view{Title: "导入台账", Nav: "ledger", Form: map[string][]string{"dry_run": {"1"}}})
+	return nil
+}
+
+func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
+	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
+		return err
+	}
+	path, name, err := saveUpload(r, maxImportFile)
+	if err != nil {
+		msg, fields, ok := formError(err)
+		if !ok {
+			return err
+		}
+		s.render(w, r, http.StatusBadRequest, "import", &view{Title: "导入台账", Nav: "ledger", Error: msg, Fields: fields})
+		return nil
+	}
+	j := s.runImport(r.Context(), path, name, r.PostFormValue("dry_run") == "1")
+	http.Redirect(w, r, "/imports/"+j.ID, http.StatusSeeOther)
+	return nil
+}
+
+// runImport starts a job as the request's user, detached from the request.
+func (s *Server) runImport(ctx context.Context, path, name string, dryRun bool) *importJob {
+	j := &importJob{ID: randomKey(), UserID: qingqian.ActorFrom(ctx).UserID, FileName: name, Path: path, DryRun: dryRun, Started: time.Now()}
+	s.imports.add(j)
+	actorCtx := qingqian.NewContext(context.WithoutCancel(ctx), qingqian.ActorFrom(ctx))
+	go func() {
+		rep, err := xlsx.ImportLedger(actorCtx, s.Imports, path, dryRun, func(p xlsx.Progress) {
+			j.mu.Lock()
+			j.Progress = p
+			j.mu.Unlock()
+		})
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		j.Done, j.Report = true, rep
+		if err != nil {
+			var fe *xlsx.FileError
+			switch {
+			case errors.As(err, &fe):
+				j.Err = fe.Msg
+			case qingqian.ErrorCode(err) != qingqian.EINTERNAL:
+				j.Err = qingqian.ErrorMessage(err)
+			default:
+				s.Logger.Error("import", "file", name, "err", err)
+				j.Err = "系统内部错误，导入未完成，没有写入任何数据"
+			}
+		}
+	}()
+	return j
+}
+
+type importData struct {
+	Job      *importJob
+	Progress xlsx.Progress
+	Done     bool
+	Report   *xlsx.Report
+	Err      string
+	Issues   []xlsx.Issue
+	More     int
+}
+
+func (s *Server) importStatus(w http.ResponseWriter, r *http.Request) error {
+	j, err := s.imports.get(r.PathValue("id"), qingqian.ActorFrom(r.Context()).UserID)
+	if err != nil {
+		return err
+	}
+	d := &importData{Job: j}
+	d.Progress, d.Done, d.Report, d.Err = j.snapshot()
+	if d.Report != nil {
+		d.Issues = d.Report.Issues
+		if len(d.Issues) > 200 {
+			d.More, d.Issues = len(d.Issues)-200, d.Issues[:200]
+		}
+	}
+	s.render(w, r, http.StatusOK, "import_status", &view{Title: "导入台账", Nav: "ledger", Data: d, Refresh: !d.Done})
+	return nil
+}
+
+// confirmImport imports for real a file whose dry run was clean.
+func (s *Server) confirmImport(w http.ResponseWriter, r *http.Request) error {
+	j, err := s.imports.get(r.PathValue("id"), qingqian.ActorFrom(r.Context()).UserID)
+	if err != nil {
+		return err
+	}
+	_, done, rep, msg := j.snapshot()
+	if !done || !j.DryRun || msg != "" || rep == nil || !rep.OK() {
+		return qingqian.Errorf(qingqian.ECONFLICT, "只有校验通过的试导入可以确认导入")
+	}
+	nj := s.runImport(r.Context(), j.Path, j.FileName, false)
+	http.Redirect(w, r, "/imports/"+nj.ID, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) importErrors(w http.ResponseWriter, r *http.Request) error {
+	j, err := s.imports.get(r.PathValue("id"), qingqian.ActorFrom(r.Context()).UserID)
+	if err != nil {
+		return err
+	}
+	_, done, rep, _ := j.snapshot()
+	if !done || rep == nil || rep.OK() {
+		return qingqian.Errorf(qingqian.ENOTFOUND, "没有错误报告")
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", attachment(strings.TrimSuffix(j.FileName, filepath.Ext(j.FileName))+"-错误报告.xlsx"))
+	return xlsx.WriteErrorWorkbook(w, j.Path, rep.Issues)
+}
+
+// attachment is a Content-Disposition for a download with a Chinese file name.
+func attachment(name string) string {
+	return mime.FormatMediaType("attachment", map[string]string{"filename": name})
+}
