@@ -205,7 +205,7 @@ func ledgerValues(it *qingqian.Item) []any {
 }
 
 // ExportLedger writes the items of a filter (the ledger page's filters) to w, streaming in pages
-// of 1,000 by key, so a million rows never sit in memory.
+// by key, so a million rows never sit in memory.
 func ExportLedger(ctx context.Context, items qingqian.ItemService, f qingqian.ItemFilter, w io.Writer, format string, meta Meta) error {
 	if meta.Title == "" {
 		meta.Title = "清理拖欠民营企业中小企业账款台账"
@@ -215,19 +215,20 @@ func ExportLedger(ctx context.Context, items qingqian.ItemService, f qingqian.It
 	if err != nil {
 		return err
 	}
-	f.Sort, f.NoTotals, f.Limit, f.Offset, f.AfterID = "id", true, 1000, 0, 0
+	// Pages by key until one comes back empty: the service decides the page size.
+	f.Sort, f.NoTotals, f.Limit, f.Offset, f.AfterID = "id", true, 500, 0, 0
 	for {
 		page, err := items.FindItems(ctx, f)
 		if err != nil {
 			return err
 		}
+		if len(page.Items) == 0 {
+			break
+		}
 		for _, it := range page.Items {
 			if err := out.row(ledgerValues(it)); err != nil {
 				return err
 			}
-		}
-		if len(page.Items) < f.Limit {
-			break
 		}
 		f.AfterID = page.Items[len(page.Items)-1].ID
 	}
@@ -241,10 +242,13 @@ func ExportCreditors(ctx context.Context, creditors qingqian.CreditorService, w 
 	if err != nil {
 		return err
 	}
-	for offset := 0; ; offset += 500 {
+	for offset := 0; ; {
 		cs, _, err := creditors.FindCreditors(ctx, qingqian.CreditorFilter{Offset: offset, Limit: 500})
 		if err != nil {
 			return err
+		}
+		if len(cs) == 0 {
+			break
 		}
 		for _, c := range cs {
 			size := ""
@@ -255,9 +259,7 @@ func ExportCreditors(ctx context.Context, creditors qingqian.CreditorService, w 
 				return err
 			}
 		}
-		if len(cs) < 500 {
-			break
-		}
+		offset += len(cs)
 	}
 	return out.close()
 }
@@ -270,10 +272,13 @@ func ExportOrgs(ctx context.Context, orgs qingqian.OrgService, w io.Writer, form
 		return err
 	}
 	names := map[int64]string{}
-	for offset := 0; ; offset += 500 {
+	for offset := 0; ; {
 		os, _, err := orgs.FindOrgs(ctx, qingqian.OrgFilter{Offset: offset, Limit: 500})
 		if err != nil {
 			return err
+		}
+		if len(os) == 0 {
+			break
 		}
 		for _, o := range os {
 			names[o.ID] = o.Name
@@ -286,9 +291,7 @@ func ExportOrgs(ctx context.Context, orgs qingqian.OrgService, w io.Writer, form
 				return err
 			}
 		}
-		if len(os) < 500 {
-			break
-		}
+		offset += len(os)
 	}
 	return out.close()
 }

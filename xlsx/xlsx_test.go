@@ -3,6 +3,7 @@ package xlsx_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"errors"
 	"os"
@@ -461,5 +462,44 @@ func TestTemplates(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// An export holds every row of a ledger larger than any page the service returns, and so do the
+// creditor and unit exports.
+func TestExportHasEveryRow(t *testing.T) {
+	l := newLedger(t, sqldbtest.MustOpen(t, "sqlite"))
+	db := l.db
+	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
+	const n = 2345
+	err := db.WriteTxForTest(context.Background(), func(tx *sql.Tx) error {
+		for c := 1; c <= n; c++ {
+			if _, err := tx.Exec(`INSERT INTO creditors (id, name, uscc, ownership, created_at, updated_at) VALUES ($1, $2, $3, 'private', $4, $4)`,
+				c, "债权企业"+strconv.Itoa(c), "U"+strconv.Itoa(100000+c), now); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(`INSERT INTO items (no, org_id, creditor_id, kind, arisen_on, undisputed, disputed, origin, rec_u, out_u, status, created_at, created_on, updated_at)
+				VALUES ($1, $2, $3, 'works', '2019-01-01', 100, 0, 'baseline', 100, 100, 'unpaid', $4, '2019-01-01', $4)`, "N-"+strconv.Itoa(c), l.a1.ID, c, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := xlsx.ExportLedger(l.sys, l.items, qingqian.ItemFilter{}, &buf, "csv", meta()); err != nil {
+		t.Fatal(err)
+	}
+	if rows := bytes.Count(buf.Bytes(), []byte("\n")); rows != n+3 {
+		t.Fatalf("ledger export has %d lines, want %d", rows, n+3)
+	}
+	buf.Reset()
+	if err := xlsx.ExportCreditors(l.sys, sqldb.NewCreditorService(db), &buf, "csv", meta()); err != nil {
+		t.Fatal(err)
+	}
+	if rows := bytes.Count(buf.Bytes(), []byte("\n")); rows != n+3 {
+		t.Fatalf("creditor export has %d lines, want %d", rows, n+3)
 	}
 }

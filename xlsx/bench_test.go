@@ -1,0 +1,179 @@
+package xlsx_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/sqldb"
+	"github.com/qingqian/qingqian/sqldb/sqldbtest"
+	"github.com/qingqian/qingqian/xlsx"
+)
+
+// peakHeap samples the Go heap while fn runs and returns the highest value seen, in MB.
+func peakHeap(fn func()) float64 {
+	runtime.GC()
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			if v := m.HeapInuse + m.StackInuse; v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	fn()
+	close(stop)
+	wg.Wait()
+	return float64(peak.Load()) / (1 << 20)
+}
+
+// bulkLedger loads n items directly (as the storage benchmarks do) for export benchmarks.
+func bulkLedger(b *testing.B, n int) (*sqldb.DB, context.Context) {
+	db := sqldbtest.MustOpen(b, "sqlite")
+	l := newLedger(&testing.T{}, db)
+	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
+	err := db.WriteTxForTest(context.Background(), func(tx *sql.Tx) error {
+		for c := 1; c <= 1000; c++ {
+			if _, err := tx.Exec(`INSERT INTO creditors (id, name, uscc, ownership, created_at, updated_at) VALUES ($1, $2, $3, 'private', $4, $4)`,
+				c, fmt.Sprintf("债权企业%d有限公司", c), fmt.Sprintf("U%017d", c), now); err != nil {
+				return err
+			}
+		}
+		st, err := tx.Prepare(`INSERT INTO items (no, org_id, creditor_id, contract_no, contract_name, kind, arisen_on, due_on, undisputed, disputed, origin,
+			rec_u, out_u, status, created_at, created_on, updated_at) VALUES ($1, $2, $3, $4, '施工合同', 'works', $5, $6, $7, 0, 'baseline', $7, $7, 'unpaid', $8, $5, $8)`)
+		if err != nil {
+			return err
+		}
+		d0 := qingqian.MustParseDate("2019-01-01")
+		for i := 1; i <= n; i++ {
+			d := d0.AddDays(i % 1000)
+			if _, err := st.Exec(fmt.Sprintf("B-%07d", i), []int64{l.a.ID, l.a1.ID}[i%2], 1+i%1000, fmt.Sprintf("HT-%d", i), d, d.AddDays(60), int64(1000_00+i), now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, l.sys
+}
+
+func benchExport(b *testing.B, n int, format string) {
+	db, sys := bulkLedger(b, n)
+	items := sqldb.NewItemService(db)
+	b.ResetTimer()
+	var peak float64
+	for i := 0; i < b.N; i++ {
+		peak = max(peak, peakHeap(func() {
+			if err := xlsx.ExportLedger(sys, items, qingqian.ItemFilter{}, io.Discard, format, meta()); err != nil {
+				b.Fatal(err)
+			}
+		}))
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(peak, "peak-heap-MB")
+}
+
+func BenchmarkExportLedger100k(b *testing.B) {
+	b.Run("xlsx", func(b *testing.B) { benchExport(b, 100_000, "xlsx") })
+	b.Run("csv", func(b *testing.B) { benchExport(b, 100_000, "csv") })
+}
+
+func BenchmarkExportLedger1M(b *testing.B) { benchExport(b, 1_000_000, "xlsx") }
+
+// ledgerFile writes an n-row ledger workbook that the ledger fixture's units can import.
+func ledgerFile(b *testing.B, n int) string {
+	path := filepath.Join(b.TempDir(), "ledger.xlsx")
+	f := excelize.NewFile()
+	sw, _ := f.NewStreamWriter("Sheet1")
+	head := make([]any, 0, 17)
+	for _, c := range xlsx.LedgerColumns[:17] {
+		head = append(head, c.Header)
+	}
+	sw.SetRow("A1", head)
+	for i := 1; i <= n; i++ {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		c := 1 + i%1000
+		// Valid fictional codes: the check characters are computed.
+		body := fmt.Sprintf("%08d", 20000000+c)
+		first17 := "91130100" + body + string(qingqian.OrgCodeCheckChar(body))
+		uscc := first17 + string(qingqian.USCCCheckChar(first17))
+		sw.SetRow(cell, []any{fmt.Sprintf("I-%07d", i), []string{"示范建工集团有限公司", "示范建工第一工程有限公司"}[i%2], fmt.Sprintf("债权企业%d有限公司", c), uscc, "民营企业",
+			fmt.Sprintf("HT-%d", i), "施工合同", "工程款", 43466 + i%1000, 43526 + i%1000, float64(1000+i%100000) + 0.25, 0, "", "自有资金", "底数", "张三", ""})
+	}
+	sw.Flush()
+	if err := f.SaveAs(path); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// BenchmarkReadXLSX100k is the spreadsheet library alone reading the file the import reads: the
+// yardstick of the import target (import ≤ 2× this).
+func BenchmarkReadXLSX100k(b *testing.B) {
+	path := ledgerFile(b, 100_000)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows, _ := f.Rows("Sheet1")
+		n := 0
+		for rows.Next() {
+			if _, err := rows.Columns(excelize.Options{RawCellValue: true}); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		rows.Close()
+		f.Close()
+	}
+	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkImportLedger100k validates and commits 100,000 new ledger rows from xlsx on SQLite.
+func BenchmarkImportLedger100k(b *testing.B) {
+	path := ledgerFile(b, 100_000)
+	b.ResetTimer()
+	var peak float64
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		db := sqldbtest.MustOpen(b, "sqlite")
+		l := newLedger(&testing.T{}, db)
+		b.StartTimer()
+		peak = max(peak, peakHeap(func() {
+			rep, err := xlsx.ImportLedger(l.sys, l.imports, path, false, nil)
+			if err != nil || !rep.OK() || rep.Result.Created != 100_000 {
+				b.Fatalf("%v %+v %s", err, rep.Result, xlsx.IssueSummary(rep.Issues, 5))
+			}
+		}))
+	}
+	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(peak, "peak-heap-MB")
+}
+
+var _ = os.Remove
