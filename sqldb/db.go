@@ -424,3 +424,26 @@ func (db *DB) WriteTxForTest(ctx context.Context, fn func(tx *sql.Tx) error) err
 	}
 	return tx.Commit()
 }
+
+// ExplainForTest returns SQLite's query plan of a query, one line per step; tests and benchmarks
+// use it to check that report queries use their indexes.
+func (db *DB) ExplainForTest(ctx context.Context, query string, args ...any) ([]string, error) {
+	if db.d.name != "sqlite" {
+		return nil, nil
+	}
+	rows, err := db.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			return nil, err
+		}
+		out = append(out, detail)
+	}
+	return out, rows.Err()
+}

@@ -23,6 +23,12 @@ const itemColumns = `i.id, i.no, i.org_id, o.name, i.creditor_id, c.name, c.uscc
 
 const itemFrom = ` FROM items i JOIN orgs o ON o.id = i.org_id JOIN creditors c ON c.id = i.creditor_id`
 
+// itemFromByKey drives the query from the items' primary key. Paging by key (exports) then reads
+// the table once over all pages, where SQLite's own choice (the units first) sorts the whole
+// subtree for every page. CROSS JOIN fixes the order in SQLite and is an ordinary join in
+// PostgreSQL; the join conditions go in the WHERE clause.
+const itemFromByKey = ` FROM items i CROSS JOIN orgs o CROSS JOIN creditors c`
+
 // itemRow is an item with the path of its debtor unit, which decides who may reach it.
 type itemRow struct {
 	*qingqian.Item
@@ -234,10 +240,12 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (*qi
 			return nil, qingqian.Internal(err)
 		}
 	}
+	from := itemFrom
 	if f.AfterID > 0 {
-		where += ` AND i.id > ` + q.add(f.AfterID)
+		where += ` AND i.id > ` + q.add(f.AfterID) + ` AND o.id = i.org_id AND c.id = i.creditor_id`
+		from = itemFromByKey
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+itemColumns+itemFrom+where+` ORDER BY `+order+
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+itemColumns+from+where+` ORDER BY `+order+
 		` LIMIT `+q.add(limit(f.Limit))+` OFFSET `+q.add(max(f.Offset, 0)), q...)
 	if err != nil {
 		return nil, qingqian.Internal(err)

@@ -1,0 +1,49 @@
+package sqldb
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The queries that read large sets must use their indexes, whatever SQLite's guesses: plans are
+// checked here rather than discovered in production.
+func TestQueryPlans(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		query      string
+		want, bans []string
+	}{
+		"export page by key": {`SELECT ` + itemColumns + itemFromByKey + ` WHERE o.path >= $1 AND o.path < $2 AND i.id > $3 AND o.id = i.org_id AND c.id = i.creditor_id ORDER BY i.id LIMIT 500`,
+			[]string{"SEARCH i USING INTEGER PRIMARY KEY"}, []string{"TEMP B-TREE"}},
+		"subtree totals": {`SELECT kind, origin, SUM(items) FROM org_totals WHERE org_id = $1 AND day <= $2 AND rec_day <= $3 GROUP BY kind, origin`,
+			[]string{"SEARCH org_totals USING PRIMARY KEY (org_id=? AND day<?)"}, nil},
+		"subtree of units": {`SELECT ` + orgColumns + ` FROM orgs o WHERE o.path >= $1 AND o.path < $2 ORDER BY o.path LIMIT 50`,
+			[]string{"INDEX sqlite_autoindex_orgs_1 (path>? AND path<?)"}, []string{"TEMP B-TREE"}},
+		"entries of an item": {`SELECT cat, on_date, du, dd FROM entries WHERE item_id = $1 ORDER BY id`, []string{"entries_item (item_id=?)"}, []string{"TEMP B-TREE"}},
+	} {
+		plan, err := db.ExplainForTest(context.Background(), c.query, "/", "0", 0)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		all := strings.Join(plan, " | ")
+		for _, w := range c.want {
+			if !strings.Contains(all, w) {
+				t.Errorf("%s: plan %q lacks %q", name, all, w)
+			}
+		}
+		for _, b := range c.bans {
+			if strings.Contains(all, b) {
+				t.Errorf("%s: plan %q has %q", name, all, b)
+			}
+		}
+	}
+}
