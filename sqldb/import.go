@@ -198,7 +198,8 @@ func (im *importer) match(ctx context.Context, r *qingqian.LedgerRow, it *qingqi
 	var args []any
 	switch {
 	case it.No != "":
-		q, args = ` WHERE i.org_id = $1 AND i.no = $2`, []any{it.OrgID, it.No}
+		// "i.no <> ''" lets SQLite use the partial unique index on (org_id, no).
+		q, args = ` WHERE i.org_id = $1 AND i.no = $2 AND i.no <> ''`, []any{it.OrgID, it.No}
 	case it.ContractNo != "":
 		q, args = ` WHERE i.org_id = $1 AND i.creditor_id = $2 AND i.contract_no = $3`, []any{it.OrgID, it.CreditorID, it.ContractNo}
 	default:
