@@ -184,6 +184,12 @@ type Tx struct {
 	// denied holds attempts to reach data outside the actor's subtree, written to the audit
 	// trail after the transaction ends (whether it commits or not).
 	denied []denial
+
+	// The head of the audit chain, read once (which locks it) and written back at commit, so
+	// that a transaction with many audit records writes one row for each and the head once.
+	headSeq    int64
+	headHash   string
+	headLoaded bool
 }
 
 type denial struct {
@@ -211,6 +217,12 @@ func (db *DB) inTx(ctx context.Context, actor *qingqian.Actor, fn func(tx *Tx) e
 		sqltx.Rollback()
 		return wrapErr(err)
 	}
+	if tx.headLoaded {
+		if _, err := sqltx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, tx.headSeq, tx.headHash); err != nil {
+			sqltx.Rollback()
+			return wrapErr(err)
+		}
+	}
 	if err := sqltx.Commit(); err != nil {
 		return wrapErr(err)
 	}
@@ -232,8 +244,9 @@ func wrapErr(err error) error {
 // ts converts an instant for this database.
 func (tx *Tx) ts(t time.Time) any { return tx.db.d.ts(t) }
 
-// audit appends a record to the hash chain in the current transaction. The first statement
-// updates the head row, which takes its lock, so concurrent writers chain one after another.
+// audit appends a record to the hash chain in the current transaction. The first record of a
+// transaction updates the head row, which takes its lock, so concurrent writers chain one after
+// another; inTx writes the new head before committing.
 func (tx *Tx) audit(ctx context.Context, action, entity string, entityID int64, orgPath string, before, after any) error {
 	rec := qingqian.AuditRecord{At: tx.now, Action: action, Entity: entity, EntityID: entityID, OrgPath: orgPath}
 	if tx.actor != nil {
@@ -246,13 +259,15 @@ func (tx *Tx) audit(ctx context.Context, action, entity string, entityID int64, 
 	if rec.After, err = marshalAudit(after); err != nil {
 		return err
 	}
-	if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = audit_head.seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&rec.Seq, &rec.PrevHash); err != nil {
-		return err
+	if !tx.headLoaded {
+		if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = audit_head.seq WHERE id = 1 RETURNING seq, hash`).Scan(&tx.headSeq, &tx.headHash); err != nil {
+			return err
+		}
+		tx.headLoaded = true
 	}
+	rec.Seq, rec.PrevHash = tx.headSeq+1, tx.headHash
 	rec.Hash = rec.ComputeHash()
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, rec.Hash); err != nil {
-		return err
-	}
+	tx.headSeq, tx.headHash = rec.Seq, rec.Hash
 	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor_id, actor_name, org_path, action, entity, entity_id, before_json, after_json, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		rec.Seq, tx.ts(rec.At), rec.ActorID, rec.ActorName, rec.OrgPath, rec.Action, rec.Entity, rec.EntityID,

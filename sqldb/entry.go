@@ -125,6 +125,20 @@ func (db *DB) voucherRefs(ctx context.Context, q queryer, entryID int64) ([]qing
 // insertEntry writes an entry, its voucher links, the item's materialised balance and the
 // running totals; the caller has validated it.
 func (tx *Tx) insertEntry(ctx context.Context, r *itemRow, e *qingqian.Entry, vouchers []string) error {
+	if err := tx.writeEntry(ctx, r.path, e, vouchers); err != nil {
+		return err
+	}
+	b := &r.Balance
+	b.Add(e.Category, e.Undisputed, e.Disputed)
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET rec_u = $1, rec_d = $2, rep_u = $3, rep_d = $4, out_u = $5, out_d = $6, status = $7 WHERE id = $8`,
+		b.RecognisedUndisputed, b.RecognisedDisputed, b.RepaidUndisputed, b.RepaidDisputed, b.OutstandingUndisputed, b.OutstandingDisputed, b.Status, r.ID); err != nil {
+		return err
+	}
+	return tx.bumpTotals(ctx, r.path, e.On, r.Kind, r.Origin, measuresOf(e.Category, e.Undisputed, e.Disputed))
+}
+
+// writeEntry writes the entry row, its voucher links and its audit record.
+func (tx *Tx) writeEntry(ctx context.Context, path string, e *qingqian.Entry, vouchers []string) error {
 	e.RecordedAt = tx.now
 	e.Backdated = e.On.Before(qingqian.DateOf(tx.now))
 	if e.Vouchers == nil {
@@ -151,20 +165,11 @@ func (tx *Tx) insertEntry(ctx context.Context, r *itemRow, e *qingqian.Entry, vo
 		return err
 	}
 	for _, sha := range vouchers {
-		if err := tx.attachVoucher(ctx, r.path, e, sha); err != nil {
+		if err := tx.attachVoucher(ctx, path, e, sha); err != nil {
 			return err
 		}
 	}
-	b := &r.Balance
-	b.Add(e.Category, e.Undisputed, e.Disputed)
-	if _, err := tx.ExecContext(ctx, `UPDATE items SET rec_u = $1, rec_d = $2, rep_u = $3, rep_d = $4, out_u = $5, out_d = $6, status = $7 WHERE id = $8`,
-		b.RecognisedUndisputed, b.RecognisedDisputed, b.RepaidUndisputed, b.RepaidDisputed, b.OutstandingUndisputed, b.OutstandingDisputed, b.Status, r.ID); err != nil {
-		return err
-	}
-	if err := tx.bumpTotals(ctx, r.path, e.On, r.Kind, r.Origin, measuresOf(e.Category, e.Undisputed, e.Disputed)); err != nil {
-		return err
-	}
-	return tx.audit(ctx, "entry."+string(e.Kind), "item", r.ID, r.path, nil, e)
+	return tx.audit(ctx, "entry."+string(e.Kind), "item", e.ItemID, path, nil, e)
 }
 
 // idempotencyScope names who sent a request, so that keys of different clients never collide.

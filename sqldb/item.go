@@ -123,19 +123,19 @@ func (s *ItemService) CreateItem(ctx context.Context, it *qingqian.Item) error {
 func (tx *Tx) createItem(ctx context.Context, o *qingqian.Org, it *qingqian.Item, cname, cuscc string) error {
 	it.OrgName, it.CreditorName, it.CreditorUSCC = o.Name, cname, cuscc
 	it.Version, it.CreatedAt, it.UpdatedAt = 1, tx.now, tx.now
+	// The item is born with the balance of its recognise entry.
+	it.Balance = qingqian.Balance{}
+	it.Balance.Add(qingqian.CatRecognise, it.Undisputed, it.Disputed)
 	err := tx.QueryRowContext(ctx, `INSERT INTO items (no, org_id, creditor_id, contract_no, contract_name, kind, arisen_on, due_on,
-		undisputed, disputed, dispute_reason, funding_source, origin, responsible, note, search, version, created_at, created_on, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $17) RETURNING id`,
+		undisputed, disputed, dispute_reason, funding_source, origin, responsible, note, search, version, created_at, created_on, updated_at,
+		rec_u, rec_d, out_u, out_d, status)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $17, $9, $10, $9, $10, $19) RETURNING id`,
 		it.No, it.OrgID, it.CreditorID, it.ContractNo, it.ContractName, it.Kind, it.ArisenOn, it.DueOn,
 		it.Undisputed, it.Disputed, it.DisputeReason, it.FundingSource, it.Origin, it.Responsible, it.Note,
-		itemSearch(it), tx.ts(tx.now), qingqian.DateOf(tx.now)).Scan(&it.ID)
+		itemSearch(it), tx.ts(tx.now), qingqian.DateOf(tx.now), it.Balance.Status).Scan(&it.ID)
 	if isUnique(err) {
 		return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "本单位已有相同台账编号的条目", Fields: map[string]string{"no": "台账编号已存在"}}
 	} else if err != nil {
-		return err
-	}
-	row := &itemRow{Item: it, path: o.Path}
-	if err := tx.bumpTotals(ctx, o.Path, it.ArisenOn, it.Kind, it.Origin, measures{items: 1}); err != nil {
 		return err
 	}
 	if err := tx.audit(ctx, "item.create", "item", it.ID, o.Path, nil, it); err != nil {
@@ -143,7 +143,12 @@ func (tx *Tx) createItem(ctx context.Context, o *qingqian.Org, it *qingqian.Item
 	}
 	e := &qingqian.Entry{ItemID: it.ID, Kind: qingqian.EntryRecognise, Category: qingqian.CatRecognise, On: it.ArisenOn,
 		Undisputed: it.Undisputed, Disputed: it.Disputed, Reason: "建立台账"}
-	return tx.insertEntry(ctx, row, e, nil)
+	if err := tx.writeEntry(ctx, o.Path, e, nil); err != nil {
+		return err
+	}
+	m := measuresOf(e.Category, e.Undisputed, e.Disputed)
+	m.items = 1
+	return tx.bumpTotals(ctx, o.Path, it.ArisenOn, it.Kind, it.Origin, m)
 }
 
 // FindItemByID implements qingqian.ItemService.
