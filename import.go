@@ -48,6 +48,15 @@ func (r *ImportResult) AddIssue(is ImportIssue) {
 	r.Issues = append(r.Issues, is)
 }
 
+// RepaymentRow is one row of an imported list of repayments: the item by its unit and number
+// (台账编号), and the repayment itself.
+type RepaymentRow struct {
+	Row     int
+	OrgName string
+	ItemNo  string
+	Entry   EntryInput // ItemID is resolved by the import
+}
+
 // ImportService brings spreadsheets of ledger rows in.
 type ImportService interface {
 	// ImportLedger resolves and writes the rows in one transaction. A row is matched to an
@@ -58,4 +67,9 @@ type ImportService interface {
 	// result says what would have happened. Callers: writers; every unit must be in their subtree.
 	// rows may fail (a broken file); its error is returned.
 	ImportLedger(ctx context.Context, rows func(yield func(*LedgerRow) bool) error, dryRun bool) (*ImportResult, error)
+	// ImportRepayments records the rows' repayments in one transaction, each checked like a
+	// repayment entered by hand (never above the balance). A row identical to one imported before
+	// (same item, date, amount, method, voucher number) is left alone, so a file imported twice
+	// pays once. Issues and dry runs roll everything back.
+	ImportRepayments(ctx context.Context, rows func(yield func(*RepaymentRow) bool) error, dryRun bool) (*ImportResult, error)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/qingqian/qingqian"
 )
@@ -19,14 +20,100 @@ var _ qingqian.ImportService = (*ImportService)(nil)
 // errRollback ends an import transaction that must not commit (issues or a dry run).
 var errRollback = &qingqian.Error{Code: qingqian.ECONFLICT, Message: "rollback"}
 
-// ImportLedger implements qingqian.ImportService.
-func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*qingqian.LedgerRow) bool) error, dryRun bool) (*qingqian.ImportResult, error) {
+// importTx runs an import in one transaction that commits only when there is no issue and it is
+// not a dry run.
+func (s *ImportService) importTx(ctx context.Context, dryRun bool, body func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error) (*qingqian.ImportResult, error) {
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return nil, err
 	}
 	res := &qingqian.ImportResult{DryRun: dryRun, Issues: []qingqian.ImportIssue{}}
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		if err := body(tx, a, res); err != nil {
+			return err
+		}
+		if !res.OK() || dryRun {
+			return errRollback
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errRollback) {
+		return nil, err
+	}
+	return res, nil
+}
+
+// ImportRepayments implements qingqian.ImportService.
+func (s *ImportService) ImportRepayments(ctx context.Context, rows func(yield func(*qingqian.RepaymentRow) bool) error, dryRun bool) (*qingqian.ImportResult, error) {
+	es := &EntryService{db: s.db}
+	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
+		im := &importer{tx: tx, a: a, res: res}
+		if err := im.loadOrgs(ctx); err != nil {
+			return err
+		}
+		var failure error
+		if err := rows(func(r *qingqian.RepaymentRow) bool {
+			res.Rows++
+			if err := im.repayment(ctx, es, r); err != nil {
+				failure = err
+				return false
+			}
+			return !res.Truncated
+		}); err != nil {
+			return err
+		}
+		return failure
+	})
+}
+
+func (im *importer) repayment(ctx context.Context, es *EntryService, r *qingqian.RepaymentRow) error {
+	issue := func(field, value, msg string) {
+		im.res.AddIssue(qingqian.ImportIssue{Row: r.Row, Field: field, Value: value, Message: msg})
+	}
+	units := im.orgs[r.OrgName]
+	if len(units) != 1 {
+		issue("org_id", r.OrgName, "没有这个单位（或有重名），或它不在本单位及下级单位之中")
+		return nil
+	}
+	var itemID int64
+	err := im.tx.QueryRowContext(ctx, `SELECT id FROM items WHERE org_id = $1 AND no = $2 AND no <> ''`, units[0].ID, r.ItemNo).Scan(&itemID)
+	if errors.Is(err, sql.ErrNoRows) {
+		issue("no", r.ItemNo, "该单位没有这个台账编号")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	in := r.Entry
+	in.ItemID = itemID
+	// The same repayment of the same item imported again is recognised by its content.
+	in.IdempotencyKey = fmt.Sprintf("import:%d:%s:%d:%s:%s", itemID, in.On, in.Amount, in.Method, in.VoucherNo)
+	var prior int64
+	err = im.tx.QueryRowContext(ctx, `SELECT entry_id FROM idempotency_keys WHERE scope = $1 AND key = $2`, idempotencyScope(im.a), in.IdempotencyKey).Scan(&prior)
+	if err == nil {
+		im.res.Unchanged++
+		return nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if _, err := es.recordTx(ctx, im.tx, im.a, in); err != nil {
+		if c := qingqian.ErrorCode(err); c == qingqian.EINVALID || c == qingqian.ECONFLICT || c == qingqian.ENOTFOUND {
+			for f, m := range qingqian.ErrorFields(err) {
+				issue(f, "", m)
+			}
+			if len(qingqian.ErrorFields(err)) == 0 {
+				issue("amount", in.Amount.String(), qingqian.ErrorMessage(err))
+			}
+			return nil
+		}
+		return err
+	}
+	im.res.Created++
+	return nil
+}
+
+// ImportLedger implements qingqian.ImportService.
+func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*qingqian.LedgerRow) bool) error, dryRun bool) (*qingqian.ImportResult, error) {
+	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
 		im := &importer{tx: tx, a: a, res: res, creditors: map[string]*qingqian.Creditor{}}
 		if err := im.loadOrgs(ctx); err != nil {
 			return err
@@ -42,18 +129,8 @@ func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*
 		}); err != nil {
 			return err
 		}
-		if failure != nil {
-			return failure
-		}
-		if !res.OK() || dryRun {
-			return errRollback
-		}
-		return nil
+		return failure
 	})
-	if err != nil && !errors.Is(err, errRollback) {
-		return nil, err
-	}
-	return res, nil
 }
 
 type importer struct {

@@ -49,7 +49,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET /api/v1/vouchers/{sha256}", s.downloadVoucher},
 		{"GET /api/v1/vouchers/{sha256}/entries", s.voucherEntries},
 		{"GET /api/v1/audit", s.listAudit},
-		{"POST /api/v1/imports/ledger", s.apiImportLedger},
+		{"POST /api/v1/imports/{kind}", s.apiImport},
 	}
 }
 

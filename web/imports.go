@@ -20,6 +20,7 @@ import (
 // Jobs live in memory: a restart forgets them (the uploaded file goes with them).
 type importJob struct {
 	ID       string
+	Kind     string // "ledger" or "repayments"
 	UserID   int64
 	FileName string
 	Path     string
@@ -159,18 +160,22 @@ func (s *Server) template(w http.ResponseWriter, r *http.Request) error {
 	return xlsx.WriteTemplate(w, kind)
 }
 
-// apiImportLedger imports (or, with dry_run=true, checks) an uploaded ledger and answers with the
-// report in the same request: 200 when clean, 422 with every problem otherwise.
-func (s *Server) apiImportLedger(w http.ResponseWriter, r *http.Request) error {
+// apiImport imports (or, with dry_run=true, checks) an uploaded ledger or list of repayments and
+// answers with the report in the same request: 200 when clean, 422 with every problem otherwise.
+func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
 	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
 		return err
+	}
+	kind := r.PathValue("kind")
+	if _, ok := xlsx.Importable[kind]; !ok {
+		return qingqian.Errorf(qingqian.ENOTFOUND, "不能导入“%s”，可选：ledger、repayments", kind)
 	}
 	path, _, err := saveUpload(r, maxImportFile)
 	if err != nil {
 		return err
 	}
 	defer os.Remove(path)
-	rep, err := xlsx.ImportLedger(r.Context(), s.Imports, path, r.URL.Query().Get("dry_run") == "true", nil)
+	rep, err := xlsx.Import(r.Context(), s.Imports, kind, path, r.URL.Query().Get("dry_run") == "true", nil)
 	if err != nil {
 		var fe *xlsx.FileError
 		if errors.As(err, &fe) {
@@ -207,18 +212,22 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusBadRequest, "import", &view{Title: "导入台账", Nav: "ledger", Error: msg, Fields: fields})
 		return nil
 	}
-	j := s.runImport(r.Context(), path, name, r.PostFormValue("dry_run") == "1")
+	kind := r.PostFormValue("kind")
+	if _, ok := xlsx.Importable[kind]; !ok {
+		kind = "ledger"
+	}
+	j := s.runImport(r.Context(), kind, path, name, r.PostFormValue("dry_run") == "1")
 	http.Redirect(w, r, "/imports/"+j.ID, http.StatusSeeOther)
 	return nil
 }
 
 // runImport starts a job as the request's user, detached from the request.
-func (s *Server) runImport(ctx context.Context, path, name string, dryRun bool) *importJob {
-	j := &importJob{ID: randomKey(), UserID: qingqian.ActorFrom(ctx).UserID, FileName: name, Path: path, DryRun: dryRun, Started: time.Now()}
+func (s *Server) runImport(ctx context.Context, kind, path, name string, dryRun bool) *importJob {
+	j := &importJob{ID: randomKey(), Kind: kind, UserID: qingqian.ActorFrom(ctx).UserID, FileName: name, Path: path, DryRun: dryRun, Started: time.Now()}
 	s.imports.add(j)
 	actorCtx := qingqian.NewContext(context.WithoutCancel(ctx), qingqian.ActorFrom(ctx))
 	go func() {
-		rep, err := xlsx.ImportLedger(actorCtx, s.Imports, path, dryRun, func(p xlsx.Progress) {
+		rep, err := xlsx.Import(actorCtx, s.Imports, kind, path, dryRun, func(p xlsx.Progress) {
 			j.mu.Lock()
 			j.Progress = p
 			j.mu.Unlock()
@@ -279,7 +288,7 @@ func (s *Server) confirmImport(w http.ResponseWriter, r *http.Request) error {
 	if !done || !j.DryRun || msg != "" || rep == nil || !rep.OK() {
 		return qingqian.Errorf(qingqian.ECONFLICT, "只有校验通过的试导入可以确认导入")
 	}
-	nj := s.runImport(r.Context(), j.Path, j.FileName, false)
+	nj := s.runImport(r.Context(), j.Kind, j.Path, j.FileName, false)
 	http.Redirect(w, r, "/imports/"+nj.ID, http.StatusSeeOther)
 	return nil
 }
@@ -295,7 +304,7 @@ func (s *Server) importErrors(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", attachment(strings.TrimSuffix(j.FileName, filepath.Ext(j.FileName))+"-错误报告.xlsx"))
-	return xlsx.WriteErrorWorkbook(w, j.Path, rep.Issues)
+	return xlsx.WriteErrorWorkbook(w, j.Kind, j.Path, rep.Issues)
 }
 
 // attachment is a Content-Disposition for a download with a Chinese file name.

@@ -192,7 +192,7 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET /api/v1/vouchers/{sha256}", "/api/v1/vouchers/" + w.voucherA, all(200, "clerk_b", 404)},
 			{"GET /api/v1/vouchers/{sha256}/entries", "/api/v1/vouchers/" + w.voucherA + "/entries", all(200)},
 			{"GET /api/v1/audit", "/api/v1/audit", all(403, "supervisor", 200, "auditor", 200)},
-			{"POST /api/v1/imports/ledger", "/api/v1/imports/ledger", all(400, readOnly, 403)},
+			{"POST /api/v1/imports/{kind}", "/api/v1/imports/ledger", all(400, readOnly, 403)},
 		}
 		covered = nil
 		for _, rt := range api {

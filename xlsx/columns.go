@@ -75,6 +75,24 @@ var LedgerColumns = []Column{
 	{Key: "status", Header: "状态", kind: enumCol, options: statusOptions, Derived: true, Width: 10, Note: "导出时填写，导入时忽略"},
 }
 
+var (
+	methodOptions = enumOf(qingqian.MethodNames, []qingqian.PayMethod{qingqian.MethodTransfer, qingqian.MethodCash, qingqian.MethodBill, qingqian.MethodReceivable, qingqian.MethodOffset})
+	partOptions   = []option{{string(qingqian.PartUndisputed), "无分歧部分"}, {string(qingqian.PartDisputed), "有分歧部分"}}
+)
+
+// RepaymentColumns are the columns of the repayments sheet: one repayment a row, of an item
+// named by its unit and number.
+var RepaymentColumns = []Column{
+	{Key: "org", Header: "欠款单位", Required: true, Width: 28, Note: "单位全称"},
+	{Key: "no", Header: "台账编号", Required: true, Width: 12, Note: "条目在本单位的台账编号"},
+	{Key: "on", Header: "清偿日期", kind: dateCol, Required: true, Width: 12},
+	{Key: "amount", Header: "清偿金额（元）", kind: moneyCol, Required: true, Width: 16, Note: "不能超过当日未清偿余额"},
+	{Key: "method", Header: "清偿方式", kind: enumCol, options: methodOptions, Required: true, Width: 14, Note: "商业汇票、应收账款电子凭证按实际方式填写，不视同现金"},
+	{Key: "part", Header: "金额性质", kind: enumCol, options: partOptions, Width: 12, Note: "默认无分歧部分"},
+	{Key: "voucher_no", Header: "凭证号", Width: 18, Note: "银行回单号等；凭证文件在条目页上传"},
+	{Key: "reason", Header: "说明", Width: 24},
+}
+
 // CreditorColumns are the columns of the creditors sheet.
 var CreditorColumns = []Column{
 	{Key: "name", Header: "企业名称", Required: true, Width: 30},

@@ -44,6 +44,176 @@ var fieldColumn = map[string]string{
 	"dispute_reason": "dispute_reason", "responsible": "responsible", "note": "note",
 }
 
+// Importable names the sheets that can be imported, with their columns.
+var Importable = map[string][]Column{"ledger": LedgerColumns, "repayments": RepaymentColumns}
+
+// Import imports a file of a kind ("ledger" or "repayments"); see ImportLedger.
+func Import(ctx context.Context, svc qingqian.ImportService, kind, path string, dryRun bool, progress func(Progress)) (*Report, error) {
+	switch kind {
+	case "ledger":
+		return ImportLedger(ctx, svc, path, dryRun, progress)
+	case "repayments":
+		return ImportRepayments(ctx, svc, path, dryRun, progress)
+	}
+	return nil, fileErr("不能导入“%s”，可选：ledger（台账条目）、repayments（清偿记录）", kind)
+}
+
+// ImportRepayments imports a file of repayments the way ImportLedger imports a ledger: every
+// cell checked first, then one transaction, each repayment checked against the item's balance.
+func ImportRepayments(ctx context.Context, svc qingqian.ImportService, path string, dryRun bool, progress func(Progress)) (*Report, error) {
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	rep := &Report{Issues: []Issue{}}
+	rows := 0
+	if err := scanRepayments(path, rep, func(*qingqian.RepaymentRow) bool { rows++; return true }); err != nil {
+		return nil, err
+	}
+	progress(Progress{"校验", rows})
+	if !rep.OK() {
+		rep.Result = &qingqian.ImportResult{DryRun: dryRun, Rows: rows, Issues: []qingqian.ImportIssue{}}
+		return rep, nil
+	}
+	n := 0
+	res, err := svc.ImportRepayments(ctx, func(yield func(*qingqian.RepaymentRow) bool) error {
+		return scanRepayments(path, &Report{}, func(r *qingqian.RepaymentRow) bool {
+			n++
+			if n%5000 == 0 {
+				progress(Progress{"写入", n})
+			}
+			return yield(r)
+		})
+	}, dryRun)
+	if err != nil {
+		return nil, err
+	}
+	progress(Progress{"写入", n})
+	rep.Result = res
+	rep.addServiceIssues(path, RepaymentColumns, map[string]string{"org_id": "org", "no": "no", "on": "on", "amount": "amount", "method": "method",
+		"part": "part", "voucher_no": "voucher_no", "reason": "reason"})
+	return rep, nil
+}
+
+// addServiceIssues turns the service's issues (by field) into issues a person can find (by column).
+func (rep *Report) addServiceIssues(path string, cols []Column, fields map[string]string) {
+	index := map[string]int{}
+	if h, err := fileHeader(path, cols); err == nil {
+		index = h.index
+	}
+	for _, is := range rep.Result.Issues {
+		key := fields[is.Field]
+		col, ok := index[key]
+		if !ok {
+			col = -1
+		}
+		name := ""
+		for _, c := range cols {
+			if c.Key == key {
+				name = c.Header
+			}
+		}
+		rep.Issues = append(rep.Issues, Issue{Sheet: rep.Sheet, Row: is.Row, Column: name, Value: is.Value, Message: is.Message, col: col})
+	}
+}
+
+func fileHeader(path string, cols []Column) (*header, error) {
+	src, err := openSource(path, cols)
+	if err != nil {
+		return nil, err
+	}
+	defer src.close()
+	return findHeader(src, cols)
+}
+
+func scanRepayments(path string, rep *Report, fn func(*qingqian.RepaymentRow) bool) error {
+	return scanRows(path, RepaymentColumns, rep, func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool {
+		r := &qingqian.RepaymentRow{Row: rowNum, Entry: qingqian.EntryInput{Kind: qingqian.EntryRepay}}
+		ok := true
+		for i := range RepaymentColumns {
+			c := &RepaymentColumns[i]
+			v := ""
+			if idx, found := h.index[c.Key]; found && idx < len(cells) {
+				v = strings.TrimSpace(cells[idx])
+			}
+			if c.Required && v == "" {
+				bad(c, v, "必填")
+				ok = false
+				continue
+			}
+			var err error
+			switch c.Key {
+			case "org":
+				r.OrgName = v
+			case "no":
+				r.ItemNo = v
+			case "on":
+				r.Entry.On, err = ParseDate(v)
+			case "amount":
+				r.Entry.Amount, err = ParseAmount(v, h.wan[c.Key])
+				if err == nil && r.Entry.Amount <= 0 {
+					err = fmt.Errorf("清偿金额必须大于零")
+				}
+			case "method", "part":
+				code, found := c.code(v)
+				if !found && v != "" {
+					err = fmt.Errorf("应为：%s", strings.Join(c.labels(), "、"))
+				}
+				if c.Key == "method" {
+					r.Entry.Method = qingqian.PayMethod(code)
+				} else {
+					r.Entry.Part = qingqian.Part(code)
+				}
+			case "voucher_no":
+				r.Entry.VoucherNo = v
+			case "reason":
+				r.Entry.Reason = v
+			}
+			if err != nil {
+				bad(c, v, err.Error())
+				ok = false
+			}
+		}
+		return !ok || fn(r)
+	})
+}
+
+// scanRows reads the data rows of a file with the given columns, handing each non-blank row to
+// parse (which reports bad cells and returns false to stop).
+func scanRows(path string, cols []Column, rep *Report, parse func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool) error {
+	src, err := openSource(path, cols)
+	if err != nil {
+		return err
+	}
+	defer src.close()
+	rep.Sheet = src.sheet()
+	h, err := findHeader(src, cols)
+	if err != nil {
+		return err
+	}
+	rowNum := h.row
+	for {
+		cells, err := src.next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		rowNum++
+		if isBlank(cells) {
+			continue
+		}
+		more := parse(h, cells, rowNum, func(c *Column, value, msg string) {
+			if len(rep.Issues) < qingqian.MaxImportIssues {
+				rep.Issues = append(rep.Issues, Issue{Sheet: src.sheet(), Row: rowNum, Column: c.Header, Value: value, Message: msg, col: h.index[c.Key]})
+			}
+		})
+		if !more || len(rep.Issues) >= qingqian.MaxImportIssues {
+			return nil
+		}
+	}
+}
+
 // ImportLedger imports a ledger workbook or CSV. It reads the whole file once checking every
 // cell; with any problem it writes nothing and reports them all. Otherwise it reads the file
 // again, streaming the rows into the service, which resolves them and writes them in one
@@ -87,77 +257,17 @@ func ImportLedger(ctx context.Context, svc qingqian.ImportService, path string, 
 	}
 	progress(Progress{"写入", n})
 	rep.Result = res
-	cols := map[string]int{}
-	if h, err := ledgerHeader(path); err == nil {
-		cols = h.index
-	}
-	for _, is := range res.Issues {
-		key := fieldColumn[is.Field]
-		col, ok := cols[key]
-		if !ok {
-			col = -1
-		}
-		rep.Issues = append(rep.Issues, Issue{Sheet: rep.Sheet, Row: is.Row, Column: headerOf(LedgerColumns, key), Value: is.Value, Message: is.Message, col: col})
-	}
+	rep.addServiceIssues(path, LedgerColumns, fieldColumn)
 	return rep, nil
-}
-
-func headerOf(cols []Column, key string) string {
-	for _, c := range cols {
-		if c.Key == key {
-			return c.Header
-		}
-	}
-	return ""
-}
-
-func ledgerHeader(path string) (*header, error) {
-	src, err := openSource(path, LedgerColumns)
-	if err != nil {
-		return nil, err
-	}
-	defer src.close()
-	return findHeader(src, LedgerColumns)
 }
 
 // scanLedger reads the rows of a ledger file, checking each cell; problems go into rep, good rows
 // to fn (until fn returns false).
 func scanLedger(path string, rep *Report, fn func(*qingqian.LedgerRow) bool) error {
-	src, err := openSource(path, LedgerColumns)
-	if err != nil {
-		return err
-	}
-	defer src.close()
-	rep.Sheet = src.sheet()
-	h, err := findHeader(src, LedgerColumns)
-	if err != nil {
-		return err
-	}
-	rowNum := h.row
-	for {
-		cells, err := src.next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		rowNum++
-		if isBlank(cells) {
-			continue
-		}
-		r, ok := parseLedgerRow(h, cells, rowNum, func(c *Column, value, msg string) {
-			if len(rep.Issues) < qingqian.MaxImportIssues {
-				rep.Issues = append(rep.Issues, Issue{Sheet: src.sheet(), Row: rowNum, Column: c.Header, Value: value, Message: msg, col: h.index[c.Key]})
-			}
-		})
-		if ok && !fn(r) {
-			return nil
-		}
-		if len(rep.Issues) >= qingqian.MaxImportIssues {
-			return nil
-		}
-	}
+	return scanRows(path, LedgerColumns, rep, func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool {
+		r, ok := parseLedgerRow(h, cells, rowNum, bad)
+		return !ok || fn(r)
+	})
 }
 
 // parseLedgerRow reads one data row; bad cells are told to bad, and ok is false if there were any.

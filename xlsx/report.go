@@ -11,12 +11,16 @@ import (
 // WriteErrorWorkbook writes a copy of an imported file's rows with an added first column
 // explaining the problems of each row and every cell at fault filled in red, for the person to
 // correct and send again. It streams the file once more, so its size does not matter.
-func WriteErrorWorkbook(w io.Writer, path string, issues []Issue) error {
-	h, err := ledgerHeader(path)
+func WriteErrorWorkbook(w io.Writer, kind, path string, issues []Issue) error {
+	cols, ok := Importable[kind]
+	if !ok {
+		return fileErr("不能导入“%s”", kind)
+	}
+	h, err := fileHeader(path, cols)
 	if err != nil {
 		return err
 	}
-	src, err := openSource(path, LedgerColumns)
+	src, err := openSource(path, cols)
 	if err != nil {
 		return err
 	}

@@ -357,7 +357,7 @@ func TestImportErrorsWriteNothing(t *testing.T) {
 			}
 		}
 		var buf bytes.Buffer
-		if err := xlsx.WriteErrorWorkbook(&buf, path, mustReport(t, l, path).Issues); err != nil {
+		if err := xlsx.WriteErrorWorkbook(&buf, "ledger", path, mustReport(t, l, path).Issues); err != nil {
 			t.Fatal(err)
 		}
 		f, err := excelize.OpenReader(&buf)
@@ -502,4 +502,57 @@ func TestExportHasEveryRow(t *testing.T) {
 	if rows := bytes.Count(buf.Bytes(), []byte("\n")); rows != n+3 {
 		t.Fatalf("creditor export has %d lines, want %d", rows, n+3)
 	}
+}
+
+// A list of repayments is recorded once: the same file again pays nothing twice, and a row above
+// the balance or for an unknown item writes nothing at all.
+func TestImportRepayments(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		l.seed(t)
+		head := "欠款单位,台账编号,清偿日期,清偿金额（元）,清偿方式,金额性质,凭证号,说明\n"
+		good := head + "示范建工集团有限公司,A-001,2019-11-30,\"968,553,000.00\",银行转账,,HD-1,\n" +
+			"示范建工第一工程有限公司,A-002,2020/01/10,0.01,商业汇票,无分歧部分,HP-2,票据\n"
+		path := writeFile(t, "还款.csv", []byte(good))
+		for round, want := range []struct{ created, unchanged int }{{2, 0}, {0, 2}} {
+			rep, err := xlsx.Import(l.sys, l.imports, "repayments", path, false, nil)
+			if err != nil || !rep.OK() || rep.Result.Created != want.created || rep.Result.Unchanged != want.unchanged {
+				t.Fatalf("round %d: %v %+v %s", round, err, rep.Result, xlsx.IssueSummary(rep.Issues, 5))
+			}
+		}
+		items := l.all(t)
+		if items[0].Balance.Repaid != 96855300000 || items[1].Balance.Repaid != 1 || items[1].Balance.Status != qingqian.StatusPartial {
+			t.Fatalf("balances %+v / %+v", items[0].Balance, items[1].Balance)
+		}
+		entries, _ := db.CountRows(context.Background(), "entries")
+		bad := head + "示范建工集团有限公司,A-001,2019-12-01,800.01,银行转账,,HD-3,\n" + // 800.00 left
+			"示范建工集团有限公司,A-999,2019-12-01,1,现金,,,\n" +
+			"示范建工集团有限公司,A-001,2019-12-01,1,支票,,,\n"
+		rep, err := xlsx.Import(l.sys, l.imports, "repayments", writeFile(t, "bad.csv", []byte(bad)), false, nil)
+		if err != nil || rep.OK() {
+			t.Fatalf("bad file: %v %+v", err, rep)
+		}
+		if rep.Issues[0].Row != 4 || rep.Issues[0].Column != "清偿方式" {
+			t.Fatalf("cell issue %+v", rep.Issues)
+		}
+		bad = strings.Replace(bad, "支票", "现金", 1)
+		rep, err = xlsx.Import(l.sys, l.imports, "repayments", writeFile(t, "bad2.csv", []byte(bad)), false, nil)
+		if err != nil || rep.OK() {
+			t.Fatalf("bad file 2: %v %+v", err, rep)
+		}
+		got := map[string]bool{}
+		for _, is := range rep.Issues {
+			got[strconv.Itoa(is.Row)+" "+is.Column] = true
+		}
+		if !got["2 清偿金额（元）"] || !got["3 台账编号"] {
+			t.Fatalf("issues %s", xlsx.IssueSummary(rep.Issues, 10))
+		}
+		if after, _ := db.CountRows(context.Background(), "entries"); after != entries {
+			t.Fatalf("a refused file wrote %d entries", after-entries)
+		}
+		var buf bytes.Buffer
+		if err := xlsx.WriteErrorWorkbook(&buf, "repayments", writeFile(t, "bad3.csv", []byte(bad)), rep.Issues); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

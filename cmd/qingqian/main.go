@@ -71,8 +71,8 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
   qingqian token add --org ID --name 名称 [--role clerk,observer]
   qingqian token list | token revoke ID
   qingqian user add --org ID --username 用户名 --name 姓名 --role admin   （从标准输入读取密码）
-  qingqian template ledger|creditors|units --out 文件.xlsx
-  qingqian import ledger 文件.xlsx|文件.csv [--dry-run]
+  qingqian template ledger|repayments|creditors|units --out 文件.xlsx
+  qingqian import ledger|repayments 文件.xlsx|文件.csv [--dry-run]
   qingqian export ledger|creditors|units --out 文件.xlsx|文件.csv [--org ID]
   qingqian version
 
@@ -447,10 +447,10 @@ func (m *Main) template(args []string) error {
 		return exitError(2)
 	}
 	if *out == "" {
-		*out = map[string]string{"ledger": "台账模板.xlsx", "creditors": "债权企业模板.xlsx", "units": "单位模板.xlsx"}[kind]
+		*out = xlsx.Templates[kind].Sheet + "模板.xlsx"
 	}
 	if _, ok := xlsx.Templates[kind]; !ok {
-		return fmt.Errorf("没有“%s”模板，可选：ledger、creditors、units", kind)
+		return fmt.Errorf("没有“%s”模板，可选：ledger、repayments、creditors、units", kind)
 	}
 	return writeFile(*out, func(w io.Writer) error { return xlsx.WriteTemplate(w, kind) }, m.Stdout)
 }
@@ -477,10 +477,11 @@ func writeFile(path string, fn func(io.Writer) error, out io.Writer) error {
 }
 
 func (m *Main) importFile(ctx context.Context, args []string) error {
-	if len(args) < 2 || args[0] != "ledger" {
-		fmt.Fprint(m.Stderr, "用法：qingqian import ledger 文件.xlsx|文件.csv [--dry-run]\n")
+	if len(args) < 2 {
+		fmt.Fprint(m.Stderr, "用法：qingqian import ledger|repayments 文件.xlsx|文件.csv [--dry-run]\n")
 		return exitError(2)
 	}
+	kind := args[0]
 	var c config
 	fs := m.flags("import", &c)
 	dry := fs.Bool("dry-run", false, "只校验并报告将要新增、更新、不变的条目，不写入")
@@ -495,7 +496,7 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 	defer db.Close()
 	sys := qingqian.NewContext(ctx, qingqian.SystemActor("命令行导入"))
 	start := time.Now()
-	rep, err := xlsx.ImportLedger(sys, sqldb.NewImportService(db), path, *dry, func(p xlsx.Progress) {
+	rep, err := xlsx.Import(sys, sqldb.NewImportService(db), kind, path, *dry, func(p xlsx.Progress) {
 		fmt.Fprintf(m.Stderr, "\r%s：已处理 %d 行", p.Phase, p.Rows)
 	})
 	fmt.Fprintln(m.Stderr)
@@ -510,7 +511,7 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 	if !rep.OK() {
 		fmt.Fprintf(m.Stdout, "文件有 %d 处问题，没有导入任何数据：\n%s", len(rep.Issues), xlsx.IssueSummary(rep.Issues, 50))
 		report := strings.TrimSuffix(path, filepath.Ext(path)) + ".错误报告.xlsx"
-		if err := writeFile(report, func(w io.Writer) error { return xlsx.WriteErrorWorkbook(w, path, rep.Issues) }, m.Stdout); err != nil {
+		if err := writeFile(report, func(w io.Writer) error { return xlsx.WriteErrorWorkbook(w, kind, path, rep.Issues) }, m.Stdout); err != nil {
 			return err
 		}
 		return exitError(1)
@@ -518,6 +519,10 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 	verb := "已导入"
 	if *dry {
 		verb = "试导入（未写入）"
+	}
+	if kind == "repayments" {
+		fmt.Fprintf(m.Stdout, "%s %d 行（%.1f 秒）：记录清偿 %d 笔，已导入过的 %d 笔未重复记录。\n", verb, r.Rows, time.Since(start).Seconds(), r.Created, r.Unchanged)
+		return nil
 	}
 	fmt.Fprintf(m.Stdout, "%s %d 行（%.1f 秒）：新增 %d 条，更新 %d 条，不变 %d 条，新登记债权企业 %d 家。\n",
 		verb, r.Rows, time.Since(start).Seconds(), r.Created, r.Updated, r.Unchanged, r.CreditorsCreated)
