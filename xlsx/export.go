@@ -1,6 +1,7 @@
 package xlsx
 
 import (
+	"archive/zip"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -148,7 +149,12 @@ func (x *xlsxWriter) close() error {
 	if err := x.sw.Flush(); err != nil {
 		return err
 	}
-	_, err := x.f.WriteTo(x.w)
+	// excelize assembles the whole zip in a buffer before writing it out, which for a million
+	// rows is over 100 MB; its zip writer is replaceable, so the archive goes straight to x.w
+	// and the buffer stays empty. (A sheet this large is far below zip64 sizes, the one case
+	// where excelize would patch the buffered bytes.)
+	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(x.w) })
+	_, err := x.f.WriteTo(io.Discard)
 	if cerr := x.f.Close(); err == nil {
 		err = cerr
 	}
