@@ -57,6 +57,19 @@ type RepaymentRow struct {
 	Entry   EntryInput // ItemID is resolved by the import
 }
 
+// CreditorRow is one row of an imported creditor register.
+type CreditorRow struct {
+	Row      int
+	Creditor Creditor
+}
+
+// OrgRow is one row of an imported list of units: a unit under its parent, both by full name.
+type OrgRow struct {
+	Row        int
+	ParentName string
+	Org        Org
+}
+
 // ImportService brings spreadsheets of ledger rows in.
 type ImportService interface {
 	// ImportLedger resolves and writes the rows in one transaction. A row is matched to an
@@ -72,4 +85,10 @@ type ImportService interface {
 	// (same item, date, amount, method, voucher number) is left alone, so a file imported twice
 	// pays once. Issues and dry runs roll everything back.
 	ImportRepayments(ctx context.Context, rows func(yield func(*RepaymentRow) bool) error, dryRun bool) (*ImportResult, error)
+	// ImportCreditors creates creditors by USCC and updates the ones that differ. Callers: writers.
+	ImportCreditors(ctx context.Context, rows func(yield func(*CreditorRow) bool) error, dryRun bool) (*ImportResult, error)
+	// ImportOrgs creates units under their parents (named in the actor's subtree or earlier in
+	// the file) and updates the attributes of units that exist; it never moves a unit. Callers:
+	// administrators and supervisors.
+	ImportOrgs(ctx context.Context, rows func(yield func(*OrgRow) bool) error, dryRun bool) (*ImportResult, error)
 }

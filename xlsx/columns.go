@@ -1,6 +1,7 @@
 package xlsx
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/qingqian/qingqian"
@@ -174,4 +175,13 @@ func column(cols []Column, key string) *Column {
 		}
 	}
 	panic("no column " + key)
+}
+
+// enum reads a coded cell: its code, "" for an empty cell, or an error listing the choices.
+func (c *Column) enum(v string) (string, error) {
+	code, found := c.code(v)
+	if !found && v != "" {
+		return "", fmt.Errorf("应为：%s", strings.Join(c.labels(), "、"))
+	}
+	return code, nil
 }

@@ -45,53 +45,223 @@ var fieldColumn = map[string]string{
 }
 
 // Importable names the sheets that can be imported, with their columns.
-var Importable = map[string][]Column{"ledger": LedgerColumns, "repayments": RepaymentColumns}
+var Importable = map[string][]Column{"ledger": LedgerColumns, "repayments": RepaymentColumns, "creditors": CreditorColumns, "units": OrgColumns}
 
-// Import imports a file of a kind ("ledger" or "repayments"); see ImportLedger.
+// Import imports a file of a kind: "ledger", "repayments", "creditors" or "units". It reads the
+// whole file once checking every cell; with any problem it writes nothing and reports them all.
+// Otherwise it reads the file again, streaming the rows into the service, which resolves them and
+// writes them in one transaction (or, in a dry run, reports what it would do). Memory stays
+// bounded whatever the number of rows.
 func Import(ctx context.Context, svc qingqian.ImportService, kind, path string, dryRun bool, progress func(Progress)) (*Report, error) {
 	switch kind {
 	case "ledger":
 		return ImportLedger(ctx, svc, path, dryRun, progress)
 	case "repayments":
-		return ImportRepayments(ctx, svc, path, dryRun, progress)
+		return importRows(ctx, path, RepaymentColumns, dryRun, progress, parseRepayment, svc.ImportRepayments,
+			map[string]string{"org_id": "org", "no": "no", "on": "on", "amount": "amount", "method": "method", "part": "part", "voucher_no": "voucher_no", "reason": "reason"})
+	case "creditors":
+		return importRows(ctx, path, CreditorColumns, dryRun, progress, parseCreditor, svc.ImportCreditors,
+			map[string]string{"name": "name", "uscc": "uscc", "ownership": "ownership", "size": "size", "size_declared_on": "size_declared_on", "region": "region"})
+	case "units":
+		return importRows(ctx, path, OrgColumns, dryRun, progress, parseOrg, svc.ImportOrgs,
+			map[string]string{"name": "name", "parent": "parent", "short_name": "short_name", "uscc": "uscc", "kind": "kind", "liaison_phone": "phone"})
 	}
-	return nil, fileErr("不能导入“%s”，可选：ledger（台账条目）、repayments（清偿记录）", kind)
+	return nil, fileErr("不能导入“%s”，可选：ledger、repayments、creditors、units", kind)
 }
 
-// ImportRepayments imports a file of repayments the way ImportLedger imports a ledger: every
-// cell checked first, then one transaction, each repayment checked against the item's balance.
-func ImportRepayments(ctx context.Context, svc qingqian.ImportService, path string, dryRun bool, progress func(Progress)) (*Report, error) {
+// ImportLedger imports a ledger workbook or CSV; see Import.
+func ImportLedger(ctx context.Context, svc qingqian.ImportService, path string, dryRun bool, progress func(Progress)) (*Report, error) {
+	return importRows(ctx, path, LedgerColumns, dryRun, progress, parseLedgerRow, svc.ImportLedger, fieldColumn)
+}
+
+// parser reads one data row into a T, telling bad cells to bad; ok is false if there were any.
+type parser[T any] func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (row *T, ok bool)
+
+// importRows is the two passes of every import.
+func importRows[T any](ctx context.Context, path string, cols []Column, dryRun bool, progress func(Progress), parse parser[T],
+	write func(context.Context, func(yield func(*T) bool) error, bool) (*qingqian.ImportResult, error), fields map[string]string) (*Report, error) {
 	if progress == nil {
 		progress = func(Progress) {}
 	}
+	scan := func(rep *Report, phase string, fn func(*T) bool) (int, error) {
+		n := 0
+		err := scanRows(path, cols, rep, func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool {
+			r, ok := parse(h, cells, rowNum, bad)
+			if !ok {
+				return true
+			}
+			n++
+			if n%5000 == 0 {
+				progress(Progress{phase, n})
+			}
+			return fn(r)
+		})
+		progress(Progress{phase, n})
+		return n, err
+	}
 	rep := &Report{Issues: []Issue{}}
-	rows := 0
-	if err := scanRepayments(path, rep, func(*qingqian.RepaymentRow) bool { rows++; return true }); err != nil {
+	rows, err := scan(rep, "校验", func(*T) bool { return true })
+	if err != nil {
 		return nil, err
 	}
-	progress(Progress{"校验", rows})
 	if !rep.OK() {
 		rep.Result = &qingqian.ImportResult{DryRun: dryRun, Rows: rows, Issues: []qingqian.ImportIssue{}}
 		return rep, nil
 	}
-	n := 0
-	res, err := svc.ImportRepayments(ctx, func(yield func(*qingqian.RepaymentRow) bool) error {
-		return scanRepayments(path, &Report{}, func(r *qingqian.RepaymentRow) bool {
-			n++
-			if n%5000 == 0 {
-				progress(Progress{"写入", n})
-			}
-			return yield(r)
-		})
+	res, err := write(ctx, func(yield func(*T) bool) error {
+		_, err := scan(&Report{}, "写入", yield)
+		return err
 	}, dryRun)
 	if err != nil {
 		return nil, err
 	}
-	progress(Progress{"写入", n})
 	rep.Result = res
-	rep.addServiceIssues(path, RepaymentColumns, map[string]string{"org_id": "org", "no": "no", "on": "on", "amount": "amount", "method": "method",
-		"part": "part", "voucher_no": "voucher_no", "reason": "reason"})
+	rep.addServiceIssues(path, cols, fields)
 	return rep, nil
+}
+
+// cellOf returns the trimmed text of a column's cell in a row, "" when the column is absent.
+func cellOf(h *header, cells []string, c *Column) string {
+	if i, found := h.index[c.Key]; found && i < len(cells) {
+		return strings.TrimSpace(cells[i])
+	}
+	return ""
+}
+
+func parseRepayment(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.RepaymentRow, bool) {
+	r := &qingqian.RepaymentRow{Row: rowNum, Entry: qingqian.EntryInput{Kind: qingqian.EntryRepay}}
+	ok := true
+	for i := range RepaymentColumns {
+		c := &RepaymentColumns[i]
+		v := cellOf(h, cells, c)
+		if c.Required && v == "" {
+			bad(c, v, "必填")
+			ok = false
+			continue
+		}
+		var err error
+		switch c.Key {
+		case "org":
+			r.OrgName = v
+		case "no":
+			r.ItemNo = v
+		case "on":
+			r.Entry.On, err = ParseDate(v)
+		case "amount":
+			r.Entry.Amount, err = ParseAmount(v, h.wan[c.Key])
+			if err == nil && r.Entry.Amount <= 0 {
+				err = fmt.Errorf("清偿金额必须大于零")
+			}
+		case "method":
+			var code string
+			code, err = c.enum(v)
+			r.Entry.Method = qingqian.PayMethod(code)
+		case "part":
+			var code string
+			code, err = c.enum(v)
+			r.Entry.Part = qingqian.Part(code)
+		case "voucher_no":
+			r.Entry.VoucherNo = v
+		case "reason":
+			r.Entry.Reason = v
+		}
+		if err != nil {
+			bad(c, v, err.Error())
+			ok = false
+		}
+	}
+	return r, ok
+}
+
+func parseCreditor(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.CreditorRow, bool) {
+	r := &qingqian.CreditorRow{Row: rowNum}
+	c := &r.Creditor
+	ok := true
+	for i := range CreditorColumns {
+		col := &CreditorColumns[i]
+		v := cellOf(h, cells, col)
+		if col.Required && v == "" {
+			bad(col, v, "必填")
+			ok = false
+			continue
+		}
+		var err error
+		var code string
+		switch col.Key {
+		case "name":
+			c.Name = v
+		case "uscc":
+			c.USCC, err = ParseUSCC(v)
+		case "ownership":
+			code, err = col.enum(v)
+			c.Ownership = qingqian.Ownership(code)
+		case "size":
+			code, err = col.enum(v)
+			c.Size = qingqian.Size(code)
+		case "size_declared_on":
+			c.SizeDeclaredOn, err = ParseDate(v)
+		case "size_evidence":
+			c.SizeEvidence = v
+		case "region":
+			c.Region = v
+		}
+		if err != nil {
+			bad(col, v, err.Error())
+			ok = false
+		}
+	}
+	return r, ok
+}
+
+func parseOrg(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.OrgRow, bool) {
+	r := &qingqian.OrgRow{Row: rowNum, Org: qingqian.Org{Active: true}}
+	o := &r.Org
+	ok := true
+	for i := range OrgColumns {
+		col := &OrgColumns[i]
+		v := cellOf(h, cells, col)
+		if col.Required && v == "" {
+			bad(col, v, "必填")
+			ok = false
+			continue
+		}
+		var err error
+		switch col.Key {
+		case "name":
+			o.Name = v
+		case "parent":
+			r.ParentName = v
+		case "short_name":
+			o.ShortName = v
+		case "uscc":
+			o.USCC, err = ParseUSCC(v)
+		case "kind":
+			var code string
+			code, err = col.enum(v)
+			o.Kind = qingqian.OrgKind(code)
+		case "leader":
+			o.LeaderName = v
+		case "department":
+			o.Department = v
+		case "liaison":
+			o.LiaisonName = v
+		case "phone":
+			o.LiaisonPhone = v
+		case "active":
+			switch v {
+			case "", "启用":
+			case "停用":
+				o.Active = false
+			default:
+				err = fmt.Errorf("应为：启用、停用")
+			}
+		}
+		if err != nil {
+			bad(col, v, err.Error())
+			ok = false
+		}
+	}
+	return r, ok
 }
 
 // addServiceIssues turns the service's issues (by field) into issues a person can find (by column).
@@ -123,58 +293,6 @@ func fileHeader(path string, cols []Column) (*header, error) {
 	}
 	defer src.close()
 	return findHeader(src, cols)
-}
-
-func scanRepayments(path string, rep *Report, fn func(*qingqian.RepaymentRow) bool) error {
-	return scanRows(path, RepaymentColumns, rep, func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool {
-		r := &qingqian.RepaymentRow{Row: rowNum, Entry: qingqian.EntryInput{Kind: qingqian.EntryRepay}}
-		ok := true
-		for i := range RepaymentColumns {
-			c := &RepaymentColumns[i]
-			v := ""
-			if idx, found := h.index[c.Key]; found && idx < len(cells) {
-				v = strings.TrimSpace(cells[idx])
-			}
-			if c.Required && v == "" {
-				bad(c, v, "必填")
-				ok = false
-				continue
-			}
-			var err error
-			switch c.Key {
-			case "org":
-				r.OrgName = v
-			case "no":
-				r.ItemNo = v
-			case "on":
-				r.Entry.On, err = ParseDate(v)
-			case "amount":
-				r.Entry.Amount, err = ParseAmount(v, h.wan[c.Key])
-				if err == nil && r.Entry.Amount <= 0 {
-					err = fmt.Errorf("清偿金额必须大于零")
-				}
-			case "method", "part":
-				code, found := c.code(v)
-				if !found && v != "" {
-					err = fmt.Errorf("应为：%s", strings.Join(c.labels(), "、"))
-				}
-				if c.Key == "method" {
-					r.Entry.Method = qingqian.PayMethod(code)
-				} else {
-					r.Entry.Part = qingqian.Part(code)
-				}
-			case "voucher_no":
-				r.Entry.VoucherNo = v
-			case "reason":
-				r.Entry.Reason = v
-			}
-			if err != nil {
-				bad(c, v, err.Error())
-				ok = false
-			}
-		}
-		return !ok || fn(r)
-	})
 }
 
 // scanRows reads the data rows of a file with the given columns, handing each non-blank row to
@@ -214,72 +332,10 @@ func scanRows(path string, cols []Column, rep *Report, parse func(h *header, cel
 	}
 }
 
-// ImportLedger imports a ledger workbook or CSV. It reads the whole file once checking every
-// cell; with any problem it writes nothing and reports them all. Otherwise it reads the file
-// again, streaming the rows into the service, which resolves them and writes them in one
-// transaction (or, in a dry run, reports what it would do). Memory stays bounded whatever the
-// number of rows.
-func ImportLedger(ctx context.Context, svc qingqian.ImportService, path string, dryRun bool, progress func(Progress)) (*Report, error) {
-	if progress == nil {
-		progress = func(Progress) {}
-	}
-	rep := &Report{Issues: []Issue{}}
-	// Pass 1: every cell.
-	rows := 0
-	err := scanLedger(path, rep, func(*qingqian.LedgerRow) bool {
-		rows++
-		if rows%5000 == 0 {
-			progress(Progress{"校验", rows})
-		}
-		return true
-	})
-	if err != nil {
-		return nil, err
-	}
-	progress(Progress{"校验", rows})
-	if !rep.OK() {
-		rep.Result = &qingqian.ImportResult{DryRun: dryRun, Rows: rows, Issues: []qingqian.ImportIssue{}}
-		return rep, nil
-	}
-	// Pass 2: into the service, in one transaction.
-	n := 0
-	res, err := svc.ImportLedger(ctx, func(yield func(*qingqian.LedgerRow) bool) error {
-		return scanLedger(path, &Report{}, func(r *qingqian.LedgerRow) bool {
-			n++
-			if n%5000 == 0 {
-				progress(Progress{"写入", n})
-			}
-			return yield(r)
-		})
-	}, dryRun)
-	if err != nil {
-		return nil, err
-	}
-	progress(Progress{"写入", n})
-	rep.Result = res
-	rep.addServiceIssues(path, LedgerColumns, fieldColumn)
-	return rep, nil
-}
-
-// scanLedger reads the rows of a ledger file, checking each cell; problems go into rep, good rows
-// to fn (until fn returns false).
-func scanLedger(path string, rep *Report, fn func(*qingqian.LedgerRow) bool) error {
-	return scanRows(path, LedgerColumns, rep, func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool {
-		r, ok := parseLedgerRow(h, cells, rowNum, bad)
-		return !ok || fn(r)
-	})
-}
-
 // parseLedgerRow reads one data row; bad cells are told to bad, and ok is false if there were any.
 func parseLedgerRow(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.LedgerRow, bool) {
 	ok := true
-	cell := func(c *Column) string {
-		i, found := h.index[c.Key]
-		if !found || i >= len(cells) {
-			return ""
-		}
-		return strings.TrimSpace(cells[i])
-	}
+	cell := func(c *Column) string { return cellOf(h, cells, c) }
 	fail := func(c *Column, v, msg string) {
 		ok = false
 		bad(c, v, msg)

@@ -556,3 +556,57 @@ func TestImportRepayments(t *testing.T) {
 		}
 	})
 }
+
+// The creditor register and the units come in from their templates and go back out unchanged.
+func TestImportCreditorsAndUnits(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		creditors := "企业名称,统一社会信用代码,企业性质,声明规模,声明日期,声明依据,地区\n" +
+			"某某建筑劳务有限公司,91310115MA1K3BTP2B,民营企业,小型,2019-01-10,声明函,上海\n" +
+			"老张五金经营部,92340602ma2pbmem24,个体工商户,微型,2019/3/1,,\n"
+		path := writeFile(t, "债权企业.csv", []byte(creditors))
+		for round, want := range []int{2, 0} {
+			rep, err := xlsx.Import(l.sys, l.imports, "creditors", path, false, nil)
+			if err != nil || !rep.OK() || rep.Result.Created != want || rep.Result.Created+rep.Result.Unchanged != 2 {
+				t.Fatalf("creditors round %d: %v %+v %s", round, err, rep.Result, xlsx.IssueSummary(rep.Issues, 5))
+			}
+		}
+		rep, err := xlsx.Import(l.sys, l.imports, "creditors", writeFile(t, "c2.csv", []byte(strings.Replace(creditors, "上海", "杭州", 1))), false, nil)
+		if err != nil || rep.Result.Updated != 1 {
+			t.Fatalf("creditor update: %v %+v", err, rep.Result)
+		}
+		units := "单位名称,上级单位,简称,统一社会信用代码,单位类型,分管领导,责任部门,联络员,联络员电话,状态\n" +
+			"示范建工第二工程有限公司,示范建工集团有限公司,建工二公司,,子分公司,赵六,财务部,钱七,0311-80000001,启用\n" +
+			"示范建工第二工程有限公司项目部,示范建工第二工程有限公司,,,,,,,,\n" +
+			"孤儿公司,不存在的集团,,,,,,,,\n"
+		rep, err = xlsx.Import(l.sys, l.imports, "units", writeFile(t, "单位.csv", []byte(units)), false, nil)
+		if err != nil || rep.OK() || rep.Issues[0].Row != 4 || rep.Issues[0].Column != "上级单位" {
+			t.Fatalf("units with an unknown parent: %v %+v", err, rep)
+		}
+		if n, _ := db.CountRows(context.Background(), "orgs"); n != 3 {
+			t.Fatalf("a refused units file wrote units: %d", n)
+		}
+		units = strings.Replace(units, "孤儿公司,不存在的集团", "示范建工第三工程有限公司,示范建工集团有限公司", 1)
+		rep, err = xlsx.Import(l.sys, l.imports, "units", writeFile(t, "单位2.csv", []byte(units)), false, nil)
+		if err != nil || !rep.OK() || rep.Result.Created != 3 {
+			t.Fatalf("units: %v %+v %s", err, rep.Result, xlsx.IssueSummary(rep.Issues, 5))
+		}
+		if bad, err := db.VerifyTotals(context.Background()); err != nil || bad != "" {
+			t.Fatalf("totals after units import: %q %v", bad, err)
+		}
+		// The export of units imports back without change.
+		var buf bytes.Buffer
+		if err := xlsx.ExportOrgs(l.sys, sqldb.NewOrgService(db), &buf, "csv", meta()); err != nil {
+			t.Fatal(err)
+		}
+		rep, err = xlsx.Import(l.sys, l.imports, "units", writeFile(t, "export.csv", buf.Bytes()), false, nil)
+		if err != nil || !rep.OK() || rep.Result.Unchanged != 6 || rep.Result.Created+rep.Result.Updated != 0 {
+			t.Fatalf("units round trip: %v %+v %s", err, rep.Result, xlsx.IssueSummary(rep.Issues, 5))
+		}
+		// A clerk may not import units.
+		clerk := qingqian.NewContext(context.Background(), &qingqian.Actor{UserID: 9, Name: "填报员", OrgID: l.a.ID, OrgPath: l.a.Path, Roles: []qingqian.Role{qingqian.RoleClerk}})
+		if _, err := xlsx.Import(clerk, l.imports, "units", writeFile(t, "单位3.csv", []byte(units)), true, nil); qingqian.ErrorCode(err) != qingqian.EFORBIDDEN {
+			t.Fatalf("clerk importing units: %v", err)
+		}
+	})
+}
