@@ -44,6 +44,22 @@ func (s *ImportService) importTx(ctx context.Context, dryRun bool, body func(tx 
 	return res, nil
 }
 
+// feed hands each row to fn, counting rows, until the rows end, fn fails, or too many issues
+// were found.
+func feed[T any](res *qingqian.ImportResult, rows func(yield func(*T) bool) error, fn func(*T) error) error {
+	var failure error
+	if err := rows(func(r *T) bool {
+		res.Rows++
+		if failure = fn(r); failure != nil {
+			return false
+		}
+		return !res.Truncated
+	}); err != nil {
+		return err
+	}
+	return failure
+}
+
 // ImportRepayments implements qingqian.ImportService.
 func (s *ImportService) ImportRepayments(ctx context.Context, rows func(yield func(*qingqian.RepaymentRow) bool) error, dryRun bool) (*qingqian.ImportResult, error) {
 	es := &EntryService{db: s.db}
@@ -52,18 +68,7 @@ func (s *ImportService) ImportRepayments(ctx context.Context, rows func(yield fu
 		if err := im.loadOrgs(ctx); err != nil {
 			return err
 		}
-		var failure error
-		if err := rows(func(r *qingqian.RepaymentRow) bool {
-			res.Rows++
-			if err := im.repayment(ctx, es, r); err != nil {
-				failure = err
-				return false
-			}
-			return !res.Truncated
-		}); err != nil {
-			return err
-		}
-		return failure
+		return feed(res, rows, func(r *qingqian.RepaymentRow) error { return im.repayment(ctx, es, r) })
 	})
 }
 
@@ -119,18 +124,7 @@ func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*
 		if err := im.loadOrgs(ctx); err != nil {
 			return err
 		}
-		var failure error
-		if err := rows(func(r *qingqian.LedgerRow) bool {
-			res.Rows++
-			if err := im.row(ctx, r); err != nil {
-				failure = err
-				return false
-			}
-			return !res.Truncated
-		}); err != nil {
-			return err
-		}
-		return failure
+		return feed(res, rows, func(r *qingqian.LedgerRow) error { return im.row(ctx, r) })
 	})
 }
 
@@ -313,18 +307,7 @@ func (im *importer) match(ctx context.Context, r *qingqian.LedgerRow, it *qingqi
 // ImportCreditors implements qingqian.ImportService.
 func (s *ImportService) ImportCreditors(ctx context.Context, rows func(yield func(*qingqian.CreditorRow) bool) error, dryRun bool) (*qingqian.ImportResult, error) {
 	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
-		var failure error
-		err := rows(func(r *qingqian.CreditorRow) bool {
-			res.Rows++
-			if failure = importCreditor(ctx, tx, res, r); failure != nil {
-				return false
-			}
-			return !res.Truncated
-		})
-		if err != nil {
-			return err
-		}
-		return failure
+		return feed(res, rows, func(r *qingqian.CreditorRow) error { return importCreditor(ctx, tx, res, r) })
 	})
 }
 
@@ -371,18 +354,7 @@ func (s *ImportService) ImportOrgs(ctx context.Context, rows func(yield func(*qi
 		if err := im.loadOrgs(ctx); err != nil {
 			return err
 		}
-		var failure error
-		err := rows(func(r *qingqian.OrgRow) bool {
-			res.Rows++
-			if failure = im.org(ctx, r); failure != nil {
-				return false
-			}
-			return !res.Truncated
-		})
-		if err != nil {
-			return err
-		}
-		return failure
+		return feed(res, rows, func(r *qingqian.OrgRow) error { return im.org(ctx, r) })
 	})
 }
 

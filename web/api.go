@@ -698,6 +698,12 @@ func (s *Server) uploadVoucher(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) downloadVoucher(w http.ResponseWriter, r *http.Request) error {
+	return s.serveVoucher(w, r)
+}
+
+// serveVoucher sends a voucher file the actor may see, as a download or, with ?inline=1, for
+// the browser to show.
+func (s *Server) serveVoucher(w http.ResponseWriter, r *http.Request) error {
 	v, f, err := s.Vouchers.OpenVoucher(r.Context(), r.PathValue("sha256"))
 	if err != nil {
 		return err
@@ -709,7 +715,7 @@ func (s *Server) downloadVoucher(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", v.ContentType)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": v.Name}))
-	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	w.Header().Set("Cache-Control", "private, no-store")
 	http.ServeContent(w, r, "", v.CreatedAt, f)
 	return nil
 }

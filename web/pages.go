@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"html/template"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -24,7 +23,7 @@ func (s *Server) htmlRoutes() []route {
 		{"POST /items/{id}/entries", s.recordEntryForm},
 		{"POST /items/{id}/plan", s.planForm},
 		{"POST /entries/{id}/reverse", s.reverseForm},
-		{"GET /vouchers/{sha256}", s.voucherFile},
+		{"GET /vouchers/{sha256}", s.serveVoucher},
 		{"GET /orgs", s.orgsPage},
 		{"POST /orgs", s.createOrgForm},
 		{"GET /creditors", s.creditorsPage},
@@ -579,23 +578,6 @@ func (s *Server) planForm(w http.ResponseWriter, r *http.Request) error {
 		return s.itemFormError(w, r, id, err, form, true)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/items/%d?done=plan#plan", id), http.StatusSeeOther)
-	return nil
-}
-
-func (s *Server) voucherFile(w http.ResponseWriter, r *http.Request) error {
-	v, f, err := s.Vouchers.OpenVoucher(r.Context(), r.PathValue("sha256"))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	disp := "attachment"
-	if r.URL.Query().Get("inline") == "1" {
-		disp = "inline"
-	}
-	w.Header().Set("Content-Type", v.ContentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": v.Name}))
-	w.Header().Set("Cache-Control", "private, no-store")
-	http.ServeContent(w, r, "", v.CreatedAt, f)
 	return nil
 }
 

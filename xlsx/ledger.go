@@ -120,6 +120,26 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 	return rep, nil
 }
 
+// eachCell calls fn with each column of cols and its cell in the row, after checking required
+// cells; an error from fn marks the cell bad. ok is false if any cell was bad.
+func eachCell(cols []Column, h *header, cells []string, bad func(c *Column, value, msg string), fn func(c *Column, v string) error) (ok bool) {
+	ok = true
+	for i := range cols {
+		c := &cols[i]
+		v := cellOf(h, cells, c)
+		if c.Required && v == "" {
+			bad(c, v, "必填")
+			ok = false
+			continue
+		}
+		if err := fn(c, v); err != nil {
+			bad(c, v, err.Error())
+			ok = false
+		}
+	}
+	return ok
+}
+
 // cellOf returns the trimmed text of a column's cell in a row, "" when the column is absent.
 func cellOf(h *header, cells []string, c *Column) string {
 	if i, found := h.index[c.Key]; found && i < len(cells) {
@@ -130,16 +150,8 @@ func cellOf(h *header, cells []string, c *Column) string {
 
 func parseRepayment(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.RepaymentRow, bool) {
 	r := &qingqian.RepaymentRow{Row: rowNum, Entry: qingqian.EntryInput{Kind: qingqian.EntryRepay}}
-	ok := true
-	for i := range RepaymentColumns {
-		c := &RepaymentColumns[i]
-		v := cellOf(h, cells, c)
-		if c.Required && v == "" {
-			bad(c, v, "必填")
-			ok = false
-			continue
-		}
-		var err error
+	ok := eachCell(RepaymentColumns, h, cells, bad, func(c *Column, v string) (err error) {
+		var code string
 		switch c.Key {
 		case "org":
 			r.OrgName = v
@@ -153,11 +165,9 @@ func parseRepayment(h *header, cells []string, rowNum int, bad func(c *Column, v
 				err = fmt.Errorf("清偿金额必须大于零")
 			}
 		case "method":
-			var code string
 			code, err = c.enum(v)
 			r.Entry.Method = qingqian.PayMethod(code)
 		case "part":
-			var code string
 			code, err = c.enum(v)
 			r.Entry.Part = qingqian.Part(code)
 		case "voucher_no":
@@ -165,68 +175,45 @@ func parseRepayment(h *header, cells []string, rowNum int, bad func(c *Column, v
 		case "reason":
 			r.Entry.Reason = v
 		}
-		if err != nil {
-			bad(c, v, err.Error())
-			ok = false
-		}
-	}
+		return err
+	})
 	return r, ok
 }
 
 func parseCreditor(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.CreditorRow, bool) {
 	r := &qingqian.CreditorRow{Row: rowNum}
-	c := &r.Creditor
-	ok := true
-	for i := range CreditorColumns {
-		col := &CreditorColumns[i]
-		v := cellOf(h, cells, col)
-		if col.Required && v == "" {
-			bad(col, v, "必填")
-			ok = false
-			continue
-		}
-		var err error
+	cr := &r.Creditor
+	ok := eachCell(CreditorColumns, h, cells, bad, func(c *Column, v string) (err error) {
 		var code string
-		switch col.Key {
+		switch c.Key {
 		case "name":
-			c.Name = v
+			cr.Name = v
 		case "uscc":
-			c.USCC, err = ParseUSCC(v)
+			cr.USCC, err = ParseUSCC(v)
 		case "ownership":
-			code, err = col.enum(v)
-			c.Ownership = qingqian.Ownership(code)
+			code, err = c.enum(v)
+			cr.Ownership = qingqian.Ownership(code)
 		case "size":
-			code, err = col.enum(v)
-			c.Size = qingqian.Size(code)
+			code, err = c.enum(v)
+			cr.Size = qingqian.Size(code)
 		case "size_declared_on":
-			c.SizeDeclaredOn, err = ParseDate(v)
+			cr.SizeDeclaredOn, err = ParseDate(v)
 		case "size_evidence":
-			c.SizeEvidence = v
+			cr.SizeEvidence = v
 		case "region":
-			c.Region = v
+			cr.Region = v
 		}
-		if err != nil {
-			bad(col, v, err.Error())
-			ok = false
-		}
-	}
+		return err
+	})
 	return r, ok
 }
 
 func parseOrg(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.OrgRow, bool) {
 	r := &qingqian.OrgRow{Row: rowNum, Org: qingqian.Org{Active: true}}
 	o := &r.Org
-	ok := true
-	for i := range OrgColumns {
-		col := &OrgColumns[i]
-		v := cellOf(h, cells, col)
-		if col.Required && v == "" {
-			bad(col, v, "必填")
-			ok = false
-			continue
-		}
-		var err error
-		switch col.Key {
+	ok := eachCell(OrgColumns, h, cells, bad, func(c *Column, v string) (err error) {
+		var code string
+		switch c.Key {
 		case "name":
 			o.Name = v
 		case "parent":
@@ -236,8 +223,7 @@ func parseOrg(h *header, cells []string, rowNum int, bad func(c *Column, value, 
 		case "uscc":
 			o.USCC, err = ParseUSCC(v)
 		case "kind":
-			var code string
-			code, err = col.enum(v)
+			code, err = c.enum(v)
 			o.Kind = qingqian.OrgKind(code)
 		case "leader":
 			o.LeaderName = v
@@ -256,11 +242,8 @@ func parseOrg(h *header, cells []string, rowNum int, bad func(c *Column, value, 
 				err = fmt.Errorf("应为：启用、停用")
 			}
 		}
-		if err != nil {
-			bad(col, v, err.Error())
-			ok = false
-		}
-	}
+		return err
+	})
 	return r, ok
 }
 
