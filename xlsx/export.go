@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -188,12 +189,22 @@ func (c *csvWriter) row(values []any) error {
 		case qingqian.Money:
 			c.rec[i] = v.String()
 		case string:
-			c.rec[i] = v
+			c.rec[i] = defuse(v)
 		default:
 			c.rec[i] = ""
 		}
 	}
 	return c.w.Write(c.rec[:len(values)])
+}
+
+// defuse keeps text text when a spreadsheet opens the CSV: a cell starting with = + - @ (or a
+// tab or carriage return) would be taken for a formula, so it gets a leading apostrophe, the
+// spreadsheets' own mark for "this is text". Imports remove it again (see undefuse).
+func defuse(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func (c *csvWriter) close() error {

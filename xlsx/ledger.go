@@ -143,9 +143,17 @@ func eachCell(cols []Column, h *header, cells []string, bad func(c *Column, valu
 // cellOf returns the trimmed text of a column's cell in a row, "" when the column is absent.
 func cellOf(h *header, cells []string, c *Column) string {
 	if i, found := h.index[c.Key]; found && i < len(cells) {
-		return strings.TrimSpace(cells[i])
+		return undefuse(strings.TrimSpace(cells[i]))
 	}
 	return ""
+}
+
+// undefuse removes the apostrophe an export put before text that looks like a formula.
+func undefuse(s string) string {
+	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@", rune(s[1])) {
+		return s[1:]
+	}
+	return s
 }
 
 func parseRepayment(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.RepaymentRow, bool) {

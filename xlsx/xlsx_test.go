@@ -114,7 +114,7 @@ func (l *ledger) seed(t *testing.T) {
 			DueOn: qingqian.MustParseDate("2018-06-15"), Undisputed: 96855380000, Origin: qingqian.OriginBaseline, FundingSource: qingqian.FundingOwn, Responsible: "张三"},
 		{No: "A-002", OrgID: l.a1.ID, CreditorID: c2.ID, ContractNo: "0012", ContractName: "五金采购, 含\"螺丝\"", Kind: qingqian.KindGoods, ArisenOn: qingqian.MustParseDate("2019-12-31"),
 			Undisputed: 1, Disputed: 123456789, DisputeReason: "数量有争议", Origin: qingqian.OriginSelfCheck, Note: "第一行\n第二行"},
-		{OrgID: l.a1.ID, CreditorID: c1.ID, ContractNo: "HT-003", ContractName: "质保金", Kind: qingqian.KindRetention, ArisenOn: qingqian.MustParseDate("2020-02-29"),
+		{OrgID: l.a1.ID, CreditorID: c1.ID, ContractNo: "HT-003", ContractName: "=HYPERLINK(\"http://evil.example\",\"点我\")", Kind: qingqian.KindRetention, ArisenOn: qingqian.MustParseDate("2020-02-29"),
 			Undisputed: 100000, Origin: qingqian.OriginNew, FundingSource: qingqian.FundingLoan},
 	} {
 		if err := l.items.CreateItem(l.sys, it); err != nil {
@@ -609,4 +609,40 @@ func TestImportCreditorsAndUnits(t *testing.T) {
 			t.Fatalf("clerk importing units: %v", err)
 		}
 	})
+}
+
+// Text that looks like a formula stays text in a CSV export, and imports back as typed.
+func TestCSVFormulaInjection(t *testing.T) {
+	l := newLedger(t, sqldbtest.MustOpen(t, "sqlite"))
+	l.seed(t)
+	b, _ := os.ReadFile(export(t, l, "csv"))
+	if !strings.Contains(string(b), `'=HYPERLINK`) {
+		t.Fatalf("formula-like text not defused:\n%s", b)
+	}
+	rep, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "back.csv", b), false, nil)
+	if err != nil || rep.Result.Unchanged != 3 {
+		t.Fatalf("round trip: %v %+v %s", err, rep.Result, xlsx.IssueSummary(rep.Issues, 5))
+	}
+	if soffice := os.Getenv("QINGQIAN_LIBREOFFICE_REQUIRED"); soffice != "" || hasSoffice() {
+		rows := readCSV(t, convert(t, writeFile(t, "open.csv", b), "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false", "CSV:44,34,76,1"))
+		found := false
+		for _, r := range rows {
+			for _, c := range r {
+				if strings.Contains(c, "HYPERLINK") {
+					found = true
+				}
+				if c == "点我" {
+					t.Fatal("LibreOffice evaluated the formula")
+				}
+			}
+		}
+		if !found {
+			t.Fatal("the text is gone after LibreOffice opened the CSV")
+		}
+	}
+}
+
+func hasSoffice() bool {
+	_, err := exec.LookPath("soffice")
+	return err == nil
 }
