@@ -45,10 +45,16 @@ func openSource(path string, cols []Column) (source, error) {
 	head := make([]byte, 4)
 	n, _ := io.ReadFull(f, head)
 	f.Close()
+	var src source
 	if n == 4 && bytes.Equal(head, []byte("PK\x03\x04")) {
-		return openWorkbook(path, cols)
+		src, err = openWorkbook(path, cols)
+	} else {
+		src, err = openCSV(path)
 	}
-	return openCSV(path)
+	if err != nil {
+		return nil, err
+	}
+	return &pushback{source: src}, nil
 }
 
 type xlsxSource struct {
@@ -78,7 +84,7 @@ func openWorkbook(path string, cols []Column) (source, error) {
 		if s.rows, err = f.Rows(name); err != nil {
 			continue
 		}
-		if _, err := findHeader(s, cols); err == nil {
+		if _, err := findHeader(&pushback{source: s}, cols); err == nil {
 			pick = name
 			s.rows.Close()
 			break
@@ -197,9 +203,63 @@ type header struct {
 // headerScan is how many rows above the data may hold titles and the header.
 const headerScan = 20
 
-// findHeader reads rows until it finds the header: the first row naming every required column.
-// A cell left empty under a vertically merged header takes the text above it. Data begins on the
-// row after it.
+// pushback lets findHeader return a row it read ahead and found to be data.
+type pushback struct {
+	source
+	row []string
+}
+
+func (p *pushback) next() ([]string, error) {
+	if p.row != nil {
+		r := p.row
+		p.row = nil
+		return r, nil
+	}
+	return p.source.next()
+}
+
+// matchHeader reads row as a header, with prev the row above it: a cell left empty under a
+// vertically merged header takes the text above it, and a header without a unit under a group
+// cell (merged across) that says 万元 is in 万元.
+func matchHeader(row, prev []string, cols []Column, n int) (*header, int, bool) {
+	h := &header{index: map[string]int{}, wan: map[string]bool{}, row: n}
+	for i := range max(len(row), len(prev)) {
+		own := ""
+		if i < len(row) {
+			own = row[i]
+		}
+		text := own
+		if strings.TrimSpace(text) == "" && i < len(prev) {
+			text = prev[i]
+		}
+		name, wan := normHeader(text)
+		if !strings.Contains(text, "元") && strings.TrimSpace(own) != "" {
+			for j := min(i, len(prev)-1); j >= 0; j-- {
+				if strings.TrimSpace(prev[j]) != "" {
+					wan = strings.Contains(prev[j], "万元")
+					break
+				}
+			}
+		}
+		for _, c := range cols {
+			if want, _ := normHeader(c.Header); name == want {
+				if _, dup := h.index[c.Key]; !dup {
+					h.index[c.Key] = i
+					h.wan[c.Key] = wan
+				}
+			}
+		}
+	}
+	for _, c := range cols {
+		if _, ok := h.index[c.Key]; c.Required && !ok {
+			return h, len(h.index), false
+		}
+	}
+	return h, len(h.index), true
+}
+
+// findHeader reads rows until it finds the header: the first row naming every required column
+// or, when the row under it names more (a two-row header), that row. Data begins after it.
 func findHeader(s source, cols []Column) (*header, error) {
 	var prev []string
 	for n := 1; n <= headerScan; n++ {
@@ -210,33 +270,25 @@ func findHeader(s source, cols []Column) (*header, error) {
 		if err != nil {
 			return nil, err
 		}
-		h := &header{index: map[string]int{}, wan: map[string]bool{}, row: n}
-		for i := range row {
-			text := row[i]
-			if strings.TrimSpace(text) == "" && i < len(prev) {
-				text = prev[i]
-			}
-			name, wan := normHeader(text)
-			for _, c := range cols {
-				want, _ := normHeader(c.Header)
-				if name == want {
-					if _, dup := h.index[c.Key]; !dup {
-						h.index[c.Key] = i
-						h.wan[c.Key] = wan
-					}
-				}
-			}
+		h, count, complete := matchHeader(row, prev, cols, n)
+		if !complete {
+			prev = row
+			continue
 		}
-		complete := true
-		for _, c := range cols {
-			if _, ok := h.index[c.Key]; c.Required && !ok {
-				complete = false
-			}
-		}
-		if complete {
+		below, err := s.next()
+		if errors.Is(err, io.EOF) {
 			return h, nil
 		}
-		prev = row
+		if err != nil {
+			return nil, err
+		}
+		if h2, count2, ok := matchHeader(below, row, cols, n+1); ok && count2 > count {
+			return h2, nil
+		}
+		if p, ok := s.(*pushback); ok {
+			p.row = below
+		}
+		return h, nil
 	}
 	var missing []string
 	for _, c := range cols {

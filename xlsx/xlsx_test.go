@@ -646,3 +646,31 @@ func hasSoffice() bool {
 	_, err := exec.LookPath("soffice")
 	return err == nil
 }
+
+// A workbook as offices lay them out: a merged title row, then a two-row header whose group
+// cells are merged across and whose other cells are merged down.
+func TestImportMergedHeader(t *testing.T) {
+	l := newLedger(t, sqldbtest.MustOpen(t, "sqlite"))
+	f := excelize.NewFile()
+	s := "Sheet1"
+	f.SetSheetRow(s, "A1", &[]any{"示范建工集团清欠台账（2021年10月）"})
+	f.MergeCell(s, "A1", "J1")
+	f.SetSheetRow(s, "A2", &[]any{"台账编号", "欠款单位", "债权企业名称", "统一社会信用代码", "欠款类型", "发生日期", "金额（万元）", "", "来源", "备注"})
+	f.SetSheetRow(s, "A3", &[]any{"", "", "", "", "", "", "无分歧金额", "有分歧金额", "", ""})
+	for _, col := range []string{"A", "B", "C", "D", "E", "F", "I", "J"} {
+		f.MergeCell(s, col+"2", col+"3")
+	}
+	f.MergeCell(s, "G2", "H2")
+	f.SetSheetRow(s, "A4", &[]any{"M-1", "示范建工集团有限公司", "某某建筑劳务有限公司", "91310115MA1K3BTP2B", "工程款", 43799, 96855.38, 0, "底数", "合并表头"})
+	f.SetSheetRow(s, "A5", &[]any{})
+	var buf bytes.Buffer
+	f.WriteTo(&buf)
+	rep, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "merged.xlsx", buf.Bytes()), false, nil)
+	if err != nil || !rep.OK() || rep.Result.Created != 1 {
+		t.Fatalf("%v %+v %s", err, rep, xlsx.IssueSummary(rep.Issues, 5))
+	}
+	it := l.all(t)[0]
+	if it.Undisputed != 96855380000 || it.ArisenOn.String() != "2019-11-30" || it.Note != "合并表头" {
+		t.Fatalf("imported %+v", it)
+	}
+}
