@@ -57,6 +57,15 @@ type RepaymentRow struct {
 	Entry   EntryInput // ItemID is resolved by the import
 }
 
+// PlanRow is one instalment of an imported repayment plan; the rows of one item (by unit and
+// number) together are its plan.
+type PlanRow struct {
+	Row        int
+	OrgName    string
+	ItemNo     string
+	Instalment Instalment
+}
+
 // CreditorRow is one row of an imported creditor register.
 type CreditorRow struct {
 	Row      int
@@ -85,6 +94,9 @@ type ImportService interface {
 	// (same item, date, amount, method, voucher number) is left alone, so a file imported twice
 	// pays once. Issues and dry runs roll everything back.
 	ImportRepayments(ctx context.Context, rows func(yield func(*RepaymentRow) bool) error, dryRun bool) (*ImportResult, error)
+	// ImportPlans writes, for each item named in the rows, a new plan revision made of its rows,
+	// unless its latest revision has exactly those instalments. Callers: writers.
+	ImportPlans(ctx context.Context, rows func(yield func(*PlanRow) bool) error, dryRun bool) (*ImportResult, error)
 	// ImportCreditors creates creditors by USCC and updates the ones that differ. Callers: writers.
 	ImportCreditors(ctx context.Context, rows func(yield func(*CreditorRow) bool) error, dryRun bool) (*ImportResult, error)
 	// ImportOrgs creates units under their parents (named in the actor's subtree or earlier in

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/qingqian/qingqian"
 )
@@ -467,4 +469,93 @@ func idOf(orgs []*qingqian.Org) int64 {
 		return orgs[0].ID
 	}
 	return 0
+}
+
+// ImportPlans implements qingqian.ImportService. The rows of each item are gathered first (plans
+// are a few rows per item), then each item's plan is compared with its latest revision.
+func (s *ImportService) ImportPlans(ctx context.Context, rows func(yield func(*qingqian.PlanRow) bool) error, dryRun bool) (*qingqian.ImportResult, error) {
+	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
+		im := &importer{tx: tx, a: a, res: res}
+		if err := im.loadOrgs(ctx); err != nil {
+			return err
+		}
+		type key struct{ org, no string }
+		var order []key
+		plans := map[key][]*qingqian.PlanRow{}
+		if err := feed(res, rows, func(r *qingqian.PlanRow) error {
+			k := key{r.OrgName, r.ItemNo}
+			if _, seen := plans[k]; !seen {
+				order = append(order, k)
+			}
+			plans[k] = append(plans[k], r)
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range order {
+			if err := im.plan(ctx, plans[k]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (im *importer) plan(ctx context.Context, rows []*qingqian.PlanRow) error {
+	first := rows[0]
+	issue := func(field, value, msg string) {
+		im.res.AddIssue(qingqian.ImportIssue{Row: first.Row, Field: field, Value: value, Message: msg})
+	}
+	units := im.orgs[first.OrgName]
+	if len(units) != 1 {
+		issue("org_id", first.OrgName, "没有这个单位（或有重名），或它不在本单位及下级单位之中")
+		return nil
+	}
+	r, err := scanItem(im.tx.QueryRowContext(ctx, `SELECT `+itemColumns+itemFrom+` WHERE i.org_id = $1 AND i.no = $2 AND i.no <> ''`, units[0].ID, first.ItemNo))
+	if errors.Is(err, sql.ErrNoRows) {
+		issue("no", first.ItemNo, "该单位没有这个台账编号")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	in := qingqian.PlanInput{Reason: "导入清偿计划"}
+	for _, row := range rows {
+		in.Instalments = append(in.Instalments, row.Instalment)
+	}
+	latest, err := im.tx.latestRevision(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	if latest > 0 {
+		cur, err := im.tx.instalments(ctx, r.ID, latest)
+		if err != nil {
+			return err
+		}
+		if slices.Equal(cur, in.Instalments) {
+			im.res.Unchanged++
+			return nil
+		}
+	}
+	if _, err := im.tx.revisePlan(ctx, r, latest, in); err != nil {
+		if qingqian.ErrorCode(err) != qingqian.EINVALID {
+			return err
+		}
+		// Fields are "instalments" or "instalments.N.due": point at the row of instalment N.
+		for f, m := range qingqian.ErrorFields(err) {
+			row, field := first.Row, f
+			if parts := strings.Split(f, "."); len(parts) == 3 {
+				if n, err := strconv.Atoi(parts[1]); err == nil && n < len(rows) {
+					row, field = rows[n].Row, parts[2]
+				}
+			}
+			im.res.AddIssue(qingqian.ImportIssue{Row: row, Field: field, Message: m})
+		}
+		return nil
+	}
+	if latest > 0 {
+		im.res.Updated++
+	} else {
+		im.res.Created++
+	}
+	return nil
 }

@@ -26,34 +26,60 @@ func (s *PlanService) RevisePlan(ctx context.Context, itemID int64, in qingqian.
 		if err != nil {
 			return err
 		}
-		var latest int
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(revision), 0) FROM plan_revisions WHERE item_id = $1`, itemID).Scan(&latest); err != nil {
+		latest, err := tx.latestRevision(ctx, itemID)
+		if err != nil {
 			return err
 		}
 		if in.BaseRevision != latest {
 			return qingqian.Errorf(qingqian.ECONFLICT, "清偿计划已被他人调整（当前为第%d版），请刷新后重试", latest)
 		}
-		if err := in.Validate(r.ArisenOn, r.Balance.Outstanding); err != nil {
-			return err
-		}
-		p := &qingqian.Plan{ItemID: itemID, Revision: latest + 1, Reason: in.Reason, ActorName: a.Name, CreatedAt: tx.now, Instalments: in.Instalments}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO plan_revisions (item_id, revision, reason, actor_name, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			itemID, p.Revision, p.Reason, p.ActorName, tx.ts(tx.now)); err != nil {
-			if isUnique(err) {
-				return qingqian.Errorf(qingqian.ECONFLICT, "清偿计划已被他人调整，请刷新后重试")
-			}
-			return err
-		}
-		for i, inst := range p.Instalments {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO plan_instalments (item_id, revision, seq, due_on, amount, funding_source, note) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-				itemID, p.Revision, i+1, inst.Due, inst.Amount, inst.FundingSource, inst.Note); err != nil {
-				return err
-			}
-		}
-		out = p
-		return tx.audit(ctx, "plan.revise", "item", itemID, r.path, nil, p)
+		out, err = tx.revisePlan(ctx, r, latest, in)
+		return err
 	})
 	return out, err
+}
+
+func (tx *Tx) latestRevision(ctx context.Context, itemID int64) (int, error) {
+	var latest int
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(revision), 0) FROM plan_revisions WHERE item_id = $1`, itemID).Scan(&latest)
+	return latest, err
+}
+
+// revisePlan validates and writes revision latest+1 of an item's plan.
+func (tx *Tx) revisePlan(ctx context.Context, r *itemRow, latest int, in qingqian.PlanInput) (*qingqian.Plan, error) {
+	if err := in.Validate(r.ArisenOn, r.Balance.Outstanding); err != nil {
+		return nil, err
+	}
+	p := &qingqian.Plan{ItemID: r.ID, Revision: latest + 1, Reason: in.Reason, ActorName: tx.actor.Name, CreatedAt: tx.now, Instalments: in.Instalments}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO plan_revisions (item_id, revision, reason, actor_name, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		r.ID, p.Revision, p.Reason, p.ActorName, tx.ts(tx.now)); err != nil {
+		return nil, err
+	}
+	for i, inst := range p.Instalments {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO plan_instalments (item_id, revision, seq, due_on, amount, funding_source, note) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			r.ID, p.Revision, i+1, inst.Due, inst.Amount, inst.FundingSource, inst.Note); err != nil {
+			return nil, err
+		}
+	}
+	return p, tx.audit(ctx, "plan.revise", "item", r.ID, r.path, nil, p)
+}
+
+// instalments returns the instalments of one revision.
+func (tx *Tx) instalments(ctx context.Context, itemID int64, revision int) ([]qingqian.Instalment, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT due_on, amount, funding_source, note FROM plan_instalments WHERE item_id = $1 AND revision = $2 ORDER BY seq`, itemID, revision)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []qingqian.Instalment
+	for rows.Next() {
+		var in qingqian.Instalment
+		if err := rows.Scan(&in.Due, &in.Amount, &in.FundingSource, &in.Note); err != nil {
+			return nil, err
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
 }
 
 // FindPlans implements qingqian.PlanService.

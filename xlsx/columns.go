@@ -94,6 +94,17 @@ var RepaymentColumns = []Column{
 	{Key: "reason", Header: "说明", Width: 24},
 }
 
+// PlanColumns are the columns of the repayment plans sheet: one instalment a row; the rows of one
+// item together are its plan.
+var PlanColumns = []Column{
+	{Key: "org", Header: "欠款单位", Required: true, Width: 28},
+	{Key: "no", Header: "台账编号", Required: true, Width: 12},
+	{Key: "due", Header: "计划日期", kind: dateCol, Required: true, Width: 12},
+	{Key: "amount", Header: "计划金额（元）", kind: moneyCol, Required: true, Width: 16, Note: "各期合计不能超过未清偿余额"},
+	{Key: "funding", Header: "资金来源", kind: enumCol, options: fundingOptions, Width: 10},
+	{Key: "note", Header: "说明", Width: 24},
+}
+
 // CreditorColumns are the columns of the creditors sheet.
 var CreditorColumns = []Column{
 	{Key: "name", Header: "企业名称", Required: true, Width: 30},

@@ -45,7 +45,7 @@ var fieldColumn = map[string]string{
 }
 
 // Importable names the sheets that can be imported, with their columns.
-var Importable = map[string][]Column{"ledger": LedgerColumns, "repayments": RepaymentColumns, "creditors": CreditorColumns, "units": OrgColumns}
+var Importable = map[string][]Column{"ledger": LedgerColumns, "repayments": RepaymentColumns, "plans": PlanColumns, "creditors": CreditorColumns, "units": OrgColumns}
 
 // Import imports a file of a kind: "ledger", "repayments", "creditors" or "units". It reads the
 // whole file once checking every cell; with any problem it writes nothing and reports them all.
@@ -59,6 +59,9 @@ func Import(ctx context.Context, svc qingqian.ImportService, kind, path string, 
 	case "repayments":
 		return importRows(ctx, path, RepaymentColumns, dryRun, progress, parseRepayment, svc.ImportRepayments,
 			map[string]string{"org_id": "org", "no": "no", "on": "on", "amount": "amount", "method": "method", "part": "part", "voucher_no": "voucher_no", "reason": "reason"})
+	case "plans":
+		return importRows(ctx, path, PlanColumns, dryRun, progress, parsePlan, svc.ImportPlans,
+			map[string]string{"org_id": "org", "no": "no", "due": "due", "amount": "amount", "funding_source": "funding", "instalments": "amount", "reason": "note"})
 	case "creditors":
 		return importRows(ctx, path, CreditorColumns, dryRun, progress, parseCreditor, svc.ImportCreditors,
 			map[string]string{"name": "name", "uscc": "uscc", "ownership": "ownership", "size": "size", "size_declared_on": "size_declared_on", "region": "region"})
@@ -66,7 +69,7 @@ func Import(ctx context.Context, svc qingqian.ImportService, kind, path string, 
 		return importRows(ctx, path, OrgColumns, dryRun, progress, parseOrg, svc.ImportOrgs,
 			map[string]string{"name": "name", "parent": "parent", "short_name": "short_name", "uscc": "uscc", "kind": "kind", "liaison_phone": "phone"})
 	}
-	return nil, fileErr("不能导入“%s”，可选：ledger、repayments、creditors、units", kind)
+	return nil, fileErr("不能导入“%s”，可选：ledger、repayments、plans、creditors、units", kind)
 }
 
 // ImportLedger imports a ledger workbook or CSV; see Import.
@@ -182,6 +185,31 @@ func parseRepayment(h *header, cells []string, rowNum int, bad func(c *Column, v
 			r.Entry.VoucherNo = v
 		case "reason":
 			r.Entry.Reason = v
+		}
+		return err
+	})
+	return r, ok
+}
+
+func parsePlan(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.PlanRow, bool) {
+	r := &qingqian.PlanRow{Row: rowNum}
+	in := &r.Instalment
+	ok := eachCell(PlanColumns, h, cells, bad, func(c *Column, v string) (err error) {
+		switch c.Key {
+		case "org":
+			r.OrgName = v
+		case "no":
+			r.ItemNo = v
+		case "due":
+			in.Due, err = ParseDate(v)
+		case "amount":
+			in.Amount, err = ParseAmount(v, h.wan[c.Key])
+		case "funding":
+			var code string
+			code, err = c.enum(v)
+			in.FundingSource = qingqian.FundingSource(code)
+		case "note":
+			in.Note = v
 		}
 		return err
 	})

@@ -30,7 +30,7 @@ const templateRows = 5000
 func WriteTemplate(w io.Writer, kind string) error {
 	t, ok := Templates[kind]
 	if !ok {
-		return fmt.Errorf("没有“%s”模板，可选：ledger、repayments、creditors、units", kind)
+		return fmt.Errorf("没有“%s”模板，可选：ledger、repayments、plans、creditors、units", kind)
 	}
 	f := excelize.NewFile()
 	defer f.Close()

@@ -674,3 +674,40 @@ func TestImportMergedHeader(t *testing.T) {
 		t.Fatalf("imported %+v", it)
 	}
 }
+
+// Repayment plans come in a row per instalment; an unchanged plan is left alone, a changed one
+// becomes a new revision, and one above the balance is refused at the instalment's row.
+func TestImportPlans(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		l.seed(t)
+		head := "欠款单位,台账编号,计划日期,计划金额（元）,资金来源,说明\n"
+		plan := head + "示范建工集团有限公司,A-001,2019-06-30,\"500,000,000.00\",自有资金,第一期\n" +
+			"示范建工第一工程有限公司,A-002,2020-03-31,1234567.90,银行贷款,\n" +
+			"示范建工集团有限公司,A-001,2019-12-31,468553800.00,资产处置,第二期\n"
+		path := writeFile(t, "计划.csv", []byte(plan))
+		for round, want := range []struct{ created, unchanged int }{{2, 0}, {0, 2}} {
+			rep, err := xlsx.Import(l.sys, l.imports, "plans", path, false, nil)
+			if err != nil || !rep.OK() || rep.Result.Created != want.created || rep.Result.Unchanged != want.unchanged {
+				t.Fatalf("round %d: %v %+v %s", round, err, rep.Result, xlsx.IssueSummary(rep.Issues, 5))
+			}
+		}
+		plans, err := sqldb.NewPlanService(db).FindPlans(l.sys, l.all(t)[0].ID)
+		if err != nil || len(plans) != 1 || len(plans[0].Instalments) != 2 || plans[0].Total() != 96855380000 || plans[0].Instalments[1].FundingSource != qingqian.FundingAssets {
+			t.Fatalf("plans %+v %v", plans, err)
+		}
+		changed := strings.Replace(plan, "2019-12-31", "2020-01-31", 1)
+		rep, err := xlsx.Import(l.sys, l.imports, "plans", writeFile(t, "c.csv", []byte(changed)), false, nil)
+		if err != nil || rep.Result.Updated != 1 || rep.Result.Unchanged != 1 {
+			t.Fatalf("revision: %v %+v", err, rep.Result)
+		}
+		over := strings.Replace(plan, "468553800.00", "468553800.01", 1)
+		rep, err = xlsx.Import(l.sys, l.imports, "plans", writeFile(t, "o.csv", []byte(over)), false, nil)
+		if err != nil || rep.OK() {
+			t.Fatalf("plan above the balance: %v %+v", err, rep)
+		}
+		if rep.Issues[0].Column != "计划金额（元）" {
+			t.Fatalf("issue %+v", rep.Issues[0])
+		}
+	})
+}

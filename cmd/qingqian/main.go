@@ -71,8 +71,8 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
   qingqian token add --org ID --name 名称 [--role clerk,observer]
   qingqian token list | token revoke ID
   qingqian user add --org ID --username 用户名 --name 姓名 --role admin   （从标准输入读取密码）
-  qingqian template ledger|repayments|creditors|units --out 文件.xlsx
-  qingqian import ledger|repayments|creditors|units 文件.xlsx|文件.csv [--dry-run]
+  qingqian template ledger|repayments|plans|creditors|units --out 文件.xlsx
+  qingqian import ledger|repayments|plans|creditors|units 文件.xlsx|文件.csv [--dry-run]
   qingqian export ledger|creditors|units --out 文件.xlsx|文件.csv [--org ID]
   qingqian version
 
@@ -478,7 +478,7 @@ func writeFile(path string, fn func(io.Writer) error, out io.Writer) error {
 
 func (m *Main) importFile(ctx context.Context, args []string) error {
 	if len(args) < 2 {
-		fmt.Fprint(m.Stderr, "用法：qingqian import ledger|repayments|creditors|units 文件.xlsx|文件.csv [--dry-run]\n")
+		fmt.Fprint(m.Stderr, "用法：qingqian import ledger|repayments|plans|creditors|units 文件.xlsx|文件.csv [--dry-run]\n")
 		return exitError(2)
 	}
 	kind := args[0]
