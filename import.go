@@ -1,6 +1,9 @@
 package qingqian
 
-import "context"
+import (
+	"context"
+	"io"
+)
 
 // LedgerRow is one row of an imported ledger: parsed and checked cell by cell, not yet resolved
 // against the database (the unit by name, the creditor by USCC, the item by its key).
@@ -55,6 +58,15 @@ type RepaymentRow struct {
 	OrgName string
 	ItemNo  string
 	Entry   EntryInput // ItemID is resolved by the import
+	// Files are the voucher files that came with the sheet for this row (matched by its voucher
+	// number); the import stores them and attaches them to the repayment.
+	Files []VoucherFile
+}
+
+// VoucherFile is a voucher file that came with an import, e.g. from a zip beside the sheet.
+type VoucherFile struct {
+	Name string
+	Open func() (io.ReadCloser, error)
 }
 
 // PlanRow is one instalment of an imported repayment plan; the rows of one item (by unit and

@@ -103,7 +103,8 @@ func (im *importer) repayment(ctx context.Context, es *EntryService, r *qingqian
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	if _, err := es.recordTx(ctx, im.tx, im.a, in); err != nil {
+	e, err := es.recordTx(ctx, im.tx, im.a, in)
+	if err != nil {
 		if c := qingqian.ErrorCode(err); c == qingqian.EINVALID || c == qingqian.ECONFLICT || c == qingqian.ENOTFOUND {
 			for f, m := range qingqian.ErrorFields(err) {
 				issue(f, "", m)
@@ -114,6 +115,24 @@ func (im *importer) repayment(ctx context.Context, es *EntryService, r *qingqian
 			return nil
 		}
 		return err
+	}
+	for _, f := range r.Files {
+		rc, err := f.Open()
+		if err != nil {
+			issue("voucher_no", f.Name, "压缩包中的文件无法读取")
+			continue
+		}
+		v, err := im.tx.storeVoucher(ctx, f.Name, rc)
+		rc.Close()
+		if qingqian.ErrorCode(err) == qingqian.EINVALID {
+			issue("voucher_no", f.Name, qingqian.ErrorMessage(err))
+			continue
+		} else if err != nil {
+			return err
+		}
+		if err := im.tx.attachVoucher(ctx, units[0].Path, e, v.SHA256); err != nil {
+			return err
+		}
 	}
 	im.res.Created++
 	return nil

@@ -40,69 +40,80 @@ func validSHA(s string) bool {
 	return err == nil && strings.ToLower(s) == s
 }
 
+// storeVoucher saves a voucher file (once per content) and records it and its uploading unit in
+// the transaction.
+func (tx *Tx) storeVoucher(ctx context.Context, name string, r io.Reader) (*qingqian.Voucher, error) {
+	db, a := tx.db, tx.actor
+	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
+	if !utf8.ValidString(name) || len(name) > 200 || name == "." || name == "/" {
+		name = "凭证"
+	}
+	if db.VoucherDir == "" {
+		return nil, errors.New("voucher directory not configured")
+	}
+	if err := os.MkdirAll(db.VoucherDir, 0o750); err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp(db.VoucherDir, "upload-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, db.MaxVoucherSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > db.MaxVoucherSize {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证文件超过大小限制（" + sizeText(db.MaxVoucherSize) + "）：" + name, Fields: map[string]string{"file": "文件过大"}}
+	}
+	if n == 0 {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证文件为空：" + name, Fields: map[string]string{"file": "文件为空"}}
+	}
+	head := make([]byte, 16)
+	k, _ := tmp.ReadAt(head, 0)
+	ctype := qingqian.DetectVoucherType(head[:k], func() bool { return isOFD(tmp, n) })
+	if ctype == "" {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证只接受 PDF、JPEG、PNG 或 OFD 文件（按文件内容判断）：" + name, Fields: map[string]string{"file": "文件类型不允许"}}
+	}
+	v := &qingqian.Voucher{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n, ContentType: ctype, Name: name, CreatedAt: tx.now}
+	// The file goes in place before the rows are committed; a rollback leaves an unreferenced,
+	// content-addressed file that a later identical upload reuses.
+	final := filepath.Join(db.VoucherDir, v.SHA256[:2], v.SHA256[2:4], v.SHA256)
+	if _, err := os.Stat(final); errors.Is(err, os.ErrNotExist) {
+		if err := tmp.Sync(); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
+			return nil, err
+		}
+		if err := os.Rename(tmp.Name(), final); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO vouchers (sha256, size, content_type, name, created_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (sha256) DO NOTHING`, v.SHA256, v.Size, v.ContentType, v.Name, tx.ts(tx.now)); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_uploads (sha256, org_path) VALUES ($1, $2) ON CONFLICT (sha256, org_path) DO NOTHING`,
+		v.SHA256, a.OrgPath); err != nil {
+		return nil, err
+	}
+	return v, tx.audit(ctx, "voucher.upload", "voucher", 0, a.OrgPath, nil, v)
+}
+
 // StoreVoucher implements qingqian.VoucherService.
 func (s *VoucherService) StoreVoucher(ctx context.Context, name string, r io.Reader) (*qingqian.Voucher, error) {
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return nil, err
 	}
-	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
-	if !utf8.ValidString(name) || len(name) > 200 || name == "." || name == "/" {
-		name = "凭证"
-	}
-	if s.db.VoucherDir == "" {
-		return nil, qingqian.Internal(errors.New("voucher directory not configured"))
-	}
-	if err := os.MkdirAll(s.db.VoucherDir, 0o750); err != nil {
-		return nil, qingqian.Internal(err)
-	}
-	tmp, err := os.CreateTemp(s.db.VoucherDir, "upload-*")
-	if err != nil {
-		return nil, qingqian.Internal(err)
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, s.db.MaxVoucherSize+1))
-	if err != nil {
-		return nil, qingqian.Internal(err)
-	}
-	if n > s.db.MaxVoucherSize {
-		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证文件超过大小限制（" + sizeText(s.db.MaxVoucherSize) + "）", Fields: map[string]string{"file": "文件过大"}}
-	}
-	if n == 0 {
-		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证文件为空", Fields: map[string]string{"file": "文件为空"}}
-	}
-	head := make([]byte, 16)
-	k, _ := tmp.ReadAt(head, 0)
-	ctype := qingqian.DetectVoucherType(head[:k], func() bool { return isOFD(tmp, n) })
-	if ctype == "" {
-		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证只接受 PDF、JPEG、PNG 或 OFD 文件（按文件内容判断）", Fields: map[string]string{"file": "文件类型不允许"}}
-	}
-	v := &qingqian.Voucher{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n, ContentType: ctype, Name: name}
-	final := s.pathOf(v.SHA256)
-	if _, err := os.Stat(final); errors.Is(err, os.ErrNotExist) {
-		if err := tmp.Sync(); err != nil {
-			return nil, qingqian.Internal(err)
-		}
-		if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
-			return nil, qingqian.Internal(err)
-		}
-		if err := os.Rename(tmp.Name(), final); err != nil {
-			return nil, qingqian.Internal(err)
-		}
-	}
+	var v *qingqian.Voucher
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
-		v.CreatedAt = tx.now
-		if _, err := tx.ExecContext(ctx, `INSERT INTO vouchers (sha256, size, content_type, name, created_at) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (sha256) DO NOTHING`, v.SHA256, v.Size, v.ContentType, v.Name, tx.ts(tx.now)); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_uploads (sha256, org_path) VALUES ($1, $2) ON CONFLICT (sha256, org_path) DO NOTHING`,
-			v.SHA256, a.OrgPath); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "voucher.upload", "voucher", 0, a.OrgPath, nil, v)
+		var err error
+		v, err = tx.storeVoucher(ctx, name, r)
+		return err
 	})
 	if err != nil {
 		return nil, err

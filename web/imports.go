@@ -24,6 +24,7 @@ type importJob struct {
 	UserID   int64
 	FileName string
 	Path     string
+	Vouchers string // a zip of voucher files beside a repayments sheet, or ""
 	DryRun   bool
 	Started  time.Time
 
@@ -55,6 +56,9 @@ func (js *importJobs) add(j *importJob) {
 	for id, old := range js.jobs {
 		if time.Since(old.Started) > 2*time.Hour {
 			os.Remove(old.Path)
+			if old.Vouchers != "" {
+				os.Remove(old.Vouchers)
+			}
 			delete(js.jobs, id)
 		}
 	}
@@ -70,6 +74,28 @@ func (js *importJobs) get(id string, userID int64) (*importJob, error) {
 		return nil, qingqian.Errorf(qingqian.ENOTFOUND, "导入任务不存在或已过期（任务保留两小时）")
 	}
 	return j, nil
+}
+
+// saveVouchers stores an uploaded zip of voucher files, if one came, in a temporary file.
+func saveVouchers(r *http.Request) (string, error) {
+	file, hdr, err := r.FormFile("vouchers")
+	if err != nil {
+		return "", nil // none sent
+	}
+	defer file.Close()
+	if !strings.EqualFold(filepath.Ext(hdr.Filename), ".zip") {
+		return "", &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证压缩包应为 .zip 文件", Fields: map[string]string{"vouchers": "不是 zip 文件"}}
+	}
+	tmp, err := os.CreateTemp("", "qingqian-vouchers-*.zip")
+	if err != nil {
+		return "", err
+	}
+	defer tmp.Close()
+	if _, err := io.Copy(tmp, file); err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return tmp.Name(), nil
 }
 
 // saveUpload stores an uploaded spreadsheet in a temporary file.
@@ -175,7 +201,22 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer os.Remove(path)
-	rep, err := xlsx.Import(r.Context(), s.Imports, kind, path, r.URL.Query().Get("dry_run") == "true", nil)
+	vouchers, err := saveVouchers(r)
+	if err != nil {
+		return err
+	}
+	dry := r.URL.Query().Get("dry_run") == "true"
+	var rep *xlsx.Report
+	switch {
+	case kind == "repayments":
+		defer os.Remove(vouchers)
+		rep, err = xlsx.ImportRepayments(r.Context(), s.Imports, path, vouchers, dry, nil)
+	case vouchers != "":
+		os.Remove(vouchers)
+		return &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证压缩包只用于导入清偿记录", Fields: map[string]string{"vouchers": "只用于清偿记录"}}
+	default:
+		rep, err = xlsx.Import(r.Context(), s.Imports, kind, path, dry, nil)
+	}
 	if err != nil {
 		var fe *xlsx.FileError
 		if errors.As(err, &fe) {
@@ -216,22 +257,39 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := xlsx.Importable[kind]; !ok {
 		kind = "ledger"
 	}
-	j := s.runImport(r.Context(), kind, path, name, r.PostFormValue("dry_run") == "1")
+	vouchers, err := saveVouchers(r)
+	if err != nil {
+		os.Remove(path)
+		msg, fields, ok := formError(err)
+		if !ok {
+			return err
+		}
+		s.render(w, r, http.StatusBadRequest, "import", &view{Title: "导入台账", Nav: "ledger", Error: msg, Fields: fields})
+		return nil
+	}
+	j := s.runImport(r.Context(), kind, path, vouchers, name, r.PostFormValue("dry_run") == "1")
 	http.Redirect(w, r, "/imports/"+j.ID, http.StatusSeeOther)
 	return nil
 }
 
 // runImport starts a job as the request's user, detached from the request.
-func (s *Server) runImport(ctx context.Context, kind, path, name string, dryRun bool) *importJob {
-	j := &importJob{ID: randomKey(), Kind: kind, UserID: qingqian.ActorFrom(ctx).UserID, FileName: name, Path: path, DryRun: dryRun, Started: time.Now()}
+func (s *Server) runImport(ctx context.Context, kind, path, vouchers, name string, dryRun bool) *importJob {
+	j := &importJob{ID: randomKey(), Kind: kind, UserID: qingqian.ActorFrom(ctx).UserID, FileName: name, Path: path, Vouchers: vouchers, DryRun: dryRun, Started: time.Now()}
 	s.imports.add(j)
 	actorCtx := qingqian.NewContext(context.WithoutCancel(ctx), qingqian.ActorFrom(ctx))
 	go func() {
-		rep, err := xlsx.Import(actorCtx, s.Imports, kind, path, dryRun, func(p xlsx.Progress) {
+		progress := func(p xlsx.Progress) {
 			j.mu.Lock()
 			j.Progress = p
 			j.mu.Unlock()
-		})
+		}
+		var rep *xlsx.Report
+		var err error
+		if kind == "repayments" {
+			rep, err = xlsx.ImportRepayments(actorCtx, s.Imports, path, vouchers, dryRun, progress)
+		} else {
+			rep, err = xlsx.Import(actorCtx, s.Imports, kind, path, dryRun, progress)
+		}
 		j.mu.Lock()
 		defer j.mu.Unlock()
 		j.Done, j.Report = true, rep
@@ -288,7 +346,7 @@ func (s *Server) confirmImport(w http.ResponseWriter, r *http.Request) error {
 	if !done || !j.DryRun || msg != "" || rep == nil || !rep.OK() {
 		return qingqian.Errorf(qingqian.ECONFLICT, "只有校验通过的试导入可以确认导入")
 	}
-	nj := s.runImport(r.Context(), j.Kind, j.Path, j.FileName, false)
+	nj := s.runImport(r.Context(), j.Kind, j.Path, j.Vouchers, j.FileName, false)
 	http.Redirect(w, r, "/imports/"+nj.ID, http.StatusSeeOther)
 	return nil
 }

@@ -1,11 +1,15 @@
 package xlsx
 
 import (
+	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"strings"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/qingqian/qingqian"
 )
@@ -57,8 +61,7 @@ func Import(ctx context.Context, svc qingqian.ImportService, kind, path string, 
 	case "ledger":
 		return ImportLedger(ctx, svc, path, dryRun, progress)
 	case "repayments":
-		return importRows(ctx, path, RepaymentColumns, dryRun, progress, parseRepayment, svc.ImportRepayments,
-			map[string]string{"org_id": "org", "no": "no", "on": "on", "amount": "amount", "method": "method", "part": "part", "voucher_no": "voucher_no", "reason": "reason"})
+		return ImportRepayments(ctx, svc, path, "", dryRun, progress)
 	case "plans":
 		return importRows(ctx, path, PlanColumns, dryRun, progress, parsePlan, svc.ImportPlans,
 			map[string]string{"org_id": "org", "no": "no", "due": "due", "amount": "amount", "funding_source": "funding", "instalments": "amount", "reason": "note"})
@@ -72,6 +75,72 @@ func Import(ctx context.Context, svc qingqian.ImportService, kind, path string, 
 	return nil, fileErr("不能导入“%s”，可选：ledger、repayments、plans、creditors、units", kind)
 }
 
+// ImportRepayments imports a sheet of repayments (see Import) with, when zipPath is not empty,
+// a zip of voucher files beside it: a file belongs to the row whose voucher number (凭证号) is its
+// name without extension, or the part of its name before "_" (HD-1.pdf, HD-1_回单2.jpg). A file
+// that no row claims is a problem, like a bad cell.
+func ImportRepayments(ctx context.Context, svc qingqian.ImportService, sheet, zipPath string, dryRun bool, progress func(Progress)) (*Report, error) {
+	files := map[string][]*zip.File{}
+	if zipPath != "" {
+		zr, err := zip.OpenReader(zipPath)
+		if err != nil {
+			return nil, fileErr("凭证压缩包不是有效的 zip 文件")
+		}
+		defer zr.Close()
+		for _, f := range zr.File {
+			if f.FileInfo().IsDir() {
+				continue
+			}
+			key := voucherKey(zipName(f))
+			files[key] = append(files[key], f)
+		}
+	}
+	claimed := map[string]bool{}
+	parse := func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.RepaymentRow, bool) {
+		r, ok := parseRepayment(h, cells, rowNum, bad)
+		if ok && r.Entry.VoucherNo != "" {
+			for _, f := range files[r.Entry.VoucherNo] {
+				r.Files = append(r.Files, qingqian.VoucherFile{Name: path.Base(zipName(f)), Open: func() (io.ReadCloser, error) { return f.Open() }})
+			}
+			claimed[r.Entry.VoucherNo] = true
+		}
+		return r, ok
+	}
+	// After the check of every row, before anything is written: files no row claims.
+	unclaimed := func(rep *Report) {
+		for key, fs := range files {
+			if !claimed[key] {
+				for _, f := range fs {
+					rep.Issues = append(rep.Issues, Issue{Sheet: "凭证压缩包", Column: "凭证号", Value: zipName(f), Message: "没有凭证号为“" + key + "”的清偿记录，文件无法对应", col: -1})
+				}
+			}
+		}
+	}
+	return importRows(ctx, sheet, RepaymentColumns, dryRun, progress, parse, svc.ImportRepayments,
+		map[string]string{"org_id": "org", "no": "no", "on": "on", "amount": "amount", "method": "method", "part": "part", "voucher_no": "voucher_no", "reason": "reason"}, unclaimed)
+}
+
+// zipName is a file's name in a zip, decoded from GB18030 when the zip tool did not use UTF-8
+// (as Windows tools on Chinese systems do).
+func zipName(f *zip.File) string {
+	if f.NonUTF8 {
+		if b, err := simplifiedchinese.GB18030.NewDecoder().String(f.Name); err == nil {
+			return b
+		}
+	}
+	return f.Name
+}
+
+// voucherKey is the voucher number a file in the zip stands for.
+func voucherKey(name string) string {
+	base := path.Base(strings.ReplaceAll(name, `\`, "/"))
+	stem := strings.TrimSuffix(base, path.Ext(base))
+	if i := strings.Index(stem, "_"); i > 0 {
+		stem = stem[:i]
+	}
+	return strings.TrimSpace(stem)
+}
+
 // ImportLedger imports a ledger workbook or CSV; see Import.
 func ImportLedger(ctx context.Context, svc qingqian.ImportService, path string, dryRun bool, progress func(Progress)) (*Report, error) {
 	return importRows(ctx, path, LedgerColumns, dryRun, progress, parseLedgerRow, svc.ImportLedger, fieldColumn)
@@ -80,9 +149,10 @@ func ImportLedger(ctx context.Context, svc qingqian.ImportService, path string, 
 // parser reads one data row into a T, telling bad cells to bad; ok is false if there were any.
 type parser[T any] func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (row *T, ok bool)
 
-// importRows is the two passes of every import.
+// importRows is the two passes of every import. checks, run after the first pass, may add
+// problems that concern the file as a whole; any problem stops the import before it writes.
 func importRows[T any](ctx context.Context, path string, cols []Column, dryRun bool, progress func(Progress), parse parser[T],
-	write func(context.Context, func(yield func(*T) bool) error, bool) (*qingqian.ImportResult, error), fields map[string]string) (*Report, error) {
+	write func(context.Context, func(yield func(*T) bool) error, bool) (*qingqian.ImportResult, error), fields map[string]string, checks ...func(*Report)) (*Report, error) {
 	if progress == nil {
 		progress = func(Progress) {}
 	}
@@ -106,6 +176,9 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 	rows, err := scan(rep, "校验", func(*T) bool { return true })
 	if err != nil {
 		return nil, err
+	}
+	for _, check := range checks {
+		check(rep)
 	}
 	if !rep.OK() {
 		rep.Result = &qingqian.ImportResult{DryRun: dryRun, Rows: rows, Issues: []qingqian.ImportIssue{}}
@@ -470,7 +543,11 @@ func IssueSummary(issues []Issue, max int) string {
 		if col == "" {
 			col = "（整行）"
 		}
-		fmt.Fprintf(&b, "%s 第%d行 %s：%q —— %s\n", is.Sheet, is.Row, col, is.Value, is.Message)
+		where := is.Sheet
+		if is.Row > 0 {
+			where += fmt.Sprintf(" 第%d行", is.Row)
+		}
+		fmt.Fprintf(&b, "%s %s：%q —— %s\n", where, col, is.Value, is.Message)
 	}
 	return b.String()
 }

@@ -1,6 +1,7 @@
 package xlsx_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"database/sql"
@@ -710,4 +711,45 @@ func TestImportPlans(t *testing.T) {
 			t.Fatalf("issue %+v", rep.Issues[0])
 		}
 	})
+}
+
+// Voucher files in a zip beside the repayments sheet are attached to their rows by voucher
+// number; a file no row claims, or one that is not a voucher, stops the whole import.
+func TestImportRepaymentVouchers(t *testing.T) {
+	l := newLedger(t, sqldbtest.MustOpen(t, "sqlite"))
+	l.seed(t)
+	mkzip := func(files map[string][]byte) string {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for name, b := range files {
+			w, _ := zw.Create(name)
+			w.Write(b)
+		}
+		zw.Close()
+		return writeFile(t, "凭证.zip", buf.Bytes())
+	}
+	sheet := writeFile(t, "还款.csv", []byte("欠款单位,台账编号,清偿日期,清偿金额（元）,清偿方式,凭证号\n"+
+		"示范建工集团有限公司,A-001,2019-11-30,100.00,银行转账,HD-1\n示范建工第一工程有限公司,A-002,2020-01-10,0.01,现金,HD-2\n"))
+	pdf := []byte("%PDF-1.4\n%%EOF\n")
+	entries, _ := l.db.CountRows(context.Background(), "entries")
+	for name, files := range map[string]map[string][]byte{
+		"unclaimed":     {"HD-1.pdf": pdf, "HD-9.pdf": pdf},
+		"not a voucher": {"HD-1.pdf": pdf, "HD-2.pdf": []byte("MZ this is a program")},
+	} {
+		rep, err := xlsx.ImportRepayments(l.sys, l.imports, sheet, mkzip(files), false, nil)
+		if err != nil || rep.OK() {
+			t.Fatalf("%s: %v %+v", name, err, rep)
+		}
+		t.Logf("%s: %s", name, xlsx.IssueSummary(rep.Issues, 3))
+	}
+	if n, _ := l.db.CountRows(context.Background(), "entries"); n != entries {
+		t.Fatalf("refused imports wrote %d entries", n-entries)
+	}
+	rep, err := xlsx.ImportRepayments(l.sys, l.imports, sheet, mkzip(map[string][]byte{"凭证/HD-1.pdf": pdf, "HD-1_第二页.png": []byte("\x89PNG\r\n\x1a\n00"), "HD-2.pdf": append(pdf, '2')}), false, nil)
+	if err != nil || !rep.OK() || rep.Result.Created != 2 {
+		t.Fatalf("%v %+v %s", err, rep, xlsx.IssueSummary(rep.Issues, 5))
+	}
+	if n, _ := l.db.CountRows(context.Background(), "entry_vouchers"); n != 3 {
+		t.Fatalf("%d vouchers attached, want 3", n)
+	}
 }

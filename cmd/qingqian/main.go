@@ -485,6 +485,7 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 	var c config
 	fs := m.flags("import", &c)
 	dry := fs.Bool("dry-run", false, "只校验并报告将要新增、更新、不变的条目，不写入")
+	vouchers := fs.String("vouchers", "", "清偿记录的凭证压缩包（.zip，文件名为凭证号）")
 	path := args[1]
 	if err := fs.Parse(args[2:]); err != nil {
 		return exitError(2)
@@ -496,9 +497,15 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 	defer db.Close()
 	sys := qingqian.NewContext(ctx, qingqian.SystemActor("命令行导入"))
 	start := time.Now()
-	rep, err := xlsx.Import(sys, sqldb.NewImportService(db), kind, path, *dry, func(p xlsx.Progress) {
-		fmt.Fprintf(m.Stderr, "\r%s：已处理 %d 行", p.Phase, p.Rows)
-	})
+	progress := func(p xlsx.Progress) { fmt.Fprintf(m.Stderr, "\r%s：已处理 %d 行", p.Phase, p.Rows) }
+	var rep *xlsx.Report
+	if kind == "repayments" {
+		rep, err = xlsx.ImportRepayments(sys, sqldb.NewImportService(db), path, *vouchers, *dry, progress)
+	} else if *vouchers != "" {
+		return fmt.Errorf("--vouchers 只用于导入清偿记录")
+	} else {
+		rep, err = xlsx.Import(sys, sqldb.NewImportService(db), kind, path, *dry, progress)
+	}
 	fmt.Fprintln(m.Stderr)
 	if err != nil {
 		var fe *xlsx.FileError
