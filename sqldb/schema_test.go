@@ -29,10 +29,7 @@ func describe(t *testing.T, db *sqldb.DB) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	for _, c := range cols {
-		out = append(out, c)
-	}
+	out := append([]string(nil), cols...)
 	sort.Strings(out)
 	return out
 }

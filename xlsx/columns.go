@@ -141,16 +141,6 @@ func normHeader(h string) (string, bool) {
 	return h, wan
 }
 
-// label returns the label of a code in a coded column.
-func (c *Column) label(code string) string {
-	for _, o := range c.options {
-		if o.code == code {
-			return o.label
-		}
-	}
-	return code
-}
-
 // code returns the code of what someone typed in a coded column: the label or the code itself.
 func (c *Column) code(s string) (string, bool) {
 	s = fold(s)
