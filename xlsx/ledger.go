@@ -2,10 +2,13 @@ package xlsx
 
 import (
 	"archive/zip"
+	"bufio"
 	"context"
+	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"strings"
 
@@ -64,13 +67,13 @@ func Import(ctx context.Context, svc qingqian.ImportService, kind, path string, 
 		return ImportRepayments(ctx, svc, path, "", dryRun, progress)
 	case "plans":
 		return importRows(ctx, path, PlanColumns, dryRun, progress, parsePlan, svc.ImportPlans,
-			map[string]string{"org_id": "org", "no": "no", "due": "due", "amount": "amount", "funding_source": "funding", "instalments": "amount", "reason": "note"})
+			map[string]string{"org_id": "org", "no": "no", "due": "due", "amount": "amount", "funding_source": "funding", "instalments": "amount", "reason": "note"}, nil)
 	case "creditors":
 		return importRows(ctx, path, CreditorColumns, dryRun, progress, parseCreditor, svc.ImportCreditors,
-			map[string]string{"name": "name", "uscc": "uscc", "ownership": "ownership", "size": "size", "size_declared_on": "size_declared_on", "region": "region"})
+			map[string]string{"name": "name", "uscc": "uscc", "ownership": "ownership", "size": "size", "size_declared_on": "size_declared_on", "region": "region"}, nil)
 	case "units":
 		return importRows(ctx, path, OrgColumns, dryRun, progress, parseOrg, svc.ImportOrgs,
-			map[string]string{"name": "name", "parent": "parent", "short_name": "short_name", "uscc": "uscc", "kind": "kind", "liaison_phone": "phone"})
+			map[string]string{"name": "name", "parent": "parent", "short_name": "short_name", "uscc": "uscc", "kind": "kind", "liaison_phone": "phone"}, nil)
 	}
 	return nil, fileErr("不能导入“%s”，可选：ledger、repayments、plans、creditors、units", kind)
 }
@@ -98,13 +101,18 @@ func ImportRepayments(ctx context.Context, svc qingqian.ImportService, sheet, zi
 	claimed := map[string]bool{}
 	parse := func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.RepaymentRow, bool) {
 		r, ok := parseRepayment(h, cells, rowNum, bad)
-		if ok && r.Entry.VoucherNo != "" {
-			for _, f := range files[r.Entry.VoucherNo] {
-				r.Files = append(r.Files, qingqian.VoucherFile{Name: path.Base(zipName(f)), Open: func() (io.ReadCloser, error) { return f.Open() }})
-			}
+		if ok && r.Entry.VoucherNo != "" && len(files[r.Entry.VoucherNo]) > 0 {
 			claimed[r.Entry.VoucherNo] = true
 		}
 		return r, ok
+	}
+	// The files of a row are attached when it is read back for writing (the spool does not
+	// carry open functions).
+	attach := func(r *qingqian.RepaymentRow) {
+		r.Files = nil
+		for _, f := range files[r.Entry.VoucherNo] {
+			r.Files = append(r.Files, qingqian.VoucherFile{Name: path.Base(zipName(f)), Open: func() (io.ReadCloser, error) { return f.Open() }})
+		}
 	}
 	// After the check of every row, before anything is written: files no row claims.
 	unclaimed := func(rep *Report) {
@@ -117,7 +125,8 @@ func ImportRepayments(ctx context.Context, svc qingqian.ImportService, sheet, zi
 		}
 	}
 	return importRows(ctx, sheet, RepaymentColumns, dryRun, progress, parse, svc.ImportRepayments,
-		map[string]string{"org_id": "org", "no": "no", "on": "on", "amount": "amount", "method": "method", "part": "part", "voucher_no": "voucher_no", "reason": "reason"}, unclaimed)
+		map[string]string{"org_id": "org", "no": "no", "on": "on", "amount": "amount", "method": "method", "part": "part", "voucher_no": "voucher_no", "reason": "reason"},
+		[]func(*Report){unclaimed}, attach)
 }
 
 // zipName is a file's name in a zip, decoded from GB18030 when the zip tool did not use UTF-8
@@ -143,7 +152,7 @@ func voucherKey(name string) string {
 
 // ImportLedger imports a ledger workbook or CSV; see Import.
 func ImportLedger(ctx context.Context, svc qingqian.ImportService, path string, dryRun bool, progress func(Progress)) (*Report, error) {
-	return importRows(ctx, path, LedgerColumns, dryRun, progress, parseLedgerRow, svc.ImportLedger, fieldColumn)
+	return importRows(ctx, path, LedgerColumns, dryRun, progress, parseLedgerRow, svc.ImportLedger, fieldColumn, nil)
 }
 
 // parser reads one data row into a T, telling bad cells to bad; ok is false if there were any.
@@ -151,8 +160,10 @@ type parser[T any] func(h *header, cells []string, rowNum int, bad func(c *Colum
 
 // importRows is the two passes of every import. checks, run after the first pass, may add
 // problems that concern the file as a whole; any problem stops the import before it writes.
+// fixes restore, on each row read back from the spool, what gob does not carry (functions).
 func importRows[T any](ctx context.Context, path string, cols []Column, dryRun bool, progress func(Progress), parse parser[T],
-	write func(context.Context, func(yield func(*T) bool) error, bool) (*qingqian.ImportResult, error), fields map[string]string, checks ...func(*Report)) (*Report, error) {
+	write func(context.Context, func(yield func(*T) bool) error, bool) (*qingqian.ImportResult, error), fields map[string]string,
+	checks []func(*Report), fixes ...func(*T)) (*Report, error) {
 	if progress == nil {
 		progress = func(Progress) {}
 	}
@@ -172,10 +183,32 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 		progress(Progress{phase, n})
 		return n, err
 	}
-	rep := &Report{Issues: []Issue{}}
-	rows, err := scan(rep, "校验", func(*T) bool { return true })
+	// Pass 1 checks every cell and spools the checked rows to a temporary file, so that the
+	// workbook, the slow part to read, is read once.
+	spool, err := os.CreateTemp("", "qingqian-spool-*")
 	if err != nil {
 		return nil, err
+	}
+	defer os.Remove(spool.Name())
+	defer spool.Close()
+	bw := bufio.NewWriterSize(spool, 1<<20)
+	enc := gob.NewEncoder(bw)
+	var encErr error
+	rep := &Report{Issues: []Issue{}}
+	rows, err := scan(rep, "校验", func(r *T) bool {
+		if encErr == nil {
+			encErr = enc.Encode(r)
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	if encErr == nil {
+		encErr = bw.Flush()
+	}
+	if encErr != nil {
+		return nil, encErr
 	}
 	for _, check := range checks {
 		check(rep)
@@ -184,9 +217,29 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 		rep.Result = &qingqian.ImportResult{DryRun: dryRun, Rows: rows, Issues: []qingqian.ImportIssue{}}
 		return rep, nil
 	}
+	// Pass 2 replays the spool into the service.
 	res, err := write(ctx, func(yield func(*T) bool) error {
-		_, err := scan(&Report{}, "写入", yield)
-		return err
+		if _, err := spool.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		dec := gob.NewDecoder(bufio.NewReaderSize(spool, 1<<20))
+		for n := 1; n <= rows; n++ {
+			r := new(T)
+			if err := dec.Decode(r); err != nil {
+				return err
+			}
+			for _, fix := range fixes {
+				fix(r)
+			}
+			if n%5000 == 0 {
+				progress(Progress{"写入", n})
+			}
+			if !yield(r) {
+				return nil
+			}
+		}
+		progress(Progress{"写入", rows})
+		return nil
 	}, dryRun)
 	if err != nil {
 		return nil, err
