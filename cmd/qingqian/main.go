@@ -275,23 +275,29 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	return err
 }
 
-// loadDemo loads the demo province and makes two API tokens, printed once.
-func (m *Main) loadDemo(ctx context.Context, db *sqldb.DB) (*demo.Province, error) {
+// apiHint prints a request to try against the demo province.
+func (m *Main) apiHint(base, token string) {
+	fmt.Fprintf(m.Stdout, "全省汇总 截至2019-11-30：curl -H 'Authorization: Bearer %s' '%s/api/v1/orgs/1/totals?as_of=2019-11-30'\n", token, base)
+}
+
+// loadDemo loads the demo province, makes its accounts and two API tokens, prints them once and
+// returns the clearance office's token.
+func (m *Main) loadDemo(ctx context.Context, db *sqldb.DB) (string, error) {
 	fmt.Fprintln(m.Stdout, "正在载入示范省演示数据……")
 	start := time.Now()
 	svc := services(db)
 	p, err := demo.Load(ctx, demo.Services{DB: db, Orgs: svc.Orgs, Creditors: svc.Creditors, Items: svc.Items, Entries: svc.Entries, Plans: svc.Plans, Vouchers: svc.Vouchers})
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	sys := qingqian.NewContext(ctx, qingqian.SystemActor("演示数据"))
 	_, sup, err := svc.Tokens.CreateToken(sys, "演示：清欠办", p.Regulator.ID, []qingqian.Role{qingqian.RoleSupervisor, qingqian.RoleAuditor})
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	_, clerk, err := svc.Tokens.CreateToken(sys, "演示："+p.Groups[0].ShortName+"填报", p.Groups[0].ID, []qingqian.Role{qingqian.RoleClerk})
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	password := "Demo-" + sqldb.RandomToken(4)
 	accounts := []struct {
@@ -312,7 +318,7 @@ func (m *Main) loadDemo(ctx context.Context, db *sqldb.DB) (*demo.Province, erro
 	for _, a := range accounts {
 		u := &qingqian.User{Username: a.username, Name: a.name, OrgID: a.org.ID, Roles: a.roles}
 		if err := svc.Users.CreateUser(sys, u, password); err != nil {
-			return nil, err
+			return "", err
 		}
 		var names []string
 		for _, r := range a.roles {
@@ -321,8 +327,7 @@ func (m *Main) loadDemo(ctx context.Context, db *sqldb.DB) (*demo.Province, erro
 		fmt.Fprintf(m.Stdout, "  %-12s %s（%s）\n", a.username, a.name, strings.Join(names, "、"))
 	}
 	fmt.Fprintf(m.Stdout, "接口令牌（只显示这一次）：\n  清欠办（全省，可读写）：%s\n  %s 填报员（本集团）：%s\n", sup, p.Groups[0].ShortName, clerk)
-	fmt.Fprintf(m.Stdout, "全省汇总 截至2019-11-30：curl -H 'Authorization: Bearer %s' 'http://localhost:8080/api/v1/orgs/%d/totals?as_of=2019-11-30'\n", sup, p.Regulator.ID)
-	return p, nil
+	return sup, nil
 }
 
 func (m *Main) user(ctx context.Context, args []string) error {
@@ -616,13 +621,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
+	var demoToken string
 	if c.demo {
 		n, err := db.CountRows(ctx, "orgs")
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			if _, err := m.loadDemo(ctx, db); err != nil {
+			if demoToken, err = m.loadDemo(ctx, db); err != nil {
 				return fmt.Errorf("载入演示数据失败: %w", err)
 			}
 		} else {
@@ -643,6 +649,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		scheme = "https"
 	}
 	fmt.Fprintf(m.Stdout, "清欠系统已启动：%s://%s （数据库：%s，%s）\n", scheme, displayAddr(ln.Addr()), db.Dialect(), redact(c.db))
+	if demoToken != "" {
+		m.apiHint(scheme+"://"+displayAddr(ln.Addr()), demoToken)
+	}
 	if scheme == "http" {
 		fmt.Fprintln(m.Stdout, "注意：未配置 --tls-cert/--tls-key，当前以 HTTP 明文提供服务，仅适合本机或受信内网试用。")
 	}
