@@ -410,29 +410,8 @@ func (s *Server) updateCreditor(w http.ResponseWriter, r *http.Request) error {
 // ---- items ----
 
 func (s *Server) listItems(w http.ResponseWriter, r *http.Request) error {
-	q := newQuery(r)
-	f := qingqian.ItemFilter{
-		OrgID: q.id("org_id"), CreditorID: q.id("creditor_id"), Status: qingqian.Status(q.str("status")), Kind: qingqian.ItemKind(q.str("kind")),
-		Origin: qingqian.Origin(q.str("origin")), Disputed: q.boolp("disputed"), Overdue: q.boolp("overdue"),
-		MinAmount: q.money("min_amount"), MaxAmount: q.money("max_amount"), Query: q.str("q"), Sort: q.str("sort"),
-		Offset: q.int("offset", 0), Limit: q.int("limit", 50),
-	}
-	if q.v.Has("funding_source") {
-		fs := qingqian.FundingSource(q.str("funding_source"))
-		if _, ok := qingqian.FundingNames[fs]; !ok {
-			q.bad.Add("funding_source", "资金来源不正确")
-		}
-		f.FundingSource = &fs
-	}
-	if _, ok := qingqian.StatusNames[f.Status]; f.Status != "" && !ok {
-		q.bad.Add("status", "状态应为 unpaid、partial、cleared 或 closed")
-	}
-	if _, ok := qingqian.ItemKindNames[f.Kind]; f.Kind != "" && !ok {
-		q.bad.Add("kind", "欠款类型不正确")
-	}
-	if _, ok := qingqian.OriginNames[f.Origin]; f.Origin != "" && !ok {
-		q.bad.Add("origin", "来源不正确")
-	}
+	f, q := ledgerFilter(r)
+	f.Offset, f.Limit = q.int("offset", 0), q.int("limit", 50)
 	if err := q.err(); err != nil {
 		return err
 	}

@@ -305,10 +305,12 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ledgerFilter reads the ledger's filters from the URL; the page and the export share it.
+// ledgerFilter reads the ledger's filters from the URL; the page, the export and the API share
+// it. funding_source "any" (the page's "all") means no filter; "" means not yet secured.
 func ledgerFilter(r *http.Request) (qingqian.ItemFilter, *query) {
 	q := newQuery(r)
-	f := qingqian.ItemFilter{OrgID: q.id("org_id"), Status: qingqian.Status(q.str("status")), Kind: qingqian.ItemKind(q.str("kind")),
+	f := qingqian.ItemFilter{OrgID: q.id("org_id"), CreditorID: q.id("creditor_id"), Status: qingqian.Status(q.str("status")),
+		Kind: qingqian.ItemKind(q.str("kind")), Origin: qingqian.Origin(q.str("origin")),
 		Disputed: q.boolp("disputed"), Overdue: q.boolp("overdue"), MinAmount: q.money("min_amount"), MaxAmount: q.money("max_amount"),
 		Query: q.str("q"), Sort: q.str("sort")}
 	if v := q.v.Get("funding_source"); q.v.Has("funding_source") && v != "any" {
@@ -319,10 +321,13 @@ func ledgerFilter(r *http.Request) (qingqian.ItemFilter, *query) {
 		f.FundingSource = &fs
 	}
 	if _, ok := qingqian.StatusNames[f.Status]; f.Status != "" && !ok {
-		q.bad.Add("status", "状态不正确")
+		q.bad.Add("status", "状态应为 unpaid、partial、cleared 或 closed")
 	}
 	if _, ok := qingqian.ItemKindNames[f.Kind]; f.Kind != "" && !ok {
-		q.bad.Add("kind", "类型不正确")
+		q.bad.Add("kind", "欠款类型不正确")
+	}
+	if _, ok := qingqian.OriginNames[f.Origin]; f.Origin != "" && !ok {
+		q.bad.Add("origin", "来源不正确")
 	}
 	return f, q
 }
