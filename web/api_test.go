@@ -106,20 +106,17 @@ type resp struct {
 func (e *env) do(method, path, token string, body any, hdr ...string) *resp {
 	e.t.Helper()
 	var rd io.Reader
-	ctype := "application/json"
 	switch b := body.(type) {
 	case nil:
 	case string:
 		rd = strings.NewReader(b)
-	case *multipart.Writer:
-		panic("use upload")
 	default:
 		j, _ := json.Marshal(b)
 		rd = bytes.NewReader(j)
 	}
 	req, _ := http.NewRequest(method, e.srv.URL+path, rd)
 	if rd != nil {
-		req.Header.Set("Content-Type", ctype)
+		req.Header.Set("Content-Type", "application/json")
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)

@@ -167,22 +167,6 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 	if progress == nil {
 		progress = func(Progress) {}
 	}
-	scan := func(rep *Report, phase string, fn func(*T) bool) (int, error) {
-		n := 0
-		err := scanRows(path, cols, rep, func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool {
-			r, ok := parse(h, cells, rowNum, bad)
-			if !ok {
-				return true
-			}
-			n++
-			if n%5000 == 0 {
-				progress(Progress{phase, n})
-			}
-			return fn(r)
-		})
-		progress(Progress{phase, n})
-		return n, err
-	}
 	// Pass 1 checks every cell and spools the checked rows to a temporary file, so that the
 	// workbook, the slow part to read, is read once.
 	spool, err := os.CreateTemp("", "qingqian-spool-*")
@@ -195,8 +179,13 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 	enc := gob.NewEncoder(bw)
 	var encErr error
 	rep := &Report{Issues: []Issue{}}
-	rows, err := scan(rep, "校验", func(r *T) bool {
-		if encErr == nil {
+	read, rows := 0, 0
+	err = scanRows(path, cols, rep, func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool {
+		if read++; read%5000 == 0 {
+			progress(Progress{"校验", read})
+		}
+		if r, ok := parse(h, cells, rowNum, bad); ok && encErr == nil {
+			rows++
 			encErr = enc.Encode(r)
 		}
 		return true
@@ -204,6 +193,7 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 	if err != nil {
 		return nil, err
 	}
+	progress(Progress{"校验", read})
 	if encErr == nil {
 		encErr = bw.Flush()
 	}
@@ -479,110 +469,82 @@ func scanRows(path string, cols []Column, rep *Report, parse func(h *header, cel
 
 // parseLedgerRow reads one data row; bad cells are told to bad, and ok is false if there were any.
 func parseLedgerRow(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.LedgerRow, bool) {
-	ok := true
-	cell := func(c *Column) string { return cellOf(h, cells, c) }
-	fail := func(c *Column, v, msg string) {
-		ok = false
-		bad(c, v, msg)
-	}
 	r := &qingqian.LedgerRow{Row: rowNum}
 	it := &r.Item
-	for i := range LedgerColumns {
-		c := &LedgerColumns[i]
-		if c.Derived {
-			continue
-		}
-		v := cell(c)
-		if c.Required && v == "" {
-			fail(c, v, "必填")
-			continue
-		}
+	ok := eachCell(ledgerInput, h, cells, bad, func(c *Column, v string) (err error) {
+		var code string
+		var m qingqian.Money
 		switch c.kind {
-		case dateCol:
-			d, err := ParseDate(v)
-			if err != nil {
-				fail(c, v, err.Error())
-				continue
-			}
-			switch c.Key {
-			case "arisen_on":
-				it.ArisenOn = d
-			case "due_on":
-				it.DueOn = d
-			}
 		case moneyCol:
-			m, err := ParseAmount(v, h.wan[c.Key])
-			if err != nil {
-				fail(c, v, err.Error())
-				continue
+			if m, err = ParseAmount(v, h.wan[c.Key]); err == nil && m < 0 {
+				err = fmt.Errorf("金额不能为负数")
 			}
-			if m < 0 {
-				fail(c, v, "金额不能为负数")
-				continue
-			}
-			switch c.Key {
-			case "undisputed":
-				it.Undisputed = m
-			case "disputed":
-				it.Disputed = m
-			}
-		case usccCol:
-			code, err := ParseUSCC(v)
-			if err != nil {
-				fail(c, v, err.Error())
-				continue
-			}
-			r.Creditor.USCC = code
 		case enumCol:
-			code, found := c.code(v)
-			if !found {
-				if v == "" {
-					continue
-				}
-				fail(c, v, "应为："+strings.Join(c.labels(), "、"))
-				continue
-			}
-			switch c.Key {
-			case "ownership":
-				r.Creditor.Ownership = qingqian.Ownership(code)
-			case "kind":
-				it.Kind = qingqian.ItemKind(code)
-			case "funding":
-				it.FundingSource = qingqian.FundingSource(code)
-			case "origin":
-				it.Origin = qingqian.Origin(code)
-			}
-		default:
+			code, err = c.enum(v)
+		case textCol:
 			if len([]rune(v)) > 500 {
-				fail(c, v[:50]+"…", "内容过长（最多500字）")
-				continue
-			}
-			switch c.Key {
-			case "no":
-				it.No = v
-			case "org":
-				r.OrgName = v
-			case "creditor":
-				r.Creditor.Name = v
-			case "contract_no":
-				it.ContractNo = v
-			case "contract_name":
-				it.ContractName = v
-			case "dispute_reason":
-				it.DisputeReason = v
-			case "responsible":
-				it.Responsible = v
-			case "note":
-				it.Note = v
+				err = fmt.Errorf("内容过长（最多500字）")
 			}
 		}
-	}
+		if err != nil {
+			return err
+		}
+		switch c.Key {
+		case "no":
+			it.No = v
+		case "org":
+			r.OrgName = v
+		case "creditor":
+			r.Creditor.Name = v
+		case "uscc":
+			r.Creditor.USCC, err = ParseUSCC(v)
+		case "ownership":
+			r.Creditor.Ownership = qingqian.Ownership(code)
+		case "contract_no":
+			it.ContractNo = v
+		case "contract_name":
+			it.ContractName = v
+		case "kind":
+			it.Kind = qingqian.ItemKind(code)
+		case "arisen_on":
+			it.ArisenOn, err = ParseDate(v)
+		case "due_on":
+			it.DueOn, err = ParseDate(v)
+		case "undisputed":
+			it.Undisputed = m
+		case "disputed":
+			it.Disputed = m
+		case "dispute_reason":
+			it.DisputeReason = v
+		case "funding":
+			it.FundingSource = qingqian.FundingSource(code)
+		case "origin":
+			it.Origin = qingqian.Origin(code)
+		case "responsible":
+			it.Responsible = v
+		case "note":
+			it.Note = v
+		}
+		return err
+	})
 	if ok && it.Undisputed+it.Disputed == 0 {
 		c := column(LedgerColumns, "undisputed")
-		fail(c, cell(c), "无分歧金额与有分歧金额不能都为零")
+		bad(c, cellOf(h, cells, c), "无分歧金额与有分歧金额不能都为零")
+		ok = false
 	}
 	return r, ok
 }
+
+// ledgerInput are the ledger columns an import reads (not the derived ones).
+var ledgerInput = func() []Column {
+	var out []Column
+	for _, c := range LedgerColumns {
+		if !c.Derived {
+			out = append(out, c)
+		}
+	}
+	return out
+}()
 
 // IssueSummary renders issues as lines "工作表 第N行 列：值 —— 说明" for a terminal.
 func IssueSummary(issues []Issue, max int) string {

@@ -753,3 +753,30 @@ func TestImportRepaymentVouchers(t *testing.T) {
 		t.Fatalf("%d vouchers attached, want 3", n)
 	}
 }
+
+// The ledger's cell rules that the other tests do not reach: no negative amounts, text of at
+// most 500 characters, codes from the list.
+func TestLedgerCellRules(t *testing.T) {
+	l := newLedger(t, sqldbtest.MustOpen(t, "sqlite"))
+	long := strings.Repeat("长", 501)
+	text := "台账编号,欠款单位,债权企业名称,统一社会信用代码,欠款类型,发生日期,无分歧金额（元）,来源,备注\n" +
+		"R-1,示范建工集团有限公司,甲,91310115MA1K3BTP2B,工程款,2019-11-30,-5.00,底数,\n" +
+		"R-2,示范建工集团有限公司,甲,91310115MA1K3BTP2B,工程款,2019-11-30,5.00,底数," + long + "\n" +
+		"R-3,示范建工集团有限公司,甲,91310115MA1K3BTP2B,工程款,2019-11-30,5.00,旧账,\n"
+	rep, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "rules.csv", []byte(text)), false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, is := range rep.Issues {
+		got[strconv.Itoa(is.Row)+" "+is.Column] = true
+	}
+	for _, want := range []string{"2 无分歧金额（元）", "3 备注", "4 来源"} {
+		if !got[want] {
+			t.Errorf("no issue at %s:\n%s", want, xlsx.IssueSummary(rep.Issues, 10))
+		}
+	}
+	if n, _ := l.db.CountRows(context.Background(), "items"); n != 0 {
+		t.Fatalf("%d items written", n)
+	}
+}
