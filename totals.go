@@ -10,6 +10,11 @@ import (
 type Figures struct {
 	Items int64 `json:"items"`
 	Balance
+	// Payments counts repayments (less those reversed); PaymentsNoVoucher those without a payment
+	// voucher, which are claims rather than facts, for RepaidNoVoucher in all.
+	Payments          int64 `json:"payments"`
+	PaymentsNoVoucher int64 `json:"payments_no_voucher"`
+	RepaidNoVoucher   Money `json:"repaid_no_voucher"`
 }
 
 // Rate is the share repaid of what was recognised and not reduced otherwise, in basis points

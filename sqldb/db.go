@@ -164,6 +164,12 @@ func (db *DB) Migrate(ctx context.Context) error {
 			tx.Rollback()
 			return fmt.Errorf("migration %s: %w", name, err)
 		}
+		if after := afterMigration[name]; after != nil {
+			if err := after(ctx, &Tx{Tx: tx, db: db, now: db.Now(), actor: qingqian.SystemActor("migrate")}); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migration %s: %w", name, err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`, name, db.Now().UTC().Format(time.RFC3339)); err != nil {
 			tx.Rollback()
 			return err
@@ -173,6 +179,17 @@ func (db *DB) Migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// afterMigration holds the work a migration needs beyond its SQL, done in its transaction.
+var afterMigration = map[string]func(ctx context.Context, tx *Tx) error{
+	// The running totals gained the repayment and voucher counts: recompute them.
+	"0004_reports.sql": func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM org_totals`); err != nil {
+			return err
+		}
+		return tx.insertComputedTotals(ctx, "org_totals")
+	},
 }
 
 // Tx is a write transaction carrying the actor and the instant it acts at.
@@ -474,13 +491,13 @@ func kindOf(dialect, col, typ string) string {
 	case typ == "boolean":
 		return "boolean"
 	case strings.Contains(typ, "int"):
-		if dialect == "sqlite" && (col == "active" || col == "backdated" || col == "must_change") {
+		if dialect == "sqlite" && (col == "active" || col == "backdated" || col == "must_change" || col == "zero" || col == "late") {
 			return "boolean"
 		}
 		return "integer"
 	case dialect == "sqlite" && typ == "text":
 		switch {
-		case col == "day" || col == "rec_day" || strings.HasSuffix(col, "_on") || col == "on_date":
+		case col == "day" || col == "rec_day" || strings.HasSuffix(col, "_on") || col == "on_date" || col == "as_of" || col == "deadline":
 			return "date"
 		case col == "at" || strings.HasSuffix(col, "_at") || strings.HasSuffix(col, "_until"):
 			return "timestamp"

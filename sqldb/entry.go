@@ -134,7 +134,15 @@ func (tx *Tx) insertEntry(ctx context.Context, r *itemRow, e *qingqian.Entry, vo
 		b.RecognisedUndisputed, b.RecognisedDisputed, b.RepaidUndisputed, b.RepaidDisputed, b.OutstandingUndisputed, b.OutstandingDisputed, b.Status, r.ID); err != nil {
 		return err
 	}
-	return tx.bumpTotals(ctx, r.path, e.On, r.Kind, r.Origin, measuresOf(e.Category, e.Undisputed, e.Disputed))
+	had := false
+	if e.Kind == qingqian.EntryReversal && e.Category == qingqian.CatRepay {
+		var n int64
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM entry_vouchers WHERE entry_id = $1`, e.ReversesID).Scan(&n); err != nil {
+			return err
+		}
+		had = n > 0
+	}
+	return tx.bumpTotals(ctx, r.path, e.On, r.Kind, r.Origin, entryMeasures(e.Kind, e.Category, e.Undisputed, e.Disputed, had))
 }
 
 // writeEntry writes the entry row, its voucher links and its audit record.

@@ -54,11 +54,14 @@ func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 		clock: time.Date(2021, 11, 1, 2, 0, 0, 0, time.UTC), // 2021-11-01 10:00 CST
 	}
 	db.Now = func() time.Time { return f.clock }
+	// The tree exists before any ledger data.
+	f.at("2018-01-02 09:00")
 	f.root = f.MustOrg(t, 0, "示范省国资委", qingqian.OrgRegulator)
 	f.groupA = f.MustOrg(t, f.root.ID, "甲集团", qingqian.OrgGroup)
 	f.groupB = f.MustOrg(t, f.root.ID, "乙集团", qingqian.OrgGroup)
 	f.subA1 = f.MustOrg(t, f.groupA.ID, "甲集团一公司", qingqian.OrgSubsidiary)
 	f.creditor = f.MustCreditor(t, "某某建筑劳务有限公司")
+	f.clock = time.Date(2021, 11, 1, 2, 0, 0, 0, time.UTC)
 	return f
 }
 

@@ -121,6 +121,16 @@ func (s *ItemService) CreateItem(ctx context.Context, it *qingqian.Item) error {
 // createItem writes a validated item of unit o, its recognise entry, the running totals and the
 // audit records.
 func (tx *Tx) createItem(ctx context.Context, o *qingqian.Org, it *qingqian.Item, cname, cuscc string) error {
+	if it.Origin == qingqian.OriginBaseline {
+		lock, err := tx.baselineLock(ctx, o.Path)
+		if err != nil {
+			return err
+		}
+		if lock != "" {
+			msg := lock + "，此后发现的欠款请按来源选择“自查发现”“投诉举报”或“新增欠款”"
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: msg, Fields: map[string]string{"origin": msg}}
+		}
+	}
 	it.OrgName, it.CreditorName, it.CreditorUSCC = o.Name, cname, cuscc
 	it.Version, it.CreatedAt, it.UpdatedAt = 1, tx.now, tx.now
 	// The item is born with the balance of its recognise entry.

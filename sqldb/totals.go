@@ -10,7 +10,27 @@ import (
 )
 
 // measures are the summed columns of org_totals.
-type measures struct{ items, recU, recD, repU, repD, adjU, adjD int64 }
+type measures struct{ items, recU, recD, repU, repD, adjU, adjD, payN, payNV, repNV int64 }
+
+// totalsCols are the columns of org_totals in the order of measures, after the key.
+const totalsCols = `items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d, pay_n, pay_nv, rep_nv`
+
+func (m *measures) values() []any {
+	return []any{m.items, m.recU, m.recD, m.repU, m.repD, m.adjU, m.adjD, m.payN, m.payNV, m.repNV}
+}
+
+func (m *measures) pointers() []any {
+	return []any{&m.items, &m.recU, &m.recD, &m.repU, &m.repD, &m.adjU, &m.adjD, &m.payN, &m.payNV, &m.repNV}
+}
+
+// sub takes o off m.
+func (m *measures) sub(o measures) {
+	m.items -= o.items
+	m.recU, m.recD = m.recU-o.recU, m.recD-o.recD
+	m.repU, m.repD = m.repU-o.repU, m.repD-o.repD
+	m.adjU, m.adjD = m.adjU-o.adjU, m.adjD-o.adjD
+	m.payN, m.payNV, m.repNV = m.payN-o.payN, m.payNV-o.payNV, m.repNV-o.repNV
+}
 
 func measuresOf(cat qingqian.Category, du, dd qingqian.Money) measures {
 	switch cat {
@@ -26,7 +46,9 @@ const totalsUpsert = ` ON CONFLICT (org_id, day, rec_day, kind, origin) DO UPDAT
 	items = org_totals.items + excluded.items,
 	rec_u = org_totals.rec_u + excluded.rec_u, rec_d = org_totals.rec_d + excluded.rec_d,
 	rep_u = org_totals.rep_u + excluded.rep_u, rep_d = org_totals.rep_d + excluded.rep_d,
-	adj_u = org_totals.adj_u + excluded.adj_u, adj_d = org_totals.adj_d + excluded.adj_d`
+	adj_u = org_totals.adj_u + excluded.adj_u, adj_d = org_totals.adj_d + excluded.adj_d,
+	pay_n = org_totals.pay_n + excluded.pay_n, pay_nv = org_totals.pay_nv + excluded.pay_nv,
+	rep_nv = org_totals.rep_nv + excluded.rep_nv`
 
 // bumpTotals adds one change, recorded now, to the running totals of every unit on the path, in
 // one statement.
@@ -34,11 +56,14 @@ func (tx *Tx) bumpTotals(ctx context.Context, path string, day qingqian.Date, ki
 	var q args
 	var rows []string
 	dayArg, recArg, kindArg, originArg := q.add(day), q.add(qingqian.DateOf(tx.now)), q.add(string(kind)), q.add(string(origin))
-	ms := []string{q.add(m.items), q.add(m.recU), q.add(m.recD), q.add(m.repU), q.add(m.repD), q.add(m.adjU), q.add(m.adjD)}
+	var ms []string
+	for _, v := range m.values() {
+		ms = append(ms, q.add(v))
+	}
 	for _, id := range ancestors(path) {
 		rows = append(rows, "("+q.add(id)+", "+dayArg+", "+recArg+", "+kindArg+", "+originArg+", "+strings.Join(ms, ", ")+")")
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO org_totals (org_id, day, rec_day, kind, origin, items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d)
+	_, err := tx.ExecContext(ctx, `INSERT INTO org_totals (org_id, day, rec_day, kind, origin, `+totalsCols+`)
 		VALUES `+strings.Join(rows, ", ")+totalsUpsert, q...)
 	return err
 }
@@ -47,8 +72,9 @@ func (tx *Tx) bumpTotals(ctx context.Context, path string, day qingqian.Date, ki
 // moves).
 func (tx *Tx) copyTotals(ctx context.Context, src int64, dst []int64, sign int64) error {
 	for _, id := range dst {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO org_totals (org_id, day, rec_day, kind, origin, items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d)
-			SELECT $1, day, rec_day, kind, origin, $2 * items, $2 * rec_u, $2 * rec_d, $2 * rep_u, $2 * rep_d, $2 * adj_u, $2 * adj_d
+		if _, err := tx.ExecContext(ctx, `INSERT INTO org_totals (org_id, day, rec_day, kind, origin, `+totalsCols+`)
+			SELECT $1, day, rec_day, kind, origin, $2 * items, $2 * rec_u, $2 * rec_d, $2 * rep_u, $2 * rep_d, $2 * adj_u, $2 * adj_d,
+				$2 * pay_n, $2 * pay_nv, $2 * rep_nv
 			FROM org_totals WHERE org_id = $3`+totalsUpsert, id, sign, src); err != nil {
 			return err
 		}
@@ -92,7 +118,18 @@ func (s *TotalsService) SubtreeTotals(ctx context.Context, q0 qingqian.TotalsQue
 	if asOf.IsZero() {
 		asOf = qingqian.DateOf(s.db.Now())
 	}
-	t := &qingqian.Totals{OrgID: orgID, OrgName: name, AsOf: asOf, KnownAt: q0.KnownAt,
+	t, err := s.db.subtreeTotals(ctx, s.db.read, orgID, path, asOf, q0.KnownAt)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	t.OrgName = name
+	return t, nil
+}
+
+// subtreeTotals computes the totals of the subtree of a unit the caller may reach, through q
+// (the read pool, or a write transaction that needs a consistent snapshot).
+func (db *DB) subtreeTotals(ctx context.Context, qr queryer, orgID int64, path string, asOf qingqian.Date, knownAt time.Time) (*qingqian.Totals, error) {
+	t := &qingqian.Totals{OrgID: orgID, AsOf: asOf, KnownAt: knownAt,
 		ByKind: map[qingqian.ItemKind]qingqian.Figures{}, ByOrigin: map[qingqian.Origin]qingqian.Figures{}}
 	sums := map[totalsKey]*measures{}
 	get := func(k totalsKey) *measures {
@@ -105,31 +142,34 @@ func (s *TotalsService) SubtreeTotals(ctx context.Context, q0 qingqian.TotalsQue
 	}
 	var q args
 	where := `org_id = ` + q.add(orgID) + ` AND day <= ` + q.add(asOf)
-	if !q0.KnownAt.IsZero() {
-		where += ` AND rec_day <= ` + q.add(qingqian.DateOf(q0.KnownAt))
+	if !knownAt.IsZero() {
+		where += ` AND rec_day <= ` + q.add(qingqian.DateOf(knownAt))
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT kind, origin, CAST(SUM(items) AS BIGINT), CAST(SUM(rec_u) AS BIGINT), CAST(SUM(rec_d) AS BIGINT),
-		CAST(SUM(rep_u) AS BIGINT), CAST(SUM(rep_d) AS BIGINT), CAST(SUM(adj_u) AS BIGINT), CAST(SUM(adj_d) AS BIGINT)
+	var sel []string
+	for _, c := range strings.Split(totalsCols, ", ") {
+		sel = append(sel, `CAST(SUM(`+c+`) AS BIGINT)`)
+	}
+	rows, err := qr.QueryContext(ctx, `SELECT kind, origin, `+strings.Join(sel, ", ")+`
 		FROM org_totals WHERE `+where+` GROUP BY kind, origin`, q...)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	for rows.Next() {
 		var k totalsKey
 		var m measures
-		if err := rows.Scan(&k.kind, &k.origin, &m.items, &m.recU, &m.recD, &m.repU, &m.repD, &m.adjU, &m.adjD); err != nil {
+		if err := rows.Scan(append([]any{&k.kind, &k.origin}, m.pointers()...)...); err != nil {
 			rows.Close()
-			return nil, qingqian.Internal(err)
+			return nil, err
 		}
 		*get(k) = m
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
-	if !q0.KnownAt.IsZero() {
-		if err := s.subtractLater(ctx, path, asOf, q0.KnownAt, get); err != nil {
-			return nil, qingqian.Internal(err)
+	if !knownAt.IsZero() {
+		if err := db.subtractLater(ctx, qr, path, asOf, knownAt, get); err != nil {
+			return nil, err
 		}
 	}
 	for k, m := range sums {
@@ -155,38 +195,57 @@ func (s *TotalsService) SubtreeTotals(ctx context.Context, q0 qingqian.TotalsQue
 	return t, nil
 }
 
+// entryMeasures are what one entry adds to the running totals. A repayment counts as without a
+// voucher until one is attached (attachVoucher takes it off again); the reversal of a
+// repayment takes off what the repayment still counts.
+func entryMeasures(kind qingqian.EntryKind, cat qingqian.Category, du, dd qingqian.Money, reversedHadVoucher bool) measures {
+	m := measuresOf(cat, du, dd)
+	if cat != qingqian.CatRepay {
+		return m
+	}
+	switch {
+	case kind == qingqian.EntryRepay:
+		m.payN, m.payNV, m.repNV = 1, 1, -int64(du+dd)
+	case kind == qingqian.EntryReversal && reversedHadVoucher:
+		m.payN = -1
+	case kind == qingqian.EntryReversal:
+		m.payN, m.payNV, m.repNV = -1, -1, -int64(du+dd)
+	}
+	return m
+}
+
 // subtractLater takes off what was recorded after knownAt on the same day: entries, and items
-// created since.
-func (s *TotalsService) subtractLater(ctx context.Context, path string, asOf qingqian.Date, knownAt time.Time, get func(totalsKey) *measures) error {
+// created since. (A voucher attached later that day still counts: attachments keep only their
+// day.)
+func (db *DB) subtractLater(ctx context.Context, qr queryer, path string, asOf qingqian.Date, knownAt time.Time, get func(totalsKey) *measures) error {
 	lo, hi := subtreeRange(path)
-	rows, err := s.db.read.QueryContext(ctx, `SELECT i.kind, i.origin, e.cat, CAST(SUM(e.du) AS BIGINT), CAST(SUM(e.dd) AS BIGINT)
+	rows, err := qr.QueryContext(ctx, `SELECT i.kind, i.origin, e.kind, e.cat, e.du, e.dd,
+			CASE WHEN EXISTS (SELECT 1 FROM entry_vouchers v WHERE v.entry_id = e.reverses_id) THEN 1 ELSE 0 END
 		FROM entries e JOIN items i ON i.id = e.item_id JOIN orgs o ON o.id = i.org_id
-		WHERE e.recorded_at > $1 AND e.recorded_at < $5 AND e.on_date <= $2 AND o.path >= $3 AND o.path < $4
-		GROUP BY i.kind, i.origin, e.cat`, s.db.d.ts(knownAt), asOf, lo, hi, s.db.d.ts(qingqian.DateOf(knownAt).EndOfDay()))
+		WHERE e.recorded_at > $1 AND e.recorded_at < $5 AND e.on_date <= $2 AND o.path >= $3 AND o.path < $4`,
+		db.d.ts(knownAt), asOf, lo, hi, db.d.ts(qingqian.DateOf(knownAt).EndOfDay()))
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		var k totalsKey
+		var kind qingqian.EntryKind
 		var cat qingqian.Category
 		var du, dd qingqian.Money
-		if err := rows.Scan(&k.kind, &k.origin, &cat, &du, &dd); err != nil {
+		var had int
+		if err := rows.Scan(&k.kind, &k.origin, &kind, &cat, &du, &dd, &had); err != nil {
 			rows.Close()
 			return err
 		}
-		later := measuresOf(cat, du, dd)
-		m := get(k)
-		m.recU, m.recD = m.recU-later.recU, m.recD-later.recD
-		m.repU, m.repD = m.repU-later.repU, m.repD-later.repD
-		m.adjU, m.adjD = m.adjU-later.adjU, m.adjD-later.adjD
+		get(k).sub(entryMeasures(kind, cat, du, dd, had == 1))
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = s.db.read.QueryContext(ctx, `SELECT i.kind, i.origin, COUNT(*) FROM items i JOIN orgs o ON o.id = i.org_id
+	rows, err = qr.QueryContext(ctx, `SELECT i.kind, i.origin, COUNT(*) FROM items i JOIN orgs o ON o.id = i.org_id
 		WHERE i.created_at > $1 AND i.created_at < $5 AND i.arisen_on <= $2 AND o.path >= $3 AND o.path < $4 GROUP BY i.kind, i.origin`,
-		s.db.d.ts(knownAt), asOf, lo, hi, s.db.d.ts(qingqian.DateOf(knownAt).EndOfDay()))
+		db.d.ts(knownAt), asOf, lo, hi, db.d.ts(qingqian.DateOf(knownAt).EndOfDay()))
 	if err != nil {
 		return err
 	}
@@ -203,7 +262,7 @@ func (s *TotalsService) subtractLater(ctx context.Context, path string, asOf qin
 }
 
 func figuresOf(m *measures) qingqian.Figures {
-	f := qingqian.Figures{Items: m.items}
+	f := qingqian.Figures{Items: m.items, Payments: m.payN, PaymentsNoVoucher: m.payNV, RepaidNoVoucher: qingqian.Money(m.repNV)}
 	f.Add(qingqian.CatRecognise, qingqian.Money(m.recU), qingqian.Money(m.recD))
 	f.Add(qingqian.CatRepay, -qingqian.Money(m.repU), -qingqian.Money(m.repD))
 	f.Add(qingqian.CatAdjust, qingqian.Money(m.adjU), qingqian.Money(m.adjD))
@@ -212,6 +271,9 @@ func figuresOf(m *measures) qingqian.Figures {
 
 func addFigures(dst *qingqian.Figures, f qingqian.Figures) {
 	dst.Items += f.Items
+	dst.Payments += f.Payments
+	dst.PaymentsNoVoucher += f.PaymentsNoVoucher
+	dst.RepaidNoVoucher += f.RepaidNoVoucher
 	dst.Add(qingqian.CatRecognise, f.RecognisedUndisputed, f.RecognisedDisputed)
 	dst.Add(qingqian.CatRepay, -f.RepaidUndisputed, -f.RepaidDisputed)
 	dst.Add(qingqian.CatAdjust, f.AdjustedUndisputed, f.AdjustedDisputed)
@@ -272,17 +334,32 @@ func (tx *Tx) insertComputedTotals(ctx context.Context, table string) error {
 	cat := func(c, col string) string {
 		return `CAST(SUM(CASE WHEN e.cat = '` + c + `' THEN ` + col + ` ELSE 0 END) AS BIGINT)`
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (org_id, day, rec_day, kind, origin, items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d)
+	// The reversal of a repayment whose voucher never came takes it off the voucherless count.
+	unvouchedReversal := `e.kind = 'reversal' AND e.cat = 'rep' AND NOT EXISTS (SELECT 1 FROM entry_vouchers v WHERE v.entry_id = e.reverses_id)`
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (org_id, day, rec_day, kind, origin, `+totalsCols+`)
 		SELECT c.anc_id, e.on_date, e.recorded_on, i.kind, i.origin, 0, `+cat("rec", "e.du")+`, `+cat("rec", "e.dd")+`,
-			`+cat("rep", "-e.du")+`, `+cat("rep", "-e.dd")+`, `+cat("adj", "e.du")+`, `+cat("adj", "e.dd")+`
+			`+cat("rep", "-e.du")+`, `+cat("rep", "-e.dd")+`, `+cat("adj", "e.du")+`, `+cat("adj", "e.dd")+`,
+			CAST(SUM(CASE WHEN e.kind = 'repay' THEN 1 WHEN e.kind = 'reversal' AND e.cat = 'rep' THEN -1 ELSE 0 END) AS BIGINT),
+			CAST(SUM(CASE WHEN e.kind = 'repay' THEN 1 WHEN `+unvouchedReversal+` THEN -1 ELSE 0 END) AS BIGINT),
+			CAST(SUM(CASE WHEN e.kind = 'repay' OR (`+unvouchedReversal+`) THEN -(e.du + e.dd) ELSE 0 END) AS BIGINT)
 		FROM entries e JOIN items i ON i.id = e.item_id JOIN tmp_closure c ON c.org_id = i.org_id
 		GROUP BY c.anc_id, e.on_date, e.recorded_on, i.kind, i.origin`); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO `+table+` (org_id, day, rec_day, kind, origin, items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d)
-		SELECT c.anc_id, i.arisen_on, i.created_on, i.kind, i.origin, COUNT(*), 0, 0, 0, 0, 0, 0
+	upsert := strings.ReplaceAll(totalsUpsert, "org_totals.", table+".")
+	// A repayment stops counting as without voucher on the day its first voucher was attached.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (org_id, day, rec_day, kind, origin, `+totalsCols+`)
+		SELECT c.anc_id, e.on_date, fv.first_on, i.kind, i.origin, 0, 0, 0, 0, 0, 0, 0, 0,
+			CAST(-COUNT(*) AS BIGINT), CAST(SUM(e.du + e.dd) AS BIGINT)
+		FROM (SELECT entry_id, MIN(attached_on) AS first_on FROM entry_vouchers GROUP BY entry_id) fv
+			JOIN entries e ON e.id = fv.entry_id JOIN items i ON i.id = e.item_id JOIN tmp_closure c ON c.org_id = i.org_id
+		WHERE e.kind = 'repay' GROUP BY c.anc_id, e.on_date, fv.first_on, i.kind, i.origin`+upsert); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO `+table+` (org_id, day, rec_day, kind, origin, `+totalsCols+`)
+		SELECT c.anc_id, i.arisen_on, i.created_on, i.kind, i.origin, COUNT(*), 0, 0, 0, 0, 0, 0, 0, 0, 0
 		FROM items i JOIN tmp_closure c ON c.org_id = i.org_id
-		WHERE true GROUP BY c.anc_id, i.arisen_on, i.created_on, i.kind, i.origin`+strings.ReplaceAll(totalsUpsert, "org_totals.", table+"."))
+		WHERE true GROUP BY c.anc_id, i.arisen_on, i.created_on, i.kind, i.origin`+upsert)
 	return err
 }
 
@@ -298,6 +375,7 @@ func (db *DB) VerifyTotals(ctx context.Context) (string, error) {
 	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE IF NOT EXISTS tmp_totals (org_id BIGINT NOT NULL, day `+db.d.dateType()+` NOT NULL, rec_day `+db.d.dateType()+` NOT NULL,
 		kind TEXT NOT NULL, origin TEXT NOT NULL, items BIGINT NOT NULL, rec_u BIGINT NOT NULL, rec_d BIGINT NOT NULL,
 		rep_u BIGINT NOT NULL, rep_d BIGINT NOT NULL, adj_u BIGINT NOT NULL, adj_d BIGINT NOT NULL,
+		pay_n BIGINT NOT NULL, pay_nv BIGINT NOT NULL, rep_nv BIGINT NOT NULL,
 		PRIMARY KEY (org_id, day, rec_day, kind, origin))`); err != nil {
 		return "", err
 	}
@@ -308,13 +386,15 @@ func (db *DB) VerifyTotals(ctx context.Context) (string, error) {
 		return "", err
 	}
 	// Rows that sum to zero (left by moves and reversals) do not count.
-	nonzero := ` WHERE items <> 0 OR rec_u <> 0 OR rec_d <> 0 OR rep_u <> 0 OR rep_d <> 0 OR adj_u <> 0 OR adj_d <> 0`
+	nonzero := ` WHERE items <> 0 OR rec_u <> 0 OR rec_d <> 0 OR rep_u <> 0 OR rep_d <> 0 OR adj_u <> 0 OR adj_d <> 0
+		OR pay_n <> 0 OR pay_nv <> 0 OR rep_nv <> 0`
 	var id int64
 	err = tx.QueryRowContext(ctx, `SELECT CAST(COALESCE(MIN(COALESCE(a.org_id, b.org_id)), 0) AS BIGINT)
 		FROM (SELECT * FROM org_totals`+nonzero+`) a FULL OUTER JOIN (SELECT * FROM tmp_totals`+nonzero+`) b
 		ON a.org_id = b.org_id AND a.day = b.day AND a.rec_day = b.rec_day AND a.kind = b.kind AND a.origin = b.origin
 		WHERE a.org_id IS NULL OR b.org_id IS NULL OR a.items <> b.items OR a.rec_u <> b.rec_u OR a.rec_d <> b.rec_d
-			OR a.rep_u <> b.rep_u OR a.rep_d <> b.rep_d OR a.adj_u <> b.adj_u OR a.adj_d <> b.adj_d`).Scan(&id)
+			OR a.rep_u <> b.rep_u OR a.rep_d <> b.rep_d OR a.adj_u <> b.adj_u OR a.adj_d <> b.adj_d
+			OR a.pay_n <> b.pay_n OR a.pay_nv <> b.pay_nv OR a.rep_nv <> b.rep_nv`).Scan(&id)
 	if err != nil {
 		return "", err
 	}

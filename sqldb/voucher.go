@@ -210,10 +210,26 @@ func (tx *Tx) attachVoucher(ctx context.Context, path string, e *qingqian.Entry,
 	if e.Kind != qingqian.EntryRepay {
 		return &qingqian.Error{Code: qingqian.EINVALID, Message: "只有清偿记录附支付凭证", Fields: map[string]string{"vouchers": "只有清偿记录附支付凭证"}}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO entry_vouchers (entry_id, sha256) VALUES ($1, $2) ON CONFLICT (entry_id, sha256) DO NOTHING`, e.ID, sha); err != nil {
+	res, err := tx.ExecContext(ctx, `INSERT INTO entry_vouchers (entry_id, sha256, attached_on) VALUES ($1, $2, $3) ON CONFLICT (entry_id, sha256) DO NOTHING`,
+		e.ID, sha, qingqian.DateOf(tx.now))
+	if err != nil {
 		return err
 	}
-	return nil
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	// The first voucher turns the repayment from a claim into a fact in the running totals.
+	var count int64
+	var kind qingqian.ItemKind
+	var origin qingqian.Origin
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM entry_vouchers WHERE entry_id = $1), i.kind, i.origin
+		FROM entries e JOIN items i ON i.id = e.item_id WHERE e.id = $1`, e.ID).Scan(&count, &kind, &origin); err != nil {
+		return err
+	}
+	if count != 1 {
+		return nil
+	}
+	return tx.bumpTotals(ctx, path, e.On, kind, origin, measures{payNV: -1, repNV: int64(e.Undisputed + e.Disputed)})
 }
 
 // AttachVoucher implements qingqian.VoucherService.

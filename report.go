@@ -1,0 +1,454 @@
+package qingqian
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// PeriodKind is what a reporting period is for.
+type PeriodKind string
+
+// Kinds of periods. A baseline period asks every group to confirm its baseline ledger (底数)
+// once; after its sign-off the group's baseline is locked and progress is measured against it.
+const (
+	PeriodBaseline PeriodKind = "baseline" // 底数确认
+	PeriodWeekly   PeriodKind = "weekly"   // 周报
+	PeriodMonthly  PeriodKind = "monthly"  // 月报
+	PeriodSpecial  PeriodKind = "special"  // 专项（回头看）
+)
+
+// PeriodKinds lists the kinds in display order.
+var PeriodKinds = []PeriodKind{PeriodWeekly, PeriodMonthly, PeriodSpecial, PeriodBaseline}
+
+// PeriodKindNames are the screen names.
+var PeriodKindNames = map[PeriodKind]string{PeriodBaseline: "底数确认", PeriodWeekly: "周报", PeriodMonthly: "月报", PeriodSpecial: "专项（回头看）"}
+
+// Period is a reporting round (报送期次) opened by the clearance office: every group under the
+// office submits its figures as of AsOf by Deadline. No is the issue number, 第N期.
+type Period struct {
+	ID        int64      `json:"id"`
+	OrgID     int64      `json:"org_id"` // the office that opened it
+	OrgName   string     `json:"org_name"`
+	No        int        `json:"no"`
+	Kind      PeriodKind `json:"kind"`
+	Title     string     `json:"title"`
+	StartsOn  Date       `json:"starts_on"` // first day of what "repaid in the period" counts
+	AsOf      Date       `json:"as_of"`
+	Deadline  Date       `json:"deadline"`
+	Note      string     `json:"note"`
+	CreatedBy string     `json:"created_by"`
+	CreatedAt time.Time  `json:"created_at"`
+}
+
+// DefaultTitle names a period the way the office's reports are named.
+func (p *Period) DefaultTitle() string {
+	return fmt.Sprintf("第%d期 清欠%s（截至%d年%d月%d日）", p.No, PeriodKindNames[p.Kind], p.AsOf.Year(), p.AsOf.Month(), p.AsOf.Day())
+}
+
+// Normalize fills the defaults: the start of a weekly period is six days before its date, of a
+// monthly one the first of the month; a baseline or special round counts from its own date.
+func (p *Period) Normalize() {
+	if p.StartsOn.IsZero() && !p.AsOf.IsZero() {
+		switch p.Kind {
+		case PeriodWeekly:
+			p.StartsOn = p.AsOf.AddDays(-6)
+		case PeriodMonthly:
+			p.StartsOn = NewDate(p.AsOf.Year(), p.AsOf.Month(), 1)
+		default:
+			p.StartsOn = p.AsOf
+		}
+	}
+}
+
+// Validate checks a period before it is opened.
+func (p *Period) Validate() error {
+	v := Validation{}
+	if _, ok := PeriodKindNames[p.Kind]; !ok {
+		v.Add("kind", "期次类型应为 weekly、monthly、special 或 baseline")
+	}
+	if p.AsOf.IsZero() {
+		v.Add("as_of", "请填写截止日期（数据截至哪一天）")
+	}
+	if p.Deadline.IsZero() {
+		v.Add("deadline", "请填写报送期限")
+	} else if !p.AsOf.IsZero() && p.Deadline.Before(p.AsOf) {
+		v.Add("deadline", "报送期限不能早于数据截止日期")
+	}
+	if !p.StartsOn.IsZero() && !p.AsOf.IsZero() && p.AsOf.Before(p.StartsOn) {
+		v.Add("starts_on", "统计起始日期不能晚于截止日期")
+	}
+	if p.No < 0 {
+		v.Add("no", "期次号应为正整数")
+	}
+	if len([]rune(p.Title)) > 100 {
+		v.Add("title", "标题不能超过100个字")
+	}
+	if len([]rune(p.Note)) > 2000 {
+		v.Add("note", "说明不能超过2000个字")
+	}
+	return v.Err()
+}
+
+// Schedule asks for a series of periods: Count weekly periods every seven days from First, or
+// Count monthly periods ending on the last day of each month from First's month; each due
+// DeadlineDays after its date.
+type Schedule struct {
+	Kind         PeriodKind `json:"kind"`
+	First        Date       `json:"first"`
+	Count        int        `json:"count"`
+	DeadlineDays int        `json:"deadline_days"`
+}
+
+// Periods returns the periods of the schedule, without numbers.
+func (s Schedule) Periods() ([]*Period, error) {
+	v := Validation{}
+	if s.Kind != PeriodWeekly && s.Kind != PeriodMonthly {
+		v.Add("kind", "只能按周或按月生成期次")
+	}
+	if s.First.IsZero() {
+		v.Add("first", "请填写第一期的截止日期")
+	}
+	if s.Count < 1 || s.Count > 60 {
+		v.Add("count", "一次生成的期数应为1到60")
+	}
+	if s.DeadlineDays < 0 || s.DeadlineDays > 60 {
+		v.Add("deadline_days", "报送期限应为截止日期后0到60天")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var out []*Period
+	for i := range s.Count {
+		var asOf Date
+		if s.Kind == PeriodWeekly {
+			asOf = s.First.AddDays(7 * i)
+		} else {
+			first := NewDate(s.First.Year(), s.First.Month(), 1).AddMonths(i)
+			asOf = first.AddMonths(1).AddDays(-1)
+		}
+		p := &Period{Kind: s.Kind, AsOf: asOf, Deadline: asOf.AddDays(s.DeadlineDays)}
+		p.Normalize()
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// GroupFigures are one group's figures for a period, computed from the ledger as of the
+// period's date: what a submission freezes and a consolidated report adds up.
+type GroupFigures struct {
+	Baseline       Money `json:"baseline"`        // 底数：the baseline confirmed (or, before that, the ledger's baseline items)
+	BaselineLocked bool  `json:"baseline_locked"` // the baseline was signed off and locked
+	BaselineRepaid Money `json:"baseline_repaid"` // repaid on baseline items to date
+	BaselineLeft   Money `json:"baseline_left"`   // outstanding on baseline items
+
+	RepaidPeriod Money `json:"repaid_period"`  // repaid within the period
+	RepaidToDate Money `json:"repaid_to_date"` // repaid to the period's date, all items
+	Recognised   Money `json:"recognised"`
+	Outstanding  Money `json:"outstanding"`
+	Undisputed   Money `json:"outstanding_undisputed"`
+	Disputed     Money `json:"outstanding_disputed"`
+	Rate         int64 `json:"rate"` // clearance rate in basis points
+
+	NewItems       int64 `json:"new_items"` // items found after the baseline (self-check, complaint, new arrears)
+	NewAmount      Money `json:"new_amount"`
+	NewOutstanding Money `json:"new_outstanding"`
+
+	Items             int64 `json:"items"`
+	Payments          int64 `json:"payments"`
+	PaymentsNoVoucher int64 `json:"payments_no_voucher"`
+	RepaidNoVoucher   Money `json:"repaid_no_voucher"`
+}
+
+// Add adds another group's figures (for totals); the rate is recomputed.
+func (g *GroupFigures) Add(o GroupFigures) {
+	g.Baseline += o.Baseline
+	g.BaselineRepaid += o.BaselineRepaid
+	g.BaselineLeft += o.BaselineLeft
+	g.RepaidPeriod += o.RepaidPeriod
+	g.RepaidToDate += o.RepaidToDate
+	g.Recognised += o.Recognised
+	g.Outstanding += o.Outstanding
+	g.Undisputed += o.Undisputed
+	g.Disputed += o.Disputed
+	g.NewItems += o.NewItems
+	g.NewAmount += o.NewAmount
+	g.NewOutstanding += o.NewOutstanding
+	g.Items += o.Items
+	g.Payments += o.Payments
+	g.PaymentsNoVoucher += o.PaymentsNoVoucher
+	g.RepaidNoVoucher += o.RepaidNoVoucher
+	g.Rate = RateOf(g.RepaidToDate, g.Outstanding)
+}
+
+// RateOf is the clearance rate, repaid over repaid plus outstanding, in basis points.
+func RateOf(repaid, outstanding Money) int64 {
+	if repaid+outstanding <= 0 {
+		return 0
+	}
+	return int64(repaid) * 10000 / int64(repaid+outstanding)
+}
+
+// FigureDiff is one figure that differs between a frozen submission and the ledger today.
+type FigureDiff struct {
+	Field  string `json:"field"`
+	Name   string `json:"name"`
+	Frozen Money  `json:"frozen"`
+	Now    Money  `json:"now"`
+}
+
+// Diff lists the money figures that differ between g (frozen) and now.
+func (g *GroupFigures) Diff(now *GroupFigures) []FigureDiff {
+	var out []FigureDiff
+	pairs := []struct {
+		field, name string
+		a, b        Money
+	}{
+		{"repaid_period", "本期清偿", g.RepaidPeriod, now.RepaidPeriod},
+		{"repaid_to_date", "累计清偿", g.RepaidToDate, now.RepaidToDate},
+		{"outstanding", "未清偿余额", g.Outstanding, now.Outstanding},
+		{"outstanding_undisputed", "无分歧未清偿", g.Undisputed, now.Undisputed},
+		{"outstanding_disputed", "有分歧未清偿", g.Disputed, now.Disputed},
+		{"new_amount", "底数后新增金额", g.NewAmount, now.NewAmount},
+		{"items", "条目数", Money(g.Items), Money(now.Items)},
+		{"repaid_no_voucher", "无凭证清偿金额", g.RepaidNoVoucher, now.RepaidNoVoucher},
+	}
+	for _, p := range pairs {
+		if p.a != p.b {
+			out = append(out, FigureDiff{Field: p.field, Name: p.name, Frozen: p.a, Now: p.b})
+		}
+	}
+	return out
+}
+
+// SubmissionState is where a submission is in its sign-off chain.
+type SubmissionState string
+
+// States of a submission: prepared (填报) → reviewed (审核) → approved (签批, submitted and frozen);
+// a reviewer can return it at either of the first two with a reason, and it is prepared again.
+const (
+	StatePrepared SubmissionState = "prepared"
+	StateReviewed SubmissionState = "reviewed"
+	StateApproved SubmissionState = "approved"
+	StateReturned SubmissionState = "returned"
+	StateMissing  SubmissionState = "missing" // in reports: nothing approved yet
+)
+
+// SubmissionStateNames are the screen names.
+var SubmissionStateNames = map[SubmissionState]string{StatePrepared: "已填报待审核", StateReviewed: "已审核待签批",
+	StateApproved: "已签批报送", StateReturned: "已退回", StateMissing: "未报送"}
+
+// SignAction is one step of the sign-off chain.
+type SignAction string
+
+// Sign-off actions.
+const (
+	ActPrepare SignAction = "prepare" // 填报
+	ActReview  SignAction = "review"  // 审核（底数：分管负责同志签字）
+	ActApprove SignAction = "approve" // 签批（主要负责同志签批）
+	ActReturn  SignAction = "return"  // 退回
+)
+
+// SignActionNames are the screen names.
+var SignActionNames = map[SignAction]string{ActPrepare: "填报", ActReview: "审核", ActApprove: "签批", ActReturn: "退回"}
+
+// NextState is the sign-off state machine: the state a submission in state cur reaches by act,
+// or an ECONFLICT error saying why it cannot. cur is "" for a submission not yet prepared.
+func NextState(cur SubmissionState, act SignAction) (SubmissionState, error) {
+	switch act {
+	case ActPrepare:
+		if cur == "" || cur == StateReturned || cur == StatePrepared {
+			return StatePrepared, nil
+		}
+	case ActReview:
+		if cur == StatePrepared {
+			return StateReviewed, nil
+		}
+	case ActApprove:
+		if cur == StateReviewed {
+			return StateApproved, nil
+		}
+	case ActReturn:
+		if cur == StatePrepared || cur == StateReviewed {
+			return StateReturned, nil
+		}
+	default:
+		return "", Errorf(EINVALID, "不认识的操作：%s", act)
+	}
+	if cur == StateApproved {
+		return "", Errorf(ECONFLICT, "已签批报送，数据已冻结，不能再%s", SignActionNames[act])
+	}
+	name := SubmissionStateNames[cur]
+	if cur == "" {
+		name = "尚未填报"
+	}
+	return "", Errorf(ECONFLICT, "当前状态为“%s”，不能%s", name, SignActionNames[act])
+}
+
+// CanSign reports whether the actor's roles allow the action: clerks and liaisons prepare,
+// reviewers (the department and the leaders) review, approve and return; an administrator
+// may do any of them.
+func (a *Actor) CanSign(act SignAction) bool {
+	switch act {
+	case ActPrepare:
+		return a.Has(RoleAdmin, RoleLiaison, RoleClerk)
+	case ActReview, ActApprove, ActReturn:
+		return a.Has(RoleAdmin, RoleReviewer)
+	}
+	return false
+}
+
+// SignStep records who took one step and when.
+type SignStep struct {
+	Seq       int        `json:"seq"`
+	Action    SignAction `json:"action"`
+	ActorID   int64      `json:"actor_id"`
+	ActorName string     `json:"actor_name"`
+	Note      string     `json:"note"`
+	At        time.Time  `json:"at"`
+}
+
+// ZeroCheck is the office's verification (核查) of a zero report.
+type ZeroCheck struct {
+	Result    string    `json:"result"` // confirmed | rejected
+	Basis     string    `json:"basis"`
+	CheckedBy string    `json:"checked_by"`
+	CheckedAt time.Time `json:"checked_at"`
+}
+
+// ZeroCheckResults are the outcomes of a verification.
+var ZeroCheckResults = map[string]string{"confirmed": "核查属实", "rejected": "核查不属实"}
+
+// Submission is one group's report for one period.
+type Submission struct {
+	ID          int64           `json:"id"`
+	PeriodID    int64           `json:"period_id"`
+	OrgID       int64           `json:"org_id"`
+	OrgName     string          `json:"org_name"`
+	State       SubmissionState `json:"state"`
+	Zero        bool            `json:"zero"` // 零报告
+	Narrative   string          `json:"narrative"`
+	Explanation string          `json:"explanation"`
+	Figures     GroupFigures    `json:"figures"`
+	KnownAt     time.Time       `json:"known_at"` // the ledger as known at this instant
+	Flags       []string        `json:"flags"`    // why a zero report is doubtful
+	SubmittedAt time.Time       `json:"submitted_at,omitempty"`
+	Late        bool            `json:"late"`
+	Check       *ZeroCheck      `json:"check,omitempty"`
+	Steps       []SignStep      `json:"steps"`
+	Version     int             `json:"version"`
+
+	// Diffs are filled when the submission is read after approval: the figures that the
+	// ledger, as of the period's date, gives differently today.
+	Diffs []FigureDiff `json:"diffs,omitempty"`
+}
+
+// SubmissionInput is what a preparer gives; the figures are computed, never typed.
+type SubmissionInput struct {
+	PeriodID    int64  `json:"period_id"`
+	OrgID       int64  `json:"org_id"`
+	Zero        bool   `json:"zero"`
+	Narrative   string `json:"narrative"`
+	Explanation string `json:"explanation"`
+}
+
+// Validate checks the text of a submission.
+func (in *SubmissionInput) Validate() error {
+	v := Validation{}
+	if in.PeriodID <= 0 {
+		v.Add("period_id", "请选择报送期次")
+	}
+	if len([]rune(in.Narrative)) > 5000 {
+		v.Add("narrative", "工作情况不能超过5000个字")
+	}
+	if len([]rune(in.Explanation)) > 5000 {
+		v.Add("explanation", "情况说明不能超过5000个字")
+	}
+	return v.Err()
+}
+
+// ReportRow is one group's line of a consolidated report.
+type ReportRow struct {
+	OrgID   int64           `json:"org_id"`
+	OrgName string          `json:"org_name"`
+	State   SubmissionState `json:"state"`
+	Zero    bool            `json:"zero"`
+	Late    bool            `json:"late"`
+	// Live is true when no approved submission exists and the figures were computed from the
+	// ledger when the report was made.
+	Live    bool         `json:"live"`
+	Figures GroupFigures `json:"figures"`
+}
+
+// Report is the consolidated report (汇总报表) of a period: one row per group and the total.
+// Once issued it is kept as issued and produced again identically.
+type Report struct {
+	Period      Period       `json:"period"`
+	Office      string       `json:"office"`
+	Rows        []ReportRow  `json:"rows"`
+	Total       GroupFigures `json:"total"`
+	Submitted   int          `json:"submitted"`
+	ZeroReports int          `json:"zero_reports"`
+	Issued      bool         `json:"issued"`
+	IssuedBy    string       `json:"issued_by,omitempty"`
+	IssuedAt    time.Time    `json:"issued_at,omitempty"`
+	MadeAt      time.Time    `json:"made_at"`
+}
+
+// PeriodFilter selects periods.
+type PeriodFilter struct {
+	Kind   PeriodKind
+	Offset int
+	Limit  int
+}
+
+// Lateness counts one group's late and missing submissions over the periods due so far.
+type Lateness struct {
+	OrgID   int64  `json:"org_id"`
+	OrgName string `json:"org_name"`
+	Late    int    `json:"late"`
+	Missing int    `json:"missing"`
+	// MissingNow lists the periods past their deadline with nothing approved.
+	MissingNow []int `json:"missing_periods"`
+}
+
+// ReportService opens periods, takes submissions through sign-off and consolidates them.
+type ReportService interface {
+	// OpenPeriod opens a period for the groups under the actor's unit (supervisor or admin);
+	// No 0 takes the next number. Errors: EINVALID, ECONFLICT (number taken), EFORBIDDEN.
+	OpenPeriod(ctx context.Context, p *Period) error
+	// GeneratePeriods opens a series of periods from a schedule.
+	GeneratePeriods(ctx context.Context, s Schedule) ([]*Period, error)
+	// FindPeriods lists the periods the actor can see, newest first, with the count.
+	FindPeriods(ctx context.Context, f PeriodFilter) ([]*Period, int, error)
+	// FindPeriod returns a period by id; FindPeriodByNo by its number.
+	FindPeriod(ctx context.Context, id int64) (*Period, error)
+	FindPeriodByNo(ctx context.Context, no int) (*Period, error)
+
+	// Groups returns the groups that report to the office (the actor's groups, or the groups
+	// under the actor's unit).
+	Groups(ctx context.Context) ([]*Org, error)
+
+	// Prepare computes a group's figures as of the period's date and records the preparer's
+	// text; it creates the submission or prepares a returned one again.
+	Prepare(ctx context.Context, in SubmissionInput) (*Submission, error)
+	// Sign takes the next step (review, approve or return with a note) on a submission at
+	// the given version. Each step is taken by a different person.
+	Sign(ctx context.Context, id int64, act SignAction, note string, version int) (*Submission, error)
+	// FindSubmission returns one submission with its steps, and for an approved one the
+	// differences from today's ledger.
+	FindSubmission(ctx context.Context, id int64) (*Submission, error)
+	// FindSubmissions lists a period's submissions the actor can see.
+	FindSubmissions(ctx context.Context, periodID int64) ([]*Submission, error)
+	// CheckZero records the office's verification of a zero report.
+	CheckZero(ctx context.Context, id int64, result, basis string) (*Submission, error)
+
+	// Report consolidates a period: the issued report if there is one, else a draft from the
+	// approved submissions and, for groups without one, the ledger.
+	Report(ctx context.Context, periodID int64) (*Report, error)
+	// IssueReport keeps the period's consolidated report as it stands now; it never changes
+	// afterwards. Errors: ECONFLICT when already issued.
+	IssueReport(ctx context.Context, periodID int64) (*Report, error)
+	// Lateness counts late and missing submissions per group over periods past their deadline.
+	Lateness(ctx context.Context) ([]Lateness, error)
+}

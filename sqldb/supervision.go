@@ -1,0 +1,504 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/qingqian/qingqian"
+)
+
+// SupervisionService implements qingqian.SupervisionService.
+type SupervisionService struct{ db *DB }
+
+// NewSupervisionService returns the supervision service over db.
+func NewSupervisionService(db *DB) *SupervisionService { return &SupervisionService{db: db} }
+
+var _ qingqian.SupervisionService = (*SupervisionService)(nil)
+
+const slowRuleKey = "slow_rule"
+
+// SlowRule implements qingqian.SupervisionService.
+func (s *SupervisionService) SlowRule(ctx context.Context) (qingqian.SlowRule, error) {
+	if _, err := qingqian.RequireActor(ctx); err != nil {
+		return qingqian.SlowRule{}, err
+	}
+	return s.db.slowRule(ctx, s.db.read)
+}
+
+func (db *DB) slowRule(ctx context.Context, q rowQueryer) (qingqian.SlowRule, error) {
+	var v string
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, slowRuleKey).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return qingqian.DefaultSlowRule, nil
+	} else if err != nil {
+		return qingqian.SlowRule{}, qingqian.Internal(err)
+	}
+	var r qingqian.SlowRule
+	if err := json.Unmarshal([]byte(v), &r); err != nil {
+		return qingqian.SlowRule{}, qingqian.Internal(err)
+	}
+	return r, nil
+}
+
+// SetSlowRule implements qingqian.SupervisionService.
+func (s *SupervisionService) SetSlowRule(ctx context.Context, r qingqian.SlowRule) error {
+	a, err := requireOffice(ctx, "设置进度预警规则")
+	if err != nil {
+		return err
+	}
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, a, func(tx *Tx) error {
+		before, err := tx.db.slowRule(ctx, tx)
+		if err != nil {
+			return err
+		}
+		b, _ := json.Marshal(r)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, slowRuleKey, string(b)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "settings.slow_rule", "settings", 0, a.OrgPath, before, r)
+	})
+}
+
+// plannedDue returns, for the subtree at path, what the latest plans scheduled by cutoff and was
+// not repaid by asOf, and over how many items.
+func (db *DB) plannedDue(ctx context.Context, path string, cutoff, asOf qingqian.Date) (qingqian.Money, int, error) {
+	lo, hi := subtreeRange(path)
+	rows, err := db.read.QueryContext(ctx, `SELECT x.planned,
+			(SELECT CAST(COALESCE(SUM(-(e.du + e.dd)), 0) AS BIGINT) FROM entries e WHERE e.item_id = x.id AND e.cat = 'rep' AND e.on_date <= $4),
+			(SELECT CAST(COALESCE(SUM(e.du + e.dd), 0) AS BIGINT) FROM entries e WHERE e.item_id = x.id AND e.on_date <= $4)
+		FROM (SELECT i.id, CAST(SUM(pi.amount) AS BIGINT) AS planned
+			FROM items i JOIN orgs o ON o.id = i.org_id
+				JOIN plan_instalments pi ON pi.item_id = i.id AND pi.revision = (SELECT MAX(r.revision) FROM plan_revisions r WHERE r.item_id = i.id)
+			WHERE o.path >= $1 AND o.path < $2 AND pi.due_on <= $3 AND i.status <> 'cleared'
+			GROUP BY i.id) x`, lo, hi, cutoff, asOf)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	var due qingqian.Money
+	var n int
+	for rows.Next() {
+		var planned, repaid, left qingqian.Money
+		if err := rows.Scan(&planned, &repaid, &left); err != nil {
+			return 0, 0, err
+		}
+		if short := min(planned-repaid, left); short > 0 {
+			due += short
+			n++
+		}
+	}
+	return due, n, rows.Err()
+}
+
+// Progress implements qingqian.SupervisionService.
+func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (*qingqian.Progress, error) {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if asOf.IsZero() {
+		asOf = qingqian.DateOf(s.db.Now())
+	}
+	rule, err := s.db.slowRule(ctx, s.db.read)
+	if err != nil {
+		return nil, err
+	}
+	gs, err := NewReportService(s.db).Groups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	root := "/"
+	if len(gs) > 0 {
+		root = "/" + firstSegment(gs[0].Path)
+	}
+	locked, err := s.db.lockedBaselines(ctx, s.db.read, root)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	open, err := s.openNotices(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	out := &qingqian.Progress{AsOf: asOf, Rule: rule, Groups: []qingqian.GroupProgress{}}
+	var repaid, left qingqian.Money
+	for _, g := range gs {
+		if !a.Reaches(g.Path) {
+			continue
+		}
+		t, err := s.db.subtreeTotals(ctx, s.db.read, g.ID, g.Path, asOf, time.Time{})
+		if err != nil {
+			return nil, qingqian.Internal(err)
+		}
+		gp := qingqian.GroupProgress{OrgID: g.ID, OrgName: g.Name, Repaid: t.Overall.Repaid, Left: t.Overall.Outstanding, OpenNotices: open[g.ID]}
+		b := t.ByOrigin[qingqian.OriginBaseline]
+		gp.Baseline = b.RecognisedUndisputed + b.RecognisedDisputed
+		if lf, ok := locked[g.ID]; ok {
+			gp.Baseline = lf.Baseline
+		}
+		gp.Rate = qingqian.RateOf(gp.Repaid, gp.Left)
+		if gp.PlannedDue, gp.OverdueItems, err = s.db.plannedDue(ctx, g.Path, asOf.AddDays(-rule.OverdueDays), asOf); err != nil {
+			return nil, qingqian.Internal(err)
+		}
+		repaid += gp.Repaid
+		left += gp.Left
+		out.Groups = append(out.Groups, gp)
+	}
+	out.Rate = qingqian.RateOf(repaid, left)
+	for i := range out.Groups {
+		rule.Judge(&out.Groups[i], out.Rate)
+	}
+	return out, nil
+}
+
+// openNotices counts the notices not yet closed per unit.
+func (s *SupervisionService) openNotices(ctx context.Context, a *qingqian.Actor) (map[int64]int, error) {
+	ns, err := s.FindNotices(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]int{}
+	for _, n := range ns {
+		out[n.OrgID]++
+	}
+	return out, nil
+}
+
+const noticeColumns = `n.id, n.no, n.org_id, o.name, o.path, n.reason, n.actions, n.deadline, n.state, n.issued_by, n.issued_at,
+	n.reply, n.replied_by, n.replied_at, n.closed_by, n.closed_at, n.version`
+
+func scanNotice(row interface{ Scan(...any) error }) (*qingqian.Notice, string, error) {
+	n := &qingqian.Notice{}
+	var path string
+	err := row.Scan(&n.ID, &n.No, &n.OrgID, &n.OrgName, &path, &n.Reason, &n.Actions, &n.Deadline, &n.State, &n.IssuedBy, timeCol{&n.IssuedAt},
+		&n.Reply, &n.RepliedBy, timeCol{&n.RepliedAt}, &n.ClosedBy, timeCol{&n.ClosedAt}, &n.Version)
+	return n, path, err
+}
+
+func noticeNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "督办事项不存在") }
+
+// IssueNotice implements qingqian.SupervisionService.
+func (s *SupervisionService) IssueNotice(ctx context.Context, n *qingqian.Notice) error {
+	a, err := requireOffice(ctx, "下发督办")
+	if err != nil {
+		return err
+	}
+	n.Reason, n.Actions = strings.TrimSpace(n.Reason), strings.TrimSpace(n.Actions)
+	if err := n.Validate(qingqian.DateOf(s.db.Now())); err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, a, func(tx *Tx) error {
+		o, err := tx.findOrg(ctx, n.OrgID)
+		if err != nil || !a.Reaches(o.Path) {
+			if err == nil {
+				tx.deny("org", n.OrgID)
+			}
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "督办的企业不存在", Fields: map[string]string{"org_id": "企业不存在"}}
+		}
+		if o.ID == a.OrgID {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "不能向本单位下发督办", Fields: map[string]string{"org_id": "请选择下级企业"}}
+		}
+		year := qingqian.DateOf(tx.now).Year()
+		var seq int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) + 1 FROM notices WHERE no LIKE $1`, fmt.Sprintf("清欠督〔%d〕%%", year)).Scan(&seq); err != nil {
+			return err
+		}
+		n.No = fmt.Sprintf("清欠督〔%d〕%d号", year, seq)
+		n.OrgName, n.State, n.IssuedBy, n.IssuedAt, n.Version = o.Name, qingqian.NoticeOpen, a.Name, tx.now, 1
+		if err := tx.QueryRowContext(ctx, `INSERT INTO notices (org_id, no, reason, actions, deadline, state, issued_by, issued_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, n.OrgID, n.No, n.Reason, n.Actions, n.Deadline, n.State, n.IssuedBy, tx.ts(tx.now)).Scan(&n.ID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "notice.issue", "notice", n.ID, o.Path, nil, n)
+	})
+}
+
+// changeNotice loads a notice for change, checks who may change it and its version, and
+// applies fn.
+func (s *SupervisionService) changeNotice(ctx context.Context, a *qingqian.Actor, id int64, version int, fn func(tx *Tx, n *qingqian.Notice, path string) error) (*qingqian.Notice, error) {
+	err := s.db.inTx(ctx, a, func(tx *Tx) error {
+		n, path, err := scanNotice(tx.QueryRowContext(ctx, `SELECT `+noticeColumns+` FROM notices n JOIN orgs o ON o.id = n.org_id WHERE n.id = $1`+tx.db.d.forUpdateOf("n"), id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return noticeNotFound()
+		} else if err != nil {
+			return err
+		}
+		if !a.Reaches(path) {
+			tx.deny("notice", id)
+			return noticeNotFound()
+		}
+		if n.Version != version {
+			return qingqian.Errorf(qingqian.ECONFLICT, "该督办事项已被他人处理，请刷新后再操作")
+		}
+		return fn(tx, n, path)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.FindNotice(ctx, id)
+}
+
+// ReplyNotice implements qingqian.SupervisionService.
+func (s *SupervisionService) ReplyNotice(ctx context.Context, id int64, reply string, version int) (*qingqian.Notice, error) {
+	a, err := qingqian.RequireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	reply = strings.TrimSpace(reply)
+	if reply == "" {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "请填写办理情况", Fields: map[string]string{"reply": "请填写办理情况"}}
+	} else if len([]rune(reply)) > 5000 {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "办理情况不能超过5000个字", Fields: map[string]string{"reply": "过长"}}
+	}
+	return s.changeNotice(ctx, a, id, version, func(tx *Tx, n *qingqian.Notice, path string) error {
+		if n.State == qingqian.NoticeClosed {
+			return qingqian.Errorf(qingqian.ECONFLICT, "该督办事项已办结")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE notices SET reply = $1, replied_by = $2, replied_at = $3, state = $4, version = version + 1 WHERE id = $5`,
+			reply, a.Name, tx.ts(tx.now), qingqian.NoticeReplied, id); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "notice.reply", "notice", id, path, map[string]any{"reply": n.Reply}, map[string]any{"reply": reply})
+	})
+}
+
+// CloseNotice implements qingqian.SupervisionService.
+func (s *SupervisionService) CloseNotice(ctx context.Context, id int64, version int) (*qingqian.Notice, error) {
+	a, err := requireOffice(ctx, "办结督办事项")
+	if err != nil {
+		return nil, err
+	}
+	return s.changeNotice(ctx, a, id, version, func(tx *Tx, n *qingqian.Notice, path string) error {
+		if n.State != qingqian.NoticeReplied {
+			return qingqian.Errorf(qingqian.ECONFLICT, "企业回复办理情况后才能办结")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE notices SET state = $1, closed_by = $2, closed_at = $3, version = version + 1 WHERE id = $4`,
+			qingqian.NoticeClosed, a.Name, tx.ts(tx.now), id); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "notice.close", "notice", id, path, nil, map[string]any{"state": qingqian.NoticeClosed})
+	})
+}
+
+// FindNotice implements qingqian.SupervisionService.
+func (s *SupervisionService) FindNotice(ctx context.Context, id int64) (*qingqian.Notice, error) {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n, path, err := scanNotice(s.db.read.QueryRowContext(ctx, `SELECT `+noticeColumns+` FROM notices n JOIN orgs o ON o.id = n.org_id WHERE n.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, noticeNotFound()
+	} else if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	if !a.Reaches(path) {
+		s.db.securityEvent(ctx, a, "notice", id)
+		return nil, noticeNotFound()
+	}
+	return n, nil
+}
+
+// FindNotices implements qingqian.SupervisionService.
+func (s *SupervisionService) FindNotices(ctx context.Context, open bool) ([]*qingqian.Notice, error) {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi := subtreeRange(a.OrgPath)
+	where := ` WHERE o.path >= $1 AND o.path < $2`
+	if open {
+		where += ` AND n.state <> 'closed'`
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+noticeColumns+` FROM notices n JOIN orgs o ON o.id = n.org_id`+where+`
+		ORDER BY CASE WHEN n.state = 'closed' THEN 1 ELSE 0 END, n.deadline, n.id`, lo, hi)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	defer rows.Close()
+	out := []*qingqian.Notice{}
+	for rows.Next() {
+		n, _, err := scanNotice(rows)
+		if err != nil {
+			return nil, qingqian.Internal(err)
+		}
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	return out, nil
+}
+
+func interviewNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "约谈记录不存在") }
+
+// RecordInterview implements qingqian.SupervisionService.
+func (s *SupervisionService) RecordInterview(ctx context.Context, iv *qingqian.Interview) error {
+	a, err := requireOffice(ctx, "记录约谈")
+	if err != nil {
+		return err
+	}
+	iv.Participants, iv.Minutes = strings.TrimSpace(iv.Participants), strings.TrimSpace(iv.Minutes)
+	if err := iv.Validate(qingqian.DateOf(s.db.Now())); err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, a, func(tx *Tx) error {
+		o, err := tx.findOrg(ctx, iv.OrgID)
+		if err != nil || !a.Reaches(o.Path) || o.ID == a.OrgID {
+			if err == nil && !a.Reaches(o.Path) {
+				tx.deny("org", iv.OrgID)
+			}
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "约谈的企业不存在", Fields: map[string]string{"org_id": "请选择下级企业"}}
+		}
+		iv.OrgName, iv.CreatedBy, iv.CreatedAt = o.Name, a.Name, tx.now
+		if err := tx.QueryRowContext(ctx, `INSERT INTO interviews (org_id, held_on, level, participants, minutes, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, iv.OrgID, iv.HeldOn, iv.Level, iv.Participants, iv.Minutes, a.Name, tx.ts(tx.now)).Scan(&iv.ID); err != nil {
+			return err
+		}
+		for i := range iv.Commitments {
+			c := &iv.Commitments[i]
+			c.InterviewID = iv.ID
+			if err := tx.QueryRowContext(ctx, `INSERT INTO commitments (interview_id, text, due_on) VALUES ($1, $2, $3) RETURNING id`,
+				iv.ID, strings.TrimSpace(c.Text), c.DueOn).Scan(&c.ID); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, "interview.record", "interview", iv.ID, o.Path, nil, iv)
+	})
+}
+
+const interviewColumns = `v.id, v.org_id, o.name, o.path, v.held_on, v.level, v.participants, v.minutes, v.created_by, v.created_at`
+
+func (db *DB) interviews(ctx context.Context, a *qingqian.Actor, where string, arg ...any) ([]*qingqian.Interview, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+interviewColumns+` FROM interviews v JOIN orgs o ON o.id = v.org_id WHERE `+where+` ORDER BY v.held_on DESC, v.id DESC`, arg...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*qingqian.Interview
+	byID := map[int64]*qingqian.Interview{}
+	for rows.Next() {
+		iv := &qingqian.Interview{Commitments: []qingqian.Commitment{}}
+		var path string
+		if err := rows.Scan(&iv.ID, &iv.OrgID, &iv.OrgName, &path, &iv.HeldOn, &iv.Level, &iv.Participants, &iv.Minutes, &iv.CreatedBy, timeCol{&iv.CreatedAt}); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if a.Reaches(path) {
+			out = append(out, iv)
+			byID[iv.ID] = iv
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	crows, err := db.read.QueryContext(ctx, `SELECT c.id, c.interview_id, c.text, c.due_on, c.done_on, c.follow_up FROM commitments c
+		JOIN interviews v ON v.id = c.interview_id JOIN orgs o ON o.id = v.org_id WHERE `+where+` ORDER BY c.id`, arg...)
+	if err != nil {
+		return nil, err
+	}
+	defer crows.Close()
+	for crows.Next() {
+		var c qingqian.Commitment
+		var done sql.Null[qingqian.Date]
+		if err := crows.Scan(&c.ID, &c.InterviewID, &c.Text, &c.DueOn, &done, &c.FollowUp); err != nil {
+			return nil, err
+		}
+		c.DoneOn = done.V
+		if iv := byID[c.InterviewID]; iv != nil {
+			iv.Commitments = append(iv.Commitments, c)
+		}
+	}
+	return out, crows.Err()
+}
+
+// FindInterview implements qingqian.SupervisionService.
+func (s *SupervisionService) FindInterview(ctx context.Context, id int64) (*qingqian.Interview, error) {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ivs, err := s.db.interviews(ctx, a, `v.id = $1`, id)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	if len(ivs) == 0 {
+		return nil, interviewNotFound()
+	}
+	return ivs[0], nil
+}
+
+// FindInterviews implements qingqian.SupervisionService.
+func (s *SupervisionService) FindInterviews(ctx context.Context) ([]*qingqian.Interview, error) {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi := subtreeRange(a.OrgPath)
+	ivs, err := s.db.interviews(ctx, a, `o.path >= $1 AND o.path < $2`, lo, hi)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	return ivs, nil
+}
+
+// FollowUp implements qingqian.SupervisionService.
+func (s *SupervisionService) FollowUp(ctx context.Context, commitmentID int64, note string, done qingqian.Date) (*qingqian.Interview, error) {
+	a, err := requireOffice(ctx, "跟踪约谈承诺")
+	if err != nil {
+		return nil, err
+	}
+	note = strings.TrimSpace(note)
+	v := qingqian.Validation{}
+	if note == "" {
+		v.Add("follow_up", "请填写跟踪情况")
+	} else if len([]rune(note)) > 2000 {
+		v.Add("follow_up", "跟踪情况不能超过2000个字")
+	}
+	if !done.IsZero() && qingqian.DateOf(s.db.Now()).Before(done) {
+		v.Add("done_on", "完成日期不能晚于今天")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var ivID int64
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		var path string
+		var held qingqian.Date
+		err := tx.QueryRowContext(ctx, `SELECT v.id, o.path, v.held_on FROM commitments c JOIN interviews v ON v.id = c.interview_id JOIN orgs o ON o.id = v.org_id
+			WHERE c.id = $1`, commitmentID).Scan(&ivID, &path, &held)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !a.Reaches(path)) {
+			if err == nil {
+				tx.deny("commitment", commitmentID)
+			}
+			return qingqian.Errorf(qingqian.ENOTFOUND, "约谈承诺不存在")
+		} else if err != nil {
+			return err
+		}
+		if !done.IsZero() && done.Before(held) {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "完成日期不能早于约谈日期", Fields: map[string]string{"done_on": "不能早于约谈日期"}}
+		}
+		var doneArg any
+		if !done.IsZero() {
+			doneArg = done
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE commitments SET follow_up = $1, done_on = $2 WHERE id = $3`, note, doneArg, commitmentID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "interview.follow_up", "interview", ivID, path, nil, map[string]any{"commitment_id": commitmentID, "follow_up": note, "done_on": done})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.FindInterview(ctx, ivID)
+}
