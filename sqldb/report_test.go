@@ -277,7 +277,7 @@ func TestFrozenSubmissionAndConsolidatedReport(t *testing.T) {
 		}
 		_, err = f.reports.CheckZero(f.office, subB.ID, "rejected", "比对台账")
 		wantCode(t, err, qingqian.ECONFLICT) // not submitted yet
-		f.at("2019-04-08 09:00")              // after the deadline
+		f.at("2019-04-08 09:00")             // after the deadline
 		subB = f.signOff(t, subB, f.reviewerB, f.leaderB)
 		if !subB.Late {
 			t.Fatal("a submission approved after the deadline is not late")
