@@ -512,14 +512,14 @@ func (s *ReportService) Sign(ctx context.Context, id int64, act qingqian.SignAct
 	if err != nil {
 		return nil, err
 	}
+	if !a.CanSign(qingqian.ActReview) {
+		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "只有审核、签批人员可以办理")
+	}
 	if act == qingqian.ActPrepare {
-		return nil, qingqian.Errorf(qingqian.EINVALID, "填报请使用填报功能")
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "填报请使用填报功能", Fields: map[string]string{"action": "应为 review、approve 或 return"}}
 	}
 	if _, ok := qingqian.SignActionNames[act]; !ok {
-		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "不认识的操作：" + string(act), Fields: map[string]string{"action": "应为 review、approve 或 return"}}
-	}
-	if !a.CanSign(act) {
-		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "当前账号不能%s", qingqian.SignActionNames[act])
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "请选择操作：审核、签批或退回", Fields: map[string]string{"action": "应为 review、approve 或 return"}}
 	}
 	if act == qingqian.ActReturn && note == "" {
 		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "请填写退回原因", Fields: map[string]string{"note": "请填写退回原因"}}

@@ -21,7 +21,7 @@ type route struct {
 
 // apiRoutes lists every API route; the OpenAPI document is checked against this list.
 func (s *Server) apiRoutes() []route {
-	return []route{
+	return append([]route{
 		{"GET /api/v1/orgs", s.listOrgs},
 		{"POST /api/v1/orgs", s.createOrg},
 		{"GET /api/v1/orgs/{id}", s.getOrg},
@@ -50,7 +50,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET /api/v1/vouchers/{sha256}/entries", s.voucherEntries},
 		{"GET /api/v1/audit", s.listAudit},
 		{"POST /api/v1/imports/{kind}", s.apiImport},
-	}
+	}, s.reportAPIRoutes()...)
 }
 
 //go:embed openapi.json

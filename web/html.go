@@ -73,7 +73,8 @@ func (s *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // pages are the page templates; each is parsed with the layout. A test renders every one.
-var pages = []string{"login", "password", "dashboard", "ledger", "item", "item_new", "orgs", "creditors", "users", "audit", "error", "import", "import_status"}
+var pages = []string{"login", "password", "dashboard", "ledger", "item", "item_new", "orgs", "creditors", "users", "audit", "error", "import", "import_status",
+	"periods", "period", "submission", "report", "progress", "notices", "notice", "interviews", "interview"}
 
 func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{
@@ -105,6 +106,15 @@ func (s *Server) parseTemplates() error {
 			return out
 		},
 		"sum":       func(a, b qingqian.Money) qingqian.Money { return a + b },
+		"pkind":     func(k qingqian.PeriodKind) string { return qingqian.PeriodKindNames[k] },
+		"substate":  func(st qingqian.SubmissionState) string { return qingqian.SubmissionStateNames[st] },
+		"signact":   func(a qingqian.SignAction) string { return qingqian.SignActionNames[a] },
+		"nstate":    func(st qingqian.NoticeState) string { return qingqian.NoticeStateNames[st] },
+		"level":     func(l qingqian.InterviewLevel) string { return qingqian.InterviewLevelNames[l] },
+		"cat":       func(a, b string) string { return a + b },
+		"cents":     func(m qingqian.Money) int64 { return int64(m) },
+		"diff":      func(a, b qingqian.Money) qingqian.Money { return a - b },
+		"itoa":      func(n int) string { return strconv.Itoa(n) },
 		"deref":     func(f *qingqian.FundingSource) qingqian.FundingSource { return *f },
 		"ownership": func(o qingqian.Ownership) string { return qingqian.OwnershipNames[o] },
 		"size": func(z qingqian.Size) string {
@@ -212,6 +222,10 @@ var flashes = map[string]string{
 	"repaid": "已记录。", "reversed": "已冲正。", "plan": "清偿计划已保存。", "item": "台账条目已建立。",
 	"org": "单位已添加。", "creditor": "债权企业已添加。", "user": "用户已创建。", "reset": "密码已重置，用户下次登录须修改密码。",
 	"active": "账号状态已更新。", "password": "密码已修改。", "revoked": "接口令牌已吊销。",
+	"period": "报送期次已开启。", "periods": "报送期次已生成。", "prepared": "已填报，待审核。", "review": "已审核，待签批。",
+	"approve": "已签批报送，数据已冻结。", "return": "已退回。", "checked": "零报告核查结论已记录。", "issued": "汇总报表已印发，此后不再变化。",
+	"rule": "进度预警规则已保存。", "notice": "督办已下发。", "replied": "办理情况已回复。", "closed": "督办事项已办结。",
+	"interview": "约谈已记录。", "follow_up": "承诺跟踪情况已记录。",
 }
 
 type userKey struct{}

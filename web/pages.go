@@ -14,7 +14,7 @@ import (
 
 // htmlRoutes lists the workbench's routes; the permission matrix test walks them.
 func (s *Server) htmlRoutes() []route {
-	return []route{
+	return append([]route{
 		{"GET /{$}", s.dashboard},
 		{"GET /ledger", s.ledger},
 		{"GET /items/new", s.newItemPage},
@@ -47,7 +47,7 @@ func (s *Server) htmlRoutes() []route {
 		{"GET /password", s.passwordPage},
 		{"POST /password", s.changePasswordForm},
 		{"POST /logout", s.logout},
-	}
+	}, s.reportRoutes()...)
 }
 
 // HTMLRoutePatterns lists the workbench's method and path patterns that need a signed-in user.

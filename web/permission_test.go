@@ -61,6 +61,8 @@ func TestPermissionMatrix(t *testing.T) {
 		}
 		id := func(n int64) string { return strconv.FormatInt(n, 10) }
 		item, entry, user, orgA := id(w.itemA), id(w.entryA), id(w.users["clerk_a"].ID), id(e.a.ID)
+		period, sub, notice, iv := id(w.period), id(w.submissionA), id(w.noticeA), id(w.interviewA)
+		office := []string{"admin", "supervisor"}
 
 		html := []struct {
 			pattern, path string
@@ -95,6 +97,30 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET /imports/{id}", "/imports/nonexistent", all(404)},
 			{"POST /imports/{id}/confirm", "/imports/nonexistent/confirm", all(404)},
 			{"GET /imports/{id}/errors", "/imports/nonexistent/errors", all(404)},
+			{"GET /periods", "/periods", all(200)},
+			{"POST /periods", "/periods", all(403, office, 400)},
+			{"POST /periods/generate", "/periods/generate", all(403, office, 400)},
+			{"GET /periods/{id}", "/periods/" + period, all(200)},
+			// The administrator must name a group; a group's liaison or clerk prepares its own.
+			{"POST /periods/{id}/prepare", "/periods/" + period + "/prepare", all(403, "admin", 400, []string{"liaison", "clerk_a", "clerk_b"}, 303)},
+			{"GET /periods/{id}/report", "/periods/" + period + "/report", all(200)},
+			{"GET /periods/{id}/report/export", "/periods/" + period + "/report/export", all(200)},
+			{"POST /periods/{id}/report/issue", "/periods/999999/report/issue", all(403, office, 404)},
+			{"GET /submissions/{id}", "/submissions/" + sub, all(200, "clerk_b", 404)},
+			{"POST /submissions/{id}/sign", "/submissions/" + sub + "/sign", all(403, []string{"admin", "reviewer"}, 400)},
+			{"POST /submissions/{id}/check", "/submissions/" + sub + "/check", all(403, office, 400)},
+			{"GET /progress", "/progress", all(200)},
+			{"POST /progress/rule", "/progress/rule", all(403, office, 303)},
+			{"GET /notices", "/notices", all(200)},
+			{"POST /notices", "/notices", all(403, office, 400)},
+			{"GET /notices/{id}", "/notices/" + notice, all(200, "clerk_b", 404)},
+			{"POST /notices/{id}/reply", "/notices/" + notice + "/reply", all(400, readOnly, 403, "clerk_b", 404)},
+			{"POST /notices/{id}/close", "/notices/" + notice + "/close", all(403, office, 409)},
+			{"GET /interviews", "/interviews", all(200)},
+			{"POST /interviews", "/interviews", all(403, office, 400)},
+			{"GET /interviews/export", "/interviews/export", all(200)},
+			{"GET /interviews/{id}", "/interviews/" + iv, all(200, "clerk_b", 404)},
+			{"POST /commitments/{id}/follow-up", "/commitments/" + id(w.commitmentA) + "/follow-up", all(403, office, 400)},
 			{"GET /password", "/password", all(200)},
 			{"POST /password", "/password", all(400)},
 			{"POST /logout", "/logout", all(303)}, // last: it ends the session
@@ -193,6 +219,18 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET /api/v1/vouchers/{sha256}/entries", "/api/v1/vouchers/" + w.voucherA + "/entries", all(200)},
 			{"GET /api/v1/audit", "/api/v1/audit", all(403, "supervisor", 200, "auditor", 200)},
 			{"POST /api/v1/imports/{kind}", "/api/v1/imports/ledger", all(400, readOnly, 403)},
+			{"GET /api/v1/periods", "/api/v1/periods", all(200)},
+			{"POST /api/v1/periods", "/api/v1/periods", all(403, "supervisor", 400)},
+			{"GET /api/v1/periods/{id}", "/api/v1/periods/" + period, all(200)},
+			{"GET /api/v1/periods/{id}/submissions", "/api/v1/periods/" + period + "/submissions", all(200)},
+			// An empty body prepares again: the liaison's and clerks' own group.
+			{"POST /api/v1/periods/{id}/submissions", "/api/v1/periods/" + period + "/submissions", all(403, []string{"liaison", "clerk_a", "clerk_b"}, 200)},
+			{"GET /api/v1/periods/{id}/report", "/api/v1/periods/" + period + "/report", all(200)},
+			{"POST /api/v1/periods/{id}/report", "/api/v1/periods/999999/report", all(403, "supervisor", 404)},
+			{"GET /api/v1/submissions/{id}", "/api/v1/submissions/" + sub, all(200, "clerk_b", 404)},
+			{"POST /api/v1/submissions/{id}/sign", "/api/v1/submissions/" + sub + "/sign", all(403, "reviewer", 400)},
+			{"GET /api/v1/progress", "/api/v1/progress", all(200)},
+			{"GET /api/v1/notices", "/api/v1/notices", all(200)},
 		}
 		covered = nil
 		for _, rt := range api {

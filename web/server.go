@@ -18,17 +18,19 @@ import (
 
 // Services are the services the server calls.
 type Services struct {
-	Orgs      qingqian.OrgService
-	Creditors qingqian.CreditorService
-	Items     qingqian.ItemService
-	Entries   qingqian.EntryService
-	Plans     qingqian.PlanService
-	Vouchers  qingqian.VoucherService
-	Totals    qingqian.TotalsService
-	Audit     qingqian.AuditService
-	Tokens    qingqian.TokenService
-	Users     qingqian.UserService
-	Imports   qingqian.ImportService
+	Orgs        qingqian.OrgService
+	Creditors   qingqian.CreditorService
+	Items       qingqian.ItemService
+	Entries     qingqian.EntryService
+	Plans       qingqian.PlanService
+	Vouchers    qingqian.VoucherService
+	Totals      qingqian.TotalsService
+	Audit       qingqian.AuditService
+	Tokens      qingqian.TokenService
+	Users       qingqian.UserService
+	Imports     qingqian.ImportService
+	Reports     qingqian.ReportService
+	Supervision qingqian.SupervisionService
 }
 
 // Server is the HTTP server of Qingqian.

@@ -18,6 +18,9 @@ type world struct {
 	entryA             int64
 	voucherA, voucherB string
 	users              map[string]*qingqian.User
+	// Reporting and supervision of group A: a period opened by the office, A's prepared
+	// submission, a notice and an interview with one commitment.
+	period, submissionA, noticeA, interviewA, commitmentA int64
 }
 
 func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
@@ -73,5 +76,30 @@ func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
 		Amount: qingqian.Yuan(1), Method: qingqian.MethodTransfer, Vouchers: []string{v.SHA256}}); err != nil {
 		t.Fatal(err)
 	}
+	office := qingqian.NewContext(context.Background(), w.users["supervisor"].Actor())
+	p := &qingqian.Period{Kind: qingqian.PeriodMonthly, AsOf: qingqian.MustParseDate("2019-02-28"), Deadline: qingqian.Today().AddDays(10)}
+	reports := sqldb.NewReportService(db)
+	if err := reports.OpenPeriod(office, p); err != nil {
+		t.Fatal(err)
+	}
+	w.period = p.ID
+	liaison := qingqian.NewContext(context.Background(), w.users["liaison"].Actor())
+	sub, err := reports.Prepare(liaison, qingqian.SubmissionInput{PeriodID: p.ID, Narrative: "二月清偿一元"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.submissionA = sub.ID
+	sv := sqldb.NewSupervisionService(db)
+	n := &qingqian.Notice{OrgID: e.a.ID, Reason: "进度滞后", Actions: "加快清偿", Deadline: qingqian.Today().AddDays(10)}
+	if err := sv.IssueNotice(office, n); err != nil {
+		t.Fatal(err)
+	}
+	w.noticeA = n.ID
+	iv := &qingqian.Interview{OrgID: e.a.ID, HeldOn: qingqian.Today(), Level: qingqian.LevelLeader, Participants: "清欠办、甲集团分管领导",
+		Minutes: "督促清偿", Commitments: []qingqian.Commitment{{Text: "月底前清偿", DueOn: qingqian.Today().AddDays(20)}}}
+	if err := sv.RecordInterview(office, iv); err != nil {
+		t.Fatal(err)
+	}
+	w.interviewA, w.commitmentA = iv.ID, iv.Commitments[0].ID
 	return w
 }

@@ -22,10 +22,17 @@ type Meta struct {
 	AsOf  qingqian.Date
 	User  string
 	At    time.Time
+	// Line replaces the standard line under the title (as-of date, user, time).
+	Line string
 }
 
+var cst = time.FixedZone("CST", 8*3600)
+
 func (m Meta) line() string {
-	return fmt.Sprintf("截至 %s　导出人：%s　导出时间：%s", m.AsOf, m.User, m.At.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04"))
+	if m.Line != "" {
+		return m.Line
+	}
+	return fmt.Sprintf("截至 %s　导出人：%s　导出时间：%s", m.AsOf, m.User, m.At.In(cst).Format("2006-01-02 15:04"))
 }
 
 // writer writes the rows of a sheet, one at a time. A value is a string, a qingqian.Date, a
@@ -53,6 +60,7 @@ type xlsxWriter struct {
 	cols       []Column
 	n          int
 	date, amt  int
+	pct        int
 	textStyle  int
 	cellValues []any
 }
@@ -81,6 +89,9 @@ func newXLSXWriter(w io.Writer, cols []Column, meta Meta) (*xlsxWriter, error) {
 		return nil, err
 	}
 	if x.amt, err = f.NewStyle(&excelize.Style{CustomNumFmt: &amtFmt}); err != nil {
+		return nil, err
+	}
+	if x.pct, err = f.NewStyle(&excelize.Style{NumFmt: 10}); err != nil { // 0.00%
 		return nil, err
 	}
 	if x.textStyle, err = f.NewStyle(&excelize.Style{NumFmt: 49}); err != nil { // "@": codes stay text
@@ -134,6 +145,11 @@ func (x *xlsxWriter) row(values []any) error {
 			}
 		case qingqian.Money:
 			x.cellValues[i] = excelize.Cell{Value: moneyValue(v), StyleID: x.amt}
+		case Wan:
+			f, _ := strconv.ParseFloat(qingqian.Money(v).Wan(), 64)
+			x.cellValues[i] = excelize.Cell{Value: f, StyleID: x.amt}
+		case Rate:
+			x.cellValues[i] = excelize.Cell{Value: float64(v) / 10000, StyleID: x.pct}
 		case string:
 			x.cellValues[i] = excelize.Cell{Value: v, StyleID: x.textStyle}
 		default:
@@ -188,6 +204,12 @@ func (c *csvWriter) row(values []any) error {
 			c.rec[i] = v.String()
 		case qingqian.Money:
 			c.rec[i] = v.String()
+		case Wan:
+			c.rec[i] = qingqian.Money(v).Wan()
+		case Rate:
+			c.rec[i] = fmt.Sprintf("%d.%02d%%", v/100, v%100)
+		case int64:
+			c.rec[i] = strconv.FormatInt(v, 10)
 		case string:
 			c.rec[i] = defuse(v)
 		default:

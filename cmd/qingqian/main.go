@@ -194,7 +194,8 @@ func (m *Main) open(ctx context.Context, c *config) (*sqldb.DB, error) {
 func services(db *sqldb.DB) web.Services {
 	return web.Services{Orgs: sqldb.NewOrgService(db), Creditors: sqldb.NewCreditorService(db), Items: sqldb.NewItemService(db),
 		Entries: sqldb.NewEntryService(db), Plans: sqldb.NewPlanService(db), Vouchers: sqldb.NewVoucherService(db),
-		Totals: sqldb.NewTotalsService(db), Audit: sqldb.NewAuditService(db), Tokens: sqldb.NewTokenService(db), Users: sqldb.NewUserService(db), Imports: sqldb.NewImportService(db)}
+		Totals: sqldb.NewTotalsService(db), Audit: sqldb.NewAuditService(db), Tokens: sqldb.NewTokenService(db), Users: sqldb.NewUserService(db), Imports: sqldb.NewImportService(db),
+		Reports: sqldb.NewReportService(db), Supervision: sqldb.NewSupervisionService(db)}
 }
 
 func (m *Main) migrate(ctx context.Context, args []string) error {

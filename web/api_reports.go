@@ -1,0 +1,229 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/qingqian/qingqian"
+)
+
+// reportAPIRoutes are the API's routes for periods, submissions, reports and supervision.
+func (s *Server) reportAPIRoutes() []route {
+	return []route{
+		{"GET /api/v1/periods", s.listPeriods},
+		{"POST /api/v1/periods", s.openPeriod},
+		{"GET /api/v1/periods/{id}", s.getPeriod},
+		{"GET /api/v1/periods/{id}/submissions", s.listSubmissions},
+		{"POST /api/v1/periods/{id}/submissions", s.prepareSubmission},
+		{"GET /api/v1/periods/{id}/report", s.getReport},
+		{"POST /api/v1/periods/{id}/report", s.issueReport},
+		{"GET /api/v1/submissions/{id}", s.getSubmission},
+		{"POST /api/v1/submissions/{id}/sign", s.signSubmission},
+		{"GET /api/v1/progress", s.getProgress},
+		{"GET /api/v1/notices", s.listNotices},
+	}
+}
+
+func (s *Server) listPeriods(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r)
+	f := qingqian.PeriodFilter{Kind: qingqian.PeriodKind(q.str("kind")), Offset: q.int("offset", 0), Limit: q.int("limit", 50)}
+	if _, ok := qingqian.PeriodKindNames[f.Kind]; f.Kind != "" && !ok {
+		q.bad.Add("kind", "期次类型应为 weekly、monthly、special 或 baseline")
+	}
+	if err := q.err(); err != nil {
+		return err
+	}
+	ps, n, err := s.Reports.FindPeriods(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	if ps == nil {
+		ps = []*qingqian.Period{}
+	}
+	writeJSON(w, http.StatusOK, list[*qingqian.Period]{ps, n, f.Offset, limitOf(f.Limit)})
+	return nil
+}
+
+type periodInput struct {
+	No       int                 `json:"no"`
+	Kind     qingqian.PeriodKind `json:"kind"`
+	Title    string              `json:"title"`
+	StartsOn qingqian.Date       `json:"starts_on"`
+	AsOf     qingqian.Date       `json:"as_of"`
+	Deadline qingqian.Date       `json:"deadline"`
+	Note     string              `json:"note"`
+}
+
+func (s *Server) openPeriod(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireOfficeAPI(r); err != nil {
+		return err
+	}
+	var in periodInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	p := &qingqian.Period{No: in.No, Kind: in.Kind, Title: in.Title, StartsOn: in.StartsOn, AsOf: in.AsOf, Deadline: in.Deadline, Note: in.Note}
+	if err := s.Reports.OpenPeriod(r.Context(), p); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, p)
+	return nil
+}
+
+// requireOfficeAPI refuses a caller that is not the clearance office before its body is read.
+func requireOfficeAPI(r *http.Request) (*qingqian.Actor, error) {
+	a, err := qingqian.RequireActor(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	if !a.Has(qingqian.RoleSupervisor, qingqian.RoleAdmin) {
+		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "只有清欠办可以进行此操作")
+	}
+	return a, nil
+}
+
+func (s *Server) getPeriod(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.Reports.FindPeriod(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (s *Server) listSubmissions(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	subs, err := s.Reports.FindSubmissions(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": subs})
+	return nil
+}
+
+type submissionInput struct {
+	OrgID       int64  `json:"org_id"`
+	Zero        bool   `json:"zero"`
+	Narrative   string `json:"narrative"`
+	Explanation string `json:"explanation"`
+}
+
+func (s *Server) prepareSubmission(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	a, err := qingqian.RequireActor(r.Context())
+	if err != nil {
+		return err
+	}
+	if !a.CanSign(qingqian.ActPrepare) {
+		return qingqian.Errorf(qingqian.EFORBIDDEN, "只有联络员或填报人员可以填报")
+	}
+	var in submissionInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	sub, err := s.Reports.Prepare(r.Context(), qingqian.SubmissionInput{PeriodID: id, OrgID: in.OrgID, Zero: in.Zero, Narrative: in.Narrative, Explanation: in.Explanation})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sub)
+	return nil
+}
+
+func (s *Server) getSubmission(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	sub, err := s.Reports.FindSubmission(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sub)
+	return nil
+}
+
+type signInput struct {
+	Action  qingqian.SignAction `json:"action"`
+	Note    string              `json:"note"`
+	Version int                 `json:"version"`
+}
+
+func (s *Server) signSubmission(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in signInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	sub, err := s.Reports.Sign(r.Context(), id, in.Action, in.Note, in.Version)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sub)
+	return nil
+}
+
+func (s *Server) getReport(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	rep, err := s.Reports.Report(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+func (s *Server) issueReport(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	rep, err := s.Reports.IssueReport(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, rep)
+	return nil
+}
+
+func (s *Server) getProgress(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r)
+	asOf := q.date("as_of")
+	if err := q.err(); err != nil {
+		return err
+	}
+	p, err := s.Supervision.Progress(r.Context(), asOf)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (s *Server) listNotices(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r)
+	open := q.boolp("open")
+	if err := q.err(); err != nil {
+		return err
+	}
+	ns, err := s.Supervision.FindNotices(r.Context(), open != nil && *open)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": ns})
+	return nil
+}

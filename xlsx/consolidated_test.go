@@ -1,0 +1,72 @@
+package xlsx_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/xlsx"
+)
+
+func sampleReport() *qingqian.Report {
+	a := qingqian.GroupFigures{Baseline: 968_553_800_000, RepaidPeriod: 12_345_678, RepaidToDate: 968_553_800_000, Outstanding: 0, Rate: 10000,
+		Items: 180, Payments: 230, BaselineLocked: true}
+	b := qingqian.GroupFigures{Baseline: 49_297_000_00, RepaidToDate: 9_081_500_00, Outstanding: 40_215_500_00, Disputed: 40_215_500_00,
+		Rate: 1842, NewItems: 2, NewAmount: 1_000_005, Items: 12, Payments: 4, PaymentsNoVoucher: 1, RepaidNoVoucher: 50_000_000}
+	r := &qingqian.Report{Period: qingqian.Period{No: 29, Title: "第29期 清欠月报（截至2021年10月31日）", StartsOn: qingqian.MustParseDate("2021-10-01"),
+		AsOf: qingqian.MustParseDate("2021-10-31")}, Office: "示范省国资委", Submitted: 1, ZeroReports: 1,
+		Issued: true, IssuedAt: time.Date(2021, 11, 5, 2, 0, 0, 0, time.UTC),
+		Rows: []qingqian.ReportRow{{OrgName: "示范能源", State: qingqian.StateApproved, Zero: true, Figures: a},
+			{OrgName: "示范交建", State: qingqian.StateMissing, Live: true, Figures: b}}}
+	r.Total.Add(a)
+	r.Total.Add(b)
+	return r
+}
+
+// The consolidated report opens in LibreOffice with every figure in 万元 to the cent.
+func TestReportOpensInLibreOffice(t *testing.T) {
+	soffice(t)
+	r := sampleReport()
+	var buf bytes.Buffer
+	if err := xlsx.WriteReport(&buf, r, "xlsx"); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "report.xlsx")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, convert(t, path, csvUTF8, ""))
+	if len(rows) != 6 || rows[0][0] != "第29期 清欠月报（截至2021年10月31日） 汇总表" || !strings.Contains(rows[1][0], "编制单位：示范省国资委") || !strings.Contains(rows[1][0], "已印发 2021-11-05 10:00") {
+		t.Fatalf("header area %q", rows[:min(2, len(rows))])
+	}
+	for i, c := range xlsx.ReportColumns {
+		if rows[2][i] != c.Header {
+			t.Fatalf("header %d = %q, want %q", i, rows[2][i], c.Header)
+		}
+	}
+	want := [][]string{
+		{"1", "示范能源", "已签批报送", "96,855.38", "1.23", "96,855.38", "0.00", "0.00", "0.00", "100.00%", "0", "0.00", "180", "230", "0", "0.00", "是"},
+		{"2", "示范交建", "未报送", "4,929.70", "0.00", "908.15", "4,021.55", "0.00", "4,021.55", "18.42%", "2", "100.00", "12", "4", "1", "5.00", ""},
+		{"合计", "2 家集团，已报送 1 家", "", "101,785.08", "1.23", "97,763.53", "4,021.55", "0.00", "4,021.55", "96.05%", "2", "100.00", "192", "234", "1", "5.00", "1"},
+	}
+	for n, w := range want {
+		got := rows[3+n]
+		for i := range w {
+			if got[i] != w[i] {
+				t.Errorf("row %d %s = %q, want %q", n+1, xlsx.ReportColumns[i].Header, got[i], w[i])
+			}
+		}
+	}
+	// The CSV carries the same values.
+	buf.Reset()
+	if err := xlsx.WriteReport(&buf, r, "csv"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "合计,2 家集团，已报送 1 家,,101785.08,1.23,97763.53,4021.55,0.00,4021.55,96.05%,2,100.00,192,234,1,5.00,1") {
+		t.Fatalf("csv:\n%s", buf.String())
+	}
+}
