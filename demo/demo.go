@@ -49,13 +49,22 @@ var creditorTrades = []string{"建筑劳务有限公司", "机电设备有限公
 // Services are what the loader writes through: the same services every user goes through, so
 // the demo ledger has entries, totals and an audit trail like any other.
 type Services struct {
-	DB        *sqldb.DB
-	Orgs      qingqian.OrgService
-	Creditors qingqian.CreditorService
-	Items     qingqian.ItemService
-	Entries   qingqian.EntryService
-	Plans     qingqian.PlanService
-	Vouchers  qingqian.VoucherService
+	DB          *sqldb.DB
+	Orgs        qingqian.OrgService
+	Creditors   qingqian.CreditorService
+	Items       qingqian.ItemService
+	Entries     qingqian.EntryService
+	Plans       qingqian.PlanService
+	Vouchers    qingqian.VoucherService
+	Reports     qingqian.ReportService
+	Supervision qingqian.SupervisionService
+}
+
+// ServicesOf returns the services over db.
+func ServicesOf(db *sqldb.DB) Services {
+	return Services{DB: db, Orgs: sqldb.NewOrgService(db), Creditors: sqldb.NewCreditorService(db), Items: sqldb.NewItemService(db),
+		Entries: sqldb.NewEntryService(db), Plans: sqldb.NewPlanService(db), Vouchers: sqldb.NewVoucherService(db),
+		Reports: sqldb.NewReportService(db), Supervision: sqldb.NewSupervisionService(db)}
 }
 
 // Province is what Load created.
@@ -202,6 +211,11 @@ func (l *loader) load() error {
 		}
 		inCourt = append(inCourt, it)
 	}
+	// Each group confirms its baseline, signed by its leader in charge and its principal.
+	if err := l.period(&qingqian.Period{Kind: qingqian.PeriodBaseline, AsOf: qingqian.MustParseDate("2019-01-15"),
+		Deadline: qingqian.MustParseDate("2019-01-25"), Title: "第1期 清欠底数确认（截至2019年1月15日）"}, qingqian.MustParseDate("2019-01-20"), -1); err != nil {
+		return err
+	}
 
 	// 2019: every undisputed item repaid by 30 November, most in one payment, some in two, each
 	// with its bank slip.
@@ -229,6 +243,11 @@ func (l *loader) load() error {
 			}
 		}
 	}
+	// The monthly report of November 2019: the undisputed arrears are cleared.
+	if err := l.period(&qingqian.Period{Kind: qingqian.PeriodMonthly, AsOf: Date2019, Deadline: qingqian.MustParseDate("2019-12-10")},
+		qingqian.MustParseDate("2019-12-05"), -1); err != nil {
+		return err
+	}
 	// Plans for the disputed items, revised once.
 	l.at(qingqian.MustParseDate("2020-03-10"))
 	for _, it := range inCourt[:4] {
@@ -238,6 +257,12 @@ func (l *loader) load() error {
 		if _, err := s.Plans.RevisePlan(ctx, it.ID, in); err != nil {
 			return fmt.Errorf("plan: %w", err)
 		}
+	}
+	// The report at the end of 2020: what is left is all in the courts. One group declares a
+	// zero report although its ledger still holds a disputed claim; the office finds out.
+	if err := l.period(&qingqian.Period{Kind: qingqian.PeriodMonthly, AsOf: Date2020, Deadline: qingqian.MustParseDate("2021-01-10")},
+		qingqian.MustParseDate("2021-01-08"), len(l.prov.Groups)-1); err != nil {
+		return err
 	}
 	// 2021: judgments and mediation. The court confirms part of each of four claims (moved to
 	// undisputed and paid), and reduces another part.
@@ -274,7 +299,87 @@ func (l *loader) load() error {
 			return err
 		}
 	}
+	// A special round on the disputed debts: what the judgments and mediation cleared in 2021.
+	if err := l.period(&qingqian.Period{Kind: qingqian.PeriodSpecial, StartsOn: qingqian.MustParseDate("2021-01-01"), AsOf: Date2021,
+		Deadline: qingqian.MustParseDate("2021-11-10"), Title: "第4期 有分歧账款化解专项（2021年1月1日至10月31日）"}, qingqian.MustParseDate("2021-11-05"), -1); err != nil {
+		return err
+	}
+	if err := l.supervise(decided[0]); err != nil {
+		return err
+	}
 	return l.living(units, creditors)
+}
+
+// person acts for a named officer of a unit.
+func (l *loader) person(org *qingqian.Org, name string, roles ...qingqian.Role) context.Context {
+	return qingqian.NewContext(context.Background(), &qingqian.Actor{Name: name, OrgID: org.ID, OrgPath: org.Path, Roles: roles})
+}
+
+// period opens a period, has every group prepare, review and approve its submission on day
+// (group zero, if any, declaring a zero report), and issues the consolidated report.
+func (l *loader) period(p *qingqian.Period, day qingqian.Date, zero int) error {
+	l.at(p.AsOf.AddDays(1))
+	office := l.person(l.prov.Regulator, "清欠办李联络", qingqian.RoleSupervisor)
+	if err := l.s.Reports.OpenPeriod(office, p); err != nil {
+		return fmt.Errorf("period: %w", err)
+	}
+	l.at(day)
+	for i, g := range l.prov.Groups {
+		in := qingqian.SubmissionInput{PeriodID: p.ID, OrgID: g.ID, Narrative: g.ShortName + "按台账逐笔核实，数据由台账生成。"}
+		if i == zero {
+			in.Zero, in.Narrative = true, g.ShortName+"本期无拖欠民营企业中小企业账款。"
+		}
+		sub, err := l.s.Reports.Prepare(l.person(g, g.LiaisonName, qingqian.RoleLiaison), in)
+		if err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+		if sub, err = l.s.Reports.Sign(l.person(g, g.LeaderName, qingqian.RoleReviewer), sub.ID, qingqian.ActReview, "已审核", sub.Version); err != nil {
+			return fmt.Errorf("review: %w", err)
+		}
+		if sub, err = l.s.Reports.Sign(l.person(g, "主要负责同志", qingqian.RoleReviewer), sub.ID, qingqian.ActApprove, "同意报送", sub.Version); err != nil {
+			return fmt.Errorf("approve: %w", err)
+		}
+		if i == zero {
+			if _, err := l.s.Reports.CheckZero(office, sub.ID, "rejected", "比对台账：该集团尚有在诉讼中的有分歧账款，零报告不属实，已责成更正。"); err != nil {
+				return fmt.Errorf("check: %w", err)
+			}
+		}
+	}
+	if _, err := l.s.Reports.IssueReport(office, p.ID); err != nil {
+		return fmt.Errorf("issue: %w", err)
+	}
+	return nil
+}
+
+// supervise records a supervision notice about a disputed debt, its reply and an interview.
+func (l *loader) supervise(it *qingqian.Item) error {
+	g := l.prov.Groups[0]
+	for _, x := range l.prov.Groups {
+		if x.ID == it.OrgID {
+			g = x
+		}
+	}
+	l.at(qingqian.MustParseDate("2021-11-08"))
+	office := l.person(l.prov.Regulator, "清欠办李联络", qingqian.RoleSupervisor)
+	n := &qingqian.Notice{OrgID: g.ID, Reason: "有分歧账款" + it.No + "判决后尚有余额未清偿，进度滞后。",
+		Actions: "十五日内制定剩余款项清偿计划，落实资金来源，报清欠办。", Deadline: qingqian.MustParseDate("2021-11-23")}
+	if err := l.s.Supervision.IssueNotice(office, n); err != nil {
+		return fmt.Errorf("notice: %w", err)
+	}
+	l.at(qingqian.MustParseDate("2021-11-20"))
+	if _, err := l.s.Supervision.ReplyNotice(l.person(g, g.LiaisonName, qingqian.RoleLiaison), n.ID, "已制定清偿计划，资金从年度预算中安排，计划2022年3月底前付清。", n.Version); err != nil {
+		return fmt.Errorf("reply: %w", err)
+	}
+	l.at(qingqian.MustParseDate("2021-11-25"))
+	iv := &qingqian.Interview{OrgID: g.ID, HeldOn: qingqian.MustParseDate("2021-11-25"), Level: qingqian.LevelLeader,
+		Participants: "省国资委分管负责同志、清欠办；" + g.ShortName + "分管负责同志、财务部、法务部",
+		Minutes:      "听取有分歧账款化解情况汇报，要求按判决结果尽快支付，逐笔销号。",
+		Commitments: []qingqian.Commitment{{Text: "2022年3月31日前付清判决确认款项", DueOn: qingqian.MustParseDate("2022-03-31")},
+			{Text: "每月向清欠办报送进展", DueOn: qingqian.MustParseDate("2021-12-31")}}}
+	if err := l.s.Supervision.RecordInterview(office, iv); err != nil {
+		return fmt.Errorf("interview: %w", err)
+	}
+	return nil
 }
 
 // living adds the ledger of today: items found by self-checks and new arrears of 2025 and 2026,

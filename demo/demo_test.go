@@ -13,8 +13,7 @@ import (
 // MustLoad loads the demo province into db.
 func MustLoad(tb testing.TB, db *sqldb.DB) *demo.Province {
 	tb.Helper()
-	p, err := demo.Load(context.Background(), demo.Services{DB: db, Orgs: sqldb.NewOrgService(db), Creditors: sqldb.NewCreditorService(db),
-		Items: sqldb.NewItemService(db), Entries: sqldb.NewEntryService(db), Plans: sqldb.NewPlanService(db), Vouchers: sqldb.NewVoucherService(db)})
+	p, err := demo.Load(context.Background(), demo.ServicesOf(db))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -58,11 +57,53 @@ func TestDemoReproducesTheReport(t *testing.T) {
 		if bad, err := db.VerifyTotals(context.Background()); err != nil || bad != "" {
 			t.Fatalf("VerifyTotals = %q, %v", bad, err)
 		}
+		// The issued consolidated reports say the same, computed from the groups' frozen
+		// submissions: issue 2 (November 2019), 3 (end of 2020) and 4 (the 2021 special round).
+		reports := sqldb.NewReportService(db)
+		report := func(no int) *qingqian.Report {
+			t.Helper()
+			per, err := reports.FindPeriodByNo(ctx, no)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := reports.Report(ctx, per.ID)
+			if err != nil || !r.Issued || r.Submitted != len(p.Groups) || len(r.Rows) != len(p.Groups) {
+				t.Fatalf("report %d: %+v %v", no, r, err)
+			}
+			return r
+		}
+		if r := report(1); r.Total.Baseline.Wan() != "101785.08" || r.Total.Items != 192 {
+			t.Fatalf("baseline report total = %+v", r.Total)
+		}
+		if r := report(2); r.Total.RepaidToDate.Wan() != "96855.38" || r.Total.Undisputed != 0 || !r.Total.BaselineLocked || r.Total.PaymentsNoVoucher != 0 {
+			t.Fatalf("report 2 total = %+v", r.Total)
+		}
+		r3 := report(3)
+		if r3.Total.Outstanding.Wan() != "4929.70" || r3.Total.Disputed != demo.Remaining2020 || r3.ZeroReports != 1 {
+			t.Fatalf("report 3 total = %+v, zero reports %d", r3.Total, r3.ZeroReports)
+		}
+		if r := report(4); r.Total.RepaidPeriod.Wan() != "908.15" || r.Period.StartsOn != qingqian.MustParseDate("2021-01-01") {
+			t.Fatalf("report 4 total = %+v", r.Total)
+		}
+		// The zero report of the end of 2020 was flagged and found untrue.
+		subs, err := reports.FindSubmissions(ctx, r3.Period.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var zero *qingqian.Submission
+		for _, sub := range subs {
+			if sub.Zero {
+				zero = sub
+			}
+		}
+		if zero == nil || len(zero.Flags) == 0 || zero.Check == nil || zero.Check.Result != "rejected" {
+			t.Fatalf("zero report = %+v", zero)
+		}
 		res, err := sqldb.NewAuditService(db).VerifyAudit(ctx)
 		if err != nil || !res.OK {
 			t.Fatalf("audit %+v %v", res, err)
 		}
-		if _, err := demo.Load(context.Background(), demo.Services{DB: db, Orgs: sqldb.NewOrgService(db)}); err == nil {
+		if _, err := demo.Load(context.Background(), demo.ServicesOf(db)); err == nil {
 			t.Fatal("loading twice must be refused")
 		}
 	})

@@ -255,8 +255,7 @@ func TestBrowserDemoProvince(t *testing.T) {
 	newTab := browser(t)
 	db := sqldbtest.MustOpen(t, "sqlite")
 	e := newEnvEmpty(t, db)
-	p, err := demo.Load(context.Background(), demo.Services{DB: db, Orgs: e.svc.Orgs, Creditors: e.svc.Creditors, Items: e.svc.Items,
-		Entries: e.svc.Entries, Plans: e.svc.Plans, Vouchers: e.svc.Vouchers})
+	p, err := demo.Load(context.Background(), demo.ServicesOf(db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,5 +317,72 @@ func TestBrowserImport(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(e.srv.URL+"/ledger?q=Q-1"), chromedp.WaitVisible(chromedp.CSS("#ledger")))
 	if got := text(t, ctx, "#total-count"); got != "1" {
 		t.Fatalf("imported item not in the ledger: %s", got)
+	}
+}
+
+// A group's monthly report goes up its sign-off chain in the browser: the reviewer must give a
+// reason to return it, reviews it, the principal approves it, and the office issues the
+// consolidated report.
+func TestBrowserReporting(t *testing.T) {
+	newTab := browser(t)
+	db := sqldbtest.MustOpen(t, "sqlite")
+	e := newEnv(t, db)
+	w := newWorld(t, db, e)
+	sys := qingqian.NewContext(context.Background(), qingqian.SystemActor("测试"))
+	if err := e.svc.Users.CreateUser(sys, &qingqian.User{Username: "principal", Name: "甲集团主要负责同志", OrgID: e.a.ID, Roles: []qingqian.Role{qingqian.RoleReviewer}}, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	sub := e.srv.URL + "/submissions/" + strconv.FormatInt(w.submissionA, 10)
+
+	rev := newTab()
+	login(t, rev, e.srv.URL, "reviewer", testPassword)
+	do(t, rev, chromedp.Navigate(sub), chromedp.WaitVisible(chromedp.CSS("#sign")),
+		chromedp.Click(chromedp.CSS("#sign button[value=return]")), chromedp.WaitVisible(chromedp.CSS("#sign .field-error")))
+	if got := text(t, rev, "#sign .field-error"); got != "请填写退回原因" {
+		t.Fatalf("return without a reason: %q", got)
+	}
+	do(t, rev, chromedp.SendKeys(chromedp.CSS("#sign textarea[name=note]"), "数据已核对"),
+		chromedp.Click(chromedp.CSS("#sign button[value=review]")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if got := text(t, rev, "#state"); got != "已审核待签批" {
+		t.Fatalf("after review: %q", got)
+	}
+	// The reviewer cannot also approve.
+	do(t, rev, chromedp.Click(chromedp.CSS("#sign button[value=approve]")), chromedp.WaitVisible(chromedp.CSS(".error")))
+	if got := text(t, rev, ".error"); !strings.Contains(got, "签批须由填报人、审核人以外") {
+		t.Fatalf("the reviewer approving: %q", got)
+	}
+
+	boss := newTab()
+	login(t, boss, e.srv.URL, "principal", testPassword)
+	do(t, boss, chromedp.Navigate(sub), chromedp.WaitVisible(chromedp.CSS("#sign")),
+		chromedp.Click(chromedp.CSS("#sign button[value=approve]")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if got := text(t, boss, "#state"); got != "已签批报送" {
+		t.Fatalf("after approval: %q", got)
+	}
+	if got := text(t, boss, ".steps"); !strings.Contains(got, "填报 liaison") || !strings.Contains(got, "审核 reviewer") || !strings.Contains(got, "签批 甲集团主要负责同志") {
+		t.Fatalf("steps: %s", got)
+	}
+	shot(t, boss, "15-submission-approved")
+
+	office := newTab()
+	login(t, office, e.srv.URL, "supervisor", testPassword)
+	if got := text(t, office, "#duty"); !strings.Contains(got, "尚有 1 家未签批报送") || !strings.Contains(got, "在办督办：1 件") {
+		t.Fatalf("the office's duties: %s", got)
+	}
+	report := e.srv.URL + "/periods/" + strconv.FormatInt(w.period, 10) + "/report"
+	do(t, office, chromedp.Navigate(report), chromedp.WaitVisible(chromedp.CSS("#report")))
+	total := text(t, office, "#total")
+	// A owes 999.00 元 on its item (1,000 less a repayment of 1), B 999.00 as well, computed live.
+	if !strings.Contains(total, "2 家集团，已报送 1 家") || !strings.Contains(total, "0.20") {
+		t.Fatalf("total row: %s", total)
+	}
+	do(t, office, chromedp.Click(chromedp.CSS("#issue button")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if got := text(t, office, ".report-line"); !strings.Contains(got, "已印发") {
+		t.Fatalf("after issuing: %s", got)
+	}
+	shot(t, office, "16-report")
+	for _, p := range []struct{ path, name string }{{"/progress", "17-progress"}, {"/notices", "18-notices"}, {"/interviews", "19-interviews"}, {"/periods", "20-periods"}} {
+		do(t, office, chromedp.Navigate(e.srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		shot(t, office, p.name)
 	}
 }

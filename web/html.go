@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -72,16 +73,37 @@ func (s *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, p, time.Time{}, bytes.NewReader(b))
 }
 
+// WriteReportHTML writes a consolidated report as one self-contained, printable HTML file (its
+// style inlined), the same table as the workbench's report page.
+func WriteReportHTML(w io.Writer, rep *qingqian.Report) error {
+	css, err := assets.ReadFile("static/app.css")
+	if err != nil {
+		return err
+	}
+	t, err := template.New("report_file.html").Funcs(templateFuncs(func(string) string { return "" })).
+		ParseFS(assets, "templates/report_file.html", "templates/part_report.html")
+	if err != nil {
+		return err
+	}
+	d := newReportData(rep)
+	return t.Execute(w, struct {
+		*reportData
+		CSS template.CSS
+	}{d, template.CSS(css)})
+}
+
 // pages are the page templates; each is parsed with the layout. A test renders every one.
 var pages = []string{"login", "password", "dashboard", "ledger", "item", "item_new", "orgs", "creditors", "users", "audit", "error", "import", "import_status",
 	"periods", "period", "submission", "report", "progress", "notices", "notice", "interviews", "interview"}
 
-func (s *Server) parseTemplates() error {
-	funcs := template.FuncMap{
+// templateFuncs are the functions every template may call; static names the URL of an
+// embedded asset.
+func templateFuncs(static func(string) string) template.FuncMap {
+	return template.FuncMap{
 		"wan":      func(m qingqian.Money) string { return m.Wan() },
 		"yuan":     yuanText,
 		"neg":      func(m qingqian.Money) qingqian.Money { return -m },
-		"static":   s.static.url,
+		"static":   static,
 		"status":   func(st qingqian.Status) string { return qingqian.StatusNames[st] },
 		"kind":     func(k qingqian.ItemKind) string { return qingqian.ItemKindNames[k] },
 		"origin":   func(o qingqian.Origin) string { return qingqian.OriginNames[o] },
@@ -124,7 +146,12 @@ func (s *Server) parseTemplates() error {
 			return qingqian.SizeNames[z]
 		},
 	}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html")
+}
+
+func (s *Server) parseTemplates() error {
+	funcs := templateFuncs(s.static.url)
+	// Files named part_*.html hold parts shared by several pages.
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/part_*.html")
 	if err != nil {
 		return err
 	}

@@ -143,6 +143,23 @@ type dashboardData struct {
 	BarChart, LineChart template.HTML
 	Overdue, Unfunded   int
 	Disputed            int
+	Duty                *dutyData
+}
+
+// dutyData is what reporting and supervision ask of the user now.
+type dutyData struct {
+	Reports        bool         // the user's unit reports (it is a group or above one)
+	Open           []openPeriod // periods still open for submission
+	Missing        int          // submissions past their deadline, not approved
+	Slow           int
+	OpenNotices    int
+	OverdueNotices int
+	Commitments    int // interview commitments due and not done
+}
+
+type openPeriod struct {
+	Period  *qingqian.Period
+	Pending int // groups (of those the user sees) without an approved submission
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
@@ -220,8 +237,85 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		}
 		*c.dst = p.Total
 	}
+	if d.Duty, err = s.duty(r); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "dashboard", &view{Title: "首页", Nav: "home", Data: d})
 	return nil
+}
+
+// duty gathers the periods due, missing submissions, slow groups, open notices and commitments
+// due that the user's unit must act on or watch.
+func (s *Server) duty(r *http.Request) (*dutyData, error) {
+	ctx := r.Context()
+	today := qingqian.Today()
+	d := &dutyData{}
+	ps, _, err := s.Reports.FindPeriods(ctx, qingqian.PeriodFilter{Limit: 20})
+	if err != nil {
+		return nil, err
+	}
+	groups, err := s.Reports.Groups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := qingqian.ActorFrom(ctx)
+	reach := 0
+	for _, g := range groups {
+		if a.Reaches(g.Path) {
+			reach++
+		}
+	}
+	d.Reports = reach > 0
+	for _, p := range ps {
+		if p.Deadline.Before(today) || !d.Reports {
+			continue
+		}
+		subs, err := s.Reports.FindSubmissions(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		pending := reach
+		for _, sub := range subs {
+			if sub.State == qingqian.StateApproved {
+				pending--
+			}
+		}
+		d.Open = append(d.Open, openPeriod{Period: p, Pending: max(pending, 0)})
+	}
+	late, err := s.Reports.Lateness(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range late {
+		d.Missing += len(l.MissingNow)
+	}
+	prog, err := s.Supervision.Progress(ctx, today)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range prog.Groups {
+		if g.Slow {
+			d.Slow++
+		}
+	}
+	ns, err := s.Supervision.FindNotices(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range ns {
+		d.OpenNotices++
+		if n.Overdue(today) {
+			d.OverdueNotices++
+		}
+	}
+	ivs, err := s.Supervision.FindInterviews(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, iv := range ivs {
+		d.Commitments += len(iv.Due(today))
+	}
+	return d, nil
 }
 
 // monthEnd returns the last day of the month k months from d's month.

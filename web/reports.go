@@ -338,6 +338,14 @@ type reportData struct {
 	Office bool
 }
 
+func newReportData(rep *qingqian.Report) *reportData {
+	d := &reportData{R: rep, Title: xlsx.ReportTitle(rep), Line: xlsx.ReportLine(rep)}
+	for i, row := range rep.Rows {
+		d.Rows = append(d.Rows, reportRowView{N: i + 1, Row: row, State: xlsx.StateText(&rep.Rows[i])})
+	}
+	return d
+}
+
 func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -347,10 +355,8 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := &reportData{R: rep, Title: xlsx.ReportTitle(rep), Line: xlsx.ReportLine(rep), Office: isOffice(r)}
-	for i, row := range rep.Rows {
-		d.Rows = append(d.Rows, reportRowView{N: i + 1, Row: row, State: xlsx.StateText(&rep.Rows[i])})
-	}
+	d := newReportData(rep)
+	d.Office = isOffice(r)
 	s.render(w, r, http.StatusOK, "report", &view{Title: d.Title, Nav: "periods", Data: d})
 	return nil
 }

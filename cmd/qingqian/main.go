@@ -74,6 +74,7 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
   qingqian template ledger|repayments|plans|creditors|units --out 文件.xlsx
   qingqian import ledger|repayments|plans|creditors|units 文件.xlsx|文件.csv [--dry-run]
   qingqian export ledger|creditors|units --out 文件.xlsx|文件.csv [--org ID]
+  qingqian report --period N [--format xlsx|csv|html] --out 文件   第N期汇总表（已印发的原样输出）
   qingqian version
 
 --db 为 SQLite 文件路径或 postgres:// 连接串；默认 DIR/qingqian.db。
@@ -104,6 +105,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.template(args[1:])
 	case "import":
 		return m.importFile(ctx, args[1:])
+	case "report":
+		return m.report(ctx, args[1:])
 	case "export":
 		return m.export(ctx, args[1:])
 	case "version":
@@ -287,7 +290,7 @@ func (m *Main) loadDemo(ctx context.Context, db *sqldb.DB) (string, error) {
 	fmt.Fprintln(m.Stdout, "正在载入示范省演示数据……")
 	start := time.Now()
 	svc := services(db)
-	p, err := demo.Load(ctx, demo.Services{DB: db, Orgs: svc.Orgs, Creditors: svc.Creditors, Items: svc.Items, Entries: svc.Entries, Plans: svc.Plans, Vouchers: svc.Vouchers})
+	p, err := demo.Load(ctx, demo.ServicesOf(db))
 	if err != nil {
 		return "", err
 	}
@@ -587,6 +590,54 @@ func (m *Main) export(ctx context.Context, args []string) error {
 		return userError(err)
 	}
 	return nil
+}
+
+// report writes period N's consolidated report: as issued, or a draft when it has not been.
+func (m *Main) report(ctx context.Context, args []string) error {
+	var c config
+	fs := m.flags("report", &c)
+	no := fs.Int("period", 0, "期次号 N（第N期）")
+	format := fs.String("format", "", "xlsx、csv 或 html；默认按输出文件扩展名")
+	out := fs.String("out", "", "输出文件")
+	if err := fs.Parse(args); err != nil {
+		return exitError(2)
+	}
+	if *no <= 0 {
+		return fmt.Errorf("请用 --period 指定期次号（正整数）")
+	}
+	if *out == "" {
+		return fmt.Errorf("请用 --out 指定输出文件")
+	}
+	if *format == "" {
+		*format = strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
+	}
+	if *format != "xlsx" && *format != "csv" && *format != "html" {
+		return fmt.Errorf("格式应为 xlsx、csv 或 html")
+	}
+	db, err := m.open(ctx, &c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sys := qingqian.NewContext(ctx, qingqian.SystemActor("命令行报表"))
+	svc := services(db)
+	p, err := svc.Reports.FindPeriodByNo(sys, *no)
+	if err != nil {
+		return userError(err)
+	}
+	rep, err := svc.Reports.Report(sys, p.ID)
+	if err != nil {
+		return userError(err)
+	}
+	if !rep.Issued {
+		fmt.Fprintf(m.Stderr, "注意：第%d期汇总表尚未印发，输出的是按当前数据生成的草稿。\n", *no)
+	}
+	return writeFile(*out, func(w io.Writer) error {
+		if *format == "html" {
+			return web.WriteReportHTML(w, rep)
+		}
+		return xlsx.WriteReport(w, rep, *format)
+	}, m.Stdout)
 }
 
 // userError turns a service error into the message and field errors a person can act on.

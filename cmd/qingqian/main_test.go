@@ -44,6 +44,29 @@ func TestDemoVerifyAndTamper(t *testing.T) {
 	if err != nil || !strings.Contains(out, "审计链完好") || !strings.Contains(out, "汇总数与明细分录一致") {
 		t.Fatalf("verify: %v\n%s", err, out)
 	}
+	// The consolidated report of period 3, as issued, in each format.
+	for _, name := range []string{"r3.xlsx", "r3.csv", "r3.html"} {
+		path := filepath.Join(dir, name)
+		if out, err := run(t, "report", "--data", dir, "--period", "3", "--out", path); err != nil || !strings.Contains(out, "已写入") {
+			t.Fatalf("report %s: %v\n%s", name, err, out)
+		}
+	}
+	csvText, _ := os.ReadFile(filepath.Join(dir, "r3.csv"))
+	html, _ := os.ReadFile(filepath.Join(dir, "r3.html"))
+	for _, b := range [][]byte{csvText, html} {
+		if !bytes.Contains(b, []byte("4929.70")) || !bytes.Contains(b, []byte("第3期")) {
+			t.Fatalf("report 3 lacks the 2020 figure:\n%.2000s", b)
+		}
+	}
+	if !bytes.Contains(html, []byte("<style>")) || bytes.Contains(html, []byte("src=\"http")) {
+		t.Fatal("the HTML report is not self-contained")
+	}
+	if out, err := run(t, "report", "--data", dir, "--period", "99", "--out", filepath.Join(dir, "x.xlsx")); err == nil || !strings.Contains(out+err.Error(), "第99期不存在") {
+		t.Fatalf("unknown period: %v %s", err, out)
+	}
+	if _, err := run(t, "report", "--data", dir, "--period", "3", "--out", filepath.Join(dir, "x.pdf")); err == nil {
+		t.Fatal("a .pdf report was accepted")
+	}
 	// Edit a repayment and its audit record behind the system's back.
 	db, err := sql.Open("sqlite", filepath.Join(dir, "qingqian.db"))
 	if err != nil {
