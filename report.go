@@ -148,7 +148,8 @@ type GroupFigures struct {
 	Outstanding  Money `json:"outstanding"`
 	Undisputed   Money `json:"outstanding_undisputed"`
 	Disputed     Money `json:"outstanding_disputed"`
-	Rate         int64 `json:"rate"` // clearance rate in basis points
+	InCourt      Money `json:"in_court"` // of Disputed, on items before a court, an arbitration body or in bankruptcy
+	Rate         int64 `json:"rate"`     // clearance rate in basis points
 
 	NewItems       int64 `json:"new_items"` // items found after the baseline (self-check, complaint, new arrears)
 	NewAmount      Money `json:"new_amount"`
@@ -171,6 +172,7 @@ func (g *GroupFigures) Add(o GroupFigures) {
 	g.Outstanding += o.Outstanding
 	g.Undisputed += o.Undisputed
 	g.Disputed += o.Disputed
+	g.InCourt += o.InCourt
 	g.NewItems += o.NewItems
 	g.NewAmount += o.NewAmount
 	g.NewOutstanding += o.NewOutstanding
@@ -209,6 +211,7 @@ func (g *GroupFigures) Diff(now *GroupFigures) []FigureDiff {
 		{"outstanding", "未清偿余额", g.Outstanding, now.Outstanding},
 		{"outstanding_undisputed", "无分歧未清偿", g.Undisputed, now.Undisputed},
 		{"outstanding_disputed", "有分歧未清偿", g.Disputed, now.Disputed},
+		{"in_court", "司法程序中", g.InCourt, now.InCourt},
 		{"new_amount", "底数后新增金额", g.NewAmount, now.NewAmount},
 		{"items", "条目数", Money(g.Items), Money(now.Items)},
 		{"repaid_no_voucher", "无凭证清偿金额", g.RepaidNoVoucher, now.RepaidNoVoucher},

@@ -44,6 +44,8 @@ type GroupProgress struct {
 	Slow         bool     `json:"slow"`
 	Reasons      []string `json:"reasons"`
 	OpenNotices  int      `json:"open_notices"`
+	OpenClues    int      `json:"open_clues"`    // complaint clues not closed
+	MissingDebts int      `json:"missing_debts"` // debts a complaint found missing from the ledger (瞒报漏报)
 }
 
 // Progress is every group's progress with the province's rate for comparison.

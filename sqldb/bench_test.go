@@ -368,3 +368,48 @@ func BenchmarkOrgSubtree(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkConsolidatedReport makes the consolidated report of a monthly period for the 50
+// groups over 1,000,000 items: "draft" computes every group from the ledger (no group has
+// submitted), "issued" reads the report kept when it was issued. Progress applies the
+// slow-progress rule to every group.
+func BenchmarkConsolidatedReport(b *testing.B) {
+	p := loadProvince(b)
+	sys := qingqian.NewContext(context.Background(), qingqian.SystemActor("bench"))
+	reports := sqldb.NewReportService(p.db)
+	draft := &qingqian.Period{Kind: qingqian.PeriodMonthly, AsOf: qingqian.MustParseDate("2021-06-30"), Deadline: qingqian.MustParseDate("2021-07-10")}
+	issued := &qingqian.Period{Kind: qingqian.PeriodMonthly, AsOf: qingqian.MustParseDate("2021-07-31"), Deadline: qingqian.MustParseDate("2021-08-10")}
+	for _, per := range []*qingqian.Period{draft, issued} {
+		per.No = 0
+		if err := reports.OpenPeriod(sys, per); err != nil {
+			b.Fatal(err)
+		}
+	}
+	r, err := reports.IssueReport(sys, issued.ID)
+	if err != nil || len(r.Rows) != 50 {
+		b.Fatalf("issue: %v (%d rows)", err, len(r.Rows))
+	}
+	b.Run("draft", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			r, err := reports.Report(sys, draft.ID)
+			if err != nil || len(r.Rows) != 50 || r.Total.Items == 0 {
+				b.Fatalf("report: %v", err)
+			}
+		}
+	})
+	b.Run("issued", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := reports.Report(sys, issued.ID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("progress", func(b *testing.B) {
+		sv := sqldb.NewSupervisionService(p.db)
+		for i := 0; i < b.N; i++ {
+			if pr, err := sv.Progress(sys, qingqian.MustParseDate("2021-06-30")); err != nil || len(pr.Groups) != 50 {
+				b.Fatalf("progress: %v", err)
+			}
+		}
+	})
+}

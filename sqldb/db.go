@@ -190,6 +190,8 @@ var afterMigration = map[string]func(ctx context.Context, tx *Tx) error{
 		}
 		return tx.insertComputedTotals(ctx, "org_totals")
 	},
+	// The holiday calendar starts with the years published so far.
+	"0005_clues_cases.sql": seedCalendar,
 }
 
 // Tx is a write transaction carrying the actor and the instant it acts at.
@@ -491,7 +493,7 @@ func kindOf(dialect, col, typ string) string {
 	case typ == "boolean":
 		return "boolean"
 	case strings.Contains(typ, "int"):
-		if dialect == "sqlite" && (col == "active" || col == "backdated" || col == "must_change" || col == "zero" || col == "late") {
+		if dialect == "sqlite" && (col == "active" || col == "backdated" || col == "must_change" || col == "zero" || col == "late" || col == "missing_debt") {
 			return "boolean"
 		}
 		return "integer"

@@ -23,6 +23,12 @@ func periodNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "报送
 
 func submissionNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "报送记录不存在") }
 
+// readQueryer reads through the read pool or a write transaction.
+type readQueryer interface {
+	queryer
+	rowQueryer
+}
+
 // requireOffice returns the actor if it speaks for the clearance office.
 func requireOffice(ctx context.Context, what string) (*qingqian.Actor, error) {
 	a, err := qingqian.RequireActor(ctx)
@@ -312,7 +318,7 @@ func (tx *Tx) baselineLock(ctx context.Context, path string) (string, error) {
 
 // groupFigures computes a group's figures for a period from the ledger, as known now (through
 // q: a write transaction gives a consistent snapshot).
-func (db *DB) groupFigures(ctx context.Context, q queryer, g *qingqian.Org, p *qingqian.Period, locked map[int64]qingqian.GroupFigures) (qingqian.GroupFigures, error) {
+func (db *DB) groupFigures(ctx context.Context, q readQueryer, g *qingqian.Org, p *qingqian.Period, locked map[int64]qingqian.GroupFigures) (qingqian.GroupFigures, error) {
 	var f qingqian.GroupFigures
 	t, err := db.subtreeTotals(ctx, q, g.ID, g.Path, p.AsOf, time.Time{})
 	if err != nil {
@@ -338,6 +344,9 @@ func (db *DB) groupFigures(ctx context.Context, q queryer, g *qingqian.Org, p *q
 		f.NewItems += of.Items
 		f.NewAmount += of.RecognisedUndisputed + of.RecognisedDisputed
 		f.NewOutstanding += of.Outstanding
+	}
+	if f.InCourt, err = db.inCourt(ctx, q, g.Path, p.AsOf); err != nil {
+		return f, err
 	}
 	if b, ok := locked[g.ID]; ok && p.Kind != qingqian.PeriodBaseline {
 		f.Baseline, f.BaselineLocked = b.Baseline, true
@@ -478,6 +487,13 @@ func (s *ReportService) Prepare(ctx context.Context, in qingqian.SubmissionInput
 		flags := []string{}
 		if in.Zero {
 			flags = append(flags, zeroFlags(&f, p.AsOf)...)
+			open, _, err := tx.db.openClues(ctx, tx, g.Path)
+			if err != nil {
+				return err
+			}
+			if open > 0 {
+				flags = append(flags, fmt.Sprintf("尚有 %d 条投诉举报线索未销号", open))
+			}
 		}
 		fb, _ := json.Marshal(f)
 		fl, _ := json.Marshal(flags)
@@ -757,7 +773,7 @@ func rowVisible(ctx context.Context, db *DB, a *qingqian.Actor, orgID int64) boo
 
 // consolidate makes the period's report from the approved submissions and, for groups without
 // one, from the ledger now.
-func (db *DB) consolidate(ctx context.Context, q queryer, a *qingqian.Actor, p *qingqian.Period, officePath string) (*qingqian.Report, error) {
+func (db *DB) consolidate(ctx context.Context, q readQueryer, a *qingqian.Actor, p *qingqian.Period, officePath string) (*qingqian.Report, error) {
 	r := &qingqian.Report{Period: *p, Office: p.OrgName, MadeAt: db.Now(), Rows: []qingqian.ReportRow{}}
 	gs, err := db.groups(ctx, q, a, officePath)
 	if err != nil {

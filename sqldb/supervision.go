@@ -147,6 +147,9 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 		if gp.PlannedDue, gp.OverdueItems, err = s.db.plannedDue(ctx, g.Path, asOf.AddDays(-rule.OverdueDays), asOf); err != nil {
 			return nil, qingqian.Internal(err)
 		}
+		if gp.OpenClues, gp.MissingDebts, err = s.db.openClues(ctx, s.db.read, g.Path); err != nil {
+			return nil, qingqian.Internal(err)
+		}
 		repaid += gp.Repaid
 		left += gp.Left
 		out.Groups = append(out.Groups, gp)

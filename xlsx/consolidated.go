@@ -21,7 +21,7 @@ var ReportColumns = []Column{
 	{Header: "序号", Width: 6}, {Header: "集团", Width: 22}, {Header: "报送状态", Width: 12},
 	{Header: "底数（万元）", Width: 14}, {Header: "本期清偿（万元）", Width: 14}, {Header: "累计清偿（万元）", Width: 14},
 	{Header: "未清偿（万元）", Width: 14}, {Header: "其中无分歧（万元）", Width: 14}, {Header: "其中有分歧（万元）", Width: 14},
-	{Header: "清偿率", Width: 10}, {Header: "底数后新增（笔）", Width: 10}, {Header: "底数后新增（万元）", Width: 14},
+	{Header: "其中司法程序中（万元）", Width: 14}, {Header: "清偿率", Width: 10}, {Header: "底数后新增（笔）", Width: 10}, {Header: "底数后新增（万元）", Width: 14},
 	{Header: "台账条目（笔）", Width: 10}, {Header: "清偿（笔）", Width: 10}, {Header: "其中无凭证（笔）", Width: 10},
 	{Header: "无凭证金额（万元）", Width: 14}, {Header: "零报告", Width: 8},
 }
@@ -46,7 +46,7 @@ func ReportRowValues(n int, name, state string, f *qingqian.GroupFigures, zero s
 	if n > 0 {
 		seq = strconv.Itoa(n)
 	}
-	return []any{seq, name, state, Wan(f.Baseline), Wan(f.RepaidPeriod), Wan(f.RepaidToDate), Wan(f.Outstanding), Wan(f.Undisputed), Wan(f.Disputed),
+	return []any{seq, name, state, Wan(f.Baseline), Wan(f.RepaidPeriod), Wan(f.RepaidToDate), Wan(f.Outstanding), Wan(f.Undisputed), Wan(f.Disputed), Wan(f.InCourt),
 		Rate(f.Rate), f.NewItems, Wan(f.NewAmount), f.Items, f.Payments, f.PaymentsNoVoucher, Wan(f.RepaidNoVoucher), zero}
 }
 

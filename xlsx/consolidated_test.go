@@ -13,10 +13,10 @@ import (
 )
 
 func sampleReport() *qingqian.Report {
-	a := qingqian.GroupFigures{Baseline: 968_553_800_000, RepaidPeriod: 12_345_678, RepaidToDate: 968_553_800_000, Outstanding: 0, Rate: 10000,
+	a := qingqian.GroupFigures{Baseline: 96_855_380_000, RepaidPeriod: 1_234_567, RepaidToDate: 96_855_380_000, Outstanding: 0, Rate: 10000,
 		Items: 180, Payments: 230, BaselineLocked: true}
-	b := qingqian.GroupFigures{Baseline: 49_297_000_00, RepaidToDate: 9_081_500_00, Outstanding: 40_215_500_00, Disputed: 40_215_500_00,
-		Rate: 1842, NewItems: 2, NewAmount: 1_000_005, Items: 12, Payments: 4, PaymentsNoVoucher: 1, RepaidNoVoucher: 50_000_000}
+	b := qingqian.GroupFigures{Baseline: 49_297_000_00, RepaidToDate: 9_081_500_00, Outstanding: 40_215_500_00, Disputed: 40_215_500_00, InCourt: 40_215_500_00,
+		Rate: 1842, NewItems: 2, NewAmount: 100_000_000, Items: 12, Payments: 4, PaymentsNoVoucher: 1, RepaidNoVoucher: 50_000_000}
 	r := &qingqian.Report{Period: qingqian.Period{No: 29, Title: "第29期 清欠月报（截至2021年10月31日）", StartsOn: qingqian.MustParseDate("2021-10-01"),
 		AsOf: qingqian.MustParseDate("2021-10-31")}, Office: "示范省国资委", Submitted: 1, ZeroReports: 1,
 		Issued: true, IssuedAt: time.Date(2021, 11, 5, 2, 0, 0, 0, time.UTC),
@@ -26,6 +26,8 @@ func sampleReport() *qingqian.Report {
 	r.Total.Add(b)
 	return r
 }
+
+const csvShown = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false"
 
 // The consolidated report opens in LibreOffice with every figure in 万元 to the cent.
 func TestReportOpensInLibreOffice(t *testing.T) {
@@ -39,7 +41,8 @@ func TestReportOpensInLibreOffice(t *testing.T) {
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	rows := readCSV(t, convert(t, path, csvUTF8, ""))
+	// Saved as shown: the cells' number formats (thousands separators, two decimals, per cent).
+	rows := readCSV(t, convert(t, path, csvShown, ""))
 	if len(rows) != 6 || rows[0][0] != "第29期 清欠月报（截至2021年10月31日） 汇总表" || !strings.Contains(rows[1][0], "编制单位：示范省国资委") || !strings.Contains(rows[1][0], "已印发 2021-11-05 10:00") {
 		t.Fatalf("header area %q", rows[:min(2, len(rows))])
 	}
@@ -49,9 +52,9 @@ func TestReportOpensInLibreOffice(t *testing.T) {
 		}
 	}
 	want := [][]string{
-		{"1", "示范能源", "已签批报送", "96,855.38", "1.23", "96,855.38", "0.00", "0.00", "0.00", "100.00%", "0", "0.00", "180", "230", "0", "0.00", "是"},
-		{"2", "示范交建", "未报送", "4,929.70", "0.00", "908.15", "4,021.55", "0.00", "4,021.55", "18.42%", "2", "100.00", "12", "4", "1", "5.00", ""},
-		{"合计", "2 家集团，已报送 1 家", "", "101,785.08", "1.23", "97,763.53", "4,021.55", "0.00", "4,021.55", "96.05%", "2", "100.00", "192", "234", "1", "5.00", "1"},
+		{"1", "示范能源", "已签批报送", "96,855.38", "1.23", "96,855.38", "0.00", "0.00", "0.00", "0.00", "100.00%", "0", "0.00", "180", "230", "0", "0.00", "是"},
+		{"2", "示范交建", "未报送", "4,929.70", "0.00", "908.15", "4,021.55", "0.00", "4,021.55", "4,021.55", "18.42%", "2", "100.00", "12", "4", "1", "50.00", ""},
+		{"合计", "2 家集团，已报送 1 家", "", "101,785.08", "1.23", "97,763.53", "4,021.55", "0.00", "4,021.55", "4,021.55", "96.04%", "2", "100.00", "192", "234", "1", "50.00", "1"},
 	}
 	for n, w := range want {
 		got := rows[3+n]
@@ -66,7 +69,7 @@ func TestReportOpensInLibreOffice(t *testing.T) {
 	if err := xlsx.WriteReport(&buf, r, "csv"); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "合计,2 家集团，已报送 1 家,,101785.08,1.23,97763.53,4021.55,0.00,4021.55,96.05%,2,100.00,192,234,1,5.00,1") {
+	if !strings.Contains(buf.String(), "合计,2 家集团，已报送 1 家,,101785.08,1.23,97763.53,4021.55,0.00,4021.55,4021.55,96.04%,2,100.00,192,234,1,50.00,1") {
 		t.Fatalf("csv:\n%s", buf.String())
 	}
 }

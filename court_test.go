@@ -1,0 +1,60 @@
+package qingqian
+
+import "testing"
+
+func TestCheckCaseNo(t *testing.T) {
+	good := []string{"（2020）冀01民初123号", "(2021)京0105执456号", "（2019）最高法民终1号", "石仲裁字〔2020〕第12号", "（2021）示01破申3号", "(2020)冀0102民初8826号"}
+	for _, no := range good {
+		if msg := CheckCaseNo(no); msg != "" {
+			t.Errorf("%s refused: %s", no, msg)
+		}
+	}
+	bad := []string{"", "2020冀01民初123号", "（20）冀01民初123号", "（2020）冀01民初号", "（2020）冀01民初123", "案号（2020）冀01民初123号 补充说明文字很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长"}
+	for _, no := range bad {
+		if CheckCaseNo(no) == "" {
+			t.Errorf("%q accepted", no)
+		}
+	}
+}
+
+func TestCaseStageOn(t *testing.T) {
+	c := &Case{FiledOn: MustParseDate("2020-05-01"), Events: []CaseEvent{
+		{On: MustParseDate("2020-09-01"), Stage: StageHearing}, {On: MustParseDate("2021-03-15"), Stage: StageJudgment}, {On: MustParseDate("2021-06-01"), Stage: StageClosed}}}
+	for d, want := range map[string]CaseStage{"2020-04-30": "", "2020-05-01": StageFiled, "2020-12-31": StageHearing, "2021-03-15": StageJudgment, "2022-01-01": StageClosed} {
+		if got := c.StageOn(MustParseDate(d)); got != want {
+			t.Errorf("stage on %s = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestClueStateMachine(t *testing.T) {
+	for act, states := range ClueAllowed {
+		for _, s := range ClueStates {
+			allowed := false
+			for _, ok := range states {
+				allowed = allowed || ok == s
+			}
+			err := CanTake(s, act)
+			if allowed != (err == nil) {
+				t.Errorf("%s in %s: %v", act, s, err)
+			}
+			if err != nil && ErrorCode(err) != ECONFLICT {
+				t.Errorf("%s in %s: code %s", act, s, ErrorCode(err))
+			}
+		}
+	}
+	// Closed is the end: nothing but feedback.
+	for act := range ClueAllowed {
+		if act != ClueFeedback && CanTake(ClueClosed, act) == nil {
+			t.Errorf("%s allowed on a closed clue", act)
+		}
+	}
+	c := &Clue{State: ClueAssigned, ResultBy: MustParseDate("2026-11-09")}
+	if c.Overdue(MustParseDate("2026-11-09")) || !c.Overdue(MustParseDate("2026-11-10")) {
+		t.Error("overdue on the day after the deadline, not on it")
+	}
+	c.ExtendedTo = MustParseDate("2026-12-01")
+	if c.Overdue(MustParseDate("2026-11-10")) {
+		t.Error("an extended clue is overdue on its old deadline")
+	}
+}

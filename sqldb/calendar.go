@@ -1,0 +1,203 @@
+package sqldb
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/qingqian/qingqian"
+)
+
+// CalendarService implements qingqian.CalendarService.
+type CalendarService struct{ db *DB }
+
+// NewCalendarService returns the calendar service over db.
+func NewCalendarService(db *DB) *CalendarService { return &CalendarService{db: db} }
+
+var _ qingqian.CalendarService = (*CalendarService)(nil)
+
+// shippedCalendar are the years the database starts with, and the notices they come from.
+var shippedCalendar = []struct {
+	year   int
+	source string
+}{
+	{2025, "国务院办公厅关于2025年部分节假日安排的通知（国办发明电〔2024〕12号）"},
+	{2026, "国务院办公厅关于2026年部分节假日安排的通知（2025年11月4日）"},
+}
+
+// seedCalendar loads the shipped years from migrations/holidays-cn.csv.
+func seedCalendar(ctx context.Context, tx *Tx) error {
+	b, err := migrations.ReadFile("migrations/holidays-cn.csv")
+	if err != nil {
+		return err
+	}
+	for _, y := range shippedCalendar {
+		days, err := qingqian.ParseCalendarLines(bytes.NewReader(b), y.year)
+		if err != nil {
+			return err
+		}
+		if err := tx.setCalendarYear(ctx, y.year, y.source, days); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (tx *Tx) setCalendarYear(ctx context.Context, year int, source string, days []qingqian.CalendarDay) error {
+	lo, hi := qingqian.NewDate(year, 1, 1), qingqian.NewDate(year+1, 1, 1)
+	if _, err := tx.ExecContext(ctx, `DELETE FROM calendar_days WHERE day >= $1 AND day < $2`, lo, hi); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM calendar_years WHERE year = $1`, year); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_years (year, source, created_by, created_at) VALUES ($1, $2, $3, $4)`,
+		year, source, tx.actor.Name, tx.ts(tx.now)); err != nil {
+		return err
+	}
+	for _, d := range days {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3)`, d.Day, d.Kind, d.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// calendar reads the whole calendar (a few dozen rows a year).
+func (db *DB) calendar(ctx context.Context, q queryer) (*qingqian.Calendar, error) {
+	rows, err := q.QueryContext(ctx, `SELECT year FROM calendar_years`)
+	if err != nil {
+		return nil, err
+	}
+	var years []int
+	for rows.Next() {
+		var y int
+		if err := rows.Scan(&y); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		years = append(years, y)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT day, kind, name FROM calendar_days`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var days []qingqian.CalendarDay
+	for rows.Next() {
+		var d qingqian.CalendarDay
+		if err := rows.Scan(&d.Day, &d.Kind, &d.Name); err != nil {
+			return nil, err
+		}
+		days = append(days, d)
+	}
+	return qingqian.NewCalendar(years, days), rows.Err()
+}
+
+// Calendar implements qingqian.CalendarService.
+func (s *CalendarService) Calendar(ctx context.Context) (*qingqian.Calendar, error) {
+	if _, err := qingqian.RequireActor(ctx); err != nil {
+		return nil, err
+	}
+	c, err := s.db.calendar(ctx, s.db.read)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	return c, nil
+}
+
+// FindCalendarYears implements qingqian.CalendarService.
+func (s *CalendarService) FindCalendarYears(ctx context.Context) ([]qingqian.CalendarYear, error) {
+	if _, err := qingqian.RequireActor(ctx); err != nil {
+		return nil, err
+	}
+	c, err := s.db.calendar(ctx, s.db.read)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT year, source, created_by, created_at FROM calendar_years ORDER BY year DESC`)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	defer rows.Close()
+	out := []qingqian.CalendarYear{}
+	for rows.Next() {
+		var y qingqian.CalendarYear
+		if err := rows.Scan(&y.Year, &y.Source, &y.CreatedBy, timeCol{&y.CreatedAt}); err != nil {
+			return nil, qingqian.Internal(err)
+		}
+		y.Days = c.Listed(y.Year)
+		out = append(out, y)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	return out, nil
+}
+
+// FindCalendarDays implements qingqian.CalendarService.
+func (s *CalendarService) FindCalendarDays(ctx context.Context, year int) ([]qingqian.CalendarDay, error) {
+	if _, err := qingqian.RequireActor(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT day, kind, name FROM calendar_days WHERE day >= $1 AND day < $2 ORDER BY day`,
+		qingqian.NewDate(year, 1, 1), qingqian.NewDate(year+1, 1, 1))
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	defer rows.Close()
+	out := []qingqian.CalendarDay{}
+	for rows.Next() {
+		var d qingqian.CalendarDay
+		if err := rows.Scan(&d.Day, &d.Kind, &d.Name); err != nil {
+			return nil, qingqian.Internal(err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	return out, nil
+}
+
+// SetCalendarYear implements qingqian.CalendarService.
+func (s *CalendarService) SetCalendarYear(ctx context.Context, year int, source string, days []qingqian.CalendarDay) error {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return err
+	}
+	if !a.Has(qingqian.RoleAdmin) {
+		return qingqian.Errorf(qingqian.EFORBIDDEN, "只有系统管理员可以录入节假日安排")
+	}
+	v := qingqian.Validation{}
+	if year < 2000 || year > 2100 {
+		v.Add("year", "年份应在2000到2100之间")
+	}
+	if source == "" {
+		v.Add("source", "请填写依据（国务院办公厅通知的名称或文号）")
+	} else if len([]rune(source)) > 200 {
+		v.Add("source", "依据不能超过200个字")
+	}
+	if len(days) == 0 {
+		v.Add("days", "请填写放假和调休上班的日期")
+	}
+	for _, d := range days {
+		if d.Day.Year() != year {
+			v.Add("days", fmt.Sprintf("%s 不在%d年", d.Day, year))
+			break
+		}
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, a, func(tx *Tx) error {
+		if err := tx.setCalendarYear(ctx, year, source, days); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "calendar.set", "calendar", int64(year), a.OrgPath, nil, map[string]any{"year": year, "source": source, "days": days})
+	})
+}
