@@ -319,39 +319,52 @@ func (tx *Tx) baselineLock(ctx context.Context, path string) (string, error) {
 // groupFigures computes a group's figures for a period from the ledger, as known now (through
 // q: a write transaction gives a consistent snapshot).
 func (db *DB) groupFigures(ctx context.Context, q readQueryer, g *qingqian.Org, p *qingqian.Period, locked map[int64]qingqian.GroupFigures) (qingqian.GroupFigures, error) {
-	var f qingqian.GroupFigures
-	t, err := db.subtreeTotals(ctx, q, g.ID, g.Path, p.AsOf, time.Time{})
-	if err != nil {
-		return f, err
+	fs, err := db.groupsFigures(ctx, q, []*qingqian.Org{g}, p, locked)
+	return fs[g.ID], err
+}
+
+// groupsFigures computes the figures of several groups at once: one pass over the running
+// totals, split over the read pool's connections outside a transaction.
+func (db *DB) groupsFigures(ctx context.Context, q readQueryer, gs []*qingqian.Org, p *qingqian.Period, locked map[int64]qingqian.GroupFigures) (map[int64]qingqian.GroupFigures, error) {
+	ids := make([]int64, len(gs))
+	for i, g := range gs {
+		ids[i] = g.ID
 	}
-	before, err := db.subtreeTotals(ctx, q, g.ID, g.Path, p.StartsOn.AddDays(-1), time.Time{})
+	_, inTx := q.(*Tx)
+	sums, err := db.totalsFor(ctx, q, ids, p.StartsOn, p.AsOf, !inTx)
 	if err != nil {
-		return f, err
+		return nil, err
 	}
-	o := t.Overall
-	f.RepaidToDate = o.Repaid
-	f.RepaidPeriod = o.Repaid - before.Overall.Repaid
-	f.Recognised = o.RecognisedUndisputed + o.RecognisedDisputed
-	f.Outstanding, f.Undisputed, f.Disputed = o.Outstanding, o.OutstandingUndisputed, o.OutstandingDisputed
-	f.Items, f.Payments, f.PaymentsNoVoucher, f.RepaidNoVoucher = o.Items, o.Payments, o.PaymentsNoVoucher, o.RepaidNoVoucher
-	f.Rate = qingqian.RateOf(f.RepaidToDate, f.Outstanding)
-	for origin, of := range t.ByOrigin {
-		if origin == qingqian.OriginBaseline {
-			f.Baseline = of.RecognisedUndisputed + of.RecognisedDisputed
-			f.BaselineRepaid, f.BaselineLeft = of.Repaid, of.Outstanding
-			continue
+	out := map[int64]qingqian.GroupFigures{}
+	for _, g := range gs {
+		t, before := sums[g.ID].t, sums[g.ID].repaidBefore
+		var f qingqian.GroupFigures
+		o := t.Overall
+		f.RepaidToDate = o.Repaid
+		f.RepaidPeriod = o.Repaid - before
+		f.Recognised = o.RecognisedUndisputed + o.RecognisedDisputed
+		f.Outstanding, f.Undisputed, f.Disputed = o.Outstanding, o.OutstandingUndisputed, o.OutstandingDisputed
+		f.Items, f.Payments, f.PaymentsNoVoucher, f.RepaidNoVoucher = o.Items, o.Payments, o.PaymentsNoVoucher, o.RepaidNoVoucher
+		f.Rate = qingqian.RateOf(f.RepaidToDate, f.Outstanding)
+		for origin, of := range t.ByOrigin {
+			if origin == qingqian.OriginBaseline {
+				f.Baseline = of.RecognisedUndisputed + of.RecognisedDisputed
+				f.BaselineRepaid, f.BaselineLeft = of.Repaid, of.Outstanding
+				continue
+			}
+			f.NewItems += of.Items
+			f.NewAmount += of.RecognisedUndisputed + of.RecognisedDisputed
+			f.NewOutstanding += of.Outstanding
 		}
-		f.NewItems += of.Items
-		f.NewAmount += of.RecognisedUndisputed + of.RecognisedDisputed
-		f.NewOutstanding += of.Outstanding
+		if f.InCourt, err = db.inCourt(ctx, q, g.Path, p.AsOf); err != nil {
+			return nil, err
+		}
+		if b, ok := locked[g.ID]; ok && p.Kind != qingqian.PeriodBaseline {
+			f.Baseline, f.BaselineLocked = b.Baseline, true
+		}
+		out[g.ID] = f
 	}
-	if f.InCourt, err = db.inCourt(ctx, q, g.Path, p.AsOf); err != nil {
-		return f, err
-	}
-	if b, ok := locked[g.ID]; ok && p.Kind != qingqian.PeriodBaseline {
-		f.Baseline, f.BaselineLocked = b.Baseline, true
-	}
-	return f, nil
+	return out, nil
 }
 
 // zeroFlags explains why a zero report does not match the ledger.
@@ -791,6 +804,16 @@ func (db *DB) consolidate(ctx context.Context, q readQueryer, a *qingqian.Actor,
 	if err != nil {
 		return nil, err
 	}
+	var live []*qingqian.Org
+	for _, g := range gs {
+		if sub := byOrg[g.ID]; a.Reaches(g.Path) && (sub == nil || sub.State != qingqian.StateApproved) {
+			live = append(live, g)
+		}
+	}
+	liveFigures, err := db.groupsFigures(ctx, q, live, p, locked)
+	if err != nil {
+		return nil, err
+	}
 	for _, g := range gs {
 		if !a.Reaches(g.Path) {
 			continue
@@ -812,9 +835,7 @@ func (db *DB) consolidate(ctx context.Context, q readQueryer, a *qingqian.Actor,
 		}
 		if row.State != qingqian.StateApproved {
 			row.Live = true
-			if row.Figures, err = db.groupFigures(ctx, q, g, p, locked); err != nil {
-				return nil, err
-			}
+			row.Figures = liveFigures[g.ID]
 		}
 		r.Total.Add(row.Figures)
 		r.Rows = append(r.Rows, row)

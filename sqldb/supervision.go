@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/qingqian/qingqian"
 )
@@ -67,35 +66,76 @@ func (s *SupervisionService) SetSlowRule(ctx context.Context, r qingqian.SlowRul
 	})
 }
 
-// plannedDue returns, for the subtree at path, what the latest plans scheduled by cutoff and was
-// not repaid by asOf, and over how many items.
-func (db *DB) plannedDue(ctx context.Context, path string, cutoff, asOf qingqian.Date) (qingqian.Money, int, error) {
-	lo, hi := subtreeRange(path)
-	rows, err := db.read.QueryContext(ctx, `SELECT x.planned,
+// plannedDue returns, per group of the tree under root, what the latest plans scheduled by
+// cutoff and was not repaid by asOf, and over how many items. The instalments drive the query
+// (CROSS JOIN fixes that order in SQLite): few items have plans, and those are read once.
+func (db *DB) plannedDue(ctx context.Context, root string, groups map[string]bool, cutoff, asOf qingqian.Date) (map[string]qingqian.Money, map[string]int, error) {
+	lo, hi := subtreeRange(root)
+	rows, err := db.read.QueryContext(ctx, `SELECT x.path, x.planned,
 			(SELECT CAST(COALESCE(SUM(-(e.du + e.dd)), 0) AS BIGINT) FROM entries e WHERE e.item_id = x.id AND e.cat = 'rep' AND e.on_date <= $4),
 			(SELECT CAST(COALESCE(SUM(e.du + e.dd), 0) AS BIGINT) FROM entries e WHERE e.item_id = x.id AND e.on_date <= $4)
-		FROM (SELECT i.id, CAST(SUM(pi.amount) AS BIGINT) AS planned
-			FROM items i JOIN orgs o ON o.id = i.org_id
-				JOIN plan_instalments pi ON pi.item_id = i.id AND pi.revision = (SELECT MAX(r.revision) FROM plan_revisions r WHERE r.item_id = i.id)
-			WHERE o.path >= $1 AND o.path < $2 AND pi.due_on <= $3 AND i.status <> 'cleared'
-			GROUP BY i.id) x`, lo, hi, cutoff, asOf)
+		FROM (SELECT i.id, o.path, CAST(SUM(pi.amount) AS BIGINT) AS planned
+			FROM plan_instalments pi CROSS JOIN items i CROSS JOIN orgs o
+			WHERE i.id = pi.item_id AND o.id = i.org_id AND o.path >= $1 AND o.path < $2 AND pi.due_on <= $3 AND i.status <> 'cleared'
+				AND pi.revision = (SELECT MAX(r.revision) FROM plan_revisions r WHERE r.item_id = i.id)
+			GROUP BY i.id, o.path) x`, lo, hi, cutoff, asOf)
 	if err != nil {
-		return 0, 0, err
+		return nil, nil, err
 	}
 	defer rows.Close()
-	var due qingqian.Money
-	var n int
+	due, items := map[string]qingqian.Money{}, map[string]int{}
 	for rows.Next() {
+		var path string
 		var planned, repaid, left qingqian.Money
-		if err := rows.Scan(&planned, &repaid, &left); err != nil {
-			return 0, 0, err
+		if err := rows.Scan(&path, &planned, &repaid, &left); err != nil {
+			return nil, nil, err
 		}
 		if short := min(planned-repaid, left); short > 0 {
-			due += short
-			n++
+			g := groupOf(path, groups)
+			due[g] += short
+			items[g]++
 		}
 	}
-	return due, n, rows.Err()
+	return due, items, rows.Err()
+}
+
+// groupOf returns the path of the group a unit's path lies in: the shortest prefix of the path
+// that is a group's, or "".
+func groupOf(path string, groups map[string]bool) string {
+	for i := 1; i < len(path); i++ {
+		if path[i] == '/' && groups[path[:i+1]] {
+			return path[:i+1]
+		}
+	}
+	return ""
+}
+
+// clueCounts counts per group the clues not closed and those that found a debt missing from
+// the ledger.
+func (db *DB) clueCounts(ctx context.Context, root string, groups map[string]bool) (open, missing map[string]int, err error) {
+	lo, hi := subtreeRange(root)
+	rows, err := db.read.QueryContext(ctx, `SELECT o.path, l.state, l.missing_debt FROM clues l JOIN orgs o ON o.id = l.org_id WHERE o.path >= $1 AND o.path < $2`, lo, hi)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	open, missing = map[string]int{}, map[string]int{}
+	for rows.Next() {
+		var path string
+		var state qingqian.ClueState
+		var miss bool
+		if err := rows.Scan(&path, &state, &miss); err != nil {
+			return nil, nil, err
+		}
+		g := groupOf(path, groups)
+		if state != qingqian.ClueClosed {
+			open[g]++
+		}
+		if miss {
+			missing[g]++
+		}
+	}
+	return open, missing, rows.Err()
 }
 
 // Progress implements qingqian.SupervisionService.
@@ -128,28 +168,39 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 		return nil, err
 	}
 	out := &qingqian.Progress{AsOf: asOf, Rule: rule, Groups: []qingqian.GroupProgress{}}
-	var repaid, left qingqian.Money
+	var mine []*qingqian.Org
+	var ids []int64
+	paths := map[string]bool{}
 	for _, g := range gs {
-		if !a.Reaches(g.Path) {
-			continue
+		if a.Reaches(g.Path) {
+			mine = append(mine, g)
+			ids = append(ids, g.ID)
+			paths[g.Path] = true
 		}
-		t, err := s.db.subtreeTotals(ctx, s.db.read, g.ID, g.Path, asOf, time.Time{})
-		if err != nil {
-			return nil, qingqian.Internal(err)
-		}
-		gp := qingqian.GroupProgress{OrgID: g.ID, OrgName: g.Name, Repaid: t.Overall.Repaid, Left: t.Overall.Outstanding, OpenNotices: open[g.ID]}
+	}
+	sums, err := s.db.totalsFor(ctx, s.db.read, ids, asOf, asOf, true)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	due, dueItems, err := s.db.plannedDue(ctx, root, paths, asOf.AddDays(-rule.OverdueDays), asOf)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	openClues, missing, err := s.db.clueCounts(ctx, root, paths)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	var repaid, left qingqian.Money
+	for _, g := range mine {
+		t := sums[g.ID].t
+		gp := qingqian.GroupProgress{OrgID: g.ID, OrgName: g.Name, Repaid: t.Overall.Repaid, Left: t.Overall.Outstanding, OpenNotices: open[g.ID],
+			PlannedDue: due[g.Path], OverdueItems: dueItems[g.Path], OpenClues: openClues[g.Path], MissingDebts: missing[g.Path]}
 		b := t.ByOrigin[qingqian.OriginBaseline]
 		gp.Baseline = b.RecognisedUndisputed + b.RecognisedDisputed
 		if lf, ok := locked[g.ID]; ok {
 			gp.Baseline = lf.Baseline
 		}
 		gp.Rate = qingqian.RateOf(gp.Repaid, gp.Left)
-		if gp.PlannedDue, gp.OverdueItems, err = s.db.plannedDue(ctx, g.Path, asOf.AddDays(-rule.OverdueDays), asOf); err != nil {
-			return nil, qingqian.Internal(err)
-		}
-		if gp.OpenClues, gp.MissingDebts, err = s.db.openClues(ctx, s.db.read, g.Path); err != nil {
-			return nil, qingqian.Internal(err)
-		}
 		repaid += gp.Repaid
 		left += gp.Left
 		out.Groups = append(out.Groups, gp)

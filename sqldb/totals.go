@@ -3,7 +3,10 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"maps"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -172,6 +175,12 @@ func (db *DB) subtreeTotals(ctx context.Context, qr queryer, orgID int64, path s
 			return nil, err
 		}
 	}
+	fillTotals(t, sums)
+	return t, nil
+}
+
+// fillTotals adds up the sums by kind and origin into t.
+func fillTotals(t *qingqian.Totals, sums map[totalsKey]*measures) {
 	for k, m := range sums {
 		f := figuresOf(m)
 		addFigures(&t.Overall, f)
@@ -192,7 +201,97 @@ func (db *DB) subtreeTotals(ctx context.Context, qr queryer, orgID int64, path s
 		f.Status = ""
 		t.ByOrigin[k] = f
 	}
-	return t, nil
+}
+
+// periodSums are a unit's totals as of a date and what it had repaid before an earlier one.
+type periodSums struct {
+	t            *qingqian.Totals
+	repaidBefore qingqian.Money
+}
+
+// totalsFor computes, for each of the units, its subtree's totals as of asOf (as known now)
+// and its repayments dated before `before`, in one pass over the running totals. With
+// parallel, the units are split over the read pool's connections.
+func (db *DB) totalsFor(ctx context.Context, q queryer, ids []int64, before, asOf qingqian.Date, parallel bool) (map[int64]*periodSums, error) {
+	if len(ids) == 0 {
+		return map[int64]*periodSums{}, nil
+	}
+	chunks := [][]int64{ids}
+	if parallel && len(ids) > 1 {
+		n := min(len(ids), max(2, runtime.GOMAXPROCS(0)), 4)
+		chunks = make([][]int64, n)
+		for i, id := range ids {
+			chunks[i%n] = append(chunks[i%n], id)
+		}
+	}
+	results := make([]map[int64]*periodSums, len(chunks))
+	errs := make([]error, len(chunks))
+	var wg sync.WaitGroup
+	for i, chunk := range chunks {
+		wg.Add(1)
+		run := func() {
+			defer wg.Done()
+			results[i], errs[i] = db.totalsChunk(ctx, q, chunk, before, asOf)
+		}
+		if len(chunks) == 1 {
+			run()
+		} else {
+			go run()
+		}
+	}
+	wg.Wait()
+	out := map[int64]*periodSums{}
+	for i := range chunks {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		maps.Copy(out, results[i])
+	}
+	return out, nil
+}
+
+func (db *DB) totalsChunk(ctx context.Context, q queryer, ids []int64, before, asOf qingqian.Date) (map[int64]*periodSums, error) {
+	var a args
+	var in []string
+	for _, id := range ids {
+		in = append(in, a.add(id))
+	}
+	var sel []string
+	for _, c := range strings.Split(totalsCols, ", ") {
+		sel = append(sel, `CAST(SUM(`+c+`) AS BIGINT)`)
+	}
+	b := a.add(before)
+	rows, err := q.QueryContext(ctx, `SELECT org_id, kind, origin, `+strings.Join(sel, ", ")+`,
+			CAST(SUM(CASE WHEN day < `+b+` THEN rep_u + rep_d ELSE 0 END) AS BIGINT)
+		FROM org_totals WHERE org_id IN (`+strings.Join(in, ", ")+`) AND day <= `+a.add(asOf)+` GROUP BY org_id, kind, origin`, a...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	sums := map[int64]map[totalsKey]*measures{}
+	out := map[int64]*periodSums{}
+	for _, id := range ids {
+		sums[id] = map[totalsKey]*measures{}
+		out[id] = &periodSums{t: &qingqian.Totals{OrgID: id, AsOf: asOf, ByKind: map[qingqian.ItemKind]qingqian.Figures{}, ByOrigin: map[qingqian.Origin]qingqian.Figures{}}}
+	}
+	for rows.Next() {
+		var id int64
+		var k totalsKey
+		var m measures
+		var rb int64
+		if err := rows.Scan(append(append([]any{&id, &k.kind, &k.origin}, m.pointers()...), &rb)...); err != nil {
+			return nil, err
+		}
+		sums[id][k] = &m
+		out[id].repaidBefore += qingqian.Money(rb)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for id, ps := range out {
+		fillTotals(ps.t, sums[id])
+	}
+	return out, nil
 }
 
 // entryMeasures are what one entry adds to the running totals. A repayment counts as without a
