@@ -192,6 +192,7 @@ var afterMigration = map[string]func(ctx context.Context, tx *Tx) error{
 	},
 	// The holiday calendar starts with the years published so far.
 	"0005_clues_cases.sql": seedCalendar,
+	"0006_monthly_totals.sql": func(ctx context.Context, tx *Tx) error { return tx.rollUpMonths(ctx, "org_totals", "org_totals_month") },
 }
 
 // Tx is a write transaction carrying the actor and the instant it acts at.
@@ -499,7 +500,7 @@ func kindOf(dialect, col, typ string) string {
 		return "integer"
 	case dialect == "sqlite" && typ == "text":
 		switch {
-		case col == "day" || col == "rec_day" || strings.HasSuffix(col, "_on") || col == "on_date" || col == "as_of" || col == "deadline":
+		case col == "day" || col == "rec_day" || strings.HasSuffix(col, "_on") || col == "on_date" || col == "as_of" || col == "deadline" || col == "month":
 			return "date"
 		case col == "at" || strings.HasSuffix(col, "_at") || strings.HasSuffix(col, "_until"):
 			return "timestamp"

@@ -34,6 +34,14 @@ func (d dialect) dateType() string {
 	return "TEXT"
 }
 
+// monthOf is the first day of the month of a date column.
+func (d dialect) monthOf(col string) string {
+	if d.name == "postgres" {
+		return "CAST(date_trunc('month', " + col + ") AS DATE)"
+	}
+	return "(substr(" + col + ", 1, 8) || '01')"
+}
+
 // forUpdateOf locks only the rows of one table of a join (PostgreSQL refuses to lock the
 // nullable side of an outer join and need not lock the others).
 func (d dialect) forUpdateOf(table string) string {

@@ -53,23 +53,38 @@ const totalsUpsert = ` ON CONFLICT (org_id, day, rec_day, kind, origin) DO UPDAT
 	pay_n = org_totals.pay_n + excluded.pay_n, pay_nv = org_totals.pay_nv + excluded.pay_nv,
 	rep_nv = org_totals.rep_nv + excluded.rep_nv`
 
-// bumpTotals adds one change, recorded now, to the running totals of every unit on the path, in
-// one statement.
+// bumpTotals adds one change, recorded now, to the running totals of every unit on the path:
+// one statement for the daily rows and one for the monthly roll-up.
 func (tx *Tx) bumpTotals(ctx context.Context, path string, day qingqian.Date, kind qingqian.ItemKind, origin qingqian.Origin, m measures) error {
-	var q args
-	var rows []string
-	dayArg, recArg, kindArg, originArg := q.add(day), q.add(qingqian.DateOf(tx.now)), q.add(string(kind)), q.add(string(origin))
-	var ms []string
-	for _, v := range m.values() {
-		ms = append(ms, q.add(v))
+	ids := ancestors(path)
+	for _, monthly := range []bool{false, true} {
+		var q args
+		var rows []string
+		key := q.add(day)
+		table, cols, upsert := "org_totals", "org_id, day, rec_day, kind, origin, ", totalsUpsert
+		if monthly {
+			q[0] = qingqian.NewDate(day.Year(), day.Month(), 1)
+			table, cols, upsert = "org_totals_month", "org_id, month, kind, origin, ", monthUpsert
+		} else {
+			key += ", " + q.add(qingqian.DateOf(tx.now))
+		}
+		key += ", " + q.add(string(kind)) + ", " + q.add(string(origin))
+		var ms []string
+		for _, v := range m.values() {
+			ms = append(ms, q.add(v))
+		}
+		for _, id := range ids {
+			rows = append(rows, "("+q.add(id)+", "+key+", "+strings.Join(ms, ", ")+")")
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+cols+totalsCols+`) VALUES `+strings.Join(rows, ", ")+upsert, q...); err != nil {
+			return err
+		}
 	}
-	for _, id := range ancestors(path) {
-		rows = append(rows, "("+q.add(id)+", "+dayArg+", "+recArg+", "+kindArg+", "+originArg+", "+strings.Join(ms, ", ")+")")
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO org_totals (org_id, day, rec_day, kind, origin, `+totalsCols+`)
-		VALUES `+strings.Join(rows, ", ")+totalsUpsert, q...)
-	return err
+	return nil
 }
+
+// monthUpsert adds a change to a monthly row.
+var monthUpsert = strings.NewReplacer("(org_id, day, rec_day, kind, origin)", "(org_id, month, kind, origin)", "org_totals.", "org_totals_month.").Replace(totalsUpsert)
 
 // copyTotals adds sign times the totals of unit src to each unit in dst (used when a subtree
 // moves).
@@ -79,6 +94,12 @@ func (tx *Tx) copyTotals(ctx context.Context, src int64, dst []int64, sign int64
 			SELECT $1, day, rec_day, kind, origin, $2 * items, $2 * rec_u, $2 * rec_d, $2 * rep_u, $2 * rep_d, $2 * adj_u, $2 * adj_d,
 				$2 * pay_n, $2 * pay_nv, $2 * rep_nv
 			FROM org_totals WHERE org_id = $3`+totalsUpsert, id, sign, src); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO org_totals_month (org_id, month, kind, origin, `+totalsCols+`)
+			SELECT $1, month, kind, origin, $2 * items, $2 * rec_u, $2 * rec_d, $2 * rep_u, $2 * rep_d, $2 * adj_u, $2 * adj_d,
+				$2 * pay_n, $2 * pay_nv, $2 * rep_nv
+			FROM org_totals_month WHERE org_id = $3`+monthUpsert, id, sign, src); err != nil {
 			return err
 		}
 	}
@@ -143,32 +164,38 @@ func (db *DB) subtreeTotals(ctx context.Context, qr queryer, orgID int64, path s
 		}
 		return m
 	}
-	var q args
-	where := `org_id = ` + q.add(orgID) + ` AND day <= ` + q.add(asOf)
-	if !knownAt.IsZero() {
-		where += ` AND rec_day <= ` + q.add(qingqian.DateOf(knownAt))
-	}
-	var sel []string
-	for _, c := range strings.Split(totalsCols, ", ") {
-		sel = append(sel, `CAST(SUM(`+c+`) AS BIGINT)`)
-	}
-	rows, err := qr.QueryContext(ctx, `SELECT kind, origin, `+strings.Join(sel, ", ")+`
-		FROM org_totals WHERE `+where+` GROUP BY kind, origin`, q...)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var k totalsKey
-		var m measures
-		if err := rows.Scan(append([]any{&k.kind, &k.origin}, m.pointers()...)...); err != nil {
-			rows.Close()
+	if knownAt.IsZero() {
+		// As known now: the monthly roll-up and the days of the last month.
+		all, err := db.sumsUpTo(ctx, qr, []int64{orgID}, asOf)
+		if err != nil {
 			return nil, err
 		}
-		*get(k) = m
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+		sums = all[orgID]
+	} else {
+		var q args
+		where := `org_id = ` + q.add(orgID) + ` AND day <= ` + q.add(asOf) + ` AND rec_day <= ` + q.add(qingqian.DateOf(knownAt))
+		var sel []string
+		for _, c := range strings.Split(totalsCols, ", ") {
+			sel = append(sel, `CAST(SUM(`+c+`) AS BIGINT)`)
+		}
+		rows, err := qr.QueryContext(ctx, `SELECT kind, origin, `+strings.Join(sel, ", ")+`
+			FROM org_totals WHERE `+where+` GROUP BY kind, origin`, q...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var k totalsKey
+			var m measures
+			if err := rows.Scan(append([]any{&k.kind, &k.origin}, m.pointers()...)...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			*get(k) = m
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
 	if !knownAt.IsZero() {
 		if err := db.subtractLater(ctx, qr, path, asOf, knownAt, get); err != nil {
@@ -251,47 +278,70 @@ func (db *DB) totalsFor(ctx context.Context, q queryer, ids []int64, before, asO
 }
 
 func (db *DB) totalsChunk(ctx context.Context, q queryer, ids []int64, before, asOf qingqian.Date) (map[int64]*periodSums, error) {
+	now, err := db.sumsUpTo(ctx, q, ids, asOf)
+	if err != nil {
+		return nil, err
+	}
+	then, err := db.sumsUpTo(ctx, q, ids, before.AddDays(-1))
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]*periodSums{}
+	for _, id := range ids {
+		ps := &periodSums{t: &qingqian.Totals{OrgID: id, AsOf: asOf, ByKind: map[qingqian.ItemKind]qingqian.Figures{}, ByOrigin: map[qingqian.Origin]qingqian.Figures{}}}
+		fillTotals(ps.t, now[id])
+		for _, m := range then[id] {
+			ps.repaidBefore += qingqian.Money(m.repU + m.repD)
+		}
+		out[id] = ps
+	}
+	return out, nil
+}
+
+// sumsUpTo sums the running totals of each unit, by kind and origin, over every business day
+// up to d, as known now: the monthly roll-up for the months before d's, the daily rows of d's
+// month. A unit's figures as of any date read at most a row per month and kind, plus a month of
+// days.
+func (db *DB) sumsUpTo(ctx context.Context, q queryer, ids []int64, d qingqian.Date) (map[int64]map[totalsKey]*measures, error) {
+	out := map[int64]map[totalsKey]*measures{}
+	for _, id := range ids {
+		out[id] = map[totalsKey]*measures{}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
 	var a args
 	var in []string
 	for _, id := range ids {
 		in = append(in, a.add(id))
 	}
-	var sel []string
+	set := strings.Join(in, ", ")
+	m := a.add(qingqian.NewDate(d.Year(), d.Month(), 1))
+	var sums []string
 	for _, c := range strings.Split(totalsCols, ", ") {
-		sel = append(sel, `CAST(SUM(`+c+`) AS BIGINT)`)
+		sums = append(sums, `CAST(SUM(`+c+`) AS BIGINT)`)
 	}
-	b := a.add(before)
-	rows, err := q.QueryContext(ctx, `SELECT org_id, kind, origin, `+strings.Join(sel, ", ")+`,
-			CAST(SUM(CASE WHEN day < `+b+` THEN rep_u + rep_d ELSE 0 END) AS BIGINT)
-		FROM org_totals WHERE org_id IN (`+strings.Join(in, ", ")+`) AND day <= `+a.add(asOf)+` GROUP BY org_id, kind, origin`, a...)
+	rows, err := q.QueryContext(ctx, `SELECT org_id, kind, origin, `+strings.Join(sums, ", ")+` FROM (
+			SELECT org_id, kind, origin, `+totalsCols+` FROM org_totals_month WHERE org_id IN (`+set+`) AND month < `+m+`
+			UNION ALL
+			SELECT org_id, kind, origin, `+totalsCols+` FROM org_totals WHERE org_id IN (`+set+`) AND day >= `+m+` AND day <= `+a.add(d)+`
+		) t GROUP BY org_id, kind, origin`, a...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	sums := map[int64]map[totalsKey]*measures{}
-	out := map[int64]*periodSums{}
-	for _, id := range ids {
-		sums[id] = map[totalsKey]*measures{}
-		out[id] = &periodSums{t: &qingqian.Totals{OrgID: id, AsOf: asOf, ByKind: map[qingqian.ItemKind]qingqian.Figures{}, ByOrigin: map[qingqian.Origin]qingqian.Figures{}}}
-	}
 	for rows.Next() {
 		var id int64
 		var k totalsKey
-		var m measures
-		var rb int64
-		if err := rows.Scan(append(append([]any{&id, &k.kind, &k.origin}, m.pointers()...), &rb)...); err != nil {
+		mm := &measures{}
+		if err := rows.Scan(append([]any{&id, &k.kind, &k.origin}, mm.pointers()...)...); err != nil {
 			return nil, err
 		}
-		sums[id][k] = &m
-		out[id].repaidBefore += qingqian.Money(rb)
+		if out[id] != nil {
+			out[id][k] = mm
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for id, ps := range out {
-		fillTotals(ps.t, sums[id])
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // entryMeasures are what one entry adds to the running totals. A repayment counts as without a
@@ -385,8 +435,26 @@ func (db *DB) RebuildTotals(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM org_totals`); err != nil {
 			return err
 		}
-		return tx.insertComputedTotals(ctx, "org_totals")
+		if err := tx.insertComputedTotals(ctx, "org_totals"); err != nil {
+			return err
+		}
+		return tx.rollUpMonths(ctx, "org_totals", "org_totals_month")
 	})
+}
+
+// rollUpMonths replaces the monthly table dst with the roll-up of the daily table src.
+func (tx *Tx) rollUpMonths(ctx context.Context, src, dst string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+dst); err != nil {
+		return err
+	}
+	var sums []string
+	for _, c := range strings.Split(totalsCols, ", ") {
+		sums = append(sums, `CAST(SUM(`+c+`) AS BIGINT)`)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO `+dst+` (org_id, month, kind, origin, `+totalsCols+`)
+		SELECT org_id, `+tx.db.d.monthOf("day")+`, kind, origin, `+strings.Join(sums, ", ")+`
+		FROM `+src+` GROUP BY org_id, `+tx.db.d.monthOf("day")+`, kind, origin`)
+	return err
 }
 
 // insertComputedTotals writes into table the totals computed from entries and items, through a
@@ -499,6 +567,28 @@ func (db *DB) VerifyTotals(ctx context.Context) (string, error) {
 	}
 	if id != 0 {
 		return fmt.Sprintf("单位 %d 的汇总数与明细分录不一致", id), nil
+	}
+	// The monthly roll-up must equal the months of the recomputed totals.
+	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE IF NOT EXISTS tmp_month (org_id BIGINT NOT NULL, month `+db.d.dateType()+` NOT NULL,
+		kind TEXT NOT NULL, origin TEXT NOT NULL, items BIGINT NOT NULL, rec_u BIGINT NOT NULL, rec_d BIGINT NOT NULL,
+		rep_u BIGINT NOT NULL, rep_d BIGINT NOT NULL, adj_u BIGINT NOT NULL, adj_d BIGINT NOT NULL,
+		pay_n BIGINT NOT NULL, pay_nv BIGINT NOT NULL, rep_nv BIGINT NOT NULL, PRIMARY KEY (org_id, month, kind, origin))`); err != nil {
+		return "", err
+	}
+	if err := tx.rollUpMonths(ctx, "tmp_totals", "tmp_month"); err != nil {
+		return "", err
+	}
+	err = tx.QueryRowContext(ctx, `SELECT CAST(COALESCE(MIN(COALESCE(a.org_id, b.org_id)), 0) AS BIGINT)
+		FROM (SELECT * FROM org_totals_month`+nonzero+`) a FULL OUTER JOIN (SELECT * FROM tmp_month`+nonzero+`) b
+		ON a.org_id = b.org_id AND a.month = b.month AND a.kind = b.kind AND a.origin = b.origin
+		WHERE a.org_id IS NULL OR b.org_id IS NULL OR a.items <> b.items OR a.rec_u <> b.rec_u OR a.rec_d <> b.rec_d
+			OR a.rep_u <> b.rep_u OR a.rep_d <> b.rep_d OR a.adj_u <> b.adj_u OR a.adj_d <> b.adj_d
+			OR a.pay_n <> b.pay_n OR a.pay_nv <> b.pay_nv OR a.rep_nv <> b.rep_nv`).Scan(&id)
+	if err != nil {
+		return "", err
+	}
+	if id != 0 {
+		return fmt.Sprintf("单位 %d 的月度汇总数与明细分录不一致", id), nil
 	}
 	return "", nil
 }

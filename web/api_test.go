@@ -38,7 +38,8 @@ func MustServices(db *sqldb.DB) web.Services {
 	return web.Services{Orgs: sqldb.NewOrgService(db), Creditors: sqldb.NewCreditorService(db), Items: sqldb.NewItemService(db),
 		Entries: sqldb.NewEntryService(db), Plans: sqldb.NewPlanService(db), Vouchers: sqldb.NewVoucherService(db),
 		Totals: sqldb.NewTotalsService(db), Audit: sqldb.NewAuditService(db), Tokens: sqldb.NewTokenService(db), Users: sqldb.NewUserService(db), Imports: sqldb.NewImportService(db),
-		Reports: sqldb.NewReportService(db), Supervision: sqldb.NewSupervisionService(db)}
+		Reports: sqldb.NewReportService(db), Supervision: sqldb.NewSupervisionService(db),
+		Clues: sqldb.NewClueService(db), Cases: sqldb.NewCaseService(db), Calendar: sqldb.NewCalendarService(db)}
 }
 
 // newEnvEmpty serves an empty database.

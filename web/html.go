@@ -94,7 +94,8 @@ func WriteReportHTML(w io.Writer, rep *qingqian.Report) error {
 
 // pages are the page templates; each is parsed with the layout. A test renders every one.
 var pages = []string{"login", "password", "dashboard", "ledger", "item", "item_new", "orgs", "creditors", "users", "audit", "error", "import", "import_status",
-	"periods", "period", "submission", "report", "progress", "notices", "notice", "interviews", "interview"}
+	"periods", "period", "submission", "report", "progress", "notices", "notice", "interviews", "interview",
+	"clues", "clue", "cases", "case", "disputes", "calendar"}
 
 // templateFuncs are the functions every template may call; static names the URL of an
 // embedded asset.
@@ -137,6 +138,21 @@ func templateFuncs(static func(string) string) template.FuncMap {
 		"cents":     func(m qingqian.Money) int64 { return int64(m) },
 		"diff":      func(a, b qingqian.Money) qingqian.Money { return a - b },
 		"itoa":      func(n int) string { return strconv.Itoa(n) },
+		"channel":   func(c qingqian.Channel) string { return qingqian.ChannelNames[c] },
+		"cstate":    func(c qingqian.ClueState) string { return qingqian.ClueStateNames[c] },
+		"concl":     func(c qingqian.Conclusion) string { return qingqian.ConclusionNames[c] },
+		"outreason": func(r string) string { return qingqian.OutReasonNames[r] },
+		"satisf":    func(r string) string { return qingqian.SatisfactionNames[r] },
+		"casekind":  func(k qingqian.CaseKind) string { return qingqian.CaseKindNames[k] },
+		"stage":     func(s qingqian.CaseStage) string { return qingqian.CaseStageNames[s] },
+		"route":     func(r string) string { return qingqian.RouteNames[r] },
+		"weekday": func(d qingqian.Date) string { return "星期" + []string{"日", "一", "二", "三", "四", "五", "六"}[d.Weekday()] },
+		"dayname": func(k qingqian.DayKind) string {
+			if k == qingqian.DayWork {
+				return "调休上班"
+			}
+			return "放假"
+		},
 		"deref":     func(f *qingqian.FundingSource) qingqian.FundingSource { return *f },
 		"ownership": func(o qingqian.Ownership) string { return qingqian.OwnershipNames[o] },
 		"size": func(z qingqian.Size) string {
@@ -253,6 +269,10 @@ var flashes = map[string]string{
 	"approve": "已签批报送，数据已冻结。", "return": "已退回。", "checked": "零报告核查结论已记录。", "issued": "汇总报表已印发，此后不再变化。",
 	"rule": "进度预警规则已保存。", "notice": "督办已下发。", "replied": "办理情况已回复。", "closed": "督办事项已办结。",
 	"interview": "约谈已记录。", "follow_up": "承诺跟踪情况已记录。",
+	"clue": "线索已登记。", "clue_assign": "已交办。", "clue_verify": "核实结论已记录。", "clue_link": "已关联台账条目。",
+	"clue_item": "已按线索补录台账条目，并标记为台账漏报。", "clue_update": "进展已记录。", "clue_extend": "已批准延期。",
+	"clue_close": "线索已销号。", "clue_feedback": "反馈与回访已记录。", "case": "案件已登记。", "case_event": "案件进展已记录。",
+	"case_decision": "判决（调解）结果已记录，并已生成核减和确认分录。", "case_plan": "下一步工作已保存。", "calendar": "节假日安排已保存。",
 }
 
 type userKey struct{}

@@ -47,7 +47,7 @@ func (s *Server) htmlRoutes() []route {
 		{"GET /password", s.passwordPage},
 		{"POST /password", s.changePasswordForm},
 		{"POST /logout", s.logout},
-	}, s.reportRoutes()...)
+	}, append(s.reportRoutes(), s.clueRoutes()...)...)
 }
 
 // HTMLRoutePatterns lists the workbench's method and path patterns that need a signed-in user.

@@ -31,6 +31,9 @@ type Services struct {
 	Imports     qingqian.ImportService
 	Reports     qingqian.ReportService
 	Supervision qingqian.SupervisionService
+	Clues       qingqian.ClueService
+	Cases       qingqian.CaseService
+	Calendar    qingqian.CalendarService
 }
 
 // Server is the HTTP server of Qingqian.
