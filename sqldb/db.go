@@ -191,7 +191,7 @@ var afterMigration = map[string]func(ctx context.Context, tx *Tx) error{
 		return tx.insertComputedTotals(ctx, "org_totals")
 	},
 	// The holiday calendar starts with the years published so far.
-	"0005_clues_cases.sql": seedCalendar,
+	"0005_clues_cases.sql":    seedCalendar,
 	"0006_monthly_totals.sql": func(ctx context.Context, tx *Tx) error { return tx.rollUpMonths(ctx, "org_totals", "org_totals_month") },
 }
 

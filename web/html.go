@@ -146,7 +146,9 @@ func templateFuncs(static func(string) string) template.FuncMap {
 		"casekind":  func(k qingqian.CaseKind) string { return qingqian.CaseKindNames[k] },
 		"stage":     func(s qingqian.CaseStage) string { return qingqian.CaseStageNames[s] },
 		"route":     func(r string) string { return qingqian.RouteNames[r] },
-		"weekday": func(d qingqian.Date) string { return "星期" + []string{"日", "一", "二", "三", "四", "五", "六"}[d.Weekday()] },
+		"weekday": func(d qingqian.Date) string {
+			return "星期" + []string{"日", "一", "二", "三", "四", "五", "六"}[d.Weekday()]
+		},
 		"dayname": func(k qingqian.DayKind) string {
 			if k == qingqian.DayWork {
 				return "调休上班"
