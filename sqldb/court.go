@@ -221,6 +221,9 @@ func (s *CaseService) changeCase(ctx context.Context, id int64, version int, act
 
 // UpdateCase implements qingqian.CaseService.
 func (s *CaseService) UpdateCase(ctx context.Context, id int64, upd qingqian.CaseUpdate) (*qingqian.Case, error) {
+	if _, err := qingqian.RequireWriter(ctx); err != nil {
+		return nil, err
+	}
 	v := qingqian.Validation{}
 	if upd.NextStep != nil && len([]rune(*upd.NextStep)) > 500 {
 		v.Add("next_step", "下一步工作不能超过500个字")
@@ -275,6 +278,9 @@ func (tx *Tx) addCaseEvent(ctx context.Context, c *qingqian.Case, e qingqian.Cas
 
 // AddEvent implements qingqian.CaseService.
 func (s *CaseService) AddEvent(ctx context.Context, id int64, e qingqian.CaseEvent, version int) (*qingqian.Case, error) {
+	if _, err := qingqian.RequireWriter(ctx); err != nil {
+		return nil, err
+	}
 	e.Text = strings.TrimSpace(e.Text)
 	v := qingqian.Validation{}
 	if _, ok := qingqian.CaseStageNames[e.Stage]; !ok {
@@ -300,6 +306,9 @@ func (s *CaseService) AddEvent(ctx context.Context, id int64, e qingqian.CaseEve
 // Decide implements qingqian.CaseService: a decision becomes a court reduction and a
 // reclassification on the item, recorded like any other entries.
 func (s *CaseService) Decide(ctx context.Context, id int64, d qingqian.Decision) (*qingqian.Case, error) {
+	if _, err := qingqian.RequireWriter(ctx); err != nil {
+		return nil, err
+	}
 	d.Text = strings.TrimSpace(d.Text)
 	v := qingqian.Validation{}
 	if d.Stage != qingqian.StageJudgment && d.Stage != qingqian.StageMediation {

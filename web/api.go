@@ -50,7 +50,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET /api/v1/vouchers/{sha256}/entries", s.voucherEntries},
 		{"GET /api/v1/audit", s.listAudit},
 		{"POST /api/v1/imports/{kind}", s.apiImport},
-	}, s.reportAPIRoutes()...)
+	}, append(s.reportAPIRoutes(), s.clueAPIRoutes()...)...)
 }
 
 //go:embed openapi.json

@@ -548,6 +548,9 @@ func (s *Server) showCalendar(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (s *Server) calendarForm(w http.ResponseWriter, r *http.Request) error {
+	if !qingqian.ActorFrom(r.Context()).Has(qingqian.RoleAdmin) {
+		return qingqian.Errorf(qingqian.EFORBIDDEN, "只有系统管理员可以录入节假日安排")
+	}
 	form, err := parseForm(w, r)
 	if err != nil {
 		return err

@@ -63,6 +63,7 @@ func TestPermissionMatrix(t *testing.T) {
 		item, entry, user, orgA := id(w.itemA), id(w.entryA), id(w.users["clerk_a"].ID), id(e.a.ID)
 		period, sub, notice, iv := id(w.period), id(w.submissionA), id(w.noticeA), id(w.interviewA)
 		office := []string{"admin", "supervisor"}
+		clue, kase := id(w.clueA), id(w.caseA)
 
 		html := []struct {
 			pattern, path string
@@ -121,6 +122,19 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET /interviews/export", "/interviews/export", all(200)},
 			{"GET /interviews/{id}", "/interviews/" + iv, all(200, "clerk_b", 404)},
 			{"POST /commitments/{id}/follow-up", "/commitments/" + id(w.commitmentA) + "/follow-up", all(403, office, 400)},
+			{"GET /clues", "/clues", all(200)},
+			{"POST /clues", "/clues", all(403, office, 400)},
+			{"GET /clues/export", "/clues/export", all(200)},
+			{"GET /clues/{id}", "/clues/" + clue, all(200, "clerk_b", 404)},
+			{"POST /clues/{id}/{action}", "/clues/" + clue + "/verify", all(400, readOnly, 403, "clerk_b", 404)},
+			{"GET /cases", "/cases", all(200)},
+			{"POST /cases", "/cases", all(400, readOnly, 403)},
+			{"GET /cases/{id}", "/cases/" + kase, all(200, "clerk_b", 404)},
+			{"POST /cases/{id}/{action}", "/cases/" + kase + "/event", all(400, readOnly, 403, "clerk_b", 404)},
+			{"GET /disputes", "/disputes", all(200)},
+			{"GET /disputes/export", "/disputes/export", all(200)},
+			{"GET /calendar", "/calendar", all(200)},
+			{"POST /calendar", "/calendar", all(403, "admin", 400)},
 			{"GET /password", "/password", all(200)},
 			{"POST /password", "/password", all(400)},
 			{"POST /logout", "/logout", all(303)}, // last: it ends the session
@@ -231,6 +245,21 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST /api/v1/submissions/{id}/sign", "/api/v1/submissions/" + sub + "/sign", all(403, "reviewer", 400)},
 			{"GET /api/v1/progress", "/api/v1/progress", all(200)},
 			{"GET /api/v1/notices", "/api/v1/notices", all(200)},
+			{"GET /api/v1/clues", "/api/v1/clues", all(200)},
+			{"POST /api/v1/clues", "/api/v1/clues", all(403, "supervisor", 400)},
+			{"GET /api/v1/clues/{id}", "/api/v1/clues/" + clue, all(200, "clerk_b", 404)},
+			// Validation comes before the lookup, as for entries.
+			{"POST /api/v1/clues/{id}/assign", "/api/v1/clues/" + clue + "/assign", all(400, readOnly, 403)},
+			{"POST /api/v1/clues/{id}/verify", "/api/v1/clues/" + clue + "/verify", all(400, readOnly, 403)},
+			{"POST /api/v1/clues/{id}/items", "/api/v1/clues/" + clue + "/items", all(409, readOnly, 403, "clerk_b", 404)},
+			{"POST /api/v1/clues/{id}/updates", "/api/v1/clues/" + clue + "/updates", all(400, readOnly, 403)},
+			{"POST /api/v1/clues/{id}/close", "/api/v1/clues/" + clue + "/close", all(403, "supervisor", 409)},
+			{"GET /api/v1/cases", "/api/v1/cases", all(200)},
+			{"POST /api/v1/cases", "/api/v1/cases", all(400, readOnly, 403)},
+			{"GET /api/v1/cases/{id}", "/api/v1/cases/" + kase, all(200, "clerk_b", 404)},
+			{"POST /api/v1/cases/{id}/events", "/api/v1/cases/" + kase + "/events", all(400, readOnly, 403)},
+			{"POST /api/v1/cases/{id}/decisions", "/api/v1/cases/" + kase + "/decisions", all(400, readOnly, 403)},
+			{"GET /api/v1/disputes", "/api/v1/disputes", all(200)},
 		}
 		covered = nil
 		for _, rt := range api {

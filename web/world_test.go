@@ -21,6 +21,8 @@ type world struct {
 	// Reporting and supervision of group A: a period opened by the office, A's prepared
 	// submission, a notice and an interview with one commitment.
 	period, submissionA, noticeA, interviewA, commitmentA int64
+	// A complaint clue assigned to group A, and a court case of group A.
+	clueA, caseA int64
 }
 
 func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
@@ -101,5 +103,20 @@ func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
 		t.Fatal(err)
 	}
 	w.interviewA, w.commitmentA = iv.ID, iv.Commitments[0].ID
+	clues := sqldb.NewClueService(db)
+	c := &qingqian.Clue{Channel: qingqian.ChannelDirect, ReceivedOn: qingqian.Today(), CreditorName: e.creditor.Name, CreditorUSCC: e.creditor.USCC,
+		Respondent: "甲集团", Claimed: qingqian.Yuan(999), Text: "货款未付"}
+	if err := clues.CreateClue(office, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := clues.Assign(office, c.ID, qingqian.Assignment{OrgID: e.a.ID, ResponsibleLeader: "甲领导", ResponsiblePerson: "甲财务", Version: c.Version}); err != nil {
+		t.Fatal(err)
+	}
+	w.clueA = c.ID
+	k := &qingqian.Case{Kind: qingqian.CaseLitigation, Body: "示范市中级人民法院", CaseNo: "（2019）示01民初1号", FiledOn: qingqian.MustParseDate("2019-03-01"), Items: []int64{w.itemA}}
+	if err := sqldb.NewCaseService(db).CreateCase(liaison, k); err != nil {
+		t.Fatal(err)
+	}
+	w.caseA = k.ID
 	return w
 }
