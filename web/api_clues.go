@@ -112,11 +112,15 @@ func clueAction[T any](s *Server, w http.ResponseWriter, r *http.Request, fn fun
 }
 
 func (s *Server) assignClue(w http.ResponseWriter, r *http.Request) error {
-	return clueAction(s, w, r, func(id int64, in *qingqian.Assignment) (*qingqian.Clue, error) { return s.Clues.Assign(r.Context(), id, *in) })
+	return clueAction(s, w, r, func(id int64, in *qingqian.Assignment) (*qingqian.Clue, error) {
+		return s.Clues.Assign(r.Context(), id, *in)
+	})
 }
 
 func (s *Server) verifyClue(w http.ResponseWriter, r *http.Request) error {
-	return clueAction(s, w, r, func(id int64, in *qingqian.Verification) (*qingqian.Clue, error) { return s.Clues.Verify(r.Context(), id, *in) })
+	return clueAction(s, w, r, func(id int64, in *qingqian.Verification) (*qingqian.Clue, error) {
+		return s.Clues.Verify(r.Context(), id, *in)
+	})
 }
 
 type linkInput struct {
@@ -149,7 +153,9 @@ func (s *Server) closeClue(w http.ResponseWriter, r *http.Request) error {
 	if _, err := requireOfficeAPI(r); err != nil {
 		return err
 	}
-	return clueAction(s, w, r, func(id int64, in *versionInput) (*qingqian.Clue, error) { return s.Clues.Close(r.Context(), id, in.Version) })
+	return clueAction(s, w, r, func(id int64, in *versionInput) (*qingqian.Clue, error) {
+		return s.Clues.Close(r.Context(), id, in.Version)
+	})
 }
 
 func (s *Server) listCases(w http.ResponseWriter, r *http.Request) error {
