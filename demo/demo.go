@@ -58,13 +58,16 @@ type Services struct {
 	Vouchers    qingqian.VoucherService
 	Reports     qingqian.ReportService
 	Supervision qingqian.SupervisionService
+	Clues       qingqian.ClueService
+	Cases       qingqian.CaseService
 }
 
 // ServicesOf returns the services over db.
 func ServicesOf(db *sqldb.DB) Services {
 	return Services{DB: db, Orgs: sqldb.NewOrgService(db), Creditors: sqldb.NewCreditorService(db), Items: sqldb.NewItemService(db),
 		Entries: sqldb.NewEntryService(db), Plans: sqldb.NewPlanService(db), Vouchers: sqldb.NewVoucherService(db),
-		Reports: sqldb.NewReportService(db), Supervision: sqldb.NewSupervisionService(db)}
+		Reports: sqldb.NewReportService(db), Supervision: sqldb.NewSupervisionService(db),
+		Clues: sqldb.NewClueService(db), Cases: sqldb.NewCaseService(db)}
 }
 
 // Province is what Load created.
@@ -248,8 +251,30 @@ func (l *loader) load() error {
 		qingqian.MustParseDate("2019-12-05"), -1); err != nil {
 		return err
 	}
-	// Plans for the disputed items, revised once.
+	// The disputed items went to court, arbitration or a bankruptcy administrator in 2019.
 	l.at(qingqian.MustParseDate("2020-03-10"))
+	cases := map[int64]*qingqian.Case{}
+	for i, it := range inCourt {
+		c := &qingqian.Case{OrgID: it.OrgID, Items: []int64{it.ID}, FiledOn: qingqian.MustParseDate("2019-04-01").AddDays(i * 17),
+			Responsible: "法务部", NextStep: "等待开庭审理", ExpectedOn: qingqian.MustParseDate("2021-12-31")}
+		switch i % 3 {
+		case 0:
+			c.Kind, c.Body, c.CaseNo = qingqian.CaseLitigation, "示范市中级人民法院", fmt.Sprintf("（2019）示01民初%d号", 100+i)
+		case 1:
+			c.Kind, c.Body, c.CaseNo = qingqian.CaseArbitration, "示范仲裁委员会", fmt.Sprintf("（2019）示仲字第%d号", 20+i)
+		default:
+			c.Kind, c.Body, c.CaseNo = qingqian.CaseBankruptcy, "示范市中级人民法院", fmt.Sprintf("（2019）示01破申%d号", 3+i)
+		}
+		if err := s.Cases.CreateCase(ctx, c); err != nil {
+			return fmt.Errorf("case: %w", err)
+		}
+		c, err := s.Cases.AddEvent(ctx, c.ID, qingqian.CaseEvent{On: qingqian.MustParseDate("2020-03-10"), Stage: qingqian.StageHearing, Text: "已开庭审理，双方就结算金额举证质证"}, c.Version)
+		if err != nil {
+			return fmt.Errorf("case event: %w", err)
+		}
+		cases[it.ID] = c
+	}
+	// Plans for the disputed items, revised once.
 	for _, it := range inCourt[:4] {
 		in := qingqian.PlanInput{Instalments: []qingqian.Instalment{
 			{Due: qingqian.MustParseDate("2021-06-30"), Amount: it.Disputed / 2, FundingSource: qingqian.FundingOwn, Note: "视判决结果支付"},
@@ -285,18 +310,21 @@ func (l *loader) load() error {
 	for i, it := range decided {
 		on := qingqian.MustParseDate("2021-03-15").AddDays(i * 45)
 		l.at(on)
-		caseNo := fmt.Sprintf("（2020）示01民初%d号", 100+i)
-		if _, err := s.Entries.RecordEntry(ctx, qingqian.EntryInput{ItemID: it.ID, Kind: qingqian.EntryReclassify, On: on, Amount: repaid[i], Reason: caseNo + "判决确认"}); err != nil {
-			return fmt.Errorf("reclassify: %w", err)
-		}
+		// The decision becomes entries: the confirmed part turns undisputed, a part is taken off.
+		c := cases[it.ID]
 		reduce := (it.Disputed - repaid[i]) / 5
-		if _, err := s.Entries.RecordEntry(ctx, qingqian.EntryInput{ItemID: it.ID, Kind: qingqian.EntryCourtReduction, On: on, Amount: reduce, Reason: caseNo + "判决核减"}); err != nil {
-			return fmt.Errorf("court reduction: %w", err)
+		c, err := s.Cases.Decide(ctx, c.ID, qingqian.Decision{ItemID: it.ID, On: on, Stage: qingqian.StageJudgment, Confirmed: repaid[i], Reduced: reduce,
+			Text: fmt.Sprintf("判决支付工程款 %s 元，核减 %s 元", repaid[i], reduce), Version: c.Version})
+		if err != nil {
+			return fmt.Errorf("decision: %w", err)
 		}
 		pay := on.AddDays(20)
 		l.at(pay)
 		if err := l.repay(it.ID, pay, repaid[i], qingqian.MethodTransfer, qingqian.PartUndisputed); err != nil {
 			return err
+		}
+		if _, err := s.Cases.UpdateCase(ctx, c.ID, qingqian.CaseUpdate{NextStep: ptr("剩余部分上诉中，等待二审判决"), Version: c.Version}); err != nil {
+			return fmt.Errorf("case update: %w", err)
 		}
 	}
 	// A special round on the disputed debts: what the judgments and mediation cleared in 2021.
@@ -309,6 +337,8 @@ func (l *loader) load() error {
 	}
 	return l.living(units, creditors)
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // person acts for a named officer of a unit.
 func (l *loader) person(org *qingqian.Org, name string, roles ...qingqian.Role) context.Context {
@@ -392,6 +422,7 @@ func (l *loader) living(units []*qingqian.Org, creditors []*qingqian.Creditor) e
 		return nil
 	}
 	span := today.Sub(start) - 30
+	var living []*qingqian.Item
 	for i := 0; i < 36; i++ {
 		arisen := start.AddDays(i * span / 36)
 		l.at(arisen)
@@ -411,6 +442,7 @@ func (l *loader) living(units []*qingqian.Org, creditors []*qingqian.Creditor) e
 		if err := s.Items.CreateItem(ctx, it); err != nil {
 			return fmt.Errorf("new item: %w", err)
 		}
+		living = append(living, it)
 		switch i % 3 {
 		case 0: // paid in full within 50 days
 			on := arisen.AddDays(50)
@@ -438,7 +470,122 @@ func (l *loader) living(units []*qingqian.Org, creditors []*qingqian.Creditor) e
 			}
 		}
 	}
-	return nil
+	return l.complaints(living, creditors)
+}
+
+// complaints adds the complaint ledger of the last weeks: a clue settled and closed, one that
+// found a debt missing from a group's ledger, one out of scope, one not yet forwarded.
+func (l *loader) complaints(living []*qingqian.Item, creditors []*qingqian.Creditor) error {
+	today := qingqian.Today()
+	l.at(today)
+	office := l.person(l.prov.Regulator, "清欠办李联络", qingqian.RoleSupervisor)
+	s := l.s
+	groupOf := func(orgID int64) *qingqian.Org {
+		for _, g := range l.prov.Groups {
+			if g.ID == orgID {
+				return g
+			}
+		}
+		for _, sub := range l.prov.Subs {
+			if sub.ID == orgID {
+				for _, g := range l.prov.Groups {
+					if g.ID == sub.ParentID {
+						return g
+					}
+				}
+			}
+		}
+		return l.prov.Groups[0]
+	}
+	creditorOf := func(id int64) *qingqian.Creditor {
+		for _, c := range creditors {
+			if c.ID == id {
+				return c
+			}
+		}
+		return creditors[0]
+	}
+	register := func(ch qingqian.Channel, transfer string, daysAgo int, cr *qingqian.Creditor, respondent string, claimed qingqian.Money, text string) (*qingqian.Clue, error) {
+		c := &qingqian.Clue{Channel: ch, TransferNo: transfer, ReceivedOn: today.AddDays(-daysAgo), CreditorName: cr.Name, CreditorUSCC: cr.USCC,
+			Respondent: respondent, Claimed: claimed, Text: text}
+		if err := s.Clues.CreateClue(office, c); err != nil {
+			return nil, fmt.Errorf("clue: %w", err)
+		}
+		return c, nil
+	}
+	assign := func(c *qingqian.Clue, g *qingqian.Org) (*qingqian.Clue, error) {
+		return s.Clues.Assign(office, c.ID, qingqian.Assignment{OrgID: g.ID, ResponsibleLeader: g.LeaderName, ResponsiblePerson: g.LiaisonName, Version: c.Version})
+	}
+	// A paid debt: verified, linked, closed with its voucher, answered, called back.
+	var paid *qingqian.Item
+	for _, it := range living {
+		if got, err := s.Items.FindItemByID(l.ctx, it.ID, qingqian.Date{}, time.Time{}); err == nil && got.Balance.Status == qingqian.StatusCleared {
+			paid = got
+		}
+	}
+	if paid != nil {
+		g := groupOf(paid.OrgID)
+		c, err := register(qingqian.ChannelPlatform, "国减负办转〔"+fmt.Sprint(today.Year())+"〕12号", 40, creditorOf(paid.CreditorID), g.Name, paid.Undisputed,
+			"反映"+paid.ContractName+"款项逾期未付。")
+		if err != nil {
+			return err
+		}
+		if c, err = assign(c, g); err != nil {
+			return err
+		}
+		liaison := l.person(g, g.LiaisonName, qingqian.RoleLiaison)
+		if c, err = s.Clues.Verify(liaison, c.ID, qingqian.Verification{Conclusion: qingqian.ConclusionTrue, Finding: "属实，款项已于" + paid.ArisenOn.AddDays(50).String() + "付清。", Version: c.Version}); err != nil {
+			return err
+		}
+		if c, err = s.Clues.LinkItem(liaison, c.ID, paid.ID, c.Version); err != nil {
+			return err
+		}
+		if c, err = s.Clues.Close(office, c.ID, c.Version); err != nil {
+			return err
+		}
+		if _, err = s.Clues.RecordFeedback(office, c.ID, today, "已书面告知投诉人款项已付清并附支付凭证。", today, "satisfied", c.Version); err != nil {
+			return err
+		}
+	}
+	// A debt missing from a group's ledger, found by a complaint: recorded and flagged.
+	g := l.prov.Groups[1]
+	c, err := register(qingqian.ChannelPortal, "", 20, creditors[5], g.ShortName+"下属项目部", qingqian.Yuan(126_000), "网民留言反映设备维修款12.6万元拖欠一年。")
+	if err != nil {
+		return err
+	}
+	if c, err = assign(c, g); err != nil {
+		return err
+	}
+	liaison := l.person(g, g.LiaisonName, qingqian.RoleLiaison)
+	if c, err = s.Clues.Verify(liaison, c.ID, qingqian.Verification{Conclusion: qingqian.ConclusionPartly, Finding: "部分属实：维修款12万元未入账，6千元系质保金未到期。", Version: c.Version}); err != nil {
+		return err
+	}
+	it := &qingqian.Item{OrgID: g.ID, ContractNo: "WX-" + fmt.Sprint(today.Year()-1) + "-031", ContractName: "设备维修合同", Kind: qingqian.KindServices,
+		ArisenOn: today.AddDays(-400), DueOn: today.AddDays(-370), Undisputed: qingqian.Yuan(120_000), FundingSource: qingqian.FundingOwn, Responsible: "财务部"}
+	if c, err = s.Clues.CreateItemFromClue(liaison, c.ID, it, c.Version); err != nil {
+		return fmt.Errorf("missing debt: %w", err)
+	}
+	if _, err = s.Clues.AddUpdate(liaison, c.ID, today, "已补录台账，资金已落实，计划两周内支付。"); err != nil {
+		return err
+	}
+	// Out of scope: the complainant is a large firm.
+	g = l.prov.Groups[2]
+	if c, err = register(qingqian.ChannelProvince, "省减负办转〔"+fmt.Sprint(today.Year())+"〕7号", 30, creditors[2], g.Name, qingqian.Yuan(2_300_000), "反映货款230万元未付。"); err != nil {
+		return err
+	}
+	if c, err = assign(c, g); err != nil {
+		return err
+	}
+	if c, err = s.Clues.Verify(l.person(g, g.LiaisonName, qingqian.RoleLiaison), c.ID, qingqian.Verification{Conclusion: qingqian.ConclusionOutOfScope, OutReason: "not_sme",
+		Finding: "投诉企业为大型企业，不属于清欠范围，已按合同约定协商。", Version: c.Version}); err != nil {
+		return err
+	}
+	if _, err = s.Clues.Close(office, c.ID, c.Version); err != nil {
+		return err
+	}
+	// Received three weeks ago and not yet forwarded: overdue.
+	_, err = register(qingqian.ChannelCallback, "", 21, creditors[9], l.prov.Groups[3].Name, qingqian.Yuan(45_000), "第三方评估电话回访中反映工程尾款4.5万元未付。")
+	return err
 }
 
 // repay records a repayment with a small PDF bank slip of its own.

@@ -85,6 +85,34 @@ func TestDemoReproducesTheReport(t *testing.T) {
 		if r := report(4); r.Total.RepaidPeriod.Wan() != "908.15" || r.Period.StartsOn != qingqian.MustParseDate("2021-01-01") {
 			t.Fatalf("report 4 total = %+v", r.Total)
 		}
+		// All of the 2020 remainder was before a court, an arbitration body or a bankruptcy
+		// administrator; the judgments of 2021 turned part of it into entries that were paid.
+		if r3.Total.InCourt != demo.Remaining2020 {
+			t.Fatalf("in court at the end of 2020 = %s", r3.Total.InCourt.Wan())
+		}
+		cases := sqldb.NewCaseService(db)
+		t20, err := cases.Disputes(ctx, p.Regulator.ID, demo.Date2020)
+		if err != nil || len(t20.Rows) != 12 || t20.Total != demo.Remaining2020 || t20.Repaid != 0 {
+			t.Fatalf("disputed-debt table 2020: %d rows, %s, %v", len(t20.Rows), t20.Total.Wan(), err)
+		}
+		for _, row := range t20.Rows {
+			if row.CaseNo == "" || row.Stage != qingqian.StageHearing || row.Route == "negotiation" {
+				t.Fatalf("2020 row without its case: %+v", row)
+			}
+		}
+		t21, err := cases.Disputes(ctx, p.Regulator.ID, demo.Date2021)
+		if err != nil || t21.Repaid.Wan() != "908.15" || t21.Total >= demo.Remaining2020-demo.Repaid2021 {
+			t.Fatalf("disputed-debt table 2021: repaid %s, left %s, %v", t21.Repaid.Wan(), t21.Total.Wan(), err)
+		}
+		// The complaint ledger: one debt missing from a group's ledger, one clue overdue.
+		clues := sqldb.NewClueService(db)
+		if over, n, err := clues.FindClues(ctx, qingqian.ClueFilter{Overdue: true}); err != nil || n != 1 || over[0].Channel != qingqian.ChannelCallback {
+			t.Fatalf("overdue clues: %d %v", n, err)
+		}
+		prog, err := sqldb.NewSupervisionService(db).Progress(ctx, qingqian.Date{})
+		if err != nil || prog.Groups[1].OrgID != p.Groups[1].ID || prog.Groups[1].MissingDebts != 1 || prog.Groups[0].MissingDebts != 0 {
+			t.Fatalf("missing debts: %+v %v", prog, err)
+		}
 		// The zero report of the end of 2020 was flagged and found untrue.
 		subs, err := reports.FindSubmissions(ctx, r3.Period.ID)
 		if err != nil {

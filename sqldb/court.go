@@ -376,7 +376,9 @@ func (s *CaseService) Disputes(ctx context.Context, orgID int64, asOf qingqian.D
 		return nil, err
 	}
 	if orgID == 0 {
-		orgID = a.OrgID
+		if orgID, _, err = s.db.actorOrg(ctx, s.db.read, a); err != nil {
+			return nil, err
+		}
 	}
 	var path, name string
 	if err := s.db.read.QueryRowContext(ctx, `SELECT path, name FROM orgs WHERE id = $1`, orgID).Scan(&path, &name); err != nil || !a.Reaches(path) {

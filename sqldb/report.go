@@ -229,7 +229,7 @@ func (db *DB) periodOf(ctx context.Context, a *qingqian.Actor, id int64) (*qingq
 // them for the office, its own for a group's user.
 func (db *DB) groups(ctx context.Context, q queryer, a *qingqian.Actor, officePath string) ([]*qingqian.Org, error) {
 	lo, hi := subtreeRange(officePath)
-	rows, err := q.QueryContext(ctx, `SELECT `+orgColumns+` FROM orgs o WHERE o.kind = 'group' AND o.active = $3 AND o.path >= $1 AND o.path < $2 ORDER BY o.path`, lo, hi, true)
+	rows, err := q.QueryContext(ctx, `SELECT `+orgColumns+` FROM orgs o WHERE o.kind = 'group' AND o.active = $3 AND o.path >= $1 AND o.path < $2 ORDER BY o.id`, lo, hi, true)
 	if err != nil {
 		return nil, err
 	}

@@ -386,3 +386,77 @@ func TestBrowserReporting(t *testing.T) {
 		shot(t, office, p.name)
 	}
 }
+
+// A complaint in the browser: the office registers and assigns it, the group finds the debt
+// missing from its ledger and records it, and the office cannot close it before it is paid.
+func TestBrowserComplaint(t *testing.T) {
+	newTab := browser(t)
+	db := sqldbtest.MustOpen(t, "sqlite")
+	e := newEnv(t, db)
+	newWorld(t, db, e)
+
+	office := newTab()
+	login(t, office, e.srv.URL, "supervisor", testPassword)
+	do(t, office, chromedp.Navigate(e.srv.URL+"/clues"), chromedp.WaitVisible(chromedp.CSS("#clue-form")),
+		chromedp.SetValue(chromedp.CSS("#clue-form select[name=channel]"), "platform"),
+		chromedp.SendKeys(chromedp.CSS("#clue-form input[name=creditor_name]"), "某某机电有限公司"),
+		chromedp.SendKeys(chromedp.CSS("#clue-form input[name=creditor_uscc]"), "91110000600037341l"),
+		chromedp.SendKeys(chromedp.CSS("#clue-form input[name=respondent]"), "甲集团"),
+		chromedp.SendKeys(chromedp.CSS("#clue-form input[name=claimed]"), "abc"),
+		chromedp.SendKeys(chromedp.CSS("#clue-form textarea[name=text]"), "设备款12万元逾期未付。"),
+		chromedp.Click(chromedp.CSS("#clue-form button")), chromedp.WaitVisible(chromedp.CSS("#clue-form .field-error")))
+	// A bad amount is named and the rest of the input kept.
+	if got := text(t, office, "#clue-form .field-error"); got != "金额应为元，最多两位小数" {
+		t.Fatalf("bad amount: %q", got)
+	}
+	do(t, office, chromedp.SetValue(chromedp.CSS("#clue-form input[name=claimed]"), "120000"),
+		chromedp.Click(chromedp.CSS("#clue-form button")), chromedp.WaitVisible(chromedp.CSS("#assign-form")))
+	if got := text(t, office, "#forward-by"); !strings.Contains(got, "10个工作日") {
+		t.Fatalf("forwarding deadline: %q", got)
+	}
+	do(t, office, chromedp.SetValue(chromedp.CSS("#assign-form select[name=org_id]"), strconv.FormatInt(e.a.ID, 10)),
+		chromedp.SendKeys(chromedp.CSS("#assign-form input[name=responsible_leader]"), "甲集团副总经理"),
+		chromedp.SendKeys(chromedp.CSS("#assign-form input[name=responsible_person]"), "财务部王某"),
+		chromedp.Click(chromedp.CSS("#assign-form button")), chromedp.WaitVisible(chromedp.CSS("#extend-form")))
+	if got := text(t, office, "#clue-state"); got != "已交办待核实" {
+		t.Fatalf("after assigning: %q", got)
+	}
+	clueURL := location(t, office)
+	clueURL = clueURL[:strings.Index(clueURL, "?")]
+
+	clerk := newTab()
+	login(t, clerk, e.srv.URL, "clerk_a", testPassword)
+	do(t, clerk, chromedp.Navigate(clueURL), chromedp.WaitVisible(chromedp.CSS("#verify-form")),
+		chromedp.SetValue(chromedp.CSS("#verify-form select[name=conclusion]"), "true"),
+		chromedp.SendKeys(chromedp.CSS("#verify-form textarea[name=finding]"), "属实：设备款未列入台账。"),
+		chromedp.Click(chromedp.CSS("#verify-form button")), chromedp.WaitVisible(chromedp.CSS("#missing-form")),
+		chromedp.SendKeys(chromedp.CSS("#missing-form input[name=contract_name]"), "设备采购合同"),
+		chromedp.SetValue(chromedp.CSS("#missing-form input[name=arisen_on]"), "2025-06-30"),
+		chromedp.SendKeys(chromedp.CSS("#missing-form input[name=undisputed]"), "120000"),
+		chromedp.Click(chromedp.CSS("#missing-form button")), chromedp.WaitVisible(chromedp.CSS("#clue-items a")))
+	if got := text(t, clerk, "main"); !strings.Contains(got, "台账漏报") || !strings.Contains(text(t, clerk, "#clue-items"), "投诉发现") {
+		t.Fatalf("after recording the missing debt: %s", got)
+	}
+	shot(t, clerk, "21-clue")
+
+	do(t, office, chromedp.Navigate(clueURL), chromedp.WaitVisible(chromedp.CSS("#close-form")),
+		chromedp.Click(chromedp.CSS("#close-form button")), chromedp.WaitVisible(chromedp.CSS("#clue-error")))
+	if got := text(t, office, "#clue-error"); !strings.Contains(got, "不能销号") || !strings.Contains(got, "未清偿") {
+		t.Fatalf("closing an unpaid clue: %q", got)
+	}
+	for _, p := range []struct{ path, name string }{{"/clues", "22-clues"}, {"/cases", "23-cases"}, {"/disputes?as_of=2026-10-31", "24-disputes"}, {"/progress", "25-progress"}} {
+		do(t, office, chromedp.Navigate(e.srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS("main")))
+		shot(t, office, p.name)
+	}
+	admin := newTab()
+	login(t, admin, e.srv.URL, "admin", testPassword)
+	do(t, admin, chromedp.Navigate(e.srv.URL+"/calendar"), chromedp.WaitVisible(chromedp.CSS("#calendar-form")),
+		chromedp.SendKeys(chromedp.CSS("#calendar-form input[name=year]"), "2027"),
+		chromedp.SendKeys(chromedp.CSS("#calendar-form input[name=source]"), "国务院办公厅通知"),
+		chromedp.SendKeys(chromedp.CSS("#calendar-form textarea[name=days]"), "2027-01-01,off,元旦\n2027-01-05,workday,元旦"),
+		chromedp.Click(chromedp.CSS("#calendar-form button")), chromedp.WaitVisible(chromedp.CSS("#calendar-form .field-error")))
+	if got := text(t, admin, "#calendar-form .field-error"); !strings.Contains(got, "第2行") || !strings.Contains(got, "无需标为调休上班") {
+		t.Fatalf("a weekday as make-up day: %q", got)
+	}
+	shot(t, admin, "26-calendar")
+}

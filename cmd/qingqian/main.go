@@ -73,7 +73,7 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
   qingqian user add --org ID --username 用户名 --name 姓名 --role admin   （从标准输入读取密码）
   qingqian template ledger|repayments|plans|creditors|units --out 文件.xlsx
   qingqian import ledger|repayments|plans|creditors|units 文件.xlsx|文件.csv [--dry-run]
-  qingqian export ledger|creditors|units --out 文件.xlsx|文件.csv [--org ID]
+  qingqian export ledger|creditors|units|clues|interviews|disputes --out 文件.xlsx|文件.csv [--org ID] [--as-of 日期]
   qingqian report --period N [--format xlsx|csv|html] --out 文件   第N期汇总表（已印发的原样输出）
   qingqian version
 
@@ -555,7 +555,8 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	var c config
 	fs := m.flags("export", &c)
 	out := fs.String("out", "", "输出文件（.xlsx 或 .csv）")
-	org := fs.Int64("org", 0, "只导出该单位及下级（台账）")
+	org := fs.Int64("org", 0, "只导出该单位及下级（台账、有分歧账款）")
+	asOfText := fs.String("as-of", "", "有分歧账款表的截至日期，默认上月末")
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitError(2)
 	}
@@ -584,8 +585,41 @@ func (m *Main) export(ctx context.Context, args []string) error {
 		fn = func(w io.Writer) error { return xlsx.ExportCreditors(sys, svc.Creditors, w, format, meta) }
 	case "units":
 		fn = func(w io.Writer) error { return xlsx.ExportOrgs(sys, svc.Orgs, w, format, meta) }
+	case "clues":
+		fn = func(w io.Writer) error {
+			list, _, err := svc.Clues.FindClues(sys, qingqian.ClueFilter{OrgID: *org, Limit: 100_000})
+			if err != nil {
+				return err
+			}
+			return xlsx.WriteClues(w, list, format, meta)
+		}
+	case "interviews":
+		fn = func(w io.Writer) error {
+			ivs, err := svc.Supervision.FindInterviews(sys)
+			if err != nil {
+				return err
+			}
+			return xlsx.WriteInterviews(w, ivs, format, meta)
+		}
+	case "disputes":
+		asOf := qingqian.Today()
+		asOf = qingqian.NewDate(asOf.Year(), asOf.Month(), 1).AddDays(-1)
+		if *asOfText != "" {
+			d, err := qingqian.ParseDate(*asOfText)
+			if err != nil {
+				return fmt.Errorf("--as-of 日期格式应为 YYYY-MM-DD")
+			}
+			asOf = d
+		}
+		fn = func(w io.Writer) error {
+			t, err := svc.Cases.Disputes(sys, *org, asOf)
+			if err != nil {
+				return err
+			}
+			return xlsx.WriteDisputes(w, t, format, meta)
+		}
 	default:
-		return fmt.Errorf("不能导出“%s”，可选：ledger、creditors、units", kind)
+		return fmt.Errorf("不能导出“%s”，可选：ledger、creditors、units、clues、interviews、disputes", kind)
 	}
 	if err := writeFile(*out, fn, m.Stdout); err != nil {
 		return userError(err)

@@ -67,6 +67,20 @@ func TestDemoVerifyAndTamper(t *testing.T) {
 	if _, err := run(t, "report", "--data", dir, "--period", "3", "--out", filepath.Join(dir, "x.pdf")); err == nil {
 		t.Fatal("a .pdf report was accepted")
 	}
+	// The disputed-debt table of the end of 2020 and the complaint ledger.
+	if out, err := run(t, "export", "disputes", "--data", dir, "--as-of", "2020-12-31", "--out", filepath.Join(dir, "d.csv")); err != nil {
+		t.Fatalf("export disputes: %v\n%s", err, out)
+	}
+	d, _ := os.ReadFile(filepath.Join(dir, "d.csv"))
+	if !bytes.Contains(d, []byte("剩余有分歧账款推动解决情况表（截至2020年12月31日）")) || !bytes.Contains(d, []byte("合计,12 笔,,,4929.70")) {
+		t.Fatalf("disputes export:\n%s", d)
+	}
+	if out, err := run(t, "export", "clues", "--data", dir, "--out", filepath.Join(dir, "c.xlsx")); err != nil {
+		t.Fatalf("export clues: %v\n%s", err, out)
+	}
+	if _, err := run(t, "export", "disputes", "--data", dir, "--as-of", "2020-13-01", "--out", filepath.Join(dir, "d.csv")); err == nil {
+		t.Fatal("a bad date was accepted")
+	}
 	// Edit a repayment and its audit record behind the system's back.
 	db, err := sql.Open("sqlite", filepath.Join(dir, "qingqian.db"))
 	if err != nil {
