@@ -40,6 +40,9 @@ type DB struct {
 	VoucherDir string
 	// MaxVoucherSize limits one voucher file in bytes.
 	MaxVoucherSize int64
+
+	// bumpStmts are the running-totals upserts kept prepared on SQLite (see warmStatements).
+	bumpStmts map[bumpKey]*sql.Stmt
 }
 
 // Open connects to dsn: a postgres:// URL, or else the path of a SQLite file (created if
@@ -77,6 +80,9 @@ func Open(dsn string) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	for _, st := range db.bumpStmts {
+		st.Close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -178,7 +184,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 			return fmt.Errorf("migration %s: %w", name, err)
 		}
 	}
-	return nil
+	return db.warmStatements(ctx)
 }
 
 // afterMigration holds the work a migration needs beyond its SQL, done in its transaction.

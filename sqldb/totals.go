@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"maps"
 	"runtime"
@@ -54,34 +55,99 @@ const totalsUpsert = ` ON CONFLICT (org_id, day, rec_day, kind, origin) DO UPDAT
 	rep_nv = org_totals.rep_nv + excluded.rep_nv`
 
 // bumpTotals adds one change, recorded now, to the running totals of every unit on the path:
-// one statement for the daily rows and one for the monthly roll-up.
+// one statement for the daily rows and one for the monthly roll-up. Their text depends only on
+// the number of units, so that SQLite can keep them prepared (see warmStatements).
 func (tx *Tx) bumpTotals(ctx context.Context, path string, day qingqian.Date, kind qingqian.ItemKind, origin qingqian.Origin, m measures) error {
 	ids := ancestors(path)
+	vals := m.values()
 	for _, monthly := range []bool{false, true} {
-		var q args
-		var rows []string
-		key := q.add(day)
-		table, cols, upsert := "org_totals", "org_id, day, rec_day, kind, origin, ", totalsUpsert
+		q := make([]any, 0, 4+len(vals)+len(ids))
 		if monthly {
-			q[0] = qingqian.NewDate(day.Year(), day.Month(), 1)
-			table, cols, upsert = "org_totals_month", "org_id, month, kind, origin, ", monthUpsert
+			q = append(q, qingqian.NewDate(day.Year(), day.Month(), 1), nil)
 		} else {
-			key += ", " + q.add(qingqian.DateOf(tx.now))
+			q = append(q, day, qingqian.DateOf(tx.now))
 		}
-		key += ", " + q.add(string(kind)) + ", " + q.add(string(origin))
-		var ms []string
-		for _, v := range m.values() {
-			ms = append(ms, q.add(v))
-		}
+		q = append(q, string(kind), string(origin))
+		q = append(q, vals...)
 		for _, id := range ids {
-			rows = append(rows, "("+q.add(id)+", "+key+", "+strings.Join(ms, ", ")+")")
+			q = append(q, id)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+cols+totalsCols+`) VALUES `+strings.Join(rows, ", ")+upsert, q...); err != nil {
+		if monthly {
+			q = append(q[:1], q[2:]...) // the monthly rows have no recording day
+		}
+		query := bumpSQL(monthly, len(ids))
+		var err error
+		if st := tx.stmts[query]; st != nil {
+			_, err = st.ExecContext(ctx, q...)
+		} else if st := tx.db.bumpStmts[bumpKey{monthly, len(ids)}]; st != nil {
+			// The transaction's handle on the statement prepared on its connection, kept for
+			// the transaction's later changes.
+			txst := tx.Tx.StmtContext(ctx, st)
+			if tx.stmts == nil {
+				tx.stmts = map[string]*sql.Stmt{}
+			}
+			tx.stmts[query] = txst
+			_, err = txst.ExecContext(ctx, q...)
+		} else {
+			_, err = tx.ExecContext(ctx, query, q...)
+		}
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+type bumpKey struct {
+	monthly bool
+	units   int
+}
+
+// bumpSQL is the upsert of one change into the daily (or monthly) totals of n units. Arguments:
+// the day (or month), the recording day (daily only), kind, origin, the measures, the unit ids.
+func bumpSQL(monthly bool, n int) string {
+	var a args
+	key := a.add(nil)
+	table, cols, upsert := "org_totals", "org_id, day, rec_day, kind, origin, ", totalsUpsert
+	if monthly {
+		table, cols, upsert = "org_totals_month", "org_id, month, kind, origin, ", monthUpsert
+	} else {
+		key += ", " + a.add(nil)
+	}
+	key += ", " + a.add(nil) + ", " + a.add(nil)
+	var ms []string
+	for range strings.Split(totalsCols, ", ") {
+		ms = append(ms, a.add(nil))
+	}
+	rows := make([]string, n)
+	for i := range rows {
+		rows[i] = "(" + a.add(nil) + ", " + key + ", " + strings.Join(ms, ", ") + ")"
+	}
+	return `INSERT INTO ` + table + ` (` + cols + totalsCols + `) VALUES ` + strings.Join(rows, ", ") + upsert
+}
+
+// warmStatements prepares, on SQLite's one writing connection, the running-totals upserts for
+// trees up to maxWarmDepth deep: a write transaction then uses them without parsing them again
+// (a repayment runs each statement once, so the per-transaction cache never helps it).
+func (db *DB) warmStatements(ctx context.Context) error {
+	if db.d.name != "sqlite" || db.bumpStmts != nil {
+		return nil
+	}
+	stmts := map[bumpKey]*sql.Stmt{}
+	for n := 1; n <= maxWarmDepth; n++ {
+		for _, monthly := range []bool{false, true} {
+			st, err := db.write.PrepareContext(ctx, bumpSQL(monthly, n))
+			if err != nil {
+				return err
+			}
+			stmts[bumpKey{monthly, n}] = st
+		}
+	}
+	db.bumpStmts = stmts
+	return nil
+}
+
+const maxWarmDepth = 8
 
 // monthUpsert adds a change to a monthly row.
 var monthUpsert = strings.NewReplacer("(org_id, day, rec_day, kind, origin)", "(org_id, month, kind, origin)", "org_totals.", "org_totals_month.").Replace(totalsUpsert)
