@@ -584,7 +584,19 @@ func (l *loader) complaints(living []*qingqian.Item, creditors []*qingqian.Credi
 		return err
 	}
 	// Received three weeks ago and not yet forwarded: overdue.
-	_, err = register(qingqian.ChannelCallback, "", 21, creditors[9], l.prov.Groups[3].Name, qingqian.Yuan(45_000), "第三方评估电话回访中反映工程尾款4.5万元未付。")
+	if _, err = register(qingqian.ChannelCallback, "", 21, creditors[9], l.prov.Groups[3].Name, qingqian.Yuan(45_000), "第三方评估电话回访中反映工程尾款4.5万元未付。"); err != nil {
+		return err
+	}
+	// This month's report is open: the first group has prepared its submission, which waits for
+	// its leaders' review and approval.
+	asOf := qingqian.NewDate(today.Year(), today.Month(), 1).AddDays(-1)
+	p := &qingqian.Period{Kind: qingqian.PeriodMonthly, AsOf: asOf, Deadline: today.AddDays(10)}
+	if err := s.Reports.OpenPeriod(office, p); err != nil {
+		return fmt.Errorf("period: %w", err)
+	}
+	g = l.prov.Groups[0]
+	_, err = s.Reports.Prepare(l.person(g, g.LiaisonName, qingqian.RoleLiaison), qingqian.SubmissionInput{PeriodID: p.ID, OrgID: g.ID,
+		Narrative: "本月按计划清偿，新增欠款均已落实资金来源。"})
 	return err
 }
 

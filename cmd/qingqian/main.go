@@ -315,6 +315,8 @@ func (m *Main) loadDemo(ctx context.Context, db *sqldb.DB) (string, error) {
 		{"jianfuban", "省减负办 赵处长", p.Regulator, []qingqian.Role{qingqian.RoleObserver}},
 		{"shenji", "审计 钱审计师", p.Regulator, []qingqian.Role{qingqian.RoleAuditor}},
 		{"nengyuan", p.Groups[0].ShortName + " 联络员", p.Groups[0], []qingqian.Role{qingqian.RoleLiaison, qingqian.RoleClerk}},
+		{"nengyuanld", p.Groups[0].ShortName + " 分管领导", p.Groups[0], []qingqian.Role{qingqian.RoleReviewer}},
+		{"nengyuanzy", p.Groups[0].ShortName + " 主要负责同志", p.Groups[0], []qingqian.Role{qingqian.RoleReviewer}},
 		{"nengyuan1", p.Subs[0].Name + " 填报员", p.Subs[0], []qingqian.Role{qingqian.RoleClerk}},
 		{"jiaojian", p.Groups[1].ShortName + " 填报员", p.Groups[1], []qingqian.Role{qingqian.RoleClerk}},
 	}
