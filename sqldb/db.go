@@ -222,6 +222,9 @@ type Tx struct {
 	// run once is not prepared, which would only add round trips (PostgreSQL) or work (SQLite).
 	stmts map[string]*sql.Stmt
 	seen  map[string]bool
+
+	// locks remembers, per unit path, whether a baseline is locked above it (see baselineLock).
+	locks map[string]string
 }
 
 // prepared returns the transaction's prepared statement for a query it has run before, or nil

@@ -304,6 +304,21 @@ func (db *DB) lockedBaselines(ctx context.Context, q queryer, officePath string)
 // baselineLock reports, for a unit at path, the group whose baseline is signed off and locked
 // above or at it, or "".
 func (tx *Tx) baselineLock(ctx context.Context, path string) (string, error) {
+	// An import asks for the same few units a hundred thousand times.
+	if lock, ok := tx.locks[path]; ok {
+		return lock, nil
+	}
+	lock, err := tx.findBaselineLock(ctx, path)
+	if err == nil {
+		if tx.locks == nil {
+			tx.locks = map[string]string{}
+		}
+		tx.locks[path] = lock
+	}
+	return lock, err
+}
+
+func (tx *Tx) findBaselineLock(ctx context.Context, path string) (string, error) {
 	var name string
 	var asOf qingqian.Date
 	err := tx.QueryRowContext(ctx, `SELECT g.name, p.as_of FROM submissions s JOIN periods p ON p.id = s.period_id JOIN orgs g ON g.id = s.org_id

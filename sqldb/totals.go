@@ -103,9 +103,27 @@ type bumpKey struct {
 	units   int
 }
 
+// bumpSQLs holds the upserts for trees up to maxWarmDepth deep, built once.
+var bumpSQLs = func() map[bumpKey]string {
+	m := map[bumpKey]string{}
+	for n := 1; n <= maxWarmDepth; n++ {
+		for _, monthly := range []bool{false, true} {
+			m[bumpKey{monthly, n}] = buildBumpSQL(monthly, n)
+		}
+	}
+	return m
+}()
+
 // bumpSQL is the upsert of one change into the daily (or monthly) totals of n units. Arguments:
 // the day (or month), the recording day (daily only), kind, origin, the measures, the unit ids.
 func bumpSQL(monthly bool, n int) string {
+	if q, ok := bumpSQLs[bumpKey{monthly, n}]; ok {
+		return q
+	}
+	return buildBumpSQL(monthly, n)
+}
+
+func buildBumpSQL(monthly bool, n int) string {
 	var a args
 	key := a.add(nil)
 	table, cols, upsert := "org_totals", "org_id, day, rec_day, kind, origin, ", totalsUpsert
