@@ -111,15 +111,9 @@ func (s *Server) createClueForm(w http.ResponseWriter, r *http.Request) error {
 	c := &qingqian.Clue{Channel: qingqian.Channel(form.Get("channel")), TransferNo: form.Get("transfer_no"), ReceivedOn: formDate(form, "received_on", bad),
 		CreditorName: form.Get("creditor_name"), CreditorUSCC: form.Get("creditor_uscc"), Respondent: form.Get("respondent"),
 		Claimed: formMoney(form, "claimed", bad), Text: form.Get("text")}
-	err = bad.Err()
-	if err == nil {
-		err = s.Clues.CreateClue(r.Context(), c)
-	}
-	if err != nil {
-		return s.retry(w, r, err, form, func(st int, v *view) error { return s.showClues(w, r, st, v) })
-	}
-	http.Redirect(w, r, fmt.Sprintf("/clues/%d?done=clue", c.ID), http.StatusSeeOther)
-	return nil
+	return s.submit(w, r, form, bad, func() error {
+		return s.Clues.CreateClue(r.Context(), c)
+	}, func(st int, v *view) error { return s.showClues(w, r, st, v) }, func() string { return fmt.Sprintf("/clues/%d?done=clue", c.ID) })
 }
 
 func (s *Server) exportClues(w http.ResponseWriter, r *http.Request) error {
@@ -300,15 +294,9 @@ func (s *Server) clueActionForm(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return qingqian.Errorf(qingqian.ENOTFOUND, "页面不存在")
 	}
-	err = bad.Err()
-	if err == nil {
-		err = run()
-	}
-	if err != nil {
-		return s.retry(w, r, err, form, func(st int, v *view) error { return s.showClue(w, r, st, v) })
-	}
-	http.Redirect(w, r, fmt.Sprintf("/clues/%d?done=clue_%s", id, action), http.StatusSeeOther)
-	return nil
+	return s.submit(w, r, form, bad, func() error {
+		return run()
+	}, func(st int, v *view) error { return s.showClue(w, r, st, v) }, func() string { return fmt.Sprintf("/clues/%d?done=clue_%s", id, action) })
 }
 
 // ---- court cases ----
@@ -360,15 +348,9 @@ func (s *Server) createCaseForm(w http.ResponseWriter, r *http.Request) error {
 			c.Items = append(c.Items, id)
 		}
 	}
-	err = bad.Err()
-	if err == nil {
-		err = s.Cases.CreateCase(r.Context(), c)
-	}
-	if err != nil {
-		return s.retry(w, r, err, form, func(st int, v *view) error { return s.showCases(w, r, st, v) })
-	}
-	http.Redirect(w, r, fmt.Sprintf("/cases/%d?done=case", c.ID), http.StatusSeeOther)
-	return nil
+	return s.submit(w, r, form, bad, func() error {
+		return s.Cases.CreateCase(r.Context(), c)
+	}, func(st int, v *view) error { return s.showCases(w, r, st, v) }, func() string { return fmt.Sprintf("/cases/%d?done=case", c.ID) })
 }
 
 type caseData struct {
@@ -445,15 +427,9 @@ func (s *Server) caseActionForm(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return qingqian.Errorf(qingqian.ENOTFOUND, "页面不存在")
 	}
-	err = bad.Err()
-	if err == nil {
-		err = run()
-	}
-	if err != nil {
-		return s.retry(w, r, err, form, func(st int, v *view) error { return s.showCase(w, r, st, v) })
-	}
-	http.Redirect(w, r, fmt.Sprintf("/cases/%d?done=case_%s", id, action), http.StatusSeeOther)
-	return nil
+	return s.submit(w, r, form, bad, func() error {
+		return run()
+	}, func(st int, v *view) error { return s.showCase(w, r, st, v) }, func() string { return fmt.Sprintf("/cases/%d?done=case_%s", id, action) })
 }
 
 // ---- the disputed-debt table ----

@@ -87,6 +87,22 @@ func (s *Server) retry(w http.ResponseWriter, r *http.Request, err error, form u
 	return show(ErrorStatus(err), &view{Error: msg, Fields: fields, Form: form})
 }
 
+// submit finishes a form: unless its fields already failed, it runs the action; then it either
+// shows the form again with the error (keeping the input) or redirects to the target, which is
+// read after the action (it may name what the action created).
+func (s *Server) submit(w http.ResponseWriter, r *http.Request, form url.Values, bad qingqian.Validation, run func() error,
+	show func(status int, v *view) error, target func() string) error {
+	err := bad.Err()
+	if err == nil {
+		err = run()
+	}
+	if err != nil {
+		return s.retry(w, r, err, form, show)
+	}
+	http.Redirect(w, r, target(), http.StatusSeeOther)
+	return nil
+}
+
 func isOffice(r *http.Request) bool {
 	u := userFrom(r)
 	return u != nil && u.Actor().Has(qingqian.RoleSupervisor, qingqian.RoleAdmin)
@@ -140,15 +156,9 @@ func (s *Server) openPeriodForm(w http.ResponseWriter, r *http.Request) error {
 	bad := qingqian.Validation{}
 	p := &qingqian.Period{Kind: qingqian.PeriodKind(form.Get("kind")), Title: strings.TrimSpace(form.Get("title")), Note: strings.TrimSpace(form.Get("note")),
 		No: formInt(form, "no", bad), StartsOn: formDate(form, "starts_on", bad), AsOf: formDate(form, "as_of", bad), Deadline: formDate(form, "deadline", bad)}
-	err = bad.Err()
-	if err == nil {
-		err = s.Reports.OpenPeriod(r.Context(), p)
-	}
-	if err != nil {
-		return s.retry(w, r, err, form, func(st int, v *view) error { return s.showPeriods(w, r, st, v) })
-	}
-	http.Redirect(w, r, fmt.Sprintf("/periods/%d?done=period", p.ID), http.StatusSeeOther)
-	return nil
+	return s.submit(w, r, form, bad, func() error {
+		return s.Reports.OpenPeriod(r.Context(), p)
+	}, func(st int, v *view) error { return s.showPeriods(w, r, st, v) }, func() string { return fmt.Sprintf("/periods/%d?done=period", p.ID) })
 }
 
 func (s *Server) generatePeriodsForm(w http.ResponseWriter, r *http.Request) error {
@@ -159,15 +169,10 @@ func (s *Server) generatePeriodsForm(w http.ResponseWriter, r *http.Request) err
 	bad := qingqian.Validation{}
 	sc := qingqian.Schedule{Kind: qingqian.PeriodKind(form.Get("kind")), First: formDate(form, "first", bad),
 		Count: formInt(form, "count", bad), DeadlineDays: formInt(form, "deadline_days", bad)}
-	err = bad.Err()
-	if err == nil {
-		_, err = s.Reports.GeneratePeriods(r.Context(), sc)
-	}
-	if err != nil {
-		return s.retry(w, r, err, form, func(st int, v *view) error { return s.showPeriods(w, r, st, v) })
-	}
-	http.Redirect(w, r, "/periods?done=periods", http.StatusSeeOther)
-	return nil
+	return s.submit(w, r, form, bad, func() error {
+		_, err := s.Reports.GeneratePeriods(r.Context(), sc)
+		return err
+	}, func(st int, v *view) error { return s.showPeriods(w, r, st, v) }, func() string { return "/periods?done=periods" })
 }
 
 type periodRow struct {
@@ -299,11 +304,10 @@ func (s *Server) signForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	act := qingqian.SignAction(form.Get("action"))
-	if _, err := s.Reports.Sign(r.Context(), id, act, strings.TrimSpace(form.Get("note")), formInt(form, "version", qingqian.Validation{})); err != nil {
-		return s.retry(w, r, err, form, func(st int, v *view) error { return s.showSubmission(w, r, st, v) })
-	}
-	http.Redirect(w, r, fmt.Sprintf("/submissions/%d?done=%s", id, act), http.StatusSeeOther)
-	return nil
+	return s.submit(w, r, form, nil, func() error {
+		_, err := s.Reports.Sign(r.Context(), id, act, strings.TrimSpace(form.Get("note")), formInt(form, "version", qingqian.Validation{}))
+		return err
+	}, func(st int, v *view) error { return s.showSubmission(w, r, st, v) }, func() string { return fmt.Sprintf("/submissions/%d?done=%s", id, act) })
 }
 
 func (s *Server) checkZeroForm(w http.ResponseWriter, r *http.Request) error {
@@ -315,11 +319,10 @@ func (s *Server) checkZeroForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Reports.CheckZero(r.Context(), id, form.Get("result"), strings.TrimSpace(form.Get("basis"))); err != nil {
-		return s.retry(w, r, err, form, func(st int, v *view) error { return s.showSubmission(w, r, st, v) })
-	}
-	http.Redirect(w, r, fmt.Sprintf("/submissions/%d?done=checked", id), http.StatusSeeOther)
-	return nil
+	return s.submit(w, r, form, nil, func() error {
+		_, err := s.Reports.CheckZero(r.Context(), id, form.Get("result"), strings.TrimSpace(form.Get("basis")))
+		return err
+	}, func(st int, v *view) error { return s.showSubmission(w, r, st, v) }, func() string { return fmt.Sprintf("/submissions/%d?done=checked", id) })
 }
 
 // ---- consolidated report ----
@@ -424,15 +427,9 @@ func (s *Server) slowRuleForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	bad := qingqian.Validation{}
 	rule := qingqian.SlowRule{OverdueDays: formInt(form, "overdue_days", bad), RateGap: formInt(form, "rate_gap", bad)}
-	err = bad.Err()
-	if err == nil {
-		err = s.Supervision.SetSlowRule(r.Context(), rule)
-	}
-	if err != nil {
-		return s.retry(w, r, err, form, func(st int, v *view) error { return s.showProgress(w, r, st, v) })
-	}
-	http.Redirect(w, r, "/progress?done=rule", http.StatusSeeOther)
-	return nil
+	return s.submit(w, r, form, bad, func() error {
+		return s.Supervision.SetSlowRule(r.Context(), rule)
+	}, func(st int, v *view) error { return s.showProgress(w, r, st, v) }, func() string { return "/progress?done=rule" })
 }
 
 // ---- notices ----
@@ -476,15 +473,9 @@ func (s *Server) issueNoticeForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	bad := qingqian.Validation{}
 	n := &qingqian.Notice{OrgID: atoi64(form.Get("org_id")), Reason: form.Get("reason"), Actions: form.Get("actions"), Deadline: formDate(form, "deadline", bad)}
-	err = bad.Err()
-	if err == nil {
-		err = s.Supervision.IssueNotice(r.Context(), n)
-	}
-	if err != nil {
-		return s.retry(w, r, err, form, func(st int, v *view) error { return s.showNotices(w, r, st, v) })
-	}
-	http.Redirect(w, r, fmt.Sprintf("/notices/%d?done=notice", n.ID), http.StatusSeeOther)
-	return nil
+	return s.submit(w, r, form, bad, func() error {
+		return s.Supervision.IssueNotice(r.Context(), n)
+	}, func(st int, v *view) error { return s.showNotices(w, r, st, v) }, func() string { return fmt.Sprintf("/notices/%d?done=notice", n.ID) })
 }
 
 type noticeData struct {
@@ -526,11 +517,10 @@ func (s *Server) replyNoticeForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Supervision.ReplyNotice(r.Context(), id, form.Get("reply"), formInt(form, "version", qingqian.Validation{})); err != nil {
-		return s.retry(w, r, err, form, func(st int, v *view) error { return s.showNotice(w, r, st, v) })
-	}
-	http.Redirect(w, r, fmt.Sprintf("/notices/%d?done=replied", id), http.StatusSeeOther)
-	return nil
+	return s.submit(w, r, form, nil, func() error {
+		_, err := s.Supervision.ReplyNotice(r.Context(), id, form.Get("reply"), formInt(form, "version", qingqian.Validation{}))
+		return err
+	}, func(st int, v *view) error { return s.showNotice(w, r, st, v) }, func() string { return fmt.Sprintf("/notices/%d?done=replied", id) })
 }
 
 func (s *Server) closeNoticeForm(w http.ResponseWriter, r *http.Request) error {
@@ -542,11 +532,10 @@ func (s *Server) closeNoticeForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Supervision.CloseNotice(r.Context(), id, formInt(form, "version", qingqian.Validation{})); err != nil {
-		return s.retry(w, r, err, form, func(st int, v *view) error { return s.showNotice(w, r, st, v) })
-	}
-	http.Redirect(w, r, fmt.Sprintf("/notices/%d?done=closed", id), http.StatusSeeOther)
-	return nil
+	return s.submit(w, r, form, nil, func() error {
+		_, err := s.Supervision.CloseNotice(r.Context(), id, formInt(form, "version", qingqian.Validation{}))
+		return err
+	}, func(st int, v *view) error { return s.showNotice(w, r, st, v) }, func() string { return fmt.Sprintf("/notices/%d?done=closed", id) })
 }
 
 // ---- interviews ----
@@ -603,15 +592,9 @@ func (s *Server) recordInterviewForm(w http.ResponseWriter, r *http.Request) err
 		}
 		iv.Commitments = append(iv.Commitments, qingqian.Commitment{Text: text, DueOn: due})
 	}
-	err = bad.Err()
-	if err == nil {
-		err = s.Supervision.RecordInterview(r.Context(), iv)
-	}
-	if err != nil {
-		return s.retry(w, r, err, form, func(st int, v *view) error { return s.showInterviews(w, r, st, v) })
-	}
-	http.Redirect(w, r, fmt.Sprintf("/interviews/%d?done=interview", iv.ID), http.StatusSeeOther)
-	return nil
+	return s.submit(w, r, form, bad, func() error {
+		return s.Supervision.RecordInterview(r.Context(), iv)
+	}, func(st int, v *view) error { return s.showInterviews(w, r, st, v) }, func() string { return fmt.Sprintf("/interviews/%d?done=interview", iv.ID) })
 }
 
 func (s *Server) exportInterviews(w http.ResponseWriter, r *http.Request) error {
