@@ -29,7 +29,7 @@ func (s *Server) clueAPIRoutes() []route {
 
 func (s *Server) listClues(w http.ResponseWriter, r *http.Request) error {
 	f, q := clueFilter(r)
-	f.Offset, f.Limit = q.int("offset", 0), q.int("limit", 50)
+	f.Offset, f.Limit = q.int("offset", 0), min(q.int("limit", 50), 500)
 	if err := q.err(); err != nil {
 		return err
 	}
