@@ -131,9 +131,26 @@ type Clue struct {
 	CallbackOn   Date       `json:"callback_on,omitzero"` // follow-up call
 	Satisfaction string     `json:"satisfaction,omitempty"`
 
-	Items   []int64      `json:"items"`
-	Updates []ClueUpdate `json:"updates"`
-	Version int          `json:"version"`
+	Items      []int64      `json:"items"`
+	Updates    []ClueUpdate `json:"updates"`
+	LastUpdate Date         `json:"last_update,omitzero"` // the latest progress note's date
+	Version    int          `json:"version"`
+}
+
+// UpdateDays is how often an open clue in scope reports its progress (weekly).
+const UpdateDays = 7
+
+// NeedsUpdate reports whether an open clue in scope has gone a week without a progress note
+// (counted from its verification when it has none).
+func (c *Clue) NeedsUpdate(today Date) bool {
+	if c.State != ClueVerified || !c.Conclusion.InScope() {
+		return false
+	}
+	last := c.LastUpdate
+	if last.IsZero() {
+		last = c.VerifiedOn
+	}
+	return !last.IsZero() && today.Sub(last) > UpdateDays
 }
 
 // Deadline is the date the written result is due: the approved extension, else 30 days.

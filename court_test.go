@@ -58,3 +58,18 @@ func TestClueStateMachine(t *testing.T) {
 		t.Error("an extended clue is overdue on its old deadline")
 	}
 }
+
+func TestClueNeedsWeeklyUpdate(t *testing.T) {
+	c := &Clue{State: ClueVerified, Conclusion: ConclusionTrue, VerifiedOn: MustParseDate("2026-10-01")}
+	if c.NeedsUpdate(MustParseDate("2026-10-08")) || !c.NeedsUpdate(MustParseDate("2026-10-09")) {
+		t.Error("a verified clue needs its first note after a week")
+	}
+	c.LastUpdate = MustParseDate("2026-10-07")
+	if c.NeedsUpdate(MustParseDate("2026-10-14")) || !c.NeedsUpdate(MustParseDate("2026-10-15")) {
+		t.Error("weekly from the last note")
+	}
+	c.Conclusion = ConclusionOutOfScope
+	if c.NeedsUpdate(MustParseDate("2027-01-01")) {
+		t.Error("a clue out of scope reports no progress")
+	}
+}

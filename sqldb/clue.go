@@ -23,7 +23,8 @@ func clueNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "线索�
 const clueColumns = `l.id, l.no, l.channel, l.transfer_no, l.received_on, l.creditor_id, c.name, c.uscc, l.respondent, l.claimed, l.text,
 	COALESCE(l.org_id, 0), COALESCE(o.name, ''), COALESCE(o.path, ''), f.path, l.responsible_leader, l.responsible_person, l.assigned_on,
 	l.forward_due_on, l.result_due_on, l.extended_due_on, l.extend_reason, l.deadline_note, l.state, l.conclusion, l.out_reason, l.finding,
-	l.verified_on, l.verified_by, l.missing_debt, l.closed_on, l.closed_by, l.feedback_on, l.feedback, l.callback_on, l.satisfaction, l.version`
+	l.verified_on, l.verified_by, l.missing_debt, l.closed_on, l.closed_by, l.feedback_on, l.feedback, l.callback_on, l.satisfaction, l.version,
+	(SELECT MAX(u.on_date) FROM clue_updates u WHERE u.clue_id = l.id)`
 
 const clueFrom = ` FROM clues l JOIN creditors c ON c.id = l.creditor_id JOIN orgs f ON f.id = l.office_id LEFT JOIN orgs o ON o.id = l.org_id`
 
@@ -59,7 +60,8 @@ func scanClue(row interface{ Scan(...any) error }) (*clueRow, error) {
 	err := row.Scan(&c.ID, &c.No, &c.Channel, &c.TransferNo, &c.ReceivedOn, &c.CreditorID, &c.CreditorName, &c.CreditorUSCC, &c.Respondent, &c.Claimed, &c.Text,
 		&c.OrgID, &c.OrgName, &r.orgPath, &r.officePath, &c.ResponsibleLeader, &c.ResponsiblePerson, optDate{&c.AssignedOn},
 		optDate{&c.ForwardBy}, optDate{&c.ResultBy}, optDate{&c.ExtendedTo}, &c.ExtendReason, &c.DeadlineNote, &c.State, &c.Conclusion, &c.OutReason, &c.Finding,
-		optDate{&c.VerifiedOn}, &c.VerifiedBy, &c.MissingDebt, optDate{&c.ClosedOn}, &c.ClosedBy, optDate{&c.FeedbackOn}, &c.Feedback, optDate{&c.CallbackOn}, &c.Satisfaction, &c.Version)
+		optDate{&c.VerifiedOn}, &c.VerifiedBy, &c.MissingDebt, optDate{&c.ClosedOn}, &c.ClosedBy, optDate{&c.FeedbackOn}, &c.Feedback, optDate{&c.CallbackOn}, &c.Satisfaction, &c.Version,
+		optDate{&c.LastUpdate})
 	return r, err
 }
 

@@ -119,7 +119,7 @@ func TestClueLifeCycle(t *testing.T) {
 			t.Fatalf("missing debt: %+v %+v %v", c, missing, err)
 		}
 		c, err = clues.AddUpdate(clerkA1, c.ID, qingqian.MustParseDate("2026-10-09"), "已与债权企业对账，资金已落实。")
-		if err != nil || len(c.Updates) != 1 {
+		if err != nil || len(c.Updates) != 1 || c.LastUpdate != qingqian.MustParseDate("2026-10-09") || c.NeedsUpdate(qingqian.MustParseDate("2026-10-16")) {
 			t.Fatalf("update %+v %v", c, err)
 		}
 
