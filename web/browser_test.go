@@ -280,6 +280,30 @@ func TestBrowserDemoProvince(t *testing.T) {
 	shot(t, ctx, "12-demo-ledger-disputed")
 	do(t, ctx, chromedp.Click(chromedp.CSS("#ledger tbody a")), chromedp.WaitVisible(chromedp.CSS("#entries")))
 	shot(t, ctx, "13-demo-item")
+
+	// The remaining disputed debts at the end of 2020, each with its case, and the issued
+	// report of that date.
+	do(t, ctx, chromedp.Navigate(e.srv.URL+"/disputes?as_of=2020-12-31"), chromedp.WaitVisible(chromedp.CSS("#disputes")))
+	if got := text(t, ctx, "#disputes-total"); !strings.Contains(got, "12 笔") || !strings.Contains(got, "4929.70") {
+		t.Fatalf("disputed-debt table 2020: %s", got)
+	}
+	if got := text(t, ctx, "#disputes tbody"); !strings.Contains(got, "（2019）示01民初") || !strings.Contains(got, "审理") {
+		t.Fatalf("rows without their cases: %s", got)
+	}
+	shot(t, ctx, "27-demo-disputes-2020")
+	do(t, ctx, chromedp.Click(chromedp.CSS("#disputes tbody td a[href^='/cases/']")), chromedp.WaitVisible(chromedp.CSS("#case-events")))
+	shot(t, ctx, "28-demo-case")
+	do(t, ctx, chromedp.Navigate(e.srv.URL+"/periods"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	do(t, ctx, chromedp.Navigate(e.srv.URL+"/periods/3/report"), chromedp.WaitVisible(chromedp.CSS("#report")))
+	if got := text(t, ctx, "#total"); !strings.Contains(got, "4929.70") || !strings.Contains(got, "已报送 8 家") {
+		t.Fatalf("report 3 total: %s", got)
+	}
+	shot(t, ctx, "29-demo-report-3")
+	do(t, ctx, chromedp.Navigate(e.srv.URL+"/clues"), chromedp.WaitVisible(chromedp.CSS("#clues")))
+	if got := text(t, ctx, "#clues"); !strings.Contains(got, "台账漏报") || !strings.Contains(got, "逾期") {
+		t.Fatalf("demo clues: %s", got)
+	}
+	shot(t, ctx, "30-demo-clues")
 }
 
 // A clerk imports a spreadsheet: a file with an error is refused with the problem shown and an
