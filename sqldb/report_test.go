@@ -452,6 +452,14 @@ func TestProgressNoticesInterviews(t *testing.T) {
 		if n.No != "清欠督〔2019〕1号" || n.State != qingqian.NoticeOpen {
 			t.Fatalf("notice = %+v", n)
 		}
+		// A notice to a subsidiary counts for its group too.
+		sub := &qingqian.Notice{OrgID: f.subA1.ID, Reason: "一公司台账不全", Actions: "补录", Deadline: qingqian.MustParseDate("2019-05-30")}
+		if err := sv.IssueNotice(f.office, sub); err != nil {
+			t.Fatal(err)
+		}
+		if pr, err := sv.Progress(f.office, qingqian.Date{}); err != nil || pr.Groups[0].OpenNotices != 2 || pr.Groups[1].OpenNotices != 0 {
+			t.Fatalf("open notices: %+v %v", pr, err)
+		}
 		_, err = sv.FindNotice(f.liaisonB, n.ID)
 		wantCode(t, err, qingqian.ENOTFOUND)
 		_, err = sv.CloseNotice(f.office, n.ID, n.Version)
@@ -468,7 +476,7 @@ func TestProgressNoticesInterviews(t *testing.T) {
 		if err != nil || n.State != qingqian.NoticeClosed {
 			t.Fatalf("close: %+v %v", n, err)
 		}
-		if open, _ := sv.FindNotices(f.office, true); len(open) != 0 {
+		if open, _ := sv.FindNotices(f.office, true); len(open) != 1 || open[0].ID != sub.ID {
 			t.Fatalf("open notices = %d", len(open))
 		}
 

@@ -163,10 +163,6 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 	if err != nil {
 		return nil, qingqian.Internal(err)
 	}
-	open, err := s.openNotices(ctx, a)
-	if err != nil {
-		return nil, err
-	}
 	out := &qingqian.Progress{AsOf: asOf, Rule: rule, Groups: []qingqian.GroupProgress{}}
 	var mine []*qingqian.Org
 	var ids []int64
@@ -190,10 +186,14 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 	if err != nil {
 		return nil, qingqian.Internal(err)
 	}
+	open, err := s.db.openNotices(ctx, root, paths)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
 	var repaid, left qingqian.Money
 	for _, g := range mine {
 		t := sums[g.ID].t
-		gp := qingqian.GroupProgress{OrgID: g.ID, OrgName: g.Name, Repaid: t.Overall.Repaid, Left: t.Overall.Outstanding, OpenNotices: open[g.ID],
+		gp := qingqian.GroupProgress{OrgID: g.ID, OrgName: g.Name, Repaid: t.Overall.Repaid, Left: t.Overall.Outstanding, OpenNotices: open[g.Path],
 			PlannedDue: due[g.Path], OverdueItems: dueItems[g.Path], OpenClues: openClues[g.Path], MissingDebts: missing[g.Path]}
 		b := t.ByOrigin[qingqian.OriginBaseline]
 		gp.Baseline = b.RecognisedUndisputed + b.RecognisedDisputed
@@ -212,17 +212,23 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 	return out, nil
 }
 
-// openNotices counts the notices not yet closed per unit.
-func (s *SupervisionService) openNotices(ctx context.Context, a *qingqian.Actor) (map[int64]int, error) {
-	ns, err := s.FindNotices(ctx, true)
+// openNotices counts per group the notices not yet closed to it or to any unit below it.
+func (db *DB) openNotices(ctx context.Context, root string, groups map[string]bool) (map[string]int, error) {
+	lo, hi := subtreeRange(root)
+	rows, err := db.read.QueryContext(ctx, `SELECT o.path FROM notices n JOIN orgs o ON o.id = n.org_id WHERE n.state <> 'closed' AND o.path >= $1 AND o.path < $2`, lo, hi)
 	if err != nil {
 		return nil, err
 	}
-	out := map[int64]int{}
-	for _, n := range ns {
-		out[n.OrgID]++
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var path string
+		if err := rows.Scan(&path); err != nil {
+			return nil, err
+		}
+		out[groupOf(path, groups)]++
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 const noticeColumns = `n.id, n.no, n.org_id, o.name, o.path, n.reason, n.actions, n.deadline, n.state, n.issued_by, n.issued_at,
