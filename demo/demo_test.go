@@ -96,13 +96,23 @@ func TestDemoReproducesTheReport(t *testing.T) {
 			t.Fatalf("disputed-debt table 2020: %d rows, %s, %v", len(t20.Rows), t20.Total.Wan(), err)
 		}
 		for _, row := range t20.Rows {
-			if row.CaseNo == "" || row.Stage != qingqian.StageHearing || row.Route == "negotiation" {
+			// The plan of the time, not the one decided after the 2021 judgments.
+			if row.CaseNo == "" || row.Stage != qingqian.StageHearing || row.Route == "negotiation" || row.NextStep != "等待开庭审理" {
 				t.Fatalf("2020 row without its case: %+v", row)
 			}
 		}
 		t21, err := cases.Disputes(ctx, p.Regulator.ID, demo.Date2021)
 		if err != nil || t21.Repaid.Wan() != "908.15" || t21.Total >= demo.Remaining2020-demo.Repaid2021 {
 			t.Fatalf("disputed-debt table 2021: repaid %s, left %s, %v", t21.Repaid.Wan(), t21.Total.Wan(), err)
+		}
+		appeals := 0
+		for _, row := range t21.Rows {
+			if row.Stage == qingqian.StageJudgment && row.NextStep == "剩余部分上诉中，等待二审判决" {
+				appeals++
+			}
+		}
+		if appeals != 4 {
+			t.Fatalf("2021 table: %d decided cases with their new plan", appeals)
 		}
 		// The complaint ledger: one debt missing from a group's ledger, one clue overdue.
 		clues := sqldb.NewClueService(db)

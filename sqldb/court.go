@@ -126,6 +126,9 @@ func (s *CaseService) CreateCase(ctx context.Context, c *qingqian.Case) error {
 				return err
 			}
 		}
+		if err := tx.addCasePlan(ctx, c); err != nil {
+			return err
+		}
 		return tx.audit(ctx, "case.create", "case", c.ID, o.Path, nil, c)
 	})
 }
@@ -244,9 +247,19 @@ func (s *CaseService) UpdateCase(ctx context.Context, id int64, upd qingqian.Cas
 		if upd.ExpectedOn != nil {
 			c.ExpectedOn = *upd.ExpectedOn
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE cases SET responsible = $1, next_step = $2, expected_on = $3 WHERE id = $4`, c.Responsible, c.NextStep, dateArg(c.ExpectedOn), id)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET responsible = $1, next_step = $2, expected_on = $3 WHERE id = $4`, c.Responsible, c.NextStep, dateArg(c.ExpectedOn), id); err != nil {
+			return err
+		}
+		return tx.addCasePlan(ctx, c)
 	})
+}
+
+// addCasePlan records the case's plan as decided today.
+func (tx *Tx) addCasePlan(ctx context.Context, c *qingqian.Case) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO case_plans (case_id, seq, on_date, responsible, next_step, expected_on)
+		VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_plans WHERE case_id = $1), $2, $3, $4, $5)`,
+		c.ID, qingqian.DateOf(tx.now), c.Responsible, c.NextStep, dateArg(c.ExpectedOn))
+	return err
 }
 
 // checkEventDate refuses a date before the case was filed or after today.
@@ -427,8 +440,13 @@ func (db *DB) disputes(ctx context.Context, q queryer, path string, asOf qingqia
 		return t, nil
 	}
 	// The cases of those items filed by then, and their events to date.
-	crow, err := q.QueryContext(ctx, `SELECT ci.item_id, k.id, k.kind, k.case_no, k.filed_on, k.next_step, k.expected_on, k.responsible
+	// The plan is the one decided by then (or, for a case entered later than it was filed, the
+	// first one).
+	crow, err := q.QueryContext(ctx, `SELECT ci.item_id, k.id, k.kind, k.case_no, k.filed_on,
+			COALESCE(p.next_step, ''), p.expected_on, COALESCE(p.responsible, '')
 		FROM case_items ci JOIN cases k ON k.id = ci.case_id JOIN orgs o ON o.id = k.org_id
+			LEFT JOIN case_plans p ON p.case_id = k.id AND p.seq = COALESCE(
+				(SELECT MAX(x.seq) FROM case_plans x WHERE x.case_id = k.id AND x.on_date <= $3), 1)
 		WHERE o.path >= $1 AND o.path < $2 AND k.filed_on <= $3 ORDER BY k.filed_on, k.id`, lo, hi, asOf)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,13 @@
+-- What a case planned next, as it was decided on each day: the disputed-debt table as of a date
+-- shows the plan of that date. Cases opened before this migration start with their current plan.
+CREATE TABLE case_plans (
+	case_id     BIGINT  NOT NULL REFERENCES cases (id),
+	seq         BIGINT  NOT NULL,
+	on_date     DATE    NOT NULL,
+	responsible TEXT    NOT NULL,
+	next_step   TEXT    NOT NULL,
+	expected_on DATE,
+	PRIMARY KEY (case_id, seq)
+);
+INSERT INTO case_plans (case_id, seq, on_date, responsible, next_step, expected_on)
+	SELECT id, 1, filed_on, responsible, next_step, expected_on FROM cases;
