@@ -275,3 +275,15 @@ type EntryService interface {
 	// FindEntryByID returns one entry.
 	FindEntryByID(ctx context.Context, id int64) (*Entry, error)
 }
+
+// UnvouchedRepayments counts the repayments among an item's entries that stand (not reversed)
+// without a payment voucher: claims rather than facts ("凡清偿账款提供支付凭证进行佐证").
+func UnvouchedRepayments(es []*Entry) int {
+	n := 0
+	for _, e := range es {
+		if e.Kind == EntryRepay && e.ReversedByID == 0 && len(e.Vouchers) == 0 {
+			n++
+		}
+	}
+	return n
+}

@@ -72,3 +72,16 @@ func TestBalanceStatus(t *testing.T) {
 		}
 	}
 }
+
+func TestUnvouchedRepayments(t *testing.T) {
+	es := []*qingqian.Entry{
+		{ID: 1, Kind: qingqian.EntryRecognise},
+		{ID: 2, Kind: qingqian.EntryRepay},                                      // bare
+		{ID: 3, Kind: qingqian.EntryRepay, Vouchers: []qingqian.VoucherRef{{}}}, // vouched
+		{ID: 4, Kind: qingqian.EntryRepay, ReversedByID: 5},                     // reversed: no longer counts
+		{ID: 5, Kind: qingqian.EntryReversal, ReversesID: 4},
+	}
+	if n := qingqian.UnvouchedRepayments(es); n != 1 {
+		t.Fatalf("unvouched = %d, want 1", n)
+	}
+}

@@ -600,42 +600,49 @@ func (s *ClueService) Close(ctx context.Context, id int64, version int) (*qingqi
 // settled checks that every item linked to a clue is repaid and every repayment has a voucher,
 // and says what is still missing.
 func (tx *Tx) settled(ctx context.Context, id int64) error {
-	rows, err := tx.QueryContext(ctx, `SELECT i.id, i.no, i.contract_name, i.out_u + i.out_d,
-			(SELECT COUNT(*) FROM entries e WHERE e.item_id = i.id AND e.kind = 'repay'
-				AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses_id = e.id)
-				AND NOT EXISTS (SELECT 1 FROM entry_vouchers v WHERE v.entry_id = e.id))
+	type linked struct {
+		id    int64
+		label string
+		left  qingqian.Money
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT i.id, i.no, i.contract_name, i.out_u + i.out_d
 		FROM clue_items ci JOIN items i ON i.id = ci.item_id WHERE ci.clue_id = $1 ORDER BY i.id`, id)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	var problems []string
-	n := 0
+	var items []linked
 	for rows.Next() {
-		var itemID int64
+		var it linked
 		var no, name string
-		var left qingqian.Money
-		var bare int
-		if err := rows.Scan(&itemID, &no, &name, &left, &bare); err != nil {
+		if err := rows.Scan(&it.id, &no, &name, &it.left); err != nil {
+			rows.Close()
 			return err
 		}
-		n++
-		label := no
-		if label == "" {
-			label = fmt.Sprintf("%d号（%s）", itemID, name)
+		it.label = no
+		if it.label == "" {
+			it.label = fmt.Sprintf("%d号（%s）", it.id, name)
 		}
-		if left > 0 {
-			problems = append(problems, fmt.Sprintf("条目 %s 尚有 %s 元未清偿", label, left))
-		}
-		if bare > 0 {
-			problems = append(problems, fmt.Sprintf("条目 %s 有 %d 笔清偿未附支付凭证", label, bare))
-		}
+		items = append(items, it)
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if n == 0 {
+	if len(items) == 0 {
 		return qingqian.Errorf(qingqian.ECONFLICT, "线索核实属实，但尚未关联台账条目，不能销号")
+	}
+	var problems []string
+	for _, it := range items {
+		if it.left > 0 {
+			problems = append(problems, fmt.Sprintf("条目 %s 尚有 %s 元未清偿", it.label, it.left))
+		}
+		es, err := tx.db.entriesOf(ctx, tx, it.id)
+		if err != nil {
+			return err
+		}
+		if bare := qingqian.UnvouchedRepayments(es); bare > 0 {
+			problems = append(problems, fmt.Sprintf("条目 %s 有 %d 笔清偿未附支付凭证", it.label, bare))
+		}
 	}
 	if len(problems) > 0 {
 		return qingqian.Errorf(qingqian.ECONFLICT, "不能销号：%s", strings.Join(problems, "；"))
@@ -689,14 +696,4 @@ func (s *ClueService) RecordFeedback(ctx context.Context, id int64, feedbackOn q
 			feedbackOn, feedback, dateArg(callbackOn), satisfaction, id)
 		return err
 	})
-}
-
-// openClues counts, per group under path, the clues assigned in its subtree and not closed,
-// and those that found a debt missing from the ledger.
-func (db *DB) openClues(ctx context.Context, q rowQueryer, path string) (open, missing int, err error) {
-	lo, hi := subtreeRange(path)
-	err = q.QueryRowContext(ctx, `SELECT CAST(COALESCE(SUM(CASE WHEN l.state <> 'closed' THEN 1 ELSE 0 END), 0) AS BIGINT),
-			CAST(COALESCE(SUM(CASE WHEN l.missing_debt THEN 1 ELSE 0 END), 0) AS BIGINT)
-		FROM clues l JOIN orgs o ON o.id = l.org_id WHERE o.path >= $1 AND o.path < $2`, lo, hi).Scan(&open, &missing)
-	return open, missing, err
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -204,25 +205,16 @@ func (s *ReportService) FindPeriod(ctx context.Context, id int64) (*qingqian.Per
 // FindPeriodByNo implements qingqian.ReportService: the number is that of the actor's office,
 // or of the office above it.
 func (s *ReportService) FindPeriodByNo(ctx context.Context, no int) (*qingqian.Period, error) {
-	a, err := qingqian.RequireActor(ctx)
-	if err != nil {
-		return nil, err
-	}
 	ps, _, err := s.FindPeriods(ctx, qingqian.PeriodFilter{Limit: 500})
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range ps {
 		if p.No == no {
-			return s.db.periodOf(ctx, a, p.ID)
+			return p, nil
 		}
 	}
 	return nil, qingqian.Errorf(qingqian.ENOTFOUND, "第%d期不存在", no)
-}
-
-func (db *DB) periodOf(ctx context.Context, a *qingqian.Actor, id int64) (*qingqian.Period, error) {
-	p, _, err := db.period(ctx, db.read, a, `p.id = $1`, id)
-	return p, err
 }
 
 // groups lists the active groups under the office at officePath that the actor may see: all of
@@ -486,7 +478,7 @@ func (s *ReportService) Prepare(ctx context.Context, in qingqian.SubmissionInput
 			in.OrgID = gs[0].ID
 		}
 		g, err := tx.findOrg(ctx, in.OrgID)
-		if err != nil || !a.Reaches(g.Path) || !related(&qingqian.Actor{OrgPath: officePath}, g.Path) {
+		if err != nil || !a.Reaches(g.Path) || !strings.HasPrefix(g.Path, officePath) {
 			if err == nil && !a.Reaches(g.Path) {
 				tx.deny("org", in.OrgID)
 			}
@@ -515,12 +507,12 @@ func (s *ReportService) Prepare(ctx context.Context, in qingqian.SubmissionInput
 		flags := []string{}
 		if in.Zero {
 			flags = append(flags, zeroFlags(&f, p.AsOf)...)
-			open, _, err := tx.db.openClues(ctx, tx, g.Path)
+			open, _, err := tx.db.clueCounts(ctx, tx, g.Path, map[string]bool{g.Path: true})
 			if err != nil {
 				return err
 			}
-			if open > 0 {
-				flags = append(flags, fmt.Sprintf("尚有 %d 条投诉举报线索未销号", open))
+			if n := open[g.Path]; n > 0 {
+				flags = append(flags, fmt.Sprintf("尚有 %d 条投诉举报线索未销号", n))
 			}
 		}
 		fb, _ := json.Marshal(f)
@@ -550,6 +542,21 @@ func (s *ReportService) Prepare(ctx context.Context, in qingqian.SubmissionInput
 	return s.FindSubmission(ctx, id)
 }
 
+// lockSubmission reads a submission in the actor's subtree for change, locked on PostgreSQL.
+func (tx *Tx) lockSubmission(ctx context.Context, id int64) (*qingqian.Submission, string, error) {
+	sub, path, err := scanSubmission(tx.QueryRowContext(ctx, `SELECT `+submissionColumns+submissionFrom+` WHERE s.id = $1`+tx.db.d.forUpdateOf("s"), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", submissionNotFound()
+	} else if err != nil {
+		return nil, "", err
+	}
+	if !tx.actor.Reaches(path) {
+		tx.deny("submission", id)
+		return nil, "", submissionNotFound()
+	}
+	return sub, path, nil
+}
+
 // Sign implements qingqian.ReportService.
 func (s *ReportService) Sign(ctx context.Context, id int64, act qingqian.SignAction, note string, version int) (*qingqian.Submission, error) {
 	a, err := qingqian.RequireActor(ctx)
@@ -572,15 +579,9 @@ func (s *ReportService) Sign(ctx context.Context, id int64, act qingqian.SignAct
 		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "意见不能超过2000个字", Fields: map[string]string{"note": "过长"}}
 	}
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
-		sub, path, err := scanSubmission(tx.QueryRowContext(ctx, `SELECT `+submissionColumns+submissionFrom+` WHERE s.id = $1`+tx.db.d.forUpdateOf("s"), id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return submissionNotFound()
-		} else if err != nil {
+		sub, path, err := tx.lockSubmission(ctx, id)
+		if err != nil {
 			return err
-		}
-		if !a.Reaches(path) {
-			tx.deny("submission", id)
-			return submissionNotFound()
 		}
 		if sub.Version != version {
 			return qingqian.Errorf(qingqian.ECONFLICT, "该报送已被他人处理（版本 %d，当前 %d），请刷新后再操作", version, sub.Version)
@@ -720,15 +721,9 @@ func (s *ReportService) CheckZero(ctx context.Context, id int64, result, basis s
 		return nil, err
 	}
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
-		sub, path, err := scanSubmission(tx.QueryRowContext(ctx, `SELECT `+submissionColumns+submissionFrom+` WHERE s.id = $1`+tx.db.d.forUpdateOf("s"), id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return submissionNotFound()
-		} else if err != nil {
+		sub, path, err := tx.lockSubmission(ctx, id)
+		if err != nil {
 			return err
-		}
-		if !a.Reaches(path) {
-			tx.deny("submission", id)
-			return submissionNotFound()
 		}
 		if !sub.Zero {
 			return qingqian.Errorf(qingqian.ECONFLICT, "这不是零报告，无需核查")
@@ -768,17 +763,23 @@ func (s *ReportService) Report(ctx context.Context, periodID int64) (*qingqian.R
 		}
 		// An issued report is the province's; a group's user sees only its own line of it.
 		if !a.Reaches(officePath) {
+			gs, err := s.db.groups(ctx, s.db.read, a, officePath)
+			if err != nil {
+				return nil, qingqian.Internal(err)
+			}
+			mine := map[int64]bool{}
+			for _, g := range gs {
+				mine[g.ID] = a.Reaches(g.Path)
+			}
 			rows := r.Rows[:0]
+			r.Total = qingqian.GroupFigures{}
 			for _, row := range r.Rows {
-				if rowVisible(ctx, s.db, a, row.OrgID) {
+				if mine[row.OrgID] {
 					rows = append(rows, row)
+					r.Total.Add(row.Figures)
 				}
 			}
 			r.Rows = rows
-			r.Total = qingqian.GroupFigures{}
-			for _, row := range rows {
-				r.Total.Add(row.Figures)
-			}
 		}
 		return r, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {
@@ -789,14 +790,6 @@ func (s *ReportService) Report(ctx context.Context, periodID int64) (*qingqian.R
 		return nil, qingqian.Internal(err)
 	}
 	return r, nil
-}
-
-func rowVisible(ctx context.Context, db *DB, a *qingqian.Actor, orgID int64) bool {
-	var path string
-	if err := db.read.QueryRowContext(ctx, `SELECT path FROM orgs WHERE id = $1`, orgID).Scan(&path); err != nil {
-		return false
-	}
-	return a.Reaches(path)
 }
 
 // consolidate makes the period's report from the approved submissions and, for groups without
@@ -906,10 +899,6 @@ func (s *ReportService) IssueReport(ctx context.Context, periodID int64) (*qingq
 
 // Lateness implements qingqian.ReportService.
 func (s *ReportService) Lateness(ctx context.Context) ([]qingqian.Lateness, error) {
-	a, err := qingqian.RequireActor(ctx)
-	if err != nil {
-		return nil, err
-	}
 	ps, _, err := s.FindPeriods(ctx, qingqian.PeriodFilter{Limit: 500})
 	if err != nil {
 		return nil, err
@@ -925,25 +914,35 @@ func (s *ReportService) Lateness(ctx context.Context) ([]qingqian.Lateness, erro
 		out[i] = qingqian.Lateness{OrgID: g.ID, OrgName: g.Name}
 		idx[g.ID] = i
 	}
+	// Every approved submission of a period past its deadline, in one query.
+	type key struct{ period, org int64 }
+	done := map[key]bool{}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT s.period_id, s.org_id, s.late FROM submissions s JOIN periods p ON p.id = s.period_id
+		WHERE s.state = 'approved' AND p.deadline < $1`, today)
+	if err != nil {
+		return nil, qingqian.Internal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k key
+		var late bool
+		if err := rows.Scan(&k.period, &k.org, &late); err != nil {
+			return nil, qingqian.Internal(err)
+		}
+		done[k] = true
+		if i, ok := idx[k.org]; ok && late {
+			out[i].Late++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, qingqian.Internal(err)
+	}
 	for _, p := range ps {
 		if !p.Deadline.Before(today) {
 			continue
 		}
-		subs, err := s.db.submissions(ctx, s.db.read, a, p.ID)
-		if err != nil {
-			return nil, err
-		}
-		done := map[int64]bool{}
-		for _, sub := range subs {
-			if sub.State == qingqian.StateApproved {
-				done[sub.OrgID] = true
-				if i, ok := idx[sub.OrgID]; ok && sub.Late {
-					out[i].Late++
-				}
-			}
-		}
 		for i := range out {
-			if !done[out[i].OrgID] && gs[i].CreatedAt.Before(p.Deadline.EndOfDay()) {
+			if !done[key{p.ID, out[i].OrgID}] && gs[i].CreatedAt.Before(p.Deadline.EndOfDay()) {
 				out[i].Missing++
 				out[i].MissingNow = append(out[i].MissingNow, p.No)
 			}

@@ -112,9 +112,9 @@ func groupOf(path string, groups map[string]bool) string {
 
 // clueCounts counts per group the clues not closed and those that found a debt missing from
 // the ledger.
-func (db *DB) clueCounts(ctx context.Context, root string, groups map[string]bool) (open, missing map[string]int, err error) {
+func (db *DB) clueCounts(ctx context.Context, q queryer, root string, groups map[string]bool) (open, missing map[string]int, err error) {
 	lo, hi := subtreeRange(root)
-	rows, err := db.read.QueryContext(ctx, `SELECT o.path, l.state, l.missing_debt FROM clues l JOIN orgs o ON o.id = l.org_id WHERE o.path >= $1 AND o.path < $2`, lo, hi)
+	rows, err := q.QueryContext(ctx, `SELECT o.path, l.state, l.missing_debt FROM clues l JOIN orgs o ON o.id = l.org_id WHERE o.path >= $1 AND o.path < $2`, lo, hi)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -182,7 +182,7 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 	if err != nil {
 		return nil, qingqian.Internal(err)
 	}
-	openClues, missing, err := s.db.clueCounts(ctx, root, paths)
+	openClues, missing, err := s.db.clueCounts(ctx, s.db.read, root, paths)
 	if err != nil {
 		return nil, qingqian.Internal(err)
 	}

@@ -19,6 +19,15 @@ type measures struct{ items, recU, recD, repU, repD, adjU, adjD, payN, payNV, re
 // totalsCols are the columns of org_totals in the order of measures, after the key.
 const totalsCols = `items, rec_u, rec_d, rep_u, rep_d, adj_u, adj_d, pay_n, pay_nv, rep_nv`
 
+// totalsSums sums every measure column, in the order of totalsCols.
+var totalsSums = func() string {
+	var out []string
+	for _, c := range strings.Split(totalsCols, ", ") {
+		out = append(out, `CAST(SUM(`+c+`) AS BIGINT)`)
+	}
+	return strings.Join(out, ", ")
+}()
+
 func (m *measures) values() []any {
 	return []any{m.items, m.recU, m.recD, m.repU, m.repD, m.adjU, m.adjD, m.payN, m.payNV, m.repNV}
 }
@@ -258,11 +267,7 @@ func (db *DB) subtreeTotals(ctx context.Context, qr queryer, orgID int64, path s
 	} else {
 		var q args
 		where := `org_id = ` + q.add(orgID) + ` AND day <= ` + q.add(asOf) + ` AND rec_day <= ` + q.add(qingqian.DateOf(knownAt))
-		var sel []string
-		for _, c := range strings.Split(totalsCols, ", ") {
-			sel = append(sel, `CAST(SUM(`+c+`) AS BIGINT)`)
-		}
-		rows, err := qr.QueryContext(ctx, `SELECT kind, origin, `+strings.Join(sel, ", ")+`
+		rows, err := qr.QueryContext(ctx, `SELECT kind, origin, `+totalsSums+`
 			FROM org_totals WHERE `+where+` GROUP BY kind, origin`, q...)
 		if err != nil {
 			return nil, err
@@ -401,11 +406,7 @@ func (db *DB) sumsUpTo(ctx context.Context, q queryer, ids []int64, d qingqian.D
 	}
 	set := strings.Join(in, ", ")
 	m := a.add(qingqian.NewDate(d.Year(), d.Month(), 1))
-	var sums []string
-	for _, c := range strings.Split(totalsCols, ", ") {
-		sums = append(sums, `CAST(SUM(`+c+`) AS BIGINT)`)
-	}
-	rows, err := q.QueryContext(ctx, `SELECT org_id, kind, origin, `+strings.Join(sums, ", ")+` FROM (
+	rows, err := q.QueryContext(ctx, `SELECT org_id, kind, origin, `+totalsSums+` FROM (
 			SELECT org_id, kind, origin, `+totalsCols+` FROM org_totals_month WHERE org_id IN (`+set+`) AND month < `+m+`
 			UNION ALL
 			SELECT org_id, kind, origin, `+totalsCols+` FROM org_totals WHERE org_id IN (`+set+`) AND day >= `+m+` AND day <= `+a.add(d)+`
@@ -531,12 +532,8 @@ func (tx *Tx) rollUpMonths(ctx context.Context, src, dst string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM `+dst); err != nil {
 		return err
 	}
-	var sums []string
-	for _, c := range strings.Split(totalsCols, ", ") {
-		sums = append(sums, `CAST(SUM(`+c+`) AS BIGINT)`)
-	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO `+dst+` (org_id, month, kind, origin, `+totalsCols+`)
-		SELECT org_id, `+tx.db.d.monthOf("day")+`, kind, origin, `+strings.Join(sums, ", ")+`
+		SELECT org_id, `+tx.db.d.monthOf("day")+`, kind, origin, `+totalsSums+`
 		FROM `+src+` GROUP BY org_id, `+tx.db.d.monthOf("day")+`, kind, origin`)
 	return err
 }

@@ -198,11 +198,16 @@ func (s *Server) listOrgs(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if orgs == nil {
-		orgs = []*qingqian.Org{}
-	}
-	writeJSON(w, http.StatusOK, list[*qingqian.Org]{orgs, n, f.Offset, limitOf(f.Limit)})
+	writeJSON(w, http.StatusOK, pageOf(orgs, n, f.Offset, f.Limit))
 	return nil
+}
+
+// pageOf is one page of a list, never null in JSON.
+func pageOf[T any](items []T, total, offset, limit int) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return list[T]{items, total, offset, limitOf(limit)}
 }
 
 func limitOf(n int) int {
@@ -340,10 +345,7 @@ func (s *Server) listCreditors(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if cs == nil {
-		cs = []*qingqian.Creditor{}
-	}
-	writeJSON(w, http.StatusOK, list[*qingqian.Creditor]{cs, n, f.Offset, limitOf(f.Limit)})
+	writeJSON(w, http.StatusOK, pageOf(cs, n, f.Offset, f.Limit))
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/qingqian/qingqian"
@@ -12,7 +13,7 @@ func (s *Server) clueAPIRoutes() []route {
 	return []route{
 		{"GET /api/v1/clues", s.listClues},
 		{"POST /api/v1/clues", s.createClue},
-		{"GET /api/v1/clues/{id}", s.getClue},
+		{"GET /api/v1/clues/{id}", byID(func(ctx context.Context, id int64) (*qingqian.Clue, error) { return s.Clues.FindClue(ctx, id) })},
 		{"POST /api/v1/clues/{id}/assign", s.assignClue},
 		{"POST /api/v1/clues/{id}/verify", s.verifyClue},
 		{"POST /api/v1/clues/{id}/items", s.linkClueItem},
@@ -20,7 +21,7 @@ func (s *Server) clueAPIRoutes() []route {
 		{"POST /api/v1/clues/{id}/close", s.closeClue},
 		{"GET /api/v1/cases", s.listCases},
 		{"POST /api/v1/cases", s.createCase},
-		{"GET /api/v1/cases/{id}", s.getCase},
+		{"GET /api/v1/cases/{id}", byID(func(ctx context.Context, id int64) (*qingqian.Case, error) { return s.Cases.FindCase(ctx, id) })},
 		{"POST /api/v1/cases/{id}/events", s.addCaseEvent},
 		{"POST /api/v1/cases/{id}/decisions", s.decideCase},
 		{"GET /api/v1/disputes", s.getDisputes},
@@ -37,15 +38,8 @@ func (s *Server) listClues(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list2(list, n, f.Offset, f.Limit))
+	writeJSON(w, http.StatusOK, pageOf(list, n, f.Offset, f.Limit))
 	return nil
-}
-
-func list2[T any](items []T, total, offset, limit int) list[T] {
-	if items == nil {
-		items = []T{}
-	}
-	return list[T]{items, total, offset, limitOf(limit)}
 }
 
 type clueInput struct {
@@ -76,22 +70,9 @@ func (s *Server) createClue(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) getClue(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.Clues.FindClue(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
-}
-
 // clueAction decodes a body into in and runs fn, answering with the clue afterwards. Callers
 // that may not write are refused before their body is read.
-func clueAction[T any](s *Server, w http.ResponseWriter, r *http.Request, fn func(id int64, in *T) (*qingqian.Clue, error)) error {
+func clueAction[T any](w http.ResponseWriter, r *http.Request, fn func(id int64, in *T) (*qingqian.Clue, error)) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -112,13 +93,13 @@ func clueAction[T any](s *Server, w http.ResponseWriter, r *http.Request, fn fun
 }
 
 func (s *Server) assignClue(w http.ResponseWriter, r *http.Request) error {
-	return clueAction(s, w, r, func(id int64, in *qingqian.Assignment) (*qingqian.Clue, error) {
+	return clueAction(w, r, func(id int64, in *qingqian.Assignment) (*qingqian.Clue, error) {
 		return s.Clues.Assign(r.Context(), id, *in)
 	})
 }
 
 func (s *Server) verifyClue(w http.ResponseWriter, r *http.Request) error {
-	return clueAction(s, w, r, func(id int64, in *qingqian.Verification) (*qingqian.Clue, error) {
+	return clueAction(w, r, func(id int64, in *qingqian.Verification) (*qingqian.Clue, error) {
 		return s.Clues.Verify(r.Context(), id, *in)
 	})
 }
@@ -129,7 +110,7 @@ type linkInput struct {
 }
 
 func (s *Server) linkClueItem(w http.ResponseWriter, r *http.Request) error {
-	return clueAction(s, w, r, func(id int64, in *linkInput) (*qingqian.Clue, error) {
+	return clueAction(w, r, func(id int64, in *linkInput) (*qingqian.Clue, error) {
 		return s.Clues.LinkItem(r.Context(), id, in.ItemID, in.Version)
 	})
 }
@@ -140,7 +121,7 @@ type updateInput struct {
 }
 
 func (s *Server) addClueUpdate(w http.ResponseWriter, r *http.Request) error {
-	return clueAction(s, w, r, func(id int64, in *updateInput) (*qingqian.Clue, error) {
+	return clueAction(w, r, func(id int64, in *updateInput) (*qingqian.Clue, error) {
 		return s.Clues.AddUpdate(r.Context(), id, in.On, in.Text)
 	})
 }
@@ -153,7 +134,7 @@ func (s *Server) closeClue(w http.ResponseWriter, r *http.Request) error {
 	if _, err := requireOfficeAPI(r); err != nil {
 		return err
 	}
-	return clueAction(s, w, r, func(id int64, in *versionInput) (*qingqian.Clue, error) {
+	return clueAction(w, r, func(id int64, in *versionInput) (*qingqian.Clue, error) {
 		return s.Clues.Close(r.Context(), id, in.Version)
 	})
 }
@@ -199,19 +180,6 @@ func (s *Server) createCase(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, c)
-	return nil
-}
-
-func (s *Server) getCase(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.Cases.FindCase(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
 	return nil
 }
 

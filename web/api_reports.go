@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/qingqian/qingqian"
@@ -11,12 +12,17 @@ func (s *Server) reportAPIRoutes() []route {
 	return []route{
 		{"GET /api/v1/periods", s.listPeriods},
 		{"POST /api/v1/periods", s.openPeriod},
-		{"GET /api/v1/periods/{id}", s.getPeriod},
-		{"GET /api/v1/periods/{id}/submissions", s.listSubmissions},
+		{"GET /api/v1/periods/{id}", byID(func(ctx context.Context, id int64) (*qingqian.Period, error) { return s.Reports.FindPeriod(ctx, id) })},
+		{"GET /api/v1/periods/{id}/submissions", byID(func(ctx context.Context, id int64) (map[string]any, error) {
+			subs, err := s.Reports.FindSubmissions(ctx, id)
+			return map[string]any{"items": subs}, err
+		})},
 		{"POST /api/v1/periods/{id}/submissions", s.prepareSubmission},
-		{"GET /api/v1/periods/{id}/report", s.getReport},
+		{"GET /api/v1/periods/{id}/report", byID(func(ctx context.Context, id int64) (*qingqian.Report, error) { return s.Reports.Report(ctx, id) })},
 		{"POST /api/v1/periods/{id}/report", s.issueReport},
-		{"GET /api/v1/submissions/{id}", s.getSubmission},
+		{"GET /api/v1/submissions/{id}", byID(func(ctx context.Context, id int64) (*qingqian.Submission, error) {
+			return s.Reports.FindSubmission(ctx, id)
+		})},
 		{"POST /api/v1/submissions/{id}/sign", s.signSubmission},
 		{"GET /api/v1/progress", s.getProgress},
 		{"GET /api/v1/notices", s.listNotices},
@@ -36,10 +42,7 @@ func (s *Server) listPeriods(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if ps == nil {
-		ps = []*qingqian.Period{}
-	}
-	writeJSON(w, http.StatusOK, list[*qingqian.Period]{ps, n, f.Offset, limitOf(f.Limit)})
+	writeJSON(w, http.StatusOK, pageOf(ps, n, f.Offset, f.Limit))
 	return nil
 }
 
@@ -69,6 +72,23 @@ func (s *Server) openPeriod(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// byID answers GET …/{id} with what find returns for the id. (Route lists are also built on an
+// empty server, so find must not touch the services until it is called.)
+func byID[T any](find func(ctx context.Context, id int64) (T, error)) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		v, err := find(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, v)
+		return nil
+	}
+}
+
 // requireOfficeAPI refuses a caller that is not the clearance office before its body is read.
 func requireOfficeAPI(r *http.Request) (*qingqian.Actor, error) {
 	a, err := qingqian.RequireActor(r.Context())
@@ -79,32 +99,6 @@ func requireOfficeAPI(r *http.Request) (*qingqian.Actor, error) {
 		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "只有清欠办可以进行此操作")
 	}
 	return a, nil
-}
-
-func (s *Server) getPeriod(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	p, err := s.Reports.FindPeriod(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, p)
-	return nil
-}
-
-func (s *Server) listSubmissions(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	subs, err := s.Reports.FindSubmissions(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": subs})
-	return nil
 }
 
 type submissionInput struct {
@@ -138,19 +132,6 @@ func (s *Server) prepareSubmission(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-func (s *Server) getSubmission(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	sub, err := s.Reports.FindSubmission(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, sub)
-	return nil
-}
-
 type signInput struct {
 	Action  qingqian.SignAction `json:"action"`
 	Note    string              `json:"note"`
@@ -171,19 +152,6 @@ func (s *Server) signSubmission(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, sub)
-	return nil
-}
-
-func (s *Server) getReport(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	rep, err := s.Reports.Report(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, rep)
 	return nil
 }
 

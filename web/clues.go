@@ -182,17 +182,7 @@ func (s *Server) showClue(w http.ResponseWriter, r *http.Request, status int, v 
 		if err != nil {
 			return err
 		}
-		reversed := map[int64]bool{}
-		for _, e := range es {
-			if e.ReversesID != 0 {
-				reversed[e.ReversesID] = true
-			}
-		}
-		for _, e := range es {
-			if e.Kind == qingqian.EntryRepay && !reversed[e.ID] && len(e.Vouchers) == 0 {
-				ci.Bare++
-			}
-		}
+		ci.Bare = qingqian.UnvouchedRepayments(es)
 		d.Items = append(d.Items, ci)
 	}
 	if d.Handler && c.State != qingqian.ClueClosed {
