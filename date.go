@@ -1,6 +1,7 @@
 package qingqian
 
 import (
+	"cmp"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
@@ -84,6 +85,9 @@ func (d Date) Sub(e Date) int { return int(d.days - e.days) }
 // Before reports whether d is earlier than e.
 func (d Date) Before(e Date) bool { return d.days < e.days }
 
+// Compare returns -1, 0 or +1 as d is earlier than, the same as or later than e.
+func (d Date) Compare(e Date) int { return cmp.Compare(d.days, e.days) }
+
 // After reports whether d is later than e.
 func (d Date) After(e Date) bool { return d.days > e.days }
 
@@ -166,21 +170,6 @@ func (d *Date) scanString(s string) error {
 		return err
 	}
 	*d = v
-	return nil
-}
-
-// MarshalBinary encodes the date in four bytes (for gob, e.g. an import's spool of checked rows).
-func (d Date) MarshalBinary() ([]byte, error) {
-	v := uint32(d.days)
-	return []byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}, nil
-}
-
-// UnmarshalBinary decodes what MarshalBinary wrote.
-func (d *Date) UnmarshalBinary(b []byte) error {
-	if len(b) != 4 {
-		return fmt.Errorf("a binary date has 4 bytes, not %d", len(b))
-	}
-	d.days = int32(uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]))
 	return nil
 }
 

@@ -147,6 +147,14 @@ func (tx *Tx) insertEntry(ctx context.Context, r *itemRow, e *qingqian.Entry, vo
 
 // writeEntry writes the entry row, its voucher links and its audit record.
 func (tx *Tx) writeEntry(ctx context.Context, path string, e *qingqian.Entry, vouchers []string) error {
+	if err := tx.insertEntryRow(ctx, path, e, vouchers); err != nil {
+		return err
+	}
+	return tx.audit(ctx, "entry."+string(e.Kind), "item", e.ItemID, path, nil, e)
+}
+
+// insertEntryRow is writeEntry without the audit record, for a caller that writes its own.
+func (tx *Tx) insertEntryRow(ctx context.Context, path string, e *qingqian.Entry, vouchers []string) error {
 	e.RecordedAt = tx.now
 	e.Backdated = e.On.Before(qingqian.DateOf(tx.now))
 	if e.Vouchers == nil {
@@ -163,10 +171,11 @@ func (tx *Tx) writeEntry(ctx context.Context, path string, e *qingqian.Entry, vo
 	if tx.actor != nil {
 		actorID = tx.actor.UserID
 	}
-	err := tx.QueryRowContext(ctx, `INSERT INTO entries (item_id, kind, cat, on_date, recorded_at, recorded_on, backdated, du, dd, method, voucher_no, reason, reverses_id, actor_id, actor_name)
-		VALUES ($1, $2, $3, $4, $5, $15, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+	var err error
+	e.ID, err = tx.insertID(ctx, `INSERT INTO entries (item_id, kind, cat, on_date, recorded_at, recorded_on, backdated, du, dd, method, voucher_no, reason, reverses_id, actor_id, actor_name)
+		VALUES ($1, $2, $3, $4, $5, $15, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		e.ItemID, e.Kind, e.Category, e.On, tx.ts(e.RecordedAt), e.Backdated, e.Undisputed, e.Disputed, e.Method, e.VoucherNo,
-		e.Reason, reverses, actorID, e.ActorName, qingqian.DateOf(e.RecordedAt)).Scan(&e.ID)
+		e.Reason, reverses, actorID, e.ActorName, qingqian.DateOf(e.RecordedAt))
 	if isUnique(err) {
 		return qingqian.Errorf(qingqian.ECONFLICT, "该记录已被冲正，不能重复冲正")
 	} else if err != nil {
@@ -177,7 +186,7 @@ func (tx *Tx) writeEntry(ctx context.Context, path string, e *qingqian.Entry, vo
 			return err
 		}
 	}
-	return tx.audit(ctx, "entry."+string(e.Kind), "item", e.ItemID, path, nil, e)
+	return nil
 }
 
 // idempotencyScope names who sent a request, so that keys of different clients never collide.

@@ -32,13 +32,17 @@ func (s *ImportService) importTx(ctx context.Context, dryRun bool, body func(tx 
 	}
 	res := &qingqian.ImportResult{DryRun: dryRun, Issues: []qingqian.ImportIssue{}}
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		// An import writes its running totals once at the end, and an item it creates gets one
+		// audit record (see ADR 14).
+		tx.bulk = true
+		tx.deferTotals()
 		if err := body(tx, a, res); err != nil {
 			return err
 		}
 		if !res.OK() || dryRun {
 			return errRollback
 		}
-		return nil
+		return tx.flushTotals(ctx)
 	})
 	if err != nil && !errors.Is(err, errRollback) {
 		return nil, err

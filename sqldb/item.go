@@ -136,29 +136,67 @@ func (tx *Tx) createItem(ctx context.Context, o *qingqian.Org, it *qingqian.Item
 	// The item is born with the balance of its recognise entry.
 	it.Balance = qingqian.Balance{}
 	it.Balance.Add(qingqian.CatRecognise, it.Undisputed, it.Disputed)
-	err := tx.QueryRowContext(ctx, `INSERT INTO items (no, org_id, creditor_id, contract_no, contract_name, kind, arisen_on, due_on,
+	var err error
+	it.ID, err = tx.insertID(ctx, `INSERT INTO items (no, org_id, creditor_id, contract_no, contract_name, kind, arisen_on, due_on,
 		undisputed, disputed, dispute_reason, funding_source, origin, responsible, note, search, version, created_at, created_on, updated_at,
 		rec_u, rec_d, out_u, out_d, status)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $17, $9, $10, $9, $10, $19) RETURNING id`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $17, $9, $10, $9, $10, $19)`,
 		it.No, it.OrgID, it.CreditorID, it.ContractNo, it.ContractName, it.Kind, it.ArisenOn, it.DueOn,
 		it.Undisputed, it.Disputed, it.DisputeReason, it.FundingSource, it.Origin, it.Responsible, it.Note,
-		itemSearch(it), tx.ts(tx.now), qingqian.DateOf(tx.now), it.Balance.Status).Scan(&it.ID)
+		itemSearch(it), tx.ts(tx.now), qingqian.DateOf(tx.now), it.Balance.Status)
 	if isUnique(err) {
 		return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "本单位已有相同台账编号的条目", Fields: map[string]string{"no": "台账编号已存在"}}
 	} else if err != nil {
 		return err
 	}
-	if err := tx.audit(ctx, "item.create", "item", it.ID, o.Path, nil, it); err != nil {
-		return err
-	}
 	e := &qingqian.Entry{ItemID: it.ID, Kind: qingqian.EntryRecognise, Category: qingqian.CatRecognise, On: it.ArisenOn,
 		Undisputed: it.Undisputed, Disputed: it.Disputed, Reason: "建立台账"}
-	if err := tx.writeEntry(ctx, o.Path, e, nil); err != nil {
-		return err
+	if tx.bulk {
+		if err := tx.insertEntryRow(ctx, o.Path, e, nil); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, "item.import", "item", it.ID, o.Path, nil, importedItemOf(it, e)); err != nil {
+			return err
+		}
+	} else {
+		if err := tx.audit(ctx, "item.create", "item", it.ID, o.Path, nil, it); err != nil {
+			return err
+		}
+		if err := tx.writeEntry(ctx, o.Path, e, nil); err != nil {
+			return err
+		}
 	}
 	m := measuresOf(e.Category, e.Undisputed, e.Disputed)
 	m.items = 1
 	return tx.bumpTotals(ctx, o.Path, it.ArisenOn, it.Kind, it.Origin, m)
+}
+
+// importedItem is the audit record of an item created by an import: what was written of the
+// item and its recognise entry, in one record. The balance, derived from the entry, is left out.
+type importedItem struct {
+	ID            int64                  `json:"id"`
+	No            string                 `json:"no,omitempty"`
+	OrgID         int64                  `json:"org_id"`
+	CreditorID    int64                  `json:"creditor_id"`
+	ContractNo    string                 `json:"contract_no,omitempty"`
+	ContractName  string                 `json:"contract_name,omitempty"`
+	Kind          qingqian.ItemKind      `json:"kind"`
+	ArisenOn      qingqian.Date          `json:"arisen_on"`
+	DueOn         qingqian.Date          `json:"due_on"`
+	Undisputed    qingqian.Money         `json:"undisputed"`
+	Disputed      qingqian.Money         `json:"disputed"`
+	DisputeReason string                 `json:"dispute_reason,omitempty"`
+	FundingSource qingqian.FundingSource `json:"funding_source,omitempty"`
+	Origin        qingqian.Origin        `json:"origin"`
+	Responsible   string                 `json:"responsible,omitempty"`
+	Note          string                 `json:"note,omitempty"`
+	EntryID       int64                  `json:"recognise_entry_id"`
+}
+
+func importedItemOf(it *qingqian.Item, e *qingqian.Entry) importedItem {
+	return importedItem{ID: it.ID, No: it.No, OrgID: it.OrgID, CreditorID: it.CreditorID, ContractNo: it.ContractNo, ContractName: it.ContractName,
+		Kind: it.Kind, ArisenOn: it.ArisenOn, DueOn: it.DueOn, Undisputed: it.Undisputed, Disputed: it.Disputed, DisputeReason: it.DisputeReason,
+		FundingSource: it.FundingSource, Origin: it.Origin, Responsible: it.Responsible, Note: it.Note, EntryID: e.ID}
 }
 
 // FindItemByID implements qingqian.ItemService.

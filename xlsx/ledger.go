@@ -2,13 +2,10 @@ package xlsx
 
 import (
 	"archive/zip"
-	"bufio"
 	"context"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"strings"
 
@@ -39,7 +36,7 @@ func (r *Report) OK() bool { return len(r.Issues) == 0 }
 
 // Progress tells a waiting person how far an import has come.
 type Progress struct {
-	Phase string // "校验" then "写入"
+	Phase string // what is being done, e.g. "校验并写入"
 	Rows  int
 }
 
@@ -54,11 +51,11 @@ var fieldColumn = map[string]string{
 // Importable names the sheets that can be imported, with their columns.
 var Importable = map[string][]Column{"ledger": LedgerColumns, "repayments": RepaymentColumns, "plans": PlanColumns, "creditors": CreditorColumns, "units": OrgColumns}
 
-// Import imports a file of a kind: "ledger", "repayments", "creditors" or "units". It reads the
-// whole file once checking every cell; with any problem it writes nothing and reports them all.
-// Otherwise it reads the file again, streaming the rows into the service, which resolves them and
-// writes them in one transaction (or, in a dry run, reports what it would do). Memory stays
-// bounded whatever the number of rows.
+// Import imports a file of a kind: "ledger", "repayments", "plans", "creditors" or "units". It
+// reads the file once, checking every cell and streaming the good rows into the service, which
+// resolves them and writes them in one transaction (or, in a dry run, reports what it would do).
+// With any problem in the file or in the rows, the transaction is rolled back, nothing is
+// written, and the problems are reported. Memory stays bounded whatever the number of rows.
 func Import(ctx context.Context, svc qingqian.ImportService, kind, path string, dryRun bool, progress func(Progress)) (*Report, error) {
 	switch kind {
 	case "ledger":
@@ -101,18 +98,14 @@ func ImportRepayments(ctx context.Context, svc qingqian.ImportService, sheet, zi
 	claimed := map[string]bool{}
 	parse := func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.RepaymentRow, bool) {
 		r, ok := parseRepayment(h, cells, rowNum, bad)
-		if ok && r.Entry.VoucherNo != "" && len(files[r.Entry.VoucherNo]) > 0 {
-			claimed[r.Entry.VoucherNo] = true
+		if !ok || r.Entry.VoucherNo == "" {
+			return r, ok
 		}
-		return r, ok
-	}
-	// The files of a row are attached when it is read back for writing (the spool does not
-	// carry open functions).
-	attach := func(r *qingqian.RepaymentRow) {
-		r.Files = nil
 		for _, f := range files[r.Entry.VoucherNo] {
+			claimed[r.Entry.VoucherNo] = true
 			r.Files = append(r.Files, qingqian.VoucherFile{Name: path.Base(zipName(f)), Open: func() (io.ReadCloser, error) { return f.Open() }})
 		}
+		return r, ok
 	}
 	// After the check of every row, before anything is written: files no row claims.
 	unclaimed := func(rep *Report) {
@@ -126,7 +119,7 @@ func ImportRepayments(ctx context.Context, svc qingqian.ImportService, sheet, zi
 	}
 	return importRows(ctx, sheet, RepaymentColumns, dryRun, progress, parse, svc.ImportRepayments,
 		map[string]string{"org_id": "org", "no": "no", "on": "on", "amount": "amount", "method": "method", "part": "part", "voucher_no": "voucher_no", "reason": "reason"},
-		[]func(*Report){unclaimed}, attach)
+		[]func(*Report){unclaimed})
 }
 
 // zipName is a file's name in a zip, decoded from GB18030 when the zip tool did not use UTF-8
@@ -158,86 +151,93 @@ func ImportLedger(ctx context.Context, svc qingqian.ImportService, path string, 
 // parser reads one data row into a T, telling bad cells to bad; ok is false if there were any.
 type parser[T any] func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (row *T, ok bool)
 
-// importRows is the two passes of every import. checks, run after the first pass, may add
-// problems that concern the file as a whole; any problem stops the import before it writes.
-// fixes restore, on each row read back from the spool, what gob does not carry (functions).
+// importRows reads a file and writes its rows through the service. The file is read and
+// checked in its own goroutine while the service writes the rows checked so far in its one
+// transaction, so that reading and writing overlap; the transaction commits only if the whole
+// file turned out clean (no bad cell, nothing found by checks, which run after the last row).
+// Any problem rolls everything back: nothing is written, and every problem is reported.
 func importRows[T any](ctx context.Context, path string, cols []Column, dryRun bool, progress func(Progress), parse parser[T],
 	write func(context.Context, func(yield func(*T) bool) error, bool) (*qingqian.ImportResult, error), fields map[string]string,
-	checks []func(*Report), fixes ...func(*T)) (*Report, error) {
+	checks []func(*Report)) (*Report, error) {
 	if progress == nil {
 		progress = func(Progress) {}
 	}
-	// Pass 1 checks every cell and spools the checked rows to a temporary file, so that the
-	// workbook, the slow part to read, is read once.
-	spool, err := os.CreateTemp("", "qingqian-spool-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(spool.Name())
-	defer spool.Close()
-	bw := bufio.NewWriterSize(spool, 1<<20)
-	enc := gob.NewEncoder(bw)
-	var encErr error
 	rep := &Report{Issues: []Issue{}}
-	read, rows := 0, 0
-	err = scanRows(path, cols, rep, func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool {
-		if read++; read%5000 == 0 {
-			progress(Progress{"校验", read})
+	const batchSize = 256
+	batches := make(chan []*T, 8) // bounds what is read ahead of the writer
+	stop := make(chan struct{})   // closed when the writer wants no more rows
+	var readErr error             // read once batches is closed
+	rows := 0
+	go func() {
+		defer close(batches)
+		send := func(b []*T) bool {
+			select {
+			case batches <- b:
+				return true
+			case <-stop:
+				return false
+			}
 		}
-		if r, ok := parse(h, cells, rowNum, bad); ok && encErr == nil {
+		batch := make([]*T, 0, batchSize)
+		readErr = scanRows(path, cols, rep, func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool {
+			r, ok := parse(h, cells, rowNum, bad)
+			if !ok {
+				return true
+			}
 			rows++
-			encErr = enc.Encode(r)
+			if batch = append(batch, r); len(batch) == batchSize {
+				if !send(batch) {
+					return false
+				}
+				batch = make([]*T, 0, batchSize)
+			}
+			return true
+		})
+		if readErr != nil || !send(batch) {
+			return
 		}
-		return true
-	})
-	if err != nil {
-		return nil, err
-	}
-	progress(Progress{"校验", read})
-	if encErr == nil {
-		encErr = bw.Flush()
-	}
-	if encErr != nil {
-		return nil, encErr
-	}
-	for _, check := range checks {
-		check(rep)
-	}
-	if !rep.OK() {
-		rep.Result = &qingqian.ImportResult{DryRun: dryRun, Rows: rows, Issues: []qingqian.ImportIssue{}}
-		return rep, nil
-	}
-	// Pass 2 replays the spool into the service.
+		for _, check := range checks {
+			check(rep)
+		}
+	}()
 	res, err := write(ctx, func(yield func(*T) bool) error {
-		if _, err := spool.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
-		dec := gob.NewDecoder(bufio.NewReaderSize(spool, 1<<20))
-		for n := 1; n <= rows; n++ {
-			r := new(T)
-			if err := dec.Decode(r); err != nil {
-				return err
-			}
-			for _, fix := range fixes {
-				fix(r)
-			}
-			if n%5000 == 0 {
-				progress(Progress{"写入", n})
-			}
-			if !yield(r) {
-				return nil
+		n := 0
+		for batch := range batches {
+			for _, r := range batch {
+				if n++; n%5000 == 0 {
+					progress(Progress{"校验并写入", n})
+				}
+				if !yield(r) {
+					return nil
+				}
 			}
 		}
-		progress(Progress{"写入", rows})
+		progress(Progress{"校验并写入", n})
+		// The reader is done: a broken file or a bad cell anywhere rolls the writing back.
+		if readErr != nil || !rep.OK() {
+			return errFileProblems
+		}
 		return nil
 	}, dryRun)
-	if err != nil {
+	close(stop)
+	for range batches { // wait for the reader to stop
+	}
+	switch {
+	case err != nil && !errors.Is(err, errFileProblems): // refused, or the database failed
 		return nil, err
+	case readErr != nil:
+		return nil, readErr
+	case !rep.OK():
+		rep.Result = &qingqian.ImportResult{DryRun: dryRun, Rows: rows, Issues: []qingqian.ImportIssue{}}
+		return rep, nil
 	}
 	rep.Result = res
 	rep.addServiceIssues(path, cols, fields)
 	return rep, nil
 }
+
+// errFileProblems rolls an import's transaction back when the file had problems.
+var errFileProblems = errors.New("the file has problems")
 
 // eachCell calls fn with each column of cols and its cell in the row, after checking required
 // cells; an error from fn marks the cell bad. ok is false if any cell was bad.

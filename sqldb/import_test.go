@@ -1,0 +1,151 @@
+package sqldb_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/sqldb"
+	"github.com/qingqian/qingqian/sqldb/sqldbtest"
+)
+
+// ledgerRows yields rows of items spread over two units, days, kinds and origins.
+func ledgerRows(f *fixture, n int) func(yield func(*qingqian.LedgerRow) bool) error {
+	return func(yield func(*qingqian.LedgerRow) bool) error {
+		kinds := []qingqian.ItemKind{qingqian.KindWorks, qingqian.KindGoods}
+		origins := []qingqian.Origin{qingqian.OriginBaseline, qingqian.OriginSelfCheck, qingqian.OriginNew}
+		for i := 1; i <= n; i++ {
+			org := []*qingqian.Org{f.groupA, f.subA1}[i%2]
+			r := &qingqian.LedgerRow{Row: i + 1, OrgName: org.Name, Creditor: *f.creditor, Item: qingqian.Item{
+				No: fmt.Sprintf("I-%03d", i), ContractNo: fmt.Sprintf("HT-%d", i), ContractName: "施工合同",
+				Kind: kinds[i%2], Origin: origins[i%3], ArisenOn: qingqian.MustParseDate("2019-01-01").AddDays(i % 5),
+				Undisputed: qingqian.Money(100_00 * i), FundingSource: qingqian.FundingOwn}}
+			if i%4 == 0 {
+				r.Item.Disputed, r.Item.DisputeReason = qingqian.Money(7_00*i), "结算金额有争议"
+			}
+			if !yield(r) {
+				return nil
+			}
+		}
+		return nil
+	}
+}
+
+// An import writes its running totals once at the end and one audit record per item created;
+// the figures, the totals check and the audit chain agree with the same items entered by hand.
+func TestImportWritesTotalsOnceAndOneAuditRecordPerItem(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		imports := sqldb.NewImportService(db)
+		ctx := as(f.groupA)
+		q := qingqian.TotalsQuery{OrgID: f.groupA.ID, AsOf: qingqian.MustParseDate("2021-10-31")}
+		before, err := f.totals.SubtreeTotals(f.sys, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		auditBefore := count(t, db, "audit_log")
+
+		// A dry run writes nothing, totals included.
+		res, err := imports.ImportLedger(ctx, ledgerRows(f, 40), true)
+		if err != nil || res.Created != 40 {
+			t.Fatalf("dry run: %+v %v", res, err)
+		}
+		if n := count(t, db, "items"); n != 0 {
+			t.Fatalf("a dry run wrote %d items", n)
+		}
+		res, err = imports.ImportLedger(ctx, ledgerRows(f, 40), false)
+		if err != nil || !res.OK() || res.Created != 40 {
+			t.Fatalf("import: %+v %v", res, err)
+		}
+		mustVerifyTotals(t, db)
+		after, err := f.totals.SubtreeTotals(f.sys, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantU, wantD qingqian.Money
+		for i := 1; i <= 40; i++ {
+			wantU += qingqian.Money(100_00 * i)
+			if i%4 == 0 {
+				wantD += qingqian.Money(7_00 * i)
+			}
+		}
+		if got := after.Overall.OutstandingUndisputed - before.Overall.OutstandingUndisputed; got != wantU {
+			t.Fatalf("undisputed outstanding grew by %s, want %s", got, wantU)
+		}
+		if got := after.Overall.OutstandingDisputed - before.Overall.OutstandingDisputed; got != wantD {
+			t.Fatalf("disputed outstanding grew by %s, want %s", got, wantD)
+		}
+		if after.Overall.Items-before.Overall.Items != 40 {
+			t.Fatalf("items counted %d, want 40", after.Overall.Items-before.Overall.Items)
+		}
+
+		// One audit record per item, naming its recognise entry; the chain holds.
+		if n := count(t, db, "audit_log") - auditBefore; n != 40 {
+			t.Fatalf("%d audit records for 40 imported items", n)
+		}
+		page, err := f.items.FindItems(ctx, qingqian.ItemFilter{Sort: "id", Limit: 1})
+		if err != nil || len(page.Items) != 1 {
+			t.Fatalf("items: %+v %v", page, err)
+		}
+		it := page.Items[0]
+		hist, n, err := f.audit.FindAudit(ctx, qingqian.AuditFilter{Entity: "item", EntityID: it.ID})
+		if err != nil || n != 1 || hist[0].Action != "item.import" {
+			t.Fatalf("history of an imported item: %d %+v %v", n, hist, err)
+		}
+		var rec struct {
+			ID         int64          `json:"id"`
+			No         string         `json:"no"`
+			Undisputed qingqian.Money `json:"undisputed"`
+			EntryID    int64          `json:"recognise_entry_id"`
+		}
+		if err := json.Unmarshal(hist[0].After, &rec); err != nil {
+			t.Fatal(err)
+		}
+		full, err := f.entries.FindEntries(ctx, it.ID)
+		if err != nil || len(full) != 1 {
+			t.Fatalf("entries of an imported item: %+v %v", full, err)
+		}
+		if rec.ID != it.ID || rec.No != it.No || rec.Undisputed != it.Undisputed || rec.EntryID != full[0].ID {
+			t.Fatalf("audit record %+v does not describe item %+v / entry %d", rec, it, full[0].ID)
+		}
+		if v, err := f.audit.VerifyAudit(f.sys); err != nil || !v.OK {
+			t.Fatalf("verify: %+v %v", v, err)
+		}
+
+		// Importing the same rows again changes nothing, totals included.
+		res, err = imports.ImportLedger(ctx, ledgerRows(f, 40), false)
+		if err != nil || res.Unchanged != 40 {
+			t.Fatalf("second import: %+v %v", res, err)
+		}
+		again, _ := f.totals.SubtreeTotals(f.sys, q)
+		if again.Overall != after.Overall {
+			t.Fatalf("a repeated import moved the totals: %+v → %+v", after.Overall, again.Overall)
+		}
+
+		// Repayments imported in bulk reach the totals as the same repayments entered by hand.
+		repay := func(yield func(*qingqian.RepaymentRow) bool) error {
+			for i := 1; i <= 10; i++ {
+				org := []*qingqian.Org{f.groupA, f.subA1}[i%2]
+				r := &qingqian.RepaymentRow{Row: i + 1, OrgName: org.Name, ItemNo: fmt.Sprintf("I-%03d", i),
+					Entry: qingqian.EntryInput{Kind: qingqian.EntryRepay, On: qingqian.MustParseDate("2020-06-01").AddDays(i % 3), Amount: qingqian.Money(10_00 * i), Method: qingqian.MethodTransfer}}
+				if !yield(r) {
+					return nil
+				}
+			}
+			return nil
+		}
+		res, err = imports.ImportRepayments(ctx, repay, false)
+		if err != nil || !res.OK() || res.Created != 10 {
+			t.Fatalf("repayments: %+v %v", res, err)
+		}
+		mustVerifyTotals(t, db)
+		paid, _ := f.totals.SubtreeTotals(f.sys, q)
+		if got := paid.Overall.Repaid - after.Overall.Repaid; got != qingqian.Money(10_00*55) {
+			t.Fatalf("repaid grew by %s, want 550.00", got)
+		}
+		if got := paid.Overall.PaymentsNoVoucher - after.Overall.PaymentsNoVoucher; got != 10 {
+			t.Fatalf("repayments without vouchers grew by %d, want 10", got)
+		}
+	})
+}
