@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -376,6 +377,47 @@ func TestImportErrorsWriteNothing(t *testing.T) {
 		plain, _ := f.GetCellStyle("错误报告", "C3")
 		if style == plain {
 			t.Fatal("the bad cell is not marked")
+		}
+	})
+}
+
+// The rows are written while the file is still being read: a bad cell in the last row, or a
+// file that breaks after a thousand good rows, still leaves nothing written.
+func TestLateProblemsRollBackWhatWasWritten(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		audit, _ := db.CountRows(context.Background(), "audit_log")
+		var b strings.Builder
+		b.WriteString("台账编号,欠款单位,债权企业名称,统一社会信用代码,欠款类型,发生日期,无分歧金额（元）,来源\n")
+		for i := 1; i <= 1000; i++ {
+			fmt.Fprintf(&b, "L-%04d,示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-30,%d.00,底数\n", i, i)
+		}
+		good := b.String()
+		rep, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "late.csv", []byte(good+"L-1001,示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-31,1.00,底数\n")), false, nil)
+		if err != nil || rep.OK() || len(rep.Issues) != 1 || rep.Issues[0].Row != 1002 || rep.Issues[0].Column != "发生日期" {
+			t.Fatalf("bad last row: %v %+v", err, rep)
+		}
+		wide := "L-1001" + strings.Repeat(",x", 300) + "\n"
+		_, err = xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "wide.csv", []byte(good+wide)), false, nil)
+		var fe *xlsx.FileError
+		if !errors.As(err, &fe) {
+			t.Fatalf("a row too wide after good rows: %v", err)
+		}
+		for _, table := range []string{"items", "creditors", "entries", "org_totals"} {
+			if n, _ := db.CountRows(context.Background(), table); n != 0 {
+				t.Fatalf("%d rows of %s after two refused files", n, table)
+			}
+		}
+		if n, _ := db.CountRows(context.Background(), "audit_log"); n != audit {
+			t.Fatalf("%d audit records after two refused files", n-audit)
+		}
+		// The same rows alone import.
+		rep, err = xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "good.csv", []byte(good)), false, nil)
+		if err != nil || !rep.OK() || rep.Result.Created != 1000 {
+			t.Fatalf("good rows: %v %+v", err, rep.Result)
+		}
+		if bad, err := db.VerifyTotals(context.Background()); err != nil || bad != "" {
+			t.Fatalf("totals: %q %v", bad, err)
 		}
 	})
 }
