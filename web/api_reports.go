@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/qingqian/qingqian"
 )
@@ -24,6 +25,7 @@ func (s *Server) reportAPIRoutes() []route {
 			return s.Reports.FindSubmission(ctx, id)
 		})},
 		{"POST /api/v1/submissions/{id}/sign", s.signSubmission},
+		{"POST /api/v1/submissions/{id}/check", s.checkZeroReport},
 		{"GET /api/v1/progress", s.getProgress},
 		{"GET /api/v1/notices", s.listNotices},
 	}
@@ -148,6 +150,32 @@ func (s *Server) signSubmission(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sub, err := s.Reports.Sign(r.Context(), id, in.Action, in.Note, in.Version)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sub)
+	return nil
+}
+
+type zeroCheckInput struct {
+	Result string `json:"result"`
+	Basis  string `json:"basis"`
+}
+
+// checkZeroReport records the office's verification of an approved zero report.
+func (s *Server) checkZeroReport(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := requireOfficeAPI(r); err != nil {
+		return err
+	}
+	var in zeroCheckInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	sub, err := s.Reports.CheckZero(r.Context(), id, in.Result, strings.TrimSpace(in.Basis))
 	if err != nil {
 		return err
 	}

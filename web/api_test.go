@@ -363,3 +363,44 @@ func countRows(tb testing.TB, db *sqldb.DB, table string) int {
 	}
 	return n
 }
+
+// The office verifies an approved zero report through the API: the conclusion and its basis
+// are checked and named, a report that is not zero is refused, and the result is kept.
+func TestAPIZeroReportCheck(t *testing.T) {
+	e := newEnv(t, sqldbtest.MustOpen(t, "sqlite"))
+	sys := qingqian.NewContext(context.Background(), qingqian.SystemActor("测试"))
+	person := func(id int64, org *qingqian.Org, role qingqian.Role) context.Context {
+		return qingqian.NewContext(context.Background(), &qingqian.Actor{UserID: id, Name: "用户" + itoa(id), OrgID: org.ID, OrgPath: org.Path, Roles: []qingqian.Role{role}})
+	}
+	p := &qingqian.Period{No: 1, Kind: qingqian.PeriodMonthly, AsOf: qingqian.MustParseDate("2019-03-31"), Deadline: qingqian.MustParseDate("2019-04-05")}
+	if err := e.svc.Reports.OpenPeriod(sys, p); err != nil {
+		t.Fatal(err)
+	}
+	approved := func(org *qingqian.Org, zero bool, base int64) *qingqian.Submission {
+		sub, err := e.svc.Reports.Prepare(person(base, org, qingqian.RoleLiaison), qingqian.SubmissionInput{PeriodID: p.ID, Zero: zero, Narrative: "本期情况"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, act := range []qingqian.SignAction{qingqian.ActReview, qingqian.ActApprove} {
+			if sub, err = e.svc.Reports.Sign(person(base+1+int64(i), org, qingqian.RoleReviewer), sub.ID, act, "", sub.Version); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return sub
+	}
+	zero, plain := approved(e.a, true, 10), approved(e.b, false, 20)
+	path := "/api/v1/submissions/" + itoa(zero.ID) + "/check"
+
+	r := e.do("POST", path, e.tokRoot, map[string]string{"result": "maybe", "basis": " "}).want(t, 400)
+	fields, _ := r.json["error"].(map[string]any)["fields"].(map[string]any)
+	if fields["result"] == nil || fields["basis"] == nil {
+		t.Fatalf("fields not named: %s", r.body)
+	}
+	e.do("POST", path, e.tokA, map[string]string{"result": "confirmed", "basis": "自查"}).want(t, 403)
+	e.do("POST", "/api/v1/submissions/"+itoa(plain.ID)+"/check", e.tokRoot, map[string]string{"result": "confirmed", "basis": "电话核实"}).want(t, 409)
+	r = e.do("POST", path, e.tokRoot, map[string]string{"result": "rejected", "basis": "比对台账：尚有欠款未清偿"}).want(t, 200)
+	check, _ := r.json["check"].(map[string]any)
+	if check == nil || check["result"] != "rejected" || check["basis"] != "比对台账：尚有欠款未清偿" {
+		t.Fatalf("check not kept: %s", r.body)
+	}
+}

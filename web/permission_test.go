@@ -243,6 +243,7 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST /api/v1/periods/{id}/report", "/api/v1/periods/999999/report", all(403, "supervisor", 404)},
 			{"GET /api/v1/submissions/{id}", "/api/v1/submissions/" + sub, all(200, "clerk_b", 404)},
 			{"POST /api/v1/submissions/{id}/sign", "/api/v1/submissions/" + sub + "/sign", all(403, "reviewer", 400)},
+			{"POST /api/v1/submissions/{id}/check", "/api/v1/submissions/" + sub + "/check", all(403, office, 400)},
 			{"GET /api/v1/progress", "/api/v1/progress", all(200)},
 			{"GET /api/v1/notices", "/api/v1/notices", all(200)},
 			{"GET /api/v1/clues", "/api/v1/clues", all(200)},
