@@ -434,9 +434,12 @@ func TestProgressNoticesInterviews(t *testing.T) {
 		if a = pr.Groups[0]; !a.Slow || a.PlannedDue != 0 || len(a.Reasons) != 1 || !strings.Contains(a.Reasons[0], "低于全省 9.67%") {
 			t.Fatalf("A under the new rule: %+v", a)
 		}
-		// A group sees only itself.
-		if own, err := sv.Progress(f.liaisonB, qingqian.Date{}); err != nil || len(own.Groups) != 1 || own.Groups[0].OrgID != f.groupB.ID {
+		// A group sees only itself, measured against the province's rate, as the office sees it.
+		if own, err := sv.Progress(f.liaisonB, qingqian.Date{}); err != nil || len(own.Groups) != 1 || own.Groups[0].OrgID != f.groupB.ID || own.Rate != pr.Rate {
 			t.Fatalf("B's progress: %+v %v", own, err)
+		}
+		if own, _ := sv.Progress(f.liaisonA, qingqian.Date{}); len(own.Groups) != 1 || !own.Groups[0].Slow || own.Groups[0].Reasons[0] != a.Reasons[0] {
+			t.Fatalf("A's own progress does not find it slow as the office does: %+v", own)
 		}
 
 		// A notice: issued, answered by the group, closed by the office.

@@ -151,13 +151,16 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 	if err != nil {
 		return nil, err
 	}
-	gs, err := NewReportService(s.db).Groups(ctx)
+	_, path, err := s.db.actorOrg(ctx, s.db.read, a)
 	if err != nil {
 		return nil, err
 	}
-	root := "/"
-	if len(gs) > 0 {
-		root = "/" + firstSegment(gs[0].Path)
+	// Every group of the province, for its rate, which a group's own user sees too (the
+	// slow-progress rule compares the group with it); the rows are the actor's groups only.
+	root := "/" + firstSegment(path)
+	gs, err := s.db.groups(ctx, s.db.read, nil, root)
+	if err != nil {
+		return nil, qingqian.Internal(err)
 	}
 	locked, err := s.db.lockedBaselines(ctx, s.db.read, root)
 	if err != nil {
@@ -165,12 +168,12 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 	}
 	out := &qingqian.Progress{AsOf: asOf, Rule: rule, Groups: []qingqian.GroupProgress{}}
 	var mine []*qingqian.Org
-	var ids []int64
+	ids := make([]int64, 0, len(gs))
 	paths := map[string]bool{}
 	for _, g := range gs {
+		ids = append(ids, g.ID)
 		if a.Reaches(g.Path) {
 			mine = append(mine, g)
-			ids = append(ids, g.ID)
 			paths[g.Path] = true
 		}
 	}
@@ -191,6 +194,11 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 		return nil, qingqian.Internal(err)
 	}
 	var repaid, left qingqian.Money
+	for _, g := range gs {
+		repaid += sums[g.ID].t.Overall.Repaid
+		left += sums[g.ID].t.Overall.Outstanding
+	}
+	out.Rate = qingqian.RateOf(repaid, left)
 	for _, g := range mine {
 		t := sums[g.ID].t
 		gp := qingqian.GroupProgress{OrgID: g.ID, OrgName: g.Name, Repaid: t.Overall.Repaid, Left: t.Overall.Outstanding, OpenNotices: open[g.Path],
@@ -201,11 +209,8 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 			gp.Baseline = lf.Baseline
 		}
 		gp.Rate = qingqian.RateOf(gp.Repaid, gp.Left)
-		repaid += gp.Repaid
-		left += gp.Left
 		out.Groups = append(out.Groups, gp)
 	}
-	out.Rate = qingqian.RateOf(repaid, left)
 	for i := range out.Groups {
 		rule.Judge(&out.Groups[i], out.Rate)
 	}
