@@ -3,6 +3,8 @@ package sqldb_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +74,19 @@ func TestVoucherCountsInTotals(t *testing.T) {
 			KnownAt: qingqian.MustParseDate("2021-11-03").EndOfDay().AddDate(0, 0, -1).Add(-time.Second)})
 		if err != nil || tot.Overall.PaymentsNoVoucher != 1 || tot.Overall.RepaidNoVoucher != qingqian.Yuan(100) {
 			t.Fatalf("as known on 2 November: %+v %v", tot.Overall, err)
+		}
+		// Within the day of the attachment: at 09:59 still a claim, a second after 10:00 a fact
+		// (the second voucher, attached at the same instant, changes nothing either way).
+		cst := time.FixedZone("CST", 8*3600)
+		for _, c := range []struct {
+			at        time.Time
+			noVoucher int64
+			amount    qingqian.Money
+		}{{time.Date(2021, 11, 3, 9, 59, 0, 0, cst), 1, qingqian.Yuan(100)}, {time.Date(2021, 11, 3, 10, 0, 1, 0, cst), 0, 0}} {
+			tot, err := f.totals.SubtreeTotals(f.sys, qingqian.TotalsQuery{OrgID: f.groupA.ID, AsOf: qingqian.MustParseDate("2021-12-31"), KnownAt: c.at})
+			if err != nil || tot.Overall.Payments != 2 || tot.Overall.PaymentsNoVoucher != c.noVoucher || tot.Overall.RepaidNoVoucher != c.amount {
+				t.Fatalf("as known at %s: %+v %v", c.at, tot.Overall, err)
+			}
 		}
 
 		// Reversals take the repayment off; a third, bare one reversed the same day nets to nothing.
@@ -506,6 +521,75 @@ func TestProgressNoticesInterviews(t *testing.T) {
 		}
 		if list, err := sv.FindInterviews(f.liaisonB); err != nil || len(list) != 0 {
 			t.Fatalf("B sees A's interviews: %d %v", len(list), err)
+		}
+	})
+}
+
+// Migration 0008 gives links made before it an attachment instant: their entry's recording
+// instant when made the same day, else the start of their day in China.
+func TestAttachedAtBackfill(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		clerk := as(f.subA1)
+		it := f.MustItem(t, clerk, f.subA1, "2019-01-10", qingqian.Yuan(1000), 0)
+		v, err := f.vouchers.StoreVoucher(clerk, "回单.pdf", bytes.NewReader(pdf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.at("2021-11-01 09:00")
+		_, err = f.entries.RecordEntry(clerk, qingqian.EntryInput{ItemID: it.ID, Kind: qingqian.EntryRepay, On: qingqian.MustParseDate("2021-10-02"),
+			Amount: qingqian.Yuan(50), Method: qingqian.MethodTransfer, Vouchers: []string{v.SHA256}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		later := f.MustRepay(t, clerk, it.ID, "2021-10-03", qingqian.Yuan(5))
+		f.at("2021-11-03 10:00")
+		if err := f.vouchers.AttachVoucher(clerk, later.ID, v.SHA256); err != nil {
+			t.Fatal(err)
+		}
+		body, err := os.ReadFile("migrations/" + db.Dialect() + "/0008_voucher_attached_at.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		update := string(body[bytes.Index(body, []byte("UPDATE entry_vouchers")):])
+		update = update[:strings.Index(update, ";")]
+		ctx := context.Background()
+		if err := db.ExecForTest(ctx, `UPDATE entry_vouchers SET attached_at = (SELECT recorded_at FROM entries WHERE id = 1)`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ExecForTest(ctx, update); err != nil {
+			t.Fatal(err)
+		}
+		var got []time.Time
+		err = db.WriteTxForTest(ctx, func(tx *sql.Tx) error {
+			rows, err := tx.Query(`SELECT attached_at FROM entry_vouchers ORDER BY entry_id`)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var s string
+				if err := rows.Scan(&s); err != nil {
+					return err
+				}
+				at, err := time.Parse(time.RFC3339Nano, s)
+				if err != nil {
+					return err
+				}
+				got = append(got, at)
+			}
+			return rows.Err()
+		})
+		cst := time.FixedZone("CST", 8*3600)
+		want := []time.Time{time.Date(2021, 11, 1, 9, 0, 0, 0, cst), time.Date(2021, 11, 3, 0, 0, 0, 0, cst)}
+		if err != nil || len(got) != 2 || !got[0].Equal(want[0]) || !got[1].Equal(want[1]) {
+			t.Fatalf("backfilled %v, want %v (%v)", got, want, err)
+		}
+		// The second repayment's voucher counts from the start of 3 November.
+		tot, err := f.totals.SubtreeTotals(f.sys, qingqian.TotalsQuery{OrgID: f.groupA.ID, AsOf: qingqian.MustParseDate("2021-12-31"),
+			KnownAt: time.Date(2021, 11, 3, 0, 0, 1, 0, cst)})
+		if err != nil || tot.Overall.Payments != 2 || tot.Overall.PaymentsNoVoucher != 0 {
+			t.Fatalf("as known just after midnight: %+v %v", tot.Overall, err)
 		}
 	})
 }

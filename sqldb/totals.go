@@ -497,9 +497,8 @@ func entryMeasures(kind qingqian.EntryKind, cat qingqian.Category, du, dd qingqi
 	return m
 }
 
-// subtractLater takes off what was recorded after knownAt on the same day: entries, and items
-// created since. (A voucher attached later that day still counts: attachments keep only their
-// day.)
+// subtractLater takes off what was recorded after knownAt on the same day: entries, first
+// vouchers of repayments, and items created since.
 func (db *DB) subtractLater(ctx context.Context, qr queryer, path string, asOf qingqian.Date, knownAt time.Time, get func(totalsKey) *measures) error {
 	lo, hi := subtreeRange(path)
 	rows, err := qr.QueryContext(ctx, `SELECT i.kind, i.origin, e.kind, e.cat, e.du, e.dd,
@@ -521,6 +520,31 @@ func (db *DB) subtractLater(ctx context.Context, qr queryer, path string, asOf q
 			return err
 		}
 		get(k).sub(entryMeasures(kind, cat, du, dd, had == 1))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// A repayment's first voucher, attached later that day, had not yet made it a fact.
+	rows, err = qr.QueryContext(ctx, `SELECT i.kind, i.origin, e.du + e.dd FROM entry_vouchers v
+			JOIN entries e ON e.id = v.entry_id JOIN items i ON i.id = e.item_id JOIN orgs o ON o.id = i.org_id
+		WHERE v.attached_at > $1 AND v.attached_at < $5 AND e.on_date <= $2 AND o.path >= $3 AND o.path < $4
+			AND NOT EXISTS (SELECT 1 FROM entry_vouchers w WHERE w.entry_id = v.entry_id
+				AND (w.attached_at < v.attached_at OR w.attached_at = v.attached_at AND w.sha256 < v.sha256))`,
+		db.d.ts(knownAt), asOf, lo, hi, db.d.ts(qingqian.DateOf(knownAt).EndOfDay()))
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var k totalsKey
+		var amount int64
+		if err := rows.Scan(&k.kind, &k.origin, &amount); err != nil {
+			rows.Close()
+			return err
+		}
+		m := get(k)
+		m.payNV++
+		m.repNV -= amount // a repayment's amounts are negative
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

@@ -210,8 +210,8 @@ func (tx *Tx) attachVoucher(ctx context.Context, path string, e *qingqian.Entry,
 	if e.Kind != qingqian.EntryRepay {
 		return &qingqian.Error{Code: qingqian.EINVALID, Message: "只有清偿记录附支付凭证", Fields: map[string]string{"vouchers": "只有清偿记录附支付凭证"}}
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO entry_vouchers (entry_id, sha256, attached_on) VALUES ($1, $2, $3) ON CONFLICT (entry_id, sha256) DO NOTHING`,
-		e.ID, sha, qingqian.DateOf(tx.now))
+	res, err := tx.ExecContext(ctx, `INSERT INTO entry_vouchers (entry_id, sha256, attached_on, attached_at) VALUES ($1, $2, $3, $4) ON CONFLICT (entry_id, sha256) DO NOTHING`,
+		e.ID, sha, qingqian.DateOf(tx.now), tx.ts(tx.now))
 	if err != nil {
 		return err
 	}
