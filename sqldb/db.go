@@ -316,6 +316,14 @@ func (db *DB) inTx(ctx context.Context, actor *qingqian.Actor, fn func(tx *Tx) e
 			db.securityEvent(ctx, actor, d.entity, d.id)
 		}
 	}()
+	// A panic must not leave the transaction open: on SQLite it would hold the one writing
+	// connection, and every later write would wait for it forever.
+	defer func() {
+		if v := recover(); v != nil {
+			sqltx.Rollback()
+			panic(v)
+		}
+	}()
 	if err := fn(tx); err != nil {
 		sqltx.Rollback()
 		return wrapErr(err)

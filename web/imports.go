@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -220,7 +221,7 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		var fe *xlsx.FileError
 		if errors.As(err, &fe) {
-			return &qingqian.Error{Code: qingqian.EINVALID, Message: fe.Msg, Fields: map[string]string{"file": fe.Msg}}
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: fe.Msg, Fields: map[string]string{"file": fe.Msg}, Err: errors.Unwrap(fe)}
 		}
 		return err
 	}
@@ -278,6 +279,14 @@ func (s *Server) runImport(ctx context.Context, kind, path, vouchers, name strin
 	s.imports.add(j)
 	actorCtx := qingqian.NewContext(context.WithoutCancel(ctx), qingqian.ActorFrom(ctx))
 	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				s.Logger.Error("import panicked", "file", name, "panic", v, "stack", string(debug.Stack()))
+				j.mu.Lock()
+				j.Done, j.Err = true, "系统内部错误，导入未完成，没有写入任何数据"
+				j.mu.Unlock()
+			}
+		}()
 		progress := func(p xlsx.Progress) {
 			j.mu.Lock()
 			j.Progress = p
@@ -298,6 +307,9 @@ func (s *Server) runImport(ctx context.Context, kind, path, vouchers, name strin
 			switch {
 			case errors.As(err, &fe):
 				j.Err = fe.Msg
+				if cause := errors.Unwrap(fe); cause != nil {
+					s.Logger.Error("import", "file", name, "err", cause)
+				}
 			case qingqian.ErrorCode(err) != qingqian.EINTERNAL:
 				j.Err = qingqian.ErrorMessage(err)
 			default:

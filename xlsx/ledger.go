@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"runtime/debug"
 	"strings"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -169,7 +170,14 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 	var readErr error             // read once batches is closed
 	rows := 0
 	go func() {
-		defer close(batches)
+		defer func() {
+			// The reader runs apart from the caller, so a panic in it (a spreadsheet library
+			// choking on a malformed file) would end the process: it is a broken file instead.
+			if v := recover(); v != nil {
+				readErr = &FileError{Msg: "文件无法读取：内容已损坏或格式不受支持", cause: fmt.Errorf("reading %s panicked: %v\n%s", path, v, debug.Stack())}
+			}
+			close(batches)
+		}()
 		send := func(b []*T) bool {
 			select {
 			case batches <- b:

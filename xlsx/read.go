@@ -29,9 +29,15 @@ type source interface {
 }
 
 // FileError is a problem with the file as a whole (not one cell), told in Chinese.
-type FileError struct{ Msg string }
+type FileError struct {
+	Msg   string
+	cause error // for the log, never shown
+}
 
 func (e *FileError) Error() string { return e.Msg }
+
+// Unwrap returns what caused the problem, when it was not the file's content as read.
+func (e *FileError) Unwrap() error { return e.cause }
 
 func fileErr(format string, a ...any) error { return &FileError{Msg: fmt.Sprintf(format, a...)} }
 

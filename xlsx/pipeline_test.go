@@ -1,0 +1,74 @@
+package xlsx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/qingqian/qingqian"
+)
+
+// pipelineFile writes a CSV of the creditor register with n rows.
+func pipelineFile(t *testing.T, n int) string {
+	var b strings.Builder
+	b.WriteString("企业名称,统一社会信用代码,企业性质\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "企业%d,91310115MA1K3BTP2B,民营企业\n", i)
+	}
+	path := filepath.Join(t.TempDir(), "c.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// rowNumbers parses a row into its number, panicking at one of them.
+func rowNumbers(panicAt int) parser[int] {
+	return func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*int, bool) {
+		if rowNum == panicAt {
+			panic("the spreadsheet library choked")
+		}
+		return &rowNum, true
+	}
+}
+
+// consume is a service that reads every row it is given, or the first few, and fails as the
+// rows do (rolling back).
+func consume(got *int, upTo int) func(context.Context, func(yield func(*int) bool) error, bool) (*qingqian.ImportResult, error) {
+	return func(_ context.Context, rows func(yield func(*int) bool) error, _ bool) (*qingqian.ImportResult, error) {
+		if err := rows(func(*int) bool { *got++; return upTo == 0 || *got < upTo }); err != nil {
+			return nil, err
+		}
+		return &qingqian.ImportResult{Created: *got, Issues: []qingqian.ImportIssue{}}, nil
+	}
+}
+
+// The file is read in a goroutine of its own: a panic there becomes a file error (with its
+// cause kept for the log), not the end of the process.
+func TestReaderPanicIsAFileError(t *testing.T) {
+	var got int
+	rep, err := importRows(context.Background(), pipelineFile(t, 2000), CreditorColumns, false, nil, rowNumbers(1500), consume(&got, 0), nil, nil)
+	var fe *FileError
+	if !errors.As(err, &fe) || rep != nil || fe.Msg == "" || !strings.Contains(fmt.Sprint(errors.Unwrap(fe)), "choked") {
+		t.Fatalf("panic while reading: %v %+v", err, rep)
+	}
+	if strings.Contains(fe.Msg, "choked") {
+		t.Fatalf("the panic's text reached the user: %q", fe.Msg)
+	}
+	if got == 0 || got >= 1500 {
+		t.Fatalf("the writer saw %d rows", got)
+	}
+}
+
+// A writer that stops early (too many problems) stops the reader too, and the import ends.
+func TestWriterStoppingStopsTheReader(t *testing.T) {
+	var got int
+	rep, err := importRows(context.Background(), pipelineFile(t, 5000), CreditorColumns, false, nil, rowNumbers(-1), consume(&got, 10), nil, nil)
+	if err != nil || rep == nil || rep.Result.Created != 10 || got != 10 {
+		t.Fatalf("writer stopping at 10: %v %+v (saw %d)", err, rep, got)
+	}
+}
