@@ -192,18 +192,27 @@ func BenchmarkReadXLSX100k(b *testing.B) {
 }
 
 // BenchmarkImportLedger100k validates and commits 100,000 new ledger rows from xlsx on SQLite.
-func BenchmarkImportLedger100k(b *testing.B) { benchImport(b, 100_000) }
+func BenchmarkImportLedger100k(b *testing.B) { benchImport(b, "sqlite", 100_000) }
 
 // BenchmarkImportLedger1M does the same with 1,000,000 rows, for the memory they take.
-func BenchmarkImportLedger1M(b *testing.B) { benchImport(b, 1_000_000) }
+func BenchmarkImportLedger1M(b *testing.B) { benchImport(b, "sqlite", 1_000_000) }
 
-func benchImport(b *testing.B, n int) {
+// BenchmarkImportLedger100kPostgres imports the 100,000 rows into PostgreSQL
+// (QINGQIAN_TEST_POSTGRES).
+func BenchmarkImportLedger100kPostgres(b *testing.B) {
+	if os.Getenv("QINGQIAN_TEST_POSTGRES") == "" {
+		b.Skip("QINGQIAN_TEST_POSTGRES is not set")
+	}
+	benchImport(b, "postgres", 100_000)
+}
+
+func benchImport(b *testing.B, dialect string, n int) {
 	path := ledgerFile(b, n)
 	b.ResetTimer()
 	var peak, rss float64
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		db := sqldbtest.MustOpen(b, "sqlite")
+		db := sqldbtest.MustOpen(b, dialect)
 		l := newLedger(&testing.T{}, db)
 		debug.FreeOSMemory() // what writing the file took does not count
 		b.StartTimer()
