@@ -61,10 +61,7 @@ func Open(dsn string) (*DB, error) {
 	}
 	const pragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	path := (&url.URL{Path: dsn}).EscapedPath()
-	// The writer keeps its temporary files in memory: a statement inside a long transaction (an
-	// import) journals the pages it changes so that it can be undone alone, and on disk those
-	// journals were a fifth of an import's time.
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=temp_store(2)&_txlock=immediate")
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
