@@ -9,6 +9,8 @@ import (
 	"path"
 	"runtime/debug"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
@@ -164,9 +166,16 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 		progress = func(Progress) {}
 	}
 	rep := &Report{Issues: []Issue{}}
+	var mu sync.Mutex // progress is told from both goroutines
+	tell := func(p Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		progress(p)
+	}
 	const batchSize = 256
 	batches := make(chan []*T, 8) // bounds what is read ahead of the writer
 	stop := make(chan struct{})   // closed when the writer wants no more rows
+	var bad atomic.Bool           // a bad cell was found: nothing will be written
 	var readErr error             // read once batches is closed
 	rows := 0
 	go func() {
@@ -187,12 +196,22 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 			}
 		}
 		batch := make([]*T, 0, batchSize)
-		readErr = scanRows(path, cols, rep, func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool {
-			r, ok := parse(h, cells, rowNum, bad)
-			if !ok {
+		read := 0
+		readErr = scanRows(path, cols, rep, func(h *header, cells []string, rowNum int, fault func(c *Column, value, msg string)) bool {
+			r, ok := parse(h, cells, rowNum, fault)
+			if read++; !ok {
+				bad.Store(true)
+			} else {
+				rows++
+			}
+			if bad.Load() {
+				// From the first bad cell on, the rest of the file is only checked, so that every
+				// problem is reported; the writer has stopped.
+				if read%5000 == 0 {
+					tell(Progress{"校验", read})
+				}
 				return true
 			}
-			rows++
 			if batch = append(batch, r); len(batch) == batchSize {
 				if !send(batch) {
 					return false
@@ -201,7 +220,7 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 			}
 			return true
 		})
-		if readErr != nil || !send(batch) {
+		if readErr != nil || bad.Load() || !send(batch) {
 			return
 		}
 		for _, check := range checks {
@@ -211,17 +230,20 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 	res, err := write(ctx, func(yield func(*T) bool) error {
 		n := 0
 		for batch := range batches {
+			if bad.Load() {
+				return errFileProblems // a bad cell: roll back now, the reader goes on checking
+			}
 			for _, r := range batch {
 				if n++; n%5000 == 0 {
-					progress(Progress{"校验并写入", n})
+					tell(Progress{"校验并写入", n})
 				}
 				if !yield(r) {
 					return nil
 				}
 			}
 		}
-		progress(Progress{"校验并写入", n})
-		// The reader is done: a broken file or a bad cell anywhere rolls the writing back.
+		tell(Progress{"校验并写入", n})
+		// The reader is done: a broken file or a problem found at the end rolls the writing back.
 		if readErr != nil || !rep.OK() {
 			return errFileProblems
 		}

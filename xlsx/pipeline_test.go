@@ -72,3 +72,24 @@ func TestWriterStoppingStopsTheReader(t *testing.T) {
 		t.Fatalf("writer stopping at 10: %v %+v (saw %d)", err, rep, got)
 	}
 }
+
+// From the first bad cell, nothing more is written (the writer rolls back at once) while the
+// rest of the file is still checked, so that every problem is reported.
+func TestBadCellStopsTheWriterNotTheChecking(t *testing.T) {
+	badAt := map[int]bool{600: true, 4000: true}
+	parse := func(h *header, cells []string, rowNum int, fault func(c *Column, value, msg string)) (*int, bool) {
+		if badAt[rowNum] {
+			fault(&CreditorColumns[0], cells[0], "不对")
+			return nil, false
+		}
+		return &rowNum, true
+	}
+	var got int
+	rep, err := importRows(context.Background(), pipelineFile(t, 5000), CreditorColumns, false, nil, parse, consume(&got, 0), nil, nil)
+	if err != nil || rep == nil || len(rep.Issues) != 2 || rep.Issues[1].Row != 4000 || rep.Result.Rows != 4998 {
+		t.Fatalf("two bad cells: %v %+v", err, rep)
+	}
+	if got > 600 {
+		t.Fatalf("the writer went on to %d rows after the bad cell of row 600", got)
+	}
+}
