@@ -158,7 +158,8 @@ type parser[T any] func(h *header, cells []string, rowNum int, bad func(c *Colum
 // checked in its own goroutine while the service writes the rows checked so far in its one
 // transaction, so that reading and writing overlap; the transaction commits only if the whole
 // file turned out clean (no bad cell, nothing found by checks, which run after the last row).
-// Any problem rolls everything back: nothing is written, and every problem is reported.
+// Any problem rolls everything back: nothing is written, and every problem is reported. From
+// the first bad cell the writer stops and rolls back; the reader goes on checking.
 func importRows[T any](ctx context.Context, path string, cols []Column, dryRun bool, progress func(Progress), parse parser[T],
 	write func(context.Context, func(yield func(*T) bool) error, bool) (*qingqian.ImportResult, error), fields map[string]string,
 	checks []func(*Report)) (*Report, error) {
