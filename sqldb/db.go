@@ -231,8 +231,9 @@ type Tx struct {
 	pending map[pendingKey]measures
 
 	// bulk marks an import: an item it creates gets one audit record with its recognise entry
-	// instead of one for each.
-	bulk bool
+	// instead of one for each; on PostgreSQL audit records are written auditBatch at a time.
+	bulk     bool
+	auditBuf []qingqian.AuditRecord
 }
 
 // prepared returns the transaction's prepared statement for a query it has run before, or nil
@@ -325,6 +326,10 @@ func (db *DB) inTx(ctx context.Context, actor *qingqian.Actor, fn func(tx *Tx) e
 		sqltx.Rollback()
 		return wrapErr(err)
 	}
+	if err := tx.flushAudit(ctx); err != nil {
+		sqltx.Rollback()
+		return wrapErr(err)
+	}
 	if tx.headLoaded {
 		if _, err := sqltx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, tx.headSeq, tx.headHash); err != nil {
 			sqltx.Rollback()
@@ -401,10 +406,61 @@ func (tx *Tx) audit(ctx context.Context, action, entity string, entityID int64, 
 	rec.Seq, rec.PrevHash = tx.headSeq+1, tx.headHash
 	rec.Hash = rec.ComputeHash()
 	tx.headSeq, tx.headHash = rec.Seq, rec.Hash
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor_id, actor_name, org_path, action, entity, entity_id, before_json, after_json, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		rec.Seq, tx.ts(rec.At), rec.ActorID, rec.ActorName, rec.OrgPath, rec.Action, rec.Entity, rec.EntityID,
-		string(rec.Before), string(rec.After), rec.PrevHash, rec.Hash)
+	if tx.bulk && tx.db.d.name == "postgres" {
+		// An import on PostgreSQL writes its records auditBatch at a time (flushAudit), saving a
+		// round trip per record. (On SQLite, where a statement is a call, one statement of 100
+		// rows measured slower than 100 statements of one.)
+		tx.auditBuf = append(tx.auditBuf, rec)
+		if len(tx.auditBuf) < auditBatch {
+			return nil
+		}
+		return tx.flushAudit(ctx)
+	}
+	_, err = tx.ExecContext(ctx, auditInsert(1), auditValues(tx, rec)...)
+	return err
+}
+
+// auditBatch is how many audit records an import on PostgreSQL writes in one statement.
+const auditBatch = 100
+
+// auditInsert is the INSERT of n audit records.
+func auditInsert(n int) string {
+	var a args
+	rows := make([]string, n)
+	for i := range rows {
+		cols := make([]string, 12)
+		for j := range cols {
+			cols[j] = a.add(nil)
+		}
+		rows[i] = "(" + strings.Join(cols, ", ") + ")"
+	}
+	return `INSERT INTO audit_log (seq, at, actor_id, actor_name, org_path, action, entity, entity_id, before_json, after_json, prev_hash, hash)
+		VALUES ` + strings.Join(rows, ", ")
+}
+
+// auditInsertBatch is auditInsert(auditBatch), built once.
+var auditInsertBatch = auditInsert(auditBatch)
+
+func auditValues(tx *Tx, rec qingqian.AuditRecord) []any {
+	return []any{rec.Seq, tx.ts(rec.At), rec.ActorID, rec.ActorName, rec.OrgPath, rec.Action, rec.Entity, rec.EntityID,
+		string(rec.Before), string(rec.After), rec.PrevHash, rec.Hash}
+}
+
+// flushAudit writes the audit records an import has kept back; inTx calls it before commit.
+func (tx *Tx) flushAudit(ctx context.Context) error {
+	if len(tx.auditBuf) == 0 {
+		return nil
+	}
+	q := auditInsertBatch
+	if len(tx.auditBuf) != auditBatch {
+		q = auditInsert(len(tx.auditBuf))
+	}
+	vals := make([]any, 0, 12*len(tx.auditBuf))
+	for _, rec := range tx.auditBuf {
+		vals = append(vals, auditValues(tx, rec)...)
+	}
+	tx.auditBuf = tx.auditBuf[:0]
+	_, err := tx.ExecContext(ctx, q, vals...)
 	return err
 }
 

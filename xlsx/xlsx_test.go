@@ -389,15 +389,15 @@ func TestLateProblemsRollBackWhatWasWritten(t *testing.T) {
 		audit, _ := db.CountRows(context.Background(), "audit_log")
 		var b strings.Builder
 		b.WriteString("台账编号,欠款单位,债权企业名称,统一社会信用代码,欠款类型,发生日期,无分歧金额（元）,来源\n")
-		for i := 1; i <= 1000; i++ {
+		for i := 1; i <= 1050; i++ {
 			fmt.Fprintf(&b, "L-%04d,示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-30,%d.00,底数\n", i, i)
 		}
 		good := b.String()
-		rep, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "late.csv", []byte(good+"L-1001,示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-31,1.00,底数\n")), false, nil)
-		if err != nil || rep.OK() || len(rep.Issues) != 1 || rep.Issues[0].Row != 1002 || rep.Issues[0].Column != "发生日期" {
+		rep, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "late.csv", []byte(good+"L-1051,示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-31,1.00,底数\n")), false, nil)
+		if err != nil || rep.OK() || len(rep.Issues) != 1 || rep.Issues[0].Row != 1052 || rep.Issues[0].Column != "发生日期" {
 			t.Fatalf("bad last row: %v %+v", err, rep)
 		}
-		wide := "L-1001" + strings.Repeat(",x", 300) + "\n"
+		wide := "L-1051" + strings.Repeat(",x", 300) + "\n"
 		_, err = xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "wide.csv", []byte(good+wide)), false, nil)
 		var fe *xlsx.FileError
 		if !errors.As(err, &fe) {
@@ -413,11 +413,18 @@ func TestLateProblemsRollBackWhatWasWritten(t *testing.T) {
 		}
 		// The same rows alone import.
 		rep, err = xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "good.csv", []byte(good)), false, nil)
-		if err != nil || !rep.OK() || rep.Result.Created != 1000 {
+		if err != nil || !rep.OK() || rep.Result.Created != 1050 {
 			t.Fatalf("good rows: %v %+v", err, rep.Result)
 		}
 		if bad, err := db.VerifyTotals(context.Background()); err != nil || bad != "" {
 			t.Fatalf("totals: %q %v", bad, err)
+		}
+		// Its 1,050 audit records (written in batches on PostgreSQL) chain up.
+		if n, _ := db.CountRows(context.Background(), "audit_log"); n != audit+1050+1 { // and the creditor's
+			t.Fatalf("%d audit records for 1,050 items and a creditor", n-audit)
+		}
+		if v, err := sqldb.NewAuditService(db).VerifyAudit(l.sys); err != nil || !v.OK {
+			t.Fatalf("audit chain: %+v %v", v, err)
 		}
 	})
 }
