@@ -28,10 +28,9 @@ func TestQueryPlans(t *testing.T) {
 			[]string{"SEARCH org_totals USING PRIMARY KEY (org_id=? AND day<?)"}, nil},
 		"subtree of units": {`SELECT ` + orgColumns + ` FROM orgs o WHERE o.path >= $1 AND o.path < $2 ORDER BY o.path LIMIT 50`,
 			[]string{"INDEX sqlite_autoindex_orgs_1 (path>? AND path<?)"}, []string{"TEMP B-TREE"}},
-		"import match by number": {`SELECT ` + itemColumns + itemFrom + ` WHERE i.org_id = $1 AND i.no = $2 AND i.no <> '' LIMIT 2`,
-			[]string{"SEARCH i USING INDEX items_no (org_id=? AND no=?)"}, nil},
-		"import match by contract": {`SELECT ` + itemColumns + itemFrom + ` WHERE i.org_id = $1 AND i.creditor_id = $2 AND i.contract_no = $3 LIMIT 2`,
-			[]string{"SEARCH i USING INDEX items_contract (org_id=? AND creditor_id=? AND contract_no=?)"}, nil},
+		"import match by number": {matchByNo, []string{"SEARCH items USING COVERING INDEX items_no (org_id=? AND no=?)"}, nil},
+		"import match by contract": {matchByContract,
+			[]string{"SEARCH items USING COVERING INDEX items_contract (org_id=? AND creditor_id=? AND contract_no=?)"}, nil},
 		"entries of an item": {`SELECT cat, on_date, du, dd FROM entries WHERE item_id = $1 ORDER BY id`, []string{"entries_item (item_id=?)"}, []string{"TEMP B-TREE"}},
 	} {
 		plan, err := db.ExplainForTest(context.Background(), c.query, "/", "0", 0)
