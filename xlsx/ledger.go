@@ -176,8 +176,10 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 	const batchSize = 256
 	batches := make(chan []*T, 8) // bounds what is read ahead of the writer
 	stop := make(chan struct{})   // closed when the writer wants no more rows
-	var bad atomic.Bool           // a bad cell was found: nothing will be written
-	var readErr error             // read once batches is closed
+	halt := sync.OnceFunc(func() { close(stop) })
+	defer halt()        // even if the writer panics, the reader must not wait on it for ever
+	var bad atomic.Bool // a bad cell was found: nothing will be written
+	var readErr error   // read once batches is closed
 	rows := 0
 	go func() {
 		defer func() {
@@ -250,7 +252,7 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 		}
 		return nil
 	}, dryRun)
-	close(stop)
+	halt()
 	for range batches { // wait for the reader to stop
 	}
 	switch {

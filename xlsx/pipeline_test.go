@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qingqian/qingqian"
 )
@@ -91,5 +93,34 @@ func TestBadCellStopsTheWriterNotTheChecking(t *testing.T) {
 	}
 	if got > 600 {
 		t.Fatalf("the writer went on to %d rows after the bad cell of row 600", got)
+	}
+}
+
+// A writer that panics does not leave the reader waiting for ever.
+func TestWriterPanicStopsTheReader(t *testing.T) {
+	before := runtime.NumGoroutine()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the writer's panic did not come through")
+			}
+		}()
+		importRows(context.Background(), pipelineFile(t, 5000), CreditorColumns, false, nil, rowNumbers(-1),
+			func(_ context.Context, rows func(yield func(*int) bool) error, _ bool) (*qingqian.ImportResult, error) {
+				n := 0
+				rows(func(*int) bool {
+					if n++; n == 10 {
+						panic("a bug in the service")
+					}
+					return true
+				})
+				return nil, nil
+			}, nil, nil)
+	}()
+	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines left behind", runtime.NumGoroutine()-before)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
