@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -10,14 +9,7 @@ import (
 // The queries that read large sets must use their indexes, whatever SQLite's guesses: plans are
 // checked here rather than discovered in production.
 func TestQueryPlans(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "plan.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	db := openMigrated(t)
 	for name, c := range map[string]struct {
 		query      string
 		want, bans []string

@@ -9,18 +9,25 @@ import (
 	"github.com/qingqian/qingqian"
 )
 
-// A panic inside a write transaction rolls it back: on SQLite, the one writing connection is
-// free again for the next write, which would otherwise wait for ever.
-func TestPanicRollsTheTransactionBack(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "panic.db"))
+// openMigrated opens a migrated SQLite database for the package's internal tests.
+func openMigrated(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(filepath.Join(t.TempDir(), "internal.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	ctx := context.Background()
-	if err := db.Migrate(ctx); err != nil {
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+// A panic inside a write transaction rolls it back: on SQLite, the one writing connection is
+// free again for the next write, which would otherwise wait for ever.
+func TestPanicRollsTheTransactionBack(t *testing.T) {
+	db := openMigrated(t)
+	ctx := context.Background()
 	sys := qingqian.SystemActor("测试")
 	func() {
 		defer func() {
