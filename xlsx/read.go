@@ -70,9 +70,11 @@ type xlsxSource struct {
 }
 
 func openWorkbook(path string, cols []Column) (source, error) {
-	if _, err := zip.OpenReader(path); err != nil {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
 		return nil, fileErr("文件不是有效的 xlsx 工作簿（可能已损坏或被截断）")
 	}
+	zr.Close()
 	f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true})
 	if err != nil {
 		return nil, fileErr("无法打开工作簿：文件可能已损坏、加密或不是 xlsx 格式")

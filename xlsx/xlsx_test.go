@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -827,5 +828,29 @@ func TestLedgerCellRules(t *testing.T) {
 	}
 	if n, _ := l.db.CountRows(context.Background(), "items"); n != 0 {
 		t.Fatalf("%d items written", n)
+	}
+}
+
+// An import leaves no file open behind it (a server imports many files).
+func TestImportClosesItsFiles(t *testing.T) {
+	fds := func() int {
+		entries, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd here")
+		}
+		return len(entries)
+	}
+	l := newLedger(t, sqldbtest.MustOpen(t, "sqlite"))
+	l.seed(t)
+	path := export(t, l, "xlsx")
+	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // no finalizer closes a forgotten file meanwhile
+	before := fds()
+	for i := 0; i < 10; i++ {
+		if rep, err := xlsx.ImportLedger(l.sys, l.imports, path, true, nil); err != nil || !rep.OK() {
+			t.Fatalf("%v %+v", err, rep)
+		}
+	}
+	if after := fds(); after > before {
+		t.Fatalf("%d files left open by 10 imports", after-before)
 	}
 }
