@@ -2,7 +2,9 @@ package qingqian
 
 import (
 	"context"
+	"fmt"
 	"regexp"
+	"strconv"
 	"time"
 )
 
@@ -50,7 +52,7 @@ var CaseStageNames = map[CaseStage]string{StageFiled: "立案", StageHearing: "�
 // caseNoShape is what case numbers look like: a year in brackets, then the court or body and
 // the kind of case, then a number and 号 — （2020）冀01民初123号, (2021)京0105执456号,
 // 石仲裁字〔2020〕第12号.
-var caseNoShape = regexp.MustCompile(`^[\p{Han}A-Za-z0-9]*[（(〔\[]\d{4}[）)〕\]][\p{Han}A-Za-z0-9]*\d+号$`)
+var caseNoShape = regexp.MustCompile(`^[\p{Han}A-Za-z0-9]*[（(〔\[](\d{4})[）)〕\]][\p{Han}A-Za-z0-9]*\d+号$`)
 
 // CheckCaseNo returns what is wrong with a case number, or "".
 func CheckCaseNo(no string) string {
@@ -64,6 +66,16 @@ func CheckCaseNo(no string) string {
 		return "案号格式应如“（2020）冀01民初123号”：括号内为年份，以“号”结尾"
 	}
 	return ""
+}
+
+// caseNoYear returns the year in a well-formed case number (the year the case was received).
+func caseNoYear(no string) int {
+	m := caseNoShape.FindStringSubmatch(no)
+	if m == nil {
+		return 0
+	}
+	y, _ := strconv.Atoi(m[1])
+	return y
 }
 
 // CaseEvent is a dated step of a case; the case's stage on a date is that of its last event by
@@ -132,6 +144,10 @@ func (c *Case) Validate(today Date) error {
 		v.Add("filed_on", "请填写立案日期")
 	} else if today.Before(c.FiledOn) {
 		v.Add("filed_on", "立案日期不能晚于今天")
+	} else if y := caseNoYear(c.CaseNo); y != 0 && (y < c.FiledOn.Year()-1 || y > c.FiledOn.Year()+1) {
+		// The year in a case number is the year the case was received: a year far from the
+		// filing date is a slip in one of the two.
+		v.Add("case_no", fmt.Sprintf("案号中的年份（%d）与立案日期（%s）不符，请核对", y, c.FiledOn))
 	}
 	if len(c.Items) == 0 {
 		v.Add("items", "请选择案件涉及的台账条目")

@@ -17,6 +17,25 @@ func TestCheckCaseNo(t *testing.T) {
 	}
 }
 
+// The year in a case number is checked against the filing date: a year away is accepted (a case
+// filed at the end of December may be numbered in January), further is a slip.
+func TestCaseNoYearAgainstFilingDate(t *testing.T) {
+	base := Case{Kind: CaseLitigation, Body: "示范市中级人民法院", Items: []int64{1}}
+	today := MustParseDate("2026-11-26")
+	for no, filed := range map[string]string{"（2020）冀01民初123号": "2020-05-01", "（2021）冀01民初1号": "2020-12-30", "石仲裁字〔2019〕第12号": "2020-01-03"} {
+		c := base
+		c.CaseNo, c.FiledOn = no, MustParseDate(filed)
+		if err := c.Validate(today); err != nil {
+			t.Errorf("%s filed %s refused: %v", no, filed, err)
+		}
+	}
+	c := base
+	c.CaseNo, c.FiledOn = "（2012）冀01民初123号", MustParseDate("2021-03-05")
+	if msg := ErrorFields(c.Validate(today))["case_no"]; msg != "案号中的年份（2012）与立案日期（2021-03-05）不符，请核对" {
+		t.Errorf("a case number of 2012 filed in 2021: %q", msg)
+	}
+}
+
 func TestCaseStageOn(t *testing.T) {
 	c := &Case{FiledOn: MustParseDate("2020-05-01"), Events: []CaseEvent{
 		{On: MustParseDate("2020-09-01"), Stage: StageHearing}, {On: MustParseDate("2021-03-15"), Stage: StageJudgment}, {On: MustParseDate("2021-06-01"), Stage: StageClosed}}}
