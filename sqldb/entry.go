@@ -150,27 +150,35 @@ func (tx *Tx) writeEntry(ctx context.Context, path string, e *qingqian.Entry, vo
 	if err := tx.insertEntryRow(ctx, path, e, vouchers); err != nil {
 		return err
 	}
+	return tx.auditEntry(ctx, path, e)
+}
+
+// auditEntry writes an entry's audit record.
+func (tx *Tx) auditEntry(ctx context.Context, path string, e *qingqian.Entry) error {
 	return tx.audit(ctx, "entry."+string(e.Kind), "item", e.ItemID, path, nil, e)
 }
 
-// insertEntryRow is writeEntry without the audit record, for a caller that writes its own.
-func (tx *Tx) insertEntryRow(ctx context.Context, path string, e *qingqian.Entry, vouchers []string) error {
+// stampEntry fills in what the transaction knows of an entry about to be written (when, by whom,
+// whether back-dated) and returns the reversed entry (nil for none) and the actor's id as
+// stored.
+func (tx *Tx) stampEntry(e *qingqian.Entry) (reverses any, actorID int64) {
 	e.RecordedAt = tx.now
 	e.Backdated = e.On.Before(qingqian.DateOf(tx.now))
 	if e.Vouchers == nil {
 		e.Vouchers = []qingqian.VoucherRef{}
 	}
 	if tx.actor != nil {
-		e.ActorName = tx.actor.Name
+		e.ActorName, actorID = tx.actor.Name, tx.actor.UserID
 	}
-	var reverses any
 	if e.ReversesID != 0 {
 		reverses = e.ReversesID
 	}
-	var actorID int64
-	if tx.actor != nil {
-		actorID = tx.actor.UserID
-	}
+	return reverses, actorID
+}
+
+// insertEntryRow is writeEntry without the audit record, for a caller that writes its own.
+func (tx *Tx) insertEntryRow(ctx context.Context, path string, e *qingqian.Entry, vouchers []string) error {
+	reverses, actorID := tx.stampEntry(e)
 	var err error
 	e.ID, err = tx.insertID(ctx, `INSERT INTO entries (item_id, kind, cat, on_date, recorded_at, recorded_on, backdated, du, dd, method, voucher_no, reason, reverses_id, actor_id, actor_name)
 		VALUES ($1, $2, $3, $4, $5, $15, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
