@@ -158,6 +158,9 @@ func (tx *Tx) auditEntry(ctx context.Context, path string, e *qingqian.Entry) er
 	return tx.audit(ctx, "entry."+string(e.Kind), "item", e.ItemID, path, nil, e)
 }
 
+// entryInsertColumns are the columns an entry is written with.
+const entryInsertColumns = `item_id, kind, cat, on_date, recorded_at, recorded_on, backdated, du, dd, method, voucher_no, reason, reverses_id, actor_id, actor_name`
+
 // stampEntry fills in what the transaction knows of an entry about to be written (when, by whom,
 // whether back-dated) and returns the reversed entry (nil for none) and the actor's id as
 // stored.
@@ -180,7 +183,7 @@ func (tx *Tx) stampEntry(e *qingqian.Entry) (reverses any, actorID int64) {
 func (tx *Tx) insertEntryRow(ctx context.Context, path string, e *qingqian.Entry, vouchers []string) error {
 	reverses, actorID := tx.stampEntry(e)
 	var err error
-	e.ID, err = tx.insertID(ctx, `INSERT INTO entries (item_id, kind, cat, on_date, recorded_at, recorded_on, backdated, du, dd, method, voucher_no, reason, reverses_id, actor_id, actor_name)
+	e.ID, err = tx.insertID(ctx, `INSERT INTO entries (`+entryInsertColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $15, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		e.ItemID, e.Kind, e.Category, e.On, tx.ts(e.RecordedAt), e.Backdated, e.Undisputed, e.Disputed, e.Method, e.VoucherNo,
 		e.Reason, reverses, actorID, e.ActorName, qingqian.DateOf(e.RecordedAt))

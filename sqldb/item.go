@@ -155,22 +155,18 @@ func (tx *Tx) createItem(ctx context.Context, o *qingqian.Org, it *qingqian.Item
 		// The item and its recognise entry in one statement: one round trip instead of two.
 		_, actorID := tx.stampEntry(e)
 		err = tx.QueryRowContext(ctx, `WITH i AS (`+itemInsert+` RETURNING id)
-			INSERT INTO entries (item_id, kind, cat, on_date, recorded_at, recorded_on, backdated, du, dd, method, voucher_no, reason, actor_id, actor_name)
-			SELECT i.id, $20::text, $21::text, $7, $17, $18, $22::boolean, $9, $10, '', '', $23::text, $24::bigint, $25::text FROM i RETURNING item_id, id`,
+			INSERT INTO entries (`+entryInsertColumns+`)
+			SELECT i.id, $20::text, $21::text, $7, $17, $18, $22::boolean, $9, $10, '', '', $23::text, NULL, $24::bigint, $25::text FROM i RETURNING item_id, id`,
 			append(args, e.Kind, e.Category, e.Backdated, e.Reason, actorID, e.ActorName)...).Scan(&it.ID, &e.ID)
-	} else {
-		it.ID, err = tx.insertID(ctx, itemInsert, args...)
+		e.ItemID = it.ID
+	} else if it.ID, err = tx.insertID(ctx, itemInsert, args...); err == nil {
+		e.ItemID = it.ID
+		err = tx.insertEntryRow(ctx, o.Path, e, nil)
 	}
 	if isUnique(err) {
 		return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "本单位已有相同台账编号的条目", Fields: map[string]string{"no": "台账编号已存在"}}
 	} else if err != nil {
 		return err
-	}
-	e.ItemID = it.ID
-	if e.ID == 0 {
-		if err := tx.insertEntryRow(ctx, o.Path, e, nil); err != nil {
-			return err
-		}
 	}
 	if tx.bulk {
 		if err := tx.audit(ctx, "item.import", "item", it.ID, o.Path, nil, importedItemOf(it, e)); err != nil {

@@ -200,8 +200,8 @@ func BenchmarkImportLedger1M(b *testing.B) { benchImport(b, "sqlite", 1_000_000)
 // BenchmarkImportLedger100kPostgres imports the 100,000 rows into PostgreSQL
 // (QINGQIAN_TEST_POSTGRES).
 func BenchmarkImportLedger100kPostgres(b *testing.B) {
-	if os.Getenv("QINGQIAN_TEST_POSTGRES") == "" {
-		b.Skip("QINGQIAN_TEST_POSTGRES is not set")
+	if os.Getenv(sqldbtest.EnvPostgres) == "" {
+		b.Skip(sqldbtest.EnvPostgres + " is not set")
 	}
 	benchImport(b, "postgres", 100_000)
 }
