@@ -68,10 +68,18 @@ func TestReaderPanicIsAFileError(t *testing.T) {
 
 // A writer that stops early (too many problems) stops the reader too, and the import ends.
 func TestWriterStoppingStopsTheReader(t *testing.T) {
-	var got int
-	rep, err := importRows(context.Background(), pipelineFile(t, 5000), CreditorColumns, false, nil, rowNumbers(-1), consume(&got, 10), nil, nil)
+	var got, parsed int
+	parse := func(h *header, cells []string, rowNum int, fault func(c *Column, value, msg string)) (*int, bool) {
+		parsed++ // read once the import has returned
+		return &rowNum, true
+	}
+	rep, err := importRows(context.Background(), pipelineFile(t, 20000), CreditorColumns, false, nil, parse, consume(&got, 10), nil, nil)
 	if err != nil || rep == nil || rep.Result.Created != 10 || got != 10 {
 		t.Fatalf("writer stopping at 10: %v %+v (saw %d)", err, rep, got)
+	}
+	// At most what the channel holds ahead of the writer was read past its tenth row.
+	if parsed > 10*256 {
+		t.Fatalf("the reader went on to row %d of 20,000 after the writer stopped", parsed)
 	}
 }
 
