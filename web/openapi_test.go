@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"runtime"
 	"slices"
 	"sort"
@@ -185,7 +186,8 @@ func keys[K ~string, V any](m map[K]V) []string {
 // The OpenAPI document describes the bodies the handlers read and write: every property of a
 // request or an answer is a JSON field of the Go type, of a compatible type, and the other way
 // round; what it requires the Go type has; the enumerations it lists are the Go values; the
-// successes it lists are the handlers'. Every operation of the document and every route of the
+// successes it lists are the handlers'; its path, query and header parameters are those the
+// handlers read. Every operation of the document and every route of the
 // server is in the table above, and the table agrees with the handlers' source.
 func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 	var doc struct {
@@ -219,6 +221,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 			if fd := handlers[name]; fd != nil {
 				want.req = c.checkSource(name, want.req, fd)
 				c.checkStatuses(name, want, fd, src)
+				c.checkParams(name, op, fd, src)
 				want.files = formFiles(fd, src)
 			}
 			c.checkOperation(name, op, want)
@@ -304,26 +307,126 @@ func (src *source) handler(h any) *ast.FuncDecl {
 	return nil
 }
 
-// inspect walks the body of a handler and of the package's functions it calls (clueAction,
-// saveUpload), not further.
+// inspect walks the body of a handler and of the package's functions and Server methods it calls
+// (clueAction, saveUpload, s.serveVoucher) and those call (pathID from clueAction), not further.
 func (src *source) inspect(fd *ast.FuncDecl, f func(fd *ast.FuncDecl, n ast.Node)) {
 	var walk func(fd *ast.FuncDecl, depth int)
 	walk = func(fd *ast.FuncDecl, depth int) {
 		ast.Inspect(fd.Body, func(n ast.Node) bool {
 			f(fd, n)
-			if call, ok := n.(*ast.CallExpr); ok && depth == 0 {
-				fn := call.Fun
-				if ix, ok := fn.(*ast.IndexExpr); ok {
-					fn = ix.X
+			call, ok := n.(*ast.CallExpr)
+			if !ok || depth >= 2 {
+				return true
+			}
+			fn := call.Fun
+			if ix, ok := fn.(*ast.IndexExpr); ok {
+				fn = ix.X
+			}
+			switch fn := fn.(type) {
+			case *ast.Ident:
+				if callee := src.funcs[fn.Name]; callee != nil {
+					walk(callee, depth+1)
 				}
-				if id, ok := fn.(*ast.Ident); ok && src.funcs[id.Name] != nil {
-					walk(src.funcs[id.Name], depth+1)
+			case *ast.SelectorExpr:
+				if _, ok := fn.X.(*ast.Ident); ok && src.methods[fn.Sel.Name] != nil {
+					walk(src.methods[fn.Sel.Name], depth+1)
 				}
 			}
 			return true
 		})
 	}
 	walk(fd, 0)
+}
+
+// param is a parameter a handler reads: where ("path", "query" or "header") and, for a query
+// parameter read by a method of query, the method (int, id, date…).
+type param struct {
+	in, name, reader string
+}
+
+// params are the parameters a handler reads: r.PathValue, the methods of query and its url.Values
+// (q.v.Get), r.URL.Query().Get and r.Header.Get.
+func params(fd *ast.FuncDecl, src *source) map[param]bool {
+	out := map[param]bool{}
+	src.inspect(fd, func(_ *ast.FuncDecl, n ast.Node) {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) == 0 {
+			return
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok {
+			return
+		}
+		lit, ok := call.Args[0].(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			return
+		}
+		name, _ := strconv.Unquote(lit.Value)
+		on := types.ExprString(sel.X)
+		switch {
+		case sel.Sel.Name == "PathValue":
+			out[param{"path", name, ""}] = true
+		case sel.Sel.Name == "Get" && strings.HasSuffix(on, ".Header"):
+			out[param{"header", name, ""}] = true
+		case (sel.Sel.Name == "Get" || sel.Sel.Name == "Has") && (on == "q.v" || strings.HasSuffix(on, ".URL.Query()")):
+			out[param{"query", name, ""}] = true
+		case queryReaders[sel.Sel.Name] != "" && on == "q":
+			out[param{"query", name, sel.Sel.Name}] = true
+		}
+	})
+	return out
+}
+
+// queryReaders are the methods of query and the schema type of what they read ("any" for str:
+// a string may stand for a flag or a value of a list).
+var queryReaders = map[string]string{"str": "any", "int": "integer", "id": "integer", "date": "string date",
+	"time": "string date-time", "boolp": "boolean", "money": "string"}
+
+// checkParams checks the document's path, query and header parameters against those the handler
+// reads, and the type of those it reads as a number, a date, a time, a flag or an amount.
+func (c *schemaCheck) checkParams(op string, spec map[string]any, fd *ast.FuncDecl, src *source) {
+	read := params(fd, src)
+	goNames := map[string]map[string]string{"path": {}, "query": {}, "header": {}}
+	for p := range read {
+		if old, ok := goNames[p.in][p.name]; !ok || old == "" {
+			goNames[p.in][p.name] = p.reader
+		}
+	}
+	docNames := map[string]map[string]any{"path": {}, "query": {}, "header": {}}
+	for _, x := range asSlice(spec["parameters"]) {
+		p := mapOf(x)
+		in, _ := p["in"].(string)
+		name, _ := p["name"].(string)
+		if docNames[in] == nil {
+			c.bad(op, "parameter "+name, "the document has it in %q", in)
+			continue
+		}
+		docNames[in][name] = p["schema"]
+	}
+	_, pattern, _ := strings.Cut(op, " ")
+	for _, m := range regexp.MustCompile(`\{([^}]+)\}`).FindAllStringSubmatch(pattern, -1) {
+		if _, ok := docNames["path"][m[1]]; !ok {
+			c.bad(op, "parameter "+m[1], "the path has it, the document's parameters do not")
+		}
+	}
+	for _, in := range []string{"path", "query", "header"} {
+		for _, name := range slices.Sorted(maps.Keys(docNames[in])) {
+			if _, ok := goNames[in][name]; !ok {
+				c.bad(op, in+" parameter "+name, "the document has it, the handler %s does not read it", fd.Name.Name)
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(goNames[in])) {
+			schema, ok := docNames[in][name]
+			if !ok {
+				c.bad(op, in+" parameter "+name, "the handler %s reads it, the document does not have it", fd.Name.Name)
+				continue
+			}
+			want := queryReaders[goNames[in][name]]
+			if v := c.view(schema); want != "" && want != "any" && strings.TrimSpace(v.typ+" "+v.format) != want && v.typ != want {
+				c.bad(op, in+" parameter "+name, "the handler reads it with q.%s (%s), the document says %s", goNames[in][name], want, describeView(v))
+			}
+		}
+	}
 }
 
 // formFiles are the names given to FormFile by a handler.
