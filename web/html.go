@@ -6,10 +6,8 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -23,9 +21,6 @@ import (
 
 //go:embed templates static
 var assets embed.FS
-
-// sessionCookie names the session cookie.
-const sessionCookie = "qq_session"
 
 // staticFiles maps a content-hashed name ("app.3f2a9c1b.css") to the embedded file, so that
 // assets can be cached forever and still change with each release.
@@ -71,25 +66,6 @@ func (s *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
 	b, _ := assets.ReadFile(p)
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	http.ServeContent(w, r, p, time.Time{}, bytes.NewReader(b))
-}
-
-// WriteReportHTML writes a consolidated report as one self-contained, printable HTML file (its
-// style inlined), the same table as the workbench's report page.
-func WriteReportHTML(w io.Writer, rep *qingqian.Report) error {
-	css, err := assets.ReadFile("static/app.css")
-	if err != nil {
-		return err
-	}
-	t, err := template.New("report_file.html").Funcs(templateFuncs(func(string) string { return "" })).
-		ParseFS(assets, "templates/report_file.html", "templates/part_report.html")
-	if err != nil {
-		return err
-	}
-	d := newReportData(rep)
-	return t.Execute(w, struct {
-		*reportData
-		CSS template.CSS
-	}{d, template.CSS(css)})
 }
 
 // pages are the page templates; each is parsed with the layout. A test renders every one.
@@ -333,37 +309,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	s.render(w, r, ErrorStatus(err), "error", &view{Title: title, Error: msg})
 }
 
-func (s *Server) setSession(w http.ResponseWriter, r *http.Request, secret string) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
-}
-
-func (s *Server) clearSession(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
-}
-
-// formError splits a service error into a form-wide message and field messages for re-rendering;
-// errors that are not about the input become error pages.
-func formError(err error) (msg string, fields map[string]string, ok bool) {
-	var e *qingqian.Error
-	if !errors.As(err, &e) {
-		return "", nil, false
-	}
-	switch e.Code {
-	case qingqian.EINVALID, qingqian.ECONFLICT:
-		return e.Message, e.Fields, true
-	}
-	return "", nil, false
-}
-
-// safeNext keeps a post-login redirect on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	return next
-}
-
-func atoi64(s string) int64 {
-	n, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	return n
+func isOffice(r *http.Request) bool {
+	u := userFrom(r)
+	return u != nil && u.Actor().Has(qingqian.RoleSupervisor, qingqian.RoleAdmin)
 }

@@ -198,3 +198,17 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request) error) http.
 		}
 	})
 }
+
+// requireOfficeAPI refuses a caller that is not the clearance office before its body is read.
+func requireOfficeAPI(r *http.Request) (*qingqian.Actor, error) {
+	a, err := qingqian.RequireActor(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	if !a.Has(qingqian.RoleSupervisor, qingqian.RoleAdmin) {
+		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "只有清欠办可以进行此操作")
+	}
+	return a, nil
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -126,8 +126,6 @@ func saveUpload(r *http.Request, limit int64) (path, name string, err error) {
 // maxImportFile bounds an uploaded spreadsheet (a million rows of ledger is about 100 MB).
 const maxImportFile = 256 << 20
 
-// ---- exports and templates ----
-
 func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request) error {
 	f, q := ledgerFilter(r)
 	if err := q.err(); err != nil {

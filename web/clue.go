@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,41 +12,6 @@ import (
 	"github.com/qingqian/qingqian"
 	"github.com/qingqian/qingqian/xlsx"
 )
-
-// clueRoutes are the workbench's pages for complaint clues, court cases, the disputed-debt
-// table and the holiday calendar.
-func (s *Server) clueRoutes() []route {
-	return []route{
-		{"GET /clues", s.cluesPage},
-		{"POST /clues", s.createClueForm},
-		{"GET /clues/export", s.exportClues},
-		{"GET /clues/{id}", s.cluePage},
-		{"POST /clues/{id}/{action}", s.clueActionForm},
-		{"GET /cases", s.casesPage},
-		{"POST /cases", s.createCaseForm},
-		{"GET /cases/{id}", s.casePage},
-		{"POST /cases/{id}/{action}", s.caseActionForm},
-		{"GET /disputes", s.disputesPage},
-		{"GET /disputes/export", s.exportDisputes},
-		{"GET /calendar", s.calendarPage},
-		{"POST /calendar", s.calendarForm},
-	}
-}
-
-// formMoney reads an optional amount in 元.
-func formMoney(form url.Values, name string, bad qingqian.Validation) qingqian.Money {
-	v := strings.ReplaceAll(strings.TrimSpace(form.Get(name)), ",", "")
-	if v == "" {
-		return 0
-	}
-	m, err := qingqian.ParseYuan(v)
-	if err != nil {
-		bad.Add(name, "金额应为元，最多两位小数")
-	}
-	return m
-}
-
-// ---- clues ----
 
 type cluesData struct {
 	Clues    []*qingqian.Clue
@@ -289,263 +253,115 @@ func (s *Server) clueActionForm(w http.ResponseWriter, r *http.Request) error {
 	}, func(st int, v *view) error { return s.showClue(w, r, st, v) }, func() string { return fmt.Sprintf("/clues/%d?done=clue_%s", id, action) })
 }
 
-// ---- court cases ----
+// ---- API ----
 
-type casesData struct {
-	Cases    []*qingqian.Case
-	Disputed []*qingqian.Item
-	Kinds    []qingqian.CaseKind
-	CanWrite bool
-	Open     bool
-}
-
-func (s *Server) casesPage(w http.ResponseWriter, r *http.Request) error {
-	return s.showCases(w, r, http.StatusOK, &view{})
-}
-
-func (s *Server) showCases(w http.ResponseWriter, r *http.Request, status int, v *view) error {
-	ctx := r.Context()
-	open := r.URL.Query().Get("open") == "true"
-	cs, err := s.Cases.FindCases(ctx, open)
-	if err != nil {
-		return err
-	}
-	a := qingqian.ActorFrom(ctx)
-	d := &casesData{Cases: cs, Kinds: qingqian.CaseKinds, CanWrite: a.CanWrite(), Open: open}
-	if d.CanWrite {
-		yes := true
-		p, err := s.Items.FindItems(ctx, qingqian.ItemFilter{Disputed: &yes, Limit: 200, NoTotals: true})
-		if err != nil {
-			return err
-		}
-		d.Disputed = p.Items
-	}
-	v.Title, v.Nav, v.Data = "司法案件", "cases", d
-	s.render(w, r, status, "cases", v)
-	return nil
-}
-
-func (s *Server) createCaseForm(w http.ResponseWriter, r *http.Request) error {
-	form, err := parseForm(w, r)
-	if err != nil {
-		return err
-	}
-	bad := qingqian.Validation{}
-	c := &qingqian.Case{Kind: qingqian.CaseKind(form.Get("kind")), Body: form.Get("body"), CaseNo: form.Get("case_no"), FiledOn: formDate(form, "filed_on", bad),
-		Claimed: formMoney(form, "claimed", bad), Responsible: form.Get("responsible"), NextStep: form.Get("next_step"), ExpectedOn: formDate(form, "expected_on", bad)}
-	for _, v := range form["items"] {
-		if id := atoi64(v); id > 0 {
-			c.Items = append(c.Items, id)
-		}
-	}
-	return s.submit(w, r, form, bad, func() error {
-		return s.Cases.CreateCase(r.Context(), c)
-	}, func(st int, v *view) error { return s.showCases(w, r, st, v) }, func() string { return fmt.Sprintf("/cases/%d?done=case", c.ID) })
-}
-
-type caseData struct {
-	C        *qingqian.Case
-	Items    []*qingqian.Item
-	Stages   []qingqian.CaseStage
-	CanWrite bool
-}
-
-func (s *Server) casePage(w http.ResponseWriter, r *http.Request) error {
-	return s.showCase(w, r, http.StatusOK, &view{})
-}
-
-func (s *Server) showCase(w http.ResponseWriter, r *http.Request, status int, v *view) error {
-	ctx := r.Context()
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.Cases.FindCase(ctx, id)
-	if err != nil {
-		return err
-	}
-	d := &caseData{C: c, Stages: qingqian.CaseStages, CanWrite: qingqian.ActorFrom(ctx).CanWrite() && c.Stage != qingqian.StageClosed}
-	for _, itemID := range c.Items {
-		it, err := s.Items.FindItemByID(ctx, itemID, qingqian.Date{}, time.Time{})
-		if err != nil {
-			return err
-		}
-		d.Items = append(d.Items, it)
-	}
-	if v.Form == nil {
-		v.Form = url.Values{"on": {qingqian.Today().String()}, "responsible": {c.Responsible}, "next_step": {c.NextStep}, "expected_on": {c.ExpectedOn.String()}}
-	}
-	v.Title, v.Nav, v.Data = "案件 "+c.CaseNo, "cases", d
-	s.render(w, r, status, "case", v)
-	return nil
-}
-
-func (s *Server) caseActionForm(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	form, err := parseForm(w, r)
-	if err != nil {
-		return err
-	}
-	bad := qingqian.Validation{}
-	version := formInt(form, "version", bad)
-	action := r.PathValue("action")
-	var run func() error
-	switch action {
-	case "event":
-		e := qingqian.CaseEvent{On: formDate(form, "on", bad), Stage: qingqian.CaseStage(form.Get("stage")), Text: form.Get("text")}
-		run = func() error {
-			_, err := s.Cases.AddEvent(ctx, id, e, version)
-			return err
-		}
-	case "decision":
-		d := qingqian.Decision{ItemID: atoi64(form.Get("item_id")), On: formDate(form, "on", bad), Stage: qingqian.CaseStage(form.Get("stage")),
-			Confirmed: formMoney(form, "confirmed", bad), Reduced: formMoney(form, "reduced", bad), Text: form.Get("text"), Version: version}
-		run = func() error {
-			_, err := s.Cases.Decide(ctx, id, d)
-			return err
-		}
-	case "plan":
-		resp, next, exp := form.Get("responsible"), form.Get("next_step"), formDate(form, "expected_on", bad)
-		run = func() error {
-			_, err := s.Cases.UpdateCase(ctx, id, qingqian.CaseUpdate{Responsible: &resp, NextStep: &next, ExpectedOn: &exp, Version: version})
-			return err
-		}
-	default:
-		return qingqian.Errorf(qingqian.ENOTFOUND, "页面不存在")
-	}
-	return s.submit(w, r, form, bad, func() error {
-		return run()
-	}, func(st int, v *view) error { return s.showCase(w, r, st, v) }, func() string { return fmt.Sprintf("/cases/%d?done=case_%s", id, action) })
-}
-
-// ---- the disputed-debt table ----
-
-type disputesData struct {
-	T      *qingqian.DisputeTable
-	Title  string
-	Orgs   []*qingqian.Org
-	OrgID  int64
-	Export string
-}
-
-// disputeQuery reads the table's unit and date; the date defaults to the end of last month.
-func disputeQuery(r *http.Request) (int64, qingqian.Date, error) {
-	q := newQuery(r)
-	orgID, asOf := q.id("org_id"), q.date("as_of")
-	if asOf.IsZero() {
-		asOf = monthEnd(qingqian.Today(), -1)
-	}
-	return orgID, asOf, q.err()
-}
-
-func (s *Server) disputesPage(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	orgID, asOf, err := disputeQuery(r)
-	if err != nil {
-		return err
-	}
-	t, err := s.Cases.Disputes(ctx, orgID, asOf)
-	if err != nil {
-		return err
-	}
-	d := &disputesData{T: t, Title: xlsx.DisputeTitle(t), OrgID: orgID, Export: "/disputes/export?" + url.Values{"org_id": {r.URL.Query().Get("org_id")}, "as_of": {asOf.String()}}.Encode()}
-	if d.Orgs, _, err = s.Orgs.FindOrgs(ctx, qingqian.OrgFilter{MaxDepth: 2, Limit: 200}); err != nil {
-		return err
-	}
-	s.render(w, r, http.StatusOK, "disputes", &view{Title: d.Title, Nav: "cases", Data: d})
-	return nil
-}
-
-func (s *Server) exportDisputes(w http.ResponseWriter, r *http.Request) error {
-	orgID, asOf, err := disputeQuery(r)
-	if err != nil {
-		return err
-	}
-	t, err := s.Cases.Disputes(r.Context(), orgID, asOf)
-	if err != nil {
-		return err
-	}
-	format := formatOf(r)
-	return s.download(w, r, "剩余有分歧账款推动解决情况表", format, func(wr io.Writer, meta xlsx.Meta) error {
-		return xlsx.WriteDisputes(wr, t, format, meta)
-	})
-}
-
-// ---- the holiday calendar ----
-
-type calendarData struct {
-	Years []qingqian.CalendarYear
-	Year  int
-	Days  []qingqian.CalendarDay
-	Admin bool
-}
-
-func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request) error {
-	return s.showCalendar(w, r, http.StatusOK, &view{})
-}
-
-func (s *Server) showCalendar(w http.ResponseWriter, r *http.Request, status int, v *view) error {
-	ctx := r.Context()
-	q := newQuery(r)
-	year := q.int("year", 0)
+func (s *Server) listClues(w http.ResponseWriter, r *http.Request) error {
+	f, q := clueFilter(r)
+	f.Offset, f.Limit = q.int("offset", 0), min(q.int("limit", 50), 500)
 	if err := q.err(); err != nil {
 		return err
 	}
-	years, err := s.Calendar.FindCalendarYears(ctx)
+	list, n, err := s.Clues.FindClues(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	if year == 0 && len(years) > 0 {
-		year = years[0].Year
-	}
-	d := &calendarData{Years: years, Year: year, Admin: qingqian.ActorFrom(ctx).Has(qingqian.RoleAdmin)}
-	if year > 0 {
-		if d.Days, err = s.Calendar.FindCalendarDays(ctx, year); err != nil {
-			return err
-		}
-	}
-	v.Title, v.Nav, v.Data = "节假日安排", "calendar", d
-	s.render(w, r, status, "calendar", v)
+	writeJSON(w, http.StatusOK, pageOf(list, n, f.Offset, f.Limit))
 	return nil
 }
 
-func (s *Server) calendarForm(w http.ResponseWriter, r *http.Request) error {
-	if !qingqian.ActorFrom(r.Context()).Has(qingqian.RoleAdmin) {
-		return qingqian.Errorf(qingqian.EFORBIDDEN, "只有系统管理员可以录入节假日安排")
+type clueInput struct {
+	Channel      qingqian.Channel `json:"channel"`
+	TransferNo   string           `json:"transfer_no"`
+	ReceivedOn   qingqian.Date    `json:"received_on"`
+	CreditorName string           `json:"creditor_name"`
+	CreditorUSCC string           `json:"creditor_uscc"`
+	Respondent   string           `json:"respondent"`
+	Claimed      qingqian.Money   `json:"claimed"`
+	Text         string           `json:"text"`
+}
+
+func (s *Server) createClue(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireOfficeAPI(r); err != nil {
+		return err
 	}
-	form, err := parseForm(w, r)
+	var in clueInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	c := &qingqian.Clue{Channel: in.Channel, TransferNo: in.TransferNo, ReceivedOn: in.ReceivedOn, CreditorName: in.CreditorName,
+		CreditorUSCC: in.CreditorUSCC, Respondent: in.Respondent, Claimed: in.Claimed, Text: in.Text}
+	if err := s.Clues.CreateClue(r.Context(), c); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+// clueAction decodes a body into in and runs fn, answering with the clue afterwards. Callers
+// that may not write are refused before their body is read.
+func clueAction[T any](w http.ResponseWriter, r *http.Request, fn func(id int64, in *T) (*qingqian.Clue, error)) error {
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	bad := qingqian.Validation{}
-	year := formInt(form, "year", bad)
-	if year == 0 {
-		bad.Add("year", "请填写年份")
+	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
+		return err
 	}
-	err = bad.Err()
-	if err == nil {
-		var days []qingqian.CalendarDay
-		days, err = qingqian.ParseCalendar(strings.NewReader(form.Get("days")), year)
-		if err != nil {
-			// Line errors all belong to the one text field.
-			msg, fields, _ := formError(err)
-			var lines []string
-			for _, m := range fields {
-				lines = append(lines, m)
-			}
-			slices.Sort(lines)
-			err = &qingqian.Error{Code: qingqian.EINVALID, Message: msg, Fields: map[string]string{"days": strings.Join(lines, "；")}}
-		} else {
-			err = s.Calendar.SetCalendarYear(r.Context(), year, strings.TrimSpace(form.Get("source")), days)
-		}
+	var in T
+	if err := decode(r, &in); err != nil {
+		return err
 	}
+	c, err := fn(id, &in)
 	if err != nil {
-		return s.retry(w, r, err, form, func(st int, v *view) error { return s.showCalendar(w, r, st, v) })
+		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/calendar?year=%d&done=calendar", year), http.StatusSeeOther)
+	writeJSON(w, http.StatusOK, c)
 	return nil
+}
+
+func (s *Server) assignClue(w http.ResponseWriter, r *http.Request) error {
+	return clueAction(w, r, func(id int64, in *qingqian.Assignment) (*qingqian.Clue, error) {
+		return s.Clues.Assign(r.Context(), id, *in)
+	})
+}
+
+func (s *Server) verifyClue(w http.ResponseWriter, r *http.Request) error {
+	return clueAction(w, r, func(id int64, in *qingqian.Verification) (*qingqian.Clue, error) {
+		return s.Clues.Verify(r.Context(), id, *in)
+	})
+}
+
+type linkInput struct {
+	ItemID  int64 `json:"item_id"`
+	Version int   `json:"version"`
+}
+
+func (s *Server) linkClueItem(w http.ResponseWriter, r *http.Request) error {
+	return clueAction(w, r, func(id int64, in *linkInput) (*qingqian.Clue, error) {
+		return s.Clues.LinkItem(r.Context(), id, in.ItemID, in.Version)
+	})
+}
+
+type updateInput struct {
+	On   qingqian.Date `json:"on"`
+	Text string        `json:"text"`
+}
+
+func (s *Server) addClueUpdate(w http.ResponseWriter, r *http.Request) error {
+	return clueAction(w, r, func(id int64, in *updateInput) (*qingqian.Clue, error) {
+		return s.Clues.AddUpdate(r.Context(), id, in.On, in.Text)
+	})
+}
+
+type versionInput struct {
+	Version int `json:"version"`
+}
+
+func (s *Server) closeClue(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireOfficeAPI(r); err != nil {
+		return err
+	}
+	return clueAction(w, r, func(id int64, in *versionInput) (*qingqian.Clue, error) {
+		return s.Clues.Close(r.Context(), id, in.Version)
+	})
 }
