@@ -297,6 +297,10 @@ func (s *Server) createClue(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (s *Server) getClue(w http.ResponseWriter, r *http.Request) error {
+	return byID(w, r, s.Clues.FindClue)
+}
+
 // clueAction decodes a body into in and runs fn, answering with the clue afterwards. Callers
 // that may not write are refused before their body is read.
 func clueAction[T any](w http.ResponseWriter, r *http.Request, fn func(id int64, in *T) (*qingqian.Clue, error)) error {

@@ -239,6 +239,10 @@ func (s *Server) createCase(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (s *Server) getCase(w http.ResponseWriter, r *http.Request) error {
+	return byID(w, r, s.Cases.FindCase)
+}
+
 type eventInput struct {
 	On      qingqian.Date      `json:"on"`
 	Stage   qingqian.CaseStage `json:"stage"`

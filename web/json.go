@@ -176,19 +176,16 @@ func ifMatch(r *http.Request, def int) (int, error) {
 
 func etag(w http.ResponseWriter, version int) { w.Header().Set("ETag", fmt.Sprintf(`"%d"`, version)) }
 
-// byID answers GET …/{id} with what find returns for the id. (Route lists are also built on an
-// empty server, so find must not touch the services until it is called.)
-func byID[T any](find func(ctx context.Context, id int64) (T, error)) func(w http.ResponseWriter, r *http.Request) error {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r)
-		if err != nil {
-			return err
-		}
-		v, err := find(r.Context(), id)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, v)
-		return nil
+// byID answers GET …/{id} with what find returns for the id.
+func byID[T any](w http.ResponseWriter, r *http.Request, find func(ctx context.Context, id int64) (T, error)) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
 	}
+	v, err := find(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"io"
@@ -391,6 +392,25 @@ func (s *Server) openPeriod(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusCreated, p)
 	return nil
+}
+
+func (s *Server) getPeriod(w http.ResponseWriter, r *http.Request) error {
+	return byID(w, r, s.Reports.FindPeriod)
+}
+
+func (s *Server) listSubmissions(w http.ResponseWriter, r *http.Request) error {
+	return byID(w, r, func(ctx context.Context, id int64) (map[string]any, error) {
+		subs, err := s.Reports.FindSubmissions(ctx, id)
+		return map[string]any{"items": subs}, err
+	})
+}
+
+func (s *Server) getReport(w http.ResponseWriter, r *http.Request) error {
+	return byID(w, r, s.Reports.Report)
+}
+
+func (s *Server) getSubmission(w http.ResponseWriter, r *http.Request) error {
+	return byID(w, r, s.Reports.FindSubmission)
 }
 
 type submissionInput struct {

@@ -138,31 +138,6 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) routes() {
-	m := s.mux
-	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
-	m.HandleFunc("GET /readyz", s.handleReady)
-	m.HandleFunc("GET /api/v1/openapi.json", s.handleOpenAPI)
-	for _, rt := range s.apiRoutes() {
-		m.Handle(rt.pattern, s.api(rt.h))
-	}
-	m.HandleFunc("GET /static/{file}", s.static.serve)
-	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, s.static.url("favicon.svg"), http.StatusMovedPermanently)
-	})
-	m.HandleFunc("GET /login", s.loginPage)
-	m.HandleFunc("POST /login", s.login)
-	for _, rt := range s.htmlRoutes() {
-		m.Handle(rt.pattern, s.page(rt.h))
-	}
-	m.Handle("/", s.page(func(w http.ResponseWriter, r *http.Request) error {
-		return qingqian.Errorf(qingqian.ENOTFOUND, "页面不存在")
-	}))
-	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, qingqian.Errorf(qingqian.ENOTFOUND, "接口不存在：%s %s", r.Method, r.URL.Path))
-	})
-}
-
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
