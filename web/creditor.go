@@ -17,10 +17,10 @@ type creditorsData struct {
 }
 
 func (s *Server) creditorsPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderCreditors(w, r, http.StatusOK, &view{})
+	return s.showCreditors(w, r, http.StatusOK, &view{})
 }
 
-func (s *Server) renderCreditors(w http.ResponseWriter, r *http.Request, status int, v *view) error {
+func (s *Server) showCreditors(w http.ResponseWriter, r *http.Request, status int, v *view) error {
 	q := newQuery(r)
 	page := max(1, q.int("page", 1))
 	d := &creditorsData{Q: q.str("q"), Ownerships: ownerships, Sizes: []qingqian.Size{qingqian.SizeMicro, qingqian.SizeSmall, qingqian.SizeMedium, qingqian.SizeLarge}}
@@ -38,27 +38,16 @@ func (s *Server) createCreditorForm(w http.ResponseWriter, r *http.Request) erro
 	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return qingqian.Errorf(qingqian.EINVALID, "提交的内容无法识别")
+	form, err := parseForm(w, r)
+	if err != nil {
+		return err
 	}
-	f := r.PostForm
-	c := &qingqian.Creditor{Name: strings.TrimSpace(f.Get("name")), USCC: f.Get("uscc"), Ownership: qingqian.Ownership(f.Get("ownership")),
-		Size: qingqian.Size(f.Get("size")), SizeEvidence: f.Get("size_evidence"), Region: f.Get("region")}
-	var err error
-	if v := f.Get("size_declared_on"); v != "" {
-		if c.SizeDeclaredOn, err = qingqian.ParseDate(v); err != nil {
-			return s.renderCreditors(w, r, http.StatusBadRequest, &view{Error: "日期格式不正确", Fields: map[string]string{"size_declared_on": "日期格式不正确"}, Form: f})
-		}
-	}
-	if err := s.Creditors.CreateCreditor(r.Context(), c); err != nil {
-		msg, fields, ok := formError(err)
-		if !ok {
-			return err
-		}
-		return s.renderCreditors(w, r, http.StatusBadRequest, &view{Error: msg, Fields: fields, Form: f})
-	}
-	http.Redirect(w, r, "/creditors?done=creditor", http.StatusSeeOther)
-	return nil
+	bad := qingqian.Validation{}
+	c := &qingqian.Creditor{Name: strings.TrimSpace(form.Get("name")), USCC: form.Get("uscc"), Ownership: qingqian.Ownership(form.Get("ownership")),
+		Size: qingqian.Size(form.Get("size")), SizeDeclaredOn: formDate(form, "size_declared_on", bad), SizeEvidence: form.Get("size_evidence"), Region: form.Get("region")}
+	return s.submit(w, r, form, bad, func() error {
+		return s.Creditors.CreateCreditor(r.Context(), c)
+	}, func(st int, v *view) error { return s.showCreditors(w, r, st, v) }, func() string { return "/creditors?done=creditor" })
 }
 
 // ---- API ----

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/qingqian/qingqian"
@@ -18,56 +17,46 @@ func (s *Server) recordEntryForm(w http.ResponseWriter, r *http.Request) error {
 	if err := s.writableItem(r, id); err != nil {
 		return err
 	}
+	show := s.showItem(w, r, id, false)
 	r.Body = http.MaxBytesReader(w, r.Body, 5*s.MaxUpload+1<<20)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		return s.itemFormError(w, r, id, fieldErr("file", "上传的内容过大或无法识别（单个凭证不超过限制，最多5个）"), url.Values{}, false)
+		return s.retry(w, r, fieldErr("file", "上传的内容过大或无法识别（单个凭证不超过限制，最多5个）"), nil, show)
 	}
 	form := r.PostForm
-	in := qingqian.EntryInput{ItemID: id, Kind: qingqian.EntryKind(form.Get("kind")), Part: qingqian.Part(form.Get("part")),
-		Method: qingqian.PayMethod(form.Get("method")), VoucherNo: strings.TrimSpace(form.Get("voucher_no")), Reason: strings.TrimSpace(form.Get("reason")),
-		IdempotencyKey: form.Get("idem")}
 	bad := qingqian.Validation{}
-	if in.On, err = qingqian.ParseDate(form.Get("on")); err != nil {
-		bad.Add("on", "请填写业务日期（年-月-日）")
-	}
-	if in.Amount, err = qingqian.ParseYuan(strings.ReplaceAll(strings.TrimSpace(form.Get("amount")), ",", "")); err != nil {
-		bad.Add("amount", "金额应为元，最多两位小数，如 1234.56")
-	}
+	in := qingqian.EntryInput{ItemID: id, Kind: qingqian.EntryKind(form.Get("kind")), On: formDate(form, "on", bad), Amount: formMoney(form, "amount", bad),
+		Part: qingqian.Part(form.Get("part")), Method: qingqian.PayMethod(form.Get("method")), VoucherNo: strings.TrimSpace(form.Get("voucher_no")),
+		Reason: strings.TrimSpace(form.Get("reason")), IdempotencyKey: form.Get("idem")}
 	if in.Kind != qingqian.EntryRepay {
 		in.Method = ""
 	}
-	if len(bad) == 0 {
-		_, _, err = in.Deltas(qingqian.Today())
-	} else {
-		err = bad.Err()
-	}
-	files := r.MultipartForm.File["files"]
-	if err == nil && len(files) > 5 {
-		err = fieldErr("file", "一次最多上传5个凭证")
-	}
-	if err != nil {
-		return s.itemFormError(w, r, id, err, form, false)
-	}
-	for _, fh := range files {
-		f, err := fh.Open()
-		if err != nil {
+	return s.submit(w, r, form, bad, func() error {
+		// The entry is checked before its vouchers are stored, so that bad input stores nothing.
+		if _, _, err := in.Deltas(qingqian.Today()); err != nil {
 			return err
 		}
-		v, err := s.Vouchers.StoreVoucher(r.Context(), fh.Filename, f)
-		f.Close()
-		if err != nil {
-			if e := qingqian.ErrorFields(err); e != nil {
-				err = fieldErr("file", fh.Filename+"："+qingqian.ErrorMessage(err))
-			}
-			return s.itemFormError(w, r, id, err, form, false)
+		files := r.MultipartForm.File["files"]
+		if len(files) > 5 {
+			return fieldErr("file", "一次最多上传5个凭证")
 		}
-		in.Vouchers = append(in.Vouchers, v.SHA256)
-	}
-	if _, err := s.Entries.RecordEntry(r.Context(), in); err != nil {
-		return s.itemFormError(w, r, id, err, form, false)
-	}
-	http.Redirect(w, r, fmt.Sprintf("/items/%d?done=repaid#entries", id), http.StatusSeeOther)
-	return nil
+		for _, fh := range files {
+			f, err := fh.Open()
+			if err != nil {
+				return err
+			}
+			v, err := s.Vouchers.StoreVoucher(r.Context(), fh.Filename, f)
+			f.Close()
+			if err != nil {
+				if e := qingqian.ErrorFields(err); e != nil {
+					err = fieldErr("file", fh.Filename+"："+qingqian.ErrorMessage(err))
+				}
+				return err
+			}
+			in.Vouchers = append(in.Vouchers, v.SHA256)
+		}
+		_, err := s.Entries.RecordEntry(r.Context(), in)
+		return err
+	}, show, func() string { return fmt.Sprintf("/items/%d?done=repaid#entries", id) })
 }
 
 func (s *Server) reverseForm(w http.ResponseWriter, r *http.Request) error {
@@ -78,18 +67,18 @@ func (s *Server) reverseForm(w http.ResponseWriter, r *http.Request) error {
 	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return qingqian.Errorf(qingqian.EINVALID, "提交的内容无法识别")
+	form, err := parseForm(w, r)
+	if err != nil {
+		return err
 	}
 	e, err := s.Entries.FindEntryByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	if _, err := s.Entries.ReverseEntry(r.Context(), qingqian.EntryInput{ReversesID: id, Reason: strings.TrimSpace(r.PostForm.Get("reason"))}); err != nil {
-		return s.itemFormError(w, r, e.ItemID, err, url.Values{}, false)
-	}
-	http.Redirect(w, r, fmt.Sprintf("/items/%d?done=reversed#entries", e.ItemID), http.StatusSeeOther)
-	return nil
+	return s.submit(w, r, nil, nil, func() error {
+		_, err := s.Entries.ReverseEntry(r.Context(), qingqian.EntryInput{ReversesID: id, Reason: strings.TrimSpace(form.Get("reason"))})
+		return err
+	}, s.showItem(w, r, e.ItemID, false), func() string { return fmt.Sprintf("/items/%d?done=reversed#entries", e.ItemID) })
 }
 
 // ---- API ----

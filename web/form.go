@@ -10,6 +10,13 @@ import (
 	"github.com/qingqian/qingqian"
 )
 
+// Every workbench form follows one pattern. parseForm reads the posted form (bounded); the
+// form* helpers read its typed fields, collecting in a qingqian.Validation what cannot be read;
+// submit then calls the service, unless a field already failed, and either redirects to the
+// result or shows the page again through its show function, with the messages next to the
+// fields and what was typed. retry is that second half alone, for a form that does not
+// redirect. The page shown again has the error's status: 400 for bad input, 409 for a conflict.
+
 // parseForm reads a posted form (bounded) or says it cannot.
 func parseForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
@@ -51,11 +58,16 @@ func formMoney(form url.Values, name string, bad qingqian.Validation) qingqian.M
 	if v == "" {
 		return 0
 	}
-	m, err := qingqian.ParseYuan(v)
+	m, err := parseAmount(v)
 	if err != nil {
 		bad.Add(name, "金额应为元，最多两位小数")
 	}
 	return m
+}
+
+// parseAmount reads an amount in 元 as people type it, with or without thousands separators.
+func parseAmount(s string) (qingqian.Money, error) {
+	return qingqian.ParseYuan(strings.ReplaceAll(strings.TrimSpace(s), ",", ""))
 }
 
 func atoi64(s string) int64 {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -235,7 +236,12 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) error {
 	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "import", &view{Title: "导入台账", Nav: "ledger", Form: map[string][]string{"dry_run": {"1"}}})
+	return s.showImport(w, r, http.StatusOK, &view{Form: url.Values{"dry_run": {"1"}}})
+}
+
+func (s *Server) showImport(w http.ResponseWriter, r *http.Request, status int, v *view) error {
+	v.Title, v.Nav = "导入台账", "ledger"
+	s.render(w, r, status, "import", v)
 	return nil
 }
 
@@ -243,14 +249,10 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
 		return err
 	}
+	show := func(st int, v *view) error { return s.showImport(w, r, st, v) }
 	path, name, err := saveUpload(r, maxImportFile)
 	if err != nil {
-		msg, fields, ok := formError(err)
-		if !ok {
-			return err
-		}
-		s.render(w, r, http.StatusBadRequest, "import", &view{Title: "导入台账", Nav: "ledger", Error: msg, Fields: fields})
-		return nil
+		return s.retry(w, r, err, nil, show)
 	}
 	kind := r.PostFormValue("kind")
 	if _, ok := xlsx.Importable[kind]; !ok {
@@ -259,12 +261,7 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 	vouchers, err := saveVouchers(r)
 	if err != nil {
 		os.Remove(path)
-		msg, fields, ok := formError(err)
-		if !ok {
-			return err
-		}
-		s.render(w, r, http.StatusBadRequest, "import", &view{Title: "导入台账", Nav: "ledger", Error: msg, Fields: fields})
-		return nil
+		return s.retry(w, r, err, nil, show)
 	}
 	j := s.runImport(r.Context(), kind, path, vouchers, name, r.PostFormValue("dry_run") == "1")
 	http.Redirect(w, r, "/imports/"+j.ID, http.StatusSeeOther)

@@ -147,13 +147,35 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.loadItem(r, id)
-	if err != nil {
-		return err
+	return s.showItem(w, r, id, false)(http.StatusOK, &view{Form: url.Values{"on": {qingqian.Today().String()}}})
+}
+
+// showItem returns how the item page is shown with a view of one of its forms: the plan form
+// (plan) keeps its message and what was typed in its own part of the page; the other forms use
+// the page's, and a repayment that failed keeps its idempotency key.
+func (s *Server) showItem(w http.ResponseWriter, r *http.Request, id int64, plan bool) func(status int, v *view) error {
+	return func(status int, v *view) error {
+		d, err := s.loadItem(r, id)
+		if err != nil {
+			return err
+		}
+		if plan {
+			d.PlanForm, d.PlanError, d.PlanErrors = v.Form, v.Error, v.Fields
+			if d.PlanForm == nil {
+				d.PlanForm = url.Values{}
+			}
+			if len(v.Fields) == 0 {
+				d.PlanErrors = nil
+			}
+			v = &view{}
+		} else if k := v.Form.Get("idem"); k != "" {
+			d.Idem = k
+		}
+		d.PlanRows = padPlanForm(d.PlanForm)
+		v.Title, v.Nav, v.Data = d.Item.ContractName, "ledger", d
+		s.render(w, r, status, "item", v)
+		return nil
 	}
-	d.PlanRows = padPlanForm(d.PlanForm)
-	s.render(w, r, http.StatusOK, "item", &view{Title: d.Item.ContractName, Nav: "ledger", Data: d, Form: url.Values{"on": {qingqian.Today().String()}}})
-	return nil
 }
 
 // padPlanForm gives the plan form its rows: every instalment and at least two empty rows, six at
@@ -169,31 +191,6 @@ func padPlanForm(f url.Values) int {
 		f["reason"] = []string{""}
 	}
 	return n
-}
-
-// itemFormError re-renders the item page with a form's errors and what was typed.
-func (s *Server) itemFormError(w http.ResponseWriter, r *http.Request, id int64, err error, form url.Values, plan bool) error {
-	msg, fields, ok := formError(err)
-	if !ok {
-		return err
-	}
-	d, lerr := s.loadItem(r, id)
-	if lerr != nil {
-		return lerr
-	}
-	v := &view{Title: d.Item.ContractName, Nav: "ledger", Data: d}
-	if plan {
-		d.PlanForm, d.PlanError, d.PlanErrors = form, msg, fields
-		if len(fields) == 0 {
-			d.PlanErrors = nil
-		}
-	} else {
-		v.Error, v.Fields, v.Form = msg, fields, form
-		d.Idem = form.Get("idem")
-	}
-	d.PlanRows = padPlanForm(d.PlanForm)
-	s.render(w, r, http.StatusBadRequest, "item", v)
-	return nil
 }
 
 // writableItem checks, before any input is read, that the actor may write and reaches the item:
@@ -216,24 +213,22 @@ type newItemData struct {
 
 var ownerships = []qingqian.Ownership{qingqian.OwnershipPrivate, qingqian.OwnershipIndividual, qingqian.OwnershipForeign, qingqian.OwnershipState}
 
-func (s *Server) newItemData(r *http.Request) (*newItemData, error) {
+func (s *Server) showNewItem(w http.ResponseWriter, r *http.Request, status int, v *view) error {
 	orgs, _, err := s.Orgs.FindOrgs(r.Context(), qingqian.OrgFilter{Limit: 500, Active: ptr(true)})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &newItemData{Orgs: orgs, Kinds: qingqian.ItemKinds, Origins: qingqian.Origins, Fundings: fundings, Ownerships: ownerships}, nil
+	v.Title, v.Nav = "新增台账条目", "ledger"
+	v.Data = &newItemData{Orgs: orgs, Kinds: qingqian.ItemKinds, Origins: qingqian.Origins, Fundings: fundings, Ownerships: ownerships}
+	s.render(w, r, status, "item_new", v)
+	return nil
 }
 
 func (s *Server) newItemPage(w http.ResponseWriter, r *http.Request) error {
 	if !qingqian.ActorFrom(r.Context()).CanWrite() {
 		return qingqian.Errorf(qingqian.EFORBIDDEN, "当前账号只有查看权限")
 	}
-	d, err := s.newItemData(r)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, http.StatusOK, "item_new", &view{Title: "新增台账条目", Nav: "ledger", Data: d, Form: url.Values{"origin": {"new"}}})
-	return nil
+	return s.showNewItem(w, r, http.StatusOK, &view{Form: url.Values{"origin": {"new"}}})
 }
 
 func (s *Server) createItemForm(w http.ResponseWriter, r *http.Request) error {
@@ -241,85 +236,48 @@ func (s *Server) createItemForm(w http.ResponseWriter, r *http.Request) error {
 	if _, err := qingqian.RequireWriter(ctx); err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return qingqian.Errorf(qingqian.EINVALID, "提交的内容无法识别")
+	form, err := parseForm(w, r)
+	if err != nil {
+		return err
 	}
-	form := r.PostForm
-	fail := func(err error) error {
-		msg, fields, ok := formError(err)
-		if !ok {
-			return err
-		}
-		d, derr := s.newItemData(r)
-		if derr != nil {
-			return derr
-		}
-		s.render(w, r, http.StatusBadRequest, "item_new", &view{Title: "新增台账条目", Nav: "ledger", Data: d, Error: msg, Fields: fields, Form: form})
-		return nil
-	}
+	bad := qingqian.Validation{}
 	it := &qingqian.Item{No: strings.TrimSpace(form.Get("no")), OrgID: atoi64(form.Get("org_id")), ContractNo: strings.TrimSpace(form.Get("contract_no")),
 		ContractName: strings.TrimSpace(form.Get("contract_name")), Kind: qingqian.ItemKind(form.Get("kind")), Origin: qingqian.Origin(form.Get("origin")),
+		ArisenOn: formDate(form, "arisen_on", bad), DueOn: formDate(form, "due_on", bad), Undisputed: formMoney(form, "undisputed", bad), Disputed: formMoney(form, "disputed", bad),
 		DisputeReason: strings.TrimSpace(form.Get("dispute_reason")), FundingSource: qingqian.FundingSource(form.Get("funding_source")),
 		Responsible: strings.TrimSpace(form.Get("responsible")), Note: strings.TrimSpace(form.Get("note")), CreditorID: -1}
-	bad := qingqian.Validation{}
-	var err error
-	if it.ArisenOn, err = qingqian.ParseDate(form.Get("arisen_on")); err != nil {
-		bad.Add("arisen_on", "请填写发生日期")
-	}
-	if v := form.Get("due_on"); v != "" {
-		if it.DueOn, err = qingqian.ParseDate(v); err != nil {
-			bad.Add("due_on", "日期格式不正确")
-		}
-	}
-	money := func(field string) qingqian.Money {
-		v := strings.ReplaceAll(strings.TrimSpace(form.Get(field)), ",", "")
-		if v == "" {
-			return 0
-		}
-		m, err := qingqian.ParseYuan(v)
-		if err != nil {
-			bad.Add(field, "金额应为元，最多两位小数")
-		}
-		return m
-	}
-	it.Undisputed, it.Disputed = money("undisputed"), money("disputed")
 	uscc := qingqian.NormalizeUSCC(form.Get("uscc"))
 	if msg := qingqian.CheckUSCC(uscc); msg != "" {
 		bad.Add("uscc", msg)
 	}
-	if err := bad.Err(); err != nil {
-		return fail(err)
-	}
-	// Check the item's own fields before creating a creditor, so that bad input writes nothing.
-	probe := *it
-	probe.CreditorID = 1
-	if err := probe.Validate(); err != nil {
-		return fail(err)
-	}
-	cs, _, err := s.Creditors.FindCreditors(ctx, qingqian.CreditorFilter{USCC: uscc, Limit: 1})
-	if err != nil {
-		return err
-	}
-	if len(cs) == 1 {
-		it.CreditorID = cs[0].ID
-	} else {
-		c := &qingqian.Creditor{Name: strings.TrimSpace(form.Get("creditor_name")), USCC: uscc, Ownership: qingqian.Ownership(form.Get("ownership"))}
-		if c.Name == "" {
-			return fail(fieldErr("creditor_name", "该信用代码的债权企业尚未登记，请填写企业名称"))
+	return s.submit(w, r, form, bad, func() error {
+		// Check the item's own fields before creating a creditor, so that bad input writes nothing.
+		probe := *it
+		probe.CreditorID = 1
+		if err := probe.Validate(); err != nil {
+			return err
 		}
-		if err := s.Creditors.CreateCreditor(ctx, c); err != nil {
-			if f := qingqian.ErrorFields(err); f["name"] != "" {
-				err = fieldErr("creditor_name", f["name"])
+		cs, _, err := s.Creditors.FindCreditors(ctx, qingqian.CreditorFilter{USCC: uscc, Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(cs) == 1 {
+			it.CreditorID = cs[0].ID
+		} else {
+			c := &qingqian.Creditor{Name: strings.TrimSpace(form.Get("creditor_name")), USCC: uscc, Ownership: qingqian.Ownership(form.Get("ownership"))}
+			if c.Name == "" {
+				return fieldErr("creditor_name", "该信用代码的债权企业尚未登记，请填写企业名称")
 			}
-			return fail(err)
+			if err := s.Creditors.CreateCreditor(ctx, c); err != nil {
+				if f := qingqian.ErrorFields(err); f["name"] != "" {
+					err = fieldErr("creditor_name", f["name"])
+				}
+				return err
+			}
+			it.CreditorID = c.ID
 		}
-		it.CreditorID = c.ID
-	}
-	if err := s.Items.CreateItem(ctx, it); err != nil {
-		return fail(err)
-	}
-	http.Redirect(w, r, fmt.Sprintf("/items/%d?done=item", it.ID), http.StatusSeeOther)
-	return nil
+		return s.Items.CreateItem(ctx, it)
+	}, func(st int, v *view) error { return s.showNewItem(w, r, st, v) }, func() string { return fmt.Sprintf("/items/%d?done=item", it.ID) })
 }
 
 // ---- API ----

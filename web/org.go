@@ -16,10 +16,10 @@ type orgsData struct {
 }
 
 func (s *Server) orgsPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderOrgs(w, r, http.StatusOK, &view{})
+	return s.showOrgs(w, r, http.StatusOK, &view{})
 }
 
-func (s *Server) renderOrgs(w http.ResponseWriter, r *http.Request, status int, v *view) error {
+func (s *Server) showOrgs(w http.ResponseWriter, r *http.Request, status int, v *view) error {
 	q := newQuery(r)
 	page := max(1, q.int("page", 1))
 	d := &orgsData{Q: q.str("q")}
@@ -37,22 +37,16 @@ func (s *Server) renderOrgs(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (s *Server) createOrgForm(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return qingqian.Errorf(qingqian.EINVALID, "提交的内容无法识别")
+	form, err := parseForm(w, r)
+	if err != nil {
+		return err
 	}
-	f := r.PostForm
-	o := &qingqian.Org{ParentID: atoi64(f.Get("parent_id")), Name: strings.TrimSpace(f.Get("name")), ShortName: strings.TrimSpace(f.Get("short_name")),
-		USCC: f.Get("uscc"), Kind: qingqian.OrgKind(f.Get("kind")), LeaderName: f.Get("leader_name"), Department: f.Get("department"),
-		LiaisonName: f.Get("liaison_name"), LiaisonPhone: strings.TrimSpace(f.Get("liaison_phone"))}
-	if err := s.Orgs.CreateOrg(r.Context(), o); err != nil {
-		msg, fields, ok := formError(err)
-		if !ok {
-			return err
-		}
-		return s.renderOrgs(w, r, http.StatusBadRequest, &view{Error: msg, Fields: fields, Form: f})
-	}
-	http.Redirect(w, r, "/orgs?done=org", http.StatusSeeOther)
-	return nil
+	o := &qingqian.Org{ParentID: atoi64(form.Get("parent_id")), Name: strings.TrimSpace(form.Get("name")), ShortName: strings.TrimSpace(form.Get("short_name")),
+		USCC: form.Get("uscc"), Kind: qingqian.OrgKind(form.Get("kind")), LeaderName: form.Get("leader_name"), Department: form.Get("department"),
+		LiaisonName: form.Get("liaison_name"), LiaisonPhone: strings.TrimSpace(form.Get("liaison_phone"))}
+	return s.submit(w, r, form, nil, func() error {
+		return s.Orgs.CreateOrg(r.Context(), o)
+	}, func(st int, v *view) error { return s.showOrgs(w, r, st, v) }, func() string { return "/orgs?done=org" })
 }
 
 // ---- API ----

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/qingqian/qingqian"
@@ -17,24 +16,24 @@ func (s *Server) planForm(w http.ResponseWriter, r *http.Request) error {
 	if err := s.writableItem(r, id); err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return qingqian.Errorf(qingqian.EINVALID, "提交的内容无法识别")
+	form, err := parseForm(w, r)
+	if err != nil {
+		return err
 	}
-	form := r.PostForm
-	in := qingqian.PlanInput{Reason: strings.TrimSpace(form.Get("reason"))}
-	in.BaseRevision, _ = strconv.Atoi(form.Get("base_revision"))
 	bad := qingqian.Validation{}
+	in := qingqian.PlanInput{Reason: strings.TrimSpace(form.Get("reason")), BaseRevision: formInt(form, "base_revision", bad)}
+	// One instalment a row; a row left empty is skipped, and errors name the row.
 	dues, amounts, funds, notes := form["due"], form["amount"], form["funding"], form["note"]
 	for i := range dues {
 		if dues[i] == "" && (i >= len(amounts) || amounts[i] == "") {
 			continue
 		}
 		inst := qingqian.Instalment{}
-		if inst.Due, err = qingqian.ParseDate(dues[i]); err != nil {
+		if inst.Due, err = qingqian.ParseDate(strings.TrimSpace(dues[i])); err != nil {
 			bad.Add(fmt.Sprintf("due.%d", i), fmt.Sprintf("第%d行：请填写计划日期", i+1))
 		}
 		if i < len(amounts) {
-			if inst.Amount, err = qingqian.ParseYuan(strings.ReplaceAll(strings.TrimSpace(amounts[i]), ",", "")); err != nil {
+			if inst.Amount, err = parseAmount(amounts[i]); err != nil {
 				bad.Add(fmt.Sprintf("amount.%d", i), fmt.Sprintf("第%d行：金额应为元，最多两位小数", i+1))
 			}
 		}
@@ -46,14 +45,10 @@ func (s *Server) planForm(w http.ResponseWriter, r *http.Request) error {
 		}
 		in.Instalments = append(in.Instalments, inst)
 	}
-	if err := bad.Err(); err != nil {
-		return s.itemFormError(w, r, id, err, form, true)
-	}
-	if _, err := s.Plans.RevisePlan(r.Context(), id, in); err != nil {
-		return s.itemFormError(w, r, id, err, form, true)
-	}
-	http.Redirect(w, r, fmt.Sprintf("/items/%d?done=plan#plan", id), http.StatusSeeOther)
-	return nil
+	return s.submit(w, r, form, bad, func() error {
+		_, err := s.Plans.RevisePlan(r.Context(), id, in)
+		return err
+	}, s.showItem(w, r, id, true), func() string { return fmt.Sprintf("/items/%d?done=plan#plan", id) })
 }
 
 // ---- API ----

@@ -220,25 +220,18 @@ func (s *Server) followUpForm(w http.ResponseWriter, r *http.Request) error {
 	bad := qingqian.Validation{}
 	done := formDate(form, "done_on", bad)
 	var iv *qingqian.Interview
-	err = bad.Err()
-	if err == nil {
+	return s.submit(w, r, form, bad, func() error {
 		iv, err = s.Supervision.FollowUp(r.Context(), id, form.Get("follow_up"), done)
-	}
-	if err != nil {
-		msg, fields, ok := formError(err)
-		if !ok {
-			return err
-		}
+		return err
+	}, func(st int, v *view) error {
 		// The form belongs to an interview page; without the interview, say it plainly.
 		ivID := atoi64(form.Get("interview_id"))
 		if ivID <= 0 {
-			return qingqian.Errorf(qingqian.EINVALID, "%s", msg)
+			return qingqian.Errorf(qingqian.EINVALID, "%s", v.Error)
 		}
 		r.SetPathValue("id", strconv.FormatInt(ivID, 10))
-		return s.showInterview(w, r, ErrorStatus(err), &view{Error: msg, Fields: fields, Form: form})
-	}
-	http.Redirect(w, r, fmt.Sprintf("/interviews/%d?done=follow_up", iv.ID), http.StatusSeeOther)
-	return nil
+		return s.showInterview(w, r, st, v)
+	}, func() string { return fmt.Sprintf("/interviews/%d?done=follow_up", iv.ID) })
 }
 
 // ---- API ----

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/qingqian/qingqian"
@@ -47,26 +46,32 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "password", &view{Title: "修改密码"})
+	return s.showPassword(w, r, http.StatusOK, &view{})
+}
+
+func (s *Server) showPassword(w http.ResponseWriter, r *http.Request, status int, v *view) error {
+	v.Title = "修改密码"
+	s.render(w, r, status, "password", v)
 	return nil
 }
 
 func (s *Server) changePasswordForm(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return qingqian.Errorf(qingqian.EINVALID, "提交的内容无法识别")
+	form, err := parseForm(w, r)
+	if err != nil {
+		return err
 	}
-	old, pw, confirm := r.PostForm.Get("old"), r.PostForm.Get("password"), r.PostForm.Get("confirm")
-	if pw != confirm {
-		s.render(w, r, http.StatusBadRequest, "password", &view{Title: "修改密码", Error: "两次输入的新密码不一致", Fields: map[string]string{"confirm": "两次输入不一致"}})
-		return nil
+	pw := form.Get("password")
+	bad := qingqian.Validation{}
+	if pw != form.Get("confirm") {
+		bad.Add("confirm", "两次输入的新密码不一致")
 	}
-	if err := s.Users.ChangePassword(r.Context(), old, pw); err != nil {
-		msg, fields, ok := formError(err)
-		if !ok {
-			return err
-		}
-		s.render(w, r, http.StatusBadRequest, "password", &view{Title: "修改密码", Error: msg, Fields: fields})
-		return nil
+	err = bad.Err()
+	if err == nil {
+		err = s.Users.ChangePassword(r.Context(), form.Get("old"), pw)
+	}
+	if err != nil {
+		// Passwords are not shown again.
+		return s.retry(w, r, err, nil, func(st int, v *view) error { return s.showPassword(w, r, st, v) })
 	}
 	// Changing the password ended every session, this one too: open a new one.
 	_, secret, err := s.Users.Login(r.Context(), userFrom(r).Username, pw)
@@ -107,10 +112,10 @@ type usersData struct {
 }
 
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderUsers(w, r, http.StatusOK, &view{})
+	return s.showUsers(w, r, http.StatusOK, &view{})
 }
 
-func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int, v *view) error {
+func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, status int, v *view) error {
 	d := &usersData{Roles: qingqian.Roles, TokenRoles: []qingqian.Role{qingqian.RoleClerk, qingqian.RoleObserver, qingqian.RoleSupervisor, qingqian.RoleAuditor}}
 	if sd, ok := v.Data.(*usersData); ok {
 		d.NewSecret = sd.NewSecret
@@ -131,24 +136,19 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (s *Server) createUserForm(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return qingqian.Errorf(qingqian.EINVALID, "提交的内容无法识别")
+	form, err := parseForm(w, r)
+	if err != nil {
+		return err
 	}
-	f := r.PostForm
-	u := &qingqian.User{Username: f.Get("username"), Name: strings.TrimSpace(f.Get("name")), OrgID: atoi64(f.Get("org_id"))}
-	for _, role := range f["roles"] {
+	u := &qingqian.User{Username: form.Get("username"), Name: strings.TrimSpace(form.Get("name")), OrgID: atoi64(form.Get("org_id"))}
+	for _, role := range form["roles"] {
 		u.Roles = append(u.Roles, qingqian.Role(role))
 	}
-	if err := s.Users.CreateUser(r.Context(), u, f.Get("password")); err != nil {
-		msg, fields, ok := formError(err)
-		if !ok {
-			return err
-		}
-		f.Del("password")
-		return s.renderUsers(w, r, http.StatusBadRequest, &view{Error: msg, Fields: fields, Form: f})
-	}
-	http.Redirect(w, r, "/users?done=user", http.StatusSeeOther)
-	return nil
+	pw := form.Get("password")
+	form.Del("password") // not shown again
+	return s.submit(w, r, form, nil, func() error {
+		return s.Users.CreateUser(r.Context(), u, pw)
+	}, func(st int, v *view) error { return s.showUsers(w, r, st, v) }, func() string { return "/users?done=user" })
 }
 
 func (s *Server) resetPasswordForm(w http.ResponseWriter, r *http.Request) error {
@@ -156,18 +156,16 @@ func (s *Server) resetPasswordForm(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return qingqian.Errorf(qingqian.EINVALID, "提交的内容无法识别")
+	form, err := parseForm(w, r)
+	if err != nil {
+		return err
 	}
-	if err := s.Users.ResetPassword(r.Context(), id, r.PostForm.Get("password")); err != nil {
-		msg, fields, ok := formError(err)
-		if !ok {
-			return err
-		}
-		return s.renderUsers(w, r, http.StatusBadRequest, &view{Error: "重置密码失败：" + msg, Fields: fields})
-	}
-	http.Redirect(w, r, "/users?done=reset", http.StatusSeeOther)
-	return nil
+	return s.submit(w, r, nil, nil, func() error {
+		return s.Users.ResetPassword(r.Context(), id, form.Get("password"))
+	}, func(st int, v *view) error {
+		v.Error = "重置密码失败：" + v.Error
+		return s.showUsers(w, r, st, v)
+	}, func() string { return "/users?done=reset" })
 }
 
 func (s *Server) userActiveForm(w http.ResponseWriter, r *http.Request) error {
@@ -175,44 +173,41 @@ func (s *Server) userActiveForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return qingqian.Errorf(qingqian.EINVALID, "提交的内容无法识别")
+	form, err := parseForm(w, r)
+	if err != nil {
+		return err
 	}
-	active := r.PostForm.Get("active") == "true"
-	version, _ := strconv.Atoi(r.PostForm.Get("version"))
-	if _, err := s.Users.UpdateUser(r.Context(), id, qingqian.UserUpdate{Version: version, Active: &active}); err != nil {
-		msg, fields, ok := formError(err)
-		if !ok {
-			return err
-		}
-		return s.renderUsers(w, r, http.StatusBadRequest, &view{Error: msg, Fields: fields})
-	}
-	http.Redirect(w, r, "/users?done=active", http.StatusSeeOther)
-	return nil
+	bad := qingqian.Validation{}
+	upd := qingqian.UserUpdate{Version: formInt(form, "version", bad), Active: ptr(form.Get("active") == "true")}
+	return s.submit(w, r, nil, bad, func() error {
+		_, err := s.Users.UpdateUser(r.Context(), id, upd)
+		return err
+	}, func(st int, v *view) error { return s.showUsers(w, r, st, v) }, func() string { return "/users?done=active" })
 }
 
 func (s *Server) createTokenForm(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return qingqian.Errorf(qingqian.EINVALID, "提交的内容无法识别")
+	form, err := parseForm(w, r)
+	if err != nil {
+		return err
 	}
 	var roles []qingqian.Role
-	for _, role := range r.PostForm["token_roles"] {
+	for _, role := range form["token_roles"] {
 		roles = append(roles, qingqian.Role(role))
 	}
-	_, secret, err := s.Tokens.CreateToken(r.Context(), strings.TrimSpace(r.PostForm.Get("token_name")), atoi64(r.PostForm.Get("token_org")), roles)
+	_, secret, err := s.Tokens.CreateToken(r.Context(), strings.TrimSpace(form.Get("token_name")), atoi64(form.Get("token_org")), roles)
 	if err != nil {
-		msg, fields, ok := formError(err)
-		if !ok {
-			return err
-		}
-		tf := map[string]string{}
-		for k, v := range fields {
-			tf["token_"+k] = v
-		}
-		return s.renderUsers(w, r, http.StatusBadRequest, &view{Error: "创建令牌失败：" + msg, Fields: tf, Form: r.PostForm})
+		// The token form shares its page with the user form: its fields are named token_….
+		return s.retry(w, r, err, form, func(st int, v *view) error {
+			fields := map[string]string{}
+			for k, m := range v.Fields {
+				fields["token_"+k] = m
+			}
+			v.Error, v.Fields = "创建令牌失败："+v.Error, fields
+			return s.showUsers(w, r, st, v)
+		})
 	}
 	// The secret is shown on this response only; it is never stored.
-	return s.renderUsers(w, r, http.StatusOK, &view{Flash: "接口令牌已创建，请立即复制保存，离开本页后无法再次查看。", Data: &usersData{NewSecret: secret}})
+	return s.showUsers(w, r, http.StatusOK, &view{Flash: "接口令牌已创建，请立即复制保存，离开本页后无法再次查看。", Data: &usersData{NewSecret: secret}})
 }
 
 func (s *Server) revokeTokenForm(w http.ResponseWriter, r *http.Request) error {
