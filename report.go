@@ -24,6 +24,9 @@ var PeriodKinds = []PeriodKind{PeriodWeekly, PeriodMonthly, PeriodSpecial, Perio
 // PeriodKindNames are the screen names.
 var PeriodKindNames = map[PeriodKind]string{PeriodBaseline: "底数确认", PeriodWeekly: "周报", PeriodMonthly: "月报", PeriodSpecial: "专项（回头看）"}
 
+// Label is how the kind of period reads on screens and in spreadsheets.
+func (k PeriodKind) Label() string { return PeriodKindNames[k] }
+
 // Period is a reporting round (报送期次) opened by the clearance office: every group under the
 // office submits its figures as of AsOf by Deadline. No is the issue number, 第N期.
 type Period struct {
@@ -43,7 +46,7 @@ type Period struct {
 
 // DefaultTitle names a period the way the office's reports are named.
 func (p *Period) DefaultTitle() string {
-	return fmt.Sprintf("第%d期 清欠%s（截至%d年%d月%d日）", p.No, PeriodKindNames[p.Kind], p.AsOf.Year(), p.AsOf.Month(), p.AsOf.Day())
+	return fmt.Sprintf("第%d期 清欠%s（截至%d年%d月%d日）", p.No, p.Kind.Label(), p.AsOf.Year(), p.AsOf.Month(), p.AsOf.Day())
 }
 
 // Normalize fills the defaults: the start of a weekly period is six days before its date, of a
@@ -241,6 +244,9 @@ const (
 var SubmissionStateNames = map[SubmissionState]string{StatePrepared: "已填报待审核", StateReviewed: "已审核待签批",
 	StateApproved: "已签批报送", StateReturned: "已退回", StateMissing: "未报送"}
 
+// Label is how the state reads on screens and in spreadsheets.
+func (s SubmissionState) Label() string { return SubmissionStateNames[s] }
+
 // SignAction is one step of the sign-off chain.
 type SignAction string
 
@@ -254,6 +260,9 @@ const (
 
 // SignActionNames are the screen names.
 var SignActionNames = map[SignAction]string{ActPrepare: "填报", ActReview: "审核", ActApprove: "签批", ActReturn: "退回"}
+
+// Label is how the action reads on screens and in spreadsheets.
+func (a SignAction) Label() string { return SignActionNames[a] }
 
 // NextState is the sign-off state machine: the state a submission in state cur reaches by act,
 // or an ECONFLICT error saying why it cannot. cur is "" for a submission not yet prepared.
@@ -279,13 +288,13 @@ func NextState(cur SubmissionState, act SignAction) (SubmissionState, error) {
 		return "", Errorf(EINVALID, "不认识的操作：%s", act)
 	}
 	if cur == StateApproved {
-		return "", Errorf(ECONFLICT, "已签批报送，数据已冻结，不能再%s", SignActionNames[act])
+		return "", Errorf(ECONFLICT, "已签批报送，数据已冻结，不能再%s", act.Label())
 	}
-	name := SubmissionStateNames[cur]
+	name := cur.Label()
 	if cur == "" {
 		name = "尚未填报"
 	}
-	return "", Errorf(ECONFLICT, "当前状态为“%s”，不能%s", name, SignActionNames[act])
+	return "", Errorf(ECONFLICT, "当前状态为“%s”，不能%s", name, act.Label())
 }
 
 // CanSign reports whether the actor's roles allow the action: clerks and liaisons prepare,

@@ -110,8 +110,8 @@ type clueData struct {
 	Overdue      bool
 	Units        []*qingqian.Org // units the clue can be assigned to
 	Conclusions  map[qingqian.Conclusion]string
-	OutReasons   map[string]string
-	Satisfaction map[string]string
+	OutReasons   map[qingqian.OutReason]string
+	Satisfaction map[qingqian.Satisfaction]string
 	Kinds        []qingqian.ItemKind
 	NoticeLink   string
 	Candidates   []*qingqian.Item // the complainant's items in the assigned unit, to link
@@ -167,7 +167,7 @@ func (s *Server) showClue(w http.ResponseWriter, r *http.Request, status int, v 
 	}
 	if c.OrgID != 0 {
 		d.NoticeLink = "/notices?" + url.Values{"org_id": {strconv.FormatInt(c.OrgID, 10)},
-			"reason": {fmt.Sprintf("投诉举报线索 %s（%s，%s）办理期限 %s，请按期核实办理。", c.No, c.CreditorName, qingqian.ChannelNames[c.Channel], c.Deadline())}}.Encode() + "#new-notice"
+			"reason": {fmt.Sprintf("投诉举报线索 %s（%s，%s）办理期限 %s，请按期核实办理。", c.No, c.CreditorName, c.Channel.Label(), c.Deadline())}}.Encode() + "#new-notice"
 	}
 	if v.Form == nil {
 		v.Form = url.Values{"on": {qingqian.Today().String()}, "feedback_on": {qingqian.Today().String()}, "org_id": {strconv.FormatInt(c.OrgID, 10)},
@@ -201,7 +201,7 @@ func (s *Server) clueActionForm(w http.ResponseWriter, r *http.Request) error {
 		}
 	case "verify":
 		run = func() error {
-			_, err := s.Clues.Verify(ctx, id, qingqian.Verification{Conclusion: qingqian.Conclusion(form.Get("conclusion")), OutReason: form.Get("out_reason"),
+			_, err := s.Clues.Verify(ctx, id, qingqian.Verification{Conclusion: qingqian.Conclusion(form.Get("conclusion")), OutReason: qingqian.OutReason(form.Get("out_reason")),
 				Finding: form.Get("finding"), Version: version})
 			return err
 		}
@@ -242,7 +242,7 @@ func (s *Server) clueActionForm(w http.ResponseWriter, r *http.Request) error {
 	case "feedback":
 		fon, con := formDate(form, "feedback_on", bad), formDate(form, "callback_on", bad)
 		run = func() error {
-			_, err := s.Clues.RecordFeedback(ctx, id, fon, form.Get("feedback"), con, form.Get("satisfaction"), version)
+			_, err := s.Clues.RecordFeedback(ctx, id, fon, form.Get("feedback"), con, qingqian.Satisfaction(form.Get("satisfaction")), version)
 			return err
 		}
 	default:

@@ -81,14 +81,6 @@ func templateFuncs(static func(string) string) template.FuncMap {
 		"yuan":     yuanText,
 		"neg":      func(m qingqian.Money) qingqian.Money { return -m },
 		"static":   static,
-		"status":   func(st qingqian.Status) string { return qingqian.StatusNames[st] },
-		"kind":     func(k qingqian.ItemKind) string { return qingqian.ItemKindNames[k] },
-		"origin":   func(o qingqian.Origin) string { return qingqian.OriginNames[o] },
-		"funding":  func(f qingqian.FundingSource) string { return qingqian.FundingNames[f] },
-		"method":   func(m qingqian.PayMethod) string { return qingqian.MethodNames[m] },
-		"entry":    func(k qingqian.EntryKind) string { return qingqian.EntryKindNames[k] },
-		"role":     func(r qingqian.Role) string { return qingqian.RoleNames[r] },
-		"orgkind":  func(k qingqian.OrgKind) string { return qingqian.OrgKindNames[k] },
 		"pct":      func(bp int64) string { return fmt.Sprintf("%d.%02d%%", bp/100, bp%100) },
 		"time":     func(t time.Time) string { return timeText(t) },
 		"indent":   func(depth int) string { return strings.Repeat("　", depth) },
@@ -104,41 +96,15 @@ func templateFuncs(static func(string) string) template.FuncMap {
 			}
 			return out
 		},
-		"sum":       func(a, b qingqian.Money) qingqian.Money { return a + b },
-		"pkind":     func(k qingqian.PeriodKind) string { return qingqian.PeriodKindNames[k] },
-		"substate":  func(st qingqian.SubmissionState) string { return qingqian.SubmissionStateNames[st] },
-		"signact":   func(a qingqian.SignAction) string { return qingqian.SignActionNames[a] },
-		"nstate":    func(st qingqian.NoticeState) string { return qingqian.NoticeStateNames[st] },
-		"level":     func(l qingqian.InterviewLevel) string { return qingqian.InterviewLevelNames[l] },
-		"cat":       func(a, b string) string { return a + b },
-		"cents":     func(m qingqian.Money) int64 { return int64(m) },
-		"diff":      func(a, b qingqian.Money) qingqian.Money { return a - b },
-		"itoa":      func(n int) string { return strconv.Itoa(n) },
-		"channel":   func(c qingqian.Channel) string { return qingqian.ChannelNames[c] },
-		"cstate":    func(c qingqian.ClueState) string { return qingqian.ClueStateNames[c] },
-		"concl":     func(c qingqian.Conclusion) string { return qingqian.ConclusionNames[c] },
-		"outreason": func(r string) string { return qingqian.OutReasonNames[r] },
-		"satisf":    func(r string) string { return qingqian.SatisfactionNames[r] },
-		"casekind":  func(k qingqian.CaseKind) string { return qingqian.CaseKindNames[k] },
-		"stage":     func(s qingqian.CaseStage) string { return qingqian.CaseStageNames[s] },
-		"route":     func(r string) string { return qingqian.RouteNames[r] },
+		"sum":   func(a, b qingqian.Money) qingqian.Money { return a + b },
+		"cat":   func(a, b string) string { return a + b },
+		"cents": func(m qingqian.Money) int64 { return int64(m) },
+		"diff":  func(a, b qingqian.Money) qingqian.Money { return a - b },
+		"itoa":  func(n int) string { return strconv.Itoa(n) },
 		"weekday": func(d qingqian.Date) string {
 			return "星期" + []string{"日", "一", "二", "三", "四", "五", "六"}[d.Weekday()]
 		},
-		"dayname": func(k qingqian.DayKind) string {
-			if k == qingqian.DayWork {
-				return "调休上班"
-			}
-			return "放假"
-		},
-		"deref":     func(f *qingqian.FundingSource) qingqian.FundingSource { return *f },
-		"ownership": func(o qingqian.Ownership) string { return qingqian.OwnershipNames[o] },
-		"size": func(z qingqian.Size) string {
-			if z == "" {
-				return "未声明"
-			}
-			return qingqian.SizeNames[z]
-		},
+		"deref": func(f *qingqian.FundingSource) qingqian.FundingSource { return *f },
 	}
 }
 

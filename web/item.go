@@ -95,6 +95,7 @@ type itemData struct {
 	Revision   int
 	Audit      []*qingqian.AuditRecord
 	Kinds      []qingqian.EntryKind
+	Parts      []qingqian.Part
 	Methods    []qingqian.PayMethod
 	Fundings   []qingqian.FundingSource
 	Idem       string
@@ -119,7 +120,7 @@ func (s *Server) loadItem(r *http.Request, id int64) (*itemData, error) {
 		return nil, err
 	}
 	d := &itemData{Item: it, AsOf: asOf, Kinds: []qingqian.EntryKind{qingqian.EntryRepay, qingqian.EntryAdjust, qingqian.EntryCourtReduction, qingqian.EntryWriteOff, qingqian.EntryReclassify, qingqian.EntryRecognise},
-		Methods:  []qingqian.PayMethod{qingqian.MethodTransfer, qingqian.MethodCash, qingqian.MethodBill, qingqian.MethodReceivable, qingqian.MethodOffset},
+		Parts: qingqian.Parts, Methods: []qingqian.PayMethod{qingqian.MethodTransfer, qingqian.MethodCash, qingqian.MethodBill, qingqian.MethodReceivable, qingqian.MethodOffset},
 		Fundings: fundings, Idem: randomKey(), PlanForm: url.Values{}}
 	if d.Entries, err = s.Entries.FindEntries(ctx, id); err != nil {
 		return nil, err

@@ -85,13 +85,12 @@ type periodRow struct {
 }
 
 type periodData struct {
-	Period    *qingqian.Period
-	Rows      []periodRow
-	Office    bool
-	CanPrep   bool
-	Mine      *periodRow // the group a group's user reports for
-	Overdue   bool
-	StateName map[qingqian.SubmissionState]string
+	Period  *qingqian.Period
+	Rows    []periodRow
+	Office  bool
+	CanPrep bool
+	Mine    *periodRow // the group a group's user reports for
+	Overdue bool
 }
 
 func (s *Server) periodPage(w http.ResponseWriter, r *http.Request) error {
@@ -121,8 +120,7 @@ func (s *Server) showPeriod(w http.ResponseWriter, r *http.Request, status int, 
 		byOrg[sub.OrgID] = sub
 	}
 	a := qingqian.ActorFrom(ctx)
-	d := &periodData{Period: p, Office: isOffice(r), CanPrep: a.CanSign(qingqian.ActPrepare), Overdue: p.Deadline.Before(qingqian.Today()),
-		StateName: qingqian.SubmissionStateNames}
+	d := &periodData{Period: p, Office: isOffice(r), CanPrep: a.CanSign(qingqian.ActPrepare), Overdue: p.Deadline.Before(qingqian.Today())}
 	for _, g := range groups {
 		if !a.Reaches(g.Path) {
 			continue

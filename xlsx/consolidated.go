@@ -52,7 +52,7 @@ func ReportRowValues(n int, name, state string, f *qingqian.GroupFigures, zero s
 
 // StateText is how a row's state reads in a report.
 func StateText(row *qingqian.ReportRow) string {
-	s := qingqian.SubmissionStateNames[row.State]
+	s := row.State.Label()
 	if row.Late {
 		s += "（逾期）"
 	}
@@ -117,7 +117,7 @@ func WriteInterviews(w io.Writer, ivs []*qingqian.Interview, format string, meta
 			}
 			text += fmt.Sprintf("%d. %s（时限 %s，%s）", i+1, c.Text, c.DueOn, state)
 		}
-		if err := wr.row([]any{iv.HeldOn, iv.OrgName, qingqian.InterviewLevelNames[iv.Level], iv.Participants, iv.Minutes, text, int64(open), iv.CreatedBy}); err != nil {
+		if err := wr.row([]any{iv.HeldOn, iv.OrgName, iv.Level.Label(), iv.Participants, iv.Minutes, text, int64(open), iv.CreatedBy}); err != nil {
 			return err
 		}
 	}
