@@ -3,6 +3,7 @@ package qingqian
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -405,6 +406,110 @@ type Report struct {
 	IssuedBy    string       `json:"issued_by,omitempty"`
 	IssuedAt    time.Time    `json:"issued_at,omitempty"`
 	MadeAt      time.Time    `json:"made_at"`
+}
+
+// StateText is how the row's state reads in a report: its label, and 逾期 when it came late.
+func (r *ReportRow) StateText() string {
+	s := r.State.Label()
+	if r.Late {
+		s += "（逾期）"
+	}
+	return s
+}
+
+// FiguresAt returns the figures of line i of the report: a group's row, or the total when i is
+// len(r.Rows).
+func (r *Report) FiguresAt(i int) *GroupFigures {
+	if i == len(r.Rows) {
+		return &r.Total
+	}
+	return &r.Rows[i].Figures
+}
+
+// ReportUnit is what a report column's figures are in.
+type ReportUnit string
+
+// Units of report columns.
+const (
+	UnitText  ReportUnit = ""   // not a figure
+	UnitWan   ReportUnit = "万元" // an amount, shown in 万元 with two decimals
+	UnitCount ReportUnit = "笔"  // a number of items or payments
+	UnitRate  ReportUnit = "%"  // a rate in basis points, shown as a percentage with two decimals
+)
+
+// ReportColumn is one column of the consolidated report. A text column reads a line with Text;
+// a figure column reads the line's figures with Figure (an amount in 分, a count, or a rate in
+// basis points, as its Unit says).
+type ReportColumn struct {
+	Header string
+	Unit   ReportUnit
+	Width  float64 // in a spreadsheet, in characters
+	// Text reads line i of a report; i is len(r.Rows) for the total.
+	Text   func(r *Report, i int) string
+	Figure func(f *GroupFigures) int64
+}
+
+// Heading is the header with its unit, as a spreadsheet's column reads: 底数（万元）, 清偿（笔）.
+func (c ReportColumn) Heading() string {
+	if c.Unit == UnitWan || c.Unit == UnitCount {
+		return c.Header + "（" + string(c.Unit) + "）"
+	}
+	return c.Header
+}
+
+func amountColumn(header string, get func(f *GroupFigures) Money) ReportColumn {
+	return ReportColumn{Header: header, Unit: UnitWan, Width: 14, Figure: func(f *GroupFigures) int64 { return int64(get(f)) }}
+}
+
+func countColumn(header string, get func(f *GroupFigures) int64) ReportColumn {
+	return ReportColumn{Header: header, Unit: UnitCount, Width: 10, Figure: get}
+}
+
+// ReportColumns are the columns of a consolidated report, in the order of the printed page. The
+// workbench's table, the spreadsheet, the CSV and the printable HTML file are all laid out from
+// this list: a new figure of GroupFigures is shown everywhere by a line here.
+var ReportColumns = []ReportColumn{
+	{Header: "序号", Width: 6, Text: func(r *Report, i int) string {
+		if i == len(r.Rows) {
+			return "合计"
+		}
+		return strconv.Itoa(i + 1)
+	}},
+	{Header: "集团", Width: 22, Text: func(r *Report, i int) string {
+		if i == len(r.Rows) {
+			return fmt.Sprintf("%d 家集团，已报送 %d 家", len(r.Rows), r.Submitted)
+		}
+		return r.Rows[i].OrgName
+	}},
+	{Header: "报送状态", Width: 12, Text: func(r *Report, i int) string {
+		if i == len(r.Rows) {
+			return ""
+		}
+		return r.Rows[i].StateText()
+	}},
+	amountColumn("底数", func(f *GroupFigures) Money { return f.Baseline }),
+	amountColumn("本期清偿", func(f *GroupFigures) Money { return f.RepaidPeriod }),
+	amountColumn("累计清偿", func(f *GroupFigures) Money { return f.RepaidToDate }),
+	amountColumn("未清偿", func(f *GroupFigures) Money { return f.Outstanding }),
+	amountColumn("其中无分歧", func(f *GroupFigures) Money { return f.Undisputed }),
+	amountColumn("其中有分歧", func(f *GroupFigures) Money { return f.Disputed }),
+	amountColumn("其中司法程序中", func(f *GroupFigures) Money { return f.InCourt }),
+	{Header: "清偿率", Unit: UnitRate, Width: 10, Figure: func(f *GroupFigures) int64 { return f.Rate }},
+	countColumn("底数后新增", func(f *GroupFigures) int64 { return f.NewItems }),
+	amountColumn("底数后新增", func(f *GroupFigures) Money { return f.NewAmount }),
+	countColumn("台账条目", func(f *GroupFigures) int64 { return f.Items }),
+	countColumn("清偿", func(f *GroupFigures) int64 { return f.Payments }),
+	countColumn("其中无凭证", func(f *GroupFigures) int64 { return f.PaymentsNoVoucher }),
+	amountColumn("无凭证金额", func(f *GroupFigures) Money { return f.RepaidNoVoucher }),
+	{Header: "零报告", Width: 8, Text: func(r *Report, i int) string {
+		switch {
+		case i == len(r.Rows):
+			return strconv.Itoa(r.ZeroReports)
+		case r.Rows[i].Zero:
+			return "是"
+		}
+		return ""
+	}},
 }
 
 // PeriodFilter selects periods.

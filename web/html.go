@@ -81,7 +81,7 @@ func templateFuncs(static func(string) string) template.FuncMap {
 		"yuan":     yuanText,
 		"neg":      func(m qingqian.Money) qingqian.Money { return -m },
 		"static":   static,
-		"pct":      func(bp int64) string { return fmt.Sprintf("%d.%02d%%", bp/100, bp%100) },
+		"pct":      pctText,
 		"time":     func(t time.Time) string { return timeText(t) },
 		"indent":   func(depth int) string { return strings.Repeat("　", depth) },
 		"add":      func(a, b int) int { return a + b },
@@ -141,6 +141,9 @@ func timeText(t time.Time) string {
 	}
 	return t.In(cst).Format("2006-01-02 15:04")
 }
+
+// pctText formats a rate in basis points as a percentage: 18.42%.
+func pctText(bp int64) string { return fmt.Sprintf("%d.%02d%%", bp/100, bp%100) }
 
 // yuanText formats 元 with thousands separators: 968,553,800.00.
 func yuanText(m qingqian.Money) string {

@@ -225,26 +225,65 @@ func (s *Server) checkZeroForm(w http.ResponseWriter, r *http.Request) error {
 	}, func(st int, v *view) error { return s.showSubmission(w, r, st, v) }, func() string { return fmt.Sprintf("/submissions/%d?done=checked", id) })
 }
 
-type reportRowView struct {
-	N     int
-	Row   qingqian.ReportRow
-	State string
+// reportCell is one cell of the report's table; Num marks a figure.
+type reportCell struct {
+	Text string
+	Num  bool
+}
+
+// reportRow is one line of the report's table.
+type reportRow struct {
+	Live  bool // computed from the ledger: the group has no approved submission
+	Cells []reportCell
 }
 
 type reportData struct {
 	R      *qingqian.Report
-	Rows   []reportRowView
+	Heads  []reportCell
+	Rows   []reportRow
+	Total  reportRow
 	Title  string
 	Line   string
 	Office bool
 }
 
+// newReportData lays the report's table out by qingqian.ReportColumns, like its spreadsheet.
+// The line above the table says the amounts are in 万元, so their headers do not repeat it.
 func newReportData(rep *qingqian.Report) *reportData {
 	d := &reportData{R: rep, Title: xlsx.ReportTitle(rep), Line: xlsx.ReportLine(rep)}
-	for i, row := range rep.Rows {
-		d.Rows = append(d.Rows, reportRowView{N: i + 1, Row: row, State: xlsx.StateText(&rep.Rows[i])})
+	for _, c := range qingqian.ReportColumns {
+		h := reportCell{Text: c.Heading(), Num: c.Unit != qingqian.UnitText}
+		if c.Unit == qingqian.UnitWan {
+			h.Text = c.Header
+		}
+		d.Heads = append(d.Heads, h)
 	}
+	for i := range rep.Rows {
+		d.Rows = append(d.Rows, reportRow{Live: rep.Rows[i].Live, Cells: reportCells(rep, i)})
+	}
+	d.Total = reportRow{Cells: reportCells(rep, len(rep.Rows))}
 	return d
+}
+
+// reportCells writes line i of a report (len(rep.Rows) for the total) as the page shows it.
+func reportCells(rep *qingqian.Report, i int) []reportCell {
+	out := make([]reportCell, len(qingqian.ReportColumns))
+	for k, c := range qingqian.ReportColumns {
+		if c.Unit == qingqian.UnitText {
+			out[k] = reportCell{Text: c.Text(rep, i)}
+			continue
+		}
+		v := c.Figure(rep.FiguresAt(i))
+		switch c.Unit {
+		case qingqian.UnitWan:
+			out[k] = reportCell{Text: qingqian.Money(v).Wan(), Num: true}
+		case qingqian.UnitRate:
+			out[k] = reportCell{Text: pctText(v), Num: true}
+		default:
+			out[k] = reportCell{Text: strconv.FormatInt(v, 10), Num: true}
+		}
+	}
+	return out
 }
 
 func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) error {
