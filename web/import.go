@@ -186,52 +186,6 @@ func (s *Server) template(w http.ResponseWriter, r *http.Request) error {
 	return xlsx.WriteTemplate(w, kind)
 }
 
-// apiImport imports (or, with dry_run=true, checks) an uploaded ledger or list of repayments and
-// answers with the report in the same request: 200 when clean, 422 with every problem otherwise.
-func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
-	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
-		return err
-	}
-	kind := r.PathValue("kind")
-	if _, ok := xlsx.Importable[kind]; !ok {
-		return qingqian.Errorf(qingqian.ENOTFOUND, "不能导入“%s”，可选：ledger、repayments", kind)
-	}
-	path, _, err := saveUpload(r, maxImportFile)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(path)
-	vouchers, err := saveVouchers(r)
-	if err != nil {
-		return err
-	}
-	dry := r.URL.Query().Get("dry_run") == "true"
-	var rep *xlsx.Report
-	switch {
-	case kind == "repayments":
-		defer os.Remove(vouchers)
-		rep, err = xlsx.ImportRepayments(r.Context(), s.Imports, path, vouchers, dry, nil)
-	case vouchers != "":
-		os.Remove(vouchers)
-		return &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证压缩包只用于导入清偿记录", Fields: map[string]string{"vouchers": "只用于清偿记录"}}
-	default:
-		rep, err = xlsx.Import(r.Context(), s.Imports, kind, path, dry, nil)
-	}
-	if err != nil {
-		var fe *xlsx.FileError
-		if errors.As(err, &fe) {
-			return &qingqian.Error{Code: qingqian.EINVALID, Message: fe.Msg, Fields: map[string]string{"file": fe.Msg}, Err: errors.Unwrap(fe)}
-		}
-		return err
-	}
-	status := http.StatusOK
-	if !rep.OK() {
-		status = http.StatusUnprocessableEntity
-	}
-	writeJSON(w, status, rep)
-	return nil
-}
-
 func (s *Server) importPage(w http.ResponseWriter, r *http.Request) error {
 	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
 		return err
@@ -375,4 +329,52 @@ func (s *Server) importErrors(w http.ResponseWriter, r *http.Request) error {
 // attachment is a Content-Disposition for a download with a Chinese file name.
 func attachment(name string) string {
 	return mime.FormatMediaType("attachment", map[string]string{"filename": name})
+}
+
+// ---- API ----
+
+// apiImport imports (or, with dry_run=true, checks) an uploaded ledger or list of repayments and
+// answers with the report in the same request: 200 when clean, 422 with every problem otherwise.
+func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
+	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
+		return err
+	}
+	kind := r.PathValue("kind")
+	if _, ok := xlsx.Importable[kind]; !ok {
+		return qingqian.Errorf(qingqian.ENOTFOUND, "不能导入“%s”，可选：ledger、repayments", kind)
+	}
+	path, _, err := saveUpload(r, maxImportFile)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(path)
+	vouchers, err := saveVouchers(r)
+	if err != nil {
+		return err
+	}
+	dry := r.URL.Query().Get("dry_run") == "true"
+	var rep *xlsx.Report
+	switch {
+	case kind == "repayments":
+		defer os.Remove(vouchers)
+		rep, err = xlsx.ImportRepayments(r.Context(), s.Imports, path, vouchers, dry, nil)
+	case vouchers != "":
+		os.Remove(vouchers)
+		return &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证压缩包只用于导入清偿记录", Fields: map[string]string{"vouchers": "只用于清偿记录"}}
+	default:
+		rep, err = xlsx.Import(r.Context(), s.Imports, kind, path, dry, nil)
+	}
+	if err != nil {
+		var fe *xlsx.FileError
+		if errors.As(err, &fe) {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: fe.Msg, Fields: map[string]string{"file": fe.Msg}, Err: errors.Unwrap(fe)}
+		}
+		return err
+	}
+	status := http.StatusOK
+	if !rep.OK() {
+		status = http.StatusUnprocessableEntity
+	}
+	writeJSON(w, status, rep)
+	return nil
 }

@@ -1,17 +1,17 @@
 // Package web serves Qingqian over HTTP, over the services of package qingqian: the workbench,
-// Chinese pages rendered on the server for the people who keep and supervise the ledger
-// (templates/ and static/, embedded), and the JSON API under /api/v1 with its OpenAPI document.
-// Handlers read the request, call the services and answer; every rule lives below them.
+// Chinese pages rendered on the server for the people who keep and supervise the ledger (templates/
+// and static/, embedded), and the JSON API under /api/v1 with its OpenAPI document. Handlers read
+// the request, call the services and answer; every rule lives below them.
 //
-// Each entity has one file, named as in packages qingqian and sqldb, with its pages, its forms
-// and its API handlers side by side: item.go (the ledger and an item's page), entry.go, plan.go,
+// Each entity has one file, named as in packages qingqian and sqldb, with its pages, its forms and
+// its API handlers side by side: item.go (the ledger and an item's page), entry.go, plan.go,
 // voucher.go, org.go, creditor.go, user.go (signing in and out, users, tokens), audit.go, report.go
-// (periods, submissions, consolidated reports, progress), supervision.go (notices and
-// interviews), clue.go, court.go (cases and the disputed-debt table), calendar.go, dashboard.go
-// and import.go (imports, exports and templates). routes.go lists every route. The rest is
-// shared: server.go (the server and its middleware), html.go (rendering pages for a user),
-// form.go (reading forms), query.go (URL parameters and paging), json.go (API bodies),
-// error.go (errors as JSON) and chart.go (SVG charts).
+// (periods, submissions, consolidated reports, progress), supervision.go (notices and interviews),
+// clue.go, court.go (cases and the disputed-debt table), calendar.go, dashboard.go and import.go
+// (imports, exports and templates). routes.go lists every route. The rest is shared: server.go (the
+// server and its middleware), html.go (rendering pages for a user), form.go (reading forms),
+// query.go (URL parameters and paging), json.go (API bodies), error.go (errors as JSON) and
+// chart.go (SVG charts).
 package web
 
 import (
