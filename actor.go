@@ -19,6 +19,18 @@ const (
 	RoleAuditor    Role = "auditor"    // 审计：可读审计日志
 )
 
+// RoleNames are the screen names of the roles.
+var RoleNames = map[Role]string{
+	RoleAdmin: "系统管理员", RoleSupervisor: "清欠办", RoleObserver: "观察员（只读）", RoleLiaison: "集团联络员",
+	RoleReviewer: "审核签批", RoleClerk: "填报员", RoleAuditor: "审计",
+}
+
+// Label is how the role reads on screens and in spreadsheets.
+func (r Role) Label() string { return RoleNames[r] }
+
+// Roles lists the roles in display order.
+var Roles = []Role{RoleAdmin, RoleSupervisor, RoleObserver, RoleLiaison, RoleReviewer, RoleClerk, RoleAuditor}
+
 // Actor is who performs a service call and on behalf of which org. Every service method takes it
 // from the context: its OrgPath bounds everything the call can see or change.
 type Actor struct {

@@ -20,6 +20,12 @@ const (
 	DayWork DayKind = "workday" // 调休上班
 )
 
+// DayKindNames are the screen names.
+var DayKindNames = map[DayKind]string{DayOff: "放假", DayWork: "调休上班"}
+
+// Label is how the kind of day reads on screens and in spreadsheets.
+func (k DayKind) Label() string { return DayKindNames[k] }
+
 // CalendarDay is one day of the State Council's holiday arrangement.
 type CalendarDay struct {
 	Day  Date    `json:"day"`

@@ -29,6 +29,9 @@ var ChannelNames = map[Channel]string{ChannelCallback: "第三方评估电话回
 	ChannelPortal: "门户网站网民留言", ChannelAudit: "审计问题整改", ChannelPlatform: "全国投诉平台", ChannelInspection: "互联网+督查",
 	ChannelDirect: "直接投诉", ChannelOther: "其他"}
 
+// Label is how the channel reads on screens and in spreadsheets.
+func (c Channel) Label() string { return ChannelNames[c] }
+
 // ClueState is where a clue is in its life.
 type ClueState string
 
@@ -46,6 +49,9 @@ var ClueStates = []ClueState{ClueReceived, ClueAssigned, ClueVerified, ClueClose
 // ClueStateNames are the screen names.
 var ClueStateNames = map[ClueState]string{ClueReceived: "已登记待交办", ClueAssigned: "已交办待核实", ClueVerified: "已核实办理中", ClueClosed: "已销号"}
 
+// Label is how the state reads on screens and in spreadsheets.
+func (s ClueState) Label() string { return ClueStateNames[s] }
+
 // Conclusion is what verification found.
 type Conclusion string
 
@@ -60,15 +66,30 @@ const (
 // ConclusionNames are the screen names.
 var ConclusionNames = map[Conclusion]string{ConclusionTrue: "属实", ConclusionPartly: "部分属实", ConclusionOutOfScope: "不属于清欠范围", ConclusionWithdrawn: "投诉人撤回"}
 
+// Label is how the conclusion reads on screens and in spreadsheets.
+func (c Conclusion) Label() string { return ConclusionNames[c] }
+
 // InScope reports whether the conclusion puts the clue in scope of clearance.
 func (c Conclusion) InScope() bool { return c == ConclusionTrue || c == ConclusionPartly }
 
+// OutReason is why a clue is not in scope of clearance.
+type OutReason string
+
 // OutReasonNames are the reasons a clue is not in scope.
-var OutReasonNames = map[string]string{"not_sme": "非民营企业或中小企业", "no_contract": "无合同依据", "not_due": "尚未到期",
+var OutReasonNames = map[OutReason]string{"not_sme": "非民营企业或中小企业", "no_contract": "无合同依据", "not_due": "尚未到期",
 	"in_court": "已进入司法程序", "duplicate": "重复投诉"}
 
-// SatisfactionNames are the complainant's answers at the follow-up call.
-var SatisfactionNames = map[string]string{"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
+// Label is how the reason reads on screens and in spreadsheets.
+func (r OutReason) Label() string { return OutReasonNames[r] }
+
+// Satisfaction is the complainant's answer at the follow-up call.
+type Satisfaction string
+
+// SatisfactionNames are the screen names.
+var SatisfactionNames = map[Satisfaction]string{"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
+
+// Label is how the answer reads on screens and in spreadsheets.
+func (s Satisfaction) Label() string { return SatisfactionNames[s] }
 
 // ClueDays are the Regulation's time limits (Art. 25): forward within 10 working days of
 // accepting; a written result within 30 days; extended with approval to 90 days at most.
@@ -117,19 +138,19 @@ type Clue struct {
 	ExtendReason string `json:"extend_reason,omitempty"`
 	DeadlineNote string `json:"deadline_note,omitempty"`
 
-	State        ClueState  `json:"state"`
-	Conclusion   Conclusion `json:"conclusion,omitempty"`
-	OutReason    string     `json:"out_reason,omitempty"`
-	Finding      string     `json:"finding,omitempty"`
-	VerifiedOn   Date       `json:"verified_on,omitzero"`
-	VerifiedBy   string     `json:"verified_by,omitempty"`
-	MissingDebt  bool       `json:"missing_debt"` // the debt was not in the ledger: an item was created from the clue
-	ClosedOn     Date       `json:"closed_on,omitzero"`
-	ClosedBy     string     `json:"closed_by,omitempty"`
-	FeedbackOn   Date       `json:"feedback_on,omitzero"` // written answer to the complainant
-	Feedback     string     `json:"feedback,omitempty"`
-	CallbackOn   Date       `json:"callback_on,omitzero"` // follow-up call
-	Satisfaction string     `json:"satisfaction,omitempty"`
+	State        ClueState    `json:"state"`
+	Conclusion   Conclusion   `json:"conclusion,omitempty"`
+	OutReason    OutReason    `json:"out_reason,omitempty"`
+	Finding      string       `json:"finding,omitempty"`
+	VerifiedOn   Date         `json:"verified_on,omitzero"`
+	VerifiedBy   string       `json:"verified_by,omitempty"`
+	MissingDebt  bool         `json:"missing_debt"` // the debt was not in the ledger: an item was created from the clue
+	ClosedOn     Date         `json:"closed_on,omitzero"`
+	ClosedBy     string       `json:"closed_by,omitempty"`
+	FeedbackOn   Date         `json:"feedback_on,omitzero"` // written answer to the complainant
+	Feedback     string       `json:"feedback,omitempty"`
+	CallbackOn   Date         `json:"callback_on,omitzero"` // follow-up call
+	Satisfaction Satisfaction `json:"satisfaction,omitempty"`
 
 	Items      []int64      `json:"items"`
 	Updates    []ClueUpdate `json:"updates"`
@@ -239,6 +260,9 @@ var ClueAllowed = map[ClueAction][]ClueState{
 var ClueActionNames = map[ClueAction]string{ClueAssign: "交办", ClueVerify: "核实", ClueLink: "关联台账", ClueUpdateOn: "报送进展",
 	ClueExtend: "延期", ClueClose: "销号", ClueFeedback: "书面反馈与回访"}
 
+// Label is how the action reads on screens and in spreadsheets.
+func (a ClueAction) Label() string { return ClueActionNames[a] }
+
 // CanTake reports whether the action may be taken on a clue in state s, or why not.
 func CanTake(s ClueState, act ClueAction) error {
 	for _, ok := range ClueAllowed[act] {
@@ -246,7 +270,7 @@ func CanTake(s ClueState, act ClueAction) error {
 			return nil
 		}
 	}
-	return Errorf(ECONFLICT, "线索当前为“%s”，不能%s", ClueStateNames[s], ClueActionNames[act])
+	return Errorf(ECONFLICT, "线索当前为“%s”，不能%s", s.Label(), act.Label())
 }
 
 // ClueFilter selects clues.
@@ -272,7 +296,7 @@ type Assignment struct {
 // Verification is what the assigned unit found.
 type Verification struct {
 	Conclusion Conclusion `json:"conclusion"`
-	OutReason  string     `json:"out_reason"`
+	OutReason  OutReason  `json:"out_reason"`
 	Finding    string     `json:"finding"`
 	Version    int        `json:"version"`
 }
@@ -304,5 +328,5 @@ type ClueService interface {
 	// not in scope. Office. Errors: ECONFLICT explaining what is still missing.
 	Close(ctx context.Context, id int64, version int) (*Clue, error)
 	// RecordFeedback records the written answer to the complainant and the follow-up call.
-	RecordFeedback(ctx context.Context, id int64, feedbackOn Date, feedback string, callbackOn Date, satisfaction string, version int) (*Clue, error)
+	RecordFeedback(ctx context.Context, id int64, feedbackOn Date, feedback string, callbackOn Date, satisfaction Satisfaction, version int) (*Clue, error)
 }

@@ -25,9 +25,18 @@ var CaseKinds = []CaseKind{CaseLitigation, CaseArbitration, CaseMediation, CaseB
 // CaseKindNames are the screen names.
 var CaseKindNames = map[CaseKind]string{CaseLitigation: "诉讼", CaseArbitration: "仲裁", CaseMediation: "调解", CaseBankruptcy: "破产清算"}
 
-// RouteNames name the ways a disputed debt is resolved in the monthly table; "negotiation" is
-// the route of a disputed item without a case.
-var RouteNames = map[string]string{"negotiation": "协商", "mediation": "调解", "litigation": "诉讼", "arbitration": "仲裁", "bankruptcy": "破产清算"}
+// Label is how the kind of case reads on screens and in spreadsheets.
+func (k CaseKind) Label() string { return CaseKindNames[k] }
+
+// Route is the way a disputed debt is being resolved in the monthly table: the kind of its
+// case, or "negotiation" for a disputed item without a case.
+type Route string
+
+// RouteNames are the screen names.
+var RouteNames = map[Route]string{"negotiation": "协商", "mediation": "调解", "litigation": "诉讼", "arbitration": "仲裁", "bankruptcy": "破产清算"}
+
+// Label is how the route reads on screens and in spreadsheets.
+func (r Route) Label() string { return RouteNames[r] }
 
 // CaseStage is where a case stands.
 type CaseStage string
@@ -48,6 +57,9 @@ var CaseStages = []CaseStage{StageFiled, StageHearing, StageMediation, StageJudg
 // CaseStageNames are the screen names.
 var CaseStageNames = map[CaseStage]string{StageFiled: "立案", StageHearing: "审理", StageMediation: "调解", StageJudgment: "判决（裁决）",
 	StageEnforcement: "执行", StageClosed: "结案"}
+
+// Label is how the stage reads on screens and in spreadsheets.
+func (s CaseStage) Label() string { return CaseStageNames[s] }
 
 // caseNoShape is what case numbers look like: a year in brackets, then the court or body and
 // the kind of case, then a number and 号 — （2020）冀01民初123号, (2021)京0105执456号,
@@ -190,7 +202,7 @@ type DisputeRow struct {
 	Creditor    string    `json:"creditor"`
 	Amount      Money     `json:"amount"` // disputed and outstanding as of the date
 	Reason      string    `json:"reason"`
-	Route       string    `json:"route"`
+	Route       Route     `json:"route"`
 	CaseID      int64     `json:"case_id,omitempty"`
 	CaseNo      string    `json:"case_no"`
 	Stage       CaseStage `json:"stage"`

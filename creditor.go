@@ -19,6 +19,9 @@ const (
 // OwnershipNames are the screen names.
 var OwnershipNames = map[Ownership]string{OwnershipPrivate: "民营企业", OwnershipState: "国有企业", OwnershipForeign: "外资企业", OwnershipIndividual: "个体工商户"}
 
+// Label is how the ownership reads on screens and in spreadsheets.
+func (o Ownership) Label() string { return OwnershipNames[o] }
+
 // Size is the enterprise size a creditor declared at signing (中小企业划型).
 type Size string
 
@@ -32,6 +35,14 @@ const (
 
 // SizeNames are the screen names.
 var SizeNames = map[Size]string{SizeMicro: "微型", SizeSmall: "小型", SizeMedium: "中型", SizeLarge: "大型"}
+
+// Label is how the size reads on screens and in spreadsheets; no size reads 未声明 (not declared).
+func (z Size) Label() string {
+	if z == "" {
+		return "未声明"
+	}
+	return SizeNames[z]
+}
 
 // Creditor is a firm owed money (债权企业). There is one per USCC. Its declared size is kept with
 // the date and evidence of the declaration and never reclassified from today's size.

@@ -26,6 +26,9 @@ var EntryKindNames = map[EntryKind]string{
 	EntryWriteOff: "核销", EntryReclassify: "分歧性质调整", EntryReversal: "冲正",
 }
 
+// Label is how the kind of entry reads on screens and in spreadsheets.
+func (k EntryKind) Label() string { return EntryKindNames[k] }
+
 // Category groups entries for totals: what was recognised, what was repaid, and everything else.
 // A reversal takes the category of the entry it reverses, so a reversed repayment is no longer
 // counted as repaid.
@@ -64,6 +67,9 @@ const (
 // MethodNames are the screen names.
 var MethodNames = map[PayMethod]string{MethodTransfer: "银行转账", MethodCash: "现金", MethodBill: "商业汇票", MethodReceivable: "应收账款电子凭证", MethodOffset: "抵账"}
 
+// Label is how the method reads on screens and in spreadsheets.
+func (m PayMethod) Label() string { return MethodNames[m] }
+
 // Part says which part of an item an entry moves.
 type Part string
 
@@ -72,6 +78,15 @@ const (
 	PartUndisputed Part = "undisputed"
 	PartDisputed   Part = "disputed"
 )
+
+// Parts lists the parts in display order.
+var Parts = []Part{PartUndisputed, PartDisputed}
+
+// PartNames are the screen names.
+var PartNames = map[Part]string{PartUndisputed: "无分歧部分", PartDisputed: "有分歧部分"}
+
+// Label is how the part reads on screens and in spreadsheets.
+func (p Part) Label() string { return PartNames[p] }
 
 // Entry is one immutable movement on an item. Undisputed and Disputed are signed deltas of the
 // two parts (a repayment is negative). On is the business date; RecordedAt is when the system

@@ -23,6 +23,9 @@ var ItemKinds = []ItemKind{KindWorks, KindGoods, KindServices, KindRetention, Ki
 // ItemKindNames are the screen names.
 var ItemKindNames = map[ItemKind]string{KindWorks: "工程款", KindGoods: "货物款", KindServices: "服务款", KindRetention: "质保金", KindOther: "其他"}
 
+// Label is how the kind of debt reads on screens and in spreadsheets.
+func (k ItemKind) Label() string { return ItemKindNames[k] }
+
 // Origin is how an item entered the ledger. Items found after the baseline are shown apart from
 // it in every report: concealment and new arrears show up there.
 type Origin string
@@ -41,6 +44,9 @@ var Origins = []Origin{OriginBaseline, OriginSelfCheck, OriginComplaint, OriginN
 // OriginNames are the screen names.
 var OriginNames = map[Origin]string{OriginBaseline: "底数", OriginSelfCheck: "自查发现", OriginComplaint: "投诉举报", OriginNew: "新增欠款"}
 
+// Label is how the origin reads on screens and in spreadsheets.
+func (o Origin) Label() string { return OriginNames[o] }
+
 // FundingSource is where the money to repay an item comes from (资金来源).
 type FundingSource string
 
@@ -57,6 +63,9 @@ const (
 // FundingNames are the screen names.
 var FundingNames = map[FundingSource]string{FundingNone: "未落实", FundingOwn: "自有资金", FundingLoan: "银行贷款", FundingFiscal: "财政资金", FundingAssets: "资产处置", FundingOther: "其他"}
 
+// Label is how the funding source ("" reads 未落实) reads on screens and in spreadsheets.
+func (f FundingSource) Label() string { return FundingNames[f] }
+
 // Status of an item, derived from its entries.
 type Status string
 
@@ -70,6 +79,9 @@ const (
 
 // StatusNames are the screen names.
 var StatusNames = map[Status]string{StatusUnpaid: "未清偿", StatusPartial: "部分清偿", StatusCleared: "已清偿", StatusClosed: "已结清"}
+
+// Label is how the status reads on screens and in spreadsheets.
+func (s Status) Label() string { return StatusNames[s] }
 
 // Balance is an item's figures, derived from its entries as of a date.
 type Balance struct {

@@ -18,6 +18,9 @@ const (
 // OrgKindNames are the screen names of the kinds.
 var OrgKindNames = map[OrgKind]string{OrgRegulator: "监管机构", OrgGroup: "集团公司", OrgSubsidiary: "子分公司"}
 
+// Label is how the kind of unit reads on screens and in spreadsheets.
+func (k OrgKind) Label() string { return OrgKindNames[k] }
+
 // Org is a unit (单位) of the tree: the regulator, a group or a subsidiary at any depth.
 // Path is the materialised path of ids from the root, "/1/4/17/", which makes a subtree one
 // index range.

@@ -3,6 +3,7 @@ package qingqian
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -24,6 +25,9 @@ var PeriodKinds = []PeriodKind{PeriodWeekly, PeriodMonthly, PeriodSpecial, Perio
 // PeriodKindNames are the screen names.
 var PeriodKindNames = map[PeriodKind]string{PeriodBaseline: "底数确认", PeriodWeekly: "周报", PeriodMonthly: "月报", PeriodSpecial: "专项（回头看）"}
 
+// Label is how the kind of period reads on screens and in spreadsheets.
+func (k PeriodKind) Label() string { return PeriodKindNames[k] }
+
 // Period is a reporting round (报送期次) opened by the clearance office: every group under the
 // office submits its figures as of AsOf by Deadline. No is the issue number, 第N期.
 type Period struct {
@@ -43,7 +47,7 @@ type Period struct {
 
 // DefaultTitle names a period the way the office's reports are named.
 func (p *Period) DefaultTitle() string {
-	return fmt.Sprintf("第%d期 清欠%s（截至%d年%d月%d日）", p.No, PeriodKindNames[p.Kind], p.AsOf.Year(), p.AsOf.Month(), p.AsOf.Day())
+	return fmt.Sprintf("第%d期 清欠%s（截至%d年%d月%d日）", p.No, p.Kind.Label(), p.AsOf.Year(), p.AsOf.Month(), p.AsOf.Day())
 }
 
 // Normalize fills the defaults: the start of a weekly period is six days before its date, of a
@@ -241,6 +245,9 @@ const (
 var SubmissionStateNames = map[SubmissionState]string{StatePrepared: "已填报待审核", StateReviewed: "已审核待签批",
 	StateApproved: "已签批报送", StateReturned: "已退回", StateMissing: "未报送"}
 
+// Label is how the state reads on screens and in spreadsheets.
+func (s SubmissionState) Label() string { return SubmissionStateNames[s] }
+
 // SignAction is one step of the sign-off chain.
 type SignAction string
 
@@ -254,6 +261,9 @@ const (
 
 // SignActionNames are the screen names.
 var SignActionNames = map[SignAction]string{ActPrepare: "填报", ActReview: "审核", ActApprove: "签批", ActReturn: "退回"}
+
+// Label is how the action reads on screens and in spreadsheets.
+func (a SignAction) Label() string { return SignActionNames[a] }
 
 // NextState is the sign-off state machine: the state a submission in state cur reaches by act,
 // or an ECONFLICT error saying why it cannot. cur is "" for a submission not yet prepared.
@@ -279,13 +289,13 @@ func NextState(cur SubmissionState, act SignAction) (SubmissionState, error) {
 		return "", Errorf(EINVALID, "不认识的操作：%s", act)
 	}
 	if cur == StateApproved {
-		return "", Errorf(ECONFLICT, "已签批报送，数据已冻结，不能再%s", SignActionNames[act])
+		return "", Errorf(ECONFLICT, "已签批报送，数据已冻结，不能再%s", act.Label())
 	}
-	name := SubmissionStateNames[cur]
+	name := cur.Label()
 	if cur == "" {
 		name = "尚未填报"
 	}
-	return "", Errorf(ECONFLICT, "当前状态为“%s”，不能%s", name, SignActionNames[act])
+	return "", Errorf(ECONFLICT, "当前状态为“%s”，不能%s", name, act.Label())
 }
 
 // CanSign reports whether the actor's roles allow the action: clerks and liaisons prepare,
@@ -396,6 +406,110 @@ type Report struct {
 	IssuedBy    string       `json:"issued_by,omitempty"`
 	IssuedAt    time.Time    `json:"issued_at,omitempty"`
 	MadeAt      time.Time    `json:"made_at"`
+}
+
+// StateText is how the row's state reads in a report: its label, and 逾期 when it came late.
+func (r *ReportRow) StateText() string {
+	s := r.State.Label()
+	if r.Late {
+		s += "（逾期）"
+	}
+	return s
+}
+
+// FiguresAt returns the figures of line i of the report: a group's row, or the total when i is
+// len(r.Rows).
+func (r *Report) FiguresAt(i int) *GroupFigures {
+	if i == len(r.Rows) {
+		return &r.Total
+	}
+	return &r.Rows[i].Figures
+}
+
+// ReportUnit is what a report column's figures are in.
+type ReportUnit string
+
+// Units of report columns.
+const (
+	UnitText  ReportUnit = ""   // not a figure
+	UnitWan   ReportUnit = "万元" // an amount, shown in 万元 with two decimals
+	UnitCount ReportUnit = "笔"  // a number of items or payments
+	UnitRate  ReportUnit = "%"  // a rate in basis points, shown as a percentage with two decimals
+)
+
+// ReportColumn is one column of the consolidated report. A text column reads a line with Text;
+// a figure column reads the line's figures with Figure (an amount in 分, a count, or a rate in
+// basis points, as its Unit says).
+type ReportColumn struct {
+	Header string
+	Unit   ReportUnit
+	Width  float64 // in a spreadsheet, in characters
+	// Text reads line i of a report; i is len(r.Rows) for the total.
+	Text   func(r *Report, i int) string
+	Figure func(f *GroupFigures) int64
+}
+
+// Heading is the header with its unit, as a spreadsheet's column reads: 底数（万元）, 清偿（笔）.
+func (c ReportColumn) Heading() string {
+	if c.Unit == UnitWan || c.Unit == UnitCount {
+		return c.Header + "（" + string(c.Unit) + "）"
+	}
+	return c.Header
+}
+
+func amountColumn(header string, get func(f *GroupFigures) Money) ReportColumn {
+	return ReportColumn{Header: header, Unit: UnitWan, Width: 14, Figure: func(f *GroupFigures) int64 { return int64(get(f)) }}
+}
+
+func countColumn(header string, get func(f *GroupFigures) int64) ReportColumn {
+	return ReportColumn{Header: header, Unit: UnitCount, Width: 10, Figure: get}
+}
+
+// ReportColumns are the columns of a consolidated report, in the order of the printed page. The
+// workbench's table, the spreadsheet, the CSV and the printable HTML file are all laid out from
+// this list: a new figure of GroupFigures is shown everywhere by a line here.
+var ReportColumns = []ReportColumn{
+	{Header: "序号", Width: 6, Text: func(r *Report, i int) string {
+		if i == len(r.Rows) {
+			return "合计"
+		}
+		return strconv.Itoa(i + 1)
+	}},
+	{Header: "集团", Width: 22, Text: func(r *Report, i int) string {
+		if i == len(r.Rows) {
+			return fmt.Sprintf("%d 家集团，已报送 %d 家", len(r.Rows), r.Submitted)
+		}
+		return r.Rows[i].OrgName
+	}},
+	{Header: "报送状态", Width: 12, Text: func(r *Report, i int) string {
+		if i == len(r.Rows) {
+			return ""
+		}
+		return r.Rows[i].StateText()
+	}},
+	amountColumn("底数", func(f *GroupFigures) Money { return f.Baseline }),
+	amountColumn("本期清偿", func(f *GroupFigures) Money { return f.RepaidPeriod }),
+	amountColumn("累计清偿", func(f *GroupFigures) Money { return f.RepaidToDate }),
+	amountColumn("未清偿", func(f *GroupFigures) Money { return f.Outstanding }),
+	amountColumn("其中无分歧", func(f *GroupFigures) Money { return f.Undisputed }),
+	amountColumn("其中有分歧", func(f *GroupFigures) Money { return f.Disputed }),
+	amountColumn("其中司法程序中", func(f *GroupFigures) Money { return f.InCourt }),
+	{Header: "清偿率", Unit: UnitRate, Width: 10, Figure: func(f *GroupFigures) int64 { return f.Rate }},
+	countColumn("底数后新增", func(f *GroupFigures) int64 { return f.NewItems }),
+	amountColumn("底数后新增", func(f *GroupFigures) Money { return f.NewAmount }),
+	countColumn("台账条目", func(f *GroupFigures) int64 { return f.Items }),
+	countColumn("清偿", func(f *GroupFigures) int64 { return f.Payments }),
+	countColumn("其中无凭证", func(f *GroupFigures) int64 { return f.PaymentsNoVoucher }),
+	amountColumn("无凭证金额", func(f *GroupFigures) Money { return f.RepaidNoVoucher }),
+	{Header: "零报告", Width: 8, Text: func(r *Report, i int) string {
+		switch {
+		case i == len(r.Rows):
+			return strconv.Itoa(r.ZeroReports)
+		case r.Rows[i].Zero:
+			return "是"
+		}
+		return ""
+	}},
 }
 
 // PeriodFilter selects periods.

@@ -81,3 +81,51 @@ func TestSlowRuleJudge(t *testing.T) {
 		t.Fatalf("plan overdue: %+v", g)
 	}
 }
+
+// Every report column reads either text or a figure, as its unit says, under its own heading;
+// the total line's amounts and counts are the sums of the groups' (GroupFigures.Add adds every
+// figure the report shows).
+func TestReportColumns(t *testing.T) {
+	rows := []ReportRow{
+		{OrgName: "示范能源", State: StateApproved, Zero: true, Late: true, Figures: GroupFigures{Baseline: 100, RepaidPeriod: 1, RepaidToDate: 60, Outstanding: 40,
+			Undisputed: 10, Disputed: 30, InCourt: 20, NewItems: 1, NewAmount: 5, Items: 3, Payments: 4, PaymentsNoVoucher: 1, RepaidNoVoucher: 7}},
+		{OrgName: "示范交建", State: StateMissing, Live: true, Figures: GroupFigures{Baseline: 200, RepaidPeriod: 2, RepaidToDate: 150, Outstanding: 50,
+			Undisputed: 20, Disputed: 30, InCourt: 30, NewItems: 2, NewAmount: 6, Items: 5, Payments: 6, PaymentsNoVoucher: 2, RepaidNoVoucher: 8}},
+	}
+	r := &Report{Rows: rows, Submitted: 1, ZeroReports: 1}
+	for _, row := range rows {
+		r.Total.Add(row.Figures)
+	}
+	headings := map[string]bool{}
+	for _, c := range ReportColumns {
+		if (c.Text != nil) != (c.Unit == UnitText) || (c.Figure != nil) == (c.Unit == UnitText) {
+			t.Errorf("column %s (unit %q) reads the wrong way", c.Header, c.Unit)
+			continue
+		}
+		if headings[c.Heading()] {
+			t.Errorf("two columns headed %s", c.Heading())
+		}
+		headings[c.Heading()] = true
+		if c.Unit == UnitWan || c.Unit == UnitCount {
+			sum := c.Figure(r.FiguresAt(0)) + c.Figure(r.FiguresAt(1))
+			if got := c.Figure(r.FiguresAt(2)); got != sum || sum == 0 {
+				t.Errorf("column %s: total %d, rows add up to %d", c.Heading(), got, sum)
+			}
+		}
+	}
+	text := func(header string, i int) string {
+		for _, c := range ReportColumns {
+			if c.Header == header {
+				return c.Text(r, i)
+			}
+		}
+		t.Fatalf("no column %s", header)
+		return ""
+	}
+	if got := text("序号", 2) + " " + text("集团", 2) + " " + text("零报告", 2); got != "合计 2 家集团，已报送 1 家 1" {
+		t.Errorf("total line reads %q", got)
+	}
+	if got := text("序号", 0) + " " + text("报送状态", 0) + " " + text("零报告", 0); got != "1 已签批报送（逾期） 是" {
+		t.Errorf("first line reads %q", got)
+	}
+}

@@ -84,6 +84,9 @@ const (
 // NoticeStateNames are the screen names.
 var NoticeStateNames = map[NoticeState]string{NoticeOpen: "待回复", NoticeReplied: "已回复待办结", NoticeClosed: "已办结"}
 
+// Label is how the state reads on screens and in spreadsheets.
+func (s NoticeState) Label() string { return NoticeStateNames[s] }
+
 // Notice is a supervision notice (督办) to a group: why, what it must do and by when.
 type Notice struct {
 	ID        int64       `json:"id"`
@@ -144,6 +147,9 @@ const (
 
 // InterviewLevelNames are the screen names.
 var InterviewLevelNames = map[InterviewLevel]string{LevelLeader: "分管负责同志", LevelPrincipal: "主要负责同志"}
+
+// Label is how the level reads on screens and in spreadsheets.
+func (l InterviewLevel) Label() string { return InterviewLevelNames[l] }
 
 // Commitment is what the enterprise promised in an interview, by when, and how it was followed.
 type Commitment struct {

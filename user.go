@@ -6,15 +6,6 @@ import (
 	"unicode"
 )
 
-// RoleNames are the screen names of the roles.
-var RoleNames = map[Role]string{
-	RoleAdmin: "系统管理员", RoleSupervisor: "清欠办", RoleObserver: "观察员（只读）", RoleLiaison: "集团联络员",
-	RoleReviewer: "审核签批", RoleClerk: "填报员", RoleAuditor: "审计",
-}
-
-// Roles lists the roles in display order.
-var Roles = []Role{RoleAdmin, RoleSupervisor, RoleObserver, RoleLiaison, RoleReviewer, RoleClerk, RoleAuditor}
-
 // Account rules.
 const (
 	MaxFailedLogins = 5

@@ -651,7 +651,7 @@ func (tx *Tx) settled(ctx context.Context, id int64) error {
 }
 
 // RecordFeedback implements qingqian.ClueService.
-func (s *ClueService) RecordFeedback(ctx context.Context, id int64, feedbackOn qingqian.Date, feedback string, callbackOn qingqian.Date, satisfaction string, version int) (*qingqian.Clue, error) {
+func (s *ClueService) RecordFeedback(ctx context.Context, id int64, feedbackOn qingqian.Date, feedback string, callbackOn qingqian.Date, satisfaction qingqian.Satisfaction, version int) (*qingqian.Clue, error) {
 	a, err := requireOffice(ctx, "记录反馈和回访")
 	if err != nil {
 		return nil, err

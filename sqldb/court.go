@@ -495,7 +495,7 @@ func (db *DB) disputes(ctx context.Context, q queryer, path string, asOf qingqia
 		}
 		c := cases[caseID]
 		r := &t.Rows[i]
-		r.CaseID, r.CaseNo, r.Route, r.Stage, r.NextStep, r.ExpectedOn = c.ID, c.CaseNo, string(c.Kind), c.StageOn(asOf), c.NextStep, c.ExpectedOn
+		r.CaseID, r.CaseNo, r.Route, r.Stage, r.NextStep, r.ExpectedOn = c.ID, c.CaseNo, qingqian.Route(c.Kind), c.StageOn(asOf), c.NextStep, c.ExpectedOn
 		if c.Responsible != "" {
 			r.Responsible = c.Responsible
 		}

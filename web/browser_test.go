@@ -74,11 +74,12 @@ func location(t *testing.T, ctx context.Context) string {
 	return s
 }
 
-// screenshotDir is where the browser test leaves pictures of the main pages for a reviewer.
+// screenshotDir is where the browser test leaves pictures of the main pages for a reviewer: the
+// folder QINGQIAN_SCREENSHOTS names, or else a temporary one removed after the test.
 func screenshotDir(t *testing.T) string {
 	dir := os.Getenv("QINGQIAN_SCREENSHOTS")
 	if dir == "" {
-		dir = filepath.Join("..", "screenshots")
+		return t.TempDir()
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)

@@ -6,10 +6,8 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -23,9 +21,6 @@ import (
 
 //go:embed templates static
 var assets embed.FS
-
-// sessionCookie names the session cookie.
-const sessionCookie = "qq_session"
 
 // staticFiles maps a content-hashed name ("app.3f2a9c1b.css") to the embedded file, so that
 // assets can be cached forever and still change with each release.
@@ -73,25 +68,6 @@ func (s *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, p, time.Time{}, bytes.NewReader(b))
 }
 
-// WriteReportHTML writes a consolidated report as one self-contained, printable HTML file (its
-// style inlined), the same table as the workbench's report page.
-func WriteReportHTML(w io.Writer, rep *qingqian.Report) error {
-	css, err := assets.ReadFile("static/app.css")
-	if err != nil {
-		return err
-	}
-	t, err := template.New("report_file.html").Funcs(templateFuncs(func(string) string { return "" })).
-		ParseFS(assets, "templates/report_file.html", "templates/part_report.html")
-	if err != nil {
-		return err
-	}
-	d := newReportData(rep)
-	return t.Execute(w, struct {
-		*reportData
-		CSS template.CSS
-	}{d, template.CSS(css)})
-}
-
 // pages are the page templates; each is parsed with the layout. A test renders every one.
 var pages = []string{"login", "password", "dashboard", "ledger", "item", "item_new", "orgs", "creditors", "users", "audit", "error", "import", "import_status",
 	"periods", "period", "submission", "report", "progress", "notices", "notice", "interviews", "interview",
@@ -105,15 +81,7 @@ func templateFuncs(static func(string) string) template.FuncMap {
 		"yuan":     yuanText,
 		"neg":      func(m qingqian.Money) qingqian.Money { return -m },
 		"static":   static,
-		"status":   func(st qingqian.Status) string { return qingqian.StatusNames[st] },
-		"kind":     func(k qingqian.ItemKind) string { return qingqian.ItemKindNames[k] },
-		"origin":   func(o qingqian.Origin) string { return qingqian.OriginNames[o] },
-		"funding":  func(f qingqian.FundingSource) string { return qingqian.FundingNames[f] },
-		"method":   func(m qingqian.PayMethod) string { return qingqian.MethodNames[m] },
-		"entry":    func(k qingqian.EntryKind) string { return qingqian.EntryKindNames[k] },
-		"role":     func(r qingqian.Role) string { return qingqian.RoleNames[r] },
-		"orgkind":  func(k qingqian.OrgKind) string { return qingqian.OrgKindNames[k] },
-		"pct":      func(bp int64) string { return fmt.Sprintf("%d.%02d%%", bp/100, bp%100) },
+		"pct":      pctText,
 		"time":     func(t time.Time) string { return timeText(t) },
 		"indent":   func(depth int) string { return strings.Repeat("　", depth) },
 		"add":      func(a, b int) int { return a + b },
@@ -128,41 +96,15 @@ func templateFuncs(static func(string) string) template.FuncMap {
 			}
 			return out
 		},
-		"sum":       func(a, b qingqian.Money) qingqian.Money { return a + b },
-		"pkind":     func(k qingqian.PeriodKind) string { return qingqian.PeriodKindNames[k] },
-		"substate":  func(st qingqian.SubmissionState) string { return qingqian.SubmissionStateNames[st] },
-		"signact":   func(a qingqian.SignAction) string { return qingqian.SignActionNames[a] },
-		"nstate":    func(st qingqian.NoticeState) string { return qingqian.NoticeStateNames[st] },
-		"level":     func(l qingqian.InterviewLevel) string { return qingqian.InterviewLevelNames[l] },
-		"cat":       func(a, b string) string { return a + b },
-		"cents":     func(m qingqian.Money) int64 { return int64(m) },
-		"diff":      func(a, b qingqian.Money) qingqian.Money { return a - b },
-		"itoa":      func(n int) string { return strconv.Itoa(n) },
-		"channel":   func(c qingqian.Channel) string { return qingqian.ChannelNames[c] },
-		"cstate":    func(c qingqian.ClueState) string { return qingqian.ClueStateNames[c] },
-		"concl":     func(c qingqian.Conclusion) string { return qingqian.ConclusionNames[c] },
-		"outreason": func(r string) string { return qingqian.OutReasonNames[r] },
-		"satisf":    func(r string) string { return qingqian.SatisfactionNames[r] },
-		"casekind":  func(k qingqian.CaseKind) string { return qingqian.CaseKindNames[k] },
-		"stage":     func(s qingqian.CaseStage) string { return qingqian.CaseStageNames[s] },
-		"route":     func(r string) string { return qingqian.RouteNames[r] },
+		"sum":   func(a, b qingqian.Money) qingqian.Money { return a + b },
+		"cat":   func(a, b string) string { return a + b },
+		"cents": func(m qingqian.Money) int64 { return int64(m) },
+		"diff":  func(a, b qingqian.Money) qingqian.Money { return a - b },
+		"itoa":  func(n int) string { return strconv.Itoa(n) },
 		"weekday": func(d qingqian.Date) string {
 			return "星期" + []string{"日", "一", "二", "三", "四", "五", "六"}[d.Weekday()]
 		},
-		"dayname": func(k qingqian.DayKind) string {
-			if k == qingqian.DayWork {
-				return "调休上班"
-			}
-			return "放假"
-		},
-		"deref":     func(f *qingqian.FundingSource) qingqian.FundingSource { return *f },
-		"ownership": func(o qingqian.Ownership) string { return qingqian.OwnershipNames[o] },
-		"size": func(z qingqian.Size) string {
-			if z == "" {
-				return "未声明"
-			}
-			return qingqian.SizeNames[z]
-		},
+		"deref": func(f *qingqian.FundingSource) qingqian.FundingSource { return *f },
 	}
 }
 
@@ -199,6 +141,9 @@ func timeText(t time.Time) string {
 	}
 	return t.In(cst).Format("2006-01-02 15:04")
 }
+
+// pctText formats a rate in basis points as a percentage: 18.42%.
+func pctText(bp int64) string { return fmt.Sprintf("%d.%02d%%", bp/100, bp%100) }
 
 // yuanText formats 元 with thousands separators: 968,553,800.00.
 func yuanText(m qingqian.Money) string {
@@ -333,37 +278,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	s.render(w, r, ErrorStatus(err), "error", &view{Title: title, Error: msg})
 }
 
-func (s *Server) setSession(w http.ResponseWriter, r *http.Request, secret string) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
-}
-
-func (s *Server) clearSession(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
-}
-
-// formError splits a service error into a form-wide message and field messages for re-rendering;
-// errors that are not about the input become error pages.
-func formError(err error) (msg string, fields map[string]string, ok bool) {
-	var e *qingqian.Error
-	if !errors.As(err, &e) {
-		return "", nil, false
-	}
-	switch e.Code {
-	case qingqian.EINVALID, qingqian.ECONFLICT:
-		return e.Message, e.Fields, true
-	}
-	return "", nil, false
-}
-
-// safeNext keeps a post-login redirect on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	return next
-}
-
-func atoi64(s string) int64 {
-	n, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	return n
+func isOffice(r *http.Request) bool {
+	u := userFrom(r)
+	return u != nil && u.Actor().Has(qingqian.RoleSupervisor, qingqian.RoleAdmin)
 }

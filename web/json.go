@@ -2,12 +2,15 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/qingqian/qingqian"
@@ -133,4 +136,56 @@ func describe(v qingqian.Validation) string {
 		parts = append(parts[:3], "……")
 	}
 	return strings.Join(parts, "；")
+}
+
+type list[T any] struct {
+	Items  []T `json:"items"`
+	Total  int `json:"total"`
+	Offset int `json:"offset"`
+	Limit  int `json:"limit"`
+}
+
+// pageOf is one page of a list, never null in JSON.
+func pageOf[T any](items []T, total, offset, limit int) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return list[T]{items, total, offset, limitOf(limit)}
+}
+
+func limitOf(n int) int {
+	if n <= 0 {
+		return 50
+	}
+	return min(n, 500)
+}
+
+// ifMatch returns the version in an If-Match header ("3" or W/"3"), or def.
+func ifMatch(r *http.Request, def int) (int, error) {
+	h := r.Header.Get("If-Match")
+	if h == "" {
+		return def, nil
+	}
+	h = strings.Trim(strings.TrimPrefix(h, "W/"), `"`)
+	v, err := strconv.Atoi(h)
+	if err != nil {
+		return 0, &qingqian.Error{Code: qingqian.EINVALID, Message: "If-Match 应为资源的版本号", Fields: map[string]string{"If-Match": "格式不正确"}}
+	}
+	return v, nil
+}
+
+func etag(w http.ResponseWriter, version int) { w.Header().Set("ETag", fmt.Sprintf(`"%d"`, version)) }
+
+// byID answers GET …/{id} with what find returns for the id.
+func byID[T any](w http.ResponseWriter, r *http.Request, find func(ctx context.Context, id int64) (T, error)) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	v, err := find(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
 }

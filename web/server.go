@@ -1,5 +1,17 @@
-// Package web serves the JSON API (and, later, the HTML workbench) over the services of package
-// qingqian. Handlers decode, call one service method and encode; every rule lives below them.
+// Package web serves Qingqian over HTTP, over the services of package qingqian: the workbench,
+// Chinese pages rendered on the server for the people who keep and supervise the ledger (templates/
+// and static/, embedded), and the JSON API under /api/v1 with its OpenAPI document. Handlers read
+// the request, call the services and answer; every rule lives below them.
+//
+// Each entity has one file, named as in packages qingqian and sqldb, with its pages, its forms and
+// its API handlers side by side: item.go (the ledger and an item's page), entry.go, plan.go,
+// voucher.go, org.go, creditor.go, user.go (signing in and out, users, tokens), audit.go, report.go
+// (periods, submissions, consolidated reports, progress), supervision.go (notices and interviews),
+// clue.go, court.go (cases and the disputed-debt table), calendar.go, dashboard.go and import.go
+// (imports, exports and templates). routes.go lists every route. The rest is shared: server.go (the
+// server and its middleware), html.go (rendering pages for a user), form.go (reading forms),
+// query.go (URL parameters and paging), json.go (API bodies), error.go (errors as JSON) and
+// chart.go (SVG charts).
 package web
 
 import (
@@ -138,31 +150,6 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) routes() {
-	m := s.mux
-	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
-	m.HandleFunc("GET /readyz", s.handleReady)
-	m.HandleFunc("GET /api/v1/openapi.json", s.handleOpenAPI)
-	for _, rt := range s.apiRoutes() {
-		m.Handle(rt.pattern, s.api(rt.h))
-	}
-	m.HandleFunc("GET /static/{file}", s.static.serve)
-	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, s.static.url("favicon.svg"), http.StatusMovedPermanently)
-	})
-	m.HandleFunc("GET /login", s.loginPage)
-	m.HandleFunc("POST /login", s.login)
-	for _, rt := range s.htmlRoutes() {
-		m.Handle(rt.pattern, s.page(rt.h))
-	}
-	m.Handle("/", s.page(func(w http.ResponseWriter, r *http.Request) error {
-		return qingqian.Errorf(qingqian.ENOTFOUND, "页面不存在")
-	}))
-	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, qingqian.Errorf(qingqian.ENOTFOUND, "接口不存在：%s %s", r.Method, r.URL.Path))
-	})
-}
-
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
@@ -198,3 +185,17 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request) error) http.
 		}
 	})
 }
+
+// requireOfficeAPI refuses a caller that is not the clearance office before its body is read.
+func requireOfficeAPI(r *http.Request) (*qingqian.Actor, error) {
+	a, err := qingqian.RequireActor(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	if !a.Has(qingqian.RoleSupervisor, qingqian.RoleAdmin) {
+		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "只有清欠办可以进行此操作")
+	}
+	return a, nil
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -34,22 +34,26 @@ type Column struct {
 	Note     string
 }
 
-func enumOf[K ~string](names map[K]string, order []K) []option {
+// enumOf lists the values of an enum in order, each with its label.
+func enumOf[K interface {
+	~string
+	Label() string
+}](order ...K) []option {
 	out := make([]option, 0, len(order))
 	for _, k := range order {
-		out = append(out, option{string(k), names[k]})
+		out = append(out, option{string(k), k.Label()})
 	}
 	return out
 }
 
 var (
-	kindOptions      = enumOf(qingqian.ItemKindNames, qingqian.ItemKinds)
-	originOptions    = enumOf(qingqian.OriginNames, qingqian.Origins)
-	fundingOptions   = enumOf(qingqian.FundingNames, []qingqian.FundingSource{qingqian.FundingNone, qingqian.FundingOwn, qingqian.FundingLoan, qingqian.FundingFiscal, qingqian.FundingAssets, qingqian.FundingOther})
-	ownershipOptions = enumOf(qingqian.OwnershipNames, []qingqian.Ownership{qingqian.OwnershipPrivate, qingqian.OwnershipIndividual, qingqian.OwnershipForeign, qingqian.OwnershipState})
-	sizeOptions      = enumOf(qingqian.SizeNames, []qingqian.Size{qingqian.SizeMicro, qingqian.SizeSmall, qingqian.SizeMedium, qingqian.SizeLarge})
-	statusOptions    = enumOf(qingqian.StatusNames, []qingqian.Status{qingqian.StatusUnpaid, qingqian.StatusPartial, qingqian.StatusCleared, qingqian.StatusClosed})
-	orgKindOptions   = enumOf(qingqian.OrgKindNames, []qingqian.OrgKind{qingqian.OrgRegulator, qingqian.OrgGroup, qingqian.OrgSubsidiary})
+	kindOptions      = enumOf(qingqian.ItemKinds...)
+	originOptions    = enumOf(qingqian.Origins...)
+	fundingOptions   = enumOf(qingqian.FundingNone, qingqian.FundingOwn, qingqian.FundingLoan, qingqian.FundingFiscal, qingqian.FundingAssets, qingqian.FundingOther)
+	ownershipOptions = enumOf(qingqian.OwnershipPrivate, qingqian.OwnershipIndividual, qingqian.OwnershipForeign, qingqian.OwnershipState)
+	sizeOptions      = enumOf(qingqian.SizeMicro, qingqian.SizeSmall, qingqian.SizeMedium, qingqian.SizeLarge)
+	statusOptions    = enumOf(qingqian.StatusUnpaid, qingqian.StatusPartial, qingqian.StatusCleared, qingqian.StatusClosed)
+	orgKindOptions   = enumOf(qingqian.OrgRegulator, qingqian.OrgGroup, qingqian.OrgSubsidiary)
 )
 
 // LedgerColumns are the columns of the ledger (台账) sheet.
@@ -77,8 +81,8 @@ var LedgerColumns = []Column{
 }
 
 var (
-	methodOptions = enumOf(qingqian.MethodNames, []qingqian.PayMethod{qingqian.MethodTransfer, qingqian.MethodCash, qingqian.MethodBill, qingqian.MethodReceivable, qingqian.MethodOffset})
-	partOptions   = []option{{string(qingqian.PartUndisputed), "无分歧部分"}, {string(qingqian.PartDisputed), "有分歧部分"}}
+	methodOptions = enumOf(qingqian.MethodTransfer, qingqian.MethodCash, qingqian.MethodBill, qingqian.MethodReceivable, qingqian.MethodOffset)
+	partOptions   = enumOf(qingqian.Parts...)
 )
 
 // RepaymentColumns are the columns of the repayments sheet: one repayment a row, of an item

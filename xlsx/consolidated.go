@@ -3,7 +3,6 @@ package xlsx
 import (
 	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/xuri/excelize/v2"
 
@@ -16,14 +15,16 @@ type Wan qingqian.Money
 // Rate is a clearance rate in basis points, shown as a percentage with two decimals.
 type Rate int64
 
-// ReportColumns are the columns of a consolidated report, in the order of the printed page.
-var ReportColumns = []Column{
-	{Header: "序号", Width: 6}, {Header: "集团", Width: 22}, {Header: "报送状态", Width: 12},
-	{Header: "底数（万元）", Width: 14}, {Header: "本期清偿（万元）", Width: 14}, {Header: "累计清偿（万元）", Width: 14},
-	{Header: "未清偿（万元）", Width: 14}, {Header: "其中无分歧（万元）", Width: 14}, {Header: "其中有分歧（万元）", Width: 14},
-	{Header: "其中司法程序中（万元）", Width: 14}, {Header: "清偿率", Width: 10}, {Header: "底数后新增（笔）", Width: 10}, {Header: "底数后新增（万元）", Width: 14},
-	{Header: "台账条目（笔）", Width: 10}, {Header: "清偿（笔）", Width: 10}, {Header: "其中无凭证（笔）", Width: 10},
-	{Header: "无凭证金额（万元）", Width: 14}, {Header: "零报告", Width: 8},
+// ReportColumns are the columns of a consolidated report, as qingqian.ReportColumns lays them
+// out, each headed with its unit.
+var ReportColumns = reportColumns()
+
+func reportColumns() []Column {
+	out := make([]Column, len(qingqian.ReportColumns))
+	for i, c := range qingqian.ReportColumns {
+		out[i] = Column{Header: c.Heading(), Width: c.Width}
+	}
+	return out
 }
 
 // ReportTitle is the title of a consolidated report.
@@ -40,23 +41,22 @@ func ReportLine(r *qingqian.Report) string {
 	return fmt.Sprintf("编制单位：%s　数据截至：%s　统计区间：%s 至 %s　%s　金额单位：万元", r.Office, r.Period.AsOf, r.Period.StartsOn, r.Period.AsOf, state)
 }
 
-// ReportRowValues lays out one row of the report; n is its number, 0 for the total.
-func ReportRowValues(n int, name, state string, f *qingqian.GroupFigures, zero string) []any {
-	seq := "合计"
-	if n > 0 {
-		seq = strconv.Itoa(n)
+// reportValues lays out line i of a report (len(r.Rows) for the total) in ReportColumns order.
+func reportValues(r *qingqian.Report, i int) []any {
+	out := make([]any, len(qingqian.ReportColumns))
+	for k, c := range qingqian.ReportColumns {
+		switch c.Unit {
+		case qingqian.UnitText:
+			out[k] = c.Text(r, i)
+		case qingqian.UnitWan:
+			out[k] = Wan(c.Figure(r.FiguresAt(i)))
+		case qingqian.UnitRate:
+			out[k] = Rate(c.Figure(r.FiguresAt(i)))
+		default:
+			out[k] = c.Figure(r.FiguresAt(i))
+		}
 	}
-	return []any{seq, name, state, Wan(f.Baseline), Wan(f.RepaidPeriod), Wan(f.RepaidToDate), Wan(f.Outstanding), Wan(f.Undisputed), Wan(f.Disputed), Wan(f.InCourt),
-		Rate(f.Rate), f.NewItems, Wan(f.NewAmount), f.Items, f.Payments, f.PaymentsNoVoucher, Wan(f.RepaidNoVoucher), zero}
-}
-
-// StateText is how a row's state reads in a report.
-func StateText(row *qingqian.ReportRow) string {
-	s := qingqian.SubmissionStateNames[row.State]
-	if row.Late {
-		s += "（逾期）"
-	}
-	return s
+	return out
 }
 
 // WriteReport writes a consolidated report as xlsx (A4 landscape, page numbers in the footer)
@@ -72,18 +72,10 @@ func WriteReport(w io.Writer, r *qingqian.Report, format string) error {
 			return err
 		}
 	}
-	for i := range r.Rows {
-		row := &r.Rows[i]
-		zero := ""
-		if row.Zero {
-			zero = "是"
-		}
-		if err := wr.row(ReportRowValues(i+1, row.OrgName, StateText(row), &row.Figures, zero)); err != nil {
+	for i := range len(r.Rows) + 1 {
+		if err := wr.row(reportValues(r, i)); err != nil {
 			return err
 		}
-	}
-	if err := wr.row(ReportRowValues(0, fmt.Sprintf("%d 家集团，已报送 %d 家", len(r.Rows), r.Submitted), "", &r.Total, strconv.Itoa(r.ZeroReports))); err != nil {
-		return err
 	}
 	return wr.close()
 }
@@ -117,7 +109,7 @@ func WriteInterviews(w io.Writer, ivs []*qingqian.Interview, format string, meta
 			}
 			text += fmt.Sprintf("%d. %s（时限 %s，%s）", i+1, c.Text, c.DueOn, state)
 		}
-		if err := wr.row([]any{iv.HeldOn, iv.OrgName, qingqian.InterviewLevelNames[iv.Level], iv.Participants, iv.Minutes, text, int64(open), iv.CreatedBy}); err != nil {
+		if err := wr.row([]any{iv.HeldOn, iv.OrgName, iv.Level.Label(), iv.Participants, iv.Minutes, text, int64(open), iv.CreatedBy}); err != nil {
 			return err
 		}
 	}

@@ -238,9 +238,9 @@ func (c *csvWriter) close() error {
 func ledgerValues(it *qingqian.Item) []any {
 	b := it.Balance
 	return []any{it.No, it.OrgName, it.CreditorName, it.CreditorUSCC, "", it.ContractNo, it.ContractName,
-		qingqian.ItemKindNames[it.Kind], it.ArisenOn, it.DueOn, it.Undisputed, it.Disputed, it.DisputeReason,
-		qingqian.FundingNames[it.FundingSource], qingqian.OriginNames[it.Origin], it.Responsible, it.Note,
-		b.Repaid, b.Outstanding, qingqian.StatusNames[b.Status]}
+		it.Kind.Label(), it.ArisenOn, it.DueOn, it.Undisputed, it.Disputed, it.DisputeReason,
+		it.FundingSource.Label(), it.Origin.Label(), it.Responsible, it.Note,
+		b.Repaid, b.Outstanding, b.Status.Label()}
 }
 
 // ExportLedger writes the items of a filter (the ledger page's filters) to w, streaming in pages
@@ -292,9 +292,9 @@ func ExportCreditors(ctx context.Context, creditors qingqian.CreditorService, w 
 		for _, c := range cs {
 			size := ""
 			if c.Size != "" {
-				size = qingqian.SizeNames[c.Size]
+				size = c.Size.Label()
 			}
-			if err := out.row([]any{c.Name, c.USCC, qingqian.OwnershipNames[c.Ownership], size, c.SizeDeclaredOn, c.SizeEvidence, c.Region}); err != nil {
+			if err := out.row([]any{c.Name, c.USCC, c.Ownership.Label(), size, c.SizeDeclaredOn, c.SizeEvidence, c.Region}); err != nil {
 				return err
 			}
 		}
@@ -325,7 +325,7 @@ func ExportOrgs(ctx context.Context, orgs qingqian.OrgService, w io.Writer, form
 			if !o.Active {
 				state = "停用"
 			}
-			if err := out.row([]any{o.Name, names[o.ParentID], o.ShortName, o.USCC, qingqian.OrgKindNames[o.Kind], o.LeaderName, o.Department,
+			if err := out.row([]any{o.Name, names[o.ParentID], o.ShortName, o.USCC, o.Kind.Label(), o.LeaderName, o.Department,
 				o.LiaisonName, o.LiaisonPhone, state}); err != nil {
 				return err
 			}

@@ -24,21 +24,21 @@ func WriteClues(w io.Writer, clues []*qingqian.Clue, format string, meta Meta) e
 		return err
 	}
 	for _, c := range clues {
-		state := qingqian.ClueStateNames[c.State]
+		state := c.State.Label()
 		if c.Overdue(meta.AsOf) {
 			state += "（逾期）"
 		}
-		concl := qingqian.ConclusionNames[c.Conclusion]
-		if r := qingqian.OutReasonNames[c.OutReason]; r != "" {
+		concl := c.Conclusion.Label()
+		if r := c.OutReason.Label(); r != "" {
 			concl += "：" + r
 		}
 		missing := ""
 		if c.MissingDebt {
 			missing = "是"
 		}
-		if err := wr.row([]any{c.No, qingqian.ChannelNames[c.Channel], c.TransferNo, c.ReceivedOn, c.CreditorName, c.CreditorUSCC, c.Respondent,
+		if err := wr.row([]any{c.No, c.Channel.Label(), c.TransferNo, c.ReceivedOn, c.CreditorName, c.CreditorUSCC, c.Respondent,
 			c.Claimed, c.OrgName, c.ResponsibleLeader, c.ResponsiblePerson, c.ForwardBy, c.Deadline(), state, concl, missing, c.ClosedOn,
-			qingqian.SatisfactionNames[c.Satisfaction], c.Text}); err != nil {
+			c.Satisfaction.Label(), c.Text}); err != nil {
 			return err
 		}
 	}
@@ -72,8 +72,8 @@ func WriteDisputes(w io.Writer, t *qingqian.DisputeTable, format string, meta Me
 		}
 	}
 	for i, r := range t.Rows {
-		if err := wr.row([]any{fmt.Sprint(i + 1), r.OrgName, r.Creditor, r.ItemNo, Wan(r.Amount), r.Reason, qingqian.RouteNames[r.Route],
-			qingqian.CaseStageNames[r.Stage], r.CaseNo, r.Progress, r.NextStep, r.ExpectedOn, Wan(r.Repaid), r.Responsible}); err != nil {
+		if err := wr.row([]any{fmt.Sprint(i + 1), r.OrgName, r.Creditor, r.ItemNo, Wan(r.Amount), r.Reason, r.Route.Label(),
+			r.Stage.Label(), r.CaseNo, r.Progress, r.NextStep, r.ExpectedOn, Wan(r.Repaid), r.Responsible}); err != nil {
 			return err
 		}
 	}

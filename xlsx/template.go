@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/qingqian/qingqian"
 )
 
 // Templates are the blank sheets people fill in, by name.
@@ -14,11 +16,15 @@ var Templates = map[string]struct {
 	Cols         []Column
 	Example      []string
 }{
-	"ledger": {"清理拖欠民营企业中小企业账款台账", "台账", LedgerColumns, []string{"A-001", "示范建工集团有限公司", "某某建筑劳务有限公司", "91310115MA1K3BTP2B", "民营企业",
-		"HT-2019-001", "办公楼施工合同", "工程款", "2019-03-15", "2019-06-15", "1,250,000.00", "0", "", "自有资金", "底数", "张三", "", "", "", ""}},
-	"repayments": {"清偿记录", "清偿记录", RepaymentColumns, []string{"示范建工集团有限公司", "A-001", "2019-11-30", "1,250,000.00", "银行转账", "无分歧部分", "HD20191130001", ""}},
-	"creditors":  {"债权企业", "债权企业", CreditorColumns, []string{"某某建筑劳务有限公司", "91310115MA1K3BTP2B", "民营企业", "小型", "2019-01-10", "企业规模声明函", "上海"}},
-	"units":      {"单位", "单位", OrgColumns, []string{"示范建工第一工程有限公司", "示范建工集团有限公司", "建工一公司", "", "子分公司", "李四", "财务部", "王五", "0311-80000000", "启用"}},
+	"ledger": {"清理拖欠民营企业中小企业账款台账", "台账", LedgerColumns, []string{"A-001", "示范建工集团有限公司", "某某建筑劳务有限公司", "91310115MA1K3BTP2B",
+		qingqian.OwnershipPrivate.Label(), "HT-2019-001", "办公楼施工合同", qingqian.KindWorks.Label(), "2019-03-15", "2019-06-15", "1,250,000.00", "0", "",
+		qingqian.FundingOwn.Label(), qingqian.OriginBaseline.Label(), "张三", "", "", "", ""}},
+	"repayments": {"清偿记录", "清偿记录", RepaymentColumns, []string{"示范建工集团有限公司", "A-001", "2019-11-30", "1,250,000.00", qingqian.MethodTransfer.Label(),
+		qingqian.PartUndisputed.Label(), "HD20191130001", ""}},
+	"creditors": {"债权企业", "债权企业", CreditorColumns, []string{"某某建筑劳务有限公司", "91310115MA1K3BTP2B", qingqian.OwnershipPrivate.Label(), qingqian.SizeSmall.Label(),
+		"2019-01-10", "企业规模声明函", "上海"}},
+	"units": {"单位", "单位", OrgColumns, []string{"示范建工第一工程有限公司", "示范建工集团有限公司", "建工一公司", "", qingqian.OrgSubsidiary.Label(), "李四", "财务部", "王五",
+		"0311-80000000", "启用"}},
 }
 
 // templateRows is how many rows the template's formats and drop-down lists cover.

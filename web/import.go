@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -126,8 +127,6 @@ func saveUpload(r *http.Request, limit int64) (path, name string, err error) {
 // maxImportFile bounds an uploaded spreadsheet (a million rows of ledger is about 100 MB).
 const maxImportFile = 256 << 20
 
-// ---- exports and templates ----
-
 func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request) error {
 	f, q := ledgerFilter(r)
 	if err := q.err(); err != nil {
@@ -187,57 +186,16 @@ func (s *Server) template(w http.ResponseWriter, r *http.Request) error {
 	return xlsx.WriteTemplate(w, kind)
 }
 
-// apiImport imports (or, with dry_run=true, checks) an uploaded ledger or list of repayments and
-// answers with the report in the same request: 200 when clean, 422 with every problem otherwise.
-func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
-	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
-		return err
-	}
-	kind := r.PathValue("kind")
-	if _, ok := xlsx.Importable[kind]; !ok {
-		return qingqian.Errorf(qingqian.ENOTFOUND, "不能导入“%s”，可选：ledger、repayments", kind)
-	}
-	path, _, err := saveUpload(r, maxImportFile)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(path)
-	vouchers, err := saveVouchers(r)
-	if err != nil {
-		return err
-	}
-	dry := r.URL.Query().Get("dry_run") == "true"
-	var rep *xlsx.Report
-	switch {
-	case kind == "repayments":
-		defer os.Remove(vouchers)
-		rep, err = xlsx.ImportRepayments(r.Context(), s.Imports, path, vouchers, dry, nil)
-	case vouchers != "":
-		os.Remove(vouchers)
-		return &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证压缩包只用于导入清偿记录", Fields: map[string]string{"vouchers": "只用于清偿记录"}}
-	default:
-		rep, err = xlsx.Import(r.Context(), s.Imports, kind, path, dry, nil)
-	}
-	if err != nil {
-		var fe *xlsx.FileError
-		if errors.As(err, &fe) {
-			return &qingqian.Error{Code: qingqian.EINVALID, Message: fe.Msg, Fields: map[string]string{"file": fe.Msg}, Err: errors.Unwrap(fe)}
-		}
-		return err
-	}
-	status := http.StatusOK
-	if !rep.OK() {
-		status = http.StatusUnprocessableEntity
-	}
-	writeJSON(w, status, rep)
-	return nil
-}
-
 func (s *Server) importPage(w http.ResponseWriter, r *http.Request) error {
 	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "import", &view{Title: "导入台账", Nav: "ledger", Form: map[string][]string{"dry_run": {"1"}}})
+	return s.showImport(w, r, http.StatusOK, &view{Form: url.Values{"dry_run": {"1"}}})
+}
+
+func (s *Server) showImport(w http.ResponseWriter, r *http.Request, status int, v *view) error {
+	v.Title, v.Nav = "导入台账", "ledger"
+	s.render(w, r, status, "import", v)
 	return nil
 }
 
@@ -245,14 +203,10 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
 		return err
 	}
+	show := func(st int, v *view) error { return s.showImport(w, r, st, v) }
 	path, name, err := saveUpload(r, maxImportFile)
 	if err != nil {
-		msg, fields, ok := formError(err)
-		if !ok {
-			return err
-		}
-		s.render(w, r, http.StatusBadRequest, "import", &view{Title: "导入台账", Nav: "ledger", Error: msg, Fields: fields})
-		return nil
+		return s.retry(w, r, err, nil, show)
 	}
 	kind := r.PostFormValue("kind")
 	if _, ok := xlsx.Importable[kind]; !ok {
@@ -261,12 +215,7 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 	vouchers, err := saveVouchers(r)
 	if err != nil {
 		os.Remove(path)
-		msg, fields, ok := formError(err)
-		if !ok {
-			return err
-		}
-		s.render(w, r, http.StatusBadRequest, "import", &view{Title: "导入台账", Nav: "ledger", Error: msg, Fields: fields})
-		return nil
+		return s.retry(w, r, err, nil, show)
 	}
 	j := s.runImport(r.Context(), kind, path, vouchers, name, r.PostFormValue("dry_run") == "1")
 	http.Redirect(w, r, "/imports/"+j.ID, http.StatusSeeOther)
@@ -380,4 +329,52 @@ func (s *Server) importErrors(w http.ResponseWriter, r *http.Request) error {
 // attachment is a Content-Disposition for a download with a Chinese file name.
 func attachment(name string) string {
 	return mime.FormatMediaType("attachment", map[string]string{"filename": name})
+}
+
+// ---- API ----
+
+// apiImport imports (or, with dry_run=true, checks) an uploaded ledger or list of repayments and
+// answers with the report in the same request: 200 when clean, 422 with every problem otherwise.
+func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
+	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
+		return err
+	}
+	kind := r.PathValue("kind")
+	if _, ok := xlsx.Importable[kind]; !ok {
+		return qingqian.Errorf(qingqian.ENOTFOUND, "不能导入“%s”，可选：ledger、repayments", kind)
+	}
+	path, _, err := saveUpload(r, maxImportFile)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(path)
+	vouchers, err := saveVouchers(r)
+	if err != nil {
+		return err
+	}
+	dry := r.URL.Query().Get("dry_run") == "true"
+	var rep *xlsx.Report
+	switch {
+	case kind == "repayments":
+		defer os.Remove(vouchers)
+		rep, err = xlsx.ImportRepayments(r.Context(), s.Imports, path, vouchers, dry, nil)
+	case vouchers != "":
+		os.Remove(vouchers)
+		return &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证压缩包只用于导入清偿记录", Fields: map[string]string{"vouchers": "只用于清偿记录"}}
+	default:
+		rep, err = xlsx.Import(r.Context(), s.Imports, kind, path, dry, nil)
+	}
+	if err != nil {
+		var fe *xlsx.FileError
+		if errors.As(err, &fe) {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: fe.Msg, Fields: map[string]string{"file": fe.Msg}, Err: errors.Unwrap(fe)}
+		}
+		return err
+	}
+	status := http.StatusOK
+	if !rep.OK() {
+		status = http.StatusUnprocessableEntity
+	}
+	writeJSON(w, status, rep)
+	return nil
 }

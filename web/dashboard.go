@@ -1,0 +1,202 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/qingqian/qingqian"
+)
+
+type dashboardData struct {
+	Org                 *qingqian.Org
+	AsOf                qingqian.Date
+	All                 qingqian.Figures
+	Baseline            qingqian.Money
+	AfterBaseline       qingqian.Money
+	Rate                int64
+	Bars                []bar
+	BarChart, LineChart template.HTML
+	Overdue, Unfunded   int
+	Disputed            int
+	Duty                *dutyData
+}
+
+// dutyData is what reporting and supervision ask of the user now.
+type dutyData struct {
+	Reports        bool         // the user's unit reports (it is a group or above one)
+	Open           []openPeriod // periods still open for submission
+	Missing        int          // submissions past their deadline, not approved
+	Slow           int
+	OpenNotices    int
+	OverdueNotices int
+	Commitments    int // interview commitments due and not done
+}
+
+type openPeriod struct {
+	Period  *qingqian.Period
+	Pending int // groups (of those the user sees) without an approved submission
+}
+
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a := qingqian.ActorFrom(ctx)
+	q := newQuery(r)
+	asOf, orgID := q.date("as_of"), q.id("org_id")
+	if err := q.err(); err != nil {
+		return err
+	}
+	if asOf.IsZero() {
+		asOf = qingqian.Today()
+	}
+	if orgID == 0 {
+		orgID = a.OrgID
+	}
+	org, err := s.Orgs.FindOrgByID(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	tot, err := s.Totals.SubtreeTotals(ctx, qingqian.TotalsQuery{OrgID: orgID, AsOf: asOf})
+	if err != nil {
+		return err
+	}
+	d := &dashboardData{Org: org, AsOf: asOf, All: tot.Overall, Rate: tot.Overall.Rate()}
+	base := tot.ByOrigin[qingqian.OriginBaseline]
+	d.Baseline = base.RecognisedUndisputed + base.RecognisedDisputed
+	d.AfterBaseline = tot.Overall.RecognisedUndisputed + tot.Overall.RecognisedDisputed - d.Baseline
+	children, _, err := s.Orgs.FindOrgs(ctx, qingqian.OrgFilter{Under: orgID, MaxDepth: org.Depth + 1, Limit: 41})
+	if err != nil {
+		return err
+	}
+	for _, c := range children {
+		if c.ID == orgID || len(d.Bars) == 40 {
+			continue
+		}
+		ct, err := s.Totals.SubtreeTotals(ctx, qingqian.TotalsQuery{OrgID: c.ID, AsOf: asOf})
+		if err != nil {
+			return err
+		}
+		label := c.ShortName
+		if label == "" {
+			label = c.Name
+		}
+		d.Bars = append(d.Bars, bar{Label: label, Repaid: ct.Overall.Repaid, Outstanding: ct.Overall.Outstanding})
+	}
+	d.BarChart = barChart(d.Bars)
+	var pts []point
+	for k := 11; k >= 0; k-- {
+		end := monthEnd(asOf, -k)
+		if k == 0 {
+			end = asOf
+		}
+		t, err := s.Totals.SubtreeTotals(ctx, qingqian.TotalsQuery{OrgID: orgID, AsOf: end})
+		if err != nil {
+			return err
+		}
+		pts = append(pts, point{Label: fmt.Sprintf("%d-%02d", end.Year(), end.Month()), Outstanding: t.Overall.Outstanding, Repaid: t.Overall.Repaid})
+	}
+	d.LineChart = lineChart(pts)
+	yes := true
+	none := qingqian.FundingNone
+	one := qingqian.Money(1)
+	for _, c := range []struct {
+		dst *int
+		f   qingqian.ItemFilter
+	}{
+		{&d.Overdue, qingqian.ItemFilter{OrgID: orgID, Overdue: &yes, Limit: 1}},
+		{&d.Unfunded, qingqian.ItemFilter{OrgID: orgID, FundingSource: &none, MinAmount: &one, Limit: 1}},
+		{&d.Disputed, qingqian.ItemFilter{OrgID: orgID, Disputed: &yes, Limit: 1}},
+	} {
+		p, err := s.Items.FindItems(ctx, c.f)
+		if err != nil {
+			return err
+		}
+		*c.dst = p.Total
+	}
+	if d.Duty, err = s.duty(r); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "dashboard", &view{Title: "首页", Nav: "home", Data: d})
+	return nil
+}
+
+// duty gathers the periods due, missing submissions, slow groups, open notices and commitments
+// due that the user's unit must act on or watch.
+func (s *Server) duty(r *http.Request) (*dutyData, error) {
+	ctx := r.Context()
+	today := qingqian.Today()
+	d := &dutyData{}
+	ps, _, err := s.Reports.FindPeriods(ctx, qingqian.PeriodFilter{Limit: 20})
+	if err != nil {
+		return nil, err
+	}
+	groups, err := s.Reports.Groups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := qingqian.ActorFrom(ctx)
+	reach := 0
+	for _, g := range groups {
+		if a.Reaches(g.Path) {
+			reach++
+		}
+	}
+	d.Reports = reach > 0
+	for _, p := range ps {
+		if p.Deadline.Before(today) || !d.Reports {
+			continue
+		}
+		subs, err := s.Reports.FindSubmissions(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		pending := reach
+		for _, sub := range subs {
+			if sub.State == qingqian.StateApproved {
+				pending--
+			}
+		}
+		d.Open = append(d.Open, openPeriod{Period: p, Pending: max(pending, 0)})
+	}
+	late, err := s.Reports.Lateness(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range late {
+		d.Missing += len(l.MissingNow)
+	}
+	prog, err := s.Supervision.Progress(ctx, today)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range prog.Groups {
+		if g.Slow {
+			d.Slow++
+		}
+	}
+	ns, err := s.Supervision.FindNotices(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range ns {
+		d.OpenNotices++
+		if n.Overdue(today) {
+			d.OverdueNotices++
+		}
+	}
+	ivs, err := s.Supervision.FindInterviews(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, iv := range ivs {
+		d.Commitments += len(iv.Due(today))
+	}
+	return d, nil
+}
+
+// monthEnd returns the last day of the month k months from d's month.
+func monthEnd(d qingqian.Date, k int) qingqian.Date {
+	first := qingqian.NewDate(d.Year(), d.Month()+time.Month(k), 1)
+	return first.AddMonths(1).AddDays(-1)
+}

@@ -1,0 +1,223 @@
+package web
+
+import (
+	_ "embed"
+	"net/http"
+
+	"github.com/qingqian/qingqian"
+)
+
+// route is one method and path pattern and the handler that serves it.
+type route struct {
+	pattern string
+	h       func(w http.ResponseWriter, r *http.Request) error
+}
+
+// routes registers every route: the probes, the API (a bearer token per request), the static
+// files, and the workbench (a signed-in user per request).
+func (s *Server) routes() {
+	m := s.mux
+	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	m.HandleFunc("GET /readyz", s.handleReady)
+	m.HandleFunc("GET /api/v1/openapi.json", s.handleOpenAPI)
+	for _, rt := range s.apiRoutes() {
+		m.Handle(rt.pattern, s.api(rt.h))
+	}
+	m.HandleFunc("GET /static/{file}", s.static.serve)
+	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, s.static.url("favicon.svg"), http.StatusMovedPermanently)
+	})
+	m.HandleFunc("GET /login", s.loginPage)
+	m.HandleFunc("POST /login", s.login)
+	for _, rt := range s.htmlRoutes() {
+		m.Handle(rt.pattern, s.page(rt.h))
+	}
+	m.Handle("/", s.page(func(w http.ResponseWriter, r *http.Request) error {
+		return qingqian.Errorf(qingqian.ENOTFOUND, "页面不存在")
+	}))
+	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, qingqian.Errorf(qingqian.ENOTFOUND, "接口不存在：%s %s", r.Method, r.URL.Path))
+	})
+}
+
+// htmlRoutes lists the workbench's routes, by the file that serves them; the permission matrix
+// test walks them. (The list is also built on an empty server: it only names methods.)
+func (s *Server) htmlRoutes() []route {
+	return []route{
+		// dashboard.go
+		{"GET /{$}", s.dashboard},
+		// item.go, entry.go, plan.go, voucher.go
+		{"GET /ledger", s.ledger},
+		{"GET /items/new", s.newItemPage},
+		{"POST /items/new", s.createItemForm},
+		{"GET /items/{id}", s.itemPage},
+		{"POST /items/{id}/entries", s.recordEntryForm},
+		{"POST /items/{id}/plan", s.planForm},
+		{"POST /entries/{id}/reverse", s.reverseForm},
+		{"GET /vouchers/{sha256}", s.serveVoucher},
+		// org.go, creditor.go
+		{"GET /orgs", s.orgsPage},
+		{"POST /orgs", s.createOrgForm},
+		{"GET /creditors", s.creditorsPage},
+		{"POST /creditors", s.createCreditorForm},
+		// user.go (GET and POST /login are served without a session)
+		{"GET /users", s.usersPage},
+		{"POST /users", s.createUserForm},
+		{"POST /users/{id}/reset", s.resetPasswordForm},
+		{"POST /users/{id}/active", s.userActiveForm},
+		{"POST /tokens", s.createTokenForm},
+		{"POST /tokens/{id}/revoke", s.revokeTokenForm},
+		{"GET /password", s.passwordPage},
+		{"POST /password", s.changePasswordForm},
+		{"POST /logout", s.logout},
+		// audit.go
+		{"GET /audit", s.auditPage},
+		// import.go
+		{"GET /ledger/export", s.exportLedger},
+		{"GET /creditors/export", s.exportCreditors},
+		{"GET /orgs/export", s.exportOrgs},
+		{"GET /templates/{kind}", s.template},
+		{"GET /imports/new", s.importPage},
+		{"POST /imports", s.startImport},
+		{"GET /imports/{id}", s.importStatus},
+		{"POST /imports/{id}/confirm", s.confirmImport},
+		{"GET /imports/{id}/errors", s.importErrors},
+		// report.go
+		{"GET /periods", s.periodsPage},
+		{"POST /periods", s.openPeriodForm},
+		{"POST /periods/generate", s.generatePeriodsForm},
+		{"GET /periods/{id}", s.periodPage},
+		{"POST /periods/{id}/prepare", s.prepareForm},
+		{"GET /periods/{id}/report", s.reportPage},
+		{"GET /periods/{id}/report/export", s.exportReport},
+		{"POST /periods/{id}/report/issue", s.issueReportForm},
+		{"GET /submissions/{id}", s.submissionPage},
+		{"POST /submissions/{id}/sign", s.signForm},
+		{"POST /submissions/{id}/check", s.checkZeroForm},
+		{"GET /progress", s.progressPage},
+		{"POST /progress/rule", s.slowRuleForm},
+		// supervision.go
+		{"GET /notices", s.noticesPage},
+		{"POST /notices", s.issueNoticeForm},
+		{"GET /notices/{id}", s.noticePage},
+		{"POST /notices/{id}/reply", s.replyNoticeForm},
+		{"POST /notices/{id}/close", s.closeNoticeForm},
+		{"GET /interviews", s.interviewsPage},
+		{"POST /interviews", s.recordInterviewForm},
+		{"GET /interviews/export", s.exportInterviews},
+		{"GET /interviews/{id}", s.interviewPage},
+		{"POST /commitments/{id}/follow-up", s.followUpForm},
+		// clue.go
+		{"GET /clues", s.cluesPage},
+		{"POST /clues", s.createClueForm},
+		{"GET /clues/export", s.exportClues},
+		{"GET /clues/{id}", s.cluePage},
+		{"POST /clues/{id}/{action}", s.clueActionForm},
+		// court.go
+		{"GET /cases", s.casesPage},
+		{"POST /cases", s.createCaseForm},
+		{"GET /cases/{id}", s.casePage},
+		{"POST /cases/{id}/{action}", s.caseActionForm},
+		{"GET /disputes", s.disputesPage},
+		{"GET /disputes/export", s.exportDisputes},
+		// calendar.go
+		{"GET /calendar", s.calendarPage},
+		{"POST /calendar", s.calendarForm},
+	}
+}
+
+// apiRoutes lists every API route, by the file that serves it; the OpenAPI document and the
+// permission matrix test are checked against this list.
+func (s *Server) apiRoutes() []route {
+	return []route{
+		// org.go
+		{"GET /api/v1/orgs", s.listOrgs},
+		{"POST /api/v1/orgs", s.createOrg},
+		{"GET /api/v1/orgs/{id}", s.getOrg},
+		{"PATCH /api/v1/orgs/{id}", s.updateOrg},
+		{"DELETE /api/v1/orgs/{id}", s.deleteOrg},
+		{"POST /api/v1/orgs/{id}/move", s.moveOrg},
+		{"GET /api/v1/orgs/{id}/totals", s.orgTotals},
+		// creditor.go
+		{"GET /api/v1/creditors", s.listCreditors},
+		{"POST /api/v1/creditors", s.createCreditor},
+		{"GET /api/v1/creditors/{id}", s.getCreditor},
+		{"PATCH /api/v1/creditors/{id}", s.updateCreditor},
+		// item.go, entry.go, plan.go, voucher.go
+		{"GET /api/v1/items", s.listItems},
+		{"POST /api/v1/items", s.createItem},
+		{"GET /api/v1/items/{id}", s.getItem},
+		{"PATCH /api/v1/items/{id}", s.updateItem},
+		{"GET /api/v1/items/{id}/entries", s.listEntries},
+		{"POST /api/v1/items/{id}/entries", s.createEntry},
+		{"GET /api/v1/items/{id}/plans", s.listPlans},
+		{"POST /api/v1/items/{id}/plans", s.revisePlan},
+		{"POST /api/v1/entries", s.createEntries},
+		{"GET /api/v1/entries/{id}", s.getEntry},
+		{"POST /api/v1/entries/{id}/reversal", s.reverseEntry},
+		{"POST /api/v1/entries/{id}/vouchers", s.attachVoucher},
+		{"POST /api/v1/vouchers", s.uploadVoucher},
+		{"GET /api/v1/vouchers/{sha256}", s.downloadVoucher},
+		{"GET /api/v1/vouchers/{sha256}/entries", s.voucherEntries},
+		// audit.go
+		{"GET /api/v1/audit", s.listAudit},
+		// import.go
+		{"POST /api/v1/imports/{kind}", s.apiImport},
+		// report.go
+		{"GET /api/v1/periods", s.listPeriods},
+		{"POST /api/v1/periods", s.openPeriod},
+		{"GET /api/v1/periods/{id}", s.getPeriod},
+		{"GET /api/v1/periods/{id}/submissions", s.listSubmissions},
+		{"POST /api/v1/periods/{id}/submissions", s.prepareSubmission},
+		{"GET /api/v1/periods/{id}/report", s.getReport},
+		{"POST /api/v1/periods/{id}/report", s.issueReport},
+		{"GET /api/v1/submissions/{id}", s.getSubmission},
+		{"POST /api/v1/submissions/{id}/sign", s.signSubmission},
+		{"POST /api/v1/submissions/{id}/check", s.checkZeroReport},
+		{"GET /api/v1/progress", s.getProgress},
+		// supervision.go
+		{"GET /api/v1/notices", s.listNotices},
+		// clue.go
+		{"GET /api/v1/clues", s.listClues},
+		{"POST /api/v1/clues", s.createClue},
+		{"GET /api/v1/clues/{id}", s.getClue},
+		{"POST /api/v1/clues/{id}/assign", s.assignClue},
+		{"POST /api/v1/clues/{id}/verify", s.verifyClue},
+		{"POST /api/v1/clues/{id}/items", s.linkClueItem},
+		{"POST /api/v1/clues/{id}/updates", s.addClueUpdate},
+		{"POST /api/v1/clues/{id}/close", s.closeClue},
+		// court.go
+		{"GET /api/v1/cases", s.listCases},
+		{"POST /api/v1/cases", s.createCase},
+		{"GET /api/v1/cases/{id}", s.getCase},
+		{"POST /api/v1/cases/{id}/events", s.addCaseEvent},
+		{"POST /api/v1/cases/{id}/decisions", s.decideCase},
+		{"GET /api/v1/disputes", s.getDisputes},
+	}
+}
+
+// RoutePatterns lists the API's method and path patterns, as the OpenAPI document names them.
+func RoutePatterns() []string {
+	var out []string
+	for _, rt := range (&Server{}).apiRoutes() {
+		out = append(out, rt.pattern)
+	}
+	return out
+}
+
+// HTMLRoutePatterns lists the workbench's method and path patterns that need a signed-in user.
+func HTMLRoutePatterns() []string {
+	var out []string
+	for _, rt := range (&Server{}).htmlRoutes() {
+		out = append(out, rt.pattern)
+	}
+	return out
+}
+
+//go:embed openapi.json
+var openAPI []byte
+
+func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(openAPI)
+}
