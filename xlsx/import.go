@@ -27,15 +27,15 @@ type Issue struct {
 	col     int    // cell index, -1 for the row as a whole
 }
 
-// Report is what an import did or would do, and every problem found.
-type Report struct {
+// ImportOutcome is what an import did or would do, and every problem found.
+type ImportOutcome struct {
 	Sheet  string                 `json:"sheet"`
 	Result *qingqian.ImportResult `json:"result"`
 	Issues []Issue                `json:"issues"`
 }
 
 // OK reports whether the file had no problem.
-func (r *Report) OK() bool { return len(r.Issues) == 0 }
+func (r *ImportOutcome) OK() bool { return len(r.Issues) == 0 }
 
 // Progress tells a waiting person how far an import has come.
 type Progress struct {
@@ -59,7 +59,7 @@ var Importable = map[string][]Column{"ledger": LedgerColumns, "repayments": Repa
 // resolves them and writes them in one transaction (or, in a dry run, reports what it would do).
 // With any problem in the file or in the rows, the transaction is rolled back, nothing is
 // written, and the problems are reported. Memory stays bounded whatever the number of rows.
-func Import(ctx context.Context, svc qingqian.ImportService, kind, path string, dryRun bool, progress func(Progress)) (*Report, error) {
+func Import(ctx context.Context, svc qingqian.ImportService, kind, path string, dryRun bool, progress func(Progress)) (*ImportOutcome, error) {
 	switch kind {
 	case "ledger":
 		return ImportLedger(ctx, svc, path, dryRun, progress)
@@ -82,7 +82,7 @@ func Import(ctx context.Context, svc qingqian.ImportService, kind, path string, 
 // a zip of voucher files beside it: a file belongs to the row whose voucher number (凭证号) is its
 // name without extension, or the part of its name before "_" (HD-1.pdf, HD-1_回单2.jpg). A file
 // that no row claims is a problem, like a bad cell.
-func ImportRepayments(ctx context.Context, svc qingqian.ImportService, sheet, zipPath string, dryRun bool, progress func(Progress)) (*Report, error) {
+func ImportRepayments(ctx context.Context, svc qingqian.ImportService, sheet, zipPath string, dryRun bool, progress func(Progress)) (*ImportOutcome, error) {
 	files := map[string][]*zip.File{}
 	if zipPath != "" {
 		zr, err := zip.OpenReader(zipPath)
@@ -111,7 +111,7 @@ func ImportRepayments(ctx context.Context, svc qingqian.ImportService, sheet, zi
 		return r, ok
 	}
 	// After the check of every row, before anything is written: files no row claims.
-	unclaimed := func(rep *Report) {
+	unclaimed := func(rep *ImportOutcome) {
 		for key, fs := range files {
 			if !claimed[key] {
 				for _, f := range fs {
@@ -122,7 +122,7 @@ func ImportRepayments(ctx context.Context, svc qingqian.ImportService, sheet, zi
 	}
 	return importRows(ctx, sheet, RepaymentColumns, dryRun, progress, parse, svc.ImportRepayments,
 		map[string]string{"org_id": "org", "no": "no", "on": "on", "amount": "amount", "method": "method", "part": "part", "voucher_no": "voucher_no", "reason": "reason"},
-		[]func(*Report){unclaimed})
+		[]func(*ImportOutcome){unclaimed})
 }
 
 // zipName is a file's name in a zip, decoded from GB18030 when the zip tool did not use UTF-8
@@ -147,7 +147,7 @@ func voucherKey(name string) string {
 }
 
 // ImportLedger imports a ledger workbook or CSV; see Import.
-func ImportLedger(ctx context.Context, svc qingqian.ImportService, path string, dryRun bool, progress func(Progress)) (*Report, error) {
+func ImportLedger(ctx context.Context, svc qingqian.ImportService, path string, dryRun bool, progress func(Progress)) (*ImportOutcome, error) {
 	return importRows(ctx, path, LedgerColumns, dryRun, progress, parseLedgerRow, svc.ImportLedger, fieldColumn, nil)
 }
 
@@ -162,11 +162,11 @@ type parser[T any] func(h *header, cells []string, rowNum int, bad func(c *Colum
 // the first bad cell the writer stops and rolls back; the reader goes on checking.
 func importRows[T any](ctx context.Context, path string, cols []Column, dryRun bool, progress func(Progress), parse parser[T],
 	write func(context.Context, func(yield func(*T) bool) error, bool) (*qingqian.ImportResult, error), fields map[string]string,
-	checks []func(*Report)) (*Report, error) {
+	checks []func(*ImportOutcome)) (*ImportOutcome, error) {
 	if progress == nil {
 		progress = func(Progress) {}
 	}
-	rep := &Report{Issues: []Issue{}}
+	rep := &ImportOutcome{Issues: []Issue{}}
 	var mu sync.Mutex // progress is told from both goroutines
 	tell := func(p Progress) {
 		mu.Lock()
@@ -433,7 +433,7 @@ func parseOrg(h *header, cells []string, rowNum int, bad func(c *Column, value, 
 }
 
 // addServiceIssues turns the service's issues (by field) into issues a person can find (by column).
-func (rep *Report) addServiceIssues(path string, cols []Column, fields map[string]string) {
+func (rep *ImportOutcome) addServiceIssues(path string, cols []Column, fields map[string]string) {
 	index := map[string]int{}
 	if h, err := fileHeader(path, cols); err == nil {
 		index = h.index
@@ -465,7 +465,7 @@ func fileHeader(path string, cols []Column) (*header, error) {
 
 // scanRows reads the data rows of a file with the given columns, handing each non-blank row to
 // parse (which reports bad cells and returns false to stop).
-func scanRows(path string, cols []Column, rep *Report, parse func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool) error {
+func scanRows(path string, cols []Column, rep *ImportOutcome, parse func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool) error {
 	src, err := openSource(path, cols)
 	if err != nil {
 		return err

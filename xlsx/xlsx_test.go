@@ -360,7 +360,7 @@ func TestImportErrorsWriteNothing(t *testing.T) {
 			}
 		}
 		var buf bytes.Buffer
-		if err := xlsx.WriteErrorWorkbook(&buf, "ledger", path, mustReport(t, l, path).Issues); err != nil {
+		if err := xlsx.WriteErrorWorkbook(&buf, "ledger", path, mustImport(t, l, path).Issues); err != nil {
 			t.Fatal(err)
 		}
 		f, err := excelize.OpenReader(&buf)
@@ -430,7 +430,7 @@ func TestLateProblemsRollBackWhatWasWritten(t *testing.T) {
 	})
 }
 
-func mustReport(t *testing.T, l *ledger, path string) *xlsx.Report {
+func mustImport(t *testing.T, l *ledger, path string) *xlsx.ImportOutcome {
 	rep, err := xlsx.ImportLedger(l.sys, l.imports, path, true, nil)
 	if err != nil {
 		t.Fatal(err)

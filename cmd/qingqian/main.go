@@ -510,7 +510,7 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 	sys := qingqian.NewContext(ctx, qingqian.SystemActor("命令行导入"))
 	start := time.Now()
 	progress := func(p xlsx.Progress) { fmt.Fprintf(m.Stderr, "\r%s：已处理 %d 行", p.Phase, p.Rows) }
-	var rep *xlsx.Report
+	var rep *xlsx.ImportOutcome
 	if kind == "repayments" {
 		rep, err = xlsx.ImportRepayments(sys, sqldb.NewImportService(db), path, *vouchers, *dry, progress)
 	} else if *vouchers != "" {
