@@ -194,6 +194,8 @@ func (m *Main) open(ctx context.Context, c *config) (*sqldb.DB, error) {
 	return db, nil
 }
 
+// services builds the services every command uses on an opened database: the one place
+// where they are constructed.
 func services(db *sqldb.DB) web.Services {
 	return web.Services{Orgs: sqldb.NewOrgService(db), Creditors: sqldb.NewCreditorService(db), Items: sqldb.NewItemService(db),
 		Entries: sqldb.NewEntryService(db), Plans: sqldb.NewPlanService(db), Vouchers: sqldb.NewVoucherService(db),
@@ -239,7 +241,7 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	sys := qingqian.NewContext(ctx, qingqian.SystemActor("verify"))
-	res, err := sqldb.NewAuditService(db).VerifyAudit(sys)
+	res, err := services(db).Audit.VerifyAudit(sys)
 	if err != nil {
 		return err
 	}
@@ -372,7 +374,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 		rs = append(rs, qingqian.Role(strings.TrimSpace(r)))
 	}
 	u := &qingqian.User{Username: username, Name: name, OrgID: org, Roles: rs}
-	if err := sqldb.NewUserService(db).CreateUser(qingqian.NewContext(ctx, qingqian.SystemActor("命令行")), u, password); err != nil {
+	if err := services(db).Users.CreateUser(qingqian.NewContext(ctx, qingqian.SystemActor("命令行")), u, password); err != nil {
 		return userError(err)
 	}
 	fmt.Fprintf(m.Stdout, "用户 %s（%s）已创建，编号 %d。\n", u.Username, u.Name, u.ID)
@@ -399,7 +401,7 @@ func (m *Main) token(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	tokens := sqldb.NewTokenService(db)
+	tokens := services(db).Tokens
 	sys := qingqian.NewContext(ctx, qingqian.SystemActor("命令行"))
 	switch args[0] {
 	case "add":
@@ -512,11 +514,11 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 	progress := func(p xlsx.Progress) { fmt.Fprintf(m.Stderr, "\r%s：已处理 %d 行", p.Phase, p.Rows) }
 	var rep *xlsx.ImportOutcome
 	if kind == "repayments" {
-		rep, err = xlsx.ImportRepayments(sys, sqldb.NewImportService(db), path, *vouchers, *dry, progress)
+		rep, err = xlsx.ImportRepayments(sys, services(db).Imports, path, *vouchers, *dry, progress)
 	} else if *vouchers != "" {
 		return fmt.Errorf("--vouchers 只用于导入清偿记录")
 	} else {
-		rep, err = xlsx.Import(sys, sqldb.NewImportService(db), kind, path, *dry, progress)
+		rep, err = xlsx.Import(sys, services(db).Imports, kind, path, *dry, progress)
 	}
 	fmt.Fprintln(m.Stderr)
 	if err != nil {
