@@ -8,7 +8,7 @@ import (
 // Channel is where a complaint or tip-off clue came from.
 type Channel string
 
-// Channels of clues (DOMAIN.md, capability 6).
+// Channels of clues (docs/domain.md, capability 6).
 const (
 	ChannelCallback     Channel = "callback"      // 第三方评估电话回访
 	ChannelStateCouncil Channel = "state_council" // 国务院减负办交办
@@ -70,8 +70,9 @@ var OutReasonNames = map[string]string{"not_sme": "非民营企业或中小企�
 // SatisfactionNames are the complainant's answers at the follow-up call.
 var SatisfactionNames = map[string]string{"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
 
-// ClueDays are the Regulation's time limits (Art. 25): forward within 10 working days of
-// accepting; a written result within 30 days; extended with approval to 90 days at most.
+// ClueDays are the Regulation's time limits (Art. 25, docs/regulation.md): forward within 10
+// working days of accepting; a written result within 30 days; extended with approval to 90 days
+// at most.
 const (
 	ClueForwardWorkdays = 10
 	ClueResultDays      = 30
