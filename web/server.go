@@ -1,5 +1,6 @@
-// Package web serves the JSON API (and, later, the HTML workbench) over the services of package
-// qingqian. Handlers decode, call one service method and encode; every rule lives below them.
+// Package web serves the workbench's HTML pages and the JSON API under /api/v1 over the services
+// of package qingqian. Handlers decode, call one service method and encode; every rule lives below
+// them.
 package web
 
 import (
