@@ -8,7 +8,7 @@ import (
 // Role is what a user may do; a user has one or more.
 type Role string
 
-// Roles of the system (see DOMAIN.md, "Who uses it").
+// Roles of the system (see docs/domain.md, "Who uses it").
 const (
 	RoleAdmin      Role = "admin"      // 系统管理员
 	RoleSupervisor Role = "supervisor" // 清欠办

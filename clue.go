@@ -8,7 +8,7 @@ import (
 // Channel is where a complaint or tip-off clue came from.
 type Channel string
 
-// Channels of clues (DOMAIN.md, capability 6).
+// Channels of clues (docs/domain.md, capability 6).
 const (
 	ChannelCallback     Channel = "callback"      // 第三方评估电话回访
 	ChannelStateCouncil Channel = "state_council" // 国务院减负办交办
@@ -91,8 +91,9 @@ var SatisfactionNames = map[Satisfaction]string{"satisfied": "满意", "basicall
 // Label is how the answer reads on screens and in spreadsheets.
 func (s Satisfaction) Label() string { return SatisfactionNames[s] }
 
-// ClueDays are the Regulation's time limits (Art. 25): forward within 10 working days of
-// accepting; a written result within 30 days; extended with approval to 90 days at most.
+// ClueDays are the Regulation's time limits (Art. 25, docs/regulation.md): forward within 10
+// working days of accepting; a written result within 30 days; extended with approval to 90 days
+// at most.
 const (
 	ClueForwardWorkdays = 10
 	ClueResultDays      = 30

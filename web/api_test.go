@@ -313,7 +313,11 @@ func TestAPIPermissions(t *testing.T) {
 }
 
 func TestHealthAndHeaders(t *testing.T) {
-	e := newEnv(t, sqldbtest.MustOpen(t, "sqlite"))
+	sqldbtest.Each(t, testHealthAndHeaders)
+}
+
+func testHealthAndHeaders(t *testing.T, db *sqldb.DB) {
+	e := newEnv(t, db)
 	r := e.do("GET", "/healthz", "", nil).want(t, 200)
 	if r.header.Get("X-Frame-Options") != "DENY" || !strings.Contains(r.header.Get("Content-Security-Policy"), "default-src 'self'") {
 		t.Fatalf("headers %v", r.header)
@@ -328,7 +332,11 @@ func TestHealthAndHeaders(t *testing.T) {
 
 // The OpenAPI document lists exactly the routes the server serves.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	e := newEnv(t, sqldbtest.MustOpen(t, "sqlite"))
+	sqldbtest.Each(t, testOpenAPIMatchesRoutes)
+}
+
+func testOpenAPIMatchesRoutes(t *testing.T, db *sqldb.DB) {
+	e := newEnv(t, db)
 	doc := e.do("GET", "/api/v1/openapi.json", "", nil).want(t, 200)
 	var documented []string
 	for p, ops := range doc.json["paths"].(map[string]any) {
@@ -367,7 +375,11 @@ func countRows(tb testing.TB, db *sqldb.DB, table string) int {
 // The office verifies an approved zero report through the API: the conclusion and its basis
 // are checked and named, a report that is not zero is refused, and the result is kept.
 func TestAPIZeroReportCheck(t *testing.T) {
-	e := newEnv(t, sqldbtest.MustOpen(t, "sqlite"))
+	sqldbtest.Each(t, testAPIZeroReportCheck)
+}
+
+func testAPIZeroReportCheck(t *testing.T, db *sqldb.DB) {
+	e := newEnv(t, db)
 	sys := qingqian.NewContext(context.Background(), qingqian.SystemActor("测试"))
 	person := func(id int64, org *qingqian.Org, role qingqian.Role) context.Context {
 		return qingqian.NewContext(context.Background(), &qingqian.Actor{UserID: id, Name: "用户" + itoa(id), OrgID: org.ID, OrgPath: org.Path, Roles: []qingqian.Role{role}})

@@ -14,6 +14,7 @@ import (
 
 	"github.com/qingqian/qingqian"
 	"github.com/qingqian/qingqian/demo"
+	"github.com/qingqian/qingqian/sqldb"
 	"github.com/qingqian/qingqian/sqldb/sqldbtest"
 )
 
@@ -112,7 +113,10 @@ func login(t *testing.T, ctx context.Context, base, username, password string) {
 
 func TestBrowserClerkDay(t *testing.T) {
 	newTab := browser(t)
-	db := sqldbtest.MustOpen(t, "sqlite")
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) { testBrowserClerkDay(t, db, newTab) })
+}
+
+func testBrowserClerkDay(t *testing.T, db *sqldb.DB, newTab func() context.Context) {
 	e := newEnv(t, db)
 	w := newWorld(t, db, e)
 
@@ -219,7 +223,10 @@ func TestBrowserClerkDay(t *testing.T) {
 
 func TestBrowserLockout(t *testing.T) {
 	newTab := browser(t)
-	db := sqldbtest.MustOpen(t, "sqlite")
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) { testBrowserLockout(t, db, newTab) })
+}
+
+func testBrowserLockout(t *testing.T, db *sqldb.DB, newTab func() context.Context) {
 	e := newEnv(t, db)
 	newWorld(t, db, e)
 	ctx := newTab()
@@ -254,7 +261,10 @@ func TestBrowserLockout(t *testing.T) {
 // the dashboard as of 2019-11-30, and the reviewer gets pictures of a living ledger.
 func TestBrowserDemoProvince(t *testing.T) {
 	newTab := browser(t)
-	db := sqldbtest.MustOpen(t, "sqlite")
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) { testBrowserDemoProvince(t, db, newTab) })
+}
+
+func testBrowserDemoProvince(t *testing.T, db *sqldb.DB, newTab func() context.Context) {
 	e := newEnvEmpty(t, db)
 	p, err := demo.Load(context.Background(), demo.ServicesOf(db))
 	if err != nil {
@@ -311,7 +321,10 @@ func TestBrowserDemoProvince(t *testing.T) {
 // error workbook to download; the corrected file is tried, then imported.
 func TestBrowserImport(t *testing.T) {
 	newTab := browser(t)
-	db := sqldbtest.MustOpen(t, "sqlite")
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) { testBrowserImport(t, db, newTab) })
+}
+
+func testBrowserImport(t *testing.T, db *sqldb.DB, newTab func() context.Context) {
 	e := newEnv(t, db)
 	newWorld(t, db, e)
 	ctx := newTab()
@@ -350,7 +363,10 @@ func TestBrowserImport(t *testing.T) {
 // consolidated report.
 func TestBrowserReporting(t *testing.T) {
 	newTab := browser(t)
-	db := sqldbtest.MustOpen(t, "sqlite")
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) { testBrowserReporting(t, db, newTab) })
+}
+
+func testBrowserReporting(t *testing.T, db *sqldb.DB, newTab func() context.Context) {
 	e := newEnv(t, db)
 	w := newWorld(t, db, e)
 	sys := qingqian.NewContext(context.Background(), qingqian.SystemActor("测试"))
@@ -416,7 +432,10 @@ func TestBrowserReporting(t *testing.T) {
 // missing from its ledger and records it, and the office cannot close it before it is paid.
 func TestBrowserComplaint(t *testing.T) {
 	newTab := browser(t)
-	db := sqldbtest.MustOpen(t, "sqlite")
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) { testBrowserComplaint(t, db, newTab) })
+}
+
+func testBrowserComplaint(t *testing.T, db *sqldb.DB, newTab func() context.Context) {
 	e := newEnv(t, db)
 	newWorld(t, db, e)
 

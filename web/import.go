@@ -33,11 +33,11 @@ type importJob struct {
 	mu       sync.Mutex
 	Progress xlsx.Progress
 	Done     bool
-	Report   *xlsx.Report
+	Report   *xlsx.ImportOutcome
 	Err      string
 }
 
-func (j *importJob) snapshot() (xlsx.Progress, bool, *xlsx.Report, string) {
+func (j *importJob) snapshot() (xlsx.Progress, bool, *xlsx.ImportOutcome, string) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.Progress, j.Done, j.Report, j.Err
@@ -241,7 +241,7 @@ func (s *Server) runImport(ctx context.Context, kind, path, vouchers, name strin
 			j.Progress = p
 			j.mu.Unlock()
 		}
-		var rep *xlsx.Report
+		var rep *xlsx.ImportOutcome
 		var err error
 		if kind == "repayments" {
 			rep, err = xlsx.ImportRepayments(actorCtx, s.Imports, path, vouchers, dryRun, progress)
@@ -274,7 +274,7 @@ type importData struct {
 	Job      *importJob
 	Progress xlsx.Progress
 	Done     bool
-	Report   *xlsx.Report
+	Report   *xlsx.ImportOutcome
 	Err      string
 	Issues   []xlsx.Issue
 	More     int
@@ -353,7 +353,7 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	dry := r.URL.Query().Get("dry_run") == "true"
-	var rep *xlsx.Report
+	var rep *xlsx.ImportOutcome
 	switch {
 	case kind == "repayments":
 		defer os.Remove(vouchers)

@@ -102,7 +102,7 @@ var apiOps = map[string]apiOp{
 	"GET /api/v1/vouchers/{sha256}":         {status: 200},
 	"GET /api/v1/vouchers/{sha256}/entries": {status: 200, resp: typ[items[*qingqian.Entry]]()},
 	"GET /api/v1/audit":                     {status: 200, resp: typ[list[*qingqian.AuditRecord]]()},
-	"POST /api/v1/imports/{kind}":           {form: true, status: 200, also: 422, resp: typ[*xlsx.Report]()},
+	"POST /api/v1/imports/{kind}":           {form: true, status: 200, also: 422, resp: typ[*xlsx.ImportOutcome]()},
 
 	"GET /api/v1/periods":                   {status: 200, resp: typ[list[*qingqian.Period]]()},
 	"POST /api/v1/periods":                  {req: typ[periodInput](), status: 201, resp: period},

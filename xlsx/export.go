@@ -178,6 +178,20 @@ func (x *xlsxWriter) close() error {
 	return err
 }
 
+// printSetup lays the sheet out for printing: A4 landscape, fitted to the page width, the
+// header rows repeated on every page, page numbers in the footer.
+func (x *xlsxWriter) printSetup(sheet string, headerRows int) error {
+	size, orient, fit := 9, "landscape", 1
+	if err := x.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &fit}); err != nil {
+		return err
+	}
+	if err := x.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: "&C第 &P 页，共 &N 页"}); err != nil {
+		return err
+	}
+	return x.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet,
+		RefersTo: fmt.Sprintf("'%s'!$1:$%d", sheet, headerRows)})
+}
+
 type csvWriter struct {
 	w   *csv.Writer
 	rec []string

@@ -1,83 +1,79 @@
 package xlsx
 
 import (
-	"errors"
+	"fmt"
 	"io"
-	"strings"
 
-	"github.com/xuri/excelize/v2"
+	"github.com/qingqian/qingqian"
 )
 
-// WriteErrorWorkbook writes a copy of an imported file's rows with an added first column
-// explaining the problems of each row and every cell at fault filled in red, for the person to
-// correct and send again. It streams the file once more, so its size does not matter.
-func WriteErrorWorkbook(w io.Writer, kind, path string, issues []Issue) error {
-	cols, ok := Importable[kind]
-	if !ok {
-		return fileErr("不能导入“%s”", kind)
+// Wan is an amount shown in 万元 with two decimals (half-up), as official reports show it.
+type Wan qingqian.Money
+
+// Rate is a clearance rate in basis points, shown as a percentage with two decimals.
+type Rate int64
+
+// ReportColumns are the columns of a consolidated report, as qingqian.ReportColumns lays them
+// out, each headed with its unit.
+var ReportColumns = reportColumns()
+
+func reportColumns() []Column {
+	out := make([]Column, len(qingqian.ReportColumns))
+	for i, c := range qingqian.ReportColumns {
+		out[i] = Column{Header: c.Heading(), Width: c.Width}
 	}
-	h, err := fileHeader(path, cols)
+	return out
+}
+
+// ReportTitle is the title of a consolidated report.
+func ReportTitle(r *qingqian.Report) string {
+	return r.Period.Title + " 汇总表"
+}
+
+// ReportLine is the line under the title: who prepared it, as of when, issued or draft.
+func ReportLine(r *qingqian.Report) string {
+	state := "草稿（未印发，未报送集团按台账即时计算）"
+	if r.Issued {
+		state = "已印发 " + r.IssuedAt.In(cst).Format("2006-01-02 15:04")
+	}
+	return fmt.Sprintf("编制单位：%s　数据截至：%s　统计区间：%s 至 %s　%s　金额单位：万元", r.Office, r.Period.AsOf, r.Period.StartsOn, r.Period.AsOf, state)
+}
+
+// reportValues lays out line i of a report (len(r.Rows) for the total) in ReportColumns order.
+func reportValues(r *qingqian.Report, i int) []any {
+	out := make([]any, len(qingqian.ReportColumns))
+	for k, c := range qingqian.ReportColumns {
+		switch c.Unit {
+		case qingqian.UnitText:
+			out[k] = c.Text(r, i)
+		case qingqian.UnitWan:
+			out[k] = Wan(c.Figure(r.FiguresAt(i)))
+		case qingqian.UnitRate:
+			out[k] = Rate(c.Figure(r.FiguresAt(i)))
+		default:
+			out[k] = c.Figure(r.FiguresAt(i))
+		}
+	}
+	return out
+}
+
+// WriteReport writes a consolidated report as xlsx (A4 landscape, page numbers in the footer)
+// or CSV, in the layout of the printed page.
+func WriteReport(w io.Writer, r *qingqian.Report, format string) error {
+	meta := Meta{Title: ReportTitle(r), Sheet: fmt.Sprintf("第%d期", r.Period.No), Line: ReportLine(r)}
+	wr, err := newWriter(w, format, ReportColumns, meta)
 	if err != nil {
 		return err
 	}
-	src, err := openSource(path, cols)
-	if err != nil {
-		return err
-	}
-	defer src.close()
-	type cell struct{ row, col int }
-	bad := map[cell]bool{}
-	notes := map[int][]string{}
-	for _, is := range issues {
-		bad[cell{is.Row, is.col}] = true
-		msg := is.Message
-		if is.Column != "" {
-			msg = is.Column + "：" + msg
-		}
-		notes[is.Row] = append(notes[is.Row], msg)
-	}
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := "错误报告"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	red, _ := f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F8B4B4"}}, Font: &excelize.Font{Color: "9B1C1C", Bold: true}})
-	noteStyle, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "9B1C1C"}, Alignment: &excelize.Alignment{WrapText: true}})
-	sw.SetColWidth(1, 1, 48)
-	for n := 1; ; n++ {
-		cells, err := src.next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		out := make([]any, len(cells)+1)
-		switch {
-		case n == h.row:
-			out[0] = "错误说明"
-		case len(notes[n]) > 0:
-			out[0] = excelize.Cell{Value: strings.Join(notes[n], "；"), StyleID: noteStyle}
-		}
-		for i, v := range cells {
-			if bad[cell{n, i}] {
-				out[i+1] = excelize.Cell{Value: v, StyleID: red}
-			} else {
-				out[i+1] = v
-			}
-		}
-		if err := sw.SetRow(cellName(1, n), out); err != nil {
+	if x, ok := wr.(*xlsxWriter); ok {
+		if err := x.printSetup(meta.Sheet, 3); err != nil {
 			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return err
+	for i := range len(r.Rows) + 1 {
+		if err := wr.row(reportValues(r, i)); err != nil {
+			return err
+		}
 	}
-	_, err = f.WriteTo(w)
-	return err
+	return wr.close()
 }

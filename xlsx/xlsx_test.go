@@ -156,52 +156,53 @@ func export(t *testing.T, l *ledger, format string) string {
 // Every value of an export, opened by LibreOffice, equals the ledger's.
 func TestExportOpensInLibreOffice(t *testing.T) {
 	soffice(t)
-	l := newLedger(t, sqldbtest.MustOpen(t, "sqlite"))
-	l.seed(t)
-	rows := readCSV(t, convert(t, export(t, l, "xlsx"), csvUTF8, ""))
-	if len(rows) < 3 || !strings.HasPrefix(rows[0][0], "清理拖欠") || !strings.Contains(rows[1][0], "截至 2021-10-31") || !strings.Contains(rows[1][0], "测试员") {
-		t.Fatalf("header area %q", rows[:min(3, len(rows))])
-	}
-	for i, c := range xlsx.LedgerColumns {
-		if rows[2][i] != c.Header {
-			t.Fatalf("header %d = %q, want %q", i, rows[2][i], c.Header)
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		l.seed(t)
+		rows := readCSV(t, convert(t, export(t, l, "xlsx"), csvUTF8, ""))
+		if len(rows) < 3 || !strings.HasPrefix(rows[0][0], "清理拖欠") || !strings.Contains(rows[1][0], "截至 2021-10-31") || !strings.Contains(rows[1][0], "测试员") {
+			t.Fatalf("header area %q", rows[:min(3, len(rows))])
 		}
-	}
-	items := l.all(t)
-	if len(rows)-3 != len(items) {
-		t.Fatalf("%d data rows, want %d", len(rows)-3, len(items))
-	}
-	for n, it := range items {
-		row := rows[3+n]
-		text := map[int]string{0: it.No, 1: it.OrgName, 2: it.CreditorName, 3: it.CreditorUSCC, 5: it.ContractNo, 6: it.ContractName,
-			7: qingqian.ItemKindNames[it.Kind], 12: it.DisputeReason, 13: qingqian.FundingNames[it.FundingSource], 14: qingqian.OriginNames[it.Origin],
-			15: it.Responsible, 16: it.Note, 19: qingqian.StatusNames[it.Balance.Status]}
-		for i, want := range text {
-			if row[i] != want {
-				t.Errorf("row %d col %s = %q, want %q", n+1, xlsx.LedgerColumns[i].Header, row[i], want)
+		for i, c := range xlsx.LedgerColumns {
+			if rows[2][i] != c.Header {
+				t.Fatalf("header %d = %q, want %q", i, rows[2][i], c.Header)
 			}
 		}
-		dates := map[int]qingqian.Date{8: it.ArisenOn, 9: it.DueOn}
-		for i, want := range dates {
-			got, err := xlsx.ParseDate(row[i])
-			if err != nil || got != want {
-				t.Errorf("row %d date %s = %q (%s, %v), want %s", n+1, xlsx.LedgerColumns[i].Header, row[i], got, err, want)
+		items := l.all(t)
+		if len(rows)-3 != len(items) {
+			t.Fatalf("%d data rows, want %d", len(rows)-3, len(items))
+		}
+		for n, it := range items {
+			row := rows[3+n]
+			text := map[int]string{0: it.No, 1: it.OrgName, 2: it.CreditorName, 3: it.CreditorUSCC, 5: it.ContractNo, 6: it.ContractName,
+				7: qingqian.ItemKindNames[it.Kind], 12: it.DisputeReason, 13: qingqian.FundingNames[it.FundingSource], 14: qingqian.OriginNames[it.Origin],
+				15: it.Responsible, 16: it.Note, 19: qingqian.StatusNames[it.Balance.Status]}
+			for i, want := range text {
+				if row[i] != want {
+					t.Errorf("row %d col %s = %q, want %q", n+1, xlsx.LedgerColumns[i].Header, row[i], want)
+				}
+			}
+			dates := map[int]qingqian.Date{8: it.ArisenOn, 9: it.DueOn}
+			for i, want := range dates {
+				got, err := xlsx.ParseDate(row[i])
+				if err != nil || got != want {
+					t.Errorf("row %d date %s = %q (%s, %v), want %s", n+1, xlsx.LedgerColumns[i].Header, row[i], got, err, want)
+				}
+			}
+			money := map[int]qingqian.Money{10: it.Undisputed, 11: it.Disputed, 17: it.Balance.Repaid, 18: it.Balance.Outstanding}
+			for i, want := range money {
+				got, err := xlsx.ParseAmount(row[i], false)
+				if err != nil || got != want {
+					t.Errorf("row %d amount %s = %q (%d, %v), want %d", n+1, xlsx.LedgerColumns[i].Header, row[i], got, err, want)
+				}
 			}
 		}
-		money := map[int]qingqian.Money{10: it.Undisputed, 11: it.Disputed, 17: it.Balance.Repaid, 18: it.Balance.Outstanding}
-		for i, want := range money {
-			got, err := xlsx.ParseAmount(row[i], false)
-			if err != nil || got != want {
-				t.Errorf("row %d amount %s = %q (%d, %v), want %d", n+1, xlsx.LedgerColumns[i].Header, row[i], got, err, want)
-			}
-		}
-	}
+	})
 }
 
 // A file written by LibreOffice (a CSV fixture converted with soffice) imports with every value.
 func TestImportLibreOfficeWritten(t *testing.T) {
 	soffice(t)
-	l := newLedger(t, sqldbtest.MustOpen(t, "sqlite"))
 	src := filepath.Join(t.TempDir(), "fixture.csv")
 	os.WriteFile(src, []byte(`台账编号,欠款单位,债权企业名称,统一社会信用代码,企业性质,合同编号,合同名称,欠款类型,发生日期,应付日期,无分歧金额（元）,有分歧金额（元）,分歧原因,资金来源,来源,责任人,备注
 L-1,示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,民营企业,0012,道路施工合同,工程款,2019-11-30,2020-01-29,968553800.00,0,,自有资金,底数,张三,
@@ -210,23 +211,26 @@ L-2,示范建工第一工程有限公司,老张五金经营部,92340602MA2PBMEM2
 	// Column types: text for codes (so 0012 stays 0012), standard for the rest.
 	types := "1/2/2/2/3/2/4/2/5/2/6/2/7/2/8/2/9/1/10/1/11/1/12/1/13/2/14/2/15/2/16/2/17/2"
 	book := convert(t, src, "xlsx", "CSV:44,34,76,1,"+types)
-	rep, err := xlsx.ImportLedger(l.sys, l.imports, book, false, nil)
-	if err != nil || !rep.OK() {
-		t.Fatalf("import: %v %+v", err, rep)
-	}
-	if rep.Result.Created != 2 || rep.Result.CreditorsCreated != 2 {
-		t.Fatalf("result %+v", rep.Result)
-	}
-	items := l.all(t)
-	a, b := items[0], items[1]
-	if a.No != "L-1" || a.ContractNo != "0012" || a.Undisputed != 96855380000 || a.ArisenOn.String() != "2019-11-30" || a.DueOn.String() != "2020-01-29" ||
-		a.Kind != qingqian.KindWorks || a.FundingSource != qingqian.FundingOwn || a.Responsible != "张三" || a.OrgName != "示范建工集团有限公司" {
-		t.Fatalf("first row imported as %+v", a)
-	}
-	if b.Undisputed != 100110 || b.Disputed != 2550 || b.DueOn.IsZero() == false || b.Origin != qingqian.OriginSelfCheck || b.FundingSource != qingqian.FundingNone ||
-		b.Note != "备注文字" || b.CreditorUSCC != "92340602MA2PBMEM24" {
-		t.Fatalf("second row imported as %+v", b)
-	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		rep, err := xlsx.ImportLedger(l.sys, l.imports, book, false, nil)
+		if err != nil || !rep.OK() {
+			t.Fatalf("import: %v %+v", err, rep)
+		}
+		if rep.Result.Created != 2 || rep.Result.CreditorsCreated != 2 {
+			t.Fatalf("result %+v", rep.Result)
+		}
+		items := l.all(t)
+		a, b := items[0], items[1]
+		if a.No != "L-1" || a.ContractNo != "0012" || a.Undisputed != 96855380000 || a.ArisenOn.String() != "2019-11-30" || a.DueOn.String() != "2020-01-29" ||
+			a.Kind != qingqian.KindWorks || a.FundingSource != qingqian.FundingOwn || a.Responsible != "张三" || a.OrgName != "示范建工集团有限公司" {
+			t.Fatalf("first row imported as %+v", a)
+		}
+		if b.Undisputed != 100110 || b.Disputed != 2550 || b.DueOn.IsZero() == false || b.Origin != qingqian.OriginSelfCheck || b.FundingSource != qingqian.FundingNone ||
+			b.Note != "备注文字" || b.CreditorUSCC != "92340602MA2PBMEM24" {
+			t.Fatalf("second row imported as %+v", b)
+		}
+	})
 }
 
 // An export imports back without change, in both formats; the same file twice changes nothing.
@@ -278,37 +282,39 @@ func writeFile(t *testing.T, name string, b []byte) string {
 // What people really send: GB18030 from Excel on Chinese Windows, a title row, amounts in 万元,
 // full-width digits, dates in every shape, lower-case codes, blank rows at the end.
 func TestImportWhatPeopleType(t *testing.T) {
-	l := newLedger(t, sqldbtest.MustOpen(t, "sqlite"))
-	text := "示范建工集团2021年三季度清欠台账,,,,,,,,,,,,,\n" +
-		"台账编号,欠款单位,债权企业名称,统一社会信用代码,合同编号,欠款类型,发生日期,无分歧金额（万元）,有分歧金额（万元）,分歧原因,来源\n" +
-		"G-1,示范建工集团有限公司,某某建筑劳务有限公司, 91310115ma1k3btp2b ,HT-9,工程款,2019年11月30日,\"96,855.38\",0,,底数\n" +
-		"G-2,示范建工第一工程有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,HT-10,服务款,２０２０／０１／０５,０.５,4929.7万元,尚在诉讼,新增欠款\n" +
-		"G-3,示范建工第一工程有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,HT-11,质保金,2020.2.29,1,,,底数\n" +
-		",,,,,,,,,,\n,,,,,,,,,,\n"
-	gb, err := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(text))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "gb.csv", gb), false, nil)
-	if err != nil || !rep.OK() || rep.Result.Created != 3 {
-		t.Fatalf("%v %+v %s", err, rep, xlsx.IssueSummary(rep.Issues, 10))
-	}
-	items := l.all(t)
-	if items[0].Undisputed != 96855380000 || items[0].ArisenOn.String() != "2019-11-30" || items[0].CreditorUSCC != "91310115MA1K3BTP2B" {
-		t.Fatalf("G-1 %+v", items[0])
-	}
-	if items[1].Undisputed != 500000 || items[1].Disputed != 4929700000 || items[1].ArisenOn.String() != "2020-01-05" || items[1].Kind != qingqian.KindServices {
-		t.Fatalf("G-2 %+v", items[1])
-	}
-	if items[2].Undisputed != 1000000 || items[2].ArisenOn.String() != "2020-02-29" {
-		t.Fatalf("G-3 %+v", items[2])
-	}
-	// UTF-8 with a byte-order mark reads the same.
-	l2 := newLedger(t, sqldbtest.MustOpen(t, "sqlite"))
-	rep, err = xlsx.ImportLedger(l2.sys, l2.imports, writeFile(t, "bom.csv", append([]byte("\xEF\xBB\xBF"), text...)), false, nil)
-	if err != nil || rep.Result.Created != 3 {
-		t.Fatalf("BOM: %v %+v", err, rep)
-	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		text := "示范建工集团2021年三季度清欠台账,,,,,,,,,,,,,\n" +
+			"台账编号,欠款单位,债权企业名称,统一社会信用代码,合同编号,欠款类型,发生日期,无分歧金额（万元）,有分歧金额（万元）,分歧原因,来源\n" +
+			"G-1,示范建工集团有限公司,某某建筑劳务有限公司, 91310115ma1k3btp2b ,HT-9,工程款,2019年11月30日,\"96,855.38\",0,,底数\n" +
+			"G-2,示范建工第一工程有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,HT-10,服务款,２０２０／０１／０５,０.５,4929.7万元,尚在诉讼,新增欠款\n" +
+			"G-3,示范建工第一工程有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,HT-11,质保金,2020.2.29,1,,,底数\n" +
+			",,,,,,,,,,\n,,,,,,,,,,\n"
+		gb, err := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "gb.csv", gb), false, nil)
+		if err != nil || !rep.OK() || rep.Result.Created != 3 {
+			t.Fatalf("%v %+v %s", err, rep, xlsx.IssueSummary(rep.Issues, 10))
+		}
+		items := l.all(t)
+		if items[0].Undisputed != 96855380000 || items[0].ArisenOn.String() != "2019-11-30" || items[0].CreditorUSCC != "91310115MA1K3BTP2B" {
+			t.Fatalf("G-1 %+v", items[0])
+		}
+		if items[1].Undisputed != 500000 || items[1].Disputed != 4929700000 || items[1].ArisenOn.String() != "2020-01-05" || items[1].Kind != qingqian.KindServices {
+			t.Fatalf("G-2 %+v", items[1])
+		}
+		if items[2].Undisputed != 1000000 || items[2].ArisenOn.String() != "2020-02-29" {
+			t.Fatalf("G-3 %+v", items[2])
+		}
+		// UTF-8 with a byte-order mark reads the same.
+		l2 := newLedger(t, sqldbtest.MustOpen(t, db.Dialect()))
+		rep, err = xlsx.ImportLedger(l2.sys, l2.imports, writeFile(t, "bom.csv", append([]byte("\xEF\xBB\xBF"), text...)), false, nil)
+		if err != nil || rep.Result.Created != 3 {
+			t.Fatalf("BOM: %v %+v", err, rep)
+		}
+	})
 }
 
 // A file with any error writes nothing and says where each problem is; the error workbook marks
@@ -360,7 +366,7 @@ func TestImportErrorsWriteNothing(t *testing.T) {
 			}
 		}
 		var buf bytes.Buffer
-		if err := xlsx.WriteErrorWorkbook(&buf, "ledger", path, mustReport(t, l, path).Issues); err != nil {
+		if err := xlsx.WriteErrorWorkbook(&buf, "ledger", path, mustImport(t, l, path).Issues); err != nil {
 			t.Fatal(err)
 		}
 		f, err := excelize.OpenReader(&buf)
@@ -430,7 +436,7 @@ func TestLateProblemsRollBackWhatWasWritten(t *testing.T) {
 	})
 }
 
-func mustReport(t *testing.T, l *ledger, path string) *xlsx.Report {
+func mustImport(t *testing.T, l *ledger, path string) *xlsx.ImportOutcome {
 	rep, err := xlsx.ImportLedger(l.sys, l.imports, path, true, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -440,50 +446,52 @@ func mustReport(t *testing.T, l *ledger, path string) *xlsx.Report {
 
 // Broken files end in a clear error, never a panic or a half import.
 func TestBrokenFiles(t *testing.T) {
-	l := newLedger(t, sqldbtest.MustOpen(t, "sqlite"))
-	l.seed(t)
-	good, _ := os.ReadFile(export(t, l, "xlsx"))
-	wide := excelize.NewFile()
-	row := make([]any, 10000)
-	for i := range row {
-		row[i] = "x"
-	}
-	wide.SetSheetRow("Sheet1", "A1", &row)
-	var wideBuf bytes.Buffer
-	wide.WriteTo(&wideBuf)
-	wrongSheet := excelize.NewFile()
-	wrongSheet.SetSheetRow("Sheet1", "A1", &[]any{"姓名", "电话"})
-	var wrongBuf bytes.Buffer
-	wrongSheet.WriteTo(&wrongBuf)
-	formulas := excelize.NewFile()
-	formulas.SetSheetRow("Sheet1", "A1", &[]any{"台账编号", "欠款单位", "债权企业名称", "统一社会信用代码", "欠款类型", "发生日期", "无分歧金额（元）", "来源"})
-	formulas.SetSheetRow("Sheet1", "A2", &[]any{"F-1", "示范建工集团有限公司", "某某建筑劳务有限公司", "91310115MA1K3BTP2B", "工程款", "2019-11-30", nil, "底数"})
-	formulas.SetCellFormula("Sheet1", "G2", "=1+1")
-	var formulaBuf bytes.Buffer
-	formulas.WriteTo(&formulaBuf)
-	before, _ := l.db.CountRows(context.Background(), "items")
-	for name, b := range map[string][]byte{
-		"truncated.xlsx": good[:len(good)/2], "wide.xlsx": wideBuf.Bytes(), "wrong-sheet.xlsx": wrongBuf.Bytes(), "empty.csv": nil,
-		"binary.csv": {0, 1, 2, 3, 0xff, 0}, "formulas.xlsx": formulaBuf.Bytes(),
-	} {
-		rep, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, name, b), false, nil)
-		if err == nil && rep.OK() {
-			t.Errorf("%s imported: %+v", name, rep.Result)
-			continue
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		l.seed(t)
+		good, _ := os.ReadFile(export(t, l, "xlsx"))
+		wide := excelize.NewFile()
+		row := make([]any, 10000)
+		for i := range row {
+			row[i] = "x"
 		}
-		if err != nil {
-			var fe *xlsx.FileError
-			if !errors.As(err, &fe) {
-				t.Errorf("%s: not a clear error: %v", name, err)
+		wide.SetSheetRow("Sheet1", "A1", &row)
+		var wideBuf bytes.Buffer
+		wide.WriteTo(&wideBuf)
+		wrongSheet := excelize.NewFile()
+		wrongSheet.SetSheetRow("Sheet1", "A1", &[]any{"姓名", "电话"})
+		var wrongBuf bytes.Buffer
+		wrongSheet.WriteTo(&wrongBuf)
+		formulas := excelize.NewFile()
+		formulas.SetSheetRow("Sheet1", "A1", &[]any{"台账编号", "欠款单位", "债权企业名称", "统一社会信用代码", "欠款类型", "发生日期", "无分歧金额（元）", "来源"})
+		formulas.SetSheetRow("Sheet1", "A2", &[]any{"F-1", "示范建工集团有限公司", "某某建筑劳务有限公司", "91310115MA1K3BTP2B", "工程款", "2019-11-30", nil, "底数"})
+		formulas.SetCellFormula("Sheet1", "G2", "=1+1")
+		var formulaBuf bytes.Buffer
+		formulas.WriteTo(&formulaBuf)
+		before, _ := l.db.CountRows(context.Background(), "items")
+		for name, b := range map[string][]byte{
+			"truncated.xlsx": good[:len(good)/2], "wide.xlsx": wideBuf.Bytes(), "wrong-sheet.xlsx": wrongBuf.Bytes(), "empty.csv": nil,
+			"binary.csv": {0, 1, 2, 3, 0xff, 0}, "formulas.xlsx": formulaBuf.Bytes(),
+		} {
+			rep, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, name, b), false, nil)
+			if err == nil && rep.OK() {
+				t.Errorf("%s imported: %+v", name, rep.Result)
+				continue
 			}
-			t.Logf("%s: %v", name, err)
-		} else {
-			t.Logf("%s: %s", name, xlsx.IssueSummary(rep.Issues, 3))
+			if err != nil {
+				var fe *xlsx.FileError
+				if !errors.As(err, &fe) {
+					t.Errorf("%s: not a clear error: %v", name, err)
+				}
+				t.Logf("%s: %v", name, err)
+			} else {
+				t.Logf("%s: %s", name, xlsx.IssueSummary(rep.Issues, 3))
+			}
 		}
-	}
-	if after, _ := l.db.CountRows(context.Background(), "items"); after != before {
-		t.Fatalf("broken files wrote %d items", after-before)
-	}
+		if after, _ := l.db.CountRows(context.Background(), "items"); after != before {
+			t.Fatalf("broken files wrote %d items", after-before)
+		}
+	})
 }
 
 // The templates open in LibreOffice with their header, and have the instructions sheet.
@@ -519,40 +527,41 @@ func TestTemplates(t *testing.T) {
 // An export holds every row of a ledger larger than any page the service returns, and so do the
 // creditor and unit exports.
 func TestExportHasEveryRow(t *testing.T) {
-	l := newLedger(t, sqldbtest.MustOpen(t, "sqlite"))
-	db := l.db
-	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
-	const n = 2345
-	err := db.WriteTxForTest(context.Background(), func(tx *sql.Tx) error {
-		for c := 1; c <= n; c++ {
-			if _, err := tx.Exec(`INSERT INTO creditors (id, name, uscc, ownership, created_at, updated_at) VALUES ($1, $2, $3, 'private', $4, $4)`,
-				c, "债权企业"+strconv.Itoa(c), "U"+strconv.Itoa(100000+c), now); err != nil {
-				return err
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		now := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
+		const n = 2345
+		err := db.WriteTxForTest(context.Background(), func(tx *sql.Tx) error {
+			for c := 1; c <= n; c++ {
+				if _, err := tx.Exec(`INSERT INTO creditors (id, name, uscc, ownership, created_at, updated_at) VALUES ($1, $2, $3, 'private', $4, $4)`,
+					c, "债权企业"+strconv.Itoa(c), "U"+strconv.Itoa(100000+c), now); err != nil {
+					return err
+				}
+				if _, err := tx.Exec(`INSERT INTO items (no, org_id, creditor_id, kind, arisen_on, undisputed, disputed, origin, rec_u, out_u, status, created_at, created_on, updated_at)
+					VALUES ($1, $2, $3, 'works', '2019-01-01', 100, 0, 'baseline', 100, 100, 'unpaid', $4, '2019-01-01', $4)`, "N-"+strconv.Itoa(c), l.a1.ID, c, now); err != nil {
+					return err
+				}
 			}
-			if _, err := tx.Exec(`INSERT INTO items (no, org_id, creditor_id, kind, arisen_on, undisputed, disputed, origin, rec_u, out_u, status, created_at, created_on, updated_at)
-				VALUES ($1, $2, $3, 'works', '2019-01-01', 100, 0, 'baseline', 100, 100, 'unpaid', $4, '2019-01-01', $4)`, "N-"+strconv.Itoa(c), l.a1.ID, c, now); err != nil {
-				return err
-			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		return nil
+		var buf bytes.Buffer
+		if err := xlsx.ExportLedger(l.sys, l.items, qingqian.ItemFilter{}, &buf, "csv", meta()); err != nil {
+			t.Fatal(err)
+		}
+		if rows := bytes.Count(buf.Bytes(), []byte("\n")); rows != n+3 {
+			t.Fatalf("ledger export has %d lines, want %d", rows, n+3)
+		}
+		buf.Reset()
+		if err := xlsx.ExportCreditors(l.sys, sqldb.NewCreditorService(db), &buf, "csv", meta()); err != nil {
+			t.Fatal(err)
+		}
+		if rows := bytes.Count(buf.Bytes(), []byte("\n")); rows != n+3 {
+			t.Fatalf("creditor export has %d lines, want %d", rows, n+3)
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := xlsx.ExportLedger(l.sys, l.items, qingqian.ItemFilter{}, &buf, "csv", meta()); err != nil {
-		t.Fatal(err)
-	}
-	if rows := bytes.Count(buf.Bytes(), []byte("\n")); rows != n+3 {
-		t.Fatalf("ledger export has %d lines, want %d", rows, n+3)
-	}
-	buf.Reset()
-	if err := xlsx.ExportCreditors(l.sys, sqldb.NewCreditorService(db), &buf, "csv", meta()); err != nil {
-		t.Fatal(err)
-	}
-	if rows := bytes.Count(buf.Bytes(), []byte("\n")); rows != n+3 {
-		t.Fatalf("creditor export has %d lines, want %d", rows, n+3)
-	}
 }
 
 // A list of repayments is recorded once: the same file again pays nothing twice, and a row above
@@ -664,33 +673,35 @@ func TestImportCreditorsAndUnits(t *testing.T) {
 
 // Text that looks like a formula stays text in a CSV export, and imports back as typed.
 func TestCSVFormulaInjection(t *testing.T) {
-	l := newLedger(t, sqldbtest.MustOpen(t, "sqlite"))
-	l.seed(t)
-	b, _ := os.ReadFile(export(t, l, "csv"))
-	if !strings.Contains(string(b), `'=HYPERLINK`) {
-		t.Fatalf("formula-like text not defused:\n%s", b)
-	}
-	rep, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "back.csv", b), false, nil)
-	if err != nil || rep.Result.Unchanged != 3 {
-		t.Fatalf("round trip: %v %+v %s", err, rep.Result, xlsx.IssueSummary(rep.Issues, 5))
-	}
-	if soffice := os.Getenv("QINGQIAN_LIBREOFFICE_REQUIRED"); soffice != "" || hasSoffice() {
-		rows := readCSV(t, convert(t, writeFile(t, "open.csv", b), "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false", "CSV:44,34,76,1"))
-		found := false
-		for _, r := range rows {
-			for _, c := range r {
-				if strings.Contains(c, "HYPERLINK") {
-					found = true
-				}
-				if c == "点我" {
-					t.Fatal("LibreOffice evaluated the formula")
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		l.seed(t)
+		b, _ := os.ReadFile(export(t, l, "csv"))
+		if !strings.Contains(string(b), `'=HYPERLINK`) {
+			t.Fatalf("formula-like text not defused:\n%s", b)
+		}
+		rep, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "back.csv", b), false, nil)
+		if err != nil || rep.Result.Unchanged != 3 {
+			t.Fatalf("round trip: %v %+v %s", err, rep.Result, xlsx.IssueSummary(rep.Issues, 5))
+		}
+		if soffice := os.Getenv("QINGQIAN_LIBREOFFICE_REQUIRED"); soffice != "" || hasSoffice() {
+			rows := readCSV(t, convert(t, writeFile(t, "open.csv", b), "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false", "CSV:44,34,76,1"))
+			found := false
+			for _, r := range rows {
+				for _, c := range r {
+					if strings.Contains(c, "HYPERLINK") {
+						found = true
+					}
+					if c == "点我" {
+						t.Fatal("LibreOffice evaluated the formula")
+					}
 				}
 			}
+			if !found {
+				t.Fatal("the text is gone after LibreOffice opened the CSV")
+			}
 		}
-		if !found {
-			t.Fatal("the text is gone after LibreOffice opened the CSV")
-		}
-	}
+	})
 }
 
 func hasSoffice() bool {
@@ -701,29 +712,31 @@ func hasSoffice() bool {
 // A workbook as offices lay them out: a merged title row, then a two-row header whose group
 // cells are merged across and whose other cells are merged down.
 func TestImportMergedHeader(t *testing.T) {
-	l := newLedger(t, sqldbtest.MustOpen(t, "sqlite"))
-	f := excelize.NewFile()
-	s := "Sheet1"
-	f.SetSheetRow(s, "A1", &[]any{"示范建工集团清欠台账（2021年10月）"})
-	f.MergeCell(s, "A1", "J1")
-	f.SetSheetRow(s, "A2", &[]any{"台账编号", "欠款单位", "债权企业名称", "统一社会信用代码", "欠款类型", "发生日期", "金额（万元）", "", "来源", "备注"})
-	f.SetSheetRow(s, "A3", &[]any{"", "", "", "", "", "", "无分歧金额", "有分歧金额", "", ""})
-	for _, col := range []string{"A", "B", "C", "D", "E", "F", "I", "J"} {
-		f.MergeCell(s, col+"2", col+"3")
-	}
-	f.MergeCell(s, "G2", "H2")
-	f.SetSheetRow(s, "A4", &[]any{"M-1", "示范建工集团有限公司", "某某建筑劳务有限公司", "91310115MA1K3BTP2B", "工程款", 43799, 96855.38, 0, "底数", "合并表头"})
-	f.SetSheetRow(s, "A5", &[]any{})
-	var buf bytes.Buffer
-	f.WriteTo(&buf)
-	rep, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "merged.xlsx", buf.Bytes()), false, nil)
-	if err != nil || !rep.OK() || rep.Result.Created != 1 {
-		t.Fatalf("%v %+v %s", err, rep, xlsx.IssueSummary(rep.Issues, 5))
-	}
-	it := l.all(t)[0]
-	if it.Undisputed != 96855380000 || it.ArisenOn.String() != "2019-11-30" || it.Note != "合并表头" {
-		t.Fatalf("imported %+v", it)
-	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		f := excelize.NewFile()
+		s := "Sheet1"
+		f.SetSheetRow(s, "A1", &[]any{"示范建工集团清欠台账（2021年10月）"})
+		f.MergeCell(s, "A1", "J1")
+		f.SetSheetRow(s, "A2", &[]any{"台账编号", "欠款单位", "债权企业名称", "统一社会信用代码", "欠款类型", "发生日期", "金额（万元）", "", "来源", "备注"})
+		f.SetSheetRow(s, "A3", &[]any{"", "", "", "", "", "", "无分歧金额", "有分歧金额", "", ""})
+		for _, col := range []string{"A", "B", "C", "D", "E", "F", "I", "J"} {
+			f.MergeCell(s, col+"2", col+"3")
+		}
+		f.MergeCell(s, "G2", "H2")
+		f.SetSheetRow(s, "A4", &[]any{"M-1", "示范建工集团有限公司", "某某建筑劳务有限公司", "91310115MA1K3BTP2B", "工程款", 43799, 96855.38, 0, "底数", "合并表头"})
+		f.SetSheetRow(s, "A5", &[]any{})
+		var buf bytes.Buffer
+		f.WriteTo(&buf)
+		rep, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "merged.xlsx", buf.Bytes()), false, nil)
+		if err != nil || !rep.OK() || rep.Result.Created != 1 {
+			t.Fatalf("%v %+v %s", err, rep, xlsx.IssueSummary(rep.Issues, 5))
+		}
+		it := l.all(t)[0]
+		if it.Undisputed != 96855380000 || it.ArisenOn.String() != "2019-11-30" || it.Note != "合并表头" {
+			t.Fatalf("imported %+v", it)
+		}
+	})
 }
 
 // Repayment plans come in a row per instalment; an unchanged plan is left alone, a changed one
@@ -766,91 +779,109 @@ func TestImportPlans(t *testing.T) {
 // Voucher files in a zip beside the repayments sheet are attached to their rows by voucher
 // number; a file no row claims, or one that is not a voucher, stops the whole import.
 func TestImportRepaymentVouchers(t *testing.T) {
-	l := newLedger(t, sqldbtest.MustOpen(t, "sqlite"))
-	l.seed(t)
-	mkzip := func(files map[string][]byte) string {
-		var buf bytes.Buffer
-		zw := zip.NewWriter(&buf)
-		for name, b := range files {
-			w, _ := zw.Create(name)
-			w.Write(b)
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		l.seed(t)
+		mkzip := func(files map[string][]byte) string {
+			var buf bytes.Buffer
+			zw := zip.NewWriter(&buf)
+			for name, b := range files {
+				w, _ := zw.Create(name)
+				w.Write(b)
+			}
+			zw.Close()
+			return writeFile(t, "凭证.zip", buf.Bytes())
 		}
-		zw.Close()
-		return writeFile(t, "凭证.zip", buf.Bytes())
-	}
-	sheet := writeFile(t, "还款.csv", []byte("欠款单位,台账编号,清偿日期,清偿金额（元）,清偿方式,凭证号\n"+
-		"示范建工集团有限公司,A-001,2019-11-30,100.00,银行转账,HD-1\n示范建工第一工程有限公司,A-002,2020-01-10,0.01,现金,HD-2\n"))
-	pdf := []byte("%PDF-1.4\n%%EOF\n")
-	entries, _ := l.db.CountRows(context.Background(), "entries")
-	for name, files := range map[string]map[string][]byte{
-		"unclaimed":     {"HD-1.pdf": pdf, "HD-9.pdf": pdf},
-		"not a voucher": {"HD-1.pdf": pdf, "HD-2.pdf": []byte("MZ this is a program")},
-	} {
-		rep, err := xlsx.ImportRepayments(l.sys, l.imports, sheet, mkzip(files), false, nil)
-		if err != nil || rep.OK() {
-			t.Fatalf("%s: %v %+v", name, err, rep)
+		sheet := writeFile(t, "还款.csv", []byte("欠款单位,台账编号,清偿日期,清偿金额（元）,清偿方式,凭证号\n"+
+			"示范建工集团有限公司,A-001,2019-11-30,100.00,银行转账,HD-1\n示范建工第一工程有限公司,A-002,2020-01-10,0.01,现金,HD-2\n"))
+		pdf := []byte("%PDF-1.4\n%%EOF\n")
+		entries, _ := l.db.CountRows(context.Background(), "entries")
+		for name, files := range map[string]map[string][]byte{
+			"unclaimed":     {"HD-1.pdf": pdf, "HD-9.pdf": pdf},
+			"not a voucher": {"HD-1.pdf": pdf, "HD-2.pdf": []byte("MZ this is a program")},
+		} {
+			rep, err := xlsx.ImportRepayments(l.sys, l.imports, sheet, mkzip(files), false, nil)
+			if err != nil || rep.OK() {
+				t.Fatalf("%s: %v %+v", name, err, rep)
+			}
+			t.Logf("%s: %s", name, xlsx.IssueSummary(rep.Issues, 3))
 		}
-		t.Logf("%s: %s", name, xlsx.IssueSummary(rep.Issues, 3))
-	}
-	if n, _ := l.db.CountRows(context.Background(), "entries"); n != entries {
-		t.Fatalf("refused imports wrote %d entries", n-entries)
-	}
-	rep, err := xlsx.ImportRepayments(l.sys, l.imports, sheet, mkzip(map[string][]byte{"凭证/HD-1.pdf": pdf, "HD-1_第二页.png": []byte("\x89PNG\r\n\x1a\n00"), "HD-2.pdf": append(pdf, '2')}), false, nil)
-	if err != nil || !rep.OK() || rep.Result.Created != 2 {
-		t.Fatalf("%v %+v %s", err, rep, xlsx.IssueSummary(rep.Issues, 5))
-	}
-	if n, _ := l.db.CountRows(context.Background(), "entry_vouchers"); n != 3 {
-		t.Fatalf("%d vouchers attached, want 3", n)
-	}
+		if n, _ := l.db.CountRows(context.Background(), "entries"); n != entries {
+			t.Fatalf("refused imports wrote %d entries", n-entries)
+		}
+		rep, err := xlsx.ImportRepayments(l.sys, l.imports, sheet, mkzip(map[string][]byte{"凭证/HD-1.pdf": pdf, "HD-1_第二页.png": []byte("\x89PNG\r\n\x1a\n00"), "HD-2.pdf": append(pdf, '2')}), false, nil)
+		if err != nil || !rep.OK() || rep.Result.Created != 2 {
+			t.Fatalf("%v %+v %s", err, rep, xlsx.IssueSummary(rep.Issues, 5))
+		}
+		if n, _ := l.db.CountRows(context.Background(), "entry_vouchers"); n != 3 {
+			t.Fatalf("%d vouchers attached, want 3", n)
+		}
+	})
 }
 
 // The ledger's cell rules that the other tests do not reach: no negative amounts, text of at
 // most 500 characters, codes from the list.
 func TestLedgerCellRules(t *testing.T) {
-	l := newLedger(t, sqldbtest.MustOpen(t, "sqlite"))
-	long := strings.Repeat("长", 501)
-	text := "台账编号,欠款单位,债权企业名称,统一社会信用代码,欠款类型,发生日期,无分歧金额（元）,来源,备注\n" +
-		"R-1,示范建工集团有限公司,甲,91310115MA1K3BTP2B,工程款,2019-11-30,-5.00,底数,\n" +
-		"R-2,示范建工集团有限公司,甲,91310115MA1K3BTP2B,工程款,2019-11-30,5.00,底数," + long + "\n" +
-		"R-3,示范建工集团有限公司,甲,91310115MA1K3BTP2B,工程款,2019-11-30,5.00,旧账,\n"
-	rep, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "rules.csv", []byte(text)), false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]bool{}
-	for _, is := range rep.Issues {
-		got[strconv.Itoa(is.Row)+" "+is.Column] = true
-	}
-	for _, want := range []string{"2 无分歧金额（元）", "3 备注", "4 来源"} {
-		if !got[want] {
-			t.Errorf("no issue at %s:\n%s", want, xlsx.IssueSummary(rep.Issues, 10))
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		long := strings.Repeat("长", 501)
+		text := "台账编号,欠款单位,债权企业名称,统一社会信用代码,欠款类型,发生日期,无分歧金额（元）,来源,备注\n" +
+			"R-1,示范建工集团有限公司,甲,91310115MA1K3BTP2B,工程款,2019-11-30,-5.00,底数,\n" +
+			"R-2,示范建工集团有限公司,甲,91310115MA1K3BTP2B,工程款,2019-11-30,5.00,底数," + long + "\n" +
+			"R-3,示范建工集团有限公司,甲,91310115MA1K3BTP2B,工程款,2019-11-30,5.00,旧账,\n"
+		rep, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "rules.csv", []byte(text)), false, nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if n, _ := l.db.CountRows(context.Background(), "items"); n != 0 {
-		t.Fatalf("%d items written", n)
-	}
+		got := map[string]bool{}
+		for _, is := range rep.Issues {
+			got[strconv.Itoa(is.Row)+" "+is.Column] = true
+		}
+		for _, want := range []string{"2 无分歧金额（元）", "3 备注", "4 来源"} {
+			if !got[want] {
+				t.Errorf("no issue at %s:\n%s", want, xlsx.IssueSummary(rep.Issues, 10))
+			}
+		}
+		if n, _ := l.db.CountRows(context.Background(), "items"); n != 0 {
+			t.Fatalf("%d items written", n)
+		}
+	})
 }
 
 // An import leaves no file open behind it (a server imports many files).
 func TestImportClosesItsFiles(t *testing.T) {
-	fds := func() int {
+	if _, err := os.ReadDir("/proc/self/fd"); err != nil {
+		t.Skip("no /proc/self/fd here")
+	}
+	// fds counts the open files other than the database's: its connections (SQLite's files,
+	// PostgreSQL's sockets) come and go with the pools, whatever an import does.
+	fds := func(t *testing.T) int {
 		entries, err := os.ReadDir("/proc/self/fd")
 		if err != nil {
-			t.Skip("no /proc/self/fd here")
+			t.Fatal(err)
 		}
-		return len(entries)
-	}
-	l := newLedger(t, sqldbtest.MustOpen(t, "sqlite"))
-	l.seed(t)
-	path := export(t, l, "xlsx")
-	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // no finalizer closes a forgotten file meanwhile
-	before := fds()
-	for i := 0; i < 10; i++ {
-		if rep, err := xlsx.ImportLedger(l.sys, l.imports, path, true, nil); err != nil || !rep.OK() {
-			t.Fatalf("%v %+v", err, rep)
+		n := 0
+		for _, e := range entries {
+			target, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name()))
+			if err == nil && strings.HasPrefix(target, "/") && !strings.Contains(filepath.Base(target), "qingqian.db") {
+				n++
+			}
 		}
+		return n
 	}
-	if after := fds(); after > before {
-		t.Fatalf("%d files left open by 10 imports", after-before)
-	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		l.seed(t)
+		path := export(t, l, "xlsx")
+		defer debug.SetGCPercent(debug.SetGCPercent(-1)) // no finalizer closes a forgotten file meanwhile
+		before := fds(t)
+		for i := 0; i < 10; i++ {
+			if rep, err := xlsx.ImportLedger(l.sys, l.imports, path, true, nil); err != nil || !rep.OK() {
+				t.Fatalf("%v %+v", err, rep)
+			}
+		}
+		if after := fds(t); after > before {
+			t.Fatalf("%d files left open by 10 imports", after-before)
+		}
+	})
 }

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/xlsx"
+)
+
+// export writes the list of a kind to --out as xlsx or CSV.
+func (m *Main) export(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return exitError(2)
+	}
+	kind := args[0]
+	var c config
+	fs := m.flags("export", &c)
+	out := fs.String("out", "", "输出文件（.xlsx 或 .csv）")
+	org := fs.Int64("org", 0, "只导出该单位及下级（台账、有分歧账款）")
+	asOfText := fs.String("as-of", "", "有分歧账款表的截至日期，默认上月末")
+	if err := fs.Parse(args[1:]); err != nil {
+		return exitError(2)
+	}
+	if *out == "" {
+		return fmt.Errorf("请用 --out 指定输出文件")
+	}
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
+	if format != "xlsx" && format != "csv" {
+		return fmt.Errorf("输出文件应以 .xlsx 或 .csv 结尾")
+	}
+	db, err := m.open(ctx, &c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sys := qingqian.NewContext(ctx, qingqian.SystemActor("命令行导出"))
+	meta := xlsx.Meta{AsOf: qingqian.Today(), User: "命令行", At: time.Now()}
+	svc := services(db)
+	var fn func(io.Writer) error
+	switch kind {
+	case "ledger":
+		fn = func(w io.Writer) error {
+			return xlsx.ExportLedger(sys, svc.Items, qingqian.ItemFilter{OrgID: *org}, w, format, meta)
+		}
+	case "creditors":
+		fn = func(w io.Writer) error { return xlsx.ExportCreditors(sys, svc.Creditors, w, format, meta) }
+	case "units":
+		fn = func(w io.Writer) error { return xlsx.ExportOrgs(sys, svc.Orgs, w, format, meta) }
+	case "clues":
+		fn = func(w io.Writer) error {
+			list, _, err := svc.Clues.FindClues(sys, qingqian.ClueFilter{OrgID: *org, Limit: 100_000})
+			if err != nil {
+				return err
+			}
+			return xlsx.WriteClues(w, list, format, meta)
+		}
+	case "interviews":
+		fn = func(w io.Writer) error {
+			ivs, err := svc.Supervision.FindInterviews(sys)
+			if err != nil {
+				return err
+			}
+			return xlsx.WriteInterviews(w, ivs, format, meta)
+		}
+	case "disputes":
+		asOf := qingqian.Today()
+		asOf = qingqian.NewDate(asOf.Year(), asOf.Month(), 1).AddDays(-1)
+		if *asOfText != "" {
+			d, err := qingqian.ParseDate(*asOfText)
+			if err != nil {
+				return fmt.Errorf("--as-of 日期格式应为 YYYY-MM-DD")
+			}
+			asOf = d
+		}
+		fn = func(w io.Writer) error {
+			t, err := svc.Cases.Disputes(sys, *org, asOf)
+			if err != nil {
+				return err
+			}
+			return xlsx.WriteDisputes(w, t, format, meta)
+		}
+	default:
+		return fmt.Errorf("不能导出“%s”，可选：ledger、creditors、units、clues、interviews、disputes", kind)
+	}
+	if err := writeFile(*out, fn, m.Stdout); err != nil {
+		return userError(err)
+	}
+	return nil
+}
