@@ -35,25 +35,6 @@ type clueRow struct {
 	officePath, orgPath string
 }
 
-// optDate scans a nullable date.
-type optDate struct{ d *qingqian.Date }
-
-func (o optDate) Scan(src any) error {
-	if src == nil {
-		*o.d = qingqian.Date{}
-		return nil
-	}
-	return o.d.Scan(src)
-}
-
-// dateArg is nil for an unset date, so that it is stored as NULL.
-func dateArg(d qingqian.Date) any {
-	if d.IsZero() {
-		return nil
-	}
-	return d
-}
-
 func scanClue(row interface{ Scan(...any) error }) (*clueRow, error) {
 	c := &qingqian.Clue{Items: []int64{}, Updates: []qingqian.ClueUpdate{}}
 	r := &clueRow{Clue: c}

@@ -34,10 +34,6 @@ func scanEntry(row interface{ Scan(...any) error }) (*qingqian.Entry, error) {
 	return e, err
 }
 
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 // entriesOf returns an item's entries in recording order, with their vouchers.
 func (db *DB) entriesOf(ctx context.Context, q queryer, itemID int64) ([]*qingqian.Entry, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+entryColumns+entryFrom+` WHERE e.item_id = $1 ORDER BY e.id`, itemID)

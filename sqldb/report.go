@@ -24,12 +24,6 @@ func periodNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "报送
 
 func submissionNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "报送记录不存在") }
 
-// readQueryer reads through the read pool or a write transaction.
-type readQueryer interface {
-	queryer
-	rowQueryer
-}
-
 // requireOffice returns the actor if it speaks for the clearance office.
 func requireOffice(ctx context.Context, what string) (*qingqian.Actor, error) {
 	a, err := qingqian.RequireActor(ctx)

@@ -137,10 +137,6 @@ func isOFD(f *os.File, size int64) bool {
 	return false
 }
 
-type rowQueryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 func (s *VoucherService) find(ctx context.Context, q rowQueryer, sha string) (*qingqian.Voucher, error) {
 	v := &qingqian.Voucher{}
 	err := q.QueryRowContext(ctx, `SELECT sha256, size, content_type, name, created_at,

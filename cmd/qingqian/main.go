@@ -712,7 +712,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
 	var demoToken string
 	if c.demo {
-		n, err := db.CountRows(ctx, "orgs")
+		_, n, err := services(db).Orgs.FindOrgs(qingqian.NewContext(ctx, qingqian.SystemActor("演示数据")), qingqian.OrgFilter{Limit: 1})
 		if err != nil {
 			return err
 		}
