@@ -181,7 +181,7 @@ func (tx *Tx) createItem(ctx context.Context, o *qingqian.Org, it *qingqian.Item
 		}
 	}
 	m := measuresOf(e.Category, e.Undisputed, e.Disputed)
-	m.items = 1
+	m[mItems] = 1
 	return tx.bumpTotals(ctx, o.Path, it.ArisenOn, it.Kind, it.Origin, m)
 }
 

@@ -195,7 +195,7 @@ func (db *DB) totalsChunk(ctx context.Context, q queryer, ids []int64, before, a
 		ps := &periodSums{t: &qingqian.Totals{OrgID: id, AsOf: asOf, ByKind: map[qingqian.ItemKind]qingqian.Figures{}, ByOrigin: map[qingqian.Origin]qingqian.Figures{}}}
 		fillTotals(ps.t, now[id])
 		for _, m := range then[id] {
-			ps.repaidBefore += qingqian.Money(m.repU + m.repD)
+			ps.repaidBefore += qingqian.Money(m[mRepU] + m[mRepD])
 		}
 		out[id] = ps
 	}
@@ -290,8 +290,8 @@ func (db *DB) subtractLater(ctx context.Context, qr queryer, path string, asOf q
 			return err
 		}
 		m := get(k)
-		m.payNV++
-		m.repNV -= amount // a repayment's amounts are negative
+		m[mPayNV]++
+		m[mRepNV] -= amount // a repayment's amounts are negative
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -310,16 +310,16 @@ func (db *DB) subtractLater(ctx context.Context, qr queryer, path string, asOf q
 		if err := rows.Scan(&k.kind, &k.origin, &n); err != nil {
 			return err
 		}
-		get(k).items -= n
+		get(k)[mItems] -= n
 	}
 	return rows.Err()
 }
 
 func figuresOf(m *measures) qingqian.Figures {
-	f := qingqian.Figures{Items: m.items, Payments: m.payN, PaymentsNoVoucher: m.payNV, RepaidNoVoucher: qingqian.Money(m.repNV)}
-	f.Add(qingqian.CatRecognise, qingqian.Money(m.recU), qingqian.Money(m.recD))
-	f.Add(qingqian.CatRepay, -qingqian.Money(m.repU), -qingqian.Money(m.repD))
-	f.Add(qingqian.CatAdjust, qingqian.Money(m.adjU), qingqian.Money(m.adjD))
+	f := qingqian.Figures{Items: m[mItems], Payments: m[mPayN], PaymentsNoVoucher: m[mPayNV], RepaidNoVoucher: qingqian.Money(m[mRepNV])}
+	f.Add(qingqian.CatRecognise, qingqian.Money(m[mRecU]), qingqian.Money(m[mRecD]))
+	f.Add(qingqian.CatRepay, -qingqian.Money(m[mRepU]), -qingqian.Money(m[mRepD]))
+	f.Add(qingqian.CatAdjust, qingqian.Money(m[mAdjU]), qingqian.Money(m[mAdjD]))
 	return f
 }
 

@@ -124,22 +124,22 @@ func bumpSQL(monthly bool, n int) string {
 func buildBumpSQL(monthly bool, n int) string {
 	var a args
 	key := a.add(nil)
-	table, cols, upsert := "org_totals", "org_id, day, rec_day, kind, origin, ", totalsUpsert
+	table, cols, upsert := "org_totals", totalsKeyCols, totalsUpsert
 	if monthly {
-		table, cols, upsert = "org_totals_month", "org_id, month, kind, origin, ", monthUpsert
+		table, cols, upsert = "org_totals_month", monthKeyCols, monthUpsert
 	} else {
 		key += ", " + a.add(nil)
 	}
 	key += ", " + a.add(nil) + ", " + a.add(nil)
 	var ms []string
-	for range strings.Split(totalsCols, ", ") {
+	for range numMeasures {
 		ms = append(ms, a.add(nil))
 	}
 	rows := make([]string, n)
 	for i := range rows {
 		rows[i] = "(" + a.add(nil) + ", " + key + ", " + strings.Join(ms, ", ") + ")"
 	}
-	return `INSERT INTO ` + table + ` (` + cols + totalsCols + `) VALUES ` + strings.Join(rows, ", ") + upsert
+	return `INSERT INTO ` + table + ` (` + cols + `, ` + totalsCols + `) VALUES ` + strings.Join(rows, ", ") + upsert
 }
 
 // warmStatements prepares, on SQLite's one writing connection, the running-totals upserts for
@@ -169,15 +169,13 @@ const maxWarmDepth = 8
 // moves).
 func (tx *Tx) copyTotals(ctx context.Context, src int64, dst []int64, sign int64) error {
 	for _, id := range dst {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO org_totals (org_id, day, rec_day, kind, origin, `+totalsCols+`)
-			SELECT $1, day, rec_day, kind, origin, $2 * items, $2 * rec_u, $2 * rec_d, $2 * rep_u, $2 * rep_d, $2 * adj_u, $2 * adj_d,
-				$2 * pay_n, $2 * pay_nv, $2 * rep_nv
+		if _, err := tx.ExecContext(ctx, `INSERT INTO org_totals (`+totalsKeyCols+`, `+totalsCols+`)
+			SELECT $1, day, rec_day, kind, origin, `+scaledMeasures("$2")+`
 			FROM org_totals WHERE org_id = $3`+totalsUpsert, id, sign, src); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO org_totals_month (org_id, month, kind, origin, `+totalsCols+`)
-			SELECT $1, month, kind, origin, $2 * items, $2 * rec_u, $2 * rec_d, $2 * rep_u, $2 * rep_d, $2 * adj_u, $2 * adj_d,
-				$2 * pay_n, $2 * pay_nv, $2 * rep_nv
+		if _, err := tx.ExecContext(ctx, `INSERT INTO org_totals_month (`+monthKeyCols+`, `+totalsCols+`)
+			SELECT $1, month, kind, origin, `+scaledMeasures("$2")+`
 			FROM org_totals_month WHERE org_id = $3`+monthUpsert, id, sign, src); err != nil {
 			return err
 		}

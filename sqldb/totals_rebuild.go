@@ -30,7 +30,7 @@ func (tx *Tx) rollUpMonths(ctx context.Context, src, dst string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM `+dst); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO `+dst+` (org_id, month, kind, origin, `+totalsCols+`)
+	_, err := tx.ExecContext(ctx, `INSERT INTO `+dst+` (`+monthKeyCols+`, `+totalsCols+`)
 		SELECT org_id, `+tx.db.d.monthOf("day")+`, kind, origin, `+totalsSums+`
 		FROM `+src+` GROUP BY org_id, `+tx.db.d.monthOf("day")+`, kind, origin`)
 	return err
@@ -77,33 +77,39 @@ func (tx *Tx) insertComputedTotals(ctx context.Context, table string) error {
 			return err
 		}
 	}
+	// What each statement computes of the measures; the others are 0.
 	cat := func(c, col string) string {
 		return `CAST(SUM(CASE WHEN e.cat = '` + c + `' THEN ` + col + ` ELSE 0 END) AS BIGINT)`
 	}
 	// The reversal of a repayment whose voucher never came takes it off the voucherless count.
 	unvouchedReversal := `e.kind = 'reversal' AND e.cat = 'rep' AND NOT EXISTS (SELECT 1 FROM entry_vouchers v WHERE v.entry_id = e.reverses_id)`
-	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (org_id, day, rec_day, kind, origin, `+totalsCols+`)
-		SELECT c.anc_id, e.on_date, e.recorded_on, i.kind, i.origin, 0, `+cat("rec", "e.du")+`, `+cat("rec", "e.dd")+`,
-			`+cat("rep", "-e.du")+`, `+cat("rep", "-e.dd")+`, `+cat("adj", "e.du")+`, `+cat("adj", "e.dd")+`,
-			CAST(SUM(CASE WHEN e.kind = 'repay' THEN 1 WHEN e.kind = 'reversal' AND e.cat = 'rep' THEN -1 ELSE 0 END) AS BIGINT),
-			CAST(SUM(CASE WHEN e.kind = 'repay' THEN 1 WHEN `+unvouchedReversal+` THEN -1 ELSE 0 END) AS BIGINT),
-			CAST(SUM(CASE WHEN e.kind = 'repay' OR (`+unvouchedReversal+`) THEN -(e.du + e.dd) ELSE 0 END) AS BIGINT)
+	ofEntries := computedMeasures(map[measure]string{
+		mRecU: cat("rec", "e.du"), mRecD: cat("rec", "e.dd"),
+		mRepU: cat("rep", "-e.du"), mRepD: cat("rep", "-e.dd"),
+		mAdjU: cat("adj", "e.du"), mAdjD: cat("adj", "e.dd"),
+		mPayN:  `CAST(SUM(CASE WHEN e.kind = 'repay' THEN 1 WHEN e.kind = 'reversal' AND e.cat = 'rep' THEN -1 ELSE 0 END) AS BIGINT)`,
+		mPayNV: `CAST(SUM(CASE WHEN e.kind = 'repay' THEN 1 WHEN ` + unvouchedReversal + ` THEN -1 ELSE 0 END) AS BIGINT)`,
+		mRepNV: `CAST(SUM(CASE WHEN e.kind = 'repay' OR (` + unvouchedReversal + `) THEN -(e.du + e.dd) ELSE 0 END) AS BIGINT)`,
+	})
+	// A repayment stops counting as without voucher on the day its first voucher was attached.
+	ofFirstVouchers := computedMeasures(map[measure]string{mPayNV: `CAST(-COUNT(*) AS BIGINT)`, mRepNV: `CAST(SUM(e.du + e.dd) AS BIGINT)`})
+	ofItems := computedMeasures(map[measure]string{mItems: `COUNT(*)`})
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+totalsKeyCols+`, `+totalsCols+`)
+		SELECT c.anc_id, e.on_date, e.recorded_on, i.kind, i.origin, `+ofEntries+`
 		FROM entries e JOIN items i ON i.id = e.item_id JOIN tmp_closure c ON c.org_id = i.org_id
 		GROUP BY c.anc_id, e.on_date, e.recorded_on, i.kind, i.origin`); err != nil {
 		return err
 	}
-	upsert := strings.ReplaceAll(totalsUpsert, "org_totals.", table+".")
-	// A repayment stops counting as without voucher on the day its first voucher was attached.
-	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (org_id, day, rec_day, kind, origin, `+totalsCols+`)
-		SELECT c.anc_id, e.on_date, fv.first_on, i.kind, i.origin, 0, 0, 0, 0, 0, 0, 0, 0,
-			CAST(-COUNT(*) AS BIGINT), CAST(SUM(e.du + e.dd) AS BIGINT)
+	upsert := upsertSums(table, totalsKeyCols)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+totalsKeyCols+`, `+totalsCols+`)
+		SELECT c.anc_id, e.on_date, fv.first_on, i.kind, i.origin, `+ofFirstVouchers+`
 		FROM (SELECT entry_id, MIN(attached_on) AS first_on FROM entry_vouchers GROUP BY entry_id) fv
 			JOIN entries e ON e.id = fv.entry_id JOIN items i ON i.id = e.item_id JOIN tmp_closure c ON c.org_id = i.org_id
 		WHERE e.kind = 'repay' GROUP BY c.anc_id, e.on_date, fv.first_on, i.kind, i.origin`+upsert); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO `+table+` (org_id, day, rec_day, kind, origin, `+totalsCols+`)
-		SELECT c.anc_id, i.arisen_on, i.created_on, i.kind, i.origin, COUNT(*), 0, 0, 0, 0, 0, 0, 0, 0, 0
+	_, err = tx.ExecContext(ctx, `INSERT INTO `+table+` (`+totalsKeyCols+`, `+totalsCols+`)
+		SELECT c.anc_id, i.arisen_on, i.created_on, i.kind, i.origin, `+ofItems+`
 		FROM items i JOIN tmp_closure c ON c.org_id = i.org_id
 		WHERE true GROUP BY c.anc_id, i.arisen_on, i.created_on, i.kind, i.origin`+upsert)
 	return err
@@ -119,10 +125,7 @@ func (db *DB) VerifyTotals(ctx context.Context) (string, error) {
 	defer sqltx.Rollback() // the temporary rows go with it
 	tx := &Tx{Tx: sqltx, db: db, now: db.Now(), actor: qingqian.SystemActor("verify")}
 	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE IF NOT EXISTS tmp_totals (org_id BIGINT NOT NULL, day `+db.d.dateType()+` NOT NULL, rec_day `+db.d.dateType()+` NOT NULL,
-		kind TEXT NOT NULL, origin TEXT NOT NULL, items BIGINT NOT NULL, rec_u BIGINT NOT NULL, rec_d BIGINT NOT NULL,
-		rep_u BIGINT NOT NULL, rep_d BIGINT NOT NULL, adj_u BIGINT NOT NULL, adj_d BIGINT NOT NULL,
-		pay_n BIGINT NOT NULL, pay_nv BIGINT NOT NULL, rep_nv BIGINT NOT NULL,
-		PRIMARY KEY (org_id, day, rec_day, kind, origin))`); err != nil {
+		kind TEXT NOT NULL, origin TEXT NOT NULL, `+measureDDL+`, PRIMARY KEY (`+totalsKeyCols+`))`); err != nil {
 		return "", err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM tmp_totals`); err != nil {
@@ -132,15 +135,12 @@ func (db *DB) VerifyTotals(ctx context.Context) (string, error) {
 		return "", err
 	}
 	// Rows that sum to zero (left by moves and reversals) do not count.
-	nonzero := ` WHERE items <> 0 OR rec_u <> 0 OR rec_d <> 0 OR rep_u <> 0 OR rep_d <> 0 OR adj_u <> 0 OR adj_d <> 0
-		OR pay_n <> 0 OR pay_nv <> 0 OR rep_nv <> 0`
+	nonzero := ` WHERE ` + anyMeasure
 	var id int64
 	err = tx.QueryRowContext(ctx, `SELECT CAST(COALESCE(MIN(COALESCE(a.org_id, b.org_id)), 0) AS BIGINT)
 		FROM (SELECT * FROM org_totals`+nonzero+`) a FULL OUTER JOIN (SELECT * FROM tmp_totals`+nonzero+`) b
 		ON a.org_id = b.org_id AND a.day = b.day AND a.rec_day = b.rec_day AND a.kind = b.kind AND a.origin = b.origin
-		WHERE a.org_id IS NULL OR b.org_id IS NULL OR a.items <> b.items OR a.rec_u <> b.rec_u OR a.rec_d <> b.rec_d
-			OR a.rep_u <> b.rep_u OR a.rep_d <> b.rep_d OR a.adj_u <> b.adj_u OR a.adj_d <> b.adj_d
-			OR a.pay_n <> b.pay_n OR a.pay_nv <> b.pay_nv OR a.rep_nv <> b.rep_nv`).Scan(&id)
+		WHERE a.org_id IS NULL OR b.org_id IS NULL OR `+measuresDiffer).Scan(&id)
 	if err != nil {
 		return "", err
 	}
@@ -149,9 +149,7 @@ func (db *DB) VerifyTotals(ctx context.Context) (string, error) {
 	}
 	// The monthly roll-up must equal the months of the recomputed totals.
 	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE IF NOT EXISTS tmp_month (org_id BIGINT NOT NULL, month `+db.d.dateType()+` NOT NULL,
-		kind TEXT NOT NULL, origin TEXT NOT NULL, items BIGINT NOT NULL, rec_u BIGINT NOT NULL, rec_d BIGINT NOT NULL,
-		rep_u BIGINT NOT NULL, rep_d BIGINT NOT NULL, adj_u BIGINT NOT NULL, adj_d BIGINT NOT NULL,
-		pay_n BIGINT NOT NULL, pay_nv BIGINT NOT NULL, rep_nv BIGINT NOT NULL, PRIMARY KEY (org_id, month, kind, origin))`); err != nil {
+		kind TEXT NOT NULL, origin TEXT NOT NULL, `+measureDDL+`, PRIMARY KEY (`+monthKeyCols+`))`); err != nil {
 		return "", err
 	}
 	if err := tx.rollUpMonths(ctx, "tmp_totals", "tmp_month"); err != nil {
@@ -160,9 +158,7 @@ func (db *DB) VerifyTotals(ctx context.Context) (string, error) {
 	err = tx.QueryRowContext(ctx, `SELECT CAST(COALESCE(MIN(COALESCE(a.org_id, b.org_id)), 0) AS BIGINT)
 		FROM (SELECT * FROM org_totals_month`+nonzero+`) a FULL OUTER JOIN (SELECT * FROM tmp_month`+nonzero+`) b
 		ON a.org_id = b.org_id AND a.month = b.month AND a.kind = b.kind AND a.origin = b.origin
-		WHERE a.org_id IS NULL OR b.org_id IS NULL OR a.items <> b.items OR a.rec_u <> b.rec_u OR a.rec_d <> b.rec_d
-			OR a.rep_u <> b.rep_u OR a.rep_d <> b.rep_d OR a.adj_u <> b.adj_u OR a.adj_d <> b.adj_d
-			OR a.pay_n <> b.pay_n OR a.pay_nv <> b.pay_nv OR a.rep_nv <> b.rep_nv`).Scan(&id)
+		WHERE a.org_id IS NULL OR b.org_id IS NULL OR `+measuresDiffer).Scan(&id)
 	if err != nil {
 		return "", err
 	}

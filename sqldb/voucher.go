@@ -225,7 +225,7 @@ func (tx *Tx) attachVoucher(ctx context.Context, path string, e *qingqian.Entry,
 	if count != 1 {
 		return nil
 	}
-	return tx.bumpTotals(ctx, path, e.On, kind, origin, measures{payNV: -1, repNV: int64(e.Undisputed + e.Disputed)})
+	return tx.bumpTotals(ctx, path, e.On, kind, origin, measures{mPayNV: -1, mRepNV: int64(e.Undisputed + e.Disputed)})
 }
 
 // AttachVoucher implements qingqian.VoucherService.
