@@ -194,14 +194,6 @@ func (m *Main) open(ctx context.Context, c *config) (*sqldb.DB, error) {
 	return db, nil
 }
 
-func services(db *sqldb.DB) web.Services {
-	return web.Services{Orgs: sqldb.NewOrgService(db), Creditors: sqldb.NewCreditorService(db), Items: sqldb.NewItemService(db),
-		Entries: sqldb.NewEntryService(db), Plans: sqldb.NewPlanService(db), Vouchers: sqldb.NewVoucherService(db),
-		Totals: sqldb.NewTotalsService(db), Audit: sqldb.NewAuditService(db), Tokens: sqldb.NewTokenService(db), Users: sqldb.NewUserService(db), Imports: sqldb.NewImportService(db),
-		Reports: sqldb.NewReportService(db), Supervision: sqldb.NewSupervisionService(db),
-		Clues: sqldb.NewClueService(db), Cases: sqldb.NewCaseService(db), Calendar: sqldb.NewCalendarService(db)}
-}
-
 func (m *Main) migrate(ctx context.Context, args []string) error {
 	var c config
 	if err := m.flags("migrate", &c).Parse(args); err != nil {
@@ -290,8 +282,8 @@ func (m *Main) apiHint(base, token string) {
 func (m *Main) loadDemo(ctx context.Context, db *sqldb.DB) (string, error) {
 	fmt.Fprintln(m.Stdout, "正在载入示范省演示数据……")
 	start := time.Now()
-	svc := services(db)
-	p, err := demo.Load(ctx, demo.ServicesOf(db))
+	svc := sqldb.NewServices(db)
+	p, err := demo.Load(ctx, demo.Services{DB: db, Services: svc})
 	if err != nil {
 		return "", err
 	}
@@ -576,7 +568,7 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	defer db.Close()
 	sys := qingqian.NewContext(ctx, qingqian.SystemActor("命令行导出"))
 	meta := xlsx.Meta{AsOf: qingqian.Today(), User: "命令行", At: time.Now()}
-	svc := services(db)
+	svc := sqldb.NewServices(db)
 	var fn func(io.Writer) error
 	switch kind {
 	case "ledger":
@@ -657,7 +649,7 @@ func (m *Main) report(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	sys := qingqian.NewContext(ctx, qingqian.SystemActor("命令行报表"))
-	svc := services(db)
+	svc := sqldb.NewServices(db)
 	p, err := svc.Reports.FindPeriodByNo(sys, *no)
 	if err != nil {
 		return userError(err)
@@ -712,7 +704,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
 	var demoToken string
 	if c.demo {
-		_, n, err := services(db).Orgs.FindOrgs(qingqian.NewContext(ctx, qingqian.SystemActor("演示数据")), qingqian.OrgFilter{Limit: 1})
+		_, n, err := sqldb.NewServices(db).Orgs.FindOrgs(qingqian.NewContext(ctx, qingqian.SystemActor("演示数据")), qingqian.OrgFilter{Limit: 1})
 		if err != nil {
 			return err
 		}
@@ -724,7 +716,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			fmt.Fprintln(m.Stdout, "数据库已有数据，不再载入演示数据。")
 		}
 	}
-	srv, err := web.NewServer(services(db), db.Ping, db.MaxVoucherSize, logger)
+	srv, err := web.NewServer(sqldb.NewServices(db), db.Ping, db.MaxVoucherSize, logger)
 	if err != nil {
 		return err
 	}
