@@ -62,6 +62,9 @@ func (db *DB) PendingMigrations(ctx context.Context) ([]string, error) {
 }
 
 // Migrate applies the embedded migrations not yet applied, each in its own transaction.
+// schema_migrations records a migration by its file name alone, with no checksum: one that was
+// applied is never run again, so editing its comments changes nothing for an existing database.
+// Its statements must not change: a change of the schema is a new migration.
 func (db *DB) Migrate(ctx context.Context) error {
 	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
