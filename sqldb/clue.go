@@ -79,21 +79,12 @@ func (s *ClueService) CreateClue(ctx context.Context, c *qingqian.Clue) error {
 		if err != nil {
 			return err
 		}
-		// The complainant is a creditor: matched by USCC, else registered.
-		err = tx.QueryRowContext(ctx, `SELECT id, name FROM creditors WHERE uscc = $1`, c.CreditorUSCC).Scan(&c.CreditorID, &c.CreditorName)
-		if errors.Is(err, sql.ErrNoRows) {
-			cr := &qingqian.Creditor{Name: c.CreditorName, USCC: c.CreditorUSCC, Ownership: qingqian.OwnershipPrivate}
-			cr.Normalize()
-			if err := cr.Validate(); err != nil {
-				return prefixed(err, "creditor_")
-			}
-			if err := tx.createCreditor(ctx, cr); err != nil {
-				return err
-			}
-			c.CreditorID = cr.ID
-		} else if err != nil {
+		// The complainant is a creditor: the one registered with the USCC, or a new one.
+		cr, _, err := tx.creditorFor(ctx, qingqian.Creditor{Name: c.CreditorName, USCC: c.CreditorUSCC})
+		if err != nil {
 			return err
 		}
+		c.CreditorID, c.CreditorName = cr.ID, cr.Name
 		year := qingqian.DateOf(tx.now).Year()
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM clues WHERE no LIKE $1`, fmt.Sprintf("TS-%d-%%", year)).Scan(&n); err != nil {
@@ -121,20 +112,6 @@ func (s *ClueService) CreateClue(ctx context.Context, c *qingqian.Clue) error {
 		}
 		return tx.audit(ctx, "clue.create", "clue", c.ID, officePath, nil, c)
 	})
-}
-
-// prefixed renames the fields of a validation error (a creditor's "name" is the clue's
-// "creditor_name").
-func prefixed(err error, prefix string) error {
-	var e *qingqian.Error
-	if !errors.As(err, &e) || len(e.Fields) == 0 {
-		return err
-	}
-	out := &qingqian.Error{Code: e.Code, Message: e.Message, Fields: map[string]string{}}
-	for k, v := range e.Fields {
-		out.Fields[prefix+k] = v
-	}
-	return out
 }
 
 // FindClue implements qingqian.ClueService.

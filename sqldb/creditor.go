@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/qingqian/qingqian"
 )
@@ -57,6 +58,50 @@ func (tx *Tx) createCreditor(ctx context.Context, c *qingqian.Creditor) error {
 		return err
 	}
 	return tx.audit(ctx, "creditor.create", "creditor", c.ID, "/", nil, c)
+}
+
+// creditorFor is the one rule for a creditor named by its USCC with an item, a complaint clue or
+// an imported ledger row (see qingqian.CreditorService): the creditor registered with that code,
+// or else c registered in the transaction, as a private firm unless c gives the ownership, and
+// only with a name. Field errors are named as the input names them, "creditor_name" and so on.
+// created reports a new creditor.
+func (tx *Tx) creditorFor(ctx context.Context, c qingqian.Creditor) (cr *qingqian.Creditor, created bool, err error) {
+	c.Normalize()
+	c.Name = strings.TrimSpace(c.Name)
+	cr, err = scanCreditor(tx.QueryRowContext(ctx, `SELECT `+creditorColumns+` FROM creditors c WHERE c.uscc = $1`, c.USCC))
+	if err == nil {
+		return cr, false, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return nil, false, err
+	}
+	if c.Ownership == "" {
+		c.Ownership = qingqian.OwnershipPrivate
+	}
+	if c.Name == "" && qingqian.CheckUSCC(c.USCC) == "" {
+		msg := "该信用代码的债权企业尚未登记，请填写企业名称"
+		return nil, false, &qingqian.Error{Code: qingqian.EINVALID, Message: msg, Fields: map[string]string{"creditor_name": msg}}
+	}
+	if err := c.Validate(); err != nil {
+		return nil, false, prefixed(err, "creditor_")
+	}
+	if err := tx.createCreditor(ctx, &c); err != nil {
+		return nil, false, err
+	}
+	return &c, true, nil
+}
+
+// prefixed renames the fields of a validation error (a creditor's "name" is the clue's
+// "creditor_name").
+func prefixed(err error, prefix string) error {
+	var e *qingqian.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	out := &qingqian.Error{Code: e.Code, Message: e.Message, Fields: map[string]string{}}
+	for k, v := range e.Fields {
+		out.Fields[prefix+k] = v
+	}
+	return out
 }
 
 // FindCreditorByID implements qingqian.CreditorService.

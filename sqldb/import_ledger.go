@@ -101,35 +101,26 @@ func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*
 	})
 }
 
-// creditor finds the creditor of a USCC, creating it (within the transaction) when new.
+// creditor finds or registers the creditor of a row (creditorFor), once per USCC in an import;
+// nil when the row's creditor cannot be registered, which is an issue.
 func (im *importer) creditor(ctx context.Context, r *qingqian.LedgerRow) (*qingqian.Creditor, error) {
-	c := r.Creditor
-	if got, ok := im.creditors[c.USCC]; ok {
+	if got, ok := im.creditors[qingqian.NormalizeUSCC(r.Creditor.USCC)]; ok {
 		return got, nil
 	}
-	found, err := scanCreditor(im.tx.QueryRowContext(ctx, `SELECT `+creditorColumns+` FROM creditors c WHERE c.uscc = $1`, c.USCC))
-	if err == nil {
-		im.creditors[c.USCC] = found
-		return found, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
-	}
-	if c.Ownership == "" {
-		c.Ownership = qingqian.OwnershipPrivate
-	}
-	if verr := c.Validate(); verr != nil {
-		for f, m := range qingqian.ErrorFields(verr) {
-			im.issue(r, "creditor_"+f, "", m)
+	c, created, err := im.tx.creditorFor(ctx, r.Creditor)
+	if qingqian.ErrorCode(err) == qingqian.EINVALID {
+		for f, m := range qingqian.ErrorFields(err) {
+			im.issue(r, f, "", m)
 		}
 		return nil, nil
-	}
-	if err := im.tx.createCreditor(ctx, &c); err != nil {
+	} else if err != nil {
 		return nil, err
 	}
-	im.res.CreditorsCreated++
-	im.creditors[c.USCC] = &c
-	return &c, nil
+	if created {
+		im.res.CreditorsCreated++
+	}
+	im.creditors[c.USCC] = c
+	return c, nil
 }
 
 func (im *importer) row(ctx context.Context, r *qingqian.LedgerRow) error {

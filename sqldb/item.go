@@ -96,7 +96,8 @@ func (s *ItemService) CreateItem(ctx context.Context, it *qingqian.Item) error {
 	if err := it.Validate(); err != nil {
 		return err
 	}
-	return s.db.inTx(ctx, a, func(tx *Tx) error {
+	named := it.CreditorID <= 0 && it.Creditor != nil
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
 		o, err := tx.findOrg(ctx, it.OrgID)
 		if err != nil || !a.Reaches(o.Path) {
 			if err == nil {
@@ -107,6 +108,14 @@ func (s *ItemService) CreateItem(ctx context.Context, it *qingqian.Item) error {
 		if !o.Active {
 			return &qingqian.Error{Code: qingqian.EINVALID, Message: "欠款单位已停用", Fields: map[string]string{"org_id": "欠款单位已停用"}}
 		}
+		if named {
+			cr, _, err := tx.creditorFor(ctx, *it.Creditor)
+			if err != nil {
+				return err
+			}
+			it.CreditorID = cr.ID
+			return tx.createItem(ctx, o, it, cr.Name, cr.USCC)
+		}
 		var cname, cuscc string
 		err = tx.QueryRowContext(ctx, `SELECT name, uscc FROM creditors WHERE id = $1`, it.CreditorID).Scan(&cname, &cuscc)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -116,6 +125,10 @@ func (s *ItemService) CreateItem(ctx context.Context, it *qingqian.Item) error {
 		}
 		return tx.createItem(ctx, o, it, cname, cuscc)
 	})
+	if err != nil && named {
+		it.CreditorID = 0 // the creditor registered for it was rolled back with it
+	}
+	return err
 }
 
 // itemInsert inserts an item born with the balance of its recognise entry; arguments: no, unit,
