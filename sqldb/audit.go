@@ -34,7 +34,8 @@ func scanAudit(row interface{ Scan(...any) error }) (*qingqian.AuditRecord, erro
 
 // FindAudit implements qingqian.AuditService. Records about an item are visible to whoever can
 // reach the item; the full trail search is for auditors, supervisors and administrators.
-func (s *AuditService) FindAudit(ctx context.Context, f qingqian.AuditFilter) ([]*qingqian.AuditRecord, int, error) {
+func (s *AuditService) FindAudit(ctx context.Context, f qingqian.AuditFilter) (_ []*qingqian.AuditRecord, _ int, err error) {
+	defer serviceErr(&err, "find audit records")
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -69,30 +70,31 @@ func (s *AuditService) FindAudit(ctx context.Context, f qingqian.AuditFilter) ([
 	}
 	var total int
 	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`+where, q...).Scan(&total); err != nil {
-		return nil, 0, qingqian.Internal(err)
+		return nil, 0, fmt.Errorf("read audit_log: %w", err)
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log`+where+` ORDER BY seq DESC LIMIT `+q.add(limit(f.Limit))+` OFFSET `+q.add(max(f.Offset, 0)), q...)
 	if err != nil {
-		return nil, 0, qingqian.Internal(err)
+		return nil, 0, err
 	}
 	defer rows.Close()
 	out := []*qingqian.AuditRecord{}
 	for rows.Next() {
 		r, err := scanAudit(rows)
 		if err != nil {
-			return nil, 0, qingqian.Internal(err)
+			return nil, 0, err
 		}
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, qingqian.Internal(err)
+		return nil, 0, err
 	}
 	return out, total, nil
 }
 
 // VerifyAudit implements qingqian.AuditService: it walks the chain in order, recomputing each
 // hash, and also checks the head row, so that deleting the newest records is caught too.
-func (s *AuditService) VerifyAudit(ctx context.Context) (*qingqian.AuditVerification, error) {
+func (s *AuditService) VerifyAudit(ctx context.Context) (_ *qingqian.AuditVerification, err error) {
+	defer serviceErr(&err, "verify the audit chain")
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -103,7 +105,7 @@ func (s *AuditService) VerifyAudit(ctx context.Context) (*qingqian.AuditVerifica
 	res := &qingqian.AuditVerification{OK: true}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY seq`)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	defer rows.Close()
 	prev, want := "", int64(1)
@@ -114,7 +116,7 @@ func (s *AuditService) VerifyAudit(ctx context.Context) (*qingqian.AuditVerifica
 	for rows.Next() {
 		r, err := scanAudit(rows)
 		if err != nil {
-			return nil, qingqian.Internal(err)
+			return nil, err
 		}
 		res.Records++
 		switch {
@@ -128,12 +130,12 @@ func (s *AuditService) VerifyAudit(ctx context.Context) (*qingqian.AuditVerifica
 		prev, want = r.Hash, want+1
 	}
 	if err := rows.Err(); err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	var headSeq int64
 	var headHash string
 	if err := s.db.read.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, fmt.Errorf("read audit_head: %w", err)
 	}
 	if headSeq != want-1 || headHash != prev {
 		return fail(want, fmt.Sprintf("审计链末尾应为第 %d 条，实际只有 %d 条（记录被删除）", headSeq, want-1))
@@ -147,12 +149,12 @@ func (s *AuditService) VerifyAudit(ctx context.Context) (*qingqian.AuditVerifica
 // audit appends a record to the hash chain in the current transaction. The first record of a
 // transaction updates the head row, which takes its lock, so concurrent writers chain one after
 // another; inTx writes the new head before committing.
-func (tx *Tx) audit(ctx context.Context, action, entity string, entityID int64, orgPath string, before, after any) error {
+func (tx *Tx) audit(ctx context.Context, action, entity string, entityID int64, orgPath string, before, after any) (err error) {
+	defer wrapErr(&err, "audit %s of %s %d", action, entity, entityID)
 	rec := qingqian.AuditRecord{At: tx.now, Action: action, Entity: entity, EntityID: entityID, OrgPath: orgPath}
 	if tx.actor != nil {
 		rec.ActorID, rec.ActorName = tx.actor.UserID, tx.actor.Name
 	}
-	var err error
 	if rec.Before, err = marshalAudit(before); err != nil {
 		return err
 	}
@@ -161,7 +163,7 @@ func (tx *Tx) audit(ctx context.Context, action, entity string, entityID int64, 
 	}
 	if !tx.headLoaded {
 		if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = audit_head.seq WHERE id = 1 RETURNING seq, hash`).Scan(&tx.headSeq, &tx.headHash); err != nil {
-			return err
+			return fmt.Errorf("update audit_head: %w", err)
 		}
 		tx.headLoaded = true
 	}
@@ -209,7 +211,8 @@ func auditValues(tx *Tx, rec qingqian.AuditRecord) []any {
 }
 
 // flushAudit writes the audit records an import has kept back; inTx calls it before commit.
-func (tx *Tx) flushAudit(ctx context.Context) error {
+func (tx *Tx) flushAudit(ctx context.Context) (err error) {
+	defer wrapErr(&err, "write %d audit records", len(tx.auditBuf))
 	if len(tx.auditBuf) == 0 {
 		return nil
 	}
@@ -222,7 +225,7 @@ func (tx *Tx) flushAudit(ctx context.Context) error {
 		vals = append(vals, auditValues(tx, rec)...)
 	}
 	tx.auditBuf = tx.auditBuf[:0]
-	_, err := tx.ExecContext(ctx, q, vals...)
+	_, err = tx.ExecContext(ctx, q, vals...)
 	return err
 }
 
@@ -237,10 +240,16 @@ func marshalAudit(v any) (json.RawMessage, error) {
 }
 
 // securityEvent records, in its own transaction, an attempt to reach data outside the actor's
-// subtree. It never fails the request that triggered it. Inside a write transaction use
-// Tx.deny instead: the write connection is busy until that transaction ends.
+// subtree, even when the request that made it is gone. It never fails that request: a record
+// that cannot be written is logged. Inside a write transaction use Tx.deny instead: the write
+// connection is busy until that transaction ends.
 func (db *DB) securityEvent(ctx context.Context, actor *qingqian.Actor, entity string, id int64) {
-	_ = db.inTx(context.WithoutCancel(ctx), actor, func(tx *Tx) error {
+	ctx = context.WithoutCancel(ctx)
+	err := db.inTx(ctx, actor, func(tx *Tx) error {
 		return tx.audit(ctx, "security.denied", entity, id, actor.OrgPath, nil, map[string]any{"reason": "outside subtree"})
 	})
+	if err != nil {
+		db.logger().Error("security audit record not written", "action", "security.denied", "actor", actor.Name,
+			"entity", entity, "id", id, "err", err)
+	}
 }

@@ -64,7 +64,8 @@ func (r *clueRow) visible(a *qingqian.Actor) bool {
 }
 
 // CreateClue implements qingqian.ClueService.
-func (s *ClueService) CreateClue(ctx context.Context, c *qingqian.Clue) error {
+func (s *ClueService) CreateClue(ctx context.Context, c *qingqian.Clue) (err error) {
+	defer serviceErr(&err, "create clue from %s", c.Channel)
 	a, err := requireOffice(ctx, "登记投诉举报线索")
 	if err != nil {
 		return err
@@ -88,7 +89,7 @@ func (s *ClueService) CreateClue(ctx context.Context, c *qingqian.Clue) error {
 		year := qingqian.DateOf(tx.now).Year()
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM clues WHERE no LIKE $1`, fmt.Sprintf("TS-%d-%%", year)).Scan(&n); err != nil {
-			return err
+			return fmt.Errorf("read clues: %w", err)
 		}
 		c.No = fmt.Sprintf("TS-%d-%04d", year, n+1)
 		cal, err := tx.db.calendar(ctx, tx)
@@ -108,14 +109,15 @@ func (s *ClueService) CreateClue(ctx context.Context, c *qingqian.Clue) error {
 			forward_due_on, deadline_note, state, search, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 			c.No, c.Channel, c.TransferNo, c.ReceivedOn, c.CreditorID, c.Respondent, c.Claimed, c.Text, officeID,
 			dateArg(c.ForwardBy), c.DeadlineNote, c.State, search, tx.ts(tx.now)).Scan(&c.ID); err != nil {
-			return err
+			return fmt.Errorf("insert into clues: %w", err)
 		}
 		return tx.audit(ctx, "clue.create", "clue", c.ID, officePath, nil, c)
 	})
 }
 
 // FindClue implements qingqian.ClueService.
-func (s *ClueService) FindClue(ctx context.Context, id int64) (*qingqian.Clue, error) {
+func (s *ClueService) FindClue(ctx context.Context, id int64) (_ *qingqian.Clue, err error) {
+	defer serviceErr(&err, "find clue %d", id)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -124,22 +126,23 @@ func (s *ClueService) FindClue(ctx context.Context, id int64) (*qingqian.Clue, e
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, clueNotFound()
 	} else if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	if !r.visible(a) {
 		s.db.securityEvent(ctx, a, "clue", id)
 		return nil, clueNotFound()
 	}
 	if err := s.db.clueDetails(ctx, s.db.read, r.Clue); err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	return r.Clue, nil
 }
 
-func (db *DB) clueDetails(ctx context.Context, q queryer, c *qingqian.Clue) error {
+func (db *DB) clueDetails(ctx context.Context, q queryer, c *qingqian.Clue) (err error) {
+	defer wrapErr(&err, "details of clue %d", c.ID)
 	rows, err := q.QueryContext(ctx, `SELECT item_id FROM clue_items WHERE clue_id = $1 ORDER BY item_id`, c.ID)
 	if err != nil {
-		return err
+		return fmt.Errorf("read clue_items: %w", err)
 	}
 	for rows.Next() {
 		var id int64
@@ -155,7 +158,7 @@ func (db *DB) clueDetails(ctx context.Context, q queryer, c *qingqian.Clue) erro
 	}
 	rows, err = q.QueryContext(ctx, `SELECT seq, on_date, text, actor_name, at FROM clue_updates WHERE clue_id = $1 ORDER BY seq`, c.ID)
 	if err != nil {
-		return err
+		return fmt.Errorf("read clue_updates: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -169,7 +172,8 @@ func (db *DB) clueDetails(ctx context.Context, q queryer, c *qingqian.Clue) erro
 }
 
 // FindClues implements qingqian.ClueService.
-func (s *ClueService) FindClues(ctx context.Context, f qingqian.ClueFilter) ([]*qingqian.Clue, int, error) {
+func (s *ClueService) FindClues(ctx context.Context, f qingqian.ClueFilter) (_ []*qingqian.Clue, _ int, err error) {
+	defer serviceErr(&err, "find clues")
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -185,7 +189,11 @@ func (s *ClueService) FindClues(ctx context.Context, f qingqian.ClueFilter) ([]*
 	}
 	if f.OrgID != 0 {
 		var path string
-		if err := s.db.read.QueryRowContext(ctx, `SELECT path FROM orgs WHERE id = $1`, f.OrgID).Scan(&path); err != nil || !a.Reaches(path) {
+		err := s.db.read.QueryRowContext(ctx, `SELECT path FROM orgs WHERE id = $1`, f.OrgID).Scan(&path)
+		if err != nil && !missing(err) {
+			return nil, 0, fmt.Errorf("read org %d: %w", f.OrgID, err)
+		}
+		if err != nil || !a.Reaches(path) {
 			return nil, 0, &qingqian.Error{Code: qingqian.EINVALID, Message: "单位不存在", Fields: map[string]string{"org_id": "单位不存在"}}
 		}
 		glo, ghi := subtreeRange(path)
@@ -204,7 +212,7 @@ func (s *ClueService) FindClues(ctx context.Context, f qingqian.ClueFilter) ([]*
 	}
 	var total int
 	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*)`+clueFrom+` WHERE `+where, q...).Scan(&total); err != nil {
-		return nil, 0, qingqian.Internal(err)
+		return nil, 0, err
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 100_000 {
@@ -214,19 +222,19 @@ func (s *ClueService) FindClues(ctx context.Context, f qingqian.ClueFilter) ([]*
 		ORDER BY CASE WHEN l.state = 'closed' THEN 1 ELSE 0 END, COALESCE(`+deadline+`, l.forward_due_on, l.received_on), l.id
 		LIMIT `+q.add(limit)+` OFFSET `+q.add(max(f.Offset, 0)), q...)
 	if err != nil {
-		return nil, 0, qingqian.Internal(err)
+		return nil, 0, err
 	}
 	defer rows.Close()
 	out := []*qingqian.Clue{}
 	for rows.Next() {
 		r, err := scanClue(rows)
 		if err != nil {
-			return nil, 0, qingqian.Internal(err)
+			return nil, 0, err
 		}
 		out = append(out, r.Clue)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, qingqian.Internal(err)
+		return nil, 0, err
 	}
 	return out, total, nil
 }
@@ -239,7 +247,7 @@ func (s *ClueService) change(ctx context.Context, a *qingqian.Actor, id int64, v
 		if errors.Is(err, sql.ErrNoRows) {
 			return clueNotFound()
 		} else if err != nil {
-			return err
+			return fmt.Errorf("lock the clue: %w", err)
 		}
 		if !r.visible(a) {
 			tx.deny("clue", id)
@@ -255,7 +263,7 @@ func (s *ClueService) change(ctx context.Context, a *qingqian.Actor, id int64, v
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE clues SET version = version + 1 WHERE id = $1`, id); err != nil {
-			return err
+			return fmt.Errorf("update clues: %w", err)
 		}
 		return tx.audit(ctx, "clue."+string(act), "clue", id, r.auditPath(), nil, r.Clue)
 	})

@@ -14,7 +14,8 @@ import (
 var errNotHandler = qingqian.Errorf(qingqian.EFORBIDDEN, "只有承办单位或清欠办可以办理该线索")
 
 // Assign implements qingqian.ClueService.
-func (s *ClueService) Assign(ctx context.Context, id int64, as qingqian.Assignment) (*qingqian.Clue, error) {
+func (s *ClueService) Assign(ctx context.Context, id int64, as qingqian.Assignment) (_ *qingqian.Clue, err error) {
+	defer serviceErr(&err, "assign clue %d to org %d", id, as.OrgID)
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return nil, err
@@ -38,6 +39,9 @@ func (s *ClueService) Assign(ctx context.Context, id int64, as qingqian.Assignme
 			return errNotHandler
 		}
 		o, err := tx.findOrg(ctx, as.OrgID)
+		if err != nil && !missing(err) {
+			return err
+		}
 		badOrg := &qingqian.Error{Code: qingqian.EINVALID, Message: "承办单位不在本单位范围内", Fields: map[string]string{"org_id": "请选择下级单位"}}
 		if err != nil || !a.Reaches(o.Path) || o.ID == a.OrgID {
 			return badOrg
@@ -70,7 +74,8 @@ func (s *ClueService) Assign(ctx context.Context, id int64, as qingqian.Assignme
 }
 
 // Verify implements qingqian.ClueService.
-func (s *ClueService) Verify(ctx context.Context, id int64, vf qingqian.Verification) (*qingqian.Clue, error) {
+func (s *ClueService) Verify(ctx context.Context, id int64, vf qingqian.Verification) (_ *qingqian.Clue, err error) {
+	defer serviceErr(&err, "verify clue %d", id)
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return nil, err
@@ -101,7 +106,7 @@ func (s *ClueService) Verify(ctx context.Context, id int64, vf qingqian.Verifica
 		}
 		var linked int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM clue_items WHERE clue_id = $1`, id).Scan(&linked); err != nil {
-			return err
+			return fmt.Errorf("read clue_items: %w", err)
 		}
 		if linked > 0 && !vf.Conclusion.InScope() {
 			return qingqian.Errorf(qingqian.ECONFLICT, "线索已关联台账条目，不能改为不属于清欠范围")
@@ -125,11 +130,12 @@ func (r *clueRow) linkable(a *qingqian.Actor) error {
 	return nil
 }
 
-func (tx *Tx) linkClueItem(ctx context.Context, r *clueRow, item *itemRow) error {
+func (tx *Tx) linkClueItem(ctx context.Context, r *clueRow, item *itemRow) (err error) {
+	defer wrapErr(&err, "link item %d", item.ID)
 	if !strings.HasPrefix(item.path, r.orgPath) {
 		return &qingqian.Error{Code: qingqian.EINVALID, Message: "该条目不属于承办单位", Fields: map[string]string{"item_id": "条目不属于承办单位"}}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO clue_items (clue_id, item_id) VALUES ($1, $2)`, r.ID, item.ID)
+	_, err = tx.ExecContext(ctx, `INSERT INTO clue_items (clue_id, item_id) VALUES ($1, $2)`, r.ID, item.ID)
 	if isUnique(err) {
 		return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "该条目已经关联", Fields: map[string]string{"item_id": "已关联"}}
 	}
@@ -137,7 +143,8 @@ func (tx *Tx) linkClueItem(ctx context.Context, r *clueRow, item *itemRow) error
 }
 
 // LinkItem implements qingqian.ClueService.
-func (s *ClueService) LinkItem(ctx context.Context, id, itemID int64, version int) (*qingqian.Clue, error) {
+func (s *ClueService) LinkItem(ctx context.Context, id, itemID int64, version int) (_ *qingqian.Clue, err error) {
+	defer serviceErr(&err, "link item %d to clue %d", itemID, id)
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return nil, err
@@ -147,6 +154,9 @@ func (s *ClueService) LinkItem(ctx context.Context, id, itemID int64, version in
 			return err
 		}
 		item, err := tx.reachItem(ctx, itemID)
+		if err != nil && !missing(err) {
+			return err
+		}
 		if err != nil {
 			return &qingqian.Error{Code: qingqian.EINVALID, Message: "台账条目不存在", Fields: map[string]string{"item_id": "条目不存在"}}
 		}
@@ -155,7 +165,8 @@ func (s *ClueService) LinkItem(ctx context.Context, id, itemID int64, version in
 }
 
 // CreateItemFromClue implements qingqian.ClueService.
-func (s *ClueService) CreateItemFromClue(ctx context.Context, id int64, it *qingqian.Item, version int) (*qingqian.Clue, error) {
+func (s *ClueService) CreateItemFromClue(ctx context.Context, id int64, it *qingqian.Item, version int) (_ *qingqian.Clue, err error) {
+	defer serviceErr(&err, "create item from clue %d", id)
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return nil, err
@@ -173,6 +184,9 @@ func (s *ClueService) CreateItemFromClue(ctx context.Context, id int64, it *qing
 			return err
 		}
 		o, err := tx.findOrg(ctx, it.OrgID)
+		if err != nil && !missing(err) {
+			return err
+		}
 		if err != nil || !a.Reaches(o.Path) || !strings.HasPrefix(o.Path, r.orgPath) {
 			return &qingqian.Error{Code: qingqian.EINVALID, Message: "欠款单位应为承办单位或其下级", Fields: map[string]string{"org_id": "请选择承办单位或其下级"}}
 		}
@@ -184,14 +198,15 @@ func (s *ClueService) CreateItemFromClue(ctx context.Context, id int64, it *qing
 		}
 		r.MissingDebt = true
 		if _, err := tx.ExecContext(ctx, `UPDATE clues SET missing_debt = $1 WHERE id = $2`, true, id); err != nil {
-			return err
+			return fmt.Errorf("update clues: %w", err)
 		}
 		return tx.audit(ctx, "clue.missing_debt", "org", o.ID, o.Path, nil, map[string]any{"clue": r.No, "item_id": it.ID, "amount": it.Undisputed + it.Disputed})
 	})
 }
 
 // AddUpdate implements qingqian.ClueService.
-func (s *ClueService) AddUpdate(ctx context.Context, id int64, on qingqian.Date, text string) (*qingqian.Clue, error) {
+func (s *ClueService) AddUpdate(ctx context.Context, id int64, on qingqian.Date, text string) (_ *qingqian.Clue, err error) {
+	defer serviceErr(&err, "add progress to clue %d", id)
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return nil, err
@@ -225,7 +240,8 @@ func (s *ClueService) AddUpdate(ctx context.Context, id int64, on qingqian.Date,
 }
 
 // Extend implements qingqian.ClueService.
-func (s *ClueService) Extend(ctx context.Context, id int64, to qingqian.Date, reason string, version int) (*qingqian.Clue, error) {
+func (s *ClueService) Extend(ctx context.Context, id int64, to qingqian.Date, reason string, version int) (_ *qingqian.Clue, err error) {
+	defer serviceErr(&err, "extend clue %d", id)
 	a, err := requireOffice(ctx, "批准延期")
 	if err != nil {
 		return nil, err
@@ -277,7 +293,8 @@ func (s *ClueService) Extend(ctx context.Context, id int64, to qingqian.Date, re
 }
 
 // Close implements qingqian.ClueService: "清偿一笔销号一笔".
-func (s *ClueService) Close(ctx context.Context, id int64, version int) (*qingqian.Clue, error) {
+func (s *ClueService) Close(ctx context.Context, id int64, version int) (_ *qingqian.Clue, err error) {
+	defer serviceErr(&err, "close clue %d", id)
 	a, err := requireOffice(ctx, "销号")
 	if err != nil {
 		return nil, err
@@ -299,7 +316,8 @@ func (s *ClueService) Close(ctx context.Context, id int64, version int) (*qingqi
 
 // settled checks that every item linked to a clue is repaid and every repayment has a voucher,
 // and says what is still missing.
-func (tx *Tx) settled(ctx context.Context, id int64) error {
+func (tx *Tx) settled(ctx context.Context, id int64) (err error) {
+	defer wrapErr(&err, "check that clue %d is settled", id)
 	type linked struct {
 		id    int64
 		label string
@@ -308,7 +326,7 @@ func (tx *Tx) settled(ctx context.Context, id int64) error {
 	rows, err := tx.QueryContext(ctx, `SELECT i.id, i.no, i.contract_name, i.out_u + i.out_d
 		FROM clue_items ci JOIN items i ON i.id = ci.item_id WHERE ci.clue_id = $1 ORDER BY i.id`, id)
 	if err != nil {
-		return err
+		return fmt.Errorf("read clue_items: %w", err)
 	}
 	var items []linked
 	for rows.Next() {
@@ -351,7 +369,8 @@ func (tx *Tx) settled(ctx context.Context, id int64) error {
 }
 
 // RecordFeedback implements qingqian.ClueService.
-func (s *ClueService) RecordFeedback(ctx context.Context, id int64, feedbackOn qingqian.Date, feedback string, callbackOn qingqian.Date, satisfaction string, version int) (*qingqian.Clue, error) {
+func (s *ClueService) RecordFeedback(ctx context.Context, id int64, feedbackOn qingqian.Date, feedback string, callbackOn qingqian.Date, satisfaction string, version int) (_ *qingqian.Clue, err error) {
+	defer serviceErr(&err, "record feedback on clue %d", id)
 	a, err := requireOffice(ctx, "记录反馈和回访")
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"time"
 )
@@ -29,6 +30,9 @@ type DB struct {
 	VoucherDir string
 	// MaxVoucherSize limits one voucher file in bytes.
 	MaxVoucherSize int64
+	// Logger receives what no caller can be told: a security record that could not be written.
+	// Nil means slog.Default().
+	Logger *slog.Logger
 
 	// bumpStmts are the running-totals upserts kept prepared on SQLite (see warmStatements).
 	bumpStmts map[bumpKey]*sql.Stmt
@@ -77,6 +81,13 @@ func (db *DB) Close() error {
 		err = errors.Join(err, db.read.Close())
 	}
 	return err
+}
+
+func (db *DB) logger() *slog.Logger {
+	if db.Logger == nil {
+		return slog.Default()
+	}
+	return db.Logger
 }
 
 // Dialect names the database: "sqlite" or "postgres".

@@ -87,3 +87,15 @@ func (db *DB) ExplainForTest(ctx context.Context, query string, args ...any) ([]
 	}
 	return out, rows.Err()
 }
+
+// WaitForTest runs, as a service method would, a statement that never ends by itself (on SQLite
+// a count without end, on PostgreSQL a long sleep) until ctx ends it.
+func (db *DB) WaitForTest(ctx context.Context) (err error) {
+	defer serviceErr(&err, "wait for test")
+	q := `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c`
+	if db.d.name == "postgres" {
+		q = `SELECT CAST(pg_sleep(60) AS TEXT)`
+	}
+	var v any
+	return db.read.QueryRowContext(ctx, q).Scan(&v)
+}

@@ -36,7 +36,7 @@ func (s *ImportService) importTx(ctx context.Context, dryRun bool, body func(tx 
 		// cannot change inside a transaction; another write slipping in between is merely
 		// served the same way.)
 		if _, err := s.db.write.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
-			return nil, qingqian.Internal(err)
+			return nil, err
 		}
 		defer s.db.write.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = DEFAULT`)
 	}
@@ -84,7 +84,8 @@ type importer struct {
 	creditors map[string]*qingqian.Creditor
 }
 
-func (im *importer) loadOrgs(ctx context.Context) error {
+func (im *importer) loadOrgs(ctx context.Context) (err error) {
+	defer wrapErr(&err, "read the units")
 	lo, hi := subtreeRange(im.a.OrgPath)
 	rows, err := im.tx.QueryContext(ctx, `SELECT `+orgColumns+` FROM orgs o WHERE o.path >= $1 AND o.path < $2`, lo, hi)
 	if err != nil {

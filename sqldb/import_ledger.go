@@ -15,7 +15,8 @@ import (
 )
 
 // ImportRepayments implements qingqian.ImportService.
-func (s *ImportService) ImportRepayments(ctx context.Context, rows func(yield func(*qingqian.RepaymentRow) bool) error, dryRun bool) (*qingqian.ImportResult, error) {
+func (s *ImportService) ImportRepayments(ctx context.Context, rows func(yield func(*qingqian.RepaymentRow) bool) error, dryRun bool) (_ *qingqian.ImportResult, err error) {
+	defer serviceErr(&err, "import repayments")
 	es := &EntryService{db: s.db}
 	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
 		im := &importer{tx: tx, a: a, res: res}
@@ -26,7 +27,8 @@ func (s *ImportService) ImportRepayments(ctx context.Context, rows func(yield fu
 	})
 }
 
-func (im *importer) repayment(ctx context.Context, es *EntryService, r *qingqian.RepaymentRow) error {
+func (im *importer) repayment(ctx context.Context, es *EntryService, r *qingqian.RepaymentRow) (err error) {
+	defer wrapErr(&err, "row %d", r.Row)
 	issue := func(field, value, msg string) {
 		im.res.AddIssue(qingqian.ImportIssue{Row: r.Row, Field: field, Value: value, Message: msg})
 	}
@@ -36,7 +38,7 @@ func (im *importer) repayment(ctx context.Context, es *EntryService, r *qingqian
 		return nil
 	}
 	var itemID int64
-	err := im.tx.QueryRowContext(ctx, `SELECT id FROM items WHERE org_id = $1 AND no = $2 AND no <> ''`, units[0].ID, r.ItemNo).Scan(&itemID)
+	err = im.tx.QueryRowContext(ctx, `SELECT id FROM items WHERE org_id = $1 AND no = $2 AND no <> ''`, units[0].ID, r.ItemNo).Scan(&itemID)
 	if errors.Is(err, sql.ErrNoRows) {
 		issue("no", r.ItemNo, "该单位没有这个台账编号")
 		return nil
@@ -91,7 +93,8 @@ func (im *importer) repayment(ctx context.Context, es *EntryService, r *qingqian
 }
 
 // ImportLedger implements qingqian.ImportService.
-func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*qingqian.LedgerRow) bool) error, dryRun bool) (*qingqian.ImportResult, error) {
+func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*qingqian.LedgerRow) bool) error, dryRun bool) (_ *qingqian.ImportResult, err error) {
+	defer serviceErr(&err, "import the ledger")
 	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
 		im := &importer{tx: tx, a: a, res: res, creditors: map[string]*qingqian.Creditor{}}
 		if err := im.loadOrgs(ctx); err != nil {
@@ -123,7 +126,8 @@ func (im *importer) creditor(ctx context.Context, r *qingqian.LedgerRow) (*qingq
 	return c, nil
 }
 
-func (im *importer) row(ctx context.Context, r *qingqian.LedgerRow) error {
+func (im *importer) row(ctx context.Context, r *qingqian.LedgerRow) (err error) {
+	defer wrapErr(&err, "row %d", r.Row)
 	units := im.orgs[r.OrgName]
 	switch {
 	case len(units) == 0:
@@ -248,7 +252,8 @@ func (im *importer) match(ctx context.Context, r *qingqian.LedgerRow, it *qingqi
 
 // ImportPlans implements qingqian.ImportService. The rows of each item are gathered first (plans
 // are a few rows per item), then each item's plan is compared with its latest revision.
-func (s *ImportService) ImportPlans(ctx context.Context, rows func(yield func(*qingqian.PlanRow) bool) error, dryRun bool) (*qingqian.ImportResult, error) {
+func (s *ImportService) ImportPlans(ctx context.Context, rows func(yield func(*qingqian.PlanRow) bool) error, dryRun bool) (_ *qingqian.ImportResult, err error) {
+	defer serviceErr(&err, "import plans")
 	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
 		im := &importer{tx: tx, a: a, res: res}
 		if err := im.loadOrgs(ctx); err != nil {
@@ -276,7 +281,8 @@ func (s *ImportService) ImportPlans(ctx context.Context, rows func(yield func(*q
 	})
 }
 
-func (im *importer) plan(ctx context.Context, rows []*qingqian.PlanRow) error {
+func (im *importer) plan(ctx context.Context, rows []*qingqian.PlanRow) (err error) {
+	defer wrapErr(&err, "row %d", rows[0].Row)
 	first := rows[0]
 	issue := func(field, value, msg string) {
 		im.res.AddIssue(qingqian.ImportIssue{Row: first.Row, Field: field, Value: value, Message: msg})

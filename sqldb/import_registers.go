@@ -6,19 +6,22 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/qingqian/qingqian"
 )
 
 // ImportCreditors implements qingqian.ImportService.
-func (s *ImportService) ImportCreditors(ctx context.Context, rows func(yield func(*qingqian.CreditorRow) bool) error, dryRun bool) (*qingqian.ImportResult, error) {
+func (s *ImportService) ImportCreditors(ctx context.Context, rows func(yield func(*qingqian.CreditorRow) bool) error, dryRun bool) (_ *qingqian.ImportResult, err error) {
+	defer serviceErr(&err, "import creditors")
 	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
 		return feed(res, rows, func(r *qingqian.CreditorRow) error { return importCreditor(ctx, tx, res, r) })
 	})
 }
 
-func importCreditor(ctx context.Context, tx *Tx, res *qingqian.ImportResult, r *qingqian.CreditorRow) error {
+func importCreditor(ctx context.Context, tx *Tx, res *qingqian.ImportResult, r *qingqian.CreditorRow) (err error) {
+	defer wrapErr(&err, "row %d", r.Row)
 	c := r.Creditor
 	if err := c.Validate(); err != nil {
 		for f, m := range qingqian.ErrorFields(err) {
@@ -43,14 +46,15 @@ func importCreditor(ctx context.Context, tx *Tx, res *qingqian.ImportResult, r *
 	if _, err := tx.ExecContext(ctx, `UPDATE creditors SET name = $1, ownership = $2, size = $3, size_declared_on = $4, size_evidence = $5,
 		region = $6, search = $7, version = $8, updated_at = $9 WHERE id = $10`,
 		c.Name, c.Ownership, c.Size, c.SizeDeclaredOn, c.SizeEvidence, c.Region, searchText(c.Name, c.USCC), c.Version, tx.ts(tx.now), c.ID); err != nil {
-		return err
+		return fmt.Errorf("update creditors: %w", err)
 	}
 	res.Updated++
 	return tx.audit(ctx, "creditor.update", "creditor", c.ID, "/", before, c)
 }
 
 // ImportOrgs implements qingqian.ImportService.
-func (s *ImportService) ImportOrgs(ctx context.Context, rows func(yield func(*qingqian.OrgRow) bool) error, dryRun bool) (*qingqian.ImportResult, error) {
+func (s *ImportService) ImportOrgs(ctx context.Context, rows func(yield func(*qingqian.OrgRow) bool) error, dryRun bool) (_ *qingqian.ImportResult, err error) {
+	defer serviceErr(&err, "import units")
 	if a, err := qingqian.RequireActor(ctx); err != nil {
 		return nil, err
 	} else if err := requireOrgAdmin(a); err != nil {
@@ -79,7 +83,8 @@ func (im *importer) usccTaken(ctx context.Context, code string, id int64) (bool,
 	return err == nil && other != id, err
 }
 
-func (im *importer) org(ctx context.Context, r *qingqian.OrgRow) error {
+func (im *importer) org(ctx context.Context, r *qingqian.OrgRow) (err error) {
+	defer wrapErr(&err, "row %d", r.Row)
 	issue := func(field, value, msg string) {
 		im.res.AddIssue(qingqian.ImportIssue{Row: r.Row, Field: field, Value: value, Message: msg})
 	}
@@ -123,7 +128,7 @@ func (im *importer) org(ctx context.Context, r *qingqian.OrgRow) error {
 			liaison_phone = $6, active = $7, search = $8, version = $9, updated_at = $10 WHERE id = $11`,
 			cur.ShortName, cur.USCC, cur.LeaderName, cur.Department, cur.LiaisonName, cur.LiaisonPhone, cur.Active,
 			searchText(cur.Name, cur.ShortName, cur.USCC), cur.Version, im.tx.ts(im.tx.now), cur.ID); err != nil {
-			return err
+			return fmt.Errorf("update orgs: %w", err)
 		}
 		im.res.Updated++
 		return im.tx.audit(ctx, "org.update", "org", cur.ID, cur.Path, before, cur)
@@ -152,17 +157,17 @@ func (im *importer) org(ctx context.Context, r *qingqian.OrgRow) error {
 		return nil
 	}
 	o.Version, o.CreatedAt, o.UpdatedAt = 1, im.tx.now, im.tx.now
-	err := im.tx.QueryRowContext(ctx, `INSERT INTO orgs (parent_id, path, depth, name, short_name, uscc, kind, leader_name,
+	err = im.tx.QueryRowContext(ctx, `INSERT INTO orgs (parent_id, path, depth, name, short_name, uscc, kind, leader_name,
 		department, liaison_name, liaison_phone, active, search, version, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14) RETURNING id`,
 		o.ParentID, "new:"+RandomToken(8), o.Depth, o.Name, o.ShortName, o.USCC, o.Kind, o.LeaderName, o.Department,
 		o.LiaisonName, o.LiaisonPhone, o.Active, searchText(o.Name, o.ShortName, o.USCC), im.tx.ts(im.tx.now)).Scan(&o.ID)
 	if err != nil {
-		return err
+		return fmt.Errorf("insert into orgs: %w", err)
 	}
 	o.Path = p.Path + strconv.FormatInt(o.ID, 10) + "/"
 	if _, err := im.tx.ExecContext(ctx, `UPDATE orgs SET path = $1 WHERE id = $2`, o.Path, o.ID); err != nil {
-		return err
+		return fmt.Errorf("update orgs: %w", err)
 	}
 	im.orgs[o.Name] = append(im.orgs[o.Name], &o)
 	im.res.Created++

@@ -108,7 +108,7 @@ var afterMigration = map[string]func(ctx context.Context, tx *Tx) error{
 	// The running totals gained the repayment and voucher counts: recompute them.
 	"0004_reports.sql": func(ctx context.Context, tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM org_totals`); err != nil {
-			return err
+			return fmt.Errorf("delete from org_totals: %w", err)
 		}
 		return tx.insertComputedTotals(ctx, "org_totals")
 	},

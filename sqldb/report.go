@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -41,13 +42,14 @@ func related(a *qingqian.Actor, path string) bool {
 }
 
 // actorOrg returns the actor's unit id and path (the root for the system actor).
-func (db *DB) actorOrg(ctx context.Context, q rowQueryer, a *qingqian.Actor) (int64, string, error) {
+func (db *DB) actorOrg(ctx context.Context, q rowQueryer, a *qingqian.Actor) (_ int64, _ string, err error) {
+	defer wrapErr(&err, "the root unit")
 	if !a.System {
 		return a.OrgID, a.OrgPath, nil
 	}
 	var id int64
 	var path string
-	err := q.QueryRowContext(ctx, `SELECT id, path FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1`).Scan(&id, &path)
+	err = q.QueryRowContext(ctx, `SELECT id, path FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1`).Scan(&id, &path)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, "", qingqian.Errorf(qingqian.ECONFLICT, "还没有建立单位")
 	}
@@ -56,7 +58,8 @@ func (db *DB) actorOrg(ctx context.Context, q rowQueryer, a *qingqian.Actor) (in
 
 // groups lists the active groups under the office at officePath that the actor may see: all of
 // them for the office, its own for a group's user; all of them with a nil actor.
-func (db *DB) groups(ctx context.Context, q queryer, a *qingqian.Actor, officePath string) ([]*qingqian.Org, error) {
+func (db *DB) groups(ctx context.Context, q queryer, a *qingqian.Actor, officePath string) (_ []*qingqian.Org, err error) {
+	defer wrapErr(&err, "groups under %s", officePath)
 	lo, hi := subtreeRange(officePath)
 	rows, err := q.QueryContext(ctx, `SELECT `+orgColumns+` FROM orgs o WHERE o.kind = 'group' AND o.active = $3 AND o.path >= $1 AND o.path < $2 ORDER BY o.id`, lo, hi, true)
 	if err != nil {
@@ -77,7 +80,8 @@ func (db *DB) groups(ctx context.Context, q queryer, a *qingqian.Actor, officePa
 }
 
 // Groups implements qingqian.ReportService.
-func (s *ReportService) Groups(ctx context.Context) ([]*qingqian.Org, error) {
+func (s *ReportService) Groups(ctx context.Context) (_ []*qingqian.Org, err error) {
+	defer serviceErr(&err, "find groups")
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -89,7 +93,7 @@ func (s *ReportService) Groups(ctx context.Context) ([]*qingqian.Org, error) {
 	// From the root of the tree: the office sees the groups below it, a group's user its own.
 	gs, err := s.db.groups(ctx, s.db.read, a, "/"+firstSegment(path))
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	return gs, nil
 }
@@ -105,7 +109,8 @@ func firstSegment(path string) string {
 }
 
 // Report implements qingqian.ReportService.
-func (s *ReportService) Report(ctx context.Context, periodID int64) (*qingqian.Report, error) {
+func (s *ReportService) Report(ctx context.Context, periodID int64) (_ *qingqian.Report, err error) {
+	defer serviceErr(&err, "report of period %d", periodID)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -120,13 +125,13 @@ func (s *ReportService) Report(ctx context.Context, periodID int64) (*qingqian.R
 	if err == nil {
 		r := &qingqian.Report{}
 		if err := json.Unmarshal([]byte(body), r); err != nil {
-			return nil, qingqian.Internal(err)
+			return nil, err
 		}
 		// An issued report is the province's; a group's user sees only its own line of it.
 		if !a.Reaches(officePath) {
 			gs, err := s.db.groups(ctx, s.db.read, a, officePath)
 			if err != nil {
-				return nil, qingqian.Internal(err)
+				return nil, err
 			}
 			mine := map[int64]bool{}
 			for _, g := range gs {
@@ -144,18 +149,19 @@ func (s *ReportService) Report(ctx context.Context, periodID int64) (*qingqian.R
 		}
 		return r, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	r, err := s.db.consolidate(ctx, s.db.read, a, p, officePath)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	return r, nil
 }
 
 // consolidate makes the period's report from the approved submissions and, for groups without
 // one, from the ledger now.
-func (db *DB) consolidate(ctx context.Context, q readQueryer, a *qingqian.Actor, p *qingqian.Period, officePath string) (*qingqian.Report, error) {
+func (db *DB) consolidate(ctx context.Context, q readQueryer, a *qingqian.Actor, p *qingqian.Period, officePath string) (_ *qingqian.Report, err error) {
+	defer wrapErr(&err, "consolidate")
 	r := &qingqian.Report{Period: *p, Office: p.OrgName, MadeAt: db.Now(), Rows: []qingqian.ReportRow{}}
 	gs, err := db.groups(ctx, q, a, officePath)
 	if err != nil {
@@ -217,7 +223,8 @@ func (db *DB) consolidate(ctx context.Context, q readQueryer, a *qingqian.Actor,
 }
 
 // IssueReport implements qingqian.ReportService.
-func (s *ReportService) IssueReport(ctx context.Context, periodID int64) (*qingqian.Report, error) {
+func (s *ReportService) IssueReport(ctx context.Context, periodID int64) (_ *qingqian.Report, err error) {
+	defer serviceErr(&err, "issue the report of period %d", periodID)
 	a, err := requireOffice(ctx, "印发汇总报表")
 	if err != nil {
 		return nil, err
@@ -233,7 +240,7 @@ func (s *ReportService) IssueReport(ctx context.Context, periodID int64) (*qingq
 		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports WHERE period_id = $1`, periodID).Scan(&n); err != nil {
-			return err
+			return fmt.Errorf("read reports: %w", err)
 		}
 		if n > 0 {
 			return qingqian.Errorf(qingqian.ECONFLICT, "第%d期汇总报表已经印发，不能重复印发", p.No)
@@ -248,7 +255,7 @@ func (s *ReportService) IssueReport(ctx context.Context, periodID int64) (*qingq
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO reports (period_id, body, issued_by, issued_at) VALUES ($1, $2, $3, $4)`,
 			periodID, string(body), a.Name, tx.ts(tx.now)); err != nil {
-			return err
+			return fmt.Errorf("insert into reports: %w", err)
 		}
 		return tx.audit(ctx, "report.issue", "period", periodID, officePath, nil, map[string]any{"no": p.No, "total": r.Total, "groups": len(r.Rows)})
 	})
@@ -259,7 +266,8 @@ func (s *ReportService) IssueReport(ctx context.Context, periodID int64) (*qingq
 }
 
 // Lateness implements qingqian.ReportService.
-func (s *ReportService) Lateness(ctx context.Context) ([]qingqian.Lateness, error) {
+func (s *ReportService) Lateness(ctx context.Context) (_ []qingqian.Lateness, err error) {
+	defer serviceErr(&err, "lateness of groups")
 	ps, _, err := s.FindPeriods(ctx, qingqian.PeriodFilter{Limit: 500})
 	if err != nil {
 		return nil, err
@@ -281,14 +289,14 @@ func (s *ReportService) Lateness(ctx context.Context) ([]qingqian.Lateness, erro
 	rows, err := s.db.read.QueryContext(ctx, `SELECT s.period_id, s.org_id, s.late FROM submissions s JOIN periods p ON p.id = s.period_id
 		WHERE s.state = 'approved' AND p.deadline < $1`, today)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, fmt.Errorf("read submissions: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k key
 		var late bool
 		if err := rows.Scan(&k.period, &k.org, &late); err != nil {
-			return nil, qingqian.Internal(err)
+			return nil, err
 		}
 		done[k] = true
 		if i, ok := idx[k.org]; ok && late {
@@ -296,7 +304,7 @@ func (s *ReportService) Lateness(ctx context.Context) ([]qingqian.Lateness, erro
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	for _, p := range ps {
 		if !p.Deadline.Before(today) {

@@ -15,12 +15,13 @@ import (
 
 // lockedBaselines returns the approved baseline figures of the groups under officePath, by
 // group, the latest baseline period of each.
-func (db *DB) lockedBaselines(ctx context.Context, q queryer, officePath string) (map[int64]qingqian.GroupFigures, error) {
+func (db *DB) lockedBaselines(ctx context.Context, q queryer, officePath string) (_ map[int64]qingqian.GroupFigures, err error) {
+	defer wrapErr(&err, "locked baselines under %s", officePath)
 	lo, hi := subtreeRange(officePath)
 	rows, err := q.QueryContext(ctx, `SELECT s.org_id, s.figures FROM submissions s JOIN periods p ON p.id = s.period_id JOIN orgs g ON g.id = s.org_id
 		WHERE p.kind = 'baseline' AND s.state = 'approved' AND g.path >= $1 AND g.path < $2 ORDER BY p.as_of, p.id`, lo, hi)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read submissions: %w", err)
 	}
 	defer rows.Close()
 	out := map[int64]qingqian.GroupFigures{}
@@ -56,10 +57,11 @@ func (tx *Tx) baselineLock(ctx context.Context, path string) (string, error) {
 	return lock, err
 }
 
-func (tx *Tx) findBaselineLock(ctx context.Context, path string) (string, error) {
+func (tx *Tx) findBaselineLock(ctx context.Context, path string) (_ string, err error) {
+	defer wrapErr(&err, "baseline lock over %s", path)
 	var name string
 	var asOf qingqian.Date
-	err := tx.QueryRowContext(ctx, `SELECT g.name, p.as_of FROM submissions s JOIN periods p ON p.id = s.period_id JOIN orgs g ON g.id = s.org_id
+	err = tx.QueryRowContext(ctx, `SELECT g.name, p.as_of FROM submissions s JOIN periods p ON p.id = s.period_id JOIN orgs g ON g.id = s.org_id
 		WHERE p.kind = 'baseline' AND s.state = 'approved' AND substr($1, 1, length(g.path)) = g.path ORDER BY p.as_of LIMIT 1`, path).Scan(&name, &asOf)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
@@ -78,7 +80,8 @@ func (db *DB) groupFigures(ctx context.Context, q readQueryer, g *qingqian.Org, 
 
 // groupsFigures computes the figures of several groups at once: one pass over the running
 // totals, split over the read pool's connections outside a transaction.
-func (db *DB) groupsFigures(ctx context.Context, q readQueryer, gs []*qingqian.Org, p *qingqian.Period, locked map[int64]qingqian.GroupFigures) (map[int64]qingqian.GroupFigures, error) {
+func (db *DB) groupsFigures(ctx context.Context, q readQueryer, gs []*qingqian.Org, p *qingqian.Period, locked map[int64]qingqian.GroupFigures) (_ map[int64]qingqian.GroupFigures, err error) {
+	defer wrapErr(&err, "figures of %d groups", len(gs))
 	ids := make([]int64, len(gs))
 	for i, g := range gs {
 		ids[i] = g.ID

@@ -23,12 +23,13 @@ func (db *DB) scanPeriod(row interface{ Scan(...any) error }) (*qingqian.Period,
 }
 
 // period reads a period the actor may see, with the path of its office.
-func (db *DB) period(ctx context.Context, q rowQueryer, a *qingqian.Actor, where string, arg any) (*qingqian.Period, string, error) {
+func (db *DB) period(ctx context.Context, q rowQueryer, a *qingqian.Actor, where string, arg any) (_ *qingqian.Period, _ string, err error) {
+	defer wrapErr(&err, "read period")
 	p, path, err := db.scanPeriod(q.QueryRowContext(ctx, `SELECT `+periodColumns+` FROM periods p JOIN orgs o ON o.id = p.org_id WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", periodNotFound()
 	} else if err != nil {
-		return nil, "", qingqian.Internal(err)
+		return nil, "", err
 	}
 	if !related(a, path) {
 		return nil, "", periodNotFound()
@@ -37,7 +38,8 @@ func (db *DB) period(ctx context.Context, q rowQueryer, a *qingqian.Actor, where
 }
 
 // OpenPeriod implements qingqian.ReportService.
-func (s *ReportService) OpenPeriod(ctx context.Context, p *qingqian.Period) error {
+func (s *ReportService) OpenPeriod(ctx context.Context, p *qingqian.Period) (err error) {
+	defer serviceErr(&err, "open a period")
 	a, err := requireOffice(ctx, "开启报送期次")
 	if err != nil {
 		return err
@@ -45,7 +47,8 @@ func (s *ReportService) OpenPeriod(ctx context.Context, p *qingqian.Period) erro
 	return s.db.inTx(ctx, a, func(tx *Tx) error { return tx.openPeriod(ctx, p) })
 }
 
-func (tx *Tx) openPeriod(ctx context.Context, p *qingqian.Period) error {
+func (tx *Tx) openPeriod(ctx context.Context, p *qingqian.Period) (err error) {
+	defer wrapErr(&err, "open period %d", p.No)
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return err
@@ -56,11 +59,11 @@ func (tx *Tx) openPeriod(ctx context.Context, p *qingqian.Period) error {
 	}
 	p.OrgID = orgID
 	if err := tx.QueryRowContext(ctx, `SELECT name FROM orgs WHERE id = $1`, orgID).Scan(&p.OrgName); err != nil {
-		return err
+		return fmt.Errorf("read orgs: %w", err)
 	}
 	if p.No == 0 {
 		if err := tx.QueryRowContext(ctx, `SELECT CAST(COALESCE(MAX(no), 0) + 1 AS BIGINT) FROM periods WHERE org_id = $1`, orgID).Scan(&p.No); err != nil {
-			return err
+			return fmt.Errorf("read periods: %w", err)
 		}
 	}
 	if p.Title == "" {
@@ -73,13 +76,14 @@ func (tx *Tx) openPeriod(ctx context.Context, p *qingqian.Period) error {
 	if isUnique(err) {
 		return &qingqian.Error{Code: qingqian.ECONFLICT, Message: fmt.Sprintf("第%d期已经存在", p.No), Fields: map[string]string{"no": "期次号已存在"}}
 	} else if err != nil {
-		return err
+		return fmt.Errorf("insert into periods: %w", err)
 	}
 	return tx.audit(ctx, "period.open", "period", p.ID, path, nil, p)
 }
 
 // GeneratePeriods implements qingqian.ReportService.
-func (s *ReportService) GeneratePeriods(ctx context.Context, sc qingqian.Schedule) ([]*qingqian.Period, error) {
+func (s *ReportService) GeneratePeriods(ctx context.Context, sc qingqian.Schedule) (_ []*qingqian.Period, err error) {
+	defer serviceErr(&err, "generate periods")
 	a, err := requireOffice(ctx, "开启报送期次")
 	if err != nil {
 		return nil, err
@@ -103,7 +107,8 @@ func (s *ReportService) GeneratePeriods(ctx context.Context, sc qingqian.Schedul
 }
 
 // FindPeriods implements qingqian.ReportService.
-func (s *ReportService) FindPeriods(ctx context.Context, f qingqian.PeriodFilter) ([]*qingqian.Period, int, error) {
+func (s *ReportService) FindPeriods(ctx context.Context, f qingqian.PeriodFilter) (_ []*qingqian.Period, _ int, err error) {
+	defer serviceErr(&err, "find periods")
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -117,7 +122,7 @@ func (s *ReportService) FindPeriods(ctx context.Context, f qingqian.PeriodFilter
 	}
 	var total int
 	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM periods p JOIN orgs o ON o.id = p.org_id WHERE `+where, q...).Scan(&total); err != nil {
-		return nil, 0, qingqian.Internal(err)
+		return nil, 0, fmt.Errorf("read periods: %w", err)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
@@ -126,25 +131,26 @@ func (s *ReportService) FindPeriods(ctx context.Context, f qingqian.PeriodFilter
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+periodColumns+` FROM periods p JOIN orgs o ON o.id = p.org_id WHERE `+where+
 		` ORDER BY p.as_of DESC, p.no DESC LIMIT `+q.add(limit)+` OFFSET `+q.add(max(f.Offset, 0)), q...)
 	if err != nil {
-		return nil, 0, qingqian.Internal(err)
+		return nil, 0, err
 	}
 	defer rows.Close()
 	var out []*qingqian.Period
 	for rows.Next() {
 		p, _, err := s.db.scanPeriod(rows)
 		if err != nil {
-			return nil, 0, qingqian.Internal(err)
+			return nil, 0, err
 		}
 		out = append(out, p)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, qingqian.Internal(err)
+		return nil, 0, err
 	}
 	return out, total, nil
 }
 
 // FindPeriod implements qingqian.ReportService.
-func (s *ReportService) FindPeriod(ctx context.Context, id int64) (*qingqian.Period, error) {
+func (s *ReportService) FindPeriod(ctx context.Context, id int64) (_ *qingqian.Period, err error) {
+	defer serviceErr(&err, "find period %d", id)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -155,7 +161,8 @@ func (s *ReportService) FindPeriod(ctx context.Context, id int64) (*qingqian.Per
 
 // FindPeriodByNo implements qingqian.ReportService: the number is that of the actor's office,
 // or of the office above it.
-func (s *ReportService) FindPeriodByNo(ctx context.Context, no int) (*qingqian.Period, error) {
+func (s *ReportService) FindPeriodByNo(ctx context.Context, no int) (_ *qingqian.Period, err error) {
+	defer serviceErr(&err, "find period no. %d", no)
 	ps, _, err := s.FindPeriods(ctx, qingqian.PeriodFilter{Limit: 500})
 	if err != nil {
 		return nil, err

@@ -42,10 +42,11 @@ func scanSubmission(row interface{ Scan(...any) error }) (*qingqian.Submission, 
 	return s, path, nil
 }
 
-func (db *DB) steps(ctx context.Context, q queryer, id int64) ([]qingqian.SignStep, error) {
+func (db *DB) steps(ctx context.Context, q queryer, id int64) (_ []qingqian.SignStep, err error) {
+	defer wrapErr(&err, "steps of submission %d", id)
 	rows, err := q.QueryContext(ctx, `SELECT seq, action, actor_id, actor_name, note, at FROM submission_steps WHERE submission_id = $1 ORDER BY seq`, id)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read submission_steps: %w", err)
 	}
 	defer rows.Close()
 	out := []qingqian.SignStep{}
@@ -72,15 +73,17 @@ func lastBy(steps []qingqian.SignStep, act qingqian.SignAction) int64 {
 	return 0
 }
 
-func (tx *Tx) addStep(ctx context.Context, id int64, act qingqian.SignAction, note string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO submission_steps (submission_id, seq, action, actor_id, actor_name, note, at)
+func (tx *Tx) addStep(ctx context.Context, id int64, act qingqian.SignAction, note string) (err error) {
+	defer wrapErr(&err, "add a step to submission %d", id)
+	_, err = tx.ExecContext(ctx, `INSERT INTO submission_steps (submission_id, seq, action, actor_id, actor_name, note, at)
 		VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM submission_steps WHERE submission_id = $1), $2, $3, $4, $5, $6)`,
 		id, act, tx.actor.UserID, tx.actor.Name, note, tx.ts(tx.now))
 	return err
 }
 
 // Prepare implements qingqian.ReportService.
-func (s *ReportService) Prepare(ctx context.Context, in qingqian.SubmissionInput) (*qingqian.Submission, error) {
+func (s *ReportService) Prepare(ctx context.Context, in qingqian.SubmissionInput) (_ *qingqian.Submission, err error) {
+	defer serviceErr(&err, "prepare the submission of org %d for period %d", in.OrgID, in.PeriodID)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -108,6 +111,9 @@ func (s *ReportService) Prepare(ctx context.Context, in qingqian.SubmissionInput
 			in.OrgID = gs[0].ID
 		}
 		g, err := tx.findOrg(ctx, in.OrgID)
+		if err != nil && !missing(err) {
+			return err
+		}
 		if err != nil || !a.Reaches(g.Path) || !strings.HasPrefix(g.Path, officePath) {
 			if err == nil && !a.Reaches(g.Path) {
 				tx.deny("org", in.OrgID)
@@ -159,7 +165,7 @@ func (s *ReportService) Prepare(ctx context.Context, in qingqian.SubmissionInput
 				version = version + 1 WHERE id = $8`, qingqian.StatePrepared, in.Zero, in.Narrative, in.Explanation, string(fb), tx.ts(tx.now), string(fl), id)
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("write submissions: %w", err)
 		}
 		if err := tx.addStep(ctx, id, qingqian.ActPrepare, ""); err != nil {
 			return err
@@ -173,7 +179,8 @@ func (s *ReportService) Prepare(ctx context.Context, in qingqian.SubmissionInput
 }
 
 // lockSubmission reads a submission in the actor's subtree for change, locked on PostgreSQL.
-func (tx *Tx) lockSubmission(ctx context.Context, id int64) (*qingqian.Submission, string, error) {
+func (tx *Tx) lockSubmission(ctx context.Context, id int64) (_ *qingqian.Submission, _ string, err error) {
+	defer wrapErr(&err, "read submission %d", id)
 	sub, path, err := scanSubmission(tx.QueryRowContext(ctx, `SELECT `+submissionColumns+submissionFrom+` WHERE s.id = $1`+tx.db.d.forUpdateOf("s"), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", submissionNotFound()
@@ -188,7 +195,8 @@ func (tx *Tx) lockSubmission(ctx context.Context, id int64) (*qingqian.Submissio
 }
 
 // Sign implements qingqian.ReportService.
-func (s *ReportService) Sign(ctx context.Context, id int64, act qingqian.SignAction, note string, version int) (*qingqian.Submission, error) {
+func (s *ReportService) Sign(ctx context.Context, id int64, act qingqian.SignAction, note string, version int) (_ *qingqian.Submission, err error) {
+	defer serviceErr(&err, "%s submission %d", act, id)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -239,7 +247,7 @@ func (s *ReportService) Sign(ctx context.Context, id int64, act qingqian.SignAct
 		if act == qingqian.ActApprove {
 			var deadline qingqian.Date
 			if err := tx.QueryRowContext(ctx, `SELECT deadline FROM periods WHERE id = $1`, sub.PeriodID).Scan(&deadline); err != nil {
-				return err
+				return fmt.Errorf("read periods: %w", err)
 			}
 			late := deadline.Before(qingqian.DateOf(tx.now))
 			_, err = tx.ExecContext(ctx, `UPDATE submissions SET state = $1, submitted_at = $2, late = $3, version = version + 1 WHERE id = $4`, next, tx.ts(tx.now), late, id)
@@ -247,7 +255,7 @@ func (s *ReportService) Sign(ctx context.Context, id int64, act qingqian.SignAct
 			_, err = tx.ExecContext(ctx, `UPDATE submissions SET state = $1, version = version + 1 WHERE id = $2`, next, id)
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("update submissions: %w", err)
 		}
 		if err := tx.addStep(ctx, id, act, note); err != nil {
 			return err
@@ -261,7 +269,8 @@ func (s *ReportService) Sign(ctx context.Context, id int64, act qingqian.SignAct
 }
 
 // FindSubmission implements qingqian.ReportService.
-func (s *ReportService) FindSubmission(ctx context.Context, id int64) (*qingqian.Submission, error) {
+func (s *ReportService) FindSubmission(ctx context.Context, id int64) (_ *qingqian.Submission, err error) {
+	defer serviceErr(&err, "find submission %d", id)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -270,14 +279,14 @@ func (s *ReportService) FindSubmission(ctx context.Context, id int64) (*qingqian
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, submissionNotFound()
 	} else if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	if !a.Reaches(path) {
 		s.db.securityEvent(ctx, a, "submission", id)
 		return nil, submissionNotFound()
 	}
 	if sub.Steps, err = s.db.steps(ctx, s.db.read, id); err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	if sub.State == qingqian.StateApproved {
 		p, _, err := s.db.period(ctx, s.db.read, &qingqian.Actor{System: true, OrgPath: "/"}, `p.id = $1`, sub.PeriodID)
@@ -287,11 +296,11 @@ func (s *ReportService) FindSubmission(ctx context.Context, id int64) (*qingqian
 		g := &qingqian.Org{ID: sub.OrgID, Path: path}
 		locked, err := s.db.lockedBaselines(ctx, s.db.read, path)
 		if err != nil {
-			return nil, qingqian.Internal(err)
+			return nil, err
 		}
 		now, err := s.db.groupFigures(ctx, s.db.read, g, p, locked)
 		if err != nil {
-			return nil, qingqian.Internal(err)
+			return nil, err
 		}
 		sub.Diffs = sub.Figures.Diff(&now)
 	}
@@ -299,7 +308,8 @@ func (s *ReportService) FindSubmission(ctx context.Context, id int64) (*qingqian
 }
 
 // FindSubmissions implements qingqian.ReportService.
-func (s *ReportService) FindSubmissions(ctx context.Context, periodID int64) ([]*qingqian.Submission, error) {
+func (s *ReportService) FindSubmissions(ctx context.Context, periodID int64) (_ []*qingqian.Submission, err error) {
+	defer serviceErr(&err, "find the submissions of period %d", periodID)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -310,30 +320,32 @@ func (s *ReportService) FindSubmissions(ctx context.Context, periodID int64) ([]
 	return s.db.submissions(ctx, s.db.read, a, periodID)
 }
 
-func (db *DB) submissions(ctx context.Context, q queryer, a *qingqian.Actor, periodID int64) ([]*qingqian.Submission, error) {
+func (db *DB) submissions(ctx context.Context, q queryer, a *qingqian.Actor, periodID int64) (_ []*qingqian.Submission, err error) {
+	defer wrapErr(&err, "submissions of period %d", periodID)
 	rows, err := q.QueryContext(ctx, `SELECT `+submissionColumns+submissionFrom+` WHERE s.period_id = $1 ORDER BY g.path`, periodID)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	defer rows.Close()
 	out := []*qingqian.Submission{}
 	for rows.Next() {
 		sub, path, err := scanSubmission(rows)
 		if err != nil {
-			return nil, qingqian.Internal(err)
+			return nil, err
 		}
 		if a.Reaches(path) {
 			out = append(out, sub)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	return out, nil
 }
 
 // CheckZero implements qingqian.ReportService.
-func (s *ReportService) CheckZero(ctx context.Context, id int64, result, basis string) (*qingqian.Submission, error) {
+func (s *ReportService) CheckZero(ctx context.Context, id int64, result, basis string) (_ *qingqian.Submission, err error) {
+	defer serviceErr(&err, "check zero report %d", id)
 	a, err := requireOffice(ctx, "核查零报告")
 	if err != nil {
 		return nil, err
@@ -363,7 +375,7 @@ func (s *ReportService) CheckZero(ctx context.Context, id int64, result, basis s
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE submissions SET check_result = $1, check_basis = $2, checked_by = $3, checked_at = $4, version = version + 1 WHERE id = $5`,
 			result, basis, a.Name, tx.ts(tx.now), id); err != nil {
-			return err
+			return fmt.Errorf("update submissions: %w", err)
 		}
 		return tx.audit(ctx, "submission.check", "submission", id, path, sub.Check, map[string]any{"result": result, "basis": basis})
 	})

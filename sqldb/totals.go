@@ -5,6 +5,7 @@ package sqldb
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"runtime"
 	"strings"
@@ -30,7 +31,8 @@ type totalsKey struct {
 // SubtreeTotals implements qingqian.TotalsService. The running totals give the figures as of a
 // date, as known at the end of any recording day, in one index range; for an instant within a
 // day, what was recorded later that same day is taken off again.
-func (s *TotalsService) SubtreeTotals(ctx context.Context, q0 qingqian.TotalsQuery) (*qingqian.Totals, error) {
+func (s *TotalsService) SubtreeTotals(ctx context.Context, q0 qingqian.TotalsQuery) (_ *qingqian.Totals, err error) {
+	defer serviceErr(&err, "totals of org %d", q0.OrgID)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -40,7 +42,11 @@ func (s *TotalsService) SubtreeTotals(ctx context.Context, q0 qingqian.TotalsQue
 		orgID = a.OrgID
 	}
 	var path, name string
-	if err := s.db.read.QueryRowContext(ctx, `SELECT path, name FROM orgs WHERE id = $1`, orgID).Scan(&path, &name); err != nil || !a.Reaches(path) {
+	err = s.db.read.QueryRowContext(ctx, `SELECT path, name FROM orgs WHERE id = $1`, orgID).Scan(&path, &name)
+	if err != nil && !missing(err) {
+		return nil, fmt.Errorf("read org %d: %w", orgID, err)
+	}
+	if err != nil || !a.Reaches(path) {
 		if err == nil {
 			s.db.securityEvent(ctx, a, "org", orgID)
 		}
@@ -52,7 +58,7 @@ func (s *TotalsService) SubtreeTotals(ctx context.Context, q0 qingqian.TotalsQue
 	}
 	t, err := s.db.subtreeTotals(ctx, s.db.read, orgID, path, asOf, q0.KnownAt)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	t.OrgName = name
 	return t, nil
@@ -60,7 +66,8 @@ func (s *TotalsService) SubtreeTotals(ctx context.Context, q0 qingqian.TotalsQue
 
 // subtreeTotals computes the totals of the subtree of a unit the caller may reach, through q
 // (the read pool, or a write transaction that needs a consistent snapshot).
-func (db *DB) subtreeTotals(ctx context.Context, qr queryer, orgID int64, path string, asOf qingqian.Date, knownAt time.Time) (*qingqian.Totals, error) {
+func (db *DB) subtreeTotals(ctx context.Context, qr queryer, orgID int64, path string, asOf qingqian.Date, knownAt time.Time) (_ *qingqian.Totals, err error) {
+	defer wrapErr(&err, "totals under %s", path)
 	t := &qingqian.Totals{OrgID: orgID, AsOf: asOf, KnownAt: knownAt,
 		ByKind: map[qingqian.ItemKind]qingqian.Figures{}, ByOrigin: map[qingqian.Origin]qingqian.Figures{}}
 	sums := map[totalsKey]*measures{}
@@ -143,7 +150,8 @@ type periodSums struct {
 // totalsFor computes, for each of the units, its subtree's totals as of asOf (as known now)
 // and its repayments dated before `before`, in one pass over the running totals. With
 // parallel, the units are split over the read pool's connections.
-func (db *DB) totalsFor(ctx context.Context, q queryer, ids []int64, before, asOf qingqian.Date, parallel bool) (map[int64]*periodSums, error) {
+func (db *DB) totalsFor(ctx context.Context, q queryer, ids []int64, before, asOf qingqian.Date, parallel bool) (_ map[int64]*periodSums, err error) {
+	defer wrapErr(&err, "totals of %d units", len(ids))
 	if len(ids) == 0 {
 		return map[int64]*periodSums{}, nil
 	}
@@ -206,7 +214,8 @@ func (db *DB) totalsChunk(ctx context.Context, q queryer, ids []int64, before, a
 // up to d, as known now: the monthly roll-up for the months before d's, the daily rows of d's
 // month. A unit's figures as of any date read at most a row per month and kind, plus a month of
 // days.
-func (db *DB) sumsUpTo(ctx context.Context, q queryer, ids []int64, d qingqian.Date) (map[int64]map[totalsKey]*measures, error) {
+func (db *DB) sumsUpTo(ctx context.Context, q queryer, ids []int64, d qingqian.Date) (_ map[int64]map[totalsKey]*measures, err error) {
+	defer wrapErr(&err, "sums up to %s", d)
 	out := map[int64]map[totalsKey]*measures{}
 	for _, id := range ids {
 		out[id] = map[totalsKey]*measures{}
@@ -246,7 +255,8 @@ func (db *DB) sumsUpTo(ctx context.Context, q queryer, ids []int64, d qingqian.D
 
 // subtractLater takes off what was recorded after knownAt on the same day: entries, first
 // vouchers of repayments, and items created since.
-func (db *DB) subtractLater(ctx context.Context, qr queryer, path string, asOf qingqian.Date, knownAt time.Time, get func(totalsKey) *measures) error {
+func (db *DB) subtractLater(ctx context.Context, qr queryer, path string, asOf qingqian.Date, knownAt time.Time, get func(totalsKey) *measures) (err error) {
+	defer wrapErr(&err, "take off what was recorded later")
 	lo, hi := subtreeRange(path)
 	rows, err := qr.QueryContext(ctx, `SELECT i.kind, i.origin, e.kind, e.cat, e.du, e.dd,
 			CASE WHEN EXISTS (SELECT 1 FROM entry_vouchers v WHERE v.entry_id = e.reverses_id) THEN 1 ELSE 0 END
@@ -254,7 +264,7 @@ func (db *DB) subtractLater(ctx context.Context, qr queryer, path string, asOf q
 		WHERE e.recorded_at > $1 AND e.recorded_at < $5 AND e.on_date <= $2 AND o.path >= $3 AND o.path < $4`,
 		db.d.ts(knownAt), asOf, lo, hi, db.d.ts(qingqian.DateOf(knownAt).EndOfDay()))
 	if err != nil {
-		return err
+		return fmt.Errorf("read entries: %w", err)
 	}
 	for rows.Next() {
 		var k totalsKey
@@ -280,7 +290,7 @@ func (db *DB) subtractLater(ctx context.Context, qr queryer, path string, asOf q
 				AND (w.attached_at < v.attached_at OR w.attached_at = v.attached_at AND w.sha256 < v.sha256))`,
 		db.d.ts(knownAt), asOf, lo, hi, db.d.ts(qingqian.DateOf(knownAt).EndOfDay()))
 	if err != nil {
-		return err
+		return fmt.Errorf("read entry_vouchers: %w", err)
 	}
 	for rows.Next() {
 		var k totalsKey
@@ -301,7 +311,7 @@ func (db *DB) subtractLater(ctx context.Context, qr queryer, path string, asOf q
 		WHERE i.created_at > $1 AND i.created_at < $5 AND i.arisen_on <= $2 AND o.path >= $3 AND o.path < $4 GROUP BY i.kind, i.origin`,
 		db.d.ts(knownAt), asOf, lo, hi, db.d.ts(qingqian.DateOf(knownAt).EndOfDay()))
 	if err != nil {
-		return err
+		return fmt.Errorf("read items: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {

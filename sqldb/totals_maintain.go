@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -30,7 +31,8 @@ func (tx *Tx) deferTotals() { tx.pending = map[pendingKey]measures{} }
 
 // flushTotals writes the changes collected since deferTotals, in a stable order, and stops
 // collecting.
-func (tx *Tx) flushTotals(ctx context.Context) error {
+func (tx *Tx) flushTotals(ctx context.Context) (err error) {
+	defer wrapErr(&err, "write the running totals")
 	pending := tx.pending
 	tx.pending = nil
 	keys := slices.SortedFunc(maps.Keys(pending), func(a, b pendingKey) int {
@@ -48,7 +50,8 @@ func (tx *Tx) flushTotals(ctx context.Context) error {
 // one statement for the daily rows and one for the monthly roll-up. Their text depends only on
 // the number of units, so that SQLite can keep them prepared (see warmStatements). While the
 // transaction defers its totals, the change is only collected.
-func (tx *Tx) bumpTotals(ctx context.Context, path string, day qingqian.Date, kind qingqian.ItemKind, origin qingqian.Origin, m measures) error {
+func (tx *Tx) bumpTotals(ctx context.Context, path string, day qingqian.Date, kind qingqian.ItemKind, origin qingqian.Origin, m measures) (err error) {
+	defer wrapErr(&err, "running totals of %s", path)
 	if tx.pending != nil {
 		k := pendingKey{path, day, kind, origin}
 		sum := tx.pending[k]
@@ -145,7 +148,8 @@ func buildBumpSQL(monthly bool, n int) string {
 // warmStatements prepares, on SQLite's one writing connection, the running-totals upserts for
 // trees up to maxWarmDepth deep: a write transaction then uses them without parsing them again
 // (a repayment runs each statement once, so the per-transaction cache never helps it).
-func (db *DB) warmStatements(ctx context.Context) error {
+func (db *DB) warmStatements(ctx context.Context) (err error) {
+	defer wrapErr(&err, "prepare the running-totals statements")
 	if db.d.name != "sqlite" || db.bumpStmts != nil {
 		return nil
 	}
@@ -167,17 +171,18 @@ const maxWarmDepth = 8
 
 // copyTotals adds sign times the totals of unit src to each unit in dst (used when a subtree
 // moves).
-func (tx *Tx) copyTotals(ctx context.Context, src int64, dst []int64, sign int64) error {
+func (tx *Tx) copyTotals(ctx context.Context, src int64, dst []int64, sign int64) (err error) {
+	defer wrapErr(&err, "move the totals of org %d", src)
 	for _, id := range dst {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO org_totals (`+totalsKeyCols+`, `+totalsCols+`)
 			SELECT $1, day, rec_day, kind, origin, `+scaledMeasures("$2")+`
 			FROM org_totals WHERE org_id = $3`+totalsUpsert, id, sign, src); err != nil {
-			return err
+			return fmt.Errorf("insert into org_totals: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO org_totals_month (`+monthKeyCols+`, `+totalsCols+`)
 			SELECT $1, month, kind, origin, `+scaledMeasures("$2")+`
 			FROM org_totals_month WHERE org_id = $3`+monthUpsert, id, sign, src); err != nil {
-			return err
+			return fmt.Errorf("insert into org_totals_month: %w", err)
 		}
 	}
 	return nil

@@ -13,10 +13,11 @@ import (
 
 // RebuildTotals recomputes every unit's running totals from the entries. Bulk loads use it
 // instead of maintaining the totals row by row; VerifyTotals compares against it.
-func (db *DB) RebuildTotals(ctx context.Context) error {
+func (db *DB) RebuildTotals(ctx context.Context) (err error) {
+	defer serviceErr(&err, "rebuild the running totals")
 	return db.inTx(ctx, qingqian.SystemActor("rebuild"), func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM org_totals`); err != nil {
-			return err
+			return fmt.Errorf("delete from org_totals: %w", err)
 		}
 		if err := tx.insertComputedTotals(ctx, "org_totals"); err != nil {
 			return err
@@ -26,11 +27,12 @@ func (db *DB) RebuildTotals(ctx context.Context) error {
 }
 
 // rollUpMonths replaces the monthly table dst with the roll-up of the daily table src.
-func (tx *Tx) rollUpMonths(ctx context.Context, src, dst string) error {
+func (tx *Tx) rollUpMonths(ctx context.Context, src, dst string) (err error) {
+	defer wrapErr(&err, "roll %s up into %s", src, dst)
 	if _, err := tx.ExecContext(ctx, `DELETE FROM `+dst); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO `+dst+` (`+monthKeyCols+`, `+totalsCols+`)
+	_, err = tx.ExecContext(ctx, `INSERT INTO `+dst+` (`+monthKeyCols+`, `+totalsCols+`)
 		SELECT org_id, `+tx.db.d.monthOf("day")+`, kind, origin, `+totalsSums+`
 		FROM `+src+` GROUP BY org_id, `+tx.db.d.monthOf("day")+`, kind, origin`)
 	return err
@@ -38,16 +40,17 @@ func (tx *Tx) rollUpMonths(ctx context.Context, src, dst string) error {
 
 // insertComputedTotals writes into table the totals computed from entries and items, through a
 // temporary closure of the tree (each unit with each of its ancestors).
-func (tx *Tx) insertComputedTotals(ctx context.Context, table string) error {
+func (tx *Tx) insertComputedTotals(ctx context.Context, table string) (err error) {
+	defer wrapErr(&err, "compute the running totals into %s", table)
 	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE IF NOT EXISTS tmp_closure (org_id BIGINT NOT NULL, anc_id BIGINT NOT NULL)`); err != nil {
-		return err
+		return fmt.Errorf("create tmp_closure: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM tmp_closure`); err != nil {
-		return err
+		return fmt.Errorf("delete from tmp_closure: %w", err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, path FROM orgs`)
 	if err != nil {
-		return err
+		return fmt.Errorf("read orgs: %w", err)
 	}
 	type pair struct{ org, anc int64 }
 	var pairs []pair
@@ -74,7 +77,7 @@ func (tx *Tx) insertComputedTotals(ctx context.Context, table string) error {
 			vals = append(vals, "("+q.add(p.org)+", "+q.add(p.anc)+")")
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO tmp_closure (org_id, anc_id) VALUES `+strings.Join(vals, ", "), q...); err != nil {
-			return err
+			return fmt.Errorf("insert into tmp_closure: %w", err)
 		}
 	}
 	// What each statement computes of the measures; the others are 0.
@@ -117,7 +120,8 @@ func (tx *Tx) insertComputedTotals(ctx context.Context, table string) error {
 
 // VerifyTotals recomputes the running totals from the entries and reports the first unit
 // whose stored totals differ, or "" when they all agree. It writes nothing lasting.
-func (db *DB) VerifyTotals(ctx context.Context) (string, error) {
+func (db *DB) VerifyTotals(ctx context.Context) (_ string, err error) {
+	defer serviceErr(&err, "verify the running totals")
 	sqltx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return "", err
@@ -126,10 +130,10 @@ func (db *DB) VerifyTotals(ctx context.Context) (string, error) {
 	tx := &Tx{Tx: sqltx, db: db, now: db.Now(), actor: qingqian.SystemActor("verify")}
 	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE IF NOT EXISTS tmp_totals (org_id BIGINT NOT NULL, day `+db.d.dateType()+` NOT NULL, rec_day `+db.d.dateType()+` NOT NULL,
 		kind TEXT NOT NULL, origin TEXT NOT NULL, `+measureDDL+`, PRIMARY KEY (`+totalsKeyCols+`))`); err != nil {
-		return "", err
+		return "", fmt.Errorf("create tmp_totals: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM tmp_totals`); err != nil {
-		return "", err
+		return "", fmt.Errorf("delete from tmp_totals: %w", err)
 	}
 	if err := tx.insertComputedTotals(ctx, "tmp_totals"); err != nil {
 		return "", err
@@ -142,7 +146,7 @@ func (db *DB) VerifyTotals(ctx context.Context) (string, error) {
 		ON a.org_id = b.org_id AND a.day = b.day AND a.rec_day = b.rec_day AND a.kind = b.kind AND a.origin = b.origin
 		WHERE a.org_id IS NULL OR b.org_id IS NULL OR `+measuresDiffer).Scan(&id)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("compare org_totals: %w", err)
 	}
 	if id != 0 {
 		return fmt.Sprintf("单位 %d 的汇总数与明细分录不一致", id), nil
@@ -150,7 +154,7 @@ func (db *DB) VerifyTotals(ctx context.Context) (string, error) {
 	// The monthly roll-up must equal the months of the recomputed totals.
 	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE IF NOT EXISTS tmp_month (org_id BIGINT NOT NULL, month `+db.d.dateType()+` NOT NULL,
 		kind TEXT NOT NULL, origin TEXT NOT NULL, `+measureDDL+`, PRIMARY KEY (`+monthKeyCols+`))`); err != nil {
-		return "", err
+		return "", fmt.Errorf("create tmp_month: %w", err)
 	}
 	if err := tx.rollUpMonths(ctx, "tmp_totals", "tmp_month"); err != nil {
 		return "", err
@@ -160,7 +164,7 @@ func (db *DB) VerifyTotals(ctx context.Context) (string, error) {
 		ON a.org_id = b.org_id AND a.month = b.month AND a.kind = b.kind AND a.origin = b.origin
 		WHERE a.org_id IS NULL OR b.org_id IS NULL OR `+measuresDiffer).Scan(&id)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("compare org_totals_month: %w", err)
 	}
 	if id != 0 {
 		return fmt.Sprintf("单位 %d 的月度汇总数与明细分录不一致", id), nil

@@ -3,7 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"errors"
+	"fmt"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -110,11 +110,12 @@ type denial struct {
 func (tx *Tx) deny(entity string, id int64) { tx.denied = append(tx.denied, denial{entity, id}) }
 
 // inTx runs fn in a write transaction and commits when fn returns nil. Any error rolls back:
-// nothing is ever half-written.
+// nothing is ever half-written. Its errors are what fn returned, or the failed step of the
+// transaction named; the service method calling it names the operation (serviceErr).
 func (db *DB) inTx(ctx context.Context, actor *qingqian.Actor, fn func(tx *Tx) error) error {
 	sqltx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return qingqian.Internal(err)
+		return fmt.Errorf("begin transaction: %w", err)
 	}
 	tx := &Tx{Tx: sqltx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), actor: actor}
 	defer func() {
@@ -132,34 +133,22 @@ func (db *DB) inTx(ctx context.Context, actor *qingqian.Actor, fn func(tx *Tx) e
 	}()
 	if err := fn(tx); err != nil {
 		sqltx.Rollback()
-		return wrapErr(err)
+		return err
 	}
 	if err := tx.flushAudit(ctx); err != nil {
 		sqltx.Rollback()
-		return wrapErr(err)
+		return err
 	}
 	if tx.headLoaded {
 		if _, err := sqltx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, tx.headSeq, tx.headHash); err != nil {
 			sqltx.Rollback()
-			return wrapErr(err)
+			return fmt.Errorf("write the audit chain's head: %w", err)
 		}
 	}
 	if err := sqltx.Commit(); err != nil {
-		return wrapErr(err)
+		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
-}
-
-// wrapErr keeps service errors and turns anything else into an internal error.
-func wrapErr(err error) error {
-	var e *qingqian.Error
-	if errors.As(err, &e) {
-		return err
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "请求已取消", Err: err}
-	}
-	return qingqian.Internal(err)
 }
 
 // ts converts an instant for this database; the transaction's own instant, which most rows

@@ -702,6 +702,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
+	db.Logger = logger
 	var demoToken string
 	if c.demo {
 		_, n, err := sqldb.NewServices(db).Orgs.FindOrgs(qingqian.NewContext(ctx, qingqian.SystemActor("演示数据")), qingqian.OrgFilter{Limit: 1})
