@@ -738,7 +738,7 @@ func (s *Server) createItemForm(w http.ResponseWriter, r *http.Request) error {
 	it := &qingqian.Item{No: strings.TrimSpace(form.Get("no")), OrgID: atoi64(form.Get("org_id")), ContractNo: strings.TrimSpace(form.Get("contract_no")),
 		ContractName: strings.TrimSpace(form.Get("contract_name")), Kind: qingqian.ItemKind(form.Get("kind")), Origin: qingqian.Origin(form.Get("origin")),
 		DisputeReason: strings.TrimSpace(form.Get("dispute_reason")), FundingSource: qingqian.FundingSource(form.Get("funding_source")),
-		Responsible: strings.TrimSpace(form.Get("responsible")), Note: strings.TrimSpace(form.Get("note")), CreditorID: -1}
+		Responsible: strings.TrimSpace(form.Get("responsible")), Note: strings.TrimSpace(form.Get("note"))}
 	bad := qingqian.Validation{}
 	var err error
 	if it.ArisenOn, err = qingqian.ParseDate(form.Get("arisen_on")); err != nil {
@@ -768,31 +768,8 @@ func (s *Server) createItemForm(w http.ResponseWriter, r *http.Request) error {
 	if err := bad.Err(); err != nil {
 		return fail(err)
 	}
-	// Check the item's own fields before creating a creditor, so that bad input writes nothing.
-	probe := *it
-	probe.CreditorID = 1
-	if err := probe.Validate(); err != nil {
-		return fail(err)
-	}
-	cs, _, err := s.Creditors.FindCreditors(ctx, qingqian.CreditorFilter{USCC: uscc, Limit: 1})
-	if err != nil {
-		return err
-	}
-	if len(cs) == 1 {
-		it.CreditorID = cs[0].ID
-	} else {
-		c := &qingqian.Creditor{Name: strings.TrimSpace(form.Get("creditor_name")), USCC: uscc, Ownership: qingqian.Ownership(form.Get("ownership"))}
-		if c.Name == "" {
-			return fail(fieldErr("creditor_name", "该信用代码的债权企业尚未登记，请填写企业名称"))
-		}
-		if err := s.Creditors.CreateCreditor(ctx, c); err != nil {
-			if f := qingqian.ErrorFields(err); f["name"] != "" {
-				err = fieldErr("creditor_name", f["name"])
-			}
-			return fail(err)
-		}
-		it.CreditorID = c.ID
-	}
+	// The creditor is the one registered with the USCC, or a new one registered with the item.
+	it.Creditor = &qingqian.Creditor{Name: form.Get("creditor_name"), USCC: uscc, Ownership: qingqian.Ownership(form.Get("ownership"))}
 	if err := s.Items.CreateItem(ctx, it); err != nil {
 		return fail(err)
 	}
