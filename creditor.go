@@ -117,6 +117,11 @@ type CreditorFilter struct {
 
 // CreditorService manages creditors. Creditors are shared by the whole province: every
 // signed-in actor may read them; writers may create and update them. All changes are audited.
+//
+// One rule holds wherever a creditor is named by its USCC with something else — an item, a
+// complaint clue, an imported ledger row: it is the creditor registered with that code, or else
+// it is registered in the same transaction, as a private firm unless the ownership is given,
+// and only when it has a name. Its field errors are named "creditor_name", "creditor_uscc" ….
 type CreditorService interface {
 	// CreateCreditor adds a creditor. Errors: EINVALID, ECONFLICT (the USCC exists).
 	CreateCreditor(ctx context.Context, c *Creditor) error

@@ -13,6 +13,9 @@ const (
 	EFORBIDDEN    = "forbidden"
 	EUNAUTHORIZED = "unauthorized"
 	EINTERNAL     = "internal"
+	// ECANCELED: the request was cancelled, or ran out of time, before it was done. It is not
+	// a conflict: nothing about the data refused it.
+	ECANCELED = "canceled"
 )
 
 // Error is the one error type the services return. Message is safe to show a user (Chinese);

@@ -159,6 +159,10 @@ type Item struct {
 	UpdatedAt     time.Time     `json:"updated_at"`
 
 	Balance Balance `json:"balance"`
+
+	// Creditor, when CreditorID is 0, names the creditor by its USCC: CreateItem uses the one
+	// registered with that code or registers it (see CreditorService), in the item's transaction.
+	Creditor *Creditor `json:"-"`
 }
 
 // Validate checks an item's own fields; references (org, creditor) are checked by the service.
@@ -167,7 +171,7 @@ func (it *Item) Validate() error {
 	if it.OrgID <= 0 {
 		v.Add("org_id", "请选择欠款单位")
 	}
-	if it.CreditorID <= 0 {
+	if it.CreditorID <= 0 && it.Creditor == nil {
 		v.Add("creditor_id", "请选择债权企业")
 	}
 	if len([]rune(it.No)) > 40 {
@@ -260,8 +264,10 @@ type ItemPage struct {
 
 // ItemService manages ledger items.
 type ItemService interface {
-	// CreateItem adds an item and its recognise entry in one transaction. Callers: writers whose
-	// subtree holds the debtor unit. Errors: EINVALID, ENOTFOUND, EFORBIDDEN, ECONFLICT (No taken).
+	// CreateItem adds an item and its recognise entry in one transaction, with its creditor when
+	// the item names a new one (Item.Creditor): a refused item leaves no creditor behind. Callers:
+	// writers whose subtree holds the debtor unit. Errors: EINVALID, ENOTFOUND, EFORBIDDEN,
+	// ECONFLICT (No taken).
 	CreateItem(ctx context.Context, it *Item) error
 	// FindItemByID returns an item with its balance as of asOf (zero: today) as known at knownAt
 	// (zero: now). An item outside the actor's subtree is ENOTFOUND and writes a security audit row.

@@ -47,28 +47,15 @@ var creditorWords = []string{"恒通", "宏达", "鑫源", "华建", "永盛", "
 var creditorTrades = []string{"建筑劳务有限公司", "机电设备有限公司", "建材贸易有限公司", "信息技术有限公司", "物流运输有限公司"}
 
 // Services are what the loader writes through: the same services every user goes through, so
-// the demo ledger has entries, totals and an audit trail like any other.
+// the demo ledger has entries, totals and an audit trail like any other, and the database whose
+// clock the loader sets to record history.
 type Services struct {
-	DB          *sqldb.DB
-	Orgs        qingqian.OrgService
-	Creditors   qingqian.CreditorService
-	Items       qingqian.ItemService
-	Entries     qingqian.EntryService
-	Plans       qingqian.PlanService
-	Vouchers    qingqian.VoucherService
-	Reports     qingqian.ReportService
-	Supervision qingqian.SupervisionService
-	Clues       qingqian.ClueService
-	Cases       qingqian.CaseService
+	DB *sqldb.DB
+	qingqian.Services
 }
 
 // ServicesOf returns the services over db.
-func ServicesOf(db *sqldb.DB) Services {
-	return Services{DB: db, Orgs: sqldb.NewOrgService(db), Creditors: sqldb.NewCreditorService(db), Items: sqldb.NewItemService(db),
-		Entries: sqldb.NewEntryService(db), Plans: sqldb.NewPlanService(db), Vouchers: sqldb.NewVoucherService(db),
-		Reports: sqldb.NewReportService(db), Supervision: sqldb.NewSupervisionService(db),
-		Clues: sqldb.NewClueService(db), Cases: sqldb.NewCaseService(db)}
-}
+func ServicesOf(db *sqldb.DB) Services { return Services{DB: db, Services: sqldb.NewServices(db)} }
 
 // Province is what Load created.
 type Province struct {

@@ -26,7 +26,8 @@ var shippedCalendar = []struct {
 }
 
 // seedCalendar loads the shipped years from migrations/holidays-cn.csv.
-func seedCalendar(ctx context.Context, tx *Tx) error {
+func seedCalendar(ctx context.Context, tx *Tx) (err error) {
+	defer wrapErr(&err, "load the shipped calendar")
 	b, err := migrations.ReadFile("migrations/holidays-cn.csv")
 	if err != nil {
 		return err
@@ -43,31 +44,33 @@ func seedCalendar(ctx context.Context, tx *Tx) error {
 	return nil
 }
 
-func (tx *Tx) setCalendarYear(ctx context.Context, year int, source string, days []qingqian.CalendarDay) error {
+func (tx *Tx) setCalendarYear(ctx context.Context, year int, source string, days []qingqian.CalendarDay) (err error) {
+	defer wrapErr(&err, "write calendar year %d", year)
 	lo, hi := qingqian.NewDate(year, 1, 1), qingqian.NewDate(year+1, 1, 1)
 	if _, err := tx.ExecContext(ctx, `DELETE FROM calendar_days WHERE day >= $1 AND day < $2`, lo, hi); err != nil {
-		return err
+		return fmt.Errorf("delete from calendar_days: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM calendar_years WHERE year = $1`, year); err != nil {
-		return err
+		return fmt.Errorf("delete from calendar_years: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_years (year, source, created_by, created_at) VALUES ($1, $2, $3, $4)`,
 		year, source, tx.actor.Name, tx.ts(tx.now)); err != nil {
-		return err
+		return fmt.Errorf("insert into calendar_years: %w", err)
 	}
 	for _, d := range days {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3)`, d.Day, d.Kind, d.Name); err != nil {
-			return err
+			return fmt.Errorf("insert into calendar_days: %w", err)
 		}
 	}
 	return nil
 }
 
 // calendar reads the whole calendar (a few dozen rows a year).
-func (db *DB) calendar(ctx context.Context, q queryer) (*qingqian.Calendar, error) {
+func (db *DB) calendar(ctx context.Context, q queryer) (_ *qingqian.Calendar, err error) {
+	defer wrapErr(&err, "read the calendar")
 	rows, err := q.QueryContext(ctx, `SELECT year FROM calendar_years`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read calendar_years: %w", err)
 	}
 	var years []int
 	for rows.Next() {
@@ -84,7 +87,7 @@ func (db *DB) calendar(ctx context.Context, q queryer) (*qingqian.Calendar, erro
 	}
 	rows, err = q.QueryContext(ctx, `SELECT day, kind, name FROM calendar_days`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read calendar_days: %w", err)
 	}
 	defer rows.Close()
 	var days []qingqian.CalendarDay
@@ -99,73 +102,77 @@ func (db *DB) calendar(ctx context.Context, q queryer) (*qingqian.Calendar, erro
 }
 
 // Calendar implements qingqian.CalendarService.
-func (s *CalendarService) Calendar(ctx context.Context) (*qingqian.Calendar, error) {
+func (s *CalendarService) Calendar(ctx context.Context) (_ *qingqian.Calendar, err error) {
+	defer serviceErr(&err, "read the calendar")
 	if _, err := qingqian.RequireActor(ctx); err != nil {
 		return nil, err
 	}
 	c, err := s.db.calendar(ctx, s.db.read)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	return c, nil
 }
 
 // FindCalendarYears implements qingqian.CalendarService.
-func (s *CalendarService) FindCalendarYears(ctx context.Context) ([]qingqian.CalendarYear, error) {
+func (s *CalendarService) FindCalendarYears(ctx context.Context) (_ []qingqian.CalendarYear, err error) {
+	defer serviceErr(&err, "find calendar years")
 	if _, err := qingqian.RequireActor(ctx); err != nil {
 		return nil, err
 	}
 	c, err := s.db.calendar(ctx, s.db.read)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT year, source, created_by, created_at FROM calendar_years ORDER BY year DESC`)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, fmt.Errorf("read calendar_years: %w", err)
 	}
 	defer rows.Close()
 	out := []qingqian.CalendarYear{}
 	for rows.Next() {
 		var y qingqian.CalendarYear
 		if err := rows.Scan(&y.Year, &y.Source, &y.CreatedBy, timeCol{&y.CreatedAt}); err != nil {
-			return nil, qingqian.Internal(err)
+			return nil, err
 		}
 		y.Days = c.Listed(y.Year)
 		out = append(out, y)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	return out, nil
 }
 
 // FindCalendarDays implements qingqian.CalendarService.
-func (s *CalendarService) FindCalendarDays(ctx context.Context, year int) ([]qingqian.CalendarDay, error) {
+func (s *CalendarService) FindCalendarDays(ctx context.Context, year int) (_ []qingqian.CalendarDay, err error) {
+	defer serviceErr(&err, "find calendar days of %d", year)
 	if _, err := qingqian.RequireActor(ctx); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT day, kind, name FROM calendar_days WHERE day >= $1 AND day < $2 ORDER BY day`,
 		qingqian.NewDate(year, 1, 1), qingqian.NewDate(year+1, 1, 1))
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, fmt.Errorf("read calendar_days: %w", err)
 	}
 	defer rows.Close()
 	out := []qingqian.CalendarDay{}
 	for rows.Next() {
 		var d qingqian.CalendarDay
 		if err := rows.Scan(&d.Day, &d.Kind, &d.Name); err != nil {
-			return nil, qingqian.Internal(err)
+			return nil, err
 		}
 		out = append(out, d)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	return out, nil
 }
 
 // SetCalendarYear implements qingqian.CalendarService.
-func (s *CalendarService) SetCalendarYear(ctx context.Context, year int, source string, days []qingqian.CalendarDay) error {
+func (s *CalendarService) SetCalendarYear(ctx context.Context, year int, source string, days []qingqian.CalendarDay) (err error) {
+	defer serviceErr(&err, "set calendar year %d", year)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return err

@@ -34,10 +34,11 @@ func scanCase(row interface{ Scan(...any) error }) (*qingqian.Case, string, erro
 	return c, path, err
 }
 
-func (db *DB) caseDetails(ctx context.Context, q queryer, c *qingqian.Case) error {
+func (db *DB) caseDetails(ctx context.Context, q queryer, c *qingqian.Case) (err error) {
+	defer wrapErr(&err, "details of case %d", c.ID)
 	rows, err := q.QueryContext(ctx, `SELECT item_id FROM case_items WHERE case_id = $1 ORDER BY item_id`, c.ID)
 	if err != nil {
-		return err
+		return fmt.Errorf("read case_items: %w", err)
 	}
 	for rows.Next() {
 		var id int64
@@ -53,7 +54,7 @@ func (db *DB) caseDetails(ctx context.Context, q queryer, c *qingqian.Case) erro
 	}
 	rows, err = q.QueryContext(ctx, `SELECT seq, on_date, stage, text, confirmed, reduced, item_id, actor_name, at FROM case_events WHERE case_id = $1 ORDER BY on_date, seq`, c.ID)
 	if err != nil {
-		return err
+		return fmt.Errorf("read case_events: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -67,7 +68,8 @@ func (db *DB) caseDetails(ctx context.Context, q queryer, c *qingqian.Case) erro
 }
 
 // CreateCase implements qingqian.CaseService.
-func (s *CaseService) CreateCase(ctx context.Context, c *qingqian.Case) error {
+func (s *CaseService) CreateCase(ctx context.Context, c *qingqian.Case) (err error) {
+	defer serviceErr(&err, "create case %q", c.CaseNo)
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return err
@@ -85,6 +87,9 @@ func (s *CaseService) CreateCase(ctx context.Context, c *qingqian.Case) error {
 			}
 			seen[id] = true
 			r, err := tx.reachItem(ctx, id)
+			if err != nil && !missing(err) {
+				return err
+			}
 			if err != nil {
 				return &qingqian.Error{Code: qingqian.EINVALID, Message: fmt.Sprintf("台账条目 %d 不存在", id), Fields: map[string]string{"items": "条目不存在"}}
 			}
@@ -94,6 +99,9 @@ func (s *CaseService) CreateCase(ctx context.Context, c *qingqian.Case) error {
 			c.OrgID = items[0].OrgID
 		}
 		o, err := tx.findOrg(ctx, c.OrgID)
+		if err != nil && !missing(err) {
+			return err
+		}
 		if err != nil || !a.Reaches(o.Path) {
 			return &qingqian.Error{Code: qingqian.EINVALID, Message: "承办单位不存在", Fields: map[string]string{"org_id": "单位不存在"}}
 		}
@@ -119,11 +127,11 @@ func (s *CaseService) CreateCase(ctx context.Context, c *qingqian.Case) error {
 		if isUnique(err) {
 			return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "案号 " + c.CaseNo + " 已经登记", Fields: map[string]string{"case_no": "案号已存在"}}
 		} else if err != nil {
-			return err
+			return fmt.Errorf("insert into cases: %w", err)
 		}
 		for _, id := range c.Items {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO case_items (case_id, item_id) VALUES ($1, $2)`, c.ID, id); err != nil {
-				return err
+				return fmt.Errorf("insert into case_items: %w", err)
 			}
 		}
 		if err := tx.addCasePlan(ctx, c); err != nil {
@@ -134,7 +142,8 @@ func (s *CaseService) CreateCase(ctx context.Context, c *qingqian.Case) error {
 }
 
 // FindCase implements qingqian.CaseService.
-func (s *CaseService) FindCase(ctx context.Context, id int64) (*qingqian.Case, error) {
+func (s *CaseService) FindCase(ctx context.Context, id int64) (_ *qingqian.Case, err error) {
+	defer serviceErr(&err, "find case %d", id)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -143,20 +152,21 @@ func (s *CaseService) FindCase(ctx context.Context, id int64) (*qingqian.Case, e
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, caseNotFound()
 	} else if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	if !a.Reaches(path) {
 		s.db.securityEvent(ctx, a, "case", id)
 		return nil, caseNotFound()
 	}
 	if err := s.db.caseDetails(ctx, s.db.read, c); err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	return c, nil
 }
 
 // FindCases implements qingqian.CaseService.
-func (s *CaseService) FindCases(ctx context.Context, open bool) ([]*qingqian.Case, error) {
+func (s *CaseService) FindCases(ctx context.Context, open bool) (_ []*qingqian.Case, err error) {
+	defer serviceErr(&err, "find cases")
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -168,19 +178,19 @@ func (s *CaseService) FindCases(ctx context.Context, open bool) ([]*qingqian.Cas
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+caseColumns+caseFrom+where+` ORDER BY k.filed_on DESC, k.id DESC`, lo, hi)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	defer rows.Close()
 	out := []*qingqian.Case{}
 	for rows.Next() {
 		c, _, err := scanCase(rows)
 		if err != nil {
-			return nil, qingqian.Internal(err)
+			return nil, err
 		}
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	return out, nil
 }
@@ -196,7 +206,7 @@ func (s *CaseService) changeCase(ctx context.Context, id int64, version int, act
 		if errors.Is(err, sql.ErrNoRows) {
 			return caseNotFound()
 		} else if err != nil {
-			return err
+			return fmt.Errorf("lock the case: %w", err)
 		}
 		if !a.Reaches(path) {
 			tx.deny("case", id)
@@ -212,7 +222,7 @@ func (s *CaseService) changeCase(ctx context.Context, id int64, version int, act
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE cases SET version = version + 1 WHERE id = $1`, id); err != nil {
-			return err
+			return fmt.Errorf("update cases: %w", err)
 		}
 		return tx.audit(ctx, "case."+action, "case", id, path, nil, c)
 	})
@@ -223,7 +233,8 @@ func (s *CaseService) changeCase(ctx context.Context, id int64, version int, act
 }
 
 // UpdateCase implements qingqian.CaseService.
-func (s *CaseService) UpdateCase(ctx context.Context, id int64, upd qingqian.CaseUpdate) (*qingqian.Case, error) {
+func (s *CaseService) UpdateCase(ctx context.Context, id int64, upd qingqian.CaseUpdate) (_ *qingqian.Case, err error) {
+	defer serviceErr(&err, "update case %d", id)
 	if _, err := qingqian.RequireWriter(ctx); err != nil {
 		return nil, err
 	}
@@ -248,15 +259,16 @@ func (s *CaseService) UpdateCase(ctx context.Context, id int64, upd qingqian.Cas
 			c.ExpectedOn = *upd.ExpectedOn
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE cases SET responsible = $1, next_step = $2, expected_on = $3 WHERE id = $4`, c.Responsible, c.NextStep, dateArg(c.ExpectedOn), id); err != nil {
-			return err
+			return fmt.Errorf("update cases: %w", err)
 		}
 		return tx.addCasePlan(ctx, c)
 	})
 }
 
 // addCasePlan records the case's plan as decided today.
-func (tx *Tx) addCasePlan(ctx context.Context, c *qingqian.Case) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO case_plans (case_id, seq, on_date, responsible, next_step, expected_on)
+func (tx *Tx) addCasePlan(ctx context.Context, c *qingqian.Case) (err error) {
+	defer wrapErr(&err, "record the plan of case %d", c.ID)
+	_, err = tx.ExecContext(ctx, `INSERT INTO case_plans (case_id, seq, on_date, responsible, next_step, expected_on)
 		VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_plans WHERE case_id = $1), $2, $3, $4, $5)`,
 		c.ID, qingqian.DateOf(tx.now), c.Responsible, c.NextStep, dateArg(c.ExpectedOn))
 	return err
@@ -275,22 +287,24 @@ func checkEventDate(c *qingqian.Case, on, today qingqian.Date) error {
 	return nil
 }
 
-func (tx *Tx) addCaseEvent(ctx context.Context, c *qingqian.Case, e qingqian.CaseEvent) error {
+func (tx *Tx) addCaseEvent(ctx context.Context, c *qingqian.Case, e qingqian.CaseEvent) (err error) {
+	defer wrapErr(&err, "record an event of case %d", c.ID)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO case_events (case_id, seq, on_date, stage, text, confirmed, reduced, item_id, actor_name, at)
 		VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = $1), $2, $3, $4, $5, $6, $7, $8, $9)`,
 		c.ID, e.On, e.Stage, e.Text, e.Confirmed, e.Reduced, e.ItemID, tx.actor.Name, tx.ts(tx.now)); err != nil {
-		return err
+		return fmt.Errorf("insert into case_events: %w", err)
 	}
 	c.Events = append(c.Events, e)
 	// The stage is that of the latest event by date.
 	sort.SliceStable(c.Events, func(i, j int) bool { return c.Events[i].On.Before(c.Events[j].On) })
 	c.Stage = c.Events[len(c.Events)-1].Stage
-	_, err := tx.ExecContext(ctx, `UPDATE cases SET stage = $1, decided = $2 WHERE id = $3`, c.Stage, c.Decided, c.ID)
+	_, err = tx.ExecContext(ctx, `UPDATE cases SET stage = $1, decided = $2 WHERE id = $3`, c.Stage, c.Decided, c.ID)
 	return err
 }
 
 // AddEvent implements qingqian.CaseService.
-func (s *CaseService) AddEvent(ctx context.Context, id int64, e qingqian.CaseEvent, version int) (*qingqian.Case, error) {
+func (s *CaseService) AddEvent(ctx context.Context, id int64, e qingqian.CaseEvent, version int) (_ *qingqian.Case, err error) {
+	defer serviceErr(&err, "add an event to case %d", id)
 	if _, err := qingqian.RequireWriter(ctx); err != nil {
 		return nil, err
 	}
@@ -318,7 +332,8 @@ func (s *CaseService) AddEvent(ctx context.Context, id int64, e qingqian.CaseEve
 
 // Decide implements qingqian.CaseService: a decision becomes a court reduction and a
 // reclassification on the item, recorded like any other entries.
-func (s *CaseService) Decide(ctx context.Context, id int64, d qingqian.Decision) (*qingqian.Case, error) {
+func (s *CaseService) Decide(ctx context.Context, id int64, d qingqian.Decision) (_ *qingqian.Case, err error) {
+	defer serviceErr(&err, "record a decision on case %d", id)
 	if _, err := qingqian.RequireWriter(ctx); err != nil {
 		return nil, err
 	}
@@ -383,7 +398,8 @@ func (s *CaseService) Decide(ctx context.Context, id int64, d qingqian.Decision)
 // Disputes implements qingqian.CaseService: every item of the subtree with a disputed amount
 // still outstanding as of the date, each item's balance and its case's stage computed from
 // what was dated by then.
-func (s *CaseService) Disputes(ctx context.Context, orgID int64, asOf qingqian.Date) (*qingqian.DisputeTable, error) {
+func (s *CaseService) Disputes(ctx context.Context, orgID int64, asOf qingqian.Date) (_ *qingqian.DisputeTable, err error) {
+	defer serviceErr(&err, "disputes of org %d as of %s", orgID, asOf)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -394,19 +410,24 @@ func (s *CaseService) Disputes(ctx context.Context, orgID int64, asOf qingqian.D
 		}
 	}
 	var path, name string
-	if err := s.db.read.QueryRowContext(ctx, `SELECT path, name FROM orgs WHERE id = $1`, orgID).Scan(&path, &name); err != nil || !a.Reaches(path) {
+	err = s.db.read.QueryRowContext(ctx, `SELECT path, name FROM orgs WHERE id = $1`, orgID).Scan(&path, &name)
+	if err != nil && !missing(err) {
+		return nil, fmt.Errorf("read org %d: %w", orgID, err)
+	}
+	if err != nil || !a.Reaches(path) {
 		return nil, orgNotFound()
 	}
 	t, err := s.db.disputes(ctx, s.db.read, path, asOf)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	t.OrgName = name
 	return t, nil
 }
 
 // disputes computes the table for the subtree at path; the in-court figure of reports uses it.
-func (db *DB) disputes(ctx context.Context, q queryer, path string, asOf qingqian.Date) (*qingqian.DisputeTable, error) {
+func (db *DB) disputes(ctx context.Context, q queryer, path string, asOf qingqian.Date) (_ *qingqian.DisputeTable, err error) {
+	defer wrapErr(&err, "disputes under %s", path)
 	lo, hi := subtreeRange(path)
 	t := &qingqian.DisputeTable{AsOf: asOf, Rows: []qingqian.DisputeRow{}}
 	// Items that ever had a disputed part, with their balance from the entries dated by then.
@@ -416,7 +437,7 @@ func (db *DB) disputes(ctx context.Context, q queryer, path string, asOf qingqia
 		WHERE o.path >= $1 AND o.path < $2 AND (i.disputed > 0 OR i.rec_d > 0 OR EXISTS (SELECT 1 FROM case_items ci WHERE ci.item_id = i.id))
 		GROUP BY i.id, i.no, o.name, c.name, i.dispute_reason, i.responsible ORDER BY o.name, i.id`, lo, hi, asOf)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read items: %w", err)
 	}
 	byItem := map[int64]int{}
 	for rows.Next() {
@@ -449,7 +470,7 @@ func (db *DB) disputes(ctx context.Context, q queryer, path string, asOf qingqia
 				(SELECT MAX(x.seq) FROM case_plans x WHERE x.case_id = k.id AND x.on_date <= $3), 1)
 		WHERE o.path >= $1 AND o.path < $2 AND k.filed_on <= $3 ORDER BY k.filed_on, k.id`, lo, hi, asOf)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read case_items: %w", err)
 	}
 	cases := map[int64]*qingqian.Case{}
 	itemCase := map[int64]int64{}
@@ -473,7 +494,7 @@ func (db *DB) disputes(ctx context.Context, q queryer, path string, asOf qingqia
 	for _, c := range cases {
 		events, err := q.QueryContext(ctx, `SELECT on_date, stage, text FROM case_events WHERE case_id = $1 AND on_date <= $2 ORDER BY on_date, seq`, c.ID, asOf)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read case_events: %w", err)
 		}
 		for events.Next() {
 			var e qingqian.CaseEvent
@@ -516,10 +537,11 @@ func (db *DB) disputes(ctx context.Context, q queryer, path string, asOf qingqia
 
 // inCourt sums the disputed amount outstanding as of a date on the items of the subtree that
 // are before a court or another body then: in a case filed by then and not closed by then.
-func (db *DB) inCourt(ctx context.Context, q rowQueryer, path string, asOf qingqian.Date) (qingqian.Money, error) {
+func (db *DB) inCourt(ctx context.Context, q rowQueryer, path string, asOf qingqian.Date) (_ qingqian.Money, err error) {
+	defer wrapErr(&err, "amount in court under %s", path)
 	lo, hi := subtreeRange(path)
 	var m qingqian.Money
-	err := q.QueryRowContext(ctx, `SELECT CAST(COALESCE(SUM(e.dd), 0) AS BIGINT) FROM entries e
+	err = q.QueryRowContext(ctx, `SELECT CAST(COALESCE(SUM(e.dd), 0) AS BIGINT) FROM entries e
 		WHERE e.on_date <= $3 AND e.item_id IN (
 			SELECT ci.item_id FROM case_items ci JOIN cases k ON k.id = ci.case_id JOIN orgs o ON o.id = k.org_id
 			WHERE o.path >= $1 AND o.path < $2 AND k.filed_on <= $3

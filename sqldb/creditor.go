@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/qingqian/qingqian"
 )
@@ -32,7 +34,8 @@ func usccTaken() error {
 }
 
 // CreateCreditor implements qingqian.CreditorService.
-func (s *CreditorService) CreateCreditor(ctx context.Context, c *qingqian.Creditor) error {
+func (s *CreditorService) CreateCreditor(ctx context.Context, c *qingqian.Creditor) (err error) {
+	defer serviceErr(&err, "create creditor %s", c.USCC)
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return err
@@ -46,21 +49,68 @@ func (s *CreditorService) CreateCreditor(ctx context.Context, c *qingqian.Credit
 	})
 }
 
-func (tx *Tx) createCreditor(ctx context.Context, c *qingqian.Creditor) error {
+func (tx *Tx) createCreditor(ctx context.Context, c *qingqian.Creditor) (err error) {
+	defer wrapErr(&err, "create creditor %s", c.USCC)
 	c.Version, c.CreatedAt, c.UpdatedAt = 1, tx.now, tx.now
-	err := tx.QueryRowContext(ctx, `INSERT INTO creditors (name, uscc, ownership, size, size_declared_on, size_evidence, region, search, version, created_at, updated_at)
+	err = tx.QueryRowContext(ctx, `INSERT INTO creditors (name, uscc, ownership, size, size_declared_on, size_evidence, region, search, version, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9) RETURNING id`,
 		c.Name, c.USCC, c.Ownership, c.Size, c.SizeDeclaredOn, c.SizeEvidence, c.Region, searchText(c.Name, c.USCC), tx.ts(tx.now)).Scan(&c.ID)
 	if isUnique(err) {
 		return usccTaken()
 	} else if err != nil {
-		return err
+		return fmt.Errorf("insert into creditors: %w", err)
 	}
 	return tx.audit(ctx, "creditor.create", "creditor", c.ID, "/", nil, c)
 }
 
+// creditorFor is the one rule for a creditor named by its USCC with an item, a complaint clue or
+// an imported ledger row (see qingqian.CreditorService): the creditor registered with that code,
+// or else c registered in the transaction, as a private firm unless c gives the ownership, and
+// only with a name. Field errors are named as the input names them, "creditor_name" and so on.
+// created reports a new creditor.
+func (tx *Tx) creditorFor(ctx context.Context, c qingqian.Creditor) (cr *qingqian.Creditor, created bool, err error) {
+	defer wrapErr(&err, "creditor %s", c.USCC)
+	c.Normalize()
+	c.Name = strings.TrimSpace(c.Name)
+	cr, err = scanCreditor(tx.QueryRowContext(ctx, `SELECT `+creditorColumns+` FROM creditors c WHERE c.uscc = $1`, c.USCC))
+	if err == nil {
+		return cr, false, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return nil, false, err
+	}
+	if c.Ownership == "" {
+		c.Ownership = qingqian.OwnershipPrivate
+	}
+	if c.Name == "" && qingqian.CheckUSCC(c.USCC) == "" {
+		msg := "该信用代码的债权企业尚未登记，请填写企业名称"
+		return nil, false, &qingqian.Error{Code: qingqian.EINVALID, Message: msg, Fields: map[string]string{"creditor_name": msg}}
+	}
+	if err := c.Validate(); err != nil {
+		return nil, false, prefixed(err, "creditor_")
+	}
+	if err := tx.createCreditor(ctx, &c); err != nil {
+		return nil, false, err
+	}
+	return &c, true, nil
+}
+
+// prefixed renames the fields of a validation error (a creditor's "name" is the clue's
+// "creditor_name").
+func prefixed(err error, prefix string) error {
+	var e *qingqian.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	out := &qingqian.Error{Code: e.Code, Message: e.Message, Fields: map[string]string{}}
+	for k, v := range e.Fields {
+		out.Fields[prefix+k] = v
+	}
+	return out
+}
+
 // FindCreditorByID implements qingqian.CreditorService.
-func (s *CreditorService) FindCreditorByID(ctx context.Context, id int64) (*qingqian.Creditor, error) {
+func (s *CreditorService) FindCreditorByID(ctx context.Context, id int64) (_ *qingqian.Creditor, err error) {
+	defer serviceErr(&err, "find creditor %d", id)
 	if _, err := qingqian.RequireActor(ctx); err != nil {
 		return nil, err
 	}
@@ -68,13 +118,14 @@ func (s *CreditorService) FindCreditorByID(ctx context.Context, id int64) (*qing
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, creditorNotFound()
 	} else if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	return c, nil
 }
 
 // FindCreditors implements qingqian.CreditorService.
-func (s *CreditorService) FindCreditors(ctx context.Context, f qingqian.CreditorFilter) ([]*qingqian.Creditor, int, error) {
+func (s *CreditorService) FindCreditors(ctx context.Context, f qingqian.CreditorFilter) (_ []*qingqian.Creditor, _ int, err error) {
+	defer serviceErr(&err, "find creditors")
 	if _, err := qingqian.RequireActor(ctx); err != nil {
 		return nil, 0, err
 	}
@@ -88,29 +139,30 @@ func (s *CreditorService) FindCreditors(ctx context.Context, f qingqian.Creditor
 	}
 	var total int
 	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM creditors c`+where, q...).Scan(&total); err != nil {
-		return nil, 0, qingqian.Internal(err)
+		return nil, 0, fmt.Errorf("read creditors: %w", err)
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+creditorColumns+` FROM creditors c`+where+` ORDER BY c.id LIMIT `+q.add(limit(f.Limit))+` OFFSET `+q.add(max(f.Offset, 0)), q...)
 	if err != nil {
-		return nil, 0, qingqian.Internal(err)
+		return nil, 0, err
 	}
 	defer rows.Close()
 	var out []*qingqian.Creditor
 	for rows.Next() {
 		c, err := scanCreditor(rows)
 		if err != nil {
-			return nil, 0, qingqian.Internal(err)
+			return nil, 0, err
 		}
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, qingqian.Internal(err)
+		return nil, 0, err
 	}
 	return out, total, nil
 }
 
 // UpdateCreditor implements qingqian.CreditorService.
-func (s *CreditorService) UpdateCreditor(ctx context.Context, id int64, upd qingqian.CreditorUpdate) (*qingqian.Creditor, error) {
+func (s *CreditorService) UpdateCreditor(ctx context.Context, id int64, upd qingqian.CreditorUpdate) (_ *qingqian.Creditor, err error) {
+	defer serviceErr(&err, "update creditor %d", id)
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return nil, err
@@ -121,7 +173,7 @@ func (s *CreditorService) UpdateCreditor(ctx context.Context, id int64, upd qing
 		if errors.Is(err, sql.ErrNoRows) {
 			return creditorNotFound()
 		} else if err != nil {
-			return err
+			return fmt.Errorf("lock the creditor: %w", err)
 		}
 		if c.Version != upd.Version {
 			return staleVersion()
@@ -153,7 +205,7 @@ func (s *CreditorService) UpdateCreditor(ctx context.Context, id int64, upd qing
 		if _, err := tx.ExecContext(ctx, `UPDATE creditors SET name = $1, ownership = $2, size = $3, size_declared_on = $4, size_evidence = $5,
 			region = $6, search = $7, version = $8, updated_at = $9 WHERE id = $10`,
 			c.Name, c.Ownership, c.Size, c.SizeDeclaredOn, c.SizeEvidence, c.Region, searchText(c.Name, c.USCC), c.Version, tx.ts(tx.now), c.ID); err != nil {
-			return err
+			return fmt.Errorf("update creditors: %w", err)
 		}
 		out = c
 		return tx.audit(ctx, "creditor.update", "creditor", c.ID, "/", before, c)

@@ -34,12 +34,9 @@ func scanEntry(row interface{ Scan(...any) error }) (*qingqian.Entry, error) {
 	return e, err
 }
 
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 // entriesOf returns an item's entries in recording order, with their vouchers.
-func (db *DB) entriesOf(ctx context.Context, q queryer, itemID int64) ([]*qingqian.Entry, error) {
+func (db *DB) entriesOf(ctx context.Context, q queryer, itemID int64) (_ []*qingqian.Entry, err error) {
+	defer wrapErr(&err, "entries of item %d", itemID)
 	rows, err := q.QueryContext(ctx, `SELECT `+entryColumns+entryFrom+` WHERE e.item_id = $1 ORDER BY e.id`, itemID)
 	if err != nil {
 		return nil, err
@@ -64,7 +61,7 @@ func (db *DB) entriesOf(ctx context.Context, q queryer, itemID int64) ([]*qingqi
 		FROM entry_vouchers ev JOIN vouchers v ON v.sha256 = ev.sha256 JOIN entries e ON e.id = ev.entry_id
 		WHERE e.item_id = $1 ORDER BY ev.entry_id, v.sha256`, itemID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read entry_vouchers: %w", err)
 	}
 	defer vrows.Close()
 	for vrows.Next() {
@@ -84,10 +81,11 @@ func (db *DB) entriesOf(ctx context.Context, q queryer, itemID int64) ([]*qingqi
 
 // timeline returns what the balance check needs of an item's entries: dates, categories and
 // deltas, in recording order.
-func (tx *Tx) timeline(ctx context.Context, itemID int64) ([]*qingqian.Entry, error) {
+func (tx *Tx) timeline(ctx context.Context, itemID int64) (_ []*qingqian.Entry, err error) {
+	defer wrapErr(&err, "timeline of item %d", itemID)
 	rows, err := tx.QueryContext(ctx, `SELECT cat, on_date, du, dd FROM entries WHERE item_id = $1 ORDER BY id`, itemID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read entries: %w", err)
 	}
 	defer rows.Close()
 	var out []*qingqian.Entry
@@ -102,11 +100,12 @@ func (tx *Tx) timeline(ctx context.Context, itemID int64) ([]*qingqian.Entry, er
 }
 
 // voucherRefs returns the vouchers attached to one entry.
-func (db *DB) voucherRefs(ctx context.Context, q queryer, entryID int64) ([]qingqian.VoucherRef, error) {
+func (db *DB) voucherRefs(ctx context.Context, q queryer, entryID int64) (_ []qingqian.VoucherRef, err error) {
+	defer wrapErr(&err, "vouchers of entry %d", entryID)
 	rows, err := q.QueryContext(ctx, `SELECT v.sha256, v.name, v.content_type, v.size, (SELECT COUNT(*) FROM entry_vouchers x WHERE x.sha256 = v.sha256)
 		FROM entry_vouchers ev JOIN vouchers v ON v.sha256 = ev.sha256 WHERE ev.entry_id = $1 ORDER BY v.sha256`, entryID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read entry_vouchers: %w", err)
 	}
 	defer rows.Close()
 	out := []qingqian.VoucherRef{}
@@ -132,13 +131,13 @@ func (tx *Tx) insertEntry(ctx context.Context, r *itemRow, e *qingqian.Entry, vo
 	b.Add(e.Category, e.Undisputed, e.Disputed)
 	if _, err := tx.ExecContext(ctx, `UPDATE items SET rec_u = $1, rec_d = $2, rep_u = $3, rep_d = $4, out_u = $5, out_d = $6, status = $7 WHERE id = $8`,
 		b.RecognisedUndisputed, b.RecognisedDisputed, b.RepaidUndisputed, b.RepaidDisputed, b.OutstandingUndisputed, b.OutstandingDisputed, b.Status, r.ID); err != nil {
-		return err
+		return fmt.Errorf("update items: %w", err)
 	}
 	had := false
 	if e.Kind == qingqian.EntryReversal && e.Category == qingqian.CatRepay {
 		var n int64
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM entry_vouchers WHERE entry_id = $1`, e.ReversesID).Scan(&n); err != nil {
-			return err
+			return fmt.Errorf("read entry_vouchers: %w", err)
 		}
 		had = n > 0
 	}
@@ -180,9 +179,9 @@ func (tx *Tx) stampEntry(e *qingqian.Entry) (reverses any, actorID int64) {
 }
 
 // insertEntryRow is writeEntry without the audit record, for a caller that writes its own.
-func (tx *Tx) insertEntryRow(ctx context.Context, path string, e *qingqian.Entry, vouchers []string) error {
+func (tx *Tx) insertEntryRow(ctx context.Context, path string, e *qingqian.Entry, vouchers []string) (err error) {
+	defer wrapErr(&err, "insert %s entry", e.Kind)
 	reverses, actorID := tx.stampEntry(e)
-	var err error
 	e.ID, err = tx.insertID(ctx, `INSERT INTO entries (`+entryInsertColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $15, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		e.ItemID, e.Kind, e.Category, e.On, tx.ts(e.RecordedAt), e.Backdated, e.Undisputed, e.Disputed, e.Method, e.VoucherNo,
@@ -212,7 +211,8 @@ func idempotencyScope(a *qingqian.Actor) string {
 }
 
 // RecordEntry implements qingqian.EntryService.
-func (s *EntryService) RecordEntry(ctx context.Context, in qingqian.EntryInput) (*qingqian.Entry, error) {
+func (s *EntryService) RecordEntry(ctx context.Context, in qingqian.EntryInput) (_ *qingqian.Entry, err error) {
+	defer serviceErr(&err, "record %s entry on item %d", in.Kind, in.ItemID)
 	if in.Kind == qingqian.EntryReversal {
 		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "冲正请使用冲正功能", Fields: map[string]string{"kind": "冲正请使用冲正功能"}}
 	}
@@ -220,7 +220,8 @@ func (s *EntryService) RecordEntry(ctx context.Context, in qingqian.EntryInput) 
 }
 
 // ReverseEntry implements qingqian.EntryService.
-func (s *EntryService) ReverseEntry(ctx context.Context, in qingqian.EntryInput) (*qingqian.Entry, error) {
+func (s *EntryService) ReverseEntry(ctx context.Context, in qingqian.EntryInput) (_ *qingqian.Entry, err error) {
+	defer serviceErr(&err, "reverse entry %d", in.ReversesID)
 	in.Kind = qingqian.EntryReversal
 	return s.record(ctx, in)
 }
@@ -229,7 +230,8 @@ func (s *EntryService) ReverseEntry(ctx context.Context, in qingqian.EntryInput)
 const maxBatch = 10000
 
 // RecordEntries implements qingqian.EntryService.
-func (s *EntryService) RecordEntries(ctx context.Context, ins []qingqian.EntryInput) ([]*qingqian.Entry, error) {
+func (s *EntryService) RecordEntries(ctx context.Context, ins []qingqian.EntryInput) (_ []*qingqian.Entry, err error) {
+	defer serviceErr(&err, "record %d entries", len(ins))
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return nil, err
@@ -327,6 +329,9 @@ func (s *EntryService) recordTx(ctx context.Context, tx *Tx, a *qingqian.Actor, 
 		var r *itemRow
 		if in.Kind == qingqian.EntryReversal {
 			orig, err := tx.db.entryByID(ctx, tx, in.ReversesID)
+			if err != nil && !missing(err) {
+				return err
+			}
 			if err != nil {
 				return &qingqian.Error{Code: qingqian.ENOTFOUND, Message: "要冲正的记录不存在", Fields: map[string]string{"reverses_id": "记录不存在"}}
 			}
@@ -378,7 +383,7 @@ func (s *EntryService) recordTx(ctx context.Context, tx *Tx, a *qingqian.Actor, 
 		if in.IdempotencyKey != "" {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (scope, key, request_hash, entry_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
 				idempotencyScope(a), in.IdempotencyKey, reqHash, e.ID, tx.ts(tx.now)); err != nil {
-				return err
+				return fmt.Errorf("insert into idempotency_keys: %w", err)
 			}
 		}
 		if len(in.Vouchers) > 0 {
@@ -393,10 +398,11 @@ func (s *EntryService) recordTx(ctx context.Context, tx *Tx, a *qingqian.Actor, 
 }
 
 // entryByID reads one entry with its vouchers.
-func (db *DB) entryByID(ctx context.Context, q queryer, id int64) (*qingqian.Entry, error) {
+func (db *DB) entryByID(ctx context.Context, q queryer, id int64) (_ *qingqian.Entry, err error) {
+	defer wrapErr(&err, "read entry %d", id)
 	rows, err := q.QueryContext(ctx, `SELECT e.item_id FROM entries e WHERE e.id = $1`, id)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read entries: %w", err)
 	}
 	var itemID int64
 	found := rows.Next()
@@ -423,7 +429,8 @@ func (db *DB) entryByID(ctx context.Context, q queryer, id int64) (*qingqian.Ent
 }
 
 // FindEntries implements qingqian.EntryService.
-func (s *EntryService) FindEntries(ctx context.Context, itemID int64) ([]*qingqian.Entry, error) {
+func (s *EntryService) FindEntries(ctx context.Context, itemID int64) (_ []*qingqian.Entry, err error) {
+	defer serviceErr(&err, "find entries of item %d", itemID)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -433,20 +440,21 @@ func (s *EntryService) FindEntries(ctx context.Context, itemID int64) ([]*qingqi
 	}
 	es, err := s.db.entriesOf(ctx, s.db.read, itemID)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	return es, nil
 }
 
 // FindEntryByID implements qingqian.EntryService.
-func (s *EntryService) FindEntryByID(ctx context.Context, id int64) (*qingqian.Entry, error) {
+func (s *EntryService) FindEntryByID(ctx context.Context, id int64) (_ *qingqian.Entry, err error) {
+	defer serviceErr(&err, "find entry %d", id)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
 	e, err := s.db.entryByID(ctx, s.db.read, id)
 	if err != nil {
-		return nil, wrapErr(err)
+		return nil, err
 	}
 	if _, err := s.db.readItem(ctx, a, e.ItemID); err != nil {
 		return nil, qingqian.Errorf(qingqian.ENOTFOUND, "记录不存在")

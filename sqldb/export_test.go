@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"strings"
 
 	"github.com/qingqian/qingqian"
 )
@@ -17,4 +18,99 @@ func (db *DB) InTxForTest(ctx context.Context, actor *qingqian.Actor, fn func(tx
 // AuditForTest appends an audit record about an entity, with no state before or after.
 func (tx *Tx) AuditForTest(ctx context.Context, action, entity string, id int64, path string) error {
 	return tx.audit(ctx, action, entity, id, path, nil, nil)
+}
+
+// ExecForTest runs a statement directly, bypassing the services and the audit trail. Tests use
+// it to play someone who edits the database behind the system's back.
+func (db *DB) ExecForTest(ctx context.Context, query string, args ...any) error {
+	_, err := db.write.ExecContext(ctx, query, args...)
+	return err
+}
+
+// Columns describes the schema as "table.column kind" lines, kind being one of integer, text,
+// date, timestamp or boolean; a test checks that both databases agree. SQLite stores dates,
+// timestamps and booleans by convention, told apart here by column name.
+func (db *DB) Columns(ctx context.Context) ([]string, error) {
+	var q string
+	if db.d.name == "postgres" {
+		q = `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema()`
+	} else {
+		q = `SELECT m.name, p.name, p.type FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'`
+	}
+	rows, err := db.read.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var table, col, typ string
+		if err := rows.Scan(&table, &col, &typ); err != nil {
+			return nil, err
+		}
+		if table == "schema_migrations" { // created by Migrate itself, the same text table on both
+			continue
+		}
+		out = append(out, table+"."+col+" "+kindOf(db.d.name, col, strings.ToLower(typ)))
+	}
+	return out, rows.Err()
+}
+
+func kindOf(dialect, col, typ string) string {
+	switch {
+	case typ == "date":
+		return "date"
+	case strings.HasPrefix(typ, "timestamp"):
+		return "timestamp"
+	case typ == "boolean":
+		return "boolean"
+	case strings.Contains(typ, "int"):
+		if dialect == "sqlite" && (col == "active" || col == "backdated" || col == "must_change" || col == "zero" || col == "late" || col == "missing_debt") {
+			return "boolean"
+		}
+		return "integer"
+	case dialect == "sqlite" && typ == "text":
+		switch {
+		case col == "day" || col == "rec_day" || strings.HasSuffix(col, "_on") || col == "on_date" || col == "as_of" || col == "deadline" || col == "month":
+			return "date"
+		case col == "at" || strings.HasSuffix(col, "_at") || strings.HasSuffix(col, "_until"):
+			return "timestamp"
+		}
+	}
+	return "text"
+}
+
+// ExplainForTest returns SQLite's query plan of a query, one line per step; tests and benchmarks
+// use it to check that report queries use their indexes.
+func (db *DB) ExplainForTest(ctx context.Context, query string, args ...any) ([]string, error) {
+	if db.d.name != "sqlite" {
+		return nil, nil
+	}
+	rows, err := db.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			return nil, err
+		}
+		out = append(out, detail)
+	}
+	return out, rows.Err()
+}
+
+// WaitForTest runs, as a service method would, a statement that never ends by itself (on SQLite
+// a count without end, on PostgreSQL a long sleep) until ctx ends it.
+func (db *DB) WaitForTest(ctx context.Context) (err error) {
+	defer serviceErr(&err, "wait for test")
+	q := `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c`
+	if db.d.name == "postgres" {
+		q = `SELECT CAST(pg_sleep(60) AS TEXT)`
+	}
+	var v any
+	return db.read.QueryRowContext(ctx, q).Scan(&v)
 }

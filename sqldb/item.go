@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -54,7 +55,8 @@ func scanItem(row interface{ Scan(...any) error }) (*itemRow, error) {
 func itemNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "台账条目不存在") }
 
 // reachItem reads an item for a write (locked on PostgreSQL) if the actor's subtree holds it.
-func (tx *Tx) reachItem(ctx context.Context, id int64) (*itemRow, error) {
+func (tx *Tx) reachItem(ctx context.Context, id int64) (_ *itemRow, err error) {
+	defer wrapErr(&err, "read item %d", id)
 	r, err := scanItem(tx.QueryRowContext(ctx, `SELECT `+itemColumns+itemFrom+` WHERE i.id = $1`+tx.db.d.forUpdateOf("i"), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, itemNotFound()
@@ -69,12 +71,13 @@ func (tx *Tx) reachItem(ctx context.Context, id int64) (*itemRow, error) {
 }
 
 // readItem reads an item outside a transaction if the actor's subtree holds it.
-func (db *DB) readItem(ctx context.Context, a *qingqian.Actor, id int64) (*itemRow, error) {
+func (db *DB) readItem(ctx context.Context, a *qingqian.Actor, id int64) (_ *itemRow, err error) {
+	defer wrapErr(&err, "read item %d", id)
 	r, err := scanItem(db.read.QueryRowContext(ctx, `SELECT `+itemColumns+itemFrom+` WHERE i.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, itemNotFound()
 	} else if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	if !a.Reaches(r.path) {
 		db.securityEvent(ctx, a, "item", id)
@@ -88,7 +91,8 @@ func itemSearch(it *qingqian.Item) string {
 }
 
 // CreateItem implements qingqian.ItemService.
-func (s *ItemService) CreateItem(ctx context.Context, it *qingqian.Item) error {
+func (s *ItemService) CreateItem(ctx context.Context, it *qingqian.Item) (err error) {
+	defer serviceErr(&err, "create item in org %d", it.OrgID)
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return err
@@ -96,8 +100,12 @@ func (s *ItemService) CreateItem(ctx context.Context, it *qingqian.Item) error {
 	if err := it.Validate(); err != nil {
 		return err
 	}
-	return s.db.inTx(ctx, a, func(tx *Tx) error {
+	named := it.CreditorID <= 0 && it.Creditor != nil
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
 		o, err := tx.findOrg(ctx, it.OrgID)
+		if err != nil && !missing(err) {
+			return err
+		}
 		if err != nil || !a.Reaches(o.Path) {
 			if err == nil {
 				tx.deny("org", it.OrgID)
@@ -106,6 +114,14 @@ func (s *ItemService) CreateItem(ctx context.Context, it *qingqian.Item) error {
 		}
 		if !o.Active {
 			return &qingqian.Error{Code: qingqian.EINVALID, Message: "欠款单位已停用", Fields: map[string]string{"org_id": "欠款单位已停用"}}
+		}
+		if named {
+			cr, _, err := tx.creditorFor(ctx, *it.Creditor)
+			if err != nil {
+				return err
+			}
+			it.CreditorID = cr.ID
+			return tx.createItem(ctx, o, it, cr.Name, cr.USCC)
 		}
 		var cname, cuscc string
 		err = tx.QueryRowContext(ctx, `SELECT name, uscc FROM creditors WHERE id = $1`, it.CreditorID).Scan(&cname, &cuscc)
@@ -116,6 +132,10 @@ func (s *ItemService) CreateItem(ctx context.Context, it *qingqian.Item) error {
 		}
 		return tx.createItem(ctx, o, it, cname, cuscc)
 	})
+	if err != nil && named {
+		it.CreditorID = 0 // the creditor registered for it was rolled back with it
+	}
+	return err
 }
 
 // itemInsert inserts an item born with the balance of its recognise entry; arguments: no, unit,
@@ -166,7 +186,7 @@ func (tx *Tx) createItem(ctx context.Context, o *qingqian.Org, it *qingqian.Item
 	if isUnique(err) {
 		return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "本单位已有相同台账编号的条目", Fields: map[string]string{"no": "台账编号已存在"}}
 	} else if err != nil {
-		return err
+		return fmt.Errorf("insert item and its recognise entry: %w", err)
 	}
 	if tx.bulk {
 		if err := tx.audit(ctx, "item.import", "item", it.ID, o.Path, nil, importedItemOf(it, e)); err != nil {
@@ -181,7 +201,7 @@ func (tx *Tx) createItem(ctx context.Context, o *qingqian.Org, it *qingqian.Item
 		}
 	}
 	m := measuresOf(e.Category, e.Undisputed, e.Disputed)
-	m.items = 1
+	m[mItems] = 1
 	return tx.bumpTotals(ctx, o.Path, it.ArisenOn, it.Kind, it.Origin, m)
 }
 
@@ -214,7 +234,8 @@ func importedItemOf(it *qingqian.Item, e *qingqian.Entry) importedItem {
 }
 
 // FindItemByID implements qingqian.ItemService.
-func (s *ItemService) FindItemByID(ctx context.Context, id int64, asOf qingqian.Date, knownAt time.Time) (*qingqian.Item, error) {
+func (s *ItemService) FindItemByID(ctx context.Context, id int64, asOf qingqian.Date, knownAt time.Time) (_ *qingqian.Item, err error) {
+	defer serviceErr(&err, "find item %d", id)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -225,7 +246,7 @@ func (s *ItemService) FindItemByID(ctx context.Context, id int64, asOf qingqian.
 	}
 	entries, err := s.db.entriesOf(ctx, s.db.read, id)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	if asOf.IsZero() {
 		asOf = qingqian.DateOf(s.db.Now())
@@ -241,7 +262,8 @@ var itemSorts = map[string]string{
 }
 
 // FindItems implements qingqian.ItemService.
-func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (*qingqian.ItemPage, error) {
+func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *qingqian.ItemPage, err error) {
+	defer serviceErr(&err, "find items")
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -304,7 +326,7 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (*qi
 	if !f.NoTotals {
 		if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*), CAST(COALESCE(SUM(i.out_u + i.out_d), 0) AS BIGINT)`+itemFrom+where, q...).
 			Scan(&page.Total, &page.TotalOutstanding); err != nil {
-			return nil, qingqian.Internal(err)
+			return nil, err
 		}
 	}
 	from := itemFrom
@@ -315,24 +337,25 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (*qi
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+itemColumns+from+where+` ORDER BY `+order+
 		` LIMIT `+q.add(limit(f.Limit))+` OFFSET `+q.add(max(f.Offset, 0)), q...)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		r, err := scanItem(rows)
 		if err != nil {
-			return nil, qingqian.Internal(err)
+			return nil, err
 		}
 		page.Items = append(page.Items, r.Item)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	return page, nil
 }
 
 // UpdateItem implements qingqian.ItemService.
-func (s *ItemService) UpdateItem(ctx context.Context, id int64, upd qingqian.ItemUpdate) (*qingqian.Item, error) {
+func (s *ItemService) UpdateItem(ctx context.Context, id int64, upd qingqian.ItemUpdate) (_ *qingqian.Item, err error) {
+	defer serviceErr(&err, "update item %d", id)
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return nil, err
@@ -388,7 +411,7 @@ func (tx *Tx) updateItem(ctx context.Context, r *itemRow, upd qingqian.ItemUpdat
 	if isUnique(err) {
 		return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "本单位已有相同台账编号的条目", Fields: map[string]string{"no": "台账编号已存在"}}
 	} else if err != nil {
-		return err
+		return fmt.Errorf("update items: %w", err)
 	}
 	return tx.audit(ctx, "item.update", "item", it.ID, r.path, before, it)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/qingqian/qingqian"
@@ -31,7 +32,8 @@ func scanOrg(row interface{ Scan(...any) error }) (*qingqian.Org, error) {
 func orgNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "单位不存在") }
 
 // findOrg reads an org for a write transaction (locking it on PostgreSQL).
-func (tx *Tx) findOrg(ctx context.Context, id int64) (*qingqian.Org, error) {
+func (tx *Tx) findOrg(ctx context.Context, id int64) (_ *qingqian.Org, err error) {
+	defer wrapErr(&err, "read org %d", id)
 	o, err := scanOrg(tx.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM orgs o WHERE o.id = $1`+tx.db.d.forUpdate, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, orgNotFound()
@@ -61,7 +63,8 @@ func requireOrgAdmin(a *qingqian.Actor) error {
 }
 
 // CreateOrg implements qingqian.OrgService.
-func (s *OrgService) CreateOrg(ctx context.Context, o *qingqian.Org) error {
+func (s *OrgService) CreateOrg(ctx context.Context, o *qingqian.Org) (err error) {
+	defer serviceErr(&err, "create org %q", o.Name)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return err
@@ -82,13 +85,16 @@ func (s *OrgService) CreateOrg(ctx context.Context, o *qingqian.Org) error {
 		if o.ParentID == 0 {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs`).Scan(&n); err != nil {
-				return err
+				return fmt.Errorf("read orgs: %w", err)
 			}
 			if !a.System || n > 0 { // only the first unit, made by the system, has no parent
 				return &qingqian.Error{Code: qingqian.EINVALID, Message: "请选择上级单位", Fields: map[string]string{"parent_id": "请选择上级单位"}}
 			}
 		} else {
 			p, err := tx.reachOrg(ctx, o.ParentID)
+			if err != nil && !missing(err) {
+				return err
+			}
 			if err != nil {
 				return &qingqian.Error{Code: qingqian.EINVALID, Message: "上级单位不存在", Fields: map[string]string{"parent_id": "上级单位不存在"}}
 			}
@@ -110,18 +116,19 @@ func (s *OrgService) CreateOrg(ctx context.Context, o *qingqian.Org) error {
 		if isUnique(err) {
 			return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "该统一社会信用代码已被其他单位使用", Fields: map[string]string{"uscc": "已被其他单位使用"}}
 		} else if err != nil {
-			return err
+			return fmt.Errorf("insert into orgs: %w", err)
 		}
 		o.Path = parentPath + strconv.FormatInt(o.ID, 10) + "/"
 		if _, err := tx.ExecContext(ctx, `UPDATE orgs SET path = $1 WHERE id = $2`, o.Path, o.ID); err != nil {
-			return err
+			return fmt.Errorf("update orgs: %w", err)
 		}
 		return tx.audit(ctx, "org.create", "org", o.ID, o.Path, nil, o)
 	})
 }
 
 // FindOrgByID implements qingqian.OrgService.
-func (s *OrgService) FindOrgByID(ctx context.Context, id int64) (*qingqian.Org, error) {
+func (s *OrgService) FindOrgByID(ctx context.Context, id int64) (_ *qingqian.Org, err error) {
+	defer serviceErr(&err, "find org %d", id)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -130,7 +137,7 @@ func (s *OrgService) FindOrgByID(ctx context.Context, id int64) (*qingqian.Org, 
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, orgNotFound()
 	} else if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	if !a.Reaches(o.Path) {
 		s.db.securityEvent(ctx, a, "org", id)
@@ -141,16 +148,17 @@ func (s *OrgService) FindOrgByID(ctx context.Context, id int64) (*qingqian.Org, 
 
 // scopePath returns the path that bounds a query: the unit asked for (which must be in the
 // actor's subtree) or the actor's own.
-func (db *DB) scopePath(ctx context.Context, a *qingqian.Actor, orgID int64) (string, error) {
+func (db *DB) scopePath(ctx context.Context, a *qingqian.Actor, orgID int64) (_ string, err error) {
+	defer wrapErr(&err, "read org %d", orgID)
 	if orgID == 0 {
 		return a.OrgPath, nil
 	}
 	var path string
-	err := db.read.QueryRowContext(ctx, `SELECT path FROM orgs WHERE id = $1`, orgID).Scan(&path)
+	err = db.read.QueryRowContext(ctx, `SELECT path FROM orgs WHERE id = $1`, orgID).Scan(&path)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", orgNotFound()
 	} else if err != nil {
-		return "", qingqian.Internal(err)
+		return "", err
 	}
 	if !a.Reaches(path) {
 		db.securityEvent(ctx, a, "org", orgID)
@@ -160,7 +168,8 @@ func (db *DB) scopePath(ctx context.Context, a *qingqian.Actor, orgID int64) (st
 }
 
 // FindOrgs implements qingqian.OrgService.
-func (s *OrgService) FindOrgs(ctx context.Context, f qingqian.OrgFilter) ([]*qingqian.Org, int, error) {
+func (s *OrgService) FindOrgs(ctx context.Context, f qingqian.OrgFilter) (_ []*qingqian.Org, _ int, err error) {
+	defer serviceErr(&err, "find orgs")
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -183,24 +192,24 @@ func (s *OrgService) FindOrgs(ctx context.Context, f qingqian.OrgFilter) ([]*qin
 	}
 	var total int
 	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs o`+where, q...).Scan(&total); err != nil {
-		return nil, 0, qingqian.Internal(err)
+		return nil, 0, fmt.Errorf("read orgs: %w", err)
 	}
 	sqlText := `SELECT ` + orgColumns + ` FROM orgs o` + where + ` ORDER BY o.path LIMIT ` + q.add(limit(f.Limit)) + ` OFFSET ` + q.add(max(f.Offset, 0))
 	rows, err := s.db.read.QueryContext(ctx, sqlText, q...)
 	if err != nil {
-		return nil, 0, qingqian.Internal(err)
+		return nil, 0, err
 	}
 	defer rows.Close()
 	var out []*qingqian.Org
 	for rows.Next() {
 		o, err := scanOrg(rows)
 		if err != nil {
-			return nil, 0, qingqian.Internal(err)
+			return nil, 0, err
 		}
 		out = append(out, o)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, qingqian.Internal(err)
+		return nil, 0, err
 	}
 	return out, total, nil
 }
@@ -210,7 +219,8 @@ func staleVersion() error {
 }
 
 // UpdateOrg implements qingqian.OrgService.
-func (s *OrgService) UpdateOrg(ctx context.Context, id int64, upd qingqian.OrgUpdate) (*qingqian.Org, error) {
+func (s *OrgService) UpdateOrg(ctx context.Context, id int64, upd qingqian.OrgUpdate) (_ *qingqian.Org, err error) {
+	defer serviceErr(&err, "update org %d", id)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -260,7 +270,7 @@ func (s *OrgService) UpdateOrg(ctx context.Context, id int64, upd qingqian.OrgUp
 		if isUnique(err) {
 			return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "该统一社会信用代码已被其他单位使用", Fields: map[string]string{"uscc": "已被其他单位使用"}}
 		} else if err != nil {
-			return err
+			return fmt.Errorf("update orgs: %w", err)
 		}
 		out = o
 		return tx.audit(ctx, "org.update", "org", o.ID, o.Path, before, o)
@@ -269,7 +279,8 @@ func (s *OrgService) UpdateOrg(ctx context.Context, id int64, upd qingqian.OrgUp
 }
 
 // MoveOrg implements qingqian.OrgService.
-func (s *OrgService) MoveOrg(ctx context.Context, id, parentID int64, version int) (*qingqian.Org, error) {
+func (s *OrgService) MoveOrg(ctx context.Context, id, parentID int64, version int) (_ *qingqian.Org, err error) {
+	defer serviceErr(&err, "move org %d under org %d", id, parentID)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -290,6 +301,9 @@ func (s *OrgService) MoveOrg(ctx context.Context, id, parentID int64, version in
 			return qingqian.Errorf(qingqian.EINVALID, "不能移动根单位或本单位")
 		}
 		p, err := tx.reachOrg(ctx, parentID)
+		if err != nil && !missing(err) {
+			return err
+		}
 		if err != nil {
 			return &qingqian.Error{Code: qingqian.EINVALID, Message: "新的上级单位不存在", Fields: map[string]string{"parent_id": "新的上级单位不存在"}}
 		}
@@ -307,12 +321,12 @@ func (s *OrgService) MoveOrg(ctx context.Context, id, parentID int64, version in
 		newPath := p.Path + strconv.FormatInt(o.ID, 10) + "/"
 		if _, err := tx.ExecContext(ctx, `UPDATE orgs SET path = CAST($1 AS TEXT) || substr(path, CAST($2 AS INTEGER)), depth = depth + CAST($3 AS INTEGER)
 			WHERE path >= $4 AND path < $5`, newPath, len(o.Path)+1, p.Depth+1-o.Depth, lo, hi); err != nil {
-			return err
+			return fmt.Errorf("update orgs: %w", err)
 		}
 		o.ParentID, o.Path, o.Depth, o.Version, o.UpdatedAt = p.ID, newPath, p.Depth+1, o.Version+1, tx.now
 		if _, err := tx.ExecContext(ctx, `UPDATE orgs SET parent_id = $1, version = $2, updated_at = $3 WHERE id = $4`,
 			p.ID, o.Version, tx.ts(tx.now), o.ID); err != nil {
-			return err
+			return fmt.Errorf("update orgs: %w", err)
 		}
 		// The unit's own totals are its subtree's: take them off the old ancestors, add them to
 		// the new ones.
@@ -329,7 +343,8 @@ func (s *OrgService) MoveOrg(ctx context.Context, id, parentID int64, version in
 }
 
 // DeleteOrg implements qingqian.OrgService.
-func (s *OrgService) DeleteOrg(ctx context.Context, id int64) error {
+func (s *OrgService) DeleteOrg(ctx context.Context, id int64) (err error) {
+	defer serviceErr(&err, "delete org %d", id)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return err
@@ -345,16 +360,16 @@ func (s *OrgService) DeleteOrg(ctx context.Context, id int64) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM orgs WHERE parent_id = $1) + (SELECT COUNT(*) FROM items WHERE org_id = $1)
 			+ (SELECT COUNT(*) FROM api_tokens WHERE org_id = $1)`, id).Scan(&n); err != nil {
-			return err
+			return fmt.Errorf("count what depends on the unit: %w", err)
 		}
 		if n > 0 || o.ParentID == 0 {
 			return qingqian.Errorf(qingqian.ECONFLICT, "该单位有下级单位或台账数据，不能删除，请改为停用")
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM org_totals WHERE org_id = $1`, id); err != nil {
-			return err
+			return fmt.Errorf("delete from org_totals: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM orgs WHERE id = $1`, id); err != nil {
-			return err
+			return fmt.Errorf("delete from orgs: %w", err)
 		}
 		return tx.audit(ctx, "org.delete", "org", id, o.Path, o, nil)
 	})

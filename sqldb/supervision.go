@@ -22,30 +22,33 @@ var _ qingqian.SupervisionService = (*SupervisionService)(nil)
 const slowRuleKey = "slow_rule"
 
 // SlowRule implements qingqian.SupervisionService.
-func (s *SupervisionService) SlowRule(ctx context.Context) (qingqian.SlowRule, error) {
+func (s *SupervisionService) SlowRule(ctx context.Context) (_ qingqian.SlowRule, err error) {
+	defer serviceErr(&err, "read the slow-progress rule")
 	if _, err := qingqian.RequireActor(ctx); err != nil {
 		return qingqian.SlowRule{}, err
 	}
 	return s.db.slowRule(ctx, s.db.read)
 }
 
-func (db *DB) slowRule(ctx context.Context, q rowQueryer) (qingqian.SlowRule, error) {
+func (db *DB) slowRule(ctx context.Context, q rowQueryer) (_ qingqian.SlowRule, err error) {
+	defer wrapErr(&err, "read the slow-progress rule")
 	var v string
-	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, slowRuleKey).Scan(&v)
+	err = q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, slowRuleKey).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return qingqian.DefaultSlowRule, nil
 	} else if err != nil {
-		return qingqian.SlowRule{}, qingqian.Internal(err)
+		return qingqian.SlowRule{}, err
 	}
 	var r qingqian.SlowRule
 	if err := json.Unmarshal([]byte(v), &r); err != nil {
-		return qingqian.SlowRule{}, qingqian.Internal(err)
+		return qingqian.SlowRule{}, err
 	}
 	return r, nil
 }
 
 // SetSlowRule implements qingqian.SupervisionService.
-func (s *SupervisionService) SetSlowRule(ctx context.Context, r qingqian.SlowRule) error {
+func (s *SupervisionService) SetSlowRule(ctx context.Context, r qingqian.SlowRule) (err error) {
+	defer serviceErr(&err, "set the slow-progress rule")
 	a, err := requireOffice(ctx, "设置进度预警规则")
 	if err != nil {
 		return err
@@ -60,7 +63,7 @@ func (s *SupervisionService) SetSlowRule(ctx context.Context, r qingqian.SlowRul
 		}
 		b, _ := json.Marshal(r)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, slowRuleKey, string(b)); err != nil {
-			return err
+			return fmt.Errorf("insert into settings: %w", err)
 		}
 		return tx.audit(ctx, "settings.slow_rule", "settings", 0, a.OrgPath, before, r)
 	})
@@ -69,7 +72,8 @@ func (s *SupervisionService) SetSlowRule(ctx context.Context, r qingqian.SlowRul
 // plannedDue returns, per group of the tree under root, what the latest plans scheduled by
 // cutoff and was not repaid by asOf, and over how many items. The instalments drive the query
 // (CROSS JOIN fixes that order in SQLite): few items have plans, and those are read once.
-func (db *DB) plannedDue(ctx context.Context, root string, groups map[string]bool, cutoff, asOf qingqian.Date) (map[string]qingqian.Money, map[string]int, error) {
+func (db *DB) plannedDue(ctx context.Context, root string, groups map[string]bool, cutoff, asOf qingqian.Date) (_ map[string]qingqian.Money, _ map[string]int, err error) {
+	defer wrapErr(&err, "planned instalments due")
 	lo, hi := subtreeRange(root)
 	rows, err := db.read.QueryContext(ctx, `SELECT x.path, x.planned,
 			(SELECT CAST(COALESCE(SUM(-(e.du + e.dd)), 0) AS BIGINT) FROM entries e WHERE e.item_id = x.id AND e.cat = 'rep' AND e.on_date <= $4),
@@ -80,7 +84,7 @@ func (db *DB) plannedDue(ctx context.Context, root string, groups map[string]boo
 				AND pi.revision = (SELECT MAX(r.revision) FROM plan_revisions r WHERE r.item_id = i.id)
 			GROUP BY i.id, o.path) x`, lo, hi, cutoff, asOf)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("read plan_instalments: %w", err)
 	}
 	defer rows.Close()
 	due, items := map[string]qingqian.Money{}, map[string]int{}
@@ -113,10 +117,11 @@ func groupOf(path string, groups map[string]bool) string {
 // clueCounts counts per group the clues not closed and those that found a debt missing from
 // the ledger.
 func (db *DB) clueCounts(ctx context.Context, q queryer, root string, groups map[string]bool) (open, missing map[string]int, err error) {
+	defer wrapErr(&err, "clue counts")
 	lo, hi := subtreeRange(root)
 	rows, err := q.QueryContext(ctx, `SELECT o.path, l.state, l.missing_debt FROM clues l JOIN orgs o ON o.id = l.org_id WHERE o.path >= $1 AND o.path < $2`, lo, hi)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("read clues: %w", err)
 	}
 	defer rows.Close()
 	open, missing = map[string]int{}, map[string]int{}
@@ -139,7 +144,8 @@ func (db *DB) clueCounts(ctx context.Context, q queryer, root string, groups map
 }
 
 // Progress implements qingqian.SupervisionService.
-func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (*qingqian.Progress, error) {
+func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (_ *qingqian.Progress, err error) {
+	defer serviceErr(&err, "progress as of %s", asOf)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -160,11 +166,11 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 	root := "/" + firstSegment(path)
 	gs, err := s.db.groups(ctx, s.db.read, nil, root)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	locked, err := s.db.lockedBaselines(ctx, s.db.read, root)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	out := &qingqian.Progress{AsOf: asOf, Rule: rule, Groups: []qingqian.GroupProgress{}}
 	var mine []*qingqian.Org
@@ -179,19 +185,19 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 	}
 	sums, err := s.db.totalsFor(ctx, s.db.read, ids, asOf, asOf, true)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	due, dueItems, err := s.db.plannedDue(ctx, root, paths, asOf.AddDays(-rule.OverdueDays), asOf)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	openClues, missing, err := s.db.clueCounts(ctx, s.db.read, root, paths)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	open, err := s.db.openNotices(ctx, root, paths)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	var repaid, left qingqian.Money
 	for _, g := range gs {
@@ -218,11 +224,12 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 }
 
 // openNotices counts per group the notices not yet closed to it or to any unit below it.
-func (db *DB) openNotices(ctx context.Context, root string, groups map[string]bool) (map[string]int, error) {
+func (db *DB) openNotices(ctx context.Context, root string, groups map[string]bool) (_ map[string]int, err error) {
+	defer wrapErr(&err, "open notices")
 	lo, hi := subtreeRange(root)
 	rows, err := db.read.QueryContext(ctx, `SELECT o.path FROM notices n JOIN orgs o ON o.id = n.org_id WHERE n.state <> 'closed' AND o.path >= $1 AND o.path < $2`, lo, hi)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read notices: %w", err)
 	}
 	defer rows.Close()
 	out := map[string]int{}
@@ -250,7 +257,8 @@ func scanNotice(row interface{ Scan(...any) error }) (*qingqian.Notice, string, 
 func noticeNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "督办事项不存在") }
 
 // IssueNotice implements qingqian.SupervisionService.
-func (s *SupervisionService) IssueNotice(ctx context.Context, n *qingqian.Notice) error {
+func (s *SupervisionService) IssueNotice(ctx context.Context, n *qingqian.Notice) (err error) {
+	defer serviceErr(&err, "issue a notice to org %d", n.OrgID)
 	a, err := requireOffice(ctx, "下发督办")
 	if err != nil {
 		return err
@@ -261,6 +269,9 @@ func (s *SupervisionService) IssueNotice(ctx context.Context, n *qingqian.Notice
 	}
 	return s.db.inTx(ctx, a, func(tx *Tx) error {
 		o, err := tx.findOrg(ctx, n.OrgID)
+		if err != nil && !missing(err) {
+			return err
+		}
 		if err != nil || !a.Reaches(o.Path) {
 			if err == nil {
 				tx.deny("org", n.OrgID)
@@ -273,13 +284,13 @@ func (s *SupervisionService) IssueNotice(ctx context.Context, n *qingqian.Notice
 		year := qingqian.DateOf(tx.now).Year()
 		var seq int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) + 1 FROM notices WHERE no LIKE $1`, fmt.Sprintf("清欠督〔%d〕%%", year)).Scan(&seq); err != nil {
-			return err
+			return fmt.Errorf("read notices: %w", err)
 		}
 		n.No = fmt.Sprintf("清欠督〔%d〕%d号", year, seq)
 		n.OrgName, n.State, n.IssuedBy, n.IssuedAt, n.Version = o.Name, qingqian.NoticeOpen, a.Name, tx.now, 1
 		if err := tx.QueryRowContext(ctx, `INSERT INTO notices (org_id, no, reason, actions, deadline, state, issued_by, issued_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, n.OrgID, n.No, n.Reason, n.Actions, n.Deadline, n.State, n.IssuedBy, tx.ts(tx.now)).Scan(&n.ID); err != nil {
-			return err
+			return fmt.Errorf("insert into notices: %w", err)
 		}
 		return tx.audit(ctx, "notice.issue", "notice", n.ID, o.Path, nil, n)
 	})
@@ -293,7 +304,7 @@ func (s *SupervisionService) changeNotice(ctx context.Context, a *qingqian.Actor
 		if errors.Is(err, sql.ErrNoRows) {
 			return noticeNotFound()
 		} else if err != nil {
-			return err
+			return fmt.Errorf("lock the notice: %w", err)
 		}
 		if !a.Reaches(path) {
 			tx.deny("notice", id)
@@ -311,7 +322,8 @@ func (s *SupervisionService) changeNotice(ctx context.Context, a *qingqian.Actor
 }
 
 // ReplyNotice implements qingqian.SupervisionService.
-func (s *SupervisionService) ReplyNotice(ctx context.Context, id int64, reply string, version int) (*qingqian.Notice, error) {
+func (s *SupervisionService) ReplyNotice(ctx context.Context, id int64, reply string, version int) (_ *qingqian.Notice, err error) {
+	defer serviceErr(&err, "reply to notice %d", id)
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return nil, err
@@ -328,14 +340,15 @@ func (s *SupervisionService) ReplyNotice(ctx context.Context, id int64, reply st
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE notices SET reply = $1, replied_by = $2, replied_at = $3, state = $4, version = version + 1 WHERE id = $5`,
 			reply, a.Name, tx.ts(tx.now), qingqian.NoticeReplied, id); err != nil {
-			return err
+			return fmt.Errorf("update notices: %w", err)
 		}
 		return tx.audit(ctx, "notice.reply", "notice", id, path, map[string]any{"reply": n.Reply}, map[string]any{"reply": reply})
 	})
 }
 
 // CloseNotice implements qingqian.SupervisionService.
-func (s *SupervisionService) CloseNotice(ctx context.Context, id int64, version int) (*qingqian.Notice, error) {
+func (s *SupervisionService) CloseNotice(ctx context.Context, id int64, version int) (_ *qingqian.Notice, err error) {
+	defer serviceErr(&err, "close notice %d", id)
 	a, err := requireOffice(ctx, "办结督办事项")
 	if err != nil {
 		return nil, err
@@ -346,14 +359,15 @@ func (s *SupervisionService) CloseNotice(ctx context.Context, id int64, version 
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE notices SET state = $1, closed_by = $2, closed_at = $3, version = version + 1 WHERE id = $4`,
 			qingqian.NoticeClosed, a.Name, tx.ts(tx.now), id); err != nil {
-			return err
+			return fmt.Errorf("update notices: %w", err)
 		}
 		return tx.audit(ctx, "notice.close", "notice", id, path, nil, map[string]any{"state": qingqian.NoticeClosed})
 	})
 }
 
 // FindNotice implements qingqian.SupervisionService.
-func (s *SupervisionService) FindNotice(ctx context.Context, id int64) (*qingqian.Notice, error) {
+func (s *SupervisionService) FindNotice(ctx context.Context, id int64) (_ *qingqian.Notice, err error) {
+	defer serviceErr(&err, "find notice %d", id)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -362,7 +376,7 @@ func (s *SupervisionService) FindNotice(ctx context.Context, id int64) (*qingqia
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, noticeNotFound()
 	} else if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	if !a.Reaches(path) {
 		s.db.securityEvent(ctx, a, "notice", id)
@@ -372,7 +386,8 @@ func (s *SupervisionService) FindNotice(ctx context.Context, id int64) (*qingqia
 }
 
 // FindNotices implements qingqian.SupervisionService.
-func (s *SupervisionService) FindNotices(ctx context.Context, open bool) ([]*qingqian.Notice, error) {
+func (s *SupervisionService) FindNotices(ctx context.Context, open bool) (_ []*qingqian.Notice, err error) {
+	defer serviceErr(&err, "find notices")
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -385,19 +400,19 @@ func (s *SupervisionService) FindNotices(ctx context.Context, open bool) ([]*qin
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+noticeColumns+` FROM notices n JOIN orgs o ON o.id = n.org_id`+where+`
 		ORDER BY CASE WHEN n.state = 'closed' THEN 1 ELSE 0 END, n.deadline, n.id`, lo, hi)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	defer rows.Close()
 	out := []*qingqian.Notice{}
 	for rows.Next() {
 		n, _, err := scanNotice(rows)
 		if err != nil {
-			return nil, qingqian.Internal(err)
+			return nil, err
 		}
 		out = append(out, n)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	return out, nil
 }
@@ -405,7 +420,8 @@ func (s *SupervisionService) FindNotices(ctx context.Context, open bool) ([]*qin
 func interviewNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "约谈记录不存在") }
 
 // RecordInterview implements qingqian.SupervisionService.
-func (s *SupervisionService) RecordInterview(ctx context.Context, iv *qingqian.Interview) error {
+func (s *SupervisionService) RecordInterview(ctx context.Context, iv *qingqian.Interview) (err error) {
+	defer serviceErr(&err, "record an interview with org %d", iv.OrgID)
 	a, err := requireOffice(ctx, "记录约谈")
 	if err != nil {
 		return err
@@ -416,6 +432,9 @@ func (s *SupervisionService) RecordInterview(ctx context.Context, iv *qingqian.I
 	}
 	return s.db.inTx(ctx, a, func(tx *Tx) error {
 		o, err := tx.findOrg(ctx, iv.OrgID)
+		if err != nil && !missing(err) {
+			return err
+		}
 		if err != nil || !a.Reaches(o.Path) || o.ID == a.OrgID {
 			if err == nil && !a.Reaches(o.Path) {
 				tx.deny("org", iv.OrgID)
@@ -425,14 +444,14 @@ func (s *SupervisionService) RecordInterview(ctx context.Context, iv *qingqian.I
 		iv.OrgName, iv.CreatedBy, iv.CreatedAt = o.Name, a.Name, tx.now
 		if err := tx.QueryRowContext(ctx, `INSERT INTO interviews (org_id, held_on, level, participants, minutes, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, iv.OrgID, iv.HeldOn, iv.Level, iv.Participants, iv.Minutes, a.Name, tx.ts(tx.now)).Scan(&iv.ID); err != nil {
-			return err
+			return fmt.Errorf("insert into interviews: %w", err)
 		}
 		for i := range iv.Commitments {
 			c := &iv.Commitments[i]
 			c.InterviewID = iv.ID
 			if err := tx.QueryRowContext(ctx, `INSERT INTO commitments (interview_id, text, due_on) VALUES ($1, $2, $3) RETURNING id`,
 				iv.ID, strings.TrimSpace(c.Text), c.DueOn).Scan(&c.ID); err != nil {
-				return err
+				return fmt.Errorf("insert into commitments: %w", err)
 			}
 		}
 		return tx.audit(ctx, "interview.record", "interview", iv.ID, o.Path, nil, iv)
@@ -441,7 +460,8 @@ func (s *SupervisionService) RecordInterview(ctx context.Context, iv *qingqian.I
 
 const interviewColumns = `v.id, v.org_id, o.name, o.path, v.held_on, v.level, v.participants, v.minutes, v.created_by, v.created_at`
 
-func (db *DB) interviews(ctx context.Context, a *qingqian.Actor, where string, arg ...any) ([]*qingqian.Interview, error) {
+func (db *DB) interviews(ctx context.Context, a *qingqian.Actor, where string, arg ...any) (_ []*qingqian.Interview, err error) {
+	defer wrapErr(&err, "read interviews")
 	rows, err := db.read.QueryContext(ctx, `SELECT `+interviewColumns+` FROM interviews v JOIN orgs o ON o.id = v.org_id WHERE `+where+` ORDER BY v.held_on DESC, v.id DESC`, arg...)
 	if err != nil {
 		return nil, err
@@ -470,7 +490,7 @@ func (db *DB) interviews(ctx context.Context, a *qingqian.Actor, where string, a
 	crows, err := db.read.QueryContext(ctx, `SELECT c.id, c.interview_id, c.text, c.due_on, c.done_on, c.follow_up FROM commitments c
 		JOIN interviews v ON v.id = c.interview_id JOIN orgs o ON o.id = v.org_id WHERE `+where+` ORDER BY c.id`, arg...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read commitments: %w", err)
 	}
 	defer crows.Close()
 	for crows.Next() {
@@ -488,14 +508,15 @@ func (db *DB) interviews(ctx context.Context, a *qingqian.Actor, where string, a
 }
 
 // FindInterview implements qingqian.SupervisionService.
-func (s *SupervisionService) FindInterview(ctx context.Context, id int64) (*qingqian.Interview, error) {
+func (s *SupervisionService) FindInterview(ctx context.Context, id int64) (_ *qingqian.Interview, err error) {
+	defer serviceErr(&err, "find interview %d", id)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
 	ivs, err := s.db.interviews(ctx, a, `v.id = $1`, id)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	if len(ivs) == 0 {
 		return nil, interviewNotFound()
@@ -504,7 +525,8 @@ func (s *SupervisionService) FindInterview(ctx context.Context, id int64) (*qing
 }
 
 // FindInterviews implements qingqian.SupervisionService.
-func (s *SupervisionService) FindInterviews(ctx context.Context) ([]*qingqian.Interview, error) {
+func (s *SupervisionService) FindInterviews(ctx context.Context) (_ []*qingqian.Interview, err error) {
+	defer serviceErr(&err, "find interviews")
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -512,13 +534,14 @@ func (s *SupervisionService) FindInterviews(ctx context.Context) ([]*qingqian.In
 	lo, hi := subtreeRange(a.OrgPath)
 	ivs, err := s.db.interviews(ctx, a, `o.path >= $1 AND o.path < $2`, lo, hi)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	return ivs, nil
 }
 
 // FollowUp implements qingqian.SupervisionService.
-func (s *SupervisionService) FollowUp(ctx context.Context, commitmentID int64, note string, done qingqian.Date) (*qingqian.Interview, error) {
+func (s *SupervisionService) FollowUp(ctx context.Context, commitmentID int64, note string, done qingqian.Date) (_ *qingqian.Interview, err error) {
+	defer serviceErr(&err, "follow up commitment %d", commitmentID)
 	a, err := requireOffice(ctx, "跟踪约谈承诺")
 	if err != nil {
 		return nil, err
@@ -558,7 +581,7 @@ func (s *SupervisionService) FollowUp(ctx context.Context, commitmentID int64, n
 			doneArg = done
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE commitments SET follow_up = $1, done_on = $2 WHERE id = $3`, note, doneArg, commitmentID); err != nil {
-			return err
+			return fmt.Errorf("update commitments: %w", err)
 		}
 		return tx.audit(ctx, "interview.follow_up", "interview", ivID, path, nil, map[string]any{"commitment_id": commitmentID, "follow_up": note, "done_on": done})
 	})

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -47,7 +48,8 @@ func splitRoles(s string) []qingqian.Role {
 }
 
 // CreateToken implements qingqian.TokenService.
-func (s *TokenService) CreateToken(ctx context.Context, name string, orgID int64, roles []qingqian.Role) (*qingqian.Token, string, error) {
+func (s *TokenService) CreateToken(ctx context.Context, name string, orgID int64, roles []qingqian.Role) (_ *qingqian.Token, _ string, err error) {
+	defer serviceErr(&err, "create a token for org %d", orgID)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, "", err
@@ -74,13 +76,16 @@ func (s *TokenService) CreateToken(ctx context.Context, name string, orgID int64
 	t := &qingqian.Token{Name: name, OrgID: orgID, Roles: roles}
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
 		o, err := tx.reachOrg(ctx, orgID)
+		if err != nil && !missing(err) {
+			return err
+		}
 		if err != nil {
 			return &qingqian.Error{Code: qingqian.EINVALID, Message: "单位不存在", Fields: map[string]string{"org_id": "单位不存在"}}
 		}
 		t.CreatedAt = tx.now
 		if err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (name, org_id, roles, hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 			name, orgID, joinRoles(roles), hashSecret(secret), tx.ts(tx.now)).Scan(&t.ID); err != nil {
-			return err
+			return fmt.Errorf("insert into api_tokens: %w", err)
 		}
 		return tx.audit(ctx, "token.create", "token", t.ID, o.Path, nil, t)
 	})
@@ -91,7 +96,8 @@ func (s *TokenService) CreateToken(ctx context.Context, name string, orgID int64
 }
 
 // FindTokens implements qingqian.TokenService.
-func (s *TokenService) FindTokens(ctx context.Context) ([]*qingqian.Token, error) {
+func (s *TokenService) FindTokens(ctx context.Context) (_ []*qingqian.Token, err error) {
+	defer serviceErr(&err, "find tokens")
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -103,7 +109,7 @@ func (s *TokenService) FindTokens(ctx context.Context) ([]*qingqian.Token, error
 	rows, err := s.db.read.QueryContext(ctx, `SELECT t.id, t.name, t.org_id, t.roles, t.created_at, t.last_used_at, t.revoked_at
 		FROM api_tokens t JOIN orgs o ON o.id = t.org_id WHERE o.path >= $1 AND o.path < $2 ORDER BY t.id`, lo, hi)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, fmt.Errorf("read api_tokens: %w", err)
 	}
 	defer rows.Close()
 	out := []*qingqian.Token{}
@@ -111,23 +117,17 @@ func (s *TokenService) FindTokens(ctx context.Context) ([]*qingqian.Token, error
 		t := &qingqian.Token{}
 		var roles string
 		if err := rows.Scan(&t.ID, &t.Name, &t.OrgID, &roles, timeCol{&t.CreatedAt}, timeCol{&t.LastUsedAt}, timeCol{&t.RevokedAt}); err != nil {
-			return nil, qingqian.Internal(err)
+			return nil, err
 		}
 		t.Roles = splitRoles(roles)
 		out = append(out, t)
 	}
-	return out, wrapNil(rows.Err())
-}
-
-func wrapNil(err error) error {
-	if err == nil {
-		return nil
-	}
-	return qingqian.Internal(err)
+	return out, rows.Err()
 }
 
 // RevokeToken implements qingqian.TokenService.
-func (s *TokenService) RevokeToken(ctx context.Context, id int64) error {
+func (s *TokenService) RevokeToken(ctx context.Context, id int64) (err error) {
+	defer serviceErr(&err, "revoke token %d", id)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return err
@@ -144,11 +144,14 @@ func (s *TokenService) RevokeToken(ctx context.Context, id int64) error {
 			return err
 		}
 		o, err := tx.reachOrg(ctx, orgID)
+		if err != nil && !missing(err) {
+			return err
+		}
 		if err != nil {
 			return qingqian.Errorf(qingqian.ENOTFOUND, "令牌不存在")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, tx.ts(tx.now), id); err != nil {
-			return err
+			return fmt.Errorf("update api_tokens: %w", err)
 		}
 		return tx.audit(ctx, "token.revoke", "token", id, o.Path, nil, nil)
 	})
@@ -156,7 +159,8 @@ func (s *TokenService) RevokeToken(ctx context.Context, id int64) error {
 
 // Authenticate implements qingqian.TokenService. The last-used time is written at most once a
 // minute per token, so that reads do not each cost a write.
-func (s *TokenService) Authenticate(ctx context.Context, secret string) (*qingqian.Actor, error) {
+func (s *TokenService) Authenticate(ctx context.Context, secret string) (_ *qingqian.Actor, err error) {
+	defer serviceErr(&err, "authenticate a token")
 	unauth := qingqian.Errorf(qingqian.EUNAUTHORIZED, "接口令牌无效或已吊销")
 	if !strings.HasPrefix(secret, qingqian.TokenPrefix) || len(secret) > 100 {
 		return nil, unauth
@@ -164,18 +168,18 @@ func (s *TokenService) Authenticate(ctx context.Context, secret string) (*qingqi
 	var id, orgID int64
 	var name, roles, path string
 	var used, revoked time.Time
-	err := s.db.read.QueryRowContext(ctx, `SELECT t.id, t.name, t.org_id, t.roles, o.path, t.last_used_at, t.revoked_at
+	err = s.db.read.QueryRowContext(ctx, `SELECT t.id, t.name, t.org_id, t.roles, o.path, t.last_used_at, t.revoked_at
 		FROM api_tokens t JOIN orgs o ON o.id = t.org_id WHERE t.hash = $1`, hashSecret(secret)).
 		Scan(&id, &name, &orgID, &roles, &path, timeCol{&used}, timeCol{&revoked})
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !revoked.IsZero()) {
 		return nil, unauth
 	} else if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	now := s.db.Now()
 	if now.Sub(used) > time.Minute {
 		if _, err := s.db.write.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, s.db.d.ts(now), id); err != nil {
-			return nil, qingqian.Internal(err)
+			return nil, fmt.Errorf("update api_tokens: %w", err)
 		}
 	}
 	return &qingqian.Actor{TokenID: id, Name: "接口令牌：" + name, OrgID: orgID, OrgPath: path, Roles: splitRoles(roles)}, nil

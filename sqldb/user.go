@@ -89,7 +89,8 @@ func weak(msg string) error {
 }
 
 // CreateUser implements qingqian.UserService.
-func (s *UserService) CreateUser(ctx context.Context, u *qingqian.User, password string) error {
+func (s *UserService) CreateUser(ctx context.Context, u *qingqian.User, password string) (err error) {
+	defer serviceErr(&err, "create user %q", u.Username)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return err
@@ -107,6 +108,9 @@ func (s *UserService) CreateUser(ctx context.Context, u *qingqian.User, password
 	hash := HashPassword(password)
 	return s.db.inTx(ctx, a, func(tx *Tx) error {
 		o, err := tx.reachOrg(ctx, u.OrgID)
+		if err != nil && !missing(err) {
+			return err
+		}
 		if err != nil {
 			return &qingqian.Error{Code: qingqian.EINVALID, Message: "所属单位不存在", Fields: map[string]string{"org_id": "单位不存在"}}
 		}
@@ -118,13 +122,14 @@ func (s *UserService) CreateUser(ctx context.Context, u *qingqian.User, password
 		if isUnique(err) {
 			return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "用户名已存在", Fields: map[string]string{"username": "用户名已存在"}}
 		} else if err != nil {
-			return err
+			return fmt.Errorf("insert into users: %w", err)
 		}
 		return tx.audit(ctx, "user.create", "user", u.ID, o.Path, nil, u)
 	})
 }
 
-func (s *UserService) reachUser(ctx context.Context, q rowQueryer, a *qingqian.Actor, id int64) (*qingqian.User, error) {
+func (s *UserService) reachUser(ctx context.Context, q rowQueryer, a *qingqian.Actor, id int64) (_ *qingqian.User, err error) {
+	defer wrapErr(&err, "read user %d", id)
 	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, userNotFound()
@@ -138,7 +143,8 @@ func (s *UserService) reachUser(ctx context.Context, q rowQueryer, a *qingqian.A
 }
 
 // FindUserByID implements qingqian.UserService.
-func (s *UserService) FindUserByID(ctx context.Context, id int64) (*qingqian.User, error) {
+func (s *UserService) FindUserByID(ctx context.Context, id int64) (_ *qingqian.User, err error) {
+	defer serviceErr(&err, "find user %d", id)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -149,18 +155,12 @@ func (s *UserService) FindUserByID(ctx context.Context, id int64) (*qingqian.Use
 		}
 	}
 	u, err := s.reachUser(ctx, s.db.read, a, id)
-	return u, wrapErr0(err)
-}
-
-func wrapErr0(err error) error {
-	if err == nil {
-		return nil
-	}
-	return wrapErr(err)
+	return u, err
 }
 
 // FindUsers implements qingqian.UserService.
-func (s *UserService) FindUsers(ctx context.Context, f qingqian.UserFilter) ([]*qingqian.User, int, error) {
+func (s *UserService) FindUsers(ctx context.Context, f qingqian.UserFilter) (_ []*qingqian.User, _ int, err error) {
+	defer serviceErr(&err, "find users")
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -177,27 +177,28 @@ func (s *UserService) FindUsers(ctx context.Context, f qingqian.UserFilter) ([]*
 	}
 	var total int
 	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u JOIN orgs o ON o.id = u.org_id`+where, q...).Scan(&total); err != nil {
-		return nil, 0, qingqian.Internal(err)
+		return nil, 0, fmt.Errorf("read users: %w", err)
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users u JOIN orgs o ON o.id = u.org_id`+where+
 		` ORDER BY o.path, u.username LIMIT `+q.add(limit(f.Limit))+` OFFSET `+q.add(max(f.Offset, 0)), q...)
 	if err != nil {
-		return nil, 0, qingqian.Internal(err)
+		return nil, 0, err
 	}
 	defer rows.Close()
 	out := []*qingqian.User{}
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
-			return nil, 0, qingqian.Internal(err)
+			return nil, 0, err
 		}
 		out = append(out, u)
 	}
-	return out, total, wrapNil(rows.Err())
+	return out, total, rows.Err()
 }
 
 // UpdateUser implements qingqian.UserService.
-func (s *UserService) UpdateUser(ctx context.Context, id int64, upd qingqian.UserUpdate) (*qingqian.User, error) {
+func (s *UserService) UpdateUser(ctx context.Context, id int64, upd qingqian.UserUpdate) (_ *qingqian.User, err error) {
+	defer serviceErr(&err, "update user %d", id)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -233,11 +234,11 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd qingqian.Use
 		u.Version++
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET name = $1, roles = $2, active = $3, version = $4 WHERE id = $5`,
 			u.Name, joinRoles(u.Roles), u.Active, u.Version, u.ID); err != nil {
-			return err
+			return fmt.Errorf("update users: %w", err)
 		}
 		if !u.Active {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, u.ID); err != nil {
-				return err
+				return fmt.Errorf("delete from sessions: %w", err)
 			}
 		}
 		out = u
@@ -247,7 +248,8 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd qingqian.Use
 }
 
 // ResetPassword implements qingqian.UserService.
-func (s *UserService) ResetPassword(ctx context.Context, id int64, password string) error {
+func (s *UserService) ResetPassword(ctx context.Context, id int64, password string) (err error) {
+	defer serviceErr(&err, "reset the password of user %d", id)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return err
@@ -266,17 +268,18 @@ func (s *UserService) ResetPassword(ctx context.Context, id int64, password stri
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change = $2, failed_logins = 0, locked_until = NULL, version = version + 1 WHERE id = $3`,
 			hash, true, id); err != nil {
-			return err
+			return fmt.Errorf("update users: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
-			return err
+			return fmt.Errorf("delete from sessions: %w", err)
 		}
 		return tx.audit(ctx, "user.reset_password", "user", id, u.OrgPath, nil, map[string]any{"must_change": true})
 	})
 }
 
 // ChangePassword implements qingqian.UserService.
-func (s *UserService) ChangePassword(ctx context.Context, old, password string) error {
+func (s *UserService) ChangePassword(ctx context.Context, old, password string) (err error) {
+	defer serviceErr(&err, "change a password")
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return err
@@ -286,7 +289,7 @@ func (s *UserService) ChangePassword(ctx context.Context, old, password string) 
 	}
 	var hash string
 	if err := s.db.read.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = $1`, a.UserID).Scan(&hash); err != nil {
-		return qingqian.Internal(err)
+		return fmt.Errorf("read users: %w", err)
 	}
 	if !checkPassword(hash, old) {
 		return &qingqian.Error{Code: qingqian.EINVALID, Message: "原密码不正确", Fields: map[string]string{"old": "原密码不正确"}}
@@ -300,17 +303,18 @@ func (s *UserService) ChangePassword(ctx context.Context, old, password string) 
 	newHash := HashPassword(password)
 	return s.db.inTx(ctx, a, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change = $2, version = version + 1 WHERE id = $3`, newHash, false, a.UserID); err != nil {
-			return err
+			return fmt.Errorf("update users: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, a.UserID); err != nil {
-			return err
+			return fmt.Errorf("delete from sessions: %w", err)
 		}
 		return tx.audit(ctx, "user.change_password", "user", a.UserID, a.OrgPath, nil, nil)
 	})
 }
 
 // Login implements qingqian.UserService.
-func (s *UserService) Login(ctx context.Context, username, password string) (*qingqian.User, string, error) {
+func (s *UserService) Login(ctx context.Context, username, password string) (_ *qingqian.User, _ string, err error) {
+	defer serviceErr(&err, "sign in %q", username)
 	bad := qingqian.Errorf(qingqian.EUNAUTHORIZED, "用户名或密码错误")
 	username = strings.ToLower(strings.TrimSpace(username))
 	var hash string
@@ -320,14 +324,19 @@ func (s *UserService) Login(ctx context.Context, username, password string) (*qi
 		checkPassword(dummyHash(), password)
 		return nil, "", bad
 	} else if err != nil {
-		return nil, "", qingqian.Internal(err)
+		return nil, "", err
 	}
 	now := s.db.Now()
 	actor := u.Actor()
 	if now.Before(u.LockedUntil) {
-		_ = s.db.inTx(ctx, actor, func(tx *Tx) error {
+		// The refused attempt is recorded even when the request is gone; a record that cannot be
+		// written is logged, and the attempt refused all the same.
+		ctx := context.WithoutCancel(ctx)
+		if err := s.db.inTx(ctx, actor, func(tx *Tx) error {
 			return tx.audit(ctx, "user.login_locked", "user", u.ID, u.OrgPath, nil, map[string]any{"locked_until": u.LockedUntil})
-		})
+		}); err != nil {
+			s.db.logger().Error("security audit record not written", "action", "user.login_locked", "user", u.ID, "err", err)
+		}
 		return nil, "", qingqian.Errorf(qingqian.EUNAUTHORIZED, "连续登录失败次数过多，账号已锁定至 %s", u.LockedUntil.In(time.FixedZone("CST", 8*3600)).Format("15:04"))
 	}
 	if !checkPassword(hash, password) || !u.Active {
@@ -339,7 +348,7 @@ func (s *UserService) Login(ctx context.Context, username, password string) (*qi
 				locked, action = tx.ts(now.Add(qingqian.LockDuration)), "user.locked"
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3`, failed%qingqian.MaxFailedLogins, locked, u.ID); err != nil {
-				return err
+				return fmt.Errorf("update users: %w", err)
 			}
 			return tx.audit(ctx, action, "user", u.ID, u.OrgPath, nil, map[string]any{"failed": failed})
 		})
@@ -354,10 +363,10 @@ func (s *UserService) Login(ctx context.Context, username, password string) (*qi
 	secret := RandomToken(32)
 	err = s.db.inTx(ctx, actor, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2`, tx.ts(now), u.ID); err != nil {
-			return err
+			return fmt.Errorf("update users: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)`, hashSecret(secret), u.ID, tx.ts(now)); err != nil {
-			return err
+			return fmt.Errorf("insert into sessions: %w", err)
 		}
 		return tx.audit(ctx, "user.login", "user", u.ID, u.OrgPath, nil, nil)
 	})
@@ -378,14 +387,16 @@ func scanUserWith(row *sql.Row, hash *string, failed *int) (*qingqian.User, erro
 }
 
 // Logout implements qingqian.UserService.
-func (s *UserService) Logout(ctx context.Context, secret string) error {
-	_, err := s.db.write.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, hashSecret(secret))
-	return wrapErr0(err)
+func (s *UserService) Logout(ctx context.Context, secret string) (err error) {
+	defer serviceErr(&err, "sign out")
+	_, err = s.db.write.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, hashSecret(secret))
+	return err
 }
 
 // Authenticate implements qingqian.UserService. The last-seen time is written at most once a
 // minute per session.
-func (s *UserService) Authenticate(ctx context.Context, secret string) (*qingqian.User, error) {
+func (s *UserService) Authenticate(ctx context.Context, secret string) (_ *qingqian.User, err error) {
+	defer serviceErr(&err, "authenticate a session")
 	unauth := qingqian.Errorf(qingqian.EUNAUTHORIZED, "请先登录")
 	if secret == "" || len(secret) > 100 {
 		return nil, unauth
@@ -397,7 +408,7 @@ func (s *UserService) Authenticate(ctx context.Context, secret string) (*qingqia
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, unauth
 	} else if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	now := s.db.Now()
 	if !u.Active || now.Sub(seen) > qingqian.SessionIdle {
@@ -406,7 +417,7 @@ func (s *UserService) Authenticate(ctx context.Context, secret string) (*qingqia
 	}
 	if now.Sub(seen) > time.Minute {
 		if _, err := s.db.write.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, s.db.d.ts(now), id); err != nil {
-			return nil, qingqian.Internal(err)
+			return nil, fmt.Errorf("update sessions: %w", err)
 		}
 	}
 	return u, nil

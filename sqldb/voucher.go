@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -94,17 +95,18 @@ func (tx *Tx) storeVoucher(ctx context.Context, name string, r io.Reader) (*qing
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO vouchers (sha256, size, content_type, name, created_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (sha256) DO NOTHING`, v.SHA256, v.Size, v.ContentType, v.Name, tx.ts(tx.now)); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("insert into vouchers: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_uploads (sha256, org_path) VALUES ($1, $2) ON CONFLICT (sha256, org_path) DO NOTHING`,
 		v.SHA256, a.OrgPath); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("insert into voucher_uploads: %w", err)
 	}
 	return v, tx.audit(ctx, "voucher.upload", "voucher", 0, a.OrgPath, nil, v)
 }
 
 // StoreVoucher implements qingqian.VoucherService.
-func (s *VoucherService) StoreVoucher(ctx context.Context, name string, r io.Reader) (*qingqian.Voucher, error) {
+func (s *VoucherService) StoreVoucher(ctx context.Context, name string, r io.Reader) (_ *qingqian.Voucher, err error) {
+	defer serviceErr(&err, "store voucher %q", name)
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return nil, err
@@ -137,29 +139,27 @@ func isOFD(f *os.File, size int64) bool {
 	return false
 }
 
-type rowQueryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func (s *VoucherService) find(ctx context.Context, q rowQueryer, sha string) (*qingqian.Voucher, error) {
+func (s *VoucherService) find(ctx context.Context, q rowQueryer, sha string) (_ *qingqian.Voucher, err error) {
+	defer wrapErr(&err, "read voucher %s", sha)
 	v := &qingqian.Voucher{}
-	err := q.QueryRowContext(ctx, `SELECT sha256, size, content_type, name, created_at,
+	err = q.QueryRowContext(ctx, `SELECT sha256, size, content_type, name, created_at,
 		(SELECT COUNT(*) FROM entry_vouchers ev WHERE ev.sha256 = v.sha256) FROM vouchers v WHERE sha256 = $1`, sha).
 		Scan(&v.SHA256, &v.Size, &v.ContentType, &v.Name, timeCol{&v.CreatedAt}, &v.EntryCount)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, voucherNotFound()
 	} else if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, err
 	}
 	return v, nil
 }
 
 // visible reports whether the actor's subtree uploaded the voucher or holds an entry it is
 // attached to.
-func visible(ctx context.Context, q rowQueryer, a *qingqian.Actor, sha string) (bool, error) {
+func visible(ctx context.Context, q rowQueryer, a *qingqian.Actor, sha string) (_ bool, err error) {
+	defer wrapErr(&err, "who may see voucher %s", sha)
 	lo, hi := subtreeRange(a.OrgPath)
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT
+	err = q.QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM voucher_uploads u WHERE u.sha256 = $1 AND u.org_path >= $2 AND u.org_path < $3) +
 		(SELECT COUNT(*) FROM entry_vouchers ev JOIN entries e ON e.id = ev.entry_id JOIN items i ON i.id = e.item_id
 			JOIN orgs o ON o.id = i.org_id WHERE ev.sha256 = $1 AND o.path >= $2 AND o.path < $3)`, sha, lo, hi).Scan(&n)
@@ -167,7 +167,8 @@ func visible(ctx context.Context, q rowQueryer, a *qingqian.Actor, sha string) (
 }
 
 // OpenVoucher implements qingqian.VoucherService.
-func (s *VoucherService) OpenVoucher(ctx context.Context, sha string) (*qingqian.Voucher, io.ReadSeekCloser, error) {
+func (s *VoucherService) OpenVoucher(ctx context.Context, sha string) (_ *qingqian.Voucher, _ io.ReadSeekCloser, err error) {
+	defer serviceErr(&err, "open voucher %s", sha)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -177,7 +178,7 @@ func (s *VoucherService) OpenVoucher(ctx context.Context, sha string) (*qingqian
 	}
 	ok, err := visible(ctx, s.db.read, a, sha)
 	if err != nil {
-		return nil, nil, qingqian.Internal(err)
+		return nil, nil, err
 	}
 	if !ok {
 		s.db.securityEvent(ctx, a, "voucher", 0)
@@ -189,13 +190,14 @@ func (s *VoucherService) OpenVoucher(ctx context.Context, sha string) (*qingqian
 	}
 	f, err := os.Open(s.pathOf(sha))
 	if err != nil {
-		return nil, nil, qingqian.Internal(err)
+		return nil, nil, err
 	}
 	return v, f, nil
 }
 
 // attachVoucher links a voucher the actor may use to a repayment entry.
-func (tx *Tx) attachVoucher(ctx context.Context, path string, e *qingqian.Entry, sha string) error {
+func (tx *Tx) attachVoucher(ctx context.Context, path string, e *qingqian.Entry, sha string) (err error) {
+	defer wrapErr(&err, "attach voucher %s", sha)
 	bad := &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证不存在或无权使用：" + sha, Fields: map[string]string{"vouchers": "凭证不存在"}}
 	if !validSHA(sha) {
 		return bad
@@ -213,7 +215,7 @@ func (tx *Tx) attachVoucher(ctx context.Context, path string, e *qingqian.Entry,
 	res, err := tx.ExecContext(ctx, `INSERT INTO entry_vouchers (entry_id, sha256, attached_on, attached_at) VALUES ($1, $2, $3, $4) ON CONFLICT (entry_id, sha256) DO NOTHING`,
 		e.ID, sha, qingqian.DateOf(tx.now), tx.ts(tx.now))
 	if err != nil {
-		return err
+		return fmt.Errorf("insert into entry_vouchers: %w", err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return err
@@ -224,16 +226,17 @@ func (tx *Tx) attachVoucher(ctx context.Context, path string, e *qingqian.Entry,
 	var origin qingqian.Origin
 	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM entry_vouchers WHERE entry_id = $1), i.kind, i.origin
 		FROM entries e JOIN items i ON i.id = e.item_id WHERE e.id = $1`, e.ID).Scan(&count, &kind, &origin); err != nil {
-		return err
+		return fmt.Errorf("read entries: %w", err)
 	}
 	if count != 1 {
 		return nil
 	}
-	return tx.bumpTotals(ctx, path, e.On, kind, origin, measures{payNV: -1, repNV: int64(e.Undisputed + e.Disputed)})
+	return tx.bumpTotals(ctx, path, e.On, kind, origin, measures{mPayNV: -1, mRepNV: int64(e.Undisputed + e.Disputed)})
 }
 
 // AttachVoucher implements qingqian.VoucherService.
-func (s *VoucherService) AttachVoucher(ctx context.Context, entryID int64, sha string) error {
+func (s *VoucherService) AttachVoucher(ctx context.Context, entryID int64, sha string) (err error) {
+	defer serviceErr(&err, "attach voucher %s to entry %d", sha, entryID)
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return err
@@ -244,6 +247,9 @@ func (s *VoucherService) AttachVoucher(ctx context.Context, entryID int64, sha s
 			return err
 		}
 		r, err := tx.reachItem(ctx, e.ItemID)
+		if err != nil && !missing(err) {
+			return err
+		}
 		if err != nil {
 			return qingqian.Errorf(qingqian.ENOTFOUND, "记录不存在")
 		}
@@ -258,7 +264,8 @@ func (s *VoucherService) AttachVoucher(ctx context.Context, entryID int64, sha s
 }
 
 // FindVoucherEntries implements qingqian.VoucherService.
-func (s *VoucherService) FindVoucherEntries(ctx context.Context, sha string) ([]*qingqian.Entry, error) {
+func (s *VoucherService) FindVoucherEntries(ctx context.Context, sha string) (_ []*qingqian.Entry, err error) {
+	defer serviceErr(&err, "find the entries of voucher %s", sha)
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -270,14 +277,14 @@ func (s *VoucherService) FindVoucherEntries(ctx context.Context, sha string) ([]
 	rows, err := s.db.read.QueryContext(ctx, `SELECT ev.entry_id FROM entry_vouchers ev JOIN entries e ON e.id = ev.entry_id JOIN items i ON i.id = e.item_id
 		JOIN orgs o ON o.id = i.org_id WHERE ev.sha256 = $1 AND o.path >= $2 AND o.path < $3 ORDER BY ev.entry_id`, sha, lo, hi)
 	if err != nil {
-		return nil, qingqian.Internal(err)
+		return nil, fmt.Errorf("read entry_vouchers: %w", err)
 	}
 	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
-			return nil, qingqian.Internal(err)
+			return nil, err
 		}
 		ids = append(ids, id)
 	}
@@ -286,7 +293,7 @@ func (s *VoucherService) FindVoucherEntries(ctx context.Context, sha string) ([]
 	for _, id := range ids {
 		e, err := s.db.entryByID(ctx, s.db.read, id)
 		if err != nil {
-			return nil, wrapErr(err)
+			return nil, err
 		}
 		out = append(out, e)
 	}

@@ -34,13 +34,7 @@ type env struct {
 	tokReadA            string
 }
 
-func MustServices(db *sqldb.DB) web.Services {
-	return web.Services{Orgs: sqldb.NewOrgService(db), Creditors: sqldb.NewCreditorService(db), Items: sqldb.NewItemService(db),
-		Entries: sqldb.NewEntryService(db), Plans: sqldb.NewPlanService(db), Vouchers: sqldb.NewVoucherService(db),
-		Totals: sqldb.NewTotalsService(db), Audit: sqldb.NewAuditService(db), Tokens: sqldb.NewTokenService(db), Users: sqldb.NewUserService(db), Imports: sqldb.NewImportService(db),
-		Reports: sqldb.NewReportService(db), Supervision: sqldb.NewSupervisionService(db),
-		Clues: sqldb.NewClueService(db), Cases: sqldb.NewCaseService(db), Calendar: sqldb.NewCalendarService(db)}
-}
+func MustServices(db *sqldb.DB) web.Services { return sqldb.NewServices(db) }
 
 // newEnvEmpty serves an empty database.
 func newEnvEmpty(t *testing.T, db *sqldb.DB) *env {

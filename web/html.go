@@ -239,7 +239,8 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request) error) http
 			u, err = s.Users.Authenticate(r.Context(), c.Value)
 		}
 		if u == nil {
-			if qingqian.ErrorCode(err) == qingqian.EINTERNAL {
+			// A failure to check the session is not a signed-out user: the session stays.
+			if code := qingqian.ErrorCode(err); code == qingqian.EINTERNAL || code == qingqian.ECANCELED {
 				s.errorPage(w, r, err)
 				return
 			}
@@ -266,12 +267,15 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request) error) http
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	code := qingqian.ErrorCode(err)
 	msg := qingqian.ErrorMessage(err)
+	if code == qingqian.ECANCELED {
+		s.logCancelled(r, err)
+	}
 	if code == qingqian.EINTERNAL {
 		id := requestID(r.Context())
 		s.Logger.Error("internal error", "id", id, "method", r.Method, "path", r.URL.Path, "err", err)
 		msg = "系统内部错误（编号 " + id + "）"
 	}
-	title := map[string]string{qingqian.ENOTFOUND: "没有找到", qingqian.EFORBIDDEN: "没有权限", qingqian.EINVALID: "输入有误", qingqian.ECONFLICT: "操作冲突"}[code]
+	title := map[string]string{qingqian.ENOTFOUND: "没有找到", qingqian.EFORBIDDEN: "没有权限", qingqian.EINVALID: "输入有误", qingqian.ECONFLICT: "操作冲突", qingqian.ECANCELED: "请求未完成"}[code]
 	if title == "" {
 		title = "出错了"
 	}

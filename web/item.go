@@ -246,37 +246,14 @@ func (s *Server) createItemForm(w http.ResponseWriter, r *http.Request) error {
 		ContractName: strings.TrimSpace(form.Get("contract_name")), Kind: qingqian.ItemKind(form.Get("kind")), Origin: qingqian.Origin(form.Get("origin")),
 		ArisenOn: formDate(form, "arisen_on", bad), DueOn: formDate(form, "due_on", bad), Undisputed: formMoney(form, "undisputed", bad), Disputed: formMoney(form, "disputed", bad),
 		DisputeReason: strings.TrimSpace(form.Get("dispute_reason")), FundingSource: qingqian.FundingSource(form.Get("funding_source")),
-		Responsible: strings.TrimSpace(form.Get("responsible")), Note: strings.TrimSpace(form.Get("note")), CreditorID: -1}
+		Responsible: strings.TrimSpace(form.Get("responsible")), Note: strings.TrimSpace(form.Get("note"))}
 	uscc := qingqian.NormalizeUSCC(form.Get("uscc"))
 	if msg := qingqian.CheckUSCC(uscc); msg != "" {
 		bad.Add("uscc", msg)
 	}
 	return s.submit(w, r, form, bad, func() error {
-		// Check the item's own fields before creating a creditor, so that bad input writes nothing.
-		probe := *it
-		probe.CreditorID = 1
-		if err := probe.Validate(); err != nil {
-			return err
-		}
-		cs, _, err := s.Creditors.FindCreditors(ctx, qingqian.CreditorFilter{USCC: uscc, Limit: 1})
-		if err != nil {
-			return err
-		}
-		if len(cs) == 1 {
-			it.CreditorID = cs[0].ID
-		} else {
-			c := &qingqian.Creditor{Name: strings.TrimSpace(form.Get("creditor_name")), USCC: uscc, Ownership: qingqian.Ownership(form.Get("ownership"))}
-			if c.Name == "" {
-				return fieldErr("creditor_name", "该信用代码的债权企业尚未登记，请填写企业名称")
-			}
-			if err := s.Creditors.CreateCreditor(ctx, c); err != nil {
-				if f := qingqian.ErrorFields(err); f["name"] != "" {
-					err = fieldErr("creditor_name", f["name"])
-				}
-				return err
-			}
-			it.CreditorID = c.ID
-		}
+		// The creditor is the one registered with the USCC, or a new one registered with the item.
+		it.Creditor = &qingqian.Creditor{Name: form.Get("creditor_name"), USCC: uscc, Ownership: qingqian.Ownership(form.Get("ownership"))}
 		return s.Items.CreateItem(ctx, it)
 	}, func(st int, v *view) error { return s.showNewItem(w, r, st, v) }, func() string { return fmt.Sprintf("/items/%d?done=item", it.ID) })
 }

@@ -28,25 +28,8 @@ import (
 	"github.com/qingqian/qingqian"
 )
 
-// Services are the services the server calls.
-type Services struct {
-	Orgs        qingqian.OrgService
-	Creditors   qingqian.CreditorService
-	Items       qingqian.ItemService
-	Entries     qingqian.EntryService
-	Plans       qingqian.PlanService
-	Vouchers    qingqian.VoucherService
-	Totals      qingqian.TotalsService
-	Audit       qingqian.AuditService
-	Tokens      qingqian.TokenService
-	Users       qingqian.UserService
-	Imports     qingqian.ImportService
-	Reports     qingqian.ReportService
-	Supervision qingqian.SupervisionService
-	Clues       qingqian.ClueService
-	Cases       qingqian.CaseService
-	Calendar    qingqian.CalendarService
-}
+// Services are the services the server calls: every one of them (see qingqian.Services).
+type Services = qingqian.Services
 
 // Server is the HTTP server of Qingqian.
 type Server struct {

@@ -36,8 +36,8 @@ func (m *Main) apiHint(base, token string) {
 func (m *Main) loadDemo(ctx context.Context, db *sqldb.DB) (string, error) {
 	fmt.Fprintln(m.Stdout, "正在载入示范省演示数据……")
 	start := time.Now()
-	svc := services(db)
-	p, err := demo.Load(ctx, demo.ServicesOf(db))
+	svc := sqldb.NewServices(db)
+	p, err := demo.Load(ctx, demo.Services{DB: db, Services: svc})
 	if err != nil {
 		return "", err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/sqldb"
 	"github.com/qingqian/qingqian/xlsx"
 )
 
@@ -41,7 +42,7 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	defer db.Close()
 	sys := qingqian.NewContext(ctx, qingqian.SystemActor("命令行导出"))
 	meta := xlsx.Meta{AsOf: qingqian.Today(), User: "命令行", At: time.Now()}
-	svc := services(db)
+	svc := sqldb.NewServices(db)
 	var fn func(io.Writer) error
 	switch kind {
 	case "ledger":

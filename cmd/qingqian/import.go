@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/sqldb"
 	"github.com/qingqian/qingqian/xlsx"
 )
 
@@ -39,11 +40,11 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 	progress := func(p xlsx.Progress) { fmt.Fprintf(m.Stderr, "\r%s：已处理 %d 行", p.Phase, p.Rows) }
 	var rep *xlsx.ImportOutcome
 	if kind == "repayments" {
-		rep, err = xlsx.ImportRepayments(sys, services(db).Imports, path, *vouchers, *dry, progress)
+		rep, err = xlsx.ImportRepayments(sys, sqldb.NewServices(db).Imports, path, *vouchers, *dry, progress)
 	} else if *vouchers != "" {
 		return fmt.Errorf("--vouchers 只用于导入清偿记录")
 	} else {
-		rep, err = xlsx.Import(sys, services(db).Imports, kind, path, *dry, progress)
+		rep, err = xlsx.Import(sys, sqldb.NewServices(db).Imports, kind, path, *dry, progress)
 	}
 	fmt.Fprintln(m.Stderr)
 	if err != nil {

@@ -21,7 +21,6 @@ import (
 
 	"github.com/qingqian/qingqian"
 	"github.com/qingqian/qingqian/sqldb"
-	"github.com/qingqian/qingqian/web"
 )
 
 func main() {
@@ -172,16 +171,6 @@ func (m *Main) open(ctx context.Context, c *config) (*sqldb.DB, error) {
 		return nil, fmt.Errorf("数据库迁移失败: %w", err)
 	}
 	return db, nil
-}
-
-// services builds the services every command uses on an opened database: the one place
-// where they are constructed.
-func services(db *sqldb.DB) web.Services {
-	return web.Services{Orgs: sqldb.NewOrgService(db), Creditors: sqldb.NewCreditorService(db), Items: sqldb.NewItemService(db),
-		Entries: sqldb.NewEntryService(db), Plans: sqldb.NewPlanService(db), Vouchers: sqldb.NewVoucherService(db),
-		Totals: sqldb.NewTotalsService(db), Audit: sqldb.NewAuditService(db), Tokens: sqldb.NewTokenService(db), Users: sqldb.NewUserService(db), Imports: sqldb.NewImportService(db),
-		Reports: sqldb.NewReportService(db), Supervision: sqldb.NewSupervisionService(db),
-		Clues: sqldb.NewClueService(db), Cases: sqldb.NewCaseService(db), Calendar: sqldb.NewCalendarService(db)}
 }
 
 // redact hides a password in a connection URL.

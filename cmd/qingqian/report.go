@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/sqldb"
 	"github.com/qingqian/qingqian/web"
 	"github.com/qingqian/qingqian/xlsx"
 )
@@ -40,7 +41,7 @@ func (m *Main) report(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	sys := qingqian.NewContext(ctx, qingqian.SystemActor("命令行报表"))
-	svc := services(db)
+	svc := sqldb.NewServices(db)
 	p, err := svc.Reports.FindPeriodByNo(sys, *no)
 	if err != nil {
 		return userError(err)

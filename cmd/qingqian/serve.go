@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/sqldb"
 	"github.com/qingqian/qingqian/web"
 )
 
@@ -33,9 +35,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
+	db.Logger = logger
 	var demoToken string
 	if c.demo {
-		n, err := db.CountRows(ctx, "orgs")
+		_, n, err := sqldb.NewServices(db).Orgs.FindOrgs(qingqian.NewContext(ctx, qingqian.SystemActor("演示数据")), qingqian.OrgFilter{Limit: 1})
 		if err != nil {
 			return err
 		}
@@ -47,7 +50,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			fmt.Fprintln(m.Stdout, "数据库已有数据，不再载入演示数据。")
 		}
 	}
-	srv, err := web.NewServer(services(db), db.Ping, db.MaxVoucherSize, logger)
+	srv, err := web.NewServer(sqldb.NewServices(db), db.Ping, db.MaxVoucherSize, logger)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/sqldb"
 )
 
 // token adds, lists and revokes API tokens.
@@ -30,7 +31,7 @@ func (m *Main) token(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	tokens := services(db).Tokens
+	tokens := sqldb.NewServices(db).Tokens
 	sys := qingqian.NewContext(ctx, qingqian.SystemActor("命令行"))
 	switch args[0] {
 	case "add":

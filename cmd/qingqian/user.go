@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/sqldb"
 )
 
 // user adds a user, its password read from standard input.
@@ -45,7 +46,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 		rs = append(rs, qingqian.Role(strings.TrimSpace(r)))
 	}
 	u := &qingqian.User{Username: username, Name: name, OrgID: org, Roles: rs}
-	if err := services(db).Users.CreateUser(qingqian.NewContext(ctx, qingqian.SystemActor("命令行")), u, password); err != nil {
+	if err := sqldb.NewServices(db).Users.CreateUser(qingqian.NewContext(ctx, qingqian.SystemActor("命令行")), u, password); err != nil {
 		return userError(err)
 	}
 	fmt.Fprintf(m.Stdout, "用户 %s（%s）已创建，编号 %d。\n", u.Username, u.Name, u.ID)

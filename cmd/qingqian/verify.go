@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/sqldb"
 )
 
 // verify checks the audit hash chain and that the running totals equal the entries; it exits
@@ -20,7 +21,7 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	sys := qingqian.NewContext(ctx, qingqian.SystemActor("verify"))
-	res, err := services(db).Audit.VerifyAudit(sys)
+	res, err := sqldb.NewServices(db).Audit.VerifyAudit(sys)
 	if err != nil {
 		return err
 	}

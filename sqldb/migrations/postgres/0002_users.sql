@@ -6,12 +6,12 @@ CREATE TABLE users (
 	username      TEXT    NOT NULL UNIQUE,
 	name          TEXT    NOT NULL,
 	org_id        BIGINT  NOT NULL REFERENCES orgs (id),
-	roles         TEXT    NOT NULL,
-	password_hash TEXT    NOT NULL,
+	roles         TEXT    NOT NULL,  -- comma-separated
+	password_hash TEXT    NOT NULL,  -- argon2id in the PHC string format, with its parameters
 	active        BOOLEAN NOT NULL,
-	must_change   BOOLEAN NOT NULL,
-	failed_logins BIGINT  NOT NULL,
-	locked_until  TIMESTAMPTZ,
+	must_change   BOOLEAN NOT NULL,  -- true until the user has chosen a password (new or reset accounts)
+	failed_logins BIGINT  NOT NULL,  -- failed sign-ins in a row since the last success or lock
+	locked_until  TIMESTAMPTZ,       -- NULL, or when the lock after too many failures ends
 	last_login_at TIMESTAMPTZ,
 	version       BIGINT  NOT NULL,
 	created_at    TIMESTAMPTZ NOT NULL
@@ -19,9 +19,9 @@ CREATE TABLE users (
 CREATE INDEX users_org ON users (org_id);
 
 CREATE TABLE sessions (
-	id           TEXT    PRIMARY KEY,
+	id           TEXT    PRIMARY KEY,  -- SHA-256 of the secret in the session cookie
 	user_id      BIGINT  NOT NULL REFERENCES users (id),
 	created_at   TIMESTAMPTZ NOT NULL,
-	last_seen_at TIMESTAMPTZ NOT NULL
+	last_seen_at TIMESTAMPTZ NOT NULL  -- written at most once a minute: a session idle for 30 minutes ends
 );
 CREATE INDEX sessions_user ON sessions (user_id);

@@ -2,19 +2,19 @@
 -- before it plus the days of its own month. (Figures as known at an earlier time still read the
 -- daily table, which keeps the recording day.) The migration fills it from org_totals.
 CREATE TABLE org_totals_month (
-	org_id BIGINT  NOT NULL,
-	month  DATE    NOT NULL,
-	kind   TEXT    NOT NULL,
-	origin TEXT    NOT NULL,
-	items  BIGINT  NOT NULL,
-	rec_u  BIGINT  NOT NULL,
-	rec_d  BIGINT  NOT NULL,
-	rep_u  BIGINT  NOT NULL,
-	rep_d  BIGINT  NOT NULL,
-	adj_u  BIGINT  NOT NULL,
-	adj_d  BIGINT  NOT NULL,
-	pay_n  BIGINT  NOT NULL,
-	pay_nv BIGINT  NOT NULL,
-	rep_nv BIGINT  NOT NULL,
+	org_id BIGINT  NOT NULL,  -- the unit: its rows sum its whole subtree
+	month  DATE    NOT NULL,  -- the first day of the month
+	kind   TEXT    NOT NULL,  -- the items' kind
+	origin TEXT    NOT NULL,  -- the items' origin
+	items  BIGINT  NOT NULL,  -- items that arose in the month
+	rec_u  BIGINT  NOT NULL,  -- recognised, undisputed part, in 分
+	rec_d  BIGINT  NOT NULL,  -- recognised, disputed part
+	rep_u  BIGINT  NOT NULL,  -- repaid, undisputed part (positive)
+	rep_d  BIGINT  NOT NULL,  -- repaid, disputed part (positive)
+	adj_u  BIGINT  NOT NULL,  -- adjusted, undisputed part (signed)
+	adj_d  BIGINT  NOT NULL,  -- adjusted, disputed part (signed)
+	pay_n  BIGINT  NOT NULL,  -- repayments, net of reversals
+	pay_nv BIGINT  NOT NULL,  -- repayments without a voucher yet
+	rep_nv BIGINT  NOT NULL,  -- amount of the repayments without a voucher yet (positive)
 	PRIMARY KEY (org_id, month, kind, origin)
 );

@@ -3,7 +3,7 @@
 CREATE TABLE case_plans (
 	case_id     BIGINT  NOT NULL REFERENCES cases (id),
 	seq         BIGINT  NOT NULL,
-	on_date     DATE    NOT NULL,
+	on_date     DATE    NOT NULL,  -- the day the plan was decided
 	responsible TEXT    NOT NULL,
 	next_step   TEXT    NOT NULL,
 	expected_on DATE,

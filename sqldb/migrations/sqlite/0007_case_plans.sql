@@ -3,7 +3,7 @@
 CREATE TABLE case_plans (
 	case_id     INTEGER NOT NULL REFERENCES cases (id),
 	seq         INTEGER NOT NULL,
-	on_date     TEXT    NOT NULL,
+	on_date     TEXT    NOT NULL,  -- the day the plan was decided
 	responsible TEXT    NOT NULL,
 	next_step   TEXT    NOT NULL,
 	expected_on TEXT,

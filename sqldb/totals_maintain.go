@@ -1,0 +1,189 @@
+package sqldb
+
+// Maintaining the running totals (ADR 4, 13, 14): every change to the ledger adds to the daily
+// and monthly rows of its unit and each ancestor, in the transaction that makes it.
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/qingqian/qingqian"
+)
+
+// pendingKey is the key of a running-totals row before it is spread over the unit's ancestors.
+type pendingKey struct {
+	path   string
+	day    qingqian.Date
+	kind   qingqian.ItemKind
+	origin qingqian.Origin
+}
+
+// deferTotals makes the transaction collect its running-totals changes, summed per unit, day,
+// kind and origin, instead of writing each one; flushTotals writes them. An import of 100,000
+// rows then writes a few thousand rows of totals instead of upserting 200,000 times. Nothing in
+// the transaction may read the totals in between.
+func (tx *Tx) deferTotals() { tx.pending = map[pendingKey]measures{} }
+
+// flushTotals writes the changes collected since deferTotals, in a stable order, and stops
+// collecting.
+func (tx *Tx) flushTotals(ctx context.Context) (err error) {
+	defer wrapErr(&err, "write the running totals")
+	pending := tx.pending
+	tx.pending = nil
+	keys := slices.SortedFunc(maps.Keys(pending), func(a, b pendingKey) int {
+		return cmp.Or(strings.Compare(a.path, b.path), a.day.Compare(b.day), strings.Compare(string(a.kind), string(b.kind)), strings.Compare(string(a.origin), string(b.origin)))
+	})
+	for _, k := range keys {
+		if err := tx.bumpTotals(ctx, k.path, k.day, k.kind, k.origin, pending[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bumpTotals adds one change, recorded now, to the running totals of every unit on the path:
+// one statement for the daily rows and one for the monthly roll-up. Their text depends only on
+// the number of units, so that SQLite can keep them prepared (see warmStatements). While the
+// transaction defers its totals, the change is only collected.
+func (tx *Tx) bumpTotals(ctx context.Context, path string, day qingqian.Date, kind qingqian.ItemKind, origin qingqian.Origin, m measures) (err error) {
+	defer wrapErr(&err, "running totals of %s", path)
+	if tx.pending != nil {
+		k := pendingKey{path, day, kind, origin}
+		sum := tx.pending[k]
+		sum.add(m)
+		tx.pending[k] = sum
+		return nil
+	}
+	ids := ancestors(path)
+	vals := m.values()
+	for _, monthly := range []bool{false, true} {
+		q := make([]any, 0, 4+len(vals)+len(ids))
+		if monthly {
+			q = append(q, qingqian.NewDate(day.Year(), day.Month(), 1), nil)
+		} else {
+			q = append(q, day, qingqian.DateOf(tx.now))
+		}
+		q = append(q, string(kind), string(origin))
+		q = append(q, vals...)
+		for _, id := range ids {
+			q = append(q, id)
+		}
+		if monthly {
+			q = append(q[:1], q[2:]...) // the monthly rows have no recording day
+		}
+		query := bumpSQL(monthly, len(ids))
+		var err error
+		if st := tx.stmts[query]; st != nil {
+			_, err = st.ExecContext(ctx, q...)
+		} else if st := tx.db.bumpStmts[bumpKey{monthly, len(ids)}]; st != nil {
+			// The transaction's handle on the statement prepared on its connection, kept for
+			// the transaction's later changes.
+			txst := tx.Tx.StmtContext(ctx, st)
+			if tx.stmts == nil {
+				tx.stmts = map[string]*sql.Stmt{}
+			}
+			tx.stmts[query] = txst
+			_, err = txst.ExecContext(ctx, q...)
+		} else {
+			_, err = tx.ExecContext(ctx, query, q...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type bumpKey struct {
+	monthly bool
+	units   int
+}
+
+// bumpSQLs holds the upserts for trees up to maxWarmDepth deep, built once.
+var bumpSQLs = func() map[bumpKey]string {
+	m := map[bumpKey]string{}
+	for n := 1; n <= maxWarmDepth; n++ {
+		for _, monthly := range []bool{false, true} {
+			m[bumpKey{monthly, n}] = buildBumpSQL(monthly, n)
+		}
+	}
+	return m
+}()
+
+// bumpSQL is the upsert of one change into the daily (or monthly) totals of n units. Arguments:
+// the day (or month), the recording day (daily only), kind, origin, the measures, the unit ids.
+func bumpSQL(monthly bool, n int) string {
+	if q, ok := bumpSQLs[bumpKey{monthly, n}]; ok {
+		return q
+	}
+	return buildBumpSQL(monthly, n)
+}
+
+func buildBumpSQL(monthly bool, n int) string {
+	var a args
+	key := a.add(nil)
+	table, cols, upsert := "org_totals", totalsKeyCols, totalsUpsert
+	if monthly {
+		table, cols, upsert = "org_totals_month", monthKeyCols, monthUpsert
+	} else {
+		key += ", " + a.add(nil)
+	}
+	key += ", " + a.add(nil) + ", " + a.add(nil)
+	var ms []string
+	for range numMeasures {
+		ms = append(ms, a.add(nil))
+	}
+	rows := make([]string, n)
+	for i := range rows {
+		rows[i] = "(" + a.add(nil) + ", " + key + ", " + strings.Join(ms, ", ") + ")"
+	}
+	return `INSERT INTO ` + table + ` (` + cols + `, ` + totalsCols + `) VALUES ` + strings.Join(rows, ", ") + upsert
+}
+
+// warmStatements prepares, on SQLite's one writing connection, the running-totals upserts for
+// trees up to maxWarmDepth deep: a write transaction then uses them without parsing them again
+// (a repayment runs each statement once, so the per-transaction cache never helps it).
+func (db *DB) warmStatements(ctx context.Context) (err error) {
+	defer wrapErr(&err, "prepare the running-totals statements")
+	if db.d.name != "sqlite" || db.bumpStmts != nil {
+		return nil
+	}
+	stmts := map[bumpKey]*sql.Stmt{}
+	for n := 1; n <= maxWarmDepth; n++ {
+		for _, monthly := range []bool{false, true} {
+			st, err := db.write.PrepareContext(ctx, bumpSQL(monthly, n))
+			if err != nil {
+				return err
+			}
+			stmts[bumpKey{monthly, n}] = st
+		}
+	}
+	db.bumpStmts = stmts
+	return nil
+}
+
+const maxWarmDepth = 8
+
+// copyTotals adds sign times the totals of unit src to each unit in dst (used when a subtree
+// moves).
+func (tx *Tx) copyTotals(ctx context.Context, src int64, dst []int64, sign int64) (err error) {
+	defer wrapErr(&err, "move the totals of org %d", src)
+	for _, id := range dst {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO org_totals (`+totalsKeyCols+`, `+totalsCols+`)
+			SELECT $1, day, rec_day, kind, origin, `+scaledMeasures("$2")+`
+			FROM org_totals WHERE org_id = $3`+totalsUpsert, id, sign, src); err != nil {
+			return fmt.Errorf("insert into org_totals: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO org_totals_month (`+monthKeyCols+`, `+totalsCols+`)
+			SELECT $1, month, kind, origin, `+scaledMeasures("$2")+`
+			FROM org_totals_month WHERE org_id = $3`+monthUpsert, id, sign, src); err != nil {
+			return fmt.Errorf("insert into org_totals_month: %w", err)
+		}
+	}
+	return nil
+}
