@@ -59,7 +59,7 @@ func TestItemFormRefusedLeavesNoCreditor(t *testing.T) {
 			}
 			return n
 		}
-		if status, body := post("TZ-1"); status != http.StatusBadRequest || !strings.Contains(body, "本单位已有相同台账编号的条目") {
+		if status, body := post("TZ-1"); status != http.StatusConflict || !strings.Contains(body, "本单位已有相同台账编号的条目") {
 			t.Fatalf("a taken number: %d\n%s", status, body)
 		}
 		if n := creditors(); n != 0 {
