@@ -82,51 +82,102 @@ func NoCalendar(year int) error {
 
 // Workday reports whether d is a working day.
 func (c *Calendar) Workday(d Date) (bool, error) {
-	if !c.years[d.Year()] {
-		return false, NoCalendar(d.Year())
+	work, missing := c.workday(d)
+	if missing != 0 {
+		return false, NoCalendar(missing)
 	}
-	switch c.days[d] {
-	case DayOff:
-		return false, nil
-	case DayWork:
-		return true, nil
+	return work, nil
+}
+
+// workday reports whether d is a working day; a day of a year whose arrangement is not entered
+// is counted on the plain week (Saturday and Sunday off), and missing is then its year.
+func (c *Calendar) workday(d Date) (work bool, missing int) {
+	if c.years[d.Year()] {
+		switch c.days[d] {
+		case DayOff:
+			return false, 0
+		case DayWork:
+			return true, 0
+		}
+	} else {
+		missing = d.Year()
 	}
 	wd := d.time().Weekday()
-	return wd != time.Saturday && wd != time.Sunday, nil
+	return wd != time.Saturday && wd != time.Sunday, missing
 }
 
 // AddWorkdays returns the n-th working day after from (from itself is not counted): the last
 // day of a period of n working days that starts when something is received on from.
 func (c *Calendar) AddWorkdays(from Date, n int) (Date, error) {
+	d, missing := c.AddWorkdaysProvisional(from, n)
+	if missing != 0 {
+		return Date{}, NoCalendar(missing)
+	}
+	return d, nil
+}
+
+// AddWorkdaysProvisional is AddWorkdays that counts the days of a year whose arrangement is not
+// entered on weekends alone; missing is the first such year it reached (0 for none), and the
+// date is then provisional (暂定) until that year is entered.
+func (c *Calendar) AddWorkdaysProvisional(from Date, n int) (_ Date, missing int) {
 	d := from
 	for n > 0 {
 		d = d.AddDays(1)
-		ok, err := c.Workday(d)
-		if err != nil {
-			return Date{}, err
+		work, y := c.workday(d)
+		if missing == 0 {
+			missing = y
 		}
-		if ok {
+		if work {
 			n--
 		}
 	}
-	return d, nil
+	return d, missing
 }
 
 // PeriodEnd returns the last day of a period of n days starting on from, counted as the Civil
 // Code counts (Arts. 201, 203): the first day is not counted, and a period whose last day is a
 // rest day ends on the next working day.
 func (c *Calendar) PeriodEnd(from Date, n int) (Date, error) {
+	d, missing := c.PeriodEndProvisional(from, n)
+	if missing != 0 {
+		return Date{}, NoCalendar(missing)
+	}
+	return d, nil
+}
+
+// PeriodEndProvisional is PeriodEnd that counts a year whose arrangement is not entered on
+// weekends alone; missing is that year (0 for none), and the date is then provisional.
+func (c *Calendar) PeriodEndProvisional(from Date, n int) (_ Date, missing int) {
 	d := from.AddDays(n)
 	for {
-		ok, err := c.Workday(d)
-		if err != nil {
-			return Date{}, err
+		work, y := c.workday(d)
+		if missing == 0 {
+			missing = y
 		}
-		if ok {
-			return d, nil
+		if work {
+			return d, missing
 		}
 		d = d.AddDays(1)
 	}
+}
+
+// ProvisionalNote says why a deadline is provisional: the year it reaches has no arrangement yet.
+func ProvisionalNote(year int) string {
+	return fmt.Sprintf("%d年的节假日安排尚未录入，期限暂按周末计算（暂定），录入后自动重算", year)
+}
+
+// CalendarReminder is what an administrator should be reminded of on today: the current year's
+// arrangement if it is missing, and from 1 November the next year's, which the State Council
+// publishes around then; "" when nothing is due.
+func CalendarReminder(c *Calendar, today Date) string {
+	y := today.Year()
+	if !c.Covers(y) {
+		return fmt.Sprintf("%d年的节假日安排尚未录入：期限暂按周末计算（暂定）。请系统管理员在“节假日”页录入国务院办公厅公布的安排。", y)
+	}
+	if today.Month() >= time.November && !c.Covers(y+1) {
+		return fmt.Sprintf("%d年的节假日安排尚未录入：国务院办公厅通常在年底前公布下一年的节假日安排，公布后请系统管理员在“节假日”页录入；录入前，落在%d年的期限暂按周末计算（暂定）。", y+1, y+1)
+	}
+	return ""
 }
 
 // ParseCalendar reads a year's arrangement in the form of holidays-cn.csv ("date,kind,holiday"

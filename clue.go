@@ -2,6 +2,7 @@ package qingqian
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -111,12 +112,23 @@ type ClueUpdate struct {
 
 // Clue is one complaint or tip-off (投诉举报线索), closed on its own when settled
 // ("清偿一笔销号一笔").
+//
+// Its deadlines count from the dates that happened, which are often entered after the fact (a
+// paper ledger taken over, a transfer that arrived last week): ReceivedOn, the day the office
+// received it; AssignedOn, the day the office handed it to its handling unit (交办, which is
+// the forwarding the Regulation counts 10 working days for); MaterialsOn, the day the handling
+// unit received the materials, from which its 30 days count; ReassignedOn, the day the unit
+// last passed it on within its subtree. Each step keeps the instant it was recorded, and is
+// marked back-dated when a date it gave is earlier than that day, as an entry is.
 type Clue struct {
 	ID         int64   `json:"id"`
 	No         string  `json:"no"` // TS-2026-0001
 	Channel    Channel `json:"channel"`
 	TransferNo string  `json:"transfer_no"` // 交办文号
 	ReceivedOn Date    `json:"received_on"`
+	// RecordedAt is when the clue was registered; Backdated marks one received before that day.
+	RecordedAt time.Time `json:"recorded_at"`
+	Backdated  bool      `json:"backdated"`
 
 	CreditorID   int64  `json:"creditor_id"`
 	CreditorName string `json:"creditor_name"`
@@ -129,15 +141,28 @@ type Clue struct {
 	OrgName           string `json:"org_name,omitempty"`
 	ResponsibleLeader string `json:"responsible_leader"`
 	ResponsiblePerson string `json:"responsible_person"`
-	AssignedOn        Date   `json:"assigned_on,omitzero"`
+	// The first assignment (the forwarding) and when it was recorded.
+	AssignedOn      Date      `json:"assigned_on,omitzero"`
+	MaterialsOn     Date      `json:"materials_received_on,omitzero"`
+	AssignedAt      time.Time `json:"assigned_at,omitzero"`
+	AssignBackdated bool      `json:"assign_backdated"`
+	// The latest passing on within the handling unit's subtree, if any.
+	ReassignedOn      Date      `json:"reassigned_on,omitzero"`
+	ReassignedAt      time.Time `json:"reassigned_at,omitzero"`
+	ReassignBackdated bool      `json:"reassign_backdated"`
 
-	// Deadlines from the Regulation, on the holiday calendar; DeadlineNote says why one is
-	// missing (a year without a calendar).
-	ForwardBy    Date   `json:"forward_by,omitzero"`
-	ResultBy     Date   `json:"result_by,omitzero"`
-	ExtendedTo   Date   `json:"extended_to,omitzero"`
-	ExtendReason string `json:"extend_reason,omitempty"`
-	DeadlineNote string `json:"deadline_note,omitempty"`
+	// Deadlines from the Regulation, on the holiday calendar. One that reaches a year whose
+	// arrangement is not entered is counted on weekends alone and marked provisional (暂定), and
+	// DeadlineNote says why; it is recomputed when the year is entered.
+	ForwardBy            Date   `json:"forward_by,omitzero"`
+	ForwardByProvisional bool   `json:"forward_by_provisional"`
+	ResultBy             Date   `json:"result_by,omitzero"`
+	ResultByProvisional  bool   `json:"result_by_provisional"`
+	ExtendedTo           Date   `json:"extended_to,omitzero"`
+	ExtendReason         string `json:"extend_reason,omitempty"`
+	DeadlineNote         string `json:"deadline_note,omitempty"`
+	// ForwardedLate marks a clue assigned after its forwarding deadline (逾期转办); it stays so.
+	ForwardedLate bool `json:"forwarded_late"`
 
 	State        ClueState    `json:"state"`
 	Conclusion   Conclusion   `json:"conclusion,omitempty"`
@@ -157,6 +182,127 @@ type Clue struct {
 	Updates    []ClueUpdate `json:"updates"`
 	LastUpdate Date         `json:"last_update,omitzero"` // the latest progress note's date
 	Version    int          `json:"version"`
+}
+
+// Reckon computes the clue's deadlines from its dates on the calendar: forwarding by the 10th
+// working day after receipt, the written result 30 days after the handling unit received the
+// materials (Art. 25; Civil Code Arts. 201, 203). A deadline that reaches a year whose
+// arrangement is not entered is counted on weekends alone, marked provisional, and DeadlineNote
+// says which year is missing. It then derives the marks that follow (Derive).
+func (c *Clue) Reckon(cal *Calendar) {
+	c.ForwardBy, c.ForwardByProvisional, c.ResultBy, c.ResultByProvisional, c.DeadlineNote = Date{}, false, Date{}, false, ""
+	missing := 0
+	if !c.ReceivedOn.IsZero() {
+		c.ForwardBy, missing = cal.AddWorkdaysProvisional(c.ReceivedOn, ClueForwardWorkdays)
+		c.ForwardByProvisional = missing != 0
+	}
+	if !c.MaterialsOn.IsZero() {
+		var y int
+		c.ResultBy, y = cal.PeriodEndProvisional(c.MaterialsOn, ClueResultDays)
+		c.ResultByProvisional = y != 0
+		if missing == 0 {
+			missing = y
+		}
+	}
+	if missing != 0 {
+		c.DeadlineNote = ProvisionalNote(missing)
+	}
+	c.Derive()
+}
+
+// Derive sets the marks that follow from the stored dates: forwarded late, and which steps were
+// entered after the day they happened.
+func (c *Clue) Derive() {
+	c.ForwardedLate = !c.AssignedOn.IsZero() && !c.ForwardBy.IsZero() && c.ForwardBy.Before(c.AssignedOn)
+	c.Backdated = !c.RecordedAt.IsZero() && c.ReceivedOn.Before(DateOf(c.RecordedAt))
+	c.AssignBackdated = !c.AssignedAt.IsZero() && (c.AssignedOn.Before(DateOf(c.AssignedAt)) || c.MaterialsOn.Before(DateOf(c.AssignedAt)))
+	c.ReassignBackdated = !c.ReassignedAt.IsZero() && c.ReassignedOn.Before(DateOf(c.ReassignedAt))
+}
+
+// ForwardLateDays is by how many days the clue was forwarded after its deadline (0 when on time
+// or not yet forwarded).
+func (c *Clue) ForwardLateDays() int {
+	if !c.ForwardedLate {
+		return 0
+	}
+	return c.AssignedOn.Sub(c.ForwardBy)
+}
+
+// ForwardOverdue reports whether the clue broke its forwarding limit as of today: forwarded
+// late, or still not forwarded after it.
+func (c *Clue) ForwardOverdue(today Date) bool {
+	return c.ForwardedLate || (c.AssignedOn.IsZero() && !c.ForwardBy.IsZero() && c.ForwardBy.Before(today))
+}
+
+// CheckAssignment checks the dates of an assignment as of today and fills those left out. On
+// the first assignment, AssignedOn (today when not given) is the forwarding: not before
+// receipt; MaterialsOn (AssignedOn when not given) not before it. Passing the clue on later
+// keeps the first dates (the 30 days do not start again) and needs a date not before the
+// previous step. No date may be later than today.
+func (c *Clue) CheckAssignment(a *Assignment, today Date) error {
+	v := Validation{}
+	if a.AssignedOn.IsZero() {
+		a.AssignedOn = today
+	}
+	first := c.AssignedOn.IsZero()
+	switch {
+	case today.Before(a.AssignedOn):
+		v.Add("assigned_on", "交办日期不能晚于今天")
+	case a.AssignedOn.Before(c.ReceivedOn):
+		v.Add("assigned_on", "交办日期不能早于收到线索的日期 "+c.ReceivedOn.String())
+	case !first && a.AssignedOn.Before(c.AssignedOn):
+		v.Add("assigned_on", "交办日期不能早于首次交办的日期 "+c.AssignedOn.String())
+	case !first && a.AssignedOn.Before(c.ReassignedOn):
+		v.Add("assigned_on", "交办日期不能早于上次转交的日期 "+c.ReassignedOn.String())
+	}
+	if first {
+		if a.MaterialsOn.IsZero() {
+			a.MaterialsOn = a.AssignedOn
+		}
+		switch {
+		case today.Before(a.MaterialsOn):
+			v.Add("materials_received_on", "承办单位收到材料的日期不能晚于今天")
+		case a.MaterialsOn.Before(a.AssignedOn):
+			v.Add("materials_received_on", "承办单位收到材料的日期不能早于交办日期 "+a.AssignedOn.String())
+		}
+	} else if !a.MaterialsOn.IsZero() && a.MaterialsOn != c.MaterialsOn {
+		v.Add("materials_received_on", "承办单位已于 "+c.MaterialsOn.String()+" 收到材料，转交下级不重新起算办结期限")
+	}
+	return v.Err()
+}
+
+// CheckExtension checks an extension of the written result's deadline to the date to: it must
+// be later than the current deadline and within 90 days of the day the handling unit received
+// the materials, counted as the Civil Code counts. Up to the 90th day itself no calendar is
+// needed; past it, only the rest-day rule can carry the limit further, which needs the year's
+// arrangement.
+func (c *Clue) CheckExtension(to Date, cal *Calendar) error {
+	bad := func(msg, field string) error {
+		return &Error{Code: EINVALID, Message: msg, Fields: map[string]string{"extended_to": field}}
+	}
+	if to.IsZero() {
+		return bad("请填写延长后的期限", "请填写延长后的期限")
+	}
+	start, cur := c.MaterialsOn, c.Deadline()
+	if start.IsZero() || cur.IsZero() {
+		return Errorf(ECONFLICT, "线索尚未交办，没有可延长的办结期限")
+	}
+	if !to.After(cur) {
+		return bad("延长后的期限应晚于现在的期限 "+cur.String(), "应晚于 "+cur.String())
+	}
+	raw := start.AddDays(ClueMaxDays)
+	if !to.After(raw) {
+		return nil
+	}
+	limit, err := cal.PeriodEnd(start, ClueMaxDays)
+	if err != nil {
+		return &Error{Code: EINVALID, Message: "延期超过 " + raw.String() + " 须按节假日安排计算：" + ErrorMessage(err),
+			Fields: map[string]string{"extended_to": "不晚于 " + raw.String()}}
+	}
+	if to.After(limit) {
+		return bad(fmt.Sprintf("延期后最长不超过90日（自承办单位收到材料的 %s 起算），即不晚于 %s", start, limit), "不晚于 "+limit.String())
+	}
+	return nil
 }
 
 // UpdateDays is how often an open clue in scope reports its progress (weekly).
@@ -244,6 +390,7 @@ const (
 	ClueExtend   ClueAction = "extend"
 	ClueClose    ClueAction = "close"
 	ClueFeedback ClueAction = "feedback"
+	ClueCallback ClueAction = "callback"
 )
 
 // ClueAllowed is the clue state machine: the states in which each action may be taken.
@@ -255,11 +402,12 @@ var ClueAllowed = map[ClueAction][]ClueState{
 	ClueExtend:   {ClueAssigned, ClueVerified},
 	ClueClose:    {ClueVerified},
 	ClueFeedback: {ClueVerified, ClueClosed},
+	ClueCallback: {ClueVerified, ClueClosed},
 }
 
 // ClueActionNames are the screen names.
 var ClueActionNames = map[ClueAction]string{ClueAssign: "交办", ClueVerify: "核实", ClueLink: "关联台账", ClueUpdateOn: "报送进展",
-	ClueExtend: "延期", ClueClose: "销号", ClueFeedback: "书面反馈与回访"}
+	ClueExtend: "延期", ClueClose: "销号", ClueFeedback: "书面反馈与回访", ClueCallback: "回访"}
 
 // Label is how the action reads on screens and in spreadsheets.
 func (a ClueAction) Label() string { return ClueActionNames[a] }
@@ -276,21 +424,28 @@ func CanTake(s ClueState, act ClueAction) error {
 
 // ClueFilter selects clues.
 type ClueFilter struct {
-	Channel   Channel
-	State     ClueState
-	OrgID     int64 // the assigned unit's subtree
-	Overdue   bool
-	DueBefore Date
-	Query     string
-	Offset    int
-	Limit     int
+	Channel Channel
+	State   ClueState
+	OrgID   int64 // the assigned unit's subtree
+	Overdue bool
+	// ForwardLate selects the clues forwarded after their forwarding deadline, or still not
+	// forwarded past it (逾期转办).
+	ForwardLate bool
+	DueBefore   Date
+	Query       string
+	Offset      int
+	Limit       int
 }
 
-// Assignment hands a clue to a unit with its responsible people.
+// Assignment hands a clue to a unit with its responsible people, on the day it happened.
+// AssignedOn is that day (today when not given); MaterialsOn, on the first assignment only, the
+// day the unit received the materials (AssignedOn when not given).
 type Assignment struct {
 	OrgID             int64  `json:"org_id"`
 	ResponsibleLeader string `json:"responsible_leader"`
 	ResponsiblePerson string `json:"responsible_person"`
+	AssignedOn        Date   `json:"assigned_on"`
+	MaterialsOn       Date   `json:"materials_received_on"`
 	Version           int    `json:"version"`
 }
 
@@ -312,7 +467,8 @@ type ClueService interface {
 	FindClue(ctx context.Context, id int64) (*Clue, error)
 	FindClues(ctx context.Context, f ClueFilter) ([]*Clue, int, error)
 	// Assign hands the clue to a unit in the actor's subtree (office: a group; group: one of its
-	// subsidiaries) and computes the result deadline.
+	// subsidiaries) on the dates given (CheckAssignment) and, the first time, computes the result
+	// deadline from the day the unit received the materials.
 	Assign(ctx context.Context, id int64, a Assignment) (*Clue, error)
 	// Verify records the conclusion. A clue in scope must then be linked to ledger items.
 	Verify(ctx context.Context, id int64, v Verification) (*Clue, error)
@@ -323,11 +479,14 @@ type ClueService interface {
 	CreateItemFromClue(ctx context.Context, id int64, it *Item, version int) (*Clue, error)
 	// AddUpdate adds a dated progress note.
 	AddUpdate(ctx context.Context, id int64, on Date, text string) (*Clue, error)
-	// Extend approves an extension of the result deadline, at most 90 days from receipt. Office.
+	// Extend approves an extension of the result deadline (CheckExtension): later than the
+	// current one, at most 90 days from the day the handling unit received the materials. Office.
 	Extend(ctx context.Context, id int64, to Date, reason string, version int) (*Clue, error)
 	// Close closes the clue: every linked item repaid with vouchers, or a conclusion that it is
 	// not in scope. Office. Errors: ECONFLICT explaining what is still missing.
 	Close(ctx context.Context, id int64, version int) (*Clue, error)
 	// RecordFeedback records the written answer to the complainant and the follow-up call.
 	RecordFeedback(ctx context.Context, id int64, feedbackOn Date, feedback string, callbackOn Date, satisfaction Satisfaction, version int) (*Clue, error)
+	// RecordCallback records the follow-up call after the written answer. Office.
+	RecordCallback(ctx context.Context, id int64, callbackOn Date, satisfaction Satisfaction, version int) (*Clue, error)
 }

@@ -205,6 +205,11 @@ func (s *CalendarService) SetCalendarYear(ctx context.Context, year int, source 
 		if err := tx.setCalendarYear(ctx, year, source, days); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "calendar.set", "calendar", int64(year), a.OrgPath, nil, map[string]any{"year": year, "source": source, "days": days})
+		// Deadlines counted on weekends alone become firm; corrected days move others.
+		n, err := tx.reckonClues(ctx)
+		if err != nil {
+			return err
+		}
+		return tx.audit(ctx, "calendar.set", "calendar", int64(year), a.OrgPath, nil, map[string]any{"year": year, "source": source, "days": days, "clues_recomputed": n})
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/qingqian/qingqian"
 )
@@ -23,9 +24,11 @@ var _ qingqian.ClueService = (*ClueService)(nil)
 
 func clueNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "线索不存在") }
 
-const clueColumns = `l.id, l.no, l.channel, l.transfer_no, l.received_on, l.creditor_id, c.name, c.uscc, l.respondent, l.claimed, l.text,
-	COALESCE(l.org_id, 0), COALESCE(o.name, ''), COALESCE(o.path, ''), f.path, l.responsible_leader, l.responsible_person, l.assigned_on,
-	l.forward_due_on, l.result_due_on, l.extended_due_on, l.extend_reason, l.deadline_note, l.state, l.conclusion, l.out_reason, l.finding,
+const clueColumns = `l.id, l.no, l.channel, l.transfer_no, l.received_on, l.created_at, l.creditor_id, c.name, c.uscc, l.respondent, l.claimed, l.text,
+	COALESCE(l.org_id, 0), COALESCE(o.name, ''), COALESCE(o.path, ''), f.path, l.responsible_leader, l.responsible_person,
+	l.assigned_on, l.materials_on, l.assigned_at, l.reassigned_on, l.reassigned_at,
+	l.forward_due_on, l.forward_provisional, l.result_due_on, l.result_provisional, l.extended_due_on, l.extend_reason, l.deadline_note,
+	l.state, l.conclusion, l.out_reason, l.finding,
 	l.verified_on, l.verified_by, l.missing_debt, l.closed_on, l.closed_by, l.feedback_on, l.feedback, l.callback_on, l.satisfaction, l.version,
 	(SELECT MAX(u.on_date) FROM clue_updates u WHERE u.clue_id = l.id)`
 
@@ -41,11 +44,16 @@ type clueRow struct {
 func scanClue(row interface{ Scan(...any) error }) (*clueRow, error) {
 	c := &qingqian.Clue{Items: []int64{}, Updates: []qingqian.ClueUpdate{}}
 	r := &clueRow{Clue: c}
-	err := row.Scan(&c.ID, &c.No, &c.Channel, &c.TransferNo, &c.ReceivedOn, &c.CreditorID, &c.CreditorName, &c.CreditorUSCC, &c.Respondent, &c.Claimed, &c.Text,
-		&c.OrgID, &c.OrgName, &r.orgPath, &r.officePath, &c.ResponsibleLeader, &c.ResponsiblePerson, optDate{&c.AssignedOn},
-		optDate{&c.ForwardBy}, optDate{&c.ResultBy}, optDate{&c.ExtendedTo}, &c.ExtendReason, &c.DeadlineNote, &c.State, &c.Conclusion, &c.OutReason, &c.Finding,
+	err := row.Scan(&c.ID, &c.No, &c.Channel, &c.TransferNo, &c.ReceivedOn, timeCol{&c.RecordedAt}, &c.CreditorID, &c.CreditorName, &c.CreditorUSCC, &c.Respondent, &c.Claimed, &c.Text,
+		&c.OrgID, &c.OrgName, &r.orgPath, &r.officePath, &c.ResponsibleLeader, &c.ResponsiblePerson,
+		optDate{&c.AssignedOn}, optDate{&c.MaterialsOn}, timeCol{&c.AssignedAt}, optDate{&c.ReassignedOn}, timeCol{&c.ReassignedAt},
+		optDate{&c.ForwardBy}, &c.ForwardByProvisional, optDate{&c.ResultBy}, &c.ResultByProvisional, optDate{&c.ExtendedTo}, &c.ExtendReason, &c.DeadlineNote,
+		&c.State, &c.Conclusion, &c.OutReason, &c.Finding,
 		optDate{&c.VerifiedOn}, &c.VerifiedBy, &c.MissingDebt, optDate{&c.ClosedOn}, &c.ClosedBy, optDate{&c.FeedbackOn}, &c.Feedback, optDate{&c.CallbackOn}, &c.Satisfaction, &c.Version,
 		optDate{&c.LastUpdate})
+	if err == nil {
+		c.Derive()
+	}
 	return r, err
 }
 
@@ -96,19 +104,17 @@ func (s *ClueService) CreateClue(ctx context.Context, c *qingqian.Clue) (err err
 		if err != nil {
 			return err
 		}
-		c.ForwardBy, c.DeadlineNote = qingqian.Date{}, ""
-		if d, err := cal.AddWorkdays(c.ReceivedOn, qingqian.ClueForwardWorkdays); err == nil {
-			c.ForwardBy = d
-		} else {
-			c.DeadlineNote = qingqian.ErrorMessage(err)
-		}
+		// Received before today: registered after the fact, and marked so.
+		c.RecordedAt = tx.now.UTC().Truncate(time.Microsecond)
+		c.AssignedOn, c.MaterialsOn = qingqian.Date{}, qingqian.Date{}
+		c.Reckon(cal)
 		c.State, c.Version = qingqian.ClueReceived, 1
 		c.Items, c.Updates = []int64{}, []qingqian.ClueUpdate{}
 		search := strings.ToLower(strings.Join([]string{c.No, c.CreditorName, c.CreditorUSCC, c.Respondent, c.TransferNo}, " "))
 		if err := tx.QueryRowContext(ctx, `INSERT INTO clues (no, channel, transfer_no, received_on, creditor_id, respondent, claimed, text, office_id,
-			forward_due_on, deadline_note, state, search, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+			forward_due_on, forward_provisional, deadline_note, state, search, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
 			c.No, c.Channel, c.TransferNo, c.ReceivedOn, c.CreditorID, c.Respondent, c.Claimed, c.Text, officeID,
-			dateArg(c.ForwardBy), c.DeadlineNote, c.State, search, tx.ts(tx.now)).Scan(&c.ID); err != nil {
+			dateArg(c.ForwardBy), c.ForwardByProvisional, c.DeadlineNote, c.State, search, tx.ts(tx.now)).Scan(&c.ID); err != nil {
 			return fmt.Errorf("insert into clues: %w", err)
 		}
 		return tx.audit(ctx, "clue.create", "clue", c.ID, officePath, nil, c)
@@ -203,6 +209,10 @@ func (s *ClueService) FindClues(ctx context.Context, f qingqian.ClueFilter) (_ [
 	if f.Overdue {
 		today := q.add(qingqian.DateOf(s.db.Now()))
 		where += ` AND l.state <> 'closed' AND ((l.state = 'received' AND l.forward_due_on < ` + today + `) OR ` + deadline + ` < ` + today + `)`
+	}
+	if f.ForwardLate {
+		today := q.add(qingqian.DateOf(s.db.Now()))
+		where += ` AND (l.assigned_on > l.forward_due_on OR (l.assigned_on IS NULL AND l.forward_due_on < ` + today + `))`
 	}
 	if !f.DueBefore.IsZero() {
 		where += ` AND l.state <> 'closed' AND ` + deadline + ` <= ` + q.add(f.DueBefore)

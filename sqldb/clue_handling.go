@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/qingqian/qingqian"
 )
@@ -50,26 +51,32 @@ func (s *ClueService) Assign(ctx context.Context, id int64, as qingqian.Assignme
 		if !r.office(a) && !strings.HasPrefix(o.Path, r.orgPath) {
 			return badOrg
 		}
-		today := qingqian.DateOf(tx.now)
+		// The dates that happened: the first assignment is the forwarding and starts the 30
+		// days from the day the unit received the materials; passing it on later keeps them.
 		c := r.Clue
-		if c.AssignedOn.IsZero() {
-			c.AssignedOn = today
-			cal, err := tx.db.calendar(ctx, tx)
-			if err != nil {
-				return err
-			}
-			// The handling unit answers within 30 days of receiving the clue.
-			if d, err := cal.PeriodEnd(today, qingqian.ClueResultDays); err == nil {
-				c.ResultBy = d
-			} else {
-				c.DeadlineNote = qingqian.ErrorMessage(err)
-			}
+		if err := c.CheckAssignment(&as, qingqian.DateOf(tx.now)); err != nil {
+			return err
 		}
+		now := tx.now.UTC().Truncate(time.Microsecond)
+		if c.AssignedOn.IsZero() {
+			c.AssignedOn, c.MaterialsOn, c.AssignedAt = as.AssignedOn, as.MaterialsOn, now
+		} else {
+			c.ReassignedOn, c.ReassignedAt = as.AssignedOn, now
+		}
+		cal, err := tx.db.calendar(ctx, tx)
+		if err != nil {
+			return err
+		}
+		c.Reckon(cal)
 		c.OrgID, c.OrgName, c.ResponsibleLeader, c.ResponsiblePerson, c.State = o.ID, o.Name, as.ResponsibleLeader, as.ResponsiblePerson, qingqian.ClueAssigned
-		_, err = tx.ExecContext(ctx, `UPDATE clues SET org_id = $1, responsible_leader = $2, responsible_person = $3, assigned_on = $4, result_due_on = $5,
-			deadline_note = $6, state = $7 WHERE id = $8`, o.ID, c.ResponsibleLeader, c.ResponsiblePerson, c.AssignedOn, dateArg(c.ResultBy), c.DeadlineNote, c.State, id)
+		_, err = tx.ExecContext(ctx, `UPDATE clues SET org_id = $1, responsible_leader = $2, responsible_person = $3, assigned_on = $4, materials_on = $5,
+			assigned_at = $6, reassigned_on = $7, reassigned_at = $8, state = $9 WHERE id = $10`,
+			o.ID, c.ResponsibleLeader, c.ResponsiblePerson, c.AssignedOn, c.MaterialsOn, timeArg(tx, c.AssignedAt), dateArg(c.ReassignedOn), timeArg(tx, c.ReassignedAt), c.State, id)
+		if err != nil {
+			return fmt.Errorf("update clues: %w", err)
+		}
 		r.orgPath = o.Path
-		return err
+		return tx.storeDeadlines(ctx, c)
 	})
 }
 
@@ -261,30 +268,12 @@ func (s *ClueService) Extend(ctx context.Context, id int64, to qingqian.Date, re
 		if !r.office(a) {
 			return qingqian.Errorf(qingqian.EFORBIDDEN, "只有登记该线索的清欠办可以批准延期")
 		}
-		// Up to 90 days after receipt is always allowed; past that only while the rest-day rule
-		// carries the 90th day further, which needs the calendar. No run of rest days is a month.
-		raw := r.AssignedOn.AddDays(qingqian.ClueMaxDays)
-		tooLate := &qingqian.Error{Code: qingqian.EINVALID, Message: "延期后最长不超过90日（自 " + r.AssignedOn.String() + " 起算）",
-			Fields: map[string]string{"extended_to": "超过90日"}}
-		if to.After(raw.AddDays(30)) {
-			return tooLate
+		cal, err := tx.db.calendar(ctx, tx)
+		if err != nil {
+			return err
 		}
-		if to.After(raw) {
-			cal, err := tx.db.calendar(ctx, tx)
-			if err != nil {
-				return err
-			}
-			limit, err := cal.PeriodEnd(r.AssignedOn, qingqian.ClueMaxDays)
-			if err != nil {
-				return err
-			}
-			if to.After(limit) {
-				tooLate.Message += "，即不晚于 " + limit.String()
-				return tooLate
-			}
-		}
-		if !to.After(r.Deadline()) {
-			return &qingqian.Error{Code: qingqian.EINVALID, Message: "延长后的期限应晚于现在的期限 " + r.Deadline().String(), Fields: map[string]string{"extended_to": "应晚于 " + r.Deadline().String()}}
+		if err := r.CheckExtension(to, cal); err != nil {
+			return err
 		}
 		r.ExtendedTo, r.ExtendReason = to, reason
 		_, err = tx.ExecContext(ctx, `UPDATE clues SET extended_due_on = $1, extend_reason = $2 WHERE id = $3`, to, reason, id)
@@ -413,6 +402,41 @@ func (s *ClueService) RecordFeedback(ctx context.Context, id int64, feedbackOn q
 		r.FeedbackOn, r.Feedback, r.CallbackOn, r.Satisfaction = feedbackOn, feedback, callbackOn, satisfaction
 		_, err := tx.ExecContext(ctx, `UPDATE clues SET feedback_on = $1, feedback = $2, callback_on = $3, satisfaction = $4 WHERE id = $5`,
 			feedbackOn, feedback, dateArg(callbackOn), satisfaction, id)
+		return err
+	})
+}
+
+// RecordCallback implements qingqian.ClueService.
+func (s *ClueService) RecordCallback(ctx context.Context, id int64, callbackOn qingqian.Date, satisfaction qingqian.Satisfaction, version int) (_ *qingqian.Clue, err error) {
+	defer serviceErr(&err, "record the callback on clue %d", id)
+	a, err := requireOffice(ctx, "记录回访")
+	if err != nil {
+		return nil, err
+	}
+	v := qingqian.Validation{}
+	if callbackOn.IsZero() {
+		v.Add("callback_on", "请填写回访日期")
+	} else if qingqian.DateOf(s.db.Now()).Before(callbackOn) {
+		v.Add("callback_on", "日期不能晚于今天")
+	}
+	if _, ok := qingqian.SatisfactionNames[satisfaction]; !ok {
+		v.Add("satisfaction", "请选择投诉人的满意度")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, a, id, version, qingqian.ClueCallback, func(tx *Tx, r *clueRow) error {
+		if !r.office(a) {
+			return qingqian.Errorf(qingqian.EFORBIDDEN, "只有登记该线索的清欠办可以记录回访")
+		}
+		if r.FeedbackOn.IsZero() {
+			return qingqian.Errorf(qingqian.ECONFLICT, "请先记录书面反馈，再记录回访")
+		}
+		if callbackOn.Before(r.FeedbackOn) {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "回访不能早于书面反馈（" + r.FeedbackOn.String() + "）", Fields: map[string]string{"callback_on": "不能早于 " + r.FeedbackOn.String()}}
+		}
+		r.CallbackOn, r.Satisfaction = callbackOn, satisfaction
+		_, err := tx.ExecContext(ctx, `UPDATE clues SET callback_on = $1, satisfaction = $2 WHERE id = $3`, callbackOn, satisfaction, id)
 		return err
 	})
 }

@@ -189,7 +189,7 @@ func TestClueLifeCycle(t *testing.T) {
 		}
 
 		// A third clue, never forwarded, is overdue after 10 working days; one received at
-		// Christmas has no forwarding deadline until 2027 is entered.
+		// Christmas has a provisional forwarding deadline until 2027 is entered.
 		late := newClue()
 		late.ReceivedOn = qingqian.MustParseDate("2026-10-20")
 		if err := clues.CreateClue(f.office, late); err != nil {
@@ -201,7 +201,7 @@ func TestClueLifeCycle(t *testing.T) {
 		if err := clues.CreateClue(f.office, xmas); err != nil {
 			t.Fatal(err)
 		}
-		if !xmas.ForwardBy.IsZero() || !strings.Contains(xmas.DeadlineNote, "2027年的节假日安排尚未录入") {
+		if xmas.ForwardBy != qingqian.MustParseDate("2027-01-07") || !xmas.ForwardByProvisional || !strings.Contains(xmas.DeadlineNote, "2027年的节假日安排尚未录入") {
 			t.Fatalf("deadline into 2027: %+v", xmas)
 		}
 		over, n, err := clues.FindClues(f.office, qingqian.ClueFilter{Overdue: true})

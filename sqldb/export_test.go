@@ -20,6 +20,10 @@ func (tx *Tx) AuditForTest(ctx context.Context, action, entity string, id int64,
 	return tx.audit(ctx, action, entity, id, path, nil, nil)
 }
 
+// MigrateClueDatesForTest runs the work of migration 0010 again: the recording instants of
+// assignments from the audit trail, and every clue's deadlines.
+func (tx *Tx) MigrateClueDatesForTest(ctx context.Context) error { return migrateClueDates(ctx, tx) }
+
 // ExecForTest runs a statement directly, bypassing the services and the audit trail. Tests use
 // it to play someone who edits the database behind the system's back.
 func (db *DB) ExecForTest(ctx context.Context, query string, args ...any) error {
@@ -65,7 +69,8 @@ func kindOf(dialect, col, typ string) string {
 	case typ == "boolean":
 		return "boolean"
 	case strings.Contains(typ, "int"):
-		if dialect == "sqlite" && (col == "active" || col == "backdated" || col == "must_change" || col == "zero" || col == "late" || col == "missing_debt") {
+		if dialect == "sqlite" && (col == "active" || col == "backdated" || col == "must_change" || col == "zero" || col == "late" || col == "missing_debt" ||
+			col == "forward_provisional" || col == "result_provisional") {
 			return "boolean"
 		}
 		return "integer"
