@@ -466,7 +466,7 @@ func (db *DB) interviews(ctx context.Context, a *qingqian.Actor, where string, a
 	if err != nil {
 		return nil, err
 	}
-	var out []*qingqian.Interview
+	out := []*qingqian.Interview{}
 	byID := map[int64]*qingqian.Interview{}
 	for rows.Next() {
 		iv := &qingqian.Interview{Commitments: []qingqian.Commitment{}}
@@ -519,6 +519,14 @@ func (s *SupervisionService) FindInterview(ctx context.Context, id int64) (_ *qi
 		return nil, err
 	}
 	if len(ivs) == 0 {
+		// One that exists outside the actor's subtree is an attempt worth recording.
+		var n int
+		if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM interviews WHERE id = $1`, id).Scan(&n); err != nil {
+			return nil, fmt.Errorf("read interviews: %w", err)
+		}
+		if n > 0 {
+			s.db.securityEvent(ctx, a, "interview", id)
+		}
 		return nil, interviewNotFound()
 	}
 	return ivs[0], nil

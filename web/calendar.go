@@ -14,6 +14,8 @@ type calendarData struct {
 	Year  int
 	Days  []qingqian.CalendarDay
 	Admin bool
+	// Reminder names a year to enter now, as the dashboard does.
+	Reminder string
 }
 
 func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request) error {
@@ -35,6 +37,11 @@ func (s *Server) showCalendar(w http.ResponseWriter, r *http.Request, status int
 		year = years[0].Year
 	}
 	d := &calendarData{Years: years, Year: year, Admin: qingqian.ActorFrom(ctx).Has(qingqian.RoleAdmin)}
+	cal, err := s.Calendar.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	d.Reminder = qingqian.CalendarReminder(cal, qingqian.Today())
 	if year > 0 {
 		if d.Days, err = s.Calendar.FindCalendarDays(ctx, year); err != nil {
 			return err

@@ -30,7 +30,7 @@ type cluesData struct {
 func clueFilter(r *http.Request) (qingqian.ClueFilter, *query) {
 	q := newQuery(r)
 	f := qingqian.ClueFilter{Channel: qingqian.Channel(q.str("channel")), State: qingqian.ClueState(q.str("state")), OrgID: q.id("org_id"),
-		Overdue: q.str("overdue") == "true", DueBefore: q.date("due_before"), Query: q.str("q")}
+		Overdue: q.str("overdue") == "true", ForwardLate: q.str("forward_late") == "true", DueBefore: q.date("due_before"), Query: q.str("q")}
 	if _, ok := qingqian.ChannelNames[f.Channel]; f.Channel != "" && !ok {
 		q.bad.Add("channel", "来源不正确")
 	}
@@ -171,7 +171,12 @@ func (s *Server) showClue(w http.ResponseWriter, r *http.Request, status int, v 
 	}
 	if v.Form == nil {
 		v.Form = url.Values{"on": {qingqian.Today().String()}, "feedback_on": {qingqian.Today().String()}, "org_id": {strconv.FormatInt(c.OrgID, 10)},
-			"responsible_leader": {c.ResponsibleLeader}, "responsible_person": {c.ResponsiblePerson}, "arisen_on": {""}}
+			"responsible_leader": {c.ResponsibleLeader}, "responsible_person": {c.ResponsiblePerson}, "arisen_on": {""},
+			"assigned_on": {qingqian.Today().String()}, "callback_on": {qingqian.Today().String()}}
+		if !c.FeedbackOn.IsZero() {
+			v.Form.Set("feedback_on", c.FeedbackOn.String())
+			v.Form.Set("feedback", c.Feedback)
+		}
 	}
 	v.Title, v.Nav, v.Data = "线索 "+c.No, "clues", d
 	s.render(w, r, status, "clue", v)
@@ -194,9 +199,10 @@ func (s *Server) clueActionForm(w http.ResponseWriter, r *http.Request) error {
 	var run func() error
 	switch action {
 	case "assign":
+		assignedOn, materialsOn := formDate(form, "assigned_on", bad), formDate(form, "materials_received_on", bad)
 		run = func() error {
 			_, err := s.Clues.Assign(ctx, id, qingqian.Assignment{OrgID: atoi64(form.Get("org_id")), ResponsibleLeader: form.Get("responsible_leader"),
-				ResponsiblePerson: form.Get("responsible_person"), Version: version})
+				ResponsiblePerson: form.Get("responsible_person"), AssignedOn: assignedOn, MaterialsOn: materialsOn, Version: version})
 			return err
 		}
 	case "verify":
@@ -243,6 +249,12 @@ func (s *Server) clueActionForm(w http.ResponseWriter, r *http.Request) error {
 		fon, con := formDate(form, "feedback_on", bad), formDate(form, "callback_on", bad)
 		run = func() error {
 			_, err := s.Clues.RecordFeedback(ctx, id, fon, form.Get("feedback"), con, qingqian.Satisfaction(form.Get("satisfaction")), version)
+			return err
+		}
+	case "callback":
+		con := formDate(form, "callback_on", bad)
+		run = func() error {
+			_, err := s.Clues.RecordCallback(ctx, id, con, qingqian.Satisfaction(form.Get("satisfaction")), version)
 			return err
 		}
 	default:
@@ -302,13 +314,17 @@ func (s *Server) getClue(w http.ResponseWriter, r *http.Request) error {
 }
 
 // clueAction decodes a body into in and runs fn, answering with the clue afterwards. Callers
-// that may not write are refused before their body is read.
-func clueAction[T any](w http.ResponseWriter, r *http.Request, fn func(id int64, in *T) (*qingqian.Clue, error)) error {
+// that may not write are refused before their body is read, and callers that may not see the
+// clue learn nothing of it, not even whether their body is valid: the lookup records the attempt.
+func clueAction[T any](s *Server, w http.ResponseWriter, r *http.Request, fn func(id int64, in *T) (*qingqian.Clue, error)) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
 	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
+		return err
+	}
+	if _, err := s.Clues.FindClue(r.Context(), id); err != nil {
 		return err
 	}
 	var in T
@@ -324,13 +340,13 @@ func clueAction[T any](w http.ResponseWriter, r *http.Request, fn func(id int64,
 }
 
 func (s *Server) assignClue(w http.ResponseWriter, r *http.Request) error {
-	return clueAction(w, r, func(id int64, in *qingqian.Assignment) (*qingqian.Clue, error) {
+	return clueAction(s, w, r, func(id int64, in *qingqian.Assignment) (*qingqian.Clue, error) {
 		return s.Clues.Assign(r.Context(), id, *in)
 	})
 }
 
 func (s *Server) verifyClue(w http.ResponseWriter, r *http.Request) error {
-	return clueAction(w, r, func(id int64, in *qingqian.Verification) (*qingqian.Clue, error) {
+	return clueAction(s, w, r, func(id int64, in *qingqian.Verification) (*qingqian.Clue, error) {
 		return s.Clues.Verify(r.Context(), id, *in)
 	})
 }
@@ -341,7 +357,7 @@ type linkInput struct {
 }
 
 func (s *Server) linkClueItem(w http.ResponseWriter, r *http.Request) error {
-	return clueAction(w, r, func(id int64, in *linkInput) (*qingqian.Clue, error) {
+	return clueAction(s, w, r, func(id int64, in *linkInput) (*qingqian.Clue, error) {
 		return s.Clues.LinkItem(r.Context(), id, in.ItemID, in.Version)
 	})
 }
@@ -352,7 +368,7 @@ type updateInput struct {
 }
 
 func (s *Server) addClueUpdate(w http.ResponseWriter, r *http.Request) error {
-	return clueAction(w, r, func(id int64, in *updateInput) (*qingqian.Clue, error) {
+	return clueAction(s, w, r, func(id int64, in *updateInput) (*qingqian.Clue, error) {
 		return s.Clues.AddUpdate(r.Context(), id, in.On, in.Text)
 	})
 }
@@ -365,7 +381,110 @@ func (s *Server) closeClue(w http.ResponseWriter, r *http.Request) error {
 	if _, err := requireOfficeAPI(r); err != nil {
 		return err
 	}
-	return clueAction(w, r, func(id int64, in *versionInput) (*qingqian.Clue, error) {
+	return clueAction(s, w, r, func(id int64, in *versionInput) (*qingqian.Clue, error) {
 		return s.Clues.Close(r.Context(), id, in.Version)
 	})
+}
+
+type extensionInput struct {
+	ExtendedTo   qingqian.Date `json:"extended_to"`
+	ExtendReason string        `json:"extend_reason"`
+	Version      int           `json:"version"`
+}
+
+func (s *Server) extendClue(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireOfficeAPI(r); err != nil {
+		return err
+	}
+	return clueAction(s, w, r, func(id int64, in *extensionInput) (*qingqian.Clue, error) {
+		return s.Clues.Extend(r.Context(), id, in.ExtendedTo, in.ExtendReason, in.Version)
+	})
+}
+
+type feedbackInput struct {
+	FeedbackOn   qingqian.Date         `json:"feedback_on"`
+	Feedback     string                `json:"feedback"`
+	CallbackOn   qingqian.Date         `json:"callback_on"`
+	Satisfaction qingqian.Satisfaction `json:"satisfaction"`
+	Version      int                   `json:"version"`
+}
+
+func (s *Server) clueFeedback(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireOfficeAPI(r); err != nil {
+		return err
+	}
+	return clueAction(s, w, r, func(id int64, in *feedbackInput) (*qingqian.Clue, error) {
+		return s.Clues.RecordFeedback(r.Context(), id, in.FeedbackOn, in.Feedback, in.CallbackOn, in.Satisfaction, in.Version)
+	})
+}
+
+type callbackInput struct {
+	CallbackOn   qingqian.Date         `json:"callback_on"`
+	Satisfaction qingqian.Satisfaction `json:"satisfaction"`
+	Version      int                   `json:"version"`
+}
+
+func (s *Server) clueCallback(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireOfficeAPI(r); err != nil {
+		return err
+	}
+	return clueAction(s, w, r, func(id int64, in *callbackInput) (*qingqian.Clue, error) {
+		return s.Clues.RecordCallback(r.Context(), id, in.CallbackOn, in.Satisfaction, in.Version)
+	})
+}
+
+// missingItemInput is a debt the ledger lacked, found by a clue: an item without its creditor
+// (the complainant) and origin (a complaint), which the clue decides.
+type missingItemInput struct {
+	No            string                 `json:"no"`
+	OrgID         int64                  `json:"org_id"`
+	ContractNo    string                 `json:"contract_no"`
+	ContractName  string                 `json:"contract_name"`
+	Kind          qingqian.ItemKind      `json:"kind"`
+	ArisenOn      qingqian.Date          `json:"arisen_on"`
+	DueOn         qingqian.Date          `json:"due_on"`
+	Undisputed    qingqian.Money         `json:"undisputed"`
+	Disputed      qingqian.Money         `json:"disputed"`
+	DisputeReason string                 `json:"dispute_reason"`
+	FundingSource qingqian.FundingSource `json:"funding_source"`
+	Responsible   string                 `json:"responsible"`
+	Note          string                 `json:"note"`
+	Version       int                    `json:"version"`
+}
+
+// clueItemOutcome is what recording a missing debt answers: the clue and the new item.
+type clueItemOutcome struct {
+	Clue *qingqian.Clue `json:"clue"`
+	Item *qingqian.Item `json:"item"`
+}
+
+func (s *Server) createClueItem(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := qingqian.RequireWriter(ctx); err != nil {
+		return err
+	}
+	if _, err := s.Clues.FindClue(ctx, id); err != nil {
+		return err
+	}
+	var in missingItemInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	it := &qingqian.Item{No: in.No, OrgID: in.OrgID, ContractNo: in.ContractNo, ContractName: in.ContractName, Kind: in.Kind, ArisenOn: in.ArisenOn,
+		DueOn: in.DueOn, Undisputed: in.Undisputed, Disputed: in.Disputed, DisputeReason: in.DisputeReason, FundingSource: in.FundingSource,
+		Responsible: in.Responsible, Note: in.Note}
+	c, err := s.Clues.CreateItemFromClue(ctx, id, it, in.Version)
+	if err != nil {
+		return err
+	}
+	got, err := s.Items.FindItemByID(ctx, it.ID, qingqian.Date{}, time.Time{})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, clueItemOutcome{Clue: c, Item: got})
+	return nil
 }

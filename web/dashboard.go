@@ -32,6 +32,9 @@ type dutyData struct {
 	OpenNotices    int
 	OverdueNotices int
 	Commitments    int // interview commitments due and not done
+	// Calendar reminds the administrator and the office of a holiday arrangement to enter: the
+	// next year's from 1 November, the current year's if it is missing.
+	Calendar string
 }
 
 type openPeriod struct {
@@ -191,6 +194,13 @@ func (s *Server) duty(r *http.Request) (*dutyData, error) {
 	}
 	for _, iv := range ivs {
 		d.Commitments += len(iv.Due(today))
+	}
+	if a.Has(qingqian.RoleAdmin, qingqian.RoleSupervisor) {
+		cal, err := s.Calendar.Calendar(ctx)
+		if err != nil {
+			return nil, err
+		}
+		d.Calendar = qingqian.CalendarReminder(cal, today)
 	}
 	return d, nil
 }

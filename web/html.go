@@ -218,7 +218,7 @@ var flashes = map[string]string{
 	"interview": "约谈已记录。", "follow_up": "承诺跟踪情况已记录。",
 	"clue": "线索已登记。", "clue_assign": "已交办。", "clue_verify": "核实结论已记录。", "clue_link": "已关联台账条目。",
 	"clue_item": "已按线索补录台账条目，并标记为台账漏报。", "clue_update": "进展已记录。", "clue_extend": "已批准延期。",
-	"clue_close": "线索已销号。", "clue_feedback": "反馈与回访已记录。", "case": "案件已登记。", "case_event": "案件进展已记录。",
+	"clue_close": "线索已销号。", "clue_feedback": "反馈与回访已记录。", "clue_callback": "回访已记录。", "case": "案件已登记。", "case_event": "案件进展已记录。",
 	"case_decision": "判决（调解）结果已记录，并已生成核减和确认分录。", "case_plan": "下一步工作已保存。", "calendar": "节假日安排已保存。",
 }
 

@@ -97,6 +97,10 @@ func decodeFields(raw map[string]json.RawMessage, dst any, extra map[string]any)
 }
 
 func fieldMessage(t reflect.Type, err error) string {
+	var qe *qingqian.Error
+	if errors.As(err, &qe) {
+		return qe.Message
+	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}

@@ -67,6 +67,8 @@ var (
 	submission = typ[*qingqian.Submission]()
 	report     = typ[*qingqian.Report]()
 	clue       = typ[*qingqian.Clue]()
+	notice     = typ[*qingqian.Notice]()
+	interview  = typ[*qingqian.Interview]()
 	courtCase  = typ[*qingqian.Case]()
 	fromSource = typ[inSource]()
 )
@@ -104,33 +106,45 @@ var apiOps = map[string]apiOp{
 	"GET /api/v1/audit":                     {status: 200, resp: typ[list[*qingqian.AuditRecord]]()},
 	"POST /api/v1/imports/{kind}":           {form: true, status: 200, also: 422, resp: typ[*xlsx.ImportOutcome]()},
 
-	"GET /api/v1/periods":                   {status: 200, resp: typ[list[*qingqian.Period]]()},
-	"POST /api/v1/periods":                  {req: typ[periodInput](), status: 201, resp: period},
-	"GET /api/v1/periods/{id}":              {status: 200, resp: period},
-	"GET /api/v1/periods/{id}/submissions":  {status: 200, resp: typ[items[*qingqian.Submission]]()},
-	"POST /api/v1/periods/{id}/submissions": {req: typ[submissionInput](), status: 200, resp: submission},
-	"GET /api/v1/periods/{id}/report":       {status: 200, resp: report},
-	"POST /api/v1/periods/{id}/report":      {status: 201, resp: report},
-	"GET /api/v1/submissions/{id}":          {status: 200, resp: submission},
-	"POST /api/v1/submissions/{id}/sign":    {req: typ[signInput](), status: 200, resp: submission},
-	"POST /api/v1/submissions/{id}/check":   {req: typ[zeroCheckInput](), status: 200, resp: submission},
-	"GET /api/v1/progress":                  {status: 200, resp: typ[*qingqian.Progress]()},
-	"GET /api/v1/notices":                   {status: 200, resp: typ[items[*qingqian.Notice]]()},
+	"GET /api/v1/periods":                     {status: 200, resp: typ[list[*qingqian.Period]]()},
+	"POST /api/v1/periods":                    {req: typ[periodInput](), status: 201, resp: period},
+	"GET /api/v1/periods/{id}":                {status: 200, resp: period},
+	"GET /api/v1/periods/{id}/submissions":    {status: 200, resp: typ[items[*qingqian.Submission]]()},
+	"POST /api/v1/periods/{id}/submissions":   {req: typ[submissionInput](), status: 200, resp: submission},
+	"GET /api/v1/periods/{id}/report":         {status: 200, resp: report},
+	"POST /api/v1/periods/{id}/report":        {status: 201, resp: report},
+	"GET /api/v1/submissions/{id}":            {status: 200, resp: submission},
+	"POST /api/v1/submissions/{id}/sign":      {req: typ[signInput](), status: 200, resp: submission},
+	"POST /api/v1/submissions/{id}/check":     {req: typ[zeroCheckInput](), status: 200, resp: submission},
+	"GET /api/v1/progress":                    {status: 200, resp: typ[*qingqian.Progress]()},
+	"GET /api/v1/notices":                     {status: 200, resp: typ[items[*qingqian.Notice]]()},
+	"POST /api/v1/notices":                    {req: typ[noticeInput](), status: 201, resp: notice},
+	"GET /api/v1/notices/{id}":                {status: 200, resp: notice},
+	"POST /api/v1/notices/{id}/reply":         {req: typ[replyInput](), status: 200, resp: notice},
+	"POST /api/v1/notices/{id}/close":         {req: typ[versionInput](), status: 200, resp: notice},
+	"GET /api/v1/interviews":                  {status: 200, resp: typ[items[*qingqian.Interview]]()},
+	"POST /api/v1/interviews":                 {req: typ[interviewInput](), status: 201, resp: interview},
+	"GET /api/v1/interviews/{id}":             {status: 200, resp: interview},
+	"POST /api/v1/commitments/{id}/follow-up": {req: typ[followUpInput](), status: 200, resp: interview},
 
-	"GET /api/v1/clues":                 {status: 200, resp: typ[list[*qingqian.Clue]]()},
-	"POST /api/v1/clues":                {req: typ[clueInput](), status: 201, resp: clue},
-	"GET /api/v1/clues/{id}":            {status: 200, resp: clue},
-	"POST /api/v1/clues/{id}/assign":    {req: typ[qingqian.Assignment](), status: 200, resp: clue},
-	"POST /api/v1/clues/{id}/verify":    {req: typ[qingqian.Verification](), status: 200, resp: clue},
-	"POST /api/v1/clues/{id}/items":     {req: typ[linkInput](), status: 200, resp: clue},
-	"POST /api/v1/clues/{id}/updates":   {req: typ[updateInput](), status: 200, resp: clue},
-	"POST /api/v1/clues/{id}/close":     {req: typ[versionInput](), status: 200, resp: clue},
-	"GET /api/v1/cases":                 {status: 200, resp: typ[items[*qingqian.Case]]()},
-	"POST /api/v1/cases":                {req: typ[caseInput](), status: 201, resp: courtCase},
-	"GET /api/v1/cases/{id}":            {status: 200, resp: courtCase},
-	"POST /api/v1/cases/{id}/events":    {req: typ[eventInput](), status: 200, resp: courtCase},
-	"POST /api/v1/cases/{id}/decisions": {req: typ[qingqian.Decision](), status: 200, resp: courtCase},
-	"GET /api/v1/disputes":              {status: 200, resp: typ[*qingqian.DisputeTable]()},
+	"GET /api/v1/clues":                     {status: 200, resp: typ[list[*qingqian.Clue]]()},
+	"POST /api/v1/clues":                    {req: typ[clueInput](), status: 201, resp: clue},
+	"GET /api/v1/clues/{id}":                {status: 200, resp: clue},
+	"POST /api/v1/clues/{id}/assign":        {req: typ[qingqian.Assignment](), status: 200, resp: clue},
+	"POST /api/v1/clues/{id}/verify":        {req: typ[qingqian.Verification](), status: 200, resp: clue},
+	"POST /api/v1/clues/{id}/items":         {req: typ[linkInput](), status: 200, resp: clue},
+	"POST /api/v1/clues/{id}/updates":       {req: typ[updateInput](), status: 200, resp: clue},
+	"POST /api/v1/clues/{id}/close":         {req: typ[versionInput](), status: 200, resp: clue},
+	"POST /api/v1/clues/{id}/missing-items": {req: typ[missingItemInput](), status: 201, resp: typ[clueItemOutcome]()},
+	"POST /api/v1/clues/{id}/extension":     {req: typ[extensionInput](), status: 200, resp: clue},
+	"POST /api/v1/clues/{id}/feedback":      {req: typ[feedbackInput](), status: 200, resp: clue},
+	"POST /api/v1/clues/{id}/callback":      {req: typ[callbackInput](), status: 200, resp: clue},
+	"GET /api/v1/cases":                     {status: 200, resp: typ[items[*qingqian.Case]]()},
+	"POST /api/v1/cases":                    {req: typ[caseInput](), status: 201, resp: courtCase},
+	"GET /api/v1/cases/{id}":                {status: 200, resp: courtCase},
+	"POST /api/v1/cases/{id}/events":        {req: typ[eventInput](), status: 200, resp: courtCase},
+	"POST /api/v1/cases/{id}/decisions":     {req: typ[qingqian.Decision](), status: 200, resp: courtCase},
+	"GET /api/v1/disputes":                  {status: 200, resp: typ[*qingqian.DisputeTable]()},
 }
 
 // enumValues are the values of the domain's enumerations, from their lists of screen names.
@@ -155,6 +169,8 @@ var enumValues = map[reflect.Type][]string{
 	typ[qingqian.Conclusion]():      keys(qingqian.ConclusionNames),
 	typ[qingqian.CaseKind]():        keys(qingqian.CaseKindNames),
 	typ[qingqian.CaseStage]():       keys(qingqian.CaseStageNames),
+	typ[qingqian.Satisfaction]():    keys(qingqian.SatisfactionNames),
+	typ[qingqian.InterviewLevel]():  keys(qingqian.InterviewLevelNames),
 }
 
 // fieldValues are the values of plain string fields that take one of a list, by "Type.field".
@@ -588,8 +604,8 @@ func decodedType(fd *ast.FuncDecl) ast.Expr {
 						decoded = v.Name
 					}
 				}
-			case id.Name == "clueAction" && len(n.Args) == 3 && found == nil:
-				if lit, ok := n.Args[2].(*ast.FuncLit); ok && lit.Type.Params.NumFields() == 2 {
+			case id.Name == "clueAction" && len(n.Args) == 4 && found == nil:
+				if lit, ok := n.Args[3].(*ast.FuncLit); ok && lit.Type.Params.NumFields() == 2 {
 					if star, ok := lit.Type.Params.List[len(lit.Type.Params.List)-1].Type.(*ast.StarExpr); ok {
 						found = star.X
 					}

@@ -247,21 +247,43 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST /api/v1/submissions/{id}/check", "/api/v1/submissions/" + sub + "/check", all(403, office, 400)},
 			{"GET /api/v1/progress", "/api/v1/progress", all(200)},
 			{"GET /api/v1/notices", "/api/v1/notices", all(200)},
+			{"POST /api/v1/notices", "/api/v1/notices", all(403, "supervisor", 400)},
+			{"GET /api/v1/notices/{id}", "/api/v1/notices/" + notice, all(200, "clerk_b", 404)},
+			{"POST /api/v1/notices/{id}/reply", "/api/v1/notices/" + notice + "/reply", all(400, readOnly, 403, "clerk_b", 404)},
+			{"POST /api/v1/notices/{id}/close", "/api/v1/notices/" + notice + "/close", all(403, "supervisor", 409)},
+			{"GET /api/v1/interviews", "/api/v1/interviews", all(200)},
+			{"POST /api/v1/interviews", "/api/v1/interviews", all(403, "supervisor", 400)},
+			{"GET /api/v1/interviews/{id}", "/api/v1/interviews/" + iv, all(200, "clerk_b", 404)},
+			{"POST /api/v1/commitments/{id}/follow-up", "/api/v1/commitments/" + id(w.commitmentA) + "/follow-up", all(403, "supervisor", 400)},
 			{"GET /api/v1/clues", "/api/v1/clues", all(200)},
 			{"POST /api/v1/clues", "/api/v1/clues", all(403, "supervisor", 400)},
 			{"GET /api/v1/clues/{id}", "/api/v1/clues/" + clue, all(200, "clerk_b", 404)},
-			// Validation comes before the lookup, as for entries.
-			{"POST /api/v1/clues/{id}/assign", "/api/v1/clues/" + clue + "/assign", all(400, readOnly, 403)},
-			{"POST /api/v1/clues/{id}/verify", "/api/v1/clues/" + clue + "/verify", all(400, readOnly, 403)},
+			// Another group learns nothing of a clue, not even whether its body is valid.
+			{"POST /api/v1/clues/{id}/assign", "/api/v1/clues/" + clue + "/assign", all(400, readOnly, 403, "clerk_b", 404)},
+			{"POST /api/v1/clues/{id}/verify", "/api/v1/clues/" + clue + "/verify", all(400, readOnly, 403, "clerk_b", 404)},
 			{"POST /api/v1/clues/{id}/items", "/api/v1/clues/" + clue + "/items", all(409, readOnly, 403, "clerk_b", 404)},
-			{"POST /api/v1/clues/{id}/updates", "/api/v1/clues/" + clue + "/updates", all(400, readOnly, 403)},
+			{"POST /api/v1/clues/{id}/updates", "/api/v1/clues/" + clue + "/updates", all(400, readOnly, 403, "clerk_b", 404)},
 			{"POST /api/v1/clues/{id}/close", "/api/v1/clues/" + clue + "/close", all(403, "supervisor", 409)},
+			// The clue is assigned, not verified: no item can be recorded from it yet.
+			{"POST /api/v1/clues/{id}/missing-items", "/api/v1/clues/" + clue + "/missing-items", all(409, readOnly, 403, "clerk_b", 404)},
+			{"POST /api/v1/clues/{id}/extension", "/api/v1/clues/" + clue + "/extension", all(403, "supervisor", 400)},
+			{"POST /api/v1/clues/{id}/feedback", "/api/v1/clues/" + clue + "/feedback", all(403, "supervisor", 400)},
+			{"POST /api/v1/clues/{id}/callback", "/api/v1/clues/" + clue + "/callback", all(403, "supervisor", 400)},
 			{"GET /api/v1/cases", "/api/v1/cases", all(200)},
 			{"POST /api/v1/cases", "/api/v1/cases", all(400, readOnly, 403)},
 			{"GET /api/v1/cases/{id}", "/api/v1/cases/" + kase, all(200, "clerk_b", 404)},
 			{"POST /api/v1/cases/{id}/events", "/api/v1/cases/" + kase + "/events", all(400, readOnly, 403)},
 			{"POST /api/v1/cases/{id}/decisions", "/api/v1/cases/" + kase + "/decisions", all(400, readOnly, 403)},
 			{"GET /api/v1/disputes", "/api/v1/disputes", all(200)},
+		}
+		// Every attempt on another group's data is answered 404 and recorded.
+		auditSvc := sqldb.NewAuditService(db)
+		denied := func() int {
+			_, n, err := auditSvc.FindAudit(sys, qingqian.AuditFilter{Action: "security.denied", Limit: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
 		}
 		covered = nil
 		for _, rt := range api {
@@ -276,12 +298,16 @@ func TestPermissionMatrix(t *testing.T) {
 				if method == "GET" || method == "DELETE" {
 					body = ""
 				}
+				before := denied()
 				r := e.do(method, rt.path, tokens[role], body)
 				if role == "" {
 					want = http.StatusUnauthorized
 				}
 				if r.status != want {
 					t.Errorf("API %s %s as %q: %d, want %d: %s", method, rt.path, role, r.status, want, r.body)
+				}
+				if role == "clerk_b" && want == http.StatusNotFound && denied() == before {
+					t.Errorf("API %s %s as %q: 404 without a security.denied record", method, rt.path, role)
 				}
 			}
 		}

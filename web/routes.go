@@ -177,6 +177,14 @@ func (s *Server) apiRoutes() []route {
 		{"GET /api/v1/progress", s.getProgress},
 		// supervision.go
 		{"GET /api/v1/notices", s.listNotices},
+		{"POST /api/v1/notices", s.issueNotice},
+		{"GET /api/v1/notices/{id}", s.getNotice},
+		{"POST /api/v1/notices/{id}/reply", s.replyNotice},
+		{"POST /api/v1/notices/{id}/close", s.closeNotice},
+		{"GET /api/v1/interviews", s.listInterviews},
+		{"POST /api/v1/interviews", s.recordInterview},
+		{"GET /api/v1/interviews/{id}", s.getInterview},
+		{"POST /api/v1/commitments/{id}/follow-up", s.followUpCommitment},
 		// clue.go
 		{"GET /api/v1/clues", s.listClues},
 		{"POST /api/v1/clues", s.createClue},
@@ -186,6 +194,10 @@ func (s *Server) apiRoutes() []route {
 		{"POST /api/v1/clues/{id}/items", s.linkClueItem},
 		{"POST /api/v1/clues/{id}/updates", s.addClueUpdate},
 		{"POST /api/v1/clues/{id}/close", s.closeClue},
+		{"POST /api/v1/clues/{id}/missing-items", s.createClueItem},
+		{"POST /api/v1/clues/{id}/extension", s.extendClue},
+		{"POST /api/v1/clues/{id}/feedback", s.clueFeedback},
+		{"POST /api/v1/clues/{id}/callback", s.clueCallback},
 		// court.go
 		{"GET /api/v1/cases", s.listCases},
 		{"POST /api/v1/cases", s.createCase},

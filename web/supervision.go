@@ -249,3 +249,170 @@ func (s *Server) listNotices(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"items": ns})
 	return nil
 }
+
+type noticeInput struct {
+	OrgID    int64         `json:"org_id"`
+	Reason   string        `json:"reason"`
+	Actions  string        `json:"actions"`
+	Deadline qingqian.Date `json:"deadline"`
+}
+
+func (s *Server) issueNotice(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireOfficeAPI(r); err != nil {
+		return err
+	}
+	var in noticeInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	n := &qingqian.Notice{OrgID: in.OrgID, Reason: in.Reason, Actions: in.Actions, Deadline: in.Deadline}
+	if err := s.Supervision.IssueNotice(r.Context(), n); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, n)
+	return nil
+}
+
+func (s *Server) getNotice(w http.ResponseWriter, r *http.Request) error {
+	return byID(w, r, s.Supervision.FindNotice)
+}
+
+type replyInput struct {
+	Reply   string `json:"reply"`
+	Version int    `json:"version"`
+}
+
+func (s *Server) replyNotice(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := qingqian.RequireWriter(r.Context()); err != nil {
+		return err
+	}
+	// Whoever may not see the notice learns nothing of it; the lookup records the attempt.
+	if _, err := s.Supervision.FindNotice(r.Context(), id); err != nil {
+		return err
+	}
+	var in replyInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	n, err := s.Supervision.ReplyNotice(r.Context(), id, in.Reply, in.Version)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, n)
+	return nil
+}
+
+func (s *Server) closeNotice(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := requireOfficeAPI(r); err != nil {
+		return err
+	}
+	if _, err := s.Supervision.FindNotice(r.Context(), id); err != nil {
+		return err
+	}
+	var in versionInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	n, err := s.Supervision.CloseNotice(r.Context(), id, in.Version)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, n)
+	return nil
+}
+
+func (s *Server) listInterviews(w http.ResponseWriter, r *http.Request) error {
+	ivs, err := s.Supervision.FindInterviews(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": ivs})
+	return nil
+}
+
+// commitmentInput is one commitment of an interview, decoded as strictly as a body.
+type commitmentInput struct {
+	Text  string        `json:"text"`
+	DueOn qingqian.Date `json:"due_on"`
+}
+
+// UnmarshalJSON refuses unknown fields and says which field is wrong.
+func (c *commitmentInput) UnmarshalJSON(b []byte) error {
+	type plain commitmentInput
+	var p plain
+	if err := decodeBytes(b, &p, nil); err != nil {
+		return qingqian.Errorf(qingqian.EINVALID, "承诺应为 {\"text\": 内容, \"due_on\": 完成时限}：%s", describe(qingqian.ErrorFields(err)))
+	}
+	*c = commitmentInput(p)
+	return nil
+}
+
+type interviewInput struct {
+	OrgID        int64                   `json:"org_id"`
+	HeldOn       qingqian.Date           `json:"held_on"`
+	Level        qingqian.InterviewLevel `json:"level"`
+	Participants string                  `json:"participants"`
+	Minutes      string                  `json:"minutes"`
+	Commitments  []commitmentInput       `json:"commitments"`
+}
+
+func (s *Server) recordInterview(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireOfficeAPI(r); err != nil {
+		return err
+	}
+	var in interviewInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	iv := &qingqian.Interview{OrgID: in.OrgID, HeldOn: in.HeldOn, Level: in.Level, Participants: in.Participants, Minutes: in.Minutes,
+		Commitments: []qingqian.Commitment{}}
+	for _, c := range in.Commitments {
+		iv.Commitments = append(iv.Commitments, qingqian.Commitment{Text: strings.TrimSpace(c.Text), DueOn: c.DueOn})
+	}
+	if err := s.Supervision.RecordInterview(r.Context(), iv); err != nil {
+		return err
+	}
+	got, err := s.Supervision.FindInterview(r.Context(), iv.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, got)
+	return nil
+}
+
+func (s *Server) getInterview(w http.ResponseWriter, r *http.Request) error {
+	return byID(w, r, s.Supervision.FindInterview)
+}
+
+type followUpInput struct {
+	FollowUp string        `json:"follow_up"`
+	DoneOn   qingqian.Date `json:"done_on"`
+}
+
+func (s *Server) followUpCommitment(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := requireOfficeAPI(r); err != nil {
+		return err
+	}
+	var in followUpInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	iv, err := s.Supervision.FollowUp(r.Context(), id, in.FollowUp, in.DoneOn)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, iv)
+	return nil
+}
