@@ -240,6 +240,9 @@ func (s *ClueService) AddUpdate(ctx context.Context, id int64, on qingqian.Date,
 		if on.Before(r.ReceivedOn) {
 			return &qingqian.Error{Code: qingqian.EINVALID, Message: "日期不能早于收到线索的日期", Fields: map[string]string{"on": "不能早于 " + r.ReceivedOn.String()}}
 		}
+		if on.Before(r.AssignedOn) {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "日期不能早于交办日期", Fields: map[string]string{"on": "不能早于 " + r.AssignedOn.String()}}
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO clue_updates (clue_id, seq, on_date, text, actor_name, at)
 			VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM clue_updates WHERE clue_id = $1), $2, $3, $4, $5)`, id, on, text, a.Name, tx.ts(tx.now))
 		return err
@@ -398,6 +401,9 @@ func (s *ClueService) RecordFeedback(ctx context.Context, id int64, feedbackOn q
 		}
 		if feedbackOn.Before(r.ReceivedOn) {
 			return &qingqian.Error{Code: qingqian.EINVALID, Message: "反馈日期不能早于收到线索的日期", Fields: map[string]string{"feedback_on": "不能早于 " + r.ReceivedOn.String()}}
+		}
+		if feedbackOn.Before(r.AssignedOn) {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "反馈日期不能早于交办日期", Fields: map[string]string{"feedback_on": "不能早于 " + r.AssignedOn.String()}}
 		}
 		r.FeedbackOn, r.Feedback, r.CallbackOn, r.Satisfaction = feedbackOn, feedback, callbackOn, satisfaction
 		_, err := tx.ExecContext(ctx, `UPDATE clues SET feedback_on = $1, feedback = $2, callback_on = $3, satisfaction = $4 WHERE id = $5`,

@@ -87,6 +87,8 @@ func TestAPIClueFromTheDatesThatHappened(t *testing.T) {
 		cb := map[string]any{"callback_on": "2026-07-25", "satisfaction": "satisfied", "version": 5}
 		e.do("POST", "/api/v1/clues/"+id+"/callback", e.tokRoot, cb).want(t, 409)
 		e.do("POST", "/api/v1/clues/"+id+"/feedback", e.tokRoot, map[string]any{"feedback_on": "2999-01-01", "feedback": "x", "version": 5}).want(t, 400).field(t, "feedback_on")
+		e.do("POST", "/api/v1/clues/"+id+"/feedback", e.tokRoot, map[string]any{"feedback_on": "2026-06-10", "feedback": "x", "version": 5}).want(t, 400).field(t, "feedback_on") // before it was assigned
+		e.do("POST", "/api/v1/clues/"+id+"/updates", e.tokA, map[string]any{"on": "2026-06-10", "text": "已对账"}).want(t, 400).field(t, "on")
 		r = e.do("POST", "/api/v1/clues/"+id+"/feedback", e.tokRoot, map[string]any{"feedback_on": "2026-07-20", "feedback": "已书面告知投诉人核实情况。", "version": 5}).want(t, 200)
 		if r.str("feedback_on") != "2026-07-20" || r.str("callback_on") != "" {
 			t.Fatalf("feedback: %s", r.body)
