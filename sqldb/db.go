@@ -95,9 +95,12 @@ func (db *DB) Dialect() string { return db.d.name }
 
 // Ping checks that the database answers and is migrated.
 func (db *DB) Ping(ctx context.Context) error {
-	pending, err := db.PendingMigrations(ctx)
+	pending, unknown, err := db.migrationState(ctx, db.read)
 	if err != nil {
 		return err
+	}
+	if len(unknown) > 0 {
+		return &NewerSchemaError{Unknown: unknown}
 	}
 	if len(pending) > 0 {
 		return fmt.Errorf("%d migrations pending", len(pending))

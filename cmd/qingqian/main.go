@@ -142,6 +142,34 @@ func (m *Main) flags(name string, c *config) *flag.FlagSet {
 
 // open opens (creating the data folder) and migrates the database.
 func (m *Main) open(ctx context.Context, c *config) (*sqldb.DB, error) {
+	db, applied, err := m.openMigrated(ctx, c)
+	if err == nil && len(applied) > 0 {
+		fmt.Fprintf(m.Stderr, "已应用数据库迁移：%s\n", strings.Join(applied, "、"))
+	}
+	return db, err
+}
+
+// openMigrated opens and migrates the database, returning the migrations it applied. A database
+// migrated by a newer version of the program is refused.
+func (m *Main) openMigrated(ctx context.Context, c *config) (*sqldb.DB, []string, error) {
+	db, err := m.openRaw(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	applied, err := db.MigrateReport(ctx)
+	if err != nil {
+		db.Close()
+		var newer *sqldb.NewerSchemaError
+		if errors.As(err, &newer) {
+			return nil, nil, err
+		}
+		return nil, nil, fmt.Errorf("数据库迁移失败: %w", err)
+	}
+	return db, applied, nil
+}
+
+// openRaw opens the database (creating the data folder) without migrating it.
+func (m *Main) openRaw(c *config) (*sqldb.DB, error) {
 	if c.db == "" {
 		if f := m.Getenv("QINGQIAN_DB_FILE"); f != "" {
 			b, err := os.ReadFile(f)
@@ -166,10 +194,6 @@ func (m *Main) open(ctx context.Context, c *config) (*sqldb.DB, error) {
 	}
 	db.VoucherDir = filepath.Join(c.data, "vouchers")
 	db.MaxVoucherSize = c.maxVoucherMB << 20
-	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("数据库迁移失败: %w", err)
-	}
 	return db, nil
 }
 

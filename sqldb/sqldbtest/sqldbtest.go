@@ -31,19 +31,34 @@ func Each(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	}
 }
 
+// FreshDSN returns the address of a new, empty database of the given dialect, removed when the
+// test ends: a SQLite file path, or a PostgreSQL URL whose search_path is a schema of its own.
+func FreshDSN(tb testing.TB, dialect string) string {
+	tb.Helper()
+	switch dialect {
+	case "sqlite":
+		return filepath.Join(tb.TempDir(), "qingqian.db")
+	case "postgres":
+		return freshSchema(tb)
+	}
+	tb.Fatalf("unknown dialect %q", dialect)
+	return ""
+}
+
+// Dialects lists the databases available to tests: "sqlite", and "postgres" when EnvPostgres is
+// set.
+func Dialects() []string {
+	if os.Getenv(EnvPostgres) != "" {
+		return []string{"sqlite", "postgres"}
+	}
+	return []string{"sqlite"}
+}
+
 // MustOpen opens and migrates a fresh database of the given dialect, closed and removed when
 // the test ends. Its voucher folder is a temporary directory.
 func MustOpen(tb testing.TB, dialect string) *sqldb.DB {
 	tb.Helper()
-	var dsn string
-	switch dialect {
-	case "sqlite":
-		dsn = filepath.Join(tb.TempDir(), "qingqian.db")
-	case "postgres":
-		dsn = freshSchema(tb)
-	default:
-		tb.Fatalf("unknown dialect %q", dialect)
-	}
+	dsn := FreshDSN(tb, dialect)
 	db, err := sqldb.Open(dsn)
 	if err != nil {
 		tb.Fatal(err)
