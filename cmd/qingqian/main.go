@@ -60,6 +60,7 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
 
 用法：
   qingqian serve   [--addr :8080] [--db URL] [--data DIR] [--demo] [--tls-cert F --tls-key F]
+  qingqian init    --name 监管机构全称 --uscc 代码 [--admin 用户名 --admin-name 姓名]   新部署：建立监管机构与首个管理员（从标准输入读取密码）
   qingqian migrate [--db URL] [--data DIR]
   qingqian verify  [--db URL] [--data DIR]     校验审计链与汇总数
   qingqian demo    [--db URL] [--data DIR]     向空库载入示范省演示数据
@@ -88,6 +89,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.serve(ctx, args[1:])
 	case "migrate":
 		return m.migrate(ctx, args[1:])
+	case "init":
+		return m.initDeployment(ctx, args[1:])
 	case "verify":
 		return m.verify(ctx, args[1:])
 	case "demo":

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -73,4 +76,66 @@ func TestMigrateSaysWhatItApplied(t *testing.T) {
 	})
 }
 
-var _ = context.Background
+// runIn runs a command with the given standard input.
+func runIn(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }}
+	err := m.Run(context.Background(), args)
+	return out.String(), err
+}
+
+const officeUSCC = "11130000MB00000004"
+
+// A new deployment starts with init: the regulator and its first administrator. Then units can
+// be imported under the regulator and users added, which a fresh database refused before.
+func TestInitNewDeployment(t *testing.T) {
+	eachDB(t, func(t *testing.T, dialect string, args []string) {
+		// Nothing can be set up on a fresh database without a first unit.
+		if out, err := runIn(t, "Admin-2024!\n", append([]string{"user", "add", "--org", "1", "--username", "zhang", "--role", "admin"}, args...)...); err == nil || !strings.Contains(out+err.Error(), "所属单位不存在") {
+			t.Fatalf("user add on a fresh database: %v %s", err, out)
+		}
+		initArgs := append([]string{"init", "--name", "示范省人民政府国有资产监督管理委员会", "--short-name", "示范省国资委", "--uscc", officeUSCC, "--admin", "it_admin", "--admin-name", "信息中心"}, args...)
+		// A weak password or a bad code writes nothing.
+		if out, err := runIn(t, "weak\n", initArgs...); err == nil || !strings.Contains(out+err.Error(), "密码") {
+			t.Fatalf("weak password: %v %s", err, out)
+		}
+		bad := append([]string{}, initArgs...)
+		bad[6] = "11130000MB00000005"
+		if out, err := runIn(t, "Admin-2024!\n", bad...); err == nil || !strings.Contains(out+err.Error(), "uscc") {
+			t.Fatalf("bad USCC: %v %s", err, out)
+		}
+		if out, err := runIn(t, "", initArgs...); err == nil || !strings.Contains(out+err.Error(), "密码") {
+			t.Fatalf("no password: %v %s", err, out)
+		}
+		db := rawDB(t, dialect, args)
+		var n int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM orgs`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("a refused init wrote %d units (%v)", n, err)
+		}
+		out, err := runIn(t, "Admin-2024!\n", initArgs...)
+		if err != nil || !strings.Contains(out, "已初始化") || !strings.Contains(out, "it_admin") {
+			t.Fatalf("init: %v\n%s", err, out)
+		}
+		var kind, uscc string
+		if err := db.QueryRow(`SELECT kind, uscc FROM orgs WHERE parent_id IS NULL`).Scan(&kind, &uscc); err != nil || kind != "regulator" || uscc != officeUSCC {
+			t.Fatalf("the regulator: %q %q %v", kind, uscc, err)
+		}
+		if out, err := runIn(t, "Admin-2024!\n", initArgs...); err == nil || !strings.Contains(out+err.Error(), "已经初始化过") {
+			t.Fatalf("init twice: %v %s", err, out)
+		}
+		// The groups come in from a units sheet, under the regulator by its name.
+		units := filepath.Join(t.TempDir(), "单位.csv")
+		os.WriteFile(units, []byte("单位名称,上级单位,简称,统一社会信用代码,单位类型,分管领导,责任部门,联络员,联络员电话,状态\n"+
+			"示范能源集团有限公司,示范省人民政府国有资产监督管理委员会,能源集团,,集团公司,,,,,启用\n"), 0o600)
+		if out, err := runIn(t, "", append([]string{"import", "units", units}, args...)...); err != nil || !strings.Contains(out, "新增 1 条") {
+			t.Fatalf("import units after init: %v\n%s", err, out)
+		}
+		if out, err := runIn(t, "Clerk-2024!\n", append([]string{"user", "add", "--org", "2", "--username", "nengyuan", "--role", "liaison"}, args...)...); err != nil {
+			t.Fatalf("user add after init: %v\n%s", err, out)
+		}
+		if out, err := runArgs(t, []string{"verify"}, args); err != nil {
+			t.Fatalf("verify after init: %v\n%s", err, out)
+		}
+	})
+}
