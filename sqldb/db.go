@@ -34,6 +34,15 @@ type DB struct {
 	// Nil means slog.Default().
 	Logger *slog.Logger
 
+	// MinFree is the free space, in bytes, below which the server is not ready (Ready):
+	// DefaultMinFree when zero, no check when negative.
+	MinFree int64
+
+	// path is the SQLite database file; empty on PostgreSQL.
+	path string
+	// probe is the readiness write probe's state (ready.go).
+	probe readyProbe
+
 	// bumpStmts are the running-totals upserts kept prepared on SQLite (see warmStatements).
 	bumpStmts map[bumpKey]*sql.Stmt
 }
@@ -67,7 +76,7 @@ func Open(dsn string) (*DB, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
-	db.write, db.read, db.d = w, r, sqliteDialect
+	db.write, db.read, db.d, db.path = w, r, sqliteDialect, dsn
 	return db, nil
 }
 

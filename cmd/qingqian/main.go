@@ -121,6 +121,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 type config struct {
 	db, data        string
 	maxVoucherMB    int64
+	minFreeMB       int64
 	addr            string
 	tlsCert, tlsKey string
 	demo            bool
@@ -140,6 +141,8 @@ func (m *Main) flags(name string, c *config) *flag.FlagSet {
 	fs.StringVar(&c.data, "data", m.env("DATA", "qingqian-data"), "数据目录（SQLite 数据库与凭证文件）")
 	mb, _ := strconv.ParseInt(m.env("MAX_VOUCHER_MB", "20"), 10, 64)
 	fs.Int64Var(&c.maxVoucherMB, "max-voucher-mb", mb, "单个凭证文件的大小上限（MB）")
+	free, _ := strconv.ParseInt(m.env("MIN_FREE_MB", "64"), 10, 64)
+	fs.Int64Var(&c.minFreeMB, "min-free-mb", free, "数据目录（与 SQLite 数据库）所在磁盘剩余空间低于此值（MB）时 /readyz 报告未就绪；0 不检查")
 	return fs
 }
 
@@ -197,6 +200,10 @@ func (m *Main) openRaw(c *config) (*sqldb.DB, error) {
 	}
 	db.VoucherDir = filepath.Join(c.data, "vouchers")
 	db.MaxVoucherSize = c.maxVoucherMB << 20
+	db.MinFree = c.minFreeMB << 20
+	if c.minFreeMB <= 0 {
+		db.MinFree = -1
+	}
 	return db, nil
 }
 

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
@@ -136,6 +139,92 @@ func TestInitNewDeployment(t *testing.T) {
 		}
 		if out, err := runArgs(t, []string{"verify"}, args); err != nil {
 			t.Fatalf("verify after init: %v\n%s", err, out)
+		}
+	})
+}
+
+// server is a `qingqian serve` running in the test.
+type server struct {
+	addr string
+	out  *syncWriter
+	stop context.CancelFunc
+	done chan error
+}
+
+// startServe runs serve with the given flags (and --addr 127.0.0.1:0) until the test ends or
+// stop is called; env supplies QINGQIAN_* variables.
+func startServe(t *testing.T, env map[string]string, args ...string) *server {
+	t.Helper()
+	out := &syncWriter{}
+	ready := make(chan string, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	m := &Main{Stdin: strings.NewReader(""), Stdout: out, Stderr: out, Getenv: func(k string) string { return env[k] }, Ready: ready}
+	s := &server{out: out, stop: cancel, done: make(chan error, 1)}
+	go func() {
+		s.done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...))
+	}()
+	select {
+	case s.addr = <-ready:
+	case err := <-s.done:
+		cancel()
+		t.Fatalf("serve ended: %v\n%s", err, out.String())
+	case <-time.After(60 * time.Second):
+		cancel()
+		t.Fatal("serve did not start")
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-s.done:
+		case <-time.After(60 * time.Second):
+		}
+	})
+	return s
+}
+
+// wait stops the server and returns what serve returned.
+func (s *server) wait(t *testing.T) error {
+	t.Helper()
+	s.stop()
+	select {
+	case err := <-s.done:
+		s.done <- err // for the cleanup
+		return err
+	case <-time.After(90 * time.Second):
+		t.Fatal("serve did not stop")
+		return nil
+	}
+}
+
+func (s *server) get(t *testing.T, path string, hdr ...string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", "http://"+s.addr+path, nil)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// /readyz answers 503 when the data folder's disk has less room than --min-free-mb.
+func TestServeReadyNeedsRoom(t *testing.T) {
+	eachDB(t, func(t *testing.T, dialect string, args []string) {
+		s := startServe(t, nil, args...)
+		if st, body := s.get(t, "/readyz"); st != 200 {
+			t.Fatalf("readyz: %d %s", st, body)
+		}
+		s.wait(t)
+		s = startServe(t, map[string]string{"QINGQIAN_MIN_FREE_MB": "1000000000"}, args...)
+		if st, body := s.get(t, "/readyz"); st != 503 {
+			t.Fatalf("readyz with a full disk: %d %s", st, body)
+		}
+		if st, _ := s.get(t, "/healthz"); st != 200 {
+			t.Fatalf("healthz: %d", st)
 		}
 	})
 }

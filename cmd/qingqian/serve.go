@@ -50,7 +50,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			fmt.Fprintln(m.Stdout, "数据库已有数据，不再载入演示数据。")
 		}
 	}
-	srv, err := web.NewServer(sqldb.NewServices(db), db.Ping, db.MaxVoucherSize, logger)
+	srv, err := web.NewServer(sqldb.NewServices(db), db.Ready, db.MaxVoucherSize, logger)
 	if err != nil {
 		return err
 	}
