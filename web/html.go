@@ -258,6 +258,7 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request) error) http
 		}
 		ctx := qingqian.NewContext(r.Context(), u.Actor())
 		r = r.WithContext(context.WithValue(ctx, userKey{}, u))
+		defer removeMultipart(r)
 		if err := h(w, r); err != nil {
 			s.errorPage(w, r, err)
 		}

@@ -78,8 +78,43 @@ func (js *importJobs) get(id string, userID int64) (*importJob, error) {
 	return j, nil
 }
 
-// saveVouchers stores an uploaded zip of voucher files, if one came, in a temporary file.
-func saveVouchers(r *http.Request) (string, error) {
+// spoolDir is the folder uploaded files wait in while they are imported.
+func (s *Server) spoolDir() string {
+	if s.SpoolDir == "" {
+		return os.TempDir()
+	}
+	return s.SpoolDir
+}
+
+// spoolPrefix begins the name of every file the server spools, so that SweepSpool removes its
+// files and nothing else.
+const spoolPrefix = "qingqian-"
+
+// SweepSpool removes the files a previous run left in the spool folder: uploads being imported
+// when it was stopped or killed. It is called at start, before serving, when no import runs; it
+// returns how many it removed.
+func (s *Server) SweepSpool() (int, error) {
+	if s.SpoolDir == "" {
+		return 0, nil
+	}
+	if err := os.MkdirAll(s.SpoolDir, 0o750); err != nil {
+		return 0, err
+	}
+	names, err := filepath.Glob(filepath.Join(s.SpoolDir, spoolPrefix+"*"))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, name := range names {
+		if err := os.Remove(name); err == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// saveVouchers stores an uploaded zip of voucher files, if one came, in a spool file.
+func (s *Server) saveVouchers(r *http.Request) (string, error) {
 	file, hdr, err := r.FormFile("vouchers")
 	if err != nil {
 		return "", nil // none sent
@@ -88,7 +123,7 @@ func saveVouchers(r *http.Request) (string, error) {
 	if !strings.EqualFold(filepath.Ext(hdr.Filename), ".zip") {
 		return "", &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证压缩包应为 .zip 文件", Fields: map[string]string{"vouchers": "不是 zip 文件"}}
 	}
-	tmp, err := os.CreateTemp("", "qingqian-vouchers-*.zip")
+	tmp, err := os.CreateTemp(s.spoolDir(), spoolPrefix+"vouchers-*.zip")
 	if err != nil {
 		return "", err
 	}
@@ -100,10 +135,13 @@ func saveVouchers(r *http.Request) (string, error) {
 	return tmp.Name(), nil
 }
 
-// saveUpload stores an uploaded spreadsheet in a temporary file.
-func saveUpload(r *http.Request, limit int64) (path, name string, err error) {
+// saveUpload stores an uploaded spreadsheet in a spool file.
+func (s *Server) saveUpload(r *http.Request, limit int64) (path, name string, err error) {
 	r.Body = http.MaxBytesReader(nil, r.Body, limit)
 	file, hdr, err := r.FormFile("file")
+	if tooLarge(err) {
+		return "", "", &qingqian.Error{Code: qingqian.EINVALID, Message: "文件超过大小限制（" + sizeText(limit) + "）", Fields: map[string]string{"file": "文件过大"}}
+	}
 	if err != nil {
 		return "", "", &qingqian.Error{Code: qingqian.EINVALID, Message: "请选择要导入的 .xlsx 或 .csv 文件（大小不超过限制）", Fields: map[string]string{"file": "没有收到文件"}}
 	}
@@ -112,7 +150,7 @@ func saveUpload(r *http.Request, limit int64) (path, name string, err error) {
 	if ext != ".xlsx" && ext != ".csv" {
 		return "", "", &qingqian.Error{Code: qingqian.EINVALID, Message: "只能导入 .xlsx 或 .csv 文件（.xls 请先另存为 .xlsx）", Fields: map[string]string{"file": "文件类型不对"}}
 	}
-	tmp, err := os.CreateTemp("", "qingqian-import-*"+ext)
+	tmp, err := os.CreateTemp(s.spoolDir(), spoolPrefix+"import-*"+ext)
 	if err != nil {
 		return "", "", err
 	}
@@ -204,7 +242,7 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	show := func(st int, v *view) error { return s.showImport(w, r, st, v) }
-	path, name, err := saveUpload(r, maxImportFile)
+	path, name, err := s.saveUpload(r, maxImportFile)
 	if err != nil {
 		return s.retry(w, r, err, nil, show)
 	}
@@ -212,7 +250,7 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := xlsx.Importable[kind]; !ok {
 		kind = "ledger"
 	}
-	vouchers, err := saveVouchers(r)
+	vouchers, err := s.saveVouchers(r)
 	if err != nil {
 		os.Remove(path)
 		return s.retry(w, r, err, nil, show)
@@ -343,12 +381,12 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := xlsx.Importable[kind]; !ok {
 		return qingqian.Errorf(qingqian.ENOTFOUND, "不能导入“%s”，可选：ledger、repayments", kind)
 	}
-	path, _, err := saveUpload(r, maxImportFile)
+	path, _, err := s.saveUpload(r, maxImportFile)
 	if err != nil {
 		return err
 	}
 	defer os.Remove(path)
-	vouchers, err := saveVouchers(r)
+	vouchers, err := s.saveVouchers(r)
 	if err != nil {
 		return err
 	}

@@ -18,10 +18,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +41,9 @@ type Server struct {
 	// MaxUpload bounds a voucher upload request, in bytes.
 	MaxUpload int64
 	Logger    *slog.Logger
+	// SpoolDir holds uploaded files while they are imported: a folder of the server's own,
+	// emptied at start (see SweepSpool); the system's temporary folder when empty.
+	SpoolDir string
 
 	mux     *http.ServeMux
 	imports importJobs
@@ -163,6 +168,7 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request) error) http.
 			return
 		}
 		r = r.WithContext(qingqian.NewContext(r.Context(), actor))
+		defer removeMultipart(r)
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)
 		}
@@ -182,3 +188,21 @@ func requireOfficeAPI(r *http.Request) (*qingqian.Actor, error) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// removeMultipart removes the temporary files of a multipart form the handler read. The server
+// removes those of the request it was given, but a handler reads the form of a copy (made to
+// carry the actor), whose files it would never see.
+func removeMultipart(r *http.Request) {
+	if r.MultipartForm != nil {
+		r.MultipartForm.RemoveAll()
+	}
+}
+
+// tooLarge reports a request body cut at its limit (http.MaxBytesReader).
+func tooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}
+
+// sizeText is a size limit as people read it: "20 MB".
+func sizeText(n int64) string { return strconv.FormatInt(n>>20, 10) + " MB" }

@@ -228,3 +228,39 @@ func TestServeReadyNeedsRoom(t *testing.T) {
 		}
 	})
 }
+
+// A second serve on the same data folder is refused while the first runs, and starts once it has
+// stopped. At start a server removes what a killed one left: unfinished voucher uploads and
+// spooled import files.
+func TestServeOwnsItsDataFolder(t *testing.T) {
+	eachDB(t, func(t *testing.T, dialect string, args []string) {
+		dir := args[1]
+		leftovers := []string{filepath.Join(dir, "vouchers", "upload-123456"), filepath.Join(dir, "spool", "qingqian-import-99.xlsx"),
+			filepath.Join(dir, "spool", "qingqian-vouchers-7.zip")}
+		for _, f := range leftovers {
+			os.MkdirAll(filepath.Dir(f), 0o750)
+			if err := os.WriteFile(f, []byte("half a file"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		keep := filepath.Join(dir, "spool", "notes.txt") // not the server's
+		os.WriteFile(keep, []byte("x"), 0o600)
+		s := startServe(t, nil, args...)
+		for _, f := range leftovers {
+			if _, err := os.Stat(f); !os.IsNotExist(err) {
+				t.Fatalf("%s left after start: %v", f, err)
+			}
+		}
+		if _, err := os.Stat(keep); err != nil {
+			t.Fatalf("a file not the server's was removed: %v", err)
+		}
+		out, err := runArgs(t, []string{"serve", "--addr", "127.0.0.1:0"}, args)
+		if err == nil || !strings.Contains(out+err.Error(), "已被另一个 qingqian serve 使用") {
+			t.Fatalf("second serve on the same folder: %v\n%s", err, out)
+		}
+		if err := s.wait(t); err != nil {
+			t.Fatalf("first serve: %v", err)
+		}
+		startServe(t, nil, args...)
+	})
+}

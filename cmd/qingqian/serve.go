@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -29,13 +31,30 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return fmt.Errorf("--tls-cert 与 --tls-key 须同时提供")
 	}
-	db, err := m.open(ctx, &c)
+	if err := os.MkdirAll(c.data, 0o750); err != nil {
+		return fmt.Errorf("数据目录 %s 无法创建: %w", c.data, err)
+	}
+	release, err := lockDataDir(c.data)
+	if err != nil {
+		return err
+	}
+	defer release()
+	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
+	db, applied, err := m.openMigrated(ctx, &c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
+	if len(applied) > 0 {
+		logger.Info("migrations applied", "names", strings.Join(applied, ","))
+	}
 	db.Logger = logger
+	// What a stopped or killed server left behind: voucher uploads and spooled imports.
+	if n, err := db.SweepVoucherUploads(); err != nil {
+		return err
+	} else if n > 0 {
+		logger.Info("removed unfinished voucher uploads", "files", n)
+	}
 	var demoToken string
 	if c.demo {
 		_, n, err := sqldb.NewServices(db).Orgs.FindOrgs(qingqian.NewContext(ctx, qingqian.SystemActor("演示数据")), qingqian.OrgFilter{Limit: 1})
@@ -53,6 +72,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	srv, err := web.NewServer(sqldb.NewServices(db), db.Ready, db.MaxVoucherSize, logger)
 	if err != nil {
 		return err
+	}
+	srv.SpoolDir = filepath.Join(c.data, "spool")
+	if n, err := srv.SweepSpool(); err != nil {
+		return err
+	} else if n > 0 {
+		logger.Info("removed spooled uploads of unfinished imports", "files", n)
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", c.addr)
