@@ -19,7 +19,8 @@ import (
 )
 
 // importJob is an import running in the background; its page refreshes until it is done.
-// Jobs live in memory: a restart forgets them (the uploaded file goes with them).
+// Jobs live in memory, with a record of each in the spool folder that outlives a restart
+// (drain.go); the uploaded file does not.
 type importJob struct {
 	ID       string
 	Kind     string // "ledger" or "repayments"
@@ -46,7 +47,12 @@ func (j *importJob) snapshot() (xlsx.Progress, bool, *xlsx.ImportOutcome, string
 type importJobs struct {
 	mu   sync.Mutex
 	jobs map[string]*importJob
+	// remove removes the files of a job it forgets.
+	remove func(j *importJob)
 }
+
+// jobLifetime is how long a job is remembered.
+const jobLifetime = 2 * time.Hour
 
 // add registers a job and forgets those older than two hours, removing their files.
 func (js *importJobs) add(j *importJob) {
@@ -56,10 +62,9 @@ func (js *importJobs) add(j *importJob) {
 		js.jobs = map[string]*importJob{}
 	}
 	for id, old := range js.jobs {
-		if time.Since(old.Started) > 2*time.Hour {
-			os.Remove(old.Path)
-			if old.Vouchers != "" {
-				os.Remove(old.Vouchers)
+		if time.Since(old.Started) > jobLifetime {
+			if js.remove != nil {
+				js.remove(old)
 			}
 			delete(js.jobs, id)
 		}
@@ -264,8 +269,13 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) runImport(ctx context.Context, kind, path, vouchers, name string, dryRun bool) *importJob {
 	j := &importJob{ID: randomKey(), Kind: kind, UserID: qingqian.ActorFrom(ctx).UserID, FileName: name, Path: path, Vouchers: vouchers, DryRun: dryRun, Started: time.Now()}
 	s.imports.add(j)
-	actorCtx := qingqian.NewContext(context.WithoutCancel(ctx), qingqian.ActorFrom(ctx))
+	s.saveJob(j)
+	// The job outlives the request, not the server: stopping cancels it (Drain).
+	actorCtx := qingqian.NewContext(s.jobsCtx, qingqian.ActorFrom(ctx))
+	s.jobsWG.Add(1)
 	go func() {
+		defer s.jobsWG.Done()
+		defer s.saveJob(j)
 		defer func() {
 			if v := recover(); v != nil {
 				s.Logger.Error("import panicked", "file", name, "panic", v, "stack", string(debug.Stack()))
@@ -292,6 +302,9 @@ func (s *Server) runImport(ctx context.Context, kind, path, vouchers, name strin
 		if err != nil {
 			var fe *xlsx.FileError
 			switch {
+			case s.jobsCtx.Err() != nil:
+				j.Err, j.Report = jobCancelled, nil
+				s.Logger.Warn("import cancelled: the server is stopping", "job", j.ID, "file", name, "user", j.UserID)
 			case errors.As(err, &fe):
 				j.Err = fe.Msg
 				if cause := errors.Unwrap(fe); cause != nil {
@@ -345,6 +358,9 @@ func (s *Server) confirmImport(w http.ResponseWriter, r *http.Request) error {
 	if !done || !j.DryRun || msg != "" || rep == nil || !rep.OK() {
 		return qingqian.Errorf(qingqian.ECONFLICT, "只有校验通过的试导入可以确认导入")
 	}
+	if j.Path == "" {
+		return qingqian.Errorf(qingqian.ECONFLICT, jobFileGone)
+	}
 	nj := s.runImport(r.Context(), j.Kind, j.Path, j.Vouchers, j.FileName, false)
 	http.Redirect(w, r, "/imports/"+nj.ID, http.StatusSeeOther)
 	return nil
@@ -358,6 +374,9 @@ func (s *Server) importErrors(w http.ResponseWriter, r *http.Request) error {
 	_, done, rep, _ := j.snapshot()
 	if !done || rep == nil || rep.OK() {
 		return qingqian.Errorf(qingqian.ENOTFOUND, "没有错误报告")
+	}
+	if j.Path == "" {
+		return qingqian.Errorf(qingqian.ENOTFOUND, jobFileGone)
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", attachment(strings.TrimSuffix(j.FileName, filepath.Ext(j.FileName))+"-错误报告.xlsx"))

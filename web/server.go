@@ -25,6 +25,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -47,8 +48,12 @@ type Server struct {
 
 	mux     *http.ServeMux
 	imports importJobs
-	static  *staticFiles
-	tmpl    map[string]*template.Template
+	// Background imports run in jobsCtx, which Drain cancels; jobsWG counts them.
+	jobsCtx    context.Context
+	cancelJobs context.CancelFunc
+	jobsWG     sync.WaitGroup
+	static     *staticFiles
+	tmpl       map[string]*template.Template
 }
 
 // NewServer returns a server with its routes registered and its pages parsed; a page that does
@@ -58,6 +63,8 @@ func NewServer(svc Services, ready func(context.Context) error, maxUpload int64,
 		logger = slog.Default()
 	}
 	s := &Server{Services: svc, Ready: ready, MaxUpload: maxUpload, Logger: logger, mux: http.NewServeMux()}
+	s.jobsCtx, s.cancelJobs = context.WithCancel(context.Background())
+	s.imports.remove = s.removeJob
 	var err error
 	if s.static, err = loadStatic(); err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/qingqian/qingqian"
 	"github.com/qingqian/qingqian/sqldb"
@@ -125,6 +126,7 @@ type config struct {
 	addr            string
 	tlsCert, tlsKey string
 	demo            bool
+	grace           time.Duration
 }
 
 func (m *Main) env(name, def string) string {

@@ -4,17 +4,22 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/qingqian/qingqian"
 	"github.com/qingqian/qingqian/sqldb/sqldbtest"
+	"github.com/qingqian/qingqian/xlsx"
 )
 
 // eachDB runs fn on a new SQLite data folder and, when PostgreSQL is available, on a fresh
@@ -262,5 +267,111 @@ func TestServeOwnsItsDataFolder(t *testing.T) {
 			t.Fatalf("first serve: %v", err)
 		}
 		startServe(t, nil, args...)
+	})
+}
+
+// newDeployment initialises a deployment with one group, 示范建工集团有限公司 (unit 2), and returns
+// a clerk token of the group.
+func newDeployment(t *testing.T, args []string) string {
+	t.Helper()
+	if out, err := runIn(t, "Admin-2024!\n", append([]string{"init", "--name", "示范省国资委", "--uscc", officeUSCC}, args...)...); err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+	units := filepath.Join(t.TempDir(), "单位.csv")
+	os.WriteFile(units, []byte("单位名称,上级单位,简称,统一社会信用代码,单位类型,分管领导,责任部门,联络员,联络员电话,状态\n"+
+		"示范建工集团有限公司,示范省国资委,建工集团,,集团公司,,,,,启用\n"), 0o600)
+	if out, err := runIn(t, "", append([]string{"import", "units", units}, args...)...); err != nil {
+		t.Fatalf("import units: %v\n%s", err, out)
+	}
+	out, err := runIn(t, "", append([]string{"token", "add", "--org", "2", "--name", "ERP", "--role", "clerk"}, args...)...)
+	token := regexp.MustCompile(`qq_[0-9a-f]+`).FindString(out)
+	if err != nil || token == "" {
+		t.Fatalf("token: %v\n%s", err, out)
+	}
+	return token
+}
+
+// bigLedger is an n-row ledger CSV of the group of newDeployment, first numbered from.
+func bigLedger(t *testing.T, n, from int) []byte {
+	var b strings.Builder
+	heads := []string{}
+	for _, c := range xlsx.LedgerColumns[:17] {
+		heads = append(heads, c.Header)
+	}
+	b.WriteString(strings.Join(heads, ",") + "\n")
+	for i := from; i < from+n; i++ {
+		c := i % 500
+		body := fmt.Sprintf("%08d", 20000000+c)
+		first17 := "91130100" + body + string(qingqian.OrgCodeCheckChar(body))
+		uscc := first17 + string(qingqian.USCCCheckChar(first17))
+		fmt.Fprintf(&b, "L-%07d,示范建工集团有限公司,债权企业%d有限公司,%s,民营企业,HT-%d,施工合同,工程款,2019-01-10,2019-04-10,%d.25,0,,自有资金,底数,张三,\n", i, c, uscc, i, 1000+i)
+	}
+	return []byte(b.String())
+}
+
+// apiImport posts a ledger to the API's import and returns the status and body.
+func apiImport(addr, token string, file []byte) (int, string, error) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "台账.csv")
+	fw.Write(file)
+	mw.Close()
+	req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/imports/ledger", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b), nil
+}
+
+// Stopping a server during an import (in the request, through the API) waits for it within the
+// grace; past the grace the import is cancelled: answered 503, nothing written, and the server
+// stops cleanly (exit status 0), not cut at a fixed time with an error.
+func TestServeStopDuringImport(t *testing.T) {
+	eachDB(t, func(t *testing.T, dialect string, args []string) {
+		token := newDeployment(t, args)
+		db := rawDB(t, dialect, args)
+		count := func() int {
+			var n int
+			if err := db.QueryRow(`SELECT COUNT(*) FROM items`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		const rows = 5000
+		stopDuring := func(grace string, from int) (int, string, error) {
+			file := bigLedger(t, rows, from)
+			s := startServe(t, map[string]string{"QINGQIAN_SHUTDOWN_GRACE": grace}, args...)
+			type answer struct {
+				st   int
+				body string
+			}
+			got := make(chan answer, 1)
+			go func() {
+				st, body, err := apiImport(s.addr, token, file)
+				if err != nil {
+					body = err.Error()
+				}
+				got <- answer{st, body}
+			}()
+			time.Sleep(500 * time.Millisecond) // the file is sent, the import has begun
+			err := s.wait(t)
+			a := <-got
+			return a.st, a.body + "\n" + s.out.String(), err
+		}
+		// A grace long enough: the import is waited for and written.
+		st, out, err := stopDuring("5m", 0)
+		if err != nil || st != 200 || count() != rows || !strings.Contains(out, "已停止") {
+			t.Fatalf("stop with grace enough: %v, %d, %d items\n%.3000s", err, st, count(), out)
+		}
+		// A grace too short: cancelled, nothing written, a clean stop.
+		st, out, err = stopDuring("50ms", rows)
+		if err != nil || st != http.StatusServiceUnavailable || count() != rows || !strings.Contains(out, "仍在进行的请求已取消") {
+			t.Fatalf("stop with a short grace: %v, %d, %d items\n%.3000s", err, st, count(), out)
+		}
 	})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -25,6 +26,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	fs.BoolVar(&c.demo, "demo", false, "数据库为空时载入示范省演示数据")
 	fs.StringVar(&c.tlsCert, "tls-cert", m.env("TLS_CERT", ""), "HTTPS 证书文件")
 	fs.StringVar(&c.tlsKey, "tls-key", m.env("TLS_KEY", ""), "HTTPS 私钥文件")
+	grace, err := time.ParseDuration(m.env("SHUTDOWN_GRACE", "60s"))
+	if err != nil {
+		return fmt.Errorf("QINGQIAN_SHUTDOWN_GRACE 应为时长，如 60s、5m: %w", err)
+	}
+	fs.DurationVar(&c.grace, "shutdown-grace", grace, "停止时等待进行中的请求与导入完成的最长时间，超时则取消它们（不写入任何数据）")
 	if err := fs.Parse(args); err != nil {
 		return exitError(2)
 	}
@@ -79,7 +85,16 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	} else if n > 0 {
 		logger.Info("removed spooled uploads of unfinished imports", "files", n)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	if n, err := srv.RecoverImports(); err != nil {
+		return err
+	} else if n > 0 {
+		logger.Warn("imports interrupted by the previous stop, marked so", "imports", n)
+	}
+	// Requests run in reqCtx, which is cancelled when the grace for stopping is over.
+	reqCtx, cancelRequests := context.WithCancel(context.Background())
+	defer cancelRequests()
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		BaseContext: func(net.Listener) context.Context { return reqCtx }}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
@@ -111,10 +126,36 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	return m.stop(hs, srv, cancelRequests, c.grace, logger)
+}
+
+// stop stops the server: no new requests; the requests and background imports in progress are
+// waited for until the grace is over, then cancelled (each is a transaction: a cancelled one
+// writes nothing, and an import's job says so). A clean stop returns nil even when it cancelled
+// work; only a server that could not stop at all is an error.
+func (m *Main) stop(hs *http.Server, srv *web.Server, cancelRequests context.CancelFunc, grace time.Duration, logger *slog.Logger) error {
+	fmt.Fprintf(m.Stdout, "正在停止：等待进行中的请求和导入完成（最多 %s）……\n", grace)
+	start := time.Now()
+	graceCtx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	fmt.Fprintln(m.Stdout, "正在停止……")
-	return hs.Shutdown(shutdown)
+	err := hs.Shutdown(graceCtx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		cancelRequests()
+		logger.Warn("requests still running after the grace were cancelled", "grace", grace.String())
+		fmt.Fprintln(m.Stdout, "等待超时：仍在进行的请求已取消，没有写入任何数据。")
+		after, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		err = hs.Shutdown(after)
+	}
+	if err != nil {
+		hs.Close()
+		return fmt.Errorf("服务未能停止: %w", err)
+	}
+	if n := srv.Drain(graceCtx); n > 0 {
+		fmt.Fprintf(m.Stdout, "等待超时：%d 个进行中的导入已取消，没有写入任何数据，导入任务已标记为“已取消”。\n", n)
+	}
+	fmt.Fprintf(m.Stdout, "已停止（用时 %.1f 秒）。\n", time.Since(start).Seconds())
+	return nil
 }
 
 // displayAddr is the listening address as a browser opens it: localhost for any address.
