@@ -64,6 +64,8 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
   qingqian init    --name 监管机构全称 --uscc 代码 [--admin 用户名 --admin-name 姓名]   新部署：建立监管机构与首个管理员（从标准输入读取密码）
   qingqian migrate [--db URL] [--data DIR]
   qingqian verify  [--db URL] [--data DIR]     校验审计链与汇总数
+  qingqian backup  --out 备份目录 [--db URL] [--data DIR]     在线备份数据库与凭证文件
+  qingqian restore --from 备份目录 [--db URL] [--data DIR]    恢复到空数据库并校验
   qingqian demo    [--db URL] [--data DIR]     向空库载入示范省演示数据
   qingqian token add --org ID --name 名称 [--role clerk,observer]
   qingqian token list | token revoke ID
@@ -92,6 +94,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.migrate(ctx, args[1:])
 	case "init":
 		return m.initDeployment(ctx, args[1:])
+	case "backup":
+		return m.backup(ctx, args[1:])
+	case "restore":
+		return m.restore(ctx, args[1:])
 	case "verify":
 		return m.verify(ctx, args[1:])
 	case "demo":
@@ -178,20 +184,8 @@ func (m *Main) openMigrated(ctx context.Context, c *config) (*sqldb.DB, []string
 
 // openRaw opens the database (creating the data folder) without migrating it.
 func (m *Main) openRaw(c *config) (*sqldb.DB, error) {
-	if c.db == "" {
-		if f := m.Getenv("QINGQIAN_DB_FILE"); f != "" {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				return nil, fmt.Errorf("QINGQIAN_DB_FILE: %w", err)
-			}
-			c.db = strings.TrimSpace(string(b))
-		}
-	}
-	if err := os.MkdirAll(c.data, 0o750); err != nil {
-		return nil, fmt.Errorf("数据目录 %s 无法创建: %w", c.data, err)
-	}
-	if c.db == "" {
-		c.db = filepath.Join(c.data, "qingqian.db")
+	if err := m.resolveDB(c); err != nil {
+		return nil, err
 	}
 	if c.maxVoucherMB <= 0 {
 		return nil, fmt.Errorf("--max-voucher-mb 必须大于 0")
@@ -207,6 +201,27 @@ func (m *Main) openRaw(c *config) (*sqldb.DB, error) {
 		db.MinFree = -1
 	}
 	return db, nil
+}
+
+// resolveDB settles the database address: --db, QINGQIAN_DB, the file QINGQIAN_DB_FILE names,
+// or else qingqian.db in the data folder (which it creates).
+func (m *Main) resolveDB(c *config) error {
+	if c.db == "" {
+		if f := m.Getenv("QINGQIAN_DB_FILE"); f != "" {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return fmt.Errorf("QINGQIAN_DB_FILE: %w", err)
+			}
+			c.db = strings.TrimSpace(string(b))
+		}
+	}
+	if err := os.MkdirAll(c.data, 0o750); err != nil {
+		return fmt.Errorf("数据目录 %s 无法创建: %w", c.data, err)
+	}
+	if c.db == "" {
+		c.db = filepath.Join(c.data, "qingqian.db")
+	}
+	return nil
 }
 
 // redact hides a password in a connection URL.
