@@ -34,6 +34,11 @@ type DB struct {
 	// Nil means slog.Default().
 	Logger *slog.Logger
 
+	// OnWriteWait, when set, is told how long each write transaction waited to begin: on SQLite
+	// for the one writing connection and the database's write lock, on PostgreSQL for a pooled
+	// connection (row locks are waited for later, inside statements: see LockWaiters).
+	OnWriteWait func(time.Duration)
+
 	// MinFree is the free space, in bytes, below which the server is not ready (Ready):
 	// DefaultMinFree when zero, no check when negative.
 	MinFree int64

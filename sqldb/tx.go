@@ -114,7 +114,11 @@ func (tx *Tx) deny(entity string, id int64) { tx.denied = append(tx.denied, deni
 // nothing is ever half-written. Its errors are what fn returned, or the failed step of the
 // transaction named; the service method calling it names the operation (serviceErr).
 func (db *DB) inTx(ctx context.Context, actor *qingqian.Actor, fn func(tx *Tx) error) error {
+	start := time.Now()
 	sqltx, err := db.write.BeginTx(ctx, nil)
+	if db.OnWriteWait != nil {
+		db.OnWriteWait(time.Since(start))
+	}
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}

@@ -271,14 +271,25 @@ func (s *Server) runImport(ctx context.Context, kind, path, vouchers, name strin
 	s.imports.add(j)
 	s.saveJob(j)
 	// The job outlives the request, not the server: stopping cancels it (Drain).
-	actorCtx := qingqian.NewContext(s.jobsCtx, qingqian.ActorFrom(ctx))
+	// Its logs carry the ID of the request that started it.
+	actorCtx := qingqian.NewContext(context.WithValue(s.jobsCtx, requestIDKey, requestID(ctx)), qingqian.ActorFrom(ctx))
 	s.jobsWG.Add(1)
 	go func() {
 		defer s.jobsWG.Done()
 		defer s.saveJob(j)
 		defer func() {
+			switch _, _, _, msg := j.snapshot(); {
+			case msg == jobCancelled:
+				s.metrics.importDone("cancelled")
+			case msg != "":
+				s.metrics.importDone("failed")
+			default:
+				s.metrics.importDone("done")
+			}
+		}()
+		defer func() {
 			if v := recover(); v != nil {
-				s.Logger.Error("import panicked", "file", name, "panic", v, "stack", string(debug.Stack()))
+				s.Logger.ErrorContext(actorCtx, "import panicked", "job", j.ID, "file", name, "panic", v, "stack", string(debug.Stack()))
 				j.mu.Lock()
 				j.Done, j.Err = true, "系统内部错误，导入未完成，没有写入任何数据"
 				j.mu.Unlock()
@@ -304,16 +315,16 @@ func (s *Server) runImport(ctx context.Context, kind, path, vouchers, name strin
 			switch {
 			case s.jobsCtx.Err() != nil:
 				j.Err, j.Report = jobCancelled, nil
-				s.Logger.Warn("import cancelled: the server is stopping", "job", j.ID, "file", name, "user", j.UserID)
+				s.Logger.WarnContext(actorCtx, "import cancelled: the server is stopping", "job", j.ID, "file", name, "user", j.UserID)
 			case errors.As(err, &fe):
 				j.Err = fe.Msg
 				if cause := errors.Unwrap(fe); cause != nil {
-					s.Logger.Error("import", "file", name, "err", cause)
+					s.Logger.ErrorContext(actorCtx, "import", "job", j.ID, "file", name, "err", cause)
 				}
 			case qingqian.ErrorCode(err) != qingqian.EINTERNAL:
 				j.Err = qingqian.ErrorMessage(err)
 			default:
-				s.Logger.Error("import", "file", name, "err", err)
+				s.Logger.ErrorContext(actorCtx, "import", "job", j.ID, "file", name, "err", err)
 				j.Err = "系统内部错误，导入未完成，没有写入任何数据"
 			}
 		}

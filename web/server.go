@@ -17,6 +17,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"html/template"
@@ -45,6 +46,13 @@ type Server struct {
 	// SpoolDir holds uploaded files while they are imported: a folder of the server's own,
 	// emptied at start (see SweepSpool); the system's temporary folder when empty.
 	SpoolDir string
+	// MetricsToken, when set, is the bearer token /metrics requires; without it /metrics
+	// answers only the loopback interface (metrics.go).
+	MetricsToken string
+	// DBStats, when set, returns the database's connection pools' statistics, by pool name.
+	DBStats func() map[string]sql.DBStats
+	// DBGauges, when set, returns values the database reports at each scrape of /metrics.
+	DBGauges func(ctx context.Context) []Gauge
 
 	mux     *http.ServeMux
 	imports importJobs
@@ -52,6 +60,7 @@ type Server struct {
 	jobsCtx    context.Context
 	cancelJobs context.CancelFunc
 	jobsWG     sync.WaitGroup
+	metrics    *metrics
 	static     *staticFiles
 	tmpl       map[string]*template.Template
 }
@@ -62,8 +71,10 @@ func NewServer(svc Services, ready func(context.Context) error, maxUpload int64,
 	if logger == nil {
 		logger = slog.Default()
 	}
+	logger = slog.New(NewLogHandler(logger.Handler()))
 	s := &Server{Services: svc, Ready: ready, MaxUpload: maxUpload, Logger: logger, mux: http.NewServeMux()}
 	s.jobsCtx, s.cancelJobs = context.WithCancel(context.Background())
+	s.metrics = newMetrics()
 	s.imports.remove = s.removeJob
 	var err error
 	if s.static, err = loadStatic(); err != nil {
@@ -100,11 +111,29 @@ func requestID(ctx context.Context) string {
 	return id
 }
 
+// incomingID accepts a request ID given by a proxy in front (X-Request-ID), if it is a plain
+// token, so that its logs and ours name the same request.
+func incomingID(r *http.Request) string {
+	id := r.Header.Get("X-Request-ID")
+	if len(id) == 0 || len(id) > 64 {
+		return ""
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return ""
+		}
+	}
+	return id
+}
+
 func (s *Server) secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := make([]byte, 6)
-		rand.Read(b)
-		id := hex.EncodeToString(b)
+		id := incomingID(r)
+		if id == "" {
+			b := make([]byte, 6)
+			rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
 		h := w.Header()
 		h.Set("X-Request-ID", id)
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'")
@@ -113,9 +142,15 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: 200}
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
-		if !strings.HasPrefix(r.URL.Path, "/healthz") {
-			s.Logger.Info("request", "id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+		s.metrics.inFlight.Add(1)
+		defer s.metrics.inFlight.Add(-1)
+		// The mux sets the matched route's pattern on the request it is given: this one.
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		next.ServeHTTP(sw, r)
+		d := time.Since(start)
+		s.metrics.request(r.Pattern, sw.status, d)
+		if !strings.HasPrefix(r.URL.Path, "/healthz") && r.URL.Path != "/metrics" {
+			s.Logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "route", r.Pattern, "status", sw.status, "ms", d.Milliseconds())
 		}
 	})
 }
@@ -137,7 +172,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.Logger.Error("panic", "value", v, "stack", string(debug.Stack()))
+				s.Logger.ErrorContext(r.Context(), "panic", "value", v, "stack", string(debug.Stack()))
 				s.writeError(w, r, qingqian.Internal(nil))
 			}
 		}()
@@ -150,7 +185,7 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if s.Ready != nil {
 		if err := s.Ready(ctx); err != nil {
-			s.Logger.Warn("not ready", "err", err)
+			s.Logger.WarnContext(r.Context(), "not ready", "err", err)
 			http.Error(w, "not ready\n", http.StatusServiceUnavailable)
 			return
 		}

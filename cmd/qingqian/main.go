@@ -133,6 +133,7 @@ type config struct {
 	tlsCert, tlsKey string
 	demo            bool
 	grace           time.Duration
+	logFormat       string
 }
 
 func (m *Main) env(name, def string) string {

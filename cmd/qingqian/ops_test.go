@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -18,6 +19,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/sqldb"
 	"github.com/qingqian/qingqian/sqldb/sqldbtest"
 	"github.com/qingqian/qingqian/xlsx"
 )
@@ -372,6 +374,73 @@ func TestServeStopDuringImport(t *testing.T) {
 		st, out, err = stopDuring("50ms", rows)
 		if err != nil || st != http.StatusServiceUnavailable || count() != rows || !strings.Contains(out, "仍在进行的请求已取消") {
 			t.Fatalf("stop with a short grace: %v, %d, %d items\n%.3000s", err, st, count(), out)
+		}
+	})
+}
+
+// serve logs JSON records that carry the request's ID, also those written below the web layer
+// (a missing voucher file, found by the database's side); /metrics answers the loopback
+// interface, or whoever has QINGQIAN_METRICS_TOKEN.
+func TestServeLogsAndMetrics(t *testing.T) {
+	eachDB(t, func(t *testing.T, dialect string, args []string) {
+		token := newDeployment(t, args)
+		src, err := sqldb.Open(dsnOf(dialect, args))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.Close()
+		src.VoucherDir = filepath.Join(args[1], "vouchers")
+		clerk := qingqian.NewContext(context.Background(), &qingqian.Actor{Name: "填报员", OrgID: 2, OrgPath: "/1/2/", Roles: []qingqian.Role{qingqian.RoleClerk}})
+		v, err := sqldb.NewVoucherService(src).StoreVoucher(clerk, "a.pdf", strings.NewReader("%PDF-1.4 日志\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(sqldb.VoucherPath(src.VoucherDir, v.SHA256))
+
+		s := startServe(t, map[string]string{"QINGQIAN_LOG_FORMAT": "json"}, args...)
+		req, _ := http.NewRequest("GET", "http://"+s.addr+"/api/v1/vouchers/"+v.SHA256, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		id := res.Header.Get("X-Request-ID")
+		if res.StatusCode != 404 || id == "" {
+			t.Fatalf("missing voucher: %d %q", res.StatusCode, id)
+		}
+		st, metrics := s.get(t, "/metrics")
+		if st != 200 || !strings.Contains(metrics, `qingqian_http_requests_total{route="GET /api/v1/vouchers/{sha256}",code="404"} 1`) ||
+			!strings.Contains(metrics, "qingqian_db_write_wait_seconds_bucket") || !strings.Contains(metrics, "qingqian_db_pool_in_use{pool=") {
+			t.Fatalf("metrics: %d\n%s", st, metrics)
+		}
+		if dialect == "postgres" && !strings.Contains(metrics, "qingqian_db_lock_waiters ") {
+			t.Fatalf("no lock waiters on PostgreSQL:\n%s", metrics)
+		}
+		s.wait(t)
+		found := map[string]bool{}
+		for _, line := range strings.Split(s.out.String(), "\n") {
+			if !strings.HasPrefix(line, "{") {
+				continue
+			}
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(line), &rec); err != nil {
+				t.Fatalf("not a JSON record: %q", line)
+			}
+			if rec["id"] == id {
+				found[rec["msg"].(string)] = true
+			}
+		}
+		if !found["voucher file missing"] || !found["request"] {
+			t.Fatalf("records of request %s: %v\n%s", id, found, s.out.String())
+		}
+		// With a token configured, only with the token.
+		s = startServe(t, map[string]string{"QINGQIAN_METRICS_TOKEN": "tok-123"}, args...)
+		if st, _ := s.get(t, "/metrics"); st != http.StatusForbidden {
+			t.Fatalf("metrics without the token: %d", st)
+		}
+		if st, _ := s.get(t, "/metrics", "Authorization", "Bearer tok-123"); st != 200 {
+			t.Fatalf("metrics with the token: %d", st)
 		}
 	})
 }

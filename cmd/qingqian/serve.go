@@ -31,6 +31,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("QINGQIAN_SHUTDOWN_GRACE 应为时长，如 60s、5m: %w", err)
 	}
 	fs.DurationVar(&c.grace, "shutdown-grace", grace, "停止时等待进行中的请求与导入完成的最长时间，超时则取消它们（不写入任何数据）")
+	fs.StringVar(&c.logFormat, "log-format", m.env("LOG_FORMAT", "text"), "日志格式：text 或 json")
+	metricsToken := m.env("METRICS_TOKEN", "")
 	if err := fs.Parse(args); err != nil {
 		return exitError(2)
 	}
@@ -45,7 +47,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer release()
-	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
+	var base slog.Handler
+	switch c.logFormat {
+	case "text":
+		base = slog.NewTextHandler(m.Stderr, nil)
+	case "json":
+		base = slog.NewJSONHandler(m.Stderr, nil)
+	default:
+		return fmt.Errorf("--log-format 应为 text 或 json")
+	}
+	// Every record logged with a request's context carries the request's ID.
+	logger := slog.New(web.NewLogHandler(base))
 	db, applied, err := m.openMigrated(ctx, &c)
 	if err != nil {
 		return err
@@ -80,6 +92,18 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	srv.SpoolDir = filepath.Join(c.data, "spool")
+	srv.MetricsToken = metricsToken
+	srv.DBStats = db.PoolStats
+	writeWait := web.NewHistogram("qingqian_db_write_wait_seconds", "Time a write transaction waited to begin (SQLite: the write lock; PostgreSQL: a connection).", web.DefaultBuckets)
+	db.OnWriteWait = writeWait.ObserveDuration
+	srv.AddHistogram(writeWait)
+	srv.DBGauges = func(ctx context.Context) []web.Gauge {
+		n, ok, err := db.LockWaiters(ctx)
+		if !ok || err != nil {
+			return nil
+		}
+		return []web.Gauge{{Name: "qingqian_db_lock_waiters", Help: "PostgreSQL sessions of this database waiting for a lock.", Type: "gauge", Value: float64(n)}}
+	}
 	if n, err := srv.SweepSpool(); err != nil {
 		return err
 	} else if n > 0 {
