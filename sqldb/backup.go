@@ -39,7 +39,7 @@ func OpenBackupCopy(path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DB{write: p, read: p, d: sqliteDialect, path: path}, nil
+	return &DB{write: p, read: &readPool{DB: p}, d: sqliteDialect, path: path}, nil
 }
 
 // BackupContents is what a backup's database copy records.

@@ -19,10 +19,12 @@ import (
 // DefaultMaxVoucherSize is the voucher size limit when none is configured: 20 MB.
 const DefaultMaxVoucherSize = 20 << 20
 
-// DB is an open ledger database: a write pool and a read pool (the same pool on PostgreSQL).
+// DB is an open ledger database: a write pool and a read pool (the same pool on PostgreSQL), and
+// perhaps a hot standby's pool that reads may go to (standby.go).
 type DB struct {
-	write, read *sql.DB
-	d           dialect
+	write *sql.DB
+	read  *readPool
+	d     dialect
 
 	// Now is the clock; tests and the demo loader replace it to record history.
 	Now func() time.Time
@@ -63,7 +65,7 @@ func Open(dsn string) (*DB, error) {
 		}
 		p.SetMaxOpenConns(16)
 		p.SetMaxIdleConns(16)
-		db.write, db.read, db.d = p, p, postgresDialect
+		db.write, db.read, db.d = p, &readPool{DB: p}, postgresDialect
 		return db, nil
 	}
 	const pragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
@@ -81,7 +83,7 @@ func Open(dsn string) (*DB, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
-	db.write, db.read, db.d, db.path = w, r, sqliteDialect, dsn
+	db.write, db.read, db.d, db.path = w, &readPool{DB: r}, sqliteDialect, dsn
 	return db, nil
 }
 
@@ -91,8 +93,12 @@ func (db *DB) Close() error {
 		st.Close()
 	}
 	err := db.write.Close()
-	if db.read != db.write {
-		err = errors.Join(err, db.read.Close())
+	if db.read.DB != db.write {
+		err = errors.Join(err, db.read.DB.Close())
+	}
+	if db.read.standby != nil {
+		close(db.read.stop)
+		err = errors.Join(err, db.read.standby.Close())
 	}
 	return err
 }

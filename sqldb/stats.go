@@ -8,10 +8,14 @@ import (
 // PoolStats returns the statistics of the connection pools by name: "write" and "read" on
 // SQLite, "primary" on PostgreSQL (one pool for both).
 func (db *DB) PoolStats() map[string]sql.DBStats {
-	if db.read == db.write {
-		return map[string]sql.DBStats{"primary": db.write.Stats()}
+	out := map[string]sql.DBStats{"write": db.write.Stats(), "read": db.read.Stats()}
+	if db.read.DB == db.write {
+		out = map[string]sql.DBStats{"primary": db.write.Stats()}
 	}
-	return map[string]sql.DBStats{"write": db.write.Stats(), "read": db.read.Stats()}
+	if db.read.standby != nil {
+		out["standby"] = db.read.standby.Stats()
+	}
+	return out
 }
 
 // LockWaiters counts the PostgreSQL sessions of this database waiting for a lock at this moment

@@ -226,16 +226,27 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	if s.DBGauges != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
+		announced := map[string]bool{}
 		for _, g := range s.DBGauges(ctx) {
-			fmt.Fprintf(bw, "# HELP %s %s\n# TYPE %s %s\n%s %s\n", g.Name, g.Help, g.Name, g.Type, g.Name, formatFloat(g.Value))
+			if !announced[g.Name] {
+				announced[g.Name] = true
+				fmt.Fprintf(bw, "# HELP %s %s\n# TYPE %s %s\n", g.Name, g.Help, g.Name, g.Type)
+			}
+			labels := ""
+			if g.Label[0] != "" {
+				labels = "{" + label(g.Label[0], g.Label[1]) + "}"
+			}
+			fmt.Fprintf(bw, "%s%s %s\n", g.Name, labels, formatFloat(g.Value))
 		}
 	}
 }
 
-// Gauge is one value reported at each scrape, e.g. by the database.
+// Gauge is one value reported at each scrape, e.g. by the database; values of one name (with
+// different labels) come one after the other.
 type Gauge struct {
 	Name, Help string
-	Type       string // "gauge" or "counter"
+	Type       string    // "gauge" or "counter"
+	Label      [2]string // name and value of its one label, if any
 	Value      float64
 }
 

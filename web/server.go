@@ -53,6 +53,10 @@ type Server struct {
 	DBStats func() map[string]sql.DBStats
 	// DBGauges, when set, returns values the database reports at each scrape of /metrics.
 	DBGauges func(ctx context.Context) []Gauge
+	// StandbyReads sends the reads of the standby routes to a hot standby (standby.go), except
+	// for ReadYourWrites (DefaultReadYourWrites when zero) after the client wrote.
+	StandbyReads   bool
+	ReadYourWrites time.Duration
 
 	mux     *http.ServeMux
 	imports importJobs
@@ -61,6 +65,7 @@ type Server struct {
 	cancelJobs context.CancelFunc
 	jobsWG     sync.WaitGroup
 	metrics    *metrics
+	recent     recentWrites
 	static     *staticFiles
 	tmpl       map[string]*template.Template
 }
@@ -209,7 +214,7 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request) error) http.
 			s.writeError(w, r, err)
 			return
 		}
-		r = r.WithContext(qingqian.NewContext(r.Context(), actor))
+		r = s.routeReads(w, r.WithContext(qingqian.NewContext(r.Context(), actor)), actor)
 		defer removeMultipart(r)
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)

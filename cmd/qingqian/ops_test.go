@@ -444,3 +444,41 @@ func TestServeLogsAndMetrics(t *testing.T) {
 		}
 	})
 }
+
+// serve --db-read sends the lists to the standby (counted in the metrics); SQLite has none.
+func TestServeWithStandby(t *testing.T) {
+	if out, err := runArgs(t, []string{"serve", "--addr", "127.0.0.1:0", "--db-read", "postgres://x@127.0.0.1:1/x"}, []string{"--data", t.TempDir()}); err == nil || !strings.Contains(out+err.Error(), "只有 PostgreSQL") {
+		t.Fatalf("--db-read on SQLite: %v %s", err, out)
+	}
+	if os.Getenv(sqldbtest.EnvReplica) == "" || os.Getenv(sqldbtest.EnvPostgres) == "" {
+		t.Skip(sqldbtest.EnvReplica + " not set")
+	}
+	args := []string{"--data", t.TempDir(), "--db", sqldbtest.FreshDSN(t, "postgres")}
+	token := newDeployment(t, args)
+	db, err := sqldb.Open(args[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.UseStandby(context.Background(), sqldbtest.StandbyDSN(t, args[3]), 0); err != nil {
+		t.Fatal(err)
+	}
+	sqldbtest.WaitForStandby(t, db)
+	s := startServe(t, nil, append(args, "--db-read", sqldbtest.StandbyDSN(t, args[3]))...)
+	if !strings.Contains(s.out.String(), "只读备库") {
+		t.Fatalf("serve does not say it reads from the standby:\n%s", s.out.String())
+	}
+	for _, path := range []string{"/api/v1/orgs", "/api/v1/items", "/api/v1/orgs/2/totals"} {
+		if st, body := s.get(t, path, "Authorization", "Bearer "+token); st != 200 {
+			t.Fatalf("%s: %d %s", path, st, body)
+		}
+	}
+	_, metrics := s.get(t, "/metrics")
+	m := regexp.MustCompile(`qingqian_db_reads_total\{pool="standby"\} (\d+)`).FindStringSubmatch(metrics)
+	if m == nil || m[1] == "0" {
+		t.Fatalf("no reads from the standby:\n%s", metrics)
+	}
+	if st, _ := s.get(t, "/readyz"); st != 200 {
+		t.Fatalf("readyz: %d", st)
+	}
+}

@@ -32,6 +32,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	fs.DurationVar(&c.grace, "shutdown-grace", grace, "停止时等待进行中的请求与导入完成的最长时间，超时则取消它们（不写入任何数据）")
 	fs.StringVar(&c.logFormat, "log-format", m.env("LOG_FORMAT", "text"), "日志格式：text 或 json")
+	dbRead := fs.String("db-read", m.env("DB_READ", ""), "PostgreSQL 热备库（只读）连接串：报表、列表、导出与首页的读取由它承担")
+	maxLag, err := time.ParseDuration(m.env("DB_READ_MAX_LAG", "30s"))
+	if err != nil {
+		return fmt.Errorf("QINGQIAN_DB_READ_MAX_LAG 应为时长: %w", err)
+	}
+	fs.DurationVar(&maxLag, "db-read-max-lag", maxLag, "备库落后主库超过此时长时，读取改由主库承担")
+	pin, err := time.ParseDuration(m.env("READ_YOUR_WRITES", "10s"))
+	if err != nil {
+		return fmt.Errorf("QINGQIAN_READ_YOUR_WRITES 应为时长: %w", err)
+	}
+	fs.DurationVar(&pin, "read-your-writes", pin, "用户写入后，其读取由主库承担的时长（看到自己刚写入的数据）")
 	metricsToken := m.env("METRICS_TOKEN", "")
 	if err := fs.Parse(args); err != nil {
 		return exitError(2)
@@ -67,6 +78,20 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		logger.Info("migrations applied", "names", strings.Join(applied, ","))
 	}
 	db.Logger = logger
+	if *dbRead == "" {
+		if f := m.Getenv("QINGQIAN_DB_READ_FILE"); f != "" {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return fmt.Errorf("QINGQIAN_DB_READ_FILE: %w", err)
+			}
+			*dbRead = strings.TrimSpace(string(b))
+		}
+	}
+	if *dbRead != "" {
+		if err := db.UseStandby(ctx, *dbRead, maxLag); err != nil {
+			return err
+		}
+	}
 	// What a stopped or killed server left behind: voucher uploads and spooled imports.
 	if n, err := db.SweepVoucherUploads(); err != nil {
 		return err
@@ -93,16 +118,24 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	srv.SpoolDir = filepath.Join(c.data, "spool")
 	srv.MetricsToken = metricsToken
+	srv.StandbyReads, srv.ReadYourWrites = *dbRead != "", pin
 	srv.DBStats = db.PoolStats
 	writeWait := web.NewHistogram("qingqian_db_write_wait_seconds", "Time a write transaction waited to begin (SQLite: the write lock; PostgreSQL: a connection).", web.DefaultBuckets)
 	db.OnWriteWait = writeWait.ObserveDuration
 	srv.AddHistogram(writeWait)
 	srv.DBGauges = func(ctx context.Context) []web.Gauge {
-		n, ok, err := db.LockWaiters(ctx)
-		if !ok || err != nil {
-			return nil
+		var gs []web.Gauge
+		if n, ok, err := db.LockWaiters(ctx); ok && err == nil {
+			gs = append(gs, web.Gauge{Name: "qingqian_db_lock_waiters", Help: "PostgreSQL sessions of this database waiting for a lock.", Type: "gauge", Value: float64(n)})
 		}
-		return []web.Gauge{{Name: "qingqian_db_lock_waiters", Help: "PostgreSQL sessions of this database waiting for a lock.", Type: "gauge", Value: float64(n)}}
+		if st := db.StandbyStats(); st.InUse {
+			const reads = "qingqian_db_reads_total"
+			gs = append(gs, web.Gauge{Name: reads, Help: "Reads outside write transactions, by the database that served them.", Type: "counter", Label: [2]string{"pool", "primary"}, Value: float64(st.PrimaryReads)},
+				web.Gauge{Name: reads, Type: "counter", Label: [2]string{"pool", "standby"}, Value: float64(st.StandbyReads)},
+				web.Gauge{Name: "qingqian_db_standby_fallbacks_total", Help: "Reads meant for the standby that the primary served (the standby failed).", Type: "counter", Value: float64(st.Fallbacks)},
+				web.Gauge{Name: "qingqian_db_standby_lag_seconds", Help: "The standby's replay lag when last measured.", Type: "gauge", Value: st.Lag.Seconds()})
+		}
+		return gs
 	}
 	if n, err := srv.SweepSpool(); err != nil {
 		return err
@@ -128,6 +161,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		scheme = "https"
 	}
 	fmt.Fprintf(m.Stdout, "清欠系统已启动：%s://%s （数据库：%s，%s）\n", scheme, displayAddr(ln.Addr()), db.Dialect(), redact(c.db))
+	if *dbRead != "" {
+		fmt.Fprintf(m.Stdout, "报表、列表、导出与首页的读取由只读备库承担：%s（落后超过 %s 时改由主库；用户写入后 %s 内读主库）\n", redact(*dbRead), maxLag, pin)
+	}
 	if demoToken != "" {
 		m.apiHint(scheme+"://"+displayAddr(ln.Addr()), demoToken)
 	}
