@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qingqian/qingqian"
 	"github.com/qingqian/qingqian/sqldb"
 	"github.com/qingqian/qingqian/sqldb/sqldbtest"
 	"github.com/qingqian/qingqian/web"
@@ -190,4 +192,46 @@ func TestMetricsImports(t *testing.T) {
 			t.Fatalf("the finished import is not counted:\n%s", text)
 		}
 	})
+}
+
+// panickyItems is the item service with a list that panics.
+type panickyItems struct{ qingqian.ItemService }
+
+func (panickyItems) FindItems(context.Context, qingqian.ItemFilter) (*qingqian.ItemPage, error) {
+	panic("a bug in the item list")
+}
+
+// A panic is answered 500 with the request's ID, which its log record carries too, and is
+// counted under its route.
+func TestPanicCarriesRequestID(t *testing.T) {
+	db := sqldbtest.MustOpen(t, "sqlite")
+	e := newEnv(t, db)
+	svc := e.svc
+	svc.Items = panickyItems{e.svc.Items}
+	var logs bytes.Buffer
+	s, err := web.NewServer(svc, db.Ping, sqldb.DefaultMaxVoucherSize, slog.New(slog.NewJSONHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/items", nil)
+	req.Header.Set("Authorization", "Bearer "+e.tokA)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	id := res.Header.Get("X-Request-ID")
+	if res.StatusCode != 500 || id == "" || !strings.Contains(string(body), `"request_id":"`+id+`"`) {
+		t.Fatalf("panic: %d %q %s", res.StatusCode, id, body)
+	}
+	if !regexp.MustCompile(`"msg":"panic".*"id":"` + id + `"`).MatchString(logs.String()) {
+		t.Fatalf("the panic's record lacks the request ID %s:\n%s", id, logs.String())
+	}
+	_, text := scrape(t, srv.URL)
+	if !strings.Contains(text, `qingqian_http_requests_total{route="GET /api/v1/items",code="500"} 1`) {
+		t.Fatalf("the panic is not counted:\n%s", text)
+	}
 }

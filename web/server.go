@@ -96,7 +96,9 @@ func NewServer(svc Services, ready func(context.Context) error, maxUpload int64,
 // cross-origin protection for state-changing requests, panic recovery and access logging.
 func (s *Server) Handler() http.Handler {
 	cop := http.NewCrossOriginProtection()
-	return s.recoverer(s.secure(cop.Handler(s.mux)))
+	// The recoverer inside: a panic's log record and answer carry the request's ID, and the
+	// request is counted and logged with its status 500.
+	return s.secure(s.recoverer(cop.Handler(s.mux)))
 }
 
 type ctxKey int
