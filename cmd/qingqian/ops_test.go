@@ -344,8 +344,8 @@ func TestServeStopDuringImport(t *testing.T) {
 			}
 			return n
 		}
-		const rows = 5000
-		stopDuring := func(grace string, from int) (int, string, error) {
+		// Stop once the import's request is being answered (in flight beside the scrape itself).
+		stopDuring := func(grace string, rows, from int) (int, string, error) {
 			file := bigLedger(t, rows, from)
 			s := startServe(t, map[string]string{"QINGQIAN_SHUTDOWN_GRACE": grace}, args...)
 			type answer struct {
@@ -360,19 +360,25 @@ func TestServeStopDuringImport(t *testing.T) {
 				}
 				got <- answer{st, body}
 			}()
-			time.Sleep(500 * time.Millisecond) // the file is sent, the import has begun
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				if _, m := s.get(t, "/metrics"); strings.Contains(m, "\nqingqian_http_requests_in_flight 2\n") || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
 			err := s.wait(t)
 			a := <-got
 			return a.st, a.body + "\n" + s.out.String(), err
 		}
 		// A grace long enough: the import is waited for and written.
-		st, out, err := stopDuring("5m", 0)
-		if err != nil || st != 200 || count() != rows || !strings.Contains(out, "已停止") {
+		st, out, err := stopDuring("5m", 3000, 0)
+		if err != nil || st != 200 || count() != 3000 || !strings.Contains(out, "已停止") {
 			t.Fatalf("stop with grace enough: %v, %d, %d items\n%.3000s", err, st, count(), out)
 		}
 		// A grace too short: cancelled, nothing written, a clean stop.
-		st, out, err = stopDuring("50ms", rows)
-		if err != nil || st != http.StatusServiceUnavailable || count() != rows || !strings.Contains(out, "仍在进行的请求已取消") {
+		st, out, err = stopDuring("50ms", 20000, 3000)
+		if err != nil || st != http.StatusServiceUnavailable || count() != 3000 || !strings.Contains(out, "仍在进行的请求已取消") {
 			t.Fatalf("stop with a short grace: %v, %d, %d items\n%.3000s", err, st, count(), out)
 		}
 	})
