@@ -19,10 +19,12 @@ import (
 // DefaultMaxVoucherSize is the voucher size limit when none is configured: 20 MB.
 const DefaultMaxVoucherSize = 20 << 20
 
-// DB is an open ledger database: a write pool and a read pool (the same pool on PostgreSQL).
+// DB is an open ledger database: a write pool and a read pool (the same pool on PostgreSQL), and
+// perhaps a hot standby's pool that reads may go to (standby.go).
 type DB struct {
-	write, read *sql.DB
-	d           dialect
+	write *sql.DB
+	read  *readPool
+	d     dialect
 
 	// Now is the clock; tests and the demo loader replace it to record history.
 	Now func() time.Time
@@ -33,6 +35,20 @@ type DB struct {
 	// Logger receives what no caller can be told: a security record that could not be written.
 	// Nil means slog.Default().
 	Logger *slog.Logger
+
+	// OnWriteWait, when set, is told how long each write transaction waited to begin: on SQLite
+	// for the one writing connection and the database's write lock, on PostgreSQL for a pooled
+	// connection (row locks are waited for later, inside statements: see LockWaiters).
+	OnWriteWait func(time.Duration)
+
+	// MinFree is the free space, in bytes, below which the server is not ready (Ready):
+	// DefaultMinFree when zero, no check when negative.
+	MinFree int64
+
+	// path is the SQLite database file; empty on PostgreSQL.
+	path string
+	// probe is the readiness write probe's state (ready.go).
+	probe readyProbe
 
 	// bumpStmts are the running-totals upserts kept prepared on SQLite (see warmStatements).
 	bumpStmts map[bumpKey]*sql.Stmt
@@ -49,7 +65,7 @@ func Open(dsn string) (*DB, error) {
 		}
 		p.SetMaxOpenConns(16)
 		p.SetMaxIdleConns(16)
-		db.write, db.read, db.d = p, p, postgresDialect
+		db.write, db.read, db.d = p, &readPool{DB: p}, postgresDialect
 		return db, nil
 	}
 	const pragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
@@ -67,7 +83,7 @@ func Open(dsn string) (*DB, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
-	db.write, db.read, db.d = w, r, sqliteDialect
+	db.write, db.read, db.d, db.path = w, &readPool{DB: r}, sqliteDialect, dsn
 	return db, nil
 }
 
@@ -77,8 +93,12 @@ func (db *DB) Close() error {
 		st.Close()
 	}
 	err := db.write.Close()
-	if db.read != db.write {
-		err = errors.Join(err, db.read.Close())
+	if db.read.DB != db.write {
+		err = errors.Join(err, db.read.DB.Close())
+	}
+	if db.read.standby != nil {
+		close(db.read.stop)
+		err = errors.Join(err, db.read.standby.Close())
 	}
 	return err
 }
@@ -95,9 +115,12 @@ func (db *DB) Dialect() string { return db.d.name }
 
 // Ping checks that the database answers and is migrated.
 func (db *DB) Ping(ctx context.Context) error {
-	pending, err := db.PendingMigrations(ctx)
+	pending, unknown, err := db.migrationState(ctx, db.read)
 	if err != nil {
 		return err
+	}
+	if len(unknown) > 0 {
+		return &NewerSchemaError{Unknown: unknown}
 	}
 	if len(pending) > 0 {
 		return fmt.Errorf("%d migrations pending", len(pending))

@@ -27,38 +27,83 @@ func (db *DB) migrationNames() ([]string, error) {
 	return names, nil
 }
 
-// PendingMigrations lists migrations not yet applied.
-func (db *DB) PendingMigrations(ctx context.Context) ([]string, error) {
-	names, err := db.migrationNames()
+// appliedMigrations lists the migrations recorded in schema_migrations, through q; none when the
+// table does not exist yet.
+func (db *DB) appliedMigrations(ctx context.Context, q queryer) (map[string]bool, error) {
+	applied := map[string]bool{}
+	rows, err := q.QueryContext(ctx, `SELECT name FROM schema_migrations`)
 	if err != nil {
+		if strings.Contains(err.Error(), "schema_migrations") {
+			return applied, nil
+		}
 		return nil, err
 	}
-	applied := map[string]bool{}
-	rows, err := db.read.QueryContext(ctx, `SELECT name FROM schema_migrations`)
-	if err == nil {
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			applied[n] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
 			return nil, err
 		}
-	} else if !strings.Contains(err.Error(), "schema_migrations") {
-		return nil, err
+		applied[n] = true
 	}
-	var pending []string
+	return applied, rows.Err()
+}
+
+// migrationState compares the embedded migrations with those applied: the ones to apply, and
+// the applied ones this program does not know (the database was migrated by a newer version).
+func (db *DB) migrationState(ctx context.Context, q queryer) (pending, unknown []string, err error) {
+	names, err := db.migrationNames()
+	if err != nil {
+		return nil, nil, err
+	}
+	applied, err := db.appliedMigrations(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	known := map[string]bool{}
 	for _, n := range names {
 		base := n[strings.LastIndex(n, "/")+1:]
+		known[base] = true
 		if !applied[base] {
 			pending = append(pending, base)
 		}
 	}
-	return pending, nil
+	for n := range applied {
+		if !known[n] {
+			unknown = append(unknown, n)
+		}
+	}
+	sort.Strings(unknown)
+	return pending, unknown, nil
+}
+
+// PendingMigrations lists migrations not yet applied.
+func (db *DB) PendingMigrations(ctx context.Context) ([]string, error) {
+	pending, _, err := db.migrationState(ctx, db.read)
+	return pending, err
+}
+
+// NewerSchemaError is the refusal to work on a database migrated by a newer version of the
+// program: this one does not know its schema and would write what that schema no longer means.
+type NewerSchemaError struct {
+	Unknown []string // the applied migrations this program does not have
+}
+
+func (e *NewerSchemaError) Error() string {
+	return "数据库结构比本程序新：已应用的迁移 " + strings.Join(e.Unknown, "、") +
+		" 本程序不认识。请改用与数据库相同或更新版本的 qingqian（不要用旧版本程序打开新版本的数据库）"
+}
+
+// CheckSchema refuses a database whose applied migrations this program does not all know.
+func (db *DB) CheckSchema(ctx context.Context) error {
+	_, unknown, err := db.migrationState(ctx, db.read)
+	if err != nil {
+		return err
+	}
+	if len(unknown) > 0 {
+		return &NewerSchemaError{Unknown: unknown}
+	}
+	return nil
 }
 
 // Migrate applies the embedded migrations not yet applied, each in its own transaction.
@@ -66,41 +111,85 @@ func (db *DB) PendingMigrations(ctx context.Context) ([]string, error) {
 // applied is never run again, so editing its comments changes nothing for an existing database.
 // Its statements must not change: a change of the schema is a new migration.
 func (db *DB) Migrate(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
+	_, err := db.MigrateReport(ctx)
+	return err
+}
+
+// MigrateReport is Migrate returning the names of the migrations it applied, in order.
+//
+// It refuses a database that has a migration applied which this program does not know
+// (NewerSchemaError): an older binary on a newer schema. Two programs migrating at once are
+// serialised: on PostgreSQL by an advisory lock held for the whole run (per schema), on SQLite by
+// the write lock of each migration's transaction, in which the migration is looked up again.
+func (db *DB) MigrateReport(ctx context.Context) (applied []string, err error) {
+	if db.d.name == "postgres" {
+		conn, err := db.write.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer conn.Close()
+		const key = `hashtext('qingqian.migrate.' || current_schema())`
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(`+key+`)`); err != nil {
+			return nil, fmt.Errorf("lock migrations: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+key+`)`)
 	}
-	pending, err := db.PendingMigrations(ctx)
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return nil, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	pending, unknown, err := db.migrationState(ctx, db.write)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if len(unknown) > 0 {
+		return nil, &NewerSchemaError{Unknown: unknown}
 	}
 	for _, name := range pending {
-		body, err := migrations.ReadFile("migrations/" + db.d.name + "/" + name)
+		done, err := db.applyMigration(ctx, name)
 		if err != nil {
-			return err
+			return applied, err
 		}
-		tx, err := db.write.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", name, err)
-		}
-		if after := afterMigration[name]; after != nil {
-			if err := after(ctx, &Tx{Tx: tx, db: db, now: db.Now(), actor: qingqian.SystemActor("migrate")}); err != nil {
-				tx.Rollback()
-				return fmt.Errorf("migration %s: %w", name, err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`, name, db.Now().UTC().Format(time.RFC3339)); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %s: %w", name, err)
+		if done {
+			applied = append(applied, name)
 		}
 	}
-	return db.warmStatements(ctx)
+	return applied, db.warmStatements(ctx)
+}
+
+// applyMigration applies one migration in a transaction, unless another program applied it
+// meanwhile (it reports false then).
+func (db *DB) applyMigration(ctx context.Context, name string) (bool, error) {
+	body, err := migrations.ReadFile("migrations/" + db.d.name + "/" + name)
+	if err != nil {
+		return false, err
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = $1`, name).Scan(&n); err != nil {
+		return false, fmt.Errorf("migration %s: %w", name, err)
+	}
+	if n > 0 {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return false, fmt.Errorf("migration %s: %w", name, err)
+	}
+	if after := afterMigration[name]; after != nil {
+		if err := after(ctx, &Tx{Tx: tx, db: db, now: db.Now(), actor: qingqian.SystemActor("migrate")}); err != nil {
+			return false, fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`, name, db.Now().UTC().Format(time.RFC3339)); err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("migration %s: %w", name, err)
+	}
+	return true, nil
 }
 
 // afterMigration holds the work a migration needs beyond its SQL, done in its transaction.

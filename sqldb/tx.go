@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -113,7 +114,11 @@ func (tx *Tx) deny(entity string, id int64) { tx.denied = append(tx.denied, deni
 // nothing is ever half-written. Its errors are what fn returned, or the failed step of the
 // transaction named; the service method calling it names the operation (serviceErr).
 func (db *DB) inTx(ctx context.Context, actor *qingqian.Actor, fn func(tx *Tx) error) error {
+	start := time.Now()
 	sqltx, err := db.write.BeginTx(ctx, nil)
+	if db.OnWriteWait != nil {
+		db.OnWriteWait(time.Since(start))
+	}
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
@@ -133,7 +138,7 @@ func (db *DB) inTx(ctx context.Context, actor *qingqian.Actor, fn func(tx *Tx) e
 	}()
 	if err := fn(tx); err != nil {
 		sqltx.Rollback()
-		return err
+		return cancelled(ctx, err)
 	}
 	if err := tx.flushAudit(ctx); err != nil {
 		sqltx.Rollback()
@@ -146,9 +151,20 @@ func (db *DB) inTx(ctx context.Context, actor *qingqian.Actor, fn func(tx *Tx) e
 		}
 	}
 	if err := sqltx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return cancelled(ctx, fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// cancelled names the context's end as the cause of a transaction's failure when the context has
+// ended: database/sql then rolls the transaction back itself, and what the transaction hits next
+// ("sql: statement is closed", "transaction has already been committed or rolled back") says
+// nothing of why.
+func cancelled(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w: %w", cerr, err)
+	}
+	return err
 }
 
 // ts converts an instant for this database; the transaction's own instant, which most rows

@@ -335,7 +335,7 @@ func (s *UserService) Login(ctx context.Context, username, password string) (_ *
 		if err := s.db.inTx(ctx, actor, func(tx *Tx) error {
 			return tx.audit(ctx, "user.login_locked", "user", u.ID, u.OrgPath, nil, map[string]any{"locked_until": u.LockedUntil})
 		}); err != nil {
-			s.db.logger().Error("security audit record not written", "action", "user.login_locked", "user", u.ID, "err", err)
+			s.db.logger().ErrorContext(ctx, "security audit record not written", "action", "user.login_locked", "user", u.ID, "err", err)
 		}
 		return nil, "", qingqian.Errorf(qingqian.EUNAUTHORIZED, "连续登录失败次数过多，账号已锁定至 %s", u.LockedUntil.In(time.FixedZone("CST", 8*3600)).Format("15:04"))
 	}

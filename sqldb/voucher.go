@@ -55,7 +55,7 @@ func (tx *Tx) storeVoucher(ctx context.Context, name string, r io.Reader) (*qing
 	if err := os.MkdirAll(db.VoucherDir, 0o750); err != nil {
 		return nil, err
 	}
-	tmp, err := os.CreateTemp(db.VoucherDir, "upload-*")
+	tmp, err := os.CreateTemp(db.VoucherDir, uploadPrefix+"*")
 	if err != nil {
 		return nil, err
 	}
@@ -86,10 +86,14 @@ func (tx *Tx) storeVoucher(ctx context.Context, name string, r io.Reader) (*qing
 		if err := tmp.Sync(); err != nil {
 			return nil, err
 		}
-		if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
+		if err := mkdirSynced(filepath.Dir(final)); err != nil {
 			return nil, err
 		}
 		if err := os.Rename(tmp.Name(), final); err != nil {
+			return nil, err
+		}
+		// The rename is durable only once the folder holding the new name is on disk.
+		if err := syncDir(filepath.Dir(final)); err != nil {
 			return nil, err
 		}
 	}
@@ -121,6 +125,61 @@ func (s *VoucherService) StoreVoucher(ctx context.Context, name string, r io.Rea
 		return nil, err
 	}
 	return s.find(ctx, s.db.read, v.SHA256)
+}
+
+// shortSHA is the beginning of a hash, as a person quotes it.
+func shortSHA(sha string) string { return sha[:12] }
+
+// uploadPrefix begins the names of the temporary files a voucher is written to before it is
+// renamed to its hash.
+const uploadPrefix = "upload-"
+
+// SweepVoucherUploads removes the temporary files of voucher uploads that never finished (the
+// server was stopped or killed while writing them), returning how many. It must run when no
+// upload does: at the server's start, under the data folder's lock.
+func (db *DB) SweepVoucherUploads() (int, error) {
+	if db.VoucherDir == "" {
+		return 0, nil
+	}
+	names, err := filepath.Glob(filepath.Join(db.VoucherDir, uploadPrefix+"*"))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, name := range names {
+		if err := os.Remove(name); err == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// syncDir flushes a folder's entries (a file created or renamed in it) to disk. It is a variable
+// so that a test can see it called.
+var syncDir = func(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// mkdirSynced makes a folder and its missing parents, each made durable in its parent.
+func mkdirSynced(dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	parent := filepath.Dir(dir)
+	if parent != dir {
+		if err := mkdirSynced(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o750); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	return syncDir(parent)
 }
 
 func sizeText(n int64) string { return strconv.FormatInt(n>>20, 10) + " MB" }
@@ -189,6 +248,10 @@ func (s *VoucherService) OpenVoucher(ctx context.Context, sha string) (_ *qingqi
 		return nil, nil, err
 	}
 	f, err := os.Open(s.pathOf(sha))
+	if errors.Is(err, os.ErrNotExist) {
+		s.db.logger().ErrorContext(ctx, "voucher file missing", "sha256", sha, "path", s.pathOf(sha))
+		return nil, nil, qingqian.Errorf(qingqian.ENOTFOUND, "凭证文件缺失：系统登记了该凭证（%s，%s），但存储中找不到它的文件。请联系系统管理员从备份恢复凭证文件", v.Name, shortSHA(sha))
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -19,7 +19,9 @@ func (s *Server) recordEntryForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	show := s.showItem(w, r, id, false)
 	r.Body = http.MaxBytesReader(w, r.Body, 5*s.MaxUpload+1<<20)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
+	if err := r.ParseMultipartForm(8 << 20); tooLarge(err) {
+		return s.retry(w, r, fieldErr("file", "上传的凭证过大：单个凭证不超过 "+sizeText(s.MaxUpload)+"，一次最多5个"), nil, show)
+	} else if err != nil {
 		return s.retry(w, r, fieldErr("file", "上传的内容过大或无法识别（单个凭证不超过限制，最多5个）"), nil, show)
 	}
 	form := r.PostForm

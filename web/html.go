@@ -257,7 +257,8 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request) error) http
 			return
 		}
 		ctx := qingqian.NewContext(r.Context(), u.Actor())
-		r = r.WithContext(context.WithValue(ctx, userKey{}, u))
+		r = s.routeReads(w, r.WithContext(context.WithValue(ctx, userKey{}, u)), u.Actor())
+		defer removeMultipart(r)
 		if err := h(w, r); err != nil {
 			s.errorPage(w, r, err)
 		}

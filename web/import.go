@@ -19,7 +19,8 @@ import (
 )
 
 // importJob is an import running in the background; its page refreshes until it is done.
-// Jobs live in memory: a restart forgets them (the uploaded file goes with them).
+// Jobs live in memory, with a record of each in the spool folder that outlives a restart
+// (drain.go); the uploaded file does not.
 type importJob struct {
 	ID       string
 	Kind     string // "ledger" or "repayments"
@@ -46,7 +47,12 @@ func (j *importJob) snapshot() (xlsx.Progress, bool, *xlsx.ImportOutcome, string
 type importJobs struct {
 	mu   sync.Mutex
 	jobs map[string]*importJob
+	// remove removes the files of a job it forgets.
+	remove func(j *importJob)
 }
+
+// jobLifetime is how long a job is remembered.
+const jobLifetime = 2 * time.Hour
 
 // add registers a job and forgets those older than two hours, removing their files.
 func (js *importJobs) add(j *importJob) {
@@ -56,10 +62,9 @@ func (js *importJobs) add(j *importJob) {
 		js.jobs = map[string]*importJob{}
 	}
 	for id, old := range js.jobs {
-		if time.Since(old.Started) > 2*time.Hour {
-			os.Remove(old.Path)
-			if old.Vouchers != "" {
-				os.Remove(old.Vouchers)
+		if time.Since(old.Started) > jobLifetime {
+			if js.remove != nil {
+				js.remove(old)
 			}
 			delete(js.jobs, id)
 		}
@@ -78,8 +83,43 @@ func (js *importJobs) get(id string, userID int64) (*importJob, error) {
 	return j, nil
 }
 
-// saveVouchers stores an uploaded zip of voucher files, if one came, in a temporary file.
-func saveVouchers(r *http.Request) (string, error) {
+// spoolDir is the folder uploaded files wait in while they are imported.
+func (s *Server) spoolDir() string {
+	if s.SpoolDir == "" {
+		return os.TempDir()
+	}
+	return s.SpoolDir
+}
+
+// spoolPrefix begins the name of every file the server spools, so that SweepSpool removes its
+// files and nothing else.
+const spoolPrefix = "qingqian-"
+
+// SweepSpool removes the files a previous run left in the spool folder: uploads being imported
+// when it was stopped or killed. It is called at start, before serving, when no import runs; it
+// returns how many it removed.
+func (s *Server) SweepSpool() (int, error) {
+	if s.SpoolDir == "" {
+		return 0, nil
+	}
+	if err := os.MkdirAll(s.SpoolDir, 0o750); err != nil {
+		return 0, err
+	}
+	names, err := filepath.Glob(filepath.Join(s.SpoolDir, spoolPrefix+"*"))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, name := range names {
+		if err := os.Remove(name); err == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// saveVouchers stores an uploaded zip of voucher files, if one came, in a spool file.
+func (s *Server) saveVouchers(r *http.Request) (string, error) {
 	file, hdr, err := r.FormFile("vouchers")
 	if err != nil {
 		return "", nil // none sent
@@ -88,7 +128,7 @@ func saveVouchers(r *http.Request) (string, error) {
 	if !strings.EqualFold(filepath.Ext(hdr.Filename), ".zip") {
 		return "", &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证压缩包应为 .zip 文件", Fields: map[string]string{"vouchers": "不是 zip 文件"}}
 	}
-	tmp, err := os.CreateTemp("", "qingqian-vouchers-*.zip")
+	tmp, err := os.CreateTemp(s.spoolDir(), spoolPrefix+"vouchers-*.zip")
 	if err != nil {
 		return "", err
 	}
@@ -100,10 +140,13 @@ func saveVouchers(r *http.Request) (string, error) {
 	return tmp.Name(), nil
 }
 
-// saveUpload stores an uploaded spreadsheet in a temporary file.
-func saveUpload(r *http.Request, limit int64) (path, name string, err error) {
+// saveUpload stores an uploaded spreadsheet in a spool file.
+func (s *Server) saveUpload(r *http.Request, limit int64) (path, name string, err error) {
 	r.Body = http.MaxBytesReader(nil, r.Body, limit)
 	file, hdr, err := r.FormFile("file")
+	if tooLarge(err) {
+		return "", "", &qingqian.Error{Code: qingqian.EINVALID, Message: "文件超过大小限制（" + sizeText(limit) + "）", Fields: map[string]string{"file": "文件过大"}}
+	}
 	if err != nil {
 		return "", "", &qingqian.Error{Code: qingqian.EINVALID, Message: "请选择要导入的 .xlsx 或 .csv 文件（大小不超过限制）", Fields: map[string]string{"file": "没有收到文件"}}
 	}
@@ -112,7 +155,7 @@ func saveUpload(r *http.Request, limit int64) (path, name string, err error) {
 	if ext != ".xlsx" && ext != ".csv" {
 		return "", "", &qingqian.Error{Code: qingqian.EINVALID, Message: "只能导入 .xlsx 或 .csv 文件（.xls 请先另存为 .xlsx）", Fields: map[string]string{"file": "文件类型不对"}}
 	}
-	tmp, err := os.CreateTemp("", "qingqian-import-*"+ext)
+	tmp, err := os.CreateTemp(s.spoolDir(), spoolPrefix+"import-*"+ext)
 	if err != nil {
 		return "", "", err
 	}
@@ -204,7 +247,7 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	show := func(st int, v *view) error { return s.showImport(w, r, st, v) }
-	path, name, err := saveUpload(r, maxImportFile)
+	path, name, err := s.saveUpload(r, maxImportFile)
 	if err != nil {
 		return s.retry(w, r, err, nil, show)
 	}
@@ -212,7 +255,7 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := xlsx.Importable[kind]; !ok {
 		kind = "ledger"
 	}
-	vouchers, err := saveVouchers(r)
+	vouchers, err := s.saveVouchers(r)
 	if err != nil {
 		os.Remove(path)
 		return s.retry(w, r, err, nil, show)
@@ -226,11 +269,27 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) runImport(ctx context.Context, kind, path, vouchers, name string, dryRun bool) *importJob {
 	j := &importJob{ID: randomKey(), Kind: kind, UserID: qingqian.ActorFrom(ctx).UserID, FileName: name, Path: path, Vouchers: vouchers, DryRun: dryRun, Started: time.Now()}
 	s.imports.add(j)
-	actorCtx := qingqian.NewContext(context.WithoutCancel(ctx), qingqian.ActorFrom(ctx))
+	s.saveJob(j)
+	// The job outlives the request, not the server: stopping cancels it (Drain).
+	// Its logs carry the ID of the request that started it.
+	actorCtx := qingqian.NewContext(context.WithValue(s.jobsCtx, requestIDKey, requestID(ctx)), qingqian.ActorFrom(ctx))
+	s.jobsWG.Add(1)
 	go func() {
+		defer s.jobsWG.Done()
+		defer s.saveJob(j)
+		defer func() {
+			switch _, _, _, msg := j.snapshot(); {
+			case msg == jobCancelled:
+				s.metrics.importDone("cancelled")
+			case msg != "":
+				s.metrics.importDone("failed")
+			default:
+				s.metrics.importDone("done")
+			}
+		}()
 		defer func() {
 			if v := recover(); v != nil {
-				s.Logger.Error("import panicked", "file", name, "panic", v, "stack", string(debug.Stack()))
+				s.Logger.ErrorContext(actorCtx, "import panicked", "job", j.ID, "file", name, "panic", v, "stack", string(debug.Stack()))
 				j.mu.Lock()
 				j.Done, j.Err = true, "系统内部错误，导入未完成，没有写入任何数据"
 				j.mu.Unlock()
@@ -254,15 +313,18 @@ func (s *Server) runImport(ctx context.Context, kind, path, vouchers, name strin
 		if err != nil {
 			var fe *xlsx.FileError
 			switch {
+			case s.jobsCtx.Err() != nil:
+				j.Err, j.Report = jobCancelled, nil
+				s.Logger.WarnContext(actorCtx, "import cancelled: the server is stopping", "job", j.ID, "file", name, "user", j.UserID)
 			case errors.As(err, &fe):
 				j.Err = fe.Msg
 				if cause := errors.Unwrap(fe); cause != nil {
-					s.Logger.Error("import", "file", name, "err", cause)
+					s.Logger.ErrorContext(actorCtx, "import", "job", j.ID, "file", name, "err", cause)
 				}
 			case qingqian.ErrorCode(err) != qingqian.EINTERNAL:
 				j.Err = qingqian.ErrorMessage(err)
 			default:
-				s.Logger.Error("import", "file", name, "err", err)
+				s.Logger.ErrorContext(actorCtx, "import", "job", j.ID, "file", name, "err", err)
 				j.Err = "系统内部错误，导入未完成，没有写入任何数据"
 			}
 		}
@@ -307,6 +369,9 @@ func (s *Server) confirmImport(w http.ResponseWriter, r *http.Request) error {
 	if !done || !j.DryRun || msg != "" || rep == nil || !rep.OK() {
 		return qingqian.Errorf(qingqian.ECONFLICT, "只有校验通过的试导入可以确认导入")
 	}
+	if j.Path == "" {
+		return qingqian.Errorf(qingqian.ECONFLICT, jobFileGone)
+	}
 	nj := s.runImport(r.Context(), j.Kind, j.Path, j.Vouchers, j.FileName, false)
 	http.Redirect(w, r, "/imports/"+nj.ID, http.StatusSeeOther)
 	return nil
@@ -320,6 +385,9 @@ func (s *Server) importErrors(w http.ResponseWriter, r *http.Request) error {
 	_, done, rep, _ := j.snapshot()
 	if !done || rep == nil || rep.OK() {
 		return qingqian.Errorf(qingqian.ENOTFOUND, "没有错误报告")
+	}
+	if j.Path == "" {
+		return qingqian.Errorf(qingqian.ENOTFOUND, jobFileGone)
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", attachment(strings.TrimSuffix(j.FileName, filepath.Ext(j.FileName))+"-错误报告.xlsx"))
@@ -343,12 +411,12 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := xlsx.Importable[kind]; !ok {
 		return qingqian.Errorf(qingqian.ENOTFOUND, "不能导入“%s”，可选：ledger、repayments", kind)
 	}
-	path, _, err := saveUpload(r, maxImportFile)
+	path, _, err := s.saveUpload(r, maxImportFile)
 	if err != nil {
 		return err
 	}
 	defer os.Remove(path)
-	vouchers, err := saveVouchers(r)
+	vouchers, err := s.saveVouchers(r)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	m.HandleFunc("GET /readyz", s.handleReady)
+	m.HandleFunc("GET /metrics", s.handleMetrics)
 	m.HandleFunc("GET /api/v1/openapi.json", s.handleOpenAPI)
 	for _, rt := range s.apiRoutes() {
 		m.Handle(rt.pattern, s.api(rt.h))

@@ -17,12 +17,16 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -39,11 +43,31 @@ type Server struct {
 	// MaxUpload bounds a voucher upload request, in bytes.
 	MaxUpload int64
 	Logger    *slog.Logger
+	// SpoolDir holds uploaded files while they are imported: a folder of the server's own,
+	// emptied at start (see SweepSpool); the system's temporary folder when empty.
+	SpoolDir string
+	// MetricsToken, when set, is the bearer token /metrics requires; without it /metrics
+	// answers only the loopback interface (metrics.go).
+	MetricsToken string
+	// DBStats, when set, returns the database's connection pools' statistics, by pool name.
+	DBStats func() map[string]sql.DBStats
+	// DBGauges, when set, returns values the database reports at each scrape of /metrics.
+	DBGauges func(ctx context.Context) []Gauge
+	// StandbyReads sends the reads of the standby routes to a hot standby (standby.go), except
+	// for ReadYourWrites (DefaultReadYourWrites when zero) after the client wrote.
+	StandbyReads   bool
+	ReadYourWrites time.Duration
 
 	mux     *http.ServeMux
 	imports importJobs
-	static  *staticFiles
-	tmpl    map[string]*template.Template
+	// Background imports run in jobsCtx, which Drain cancels; jobsWG counts them.
+	jobsCtx    context.Context
+	cancelJobs context.CancelFunc
+	jobsWG     sync.WaitGroup
+	metrics    *metrics
+	recent     recentWrites
+	static     *staticFiles
+	tmpl       map[string]*template.Template
 }
 
 // NewServer returns a server with its routes registered and its pages parsed; a page that does
@@ -52,7 +76,11 @@ func NewServer(svc Services, ready func(context.Context) error, maxUpload int64,
 	if logger == nil {
 		logger = slog.Default()
 	}
+	logger = slog.New(NewLogHandler(logger.Handler()))
 	s := &Server{Services: svc, Ready: ready, MaxUpload: maxUpload, Logger: logger, mux: http.NewServeMux()}
+	s.jobsCtx, s.cancelJobs = context.WithCancel(context.Background())
+	s.metrics = newMetrics()
+	s.imports.remove = s.removeJob
 	var err error
 	if s.static, err = loadStatic(); err != nil {
 		return nil, err
@@ -68,7 +96,9 @@ func NewServer(svc Services, ready func(context.Context) error, maxUpload int64,
 // cross-origin protection for state-changing requests, panic recovery and access logging.
 func (s *Server) Handler() http.Handler {
 	cop := http.NewCrossOriginProtection()
-	return s.recoverer(s.secure(cop.Handler(s.mux)))
+	// The recoverer inside: a panic's log record and answer carry the request's ID, and the
+	// request is counted and logged with its status 500.
+	return s.secure(s.recoverer(cop.Handler(s.mux)))
 }
 
 type ctxKey int
@@ -88,11 +118,29 @@ func requestID(ctx context.Context) string {
 	return id
 }
 
+// incomingID accepts a request ID given by a proxy in front (X-Request-ID), if it is a plain
+// token, so that its logs and ours name the same request.
+func incomingID(r *http.Request) string {
+	id := r.Header.Get("X-Request-ID")
+	if len(id) == 0 || len(id) > 64 {
+		return ""
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return ""
+		}
+	}
+	return id
+}
+
 func (s *Server) secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := make([]byte, 6)
-		rand.Read(b)
-		id := hex.EncodeToString(b)
+		id := incomingID(r)
+		if id == "" {
+			b := make([]byte, 6)
+			rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
 		h := w.Header()
 		h.Set("X-Request-ID", id)
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'")
@@ -101,9 +149,15 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: 200}
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
-		if !strings.HasPrefix(r.URL.Path, "/healthz") {
-			s.Logger.Info("request", "id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+		s.metrics.inFlight.Add(1)
+		defer s.metrics.inFlight.Add(-1)
+		// The mux sets the matched route's pattern on the request it is given: this one.
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		next.ServeHTTP(sw, r)
+		d := time.Since(start)
+		s.metrics.request(r.Pattern, sw.status, d)
+		if !strings.HasPrefix(r.URL.Path, "/healthz") && r.URL.Path != "/metrics" {
+			s.Logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "route", r.Pattern, "status", sw.status, "ms", d.Milliseconds())
 		}
 	})
 }
@@ -125,7 +179,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.Logger.Error("panic", "value", v, "stack", string(debug.Stack()))
+				s.Logger.ErrorContext(r.Context(), "panic", "value", v, "stack", string(debug.Stack()))
 				s.writeError(w, r, qingqian.Internal(nil))
 			}
 		}()
@@ -138,7 +192,7 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if s.Ready != nil {
 		if err := s.Ready(ctx); err != nil {
-			s.Logger.Warn("not ready", "err", err)
+			s.Logger.WarnContext(r.Context(), "not ready", "err", err)
 			http.Error(w, "not ready\n", http.StatusServiceUnavailable)
 			return
 		}
@@ -162,7 +216,8 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request) error) http.
 			s.writeError(w, r, err)
 			return
 		}
-		r = r.WithContext(qingqian.NewContext(r.Context(), actor))
+		r = s.routeReads(w, r.WithContext(qingqian.NewContext(r.Context(), actor)), actor)
+		defer removeMultipart(r)
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)
 		}
@@ -182,3 +237,21 @@ func requireOfficeAPI(r *http.Request) (*qingqian.Actor, error) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// removeMultipart removes the temporary files of a multipart form the handler read. The server
+// removes those of the request it was given, but a handler reads the form of a copy (made to
+// carry the actor), whose files it would never see.
+func removeMultipart(r *http.Request) {
+	if r.MultipartForm != nil {
+		r.MultipartForm.RemoveAll()
+	}
+}
+
+// tooLarge reports a request body cut at its limit (http.MaxBytesReader).
+func tooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}
+
+// sizeText is a size limit as people read it: "20 MB".
+func sizeText(n int64) string { return strconv.FormatInt(n>>20, 10) + " MB" }

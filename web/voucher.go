@@ -34,6 +34,9 @@ func (s *Server) uploadVoucher(w http.ResponseWriter, r *http.Request) error {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.MaxUpload+1<<20)
 	file, hdr, err := r.FormFile("file")
+	if tooLarge(err) {
+		return &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证文件超过大小限制（" + sizeText(s.MaxUpload) + "）", Fields: map[string]string{"file": "文件过大"}}
+	}
 	if err != nil {
 		return &qingqian.Error{Code: qingqian.EINVALID, Message: "请以 multipart/form-data 上传文件（字段名 file），大小不超过限制", Fields: map[string]string{"file": "没有收到文件"}}
 	}

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/qingqian/qingqian"
 	"github.com/qingqian/qingqian/sqldb"
@@ -60,8 +61,11 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
 
 用法：
   qingqian serve   [--addr :8080] [--db URL] [--data DIR] [--demo] [--tls-cert F --tls-key F]
+  qingqian init    --name 监管机构全称 --uscc 代码 [--admin 用户名 --admin-name 姓名]   新部署：建立监管机构与首个管理员（从标准输入读取密码）
   qingqian migrate [--db URL] [--data DIR]
   qingqian verify  [--db URL] [--data DIR]     校验审计链与汇总数
+  qingqian backup  --out 备份目录 [--db URL] [--data DIR]     在线备份数据库与凭证文件
+  qingqian restore --from 备份目录 [--db URL] [--data DIR]    恢复到空数据库并校验
   qingqian demo    [--db URL] [--data DIR]     向空库载入示范省演示数据
   qingqian token add --org ID --name 名称 [--role clerk,observer]
   qingqian token list | token revoke ID
@@ -88,6 +92,12 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.serve(ctx, args[1:])
 	case "migrate":
 		return m.migrate(ctx, args[1:])
+	case "init":
+		return m.initDeployment(ctx, args[1:])
+	case "backup":
+		return m.backup(ctx, args[1:])
+	case "restore":
+		return m.restore(ctx, args[1:])
 	case "verify":
 		return m.verify(ctx, args[1:])
 	case "demo":
@@ -118,9 +128,12 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 type config struct {
 	db, data        string
 	maxVoucherMB    int64
+	minFreeMB       int64
 	addr            string
 	tlsCert, tlsKey string
 	demo            bool
+	grace           time.Duration
+	logFormat       string
 }
 
 func (m *Main) env(name, def string) string {
@@ -137,25 +150,43 @@ func (m *Main) flags(name string, c *config) *flag.FlagSet {
 	fs.StringVar(&c.data, "data", m.env("DATA", "qingqian-data"), "数据目录（SQLite 数据库与凭证文件）")
 	mb, _ := strconv.ParseInt(m.env("MAX_VOUCHER_MB", "20"), 10, 64)
 	fs.Int64Var(&c.maxVoucherMB, "max-voucher-mb", mb, "单个凭证文件的大小上限（MB）")
+	free, _ := strconv.ParseInt(m.env("MIN_FREE_MB", "64"), 10, 64)
+	fs.Int64Var(&c.minFreeMB, "min-free-mb", free, "数据目录（与 SQLite 数据库）所在磁盘剩余空间低于此值（MB）时 /readyz 报告未就绪；0 不检查")
 	return fs
 }
 
 // open opens (creating the data folder) and migrates the database.
 func (m *Main) open(ctx context.Context, c *config) (*sqldb.DB, error) {
-	if c.db == "" {
-		if f := m.Getenv("QINGQIAN_DB_FILE"); f != "" {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				return nil, fmt.Errorf("QINGQIAN_DB_FILE: %w", err)
-			}
-			c.db = strings.TrimSpace(string(b))
+	db, applied, err := m.openMigrated(ctx, c)
+	if err == nil && len(applied) > 0 {
+		fmt.Fprintf(m.Stderr, "已应用数据库迁移：%s\n", strings.Join(applied, "、"))
+	}
+	return db, err
+}
+
+// openMigrated opens and migrates the database, returning the migrations it applied. A database
+// migrated by a newer version of the program is refused.
+func (m *Main) openMigrated(ctx context.Context, c *config) (*sqldb.DB, []string, error) {
+	db, err := m.openRaw(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	applied, err := db.MigrateReport(ctx)
+	if err != nil {
+		db.Close()
+		var newer *sqldb.NewerSchemaError
+		if errors.As(err, &newer) {
+			return nil, nil, err
 		}
+		return nil, nil, fmt.Errorf("数据库迁移失败: %w", err)
 	}
-	if err := os.MkdirAll(c.data, 0o750); err != nil {
-		return nil, fmt.Errorf("数据目录 %s 无法创建: %w", c.data, err)
-	}
-	if c.db == "" {
-		c.db = filepath.Join(c.data, "qingqian.db")
+	return db, applied, nil
+}
+
+// openRaw opens the database (creating the data folder) without migrating it.
+func (m *Main) openRaw(c *config) (*sqldb.DB, error) {
+	if err := m.resolveDB(c); err != nil {
+		return nil, err
 	}
 	if c.maxVoucherMB <= 0 {
 		return nil, fmt.Errorf("--max-voucher-mb 必须大于 0")
@@ -166,11 +197,32 @@ func (m *Main) open(ctx context.Context, c *config) (*sqldb.DB, error) {
 	}
 	db.VoucherDir = filepath.Join(c.data, "vouchers")
 	db.MaxVoucherSize = c.maxVoucherMB << 20
-	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("数据库迁移失败: %w", err)
+	db.MinFree = c.minFreeMB << 20
+	if c.minFreeMB <= 0 {
+		db.MinFree = -1
 	}
 	return db, nil
+}
+
+// resolveDB settles the database address: --db, QINGQIAN_DB, the file QINGQIAN_DB_FILE names,
+// or else qingqian.db in the data folder (which it creates).
+func (m *Main) resolveDB(c *config) error {
+	if c.db == "" {
+		if f := m.Getenv("QINGQIAN_DB_FILE"); f != "" {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return fmt.Errorf("QINGQIAN_DB_FILE: %w", err)
+			}
+			c.db = strings.TrimSpace(string(b))
+		}
+	}
+	if err := os.MkdirAll(c.data, 0o750); err != nil {
+		return fmt.Errorf("数据目录 %s 无法创建: %w", c.data, err)
+	}
+	if c.db == "" {
+		c.db = filepath.Join(c.data, "qingqian.db")
+	}
+	return nil
 }
 
 // redact hides a password in a connection URL.

@@ -19,6 +19,10 @@ import (
 // EnvPostgres names the variable holding the PostgreSQL URL for tests.
 const EnvPostgres = "QINGQIAN_TEST_POSTGRES"
 
+// EnvReplica names the variable holding the URL of a hot standby streaming from EnvPostgres's
+// server (the same database name), for the tests of reads sent to a standby.
+const EnvReplica = "QINGQIAN_TEST_POSTGRES_REPLICA"
+
 var schemaSeq atomic.Int64
 
 // Each runs fn as a subtest on every database available: "sqlite" always, "postgres" when
@@ -31,19 +35,34 @@ func Each(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	}
 }
 
+// FreshDSN returns the address of a new, empty database of the given dialect, removed when the
+// test ends: a SQLite file path, or a PostgreSQL URL whose search_path is a schema of its own.
+func FreshDSN(tb testing.TB, dialect string) string {
+	tb.Helper()
+	switch dialect {
+	case "sqlite":
+		return filepath.Join(tb.TempDir(), "qingqian.db")
+	case "postgres":
+		return freshSchema(tb)
+	}
+	tb.Fatalf("unknown dialect %q", dialect)
+	return ""
+}
+
+// Dialects lists the databases available to tests: "sqlite", and "postgres" when EnvPostgres is
+// set.
+func Dialects() []string {
+	if os.Getenv(EnvPostgres) != "" {
+		return []string{"sqlite", "postgres"}
+	}
+	return []string{"sqlite"}
+}
+
 // MustOpen opens and migrates a fresh database of the given dialect, closed and removed when
 // the test ends. Its voucher folder is a temporary directory.
 func MustOpen(tb testing.TB, dialect string) *sqldb.DB {
 	tb.Helper()
-	var dsn string
-	switch dialect {
-	case "sqlite":
-		dsn = filepath.Join(tb.TempDir(), "qingqian.db")
-	case "postgres":
-		dsn = freshSchema(tb)
-	default:
-		tb.Fatalf("unknown dialect %q", dialect)
-	}
+	dsn := FreshDSN(tb, dialect)
 	db, err := sqldb.Open(dsn)
 	if err != nil {
 		tb.Fatal(err)
@@ -90,4 +109,56 @@ func freshSchema(tb testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// OpenWithStandby opens and migrates a fresh PostgreSQL schema, as MustOpen, whose reads marked
+// for a standby go to the standby at EnvReplica; it returns the database once the standby has the
+// schema, and the primary's URL. The test is skipped when EnvReplica is not set.
+func OpenWithStandby(tb testing.TB) (*sqldb.DB, string) {
+	tb.Helper()
+	replica := os.Getenv(EnvReplica)
+	if replica == "" || os.Getenv(EnvPostgres) == "" {
+		tb.Skip(EnvReplica + " not set")
+	}
+	dsn := freshSchema(tb)
+	db, err := sqldb.Open(dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	if err := db.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	db.VoucherDir = filepath.Join(tb.TempDir(), "vouchers")
+	if err := db.UseStandby(ctx, StandbyDSN(tb, dsn), 0); err != nil {
+		tb.Fatal(err)
+	}
+	WaitForStandby(tb, db)
+	return db, dsn
+}
+
+// StandbyDSN is a primary URL moved onto the standby at EnvReplica (same schema and options).
+func StandbyDSN(tb testing.TB, dsn string) string {
+	tb.Helper()
+	r, err := url.Parse(os.Getenv(EnvReplica))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u.Host = r.Host
+	return u.String()
+}
+
+// WaitForStandby waits (up to a minute) until the standby has replayed what the primary wrote.
+func WaitForStandby(tb testing.TB, db *sqldb.DB) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := db.WaitForStandby(ctx); err != nil {
+		tb.Fatalf("the standby did not catch up: %v", err)
+	}
 }
