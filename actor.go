@@ -10,18 +10,20 @@ type Role string
 
 // Roles of the system (see docs/domain.md, "Who uses it").
 const (
-	RoleAdmin      Role = "admin"      // 系统管理员
+	RoleAdmin      Role = "admin"      // 系统管理员：账号与系统配置
+	RoleSecAdmin   Role = "secadmin"   // 安全管理员：角色、权限与安全策略
+	RoleAuditAdmin Role = "auditadmin" // 审计管理员：查阅、导出审计记录
 	RoleSupervisor Role = "supervisor" // 清欠办
 	RoleObserver   Role = "observer"   // 减负办、领导：只读
 	RoleLiaison    Role = "liaison"    // 集团联络员
 	RoleReviewer   Role = "reviewer"   // 审核、签批
 	RoleClerk      Role = "clerk"      // 填报
-	RoleAuditor    Role = "auditor"    // 审计：可读审计日志
+	RoleAuditor    Role = "auditor"    // 内部审计：可读台账和审计日志
 )
 
 // RoleNames are the screen names of the roles.
 var RoleNames = map[Role]string{
-	RoleAdmin: "系统管理员", RoleSupervisor: "清欠办", RoleObserver: "观察员（只读）", RoleLiaison: "集团联络员",
+	RoleAdmin: "系统管理员", RoleSecAdmin: "安全管理员", RoleAuditAdmin: "审计管理员", RoleSupervisor: "清欠办", RoleObserver: "观察员（只读）", RoleLiaison: "集团联络员",
 	RoleReviewer: "审核签批", RoleClerk: "填报员", RoleAuditor: "审计",
 }
 
@@ -29,7 +31,37 @@ var RoleNames = map[Role]string{
 func (r Role) Label() string { return RoleNames[r] }
 
 // Roles lists the roles in display order.
-var Roles = []Role{RoleAdmin, RoleSupervisor, RoleObserver, RoleLiaison, RoleReviewer, RoleClerk, RoleAuditor}
+var Roles = []Role{RoleAdmin, RoleSecAdmin, RoleAuditAdmin, RoleSupervisor, RoleObserver, RoleLiaison, RoleReviewer, RoleClerk, RoleAuditor}
+
+// AdminRoles are the three separated administrators (三员): the system administrator (accounts
+// and configuration), the security administrator (roles, permissions, security policy) and the
+// audit administrator (the audit trail). Each is held alone, by a person who holds no other
+// role, and none of them reads or changes the ledger.
+var AdminRoles = []Role{RoleAdmin, RoleSecAdmin, RoleAuditAdmin}
+
+// BusinessRoles are the roles of the people who keep, supervise or audit the ledger.
+var BusinessRoles = []Role{RoleSupervisor, RoleObserver, RoleLiaison, RoleReviewer, RoleClerk, RoleAuditor}
+
+// TokenRoles are the roles an API token may hold. A token is a program, not a person: it is
+// never an administrator, and it never prepares, reviews or approves a report, so it holds
+// neither the liaison's nor the reviewer's role.
+var TokenRoles = []Role{RoleClerk, RoleObserver, RoleSupervisor, RoleAuditor}
+
+// Administrative reports whether the role is one of the three separated administrators.
+func (r Role) Administrative() bool {
+	return r == RoleAdmin || r == RoleSecAdmin || r == RoleAuditAdmin
+}
+
+// CheckRoles returns why a set of roles cannot be held by one person, or "": an administrator's
+// role (系统管理员、安全管理员、审计管理员) is held alone.
+func CheckRoles(roles []Role) string {
+	for _, r := range roles {
+		if r.Administrative() && len(roles) > 1 {
+			return "系统管理员、安全管理员、审计管理员须由不同人员分别担任，且不能兼任其他角色"
+		}
+	}
+	return ""
+}
 
 // Actor is who performs a service call and on behalf of which org. Every service method takes it
 // from the context: its OrgPath bounds everything the call can see or change.
@@ -65,7 +97,19 @@ func (a *Actor) Has(roles ...Role) bool {
 
 // CanWrite reports whether the actor may change ledger data (items, entries, plans).
 func (a *Actor) CanWrite() bool {
-	return a.Has(RoleAdmin, RoleSupervisor, RoleLiaison, RoleReviewer, RoleClerk)
+	return a.Has(RoleSupervisor, RoleLiaison, RoleReviewer, RoleClerk)
+}
+
+// CanRead reports whether the actor may read ledger data: every business role may, the three
+// administrators may not.
+func (a *Actor) CanRead() bool {
+	return a.Has(BusinessRoles...)
+}
+
+// CanReadAudit reports whether the actor may search the audit trail: the audit administrator,
+// internal audit and the clearance office.
+func (a *Actor) CanReadAudit() bool {
+	return a.Has(RoleAuditAdmin, RoleAuditor, RoleSupervisor)
 }
 
 // Reaches reports whether an org with the given path is in the actor's subtree.
@@ -93,6 +137,32 @@ func RequireActor(ctx context.Context) (*Actor, error) {
 		return nil, Errorf(EUNAUTHORIZED, "请先登录")
 	}
 	return a, nil
+}
+
+// RequireReader returns the context's actor if it may read ledger data.
+func RequireReader(ctx context.Context) (*Actor, error) {
+	a, err := RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.CanRead() {
+		return nil, Errorf(EFORBIDDEN, "系统管理员、安全管理员和审计管理员不能查看台账数据")
+	}
+	return a, nil
+}
+
+type sourceKey struct{}
+
+// WithSource returns a context carrying the network address a request came from, which every
+// audit record written for it keeps.
+func WithSource(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, sourceKey{}, addr)
+}
+
+// SourceFrom returns the address of the context's request, or "" (the command line).
+func SourceFrom(ctx context.Context) string {
+	s, _ := ctx.Value(sourceKey{}).(string)
+	return s
 }
 
 // RequireWriter returns the context's actor if it may change ledger data.

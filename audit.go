@@ -23,12 +23,16 @@ type AuditRecord struct {
 	EntityID  int64           `json:"entity_id"`
 	Before    json.RawMessage `json:"before,omitempty"`
 	After     json.RawMessage `json:"after,omitempty"`
-	PrevHash  string          `json:"prev_hash"`
-	Hash      string          `json:"hash"`
+	// Source is the network address the request came from, "" for the command line.
+	Source   string `json:"source,omitempty"`
+	PrevHash string `json:"prev_hash"`
+	Hash     string `json:"hash"`
 }
 
 // ComputeHash returns the SHA-256 link of a record: it covers every field but Hash itself.
-// Times are hashed at microsecond precision, the precision both databases keep.
+// Times are hashed at microsecond precision, the precision both databases keep. The source
+// address, which records written before it was kept do not have, is covered when there is one,
+// so that those records' links still hold.
 func (r *AuditRecord) ComputeHash() string {
 	h := sha256.New()
 	field := func(s string) {
@@ -47,6 +51,9 @@ func (r *AuditRecord) ComputeHash() string {
 	field(string(r.Before))
 	field(string(r.After))
 	field(r.PrevHash)
+	if r.Source != "" {
+		field(r.Source)
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -56,10 +63,20 @@ type AuditFilter struct {
 	EntityID int64
 	Action   string
 	Actor    string
+	Source   string
 	From, To time.Time
-	Offset   int
-	Limit    int
+	// BeforeSeq, when set, keeps the records before it: an export pages by it, and with
+	// NoCount does not count the records at every page (the count returned is then 0).
+	BeforeSeq int64
+	NoCount   bool
+	Offset    int
+	Limit     int
 }
+
+// AuditRetentionDays is how long the audit trail is kept at least (网络安全法 Art. 21: six
+// months). The system keeps every record for good: nothing in it deletes one, and the database
+// refuses to (see migration 0012).
+const AuditRetentionDays = 180
 
 // AuditVerification is the result of checking the whole chain.
 type AuditVerification struct {
@@ -72,9 +89,14 @@ type AuditVerification struct {
 // AuditService reads and checks the trail. Records are written by the other services inside
 // their own transactions.
 type AuditService interface {
-	// FindAudit lists records about units in the actor's subtree, newest first. Auditors,
-	// supervisors and administrators may read the trail.
+	// FindAudit lists records about units in the actor's subtree, newest first. The audit
+	// administrator, internal audit and the clearance office search the trail; anyone else may
+	// only read the history of one item they reach (Entity "item" and its EntityID).
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditRecord, int, error)
+	// RecordAccess writes a record of something read rather than changed: an export, a
+	// download, a page with personal data. It is kept at the actor's unit, with the
+	// request's address. Errors: only internal ones.
+	RecordAccess(ctx context.Context, action, entity string, entityID int64, detail any) error
 	// VerifyAudit recomputes every link and reports the first that is broken. System actor only.
 	VerifyAudit(ctx context.Context) (*AuditVerification, error)
 }

@@ -58,6 +58,9 @@ type Creditor struct {
 	Version        int       `json:"version"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
+	// Editable tells the actor who read the creditor whether it may change it directly; if not,
+	// it may ask the office (RequestCreditorChange).
+	Editable bool `json:"editable"`
 }
 
 // Normalize cleans what people type.
@@ -107,6 +110,93 @@ type CreditorUpdate struct {
 	Region         *string    `json:"region"`
 }
 
+// Empty reports whether the update changes nothing.
+func (u *CreditorUpdate) Empty() bool {
+	return u.Name == nil && u.Ownership == nil && u.Size == nil && u.SizeDeclaredOn == nil && u.SizeEvidence == nil && u.Region == nil
+}
+
+// Apply returns the creditor with the update's fields set.
+func (u *CreditorUpdate) Apply(c Creditor) Creditor {
+	if u.Name != nil {
+		c.Name = *u.Name
+	}
+	if u.Ownership != nil {
+		c.Ownership = *u.Ownership
+	}
+	if u.Size != nil {
+		c.Size = *u.Size
+	}
+	if u.SizeDeclaredOn != nil {
+		c.SizeDeclaredOn = *u.SizeDeclaredOn
+	}
+	if u.SizeEvidence != nil {
+		c.SizeEvidence = *u.SizeEvidence
+	}
+	if u.Region != nil {
+		c.Region = *u.Region
+	}
+	return c
+}
+
+// Against returns the update without the fields that are already the creditor's: what it
+// really changes.
+func (u CreditorUpdate) Against(c Creditor) CreditorUpdate {
+	if u.Name != nil && *u.Name == c.Name {
+		u.Name = nil
+	}
+	if u.Ownership != nil && *u.Ownership == c.Ownership {
+		u.Ownership = nil
+	}
+	if u.Size != nil && *u.Size == c.Size {
+		u.Size = nil
+	}
+	if u.SizeDeclaredOn != nil && *u.SizeDeclaredOn == c.SizeDeclaredOn {
+		u.SizeDeclaredOn = nil
+	}
+	if u.SizeEvidence != nil && *u.SizeEvidence == c.SizeEvidence {
+		u.SizeEvidence = nil
+	}
+	if u.Region != nil && *u.Region == c.Region {
+		u.Region = nil
+	}
+	return u
+}
+
+// ChangeState is where a creditor change request stands.
+type ChangeState string
+
+// Change request states.
+const (
+	ChangePending  ChangeState = "pending"
+	ChangeApproved ChangeState = "approved"
+	ChangeRejected ChangeState = "rejected"
+)
+
+// ChangeStateNames are the screen names.
+var ChangeStateNames = map[ChangeState]string{ChangePending: "待审核", ChangeApproved: "已同意", ChangeRejected: "未同意"}
+
+// Label is how the state reads on screens.
+func (s ChangeState) Label() string { return ChangeStateNames[s] }
+
+// CreditorChange is a unit's request to change a creditor it may not change itself (变更申请):
+// the clearance office approves or rejects it.
+type CreditorChange struct {
+	ID           int64          `json:"id"`
+	CreditorID   int64          `json:"creditor_id"`
+	CreditorName string         `json:"creditor_name"`
+	USCC         string         `json:"uscc"`
+	Changes      CreditorUpdate `json:"changes"`
+	Reason       string         `json:"reason"`
+	State        ChangeState    `json:"state"`
+	OrgID        int64          `json:"org_id"` // the requesting unit
+	OrgName      string         `json:"org_name"`
+	RequestedBy  string         `json:"requested_by"`
+	RequestedAt  time.Time      `json:"requested_at"`
+	DecidedBy    string         `json:"decided_by,omitempty"`
+	DecidedAt    time.Time      `json:"decided_at,omitzero"`
+	Note         string         `json:"note,omitempty"`
+}
+
 // CreditorFilter selects creditors by text (name or USCC).
 type CreditorFilter struct {
 	Query  string
@@ -115,8 +205,18 @@ type CreditorFilter struct {
 	Limit  int
 }
 
-// CreditorService manages creditors. Creditors are shared by the whole province: every
-// signed-in actor may read them; writers may create and update them. All changes are audited.
+// CreditorService manages creditors. A creditor is master data shared by the whole province:
+// any writer may register one (the registering unit is kept) and every unit uses it by its USCC.
+// Who sees what:
+//
+//   - a unit lists and reads the creditors it has items or assigned clues with, or registered;
+//     the office (a reader at the root) sees all; anyone finds one by its exact USCC, to reuse it;
+//   - its identity (name, ownership, declared size, region) is changed by the clearance office,
+//     or by the unit that registered it (or a unit above) while no unit outside its subtree
+//     uses it; anyone else who may write asks the office, which approves or rejects the request.
+//
+// All changes are audited at the unit concerned: a change is recorded for each group using the
+// creditor, so that each sees who made it.
 //
 // One rule holds wherever a creditor is named by its USCC with something else — an item, a
 // complaint clue, an imported ledger row: it is the creditor registered with that code, or else
@@ -125,8 +225,22 @@ type CreditorFilter struct {
 type CreditorService interface {
 	// CreateCreditor adds a creditor. Errors: EINVALID, ECONFLICT (the USCC exists).
 	CreateCreditor(ctx context.Context, c *Creditor) error
+	// FindCreditorByID returns a creditor the actor sees. Others are ENOTFOUND.
 	FindCreditorByID(ctx context.Context, id int64) (*Creditor, error)
+	// FindCreditors lists the creditors the actor sees; with USCC set, the one creditor of that
+	// code, whoever uses it.
 	FindCreditors(ctx context.Context, f CreditorFilter) ([]*Creditor, int, error)
-	// UpdateCreditor changes a creditor; the USCC never changes. Errors: EINVALID, ECONFLICT.
+	// UpdateCreditor changes a creditor the actor may change; the USCC never changes. Errors:
+	// EINVALID, ECONFLICT, EFORBIDDEN (others use it: ask with RequestCreditorChange).
 	UpdateCreditor(ctx context.Context, id int64, upd CreditorUpdate) (*Creditor, error)
+	// RequestCreditorChange asks the office to change a creditor the actor sees. Callers:
+	// writers. Errors: EINVALID, ENOTFOUND.
+	RequestCreditorChange(ctx context.Context, id int64, upd CreditorUpdate, reason string) (*CreditorChange, error)
+	// FindCreditorChanges lists change requests, newest first: all of them for the office, a
+	// unit's own (and its subtree's) for others.
+	FindCreditorChanges(ctx context.Context, pendingOnly bool) ([]*CreditorChange, error)
+	// DecideCreditorChange approves (applying the change) or rejects a pending request.
+	// Callers: the clearance office. Errors: ENOTFOUND, ECONFLICT (decided already, or the
+	// creditor changed since: its version), EINVALID (the change no longer validates).
+	DecideCreditorChange(ctx context.Context, id int64, approve bool, note string) (*CreditorChange, error)
 }

@@ -109,7 +109,9 @@ type ImportService interface {
 	// ImportPlans writes, for each item named in the rows, a new plan revision made of its rows,
 	// unless its latest revision has exactly those instalments. Callers: writers.
 	ImportPlans(ctx context.Context, rows func(yield func(*PlanRow) bool) error, dryRun bool) (*ImportResult, error)
-	// ImportCreditors creates creditors by USCC and updates the ones that differ. Callers: writers.
+	// ImportCreditors creates creditors by USCC and updates the ones that differ, where the
+	// importer may change them (see CreditorService); a row that would change one it may not is
+	// an issue. Callers: writers.
 	ImportCreditors(ctx context.Context, rows func(yield func(*CreditorRow) bool) error, dryRun bool) (*ImportResult, error)
 	// ImportOrgs creates units under their parents (named in the actor's subtree or earlier in
 	// the file) and updates the attributes of units that exist; it never moves a unit. Callers:

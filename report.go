@@ -299,14 +299,17 @@ func NextState(cur SubmissionState, act SignAction) (SubmissionState, error) {
 }
 
 // CanSign reports whether the actor's roles allow the action: clerks and liaisons prepare,
-// reviewers (the department and the leaders) review, approve and return; an administrator
-// may do any of them.
+// reviewers (the department and the leaders) review, approve and return. Each is a person's
+// act: an API token takes none of them.
 func (a *Actor) CanSign(act SignAction) bool {
+	if a.TokenID != 0 {
+		return false
+	}
 	switch act {
 	case ActPrepare:
-		return a.Has(RoleAdmin, RoleLiaison, RoleClerk)
+		return a.Has(RoleLiaison, RoleClerk)
 	case ActReview, ActApprove, ActReturn:
-		return a.Has(RoleAdmin, RoleReviewer)
+		return a.Has(RoleReviewer)
 	}
 	return false
 }

@@ -43,9 +43,14 @@ func TestCanSign(t *testing.T) {
 	if reviewer.CanSign(ActPrepare) || !reviewer.CanSign(ActReview) || !reviewer.CanSign(ActApprove) || !reviewer.CanSign(ActReturn) {
 		t.Error("a reviewer reviews, approves and returns")
 	}
+	// Signing is a person's act: neither a token, whatever its roles, nor an administrator.
+	token := &Actor{TokenID: 7, Roles: []Role{RoleClerk, RoleLiaison, RoleReviewer}}
+	admin := &Actor{UserID: 1, Roles: []Role{RoleAdmin}}
 	for _, act := range []SignAction{ActPrepare, ActReview, ActApprove, ActReturn} {
-		if observer.CanSign(act) {
-			t.Errorf("an observer may %s", act)
+		for name, a := range map[string]*Actor{"an observer": observer, "a token": token, "an administrator": admin} {
+			if a.CanSign(act) {
+				t.Errorf("%s may %s", name, act)
+			}
 		}
 	}
 }

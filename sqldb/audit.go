@@ -2,7 +2,9 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -17,12 +19,12 @@ func NewAuditService(db *DB) *AuditService { return &AuditService{db: db} }
 
 var _ qingqian.AuditService = (*AuditService)(nil)
 
-const auditColumns = `seq, at, actor_id, actor_name, org_path, action, entity, entity_id, before_json, after_json, prev_hash, hash`
+const auditColumns = `seq, at, actor_id, actor_name, org_path, action, entity, entity_id, before_json, after_json, prev_hash, hash, source`
 
 func scanAudit(row interface{ Scan(...any) error }) (*qingqian.AuditRecord, error) {
 	r := &qingqian.AuditRecord{}
 	var before, after string
-	err := row.Scan(&r.Seq, timeCol{&r.At}, &r.ActorID, &r.ActorName, &r.OrgPath, &r.Action, &r.Entity, &r.EntityID, &before, &after, &r.PrevHash, &r.Hash)
+	err := row.Scan(&r.Seq, timeCol{&r.At}, &r.ActorID, &r.ActorName, &r.OrgPath, &r.Action, &r.Entity, &r.EntityID, &before, &after, &r.PrevHash, &r.Hash, &r.Source)
 	if before != "" {
 		r.Before = json.RawMessage(before)
 	}
@@ -32,21 +34,41 @@ func scanAudit(row interface{ Scan(...any) error }) (*qingqian.AuditRecord, erro
 	return r, err
 }
 
-// FindAudit implements qingqian.AuditService. Records about an item are visible to whoever can
-// reach the item; the full trail search is for auditors, supervisors and administrators.
+// rootPath reports whether a path is a root unit's ("/1/"): a reader there reads the whole
+// trail, the records about no unit ("/": sign-ins under unknown names, stopped addresses) too.
+func rootPath(path string) bool { return strings.Count(path, "/") == 2 }
+
+// FindAudit implements qingqian.AuditService. The history of an item is visible to whoever
+// reads the item; the search of the trail is for the audit administrator, internal audit and
+// the clearance office.
 func (s *AuditService) FindAudit(ctx context.Context, f qingqian.AuditFilter) (_ []*qingqian.AuditRecord, _ int, err error) {
 	defer serviceErr(&err, "find audit records")
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	if f.EntityID == 0 && !a.Has(qingqian.RoleAuditor, qingqian.RoleSupervisor, qingqian.RoleAdmin) {
-		return nil, 0, qingqian.Errorf(qingqian.EFORBIDDEN, "只有审计、清欠办和管理员可以查询审计日志")
+	if !a.CanReadAudit() {
+		// Only an item's history, and only of an item the actor reads.
+		if f.Entity != "item" || f.EntityID == 0 || !a.CanRead() {
+			return nil, 0, qingqian.Errorf(qingqian.EFORBIDDEN, "只有审计管理员、审计人员和清欠办可以查询审计日志")
+		}
+		var path string
+		err := s.db.read.QueryRowContext(ctx, `SELECT o.path FROM items i JOIN orgs o ON o.id = i.org_id WHERE i.id = $1`, f.EntityID).Scan(&path)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, 0, itemNotFound()
+		} else if err != nil {
+			return nil, 0, fmt.Errorf("read items: %w", err)
+		}
+		if !a.Reaches(path) {
+			s.db.securityEvent(ctx, a, "item", f.EntityID)
+			return nil, 0, itemNotFound()
+		}
+		f = qingqian.AuditFilter{Entity: "item", EntityID: f.EntityID, Offset: f.Offset, Limit: f.Limit}
 	}
 	var q args
 	lo, hi := subtreeRange(a.OrgPath)
 	where := ` WHERE org_path >= ` + q.add(lo) + ` AND org_path < ` + q.add(hi)
-	if a.System {
+	if a.System || (a.CanReadAudit() && rootPath(a.OrgPath)) {
 		where = ` WHERE 1 = 1`
 		q = nil
 	}
@@ -62,6 +84,12 @@ func (s *AuditService) FindAudit(ctx context.Context, f qingqian.AuditFilter) (_
 	if f.Actor != "" {
 		where += ` AND actor_name = ` + q.add(f.Actor)
 	}
+	if f.Source != "" {
+		where += ` AND source = ` + q.add(f.Source)
+	}
+	if f.BeforeSeq > 0 {
+		where += ` AND seq < ` + q.add(f.BeforeSeq)
+	}
 	if !f.From.IsZero() {
 		where += ` AND at >= ` + q.add(s.db.d.ts(f.From))
 	}
@@ -69,8 +97,10 @@ func (s *AuditService) FindAudit(ctx context.Context, f qingqian.AuditFilter) (_
 		where += ` AND at < ` + q.add(s.db.d.ts(f.To))
 	}
 	var total int
-	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`+where, q...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("read audit_log: %w", err)
+	if !f.NoCount {
+		if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`+where, q...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("read audit_log: %w", err)
+		}
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log`+where+` ORDER BY seq DESC LIMIT `+q.add(limit(f.Limit))+` OFFSET `+q.add(max(f.Offset, 0)), q...)
 	if err != nil {
@@ -99,8 +129,8 @@ func (s *AuditService) VerifyAudit(ctx context.Context) (_ *qingqian.AuditVerifi
 	if err != nil {
 		return nil, err
 	}
-	if !a.System && !a.Has(qingqian.RoleAuditor) {
-		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "只有审计人员可以校验审计链")
+	if !a.System && !a.Has(qingqian.RoleAuditAdmin, qingqian.RoleAuditor) {
+		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "只有审计管理员和审计人员可以校验审计链")
 	}
 	res := &qingqian.AuditVerification{OK: true}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY seq`)
@@ -151,7 +181,7 @@ func (s *AuditService) VerifyAudit(ctx context.Context) (_ *qingqian.AuditVerifi
 // another; inTx writes the new head before committing.
 func (tx *Tx) audit(ctx context.Context, action, entity string, entityID int64, orgPath string, before, after any) (err error) {
 	defer wrapErr(&err, "audit %s of %s %d", action, entity, entityID)
-	rec := qingqian.AuditRecord{At: tx.now, Action: action, Entity: entity, EntityID: entityID, OrgPath: orgPath}
+	rec := qingqian.AuditRecord{At: tx.now, Action: action, Entity: entity, EntityID: entityID, OrgPath: orgPath, Source: qingqian.SourceFrom(ctx)}
 	if tx.actor != nil {
 		rec.ActorID, rec.ActorName = tx.actor.UserID, tx.actor.Name
 	}
@@ -192,13 +222,13 @@ func auditInsert(n int) string {
 	var a args
 	rows := make([]string, n)
 	for i := range rows {
-		cols := make([]string, 12)
+		cols := make([]string, 13)
 		for j := range cols {
 			cols[j] = a.add(nil)
 		}
 		rows[i] = "(" + strings.Join(cols, ", ") + ")"
 	}
-	return `INSERT INTO audit_log (seq, at, actor_id, actor_name, org_path, action, entity, entity_id, before_json, after_json, prev_hash, hash)
+	return `INSERT INTO audit_log (seq, at, actor_id, actor_name, org_path, action, entity, entity_id, before_json, after_json, prev_hash, hash, source)
 		VALUES ` + strings.Join(rows, ", ")
 }
 
@@ -207,7 +237,7 @@ var auditInsertBatch = auditInsert(auditBatch)
 
 func auditValues(tx *Tx, rec qingqian.AuditRecord) []any {
 	return []any{rec.Seq, tx.ts(rec.At), rec.ActorID, rec.ActorName, rec.OrgPath, rec.Action, rec.Entity, rec.EntityID,
-		string(rec.Before), string(rec.After), rec.PrevHash, rec.Hash}
+		string(rec.Before), string(rec.After), rec.PrevHash, rec.Hash, rec.Source}
 }
 
 // flushAudit writes the audit records an import has kept back; inTx calls it before commit.
@@ -220,7 +250,7 @@ func (tx *Tx) flushAudit(ctx context.Context) (err error) {
 	if len(tx.auditBuf) != auditBatch {
 		q = auditInsert(len(tx.auditBuf))
 	}
-	vals := make([]any, 0, 12*len(tx.auditBuf))
+	vals := make([]any, 0, 13*len(tx.auditBuf))
 	for _, rec := range tx.auditBuf {
 		vals = append(vals, auditValues(tx, rec)...)
 	}
@@ -237,6 +267,20 @@ func marshalAudit(v any) (json.RawMessage, error) {
 		return r, nil
 	}
 	return json.Marshal(v)
+}
+
+// RecordAccess implements qingqian.AuditService.
+func (s *AuditService) RecordAccess(ctx context.Context, action, entity string, entityID int64, detail any) (err error) {
+	defer serviceErr(&err, "record %s", action)
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return err
+	}
+	// The record is kept even when the request has gone: the data has left.
+	ctx = context.WithoutCancel(ctx)
+	return s.db.inTx(ctx, a, func(tx *Tx) error {
+		return tx.audit(ctx, action, entity, entityID, a.OrgPath, nil, detail)
+	})
 }
 
 // securityEvent records, in its own transaction, an attempt to reach data outside the actor's

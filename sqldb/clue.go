@@ -59,7 +59,7 @@ func scanClue(row interface{ Scan(...any) error }) (*clueRow, error) {
 
 // office reports whether the actor speaks for the office that registered the clue.
 func (r *clueRow) office(a *qingqian.Actor) bool {
-	return a.Has(qingqian.RoleSupervisor, qingqian.RoleAdmin) && a.Reaches(r.officePath)
+	return a.Has(qingqian.RoleSupervisor) && a.Reaches(r.officePath)
 }
 
 // handler reports whether the actor may work on the clue for the unit it is assigned to.
@@ -124,7 +124,7 @@ func (s *ClueService) CreateClue(ctx context.Context, c *qingqian.Clue) (err err
 // FindClue implements qingqian.ClueService.
 func (s *ClueService) FindClue(ctx context.Context, id int64) (_ *qingqian.Clue, err error) {
 	defer serviceErr(&err, "find clue %d", id)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +180,7 @@ func (db *DB) clueDetails(ctx context.Context, q queryer, c *qingqian.Clue) (err
 // FindClues implements qingqian.ClueService.
 func (s *ClueService) FindClues(ctx context.Context, f qingqian.ClueFilter) (_ []*qingqian.Clue, _ int, err error) {
 	defer serviceErr(&err, "find clues")
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}

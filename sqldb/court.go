@@ -144,7 +144,7 @@ func (s *CaseService) CreateCase(ctx context.Context, c *qingqian.Case) (err err
 // FindCase implements qingqian.CaseService.
 func (s *CaseService) FindCase(ctx context.Context, id int64) (_ *qingqian.Case, err error) {
 	defer serviceErr(&err, "find case %d", id)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +167,7 @@ func (s *CaseService) FindCase(ctx context.Context, id int64) (_ *qingqian.Case,
 // FindCases implements qingqian.CaseService.
 func (s *CaseService) FindCases(ctx context.Context, open bool) (_ []*qingqian.Case, err error) {
 	defer serviceErr(&err, "find cases")
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -400,7 +400,7 @@ func (s *CaseService) Decide(ctx context.Context, id int64, d qingqian.Decision)
 // what was dated by then.
 func (s *CaseService) Disputes(ctx context.Context, orgID int64, asOf qingqian.Date) (_ *qingqian.DisputeTable, err error) {
 	defer serviceErr(&err, "disputes of org %d as of %s", orgID, asOf)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}

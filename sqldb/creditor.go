@@ -3,8 +3,10 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/qingqian/qingqian"
@@ -20,10 +22,11 @@ var _ qingqian.CreditorService = (*CreditorService)(nil)
 
 const creditorColumns = `c.id, c.name, c.uscc, c.ownership, c.size, c.size_declared_on, c.size_evidence, c.region, c.version, c.created_at, c.updated_at`
 
-func scanCreditor(row interface{ Scan(...any) error }) (*qingqian.Creditor, error) {
+// scanCreditor reads creditorColumns and then the extra columns a query adds.
+func scanCreditor(row interface{ Scan(...any) error }, extra ...any) (*qingqian.Creditor, error) {
 	c := &qingqian.Creditor{}
-	err := row.Scan(&c.ID, &c.Name, &c.USCC, &c.Ownership, &c.Size, &c.SizeDeclaredOn, &c.SizeEvidence, &c.Region,
-		&c.Version, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt})
+	err := row.Scan(append([]any{&c.ID, &c.Name, &c.USCC, &c.Ownership, &c.Size, &c.SizeDeclaredOn, &c.SizeEvidence, &c.Region,
+		&c.Version, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}}, extra...)...)
 	return c, err
 }
 
@@ -49,18 +52,25 @@ func (s *CreditorService) CreateCreditor(ctx context.Context, c *qingqian.Credit
 	})
 }
 
+// createCreditor registers a creditor for the actor's unit, which may change it while no other
+// unit uses it.
 func (tx *Tx) createCreditor(ctx context.Context, c *qingqian.Creditor) (err error) {
 	defer wrapErr(&err, "create creditor %s", c.USCC)
 	c.Version, c.CreatedAt, c.UpdatedAt = 1, tx.now, tx.now
-	err = tx.QueryRowContext(ctx, `INSERT INTO creditors (name, uscc, ownership, size, size_declared_on, size_evidence, region, search, version, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9) RETURNING id`,
-		c.Name, c.USCC, c.Ownership, c.Size, c.SizeDeclaredOn, c.SizeEvidence, c.Region, searchText(c.Name, c.USCC), tx.ts(tx.now)).Scan(&c.ID)
+	registered, at := "", "/"
+	if tx.actor != nil && !tx.actor.System {
+		registered, at = tx.actor.OrgPath, tx.actor.OrgPath
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO creditors (name, uscc, ownership, size, size_declared_on, size_evidence, region, search, version, created_at, updated_at, registered_path)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10) RETURNING id`,
+		c.Name, c.USCC, c.Ownership, c.Size, c.SizeDeclaredOn, c.SizeEvidence, c.Region, searchText(c.Name, c.USCC), tx.ts(tx.now), registered).Scan(&c.ID)
 	if isUnique(err) {
 		return usccTaken()
 	} else if err != nil {
 		return fmt.Errorf("insert into creditors: %w", err)
 	}
-	return tx.audit(ctx, "creditor.create", "creditor", c.ID, "/", nil, c)
+	c.Editable = true
+	return tx.audit(ctx, "creditor.create", "creditor", c.ID, at, nil, c)
 }
 
 // creditorFor is the one rule for a creditor named by its USCC with an item, a complaint clue or
@@ -108,16 +118,76 @@ func prefixed(err error, prefix string) error {
 	return out
 }
 
+// seesAll reports whether the actor sees every creditor: the system, and readers at the root
+// (the office, its observers and auditors).
+func seesAll(a *qingqian.Actor) bool { return a.System || rootPath(a.OrgPath) }
+
+// creditorSeen is the condition on creditors c that the actor sees: those it registered, or
+// has items or assigned clues with, in its subtree. It adds its arguments to q.
+func creditorSeen(a *qingqian.Actor, q *args) string {
+	if seesAll(a) {
+		return `1 = 1`
+	}
+	lo, hi := subtreeRange(a.OrgPath)
+	l, h := q.add(lo), q.add(hi)
+	return `(c.registered_path >= ` + l + ` AND c.registered_path < ` + h + `
+		OR c.id IN (SELECT i.creditor_id FROM items i JOIN orgs o ON o.id = i.org_id WHERE o.path >= ` + l + ` AND o.path < ` + h + `)
+		OR c.id IN (SELECT k.creditor_id FROM clues k JOIN orgs o ON o.id = k.org_id WHERE o.path >= ` + l + ` AND o.path < ` + h + `))`
+}
+
+// seen reports whether the actor sees a creditor.
+func (db *DB) seen(ctx context.Context, q rowQueryer, a *qingqian.Actor, id int64) (_ bool, err error) {
+	defer wrapErr(&err, "who sees creditor %d", id)
+	if seesAll(a) {
+		return true, nil
+	}
+	qa := args{id}
+	var n int
+	err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM creditors c WHERE c.id = $1 AND `+creditorSeen(a, &qa), qa...).Scan(&n)
+	return n > 0, err
+}
+
+// editable reports whether the actor may change a creditor itself: the clearance office may;
+// the unit that registered it (or one above) may while nothing outside its subtree uses it (an
+// item of another unit, or a complaint clue, which the office registers).
+func (db *DB) editable(ctx context.Context, q rowQueryer, a *qingqian.Actor, c *qingqian.Creditor, registered string) (_ bool, err error) {
+	defer wrapErr(&err, "who may change creditor %d", c.ID)
+	switch {
+	case a.System || (a.Has(qingqian.RoleSupervisor) && a.CanWrite()):
+		return true, nil
+	case !a.CanWrite() || registered == "" || !a.Reaches(registered):
+		return false, nil
+	}
+	lo, hi := subtreeRange(a.OrgPath)
+	var n int
+	err = q.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM items i JOIN orgs o ON o.id = i.org_id WHERE i.creditor_id = $1 AND (o.path < $2 OR o.path >= $3))
+		+ (SELECT COUNT(*) FROM clues WHERE creditor_id = $1)`, c.ID, lo, hi).Scan(&n)
+	return n == 0, err
+}
+
 // FindCreditorByID implements qingqian.CreditorService.
 func (s *CreditorService) FindCreditorByID(ctx context.Context, id int64) (_ *qingqian.Creditor, err error) {
 	defer serviceErr(&err, "find creditor %d", id)
-	if _, err := qingqian.RequireActor(ctx); err != nil {
+	a, err := qingqian.RequireReader(ctx)
+	if err != nil {
 		return nil, err
 	}
-	c, err := scanCreditor(s.db.read.QueryRowContext(ctx, `SELECT `+creditorColumns+` FROM creditors c WHERE c.id = $1`, id))
+	var registered string
+	c, err := scanCreditor(s.db.read.QueryRowContext(ctx, `SELECT `+creditorColumns+`, c.registered_path FROM creditors c WHERE c.id = $1`, id), &registered)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, creditorNotFound()
 	} else if err != nil {
+		return nil, err
+	}
+	ok, err := s.db.seen(ctx, s.db.read, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		s.db.securityEvent(ctx, a, "creditor", id)
+		return nil, creditorNotFound()
+	}
+	if c.Editable, err = s.db.editable(ctx, s.db.read, a, c, registered); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -126,16 +196,20 @@ func (s *CreditorService) FindCreditorByID(ctx context.Context, id int64) (_ *qi
 // FindCreditors implements qingqian.CreditorService.
 func (s *CreditorService) FindCreditors(ctx context.Context, f qingqian.CreditorFilter) (_ []*qingqian.Creditor, _ int, err error) {
 	defer serviceErr(&err, "find creditors")
-	if _, err := qingqian.RequireActor(ctx); err != nil {
+	a, err := qingqian.RequireReader(ctx)
+	if err != nil {
 		return nil, 0, err
 	}
 	var q args
 	where := ` WHERE 1 = 1`
+	if f.USCC != "" {
+		// By its exact code anyone finds a creditor, to use it rather than register it again.
+		where += ` AND c.uscc = ` + q.add(qingqian.NormalizeUSCC(f.USCC))
+	} else {
+		where += ` AND ` + creditorSeen(a, &q)
+	}
 	if f.Query != "" {
 		where += ` AND c.search LIKE ` + q.add(likePattern(f.Query)) + ` ESCAPE '\'`
-	}
-	if f.USCC != "" {
-		where += ` AND c.uscc = ` + q.add(qingqian.NormalizeUSCC(f.USCC))
 	}
 	var total int
 	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM creditors c`+where, q...).Scan(&total); err != nil {
@@ -160,6 +234,30 @@ func (s *CreditorService) FindCreditors(ctx context.Context, f qingqian.Creditor
 	return out, total, nil
 }
 
+// lockCreditor reads a creditor the actor sees, locking it, with its registering unit's path.
+func (tx *Tx) lockCreditor(ctx context.Context, a *qingqian.Actor, id int64) (_ *qingqian.Creditor, registered string, err error) {
+	defer wrapErr(&err, "lock creditor %d", id)
+	c, err := scanCreditor(tx.QueryRowContext(ctx, `SELECT `+creditorColumns+`, c.registered_path FROM creditors c WHERE c.id = $1`+tx.db.d.forUpdate, id), &registered)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", creditorNotFound()
+	} else if err != nil {
+		return nil, "", err
+	}
+	ok, err := tx.db.seen(ctx, tx, a, id)
+	if err != nil {
+		return nil, "", err
+	}
+	if !ok {
+		tx.deny("creditor", id)
+		return nil, "", creditorNotFound()
+	}
+	return c, registered, nil
+}
+
+func sharedCreditor() error {
+	return qingqian.Errorf(qingqian.EFORBIDDEN, "该债权企业由其他单位登记或共同使用，修改须提交变更申请，由清欠办审核")
+}
+
 // UpdateCreditor implements qingqian.CreditorService.
 func (s *CreditorService) UpdateCreditor(ctx context.Context, id int64, upd qingqian.CreditorUpdate) (_ *qingqian.Creditor, err error) {
 	defer serviceErr(&err, "update creditor %d", id)
@@ -169,46 +267,267 @@ func (s *CreditorService) UpdateCreditor(ctx context.Context, id int64, upd qing
 	}
 	var out *qingqian.Creditor
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
-		c, err := scanCreditor(tx.QueryRowContext(ctx, `SELECT `+creditorColumns+` FROM creditors c WHERE c.id = $1`+s.db.d.forUpdate, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return creditorNotFound()
-		} else if err != nil {
-			return fmt.Errorf("lock the creditor: %w", err)
+		c, registered, err := tx.lockCreditor(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		ok, err := tx.db.editable(ctx, tx, a, c, registered)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return sharedCreditor()
 		}
 		if c.Version != upd.Version {
 			return staleVersion()
 		}
-		before := *c
-		if upd.Name != nil {
-			c.Name = *upd.Name
-		}
-		if upd.Ownership != nil {
-			c.Ownership = *upd.Ownership
-		}
-		if upd.Size != nil {
-			c.Size = *upd.Size
-		}
-		if upd.SizeDeclaredOn != nil {
-			c.SizeDeclaredOn = *upd.SizeDeclaredOn
-		}
-		if upd.SizeEvidence != nil {
-			c.SizeEvidence = *upd.SizeEvidence
-		}
-		if upd.Region != nil {
-			c.Region = *upd.Region
-		}
-		if err := c.Validate(); err != nil {
+		if out, err = tx.updateCreditor(ctx, c, registered, upd.Apply(*c)); err != nil {
 			return err
 		}
-		c.Version++
-		c.UpdatedAt = tx.now
-		if _, err := tx.ExecContext(ctx, `UPDATE creditors SET name = $1, ownership = $2, size = $3, size_declared_on = $4, size_evidence = $5,
-			region = $6, search = $7, version = $8, updated_at = $9 WHERE id = $10`,
-			c.Name, c.Ownership, c.Size, c.SizeDeclaredOn, c.SizeEvidence, c.Region, searchText(c.Name, c.USCC), c.Version, tx.ts(tx.now), c.ID); err != nil {
-			return fmt.Errorf("update creditors: %w", err)
+		out.Editable = true
+		return nil
+	})
+	return out, err
+}
+
+// updateCreditor writes a creditor's new fields and records the change at each group that uses
+// it, so that each sees who changed it.
+func (tx *Tx) updateCreditor(ctx context.Context, cur *qingqian.Creditor, registered string, c qingqian.Creditor) (_ *qingqian.Creditor, err error) {
+	defer wrapErr(&err, "update creditor %d", cur.ID)
+	c.Name = strings.TrimSpace(c.Name)
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	before := *cur
+	c.ID, c.USCC, c.CreatedAt, c.Version, c.UpdatedAt = cur.ID, cur.USCC, cur.CreatedAt, cur.Version+1, tx.now
+	if _, err := tx.ExecContext(ctx, `UPDATE creditors SET name = $1, ownership = $2, size = $3, size_declared_on = $4, size_evidence = $5,
+		region = $6, search = $7, version = $8, updated_at = $9 WHERE id = $10`,
+		c.Name, c.Ownership, c.Size, c.SizeDeclaredOn, c.SizeEvidence, c.Region, searchText(c.Name, c.USCC), c.Version, tx.ts(tx.now), c.ID); err != nil {
+		return nil, fmt.Errorf("update creditors: %w", err)
+	}
+	paths, err := tx.creditorUsers(ctx, c.ID, registered)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range paths {
+		if err := tx.audit(ctx, "creditor.update", "creditor", c.ID, p, before, c); err != nil {
+			return nil, err
 		}
-		out = c
-		return tx.audit(ctx, "creditor.update", "creditor", c.ID, "/", before, c)
+	}
+	return &c, nil
+}
+
+// groupPathOf returns the path of the group a unit belongs to (the unit at depth 1 above or at it),
+// or the path itself for the root.
+func groupPathOf(path string) string {
+	n := 0
+	for i := 0; i < len(path); i++ {
+		if path[i] == '/' {
+			if n++; n == 3 {
+				return path[:i+1]
+			}
+		}
+	}
+	return path
+}
+
+// creditorUsers returns the groups that use a creditor — by items, assigned clues or as its
+// registrant — or the actor's unit when none does.
+func (tx *Tx) creditorUsers(ctx context.Context, id int64, registered string) (_ []string, err error) {
+	defer wrapErr(&err, "units using creditor %d", id)
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT o.path FROM items i JOIN orgs o ON o.id = i.org_id WHERE i.creditor_id = $1
+		UNION SELECT DISTINCT o.path FROM clues k JOIN orgs o ON o.id = k.org_id WHERE k.creditor_id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	var out []string
+	add := func(p string) {
+		if g := groupPathOf(p); p != "" && !seen[g] {
+			seen[g] = true
+			out = append(out, g)
+		}
+	}
+	add(registered)
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		add(p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		at := "/"
+		if tx.actor != nil && !tx.actor.System {
+			at = tx.actor.OrgPath
+		}
+		out = append(out, at)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+const changeColumns = `r.id, r.creditor_id, c.name, c.uscc, r.changes, r.reason, r.state, r.org_id, o.name, r.requested_by, r.requested_at,
+	r.decided_by, r.decided_at, r.note, o.path`
+
+const changeFrom = ` FROM creditor_changes r JOIN creditors c ON c.id = r.creditor_id JOIN orgs o ON o.id = r.org_id`
+
+func scanChange(row interface{ Scan(...any) error }) (*qingqian.CreditorChange, string, error) {
+	ch := &qingqian.CreditorChange{}
+	var changes, path string
+	err := row.Scan(&ch.ID, &ch.CreditorID, &ch.CreditorName, &ch.USCC, &changes, &ch.Reason, &ch.State, &ch.OrgID, &ch.OrgName, &ch.RequestedBy,
+		timeCol{&ch.RequestedAt}, &ch.DecidedBy, timeCol{&ch.DecidedAt}, &ch.Note, &path)
+	if err == nil {
+		err = json.Unmarshal([]byte(changes), &ch.Changes)
+	}
+	return ch, path, err
+}
+
+func changeNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "变更申请不存在") }
+
+// RequestCreditorChange implements qingqian.CreditorService.
+func (s *CreditorService) RequestCreditorChange(ctx context.Context, id int64, upd qingqian.CreditorUpdate, reason string) (_ *qingqian.CreditorChange, err error) {
+	defer serviceErr(&err, "request a change of creditor %d", id)
+	a, err := qingqian.RequireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	v := qingqian.Validation{}
+	if upd.Empty() {
+		v.Add("changes", "请填写要变更的内容")
+	}
+	if reason == "" {
+		v.Add("reason", "请填写变更理由和依据")
+	} else if len([]rune(reason)) > 500 {
+		v.Add("reason", "变更理由不能超过500个字")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var out *qingqian.CreditorChange
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		c, _, err := tx.lockCreditor(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		if upd = upd.Against(*c); upd.Empty() {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "申请的内容与现有登记信息相同", Fields: map[string]string{"changes": "没有变更"}}
+		}
+		changed := upd.Apply(*c)
+		changed.Name = strings.TrimSpace(changed.Name)
+		if err := changed.Validate(); err != nil {
+			return err
+		}
+		upd.Version = c.Version
+		b, err := json.Marshal(upd)
+		if err != nil {
+			return err
+		}
+		var chID int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO creditor_changes (creditor_id, org_id, changes, reason, state, requested_by, requested_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, id, a.OrgID, string(b), reason, qingqian.ChangePending, a.Name, tx.ts(tx.now)).Scan(&chID); err != nil {
+			return fmt.Errorf("insert into creditor_changes: %w", err)
+		}
+		ch, _, err := scanChange(tx.QueryRowContext(ctx, `SELECT `+changeColumns+changeFrom+` WHERE r.id = $1`, chID))
+		if err != nil {
+			return err
+		}
+		out = ch
+		return tx.audit(ctx, "creditor.change_request", "creditor", id, a.OrgPath, c, ch)
+	})
+	return out, err
+}
+
+// FindCreditorChanges implements qingqian.CreditorService.
+func (s *CreditorService) FindCreditorChanges(ctx context.Context, pendingOnly bool) (_ []*qingqian.CreditorChange, err error) {
+	defer serviceErr(&err, "find creditor change requests")
+	a, err := qingqian.RequireReader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var q args
+	where := ` WHERE 1 = 1`
+	if !seesAll(a) {
+		lo, hi := subtreeRange(a.OrgPath)
+		where += ` AND o.path >= ` + q.add(lo) + ` AND o.path < ` + q.add(hi)
+	}
+	if pendingOnly {
+		where += ` AND r.state = ` + q.add(qingqian.ChangePending)
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+changeColumns+changeFrom+where+` ORDER BY r.id DESC LIMIT 500`, q...)
+	if err != nil {
+		return nil, fmt.Errorf("read creditor_changes: %w", err)
+	}
+	defer rows.Close()
+	out := []*qingqian.CreditorChange{}
+	for rows.Next() {
+		ch, _, err := scanChange(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ch)
+	}
+	return out, rows.Err()
+}
+
+// DecideCreditorChange implements qingqian.CreditorService.
+func (s *CreditorService) DecideCreditorChange(ctx context.Context, id int64, approve bool, note string) (_ *qingqian.CreditorChange, err error) {
+	defer serviceErr(&err, "decide creditor change %d", id)
+	a, err := requireOffice(ctx, "审核债权企业变更申请")
+	if err != nil {
+		return nil, err
+	}
+	note = strings.TrimSpace(note)
+	if !approve && note == "" {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "不同意变更时请填写理由", Fields: map[string]string{"note": "请填写理由"}}
+	}
+	if len([]rune(note)) > 500 {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "意见不能超过500个字", Fields: map[string]string{"note": "过长"}}
+	}
+	var out *qingqian.CreditorChange
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		ch, path, err := scanChange(tx.QueryRowContext(ctx, `SELECT `+changeColumns+changeFrom+` WHERE r.id = $1`+tx.db.d.forUpdateOf("r"), id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return changeNotFound()
+		} else if err != nil {
+			return fmt.Errorf("lock the change request: %w", err)
+		}
+		if !a.Reaches(path) {
+			tx.deny("creditor_change", id)
+			return changeNotFound()
+		}
+		if ch.State != qingqian.ChangePending {
+			return qingqian.Errorf(qingqian.ECONFLICT, "该申请已%s，不能再审核", ch.State.Label())
+		}
+		state := qingqian.ChangeRejected
+		if approve {
+			c, registered, err := tx.lockCreditor(ctx, a, ch.CreditorID)
+			if err != nil {
+				return err
+			}
+			if c.Version != ch.Changes.Version {
+				return qingqian.Errorf(qingqian.ECONFLICT, "申请提出后该债权企业已被修改，请不同意本申请并请申请单位重新提出")
+			}
+			if _, err := tx.updateCreditor(ctx, c, registered, ch.Changes.Apply(*c)); err != nil {
+				return err
+			}
+			state = qingqian.ChangeApproved
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE creditor_changes SET state = $1, decided_by = $2, decided_at = $3, note = $4 WHERE id = $5`,
+			state, a.Name, tx.ts(tx.now), note, id); err != nil {
+			return fmt.Errorf("update creditor_changes: %w", err)
+		}
+		before := ch.State
+		ch.State, ch.DecidedBy, ch.DecidedAt, ch.Note = state, a.Name, tx.now, note
+		out = ch
+		// The requesting unit sees the decision and who took it.
+		return tx.audit(ctx, "creditor.change_"+map[bool]string{true: "approve", false: "reject"}[approve], "creditor", ch.CreditorID, path,
+			map[string]any{"request": id, "state": before}, ch)
 	})
 	return out, err
 }

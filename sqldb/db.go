@@ -32,6 +32,9 @@ type DB struct {
 	VoucherDir string
 	// MaxVoucherSize limits one voucher file in bytes.
 	MaxVoucherSize int64
+	// VoucherKey, when set (32 bytes, see ReadKeyFile), encrypts the voucher files stored from
+	// now on; files stored in clear before are still read.
+	VoucherKey []byte
 	// Logger receives what no caller can be told: a security record that could not be written.
 	// Nil means slog.Default().
 	Logger *slog.Logger
@@ -52,6 +55,8 @@ type DB struct {
 
 	// bumpStmts are the running-totals upserts kept prepared on SQLite (see warmStatements).
 	bumpStmts map[bumpKey]*sql.Stmt
+	// policy keeps the security policy between requests (see securityPolicy).
+	policy policyCache
 }
 
 // Open connects to dsn: a postgres:// URL, or else the path of a SQLite file (created if

@@ -56,9 +56,10 @@ func (db *DB) entriesOf(ctx context.Context, q queryer, itemID int64) (_ []*qing
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	vrows, err := q.QueryContext(ctx, `SELECT ev.entry_id, v.sha256, v.name, v.content_type, v.size,
+	vrows, err := q.QueryContext(ctx, `SELECT ev.entry_id, v.sha256, `+voucherNameFor+`, v.content_type, v.size,
 		(SELECT COUNT(*) FROM entry_vouchers x WHERE x.sha256 = v.sha256)
 		FROM entry_vouchers ev JOIN vouchers v ON v.sha256 = ev.sha256 JOIN entries e ON e.id = ev.entry_id
+		JOIN items i ON i.id = e.item_id JOIN orgs o ON o.id = i.org_id
 		WHERE e.item_id = $1 ORDER BY ev.entry_id, v.sha256`, itemID)
 	if err != nil {
 		return nil, fmt.Errorf("read entry_vouchers: %w", err)
@@ -102,8 +103,9 @@ func (tx *Tx) timeline(ctx context.Context, itemID int64) (_ []*qingqian.Entry, 
 // voucherRefs returns the vouchers attached to one entry.
 func (db *DB) voucherRefs(ctx context.Context, q queryer, entryID int64) (_ []qingqian.VoucherRef, err error) {
 	defer wrapErr(&err, "vouchers of entry %d", entryID)
-	rows, err := q.QueryContext(ctx, `SELECT v.sha256, v.name, v.content_type, v.size, (SELECT COUNT(*) FROM entry_vouchers x WHERE x.sha256 = v.sha256)
-		FROM entry_vouchers ev JOIN vouchers v ON v.sha256 = ev.sha256 WHERE ev.entry_id = $1 ORDER BY v.sha256`, entryID)
+	rows, err := q.QueryContext(ctx, `SELECT v.sha256, `+voucherNameFor+`, v.content_type, v.size, (SELECT COUNT(*) FROM entry_vouchers x WHERE x.sha256 = v.sha256)
+		FROM entry_vouchers ev JOIN vouchers v ON v.sha256 = ev.sha256 JOIN entries e ON e.id = ev.entry_id
+		JOIN items i ON i.id = e.item_id JOIN orgs o ON o.id = i.org_id WHERE ev.entry_id = $1 ORDER BY v.sha256`, entryID)
 	if err != nil {
 		return nil, fmt.Errorf("read entry_vouchers: %w", err)
 	}
@@ -431,7 +433,7 @@ func (db *DB) entryByID(ctx context.Context, q queryer, id int64) (_ *qingqian.E
 // FindEntries implements qingqian.EntryService.
 func (s *EntryService) FindEntries(ctx context.Context, itemID int64) (_ []*qingqian.Entry, err error) {
 	defer serviceErr(&err, "find entries of item %d", itemID)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -448,7 +450,7 @@ func (s *EntryService) FindEntries(ctx context.Context, itemID int64) (_ []*qing
 // FindEntryByID implements qingqian.EntryService.
 func (s *EntryService) FindEntryByID(ctx context.Context, id int64) (_ *qingqian.Entry, err error) {
 	defer serviceErr(&err, "find entry %d", id)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}

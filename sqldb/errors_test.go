@@ -31,7 +31,7 @@ func TestCancelledRequests(t *testing.T) {
 		cancel()
 		_, err := f.items.FindItems(cancelled, qingqian.ItemFilter{})
 		want(t, err, context.Canceled, "请求已取消")
-		err = f.items.CreateItem(cancelled, &qingqian.Item{OrgID: f.subA1.ID, CreditorID: f.creditor.ID, Kind: qingqian.KindWorks,
+		err = f.items.CreateItem(cancelled, &qingqian.Item{OrgID: f.subA1.ID, Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, Kind: qingqian.KindWorks,
 			ArisenOn: qingqian.MustParseDate("2020-01-10"), Undisputed: qingqian.Yuan(500), Origin: qingqian.OriginNew})
 		want(t, err, context.Canceled, "请求已取消")
 

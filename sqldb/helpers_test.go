@@ -95,7 +95,7 @@ func (f *fixture) MustCreditor(tb testing.TB, name string) *qingqian.Creditor {
 
 func (f *fixture) MustItem(tb testing.TB, ctx context.Context, org *qingqian.Org, arisen string, undisputed, disputed qingqian.Money) *qingqian.Item {
 	tb.Helper()
-	it := &qingqian.Item{OrgID: org.ID, CreditorID: f.creditor.ID, ContractNo: "HT-" + arisen, ContractName: "办公楼施工合同",
+	it := &qingqian.Item{OrgID: org.ID, Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, ContractNo: "HT-" + arisen, ContractName: "办公楼施工合同",
 		Kind: qingqian.KindWorks, ArisenOn: qingqian.MustParseDate(arisen), Undisputed: undisputed, Disputed: disputed,
 		Origin: qingqian.OriginBaseline, FundingSource: qingqian.FundingOwn}
 	if disputed > 0 {
@@ -140,3 +140,5 @@ func count(tb testing.TB, db *sqldb.DB, table string) int {
 	}
 	return n
 }
+
+func ptr[T any](v T) *T { return &v }

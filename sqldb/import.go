@@ -24,7 +24,13 @@ var errRollback = &qingqian.Error{Code: qingqian.ECONFLICT, Message: "rollback"}
 // importTx runs an import in one transaction that commits only when there is no issue and it is
 // not a dry run.
 func (s *ImportService) importTx(ctx context.Context, dryRun bool, body func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error) (*qingqian.ImportResult, error) {
-	a, err := qingqian.RequireWriter(ctx)
+	return s.importTxAs(ctx, dryRun, qingqian.RequireWriter, body)
+}
+
+// importTxAs is importTx for an import whose callers are not the ledger's writers: require
+// returns the actor that may run it.
+func (s *ImportService) importTxAs(ctx context.Context, dryRun bool, require func(context.Context) (*qingqian.Actor, error), body func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error) (*qingqian.ImportResult, error) {
+	a, err := require(ctx)
 	if err != nil {
 		return nil, err
 	}

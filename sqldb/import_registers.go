@@ -41,26 +41,39 @@ func importCreditor(ctx context.Context, tx *Tx, res *qingqian.ImportResult, r *
 		res.Unchanged++
 		return nil
 	}
-	before := *cur
-	c.ID, c.Version, c.CreatedAt, c.UpdatedAt = cur.ID, cur.Version+1, cur.CreatedAt, tx.now
-	if _, err := tx.ExecContext(ctx, `UPDATE creditors SET name = $1, ownership = $2, size = $3, size_declared_on = $4, size_evidence = $5,
-		region = $6, search = $7, version = $8, updated_at = $9 WHERE id = $10`,
-		c.Name, c.Ownership, c.Size, c.SizeDeclaredOn, c.SizeEvidence, c.Region, searchText(c.Name, c.USCC), c.Version, tx.ts(tx.now), c.ID); err != nil {
-		return fmt.Errorf("update creditors: %w", err)
+	// A change obeys the rule of UpdateCreditor: the office's, or the registering unit's while
+	// nobody else uses the creditor; anything else is a change request, not an import.
+	var registered string
+	if err := tx.QueryRowContext(ctx, `SELECT registered_path FROM creditors WHERE id = $1`, cur.ID).Scan(&registered); err != nil {
+		return fmt.Errorf("read creditors: %w", err)
+	}
+	ok, err := tx.db.editable(ctx, tx, tx.actor, cur, registered)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		res.AddIssue(qingqian.ImportIssue{Row: r.Row, Field: "name", Message: "该信用代码的债权企业已由其他单位登记或共同使用，与登记信息不同之处不能通过导入修改，请提交变更申请"})
+		return nil
+	}
+	c.ID = cur.ID
+	if _, err := tx.updateCreditor(ctx, cur, registered, c); err != nil {
+		return err
 	}
 	res.Updated++
-	return tx.audit(ctx, "creditor.update", "creditor", c.ID, "/", before, c)
+	return nil
 }
 
 // ImportOrgs implements qingqian.ImportService.
 func (s *ImportService) ImportOrgs(ctx context.Context, rows func(yield func(*qingqian.OrgRow) bool) error, dryRun bool) (_ *qingqian.ImportResult, err error) {
 	defer serviceErr(&err, "import units")
-	if a, err := qingqian.RequireActor(ctx); err != nil {
-		return nil, err
-	} else if err := requireOrgAdmin(a); err != nil {
-		return nil, err
+	orgAdmin := func(ctx context.Context) (*qingqian.Actor, error) {
+		a, err := qingqian.RequireActor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return a, requireOrgAdmin(a)
 	}
-	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
+	return s.importTxAs(ctx, dryRun, orgAdmin, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
 		im := &importer{tx: tx, a: a, res: res}
 		if err := im.loadOrgs(ctx); err != nil {
 			return err

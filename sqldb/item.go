@@ -130,6 +130,13 @@ func (s *ItemService) CreateItem(ctx context.Context, it *qingqian.Item) (err er
 		} else if err != nil {
 			return err
 		}
+		// By its number a unit uses only a creditor it sees; another is named by its USCC.
+		if ok, err := tx.db.seen(ctx, tx, a, it.CreditorID); err != nil {
+			return err
+		} else if !ok {
+			tx.deny("creditor", it.CreditorID)
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "债权企业不存在，请按统一社会信用代码选择", Fields: map[string]string{"creditor_id": "债权企业不存在"}}
+		}
 		return tx.createItem(ctx, o, it, cname, cuscc)
 	})
 	if err != nil && named {
@@ -236,7 +243,7 @@ func importedItemOf(it *qingqian.Item, e *qingqian.Entry) importedItem {
 // FindItemByID implements qingqian.ItemService.
 func (s *ItemService) FindItemByID(ctx context.Context, id int64, asOf qingqian.Date, knownAt time.Time) (_ *qingqian.Item, err error) {
 	defer serviceErr(&err, "find item %d", id)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +271,7 @@ var itemSorts = map[string]string{
 // FindItems implements qingqian.ItemService.
 func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *qingqian.ItemPage, err error) {
 	defer serviceErr(&err, "find items")
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -110,18 +110,23 @@ func TestCreditors(t *testing.T) {
 		if count(t, db, "creditors") != before {
 			t.Fatal("a refused creditor was written")
 		}
-		cs, n, err := f.creditors.FindCreditors(ctx, qingqian.CreditorFilter{Query: "劳务"})
+		// The office finds it by name; a unit by its exact code until it uses it.
+		office := as(f.root, qingqian.RoleSupervisor)
+		cs, n, err := f.creditors.FindCreditors(office, qingqian.CreditorFilter{Query: "劳务"})
 		if err != nil || n != 1 || cs[0].ID != f.creditor.ID {
 			t.Fatalf("search = %v %d %v", cs, n, err)
 		}
+		if cs, n, err = f.creditors.FindCreditors(ctx, qingqian.CreditorFilter{USCC: strings.ToLower(f.creditor.USCC)}); err != nil || n != 1 || cs[0].ID != f.creditor.ID {
+			t.Fatalf("by code = %v %d %v", cs, n, err)
+		}
 		region := "石家庄"
-		c, err := f.creditors.UpdateCreditor(ctx, f.creditor.ID, qingqian.CreditorUpdate{Version: 1, Region: &region})
+		c, err := f.creditors.UpdateCreditor(office, f.creditor.ID, qingqian.CreditorUpdate{Version: 1, Region: &region})
 		if err != nil || c.Region != region || c.Version != 2 {
 			t.Fatalf("update = %v, %v", c, err)
 		}
-		_, err = f.creditors.UpdateCreditor(ctx, f.creditor.ID, qingqian.CreditorUpdate{Version: 1, Region: &region})
+		_, err = f.creditors.UpdateCreditor(office, f.creditor.ID, qingqian.CreditorUpdate{Version: 1, Region: &region})
 		wantCode(t, err, qingqian.ECONFLICT)
-		got, err := f.creditors.FindCreditorByID(ctx, f.creditor.ID)
+		got, err := f.creditors.FindCreditorByID(office, f.creditor.ID)
 		if err != nil || got.SizeDeclaredOn.String() != "2018-01-01" {
 			t.Fatalf("find = %v, %v", got, err)
 		}
@@ -247,7 +252,7 @@ func TestSubtreeIsolation(t *testing.T) {
 		}
 		_, err = f.items.FindItems(clerkB, qingqian.ItemFilter{OrgID: f.groupA.ID})
 		wantCode(t, err, qingqian.ENOTFOUND)
-		err = f.items.CreateItem(clerkB, &qingqian.Item{OrgID: f.subA1.ID, CreditorID: f.creditor.ID, Kind: qingqian.KindGoods, Origin: qingqian.OriginNew,
+		err = f.items.CreateItem(clerkB, &qingqian.Item{OrgID: f.subA1.ID, Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, Kind: qingqian.KindGoods, Origin: qingqian.OriginNew,
 			ArisenOn: qingqian.MustParseDate("2020-01-01"), Undisputed: 100})
 		if qingqian.ErrorFields(err)["org_id"] == "" {
 			t.Fatalf("creating in another group's unit: %v", err)
@@ -271,7 +276,7 @@ func TestItemValidation(t *testing.T) {
 		f := newFixture(t, db)
 		clerk := as(f.subA1)
 		before := count(t, db, "items")
-		err := f.items.CreateItem(clerk, &qingqian.Item{OrgID: f.subA1.ID, CreditorID: f.creditor.ID, Kind: "loan", Origin: qingqian.OriginBaseline,
+		err := f.items.CreateItem(clerk, &qingqian.Item{OrgID: f.subA1.ID, Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, Kind: "loan", Origin: qingqian.OriginBaseline,
 			ArisenOn: qingqian.MustParseDate("2020-02-01"), DueOn: qingqian.MustParseDate("2020-01-01"), Undisputed: -5, Disputed: 10})
 		fields := qingqian.ErrorFields(err)
 		for _, k := range []string{"kind", "due_on", "undisputed", "dispute_reason"} {

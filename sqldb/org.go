@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/qingqian/qingqian"
 )
@@ -126,10 +127,24 @@ func (s *OrgService) CreateOrg(ctx context.Context, o *qingqian.Org) (err error)
 	})
 }
 
+// requireOrgReader returns the actor if it may read the units: the readers of the ledger, and
+// the system and security administrators who give the units accounts and tokens. The audit
+// administrator reads the audit trail alone.
+func requireOrgReader(ctx context.Context) (*qingqian.Actor, error) {
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.CanRead() && !a.Has(qingqian.RoleAdmin, qingqian.RoleSecAdmin) {
+		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "审计管理员只能查阅审计日志")
+	}
+	return a, nil
+}
+
 // FindOrgByID implements qingqian.OrgService.
 func (s *OrgService) FindOrgByID(ctx context.Context, id int64) (_ *qingqian.Org, err error) {
 	defer serviceErr(&err, "find org %d", id)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := requireOrgReader(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +185,7 @@ func (db *DB) scopePath(ctx context.Context, a *qingqian.Actor, orgID int64) (_ 
 // FindOrgs implements qingqian.OrgService.
 func (s *OrgService) FindOrgs(ctx context.Context, f qingqian.OrgFilter) (_ []*qingqian.Org, _ int, err error) {
 	defer serviceErr(&err, "find orgs")
-	a, err := qingqian.RequireActor(ctx)
+	a, err := requireOrgReader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -342,6 +357,22 @@ func (s *OrgService) MoveOrg(ctx context.Context, id, parentID int64, version in
 	return out, err
 }
 
+// orgDependents are the columns that refer to a unit: a unit any of them names is not deleted.
+var orgDependents = []struct{ table, column, what, unit string }{
+	{"orgs", "parent_id", "下级单位", "个"},
+	{"users", "org_id", "用户", "个"},
+	{"api_tokens", "org_id", "接口令牌", "个"},
+	{"items", "org_id", "台账条目", "条"},
+	{"periods", "org_id", "开启的报送期次", "个"},
+	{"submissions", "org_id", "报送记录", "份"},
+	{"notices", "org_id", "督办事项", "项"},
+	{"interviews", "org_id", "约谈记录", "次"},
+	{"clues", "org_id", "承办的线索", "条"},
+	{"clues", "office_id", "登记的线索", "条"},
+	{"cases", "org_id", "案件", "件"},
+	{"creditor_changes", "org_id", "债权企业变更申请", "份"},
+}
+
 // DeleteOrg implements qingqian.OrgService.
 func (s *OrgService) DeleteOrg(ctx context.Context, id int64) (err error) {
 	defer serviceErr(&err, "delete org %d", id)
@@ -357,18 +388,32 @@ func (s *OrgService) DeleteOrg(ctx context.Context, id int64) (err error) {
 		if err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM orgs WHERE parent_id = $1) + (SELECT COUNT(*) FROM items WHERE org_id = $1)
-			+ (SELECT COUNT(*) FROM api_tokens WHERE org_id = $1)`, id).Scan(&n); err != nil {
-			return fmt.Errorf("count what depends on the unit: %w", err)
+		if o.ParentID == 0 {
+			return qingqian.Errorf(qingqian.ECONFLICT, "根单位不能删除")
 		}
-		if n > 0 || o.ParentID == 0 {
-			return qingqian.Errorf(qingqian.ECONFLICT, "该单位有下级单位或台账数据，不能删除，请改为停用")
+		// What refers to the unit, each named in the answer: it is kept, deactivated, instead.
+		var uses []string
+		for _, d := range orgDependents {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+d.table+` WHERE `+d.column+` = $1`, id).Scan(&n); err != nil {
+				return fmt.Errorf("count %s of the unit: %w", d.table, err)
+			}
+			if n > 0 {
+				uses = append(uses, fmt.Sprintf("%s %d %s", d.what, n, d.unit))
+			}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM org_totals WHERE org_id = $1`, id); err != nil {
-			return fmt.Errorf("delete from org_totals: %w", err)
+		if len(uses) > 0 {
+			return qingqian.Errorf(qingqian.ECONFLICT, "该单位有%s，不能删除，请改为停用", strings.Join(uses, "、"))
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM orgs WHERE id = $1`, id); err != nil {
+		for _, t := range []string{"org_totals", "org_totals_month"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE org_id = $1`, id); err != nil {
+				return fmt.Errorf("delete from %s: %w", t, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM orgs WHERE id = $1`, id); isForeignKey(err) {
+			// A table this list does not know yet still refers to it.
+			return qingqian.Errorf(qingqian.ECONFLICT, "该单位仍有关联数据，不能删除，请改为停用")
+		} else if err != nil {
 			return fmt.Errorf("delete from orgs: %w", err)
 		}
 		return tx.audit(ctx, "org.delete", "org", id, o.Path, o, nil)

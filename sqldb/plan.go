@@ -90,7 +90,7 @@ func (tx *Tx) instalments(ctx context.Context, itemID int64, revision int) (_ []
 // FindPlans implements qingqian.PlanService.
 func (s *PlanService) FindPlans(ctx context.Context, itemID int64) (_ []*qingqian.Plan, err error) {
 	defer serviceErr(&err, "find the plans of item %d", itemID)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}

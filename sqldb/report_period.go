@@ -109,7 +109,7 @@ func (s *ReportService) GeneratePeriods(ctx context.Context, sc qingqian.Schedul
 // FindPeriods implements qingqian.ReportService.
 func (s *ReportService) FindPeriods(ctx context.Context, f qingqian.PeriodFilter) (_ []*qingqian.Period, _ int, err error) {
 	defer serviceErr(&err, "find periods")
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -151,7 +151,7 @@ func (s *ReportService) FindPeriods(ctx context.Context, f qingqian.PeriodFilter
 // FindPeriod implements qingqian.ReportService.
 func (s *ReportService) FindPeriod(ctx context.Context, id int64) (_ *qingqian.Period, err error) {
 	defer serviceErr(&err, "find period %d", id)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}

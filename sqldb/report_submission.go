@@ -84,7 +84,7 @@ func (tx *Tx) addStep(ctx context.Context, id int64, act qingqian.SignAction, no
 // Prepare implements qingqian.ReportService.
 func (s *ReportService) Prepare(ctx context.Context, in qingqian.SubmissionInput) (_ *qingqian.Submission, err error) {
 	defer serviceErr(&err, "prepare the submission of org %d for period %d", in.OrgID, in.PeriodID)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +197,7 @@ func (tx *Tx) lockSubmission(ctx context.Context, id int64) (_ *qingqian.Submiss
 // Sign implements qingqian.ReportService.
 func (s *ReportService) Sign(ctx context.Context, id int64, act qingqian.SignAction, note string, version int) (_ *qingqian.Submission, err error) {
 	defer serviceErr(&err, "%s submission %d", act, id)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +271,7 @@ func (s *ReportService) Sign(ctx context.Context, id int64, act qingqian.SignAct
 // FindSubmission implements qingqian.ReportService.
 func (s *ReportService) FindSubmission(ctx context.Context, id int64) (_ *qingqian.Submission, err error) {
 	defer serviceErr(&err, "find submission %d", id)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +310,7 @@ func (s *ReportService) FindSubmission(ctx context.Context, id int64) (_ *qingqi
 // FindSubmissions implements qingqian.ReportService.
 func (s *ReportService) FindSubmissions(ctx context.Context, periodID int64) (_ []*qingqian.Submission, err error) {
 	defer serviceErr(&err, "find the submissions of period %d", periodID)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -225,7 +225,7 @@ func TestBaselineSignOffLocksTheBaseline(t *testing.T) {
 
 		// Locked: a new baseline item is refused in the group and its subsidiaries, not in group B.
 		f.at("2019-03-01 09:00")
-		it := &qingqian.Item{OrgID: f.subA1.ID, CreditorID: f.creditor.ID, ContractNo: "HT-late", Kind: qingqian.KindGoods,
+		it := &qingqian.Item{OrgID: f.subA1.ID, Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, ContractNo: "HT-late", Kind: qingqian.KindGoods,
 			ArisenOn: qingqian.MustParseDate("2018-12-01"), Undisputed: qingqian.Yuan(10), Origin: qingqian.OriginBaseline, FundingSource: qingqian.FundingOwn}
 		err = f.items.CreateItem(f.liaisonA, it)
 		if qingqian.ErrorFields(err)["origin"] == "" || !strings.Contains(qingqian.ErrorMessage(err), "已签批锁定") {

@@ -24,7 +24,7 @@ const slowRuleKey = "slow_rule"
 // SlowRule implements qingqian.SupervisionService.
 func (s *SupervisionService) SlowRule(ctx context.Context) (_ qingqian.SlowRule, err error) {
 	defer serviceErr(&err, "read the slow-progress rule")
-	if _, err := qingqian.RequireActor(ctx); err != nil {
+	if _, err := qingqian.RequireReader(ctx); err != nil {
 		return qingqian.SlowRule{}, err
 	}
 	return s.db.slowRule(ctx, s.db.read)
@@ -146,7 +146,7 @@ func (db *DB) clueCounts(ctx context.Context, q queryer, root string, groups map
 // Progress implements qingqian.SupervisionService.
 func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (_ *qingqian.Progress, err error) {
 	defer serviceErr(&err, "progress as of %s", asOf)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -368,7 +368,7 @@ func (s *SupervisionService) CloseNotice(ctx context.Context, id int64, version 
 // FindNotice implements qingqian.SupervisionService.
 func (s *SupervisionService) FindNotice(ctx context.Context, id int64) (_ *qingqian.Notice, err error) {
 	defer serviceErr(&err, "find notice %d", id)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -388,7 +388,7 @@ func (s *SupervisionService) FindNotice(ctx context.Context, id int64) (_ *qingq
 // FindNotices implements qingqian.SupervisionService.
 func (s *SupervisionService) FindNotices(ctx context.Context, open bool) (_ []*qingqian.Notice, err error) {
 	defer serviceErr(&err, "find notices")
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -510,7 +510,7 @@ func (db *DB) interviews(ctx context.Context, a *qingqian.Actor, where string, a
 // FindInterview implements qingqian.SupervisionService.
 func (s *SupervisionService) FindInterview(ctx context.Context, id int64) (_ *qingqian.Interview, err error) {
 	defer serviceErr(&err, "find interview %d", id)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -535,7 +535,7 @@ func (s *SupervisionService) FindInterview(ctx context.Context, id int64) (_ *qi
 // FindInterviews implements qingqian.SupervisionService.
 func (s *SupervisionService) FindInterviews(ctx context.Context) (_ []*qingqian.Interview, err error) {
 	defer serviceErr(&err, "find interviews")
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -26,8 +26,23 @@ func hashSecret(secret string) string {
 	return hex.EncodeToString(h[:])
 }
 
-var tokenRoles = map[qingqian.Role]bool{qingqian.RoleClerk: true, qingqian.RoleObserver: true, qingqian.RoleSupervisor: true,
-	qingqian.RoleLiaison: true, qingqian.RoleReviewer: true, qingqian.RoleAuditor: true}
+// tokenRole reports whether a token may hold a role (qingqian.TokenRoles).
+func tokenRole(r qingqian.Role) bool {
+	for _, t := range qingqian.TokenRoles {
+		if r == t {
+			return true
+		}
+	}
+	return false
+}
+
+// requireSecAdmin lets through the security administrator, who grants what tokens may do.
+func requireSecAdmin(a *qingqian.Actor, what string) error {
+	if !a.Has(qingqian.RoleSecAdmin) {
+		return qingqian.Errorf(qingqian.EFORBIDDEN, "只有安全管理员可以%s", what)
+	}
+	return nil
+}
 
 func joinRoles(rs []qingqian.Role) string {
 	s := make([]string, len(rs))
@@ -54,8 +69,8 @@ func (s *TokenService) CreateToken(ctx context.Context, name string, orgID int64
 	if err != nil {
 		return nil, "", err
 	}
-	if !a.Has(qingqian.RoleAdmin) {
-		return nil, "", qingqian.Errorf(qingqian.EFORBIDDEN, "只有管理员可以创建接口令牌")
+	if err := requireSecAdmin(a, "创建接口令牌"); err != nil {
+		return nil, "", err
 	}
 	v := qingqian.Validation{}
 	if name == "" || len([]rune(name)) > 60 {
@@ -65,8 +80,12 @@ func (s *TokenService) CreateToken(ctx context.Context, name string, orgID int64
 		v.Add("roles", "请指定令牌的角色")
 	}
 	for _, r := range roles {
-		if !tokenRoles[r] {
-			v.Add("roles", "令牌不能具有角色 "+string(r))
+		if !tokenRole(r) {
+			name := r.Label()
+			if name == "" {
+				name = string(r)
+			}
+			v.Add("roles", "接口令牌不能具有“"+name+"”角色：填报、审核、签批须由本人登录办理，管理员不能使用令牌")
 		}
 	}
 	if err := v.Err(); err != nil {
@@ -102,8 +121,8 @@ func (s *TokenService) FindTokens(ctx context.Context) (_ []*qingqian.Token, err
 	if err != nil {
 		return nil, err
 	}
-	if !a.Has(qingqian.RoleAdmin) {
-		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "只有管理员可以查看接口令牌")
+	if err := requireSecAdmin(a, "查看接口令牌"); err != nil {
+		return nil, err
 	}
 	lo, hi := subtreeRange(a.OrgPath)
 	rows, err := s.db.read.QueryContext(ctx, `SELECT t.id, t.name, t.org_id, t.roles, t.created_at, t.last_used_at, t.revoked_at
@@ -132,8 +151,8 @@ func (s *TokenService) RevokeToken(ctx context.Context, id int64) (err error) {
 	if err != nil {
 		return err
 	}
-	if !a.Has(qingqian.RoleAdmin) {
-		return qingqian.Errorf(qingqian.EFORBIDDEN, "只有管理员可以吊销接口令牌")
+	if err := requireSecAdmin(a, "吊销接口令牌"); err != nil {
+		return err
 	}
 	return s.db.inTx(ctx, a, func(tx *Tx) error {
 		var orgID int64
@@ -182,5 +201,12 @@ func (s *TokenService) Authenticate(ctx context.Context, secret string) (_ *qing
 			return nil, fmt.Errorf("update api_tokens: %w", err)
 		}
 	}
-	return &qingqian.Actor{TokenID: id, Name: "接口令牌：" + name, OrgID: orgID, OrgPath: path, Roles: splitRoles(roles)}, nil
+	// A token made before a role was kept from tokens loses it here.
+	var rs []qingqian.Role
+	for _, r := range splitRoles(roles) {
+		if tokenRole(r) {
+			rs = append(rs, r)
+		}
+	}
+	return &qingqian.Actor{TokenID: id, Name: "接口令牌：" + name, OrgID: orgID, OrgPath: path, Roles: rs}, nil
 }

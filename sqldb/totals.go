@@ -33,7 +33,7 @@ type totalsKey struct {
 // day, what was recorded later that same day is taken off again.
 func (s *TotalsService) SubtreeTotals(ctx context.Context, q0 qingqian.TotalsQuery) (_ *qingqian.Totals, err error) {
 	defer serviceErr(&err, "totals of org %d", q0.OrgID)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -103,7 +103,21 @@ func TestAuditChain(t *testing.T) {
 		}
 		_, _, err = f.audit.FindAudit(as(f.subA1), qingqian.AuditFilter{})
 		wantCode(t, err, qingqian.EFORBIDDEN)
-		// Someone edits a record behind the system's back.
+		// Nothing through the system's own connections changes or deletes a record.
+		for _, q := range []string{`UPDATE audit_log SET after_json = '{"undisputed":"1.00"}' WHERE seq = 5`, `DELETE FROM audit_log WHERE seq = 5`} {
+			if err := db.ExecForTest(context.Background(), q); err == nil {
+				t.Fatalf("%s was allowed", q)
+			}
+		}
+		if db.Dialect() == "postgres" {
+			if err := db.ExecForTest(context.Background(), `TRUNCATE audit_log`); err == nil {
+				t.Fatal("the trail was truncated")
+			}
+		}
+		// Someone who drops the guard edits a record behind the system's back.
+		if err := db.DropAuditGuardForTest(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		if err := db.ExecForTest(context.Background(), `UPDATE audit_log SET after_json = '{"undisputed":"1.00"}' WHERE seq = 5`); err != nil {
 			t.Fatal(err)
 		}
@@ -118,6 +132,9 @@ func TestAuditChainTruncated(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
 		last := count(t, db, "audit_log")
+		if err := db.DropAuditGuardForTest(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		if err := db.ExecForTest(context.Background(), `DELETE FROM audit_log WHERE seq = $1`, last); err != nil {
 			t.Fatal(err)
 		}

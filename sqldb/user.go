@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"database/sql"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -64,28 +65,118 @@ func NewUserService(db *DB) *UserService { return &UserService{db: db} }
 
 var _ qingqian.UserService = (*UserService)(nil)
 
-const userColumns = `u.id, u.username, u.name, u.org_id, o.name, o.path, u.roles, u.active, u.must_change, u.locked_until, u.last_login_at, u.version, u.created_at`
+const userColumns = `u.id, u.username, u.name, u.org_id, o.name, o.path, u.roles, u.active, u.must_change, u.locked_until, u.last_login_at, u.version, u.created_at,
+	u.password_changed_at, u.totp_secret <> ''`
 
-func scanUser(row interface{ Scan(...any) error }) (*qingqian.User, error) {
+// scanUser reads userColumns and then the extra columns a query adds.
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (*qingqian.User, error) {
 	u := &qingqian.User{}
 	var roles string
-	err := row.Scan(&u.ID, &u.Username, &u.Name, &u.OrgID, &u.OrgName, &u.OrgPath, &roles, &u.Active, &u.MustChange,
-		timeCol{&u.LockedUntil}, timeCol{&u.LastLoginAt}, &u.Version, timeCol{&u.CreatedAt})
+	err := row.Scan(append([]any{&u.ID, &u.Username, &u.Name, &u.OrgID, &u.OrgName, &u.OrgPath, &roles, &u.Active, &u.MustChange,
+		timeCol{&u.LockedUntil}, timeCol{&u.LastLoginAt}, &u.Version, timeCol{&u.CreatedAt}, timeCol{&u.PasswordChangedAt}, &u.TOTP}, extra...)...)
 	u.Roles = splitRoles(roles)
 	return u, err
 }
 
 func userNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "用户不存在") }
 
-func requireAdmin(a *qingqian.Actor) error {
-	if !a.Has(qingqian.RoleAdmin) {
-		return qingqian.Errorf(qingqian.EFORBIDDEN, "只有系统管理员可以管理用户")
+// requireAdmin lets through the system administrator (accounts), or with secadmin also the
+// security administrator (who grants roles and so must see the accounts).
+func requireAdmin(a *qingqian.Actor, secadmin bool) error {
+	if a.Has(qingqian.RoleAdmin) || (secadmin && a.Has(qingqian.RoleSecAdmin)) {
+		return nil
 	}
-	return nil
+	if secadmin {
+		return qingqian.Errorf(qingqian.EFORBIDDEN, "只有系统管理员和安全管理员可以查看用户")
+	}
+	return qingqian.Errorf(qingqian.EFORBIDDEN, "只有系统管理员可以管理用户账号")
 }
 
 func weak(msg string) error {
 	return &qingqian.Error{Code: qingqian.EINVALID, Message: msg, Fields: map[string]string{"password": msg}}
+}
+
+// policyKey names the security policy in the settings table.
+const policyKey = "security_policy"
+
+// policyTTL is how long a process keeps the policy it read: another process's change takes
+// effect here within it.
+const policyTTL = 10 * time.Second
+
+// policyCache keeps the security policy between requests.
+type policyCache struct {
+	mu sync.Mutex
+	p  qingqian.SecurityPolicy
+	at time.Time
+}
+
+// securityPolicy returns the policy in force: the security administrator's, or the default.
+func (db *DB) securityPolicy(ctx context.Context) (_ qingqian.SecurityPolicy, err error) {
+	defer wrapErr(&err, "read the security policy")
+	c := &db.policy
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() && time.Since(c.at) < policyTTL {
+		return c.p, nil
+	}
+	p := qingqian.DefaultPolicy()
+	var v string
+	err = db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, policyKey).Scan(&v)
+	if err == nil {
+		if err := json.Unmarshal([]byte(v), &p); err != nil {
+			return p, err
+		}
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return p, err
+	}
+	c.p, c.at = p, time.Now()
+	return p, nil
+}
+
+// FindPolicy implements qingqian.UserService.
+func (s *UserService) FindPolicy(ctx context.Context) (_ *qingqian.SecurityPolicy, err error) {
+	defer serviceErr(&err, "find the security policy")
+	if _, err := qingqian.RequireActor(ctx); err != nil {
+		return nil, err
+	}
+	p, err := s.db.securityPolicy(ctx)
+	return &p, err
+}
+
+// UpdatePolicy implements qingqian.UserService.
+func (s *UserService) UpdatePolicy(ctx context.Context, p qingqian.SecurityPolicy) (_ *qingqian.SecurityPolicy, err error) {
+	defer serviceErr(&err, "set the security policy")
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Has(qingqian.RoleSecAdmin) {
+		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "只有安全管理员可以设置安全策略")
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	before, err := s.db.securityPolicy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, policyKey, string(b)); err != nil {
+			return fmt.Errorf("insert into settings: %w", err)
+		}
+		return tx.audit(ctx, "security.policy", "settings", 0, a.OrgPath, before, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.db.policy.mu.Lock()
+	s.db.policy.p, s.db.policy.at = p, time.Now()
+	s.db.policy.mu.Unlock()
+	return &p, nil
 }
 
 // CreateUser implements qingqian.UserService.
@@ -95,14 +186,18 @@ func (s *UserService) CreateUser(ctx context.Context, u *qingqian.User, password
 	if err != nil {
 		return err
 	}
-	if err := requireAdmin(a); err != nil {
+	if err := requireAdmin(a, false); err != nil {
 		return err
 	}
 	u.Username = strings.ToLower(strings.TrimSpace(u.Username))
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	if msg := qingqian.CheckPassword(password); msg != "" {
+	if len(u.Roles) > 0 && !a.System {
+		// Who has an account and what it may do are decided by two different people.
+		return &qingqian.Error{Code: qingqian.EINVALID, Message: "角色由安全管理员授予，系统管理员创建账号时不能指定角色", Fields: map[string]string{"roles": "角色由安全管理员授予"}}
+	}
+	if msg := qingqian.CheckPassword(password, u.Username); msg != "" {
 		return weak(msg)
 	}
 	hash := HashPassword(password)
@@ -114,18 +209,34 @@ func (s *UserService) CreateUser(ctx context.Context, u *qingqian.User, password
 		if err != nil {
 			return &qingqian.Error{Code: qingqian.EINVALID, Message: "所属单位不存在", Fields: map[string]string{"org_id": "单位不存在"}}
 		}
-		u.OrgName, u.OrgPath, u.Active, u.Version, u.CreatedAt = o.Name, o.Path, true, 1, tx.now
+		u.OrgName, u.OrgPath, u.Active, u.Version, u.CreatedAt, u.PasswordChangedAt = o.Name, o.Path, true, 1, tx.now, tx.now
 		u.MustChange = !a.System
-		err = tx.QueryRowContext(ctx, `INSERT INTO users (username, name, org_id, roles, password_hash, active, must_change, failed_logins, version, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 1, $8) RETURNING id`,
+		err = tx.QueryRowContext(ctx, `INSERT INTO users (username, name, org_id, roles, password_hash, active, must_change, failed_logins, version, created_at, password_changed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 1, $8, $8) RETURNING id`,
 			u.Username, u.Name, u.OrgID, joinRoles(u.Roles), hash, true, u.MustChange, tx.ts(tx.now)).Scan(&u.ID)
 		if isUnique(err) {
 			return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "用户名已存在", Fields: map[string]string{"username": "用户名已存在"}}
 		} else if err != nil {
 			return fmt.Errorf("insert into users: %w", err)
 		}
+		if err := tx.rememberPassword(ctx, u.ID, hash, 0); err != nil {
+			return err
+		}
 		return tx.audit(ctx, "user.create", "user", u.ID, o.Path, nil, u)
 	})
+}
+
+// rememberPassword adds a password to the user's history and forgets those beyond the last
+// keep (at least the one just set).
+func (tx *Tx) rememberPassword(ctx context.Context, userID int64, hash string, keep int) (err error) {
+	defer wrapErr(&err, "remember the password of user %d", userID)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO password_history (user_id, hash, created_at) VALUES ($1, $2, $3)
+		ON CONFLICT (user_id, created_at) DO UPDATE SET hash = excluded.hash`, userID, hash, tx.ts(tx.now)); err != nil {
+		return fmt.Errorf("insert into password_history: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM password_history WHERE user_id = $1 AND created_at NOT IN
+		(SELECT created_at FROM password_history WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2)`, userID, max(keep, 1))
+	return err
 }
 
 func (s *UserService) reachUser(ctx context.Context, q rowQueryer, a *qingqian.Actor, id int64) (_ *qingqian.User, err error) {
@@ -150,7 +261,7 @@ func (s *UserService) FindUserByID(ctx context.Context, id int64) (_ *qingqian.U
 		return nil, err
 	}
 	if a.UserID != id {
-		if err := requireAdmin(a); err != nil {
+		if err := requireAdmin(a, true); err != nil {
 			return nil, err
 		}
 	}
@@ -165,7 +276,7 @@ func (s *UserService) FindUsers(ctx context.Context, f qingqian.UserFilter) (_ [
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := requireAdmin(a); err != nil {
+	if err := requireAdmin(a, true); err != nil {
 		return nil, 0, err
 	}
 	var q args
@@ -203,8 +314,18 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd qingqian.Use
 	if err != nil {
 		return nil, err
 	}
-	if err := requireAdmin(a); err != nil {
-		return nil, err
+	if upd.Roles != nil {
+		if !a.Has(qingqian.RoleSecAdmin) {
+			return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "只有安全管理员可以授予或收回角色")
+		}
+		if id == a.UserID {
+			return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "不能修改自己的角色")
+		}
+	}
+	if upd.Name != nil || upd.Active != nil {
+		if err := requireAdmin(a, false); err != nil {
+			return nil, err
+		}
 	}
 	var out *qingqian.User
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
@@ -242,9 +363,28 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd qingqian.Use
 			}
 		}
 		out = u
+		if upd.Roles != nil && joinRoles(before.Roles) != joinRoles(u.Roles) {
+			// A permission change is recorded as such, with the roles before and after.
+			if err := tx.audit(ctx, "user.roles", "user", u.ID, u.OrgPath, map[string]any{"roles": before.Roles}, map[string]any{"roles": u.Roles}); err != nil {
+				return err
+			}
+			if upd.Name == nil && upd.Active == nil {
+				return nil
+			}
+		}
 		return tx.audit(ctx, "user.update", "user", u.ID, u.OrgPath, before, u)
 	})
 	return out, err
+}
+
+// guardAdministrators refuses the system administrator a takeover of another administrator's
+// account (a password it would know, codes turned off): that is done on the server's command
+// line.
+func guardAdministrators(a *qingqian.Actor, u *qingqian.User) error {
+	if !a.System && u.Administrator() && u.ID != a.UserID {
+		return qingqian.Errorf(qingqian.EFORBIDDEN, "管理员账号的密码和动态口令只能由本人或在服务器命令行上重置")
+	}
+	return nil
 }
 
 // ResetPassword implements qingqian.UserService.
@@ -254,136 +394,338 @@ func (s *UserService) ResetPassword(ctx context.Context, id int64, password stri
 	if err != nil {
 		return err
 	}
-	if err := requireAdmin(a); err != nil {
+	if err := requireAdmin(a, false); err != nil {
 		return err
 	}
-	if msg := qingqian.CheckPassword(password); msg != "" {
+	u, err := s.reachUser(ctx, s.db.read, a, id)
+	if err != nil {
+		return err
+	}
+	if err := guardAdministrators(a, u); err != nil {
+		return err
+	}
+	if msg := qingqian.CheckPassword(password, u.Username); msg != "" {
 		return weak(msg)
 	}
 	hash := HashPassword(password)
 	return s.db.inTx(ctx, a, func(tx *Tx) error {
-		u, err := s.reachUser(ctx, tx, a, id)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change = $2, failed_logins = 0, locked_until = NULL, version = version + 1 WHERE id = $3`,
-			hash, true, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change = $2, failed_logins = 0, locked_until = NULL, totp_secret = '',
+			password_changed_at = $3, version = version + 1 WHERE id = $4`, hash, true, tx.ts(tx.now), id); err != nil {
 			return fmt.Errorf("update users: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
 			return fmt.Errorf("delete from sessions: %w", err)
 		}
-		return tx.audit(ctx, "user.reset_password", "user", id, u.OrgPath, nil, map[string]any{"must_change": true})
+		return tx.audit(ctx, "user.reset_password", "user", id, u.OrgPath, nil, map[string]any{"must_change": true, "totp": false})
 	})
 }
 
 // ChangePassword implements qingqian.UserService.
-func (s *UserService) ChangePassword(ctx context.Context, old, password string) (err error) {
+func (s *UserService) ChangePassword(ctx context.Context, old, password string) (_ string, err error) {
 	defer serviceErr(&err, "change a password")
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return "", err
+	}
+	if a.UserID == 0 {
+		return "", qingqian.Errorf(qingqian.EFORBIDDEN, "只有用户可以修改密码")
+	}
+	pol, err := s.db.securityPolicy(ctx)
+	if err != nil {
+		return "", err
+	}
+	var hash, username string
+	if err := s.db.read.QueryRowContext(ctx, `SELECT password_hash, username FROM users WHERE id = $1`, a.UserID).Scan(&hash, &username); err != nil {
+		return "", fmt.Errorf("read users: %w", err)
+	}
+	if !checkPassword(hash, old) {
+		return "", &qingqian.Error{Code: qingqian.EINVALID, Message: "原密码不正确", Fields: map[string]string{"old": "原密码不正确"}}
+	}
+	if old == password {
+		return "", weak("新密码不能与原密码相同")
+	}
+	if msg := qingqian.CheckPassword(password, username); msg != "" {
+		return "", weak(msg)
+	}
+	if pol.PasswordHistory > 0 {
+		rows, err := s.db.read.QueryContext(ctx, `SELECT hash FROM password_history WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2`, a.UserID, pol.PasswordHistory)
+		if err != nil {
+			return "", fmt.Errorf("read password_history: %w", err)
+		}
+		var used []string
+		for rows.Next() {
+			var h string
+			if err := rows.Scan(&h); err != nil {
+				rows.Close()
+				return "", err
+			}
+			used = append(used, h)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return "", err
+		}
+		for _, h := range used {
+			if checkPassword(h, password) {
+				return "", weak(fmt.Sprintf("新密码不能与最近%d次使用过的密码相同", pol.PasswordHistory))
+			}
+		}
+	}
+	newHash := HashPassword(password)
+	secret := RandomToken(32)
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change = $2, password_changed_at = $3, version = version + 1 WHERE id = $4`,
+			newHash, false, tx.ts(tx.now), a.UserID); err != nil {
+			return fmt.Errorf("update users: %w", err)
+		}
+		if err := tx.rememberPassword(ctx, a.UserID, newHash, pol.PasswordHistory); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, a.UserID); err != nil {
+			return fmt.Errorf("delete from sessions: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)`, hashSecret(secret), a.UserID, tx.ts(tx.now)); err != nil {
+			return fmt.Errorf("insert into sessions: %w", err)
+		}
+		return tx.audit(ctx, "user.change_password", "user", a.UserID, a.OrgPath, nil, nil)
+	})
+	if err != nil {
+		return "", err
+	}
+	return secret, nil
+}
+
+// EnableTOTP implements qingqian.UserService.
+func (s *UserService) EnableTOTP(ctx context.Context, secret, code string) (err error) {
+	defer serviceErr(&err, "turn on one-time codes")
 	a, err := qingqian.RequireActor(ctx)
 	if err != nil {
 		return err
 	}
 	if a.UserID == 0 {
-		return qingqian.Errorf(qingqian.EFORBIDDEN, "只有用户可以修改密码")
+		return qingqian.Errorf(qingqian.EFORBIDDEN, "只有用户可以启用动态口令")
 	}
-	var hash string
-	if err := s.db.read.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = $1`, a.UserID).Scan(&hash); err != nil {
-		return fmt.Errorf("read users: %w", err)
+	secret = strings.ToUpper(strings.ReplaceAll(secret, " ", ""))
+	if qingqian.TOTPCode(secret, 0) == "" || len(secret) < 16 {
+		return &qingqian.Error{Code: qingqian.EINVALID, Message: "密钥不正确，请刷新页面重新绑定", Fields: map[string]string{"secret": "密钥不正确"}}
 	}
-	if !checkPassword(hash, old) {
-		return &qingqian.Error{Code: qingqian.EINVALID, Message: "原密码不正确", Fields: map[string]string{"old": "原密码不正确"}}
+	step, ok := qingqian.CheckTOTP(secret, code, s.db.Now())
+	if !ok {
+		return &qingqian.Error{Code: qingqian.EINVALID, Message: "动态口令不正确，请核对手机时间后重新输入", Fields: map[string]string{"code": "动态口令不正确"}}
 	}
-	if old == password {
-		return weak("新密码不能与原密码相同")
-	}
-	if msg := qingqian.CheckPassword(password); msg != "" {
-		return weak(msg)
-	}
-	newHash := HashPassword(password)
 	return s.db.inTx(ctx, a, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change = $2, version = version + 1 WHERE id = $3`, newHash, false, a.UserID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = $1, totp_step = $2, version = version + 1 WHERE id = $3`, secret, step, a.UserID); err != nil {
 			return fmt.Errorf("update users: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, a.UserID); err != nil {
-			return fmt.Errorf("delete from sessions: %w", err)
-		}
-		return tx.audit(ctx, "user.change_password", "user", a.UserID, a.OrgPath, nil, nil)
+		return tx.audit(ctx, "user.totp_enable", "user", a.UserID, a.OrgPath, nil, nil)
 	})
 }
 
-// Login implements qingqian.UserService.
-func (s *UserService) Login(ctx context.Context, username, password string) (_ *qingqian.User, _ string, err error) {
+// DisableTOTP implements qingqian.UserService.
+func (s *UserService) DisableTOTP(ctx context.Context, userID int64) (err error) {
+	defer serviceErr(&err, "turn off the one-time codes of user %d", userID)
+	a, err := qingqian.RequireActor(ctx)
+	if err != nil {
+		return err
+	}
+	if a.UserID != userID {
+		if err := requireAdmin(a, false); err != nil {
+			return err
+		}
+	}
+	u, err := s.reachUser(ctx, s.db.read, a, userID)
+	if err != nil {
+		return err
+	}
+	if err := guardAdministrators(a, u); err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, a, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = '', version = version + 1 WHERE id = $1`, userID); err != nil {
+			return fmt.Errorf("update users: %w", err)
+		}
+		return tx.audit(ctx, "user.totp_disable", "user", userID, u.OrgPath, nil, nil)
+	})
+}
+
+// Login implements qingqian.UserService. Failures are counted in the transaction that records
+// them, the account's row and the address's row locked, so that guesses sent in parallel are
+// each counted; a right password is refused if the account was locked meanwhile.
+func (s *UserService) Login(ctx context.Context, username, password, code string) (_ *qingqian.User, _ string, err error) {
 	defer serviceErr(&err, "sign in %q", username)
-	bad := qingqian.Errorf(qingqian.EUNAUTHORIZED, "用户名或密码错误")
+	bad := qingqian.Errorf(qingqian.EUNAUTHORIZED, qingqian.LoginFailed)
 	username = strings.ToLower(strings.TrimSpace(username))
-	var hash string
-	var failed int
-	u, err := scanUserWith(s.db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, u.password_hash, u.failed_logins FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.username = $1`, username), &hash, &failed)
+	pol, err := s.db.securityPolicy(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	now := s.db.Now()
+	source := qingqian.SourceFrom(ctx)
+	// A refusal is recorded even when the request is gone; a record that cannot be written is
+	// logged, and the attempt refused all the same.
+	record := func(actor *qingqian.Actor, fn func(tx *Tx) error) {
+		ctx := context.WithoutCancel(ctx)
+		if err := s.db.inTx(ctx, actor, func(tx *Tx) error { return fn(tx) }); err != nil {
+			s.db.logger().ErrorContext(ctx, "security audit record not written", "action", "user.login", "username", username, "err", err)
+		}
+	}
+	tried := username
+	if len(tried) > 64 {
+		tried = tried[:64]
+	}
+	anon := &qingqian.Actor{Name: tried, OrgPath: "/"}
+	if source != "" {
+		var until time.Time
+		err := s.db.read.QueryRowContext(ctx, `SELECT locked_until FROM login_sources WHERE source = $1`, source).Scan(timeCol{&until})
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, "", fmt.Errorf("read login_sources: %w", err)
+		}
+		if now.Before(until) {
+			// No password is checked for an address that is stopped.
+			record(anon, func(tx *Tx) error {
+				return tx.audit(ctx, "user.login_throttled", "user", 0, "/", nil, map[string]any{"username": tried, "until": until})
+			})
+			return nil, "", bad
+		}
+	}
+	var hash, totpSecret string
+	var totpStep int64
+	u, err := scanUser(s.db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, u.password_hash, u.totp_secret, u.totp_step FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.username = $1`, username),
+		&hash, &totpSecret, &totpStep)
 	if errors.Is(err, sql.ErrNoRows) {
 		checkPassword(dummyHash(), password)
+		record(anon, func(tx *Tx) error {
+			if err := tx.sourceFailed(ctx, source, pol); err != nil {
+				return err
+			}
+			return tx.audit(ctx, "user.login_failed", "user", 0, "/", nil, map[string]any{"username": tried, "reason": "unknown"})
+		})
 		return nil, "", bad
 	} else if err != nil {
 		return nil, "", err
 	}
-	now := s.db.Now()
 	actor := u.Actor()
 	if now.Before(u.LockedUntil) {
-		// The refused attempt is recorded even when the request is gone; a record that cannot be
-		// written is logged, and the attempt refused all the same.
-		ctx := context.WithoutCancel(ctx)
-		if err := s.db.inTx(ctx, actor, func(tx *Tx) error {
-			return tx.audit(ctx, "user.login_locked", "user", u.ID, u.OrgPath, nil, map[string]any{"locked_until": u.LockedUntil})
-		}); err != nil {
-			s.db.logger().ErrorContext(ctx, "security audit record not written", "action", "user.login_locked", "user", u.ID, "err", err)
-		}
-		return nil, "", qingqian.Errorf(qingqian.EUNAUTHORIZED, "连续登录失败次数过多，账号已锁定至 %s", u.LockedUntil.In(time.FixedZone("CST", 8*3600)).Format("15:04"))
-	}
-	if !checkPassword(hash, password) || !u.Active {
-		failed++
-		err := s.db.inTx(ctx, actor, func(tx *Tx) error {
-			var locked any
-			action := "user.login_failed"
-			if failed >= qingqian.MaxFailedLogins {
-				locked, action = tx.ts(now.Add(qingqian.LockDuration)), "user.locked"
+		// As long as a wrong password takes: how long the answer takes tells no more than it says.
+		checkPassword(dummyHash(), password)
+		record(actor, func(tx *Tx) error {
+			if err := tx.sourceFailed(ctx, source, pol); err != nil {
+				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3`, failed%qingqian.MaxFailedLogins, locked, u.ID); err != nil {
+			return tx.audit(ctx, "user.login_locked", "user", u.ID, u.OrgPath, nil, map[string]any{"locked_until": u.LockedUntil})
+		})
+		return nil, "", bad
+	}
+	reason := ""
+	var step int64
+	switch {
+	case !checkPassword(hash, password):
+		reason = "password"
+	case !u.Active:
+		reason = "inactive"
+	case totpSecret != "":
+		var ok bool
+		if step, ok = qingqian.CheckTOTP(totpSecret, code, now); !ok || step <= totpStep {
+			reason = "code"
+		}
+	}
+	if reason != "" {
+		err := s.db.inTx(ctx, actor, func(tx *Tx) error {
+			if err := tx.sourceFailed(ctx, source, pol); err != nil {
+				return err
+			}
+			var failed int
+			var locked time.Time
+			if err := tx.QueryRowContext(ctx, `SELECT failed_logins, locked_until FROM users WHERE id = $1`+tx.db.d.forUpdate, u.ID).Scan(&failed, timeCol{&locked}); err != nil {
+				return fmt.Errorf("lock the user: %w", err)
+			}
+			if tx.now.Before(locked) {
+				// Locked by a guess that came in parallel: this one is refused as locked.
+				return tx.audit(ctx, "user.login_locked", "user", u.ID, u.OrgPath, nil, map[string]any{"locked_until": locked, "reason": reason})
+			}
+			failed++
+			var until any
+			action := "user.login_failed"
+			if failed >= pol.MaxFailedLogins {
+				until, action = tx.ts(tx.now.Add(pol.LockDuration())), "user.locked"
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3`, failed%pol.MaxFailedLogins, until, u.ID); err != nil {
 				return fmt.Errorf("update users: %w", err)
 			}
-			return tx.audit(ctx, action, "user", u.ID, u.OrgPath, nil, map[string]any{"failed": failed})
+			return tx.audit(ctx, action, "user", u.ID, u.OrgPath, nil, map[string]any{"failed": failed, "reason": reason})
 		})
 		if err != nil {
 			return nil, "", err
 		}
-		if failed >= qingqian.MaxFailedLogins {
-			return nil, "", qingqian.Errorf(qingqian.EUNAUTHORIZED, "连续%d次登录失败，账号已锁定%d分钟", qingqian.MaxFailedLogins, int(qingqian.LockDuration.Minutes()))
-		}
 		return nil, "", bad
 	}
 	secret := RandomToken(32)
+	refused := false
 	err = s.db.inTx(ctx, actor, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2`, tx.ts(now), u.ID); err != nil {
+		var locked time.Time
+		var lastStep int64
+		if err := tx.QueryRowContext(ctx, `SELECT locked_until, totp_step FROM users WHERE id = $1`+tx.db.d.forUpdate, u.ID).Scan(timeCol{&locked}, &lastStep); err != nil {
+			return fmt.Errorf("lock the user: %w", err)
+		}
+		if tx.now.Before(locked) || (totpSecret != "" && step <= lastStep) {
+			refused = true
+			return tx.audit(ctx, "user.login_locked", "user", u.ID, u.OrgPath, nil, map[string]any{"locked_until": locked})
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1, totp_step = $2 WHERE id = $3`,
+			tx.ts(now), max(step, lastStep), u.ID); err != nil {
 			return fmt.Errorf("update users: %w", err)
+		}
+		ended := int64(0)
+		if pol.SingleSession {
+			res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, u.ID)
+			if err != nil {
+				return fmt.Errorf("delete from sessions: %w", err)
+			}
+			ended, _ = res.RowsAffected()
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)`, hashSecret(secret), u.ID, tx.ts(now)); err != nil {
 			return fmt.Errorf("insert into sessions: %w", err)
 		}
-		return tx.audit(ctx, "user.login", "user", u.ID, u.OrgPath, nil, nil)
+		var detail any
+		if ended > 0 {
+			detail = map[string]any{"ended_sessions": ended}
+		}
+		return tx.audit(ctx, "user.login", "user", u.ID, u.OrgPath, nil, detail)
 	})
 	if err != nil {
 		return nil, "", err
+	}
+	if refused {
+		return nil, "", bad
 	}
 	u.LastLoginAt = now
 	return u, secret, nil
 }
 
-func scanUserWith(row *sql.Row, hash *string, failed *int) (*qingqian.User, error) {
-	u := &qingqian.User{}
-	var roles string
-	err := row.Scan(&u.ID, &u.Username, &u.Name, &u.OrgID, &u.OrgName, &u.OrgPath, &roles, &u.Active, &u.MustChange,
-		timeCol{&u.LockedUntil}, timeCol{&u.LastLoginAt}, &u.Version, timeCol{&u.CreatedAt}, hash, failed)
-	u.Roles = splitRoles(roles)
-	return u, err
+// sourceFailed counts a failed sign-in against the address it came from, in the transaction
+// recording it, and stops the address when it has failed too often within the lock time.
+func (tx *Tx) sourceFailed(ctx context.Context, source string, pol qingqian.SecurityPolicy) (err error) {
+	defer wrapErr(&err, "count a failure of %s", source)
+	if source == "" {
+		return nil
+	}
+	since := tx.ts(tx.now.Add(-pol.LockDuration()))
+	var failures int
+	if err := tx.QueryRowContext(ctx, `INSERT INTO login_sources (source, failures, first_at) VALUES ($1, 1, $2)
+		ON CONFLICT (source) DO UPDATE SET
+			failures = CASE WHEN login_sources.first_at < $3 THEN 1 ELSE login_sources.failures + 1 END,
+			first_at = CASE WHEN login_sources.first_at < $3 THEN $2 ELSE login_sources.first_at END
+		RETURNING failures`, source, tx.ts(tx.now), since).Scan(&failures); err != nil {
+		return fmt.Errorf("upsert login_sources: %w", err)
+	}
+	if failures < pol.SourceMaxFailures {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE login_sources SET failures = 0, first_at = $1, locked_until = $2 WHERE source = $3`,
+		tx.ts(tx.now), tx.ts(tx.now.Add(pol.LockDuration())), source); err != nil {
+		return fmt.Errorf("update login_sources: %w", err)
+	}
+	return tx.audit(ctx, "security.source_locked", "user", 0, "/", nil, map[string]any{"failures": failures, "minutes": pol.LockMinutes})
 }
 
 // Logout implements qingqian.UserService.
@@ -401,17 +743,21 @@ func (s *UserService) Authenticate(ctx context.Context, secret string) (_ *qingq
 	if secret == "" || len(secret) > 100 {
 		return nil, unauth
 	}
-	var seen time.Time
+	pol, err := s.db.securityPolicy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var seen, created time.Time
 	id := hashSecret(secret)
-	u, err := scanUserSeen(s.db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id
-		JOIN orgs o ON o.id = u.org_id WHERE s.id = $1`, id), &seen)
+	u, err := scanUser(s.db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, s.last_seen_at, s.created_at FROM sessions s JOIN users u ON u.id = s.user_id
+		JOIN orgs o ON o.id = u.org_id WHERE s.id = $1`, id), timeCol{&seen}, timeCol{&created})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, unauth
 	} else if err != nil {
 		return nil, err
 	}
 	now := s.db.Now()
-	if !u.Active || now.Sub(seen) > qingqian.SessionIdle {
+	if !u.Active || now.Sub(seen) > pol.Idle() || now.Sub(created) > pol.MaxAge() {
 		s.db.write.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, id)
 		return nil, qingqian.Errorf(qingqian.EUNAUTHORIZED, "登录已超时，请重新登录")
 	}
@@ -420,14 +766,9 @@ func (s *UserService) Authenticate(ctx context.Context, secret string) (_ *qingq
 			return nil, fmt.Errorf("update sessions: %w", err)
 		}
 	}
+	if pol.PasswordMaxAgeDays > 0 && now.Sub(u.PasswordChangedAt) > time.Duration(pol.PasswordMaxAgeDays)*24*time.Hour {
+		u.PasswordExpired = true
+	}
+	u.NeedsTOTP = pol.AdminTOTP && u.Administrator() && !u.TOTP
 	return u, nil
-}
-
-func scanUserSeen(row *sql.Row, seen *time.Time) (*qingqian.User, error) {
-	u := &qingqian.User{}
-	var roles string
-	err := row.Scan(&u.ID, &u.Username, &u.Name, &u.OrgID, &u.OrgName, &u.OrgPath, &roles, &u.Active, &u.MustChange,
-		timeCol{&u.LockedUntil}, timeCol{&u.LastLoginAt}, &u.Version, timeCol{&u.CreatedAt}, timeCol{seen})
-	u.Roles = splitRoles(roles)
-	return u, err
 }

@@ -13,13 +13,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/qingqian/qingqian"
 )
 
 // VoucherService implements qingqian.VoucherService. Files live under DB.VoucherDir, named by
-// their SHA-256 (ab/cd/abcd…), so the same bytes are stored once.
+// the SHA-256 of their content (ab/cd/abcd…), so the same bytes are stored once; with a
+// DB.VoucherKey they are stored encrypted (see seal.go), under the same name.
 type VoucherService struct{ db *DB }
 
 // NewVoucherService returns the voucher service over db.
@@ -61,10 +63,26 @@ func (tx *Tx) storeVoucher(ctx context.Context, name string, r io.Reader) (*qing
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
+	// The hash and the type are the plaintext's; with a data key the file is encrypted as it
+	// streams in, and never lies on disk in clear.
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, db.MaxVoucherSize+1))
+	head := &headBuffer{}
+	var dst io.Writer = tmp
+	var sealer io.WriteCloser
+	if db.VoucherKey != nil {
+		if sealer, err = NewSealWriter(tmp, db.VoucherKey); err != nil {
+			return nil, err
+		}
+		dst = sealer
+	}
+	n, err := io.Copy(io.MultiWriter(dst, h, head), io.LimitReader(r, db.MaxVoucherSize+1))
 	if err != nil {
 		return nil, err
+	}
+	if sealer != nil {
+		if err := sealer.Close(); err != nil {
+			return nil, err
+		}
 	}
 	if n > db.MaxVoucherSize {
 		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证文件超过大小限制（" + sizeText(db.MaxVoucherSize) + "）：" + name, Fields: map[string]string{"file": "文件过大"}}
@@ -72,9 +90,15 @@ func (tx *Tx) storeVoucher(ctx context.Context, name string, r io.Reader) (*qing
 	if n == 0 {
 		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证文件为空：" + name, Fields: map[string]string{"file": "文件为空"}}
 	}
-	head := make([]byte, 16)
-	k, _ := tmp.ReadAt(head, 0)
-	ctype := qingqian.DetectVoucherType(head[:k], func() bool { return isOFD(tmp, n) })
+	var plain io.ReaderAt = tmp
+	if db.VoucherKey != nil {
+		sf, err := openSealed(tmp, db.VoucherKey)
+		if err != nil {
+			return nil, err
+		}
+		plain = sf
+	}
+	ctype := qingqian.DetectVoucherType(head.b, func() bool { return isOFD(plain, n) })
 	if ctype == "" {
 		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证只接受 PDF、JPEG、PNG 或 OFD 文件（按文件内容判断）：" + name, Fields: map[string]string{"file": "文件类型不允许"}}
 	}
@@ -101,8 +125,8 @@ func (tx *Tx) storeVoucher(ctx context.Context, name string, r io.Reader) (*qing
 		ON CONFLICT (sha256) DO NOTHING`, v.SHA256, v.Size, v.ContentType, v.Name, tx.ts(tx.now)); err != nil {
 		return nil, fmt.Errorf("insert into vouchers: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_uploads (sha256, org_path) VALUES ($1, $2) ON CONFLICT (sha256, org_path) DO NOTHING`,
-		v.SHA256, a.OrgPath); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_uploads (sha256, org_path, name, uploaded_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256, org_path) DO NOTHING`,
+		v.SHA256, a.OrgPath, v.Name, tx.ts(tx.now)); err != nil {
 		return nil, fmt.Errorf("insert into voucher_uploads: %w", err)
 	}
 	return v, tx.audit(ctx, "voucher.upload", "voucher", 0, a.OrgPath, nil, v)
@@ -124,7 +148,7 @@ func (s *VoucherService) StoreVoucher(ctx context.Context, name string, r io.Rea
 	if err != nil {
 		return nil, err
 	}
-	return s.find(ctx, s.db.read, v.SHA256)
+	return s.find(ctx, s.db.read, a, v.SHA256)
 }
 
 // shortSHA is the beginning of a hash, as a person quotes it.
@@ -184,8 +208,18 @@ func mkdirSynced(dir string) error {
 
 func sizeText(n int64) string { return strconv.FormatInt(n>>20, 10) + " MB" }
 
+// headBuffer keeps the first bytes written to it, which tell a file's type.
+type headBuffer struct{ b []byte }
+
+func (h *headBuffer) Write(p []byte) (int, error) {
+	if k := 16 - len(h.b); k > 0 {
+		h.b = append(h.b, p[:min(k, len(p))]...)
+	}
+	return len(p), nil
+}
+
 // isOFD reports whether a zip file is an OFD package: it has OFD.xml at its root.
-func isOFD(f *os.File, size int64) bool {
+func isOFD(f io.ReaderAt, size int64) bool {
 	zr, err := zip.NewReader(f, size)
 	if err != nil {
 		return false
@@ -198,16 +232,36 @@ func isOFD(f *os.File, size int64) bool {
 	return false
 }
 
-func (s *VoucherService) find(ctx context.Context, q rowQueryer, sha string) (_ *qingqian.Voucher, err error) {
+// voucherNameFor is the name a voucher v shows with an item of unit o: the name its unit's
+// branch of the tree uploaded it with, else the first upload's. A file another unit uploaded
+// too never shows that unit's name.
+const voucherNameFor = `COALESCE((SELECT u.name FROM voucher_uploads u WHERE u.sha256 = v.sha256 AND u.name <> ''
+	AND (substr(o.path, 1, length(u.org_path)) = u.org_path OR substr(u.org_path, 1, length(o.path)) = o.path)
+	ORDER BY u.uploaded_at LIMIT 1), v.name)`
+
+// find returns a voucher as the actor sees it: the name and time of its own subtree's first
+// upload, and the entries in its subtree it is attached to. What other units did with the same
+// bytes is theirs.
+func (s *VoucherService) find(ctx context.Context, q rowQueryer, a *qingqian.Actor, sha string) (_ *qingqian.Voucher, err error) {
 	defer wrapErr(&err, "read voucher %s", sha)
+	lo, hi := subtreeRange(a.OrgPath)
 	v := &qingqian.Voucher{}
-	err = q.QueryRowContext(ctx, `SELECT sha256, size, content_type, name, created_at,
-		(SELECT COUNT(*) FROM entry_vouchers ev WHERE ev.sha256 = v.sha256) FROM vouchers v WHERE sha256 = $1`, sha).
-		Scan(&v.SHA256, &v.Size, &v.ContentType, &v.Name, timeCol{&v.CreatedAt}, &v.EntryCount)
+	var name string
+	var at time.Time
+	err = q.QueryRowContext(ctx, `SELECT v.sha256, v.size, v.content_type, v.name, v.created_at,
+		COALESCE((SELECT u.name FROM voucher_uploads u WHERE u.sha256 = v.sha256 AND u.org_path >= $2 AND u.org_path < $3 ORDER BY u.uploaded_at LIMIT 1), ''),
+		(SELECT MIN(u.uploaded_at) FROM voucher_uploads u WHERE u.sha256 = v.sha256 AND u.org_path >= $2 AND u.org_path < $3),
+		(SELECT COUNT(*) FROM entry_vouchers ev JOIN entries e ON e.id = ev.entry_id JOIN items i ON i.id = e.item_id
+			JOIN orgs o ON o.id = i.org_id WHERE ev.sha256 = v.sha256 AND o.path >= $2 AND o.path < $3)
+		FROM vouchers v WHERE v.sha256 = $1`, sha, lo, hi).
+		Scan(&v.SHA256, &v.Size, &v.ContentType, &v.Name, timeCol{&v.CreatedAt}, &name, timeCol{&at}, &v.EntryCount)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, voucherNotFound()
 	} else if err != nil {
 		return nil, err
+	}
+	if name != "" {
+		v.Name, v.CreatedAt = name, at
 	}
 	return v, nil
 }
@@ -228,7 +282,7 @@ func visible(ctx context.Context, q rowQueryer, a *qingqian.Actor, sha string) (
 // OpenVoucher implements qingqian.VoucherService.
 func (s *VoucherService) OpenVoucher(ctx context.Context, sha string) (_ *qingqian.Voucher, _ io.ReadSeekCloser, err error) {
 	defer serviceErr(&err, "open voucher %s", sha)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -243,16 +297,25 @@ func (s *VoucherService) OpenVoucher(ctx context.Context, sha string) (_ *qingqi
 		s.db.securityEvent(ctx, a, "voucher", 0)
 		return nil, nil, voucherNotFound()
 	}
-	v, err := s.find(ctx, s.db.read, sha)
+	v, err := s.find(ctx, s.db.read, a, sha)
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := os.Open(s.pathOf(sha))
+	f, err := openVoucherFile(s.pathOf(sha), s.db.VoucherKey)
 	if errors.Is(err, os.ErrNotExist) {
 		s.db.logger().ErrorContext(ctx, "voucher file missing", "sha256", sha, "path", s.pathOf(sha))
 		return nil, nil, qingqian.Errorf(qingqian.ENOTFOUND, "凭证文件缺失：系统登记了该凭证（%s，%s），但存储中找不到它的文件。请联系系统管理员从备份恢复凭证文件", v.Name, shortSHA(sha))
 	}
 	if err != nil {
+		return nil, nil, err
+	}
+	// A voucher may carry personal data (ID numbers, accounts): every download is recorded,
+	// even when the request is gone.
+	rctx := context.WithoutCancel(ctx)
+	if err := s.db.inTx(rctx, a, func(tx *Tx) error {
+		return tx.audit(rctx, "voucher.download", "voucher", 0, a.OrgPath, nil, map[string]any{"sha256": sha, "name": v.Name})
+	}); err != nil {
+		f.Close()
 		return nil, nil, err
 	}
 	return v, f, nil
@@ -329,7 +392,7 @@ func (s *VoucherService) AttachVoucher(ctx context.Context, entryID int64, sha s
 // FindVoucherEntries implements qingqian.VoucherService.
 func (s *VoucherService) FindVoucherEntries(ctx context.Context, sha string) (_ []*qingqian.Entry, err error) {
 	defer serviceErr(&err, "find the entries of voucher %s", sha)
-	a, err := qingqian.RequireActor(ctx)
+	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -183,7 +183,7 @@ func (e *env) upload(token, name string, content []byte) *resp {
 
 func (e *env) newItem(token string, org int64, undisputed string) *resp {
 	e.t.Helper()
-	return e.do("POST", "/api/v1/items", token, map[string]any{"org_id": org, "creditor_id": e.creditor.ID, "kind": "works",
+	return e.do("POST", "/api/v1/items", token, map[string]any{"org_id": org, "creditor_uscc": e.creditor.USCC, "kind": "works",
 		"arisen_on": "2019-01-10", "due_on": "2019-04-10", "undisputed": undisputed, "origin": "baseline", "contract_no": "HT-1"})
 }
 

@@ -192,15 +192,18 @@ func testBrowserClerkDay(t *testing.T, db *sqldb.DB, newTab func() context.Conte
 		}
 	}
 
-	// Pages of the other roles, for the reviewer.
-	admin := newTab()
-	login(t, admin, e.srv.URL, "admin", testPassword)
-	for _, p := range []struct{ path, name string }{{"/orgs", "05-orgs"}, {"/creditors", "06-creditors"}, {"/users", "07-users"}, {"/audit", "08-audit"}, {"/items/new", "09-item-new"}} {
-		do(t, admin, chromedp.Navigate(e.srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
-		shot(t, admin, p.name)
+	// Pages of the other roles, for the reviewer: the office's, and each administrator's.
+	for _, p := range []struct{ user, path, name string }{{"supervisor", "/orgs", "05-orgs"}, {"supervisor", "/creditors", "06-creditors"},
+		{"admin", "/users", "07-users"}, {"auditadmin", "/audit", "08-audit"}, {"supervisor", "/items/new", "09-item-new"}, {"secadmin", "/security", "10-security"}} {
+		tab := newTab()
+		login(t, tab, e.srv.URL, p.user, testPassword)
+		do(t, tab, chromedp.Navigate(e.srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		shot(t, tab, p.name)
 	}
 
-	// An administrator makes an API token; its secret shows once and works against the API.
+	// The security administrator makes an API token; its secret shows once and works against the API.
+	admin := newTab()
+	login(t, admin, e.srv.URL, "secadmin", testPassword)
 	do(t, admin, chromedp.Navigate(e.srv.URL+"/users"), chromedp.WaitVisible(chromedp.CSS("#tokens")),
 		chromedp.SendKeys(chromedp.CSS("input[name=token_name]"), "甲集团财务系统"),
 		chromedp.Click(chromedp.CSS("input[name=token_roles][value=observer]")),
@@ -212,7 +215,10 @@ func testBrowserClerkDay(t *testing.T, db *sqldb.DB, newTab func() context.Conte
 	}
 	e.do("GET", "/api/v1/items", secret, nil).want(t, 200)
 
-	// Logging out ends the session: the dashboard asks for a login again.
+	// Logging out ends the session: the dashboard asks for a login again. (A tab of its own:
+	// the first one has used its time.)
+	ctx = newTab()
+	login(t, ctx, e.srv.URL, "clerk_a", testPassword)
 	do(t, ctx, chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#logout")), chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#username")))
 	shot(t, ctx, "00-login")
 	do(t, ctx, chromedp.Navigate(e.srv.URL+"/ledger"), chromedp.WaitVisible(chromedp.CSS("#username")))
@@ -230,7 +236,7 @@ func testBrowserLockout(t *testing.T, db *sqldb.DB, newTab func() context.Contex
 	e := newEnv(t, db)
 	newWorld(t, db, e)
 	ctx := newTab()
-	for i := 0; i < qingqian.MaxFailedLogins; i++ {
+	for i := 0; i < qingqian.DefaultPolicy().MaxFailedLogins; i++ {
 		do(t, ctx,
 			chromedp.Navigate(e.srv.URL+"/login"),
 			chromedp.WaitVisible(chromedp.CSS("#username")),

@@ -164,14 +164,15 @@ func TestAPINoticesAndInterviews(t *testing.T) {
 }
 
 // The pages: the assignment form takes the dates, the clue and the list show 补录, 逾期转办 and
-// 暂定, the export has them, and the office's dashboard reminds it of the next year's calendar.
+// 暂定, the export has them, and the office's dashboard (the administrator's list of users)
+// reminds it of the next year's calendar.
 func TestClueDatesOnThePages(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
 		w := newWorld(t, db, e)
 		sessions := map[string]string{}
 		for _, name := range []string{"admin", "supervisor", "clerk_a"} {
-			_, secret, err := sqldb.NewUserService(db).Login(context.Background(), name, testPassword)
+			_, secret, err := sqldb.NewUserService(db).Login(context.Background(), name, testPassword, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -242,8 +243,10 @@ func TestClueDatesOnThePages(t *testing.T) {
 
 		// From 1 November the office is reminded to enter the next year (the tests run after
 		// 1 November 2026, and the database knows only 2025 and 2026); a group is not.
+		// The system administrator is reminded on its landing page, the list of users.
+		landing := map[string]string{"admin": "/users", "supervisor": "/", "clerk_a": "/"}
 		for who, want := range map[string]bool{"admin": true, "supervisor": true, "clerk_a": false} {
-			_, dash := send("GET", who, "/", nil)
+			_, dash := send("GET", who, landing[who], nil)
 			if strings.Contains(dash, `id="calendar-reminder"`) != want || (want && !strings.Contains(dash, "年的节假日安排尚未录入")) {
 				t.Errorf("the dashboard of %s: reminder %v", who, !want)
 			}
@@ -259,7 +262,7 @@ func TestClueDatesOnThePages(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, dash := send("GET", "admin", "/", nil); strings.Contains(dash, `id="calendar-reminder"`) {
+		if _, dash := send("GET", "admin", "/users", nil); !strings.Contains(dash, "<h1>用户</h1>") || strings.Contains(dash, `id="calendar-reminder"`) {
 			t.Errorf("reminded once the years are entered")
 		}
 		if r := e.do("GET", "/api/v1/clues/"+fresh, e.tokRoot, nil).want(t, 200); r.json["result_by_provisional"] != false || r.str("deadline_note") != "" {

@@ -32,7 +32,7 @@ type dutyData struct {
 	OpenNotices    int
 	OverdueNotices int
 	Commitments    int // interview commitments due and not done
-	// Calendar reminds the administrator and the office of a holiday arrangement to enter: the
+	// Calendar reminds the office (the administrator, on its list of users) of a holiday arrangement to enter: the
 	// next year's from 1 November, the current year's if it is missing.
 	Calendar string
 }
@@ -45,6 +45,18 @@ type openPeriod struct {
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	a := qingqian.ActorFrom(ctx)
+	if !a.CanRead() {
+		// The administrators see no figures: each starts on the page of its work.
+		switch {
+		case a.Has(qingqian.RoleAdmin), a.Has(qingqian.RoleSecAdmin):
+			http.Redirect(w, r, "/users", http.StatusSeeOther)
+			return nil
+		case a.Has(qingqian.RoleAuditAdmin):
+			http.Redirect(w, r, "/audit", http.StatusSeeOther)
+			return nil
+		}
+		return qingqian.Errorf(qingqian.EFORBIDDEN, "账号尚未授予角色，请联系安全管理员")
+	}
 	q := newQuery(r)
 	asOf, orgID := q.date("as_of"), q.id("org_id")
 	if err := q.err(); err != nil {
@@ -195,7 +207,7 @@ func (s *Server) duty(r *http.Request) (*dutyData, error) {
 	for _, iv := range ivs {
 		d.Commitments += len(iv.Due(today))
 	}
-	if a.Has(qingqian.RoleAdmin, qingqian.RoleSupervisor) {
+	if a.Has(qingqian.RoleSupervisor) {
 		cal, err := s.Calendar.Calendar(ctx)
 		if err != nil {
 			return nil, err

@@ -23,8 +23,8 @@ func TestWorkbenchForms(t *testing.T) {
 		w := newWorld(t, db, e)
 		sys := qingqian.NewContext(context.Background(), qingqian.SystemActor("测试"))
 		sessions := map[string]string{}
-		for _, name := range []string{"admin", "clerk_a"} {
-			_, secret, err := sqldb.NewUserService(db).Login(context.Background(), name, testPassword)
+		for _, name := range []string{"admin", "secadmin", "supervisor", "clerk_a"} {
+			_, secret, err := sqldb.NewUserService(db).Login(context.Background(), name, testPassword, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,7 +78,7 @@ func TestWorkbenchForms(t *testing.T) {
 		post("clerk_a", "/items/"+strconv.FormatInt(w.itemA, 10)+"/plan", url.Values{"due": {"2019-13-01"}, "amount": {"100"}, "reason": {"首次计划"}},
 			http.StatusBadRequest, "第1行：请填写计划日期", `value="2019-13-01"`)
 		// A creditor whose declaration date does not exist.
-		post("admin", "/creditors", url.Values{"name": {"某某机电有限公司"}, "uscc": {"91350100M000100Y43"}, "ownership": {"private"}, "size_declared_on": {"2019-02-30"}},
+		post("supervisor", "/creditors", url.Values{"name": {"某某机电有限公司"}, "uscc": {"91350100M000100Y43"}, "ownership": {"private"}, "size_declared_on": {"2019-02-30"}},
 			http.StatusBadRequest, "日期格式应为 YYYY-MM-DD", `value="某某机电有限公司"`)
 		if _, c := count(); c != creditors {
 			t.Fatal("a refused creditor was written")
@@ -87,7 +87,7 @@ func TestWorkbenchForms(t *testing.T) {
 		post("admin", "/users/"+strconv.FormatInt(w.users["clerk_b"].ID, 10)+"/active", url.Values{"active": {"false"}, "version": {"99"}},
 			http.StatusConflict, "数据已被他人修改")
 		// A token without a name: the token form's field is marked.
-		post("admin", "/tokens", url.Values{"token_org": {strconv.FormatInt(e.a.ID, 10)}, "token_roles": {"observer"}},
+		post("secadmin", "/tokens", url.Values{"token_org": {strconv.FormatInt(e.a.ID, 10)}, "token_roles": {"observer"}},
 			http.StatusBadRequest, "创建令牌失败", "请填写令牌名称")
 		// Two different new passwords: said next to the second, and no password shown again.
 		body := post("clerk_a", "/password", url.Values{"old": {testPassword}, "password": {"Neues-Passwort-1"}, "confirm": {"Neues-Passwort-2"}},

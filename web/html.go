@@ -69,7 +69,7 @@ func (s *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // pages are the page templates; each is parsed with the layout. A test renders every one.
-var pages = []string{"login", "password", "dashboard", "ledger", "item", "item_new", "orgs", "creditors", "users", "audit", "error", "import", "import_status",
+var pages = []string{"login", "password", "totp", "security", "dashboard", "ledger", "item", "item_new", "orgs", "creditors", "creditor", "users", "audit", "error", "import", "import_status",
 	"periods", "period", "submission", "report", "progress", "notices", "notice", "interviews", "interview",
 	"clues", "clue", "cases", "case", "disputes", "calendar"}
 
@@ -87,6 +87,8 @@ func templateFuncs(static func(string) string) template.FuncMap {
 		"add":      func(a, b int) int { return a + b },
 		"hasrole":  func(u *qingqian.User, r string) bool { return u != nil && u.Actor().Has(qingqian.Role(r)) },
 		"canwrite": func(u *qingqian.User) bool { return u != nil && u.Actor().CanWrite() },
+		"canread":  func(u *qingqian.User) bool { return u != nil && u.Actor().CanRead() },
+		"canaudit": func(u *qingqian.User) bool { return u != nil && u.Actor().CanReadAudit() },
 		"json":     func(b []byte) string { return string(b) },
 		"short":    func(s string) string { return shortHash(s) },
 		"seq": func(n int) []int {
@@ -219,6 +221,8 @@ var flashes = map[string]string{
 	"clue": "线索已登记。", "clue_assign": "已交办。", "clue_verify": "核实结论已记录。", "clue_link": "已关联台账条目。",
 	"clue_item": "已按线索补录台账条目，并标记为台账漏报。", "clue_update": "进展已记录。", "clue_extend": "已批准延期。",
 	"clue_close": "线索已销号。", "clue_feedback": "反馈与回访已记录。", "clue_callback": "回访已记录。", "case": "案件已登记。", "case_event": "案件进展已记录。",
+	"roles": "角色已更新，该用户下次操作时生效。", "totp": "动态口令已启用，今后登录须输入动态口令。", "totp_off": "动态口令已关闭。", "policy": "安全策略已保存。",
+	"creditor_update": "债权企业登记信息已修改。", "creditor_request": "变更申请已提交，待清欠办审核。", "creditor_decided": "变更申请已审核。",
 	"case_decision": "判决（调解）结果已记录，并已生成核减和确认分录。", "case_plan": "下一步工作已保存。", "calendar": "节假日安排已保存。",
 }
 
@@ -252,8 +256,12 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request) error) http
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
 			return
 		}
-		if u.MustChange && r.URL.Path != "/password" && r.URL.Path != "/logout" {
+		if (u.MustChange || u.PasswordExpired) && r.URL.Path != "/password" && r.URL.Path != "/logout" {
 			http.Redirect(w, r, "/password", http.StatusSeeOther)
+			return
+		}
+		if u.NeedsTOTP && r.URL.Path != "/account/totp" && r.URL.Path != "/logout" {
+			http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
 			return
 		}
 		ctx := qingqian.NewContext(r.Context(), u.Actor())
@@ -285,5 +293,5 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 
 func isOffice(r *http.Request) bool {
 	u := userFrom(r)
-	return u != nil && u.Actor().Has(qingqian.RoleSupervisor, qingqian.RoleAdmin)
+	return u != nil && u.Actor().Has(qingqian.RoleSupervisor)
 }

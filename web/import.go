@@ -175,6 +175,20 @@ func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request) error {
 	if err := q.err(); err != nil {
 		return err
 	}
+	// The export streams: what it names must exist for the actor before its first byte goes.
+	if f.OrgID != 0 {
+		if _, err := s.Orgs.FindOrgByID(r.Context(), f.OrgID); err != nil {
+			return err
+		}
+	}
+	if f.CreditorID != 0 {
+		if _, err := s.Creditors.FindCreditorByID(r.Context(), f.CreditorID); err != nil {
+			return err
+		}
+	}
+	if _, err := qingqian.RequireReader(r.Context()); err != nil {
+		return err
+	}
 	format := formatOf(r)
 	return s.download(w, r, "台账", format, func(wr io.Writer, meta xlsx.Meta) error {
 		return xlsx.ExportLedger(r.Context(), s.Items, f, wr, format, meta)
@@ -182,12 +196,19 @@ func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) exportCreditors(w http.ResponseWriter, r *http.Request) error {
+	if _, err := qingqian.RequireReader(r.Context()); err != nil {
+		return err
+	}
 	return s.download(w, r, "债权企业", formatOf(r), func(wr io.Writer, meta xlsx.Meta) error {
 		return xlsx.ExportCreditors(r.Context(), s.Creditors, wr, formatOf(r), meta)
 	})
 }
 
 func (s *Server) exportOrgs(w http.ResponseWriter, r *http.Request) error {
+	// Refused before its first byte: the export streams.
+	if _, _, err := s.Orgs.FindOrgs(r.Context(), qingqian.OrgFilter{Limit: 1}); err != nil {
+		return err
+	}
 	return s.download(w, r, "单位", formatOf(r), func(wr io.Writer, meta xlsx.Meta) error {
 		return xlsx.ExportOrgs(r.Context(), s.Orgs, wr, formatOf(r), meta)
 	})
@@ -201,8 +222,12 @@ func formatOf(r *http.Request) string {
 }
 
 // download streams an export. Headers go out before the first byte, so an error after that
-// can only cut the download short; it is logged.
+// can only cut the download short; it is logged. Every export is recorded in the audit trail
+// (who, from where, what and with which filter) before it starts.
 func (s *Server) download(w http.ResponseWriter, r *http.Request, name, format string, fn func(io.Writer, xlsx.Meta) error) error {
+	if err := s.Audit.RecordAccess(r.Context(), "data.export", "export", 0, map[string]any{"name": name, "format": format, "path": r.URL.Path, "query": r.URL.RawQuery}); err != nil {
+		return err
+	}
 	u := userFrom(r)
 	meta := xlsx.Meta{AsOf: qingqian.Today(), User: u.Name + "（" + u.OrgName + "）", At: time.Now()}
 	ctype := "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -281,6 +281,8 @@ type itemInput struct {
 	No            string                 `json:"no"`
 	OrgID         int64                  `json:"org_id"`
 	CreditorID    int64                  `json:"creditor_id"`
+	CreditorUSCC  string                 `json:"creditor_uscc"` // instead of creditor_id: the creditor of this code, registered if new
+	CreditorName  string                 `json:"creditor_name"` // the name of a creditor registered with the item
 	ContractNo    string                 `json:"contract_no"`
 	ContractName  string                 `json:"contract_name"`
 	Kind          qingqian.ItemKind      `json:"kind"`
@@ -303,6 +305,10 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) error {
 	it := &qingqian.Item{No: in.No, OrgID: in.OrgID, CreditorID: in.CreditorID, ContractNo: in.ContractNo, ContractName: in.ContractName,
 		Kind: in.Kind, ArisenOn: in.ArisenOn, DueOn: in.DueOn, Undisputed: in.Undisputed, Disputed: in.Disputed, DisputeReason: in.DisputeReason,
 		FundingSource: in.FundingSource, Origin: in.Origin, Responsible: in.Responsible, Note: in.Note}
+	if in.CreditorID == 0 && in.CreditorUSCC != "" {
+		// A unit names by its code a creditor it does not see yet (see qingqian.CreditorService).
+		it.Creditor = &qingqian.Creditor{USCC: in.CreditorUSCC, Name: in.CreditorName}
+	}
 	if err := s.Items.CreateItem(r.Context(), it); err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func TestItemFormRefusedLeavesNoCreditor(t *testing.T) {
 		if err := e.svc.Users.CreateUser(sys, clerk, testPassword); err != nil {
 			t.Fatal(err)
 		}
-		_, session, err := e.svc.Users.Login(context.Background(), "clerk_a", testPassword)
+		_, session, err := e.svc.Users.Login(context.Background(), "clerk_a", testPassword, "")
 		if err != nil {
 			t.Fatal(err)
 		}

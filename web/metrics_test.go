@@ -104,12 +104,16 @@ func TestMetrics(t *testing.T) {
 			get("/api/v1/items")
 		}
 		get("/api/v1/items/999999")
-		req, _ := http.NewRequest("POST", srv.URL+"/api/v1/items", strings.NewReader(`{"org_id":`+strconv.FormatInt(e.a.ID, 10)+`,"creditor_id":`+
-			strconv.FormatInt(e.creditor.ID, 10)+`,"kind":"works","arisen_on":"2019-01-10","undisputed":"10.00","origin":"baseline"}`))
+		req, _ := http.NewRequest("POST", srv.URL+"/api/v1/items", strings.NewReader(`{"org_id":`+strconv.FormatInt(e.a.ID, 10)+`,"creditor_uscc":"`+
+			e.creditor.USCC+`","kind":"works","arisen_on":"2019-01-10","undisputed":"10.00","origin":"baseline"}`))
 		req.Header.Set("Authorization", "Bearer "+e.tokA)
 		req.Header.Set("Content-Type", "application/json")
 		if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 201 {
-			t.Fatalf("create item: %v %v", res, err)
+			var body []byte
+			if res != nil {
+				body, _ = io.ReadAll(res.Body)
+			}
+			t.Fatalf("create item: %v %s", err, body)
 		}
 
 		st, text := scrape(t, srv.URL)

@@ -59,52 +59,56 @@ type inSource struct{}
 func typ[T any]() reflect.Type { return reflect.TypeFor[T]() }
 
 var (
-	org        = typ[*qingqian.Org]()
-	creditor   = typ[*qingqian.Creditor]()
-	item       = typ[*qingqian.Item]()
-	entry      = typ[*qingqian.Entry]()
-	period     = typ[*qingqian.Period]()
-	submission = typ[*qingqian.Submission]()
-	report     = typ[*qingqian.Report]()
-	clue       = typ[*qingqian.Clue]()
-	notice     = typ[*qingqian.Notice]()
-	interview  = typ[*qingqian.Interview]()
-	courtCase  = typ[*qingqian.Case]()
-	fromSource = typ[inSource]()
+	org            = typ[*qingqian.Org]()
+	creditor       = typ[*qingqian.Creditor]()
+	creditorChange = typ[*qingqian.CreditorChange]()
+	item           = typ[*qingqian.Item]()
+	entry          = typ[*qingqian.Entry]()
+	period         = typ[*qingqian.Period]()
+	submission     = typ[*qingqian.Submission]()
+	report         = typ[*qingqian.Report]()
+	clue           = typ[*qingqian.Clue]()
+	notice         = typ[*qingqian.Notice]()
+	interview      = typ[*qingqian.Interview]()
+	courtCase      = typ[*qingqian.Case]()
+	fromSource     = typ[inSource]()
 )
 
 // apiOps maps every operation of the API to its Go types. The request types, the statuses and
 // the files of a form are checked against the handlers' source; the answers are what the
 // handlers give writeJSON, as read from them (an answer built in a handler is spelt out above).
 var apiOps = map[string]apiOp{
-	"GET /api/v1/orgs":                      {status: 200, resp: typ[list[*qingqian.Org]]()},
-	"POST /api/v1/orgs":                     {req: typ[orgInput](), status: 201, resp: org},
-	"GET /api/v1/orgs/{id}":                 {status: 200, resp: org},
-	"PATCH /api/v1/orgs/{id}":               {req: typ[qingqian.OrgUpdate](), status: 200, resp: org},
-	"DELETE /api/v1/orgs/{id}":              {status: 204},
-	"POST /api/v1/orgs/{id}/move":           {req: fromSource, status: 200, resp: org},
-	"GET /api/v1/orgs/{id}/totals":          {status: 200, resp: typ[*qingqian.Totals]()},
-	"GET /api/v1/creditors":                 {status: 200, resp: typ[list[*qingqian.Creditor]]()},
-	"POST /api/v1/creditors":                {req: typ[creditorInput](), status: 201, resp: creditor},
-	"GET /api/v1/creditors/{id}":            {status: 200, resp: creditor},
-	"PATCH /api/v1/creditors/{id}":          {req: typ[qingqian.CreditorUpdate](), status: 200, resp: creditor},
-	"GET /api/v1/items":                     {status: 200, resp: typ[itemPage]()},
-	"POST /api/v1/items":                    {req: typ[itemInput](), status: 201, resp: item},
-	"GET /api/v1/items/{id}":                {status: 200, resp: item},
-	"PATCH /api/v1/items/{id}":              {req: typ[qingqian.ItemUpdate](), status: 200, resp: item},
-	"GET /api/v1/items/{id}/entries":        {status: 200, resp: typ[items[*qingqian.Entry]]()},
-	"POST /api/v1/items/{id}/entries":       {req: typ[entryInput](), status: 201, resp: entry},
-	"GET /api/v1/items/{id}/plans":          {status: 200, resp: typ[items[*qingqian.Plan]]()},
-	"POST /api/v1/items/{id}/plans":         {req: typ[qingqian.PlanInput](), status: 201, resp: typ[*qingqian.Plan]()},
-	"POST /api/v1/entries":                  {req: typ[entryBatch](), status: 201, resp: typ[items[*qingqian.Entry]]()},
-	"GET /api/v1/entries/{id}":              {status: 200, resp: entry},
-	"POST /api/v1/entries/{id}/reversal":    {req: fromSource, status: 201, resp: entry},
-	"POST /api/v1/entries/{id}/vouchers":    {req: fromSource, status: 200, resp: entry},
-	"POST /api/v1/vouchers":                 {form: true, status: 201, resp: typ[*qingqian.Voucher]()},
-	"GET /api/v1/vouchers/{sha256}":         {status: 200},
-	"GET /api/v1/vouchers/{sha256}/entries": {status: 200, resp: typ[items[*qingqian.Entry]]()},
-	"GET /api/v1/audit":                     {status: 200, resp: typ[list[*qingqian.AuditRecord]]()},
-	"POST /api/v1/imports/{kind}":           {form: true, status: 200, also: 422, resp: typ[*xlsx.ImportOutcome]()},
+	"GET /api/v1/orgs":                            {status: 200, resp: typ[list[*qingqian.Org]]()},
+	"POST /api/v1/orgs":                           {req: typ[orgInput](), status: 201, resp: org},
+	"GET /api/v1/orgs/{id}":                       {status: 200, resp: org},
+	"PATCH /api/v1/orgs/{id}":                     {req: typ[qingqian.OrgUpdate](), status: 200, resp: org},
+	"DELETE /api/v1/orgs/{id}":                    {status: 204},
+	"POST /api/v1/orgs/{id}/move":                 {req: fromSource, status: 200, resp: org},
+	"GET /api/v1/orgs/{id}/totals":                {status: 200, resp: typ[*qingqian.Totals]()},
+	"GET /api/v1/creditors":                       {status: 200, resp: typ[list[*qingqian.Creditor]]()},
+	"POST /api/v1/creditors":                      {req: typ[creditorInput](), status: 201, resp: creditor},
+	"GET /api/v1/creditors/{id}":                  {status: 200, resp: creditor},
+	"PATCH /api/v1/creditors/{id}":                {req: typ[qingqian.CreditorUpdate](), status: 200, resp: creditor},
+	"POST /api/v1/creditors/{id}/changes":         {req: typ[changeInput](), status: 201, resp: creditorChange},
+	"GET /api/v1/creditor-changes":                {status: 200, resp: typ[items[*qingqian.CreditorChange]]()},
+	"POST /api/v1/creditor-changes/{id}/decision": {req: typ[decisionInput](), status: 200, resp: creditorChange},
+	"GET /api/v1/items":                           {status: 200, resp: typ[itemPage]()},
+	"POST /api/v1/items":                          {req: typ[itemInput](), status: 201, resp: item},
+	"GET /api/v1/items/{id}":                      {status: 200, resp: item},
+	"PATCH /api/v1/items/{id}":                    {req: typ[qingqian.ItemUpdate](), status: 200, resp: item},
+	"GET /api/v1/items/{id}/entries":              {status: 200, resp: typ[items[*qingqian.Entry]]()},
+	"POST /api/v1/items/{id}/entries":             {req: typ[entryInput](), status: 201, resp: entry},
+	"GET /api/v1/items/{id}/plans":                {status: 200, resp: typ[items[*qingqian.Plan]]()},
+	"POST /api/v1/items/{id}/plans":               {req: typ[qingqian.PlanInput](), status: 201, resp: typ[*qingqian.Plan]()},
+	"POST /api/v1/entries":                        {req: typ[entryBatch](), status: 201, resp: typ[items[*qingqian.Entry]]()},
+	"GET /api/v1/entries/{id}":                    {status: 200, resp: entry},
+	"POST /api/v1/entries/{id}/reversal":          {req: fromSource, status: 201, resp: entry},
+	"POST /api/v1/entries/{id}/vouchers":          {req: fromSource, status: 200, resp: entry},
+	"POST /api/v1/vouchers":                       {form: true, status: 201, resp: typ[*qingqian.Voucher]()},
+	"GET /api/v1/vouchers/{sha256}":               {status: 200},
+	"GET /api/v1/vouchers/{sha256}/entries":       {status: 200, resp: typ[items[*qingqian.Entry]]()},
+	"GET /api/v1/audit":                           {status: 200, resp: typ[list[*qingqian.AuditRecord]]()},
+	"POST /api/v1/imports/{kind}":                 {form: true, status: 200, also: 422, resp: typ[*xlsx.ImportOutcome]()},
 
 	"GET /api/v1/periods":                     {status: 200, resp: typ[list[*qingqian.Period]]()},
 	"POST /api/v1/periods":                    {req: typ[periodInput](), status: 201, resp: period},
@@ -171,6 +175,7 @@ var enumValues = map[reflect.Type][]string{
 	typ[qingqian.CaseStage]():       keys(qingqian.CaseStageNames),
 	typ[qingqian.Satisfaction]():    keys(qingqian.SatisfactionNames),
 	typ[qingqian.InterviewLevel]():  keys(qingqian.InterviewLevelNames),
+	typ[qingqian.ChangeState]():     keys(qingqian.ChangeStateNames),
 }
 
 // fieldValues are the values of plain string fields that take one of a list, by "Type.field".

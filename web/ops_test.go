@@ -26,7 +26,7 @@ import (
 // sessionOf opens a session for a world's user and returns its secret.
 func sessionOf(t *testing.T, db *sqldb.DB, name string) string {
 	t.Helper()
-	_, secret, err := sqldb.NewUserService(db).Login(context.Background(), name, testPassword)
+	_, secret, err := sqldb.NewUserService(db).Login(context.Background(), name, testPassword, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,9 @@ func (s *Server) showOrgs(w http.ResponseWriter, r *http.Request, status int, v 
 	if d.Parents, _, err = s.Orgs.FindOrgs(r.Context(), qingqian.OrgFilter{Active: ptr(true), Limit: 500}); err != nil {
 		return err
 	}
+	if err := s.personalData(r, "org", d.Orgs); err != nil {
+		return err
+	}
 	d.Pager = newPager(r, page, 100, d.Total)
 	v.Title, v.Nav, v.Data = "单位", "orgs", d
 	s.render(w, r, status, "orgs", v)
@@ -59,6 +62,9 @@ func (s *Server) listOrgs(w http.ResponseWriter, r *http.Request) error {
 	}
 	orgs, n, err := s.Orgs.FindOrgs(r.Context(), f)
 	if err != nil {
+		return err
+	}
+	if err := s.personalData(r, "org", orgs); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, pageOf(orgs, n, f.Offset, f.Limit))
@@ -99,6 +105,9 @@ func (s *Server) getOrg(w http.ResponseWriter, r *http.Request) error {
 	}
 	o, err := s.Orgs.FindOrgByID(r.Context(), id)
 	if err != nil {
+		return err
+	}
+	if err := s.personalData(r, "org", []*qingqian.Org{o}); err != nil {
 		return err
 	}
 	etag(w, o.Version)
@@ -179,4 +188,19 @@ func (s *Server) orgTotals(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, t)
 	return nil
+}
+
+// personalData records that a response shows the liaisons' phone numbers of units: who read
+// them, from where, and whose.
+func (s *Server) personalData(r *http.Request, entity string, orgs []*qingqian.Org) error {
+	var ids []int64
+	for _, o := range orgs {
+		if o.LiaisonPhone != "" {
+			ids = append(ids, o.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.Audit.RecordAccess(r.Context(), "personal.view", entity, 0, map[string]any{"field": "liaison_phone", "ids": ids, "path": r.URL.Path})
 }

@@ -21,8 +21,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"html/template"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -57,6 +60,14 @@ type Server struct {
 	// for ReadYourWrites (DefaultReadYourWrites when zero) after the client wrote.
 	StandbyReads   bool
 	ReadYourWrites time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto
+	// headers are believed: behind one of them the client's address is the last one it adds,
+	// and a request it received over TLS is one. Requests from any other peer keep their own
+	// address, whatever their headers say.
+	TrustedProxies []netip.Prefix
+	// BodyIdle is how long a request body may stall before the request fails; BodyMax is how
+	// long reading one body may take in all.
+	BodyIdle, BodyMax time.Duration
 
 	mux     *http.ServeMux
 	imports importJobs
@@ -77,7 +88,8 @@ func NewServer(svc Services, ready func(context.Context) error, maxUpload int64,
 		logger = slog.Default()
 	}
 	logger = slog.New(NewLogHandler(logger.Handler()))
-	s := &Server{Services: svc, Ready: ready, MaxUpload: maxUpload, Logger: logger, mux: http.NewServeMux()}
+	s := &Server{Services: svc, Ready: ready, MaxUpload: maxUpload, Logger: logger, mux: http.NewServeMux(),
+		BodyIdle: DefaultBodyIdle, BodyMax: DefaultBodyMax}
 	s.jobsCtx, s.cancelJobs = context.WithCancel(context.Background())
 	s.metrics = newMetrics()
 	s.imports.remove = s.removeJob
@@ -92,6 +104,15 @@ func NewServer(svc Services, ready func(context.Context) error, maxUpload int64,
 	return s, nil
 }
 
+// Timeouts of a connection: its headers must arrive within ReadHeaderTimeout; a body that
+// stalls for DefaultBodyIdle, or takes longer than DefaultBodyMax in all (a 20 MB voucher over
+// a slow line takes minutes), ends its request.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	DefaultBodyIdle   = 10 * time.Second
+	DefaultBodyMax    = 10 * time.Minute
+)
+
 // Handler returns the server wrapped in its middleware: request IDs, security headers,
 // cross-origin protection for state-changing requests, panic recovery and access logging.
 func (s *Server) Handler() http.Handler {
@@ -99,6 +120,75 @@ func (s *Server) Handler() http.Handler {
 	// The recoverer inside: a panic's log record and answer carry the request's ID, and the
 	// request is counted and logged with its status 500.
 	return s.secure(s.recoverer(cop.Handler(s.mux)))
+}
+
+// HTTPServer returns an http.Server for the handler with the connection timeouts set. No
+// write timeout: an export of a province's ledger streams for as long as it takes.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{Handler: s.Handler(), ReadHeaderTimeout: ReadHeaderTimeout, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+}
+
+// clientAddr returns the address a request came from: the peer's, or behind a trusted proxy
+// the last address in X-Forwarded-For that is not one of the trusted proxies.
+func (s *Server) clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(peer) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if !s.trusted(a) {
+			return a.Unmap().String()
+		}
+	}
+	return peer.Unmap().String()
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range s.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// overTLS reports whether the browser reached the server over TLS: directly, or through a
+// trusted proxy that says so.
+func (s *Server) overTLS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	host, _, _ := net.SplitHostPort(r.RemoteAddr)
+	peer, err := netip.ParseAddr(host)
+	return err == nil && s.trusted(peer) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+// stallReader fails a request body that stops arriving: before each read it moves the
+// connection's read deadline to now + idle, but never past the body's overall deadline.
+type stallReader struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	idle time.Duration
+	end  time.Time
+}
+
+func (b *stallReader) Read(p []byte) (int, error) {
+	d := time.Now().Add(b.idle)
+	if d.After(b.end) {
+		d = b.end
+	}
+	b.rc.SetReadDeadline(d)
+	return b.ReadCloser.Read(p)
 }
 
 type ctxKey int
@@ -147,17 +237,25 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
+		if s.overTLS(r) {
+			// Once reached over TLS, browsers come back only over TLS for a year.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		if r.Body != nil && r.Body != http.NoBody && s.BodyIdle > 0 {
+			r.Body = &stallReader{ReadCloser: r.Body, rc: http.NewResponseController(w), idle: s.BodyIdle, end: time.Now().Add(s.BodyMax)}
+		}
+		addr := s.clientAddr(r)
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: 200}
 		s.metrics.inFlight.Add(1)
 		defer s.metrics.inFlight.Add(-1)
 		// The mux sets the matched route's pattern on the request it is given: this one.
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		r = r.WithContext(qingqian.WithSource(context.WithValue(r.Context(), requestIDKey, id), addr))
 		next.ServeHTTP(sw, r)
 		d := time.Since(start)
 		s.metrics.request(r.Pattern, sw.status, d)
 		if !strings.HasPrefix(r.URL.Path, "/healthz") && r.URL.Path != "/metrics" {
-			s.Logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "route", r.Pattern, "status", sw.status, "ms", d.Milliseconds())
+			s.Logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "route", r.Pattern, "status", sw.status, "ms", d.Milliseconds(), "addr", addr)
 		}
 	})
 }
@@ -171,6 +269,9 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (s *Server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -230,7 +331,7 @@ func requireOfficeAPI(r *http.Request) (*qingqian.Actor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !a.Has(qingqian.RoleSupervisor, qingqian.RoleAdmin) {
+	if !a.Has(qingqian.RoleSupervisor) {
 		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "只有清欠办可以进行此操作")
 	}
 	return a, nil

@@ -23,6 +23,8 @@ type world struct {
 	period, submissionA, noticeA, interviewA, commitmentA int64
 	// A complaint clue assigned to group A, and a court case of group A.
 	clueA, caseA int64
+	// A creditor group A registered and alone uses; B's request to change the shared creditor.
+	creditorA, changeB int64
 }
 
 func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
@@ -36,7 +38,8 @@ func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
 		org  *qingqian.Org
 		role qingqian.Role
 	}{
-		{"admin", e.root, qingqian.RoleAdmin}, {"supervisor", e.root, qingqian.RoleSupervisor}, {"observer", e.root, qingqian.RoleObserver},
+		{"admin", e.root, qingqian.RoleAdmin}, {"secadmin", e.root, qingqian.RoleSecAdmin}, {"auditadmin", e.root, qingqian.RoleAuditAdmin},
+		{"supervisor", e.root, qingqian.RoleSupervisor}, {"observer", e.root, qingqian.RoleObserver},
 		{"auditor", e.root, qingqian.RoleAuditor}, {"liaison", e.a, qingqian.RoleLiaison}, {"reviewer", e.a, qingqian.RoleReviewer},
 		{"clerk_a", e.a, qingqian.RoleClerk}, {"clerk_b", e.b, qingqian.RoleClerk},
 	} {
@@ -118,5 +121,16 @@ func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
 		t.Fatal(err)
 	}
 	w.caseA = k.ID
+	own := &qingqian.Creditor{Name: "甲集团自有供应商有限公司", USCC: "91110108MA01C9BP27", Ownership: qingqian.OwnershipPrivate}
+	if err := sqldb.NewCreditorService(db).CreateCreditor(clerkA, own); err != nil {
+		t.Fatal(err)
+	}
+	w.creditorA = own.ID
+	region := "乙市"
+	ch, err := sqldb.NewCreditorService(db).RequestCreditorChange(clerkB, e.creditor.ID, qingqian.CreditorUpdate{Region: &region}, "注册地址变更")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.changeB = ch.ID
 	return w
 }

@@ -288,7 +288,7 @@ func ExportLedger(ctx context.Context, items qingqian.ItemService, f qingqian.It
 	return out.close()
 }
 
-// ExportCreditors writes every creditor.
+// ExportCreditors writes the creditors the actor sees.
 func ExportCreditors(ctx context.Context, creditors qingqian.CreditorService, w io.Writer, format string, meta Meta) error {
 	meta.Title, meta.Sheet = "债权企业", "债权企业"
 	out, err := newWriter(w, format, CreditorColumns, meta)

@@ -51,12 +51,17 @@ func (m *Main) loadDemo(ctx context.Context, db *sqldb.DB) (string, error) {
 		return "", err
 	}
 	password := "Demo-" + sqldb.RandomToken(4)
+	for qingqian.CheckPassword(password, "") != "" { // a random 1234 or aaaa in it
+		password = "Demo-" + sqldb.RandomToken(4)
+	}
 	accounts := []struct {
 		username, name string
 		org            *qingqian.Org
 		roles          []qingqian.Role
 	}{
 		{"admin", "系统管理员", p.Regulator, []qingqian.Role{qingqian.RoleAdmin}},
+		{"anquan", "安全管理员", p.Regulator, []qingqian.Role{qingqian.RoleSecAdmin}},
+		{"shenjiguan", "审计管理员", p.Regulator, []qingqian.Role{qingqian.RoleAuditAdmin}},
 		{"qingqianban", "清欠办 王主任", p.Regulator, []qingqian.Role{qingqian.RoleSupervisor, qingqian.RoleReviewer}},
 		{"jianfuban", "省减负办 赵处长", p.Regulator, []qingqian.Role{qingqian.RoleObserver}},
 		{"shenji", "审计 钱审计师", p.Regulator, []qingqian.Role{qingqian.RoleAuditor}},

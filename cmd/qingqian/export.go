@@ -86,8 +86,17 @@ func (m *Main) export(ctx context.Context, args []string) error {
 			}
 			return xlsx.WriteDisputes(w, t, format, meta)
 		}
+	case "audit":
+		// For the assessor: the whole trail, every field of every record with its hash link.
+		fn = func(w io.Writer) error {
+			return xlsx.ExportAudit(sys, svc.Audit, qingqian.AuditFilter{}, w, format, meta)
+		}
 	default:
-		return fmt.Errorf("不能导出“%s”，可选：ledger、creditors、units、clues、interviews、disputes", kind)
+		return fmt.Errorf("不能导出“%s”，可选：ledger、creditors、units、clues、interviews、disputes、audit", kind)
+	}
+	// An export from the command line is recorded as one from the workbench is.
+	if err := svc.Audit.RecordAccess(sys, "data.export", "export", 0, map[string]any{"name": kind, "format": format, "path": "命令行", "org": *org}); err != nil {
+		return err
 	}
 	if err := writeFile(*out, fn, m.Stdout); err != nil {
 		return userError(err)

@@ -51,7 +51,7 @@ func (m *Main) initDeployment(ctx context.Context, args []string) error {
 		return fmt.Errorf("没有从标准输入读到密码")
 	}
 	password = strings.TrimRight(password, "\r\n")
-	if why := qingqian.CheckPassword(password); why != "" {
+	if why := qingqian.CheckPassword(password, username); why != "" {
 		return fmt.Errorf("密码不符合要求：%s", why)
 	}
 	db, err := m.open(ctx, &c)

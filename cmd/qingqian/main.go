@@ -70,15 +70,20 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
   qingqian token add --org ID --name 名称 [--role clerk,observer]
   qingqian token list | token revoke ID
   qingqian user add --org ID --username 用户名 --name 姓名 --role admin   （从标准输入读取密码）
+  qingqian user reset --username 用户名   （重置密码、解除锁定、关闭动态口令；从标准输入读取新密码）
+  qingqian encrypt --in 文件 --out 文件.enc | decrypt --in 文件.enc --out 文件   用数据密钥加密、解密（如备份文件）
+  qingqian encrypt --vouchers   用数据密钥加密已存储的明文凭证文件
   qingqian template ledger|repayments|plans|creditors|units --out 文件.xlsx
   qingqian import ledger|repayments|plans|creditors|units 文件.xlsx|文件.csv [--dry-run]
-  qingqian export ledger|creditors|units|clues|interviews|disputes --out 文件.xlsx|文件.csv [--org ID] [--as-of 日期]
+  qingqian export ledger|creditors|units|clues|interviews|disputes|audit --out 文件.xlsx|文件.csv [--org ID] [--as-of 日期]
   qingqian report --period N [--format xlsx|csv|html] --out 文件   第N期汇总表（已印发的原样输出）
   qingqian version
 
 --db 为 SQLite 文件路径或 postgres:// 连接串；默认 DIR/qingqian.db。
+--data-key-file 指向存放数据密钥的文件（openssl rand -hex 32 生成）：此后存储的凭证文件加密保存。
 也可用环境变量 QINGQIAN_ADDR、QINGQIAN_DB（或 QINGQIAN_DB_FILE 指向存放连接串的文件）、
-QINGQIAN_DATA、QINGQIAN_MAX_VOUCHER_MB、QINGQIAN_TLS_CERT、QINGQIAN_TLS_KEY 配置。
+QINGQIAN_DATA、QINGQIAN_MAX_VOUCHER_MB、QINGQIAN_TLS_CERT、QINGQIAN_TLS_KEY、QINGQIAN_DATA_KEY_FILE、
+QINGQIAN_TRUSTED_PROXIES 配置。
 `
 
 // Run runs one command.
@@ -114,6 +119,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.report(ctx, args[1:])
 	case "export":
 		return m.export(ctx, args[1:])
+	case "encrypt", "decrypt":
+		return m.crypt(ctx, args[0], args[1:])
 	case "version":
 		return m.version()
 	case "help", "-h", "--help":
@@ -127,6 +134,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 // config is what every command that opens the database needs.
 type config struct {
 	db, data        string
+	dataKeyFile     string
 	maxVoucherMB    int64
 	minFreeMB       int64
 	addr            string
@@ -152,6 +160,7 @@ func (m *Main) flags(name string, c *config) *flag.FlagSet {
 	fs.Int64Var(&c.maxVoucherMB, "max-voucher-mb", mb, "单个凭证文件的大小上限（MB）")
 	free, _ := strconv.ParseInt(m.env("MIN_FREE_MB", "64"), 10, 64)
 	fs.Int64Var(&c.minFreeMB, "min-free-mb", free, "数据目录（与 SQLite 数据库）所在磁盘剩余空间低于此值（MB）时 /readyz 报告未就绪；0 不检查")
+	fs.StringVar(&c.dataKeyFile, "data-key-file", m.env("DATA_KEY_FILE", ""), "数据密钥文件：凭证文件加密存储")
 	return fs
 }
 
@@ -200,6 +209,12 @@ func (m *Main) openRaw(c *config) (*sqldb.DB, error) {
 	db.MinFree = c.minFreeMB << 20
 	if c.minFreeMB <= 0 {
 		db.MinFree = -1
+	}
+	if c.dataKeyFile != "" {
+		if db.VoucherKey, err = sqldb.ReadKeyFile(c.dataKeyFile); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("数据密钥文件无法读取: %w", err)
+		}
 	}
 	return db, nil
 }

@@ -40,6 +40,12 @@ func TestDemoVerifyAndTamper(t *testing.T) {
 	if err != nil || !strings.Contains(out, "演示数据已载入") {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
+	// The three separated administrators have their accounts, each with its one role.
+	for _, want := range []string{"admin        系统管理员（系统管理员）", "anquan       安全管理员（安全管理员）", "shenjiguan   审计管理员（审计管理员）"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("demo accounts lack %q:\n%s", want, out)
+		}
+	}
 	out, err = run(t, "verify", "--data", dir)
 	if err != nil || !strings.Contains(out, "审计链完好") || !strings.Contains(out, "汇总数与明细分录一致") {
 		t.Fatalf("verify: %v\n%s", err, out)
@@ -84,6 +90,12 @@ func TestDemoVerifyAndTamper(t *testing.T) {
 	// Edit a repayment and its audit record behind the system's back.
 	db, err := sql.Open("sqlite", filepath.Join(dir, "qingqian.db"))
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE audit_log SET actor_name = '别人' WHERE seq = 42`); err == nil {
+		t.Fatal("an audit record was changed with its guard in place")
+	}
+	if _, err := db.Exec(`DROP TRIGGER audit_log_no_update`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(`UPDATE audit_log SET actor_name = '别人' WHERE seq = 42`); err != nil {
@@ -214,4 +226,34 @@ func mustParse(t *testing.T, der []byte) *x509.Certificate {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// The data key: a backup file encrypted and decrypted by the command line, and the vouchers
+// stored in clear before the key was set encrypted in place.
+func TestEncryptWithTheDataKey(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "data.key")
+	if err := os.WriteFile(key, []byte("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(dir, "backup.db")
+	os.WriteFile(backup, []byte("SQLite format 3\x00 备份内容"), 0o600)
+	if out, err := run(t, "encrypt", "--data", dir, "--data-key-file", key, "--in", backup, "--out", backup+".enc"); err != nil {
+		t.Fatalf("encrypt: %v\n%s", err, out)
+	}
+	if b, _ := os.ReadFile(backup + ".enc"); bytes.Contains(b, []byte("备份内容")) {
+		t.Fatal("the encrypted backup holds the plaintext")
+	}
+	if out, err := run(t, "decrypt", "--data", dir, "--data-key-file", key, "--in", backup+".enc", "--out", backup+".back"); err != nil {
+		t.Fatalf("decrypt: %v\n%s", err, out)
+	}
+	if b, _ := os.ReadFile(backup + ".back"); !bytes.Equal(b, []byte("SQLite format 3\x00 备份内容")) {
+		t.Fatal("decrypted differently")
+	}
+	if _, err := run(t, "encrypt", "--data", dir, "--in", backup, "--out", backup+".enc"); err == nil {
+		t.Fatal("encrypted without a key")
+	}
+	if out, err := run(t, "encrypt", "--data", dir, "--data-key-file", key, "--vouchers"); err != nil || !strings.Contains(out, "已加密 0 个凭证文件") {
+		t.Fatalf("encrypt --vouchers: %v\n%s", err, out)
+	}
 }

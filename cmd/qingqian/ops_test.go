@@ -102,7 +102,7 @@ const officeUSCC = "11130000MB00000004"
 func TestInitNewDeployment(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string, args []string) {
 		// Nothing can be set up on a fresh database without a first unit.
-		if out, err := runIn(t, "Admin-2024!\n", append([]string{"user", "add", "--org", "1", "--username", "zhang", "--role", "admin"}, args...)...); err == nil || !strings.Contains(out+err.Error(), "所属单位不存在") {
+		if out, err := runIn(t, "Kaishi-2024!\n", append([]string{"user", "add", "--org", "1", "--username", "zhang", "--role", "admin"}, args...)...); err == nil || !strings.Contains(out+err.Error(), "所属单位不存在") {
 			t.Fatalf("user add on a fresh database: %v %s", err, out)
 		}
 		initArgs := append([]string{"init", "--name", "示范省人民政府国有资产监督管理委员会", "--short-name", "示范省国资委", "--uscc", officeUSCC, "--admin", "it_admin", "--admin-name", "信息中心"}, args...)
@@ -112,7 +112,7 @@ func TestInitNewDeployment(t *testing.T) {
 		}
 		bad := append([]string{}, initArgs...)
 		bad[6] = "11130000MB00000005"
-		if out, err := runIn(t, "Admin-2024!\n", bad...); err == nil || !strings.Contains(out+err.Error(), "uscc") {
+		if out, err := runIn(t, "Kaishi-2024!\n", bad...); err == nil || !strings.Contains(out+err.Error(), "uscc") {
 			t.Fatalf("bad USCC: %v %s", err, out)
 		}
 		if out, err := runIn(t, "", initArgs...); err == nil || !strings.Contains(out+err.Error(), "密码") {
@@ -123,7 +123,7 @@ func TestInitNewDeployment(t *testing.T) {
 		if err := db.QueryRow(`SELECT COUNT(*) FROM orgs`).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("a refused init wrote %d units (%v)", n, err)
 		}
-		out, err := runIn(t, "Admin-2024!\n", initArgs...)
+		out, err := runIn(t, "Kaishi-2024!\n", initArgs...)
 		if err != nil || !strings.Contains(out, "已初始化") || !strings.Contains(out, "it_admin") {
 			t.Fatalf("init: %v\n%s", err, out)
 		}
@@ -131,7 +131,7 @@ func TestInitNewDeployment(t *testing.T) {
 		if err := db.QueryRow(`SELECT kind, uscc FROM orgs WHERE parent_id IS NULL`).Scan(&kind, &uscc); err != nil || kind != "regulator" || uscc != officeUSCC {
 			t.Fatalf("the regulator: %q %q %v", kind, uscc, err)
 		}
-		if out, err := runIn(t, "Admin-2024!\n", initArgs...); err == nil || !strings.Contains(out+err.Error(), "已经初始化过") {
+		if out, err := runIn(t, "Kaishi-2024!\n", initArgs...); err == nil || !strings.Contains(out+err.Error(), "已经初始化过") {
 			t.Fatalf("init twice: %v %s", err, out)
 		}
 		// The groups come in from a units sheet, under the regulator by its name.
@@ -276,7 +276,7 @@ func TestServeOwnsItsDataFolder(t *testing.T) {
 // a clerk token of the group.
 func newDeployment(t *testing.T, args []string) string {
 	t.Helper()
-	if out, err := runIn(t, "Admin-2024!\n", append([]string{"init", "--name", "示范省国资委", "--uscc", officeUSCC}, args...)...); err != nil {
+	if out, err := runIn(t, "Kaishi-2024!\n", append([]string{"init", "--name", "示范省国资委", "--uscc", officeUSCC}, args...)...); err != nil {
 		t.Fatalf("init: %v\n%s", err, out)
 	}
 	units := filepath.Join(t.TempDir(), "单位.csv")

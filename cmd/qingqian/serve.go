@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,8 +45,25 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	fs.DurationVar(&pin, "read-your-writes", pin, "用户写入后，其读取由主库承担的时长（看到自己刚写入的数据）")
 	metricsToken := m.env("METRICS_TOKEN", "")
+	proxies := fs.String("trusted-proxies", m.env("TRUSTED_PROXIES", ""), "可信反向代理的地址段，逗号分隔（如 10.0.0.5/32）：采信其 X-Forwarded-For、X-Forwarded-Proto")
 	if err := fs.Parse(args); err != nil {
 		return exitError(2)
+	}
+	var trusted []netip.Prefix
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") {
+			if a, err := netip.ParseAddr(p); err == nil {
+				p = netip.PrefixFrom(a, a.BitLen()).String()
+			}
+		}
+		pr, err := netip.ParsePrefix(p)
+		if err != nil {
+			return fmt.Errorf("--trusted-proxies：%q 不是地址或地址段", p)
+		}
+		trusted = append(trusted, pr)
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return fmt.Errorf("--tls-cert 与 --tls-key 须同时提供")
@@ -116,6 +134,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	srv.TrustedProxies = trusted
 	srv.SpoolDir = filepath.Join(c.data, "spool")
 	srv.MetricsToken = metricsToken
 	srv.StandbyReads, srv.ReadYourWrites = *dbRead != "", pin
@@ -150,8 +169,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	// Requests run in reqCtx, which is cancelled when the grace for stopping is over.
 	reqCtx, cancelRequests := context.WithCancel(context.Background())
 	defer cancelRequests()
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		BaseContext: func(net.Listener) context.Context { return reqCtx }}
+	hs := srv.HTTPServer()
+	hs.BaseContext = func(net.Listener) context.Context { return reqCtx }
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
