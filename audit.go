@@ -75,7 +75,7 @@ type AuditFilter struct {
 
 // AuditRetentionDays is how long the audit trail is kept at least (网络安全法 Art. 21: six
 // months). The system keeps every record for good: nothing in it deletes one, and the database
-// refuses to (see migration 0012).
+// refuses to (see migration 0010).
 const AuditRetentionDays = 180
 
 // AuditVerification is the result of checking the whole chain.

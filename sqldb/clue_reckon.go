@@ -71,7 +71,7 @@ func (tx *Tx) reckonClues(ctx context.Context) (_ int, err error) {
 	return len(changed), nil
 }
 
-// migrateClueDates fills, for the clues assigned before migration 0010, when their first and
+// migrateClueDates fills, for the clues assigned before migration 0009, when their first and
 // latest assignments were recorded (from the audit trail), and recomputes every deadline: those
 // a missing year left empty become provisional.
 func migrateClueDates(ctx context.Context, tx *Tx) (err error) {

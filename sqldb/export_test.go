@@ -20,7 +20,7 @@ func (tx *Tx) AuditForTest(ctx context.Context, action, entity string, id int64,
 	return tx.audit(ctx, action, entity, id, path, nil, nil)
 }
 
-// MigrateClueDatesForTest runs the work of migration 0010 again: the recording instants of
+// MigrateClueDatesForTest runs the work of migration 0009 again: the recording instants of
 // assignments from the audit trail, and every clue's deadlines.
 func (tx *Tx) MigrateClueDatesForTest(ctx context.Context) error { return migrateClueDates(ctx, tx) }
 

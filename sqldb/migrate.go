@@ -205,5 +205,5 @@ var afterMigration = map[string]func(ctx context.Context, tx *Tx) error{
 	"0005_clues_cases.sql":    seedCalendar,
 	"0006_monthly_totals.sql": func(ctx context.Context, tx *Tx) error { return tx.rollUpMonths(ctx, "org_totals", "org_totals_month") },
 	// Clues gained the dates that happened and provisional deadlines.
-	"0010_clue_dates.sql": migrateClueDates,
+	"0009_clue_dates.sql": migrateClueDates,
 }
