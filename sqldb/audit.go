@@ -122,7 +122,8 @@ func (s *AuditService) FindAudit(ctx context.Context, f qingqian.AuditFilter) (_
 }
 
 // VerifyAudit implements qingqian.AuditService: it walks the chain in order, recomputing each
-// hash, and also checks the head row, so that deleting the newest records is caught too.
+// hash, and also checks the head, so that deleting the newest records is caught too. It reads
+// one snapshot of the database (see verify.go).
 func (s *AuditService) VerifyAudit(ctx context.Context) (_ *qingqian.AuditVerification, err error) {
 	defer serviceErr(&err, "verify the audit chain")
 	a, err := qingqian.RequireActor(ctx)
@@ -132,45 +133,12 @@ func (s *AuditService) VerifyAudit(ctx context.Context) (_ *qingqian.AuditVerifi
 	if !a.System && !a.Has(qingqian.RoleAuditAdmin, qingqian.RoleAuditor) {
 		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "只有审计管理员和审计人员可以校验审计链")
 	}
-	res := &qingqian.AuditVerification{OK: true}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY seq`)
+	snap, err := s.db.beginSnapshot(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	prev, want := "", int64(1)
-	fail := func(seq int64, problem string) (*qingqian.AuditVerification, error) {
-		res.OK, res.BrokenSeq, res.Problem = false, seq, problem
-		return res, nil
-	}
-	for rows.Next() {
-		r, err := scanAudit(rows)
-		if err != nil {
-			return nil, err
-		}
-		res.Records++
-		switch {
-		case r.Seq != want:
-			return fail(want, fmt.Sprintf("缺少第 %d 条记录", want))
-		case r.PrevHash != prev:
-			return fail(r.Seq, fmt.Sprintf("第 %d 条记录的前序哈希与上一条不符", r.Seq))
-		case r.ComputeHash() != r.Hash:
-			return fail(r.Seq, fmt.Sprintf("第 %d 条记录的内容已被改动（哈希不符）", r.Seq))
-		}
-		prev, want = r.Hash, want+1
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	var headSeq int64
-	var headHash string
-	if err := s.db.read.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
-		return nil, fmt.Errorf("read audit_head: %w", err)
-	}
-	if headSeq != want-1 || headHash != prev {
-		return fail(want, fmt.Sprintf("审计链末尾应为第 %d 条，实际只有 %d 条（记录被删除）", headSeq, want-1))
-	}
-	return res, nil
+	defer snap.Close()
+	return s.db.verifyChain(ctx, snap, nil)
 }
 
 // Writing the trail: every write transaction appends its records through Tx.audit; an attempt

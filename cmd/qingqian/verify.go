@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/qingqian/qingqian"
 	"github.com/qingqian/qingqian/sqldb"
 )
 
-// verify checks the audit hash chain and that the running totals equal the entries; it exits
-// with status 1 when either does not hold.
+// verify checks, in one snapshot of the database taken while the system may go on writing, the
+// audit hash chain and that the running totals equal the entries; it exits with status 1 when
+// a check does not hold, after naming every problem found.
 func (m *Main) verify(ctx context.Context, args []string) error {
 	var c config
 	if err := m.flags("verify", &c).Parse(args); err != nil {
@@ -20,29 +20,21 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	sys := qingqian.NewContext(ctx, qingqian.SystemActor("verify"))
-	res, err := sqldb.NewServices(db).Audit.VerifyAudit(sys)
+	rep, err := db.Verify(ctx, sqldb.VerifyOptions{Progress: func(step string) { fmt.Fprintf(m.Stderr, "校验%s…\n", step) }})
 	if err != nil {
 		return err
 	}
-	failed := false
-	if res.OK {
-		fmt.Fprintf(m.Stdout, "审计链完好：%d 条记录，逐条哈希相连。\n", res.Records)
-	} else {
-		failed = true
-		fmt.Fprintf(m.Stdout, "审计链断裂：第一处断点在第 %d 条。%s\n", res.BrokenSeq, res.Problem)
+	if rep.Chain.OK {
+		fmt.Fprintf(m.Stdout, "审计链完好：%d 条记录，逐条哈希相连。\n", rep.Records)
 	}
-	bad, err := db.VerifyTotals(ctx)
-	if err != nil {
-		return err
-	}
-	if bad == "" {
+	if rep.Totals == "" {
 		fmt.Fprintln(m.Stdout, "汇总数与明细分录一致。")
-	} else {
-		failed = true
-		fmt.Fprintln(m.Stdout, "汇总数异常：", bad)
 	}
-	if failed {
+	for _, p := range rep.Problems {
+		fmt.Fprintln(m.Stdout, p)
+	}
+	fmt.Fprintf(m.Stdout, "用时 %.1f 秒。\n", rep.Took.Seconds())
+	if !rep.OK() {
 		return exitError(1)
 	}
 	return nil
