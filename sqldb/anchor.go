@@ -205,3 +205,47 @@ func (db *DB) checkAnchor(ctx context.Context, s *snapshot, a *Anchor, name stri
 	}
 	return nil
 }
+
+// AnchorFileName is the second copy of the heads the server keeps in its data folder, outside
+// the database: verify checks it, and every verify that passes and a running server move it on.
+const AnchorFileName = "audit-anchor.txt"
+
+// AnchorMismatchError says the database no longer holds what an anchor recorded.
+type AnchorMismatchError struct{ Problems []string }
+
+func (e *AnchorMismatchError) Error() string { return strings.Join(e.Problems, "；") }
+
+// AdvanceAnchorFile moves the anchor file at path on to the heads as committed now, after
+// checking, in the same snapshot, that the database still holds every record the file names
+// with the hash it names. When it does not, the file is kept as it is (it is the evidence) and an
+// *AnchorMismatchError says what is gone. A missing file is written.
+func (db *DB) AdvanceAnchorFile(ctx context.Context, path string) (_ *Anchor, err error) {
+	defer wrapErr(&err, "advance the anchor file")
+	old, err := ReadAnchorFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	s, err := db.beginSnapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	if old != nil {
+		rep := &VerifyReport{}
+		if err := db.checkAnchor(ctx, s, old, "数据目录中的锚点", rep); err != nil {
+			return nil, err
+		}
+		if !rep.OK() {
+			return nil, &AnchorMismatchError{rep.Problems}
+		}
+	}
+	heads, err := readHeads(ctx, s.tx)
+	if err != nil {
+		return nil, err
+	}
+	a := &Anchor{At: db.Now().UTC().Truncate(time.Second), Heads: heads}
+	if old != nil && old.Digest() == a.Digest() {
+		return old, nil
+	}
+	return a, WriteAnchorFile(path, a)
+}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 
 	"github.com/qingqian/qingqian/sqldb"
 )
@@ -12,15 +14,38 @@ import (
 // a check does not hold, after naming every problem found.
 func (m *Main) verify(ctx context.Context, args []string) error {
 	var c config
-	if err := m.flags("verify", &c).Parse(args); err != nil {
+	fs := m.flags("verify", &c)
+	var anchors []string
+	fs.Func("anchor", "此前用 qingqian anchor 留存的锚点文件（可多次给出）", func(s string) error {
+		anchors = append(anchors, s)
+		return nil
+	})
+	skipVouchers := fs.Bool("skip-vouchers", false, "不重新计算凭证文件的哈希")
+	if err := fs.Parse(args); err != nil {
 		return exitError(2)
+	}
+	opt := sqldb.VerifyOptions{SkipVouchers: *skipVouchers, Progress: func(step string) { fmt.Fprintf(m.Stderr, "校验%s…\n", step) }}
+	for _, f := range anchors {
+		a, err := sqldb.ReadAnchorFile(f)
+		if err != nil {
+			return fmt.Errorf("锚点文件 %s 无法读取: %w", f, err)
+		}
+		opt.Anchors = append(opt.Anchors, sqldb.NamedAnchor{Name: "锚点文件 " + f, Anchor: a})
+	}
+	// The data folder's copy, kept by the server and by every verify that passed.
+	kept, err := sqldb.ReadAnchorFile(anchorPath(&c))
+	switch {
+	case err == nil:
+		opt.Anchors = append(opt.Anchors, sqldb.NamedAnchor{Name: "数据目录中的锚点", Anchor: kept})
+	case !errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("数据目录中的锚点 %s 无法读取: %w", anchorPath(&c), err)
 	}
 	db, err := m.open(ctx, &c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	rep, err := db.Verify(ctx, sqldb.VerifyOptions{Progress: func(step string) { fmt.Fprintf(m.Stderr, "校验%s…\n", step) }})
+	rep, err := db.Verify(ctx, opt)
 	if err != nil {
 		return err
 	}
@@ -34,9 +59,14 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 	for _, p := range rep.Problems {
 		fmt.Fprintln(m.Stdout, p)
 	}
+	fmt.Fprintf(m.Stdout, "审计链锚点：%d 条链、%d 条记录，摘要 %s\n", len(rep.Anchor.Heads), rep.Anchor.Records(), rep.Anchor.Digest())
 	fmt.Fprintf(m.Stdout, "用时 %.1f 秒。\n", rep.Took.Seconds())
 	if !rep.OK() {
 		return exitError(1)
+	}
+	// What passed becomes the data folder's anchor.
+	if err := sqldb.WriteAnchorFile(anchorPath(&c), rep.Anchor); err != nil {
+		fmt.Fprintf(m.Stderr, "数据目录中的锚点未能更新: %v\n", err)
 	}
 	return nil
 }
