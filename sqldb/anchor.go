@@ -47,6 +47,35 @@ func (a *Anchor) Digest() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// headLines is the heads as "chain seq hash" lines; parseHeadLines reads them back.
+func (a *Anchor) headLines() string {
+	var b strings.Builder
+	for _, c := range a.Heads {
+		fmt.Fprintf(&b, "%d %d %s\n", c.Chain, c.Seq, c.Hash)
+	}
+	return b.String()
+}
+
+func parseHeadLines(s string) ([]ChainHead, error) {
+	var out []ChainHead
+	for _, line := range strings.Split(strings.TrimSpace(s), "\n") {
+		if line == "" {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			return nil, fmt.Errorf("bad head line %q", line)
+		}
+		chain, err1 := strconv.ParseInt(f[0], 10, 64)
+		seq, err2 := strconv.ParseInt(f[1], 10, 64)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("bad head line %q", line)
+		}
+		out = append(out, ChainHead{Chain: chain, Seq: seq, Hash: f[2]})
+	}
+	return out, nil
+}
+
 // Records is the number of records the anchor's heads stand for.
 func (a *Anchor) Records() int64 {
 	var n int64

@@ -96,6 +96,9 @@ func (db *DB) Verify(ctx context.Context, opt VerifyOptions) (_ *VerifyReport, e
 			return nil, err
 		}
 	}
+	if err := db.verifyIssuedReports(ctx, s, rep); err != nil {
+		return nil, err
+	}
 	progress("分录与台账余额")
 	if err := db.verifyEntries(ctx, s, rep); err != nil {
 		return nil, err
@@ -434,4 +437,61 @@ func (db *DB) verifyVouchers(ctx context.Context, s *snapshot, rep *VerifyReport
 		rep.add("另有 %d 个凭证文件缺失或被改动", n)
 	}
 	return st.Err()
+}
+
+// verifyIssuedReports checks the anchor each issued report carries: its digest is that of its
+// heads and the one the record that issued it holds, and the trail still holds every head.
+func (db *DB) verifyIssuedReports(ctx context.Context, s *snapshot, rep *VerifyReport) (err error) {
+	defer wrapErr(&err, "verify the anchors of issued reports")
+	type issued struct {
+		body, record string
+	}
+	var all []issued
+	rows, err := s.tx.QueryContext(ctx, `SELECT r.body, COALESCE((SELECT a.after_json FROM audit_log a
+		WHERE a.entity = 'period' AND a.entity_id = r.period_id AND a.action = 'report.issue' ORDER BY a.seq LIMIT 1), '')
+		FROM reports r ORDER BY r.period_id`)
+	if err != nil {
+		return fmt.Errorf("read reports: %w", err)
+	}
+	for rows.Next() {
+		var x issued
+		if err := rows.Scan(&x.body, &x.record); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, x := range all {
+		var r qingqian.Report
+		if err := json.Unmarshal([]byte(x.body), &r); err != nil {
+			rep.add("一份已印发的汇总表无法读取")
+			continue
+		}
+		if r.AuditDigest == "" {
+			continue // issued before reports carried an anchor
+		}
+		name := fmt.Sprintf("第%d期汇总表所载的锚点", r.Period.No)
+		heads, err := parseHeadLines(r.AuditHeads)
+		a := &Anchor{At: r.IssuedAt, Heads: heads}
+		var issuing struct {
+			Digest string `json:"audit_digest"`
+		}
+		json.Unmarshal([]byte(x.record), &issuing)
+		switch {
+		case err != nil || a.Digest() != r.AuditDigest:
+			rep.add("%s与其摘要不符：报表被改动", name)
+			continue
+		case issuing.Digest != r.AuditDigest:
+			rep.add("%s（摘要 %s）与印发它的审计记录不符：报表或审计记录被改动", name, r.AuditDigest)
+			continue
+		}
+		if err := db.checkAnchor(ctx, s, a, name, rep); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -370,3 +370,69 @@ func TestAuditChainsPerGroupDoNotWait(t *testing.T) {
 		mustVerify(t, db)
 	})
 }
+
+// An issued report carries the heads of the audit chains and prints their digest: a chain
+// rewritten afterwards (re-hashed, its head set to match) is found through it, with no other
+// anchor; and the anchor in the report cannot be changed to match without the record that issued
+// it disagreeing.
+func TestIssuedReportAnchorsTheTrail(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newReportFixture(t, db)
+		f.at("2019-04-01 09:00")
+		p := &qingqian.Period{Kind: qingqian.PeriodMonthly, AsOf: qingqian.MustParseDate("2019-03-31"), Deadline: qingqian.MustParseDate("2019-04-05")}
+		if err := f.reports.OpenPeriod(f.office, p); err != nil {
+			t.Fatal(err)
+		}
+		issued, err := f.reports.IssueReport(f.office, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(issued.AuditDigest) != 64 || !strings.Contains(issued.AuditHeads, fmt.Sprintf("%d ", f.groupB.ID)) {
+			t.Fatalf("the issued report's anchor: %q %q", issued.AuditDigest, issued.AuditHeads)
+		}
+		again, err := f.reports.Report(f.office, p.ID)
+		if err != nil || again.AuditDigest != issued.AuditDigest {
+			t.Fatalf("the report read again: %+v %v", again, err)
+		}
+		mustVerify(t, db)
+		// Group B's chain re-hashed from its first record on.
+		recs, _, err := f.audit.FindAudit(f.sys, qingqian.AuditFilter{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DropAuditGuardForTest(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		prev, last := "", (*qingqian.AuditRecord)(nil)
+		for i := len(recs) - 1; i >= 0; i-- {
+			r := recs[i]
+			if r.Chain != f.groupB.ID {
+				continue
+			}
+			if last == nil {
+				r.After = []byte(strings.Replace(string(r.After), "乙集团", "丙集团", 1))
+			}
+			r.PrevHash = prev
+			r.Hash = r.ComputeHash()
+			prev, last = r.Hash, r
+			mustExec(t, db, `UPDATE audit_log SET after_json = $1, prev_hash = $2, hash = $3 WHERE seq = $4`, string(r.After), r.PrevHash, r.Hash, r.Seq)
+		}
+		mustExec(t, db, `UPDATE audit_heads SET hash = $1 WHERE chain = $2`, last.Hash, f.groupB.ID)
+		wantProblem(t, db, sqldb.VerifyOptions{}, fmt.Sprintf("第%d期汇总表所载的锚点", p.No), fmt.Sprintf("审计链 %d 第 %d 条", f.groupB.ID, last.ChainSeq), "哈希不同")
+		// The report's heads changed to the rewritten chain's: its digest no longer matches.
+		oldHead, groupB := "", f.groupB.ID
+		for _, line := range strings.Split(issued.AuditHeads, "\n") {
+			if f := strings.Fields(line); len(f) == 3 && f[0] == fmt.Sprint(groupB) {
+				oldHead = f[2]
+			}
+		}
+		mustExec(t, db, `UPDATE reports SET body = REPLACE(body, $1, $2)`, oldHead, last.Hash)
+		rep, err := db.Verify(context.Background(), sqldb.VerifyOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if all := strings.Join(rep.Problems, "\n"); !strings.Contains(all, "与其摘要不符") && !strings.Contains(all, "与印发它的审计记录不符") {
+			t.Fatalf("the report's changed anchor was not found: %s", all)
+		}
+	})
+}
