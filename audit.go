@@ -9,11 +9,15 @@ import (
 	"time"
 )
 
-// AuditRecord is one change (or security event) in the tamper-evident trail. Each record's Hash
-// covers its own fields and the previous record's hash, so editing or deleting any stored record
-// breaks every later link.
+// AuditRecord is one change (or security event) in the tamper-evident trail. The trail is made
+// of chains, one per group (Chain, the group's unit id) and one for the regulator's level and
+// what concerns no unit (Chain 0); each record's Hash covers its own fields and the previous
+// record's hash in its chain, so editing or deleting any stored record breaks every later link.
 type AuditRecord struct {
-	Seq       int64           `json:"seq"`
+	Seq       int64           `json:"seq"` // orders the records of all chains; not covered by the hash
+	Chain     int64           `json:"chain"`
+	ChainSeq  int64           `json:"chain_seq"`          // the record's place in its chain, from 1
+	EntryID   int64           `json:"entry_id,omitempty"` // the ledger entry the record wrote, 0 for none
 	At        time.Time       `json:"at"`
 	ActorID   int64           `json:"actor_id"`
 	ActorName string          `json:"actor_name"`
@@ -32,7 +36,8 @@ type AuditRecord struct {
 // ComputeHash returns the SHA-256 link of a record: it covers every field but Hash itself.
 // Times are hashed at microsecond precision, the precision both databases keep. The source
 // address, which records written before it was kept do not have, is covered when there is one,
-// so that those records' links still hold.
+// so that those records' links still hold. Likewise the chain, covered when it is not 0: the
+// records written before there were chains form chain 0, each at the place its Seq says.
 func (r *AuditRecord) ComputeHash() string {
 	h := sha256.New()
 	field := func(s string) {
@@ -40,7 +45,11 @@ func (r *AuditRecord) ComputeHash() string {
 		h.Write([]byte{':'})
 		h.Write([]byte(s))
 	}
-	field(strconv.FormatInt(r.Seq, 10))
+	place := r.ChainSeq
+	if place == 0 {
+		place = r.Seq
+	}
+	field(strconv.FormatInt(place, 10))
 	field(r.At.UTC().Format("2006-01-02T15:04:05.000000Z"))
 	field(strconv.FormatInt(r.ActorID, 10))
 	field(r.ActorName)
@@ -53,6 +62,9 @@ func (r *AuditRecord) ComputeHash() string {
 	field(r.PrevHash)
 	if r.Source != "" {
 		field(r.Source)
+	}
+	if r.Chain != 0 {
+		field("chain " + strconv.FormatInt(r.Chain, 10))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -81,6 +93,7 @@ const AuditRetentionDays = 180
 // AuditVerification is the result of checking the whole chain.
 type AuditVerification struct {
 	Records   int64  `json:"records"`
+	Chains    int    `json:"chains"`
 	OK        bool   `json:"ok"`
 	BrokenSeq int64  `json:"broken_seq,omitempty"` // first record whose link does not hold
 	Problem   string `json:"problem,omitempty"`

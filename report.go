@@ -409,6 +409,11 @@ type Report struct {
 	IssuedBy    string       `json:"issued_by,omitempty"`
 	IssuedAt    time.Time    `json:"issued_at,omitempty"`
 	MadeAt      time.Time    `json:"made_at"`
+	// AuditHeads are, for a report issued since the audit chains were anchored, the heads of
+	// every chain when it was issued ("chain seq hash" lines), and AuditDigest their digest,
+	// printed on the report: verify checks that the trail still holds them (docs/verify.md).
+	AuditHeads  string `json:"audit_heads,omitempty"`
+	AuditDigest string `json:"audit_digest,omitempty"`
 }
 
 // StateText is how the row's state reads in a report: its label, and 逾期 when it came late.

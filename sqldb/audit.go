@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/qingqian/qingqian"
@@ -19,12 +20,12 @@ func NewAuditService(db *DB) *AuditService { return &AuditService{db: db} }
 
 var _ qingqian.AuditService = (*AuditService)(nil)
 
-const auditColumns = `seq, at, actor_id, actor_name, org_path, action, entity, entity_id, before_json, after_json, prev_hash, hash, source`
+const auditColumns = `seq, chain, chain_seq, COALESCE(entry_id, 0), at, actor_id, actor_name, org_path, action, entity, entity_id, before_json, after_json, prev_hash, hash, source`
 
 func scanAudit(row interface{ Scan(...any) error }) (*qingqian.AuditRecord, error) {
 	r := &qingqian.AuditRecord{}
 	var before, after string
-	err := row.Scan(&r.Seq, timeCol{&r.At}, &r.ActorID, &r.ActorName, &r.OrgPath, &r.Action, &r.Entity, &r.EntityID, &before, &after, &r.PrevHash, &r.Hash, &r.Source)
+	err := row.Scan(&r.Seq, &r.Chain, &r.ChainSeq, &r.EntryID, timeCol{&r.At}, &r.ActorID, &r.ActorName, &r.OrgPath, &r.Action, &r.Entity, &r.EntityID, &before, &after, &r.PrevHash, &r.Hash, &r.Source)
 	if before != "" {
 		r.Before = json.RawMessage(before)
 	}
@@ -122,7 +123,8 @@ func (s *AuditService) FindAudit(ctx context.Context, f qingqian.AuditFilter) (_
 }
 
 // VerifyAudit implements qingqian.AuditService: it walks the chain in order, recomputing each
-// hash, and also checks the head row, so that deleting the newest records is caught too.
+// hash, and also checks the head, so that deleting the newest records is caught too. It reads
+// one snapshot of the database (see verify.go).
 func (s *AuditService) VerifyAudit(ctx context.Context) (_ *qingqian.AuditVerification, err error) {
 	defer serviceErr(&err, "verify the audit chain")
 	a, err := qingqian.RequireActor(ctx)
@@ -132,56 +134,44 @@ func (s *AuditService) VerifyAudit(ctx context.Context) (_ *qingqian.AuditVerifi
 	if !a.System && !a.Has(qingqian.RoleAuditAdmin, qingqian.RoleAuditor) {
 		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "只有审计管理员和审计人员可以校验审计链")
 	}
-	res := &qingqian.AuditVerification{OK: true}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY seq`)
+	snap, err := s.db.beginSnapshot(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	prev, want := "", int64(1)
-	fail := func(seq int64, problem string) (*qingqian.AuditVerification, error) {
-		res.OK, res.BrokenSeq, res.Problem = false, seq, problem
-		return res, nil
-	}
-	for rows.Next() {
-		r, err := scanAudit(rows)
-		if err != nil {
-			return nil, err
-		}
-		res.Records++
-		switch {
-		case r.Seq != want:
-			return fail(want, fmt.Sprintf("缺少第 %d 条记录", want))
-		case r.PrevHash != prev:
-			return fail(r.Seq, fmt.Sprintf("第 %d 条记录的前序哈希与上一条不符", r.Seq))
-		case r.ComputeHash() != r.Hash:
-			return fail(r.Seq, fmt.Sprintf("第 %d 条记录的内容已被改动（哈希不符）", r.Seq))
-		}
-		prev, want = r.Hash, want+1
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	var headSeq int64
-	var headHash string
-	if err := s.db.read.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
-		return nil, fmt.Errorf("read audit_head: %w", err)
-	}
-	if headSeq != want-1 || headHash != prev {
-		return fail(want, fmt.Sprintf("审计链末尾应为第 %d 条，实际只有 %d 条（记录被删除）", headSeq, want-1))
-	}
-	return res, nil
+	defer snap.Close()
+	return s.db.verifyChain(ctx, snap)
 }
 
 // Writing the trail: every write transaction appends its records through Tx.audit; an attempt
 // to reach data outside the actor's subtree is recorded by securityEvent (or Tx.deny).
 
-// audit appends a record to the hash chain in the current transaction. The first record of a
-// transaction updates the head row, which takes its lock, so concurrent writers chain one after
-// another; inTx writes the new head before committing.
-func (tx *Tx) audit(ctx context.Context, action, entity string, entityID int64, orgPath string, before, after any) (err error) {
+// audit appends a record to the hash chain in the current transaction.
+func (tx *Tx) audit(ctx context.Context, action, entity string, entityID int64, orgPath string, before, after any) error {
+	return tx.auditBound(ctx, action, entity, entityID, orgPath, before, after, 0)
+}
+
+// chainOf is the chain a transaction whose first record concerns the unit at path writes to:
+// the group's ("/1/4/17/" is in group 4's chain), or 0 for the regulator's level and no unit.
+func chainOf(path string) int64 {
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if len(parts) < 2 {
+		return 0
+	}
+	id, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return id
+}
+
+// auditBound appends a record, bound to the ledger entry entryID (0 for none), to the hash
+// chain in the current transaction. The first record of a transaction picks the chain (see
+// chainOf) and takes its head row, whose lock makes the chain's writers follow one another; the
+// other chains' writers do not wait. Every record of the transaction goes to that chain, and
+// inTx writes the new head before committing.
+func (tx *Tx) auditBound(ctx context.Context, action, entity string, entityID int64, orgPath string, before, after any, entryID int64) (err error) {
 	defer wrapErr(&err, "audit %s of %s %d", action, entity, entityID)
-	rec := qingqian.AuditRecord{At: tx.now, Action: action, Entity: entity, EntityID: entityID, OrgPath: orgPath, Source: qingqian.SourceFrom(ctx)}
+	rec := qingqian.AuditRecord{At: tx.now, Action: action, Entity: entity, EntityID: entityID, OrgPath: orgPath, Source: qingqian.SourceFrom(ctx), EntryID: entryID}
 	if tx.actor != nil {
 		rec.ActorID, rec.ActorName = tx.actor.UserID, tx.actor.Name
 	}
@@ -192,14 +182,16 @@ func (tx *Tx) audit(ctx context.Context, action, entity string, entityID int64, 
 		return err
 	}
 	if !tx.headLoaded {
-		if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = audit_head.seq WHERE id = 1 RETURNING seq, hash`).Scan(&tx.headSeq, &tx.headHash); err != nil {
-			return fmt.Errorf("update audit_head: %w", err)
+		tx.chain = chainOf(orgPath)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO audit_heads (chain, seq, hash, last_seq) VALUES ($1, 0, '', 0)
+			ON CONFLICT (chain) DO UPDATE SET seq = audit_heads.seq RETURNING seq, hash`, tx.chain).Scan(&tx.headSeq, &tx.headHash); err != nil {
+			return fmt.Errorf("take the head of audit chain %d: %w", tx.chain, err)
 		}
 		tx.headLoaded = true
 	}
-	rec.Seq, rec.PrevHash = tx.headSeq+1, tx.headHash
+	rec.Chain, rec.ChainSeq, rec.PrevHash = tx.chain, tx.headSeq+1, tx.headHash
 	rec.Hash = rec.ComputeHash()
-	tx.headSeq, tx.headHash = rec.Seq, rec.Hash
+	tx.headSeq, tx.headHash = rec.ChainSeq, rec.Hash
 	if tx.bulk && tx.db.d.name == "postgres" {
 		// An import on PostgreSQL writes its records auditBatch at a time (flushAudit), saving a
 		// round trip per record. (On SQLite, where a statement is a call, one statement of 100
@@ -210,25 +202,35 @@ func (tx *Tx) audit(ctx context.Context, action, entity string, entityID int64, 
 		}
 		return tx.flushAudit(ctx)
 	}
-	_, err = tx.ExecContext(ctx, auditInsert(1), auditValues(tx, rec)...)
-	return err
+	if tx.db.d.name == "sqlite" {
+		res, err := tx.ExecContext(ctx, auditInsert(1), auditValues(tx, rec)...)
+		if err != nil {
+			return err
+		}
+		tx.headLast, err = res.LastInsertId()
+		return err
+	}
+	return tx.QueryRowContext(ctx, auditInsert(1)+` RETURNING seq`, auditValues(tx, rec)...).Scan(&tx.headLast)
 }
 
 // auditBatch is how many audit records an import on PostgreSQL writes in one statement.
 const auditBatch = 100
+
+// auditCols are the columns an audit record is written with; seq comes from the database.
+const auditCols = 15
 
 // auditInsert is the INSERT of n audit records.
 func auditInsert(n int) string {
 	var a args
 	rows := make([]string, n)
 	for i := range rows {
-		cols := make([]string, 13)
+		cols := make([]string, auditCols)
 		for j := range cols {
 			cols[j] = a.add(nil)
 		}
 		rows[i] = "(" + strings.Join(cols, ", ") + ")"
 	}
-	return `INSERT INTO audit_log (seq, at, actor_id, actor_name, org_path, action, entity, entity_id, before_json, after_json, prev_hash, hash, source)
+	return `INSERT INTO audit_log (chain, chain_seq, entry_id, at, actor_id, actor_name, org_path, action, entity, entity_id, before_json, after_json, prev_hash, hash, source)
 		VALUES ` + strings.Join(rows, ", ")
 }
 
@@ -236,7 +238,11 @@ func auditInsert(n int) string {
 var auditInsertBatch = auditInsert(auditBatch)
 
 func auditValues(tx *Tx, rec qingqian.AuditRecord) []any {
-	return []any{rec.Seq, tx.ts(rec.At), rec.ActorID, rec.ActorName, rec.OrgPath, rec.Action, rec.Entity, rec.EntityID,
+	var entry any
+	if rec.EntryID != 0 {
+		entry = rec.EntryID
+	}
+	return []any{rec.Chain, rec.ChainSeq, entry, tx.ts(rec.At), rec.ActorID, rec.ActorName, rec.OrgPath, rec.Action, rec.Entity, rec.EntityID,
 		string(rec.Before), string(rec.After), rec.PrevHash, rec.Hash, rec.Source}
 }
 
@@ -250,13 +256,13 @@ func (tx *Tx) flushAudit(ctx context.Context) (err error) {
 	if len(tx.auditBuf) != auditBatch {
 		q = auditInsert(len(tx.auditBuf))
 	}
-	vals := make([]any, 0, 13*len(tx.auditBuf))
+	vals := make([]any, 0, auditCols*len(tx.auditBuf))
 	for _, rec := range tx.auditBuf {
 		vals = append(vals, auditValues(tx, rec)...)
 	}
 	tx.auditBuf = tx.auditBuf[:0]
-	_, err = tx.ExecContext(ctx, q, vals...)
-	return err
+	// The last record's seq is the head's (PostgreSQL numbers the rows of one INSERT in order).
+	return tx.QueryRowContext(ctx, `WITH w AS (`+q+` RETURNING seq) SELECT MAX(seq) FROM w`, vals...).Scan(&tx.headLast)
 }
 
 func marshalAudit(v any) (json.RawMessage, error) {

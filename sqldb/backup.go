@@ -47,8 +47,8 @@ type BackupContents struct {
 	Migrations []string // applied, in order
 	Vouchers   []string // the SHA-256 of every voucher file, in order
 	Entries    int64
-	AuditSeq   int64  // the head of the audit chain
-	AuditHash  string // its hash
+	AuditSeq   int64  // the last audit record
+	AuditHash  string // the digest of the heads of the audit chains (Anchor.Digest)
 }
 
 // Contents reads what the database records that a backup must carry along, in one read
@@ -90,9 +90,14 @@ func (db *DB) Contents(ctx context.Context) (*BackupContents, error) {
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries`).Scan(&c.Entries); err != nil {
 		return nil, fmt.Errorf("count entries: %w", err)
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&c.AuditSeq, &c.AuditHash); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("read audit_head: %w", err)
+	heads, err := readHeads(ctx, tx)
+	if err != nil {
+		return nil, err
 	}
+	for _, h := range heads {
+		c.AuditSeq = max(c.AuditSeq, h.LastSeq)
+	}
+	c.AuditHash = (&Anchor{Heads: heads}).Digest()
 	return c, nil
 }
 

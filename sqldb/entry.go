@@ -156,7 +156,7 @@ func (tx *Tx) writeEntry(ctx context.Context, path string, e *qingqian.Entry, vo
 
 // auditEntry writes an entry's audit record.
 func (tx *Tx) auditEntry(ctx context.Context, path string, e *qingqian.Entry) error {
-	return tx.audit(ctx, "entry."+string(e.Kind), "item", e.ItemID, path, nil, e)
+	return tx.auditBound(ctx, "entry."+string(e.Kind), "item", e.ItemID, path, nil, e, e.ID)
 }
 
 // entryInsertColumns are the columns an entry is written with.

@@ -134,3 +134,30 @@ func (db *DB) WaitForTest(ctx context.Context) (err error) {
 	var v any
 	return db.read.QueryRowContext(ctx, q).Scan(&v)
 }
+
+// ScanAllForTest reads every row and column of the tables, as a yardstick for what reads them.
+func (db *DB) ScanAllForTest(ctx context.Context, tables ...string) error {
+	for _, t := range tables {
+		rows, err := db.read.QueryContext(ctx, `SELECT * FROM `+t)
+		if err != nil {
+			return err
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

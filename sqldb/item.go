@@ -196,7 +196,7 @@ func (tx *Tx) createItem(ctx context.Context, o *qingqian.Org, it *qingqian.Item
 		return fmt.Errorf("insert item and its recognise entry: %w", err)
 	}
 	if tx.bulk {
-		if err := tx.audit(ctx, "item.import", "item", it.ID, o.Path, nil, importedItemOf(it, e)); err != nil {
+		if err := tx.auditBound(ctx, "item.import", "item", it.ID, o.Path, nil, importedItemOf(it, e), e.ID); err != nil {
 			return err
 		}
 	} else {

@@ -261,6 +261,14 @@ func (s *ReportService) IssueReport(ctx context.Context, periodID int64) (_ *qin
 			return err
 		}
 		r.Issued, r.IssuedBy, r.IssuedAt, r.MadeAt = true, a.Name, tx.now.UTC().Truncate(time.Microsecond), tx.now.UTC().Truncate(time.Microsecond)
+		// The report carries the heads of the audit chains as it is issued: printed and
+		// distributed, it anchors the trail outside the database (anchor.go).
+		heads, err := readHeads(ctx, tx)
+		if err != nil {
+			return err
+		}
+		anchor := &Anchor{Heads: heads}
+		r.AuditHeads, r.AuditDigest = anchor.headLines(), anchor.Digest()
 		body, err := json.Marshal(r)
 		if err != nil {
 			return err
@@ -269,7 +277,7 @@ func (s *ReportService) IssueReport(ctx context.Context, periodID int64) (_ *qin
 			periodID, string(body), a.Name, tx.ts(tx.now)); err != nil {
 			return fmt.Errorf("insert into reports: %w", err)
 		}
-		return tx.audit(ctx, "report.issue", "period", periodID, officePath, nil, map[string]any{"no": p.No, "total": r.Total, "groups": len(r.Rows)})
+		return tx.audit(ctx, "report.issue", "period", periodID, officePath, nil, map[string]any{"no": p.No, "total": r.Total, "groups": len(r.Rows), "audit_digest": r.AuditDigest})
 	})
 	if err != nil {
 		return nil, err

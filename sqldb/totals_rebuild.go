@@ -1,7 +1,7 @@
 package sqldb
 
-// Recomputing the running totals from the entries: RebuildTotals after a bulk load, VerifyTotals
-// for `qingqian verify`, and the migrations that added measures.
+// Recomputing the running totals from the entries: RebuildTotals after a bulk load and the
+// migrations that added measures. (VerifyTotals, for `qingqian verify`, is in verify_totals.go.)
 
 import (
 	"context"
@@ -116,58 +116,4 @@ func (tx *Tx) insertComputedTotals(ctx context.Context, table string) (err error
 		FROM items i JOIN tmp_closure c ON c.org_id = i.org_id
 		WHERE true GROUP BY c.anc_id, i.arisen_on, i.created_on, i.kind, i.origin`+upsert)
 	return err
-}
-
-// VerifyTotals recomputes the running totals from the entries and reports the first unit
-// whose stored totals differ, or "" when they all agree. It writes nothing lasting.
-func (db *DB) VerifyTotals(ctx context.Context) (_ string, err error) {
-	defer serviceErr(&err, "verify the running totals")
-	sqltx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return "", err
-	}
-	defer sqltx.Rollback() // the temporary rows go with it
-	tx := &Tx{Tx: sqltx, db: db, now: db.Now(), actor: qingqian.SystemActor("verify")}
-	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE IF NOT EXISTS tmp_totals (org_id BIGINT NOT NULL, day `+db.d.dateType()+` NOT NULL, rec_day `+db.d.dateType()+` NOT NULL,
-		kind TEXT NOT NULL, origin TEXT NOT NULL, `+measureDDL+`, PRIMARY KEY (`+totalsKeyCols+`))`); err != nil {
-		return "", fmt.Errorf("create tmp_totals: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM tmp_totals`); err != nil {
-		return "", fmt.Errorf("delete from tmp_totals: %w", err)
-	}
-	if err := tx.insertComputedTotals(ctx, "tmp_totals"); err != nil {
-		return "", err
-	}
-	// Rows that sum to zero (left by moves and reversals) do not count.
-	nonzero := ` WHERE ` + anyMeasure
-	var id int64
-	err = tx.QueryRowContext(ctx, `SELECT CAST(COALESCE(MIN(COALESCE(a.org_id, b.org_id)), 0) AS BIGINT)
-		FROM (SELECT * FROM org_totals`+nonzero+`) a FULL OUTER JOIN (SELECT * FROM tmp_totals`+nonzero+`) b
-		ON a.org_id = b.org_id AND a.day = b.day AND a.rec_day = b.rec_day AND a.kind = b.kind AND a.origin = b.origin
-		WHERE a.org_id IS NULL OR b.org_id IS NULL OR `+measuresDiffer).Scan(&id)
-	if err != nil {
-		return "", fmt.Errorf("compare org_totals: %w", err)
-	}
-	if id != 0 {
-		return fmt.Sprintf("单位 %d 的汇总数与明细分录不一致", id), nil
-	}
-	// The monthly roll-up must equal the months of the recomputed totals.
-	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE IF NOT EXISTS tmp_month (org_id BIGINT NOT NULL, month `+db.d.dateType()+` NOT NULL,
-		kind TEXT NOT NULL, origin TEXT NOT NULL, `+measureDDL+`, PRIMARY KEY (`+monthKeyCols+`))`); err != nil {
-		return "", fmt.Errorf("create tmp_month: %w", err)
-	}
-	if err := tx.rollUpMonths(ctx, "tmp_totals", "tmp_month"); err != nil {
-		return "", err
-	}
-	err = tx.QueryRowContext(ctx, `SELECT CAST(COALESCE(MIN(COALESCE(a.org_id, b.org_id)), 0) AS BIGINT)
-		FROM (SELECT * FROM org_totals_month`+nonzero+`) a FULL OUTER JOIN (SELECT * FROM tmp_month`+nonzero+`) b
-		ON a.org_id = b.org_id AND a.month = b.month AND a.kind = b.kind AND a.origin = b.origin
-		WHERE a.org_id IS NULL OR b.org_id IS NULL OR `+measuresDiffer).Scan(&id)
-	if err != nil {
-		return "", fmt.Errorf("compare org_totals_month: %w", err)
-	}
-	if id != 0 {
-		return fmt.Sprintf("单位 %d 的月度汇总数与明细分录不一致", id), nil
-	}
-	return "", nil
 }

@@ -21,10 +21,13 @@ type Tx struct {
 	// trail after the transaction ends (whether it commits or not).
 	denied []denial
 
-	// The head of the audit chain, read once (which locks it) and written back at commit, so
-	// that a transaction with many audit records writes one row for each and the head once.
+	// The head of the transaction's audit chain, read once (which locks it) and written back at
+	// commit, so that a transaction with many audit records writes one row for each and the head
+	// once: the chain, the last record's place in it, its hash and its seq.
+	chain      int64
 	headSeq    int64
 	headHash   string
+	headLast   int64
 	headLoaded bool
 
 	// stmts caches the statements this transaction runs more than once: an import runs the same
@@ -145,7 +148,7 @@ func (db *DB) inTx(ctx context.Context, actor *qingqian.Actor, fn func(tx *Tx) e
 		return err
 	}
 	if tx.headLoaded {
-		if _, err := sqltx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, tx.headSeq, tx.headHash); err != nil {
+		if _, err := sqltx.ExecContext(ctx, `UPDATE audit_heads SET seq = $1, hash = $2, last_seq = $3 WHERE chain = $4`, tx.headSeq, tx.headHash, tx.headLast, tx.chain); err != nil {
 			sqltx.Rollback()
 			return fmt.Errorf("write the audit chain's head: %w", err)
 		}

@@ -24,7 +24,7 @@ func TestPanicRollsTheTransactionBack(t *testing.T) {
 				}
 			}()
 			db.InTxForTest(ctx, sys, func(tx *sqldb.Tx) error {
-				if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = seq WHERE id = 1`); err != nil {
+				if _, err := tx.ExecContext(ctx, `UPDATE audit_heads SET seq = seq WHERE chain = 0`); err != nil {
 					return err
 				}
 				panic("a bug")

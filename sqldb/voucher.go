@@ -106,7 +106,9 @@ func (tx *Tx) storeVoucher(ctx context.Context, name string, r io.Reader) (*qing
 	// The file goes in place before the rows are committed; a rollback leaves an unreferenced,
 	// content-addressed file that a later identical upload reuses.
 	final := filepath.Join(db.VoucherDir, v.SHA256[:2], v.SHA256[2:4], v.SHA256)
-	if _, err := os.Stat(final); errors.Is(err, os.ErrNotExist) {
+	// A stored file whose bytes no longer hash to its name (changed on disk behind the system's
+	// back) is replaced by the genuine bytes just uploaded.
+	if !storedIntact(final, v.SHA256, db.VoucherKey) {
 		if err := tmp.Sync(); err != nil {
 			return nil, err
 		}
@@ -130,6 +132,20 @@ func (tx *Tx) storeVoucher(ctx context.Context, name string, r io.Reader) (*qing
 		return nil, fmt.Errorf("insert into voucher_uploads: %w", err)
 	}
 	return v, tx.audit(ctx, "voucher.upload", "voucher", 0, a.OrgPath, nil, v)
+}
+
+// storedIntact reports whether the voucher file at path exists and its plaintext hashes to sha.
+func storedIntact(path, sha string, key []byte) bool {
+	f, err := openVoucherFile(path, key)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false
+	}
+	return hex.EncodeToString(h.Sum(nil)) == sha
 }
 
 // StoreVoucher implements qingqian.VoucherService.

@@ -9,7 +9,8 @@ import (
 )
 
 // AuditColumns are the columns of the audit trail export (审计记录导出), for an assessor who
-// checks it outside the system: every field of a record, its hash link included.
+// checks it outside the system: every field of a record, its hash link included, and the chain
+// it belongs to with its place there (which the hash covers; see docs/verify.md).
 var AuditColumns = []Column{
 	{Key: "seq", Header: "序号", Width: 10},
 	{Key: "at", Header: "时间（北京时间）", Width: 22},
@@ -24,6 +25,8 @@ var AuditColumns = []Column{
 	{Key: "after", Header: "变更后", Width: 40},
 	{Key: "prev_hash", Header: "前序哈希", Width: 20},
 	{Key: "hash", Header: "哈希", Width: 20},
+	{Key: "chain", Header: "审计链", Width: 8},
+	{Key: "chain_seq", Header: "链内序号", Width: 10},
 }
 
 // ExportAudit writes the audit records a filter selects, newest first, paging by sequence
@@ -46,7 +49,7 @@ func ExportAudit(ctx context.Context, audit qingqian.AuditService, f qingqian.Au
 		for _, r := range recs {
 			if err := out.row([]any{strconv.FormatInt(r.Seq, 10), r.At.In(cst).Format("2006-01-02 15:04:05.000000"), r.ActorName,
 				strconv.FormatInt(r.ActorID, 10), r.Source, r.Action, r.Entity, strconv.FormatInt(r.EntityID, 10), r.OrgPath,
-				string(r.Before), string(r.After), r.PrevHash, r.Hash}); err != nil {
+				string(r.Before), string(r.After), r.PrevHash, r.Hash, strconv.FormatInt(r.Chain, 10), strconv.FormatInt(r.ChainSeq, 10)}); err != nil {
 				return err
 			}
 		}

@@ -36,7 +36,11 @@ func ReportLine(r *qingqian.Report) string {
 	if r.Issued {
 		state = "已印发 " + r.IssuedAt.In(cst).Format("2006-01-02 15:04")
 	}
-	return fmt.Sprintf("编制单位：%s　数据截至：%s　统计区间：%s 至 %s　%s　金额单位：万元", r.Office, r.Period.AsOf, r.Period.StartsOn, r.Period.AsOf, state)
+	line := fmt.Sprintf("编制单位：%s　数据截至：%s　统计区间：%s 至 %s　%s　金额单位：万元", r.Office, r.Period.AsOf, r.Period.StartsOn, r.Period.AsOf, state)
+	if r.Issued && r.AuditDigest != "" {
+		line += "　审计链锚点：" + r.AuditDigest
+	}
+	return line
 }
 
 // reportValues lays out line i of a report (len(r.Rows) for the total) in ReportColumns order.

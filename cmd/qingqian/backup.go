@@ -307,6 +307,10 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 		}
 	}
 	voucherDir := db.VoucherDir
+	if err := m.moveAnchorAside(&c); err != nil {
+		db.Close()
+		return err
+	}
 	if man.Dialect == "sqlite" {
 		db.Close()
 		os.Remove(c.db) // the empty file Open made; the copy takes its place

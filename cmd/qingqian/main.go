@@ -63,7 +63,8 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
   qingqian serve   [--addr :8080] [--db URL] [--data DIR] [--demo] [--tls-cert F --tls-key F]
   qingqian init    --name 监管机构全称 --uscc 代码 [--admin 用户名 --admin-name 姓名]   新部署：建立监管机构与首个管理员（从标准输入读取密码）
   qingqian migrate [--db URL] [--data DIR]
-  qingqian verify  [--db URL] [--data DIR]     校验审计链与汇总数
+  qingqian verify  [--db URL] [--data DIR] [--anchor 锚点文件]     校验审计链、分录、台账余额、汇总数与凭证文件
+  qingqian anchor  [--out 文件]     打印审计链锚点（各链链头），留存于数据库之外
   qingqian backup  --out 备份目录 [--db URL] [--data DIR]     在线备份数据库与凭证文件
   qingqian restore --from 备份目录 [--db URL] [--data DIR]    恢复到空数据库并校验
   qingqian demo    [--db URL] [--data DIR]     向空库载入示范省演示数据
@@ -105,6 +106,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.restore(ctx, args[1:])
 	case "verify":
 		return m.verify(ctx, args[1:])
+	case "anchor":
+		return m.anchor(ctx, args[1:])
 	case "demo":
 		return m.demo(ctx, args[1:])
 	case "token":

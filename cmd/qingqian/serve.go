@@ -192,6 +192,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if m.Ready != nil {
 		m.Ready <- ln.Addr().String()
 	}
+	// The data folder keeps a copy of the audit chains' heads, outside the database.
+	anchorCtx, stopAnchor := context.WithCancel(ctx)
+	defer stopAnchor()
+	go keepAnchor(anchorCtx, db, anchorPath(&c), logger)
 	errc := make(chan error, 1)
 	go func() {
 		if scheme == "https" {
