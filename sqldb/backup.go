@@ -122,19 +122,27 @@ func VoucherPath(dir, sha string) string {
 }
 
 // CopyVoucher copies one voucher file from the folder src into the folder dst (made durable
-// there), checking its bytes against its hash; a file already in dst with the right bytes is kept.
-func CopyVoucher(src, dst, sha string) error {
+// there) as it is stored — an encrypted file stays encrypted — checking that its content, opened
+// with key when it is encrypted, matches its hash; a file already in dst with that content is
+// kept.
+func CopyVoucher(src, dst, sha string, key []byte) error {
 	if !validSHA(sha) {
 		return fmt.Errorf("凭证编号不正确：%q", sha)
 	}
 	to := VoucherPath(dst, sha)
-	if ok, _ := fileHasHash(to, sha); ok {
+	if ok, _ := fileHasHash(to, sha, key); ok {
 		return nil
 	}
-	in, err := os.Open(VoucherPath(src, sha))
-	if errors.Is(err, os.ErrNotExist) {
+	from := VoucherPath(src, sha)
+	if ok, err := fileHasHash(from, sha, key); errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("凭证文件缺失：%s", sha)
 	} else if err != nil {
+		return fmt.Errorf("凭证文件 %s 无法读取：%w", sha, err)
+	} else if !ok {
+		return fmt.Errorf("凭证文件已损坏：%s 的内容与其哈希不符", sha)
+	}
+	in, err := os.Open(from)
+	if err != nil {
 		return err
 	}
 	defer in.Close()
@@ -146,14 +154,9 @@ func CopyVoucher(src, dst, sha string) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	h := sha256.New()
-	if _, err := io.Copy(io.MultiWriter(tmp, h), in); err != nil {
+	if _, err := io.Copy(tmp, in); err != nil {
 		tmp.Close()
 		return err
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != sha {
-		tmp.Close()
-		return fmt.Errorf("凭证文件已损坏：%s 的内容与其哈希不符", sha)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
@@ -162,15 +165,20 @@ func CopyVoucher(src, dst, sha string) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
+	// The copy is checked as the original was: the bytes could have changed in between.
+	if ok, err := fileHasHash(tmp.Name(), sha, key); err != nil || !ok {
+		return fmt.Errorf("凭证文件已损坏：%s 的副本与其哈希不符", sha)
+	}
 	if err := os.Rename(tmp.Name(), to); err != nil {
 		return err
 	}
 	return syncDir(filepath.Dir(to))
 }
 
-// fileHasHash reports whether a file exists with the given SHA-256.
-func fileHasHash(path, sha string) (bool, error) {
-	f, err := os.Open(path)
+// fileHasHash reports whether a voucher file exists whose content (opened with key when it is
+// encrypted) has the given SHA-256.
+func fileHasHash(path, sha string, key []byte) (bool, error) {
+	f, err := openVoucherFile(path, key)
 	if err != nil {
 		return false, err
 	}

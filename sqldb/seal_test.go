@@ -170,3 +170,39 @@ func TestVouchersEncryptedAtRest(t *testing.T) {
 		}
 	})
 }
+
+// A backup copies an encrypted voucher as it is stored, checked against the hash of its
+// content; without the key it cannot be checked and is refused, and a damaged one is refused.
+func TestCopySealedVoucher(t *testing.T) {
+	key := testKey(t)
+	content := []byte("%PDF-1.4 银行回单 " + strings.Repeat("x", 100000))
+	sum := sha256.Sum256(content)
+	sha := hex.EncodeToString(sum[:])
+	src, dst := t.TempDir(), t.TempDir()
+	plain := filepath.Join(t.TempDir(), "plain")
+	if err := os.WriteFile(plain, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stored := sqldb.VoucherPath(src, sha)
+	os.MkdirAll(filepath.Dir(stored), 0o700)
+	if err := sqldb.SealFile(plain, stored, key); err != nil {
+		t.Fatal(err)
+	}
+	if err := sqldb.CopyVoucher(src, dst, sha, nil); err == nil {
+		t.Fatal("an encrypted voucher was copied without the key to check it")
+	}
+	if err := sqldb.CopyVoucher(src, dst, sha, key); err != nil {
+		t.Fatalf("copy with the key: %v", err)
+	}
+	want, _ := os.ReadFile(stored)
+	got, err := os.ReadFile(sqldb.VoucherPath(dst, sha))
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("the copy is not the stored (encrypted) file: %v", err)
+	}
+	// A damaged stored file is refused.
+	want[len(want)-1] ^= 1
+	os.WriteFile(stored, want, 0o600)
+	if err := sqldb.CopyVoucher(src, t.TempDir(), sha, key); err == nil || !strings.Contains(err.Error(), "哈希不符") && !strings.Contains(err.Error(), "无法读取") {
+		t.Fatalf("a damaged encrypted voucher: %v", err)
+	}
+}

@@ -97,7 +97,7 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 			// copies the vouchers added meanwhile and finishes the backup.
 			if contents, err := db.Contents(ctx); err == nil {
 				for _, sha := range contents.Vouchers {
-					sqldb.CopyVoucher(db.VoucherDir, filepath.Join(*out, "vouchers"), sha)
+					sqldb.CopyVoucher(db.VoucherDir, filepath.Join(*out, "vouchers"), sha, db.VoucherKey)
 				}
 			}
 			fmt.Fprintf(m.Stdout, "凭证文件已复制到 %s，但数据库尚未备份：找不到 pg_dump（PostgreSQL 客户端工具，如 apt-get install postgresql-client，版本不低于服务器）。\n"+
@@ -115,7 +115,7 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 	man.Migrations, man.Entries, man.AuditSeq, man.AuditHash = contents.Migrations, contents.Entries, contents.AuditSeq, contents.AuditHash
 	var bad []string
 	for _, sha := range contents.Vouchers {
-		if err := sqldb.CopyVoucher(db.VoucherDir, filepath.Join(*out, "vouchers"), sha); err != nil {
+		if err := sqldb.CopyVoucher(db.VoucherDir, filepath.Join(*out, "vouchers"), sha, db.VoucherKey); err != nil {
 			bad = append(bad, err.Error())
 		}
 	}
@@ -306,7 +306,7 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 			return fmt.Errorf("备份的数据库结构比本程序新（迁移 %s 本程序不认识）：请用备份时的或更新版本的 qingqian 恢复", n)
 		}
 	}
-	voucherDir := db.VoucherDir
+	voucherDir, voucherKey := db.VoucherDir, db.VoucherKey
 	if err := m.moveAnchorAside(&c); err != nil {
 		db.Close()
 		return err
@@ -330,7 +330,7 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 		db.Close()
 		var missing *toolMissing
 		if errors.As(err, &missing) {
-			if err := restoreVouchers(*from, voucherDir); err != nil {
+			if err := restoreVouchers(*from, voucherDir, voucherKey); err != nil {
 				return err
 			}
 			fmt.Fprintf(m.Stdout, "凭证文件已恢复到 %s，但数据库尚未恢复：找不到 pg_restore（PostgreSQL 客户端工具，如 apt-get install postgresql-client）。\n"+
@@ -341,23 +341,27 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	if err := restoreVouchers(*from, voucherDir); err != nil {
+	if err := restoreVouchers(*from, voucherDir, voucherKey); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "已恢复 %s 的备份（%s，%d 条分录，%d 个凭证文件）到 %s；正在校验……\n", man.CreatedAt.In(time.Local).Format("2006-01-02 15:04:05"),
 		man.Dialect, man.Entries, man.Vouchers, redact(c.db))
 	// verify brings an older backup's schema up to date, then checks the chain and the totals.
-	return m.verify(ctx, []string{"--db", c.db, "--data", c.data, "--max-voucher-mb", strconv.FormatInt(c.maxVoucherMB, 10)})
+	vargs := []string{"--db", c.db, "--data", c.data, "--max-voucher-mb", strconv.FormatInt(c.maxVoucherMB, 10)}
+	if c.dataKeyFile != "" {
+		vargs = append(vargs, "--data-key-file", c.dataKeyFile)
+	}
+	return m.verify(ctx, vargs)
 }
 
 // restoreVouchers copies a backup's voucher files into a voucher folder, each checked.
-func restoreVouchers(from, voucherDir string) error {
+func restoreVouchers(from, voucherDir string, key []byte) error {
 	shas, err := sqldb.VoucherFiles(filepath.Join(from, "vouchers"))
 	if err != nil {
 		return err
 	}
 	for _, sha := range shas {
-		if err := sqldb.CopyVoucher(filepath.Join(from, "vouchers"), voucherDir, sha); err != nil {
+		if err := sqldb.CopyVoucher(filepath.Join(from, "vouchers"), voucherDir, sha, key); err != nil {
 			return fmt.Errorf("恢复凭证文件失败: %w", err)
 		}
 	}
