@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -118,6 +120,9 @@ func (s *xlsxSource) next() ([]string, error) {
 	if err != nil {
 		return nil, fileErr("读取工作表“%s”出错：文件可能已损坏", s.name)
 	}
+	for i, c := range cols {
+		cols[i] = excelShown(c)
+	}
 	if len(cols) > maxColumns {
 		// Trailing empty cells do not count; a row truly this wide is not a ledger.
 		for len(cols) > 0 && strings.TrimSpace(cols[len(cols)-1]) == "" {
@@ -128,6 +133,36 @@ func (s *xlsxSource) next() ([]string, error) {
 		}
 	}
 	return cols, nil
+}
+
+// excelShown returns a number cell's value as Excel shows it: Excel stores a number with up to 17
+// significant digits (19.99 as 19.989999999999998, a formula's cached 700 as 700.00000000000011)
+// and shows 15. A value with a fractional part or an exponent and more than 15 significant digits
+// is rounded to 15; anything else, text included, is returned as it is. (The row iterator does not
+// tell a number cell from a text cell holding the same digits; nobody types 17 digits by hand.)
+func excelShown(s string) string {
+	if len(s) < 17 || len(s) > 40 || !strings.ContainsAny(s, ".Ee") {
+		return s
+	}
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' || c == '-' || c == '+' || c == 'E' || c == 'e':
+		default:
+			return s
+		}
+	}
+	if digits <= 15 {
+		return s
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.Abs(f) >= 1e15 {
+		return s
+	}
+	f, _ = strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64)
+	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
 func (s *xlsxSource) sheet() string { return s.name }
