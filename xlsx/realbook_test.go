@@ -47,4 +47,3 @@ func issues(rep *xlsx.ImportOutcome) string {
 	}
 	return xlsx.IssueSummary(rep.Issues, 20)
 }
-
