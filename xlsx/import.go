@@ -29,9 +29,24 @@ type Issue struct {
 
 // ImportOutcome is what an import did or would do, and every problem found.
 type ImportOutcome struct {
-	Sheet  string                 `json:"sheet"`
+	Sheet  string                 `json:"sheet"`  // the first sheet read
+	Sheets []string               `json:"sheets"` // every sheet read (a workbook's sheets whose header matched)
 	Result *qingqian.ImportResult `json:"result"`
 	Issues []Issue                `json:"issues"`
+	// Warnings do not stop the import; Notes say how the file was read: sheets left out, the
+	// unit taken for each amount column, a column chosen among two.
+	Warnings []Issue       `json:"warnings"`
+	Notes    []string      `json:"notes"`
+	Units    []ColumnUnit  `json:"units"`
+	headers  map[string]*header
+}
+
+// ColumnUnit is the unit an amount column of a sheet was read in, and what said so.
+type ColumnUnit struct {
+	Sheet  string `json:"sheet"`
+	Column string `json:"column"`
+	Unit   string `json:"unit"`
+	From   string `json:"from"`
 }
 
 // OK reports whether the file had no problem.
@@ -166,7 +181,7 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 	if progress == nil {
 		progress = func(Progress) {}
 	}
-	rep := &ImportOutcome{Issues: []Issue{}}
+	rep := &ImportOutcome{Issues: []Issue{}, Warnings: []Issue{}, Notes: []string{}, Units: []ColumnUnit{}}
 	var mu sync.Mutex // progress is told from both goroutines
 	tell := func(p Progress) {
 		mu.Lock()
@@ -265,24 +280,27 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 		return rep, nil
 	}
 	rep.Result = res
-	rep.addServiceIssues(path, cols, fields)
+	rep.addServiceIssues(cols, fields)
 	return rep, nil
 }
 
 // errFileProblems rolls an import's transaction back when the file had problems.
 var errFileProblems = errors.New("the file has problems")
 
-// addServiceIssues turns the service's issues (by field) into issues a person can find (by column).
-func (rep *ImportOutcome) addServiceIssues(path string, cols []Column, fields map[string]string) {
-	index := map[string]int{}
-	if h, err := fileHeader(path, cols); err == nil {
-		index = h.index
-	}
-	for _, is := range rep.Result.Issues {
+// addServiceIssues turns the service's issues and warnings (by field) into issues a person can
+// find (by column).
+func (rep *ImportOutcome) addServiceIssues(cols []Column, fields map[string]string) {
+	conv := func(is qingqian.ImportIssue) Issue {
+		sheet := is.Sheet
+		if sheet == "" {
+			sheet = rep.Sheet
+		}
 		key := fields[is.Field]
-		col, ok := index[key]
-		if !ok {
-			col = -1
+		col := -1
+		if h := rep.headers[sheet]; h != nil {
+			if i, ok := h.index[key]; ok {
+				col = i
+			}
 		}
 		name := ""
 		for _, c := range cols {
@@ -290,40 +308,79 @@ func (rep *ImportOutcome) addServiceIssues(path string, cols []Column, fields ma
 				name = c.Header
 			}
 		}
-		rep.Issues = append(rep.Issues, Issue{Sheet: rep.Sheet, Row: is.Row, Column: name, Value: is.Value, Message: is.Message, col: col})
+		return Issue{Sheet: sheet, Row: is.Row, Column: name, Value: is.Value, Message: is.Message, col: col}
+	}
+	for _, is := range rep.Result.Issues {
+		rep.Issues = append(rep.Issues, conv(is))
+	}
+	for _, is := range rep.Result.Warnings {
+		rep.Warnings = append(rep.Warnings, conv(is))
 	}
 }
 
-func fileHeader(path string, cols []Column) (*header, error) {
-	src, err := openSource(path, cols)
-	if err != nil {
-		return nil, err
-	}
-	defer src.close()
-	return findHeader(src, cols)
-}
-
-// scanRows reads the data rows of a file with the given columns, handing each non-blank row to
-// parse (which reports bad cells and returns false to stop).
+// scanRows reads the data rows of every sheet of a file with the given columns, handing each
+// non-blank row to parse (which reports bad cells and returns false to stop).
 func scanRows(path string, cols []Column, rep *ImportOutcome, parse func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool) error {
-	src, err := openSource(path, cols)
+	b, err := openBook(path, cols)
 	if err != nil {
 		return err
 	}
+	defer b.close()
+	rep.headers = map[string]*header{}
+	for _, name := range b.skipped {
+		rep.Notes = append(rep.Notes, "工作表“"+name+"”中没有找到本类表格的表头，未读取")
+	}
+	for _, name := range b.sheets {
+		more, err := scanSheet(b, name, cols, rep, parse)
+		if err != nil || !more {
+			return err
+		}
+	}
+	if len(b.sheets) > 1 {
+		rep.Notes = append([]string{fmt.Sprintf("读取了 %d 个工作表：%s", len(b.sheets), strings.Join(b.sheets, "、"))}, rep.Notes...)
+	}
+	return nil
+}
+
+func scanSheet(b *book, name string, cols []Column, rep *ImportOutcome, parse func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool) (bool, error) {
+	src, err := b.open(name)
+	if err != nil {
+		return false, err
+	}
 	defer src.close()
-	rep.Sheet = src.sheet()
+	if rep.Sheet == "" {
+		rep.Sheet = src.sheet()
+	}
+	rep.Sheets = append(rep.Sheets, src.sheet())
 	h, err := findHeader(src, cols)
 	if err != nil {
-		return err
+		if len(b.sheets) > 1 {
+			var fe *FileError
+			if errors.As(err, &fe) {
+				return false, fileErr("工作表“%s”：%s", name, fe.Msg)
+			}
+		}
+		return false, err
+	}
+	rep.headers[h.sheet] = h
+	rep.Notes = append(rep.Notes, h.notes...)
+	for _, c := range cols {
+		if u, ok := h.unit[c.Key]; ok {
+			from := u.From
+			if !u.Explicit {
+				from = "表头和表格上方都未注明单位，按元读取"
+			}
+			rep.Units = append(rep.Units, ColumnUnit{Sheet: h.sheet, Column: c.Header, Unit: u.Name(), From: from})
+		}
 	}
 	rowNum := h.row
 	for {
 		cells, err := src.next()
 		if errors.Is(err, io.EOF) {
-			return nil
+			return true, nil
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 		rowNum++
 		if isBlank(cells) {
@@ -331,11 +388,11 @@ func scanRows(path string, cols []Column, rep *ImportOutcome, parse func(h *head
 		}
 		more := parse(h, cells, rowNum, func(c *Column, value, msg string) {
 			if len(rep.Issues) < qingqian.MaxImportIssues {
-				rep.Issues = append(rep.Issues, Issue{Sheet: src.sheet(), Row: rowNum, Column: c.Header, Value: value, Message: msg, col: h.index[c.Key]})
+				rep.Issues = append(rep.Issues, Issue{Sheet: h.sheet, Row: rowNum, Column: c.Header, Value: value, Message: msg, col: h.index[c.Key]})
 			}
 		})
 		if !more || len(rep.Issues) >= qingqian.MaxImportIssues {
-			return nil
+			return false, nil
 		}
 	}
 }

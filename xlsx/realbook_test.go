@@ -1,6 +1,10 @@
 package xlsx_test
 
 import (
+	"context"
+	"fmt"
+
+	"github.com/qingqian/qingqian"
 	"strings"
 	"testing"
 
@@ -46,4 +50,167 @@ func issues(rep *xlsx.ImportOutcome) string {
 		return ""
 	}
 	return xlsx.IssueSummary(rep.Issues, 20)
+}
+
+// importText imports a CSV text, for real unless dry.
+func importText(t *testing.T, l *ledger, text string, dry bool) *xlsx.ImportOutcome {
+	t.Helper()
+	rep, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "ledger.csv", []byte(text)), dry, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func itemCount(t *testing.T, l *ledger) int {
+	t.Helper()
+	n, err := l.db.CountRows(context.Background(), "items")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A ledger without 台账编号 and 合同编号 imported twice adds nothing the second time: a row is
+// its debt (unit, creditor, date, kind, amounts), and the result says which item each row
+// matched and by what. The same debt twice in one file is reported, not made two debts.
+func TestReimportWithoutNumbers(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		text := "欠款单位,债权企业名称,统一社会信用代码,欠款类型,发生日期,无分歧金额（元）,来源\n" +
+			"示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-30,100.00,底数\n" +
+			"示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-30,200.00,底数\n" +
+			"示范建工第一工程有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-30,100.00,底数\n"
+		if rep := importText(t, l, text, false); !rep.OK() || rep.Result.Created != 3 {
+			t.Fatalf("first: %+v %s", rep.Result, issues(rep))
+		}
+		rep := importText(t, l, text, false)
+		if !rep.OK() || rep.Result.Created != 0 || rep.Result.Unchanged != 3 || itemCount(t, l) != 3 {
+			t.Fatalf("again: %+v %s", rep.Result, issues(rep))
+		}
+		if d := rep.Result.Details; len(d) != 3 || d[0].Action != qingqian.ImportIdentical || d[0].ItemID == 0 || !strings.Contains(d[0].MatchedBy, "发生日期") {
+			t.Fatalf("details %+v", d)
+		}
+		// A row repeated in the file: reported with the row it repeats, nothing written.
+		dup := text + "示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-30,200.00,底数\n" +
+			"示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-12-01,300.00,底数\n" +
+			"示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-12-01,300.00,底数\n"
+		rep = importText(t, l, dup, false)
+		if rep.OK() || len(rep.Issues) != 2 || rep.Issues[0].Row != 5 || !strings.Contains(rep.Issues[0].Message, "第3行") || rep.Issues[1].Row != 7 || itemCount(t, l) != 3 {
+			t.Fatalf("duplicates: %s", issues(rep))
+		}
+	})
+}
+
+// "单位：万元" anywhere above the header applies to the amount columns whose header says no unit,
+// and the outcome says which unit each amount column was read in.
+func TestUnitNoteAboveHeader(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		book := rawBook(t, rawSheet{name: "台账", rows: [][]string{
+			{"示范建工集团清欠台账", "", "", "", "", "", "", "", "单位：万元"},
+			{"填报单位：元丰分公司", "", "", "", "", "", "", "", ""},
+			{"台账编号", "欠款单位", "债权企业名称", "统一社会信用代码", "欠款类型", "发生日期", "无分歧金额", "有分歧金额（元）", "来源"},
+			{"U-1", "示范建工集团有限公司", "某某建筑劳务有限公司", "91310115MA1K3BTP2B", "工程款", "#43539", "#250", "", "底数"},
+		}})
+		rep, err := xlsx.ImportLedger(l.sys, l.imports, book, false, nil)
+		if err != nil || !rep.OK() {
+			t.Fatalf("%v %s", err, issues(rep))
+		}
+		if got := l.all(t)[0].Undisputed; got != 2_500_000_00 {
+			t.Fatalf("250 万元 stored as %s", got)
+		}
+		units := map[string]string{}
+		for _, u := range rep.Units {
+			units[u.Column] = u.Unit + " " + u.From
+		}
+		if !strings.HasPrefix(units["无分歧金额（元）"], "万元 表格上方") || !strings.HasPrefix(units["有分歧金额（元）"], "元 表头") {
+			t.Fatalf("units %v", units)
+		}
+	})
+}
+
+// Two columns for one amount, in 元 and rounded in 万元: the exact one is read, whichever comes
+// first; two in the same unit are refused. A cell whose own unit contradicts its column's and
+// a thousands separator out of place are errors naming the cell.
+func TestAmountColumnsAndCells(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		rep := importText(t, l, "台账编号,欠款单位,债权企业名称,统一社会信用代码,欠款类型,发生日期,无分歧金额（万元）,无分歧金额（元）,来源\n"+
+			"W-1,示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-30,123.46,\"1,234,567.89\",底数\n", false)
+		if !rep.OK() || l.all(t)[0].Undisputed != 123456789 || len(rep.Notes) == 0 {
+			t.Fatalf("%s %v %v", issues(rep), rep.Notes, l.all(t))
+		}
+		_, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "two.csv", []byte("台账编号,欠款单位,债权企业名称,统一社会信用代码,欠款类型,发生日期,无分歧金额（元）,无分歧金额,来源\n"+
+			"W-2,示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-30,1,2,底数\n")), false, nil)
+		if err == nil || !strings.Contains(err.Error(), "无法确定") {
+			t.Fatalf("two 元 columns: %v", err)
+		}
+		rep = importText(t, l, "台账编号,欠款单位,债权企业名称,统一社会信用代码,欠款类型,发生日期,无分歧金额（万元）,有分歧金额（万元）,分歧原因,来源\n"+
+			"W-3,示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-30,\"1,234.56元\",,,底数\n"+
+			"W-4,示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-30,\"12,34\",\"1,0\",争议,底数\n", false)
+		want := map[string]bool{"2 无分歧金额（元）": true, "3 无分歧金额（元）": true, "3 有分歧金额（元）": true}
+		for _, is := range rep.Issues {
+			delete(want, fmt.Sprint(is.Row, " ", is.Column))
+		}
+		if len(want) != 0 || !strings.Contains(issues(rep), "与本列的单位“万元”不一致") || !strings.Contains(issues(rep), "千位分隔符") || itemCount(t, l) != 1 {
+			t.Fatalf("missing %v in %s", want, issues(rep))
+		}
+	})
+}
+
+// A workbook with a sheet per subsidiary: every sheet whose header matches is read, and the
+// outcome names the sheets read and those left out.
+func TestEverySheetIsRead(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		book := rawBook(t,
+			rawSheet{name: "说明", rows: [][]string{{"本表按子公司分列"}}},
+			rawSheet{name: "集团本部", rows: [][]string{ledgerHeader,
+				{"S-1", "示范建工集团有限公司", "某某建筑劳务有限公司", "91310115MA1K3BTP2B", "工程款", "#43539", "#100", "", "底数"}}},
+			rawSheet{name: "一公司", rows: [][]string{ledgerHeader,
+				{"S-1", "示范建工第一工程有限公司", "某某建筑劳务有限公司", "91310115MA1K3BTP2B", "工程款", "#43539", "#200", "", "底数"},
+				{"S-2", "示范建工第一工程有限公司", "某某建筑劳务有限公司", "91310115MA1K3BTP2B", "工程款", "#43539", "#1.234", "", "底数"}}},
+		)
+		rep, err := xlsx.ImportLedger(l.sys, l.imports, book, false, nil)
+		if err != nil || len(rep.Issues) != 1 || rep.Issues[0].Sheet != "一公司" || rep.Issues[0].Row != 3 {
+			t.Fatalf("%v %s", err, issues(rep))
+		}
+		book = rawBook(t,
+			rawSheet{name: "说明", rows: [][]string{{"本表按子公司分列"}}},
+			rawSheet{name: "集团本部", rows: [][]string{ledgerHeader,
+				{"S-1", "示范建工集团有限公司", "某某建筑劳务有限公司", "91310115MA1K3BTP2B", "工程款", "#43539", "#100", "", "底数"}}},
+			rawSheet{name: "一公司", rows: [][]string{ledgerHeader,
+				{"S-1", "示范建工第一工程有限公司", "某某建筑劳务有限公司", "91310115MA1K3BTP2B", "工程款", "#43539", "#200", "", "底数"}}},
+		)
+		rep, err = xlsx.ImportLedger(l.sys, l.imports, book, false, nil)
+		if err != nil || !rep.OK() || rep.Result.Created != 2 || len(rep.Sheets) != 2 {
+			t.Fatalf("%v %+v %s", err, rep, issues(rep))
+		}
+		notes := strings.Join(rep.Notes, "\n")
+		if !strings.Contains(notes, "集团本部、一公司") || !strings.Contains(notes, "“说明”") {
+			t.Fatalf("notes %q", notes)
+		}
+	})
+}
+
+// A debt whose 欠款单位 was corrected in the file is not made a second debt: the row is an error
+// naming the unit it is recorded under. A creditor's name that differs from the one registered
+// for its code is a warning on the row.
+func TestChangedUnitAndCreditorName(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		head := "台账编号,欠款单位,债权企业名称,统一社会信用代码,欠款类型,发生日期,无分歧金额（元）,来源\n"
+		importText(t, l, head+"M-1,示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-30,100.00,底数\n"+
+			",示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,货物款,2019-11-30,50.00,底数\n", false)
+		rep := importText(t, l, head+"M-1,示范建工第一工程有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-30,100.00,底数\n"+
+			",示范建工第一工程有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,货物款,2019-11-30,50.00,底数\n", false)
+		if len(rep.Issues) != 2 || rep.Issues[0].Column != "欠款单位" || !strings.Contains(rep.Issues[0].Message, "示范建工集团有限公司") || itemCount(t, l) != 2 {
+			t.Fatalf("moved: %s", issues(rep))
+		}
+		rep = importText(t, l, head+"M-2,示范建工集团有限公司,某某建筑劳务公司,91310115MA1K3BTP2B,工程款,2019-11-30,300.00,底数\n", true)
+		if !rep.OK() || len(rep.Warnings) != 1 || rep.Warnings[0].Column != "债权企业名称" || !strings.Contains(rep.Warnings[0].Message, "某某建筑劳务有限公司") {
+			t.Fatalf("name: %s %+v", issues(rep), rep.Warnings)
+		}
+	})
 }
