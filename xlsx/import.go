@@ -35,9 +35,9 @@ type ImportOutcome struct {
 	Issues []Issue                `json:"issues"`
 	// Warnings do not stop the import; Notes say how the file was read: sheets left out, the
 	// unit taken for each amount column, a column chosen among two.
-	Warnings []Issue       `json:"warnings"`
-	Notes    []string      `json:"notes"`
-	Units    []ColumnUnit  `json:"units"`
+	Warnings []Issue      `json:"warnings"`
+	Notes    []string     `json:"notes"`
+	Units    []ColumnUnit `json:"units"`
 	headers  map[string]*header
 }
 
