@@ -153,7 +153,7 @@ func (s *Server) saveUpload(r *http.Request, limit int64) (path, name string, er
 	defer file.Close()
 	ext := strings.ToLower(filepath.Ext(hdr.Filename))
 	if ext != ".xlsx" && ext != ".csv" {
-		return "", "", &qingqian.Error{Code: qingqian.EINVALID, Message: "只能导入 .xlsx 或 .csv 文件（.xls 请先另存为 .xlsx）", Fields: map[string]string{"file": "文件类型不对"}}
+		return "", "", &qingqian.Error{Code: qingqian.EINVALID, Message: "只能导入 .xlsx 或 .csv 文件：.xls、.et、.ods 请用 Excel、WPS 或 LibreOffice 打开后“另存为” .xlsx 再导入", Fields: map[string]string{"file": "文件类型不对，请另存为 .xlsx"}}
 	}
 	tmp, err := os.CreateTemp(s.spoolDir(), spoolPrefix+"import-*"+ext)
 	if err != nil {

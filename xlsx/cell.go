@@ -42,7 +42,9 @@ func ParseDate(s string) (qingqian.Date, error) {
 	if s == "" {
 		return qingqian.Date{}, nil
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "eE") && len(s) != 8 {
+	// An Excel serial number, with the time of day as its fraction (43539.25 is 06:00); eight
+	// digits without a point are 20191130.
+	if f, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "eE") && (len(s) != 8 || strings.Contains(s, ".")) {
 		// Below 61 Excel counts a 29 February 1900 that never was; no ledger date is that old.
 		if f < 61 || f > 2958465 || math.IsNaN(f) {
 			return qingqian.Date{}, fmt.Errorf("日期数值超出范围")
@@ -200,6 +202,12 @@ func thousands(s string) bool {
 // ParseUSCC reads a unified social credit code with surrounding spaces or lower-case letters.
 func ParseUSCC(s string) (string, error) {
 	code := qingqian.NormalizeUSCC(fold(s))
+	// Printed in groups of four (9131 0115 MA1K 3BTP 2B) or with hyphens.
+	if len(code) != 18 {
+		if squeezed := strings.NewReplacer(" ", "", "-", "", "\u00a0", "").Replace(code); len(squeezed) == 18 {
+			code = squeezed
+		}
+	}
 	if code == "" {
 		return "", nil
 	}

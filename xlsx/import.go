@@ -373,6 +373,7 @@ func scanSheet(b *book, name string, cols []Column, rep *ImportOutcome, parse fu
 			rep.Units = append(rep.Units, ColumnUnit{Sheet: h.sheet, Column: c.Header, Unit: u.Name(), From: from})
 		}
 	}
+	sums := newSums(h, cols)
 	rowNum := h.row
 	for {
 		cells, err := src.next()
@@ -386,15 +387,114 @@ func scanSheet(b *book, name string, cols []Column, rep *ImportOutcome, parse fu
 		if isBlank(cells) {
 			continue
 		}
+		if label, ok := totalsRow(h, cols, cells); ok {
+			rep.Warnings = append(rep.Warnings, sums.check(label, rowNum, cells)...)
+			continue
+		}
+		before := len(rep.Issues)
 		more := parse(h, cells, rowNum, func(c *Column, value, msg string) {
 			if len(rep.Issues) < qingqian.MaxImportIssues {
 				rep.Issues = append(rep.Issues, Issue{Sheet: h.sheet, Row: rowNum, Column: c.Header, Value: value, Message: msg, col: h.index[c.Key]})
 			}
 		})
+		sums.add(cells, len(rep.Issues) == before)
 		if !more || len(rep.Issues) >= qingqian.MaxImportIssues {
 			return false, nil
 		}
 	}
+}
+
+// totalLabels begin the rows a ledger ends with (合计), or a group (小计).
+var totalLabels = []string{"合计", "总计", "小计", "本页合计", "累计"}
+
+// totalsRow reports whether a row is a 合计, 总计 or 小计 row: a cell saying so, and a required
+// column that no data row leaves empty left empty. It returns the label.
+func totalsRow(h *header, cols []Column, cells []string) (string, bool) {
+	label := ""
+	for _, c := range cells {
+		t := strings.NewReplacer(" ", "", "\u3000", "", ":", "", "：", "").Replace(strings.TrimSpace(c))
+		for _, l := range totalLabels {
+			if t == l {
+				label = l
+			}
+		}
+		if label != "" {
+			break
+		}
+	}
+	if label == "" {
+		return "", false
+	}
+	for i := range cols {
+		if c := &cols[i]; c.Required && c.kind != moneyCol {
+			if v := cellOf(h, cells, c); v == "" || strings.Contains(v, label) {
+				return label, true
+			}
+		}
+	}
+	return "", false
+}
+
+// sums adds up the amounts of a sheet's good rows, to check its 合计 and 小计 rows against.
+type sums struct {
+	h        *header
+	cols     []*Column
+	all, sub []qingqian.Money
+	clean    bool // every row so far was good: a sum of only some rows checks nothing
+}
+
+func newSums(h *header, cols []Column) *sums {
+	s := &sums{h: h, clean: true}
+	for i := range cols {
+		if _, ok := h.index[cols[i].Key]; ok && cols[i].kind == moneyCol && !cols[i].Derived {
+			s.cols = append(s.cols, &cols[i])
+		}
+	}
+	s.all, s.sub = make([]qingqian.Money, len(s.cols)), make([]qingqian.Money, len(s.cols))
+	return s
+}
+
+func (s *sums) add(cells []string, good bool) {
+	if !good {
+		s.clean = false
+		return
+	}
+	for i, c := range s.cols {
+		if m, err := ParseAmountIn(cellOf(s.h, cells, c), s.h.unit[c.Key]); err == nil {
+			s.all[i] += m
+			s.sub[i] += m
+		}
+	}
+}
+
+// check compares a totals row with the rows above it (a 小计 with those since the last 小计) and
+// returns a warning for each amount that differs: rows may be missing.
+func (s *sums) check(label string, row int, cells []string) []Issue {
+	var out []Issue
+	for i, c := range s.cols {
+		v := cellOf(s.h, cells, c)
+		if v == "" {
+			continue
+		}
+		want := s.all[i]
+		if label == "小计" {
+			want = s.sub[i]
+		}
+		u := s.h.unit[c.Key]
+		m, err := ParseAmountIn(v, u)
+		switch {
+		case err != nil:
+			out = append(out, Issue{Sheet: s.h.sheet, Row: row, Column: c.Header, Value: v, Message: label + "行未读取；其金额无法识别：" + err.Error(), col: s.h.index[c.Key]})
+		case !s.clean:
+		case m != want:
+			out = append(out, Issue{Sheet: s.h.sheet, Row: row, Column: c.Header, Value: v, col: s.h.index[c.Key],
+				Message: fmt.Sprintf("%s行为 %s 元，而以上各行之和为 %s 元，相差 %s 元：请核对是否漏填或多填了行（%s行不导入）", label, m, want, m-want, label)})
+		}
+	}
+	if label == "小计" {
+		clear(s.sub)
+	}
+	return out
 }
 
 // IssueSummary renders issues as lines "工作表 第N行 列：值 —— 说明" for a terminal.

@@ -1,7 +1,10 @@
 package xlsx_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/qingqian/qingqian"
@@ -211,6 +214,70 @@ func TestChangedUnitAndCreditorName(t *testing.T) {
 		rep = importText(t, l, head+"M-2,示范建工集团有限公司,某某建筑劳务公司,91310115MA1K3BTP2B,工程款,2019-11-30,300.00,底数\n", true)
 		if !rep.OK() || len(rep.Warnings) != 1 || rep.Warnings[0].Column != "债权企业名称" || !strings.Contains(rep.Warnings[0].Message, "某某建筑劳务有限公司") {
 			t.Fatalf("name: %s %+v", issues(rep), rep.Warnings)
+		}
+	})
+}
+
+// What real ledgers hold and was refused: a 合计 row (checked against the rows, left out), a 小计
+// that does not add up (a warning), a creditor merged over two rows, a 06:00 date-time, "-" and
+// "无" for zero, a USCC in groups of four, a unit name with half-width brackets.
+func TestRealLedgerShapes(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		o := &qingqian.Org{ParentID: l.a.ID, Name: "示范建工（海南）有限公司", Kind: qingqian.OrgSubsidiary}
+		if err := sqldb.NewOrgService(db).CreateOrg(l.sys, o); err != nil {
+			t.Fatal(err)
+		}
+		book := rawBook(t, rawSheet{name: "台账", merges: []string{"C2:C3", "D2:D3"}, rows: [][]string{
+			ledgerHeader,
+			{"R-1", "示范建工(海南)有限公司", "某某建筑劳务有限公司", "9131 0115 MA1K 3BTP 2B", "工程款", "#43539.25", "#100.5", "-", "底数"},
+			{"R-2", "示范建工集团有限公司", "", "", "货物款", "2019-03-15 06:00:00", "#200", "无", "底数"},
+			{"小计", "", "", "", "", "", "#300", "", ""},
+			{"R-3", "示范建工集团有限公司", "某某建筑劳务有限公司", "91310115MA1K3BTP2B", "服务款", "#43539", "#1000", "—", "底数"},
+			{"合计", "", "", "", "", "", "=SUM(G2:G5)#1300.5", "#0", ""},
+		}})
+		rep, err := xlsx.ImportLedger(l.sys, l.imports, book, false, nil)
+		if err != nil || !rep.OK() || rep.Result.Created != 3 {
+			t.Fatalf("%v %+v %s", err, rep, issues(rep))
+		}
+		if len(rep.Warnings) != 1 || rep.Warnings[0].Row != 4 || !strings.Contains(rep.Warnings[0].Message, "相差 -0.50") {
+			t.Fatalf("warnings %+v", rep.Warnings)
+		}
+		items := l.all(t)
+		if items[0].OrgID != o.ID || items[0].ArisenOn.String() != "2019-03-15" || items[0].Disputed != 0 ||
+			items[1].CreditorUSCC != "91310115MA1K3BTP2B" || items[1].ArisenOn.String() != "2019-03-15" {
+			t.Fatalf("items %+v %+v", items[0], items[1])
+		}
+		// A negative in brackets is read as negative (and refused as such); a near-miss unit
+		// name suggests the nearest.
+		rep = importText(t, l, "台账编号,欠款单位,债权企业名称,统一社会信用代码,欠款类型,发生日期,无分歧金额（元）,来源\n"+
+			"N-1,示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-30,\"(1,234.56)\",底数\n", true)
+		if len(rep.Issues) != 1 || !strings.Contains(rep.Issues[0].Message, "负数") {
+			t.Fatalf("%s", issues(rep))
+		}
+		rep = importText(t, l, "台账编号,欠款单位,债权企业名称,统一社会信用代码,欠款类型,发生日期,无分歧金额（元）,来源\n"+
+			"N-2,示范建工集团有限公,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-30,5,底数\n", true)
+		if len(rep.Issues) != 1 || !strings.Contains(rep.Issues[0].Message, "是否为“示范建工集团有限公司”") {
+			t.Fatalf("%s", issues(rep))
+		}
+	})
+}
+
+// .xls and .ods are refused with the formats that are accepted, and how to get one.
+func TestOtherSpreadsheetFormats(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		var ods bytes.Buffer
+		z := zip.NewWriter(&ods)
+		w, _ := z.Create("mimetype")
+		w.Write([]byte("application/vnd.oasis.opendocument.spreadsheet"))
+		z.Close()
+		for name, b := range map[string][]byte{"a.xls": append([]byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"), make([]byte, 600)...), "a.ods": ods.Bytes()} {
+			_, err := xlsx.ImportLedger(l.sys, l.imports, writeFile(t, name, b), true, nil)
+			var fe *xlsx.FileError
+			if !errors.As(err, &fe) || !strings.Contains(fe.Msg, "另存为") || !strings.Contains(fe.Msg, ".xlsx") {
+				t.Errorf("%s: %v", name, err)
+			}
 		}
 	})
 }
