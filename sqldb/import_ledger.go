@@ -127,7 +127,7 @@ func (im *importer) creditor(ctx context.Context, r *qingqian.LedgerRow) (*qingq
 		got, created, err := im.tx.creditorFor(ctx, r.Creditor)
 		if qingqian.ErrorCode(err) == qingqian.EINVALID {
 			for f, m := range qingqian.ErrorFields(err) {
-				im.issue(r, f, "", m)
+				im.issue(r, f, map[string]string{"creditor_name": r.Creditor.Name, "creditor_uscc": r.Creditor.USCC, "creditor_ownership": r.Creditor.Ownership.Label()}[f], m)
 			}
 			return nil, nil
 		} else if err != nil {
@@ -175,7 +175,7 @@ func (im *importer) row(ctx context.Context, r *qingqian.LedgerRow) (err error) 
 	it.OrgID, it.CreditorID = o.ID, c.ID
 	if verr := it.Validate(); verr != nil {
 		for f, m := range qingqian.ErrorFields(verr) {
-			im.issue(r, f, "", m)
+			im.issue(r, f, fieldValue(&it, f), m)
 		}
 		return nil
 	}
@@ -290,6 +290,24 @@ func fieldValue(it *qingqian.Item, field string) string {
 		return it.Kind.Label()
 	case "arisen_on":
 		return it.ArisenOn.String()
+	case "due_on":
+		return it.DueOn.String()
+	case "undisputed":
+		return it.Undisputed.String()
+	case "disputed":
+		return it.Disputed.String()
+	case "contract_no":
+		return it.ContractNo
+	case "contract_name":
+		return it.ContractName
+	case "dispute_reason":
+		return it.DisputeReason
+	case "funding_source":
+		return it.FundingSource.Label()
+	case "responsible":
+		return it.Responsible
+	case "note":
+		return it.Note
 	}
 	return ""
 }

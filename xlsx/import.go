@@ -8,6 +8,7 @@ import (
 	"io"
 	"path"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -218,18 +219,12 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 		readErr = scanRows(path, cols, rep, func(h *header, cells []string, rowNum int, fault func(c *Column, value, msg string)) bool {
 			r, ok := parse(h, cells, rowNum, fault)
 			if read++; !ok {
+				// The writer goes on checking the good rows against the database, so that every
+				// problem is reported in one round; nothing will be written.
 				bad.Store(true)
-			} else {
-				rows++
-			}
-			if bad.Load() {
-				// From the first bad cell on, the rest of the file is only checked, so that every
-				// problem is reported; the writer has stopped.
-				if read%5000 == 0 {
-					tell(Progress{"校验", read})
-				}
 				return true
 			}
+			rows++
 			if batch = append(batch, r); len(batch) == batchSize {
 				if !send(batch) {
 					return false
@@ -238,7 +233,7 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 			}
 			return true
 		})
-		if readErr != nil || bad.Load() || !send(batch) {
+		if readErr != nil || !send(batch) {
 			return
 		}
 		for _, check := range checks {
@@ -248,9 +243,6 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 	res, err := write(ctx, func(yield func(*T) bool) error {
 		n := 0
 		for batch := range batches {
-			if bad.Load() {
-				return errFileProblems // a bad cell: roll back now, the reader goes on checking
-			}
 			for _, r := range batch {
 				if n++; n%5000 == 0 {
 					tell(Progress{"校验并写入", n})
@@ -261,9 +253,13 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 			}
 		}
 		tell(Progress{"校验并写入", n})
-		// The reader is done: a broken file or a problem found at the end rolls the writing back.
-		if readErr != nil || !rep.OK() {
+		// The reader is done: a broken file rolls the writing back; a file with bad cells or
+		// problems found at the end too, once the service has checked every good row.
+		if readErr != nil {
 			return errFileProblems
+		}
+		if !rep.OK() || bad.Load() {
+			return qingqian.ErrRowsRejected
 		}
 		return nil
 	}, dryRun)
@@ -271,16 +267,39 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 	for range batches { // wait for the reader to stop
 	}
 	switch {
+	case errors.Is(err, qingqian.ErrRowsRejected):
+		res, err = nil, nil
 	case err != nil && !errors.Is(err, errFileProblems): // refused, or the database failed
 		return nil, err
-	case readErr != nil:
+	}
+	if readErr != nil {
 		return nil, readErr
-	case !rep.OK():
-		rep.Result = &qingqian.ImportResult{DryRun: dryRun, Rows: rows, Issues: []qingqian.ImportIssue{}}
-		return rep, nil
+	}
+	if res == nil {
+		res = &qingqian.ImportResult{}
+	}
+	res.DryRun, res.Rows = dryRun, rows
+	if res.Issues == nil {
+		res.Issues = []qingqian.ImportIssue{}
 	}
 	rep.Result = res
 	rep.addServiceIssues(cols, fields)
+	// The file's problems and the service's, in the order of the file.
+	order := func(is Issue) (int, int) {
+		i := slices.Index(rep.Sheets, is.Sheet)
+		if i < 0 || is.Row == 0 {
+			return len(rep.Sheets), 0
+		}
+		return i, is.Row
+	}
+	slices.SortStableFunc(rep.Issues, func(a, b Issue) int {
+		sa, ra := order(a)
+		sb, rb := order(b)
+		if sa != sb {
+			return sa - sb
+		}
+		return ra - rb
+	})
 	return rep, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/qingqian/qingqian"
 	"strings"
@@ -278,6 +279,72 @@ func TestOtherSpreadsheetFormats(t *testing.T) {
 			if !errors.As(err, &fe) || !strings.Contains(fe.Msg, "另存为") || !strings.Contains(fe.Msg, ".xlsx") {
 				t.Errorf("%s: %v", name, err)
 			}
+		}
+	})
+}
+
+// Everything that can be checked is reported in one round, bad cells and what the database says
+// about the other rows (an unknown unit, a repeated row), each with its value; the error
+// workbook keeps dates as dates and amounts as numbers. A header that lacks columns names them.
+func TestOneRoundOfErrors(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		text := "台账编号,欠款单位,债权企业名称,统一社会信用代码,欠款类型,发生日期,无分歧金额（元）,来源\n" +
+			"O-1,示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-02-30,100.00,底数\n" +
+			"O-2,示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-30,100.00,底数\n" +
+			"O-3,示范建工二公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-30,100.00,底数\n" +
+			"O-2,示范建工集团有限公司,某某建筑劳务有限公司,91310115MA1K3BTP2B,工程款,2019-11-30,100.00,底数\n" +
+			"O-5,示范建工集团有限公司,,91110000600037341L,工程款,2019-11-30,\"1,0\",底数\n"
+		path := writeFile(t, "errors.csv", []byte(text))
+		rep, err := xlsx.ImportLedger(l.sys, l.imports, path, true, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, is := range rep.Issues {
+			got[fmt.Sprint(is.Row, " ", is.Column)] = is.Value
+		}
+		want := map[string]string{"2 发生日期": "2019-02-30", "4 欠款单位": "示范建工二公司", "5 台账编号": "O-2", "6 无分歧金额（元）": "1,0"}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("issue %s = %q, want %q", k, got[k], v)
+			}
+		}
+		if t.Failed() {
+			t.Fatal(issues(rep))
+		}
+		var buf bytes.Buffer
+		if err := xlsx.WriteErrorWorkbook(&buf, "ledger", path, rep.Issues); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(&buf, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		sheet := f.GetSheetList()[0]
+		// The first column explains: the file's column F (发生日期) is G here.
+		date, _ := f.GetCellValue(sheet, "G3")
+		amount, _ := f.GetCellValue(sheet, "H3")
+		note, _ := f.GetCellValue(sheet, "A2")
+		if date != "43799" || amount != "100" || !strings.Contains(note, "日期") {
+			t.Fatalf("error workbook: date %q amount %q note %q", date, amount, note)
+		}
+		_, err = xlsx.ImportLedger(l.sys, l.imports, writeFile(t, "head.csv", []byte("台账编号,欠款单位,债权企业名称,统一社会信用代码,欠款类型,来源\nX,Y,Z,W,工程款,底数\n")), true, nil)
+		if err == nil || !strings.Contains(err.Error(), "发生日期") || strings.Contains(err.Error(), "欠款单位") {
+			t.Fatalf("header: %v", err)
+		}
+	})
+}
+
+// The ledger export fills 企业性质.
+func TestExportHasOwnership(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		l.seed(t)
+		rows := readCSV(t, export(t, l, "csv"))
+		if rows[3][4] != "民营企业" || rows[4][4] != "个体工商户" {
+			t.Fatalf("企业性质 %q %q", rows[3][4], rows[4][4])
 		}
 	})
 }
