@@ -365,6 +365,10 @@ type importData struct {
 	Err      string
 	Issues   []xlsx.Issue
 	More     int
+	// The preview: what each row does (matched and changed rows first), the totals per unit.
+	Rows     []xlsx.PreviewRow
+	MoreRows int
+	Totals   []xlsx.PreviewTotal
 }
 
 func (s *Server) importStatus(w http.ResponseWriter, r *http.Request) error {
@@ -378,6 +382,13 @@ func (s *Server) importStatus(w http.ResponseWriter, r *http.Request) error {
 		d.Issues = d.Report.Issues
 		if len(d.Issues) > 200 {
 			d.More, d.Issues = len(d.Issues)-200, d.Issues[:200]
+		}
+		d.Rows, d.Totals = d.Report.PreviewRows(j.Kind), d.Report.PreviewTotals()
+		if len(d.Rows) > 500 {
+			d.MoreRows, d.Rows = len(d.Rows)-500, d.Rows[:500]
+		}
+		if d.Report.Result != nil && d.Report.Result.DetailsTruncated {
+			d.MoreRows += d.Report.Result.Rows - len(d.Report.Result.Details)
 		}
 	}
 	s.render(w, r, http.StatusOK, "import_status", &view{Title: "导入台账", Nav: "ledger", Data: d, Refresh: !d.Done})

@@ -562,7 +562,7 @@ func unitNote(row []string) (Unit, bool) {
 				continue
 			}
 			found, _ = unitIn(text[m[2]:m[3]])
-			found.From = "表格上方“" + strings.TrimSpace(text[m[0]:m[1]]) + "”"
+			found.From = "表格上方“" + strings.ReplaceAll(strings.TrimSpace(text[m[0]:m[1]]), ":", "：") + "”"
 			ok = true
 		}
 	}
