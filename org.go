@@ -130,9 +130,9 @@ type OrgService interface {
 
 // NormalizeName reduces a unit's or a firm's name to what identifies it: no spaces, brackets
 // full-width whichever way they were typed (“某某（集团）有限公司” and “某某(集团)有限公司” are one name).
-func NormalizeName(s string) string {
-	return strings.NewReplacer(" ", "", "\u3000", "", "\t", "", "(", "（", ")", "）").Replace(strings.TrimSpace(s))
-}
+func NormalizeName(s string) string { return nameFolder.Replace(strings.TrimSpace(s)) }
+
+var nameFolder = strings.NewReplacer(" ", "", "\u3000", "", "\t", "", "(", "（", ")", "）")
 
 // NearestName returns the name of names closest to s (by edit distance, in characters) when it
 // is close enough to be a likely typing slip, else "".

@@ -140,7 +140,7 @@ func (im *importer) creditor(ctx context.Context, r *qingqian.LedgerRow) (*qingq
 		im.creditors[got.USCC] = got
 		c = got
 	}
-	if name := strings.TrimSpace(r.Creditor.Name); name != "" && qingqian.NormalizeName(name) != qingqian.NormalizeName(c.Name) {
+	if name := strings.TrimSpace(r.Creditor.Name); name != "" && name != c.Name && qingqian.NormalizeName(name) != qingqian.NormalizeName(c.Name) {
 		im.warn(r, "creditor_name", name, "与该统一社会信用代码登记的企业名称“"+c.Name+"”不一致，按登记的企业记入；如企业已更名，请在“债权企业”页修改名称，如代码填错，请改正代码")
 	}
 	return c, nil
@@ -152,7 +152,7 @@ func (im *importer) creditor(ctx context.Context, r *qingqian.LedgerRow) (*qingq
 func identity(r *qingqian.LedgerRow, it *qingqian.Item) (key, by string) {
 	switch {
 	case it.No != "":
-		return fmt.Sprintf("no\x00%d\x00%s", it.OrgID, it.No), "台账编号"
+		return "no\x00" + strconv.FormatInt(it.OrgID, 10) + "\x00" + it.No, "台账编号"
 	case it.ContractNo != "":
 		return fmt.Sprintf("contract\x00%d\x00%d\x00%s", it.OrgID, it.CreditorID, it.ContractNo), "欠款单位、债权企业和合同编号"
 	}
@@ -318,8 +318,11 @@ const (
 	matchByNo       = `SELECT id FROM items WHERE org_id = $1 AND no = $2 AND no <> ''`
 	matchByContract = `SELECT id FROM items WHERE org_id = $1 AND creditor_id = $2 AND contract_no = $3 LIMIT 2`
 	// A row without a number or contract number is its debt: unit, creditor, date, kind, amounts.
-	matchByDebt = `SELECT id FROM items WHERE creditor_id = $2 AND arisen_on = $3 AND org_id = $1 AND kind = $4 AND undisputed = $5 AND disputed = $6 LIMIT 2`
-	// The same debt in another unit of the subtree (the row's unit was corrected in the file).
+	// (The items of one unit and creditor are few: no index of its own, which would cost every
+	// insert.)
+	matchByDebt = `SELECT id FROM items WHERE org_id = $1 AND creditor_id = $2 AND arisen_on = $3 AND kind = $4 AND undisputed = $5 AND disputed = $6 LIMIT 2`
+	// The same debt in another unit of the subtree (the row's unit was corrected in the file),
+	// through the creditor's items; not asked for creditors the import registers.
 	sameDebtElsewhere = `SELECT i.id, i.no, i.contract_no, o.name FROM items i JOIN orgs o ON o.id = i.org_id
 		WHERE i.creditor_id = $1 AND i.arisen_on = $2 AND i.kind = $3 AND i.undisputed = $4 AND i.disputed = $5 AND i.org_id <> $6
 		AND o.path >= $7 AND o.path < $8 LIMIT 20`

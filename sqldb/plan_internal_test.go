@@ -40,8 +40,8 @@ func TestQueryPlans(t *testing.T) {
 		"import match by number": {matchByNo, []string{"SEARCH items USING COVERING INDEX items_no (org_id=? AND no=?)"}, nil},
 		"import match by contract": {matchByContract,
 			[]string{"SEARCH items USING COVERING INDEX items_contract (org_id=? AND creditor_id=? AND contract_no=?)"}, nil},
-		"import match by debt":       {matchByDebt, []string{"SEARCH items USING INDEX items_debt (creditor_id=? AND arisen_on=?)"}, nil},
-		"import same debt elsewhere": {sameDebtElsewhere, []string{"SEARCH i USING INDEX items_debt (creditor_id=? AND arisen_on=?)"}, nil},
+		"import match by debt":       {matchByDebt, []string{"SEARCH items USING INDEX items_contract (org_id=? AND creditor_id=?)"}, nil},
+		"import same debt elsewhere": {sameDebtElsewhere, []string{"SEARCH i USING INDEX items_creditor (creditor_id=?)"}, nil},
 		"entries of an item":         {`SELECT cat, on_date, du, dd FROM entries WHERE item_id = $1 ORDER BY id`, []string{"entries_item (item_id=?)"}, []string{"TEMP B-TREE"}},
 	} {
 		args := map[string][]any{

@@ -426,12 +426,17 @@ func scanSheet(b *book, name string, cols []Column, rep *ImportOutcome, parse fu
 // totalLabels begin the rows a ledger ends with (合计), or a group (小计).
 var totalLabels = []string{"合计", "总计", "小计", "本页合计", "累计"}
 
+var labelFolder = strings.NewReplacer(" ", "", "\u3000", "", ":", "", "：", "")
+
 // totalsRow reports whether a row is a 合计, 总计 or 小计 row: a cell saying so, and a required
 // column that no data row leaves empty left empty. It returns the label.
 func totalsRow(h *header, cols []Column, cells []string) (string, bool) {
 	label := ""
 	for _, c := range cells {
-		t := strings.NewReplacer(" ", "", "\u3000", "", ":", "", "：", "").Replace(strings.TrimSpace(c))
+		if !strings.Contains(c, "计") {
+			continue
+		}
+		t := labelFolder.Replace(strings.TrimSpace(c))
 		for _, l := range totalLabels {
 			if t == l {
 				label = l
