@@ -30,7 +30,7 @@ func (s *ImportService) ImportRepayments(ctx context.Context, rows func(yield fu
 func (im *importer) repayment(ctx context.Context, es *EntryService, r *qingqian.RepaymentRow) (err error) {
 	defer wrapErr(&err, "row %d", r.Row)
 	issue := func(field, value, msg string) {
-		im.res.AddIssue(qingqian.ImportIssue{Row: r.Row, Field: field, Value: value, Message: msg})
+		im.res.AddIssue(qingqian.ImportIssue{Sheet: r.Sheet, Row: r.Row, Field: field, Value: value, Message: msg})
 	}
 	units := im.orgs[r.OrgName]
 	if len(units) != 1 {
@@ -446,7 +446,7 @@ func (im *importer) plan(ctx context.Context, rows []*qingqian.PlanRow) (err err
 	defer wrapErr(&err, "row %d", rows[0].Row)
 	first := rows[0]
 	issue := func(field, value, msg string) {
-		im.res.AddIssue(qingqian.ImportIssue{Row: first.Row, Field: field, Value: value, Message: msg})
+		im.res.AddIssue(qingqian.ImportIssue{Sheet: first.Sheet, Row: first.Row, Field: field, Value: value, Message: msg})
 	}
 	units := im.orgs[first.OrgName]
 	if len(units) != 1 {
@@ -490,7 +490,7 @@ func (im *importer) plan(ctx context.Context, rows []*qingqian.PlanRow) (err err
 					row, field = rows[n].Row, parts[2]
 				}
 			}
-			im.res.AddIssue(qingqian.ImportIssue{Row: row, Field: field, Message: m})
+			im.res.AddIssue(qingqian.ImportIssue{Sheet: first.Sheet, Row: row, Field: field, Message: m})
 		}
 		return nil
 	}
