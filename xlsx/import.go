@@ -392,6 +392,15 @@ func scanSheet(b *book, name string, cols []Column, rep *ImportOutcome, parse fu
 			rep.Units = append(rep.Units, ColumnUnit{Sheet: h.sheet, Column: c.Header, Unit: u.Name(), From: from})
 		}
 	}
+	var amounts []int
+	for _, c := range cols {
+		if i, ok := h.index[c.Key]; ok && c.kind == moneyCol {
+			amounts = append(amounts, i)
+		}
+	}
+	if p, ok := src.(*pushback); ok {
+		p.keepEmpty(amounts)
+	}
 	sums := newSums(h, cols)
 	rowNum := h.row
 	for {

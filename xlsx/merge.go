@@ -161,6 +161,23 @@ type mergedSource struct {
 	next_  int    // the first range not yet begun
 	active []span
 	values map[span]string
+	keep   map[int]bool // columns (0-based) never filled: amounts
+}
+
+// keepEmpty stops the filling of columns from now on: an amount merged over several rows is
+// Excel's one amount (its SUM counts it once), not one amount for each row.
+func (m *mergedSource) keepEmpty(cols []int) {
+	m.keep = map[int]bool{}
+	for _, c := range cols {
+		m.keep[c] = true
+	}
+}
+
+// keepEmpty passes the columns on to a merged source.
+func (p *pushback) keepEmpty(cols []int) {
+	if m, ok := p.source.(*mergedSource); ok {
+		m.keepEmpty(cols)
+	}
 }
 
 func (m *mergedSource) next() ([]string, error) {
@@ -197,7 +214,9 @@ func (m *mergedSource) next() ([]string, error) {
 			cells = append(cells, "")
 		}
 		for c := sp.c1; c <= sp.c2; c++ {
-			cells[c-1] = v
+			if !m.keep[c-1] {
+				cells[c-1] = v
+			}
 		}
 	}
 	m.active = kept

@@ -348,3 +348,24 @@ func TestExportHasOwnership(t *testing.T) {
 		}
 	})
 }
+
+// An amount merged over two rows is Excel's one amount (its SUM counts it once): it is not given
+// to the second row, whose text cells under a merge are.
+func TestMergedAmountCountsOnce(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		book := rawBook(t, rawSheet{name: "台账", merges: []string{"B2:B3", "G2:G3"}, rows: [][]string{
+			ledgerHeader,
+			{"G-1", "示范建工集团有限公司", "某某建筑劳务有限公司", "91310115MA1K3BTP2B", "工程款", "#43539", "#100", "", "底数"},
+			{"G-2", "", "某某建筑劳务有限公司", "91310115MA1K3BTP2B", "工程款", "#43539", "", "#5", "底数", "结算争议"},
+		}})
+		rep, err := xlsx.ImportLedger(l.sys, l.imports, book, false, nil)
+		if err != nil || !rep.OK() {
+			t.Fatalf("%v %s", err, issues(rep))
+		}
+		items := l.all(t)
+		if len(items) != 2 || items[1].OrgName != "示范建工集团有限公司" || items[1].Undisputed != 0 || items[0].Undisputed != 10000 {
+			t.Fatalf("items %+v %+v", items[0], items[1])
+		}
+	})
+}
