@@ -128,6 +128,7 @@ func ParseAmountIn(s string, u Unit) (qingqian.Money, error) {
 		scale = own.Scale
 	}
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "¥"), "￥")
+	s = strings.TrimPrefix(s, "+")
 	if strings.HasPrefix(s, "-") {
 		if neg {
 			return 0, fmt.Errorf("金额格式不正确")
