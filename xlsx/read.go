@@ -95,7 +95,12 @@ func openBook(path string, cols []Column) (*book, error) {
 		return nil, fileErr("工作簿中没有工作表")
 	}
 	for _, name := range names {
-		src, err := b.open(name)
+		// The header is found without the merged ranges (reading them scans the whole sheet).
+		rows, err := wb.Rows(name)
+		var src source
+		if err == nil {
+			src = &pushback{source: &xlsxSource{f: wb, rows: rows, name: name}}
+		}
 		if err != nil {
 			b.skipped = append(b.skipped, name)
 			continue
