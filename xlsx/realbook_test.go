@@ -6,12 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/xuri/excelize/v2"
-
-	"github.com/qingqian/qingqian"
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
+	"github.com/qingqian/qingqian"
 	"github.com/qingqian/qingqian/sqldb"
 	"github.com/qingqian/qingqian/sqldb/sqldbtest"
 	"github.com/qingqian/qingqian/xlsx"
@@ -366,6 +366,43 @@ func TestMergedAmountCountsOnce(t *testing.T) {
 		items := l.all(t)
 		if len(items) != 2 || items[1].OrgName != "示范建工集团有限公司" || items[1].Undisputed != 0 || items[0].Undisputed != 10000 {
 			t.Fatalf("items %+v %+v", items[0], items[1])
+		}
+	})
+}
+
+// The same shapes saved by LibreOffice (its own XML: shared strings, its relationship paths,
+// its merged ranges) read the same: several sheets, a unit note, merged cells, a 合计 row.
+func TestLibreOfficeSavedShapes(t *testing.T) {
+	soffice(t)
+	book := rawBook(t,
+		rawSheet{name: "说明", rows: [][]string{{"按子公司分列"}}},
+		rawSheet{name: "本部", merges: []string{"C3:C4", "D3:D4"}, rows: [][]string{
+			{"清欠台账", "", "", "", "", "", "", "", "金额单位：万元"},
+			{"台账编号", "欠款单位", "债权企业名称", "统一社会信用代码", "欠款类型", "发生日期", "无分歧金额", "有分歧金额", "来源", "分歧原因"},
+			{"L-1", "示范建工集团有限公司", "某某建筑劳务有限公司", "91310115MA1K3BTP2B", "工程款", "#43539.25", "#1.5", "", "底数"},
+			{"L-2", "示范建工集团有限公司", "", "", "货物款", "#43539", "#0.25", "", "底数"},
+			{"合计", "", "", "", "", "", "#1.75", "", ""},
+		}},
+		rawSheet{name: "一公司", rows: [][]string{ledgerHeader,
+			{"L-1", "示范建工第一工程有限公司", "某某建筑劳务有限公司", "91310115MA1K3BTP2B", "工程款", "#43539", "#19.989999999999998", "", "底数"}}},
+	)
+	saved := convert(t, book, "xlsx", "")
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		l := newLedger(t, db)
+		rep, err := xlsx.ImportLedger(l.sys, l.imports, saved, false, nil)
+		if err != nil || !rep.OK() {
+			t.Fatalf("%v %s", err, issues(rep))
+		}
+		if len(rep.Sheets) != 2 || len(rep.Warnings) != 0 {
+			t.Fatalf("sheets %v warnings %+v notes %v", rep.Sheets, rep.Warnings, rep.Notes)
+		}
+		items := l.all(t)
+		if len(items) != 3 || items[0].Undisputed != 1_500_000 || items[1].Undisputed != 250_000 || items[1].CreditorUSCC != "91310115MA1K3BTP2B" ||
+			items[2].Undisputed != 1999 {
+			for _, it := range items {
+				t.Logf("%s %s %s %s", it.No, it.OrgName, it.CreditorUSCC, it.Undisputed)
+			}
+			t.Fatalf("items")
 		}
 	})
 }
