@@ -2,12 +2,14 @@ package qingqian
 
 import (
 	"context"
+	"errors"
 	"io"
 )
 
 // LedgerRow is one row of an imported ledger: parsed and checked cell by cell, not yet resolved
 // against the database (the unit by name, the creditor by USCC, the item by its key).
 type LedgerRow struct {
+	Sheet    string   // the sheet's name, for messages ("" for a CSV file)
 	Row      int      // the row's number in the sheet, for messages
 	OrgName  string   // 欠款单位, by full name within the actor's subtree
 	Creditor Creditor // name, USCC and ownership; created when the USCC is new
@@ -17,6 +19,7 @@ type LedgerRow struct {
 // ImportIssue is one problem of an import, at a row and a field (a domain field name such as
 // "arisen_on"; the spreadsheet layer names the column).
 type ImportIssue struct {
+	Sheet   string `json:"sheet,omitempty"` // "" when the file has one sheet
 	Row     int    `json:"row"`
 	Field   string `json:"field"`
 	Value   string `json:"value"`
@@ -37,7 +40,72 @@ type ImportResult struct {
 	CreditorsCreated int           `json:"creditors_created"`
 	Issues           []ImportIssue `json:"issues"`
 	Truncated        bool          `json:"truncated"` // more issues than MaxImportIssues
+	// Warnings do not stop an import: things a person should look at (a creditor's name that
+	// differs from the one registered for its code, a 合计 row that is not the sum of the rows).
+	Warnings []ImportIssue `json:"warnings"`
+	// Details say row by row what the import did or would do: which rows are new, which matched
+	// an item and by what, what changes (up to MaxImportDetails rows; every matched row first).
+	Details          []ImportRowResult `json:"details"`
+	DetailsTruncated bool              `json:"details_truncated"`
+	// Totals are the amounts of the file's rows per unit, in 元, to check against the file's own 合计.
+	Totals []ImportTotal `json:"totals"`
 }
+
+// MaxImportDetails bounds the rows an import describes one by one.
+const MaxImportDetails = 2000
+
+// What an import did with a row.
+const (
+	ImportNew       = "new"       // a new item
+	ImportIdentical = "identical" // matched an item and changes nothing
+	ImportUpdated   = "updated"   // matched an item whose descriptive fields it changes
+)
+
+// ImportRowResult is what an import did, or would do, with one row.
+type ImportRowResult struct {
+	Sheet     string         `json:"sheet,omitempty"`
+	Row       int            `json:"row"`
+	Action    string         `json:"action"` // ImportNew, ImportIdentical, ImportUpdated
+	ItemID    int64          `json:"item_id,omitempty"`
+	MatchedBy string         `json:"matched_by,omitempty"` // how the item was found, in Chinese
+	Changes   []ImportChange `json:"changes,omitempty"`
+}
+
+// ImportChange is one field an import changes on a matched item.
+type ImportChange struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+}
+
+// ImportTotal is the sum of a file's rows for one unit.
+type ImportTotal struct {
+	OrgName    string `json:"org_name"`
+	Rows       int    `json:"rows"`
+	Undisputed Money  `json:"undisputed"`
+	Disputed   Money  `json:"disputed"`
+}
+
+// AddWarning records a warning, up to MaxImportIssues.
+func (r *ImportResult) AddWarning(is ImportIssue) {
+	if len(r.Warnings) < MaxImportIssues {
+		r.Warnings = append(r.Warnings, is)
+	}
+}
+
+// AddDetail records what happened to a row, up to MaxImportDetails.
+func (r *ImportResult) AddDetail(d ImportRowResult) {
+	if len(r.Details) >= MaxImportDetails {
+		r.DetailsTruncated = true
+		return
+	}
+	r.Details = append(r.Details, d)
+}
+
+// ErrRowsRejected is returned by an import's rows when the file had problems of its own: the
+// service checks every row it was given against the database all the same, so that every
+// problem is reported in one round, and writes nothing.
+var ErrRowsRejected = errors.New("the file has problems; nothing may be written")
 
 // OK reports whether the import had no issue.
 func (r *ImportResult) OK() bool { return len(r.Issues) == 0 }
@@ -54,6 +122,7 @@ func (r *ImportResult) AddIssue(is ImportIssue) {
 // RepaymentRow is one row of an imported list of repayments: the item by its unit and number
 // (台账编号), and the repayment itself.
 type RepaymentRow struct {
+	Sheet   string
 	Row     int
 	OrgName string
 	ItemNo  string
@@ -72,6 +141,7 @@ type VoucherFile struct {
 // PlanRow is one instalment of an imported repayment plan; the rows of one item (by unit and
 // number) together are its plan.
 type PlanRow struct {
+	Sheet      string
 	Row        int
 	OrgName    string
 	ItemNo     string
@@ -80,12 +150,14 @@ type PlanRow struct {
 
 // CreditorRow is one row of an imported creditor register.
 type CreditorRow struct {
+	Sheet    string
 	Row      int
 	Creditor Creditor
 }
 
 // OrgRow is one row of an imported list of units: a unit under its parent, both by full name.
 type OrgRow struct {
+	Sheet      string
 	Row        int
 	ParentName string
 	Org        Org

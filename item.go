@@ -135,28 +135,29 @@ func DeriveStatus(outstanding, repaid Money) Status {
 // Undisputed and Disputed are the amounts recognised when it was created, and every later change
 // is an entry. Balance is derived from the entries (as of the date asked for).
 type Item struct {
-	ID            int64         `json:"id"`
-	No            string        `json:"no"` // 台账编号, unique within the debtor unit
-	OrgID         int64         `json:"org_id"`
-	OrgName       string        `json:"org_name"`
-	CreditorID    int64         `json:"creditor_id"`
-	CreditorName  string        `json:"creditor_name"`
-	CreditorUSCC  string        `json:"creditor_uscc"`
-	ContractNo    string        `json:"contract_no"`
-	ContractName  string        `json:"contract_name"`
-	Kind          ItemKind      `json:"kind"`
-	ArisenOn      Date          `json:"arisen_on"`
-	DueOn         Date          `json:"due_on"`
-	Undisputed    Money         `json:"undisputed"`
-	Disputed      Money         `json:"disputed"`
-	DisputeReason string        `json:"dispute_reason"`
-	FundingSource FundingSource `json:"funding_source"`
-	Origin        Origin        `json:"origin"`
-	Responsible   string        `json:"responsible"`
-	Note          string        `json:"note"`
-	Version       int           `json:"version"`
-	CreatedAt     time.Time     `json:"created_at"`
-	UpdatedAt     time.Time     `json:"updated_at"`
+	ID                int64         `json:"id"`
+	No                string        `json:"no"` // 台账编号, unique within the debtor unit
+	OrgID             int64         `json:"org_id"`
+	OrgName           string        `json:"org_name"`
+	CreditorID        int64         `json:"creditor_id"`
+	CreditorName      string        `json:"creditor_name"`
+	CreditorUSCC      string        `json:"creditor_uscc"`
+	CreditorOwnership Ownership     `json:"-"` // read with the item, for exports
+	ContractNo        string        `json:"contract_no"`
+	ContractName      string        `json:"contract_name"`
+	Kind              ItemKind      `json:"kind"`
+	ArisenOn          Date          `json:"arisen_on"`
+	DueOn             Date          `json:"due_on"`
+	Undisputed        Money         `json:"undisputed"`
+	Disputed          Money         `json:"disputed"`
+	DisputeReason     string        `json:"dispute_reason"`
+	FundingSource     FundingSource `json:"funding_source"`
+	Origin            Origin        `json:"origin"`
+	Responsible       string        `json:"responsible"`
+	Note              string        `json:"note"`
+	Version           int           `json:"version"`
+	CreatedAt         time.Time     `json:"created_at"`
+	UpdatedAt         time.Time     `json:"updated_at"`
 
 	Balance Balance `json:"balance"`
 

@@ -2,6 +2,7 @@ package qingqian
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -125,4 +126,52 @@ type OrgService interface {
 	// DeleteOrg removes a unit that has no children and no ledger data; otherwise ECONFLICT
 	// (deactivate it instead).
 	DeleteOrg(ctx context.Context, id int64) error
+}
+
+// NormalizeName reduces a unit's or a firm's name to what identifies it: no spaces, brackets
+// full-width whichever way they were typed (“某某（集团）有限公司” and “某某(集团)有限公司” are one name).
+func NormalizeName(s string) string { return nameFolder.Replace(strings.TrimSpace(s)) }
+
+var nameFolder = strings.NewReplacer(" ", "", "\u3000", "", "\t", "", "(", "（", ")", "）")
+
+// NearestName returns the name of names closest to s (by edit distance, in characters) when it
+// is close enough to be a likely typing slip, else "".
+func NearestName(s string, names []string) string {
+	target := []rune(NormalizeName(s))
+	best, bestD := "", len(target)/4+2
+	for _, n := range names {
+		if d := editDistance(target, []rune(NormalizeName(n)), bestD); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b, or limit when it is at least limit.
+func editDistance(a, b []rune, limit int) int {
+	if d := len(a) - len(b); d >= limit || -d >= limit {
+		return limit
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		low := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			low = min(low, cur[j])
+		}
+		if low >= limit {
+			return limit
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(b)], limit)
 }

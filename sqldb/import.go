@@ -6,6 +6,7 @@ package sqldb
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/qingqian/qingqian"
 )
@@ -60,7 +61,7 @@ func (s *ImportService) importTxAs(ctx context.Context, dryRun bool, require fun
 		}
 		return tx.flushTotals(ctx)
 	})
-	if err != nil && !errors.Is(err, errRollback) {
+	if err != nil && !errors.Is(err, errRollback) && !errors.Is(err, qingqian.ErrRowsRejected) {
 		return nil, err
 	}
 	return res, nil
@@ -87,7 +88,13 @@ type importer struct {
 	a         *qingqian.Actor
 	res       *qingqian.ImportResult
 	orgs      map[string][]*qingqian.Org // by full name, within the actor's subtree
+	byNorm    map[string][]*qingqian.Org // by qingqian.NormalizeName of the full name
 	creditors map[string]*qingqian.Creditor
+	// newCreditors are the creditors this import registers: nothing of theirs is in the ledger.
+	newCreditors map[int64]bool
+	// seen holds, by what identifies a row's debt, where in the file it was first given.
+	seen   map[string]string
+	totals map[string]*qingqian.ImportTotal
 }
 
 func (im *importer) loadOrgs(ctx context.Context) (err error) {
@@ -105,10 +112,53 @@ func (im *importer) loadOrgs(ctx context.Context) (err error) {
 			return err
 		}
 		im.orgs[o.Name] = append(im.orgs[o.Name], o)
+		if im.byNorm == nil {
+			im.byNorm = map[string][]*qingqian.Org{}
+		}
+		n := qingqian.NormalizeName(o.Name)
+		im.byNorm[n] = append(im.byNorm[n], o)
 	}
 	return rows.Err()
 }
 
+// unit finds a row's unit by its full name within the actor's subtree, brackets and spaces
+// typed either way; else it says why not, suggesting the nearest name.
+func (im *importer) unit(name string) (*qingqian.Org, string) {
+	units := im.orgs[name]
+	if len(units) == 0 {
+		units = im.byNorm[qingqian.NormalizeName(name)]
+	}
+	switch {
+	case len(units) == 0:
+		msg := "没有这个单位，或它不在本单位及下级单位之中"
+		names := make([]string, 0, len(im.orgs))
+		for n := range im.orgs {
+			names = append(names, n)
+		}
+		if near := qingqian.NearestName(name, names); near != "" {
+			msg += "；是否为“" + near + "”？"
+		}
+		return nil, msg
+	case len(units) > 1:
+		return nil, "有多个同名单位，请在系统中改名后再导入"
+	case !units[0].Active:
+		return nil, "该单位已停用"
+	}
+	return units[0], ""
+}
+
+// where names a row of the file in messages: "第N行", or "工作表“X”第N行" in another sheet.
+func where(sheet string, row int, from string) string {
+	if sheet != "" && sheet != from {
+		return fmt.Sprintf("工作表“%s”第%d行", sheet, row)
+	}
+	return fmt.Sprintf("第%d行", row)
+}
+
 func (im *importer) issue(r *qingqian.LedgerRow, field, value, msg string) {
-	im.res.AddIssue(qingqian.ImportIssue{Row: r.Row, Field: field, Value: value, Message: msg})
+	im.res.AddIssue(qingqian.ImportIssue{Sheet: r.Sheet, Row: r.Row, Field: field, Value: value, Message: msg})
+}
+
+func (im *importer) warn(r *qingqian.LedgerRow, field, value, msg string) {
+	im.res.AddWarning(qingqian.ImportIssue{Sheet: r.Sheet, Row: r.Row, Field: field, Value: value, Message: msg})
 }

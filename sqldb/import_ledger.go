@@ -30,7 +30,7 @@ func (s *ImportService) ImportRepayments(ctx context.Context, rows func(yield fu
 func (im *importer) repayment(ctx context.Context, es *EntryService, r *qingqian.RepaymentRow) (err error) {
 	defer wrapErr(&err, "row %d", r.Row)
 	issue := func(field, value, msg string) {
-		im.res.AddIssue(qingqian.ImportIssue{Row: r.Row, Field: field, Value: value, Message: msg})
+		im.res.AddIssue(qingqian.ImportIssue{Sheet: r.Sheet, Row: r.Row, Field: field, Value: value, Message: msg})
 	}
 	units := im.orgs[r.OrgName]
 	if len(units) != 1 {
@@ -96,51 +96,77 @@ func (im *importer) repayment(ctx context.Context, es *EntryService, r *qingqian
 func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*qingqian.LedgerRow) bool) error, dryRun bool) (_ *qingqian.ImportResult, err error) {
 	defer serviceErr(&err, "import the ledger")
 	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
-		im := &importer{tx: tx, a: a, res: res, creditors: map[string]*qingqian.Creditor{}}
+		im := &importer{tx: tx, a: a, res: res, creditors: map[string]*qingqian.Creditor{}, newCreditors: map[int64]bool{},
+			seen: map[string]string{}, totals: map[string]*qingqian.ImportTotal{}}
 		if err := im.loadOrgs(ctx); err != nil {
 			return err
 		}
-		return feed(res, rows, func(r *qingqian.LedgerRow) error { return im.row(ctx, r) })
+		err := feed(res, rows, func(r *qingqian.LedgerRow) error { return im.row(ctx, r) })
+		im.sumTotals()
+		return err
 	})
 }
 
+// sumTotals puts the file's totals per unit on the result, in the order of the units' names.
+func (im *importer) sumTotals() {
+	im.res.Totals = make([]qingqian.ImportTotal, 0, len(im.totals))
+	for _, t := range im.totals {
+		im.res.Totals = append(im.res.Totals, *t)
+	}
+	slices.SortFunc(im.res.Totals, func(a, b qingqian.ImportTotal) int { return strings.Compare(a.OrgName, b.OrgName) })
+}
+
 // creditor finds or registers the creditor of a row (creditorFor), once per USCC in an import;
-// nil when the row's creditor cannot be registered, which is an issue.
+// nil when the row's creditor cannot be registered, which is an issue. A name that differs from
+// the one registered for the code is a warning on the row: the row is filed under the
+// registered firm (the code identifies it), and a firm that was renamed is renamed on the
+// creditors' page, not by a ledger import.
 func (im *importer) creditor(ctx context.Context, r *qingqian.LedgerRow) (*qingqian.Creditor, error) {
-	if got, ok := im.creditors[qingqian.NormalizeUSCC(r.Creditor.USCC)]; ok {
-		return got, nil
-	}
-	c, created, err := im.tx.creditorFor(ctx, r.Creditor)
-	if qingqian.ErrorCode(err) == qingqian.EINVALID {
-		for f, m := range qingqian.ErrorFields(err) {
-			im.issue(r, f, "", m)
+	c, ok := im.creditors[qingqian.NormalizeUSCC(r.Creditor.USCC)]
+	if !ok {
+		got, created, err := im.tx.creditorFor(ctx, r.Creditor)
+		if qingqian.ErrorCode(err) == qingqian.EINVALID {
+			for f, m := range qingqian.ErrorFields(err) {
+				im.issue(r, f, map[string]string{"creditor_name": r.Creditor.Name, "creditor_uscc": r.Creditor.USCC, "creditor_ownership": r.Creditor.Ownership.Label()}[f], m)
+			}
+			return nil, nil
+		} else if err != nil {
+			return nil, err
 		}
-		return nil, nil
-	} else if err != nil {
-		return nil, err
+		if created {
+			im.res.CreditorsCreated++
+			im.newCreditors[got.ID] = true
+		}
+		im.creditors[got.USCC] = got
+		c = got
 	}
-	if created {
-		im.res.CreditorsCreated++
+	if name := strings.TrimSpace(r.Creditor.Name); name != "" && name != c.Name && qingqian.NormalizeName(name) != qingqian.NormalizeName(c.Name) {
+		im.warn(r, "creditor_name", name, "与该统一社会信用代码登记的企业名称“"+c.Name+"”不一致，按登记的企业记入；如企业已更名，请在“债权企业”页修改名称，如代码填错，请改正代码")
 	}
-	im.creditors[c.USCC] = c
 	return c, nil
+}
+
+// identity says what identifies a row's debt within the file: its number in its unit, else its
+// contract number with its unit and creditor, else its unit, creditor, arising date, kind and
+// amounts; and how it is named in messages.
+func identity(r *qingqian.LedgerRow, it *qingqian.Item) (key, by string) {
+	switch {
+	case it.No != "":
+		return "no\x00" + strconv.FormatInt(it.OrgID, 10) + "\x00" + it.No, "台账编号"
+	case it.ContractNo != "":
+		return fmt.Sprintf("contract\x00%d\x00%d\x00%s", it.OrgID, it.CreditorID, it.ContractNo), "欠款单位、债权企业和合同编号"
+	}
+	return fmt.Sprintf("debt\x00%d\x00%d\x00%s\x00%s\x00%d\x00%d", it.OrgID, it.CreditorID, it.ArisenOn, it.Kind, it.Undisputed, it.Disputed),
+		"欠款单位、债权企业、发生日期、欠款类型和金额"
 }
 
 func (im *importer) row(ctx context.Context, r *qingqian.LedgerRow) (err error) {
 	defer wrapErr(&err, "row %d", r.Row)
-	units := im.orgs[r.OrgName]
-	switch {
-	case len(units) == 0:
-		im.issue(r, "org_id", r.OrgName, "没有这个单位，或它不在本单位及下级单位之中")
-		return nil
-	case len(units) > 1:
-		im.issue(r, "org_id", r.OrgName, "有多个同名单位，请在系统中改名后再导入")
-		return nil
-	case !units[0].Active:
-		im.issue(r, "org_id", r.OrgName, "该单位已停用")
+	o, msg := im.unit(r.OrgName)
+	if o == nil {
+		im.issue(r, "org_id", r.OrgName, msg)
 		return nil
 	}
-	o := units[0]
 	c, err := im.creditor(ctx, r)
 	if err != nil || c == nil {
 		return err
@@ -149,43 +175,94 @@ func (im *importer) row(ctx context.Context, r *qingqian.LedgerRow) (err error) 
 	it.OrgID, it.CreditorID = o.ID, c.ID
 	if verr := it.Validate(); verr != nil {
 		for f, m := range qingqian.ErrorFields(verr) {
-			im.issue(r, f, "", m)
+			im.issue(r, f, fieldValue(&it, f), m)
 		}
 		return nil
 	}
-	existing, ok, err := im.match(ctx, r, &it)
+	// The same debt twice in the file: reported, never two debts.
+	key, by := identity(r, &it)
+	if first, dup := im.seen[key]; dup {
+		field, value := "no", it.No
+		if it.No == "" {
+			field, value = "contract_no", it.ContractNo
+		}
+		msg := "与" + first + "的" + by + "相同，是同一笔欠款"
+		if it.No == "" && it.ContractNo == "" {
+			field, value = "undisputed", it.Undisputed.String()
+			msg += "；如确为两笔欠款，请填写台账编号或合同编号加以区分"
+		}
+		im.issue(r, field, value, msg)
+		return nil
+	}
+	im.seen[key] = where(r.Sheet, r.Row, r.Sheet)
+	existing, matchedBy, ok, err := im.match(ctx, r, &it)
 	if err != nil || !ok {
 		return err
 	}
+	t := im.totals[o.Name]
+	if t == nil {
+		t = &qingqian.ImportTotal{OrgName: o.Name}
+		im.totals[o.Name] = t
+	}
+	t.Rows++
+	t.Undisputed += it.Undisputed
+	t.Disputed += it.Disputed
 	if existing == nil {
+		if moved, err := im.elsewhere(ctx, r, &it, o); err != nil || moved {
+			return err
+		}
 		if err := im.tx.createItem(ctx, o, &it, c.Name, c.USCC); err != nil {
-			if qingqian.ErrorCode(err) == qingqian.ECONFLICT {
-				im.issue(r, "no", it.No, qingqian.ErrorMessage(err))
+			if code := qingqian.ErrorCode(err); code == qingqian.ECONFLICT || code == qingqian.EINVALID {
+				fields := qingqian.ErrorFields(err)
+				if len(fields) == 0 {
+					fields = map[string]string{"no": qingqian.ErrorMessage(err)}
+				}
+				for f, m := range fields {
+					im.issue(r, f, fieldValue(&it, f), m)
+				}
 				return nil
 			}
 			return err
 		}
 		im.res.Created++
+		im.res.AddDetail(qingqian.ImportRowResult{Sheet: r.Sheet, Row: r.Row, Action: qingqian.ImportNew})
 		return nil
 	}
 	cur := existing.Item
 	switch {
 	case cur.Undisputed != it.Undisputed || cur.Disputed != it.Disputed:
-		im.issue(r, "undisputed", it.Undisputed.String(), "金额与台账中的确认金额（无分歧 "+cur.Undisputed.String()+"，有分歧 "+cur.Disputed.String()+"）不一致；金额只能通过清偿、调整等记录变更")
+		im.issue(r, "undisputed", it.Undisputed.String(), "按"+matchedBy+"匹配到台账中的条目，但金额与其确认金额（无分歧 "+cur.Undisputed.String()+"，有分歧 "+cur.Disputed.String()+"）不一致；金额只能通过清偿、调整等记录变更")
 		return nil
 	case cur.Kind != it.Kind:
-		im.issue(r, "kind", string(it.Kind), "欠款类型与台账不一致，不能通过导入修改")
+		im.issue(r, "kind", it.Kind.Label(), "按"+matchedBy+"匹配到台账中的条目，但欠款类型与台账（"+cur.Kind.Label()+"）不一致，不能通过导入修改")
 		return nil
 	case cur.Origin != it.Origin:
-		im.issue(r, "origin", string(it.Origin), "来源与台账不一致，不能通过导入修改")
+		im.issue(r, "origin", it.Origin.Label(), "按"+matchedBy+"匹配到台账中的条目，但来源与台账（"+cur.Origin.Label()+"）不一致，不能通过导入修改")
 		return nil
 	case cur.ArisenOn != it.ArisenOn:
-		im.issue(r, "arisen_on", it.ArisenOn.String(), "发生日期与台账（"+cur.ArisenOn.String()+"）不一致，不能通过导入修改")
+		im.issue(r, "arisen_on", it.ArisenOn.String(), "按"+matchedBy+"匹配到台账中的条目，但发生日期与台账（"+cur.ArisenOn.String()+"）不一致，不能通过导入修改")
 		return nil
 	}
-	if cur.No == it.No && cur.ContractNo == it.ContractNo && cur.ContractName == it.ContractName && cur.DueOn == it.DueOn &&
-		cur.DisputeReason == it.DisputeReason && cur.FundingSource == it.FundingSource && cur.Responsible == it.Responsible && cur.Note == it.Note {
+	// What the row leaves empty that identifies the item is kept.
+	if it.No == "" {
+		it.No = cur.No
+	}
+	if it.ContractNo == "" {
+		it.ContractNo = cur.ContractNo
+	}
+	var changes []qingqian.ImportChange
+	for _, f := range []struct{ field, old, new string }{
+		{"no", cur.No, it.No}, {"contract_no", cur.ContractNo, it.ContractNo}, {"contract_name", cur.ContractName, it.ContractName},
+		{"due_on", cur.DueOn.String(), it.DueOn.String()}, {"dispute_reason", cur.DisputeReason, it.DisputeReason},
+		{"funding_source", cur.FundingSource.Label(), it.FundingSource.Label()}, {"responsible", cur.Responsible, it.Responsible}, {"note", cur.Note, it.Note},
+	} {
+		if f.old != f.new {
+			changes = append(changes, qingqian.ImportChange{Field: f.field, Old: f.old, New: f.new})
+		}
+	}
+	if len(changes) == 0 {
 		im.res.Unchanged++
+		im.res.AddDetail(qingqian.ImportRowResult{Sheet: r.Sheet, Row: r.Row, Action: qingqian.ImportIdentical, ItemID: cur.ID, MatchedBy: matchedBy})
 		return nil
 	}
 	upd := qingqian.ItemUpdate{No: &it.No, ContractNo: &it.ContractNo, ContractName: &it.ContractName, DueOn: &it.DueOn,
@@ -198,7 +275,41 @@ func (im *importer) row(ctx context.Context, r *qingqian.LedgerRow) (err error) 
 		return err
 	}
 	im.res.Updated++
+	im.res.AddDetail(qingqian.ImportRowResult{Sheet: r.Sheet, Row: r.Row, Action: qingqian.ImportUpdated, ItemID: cur.ID, MatchedBy: matchedBy, Changes: changes})
 	return nil
+}
+
+// fieldValue is the value of an item's field for a message.
+func fieldValue(it *qingqian.Item, field string) string {
+	switch field {
+	case "no":
+		return it.No
+	case "origin":
+		return it.Origin.Label()
+	case "kind":
+		return it.Kind.Label()
+	case "arisen_on":
+		return it.ArisenOn.String()
+	case "due_on":
+		return it.DueOn.String()
+	case "undisputed":
+		return it.Undisputed.String()
+	case "disputed":
+		return it.Disputed.String()
+	case "contract_no":
+		return it.ContractNo
+	case "contract_name":
+		return it.ContractName
+	case "dispute_reason":
+		return it.DisputeReason
+	case "funding_source":
+		return it.FundingSource.Label()
+	case "responsible":
+		return it.Responsible
+	case "note":
+		return it.Note
+	}
+	return ""
 }
 
 // The queries that match a row to an item, each served by an index alone (TestQueryPlans).
@@ -206,48 +317,98 @@ func (im *importer) row(ctx context.Context, r *qingqian.LedgerRow) (err error) 
 const (
 	matchByNo       = `SELECT id FROM items WHERE org_id = $1 AND no = $2 AND no <> ''`
 	matchByContract = `SELECT id FROM items WHERE org_id = $1 AND creditor_id = $2 AND contract_no = $3 LIMIT 2`
+	// A row without a number or contract number is its debt: unit, creditor, date, kind, amounts.
+	// (The items of one unit and creditor are few: no index of its own, which would cost every
+	// insert.)
+	matchByDebt = `SELECT id FROM items WHERE org_id = $1 AND creditor_id = $2 AND arisen_on = $3 AND kind = $4 AND undisputed = $5 AND disputed = $6 LIMIT 2`
+	// The same debt in another unit of the subtree (the row's unit was corrected in the file),
+	// through the creditor's items; not asked for creditors the import registers.
+	sameDebtElsewhere = `SELECT i.id, i.no, i.contract_no, o.name FROM items i JOIN orgs o ON o.id = i.org_id
+		WHERE i.creditor_id = $1 AND i.arisen_on = $2 AND i.kind = $3 AND i.undisputed = $4 AND i.disputed = $5 AND i.org_id <> $6
+		AND o.path >= $7 AND o.path < $8 LIMIT 20`
 )
 
 // match finds the item a row stands for: by number within the unit, else by unit, creditor and
-// contract number; nil when it is new. More than one candidate is an issue, and ok is false.
-// The ids are looked up first, in the index alone: most rows of a large import are new.
-func (im *importer) match(ctx context.Context, r *qingqian.LedgerRow, it *qingqian.Item) (found *itemRow, ok bool, err error) {
+// contract number, else by unit, creditor, arising date, kind and amounts; nil when it is new.
+// More than one candidate is an issue, and ok is false. The ids are looked up first, in the
+// index alone: most rows of a large import are new.
+func (im *importer) match(ctx context.Context, r *qingqian.LedgerRow, it *qingqian.Item) (found *itemRow, by string, ok bool, err error) {
 	var q string
 	var args []any
 	switch {
 	case it.No != "":
-		q, args = matchByNo, []any{it.OrgID, it.No}
+		q, args, by = matchByNo, []any{it.OrgID, it.No}, "台账编号"
 	case it.ContractNo != "":
-		q, args = matchByContract, []any{it.OrgID, it.CreditorID, it.ContractNo}
+		q, args, by = matchByContract, []any{it.OrgID, it.CreditorID, it.ContractNo}, "欠款单位、债权企业和合同编号"
 	default:
-		return nil, true, nil
+		if im.newCreditors[it.CreditorID] {
+			return nil, "", true, nil
+		}
+		q, args, by = matchByDebt, []any{it.OrgID, it.CreditorID, it.ArisenOn, it.Kind, it.Undisputed, it.Disputed}, "欠款单位、债权企业、发生日期、欠款类型和金额"
 	}
 	rows, err := im.tx.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, false, err
+		return nil, "", false, err
 	}
 	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
-			return nil, false, err
+			return nil, "", false, err
 		}
 		ids = append(ids, id)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, false, err
+		return nil, "", false, err
 	}
 	switch len(ids) {
 	case 0:
-		return nil, true, nil
+		return nil, by, true, nil
 	case 1:
 		found, err = scanItem(im.tx.QueryRowContext(ctx, `SELECT `+itemColumns+itemFrom+` WHERE i.id = $1`, ids[0]))
-		return found, err == nil, err
+		return found, by, err == nil, err
 	}
-	im.issue(r, "contract_no", it.ContractNo, "台账中有多条相同单位、债权企业和合同编号的条目，请填写台账编号以区分")
-	return nil, false, nil
+	if it.ContractNo != "" {
+		im.issue(r, "contract_no", it.ContractNo, "台账中有多条相同单位、债权企业和合同编号的条目，请填写台账编号以区分")
+	} else {
+		im.issue(r, "undisputed", it.Undisputed.String(), "台账中有多条单位、债权企业、发生日期、欠款类型和金额都相同的条目，无法确定是哪一条：请填写台账编号")
+	}
+	return nil, "", false, nil
+}
+
+// elsewhere reports, as an issue, a new row whose debt is in the ledger under another unit of
+// the actor's subtree (same creditor, date, kind and amounts, and the same number or contract
+// number when the row gives one): a corrected 欠款单位 must not make the debt count twice.
+func (im *importer) elsewhere(ctx context.Context, r *qingqian.LedgerRow, it *qingqian.Item, o *qingqian.Org) (bool, error) {
+	if im.newCreditors[it.CreditorID] {
+		return false, nil
+	}
+	lo, hi := subtreeRange(im.a.OrgPath)
+	rows, err := im.tx.QueryContext(ctx, sameDebtElsewhere, it.CreditorID, it.ArisenOn, it.Kind, it.Undisputed, it.Disputed, o.ID, lo, hi)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var no, contract, org string
+		if err := rows.Scan(&id, &no, &contract, &org); err != nil {
+			return false, err
+		}
+		if (it.No != "" && no != it.No) || (it.No == "" && it.ContractNo != "" && contract != it.ContractNo) {
+			continue
+		}
+		label := org
+		if no != "" {
+			label += "，台账编号 " + no
+		}
+		im.issue(r, "org_id", r.OrgName, "这笔欠款已在台账中，记在“"+label+"”名下（债权企业、发生日期、类型、金额"+
+			map[bool]string{true: "、编号", false: ""}[it.No != "" || it.ContractNo != ""]+"都相同）；导入不会另建一笔。欠款单位确需变更的，请在该条目页调整后再导入，或将本行的欠款单位改回")
+		return true, rows.Err()
+	}
+	return false, rows.Err()
 }
 
 // ImportPlans implements qingqian.ImportService. The rows of each item are gathered first (plans
@@ -285,7 +446,7 @@ func (im *importer) plan(ctx context.Context, rows []*qingqian.PlanRow) (err err
 	defer wrapErr(&err, "row %d", rows[0].Row)
 	first := rows[0]
 	issue := func(field, value, msg string) {
-		im.res.AddIssue(qingqian.ImportIssue{Row: first.Row, Field: field, Value: value, Message: msg})
+		im.res.AddIssue(qingqian.ImportIssue{Sheet: first.Sheet, Row: first.Row, Field: field, Value: value, Message: msg})
 	}
 	units := im.orgs[first.OrgName]
 	if len(units) != 1 {
@@ -329,7 +490,7 @@ func (im *importer) plan(ctx context.Context, rows []*qingqian.PlanRow) (err err
 					row, field = rows[n].Row, parts[2]
 				}
 			}
-			im.res.AddIssue(qingqian.ImportIssue{Row: row, Field: field, Message: m})
+			im.res.AddIssue(qingqian.ImportIssue{Sheet: first.Sheet, Row: row, Field: field, Message: m})
 		}
 		return nil
 	}

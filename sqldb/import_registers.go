@@ -25,7 +25,7 @@ func importCreditor(ctx context.Context, tx *Tx, res *qingqian.ImportResult, r *
 	c := r.Creditor
 	if err := c.Validate(); err != nil {
 		for f, m := range qingqian.ErrorFields(err) {
-			res.AddIssue(qingqian.ImportIssue{Row: r.Row, Field: f, Message: m})
+			res.AddIssue(qingqian.ImportIssue{Sheet: r.Sheet, Row: r.Row, Field: f, Message: m})
 		}
 		return nil
 	}
@@ -52,7 +52,7 @@ func importCreditor(ctx context.Context, tx *Tx, res *qingqian.ImportResult, r *
 		return err
 	}
 	if !ok {
-		res.AddIssue(qingqian.ImportIssue{Row: r.Row, Field: "name", Message: "该信用代码的债权企业已由其他单位登记或共同使用，与登记信息不同之处不能通过导入修改，请提交变更申请"})
+		res.AddIssue(qingqian.ImportIssue{Sheet: r.Sheet, Row: r.Row, Field: "name", Message: "该信用代码的债权企业已由其他单位登记或共同使用，与登记信息不同之处不能通过导入修改，请提交变更申请"})
 		return nil
 	}
 	c.ID = cur.ID
@@ -99,7 +99,7 @@ func (im *importer) usccTaken(ctx context.Context, code string, id int64) (bool,
 func (im *importer) org(ctx context.Context, r *qingqian.OrgRow) (err error) {
 	defer wrapErr(&err, "row %d", r.Row)
 	issue := func(field, value, msg string) {
-		im.res.AddIssue(qingqian.ImportIssue{Row: r.Row, Field: field, Value: value, Message: msg})
+		im.res.AddIssue(qingqian.ImportIssue{Sheet: r.Sheet, Row: r.Row, Field: field, Value: value, Message: msg})
 	}
 	o := r.Org
 	if taken, err := im.usccTaken(ctx, o.USCC, idOf(im.orgs[o.Name])); err != nil {

@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/qingqian/qingqian"
@@ -146,6 +147,41 @@ func TestImportWritesTotalsOnceAndOneAuditRecordPerItem(t *testing.T) {
 		}
 		if got := paid.Overall.PaymentsNoVoucher - after.Overall.PaymentsNoVoucher; got != 10 {
 			t.Fatalf("repayments without vouchers grew by %d, want 10", got)
+		}
+	})
+}
+
+// A new baseline row under a signed-off baseline is an issue on its row (with the others of the
+// file), not a refusal of the whole import that names no row.
+func TestImportLockedBaselineIsARowIssue(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newReportFixture(t, db)
+		f.at("2019-01-12 09:00")
+		p := &qingqian.Period{Kind: qingqian.PeriodBaseline, AsOf: qingqian.MustParseDate("2019-01-10"), Deadline: qingqian.MustParseDate("2019-01-20")}
+		if err := f.reports.OpenPeriod(f.office, p); err != nil {
+			t.Fatal(err)
+		}
+		sub, err := f.reports.Prepare(f.liaisonA, qingqian.SubmissionInput{PeriodID: p.ID, Narrative: "底数已核实"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.signOff(t, sub, f.reviewerA, f.principal)
+		f.at("2019-03-01 09:00")
+		rows := func(yield func(*qingqian.LedgerRow) bool) error {
+			for i, origin := range []qingqian.Origin{qingqian.OriginBaseline, qingqian.OriginSelfCheck, qingqian.OriginBaseline} {
+				r := &qingqian.LedgerRow{Row: i + 2, OrgName: f.subA1.Name, Creditor: *f.creditor, Item: qingqian.Item{
+					No: fmt.Sprintf("L-%d", i), Kind: qingqian.KindGoods, Origin: origin, ArisenOn: qingqian.MustParseDate("2018-12-01"),
+					Undisputed: qingqian.Yuan(10), FundingSource: qingqian.FundingOwn}}
+				if !yield(r) {
+					return nil
+				}
+			}
+			return nil
+		}
+		res, err := sqldb.NewImportService(db).ImportLedger(f.liaisonA, rows, false)
+		if err != nil || len(res.Issues) != 2 || res.Issues[0].Row != 2 || res.Issues[1].Row != 4 || res.Issues[0].Field != "origin" ||
+			!strings.Contains(res.Issues[0].Message, "已签批锁定") || res.Issues[0].Value != "底数" {
+			t.Fatalf("%v %+v", err, res)
 		}
 	})
 }

@@ -18,7 +18,7 @@ func NewItemService(db *DB) *ItemService { return &ItemService{db: db} }
 
 var _ qingqian.ItemService = (*ItemService)(nil)
 
-const itemColumns = `i.id, i.no, i.org_id, o.name, i.creditor_id, c.name, c.uscc, i.contract_no, i.contract_name, i.kind,
+const itemColumns = `i.id, i.no, i.org_id, o.name, i.creditor_id, c.name, c.uscc, c.ownership, i.contract_no, i.contract_name, i.kind,
 	i.arisen_on, i.due_on, i.undisputed, i.disputed, i.dispute_reason, i.funding_source, i.origin, i.responsible, i.note,
 	i.version, i.created_at, i.updated_at, i.rec_u, i.rec_d, i.rep_u, i.rep_d, i.out_u, i.out_d, i.status, o.path`
 
@@ -40,7 +40,7 @@ func scanItem(row interface{ Scan(...any) error }) (*itemRow, error) {
 	it := &qingqian.Item{}
 	r := &itemRow{Item: it}
 	b := &it.Balance
-	err := row.Scan(&it.ID, &it.No, &it.OrgID, &it.OrgName, &it.CreditorID, &it.CreditorName, &it.CreditorUSCC,
+	err := row.Scan(&it.ID, &it.No, &it.OrgID, &it.OrgName, &it.CreditorID, &it.CreditorName, &it.CreditorUSCC, &it.CreditorOwnership,
 		&it.ContractNo, &it.ContractName, &it.Kind, &it.ArisenOn, &it.DueOn, &it.Undisputed, &it.Disputed,
 		&it.DisputeReason, &it.FundingSource, &it.Origin, &it.Responsible, &it.Note, &it.Version,
 		timeCol{&it.CreatedAt}, timeCol{&it.UpdatedAt}, &b.RecognisedUndisputed, &b.RecognisedDisputed, &b.RepaidUndisputed, &b.RepaidDisputed,

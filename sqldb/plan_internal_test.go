@@ -40,9 +40,18 @@ func TestQueryPlans(t *testing.T) {
 		"import match by number": {matchByNo, []string{"SEARCH items USING COVERING INDEX items_no (org_id=? AND no=?)"}, nil},
 		"import match by contract": {matchByContract,
 			[]string{"SEARCH items USING COVERING INDEX items_contract (org_id=? AND creditor_id=? AND contract_no=?)"}, nil},
-		"entries of an item": {`SELECT cat, on_date, du, dd FROM entries WHERE item_id = $1 ORDER BY id`, []string{"entries_item (item_id=?)"}, []string{"TEMP B-TREE"}},
+		"import match by debt":       {matchByDebt, []string{"SEARCH items USING INDEX items_contract (org_id=? AND creditor_id=?)"}, nil},
+		"import same debt elsewhere": {sameDebtElsewhere, []string{"SEARCH i USING INDEX items_creditor (creditor_id=?)"}, nil},
+		"entries of an item":         {`SELECT cat, on_date, du, dd FROM entries WHERE item_id = $1 ORDER BY id`, []string{"entries_item (item_id=?)"}, []string{"TEMP B-TREE"}},
 	} {
-		plan, err := db.ExplainForTest(context.Background(), c.query, "/", "0", 0)
+		args := map[string][]any{
+			"import match by debt":       {1, 1, "2019-01-01", "works", 1, 0},
+			"import same debt elsewhere": {1, "2019-01-01", "works", 1, 0, 1, "/", "0"},
+		}[name]
+		if args == nil {
+			args = []any{"/", "0", 0}
+		}
+		plan, err := db.ExplainForTest(context.Background(), c.query, args...)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

@@ -153,7 +153,7 @@ func (s *Server) saveUpload(r *http.Request, limit int64) (path, name string, er
 	defer file.Close()
 	ext := strings.ToLower(filepath.Ext(hdr.Filename))
 	if ext != ".xlsx" && ext != ".csv" {
-		return "", "", &qingqian.Error{Code: qingqian.EINVALID, Message: "只能导入 .xlsx 或 .csv 文件（.xls 请先另存为 .xlsx）", Fields: map[string]string{"file": "文件类型不对"}}
+		return "", "", &qingqian.Error{Code: qingqian.EINVALID, Message: "只能导入 .xlsx 或 .csv 文件：.xls、.et、.ods 请用 Excel、WPS 或 LibreOffice 打开后“另存为” .xlsx 再导入", Fields: map[string]string{"file": "文件类型不对，请另存为 .xlsx"}}
 	}
 	tmp, err := os.CreateTemp(s.spoolDir(), spoolPrefix+"import-*"+ext)
 	if err != nil {
@@ -365,6 +365,10 @@ type importData struct {
 	Err      string
 	Issues   []xlsx.Issue
 	More     int
+	// The preview: what each row does (matched and changed rows first), the totals per unit.
+	Rows     []xlsx.PreviewRow
+	MoreRows int
+	Totals   []xlsx.PreviewTotal
 }
 
 func (s *Server) importStatus(w http.ResponseWriter, r *http.Request) error {
@@ -378,6 +382,13 @@ func (s *Server) importStatus(w http.ResponseWriter, r *http.Request) error {
 		d.Issues = d.Report.Issues
 		if len(d.Issues) > 200 {
 			d.More, d.Issues = len(d.Issues)-200, d.Issues[:200]
+		}
+		d.Rows, d.Totals = d.Report.PreviewRows(j.Kind), d.Report.PreviewTotals()
+		if len(d.Rows) > 500 {
+			d.MoreRows, d.Rows = len(d.Rows)-500, d.Rows[:500]
+		}
+		if d.Report.Result != nil && d.Report.Result.DetailsTruncated {
+			d.MoreRows += d.Report.Result.Rows - len(d.Report.Result.Details)
 		}
 	}
 	s.render(w, r, http.StatusOK, "import_status", &view{Title: "导入台账", Nav: "ledger", Data: d, Refresh: !d.Done})

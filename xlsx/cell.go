@@ -42,7 +42,9 @@ func ParseDate(s string) (qingqian.Date, error) {
 	if s == "" {
 		return qingqian.Date{}, nil
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "eE") && len(s) != 8 {
+	// An Excel serial number, with the time of day as its fraction (43539.25 is 06:00); eight
+	// digits without a point are 20191130.
+	if f, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "eE") && (len(s) != 8 || strings.Contains(s, ".")) {
 		// Below 61 Excel counts a 29 February 1900 that never was; no ledger date is that old.
 		if f < 61 || f > 2958465 || math.IsNaN(f) {
 			return qingqian.Date{}, fmt.Errorf("日期数值超出范围")
@@ -87,59 +89,126 @@ func ParseDate(s string) (qingqian.Date, error) {
 	return date, nil
 }
 
-// ParseAmount reads an amount in 元 (or in 万元 when wan is true) as people type it: thousands
-// separators, full-width digits, a trailing 元 or 万元, a leading ¥. At most two decimals of 元
-// (six of 万元); anything else is refused rather than rounded.
+// ParseAmount reads an amount in 元 (or in 万元 when wan is true) as people type it; see
+// ParseAmountIn. With wan false the column states no unit, so a cell may say its own.
 func ParseAmount(s string, wan bool) (qingqian.Money, error) {
+	if wan {
+		return ParseAmountIn(s, Unit{Scale: 10_000, Explicit: true})
+	}
+	return ParseAmountIn(s, yuan)
+}
+
+// zeroes are what accounting formats and people write for nothing.
+var zeroes = map[string]bool{"-": true, "--": true, "—": true, "——": true, "–": true, "无": true, "/": true}
+
+// ParseAmountIn reads an amount written in the unit u as people type it: thousands separators
+// (in their places: "12,34" is refused), full-width digits, a leading ¥, a trailing 元, 万元 or
+// 亿元 (which must agree with a unit the column states), (1,234.56) for a negative amount, and
+// "-", "—" or "无" for zero. At most two decimals of 元 (six of 万元, ten of 亿元); anything else is
+// refused rather than rounded.
+func ParseAmountIn(s string, u Unit) (qingqian.Money, error) {
 	s = fold(s)
-	if s == "" {
+	if s == "" || zeroes[s] {
 		return 0, nil
 	}
+	neg := false
+	if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") {
+		neg, s = true, strings.TrimSpace(s[1:len(s)-1])
+	}
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "¥"), "￥")
-	if strings.HasSuffix(s, "万元") {
-		s, wan = strings.TrimSuffix(s, "万元"), true
-	} else {
-		s = strings.TrimSuffix(s, "元")
+	scale := u.Scale
+	if scale == 0 {
+		scale = 1
 	}
-	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
-	if s == "" || strings.ContainsAny(s, "eE") {
-		return 0, fmt.Errorf("金额格式不正确")
+	if own, ok := cellUnit(s); ok {
+		s = strings.TrimSpace(strings.TrimSuffix(s, own.Name()))
+		if u.Explicit && own.Scale != scale {
+			return 0, fmt.Errorf("单元格写的是“%s”，与本列的单位“%s”不一致，请改为本列单位的数字", own.Name(), u.Name())
+		}
+		scale = own.Scale
 	}
-	if !wan {
-		m, err := qingqian.ParseYuan(s)
-		if err != nil {
-			if strings.Contains(err.Error(), "decimals") {
-				return 0, fmt.Errorf("金额最多两位小数")
-			}
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "¥"), "￥")
+	s = strings.TrimPrefix(s, "+")
+	if strings.HasPrefix(s, "-") {
+		if neg {
 			return 0, fmt.Errorf("金额格式不正确")
 		}
-		return m, nil
+		neg, s = true, s[1:]
 	}
-	// 万元: shift the decimal point four places, then read as 元.
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
+	if s == "" || strings.ContainsAny(s, "eE+-") {
+		return 0, fmt.Errorf("金额格式不正确")
+	}
+	if strings.Contains(s, ",") {
+		if !thousands(s) {
+			return 0, fmt.Errorf("千位分隔符位置不对（应每三位一个，如 1,234,567.89）")
+		}
+		s = strings.ReplaceAll(s, ",", "")
+	}
 	intPart, frac, _ := strings.Cut(s, ".")
-	if len(frac) > 6 {
-		return 0, fmt.Errorf("以万元填写的金额最多六位小数")
+	shift := 0
+	for p := scale; p > 1; p /= 10 {
+		shift++
 	}
-	frac += strings.Repeat("0", 6-len(frac))
-	yuan := strings.TrimLeft(intPart+frac[:4], "0") + "." + frac[4:]
-	if strings.HasPrefix(yuan, ".") {
-		yuan = "0" + yuan
+	if len(frac) > 2+shift {
+		if shift == 0 {
+			return 0, fmt.Errorf("金额最多两位小数")
+		}
+		return 0, fmt.Errorf("以%s填写的金额最多%d位小数", Unit{Scale: scale}.Name(), 2+shift)
+	}
+	// Shift the decimal point, then read as 元.
+	frac += strings.Repeat("0", 2+shift-len(frac))
+	yuanText := strings.TrimLeft(intPart+frac[:shift], "0") + "." + frac[shift:]
+	if strings.HasPrefix(yuanText, ".") {
+		yuanText = "0" + yuanText
 	}
 	if neg {
-		yuan = "-" + yuan
+		yuanText = "-" + yuanText
 	}
-	m, err := qingqian.ParseYuan(yuan)
+	m, err := qingqian.ParseYuan(yuanText)
 	if err != nil {
 		return 0, fmt.Errorf("金额格式不正确")
 	}
 	return m, nil
 }
 
+// cellUnit is the unit a cell ends with, if any.
+func cellUnit(s string) (Unit, bool) {
+	for _, u := range []Unit{{Scale: 100_000_000}, {Scale: 10_000}, {Scale: 1}} {
+		if strings.HasSuffix(s, u.Name()) {
+			return u, true
+		}
+	}
+	return Unit{}, false
+}
+
+// thousands reports whether the separators of a number are where they belong: every three
+// digits of the whole part, none in the decimals.
+func thousands(s string) bool {
+	intPart, frac, _ := strings.Cut(s, ".")
+	if strings.Contains(frac, ",") {
+		return false
+	}
+	groups := strings.Split(intPart, ",")
+	if len(groups[0]) < 1 || len(groups[0]) > 3 {
+		return false
+	}
+	for _, g := range groups[1:] {
+		if len(g) != 3 {
+			return false
+		}
+	}
+	return true
+}
+
 // ParseUSCC reads a unified social credit code with surrounding spaces or lower-case letters.
 func ParseUSCC(s string) (string, error) {
 	code := qingqian.NormalizeUSCC(fold(s))
+	// Printed in groups of four (9131 0115 MA1K 3BTP 2B) or with hyphens.
+	if len(code) != 18 {
+		if squeezed := strings.NewReplacer(" ", "", "-", "", "\u00a0", "").Replace(code); len(squeezed) == 18 {
+			code = squeezed
+		}
+	}
 	if code == "" {
 		return "", nil
 	}

@@ -10,7 +10,7 @@ func TestParseDate(t *testing.T) {
 	for in, want := range map[string]string{
 		"43799": "2019-11-30", "43799.5": "2019-11-30", "2019-11-30": "2019-11-30", "2019/11/30": "2019-11-30", "2019.11.30": "2019-11-30",
 		"2019年11月30日": "2019-11-30", "2019/1/5": "2019-01-05", " 2019-11-30 00:00:00 ": "2019-11-30", "２０１９－１１－３０": "2019-11-30",
-		"20191130": "2019-11-30", "": "",
+		"20191130": "2019-11-30", "": "", "43799.25": "2019-11-30", "43799.999": "2019-11-30",
 	} {
 		got, err := ParseDate(in)
 		if err != nil || got.String() != want {
@@ -33,6 +33,7 @@ func TestParseAmount(t *testing.T) {
 		{"1,234.56", false, 123456}, {"１２３４．５", false, 123450}, {"1234元", false, 123400}, {"¥1,000", false, 100000},
 		{"96855.38", true, 96855380000}, {"4929.7万元", false, 4929700000}, {"0.0001", true, 100}, {"", false, 0}, {"-3", false, -300},
 		{"908.15", true, 908150000}, {" 12.3 ", false, 1230},
+		{"(1,234.56)", false, -123456}, {"-", false, 0}, {"—", true, 0}, {"无", false, 0}, {"1,234,567", false, 123456700},
 	} {
 		got, err := ParseAmount(c.in, c.wan)
 		if err != nil || got != c.want {
@@ -42,7 +43,8 @@ func TestParseAmount(t *testing.T) {
 	for _, c := range []struct {
 		in  string
 		wan bool
-	}{{"1.234", false}, {"1e3", false}, {"abc", false}, {"0.0000001", true}, {"12,34.5.6", false}, {"元", false}} {
+	}{{"1.234", false}, {"1e3", false}, {"abc", false}, {"0.0000001", true}, {"12,34.5.6", false}, {"元", false},
+		{"12,34", false}, {"1,0", true}, {"1234,567", false}, {"1.234,5", false}, {"1,234.56元", true}, {"(-5)", false}} {
 		if got, err := ParseAmount(c.in, c.wan); err == nil {
 			t.Errorf("ParseAmount(%q, %v) = %d, want error", c.in, c.wan, got)
 		}
@@ -52,6 +54,9 @@ func TestParseAmount(t *testing.T) {
 func TestParseUSCC(t *testing.T) {
 	if got, err := ParseUSCC(" 91310115ma1k3btp2b "); err != nil || got != "91310115MA1K3BTP2B" {
 		t.Fatalf("got %q %v", got, err)
+	}
+	if got, err := ParseUSCC("9131 0115 MA1K 3BTP 2B"); err != nil || got != "91310115MA1K3BTP2B" {
+		t.Fatalf("in groups of four: %q %v", got, err)
 	}
 	if _, err := ParseUSCC("91110000600037341N"); err == nil {
 		t.Fatal("bad check character accepted")

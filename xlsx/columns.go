@@ -139,7 +139,7 @@ var OrgColumns = []Column{
 func normHeader(h string) (string, bool) {
 	h = strings.NewReplacer(" ", "", "\u3000", "", "\n", "", "\r", "", "(", "（", ")", "）", "*", "", "＊", "").Replace(strings.TrimSpace(h))
 	wan := strings.Contains(h, "万元")
-	for _, unit := range []string{"（万元）", "（元）", "万元", "（单位：元）", "（单位：万元）"} {
+	for _, unit := range []string{"（单位：元）", "（单位：万元）", "（单位：亿元）", "（万元）", "（元）", "（亿元）", "万元", "亿元"} {
 		h = strings.ReplaceAll(h, unit, "")
 	}
 	return h, wan

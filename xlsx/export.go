@@ -251,7 +251,7 @@ func (c *csvWriter) close() error {
 // ledgerValues lays an item out in LedgerColumns order.
 func ledgerValues(it *qingqian.Item) []any {
 	b := it.Balance
-	return []any{it.No, it.OrgName, it.CreditorName, it.CreditorUSCC, "", it.ContractNo, it.ContractName,
+	return []any{it.No, it.OrgName, it.CreditorName, it.CreditorUSCC, it.CreditorOwnership.Label(), it.ContractNo, it.ContractName,
 		it.Kind.Label(), it.ArisenOn, it.DueOn, it.Undisputed, it.Disputed, it.DisputeReason,
 		it.FundingSource.Label(), it.Origin.Label(), it.Responsible, it.Note,
 		b.Repaid, b.Outstanding, b.Status.Label()}

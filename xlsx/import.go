@@ -8,6 +8,7 @@ import (
 	"io"
 	"path"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,9 +30,24 @@ type Issue struct {
 
 // ImportOutcome is what an import did or would do, and every problem found.
 type ImportOutcome struct {
-	Sheet  string                 `json:"sheet"`
+	Sheet  string                 `json:"sheet"`  // the first sheet read
+	Sheets []string               `json:"sheets"` // every sheet read (a workbook's sheets whose header matched)
 	Result *qingqian.ImportResult `json:"result"`
 	Issues []Issue                `json:"issues"`
+	// Warnings do not stop the import; Notes say how the file was read: sheets left out, the
+	// unit taken for each amount column, a column chosen among two.
+	Warnings []Issue      `json:"warnings"`
+	Notes    []string     `json:"notes"`
+	Units    []ColumnUnit `json:"units"`
+	headers  map[string]*header
+}
+
+// ColumnUnit is the unit an amount column of a sheet was read in, and what said so.
+type ColumnUnit struct {
+	Sheet  string `json:"sheet"`
+	Column string `json:"column"`
+	Unit   string `json:"unit"`
+	From   string `json:"from"`
 }
 
 // OK reports whether the file had no problem.
@@ -166,7 +182,7 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 	if progress == nil {
 		progress = func(Progress) {}
 	}
-	rep := &ImportOutcome{Issues: []Issue{}}
+	rep := &ImportOutcome{Issues: []Issue{}, Warnings: []Issue{}, Notes: []string{}, Units: []ColumnUnit{}}
 	var mu sync.Mutex // progress is told from both goroutines
 	tell := func(p Progress) {
 		mu.Lock()
@@ -203,18 +219,12 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 		readErr = scanRows(path, cols, rep, func(h *header, cells []string, rowNum int, fault func(c *Column, value, msg string)) bool {
 			r, ok := parse(h, cells, rowNum, fault)
 			if read++; !ok {
+				// The writer goes on checking the good rows against the database, so that every
+				// problem is reported in one round; nothing will be written.
 				bad.Store(true)
-			} else {
-				rows++
-			}
-			if bad.Load() {
-				// From the first bad cell on, the rest of the file is only checked, so that every
-				// problem is reported; the writer has stopped.
-				if read%5000 == 0 {
-					tell(Progress{"校验", read})
-				}
 				return true
 			}
+			rows++
 			if batch = append(batch, r); len(batch) == batchSize {
 				if !send(batch) {
 					return false
@@ -223,7 +233,7 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 			}
 			return true
 		})
-		if readErr != nil || bad.Load() || !send(batch) {
+		if readErr != nil || !send(batch) {
 			return
 		}
 		for _, check := range checks {
@@ -233,9 +243,6 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 	res, err := write(ctx, func(yield func(*T) bool) error {
 		n := 0
 		for batch := range batches {
-			if bad.Load() {
-				return errFileProblems // a bad cell: roll back now, the reader goes on checking
-			}
 			for _, r := range batch {
 				if n++; n%5000 == 0 {
 					tell(Progress{"校验并写入", n})
@@ -246,9 +253,13 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 			}
 		}
 		tell(Progress{"校验并写入", n})
-		// The reader is done: a broken file or a problem found at the end rolls the writing back.
-		if readErr != nil || !rep.OK() {
+		// The reader is done: a broken file rolls the writing back; a file with bad cells or
+		// problems found at the end too, once the service has checked every good row.
+		if readErr != nil {
 			return errFileProblems
+		}
+		if !rep.OK() || bad.Load() {
+			return qingqian.ErrRowsRejected
 		}
 		return nil
 	}, dryRun)
@@ -256,33 +267,59 @@ func importRows[T any](ctx context.Context, path string, cols []Column, dryRun b
 	for range batches { // wait for the reader to stop
 	}
 	switch {
+	case errors.Is(err, qingqian.ErrRowsRejected):
+		res, err = nil, nil
 	case err != nil && !errors.Is(err, errFileProblems): // refused, or the database failed
 		return nil, err
-	case readErr != nil:
+	}
+	if readErr != nil {
 		return nil, readErr
-	case !rep.OK():
-		rep.Result = &qingqian.ImportResult{DryRun: dryRun, Rows: rows, Issues: []qingqian.ImportIssue{}}
-		return rep, nil
+	}
+	if res == nil {
+		res = &qingqian.ImportResult{}
+	}
+	res.DryRun, res.Rows = dryRun, rows
+	if res.Issues == nil {
+		res.Issues = []qingqian.ImportIssue{}
 	}
 	rep.Result = res
-	rep.addServiceIssues(path, cols, fields)
+	rep.addServiceIssues(cols, fields)
+	// The file's problems and the service's, in the order of the file.
+	order := func(is Issue) (int, int) {
+		i := slices.Index(rep.Sheets, is.Sheet)
+		if i < 0 || is.Row == 0 {
+			return len(rep.Sheets), 0
+		}
+		return i, is.Row
+	}
+	slices.SortStableFunc(rep.Issues, func(a, b Issue) int {
+		sa, ra := order(a)
+		sb, rb := order(b)
+		if sa != sb {
+			return sa - sb
+		}
+		return ra - rb
+	})
 	return rep, nil
 }
 
 // errFileProblems rolls an import's transaction back when the file had problems.
 var errFileProblems = errors.New("the file has problems")
 
-// addServiceIssues turns the service's issues (by field) into issues a person can find (by column).
-func (rep *ImportOutcome) addServiceIssues(path string, cols []Column, fields map[string]string) {
-	index := map[string]int{}
-	if h, err := fileHeader(path, cols); err == nil {
-		index = h.index
-	}
-	for _, is := range rep.Result.Issues {
+// addServiceIssues turns the service's issues and warnings (by field) into issues a person can
+// find (by column).
+func (rep *ImportOutcome) addServiceIssues(cols []Column, fields map[string]string) {
+	conv := func(is qingqian.ImportIssue) Issue {
+		sheet := is.Sheet
+		if sheet == "" {
+			sheet = rep.Sheet
+		}
 		key := fields[is.Field]
-		col, ok := index[key]
-		if !ok {
-			col = -1
+		col := -1
+		if h := rep.headers[sheet]; h != nil {
+			if i, ok := h.index[key]; ok {
+				col = i
+			}
 		}
 		name := ""
 		for _, c := range cols {
@@ -290,54 +327,207 @@ func (rep *ImportOutcome) addServiceIssues(path string, cols []Column, fields ma
 				name = c.Header
 			}
 		}
-		rep.Issues = append(rep.Issues, Issue{Sheet: rep.Sheet, Row: is.Row, Column: name, Value: is.Value, Message: is.Message, col: col})
+		return Issue{Sheet: sheet, Row: is.Row, Column: name, Value: is.Value, Message: is.Message, col: col}
+	}
+	for _, is := range rep.Result.Issues {
+		rep.Issues = append(rep.Issues, conv(is))
+	}
+	for _, is := range rep.Result.Warnings {
+		rep.Warnings = append(rep.Warnings, conv(is))
 	}
 }
 
-func fileHeader(path string, cols []Column) (*header, error) {
-	src, err := openSource(path, cols)
-	if err != nil {
-		return nil, err
-	}
-	defer src.close()
-	return findHeader(src, cols)
-}
-
-// scanRows reads the data rows of a file with the given columns, handing each non-blank row to
-// parse (which reports bad cells and returns false to stop).
+// scanRows reads the data rows of every sheet of a file with the given columns, handing each
+// non-blank row to parse (which reports bad cells and returns false to stop).
 func scanRows(path string, cols []Column, rep *ImportOutcome, parse func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool) error {
-	src, err := openSource(path, cols)
+	b, err := openBook(path, cols)
 	if err != nil {
 		return err
 	}
+	defer b.close()
+	rep.headers = map[string]*header{}
+	for _, name := range b.skipped {
+		rep.Notes = append(rep.Notes, "工作表“"+name+"”中没有找到本类表格的表头，未读取")
+	}
+	for _, name := range b.sheets {
+		more, err := scanSheet(b, name, cols, rep, parse)
+		if err != nil || !more {
+			return err
+		}
+	}
+	if len(b.sheets) > 1 {
+		rep.Notes = append([]string{fmt.Sprintf("读取了 %d 个工作表：%s", len(b.sheets), strings.Join(b.sheets, "、"))}, rep.Notes...)
+	}
+	return nil
+}
+
+func scanSheet(b *book, name string, cols []Column, rep *ImportOutcome, parse func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool) (bool, error) {
+	src, err := b.open(name)
+	if err != nil {
+		return false, err
+	}
 	defer src.close()
-	rep.Sheet = src.sheet()
+	if rep.Sheet == "" {
+		rep.Sheet = src.sheet()
+	}
+	rep.Sheets = append(rep.Sheets, src.sheet())
 	h, err := findHeader(src, cols)
 	if err != nil {
-		return err
+		if len(b.sheets) > 1 {
+			var fe *FileError
+			if errors.As(err, &fe) {
+				return false, fileErr("工作表“%s”：%s", name, fe.Msg)
+			}
+		}
+		return false, err
 	}
+	rep.headers[h.sheet] = h
+	rep.Notes = append(rep.Notes, h.notes...)
+	for _, c := range cols {
+		if u, ok := h.unit[c.Key]; ok {
+			from := u.From
+			if !u.Explicit {
+				from = "表头和表格上方都未注明单位，按元读取"
+			}
+			rep.Units = append(rep.Units, ColumnUnit{Sheet: h.sheet, Column: c.Header, Unit: u.Name(), From: from})
+		}
+	}
+	var amounts []int
+	for _, c := range cols {
+		if i, ok := h.index[c.Key]; ok && c.kind == moneyCol {
+			amounts = append(amounts, i)
+		}
+	}
+	if p, ok := src.(*pushback); ok {
+		p.keepEmpty(amounts)
+	}
+	sums := newSums(h, cols)
 	rowNum := h.row
 	for {
 		cells, err := src.next()
 		if errors.Is(err, io.EOF) {
-			return nil
+			return true, nil
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 		rowNum++
 		if isBlank(cells) {
 			continue
 		}
+		if label, ok := totalsRow(h, cols, cells); ok {
+			rep.Warnings = append(rep.Warnings, sums.check(label, rowNum, cells)...)
+			continue
+		}
+		before := len(rep.Issues)
 		more := parse(h, cells, rowNum, func(c *Column, value, msg string) {
 			if len(rep.Issues) < qingqian.MaxImportIssues {
-				rep.Issues = append(rep.Issues, Issue{Sheet: src.sheet(), Row: rowNum, Column: c.Header, Value: value, Message: msg, col: h.index[c.Key]})
+				rep.Issues = append(rep.Issues, Issue{Sheet: h.sheet, Row: rowNum, Column: c.Header, Value: value, Message: msg, col: h.index[c.Key]})
 			}
 		})
+		sums.add(cells, len(rep.Issues) == before)
 		if !more || len(rep.Issues) >= qingqian.MaxImportIssues {
-			return nil
+			return false, nil
 		}
 	}
+}
+
+// totalLabels begin the rows a ledger ends with (合计), or a group (小计).
+var totalLabels = []string{"合计", "总计", "小计", "本页合计", "累计"}
+
+var labelFolder = strings.NewReplacer(" ", "", "\u3000", "", ":", "", "：", "")
+
+// totalsRow reports whether a row is a 合计, 总计 or 小计 row: a cell saying so, and a required
+// column that no data row leaves empty left empty. It returns the label.
+func totalsRow(h *header, cols []Column, cells []string) (string, bool) {
+	label := ""
+	for _, c := range cells {
+		if !strings.Contains(c, "计") {
+			continue
+		}
+		t := labelFolder.Replace(strings.TrimSpace(c))
+		for _, l := range totalLabels {
+			if t == l {
+				label = l
+			}
+		}
+		if label != "" {
+			break
+		}
+	}
+	if label == "" {
+		return "", false
+	}
+	for i := range cols {
+		if c := &cols[i]; c.Required && c.kind != moneyCol {
+			if v := cellOf(h, cells, c); v == "" || strings.Contains(v, label) {
+				return label, true
+			}
+		}
+	}
+	return "", false
+}
+
+// sums adds up the amounts of a sheet's good rows, to check its 合计 and 小计 rows against.
+type sums struct {
+	h        *header
+	cols     []*Column
+	all, sub []qingqian.Money
+	clean    bool // every row so far was good: a sum of only some rows checks nothing
+}
+
+func newSums(h *header, cols []Column) *sums {
+	s := &sums{h: h, clean: true}
+	for i := range cols {
+		if _, ok := h.index[cols[i].Key]; ok && cols[i].kind == moneyCol && !cols[i].Derived {
+			s.cols = append(s.cols, &cols[i])
+		}
+	}
+	s.all, s.sub = make([]qingqian.Money, len(s.cols)), make([]qingqian.Money, len(s.cols))
+	return s
+}
+
+func (s *sums) add(cells []string, good bool) {
+	if !good {
+		s.clean = false
+		return
+	}
+	for i, c := range s.cols {
+		if m, err := ParseAmountIn(cellOf(s.h, cells, c), s.h.unit[c.Key]); err == nil {
+			s.all[i] += m
+			s.sub[i] += m
+		}
+	}
+}
+
+// check compares a totals row with the rows above it (a 小计 with those since the last 小计) and
+// returns a warning for each amount that differs: rows may be missing.
+func (s *sums) check(label string, row int, cells []string) []Issue {
+	var out []Issue
+	for i, c := range s.cols {
+		v := cellOf(s.h, cells, c)
+		if v == "" {
+			continue
+		}
+		want := s.all[i]
+		if label == "小计" {
+			want = s.sub[i]
+		}
+		u := s.h.unit[c.Key]
+		m, err := ParseAmountIn(v, u)
+		switch {
+		case err != nil:
+			out = append(out, Issue{Sheet: s.h.sheet, Row: row, Column: c.Header, Value: v, Message: label + "行未读取；其金额无法识别：" + err.Error(), col: s.h.index[c.Key]})
+		case !s.clean:
+		case m != want:
+			out = append(out, Issue{Sheet: s.h.sheet, Row: row, Column: c.Header, Value: v, col: s.h.index[c.Key],
+				Message: fmt.Sprintf("%s行为 %s 元，而以上各行之和为 %s 元，相差 %s 元：请核对是否漏填或多填了行（%s行不导入）", label, m, want, m-want, label)})
+		}
+	}
+	if label == "小计" {
+		clear(s.sub)
+	}
+	return out
 }
 
 // IssueSummary renders issues as lines "工作表 第N行 列：值 —— 说明" for a terminal.

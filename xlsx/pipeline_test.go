@@ -83,9 +83,10 @@ func TestWriterStoppingStopsTheReader(t *testing.T) {
 	}
 }
 
-// From the first bad cell, nothing more is written (the writer rolls back at once) while the
-// rest of the file is still checked, so that every problem is reported.
-func TestBadCellStopsTheWriterNotTheChecking(t *testing.T) {
+// A bad cell writes nothing, but the good rows are all still given to the service, which checks
+// them against the database, so that every problem is reported in one round; the rows end with
+// qingqian.ErrRowsRejected, and the service rolls back.
+func TestBadCellStillChecksEveryRowAndWritesNothing(t *testing.T) {
 	badAt := map[int]bool{600: true, 4000: true}
 	parse := func(h *header, cells []string, rowNum int, fault func(c *Column, value, msg string)) (*int, bool) {
 		if badAt[rowNum] {
@@ -95,12 +96,17 @@ func TestBadCellStopsTheWriterNotTheChecking(t *testing.T) {
 		return &rowNum, true
 	}
 	var got int
-	rep, err := importRows(context.Background(), pipelineFile(t, 5000), CreditorColumns, false, nil, parse, consume(&got, 0), nil, nil)
+	var rowsErr error
+	write := func(_ context.Context, rows func(yield func(*int) bool) error, _ bool) (*qingqian.ImportResult, error) {
+		rowsErr = rows(func(*int) bool { got++; return true })
+		return nil, rowsErr
+	}
+	rep, err := importRows(context.Background(), pipelineFile(t, 5000), CreditorColumns, false, nil, parse, write, nil, nil)
 	if err != nil || rep == nil || len(rep.Issues) != 2 || rep.Issues[1].Row != 4000 || rep.Result.Rows != 4998 {
 		t.Fatalf("two bad cells: %v %+v", err, rep)
 	}
-	if got > 600 {
-		t.Fatalf("the writer went on to %d rows after the bad cell of row 600", got)
+	if got != 4998 || !errors.Is(rowsErr, qingqian.ErrRowsRejected) {
+		t.Fatalf("the service checked %d rows of 4,998, and was told %v", got, rowsErr)
 	}
 }
 

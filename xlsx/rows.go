@@ -44,7 +44,7 @@ func undefuse(s string) string {
 }
 
 func parseRepayment(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.RepaymentRow, bool) {
-	r := &qingqian.RepaymentRow{Row: rowNum, Entry: qingqian.EntryInput{Kind: qingqian.EntryRepay}}
+	r := &qingqian.RepaymentRow{Sheet: h.sheet, Row: rowNum, Entry: qingqian.EntryInput{Kind: qingqian.EntryRepay}}
 	ok := eachCell(RepaymentColumns, h, cells, bad, func(c *Column, v string) (err error) {
 		var code string
 		switch c.Key {
@@ -55,7 +55,7 @@ func parseRepayment(h *header, cells []string, rowNum int, bad func(c *Column, v
 		case "on":
 			r.Entry.On, err = ParseDate(v)
 		case "amount":
-			r.Entry.Amount, err = ParseAmount(v, h.wan[c.Key])
+			r.Entry.Amount, err = ParseAmountIn(v, h.unit[c.Key])
 			if err == nil && r.Entry.Amount <= 0 {
 				err = fmt.Errorf("清偿金额必须大于零")
 			}
@@ -76,7 +76,7 @@ func parseRepayment(h *header, cells []string, rowNum int, bad func(c *Column, v
 }
 
 func parsePlan(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.PlanRow, bool) {
-	r := &qingqian.PlanRow{Row: rowNum}
+	r := &qingqian.PlanRow{Sheet: h.sheet, Row: rowNum}
 	in := &r.Instalment
 	ok := eachCell(PlanColumns, h, cells, bad, func(c *Column, v string) (err error) {
 		switch c.Key {
@@ -87,7 +87,7 @@ func parsePlan(h *header, cells []string, rowNum int, bad func(c *Column, value,
 		case "due":
 			in.Due, err = ParseDate(v)
 		case "amount":
-			in.Amount, err = ParseAmount(v, h.wan[c.Key])
+			in.Amount, err = ParseAmountIn(v, h.unit[c.Key])
 		case "funding":
 			var code string
 			code, err = c.enum(v)
@@ -101,7 +101,7 @@ func parsePlan(h *header, cells []string, rowNum int, bad func(c *Column, value,
 }
 
 func parseCreditor(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.CreditorRow, bool) {
-	r := &qingqian.CreditorRow{Row: rowNum}
+	r := &qingqian.CreditorRow{Sheet: h.sheet, Row: rowNum}
 	cr := &r.Creditor
 	ok := eachCell(CreditorColumns, h, cells, bad, func(c *Column, v string) (err error) {
 		var code string
@@ -129,7 +129,7 @@ func parseCreditor(h *header, cells []string, rowNum int, bad func(c *Column, va
 }
 
 func parseOrg(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.OrgRow, bool) {
-	r := &qingqian.OrgRow{Row: rowNum, Org: qingqian.Org{Active: true}}
+	r := &qingqian.OrgRow{Sheet: h.sheet, Row: rowNum, Org: qingqian.Org{Active: true}}
 	o := &r.Org
 	ok := eachCell(OrgColumns, h, cells, bad, func(c *Column, v string) (err error) {
 		var code string
@@ -169,14 +169,14 @@ func parseOrg(h *header, cells []string, rowNum int, bad func(c *Column, value, 
 
 // parseLedgerRow reads one data row; bad cells are told to bad, and ok is false if there were any.
 func parseLedgerRow(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) (*qingqian.LedgerRow, bool) {
-	r := &qingqian.LedgerRow{Row: rowNum}
+	r := &qingqian.LedgerRow{Sheet: h.sheet, Row: rowNum}
 	it := &r.Item
 	ok := eachCell(ledgerInput, h, cells, bad, func(c *Column, v string) (err error) {
 		var code string
 		var m qingqian.Money
 		switch c.kind {
 		case moneyCol:
-			if m, err = ParseAmount(v, h.wan[c.Key]); err == nil && m < 0 {
+			if m, err = ParseAmountIn(v, h.unit[c.Key]); err == nil && m < 0 {
 				err = fmt.Errorf("金额不能为负数")
 			}
 		case enumCol:

@@ -21,6 +21,7 @@ var Templates = map[string]struct {
 		qingqian.FundingOwn.Label(), qingqian.OriginBaseline.Label(), "张三", "", "", "", ""}},
 	"repayments": {"清偿记录", "清偿记录", RepaymentColumns, []string{"示范建工集团有限公司", "A-001", "2019-11-30", "1,250,000.00", qingqian.MethodTransfer.Label(),
 		qingqian.PartUndisputed.Label(), "HD20191130001", ""}},
+	"plans": {"清偿计划", "清偿计划", PlanColumns, []string{"示范建工集团有限公司", "A-001", "2020-06-30", "500,000.00", qingqian.FundingOwn.Label(), "第一期"}},
 	"creditors": {"债权企业", "债权企业", CreditorColumns, []string{"某某建筑劳务有限公司", "91310115MA1K3BTP2B", qingqian.OwnershipPrivate.Label(), qingqian.SizeSmall.Label(),
 		"2019-01-10", "企业规模声明函", "上海"}},
 	"units": {"单位", "单位", OrgColumns, []string{"示范建工第一工程有限公司", "示范建工集团有限公司", "建工一公司", "", qingqian.OrgSubsidiary.Label(), "李四", "财务部", "王五",

@@ -57,6 +57,9 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 	r := rep.Result
 	if !rep.OK() {
 		fmt.Fprintf(m.Stdout, "文件有 %d 处问题，没有导入任何数据：\n%s", len(rep.Issues), xlsx.IssueSummary(rep.Issues, 50))
+		for _, n := range rep.Notes {
+			fmt.Fprintf(m.Stdout, "说明：%s\n", n)
+		}
 		report := strings.TrimSuffix(path, filepath.Ext(path)) + ".错误报告.xlsx"
 		if err := writeFile(report, func(w io.Writer) error { return xlsx.WriteErrorWorkbook(w, kind, path, rep.Issues) }, m.Stdout); err != nil {
 			return err
@@ -73,5 +76,6 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "%s %d 行（%.1f 秒）：新增 %d 条，更新 %d 条，不变 %d 条，新登记债权企业 %d 家。\n",
 		verb, r.Rows, time.Since(start).Seconds(), r.Created, r.Updated, r.Unchanged, r.CreditorsCreated)
+	fmt.Fprint(m.Stdout, xlsx.PreviewSummary(rep, kind, 50))
 	return nil
 }

@@ -21,11 +21,11 @@ func (m *Main) template(args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitError(2)
 	}
+	if _, ok := xlsx.Templates[kind]; !ok {
+		return fmt.Errorf("没有“%s”模板，可选：ledger、repayments、plans、creditors、units", kind)
+	}
 	if *out == "" {
 		*out = xlsx.Templates[kind].Sheet + "模板.xlsx"
-	}
-	if _, ok := xlsx.Templates[kind]; !ok {
-		return fmt.Errorf("没有“%s”模板，可选：ledger、repayments、creditors、units", kind)
 	}
 	return writeFile(*out, func(w io.Writer) error { return xlsx.WriteTemplate(w, kind) }, m.Stdout)
 }
