@@ -167,6 +167,7 @@ func (c *Case) Validate(today Date) error {
 	if c.Claimed < 0 {
 		v.Add("claimed", "诉请金额不能为负")
 	}
+	CheckAmount(v, "claimed", "诉请金额", c.Claimed)
 	if len([]rune(c.NextStep)) > 500 {
 		v.Add("next_step", "下一步工作不能超过500个字")
 	}

@@ -171,6 +171,7 @@ func (in *EntryInput) Deltas(today Date) (du, dd Money, err error) {
 		v.Add("part", "金额性质应为 undisputed 或 disputed")
 	}
 	amt := in.Amount
+	CheckAmount(v, "amount", "金额", amt)
 	switch in.Kind {
 	case EntryRepay:
 		if amt <= 0 {

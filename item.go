@@ -2,6 +2,7 @@ package qingqian
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -205,6 +206,11 @@ func (it *Item) Validate() error {
 	}
 	if it.Disputed < 0 {
 		v.Add("disputed", "有分歧金额不能为负数")
+	}
+	CheckAmount(v, "undisputed", "无分歧金额", it.Undisputed)
+	CheckAmount(v, "disputed", "有分歧金额", it.Disputed)
+	if it.Undisputed >= 0 && it.Disputed >= 0 && it.Undisputed <= MaxAmount && it.Disputed <= MaxAmount && it.Undisputed+it.Disputed > MaxAmount {
+		v.Add("undisputed", fmt.Sprintf("欠款金额超过上限：一笔欠款（无分歧与有分歧合计）不能超过%s元（1,000亿元），请核对是否多输了位数", MaxAmount))
 	}
 	if it.Undisputed >= 0 && it.Disputed >= 0 && it.Undisputed+it.Disputed == 0 {
 		v.Add("undisputed", "欠款金额必须大于零")

@@ -3,6 +3,7 @@ package qingqian
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"time"
 )
@@ -187,12 +188,28 @@ func (g *GroupFigures) Add(o GroupFigures) {
 	g.Rate = RateOf(g.RepaidToDate, g.Outstanding)
 }
 
-// RateOf is the clearance rate, repaid over repaid plus outstanding, in basis points.
+// RateOf is the clearance rate, repaid over repaid plus outstanding, in basis points rounded
+// half-up (95.1568 % is 9516). It is computed in 128 bits, so it cannot overflow whatever the
+// amounts; 0 when nothing was owed, and a negative figure (possible only in a ledger that
+// `qingqian verify` reports as broken) counts as 0.
 func RateOf(repaid, outstanding Money) int64 {
-	if repaid+outstanding <= 0 {
+	if repaid <= 0 {
 		return 0
 	}
-	return int64(repaid) * 10000 / int64(repaid+outstanding)
+	if outstanding < 0 {
+		outstanding = 0
+	}
+	base := uint64(repaid) + uint64(outstanding) // both below 2^63: no wrap in 64 unsigned bits
+	// (repaid × 10000 × 2 + base) / (2 × base), half-up, in 128 bits.
+	hi, lo := bits.Mul64(uint64(repaid), 20000)
+	lo, carry := bits.Add64(lo, base, 0)
+	hi += carry
+	// 2 × base may need 65 bits: divide by base, then halve with the remainder.
+	if hi >= base {
+		return 10000 // cannot happen: repaid ≤ base
+	}
+	q, _ := bits.Div64(hi, lo, base)
+	return int64(q / 2)
 }
 
 // FigureDiff is one figure that differs between a frozen submission and the ledger today.

@@ -348,6 +348,8 @@ func (s *CaseService) Decide(ctx context.Context, id int64, d qingqian.Decision)
 	if d.Reduced < 0 {
 		v.Add("reduced", "核减金额不能为负")
 	}
+	qingqian.CheckAmount(v, "confirmed", "确认金额", d.Confirmed)
+	qingqian.CheckAmount(v, "reduced", "核减金额", d.Reduced)
 	if d.Confirmed == 0 && d.Reduced == 0 && len(v) == 0 {
 		v.Add("confirmed", "请填写确认金额或核减金额")
 	}

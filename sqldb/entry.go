@@ -184,6 +184,7 @@ func (tx *Tx) stampEntry(e *qingqian.Entry) (reverses any, actorID int64) {
 func (tx *Tx) insertEntryRow(ctx context.Context, path string, e *qingqian.Entry, vouchers []string) (err error) {
 	defer wrapErr(&err, "insert %s entry", e.Kind)
 	reverses, actorID := tx.stampEntry(e)
+	tx.countVolume(path, e)
 	e.ID, err = tx.insertID(ctx, `INSERT INTO entries (`+entryInsertColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $15, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		e.ItemID, e.Kind, e.Category, e.On, tx.ts(e.RecordedAt), e.Backdated, e.Undisputed, e.Disputed, e.Method, e.VoucherNo,
@@ -358,6 +359,10 @@ func (s *EntryService) recordTx(ctx context.Context, tx *Tx, a *qingqian.Actor, 
 			}
 			e = &qingqian.Entry{ItemID: orig.ItemID, Kind: qingqian.EntryReversal, Category: orig.Category, On: on,
 				Undisputed: -orig.Undisputed, Disputed: -orig.Disputed, Reason: in.Reason, ReversesID: orig.ID}
+			if on == orig.On {
+				// The pair cancels in every figure: its movement no longer counts (ADR 16).
+				tx.addVolume(r.path, -int64(qingqian.VolumeOf(orig.Undisputed, orig.Disputed)))
+			}
 		} else {
 			if r, err = tx.reachItem(ctx, in.ItemID); err != nil {
 				return err

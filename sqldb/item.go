@@ -181,6 +181,7 @@ func (tx *Tx) createItem(ctx context.Context, o *qingqian.Org, it *qingqian.Item
 	if tx.db.d.name == "postgres" {
 		// The item and its recognise entry in one statement: one round trip instead of two.
 		_, actorID := tx.stampEntry(e)
+		tx.countVolume(o.Path, e)
 		err = tx.QueryRowContext(ctx, `WITH i AS (`+itemInsert+` RETURNING id)
 			INSERT INTO entries (`+entryInsertColumns+`)
 			SELECT i.id, $20::text, $21::text, $7, $17, $18, $22::boolean, $9, $10, '', '', $23::text, NULL, $24::bigint, $25::text FROM i RETURNING item_id, id`,

@@ -42,6 +42,18 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 		failed = true
 		fmt.Fprintln(m.Stdout, "汇总数异常：", bad)
 	}
+	problems, err := db.VerifyBalances(ctx)
+	if err != nil {
+		return err
+	}
+	if len(problems) == 0 {
+		fmt.Fprintln(m.Stdout, "余额均在可能的范围内，累计发生额与明细分录一致。")
+	} else {
+		failed = true
+		for _, p := range problems {
+			fmt.Fprintln(m.Stdout, "余额异常：", p)
+		}
+	}
 	if failed {
 		return exitError(1)
 	}
