@@ -197,11 +197,16 @@ type Decision struct {
 // DisputeRow is one line of the monthly table 剩余有分歧账款推动解决情况表: a disputed item still
 // outstanding as of the date, with its case if it has one.
 type DisputeRow struct {
-	ItemID      int64     `json:"item_id"`
-	ItemNo      string    `json:"item_no"`
-	OrgName     string    `json:"org_name"`
-	Creditor    string    `json:"creditor"`
-	Amount      Money     `json:"amount"` // disputed and outstanding as of the date
+	ItemID   int64  `json:"item_id"`
+	ItemNo   string `json:"item_no"`
+	OrgName  string `json:"org_name"`
+	Creditor string `json:"creditor"`
+	// The item as of the date, in a row that reconciles: Recognised = Repaid + Reduced +
+	// Outstanding; Amount is the disputed part of Outstanding.
+	Recognised  Money     `json:"recognised"`  // recognised, both parts
+	Reduced     Money     `json:"reduced"`     // court reductions, write-offs, adjustments (核减核销)
+	Outstanding Money     `json:"outstanding"` // both parts
+	Amount      Money     `json:"amount"`      // disputed and outstanding as of the date
 	Reason      string    `json:"reason"`
 	Route       Route     `json:"route"`
 	CaseID      int64     `json:"case_id,omitempty"`
@@ -221,6 +226,10 @@ type DisputeTable struct {
 	Rows    []DisputeRow `json:"rows"`
 	Total   Money        `json:"total"`
 	Repaid  Money        `json:"repaid"`
+	// The rows' sums: Recognised = Repaid + Reduced + Outstanding.
+	Recognised  Money `json:"recognised"`
+	Reduced     Money `json:"reduced"`
+	Outstanding Money `json:"outstanding"`
 }
 
 // CaseService follows disputed debts through the courts.

@@ -97,6 +97,26 @@ func (m Money) Wan() string {
 	return s
 }
 
+// WanExact writes the amount in 万元 with every decimal it has (at least two, at most six):
+// 1,234,567 分 is "1.234567", 968553800.00 元 is "96855.38". Spreadsheet cells hold it, shown
+// with two decimals, so that a SUM of the rows reproduces the total exactly.
+func (m Money) WanExact() string {
+	v := int64(m)
+	sign := ""
+	if v < 0 {
+		sign = "-"
+		v = -v // amounts are bounded far below MinInt64 (MaxLedgerVolume)
+	}
+	s := fmt.Sprintf("%s%d.%06d", sign, v/1_000_000, v%1_000_000)
+	for strings.HasSuffix(s, "0") && len(s)-strings.IndexByte(s, '.') > 3 {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// RoundingNote is printed wherever amounts rounded to 万元 are shown beside their total.
+const RoundingNote = "因四舍五入，合计数与分项之和可能存在尾差"
+
 // MarshalJSON writes the amount as a JSON string in 元, never as a number.
 func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(m.String()) }
 

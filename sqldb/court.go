@@ -434,7 +434,10 @@ func (db *DB) disputes(ctx context.Context, q queryer, path string, asOf qingqia
 	t := &qingqian.DisputeTable{AsOf: asOf, Rows: []qingqian.DisputeRow{}}
 	// Items that ever had a disputed part, with their balance from the entries dated by then.
 	rows, err := q.QueryContext(ctx, `SELECT i.id, i.no, o.name, c.name, i.dispute_reason, i.responsible,
-			CAST(COALESCE(SUM(e.dd), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN e.cat = 'rep' THEN -(e.du + e.dd) ELSE 0 END), 0) AS BIGINT)
+			CAST(COALESCE(SUM(e.dd), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN e.cat = 'rep' THEN -(e.du + e.dd) ELSE 0 END), 0) AS BIGINT),
+			CAST(COALESCE(SUM(CASE WHEN e.cat = 'rec' THEN e.du + e.dd ELSE 0 END), 0) AS BIGINT),
+			CAST(COALESCE(SUM(CASE WHEN e.cat = 'adj' THEN -(e.du + e.dd) ELSE 0 END), 0) AS BIGINT),
+			CAST(COALESCE(SUM(e.du + e.dd), 0) AS BIGINT)
 		FROM items i JOIN orgs o ON o.id = i.org_id JOIN creditors c ON c.id = i.creditor_id JOIN entries e ON e.item_id = i.id AND e.on_date <= $3
 		WHERE o.path >= $1 AND o.path < $2 AND (i.disputed > 0 OR i.rec_d > 0 OR EXISTS (SELECT 1 FROM case_items ci WHERE ci.item_id = i.id))
 		GROUP BY i.id, i.no, o.name, c.name, i.dispute_reason, i.responsible ORDER BY o.name, i.id`, lo, hi, asOf)
@@ -444,7 +447,8 @@ func (db *DB) disputes(ctx context.Context, q queryer, path string, asOf qingqia
 	byItem := map[int64]int{}
 	for rows.Next() {
 		var r qingqian.DisputeRow
-		if err := rows.Scan(&r.ItemID, &r.ItemNo, &r.OrgName, &r.Creditor, &r.Reason, &r.Responsible, &r.Amount, &r.Repaid); err != nil {
+		if err := rows.Scan(&r.ItemID, &r.ItemNo, &r.OrgName, &r.Creditor, &r.Reason, &r.Responsible, &r.Amount, &r.Repaid,
+			&r.Recognised, &r.Reduced, &r.Outstanding); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -533,6 +537,9 @@ func (db *DB) disputes(ctx context.Context, q queryer, path string, asOf qingqia
 	for _, r := range t.Rows {
 		t.Total += r.Amount
 		t.Repaid += r.Repaid
+		t.Recognised += r.Recognised
+		t.Reduced += r.Reduced
+		t.Outstanding += r.Outstanding
 	}
 	return t, nil
 }
