@@ -239,7 +239,8 @@ type ItemUpdate struct {
 	Note          *string        `json:"note"`
 }
 
-// ItemFilter selects items. Status, Disputed and Overdue look at the current balance.
+// ItemFilter selects items. Status, Disputed and Overdue look at the current balance, or the
+// balance as of AsOf.
 type ItemFilter struct {
 	OrgID         int64 // subtree; 0 = the actor's whole subtree
 	CreditorID    int64
@@ -259,6 +260,10 @@ type ItemFilter struct {
 	// counting and summing the whole set. Exports use both.
 	AfterID  int64
 	NoTotals bool
+	// AsOf, when before today, lists the items that had arisen by that date with their
+	// balances as of it (from the entries dated by then); Disputed, Overdue (due before AsOf)
+	// and the amounts then look at those balances. Status cannot be combined with it.
+	AsOf Date
 }
 
 // ItemPage is a page of items with the count and the outstanding total of the whole filtered set.

@@ -33,7 +33,7 @@ type Totals struct {
 	OrgID    int64                `json:"org_id"`
 	OrgName  string               `json:"org_name"`
 	AsOf     Date                 `json:"as_of"`
-	KnownAt  time.Time            `json:"known_at"`
+	KnownAt  time.Time            `json:"known_at,omitzero"`
 	Overall  Figures              `json:"overall"`
 	ByKind   map[ItemKind]Figures `json:"by_kind"`
 	ByOrigin map[Origin]Figures   `json:"by_origin"`
