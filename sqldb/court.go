@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -323,6 +324,12 @@ func (s *CaseService) AddEvent(ctx context.Context, id int64, e qingqian.CaseEve
 	}
 	e.Confirmed, e.Reduced, e.ItemID = 0, 0, 0
 	return s.changeCase(ctx, id, version, "event", func(tx *Tx, c *qingqian.Case, path string) error {
+		if !c.Kind.HasStage(e.Stage) {
+			// Each route its own stages: an arbitral award is final (no 二审), a bankruptcy has no
+			// hearing or judgment.
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: fmt.Sprintf("%s案件没有“%s”阶段", c.Kind.Label(), e.Stage.Label()),
+				Fields: map[string]string{"stage": "该类案件没有这一阶段"}}
+		}
 		if err := checkEventDate(c, e.On, qingqian.DateOf(tx.now)); err != nil {
 			return err
 		}
@@ -339,8 +346,8 @@ func (s *CaseService) Decide(ctx context.Context, id int64, d qingqian.Decision)
 	}
 	d.Text = strings.TrimSpace(d.Text)
 	v := qingqian.Validation{}
-	if d.Stage != qingqian.StageJudgment && d.Stage != qingqian.StageMediation {
-		v.Add("stage", "应为判决（裁决）或调解")
+	if _, ok := qingqian.CaseStageNames[d.Stage]; !ok {
+		v.Add("stage", "应为判决（裁决）、调解或破产分配")
 	}
 	if d.Confirmed < 0 {
 		v.Add("confirmed", "确认金额不能为负")
@@ -360,6 +367,10 @@ func (s *CaseService) Decide(ctx context.Context, id int64, d qingqian.Decision)
 		return nil, err
 	}
 	return s.changeCase(ctx, id, d.Version, "decide", func(tx *Tx, c *qingqian.Case, path string) error {
+		if !slices.Contains(c.Kind.DecisionStages(), d.Stage) {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: fmt.Sprintf("%s案件不以“%s”作出决定", c.Kind.Label(), c.Kind.StageLabel(d.Stage)),
+				Fields: map[string]string{"stage": "该类案件不在这一阶段作出决定"}}
+		}
 		if err := checkEventDate(c, d.On, qingqian.DateOf(tx.now)); err != nil {
 			return err
 		}
@@ -523,6 +534,7 @@ func (db *DB) disputes(ctx context.Context, q queryer, path string, asOf qingqia
 		c := cases[caseID]
 		r := &t.Rows[i]
 		r.CaseID, r.CaseNo, r.Route, r.Stage, r.NextStep, r.ExpectedOn = c.ID, c.CaseNo, qingqian.Route(c.Kind), c.StageOn(asOf), c.NextStep, c.ExpectedOn
+		r.ExpectedPassed = !c.ExpectedOn.IsZero() && c.ExpectedOn.Before(asOf)
 		if c.Responsible != "" {
 			r.Responsible = c.Responsible
 		}

@@ -36,8 +36,12 @@ func WriteDisputes(w io.Writer, t *qingqian.DisputeTable, format string, meta Me
 		}
 	}
 	for i, r := range t.Rows {
+		next := r.NextStep
+		if r.ExpectedPassed {
+			next += "（预计解决时间已过）"
+		}
 		if err := wr.row([]any{fmt.Sprint(i + 1), r.OrgName, r.Creditor, r.ItemNo, Wan(r.Amount), r.Reason, r.Route.Label(),
-			r.Stage.Label(), r.CaseNo, r.Progress, r.NextStep, r.ExpectedOn, Wan(r.Repaid), r.Responsible,
+			r.StageText(), r.CaseNo, r.Progress, next, r.ExpectedOn, Wan(r.Repaid), r.Responsible,
 			Wan(r.Recognised), Wan(r.Reduced), Wan(r.Outstanding)}); err != nil {
 			return err
 		}
