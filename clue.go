@@ -367,6 +367,7 @@ func (c *Clue) Validate(today Date) error {
 	if c.Claimed < 0 {
 		v.Add("claimed", "投诉金额不能为负")
 	}
+	CheckAmount(v, "claimed", "投诉金额", c.Claimed)
 	if c.Text == "" {
 		v.Add("text", "请填写投诉内容")
 	} else if len([]rune(c.Text)) > 5000 {

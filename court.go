@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -49,17 +50,73 @@ const (
 	StageJudgment    CaseStage = "judgment"    // 判决（裁决）
 	StageEnforcement CaseStage = "enforcement" // 执行
 	StageClosed      CaseStage = "closed"      // 结案
+	// Litigation only: an appeal against a first-instance judgment. An arbitral award is final.
+	StageAppeal CaseStage = "appeal" // 二审
+	// Bankruptcy: 申请 (StageFiled)、受理、债权申报、债权人会议、分配、终结 (StageClosed); no
+	// judgment and no appeal.
+	StageAccepted     CaseStage = "accepted"          // 受理
+	StageClaims       CaseStage = "claims"            // 债权申报
+	StageCreditors    CaseStage = "creditors_meeting" // 债权人会议
+	StageDistribution CaseStage = "distribution"      // 分配
 )
 
 // CaseStages lists the stages in order.
-var CaseStages = []CaseStage{StageFiled, StageHearing, StageMediation, StageJudgment, StageEnforcement, StageClosed}
+var CaseStages = []CaseStage{StageFiled, StageHearing, StageMediation, StageJudgment, StageAppeal, StageEnforcement,
+	StageAccepted, StageClaims, StageCreditors, StageDistribution, StageClosed}
 
 // CaseStageNames are the screen names.
 var CaseStageNames = map[CaseStage]string{StageFiled: "立案", StageHearing: "审理", StageMediation: "调解", StageJudgment: "判决（裁决）",
-	StageEnforcement: "执行", StageClosed: "结案"}
+	StageEnforcement: "执行", StageClosed: "结案", StageAppeal: "二审",
+	StageAccepted: "受理", StageClaims: "债权申报", StageCreditors: "债权人会议", StageDistribution: "分配"}
 
 // Label is how the stage reads on screens and in spreadsheets.
 func (s CaseStage) Label() string { return CaseStageNames[s] }
+
+// Stages are the stages a case of this kind goes through, in order: each route its own.
+func (k CaseKind) Stages() []CaseStage {
+	switch k {
+	case CaseLitigation:
+		return []CaseStage{StageFiled, StageHearing, StageMediation, StageJudgment, StageAppeal, StageEnforcement, StageClosed}
+	case CaseArbitration:
+		return []CaseStage{StageFiled, StageHearing, StageMediation, StageJudgment, StageEnforcement, StageClosed}
+	case CaseMediation:
+		return []CaseStage{StageFiled, StageMediation, StageEnforcement, StageClosed}
+	case CaseBankruptcy:
+		return []CaseStage{StageFiled, StageAccepted, StageClaims, StageCreditors, StageDistribution, StageClosed}
+	}
+	return nil
+}
+
+// StageLabel is how a stage reads for a case of this kind: a bankruptcy is 申请 and 终结, an
+// arbitration's decision is 裁决.
+func (k CaseKind) StageLabel(s CaseStage) string {
+	switch {
+	case k == CaseBankruptcy && s == StageFiled:
+		return "申请"
+	case k == CaseBankruptcy && s == StageClosed:
+		return "终结"
+	case k == CaseArbitration && s == StageJudgment:
+		return "裁决"
+	case k == CaseLitigation && s == StageJudgment:
+		return "判决"
+	}
+	return s.Label()
+}
+
+// HasStage reports whether a case of this kind goes through the stage.
+func (k CaseKind) HasStage(s CaseStage) bool { return slices.Contains(k.Stages(), s) }
+
+// DecisionStages are the stages at which a decision (amounts confirmed and reduced) is made:
+// a judgment, an award or a mediation agreement; for a bankruptcy, the distribution.
+func (k CaseKind) DecisionStages() []CaseStage {
+	switch k {
+	case CaseBankruptcy:
+		return []CaseStage{StageDistribution}
+	case CaseMediation:
+		return []CaseStage{StageMediation}
+	}
+	return []CaseStage{StageJudgment, StageMediation, StageAppeal}
+}
 
 // caseNoShape is what case numbers look like: a year in brackets, then the court or body and
 // the kind of case, then a number and 号 — （2020）冀01民初123号, (2021)京0105执456号,
@@ -167,6 +224,7 @@ func (c *Case) Validate(today Date) error {
 	if c.Claimed < 0 {
 		v.Add("claimed", "诉请金额不能为负")
 	}
+	CheckAmount(v, "claimed", "诉请金额", c.Claimed)
 	if len([]rune(c.NextStep)) > 500 {
 		v.Add("next_step", "下一步工作不能超过500个字")
 	}
@@ -196,11 +254,16 @@ type Decision struct {
 // DisputeRow is one line of the monthly table 剩余有分歧账款推动解决情况表: a disputed item still
 // outstanding as of the date, with its case if it has one.
 type DisputeRow struct {
-	ItemID      int64     `json:"item_id"`
-	ItemNo      string    `json:"item_no"`
-	OrgName     string    `json:"org_name"`
-	Creditor    string    `json:"creditor"`
-	Amount      Money     `json:"amount"` // disputed and outstanding as of the date
+	ItemID   int64  `json:"item_id"`
+	ItemNo   string `json:"item_no"`
+	OrgName  string `json:"org_name"`
+	Creditor string `json:"creditor"`
+	// The item as of the date, in a row that reconciles: Recognised = Repaid + Reduced +
+	// Outstanding; Amount is the disputed part of Outstanding.
+	Recognised  Money     `json:"recognised"`  // recognised, both parts
+	Reduced     Money     `json:"reduced"`     // court reductions, write-offs, adjustments (核减核销)
+	Outstanding Money     `json:"outstanding"` // both parts
+	Amount      Money     `json:"amount"`      // disputed and outstanding as of the date
 	Reason      string    `json:"reason"`
 	Route       Route     `json:"route"`
 	CaseID      int64     `json:"case_id,omitempty"`
@@ -209,9 +272,14 @@ type DisputeRow struct {
 	Progress    string    `json:"progress"` // the events of the month
 	NextStep    string    `json:"next_step"`
 	ExpectedOn  Date      `json:"expected_on,omitzero"`
-	Repaid      Money     `json:"repaid"`
-	Responsible string    `json:"responsible"`
+	// ExpectedPassed: the date expected for the next step has passed by the table's date.
+	ExpectedPassed bool   `json:"expected_passed,omitempty"`
+	Repaid         Money  `json:"repaid"`
+	Responsible    string `json:"responsible"`
 }
+
+// StageText is how the row's stage reads for its route (a bankruptcy's 申请 and 终结).
+func (r *DisputeRow) StageText() string { return CaseKind(r.Route).StageLabel(r.Stage) }
 
 // DisputeTable is the monthly table as of a date.
 type DisputeTable struct {
@@ -220,6 +288,10 @@ type DisputeTable struct {
 	Rows    []DisputeRow `json:"rows"`
 	Total   Money        `json:"total"`
 	Repaid  Money        `json:"repaid"`
+	// The rows' sums: Recognised = Repaid + Reduced + Outstanding.
+	Recognised  Money `json:"recognised"`
+	Reduced     Money `json:"reduced"`
+	Outstanding Money `json:"outstanding"`
 }
 
 // CaseService follows disputed debts through the courts.

@@ -92,22 +92,31 @@ func (p Part) Label() string { return PartNames[p] }
 // two parts (a repayment is negative). On is the business date; RecordedAt is when the system
 // learnt of it; Backdated marks an entry whose business date is before the day it was recorded.
 type Entry struct {
-	ID           int64        `json:"id"`
-	ItemID       int64        `json:"item_id"`
-	Kind         EntryKind    `json:"kind"`
-	Category     Category     `json:"category"`
-	On           Date         `json:"on"`
-	RecordedAt   time.Time    `json:"recorded_at"`
-	Backdated    bool         `json:"backdated"`
-	Undisputed   Money        `json:"undisputed"`
-	Disputed     Money        `json:"disputed"`
-	Method       PayMethod    `json:"method,omitempty"`
-	VoucherNo    string       `json:"voucher_no,omitempty"`
-	Reason       string       `json:"reason,omitempty"`
-	ReversesID   int64        `json:"reverses_id,omitempty"`
-	ReversedByID int64        `json:"reversed_by_id,omitempty"`
-	ActorName    string       `json:"actor_name"`
-	Vouchers     []VoucherRef `json:"vouchers"`
+	ID           int64     `json:"id"`
+	ItemID       int64     `json:"item_id"`
+	Kind         EntryKind `json:"kind"`
+	Category     Category  `json:"category"`
+	On           Date      `json:"on"`
+	RecordedAt   time.Time `json:"recorded_at"`
+	Backdated    bool      `json:"backdated"`
+	Undisputed   Money     `json:"undisputed"`
+	Disputed     Money     `json:"disputed"`
+	Method       PayMethod `json:"method,omitempty"`
+	VoucherNo    string    `json:"voucher_no,omitempty"`
+	Reason       string    `json:"reason,omitempty"`
+	ReversesID   int64     `json:"reverses_id,omitempty"`
+	ReversedByID int64     `json:"reversed_by_id,omitempty"`
+	// ReversedOn is, for a reversal, the business date of the entry it reverses. A reversal
+	// takes effect on that date unless another was asked for (OnOtherDate).
+	ReversedOn Date         `json:"reversed_on,omitzero"`
+	ActorName  string       `json:"actor_name"`
+	Vouchers   []VoucherRef `json:"vouchers"`
+}
+
+// OnOtherDate reports whether a reversal was deliberately dated after the entry it reverses:
+// between the two dates the reversed entry still counts.
+func (e *Entry) OnOtherDate() bool {
+	return e.Kind == EntryReversal && !e.ReversedOn.IsZero() && e.On != e.ReversedOn
 }
 
 // Amount is the entry's total effect on the outstanding amount.
@@ -116,7 +125,8 @@ func (e *Entry) Amount() Money { return e.Undisputed + e.Disputed }
 // EntryInput is a request to record an entry. Amount is positive for repayments, court
 // reductions and write-offs (they reduce the part named); signed for adjustments; for a
 // reclassification a positive amount moves disputed to undisputed. A reversal needs only
-// ReversesID and Reason.
+// ReversesID and Reason; it takes effect on the reversed entry's business date unless On names
+// another (never earlier than that date, never after today).
 type EntryInput struct {
 	ItemID         int64     `json:"item_id"`
 	Kind           EntryKind `json:"kind"`
@@ -171,6 +181,7 @@ func (in *EntryInput) Deltas(today Date) (du, dd Money, err error) {
 		v.Add("part", "金额性质应为 undisputed 或 disputed")
 	}
 	amt := in.Amount
+	CheckAmount(v, "amount", "金额", amt)
 	switch in.Kind {
 	case EntryRepay:
 		if amt <= 0 {

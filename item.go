@@ -2,6 +2,7 @@ package qingqian
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -207,6 +208,11 @@ func (it *Item) Validate() error {
 	if it.Disputed < 0 {
 		v.Add("disputed", "有分歧金额不能为负数")
 	}
+	CheckAmount(v, "undisputed", "无分歧金额", it.Undisputed)
+	CheckAmount(v, "disputed", "有分歧金额", it.Disputed)
+	if it.Undisputed >= 0 && it.Disputed >= 0 && it.Undisputed <= MaxAmount && it.Disputed <= MaxAmount && it.Undisputed+it.Disputed > MaxAmount {
+		v.Add("undisputed", fmt.Sprintf("欠款金额超过上限：一笔欠款（无分歧与有分歧合计）不能超过%s元（1,000亿元），请核对是否多输了位数", MaxAmount))
+	}
 	if it.Undisputed >= 0 && it.Disputed >= 0 && it.Undisputed+it.Disputed == 0 {
 		v.Add("undisputed", "欠款金额必须大于零")
 	}
@@ -234,7 +240,8 @@ type ItemUpdate struct {
 	Note          *string        `json:"note"`
 }
 
-// ItemFilter selects items. Status, Disputed and Overdue look at the current balance.
+// ItemFilter selects items. Status, Disputed and Overdue look at the current balance, or the
+// balance as of AsOf.
 type ItemFilter struct {
 	OrgID         int64 // subtree; 0 = the actor's whole subtree
 	CreditorID    int64
@@ -254,6 +261,10 @@ type ItemFilter struct {
 	// counting and summing the whole set. Exports use both.
 	AfterID  int64
 	NoTotals bool
+	// AsOf, when before today, lists the items that had arisen by that date with their
+	// balances as of it (from the entries dated by then); Disputed, Overdue (due before AsOf)
+	// and the amounts then look at those balances. Status cannot be combined with it.
+	AsOf Date
 }
 
 // ItemPage is a page of items with the count and the outstanding total of the whole filtered set.

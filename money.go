@@ -97,6 +97,26 @@ func (m Money) Wan() string {
 	return s
 }
 
+// WanExact writes the amount in 万元 with every decimal it has (at least two, at most six):
+// 1,234,567 分 is "1.234567", 968553800.00 元 is "96855.38". Spreadsheet cells hold it, shown
+// with two decimals, so that a SUM of the rows reproduces the total exactly.
+func (m Money) WanExact() string {
+	v := int64(m)
+	sign := ""
+	if v < 0 {
+		sign = "-"
+		v = -v // amounts are bounded far below MinInt64 (MaxLedgerVolume)
+	}
+	s := fmt.Sprintf("%s%d.%06d", sign, v/1_000_000, v%1_000_000)
+	for strings.HasSuffix(s, "0") && len(s)-strings.IndexByte(s, '.') > 3 {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// RoundingNote is printed wherever amounts rounded to 万元 are shown beside their total.
+const RoundingNote = "因四舍五入，合计数与分项之和可能存在尾差"
+
 // MarshalJSON writes the amount as a JSON string in 元, never as a number.
 func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(m.String()) }
 
@@ -112,4 +132,46 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 	}
 	*m = v
 	return nil
+}
+
+// MaxAmount is the ceiling of any single amount the system accepts: an item's part, a repayment
+// or any other entry, an instalment of a plan, a court decision, a claim. 10^13 分 is 1,000 亿元;
+// no real arrear or payment comes near it, so an amount above it is a typing error, refused
+// with a message naming the field.
+const MaxAmount Money = 10_000_000_000_000
+
+// MaxGroupVolume and MaxLedgerVolume bound the ledger's gross movement: the sum, over every
+// entry ever recorded, of the absolute values of its two parts (an item's recognition, every
+// repayment, adjustment, reduction, write-off, reclassification and reversal). A group's (the
+// unit under the regulator, with all its subsidiaries) is bounded by 10^15 分 (10 万亿元), the
+// whole ledger's by 10^17 分 (1,000 万亿元). A write past either is refused; a reversal always
+// passes (it cancels a movement already counted, of the same size), so the gross movement never
+// exceeds twice the bound: 2 × 10^17 for the ledger.
+//
+// Every measure of the running totals — of a day, a month, a unit or any set of them, as of any
+// date and as known at any time — is a sum over a subset of the entries, so it lies within twice
+// the gross movement, 4 × 10^17 (a repayment's "without voucher" amount is added once and taken off once),
+// below 2^59. Any figure the reports, roll-ups and dashboards compute adds fewer than 16 of
+// them, so no sum of amounts can overflow int64; the rate is computed in 128 bits (RateOf).
+const (
+	MaxGroupVolume  Money = 1_000_000_000_000_000
+	MaxLedgerVolume Money = 100_000_000_000_000_000
+)
+
+// CheckAmount adds to v an error on field when m is negative or above MaxAmount; name is the
+// field's screen name, e.g. "清偿金额".
+func CheckAmount(v Validation, field, name string, m Money) {
+	if m > MaxAmount || m < -MaxAmount {
+		v.Add(field, fmt.Sprintf("%s超过上限：单笔金额不能超过%s元（1,000亿元），请核对是否多输了位数", name, MaxAmount))
+	}
+}
+
+// VolumeOf is what an entry with these parts adds to the ledger's gross movement.
+func VolumeOf(du, dd Money) Money { return abs(du) + abs(dd) }
+
+func abs(m Money) Money {
+	if m < 0 {
+		return -m
+	}
+	return m
 }

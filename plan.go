@@ -68,10 +68,11 @@ func (in *PlanInput) Validate(arisen Date, outstanding Money) error {
 		if inst.Amount <= 0 {
 			v.Add(f("amount"), "每期金额必须大于零")
 		}
+		CheckAmount(v, f("amount"), "每期金额", inst.Amount)
 		if _, ok := FundingNames[inst.FundingSource]; !ok {
 			v.Add(f("funding_source"), "资金来源不正确")
 		}
-		total += inst.Amount
+		total += inst.Amount // at most 120 instalments of at most MaxAmount each
 	}
 	if total > outstanding {
 		v.Add("instalments", "计划总额 "+total.String()+" 元超过未清偿余额 "+outstanding.String()+" 元")

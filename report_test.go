@@ -92,9 +92,9 @@ func TestSlowRuleJudge(t *testing.T) {
 // figure the report shows).
 func TestReportColumns(t *testing.T) {
 	rows := []ReportRow{
-		{OrgName: "示范能源", State: StateApproved, Zero: true, Late: true, Figures: GroupFigures{Baseline: 100, RepaidPeriod: 1, RepaidToDate: 60, Outstanding: 40,
+		{OrgName: "示范能源", State: StateApproved, Zero: true, Late: true, Figures: GroupFigures{Baseline: 100, RepaidPeriod: 1, RepaidToDate: 60, Reduced: 5, Outstanding: 40,
 			Undisputed: 10, Disputed: 30, InCourt: 20, NewItems: 1, NewAmount: 5, Items: 3, Payments: 4, PaymentsNoVoucher: 1, RepaidNoVoucher: 7}},
-		{OrgName: "示范交建", State: StateMissing, Live: true, Figures: GroupFigures{Baseline: 200, RepaidPeriod: 2, RepaidToDate: 150, Outstanding: 50,
+		{OrgName: "示范交建", State: StateMissing, Live: true, Figures: GroupFigures{Baseline: 200, RepaidPeriod: 2, RepaidToDate: 150, Reduced: 6, Outstanding: 50,
 			Undisputed: 20, Disputed: 30, InCourt: 30, NewItems: 2, NewAmount: 6, Items: 5, Payments: 6, PaymentsNoVoucher: 2, RepaidNoVoucher: 8}},
 	}
 	r := &Report{Rows: rows, Submitted: 1, ZeroReports: 1}

@@ -18,14 +18,8 @@ type Figures struct {
 }
 
 // Rate is the share repaid of what was recognised and not reduced otherwise, in basis points
-// (10000 = 100%), so that it is exact; 0 when nothing is owed.
-func (f *Figures) Rate() int64 {
-	base := f.Repaid + f.Outstanding
-	if base <= 0 {
-		return 0
-	}
-	return int64(f.Repaid) * 10000 / int64(base)
-}
+// (10000 = 100%) rounded half-up; 0 when nothing is owed. See RateOf.
+func (f *Figures) Rate() int64 { return RateOf(f.Repaid, f.Outstanding) }
 
 // TotalsQuery asks for a subtree's figures as of a business date as known at an instant.
 type TotalsQuery struct {
@@ -39,7 +33,7 @@ type Totals struct {
 	OrgID    int64                `json:"org_id"`
 	OrgName  string               `json:"org_name"`
 	AsOf     Date                 `json:"as_of"`
-	KnownAt  time.Time            `json:"known_at"`
+	KnownAt  time.Time            `json:"known_at,omitzero"`
 	Overall  Figures              `json:"overall"`
 	ByKind   map[ItemKind]Figures `json:"by_kind"`
 	ByOrigin map[Origin]Figures   `json:"by_origin"`

@@ -75,7 +75,20 @@ type loader struct {
 }
 
 func (l *loader) at(d qingqian.Date) {
-	t := d.EndOfDay().Add(-14 * time.Hour) // 10:00 CST on the day
+	l.atTime(d, 10, 0)
+}
+
+// atTime sets the clock to hh:mm CST on day d; on today, never later than a few minutes ago,
+// so that what the demo did today comes before what its users do next.
+func (l *loader) atTime(d qingqian.Date, hh, mm int) {
+	t := d.EndOfDay().Add(-24*time.Hour + time.Nanosecond + time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute)
+	if now := time.Now().Add(-10 * time.Minute); d == qingqian.DateOf(time.Now()) && t.After(now) {
+		t = now
+		if start := d.EndOfDay().Add(-24*time.Hour + time.Second); t.Before(start) {
+			t = start // 00:00:01 CST at the earliest
+		}
+	}
+	t = t.Truncate(time.Second)
 	l.s.DB.Now = func() time.Time { return t }
 }
 
@@ -233,31 +246,65 @@ func (l *loader) load() error {
 			}
 		}
 	}
+	// The disputed items went to court, arbitration or a bankruptcy administrator in 2019, each
+	// case entered on the day it was filed, so that the November report shows them in court.
+	cases := map[int64]*qingqian.Case{}
+	for i, it := range inCourt {
+		filed := qingqian.MustParseDate("2019-04-01").AddDays(i * 17)
+		l.at(filed)
+		c := &qingqian.Case{OrgID: it.OrgID, Items: []int64{it.ID}, FiledOn: filed, Responsible: "法务部"}
+		switch i % 3 {
+		case 0:
+			c.Kind, c.Body, c.CaseNo = qingqian.CaseLitigation, "示范市中级人民法院", fmt.Sprintf("（2019）示01民初%d号", 100+i)
+			c.NextStep, c.ExpectedOn = "等待开庭审理", qingqian.MustParseDate("2020-06-30")
+		case 1:
+			c.Kind, c.Body, c.CaseNo = qingqian.CaseArbitration, "示范仲裁委员会", fmt.Sprintf("（2019）示仲字第%d号", 20+i)
+			c.NextStep, c.ExpectedOn = "等待开庭审理", qingqian.MustParseDate("2020-03-31")
+		default:
+			c.Kind, c.Body, c.CaseNo = qingqian.CaseBankruptcy, "示范市中级人民法院", fmt.Sprintf("（2019）示01破申%d号", 3+i)
+			c.NextStep, c.ExpectedOn = "申报债权，等待第一次债权人会议", qingqian.MustParseDate("2020-03-31")
+		}
+		if err := s.Cases.CreateCase(ctx, c); err != nil {
+			return fmt.Errorf("case: %w", err)
+		}
+		if c.Kind == qingqian.CaseBankruptcy {
+			// 申请、受理、债权申报: the stages of a bankruptcy, not of a lawsuit.
+			for _, ev := range []qingqian.CaseEvent{{On: filed.AddDays(15), Stage: qingqian.StageAccepted, Text: "法院裁定受理破产清算申请，指定管理人"},
+				{On: filed.AddDays(45), Stage: qingqian.StageClaims, Text: "已向管理人申报债权"}} {
+				l.at(ev.On)
+				var err error
+				if c, err = s.Cases.AddEvent(ctx, c.ID, ev, c.Version); err != nil {
+					return fmt.Errorf("case event: %w", err)
+				}
+			}
+		}
+		cases[it.ID] = c
+	}
 	// The monthly report of November 2019: the undisputed arrears are cleared.
 	if err := l.period(&qingqian.Period{Kind: qingqian.PeriodMonthly, AsOf: Date2019, Deadline: qingqian.MustParseDate("2019-12-10")},
 		qingqian.MustParseDate("2019-12-05"), -1); err != nil {
 		return err
 	}
-	// The disputed items went to court, arbitration or a bankruptcy administrator in 2019.
+	// 2020: the lawsuits and arbitrations are heard, the bankruptcies hold their creditors'
+	// meetings; the dates expected for the next step pass.
 	l.at(qingqian.MustParseDate("2020-03-10"))
-	cases := map[int64]*qingqian.Case{}
-	for i, it := range inCourt {
-		c := &qingqian.Case{OrgID: it.OrgID, Items: []int64{it.ID}, FiledOn: qingqian.MustParseDate("2019-04-01").AddDays(i * 17),
-			Responsible: "法务部", NextStep: "等待开庭审理", ExpectedOn: qingqian.MustParseDate("2021-12-31")}
-		switch i % 3 {
-		case 0:
-			c.Kind, c.Body, c.CaseNo = qingqian.CaseLitigation, "示范市中级人民法院", fmt.Sprintf("（2019）示01民初%d号", 100+i)
-		case 1:
-			c.Kind, c.Body, c.CaseNo = qingqian.CaseArbitration, "示范仲裁委员会", fmt.Sprintf("（2019）示仲字第%d号", 20+i)
-		default:
-			c.Kind, c.Body, c.CaseNo = qingqian.CaseBankruptcy, "示范市中级人民法院", fmt.Sprintf("（2019）示01破申%d号", 3+i)
+	for _, it := range inCourt {
+		c := cases[it.ID]
+		ev := qingqian.CaseEvent{On: qingqian.MustParseDate("2020-03-10"), Stage: qingqian.StageHearing, Text: "已开庭审理，双方就结算金额举证质证"}
+		next := "等待一审判决"
+		if c.Kind == qingqian.CaseArbitration {
+			next = "等待仲裁裁决"
 		}
-		if err := s.Cases.CreateCase(ctx, c); err != nil {
-			return fmt.Errorf("case: %w", err)
+		if c.Kind == qingqian.CaseBankruptcy {
+			ev = qingqian.CaseEvent{On: ev.On, Stage: qingqian.StageCreditors, Text: "第一次债权人会议召开，债权已经管理人审查确认"}
+			next = "等待管理人提出破产财产分配方案"
 		}
-		c, err := s.Cases.AddEvent(ctx, c.ID, qingqian.CaseEvent{On: qingqian.MustParseDate("2020-03-10"), Stage: qingqian.StageHearing, Text: "已开庭审理，双方就结算金额举证质证"}, c.Version)
+		c, err := s.Cases.AddEvent(ctx, c.ID, ev, c.Version)
 		if err != nil {
 			return fmt.Errorf("case event: %w", err)
+		}
+		if c, err = s.Cases.UpdateCase(ctx, c.ID, qingqian.CaseUpdate{NextStep: &next, ExpectedOn: ptr(qingqian.MustParseDate("2021-06-30")), Version: c.Version}); err != nil {
+			return fmt.Errorf("case update: %w", err)
 		}
 		cases[it.ID] = c
 	}
@@ -300,8 +347,17 @@ func (l *loader) load() error {
 		// The decision becomes entries: the confirmed part turns undisputed, a part is taken off.
 		c := cases[it.ID]
 		reduce := (it.Disputed - repaid[i]) / 5
-		c, err := s.Cases.Decide(ctx, c.ID, qingqian.Decision{ItemID: it.ID, On: on, Stage: qingqian.StageJudgment, Confirmed: repaid[i], Reduced: reduce,
-			Text: fmt.Sprintf("判决支付工程款 %s 元，核减 %s 元", repaid[i], reduce), Version: c.Version})
+		// Each route decides its own way: a judgment (appealed for the rest), a final award
+		// (enforced), a distribution by the bankruptcy administrator.
+		stage, text, next := qingqian.StageJudgment, "一审判决支付工程款 %s 元，核减 %s 元", "剩余部分上诉中，等待二审判决"
+		switch c.Kind {
+		case qingqian.CaseArbitration:
+			text, next = "仲裁裁决支付工程款 %s 元，核减 %s 元（裁决为终局裁决）", "裁决已生效，对未履行部分申请强制执行"
+		case qingqian.CaseBankruptcy:
+			stage, text, next = qingqian.StageDistribution, "破产财产分配方案执行，分配 %s 元，不予清偿 %s 元", "等待管理人追加分配，预计年内终结破产程序"
+		}
+		c, err := s.Cases.Decide(ctx, c.ID, qingqian.Decision{ItemID: it.ID, On: on, Stage: stage, Confirmed: repaid[i], Reduced: reduce,
+			Text: fmt.Sprintf(text, repaid[i], reduce), Version: c.Version})
 		if err != nil {
 			return fmt.Errorf("decision: %w", err)
 		}
@@ -310,7 +366,7 @@ func (l *loader) load() error {
 		if err := l.repay(it.ID, pay, repaid[i], qingqian.MethodTransfer, qingqian.PartUndisputed); err != nil {
 			return err
 		}
-		if _, err := s.Cases.UpdateCase(ctx, c.ID, qingqian.CaseUpdate{NextStep: ptr("剩余部分上诉中，等待二审判决"), Version: c.Version}); err != nil {
+		if _, err := s.Cases.UpdateCase(ctx, c.ID, qingqian.CaseUpdate{NextStep: &next, ExpectedOn: ptr(on.AddDays(120)), Version: c.Version}); err != nil {
 			return fmt.Errorf("case update: %w", err)
 		}
 	}

@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/qingqian/qingqian"
@@ -96,8 +97,16 @@ func TestDemoReproducesTheReport(t *testing.T) {
 			t.Fatalf("disputed-debt table 2020: %d rows, %s, %v", len(t20.Rows), t20.Total.Wan(), err)
 		}
 		for _, row := range t20.Rows {
-			// The plan of the time, not the one decided after the 2021 judgments.
-			if row.CaseNo == "" || row.Stage != qingqian.StageHearing || row.Route == "negotiation" || row.NextStep != "等待开庭审理" {
+			// The plan of the time, not the one decided after the 2021 judgments; each route at
+			// its own stage: a bankruptcy has had its creditors' meeting, not a hearing.
+			want, next := qingqian.StageHearing, "等待一审判决"
+			switch row.Route {
+			case "arbitration":
+				next = "等待仲裁裁决"
+			case "bankruptcy":
+				want, next = qingqian.StageCreditors, "等待管理人提出破产财产分配方案"
+			}
+			if row.CaseNo == "" || row.Stage != want || row.Route == "negotiation" || row.NextStep != next || !row.ExpectedOn.Before(demo.Date2021) {
 				t.Fatalf("2020 row without its case: %+v", row)
 			}
 		}
@@ -105,14 +114,62 @@ func TestDemoReproducesTheReport(t *testing.T) {
 		if err != nil || t21.Repaid.Wan() != "908.15" || t21.Total >= demo.Remaining2020-demo.Repaid2021 {
 			t.Fatalf("disputed-debt table 2021: repaid %s, left %s, %v", t21.Repaid.Wan(), t21.Total.Wan(), err)
 		}
-		appeals := 0
+		// The four decided cases each go on by their route: only a judgment is appealed, an
+		// award is final and enforced, a bankruptcy distributes.
+		decided := 0
 		for _, row := range t21.Rows {
-			if row.Stage == qingqian.StageJudgment && row.NextStep == "剩余部分上诉中，等待二审判决" {
-				appeals++
+			switch {
+			case row.Route == "litigation" && row.Stage == qingqian.StageJudgment && row.NextStep == "剩余部分上诉中，等待二审判决",
+				row.Route == "arbitration" && row.Stage == qingqian.StageJudgment && strings.Contains(row.NextStep, "强制执行"),
+				row.Route == "bankruptcy" && row.Stage == qingqian.StageDistribution:
+				decided++
+			case row.Route != "litigation" && strings.Contains(row.NextStep, "二审"):
+				t.Fatalf("an appeal in a %s: %+v", row.Route, row)
 			}
 		}
-		if appeals != 4 {
-			t.Fatalf("2021 table: %d decided cases with their new plan", appeals)
+		passed := 0
+		for _, row := range t21.Rows {
+			if row.ExpectedPassed {
+				passed++
+			}
+		}
+		if passed == 0 {
+			t.Fatal("no expected date of 2021 has passed by the end of October")
+		}
+		if decided != 4 {
+			t.Fatalf("2021 table: %d decided cases with their new plan", decided)
+		}
+		// The November 2019 report shows the cases in court: they were filed in 2019, and
+		// entered on the days they were filed.
+		r2 := report(2)
+		if r2.Total.InCourt != demo.Remaining2020 {
+			t.Fatalf("report 2 in court: %s", r2.Total.InCourt.Wan())
+		}
+		// No submission of the demo's reports stands in discrepancy with the ledger, and each
+		// was signed in time order: prepared, reviewed, approved.
+		for _, no := range []int{2, 3, 4} {
+			per, err := reports.FindPeriodByNo(ctx, no)
+			if err != nil {
+				t.Fatal(err)
+			}
+			subs, err := reports.FindSubmissions(ctx, per.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sub := range subs {
+				full, err := reports.FindSubmission(ctx, sub.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(full.Diffs) != 0 {
+					t.Errorf("第%d期, group %d: discrepancies %+v", no, sub.OrgID, full.Diffs)
+				}
+				for i := 1; i < len(full.Steps); i++ {
+					if !full.Steps[i].At.After(full.Steps[i-1].At) {
+						t.Errorf("第%d期, group %d: step %d at %s, not after %s", no, sub.OrgID, i, full.Steps[i].At, full.Steps[i-1].At)
+					}
+				}
+			}
 		}
 		// The complaint ledger: one debt missing from a group's ledger, one clue overdue.
 		clues := sqldb.NewClueService(db)

@@ -14,8 +14,10 @@ func (l *loader) period(p *qingqian.Period, day qingqian.Date, zero int) error {
 	if err := l.s.Reports.OpenPeriod(office, p); err != nil {
 		return fmt.Errorf("period: %w", err)
 	}
-	l.at(day)
+	// Each group prepares in the morning, its leader in charge reviews in the afternoon, its
+	// principal approves after that: the signing steps in time order.
 	for i, g := range l.prov.Groups {
+		l.atTime(day, 9, 10*i)
 		in := qingqian.SubmissionInput{PeriodID: p.ID, OrgID: g.ID, Narrative: g.ShortName + "按台账逐笔核实，数据由台账生成。"}
 		if i == zero {
 			in.Zero, in.Narrative = true, g.ShortName+"本期无拖欠民营企业中小企业账款。"
@@ -24,9 +26,11 @@ func (l *loader) period(p *qingqian.Period, day qingqian.Date, zero int) error {
 		if err != nil {
 			return fmt.Errorf("prepare: %w", err)
 		}
+		l.atTime(day, 14, 10*i)
 		if sub, err = l.s.Reports.Sign(l.person(g, g.LeaderName, qingqian.RoleReviewer), sub.ID, qingqian.ActReview, "已审核", sub.Version); err != nil {
 			return fmt.Errorf("review: %w", err)
 		}
+		l.atTime(day, 16, 10*i)
 		if sub, err = l.s.Reports.Sign(l.person(g, "主要负责同志", qingqian.RoleReviewer), sub.ID, qingqian.ActApprove, "同意报送", sub.Version); err != nil {
 			return fmt.Errorf("approve: %w", err)
 		}
@@ -36,6 +40,7 @@ func (l *loader) period(p *qingqian.Period, day qingqian.Date, zero int) error {
 			}
 		}
 	}
+	l.atTime(day, 17, 30)
 	if _, err := l.s.Reports.IssueReport(office, p.ID); err != nil {
 		return fmt.Errorf("issue: %w", err)
 	}

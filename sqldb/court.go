@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -323,6 +324,12 @@ func (s *CaseService) AddEvent(ctx context.Context, id int64, e qingqian.CaseEve
 	}
 	e.Confirmed, e.Reduced, e.ItemID = 0, 0, 0
 	return s.changeCase(ctx, id, version, "event", func(tx *Tx, c *qingqian.Case, path string) error {
+		if !c.Kind.HasStage(e.Stage) {
+			// Each route its own stages: an arbitral award is final (no 二审), a bankruptcy has no
+			// hearing or judgment.
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: fmt.Sprintf("%s案件没有“%s”阶段", c.Kind.Label(), e.Stage.Label()),
+				Fields: map[string]string{"stage": "该类案件没有这一阶段"}}
+		}
 		if err := checkEventDate(c, e.On, qingqian.DateOf(tx.now)); err != nil {
 			return err
 		}
@@ -339,8 +346,8 @@ func (s *CaseService) Decide(ctx context.Context, id int64, d qingqian.Decision)
 	}
 	d.Text = strings.TrimSpace(d.Text)
 	v := qingqian.Validation{}
-	if d.Stage != qingqian.StageJudgment && d.Stage != qingqian.StageMediation {
-		v.Add("stage", "应为判决（裁决）或调解")
+	if _, ok := qingqian.CaseStageNames[d.Stage]; !ok {
+		v.Add("stage", "应为判决（裁决）、调解或破产分配")
 	}
 	if d.Confirmed < 0 {
 		v.Add("confirmed", "确认金额不能为负")
@@ -348,6 +355,8 @@ func (s *CaseService) Decide(ctx context.Context, id int64, d qingqian.Decision)
 	if d.Reduced < 0 {
 		v.Add("reduced", "核减金额不能为负")
 	}
+	qingqian.CheckAmount(v, "confirmed", "确认金额", d.Confirmed)
+	qingqian.CheckAmount(v, "reduced", "核减金额", d.Reduced)
 	if d.Confirmed == 0 && d.Reduced == 0 && len(v) == 0 {
 		v.Add("confirmed", "请填写确认金额或核减金额")
 	}
@@ -358,6 +367,10 @@ func (s *CaseService) Decide(ctx context.Context, id int64, d qingqian.Decision)
 		return nil, err
 	}
 	return s.changeCase(ctx, id, d.Version, "decide", func(tx *Tx, c *qingqian.Case, path string) error {
+		if !slices.Contains(c.Kind.DecisionStages(), d.Stage) {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: fmt.Sprintf("%s案件不以“%s”作出决定", c.Kind.Label(), c.Kind.StageLabel(d.Stage)),
+				Fields: map[string]string{"stage": "该类案件不在这一阶段作出决定"}}
+		}
 		if err := checkEventDate(c, d.On, qingqian.DateOf(tx.now)); err != nil {
 			return err
 		}
@@ -432,7 +445,10 @@ func (db *DB) disputes(ctx context.Context, q queryer, path string, asOf qingqia
 	t := &qingqian.DisputeTable{AsOf: asOf, Rows: []qingqian.DisputeRow{}}
 	// Items that ever had a disputed part, with their balance from the entries dated by then.
 	rows, err := q.QueryContext(ctx, `SELECT i.id, i.no, o.name, c.name, i.dispute_reason, i.responsible,
-			CAST(COALESCE(SUM(e.dd), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN e.cat = 'rep' THEN -(e.du + e.dd) ELSE 0 END), 0) AS BIGINT)
+			CAST(COALESCE(SUM(e.dd), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN e.cat = 'rep' THEN -(e.du + e.dd) ELSE 0 END), 0) AS BIGINT),
+			CAST(COALESCE(SUM(CASE WHEN e.cat = 'rec' THEN e.du + e.dd ELSE 0 END), 0) AS BIGINT),
+			CAST(COALESCE(SUM(CASE WHEN e.cat = 'adj' THEN -(e.du + e.dd) ELSE 0 END), 0) AS BIGINT),
+			CAST(COALESCE(SUM(e.du + e.dd), 0) AS BIGINT)
 		FROM items i JOIN orgs o ON o.id = i.org_id JOIN creditors c ON c.id = i.creditor_id JOIN entries e ON e.item_id = i.id AND e.on_date <= $3
 		WHERE o.path >= $1 AND o.path < $2 AND (i.disputed > 0 OR i.rec_d > 0 OR EXISTS (SELECT 1 FROM case_items ci WHERE ci.item_id = i.id))
 		GROUP BY i.id, i.no, o.name, c.name, i.dispute_reason, i.responsible ORDER BY o.name, i.id`, lo, hi, asOf)
@@ -442,7 +458,8 @@ func (db *DB) disputes(ctx context.Context, q queryer, path string, asOf qingqia
 	byItem := map[int64]int{}
 	for rows.Next() {
 		var r qingqian.DisputeRow
-		if err := rows.Scan(&r.ItemID, &r.ItemNo, &r.OrgName, &r.Creditor, &r.Reason, &r.Responsible, &r.Amount, &r.Repaid); err != nil {
+		if err := rows.Scan(&r.ItemID, &r.ItemNo, &r.OrgName, &r.Creditor, &r.Reason, &r.Responsible, &r.Amount, &r.Repaid,
+			&r.Recognised, &r.Reduced, &r.Outstanding); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -517,6 +534,7 @@ func (db *DB) disputes(ctx context.Context, q queryer, path string, asOf qingqia
 		c := cases[caseID]
 		r := &t.Rows[i]
 		r.CaseID, r.CaseNo, r.Route, r.Stage, r.NextStep, r.ExpectedOn = c.ID, c.CaseNo, qingqian.Route(c.Kind), c.StageOn(asOf), c.NextStep, c.ExpectedOn
+		r.ExpectedPassed = !c.ExpectedOn.IsZero() && c.ExpectedOn.Before(asOf)
 		if c.Responsible != "" {
 			r.Responsible = c.Responsible
 		}
@@ -531,6 +549,9 @@ func (db *DB) disputes(ctx context.Context, q queryer, path string, asOf qingqia
 	for _, r := range t.Rows {
 		t.Total += r.Amount
 		t.Repaid += r.Repaid
+		t.Recognised += r.Recognised
+		t.Reduced += r.Reduced
+		t.Outstanding += r.Outstanding
 	}
 	return t, nil
 }

@@ -141,3 +141,53 @@ func TestCaseDecisionsAndTheDisputeTable(t *testing.T) {
 		mustVerifyTotals(t, db)
 	})
 }
+
+// Each route has its own stages: an arbitral award is final (no 二审), a bankruptcy goes
+// 申请、受理、债权申报、债权人会议、分配、终结 with no hearing, judgment or appeal, and its
+// decision is the distribution.
+func TestEachRouteItsOwnStages(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newReportFixture(t, db)
+		cases := sqldb.NewCaseService(db)
+		f.at("2019-01-10 09:00")
+		arb := f.MustItem(t, f.liaisonA, f.groupA, "2018-11-30", 0, qingqian.Yuan(90_000))
+		bk := f.MustItem(t, f.liaisonA, f.groupA, "2018-11-30", 0, qingqian.Yuan(50_000))
+		f.at("2019-05-06 09:00")
+		a := &qingqian.Case{Kind: qingqian.CaseArbitration, Body: "示范仲裁委员会", CaseNo: "（2019）示仲字第21号", FiledOn: qingqian.MustParseDate("2019-05-06"), Items: []int64{arb.ID}}
+		b := &qingqian.Case{Kind: qingqian.CaseBankruptcy, Body: "示范市中级人民法院", CaseNo: "（2019）示01破申5号", FiledOn: qingqian.MustParseDate("2019-05-06"), Items: []int64{bk.ID}}
+		for _, c := range []*qingqian.Case{a, b} {
+			if err := cases.CreateCase(f.liaisonA, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.at("2019-06-06 09:00")
+		on := qingqian.MustParseDate("2019-06-06")
+		_, err := cases.AddEvent(f.liaisonA, a.ID, qingqian.CaseEvent{On: on, Stage: qingqian.StageAppeal, Text: "上诉"}, a.Version)
+		if qingqian.ErrorFields(err)["stage"] == "" {
+			t.Fatalf("an appeal in an arbitration: %v", err)
+		}
+		for _, st := range []qingqian.CaseStage{qingqian.StageHearing, qingqian.StageJudgment, qingqian.StageAppeal} {
+			_, err := cases.AddEvent(f.liaisonA, b.ID, qingqian.CaseEvent{On: on, Stage: st, Text: "x"}, b.Version)
+			if qingqian.ErrorFields(err)["stage"] == "" {
+				t.Fatalf("stage %s in a bankruptcy: %v", st, err)
+			}
+		}
+		var err2 error
+		for _, st := range []qingqian.CaseStage{qingqian.StageAccepted, qingqian.StageClaims, qingqian.StageCreditors} {
+			if b, err2 = cases.AddEvent(f.liaisonA, b.ID, qingqian.CaseEvent{On: on, Stage: st, Text: st.Label()}, b.Version); err2 != nil {
+				t.Fatalf("%s: %v", st, err2)
+			}
+		}
+		_, err = cases.Decide(f.liaisonA, b.ID, qingqian.Decision{ItemID: bk.ID, On: on, Stage: qingqian.StageJudgment, Confirmed: qingqian.Yuan(1), Text: "判决", Version: b.Version})
+		if qingqian.ErrorFields(err)["stage"] == "" {
+			t.Fatalf("a judgment in a bankruptcy: %v", err)
+		}
+		if b, err = cases.Decide(f.liaisonA, b.ID, qingqian.Decision{ItemID: bk.ID, On: on, Stage: qingqian.StageDistribution, Confirmed: qingqian.Yuan(20_000),
+			Reduced: qingqian.Yuan(30_000), Text: "破产分配", Version: b.Version}); err != nil || b.Stage != qingqian.StageDistribution {
+			t.Fatalf("distribution: %+v %v", b, err)
+		}
+		if got := b.Kind.StageLabel(qingqian.StageFiled) + b.Kind.StageLabel(qingqian.StageClosed); got != "申请终结" {
+			t.Fatalf("bankruptcy labels %q", got)
+		}
+	})
+}

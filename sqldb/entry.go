@@ -23,14 +23,14 @@ func NewEntryService(db *DB) *EntryService { return &EntryService{db: db} }
 var _ qingqian.EntryService = (*EntryService)(nil)
 
 const entryColumns = `e.id, e.item_id, e.kind, e.cat, e.on_date, e.recorded_at, e.backdated, e.du, e.dd, e.method, e.voucher_no,
-	e.reason, COALESCE(e.reverses_id, 0), COALESCE(r.id, 0), e.actor_name`
+	e.reason, COALESCE(e.reverses_id, 0), COALESCE(r.id, 0), e.actor_name, o.on_date`
 
-const entryFrom = ` FROM entries e LEFT JOIN entries r ON r.reverses_id = e.id`
+const entryFrom = ` FROM entries e LEFT JOIN entries r ON r.reverses_id = e.id LEFT JOIN entries o ON o.id = e.reverses_id`
 
 func scanEntry(row interface{ Scan(...any) error }) (*qingqian.Entry, error) {
 	e := &qingqian.Entry{Vouchers: []qingqian.VoucherRef{}}
 	err := row.Scan(&e.ID, &e.ItemID, &e.Kind, &e.Category, &e.On, timeCol{&e.RecordedAt}, &e.Backdated, &e.Undisputed, &e.Disputed,
-		&e.Method, &e.VoucherNo, &e.Reason, &e.ReversesID, &e.ReversedByID, &e.ActorName)
+		&e.Method, &e.VoucherNo, &e.Reason, &e.ReversesID, &e.ReversedByID, &e.ActorName, &e.ReversedOn)
 	return e, err
 }
 
@@ -184,6 +184,7 @@ func (tx *Tx) stampEntry(e *qingqian.Entry) (reverses any, actorID int64) {
 func (tx *Tx) insertEntryRow(ctx context.Context, path string, e *qingqian.Entry, vouchers []string) (err error) {
 	defer wrapErr(&err, "insert %s entry", e.Kind)
 	reverses, actorID := tx.stampEntry(e)
+	tx.countVolume(path, e)
 	e.ID, err = tx.insertID(ctx, `INSERT INTO entries (`+entryInsertColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $15, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		e.ItemID, e.Kind, e.Category, e.On, tx.ts(e.RecordedAt), e.Backdated, e.Undisputed, e.Disputed, e.Method, e.VoucherNo,
@@ -349,15 +350,23 @@ func (s *EntryService) recordTx(ctx context.Context, tx *Tx, a *qingqian.Actor, 
 			if orig.ReversedByID != 0 {
 				return qingqian.Errorf(qingqian.ECONFLICT, "该记录已被冲正，不能重复冲正")
 			}
+			// By default a reversal takes effect on the reversed entry's own business date: the
+			// entry should never have been, so as known now it is gone from every date, while as
+			// known at an instant before the reversal it is still there. Another date is taken
+			// only when asked for, and shows in the record (ReversedOn differs from On).
 			on := in.On
 			if on.IsZero() {
-				on = today
+				on = orig.On
 			}
 			if on.Before(orig.On) {
 				return &qingqian.Error{Code: qingqian.EINVALID, Message: "冲正日期不能早于原记录日期", Fields: map[string]string{"on": "不能早于原记录日期 " + orig.On.String()}}
 			}
 			e = &qingqian.Entry{ItemID: orig.ItemID, Kind: qingqian.EntryReversal, Category: orig.Category, On: on,
-				Undisputed: -orig.Undisputed, Disputed: -orig.Disputed, Reason: in.Reason, ReversesID: orig.ID}
+				Undisputed: -orig.Undisputed, Disputed: -orig.Disputed, Reason: in.Reason, ReversesID: orig.ID, ReversedOn: orig.On}
+			if on == orig.On {
+				// The pair cancels in every figure: its movement no longer counts (ADR 16).
+				tx.addVolume(r.path, -int64(qingqian.VolumeOf(orig.Undisputed, orig.Disputed)))
+			}
 		} else {
 			if r, err = tx.reachItem(ctx, in.ItemID); err != nil {
 				return err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -181,6 +182,7 @@ func (tx *Tx) createItem(ctx context.Context, o *qingqian.Org, it *qingqian.Item
 	if tx.db.d.name == "postgres" {
 		// The item and its recognise entry in one statement: one round trip instead of two.
 		_, actorID := tx.stampEntry(e)
+		tx.countVolume(o.Path, e)
 		err = tx.QueryRowContext(ctx, `WITH i AS (`+itemInsert+` RETURNING id)
 			INSERT INTO entries (`+entryInsertColumns+`)
 			SELECT i.id, $20::text, $21::text, $7, $17, $18, $22::boolean, $9, $10, '', '', $23::text, NULL, $24::bigint, $25::text FROM i RETURNING item_id, id`,
@@ -304,26 +306,40 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *
 	if f.FundingSource != nil {
 		where += ` AND i.funding_source = ` + q.add(string(*f.FundingSource))
 	}
+	// The outstanding parts: the item's current ones, or, as of an earlier date, the sums of its
+	// entries dated by then.
+	outU, outD, today := `i.out_u`, `i.out_d`, qingqian.DateOf(s.db.Now())
+	asOf := !f.AsOf.IsZero() && f.AsOf.Before(today)
+	if asOf {
+		if f.Status != "" {
+			return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "按截至日期列出台账时不能再按状态筛选", Fields: map[string]string{"status": "不能与截至日期同用"}}
+		}
+		d := q.add(f.AsOf)
+		where += ` AND i.arisen_on <= ` + d
+		outU = `(SELECT COALESCE(SUM(e.du), 0) FROM entries e WHERE e.item_id = i.id AND e.on_date <= ` + d + `)`
+		outD = `(SELECT COALESCE(SUM(e.dd), 0) FROM entries e WHERE e.item_id = i.id AND e.on_date <= ` + d + `)`
+		today = f.AsOf
+	}
 	if f.Disputed != nil {
 		if *f.Disputed {
-			where += ` AND i.out_d > 0`
+			where += ` AND ` + outD + ` > 0`
 		} else {
-			where += ` AND i.out_d = 0`
+			where += ` AND ` + outD + ` = 0`
 		}
 	}
 	if f.Overdue != nil {
-		today := q.add(qingqian.DateOf(s.db.Now()))
+		day := q.add(today)
 		if *f.Overdue {
-			where += ` AND i.due_on < ` + today + ` AND i.out_u + i.out_d > 0`
+			where += ` AND i.due_on < ` + day + ` AND ` + outU + ` + ` + outD + ` > 0`
 		} else {
-			where += ` AND NOT (i.due_on IS NOT NULL AND i.due_on < ` + today + ` AND i.out_u + i.out_d > 0)`
+			where += ` AND NOT (i.due_on IS NOT NULL AND i.due_on < ` + day + ` AND ` + outU + ` + ` + outD + ` > 0)`
 		}
 	}
 	if f.MinAmount != nil {
-		where += ` AND i.out_u + i.out_d >= ` + q.add(int64(*f.MinAmount))
+		where += ` AND ` + outU + ` + ` + outD + ` >= ` + q.add(int64(*f.MinAmount))
 	}
 	if f.MaxAmount != nil {
-		where += ` AND i.out_u + i.out_d <= ` + q.add(int64(*f.MaxAmount))
+		where += ` AND ` + outU + ` + ` + outD + ` <= ` + q.add(int64(*f.MaxAmount))
 	}
 	if f.Query != "" {
 		p := q.add(likePattern(f.Query))
@@ -331,7 +347,7 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *
 	}
 	page := &qingqian.ItemPage{Items: []*qingqian.Item{}}
 	if !f.NoTotals {
-		if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*), CAST(COALESCE(SUM(i.out_u + i.out_d), 0) AS BIGINT)`+itemFrom+where, q...).
+		if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*), CAST(COALESCE(SUM(`+outU+` + `+outD+`), 0) AS BIGINT)`+itemFrom+where, q...).
 			Scan(&page.Total, &page.TotalOutstanding); err != nil {
 			return nil, err
 		}
@@ -357,7 +373,51 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	if asOf {
+		if err := s.db.balancesAsOf(ctx, page.Items, f.AsOf); err != nil {
+			return nil, err
+		}
+	}
 	return page, nil
+}
+
+// balancesAsOf replaces the items' balances by their balances as of a date, as known now: the
+// sums of their entries dated by then.
+func (db *DB) balancesAsOf(ctx context.Context, items []*qingqian.Item, asOf qingqian.Date) (err error) {
+	defer wrapErr(&err, "balances as of %s", asOf)
+	if len(items) == 0 {
+		return nil
+	}
+	var q args
+	byID := map[int64]*qingqian.Item{}
+	in := make([]string, len(items))
+	for i, it := range items {
+		in[i] = q.add(it.ID)
+		byID[it.ID] = it
+		it.Balance = qingqian.Balance{}
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT item_id, cat, CAST(SUM(du) AS BIGINT), CAST(SUM(dd) AS BIGINT) FROM entries
+		WHERE item_id IN (`+strings.Join(in, ", ")+`) AND on_date <= `+q.add(asOf)+` GROUP BY item_id, cat`, q...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var cat qingqian.Category
+		var du, dd qingqian.Money
+		if err := rows.Scan(&id, &cat, &du, &dd); err != nil {
+			return err
+		}
+		byID[id].Balance.Add(cat, du, dd)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, it := range items {
+		it.Balance.Status = qingqian.DeriveStatus(it.Balance.Outstanding, it.Balance.Repaid)
+	}
+	return nil
 }
 
 // UpdateItem implements qingqian.ItemService.

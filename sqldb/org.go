@@ -351,6 +351,12 @@ func (s *OrgService) MoveOrg(ctx context.Context, id, parentID int64, version in
 		if err := tx.copyTotals(ctx, o.ID, ancestors(p.Path), 1); err != nil {
 			return err
 		}
+		if volumeGroupOf(before.Path) != volumeGroupOf(o.Path) {
+			// Its gross movement now counts in another group's.
+			if err := tx.rebuildVolume(ctx); err != nil {
+				return err
+			}
+		}
 		out = o
 		return tx.audit(ctx, "org.move", "org", o.ID, o.Path, before, o)
 	})

@@ -118,6 +118,7 @@ func (db *DB) groupsFigures(ctx context.Context, q readQueryer, gs []*qingqian.O
 		if b, ok := locked[g.ID]; ok && p.Kind != qingqian.PeriodBaseline {
 			f.Baseline, f.BaselineLocked = b.Baseline, true
 		}
+		f.Reconcile()
 		out[g.ID] = f
 	}
 	return out, nil

@@ -6,6 +6,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"strings"
 
 	"github.com/qingqian/qingqian"
@@ -22,7 +23,10 @@ func (db *DB) RebuildTotals(ctx context.Context) (err error) {
 		if err := tx.insertComputedTotals(ctx, "org_totals"); err != nil {
 			return err
 		}
-		return tx.rollUpMonths(ctx, "org_totals", "org_totals_month")
+		if err := tx.rollUpMonths(ctx, "org_totals", "org_totals_month"); err != nil {
+			return err
+		}
+		return tx.rebuildVolume(ctx)
 	})
 }
 
@@ -116,4 +120,98 @@ func (tx *Tx) insertComputedTotals(ctx context.Context, table string) (err error
 		FROM items i JOIN tmp_closure c ON c.org_id = i.org_id
 		WHERE true GROUP BY c.anc_id, i.arisen_on, i.created_on, i.kind, i.origin`+upsert)
 	return err
+}
+
+// VerifyBalances looks for balances no ledger can have: an item, or a unit's totals at the end
+// of any month, owing a negative amount or having repaid a negative one; sums that pass int64;
+// a gross movement that differs from the entries or passes its ceiling (ADR 16). It returns
+// the problems found (at most 20), none when the ledger is sound. It reads through q (verify's
+// snapshot) and writes nothing.
+func (db *DB) verifyBalances(ctx context.Context, q queryer) (_ []string, err error) {
+	defer wrapErr(&err, "verify the balances")
+	var out []string
+	if msg, err := db.verifyVolume(ctx, q); err != nil {
+		return nil, err
+	} else if msg != "" {
+		out = append(out, msg)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, no, out_u, out_d, rep_u, rep_d FROM items
+		WHERE out_u < 0 OR out_d < 0 OR rep_u < 0 OR rep_d < 0 ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("read items: %w", err)
+	}
+	for rows.Next() && len(out) < 20 {
+		var id int64
+		var no string
+		var ou, od, ru, rd qingqian.Money
+		if err := rows.Scan(&id, &no, &ou, &od, &ru, &rd); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, fmt.Sprintf("条目 %d（%s）余额不可能：未清偿无分歧 %s 元、有分歧 %s 元，已清偿无分歧 %s 元、有分歧 %s 元", id, no, ou, od, ru, rd))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Each unit's totals month by month, added up exactly: a negative balance at the end of any
+	// month, or a sum past int64, is reported.
+	// Rows are read one by one (no SUM in SQL, which would fail on such a ledger); within a
+	// month each row is one kind and origin, whose own balance is never negative either.
+	rows, err = q.QueryContext(ctx, `SELECT org_id, month, `+totalsCols+` FROM org_totals_month ORDER BY org_id, month`)
+	if err != nil {
+		return nil, fmt.Errorf("read org_totals_month: %w", err)
+	}
+	defer rows.Close()
+	var cur int64 = -1
+	var acc [numMeasures]*big.Int
+	reported := false
+	for rows.Next() && len(out) < 20 {
+		var id int64
+		var month qingqian.Date
+		var m measures
+		if err := rows.Scan(append([]any{&id, &month}, m.pointers()...)...); err != nil {
+			return nil, err
+		}
+		if id != cur {
+			cur, reported = id, false
+			for i := range acc {
+				acc[i] = new(big.Int)
+			}
+		}
+		for i, v := range m {
+			acc[i].Add(acc[i], big.NewInt(v))
+		}
+		if reported {
+			continue
+		}
+		ou := new(big.Int).Sub(acc[mRecU], acc[mRepU])
+		ou.Add(ou, acc[mAdjU])
+		od := new(big.Int).Sub(acc[mRecD], acc[mRepD])
+		od.Add(od, acc[mAdjD])
+		var problem string
+		switch {
+		case !fitsMoney(acc[:]...) || !fitsMoney(ou, od):
+			problem = "金额合计超出了可计算的范围"
+		case ou.Sign() < 0 || od.Sign() < 0:
+			problem = fmt.Sprintf("未清偿余额为负（无分歧 %s 元、有分歧 %s 元）", qingqian.Money(ou.Int64()), qingqian.Money(od.Int64()))
+		case acc[mRepU].Sign() < 0 || acc[mRepD].Sign() < 0:
+			problem = fmt.Sprintf("已清偿金额为负（无分歧 %s 元、有分歧 %s 元）", qingqian.Money(acc[mRepU].Int64()), qingqian.Money(acc[mRepD].Int64()))
+		}
+		if problem != "" {
+			reported = true
+			out = append(out, fmt.Sprintf("单位 %d 截至 %d年%d月底的汇总数不可能：%s", id, month.Year(), month.Month(), problem))
+		}
+	}
+	return out, rows.Err()
+}
+
+// fitsMoney reports whether every value fits in int64.
+func fitsMoney(vs ...*big.Int) bool {
+	for _, v := range vs {
+		if !v.IsInt64() {
+			return false
+		}
+	}
+	return true
 }

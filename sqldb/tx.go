@@ -39,6 +39,9 @@ type Tx struct {
 	// locks remembers, per unit path, whether a baseline is locked above it (see baselineLock).
 	locks map[string]string
 
+	// volume is what the transaction adds to the ledger's gross movement (see volume.go).
+	volume volumeTally
+
 	// pending collects running-totals changes while an import defers them (see deferTotals).
 	pending map[pendingKey]measures
 
@@ -142,6 +145,10 @@ func (db *DB) inTx(ctx context.Context, actor *qingqian.Actor, fn func(tx *Tx) e
 	if err := fn(tx); err != nil {
 		sqltx.Rollback()
 		return cancelled(ctx, err)
+	}
+	if err := tx.commitVolume(ctx); err != nil {
+		sqltx.Rollback()
+		return err
 	}
 	if err := tx.flushAudit(ctx); err != nil {
 		sqltx.Rollback()

@@ -45,6 +45,9 @@ type VerifyReport struct {
 	Vouchers int64 // voucher files re-hashed
 	Chain    *qingqian.AuditVerification
 	Totals   string // "" when the running totals agree with the entries
+	// Balances is true when no balance is negative or impossible and the gross movement
+	// equals the entries (ADR 16).
+	Balances bool
 	Problems []string
 	Took     time.Duration
 	// Anchor is the heads of the chains in the snapshot verified (whether or not it passed).
@@ -110,6 +113,15 @@ func (db *DB) Verify(ctx context.Context, opt VerifyOptions) (_ *VerifyReport, e
 	if rep.Totals != "" {
 		rep.add("汇总数异常：%s", rep.Totals)
 	}
+	progress("余额与累计发生额")
+	bad, err := db.verifyBalances(ctx, s.tx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range bad {
+		rep.add("余额异常：%s", p)
+	}
+	rep.Balances = len(bad) == 0
 	if !opt.SkipVouchers {
 		progress("凭证文件")
 		if err := db.verifyVouchers(ctx, s, rep); err != nil {

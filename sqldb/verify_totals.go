@@ -288,3 +288,16 @@ func (db *DB) VerifyTotals(ctx context.Context) (_ string, err error) {
 	defer s.Close()
 	return db.verifyTotals(ctx, s)
 }
+
+// VerifyBalances reports, in one snapshot of the database, the balances no ledger can have and
+// a gross movement that differs from the entries (see verifyBalances); none when the ledger is
+// sound. It writes nothing and never waits for writers.
+func (db *DB) VerifyBalances(ctx context.Context) (_ []string, err error) {
+	defer serviceErr(&err, "verify the balances")
+	s, err := db.beginSnapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return db.verifyBalances(ctx, s.tx)
+}

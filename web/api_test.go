@@ -237,13 +237,14 @@ func TestAPILedger(t *testing.T) {
 		if b := e.do("POST", "/api/v1/entries", e.tokA, batch).want(t, 201); len(b.json["items"].([]any)) != 2 {
 			t.Fatalf("batch %s", b.body)
 		}
-		// Reverse the payment once.
-		e.do("POST", "/api/v1/entries/"+itoa(p1.num("id"))+"/reversal", e.tokA, map[string]any{"reason": "金额录错"}).want(t, 201)
+		// Reverse the payment once, deliberately dated today (by default a reversal takes effect
+		// on the reversed entry's date: TestAPIAmountCeilingAndReversalDate).
+		e.do("POST", "/api/v1/entries/"+itoa(p1.num("id"))+"/reversal", e.tokA, map[string]any{"reason": "金额录错", "on": qingqian.Today().String()}).want(t, 201)
 		e.do("POST", "/api/v1/entries/"+itoa(p1.num("id"))+"/reversal", e.tokA, map[string]any{"reason": "再来一次"}).want(t, 409)
 		// Optimistic concurrency on updates.
 		e.do("PATCH", path, e.tokA, map[string]any{"note": "已核对"}, "If-Match", `"1"`).want(t, 200)
 		e.do("PATCH", path, e.tokA, map[string]any{"note": "旧版本"}, "If-Match", `"1"`).want(t, 409)
-		// Totals of the subtree as of dates: the reversal is dated today, so on 2019-11-30 the
+		// Totals of the subtree as of dates: the reversal was dated today, so on 2019-11-30 the
 		// payment still stands.
 		tot := e.do("GET", "/api/v1/orgs/"+itoa(e.root.ID)+"/totals?as_of=2019-11-30", e.tokRoot, nil).want(t, 200)
 		if o := tot.json["overall"].(map[string]any); o["outstanding"] != "0.01" || o["repaid"] != "968553799.99" {

@@ -84,7 +84,7 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, status int, v 
 	if err != nil {
 		return err
 	}
-	d := &caseData{C: c, Stages: qingqian.CaseStages, CanWrite: qingqian.ActorFrom(ctx).CanWrite() && c.Stage != qingqian.StageClosed}
+	d := &caseData{C: c, Stages: c.Kind.Stages(), CanWrite: qingqian.ActorFrom(ctx).CanWrite() && c.Stage != qingqian.StageClosed}
 	for _, itemID := range c.Items {
 		it, err := s.Items.FindItemByID(ctx, itemID, qingqian.Date{}, time.Time{})
 		if err != nil {

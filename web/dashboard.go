@@ -119,9 +119,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		dst *int
 		f   qingqian.ItemFilter
 	}{
-		{&d.Overdue, qingqian.ItemFilter{OrgID: orgID, Overdue: &yes, Limit: 1}},
-		{&d.Unfunded, qingqian.ItemFilter{OrgID: orgID, FundingSource: &none, MinAmount: &one, Limit: 1}},
-		{&d.Disputed, qingqian.ItemFilter{OrgID: orgID, Disputed: &yes, Limit: 1}},
+		{&d.Overdue, qingqian.ItemFilter{OrgID: orgID, AsOf: asOf, Overdue: &yes, Limit: 1}},
+		{&d.Unfunded, qingqian.ItemFilter{OrgID: orgID, AsOf: asOf, FundingSource: &none, MinAmount: &one, Limit: 1}},
+		{&d.Disputed, qingqian.ItemFilter{OrgID: orgID, AsOf: asOf, Disputed: &yes, Limit: 1}},
 	} {
 		p, err := s.Items.FindItems(ctx, c.f)
 		if err != nil {

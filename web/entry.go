@@ -77,8 +77,10 @@ func (s *Server) reverseForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.submit(w, r, nil, nil, func() error {
-		_, err := s.Entries.ReverseEntry(r.Context(), qingqian.EntryInput{ReversesID: id, Reason: strings.TrimSpace(form.Get("reason"))})
+	bad := qingqian.Validation{}
+	on := formDate(form, "on", bad) // empty: the reversed entry's own date
+	return s.submit(w, r, form, bad, func() error {
+		_, err := s.Entries.ReverseEntry(r.Context(), qingqian.EntryInput{ReversesID: id, On: on, Reason: strings.TrimSpace(form.Get("reason"))})
 		return err
 	}, s.showItem(w, r, e.ItemID, false), func() string { return fmt.Sprintf("/items/%d?done=reversed#entries", e.ItemID) })
 }

@@ -77,20 +77,21 @@ var pages = []string{"login", "password", "totp", "security", "dashboard", "ledg
 // embedded asset.
 func templateFuncs(static func(string) string) template.FuncMap {
 	return template.FuncMap{
-		"wan":      func(m qingqian.Money) string { return m.Wan() },
-		"yuan":     yuanText,
-		"neg":      func(m qingqian.Money) qingqian.Money { return -m },
-		"static":   static,
-		"pct":      pctText,
-		"time":     func(t time.Time) string { return timeText(t) },
-		"indent":   func(depth int) string { return strings.Repeat("　", depth) },
-		"add":      func(a, b int) int { return a + b },
-		"hasrole":  func(u *qingqian.User, r string) bool { return u != nil && u.Actor().Has(qingqian.Role(r)) },
-		"canwrite": func(u *qingqian.User) bool { return u != nil && u.Actor().CanWrite() },
-		"canread":  func(u *qingqian.User) bool { return u != nil && u.Actor().CanRead() },
-		"canaudit": func(u *qingqian.User) bool { return u != nil && u.Actor().CanReadAudit() },
-		"json":     func(b []byte) string { return string(b) },
-		"short":    func(s string) string { return shortHash(s) },
+		"wan":          func(m qingqian.Money) string { return m.Wan() },
+		"roundingNote": func() string { return qingqian.RoundingNote },
+		"yuan":         yuanText,
+		"neg":          func(m qingqian.Money) qingqian.Money { return -m },
+		"static":       static,
+		"pct":          pctText,
+		"time":         func(t time.Time) string { return timeText(t) },
+		"indent":       func(depth int) string { return strings.Repeat("　", depth) },
+		"add":          func(a, b int) int { return a + b },
+		"hasrole":      func(u *qingqian.User, r string) bool { return u != nil && u.Actor().Has(qingqian.Role(r)) },
+		"canwrite":     func(u *qingqian.User) bool { return u != nil && u.Actor().CanWrite() },
+		"canread":      func(u *qingqian.User) bool { return u != nil && u.Actor().CanRead() },
+		"canaudit":     func(u *qingqian.User) bool { return u != nil && u.Actor().CanReadAudit() },
+		"json":         func(b []byte) string { return string(b) },
+		"short":        func(s string) string { return shortHash(s) },
 		"seq": func(n int) []int {
 			out := make([]int, n)
 			for i := range out {

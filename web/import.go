@@ -191,6 +191,9 @@ func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request) error {
 	}
 	format := formatOf(r)
 	return s.download(w, r, "台账", format, func(wr io.Writer, meta xlsx.Meta) error {
+		if !f.AsOf.IsZero() {
+			meta.AsOf = f.AsOf // the balances are those of that date
+		}
 		return xlsx.ExportLedger(r.Context(), s.Items, f, wr, format, meta)
 	})
 }

@@ -32,7 +32,7 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 	d := &ledgerData{Q: map[string]string{}, Statuses: []qingqian.Status{qingqian.StatusUnpaid, qingqian.StatusPartial, qingqian.StatusCleared, qingqian.StatusClosed},
 		Kinds: qingqian.ItemKinds, Fundings: fundings,
 		Sorts: []sortOption{{"", "最新录入"}, {"-outstanding", "未清偿从多到少"}, {"outstanding", "未清偿从少到多"}, {"due_on", "应付日期从早到晚"}, {"-due_on", "应付日期从晚到早"}, {"arisen_on", "发生日期从早到晚"}}}
-	for _, k := range []string{"disputed", "overdue", "min_amount", "max_amount"} {
+	for _, k := range []string{"disputed", "overdue", "min_amount", "max_amount", "as_of"} {
 		d.Q[k] = r.URL.Query().Get(k)
 	}
 	f, q := ledgerFilter(r)
@@ -67,7 +67,7 @@ func ledgerFilter(r *http.Request) (qingqian.ItemFilter, *query) {
 	f := qingqian.ItemFilter{OrgID: q.id("org_id"), CreditorID: q.id("creditor_id"), Status: qingqian.Status(q.str("status")),
 		Kind: qingqian.ItemKind(q.str("kind")), Origin: qingqian.Origin(q.str("origin")),
 		Disputed: q.boolp("disputed"), Overdue: q.boolp("overdue"), MinAmount: q.money("min_amount"), MaxAmount: q.money("max_amount"),
-		Query: q.str("q"), Sort: q.str("sort")}
+		Query: q.str("q"), Sort: q.str("sort"), AsOf: q.date("as_of")}
 	if v := q.v.Get("funding_source"); q.v.Has("funding_source") && v != "any" {
 		fs := qingqian.FundingSource(v)
 		if _, ok := qingqian.FundingNames[fs]; !ok {

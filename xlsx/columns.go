@@ -76,6 +76,7 @@ var LedgerColumns = []Column{
 	{Key: "responsible", Header: "责任人", Width: 10},
 	{Key: "note", Header: "备注", Width: 20},
 	{Key: "repaid", Header: "已清偿（元）", kind: moneyCol, Derived: true, Width: 16, Note: "导出时填写，导入时忽略"},
+	{Key: "reduced", Header: "核减核销（元）", kind: moneyCol, Derived: true, Width: 16, Note: "导出时填写，导入时忽略：法院核减、核销及调整；无分歧金额＋有分歧金额＝已清偿＋核减核销＋未清偿"},
 	{Key: "outstanding", Header: "未清偿（元）", kind: moneyCol, Derived: true, Width: 16, Note: "导出时填写，导入时忽略"},
 	{Key: "status", Header: "状态", kind: enumCol, options: statusOptions, Derived: true, Width: 10, Note: "导出时填写，导入时忽略"},
 }

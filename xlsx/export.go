@@ -146,7 +146,8 @@ func (x *xlsxWriter) row(values []any) error {
 		case qingqian.Money:
 			x.cellValues[i] = excelize.Cell{Value: moneyValue(v), StyleID: x.amt}
 		case Wan:
-			f, _ := strconv.ParseFloat(qingqian.Money(v).Wan(), 64)
+			// The exact amount in 万元, shown with two decimals: a SUM of the rows gives the total.
+			f, _ := strconv.ParseFloat(qingqian.Money(v).WanExact(), 64)
 			x.cellValues[i] = excelize.Cell{Value: f, StyleID: x.amt}
 		case Rate:
 			x.cellValues[i] = excelize.Cell{Value: float64(v) / 10000, StyleID: x.pct}
@@ -157,6 +158,21 @@ func (x *xlsxWriter) row(values []any) error {
 		}
 	}
 	return x.sw.SetRow(cellName(1, x.n), x.cellValues[:len(values)])
+}
+
+// note writes a line of text under the table, such as the rounding note.
+func (x *xlsxWriter) note(text string) error {
+	x.n++
+	return x.sw.SetRow(cellName(1, x.n), []any{excelize.Cell{Value: text, StyleID: x.textStyle}})
+}
+
+// roundingNote writes qingqian.RoundingNote under a table of amounts in 万元 shown rounded, in
+// a workbook (a CSV holds the exact amounts and needs none).
+func roundingNote(wr writer) error {
+	if x, ok := wr.(*xlsxWriter); ok {
+		return x.note("注：" + qingqian.RoundingNote + "。")
+	}
+	return nil
 }
 
 func (x *xlsxWriter) close() error {
@@ -219,7 +235,7 @@ func (c *csvWriter) row(values []any) error {
 		case qingqian.Money:
 			c.rec[i] = v.String()
 		case Wan:
-			c.rec[i] = qingqian.Money(v).Wan()
+			c.rec[i] = qingqian.Money(v).WanExact()
 		case Rate:
 			c.rec[i] = fmt.Sprintf("%d.%02d%%", v/100, v%100)
 		case int64:
@@ -254,7 +270,7 @@ func ledgerValues(it *qingqian.Item) []any {
 	return []any{it.No, it.OrgName, it.CreditorName, it.CreditorUSCC, it.CreditorOwnership.Label(), it.ContractNo, it.ContractName,
 		it.Kind.Label(), it.ArisenOn, it.DueOn, it.Undisputed, it.Disputed, it.DisputeReason,
 		it.FundingSource.Label(), it.Origin.Label(), it.Responsible, it.Note,
-		b.Repaid, b.Outstanding, b.Status.Label()}
+		b.Repaid, it.Undisputed + it.Disputed - b.Repaid - b.Outstanding, b.Outstanding, b.Status.Label()}
 }
 
 // ExportLedger writes the items of a filter (the ledger page's filters) to w, streaming in pages

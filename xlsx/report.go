@@ -79,5 +79,8 @@ func WriteReport(w io.Writer, r *qingqian.Report, format string) error {
 			return err
 		}
 	}
+	if err := roundingNote(wr); err != nil {
+		return err
+	}
 	return wr.close()
 }

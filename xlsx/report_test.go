@@ -2,14 +2,17 @@ package xlsx_test
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/qingqian/qingqian"
 	"github.com/qingqian/qingqian/xlsx"
+	"github.com/xuri/excelize/v2"
 )
 
 func sampleReport() *qingqian.Report {
@@ -22,6 +25,9 @@ func sampleReport() *qingqian.Report {
 		Issued: true, IssuedAt: time.Date(2021, 11, 5, 2, 0, 0, 0, time.UTC),
 		Rows: []qingqian.ReportRow{{OrgName: "示范能源", State: qingqian.StateApproved, Zero: true, Figures: a},
 			{OrgName: "示范交建", State: qingqian.StateMissing, Live: true, Figures: b}}}
+	a.Reconcile()
+	b.Reconcile()
+	r.Rows[0].Figures, r.Rows[1].Figures = a, b
 	r.Total.Add(a)
 	r.Total.Add(b)
 	return r
@@ -43,7 +49,7 @@ func TestReportOpensInLibreOffice(t *testing.T) {
 	}
 	// Saved as shown: the cells' number formats (thousands separators, two decimals, per cent).
 	rows := readCSV(t, convert(t, path, csvShown, ""))
-	if len(rows) != 6 || rows[0][0] != "第29期 清欠月报（截至2021年10月31日） 汇总表" || !strings.Contains(rows[1][0], "编制单位：示范省国资委") || !strings.Contains(rows[1][0], "已印发 2021-11-05 10:00") {
+	if len(rows) != 7 || rows[0][0] != "第29期 清欠月报（截至2021年10月31日） 汇总表" || !strings.Contains(rows[1][0], "编制单位：示范省国资委") || !strings.Contains(rows[1][0], "已印发 2021-11-05 10:00") {
 		t.Fatalf("header area %q", rows[:min(2, len(rows))])
 	}
 	for i, c := range xlsx.ReportColumns {
@@ -52,9 +58,9 @@ func TestReportOpensInLibreOffice(t *testing.T) {
 		}
 	}
 	want := [][]string{
-		{"1", "示范能源", "已签批报送", "96,855.38", "1.23", "96,855.38", "0.00", "0.00", "0.00", "0.00", "100.00%", "0", "0.00", "180", "230", "0", "0.00", "是"},
-		{"2", "示范交建", "未报送", "4,929.70", "0.00", "908.15", "4,021.55", "0.00", "4,021.55", "4,021.55", "18.42%", "2", "100.00", "12", "4", "1", "50.00", ""},
-		{"合计", "2 家集团，已报送 1 家", "", "101,785.08", "1.23", "97,763.53", "4,021.55", "0.00", "4,021.55", "4,021.55", "96.04%", "2", "100.00", "192", "234", "1", "50.00", "1"},
+		{"1", "示范能源", "已签批报送", "96,855.38", "1.23", "96,855.38", "0.00", "0.00", "0.00", "0.00", "0.00", "100.00%", "0", "0.00", "180", "230", "0", "0.00", "是"},
+		{"2", "示范交建", "未报送", "4,929.70", "0.00", "908.15", "100.00", "4,021.55", "0.00", "4,021.55", "4,021.55", "18.42%", "2", "100.00", "12", "4", "1", "50.00", ""},
+		{"合计", "2 家集团，已报送 1 家", "", "101,785.08", "1.23", "97,763.53", "100.00", "4,021.55", "0.00", "4,021.55", "4,021.55", "96.05%", "2", "100.00", "192", "234", "1", "50.00", "1"},
 	}
 	for n, w := range want {
 		got := rows[3+n]
@@ -64,12 +70,65 @@ func TestReportOpensInLibreOffice(t *testing.T) {
 			}
 		}
 	}
-	// The CSV carries the same values.
+	if !strings.Contains(rows[6][0], qingqian.RoundingNote) {
+		t.Errorf("no rounding note under the table: %q", rows[6])
+	}
+	// The CSV carries the same values, exact in 万元.
 	buf.Reset()
 	if err := xlsx.WriteReport(&buf, r, "csv"); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "合计,2 家集团，已报送 1 家,,101785.08,1.23,97763.53,4021.55,0.00,4021.55,4021.55,96.04%,2,100.00,192,234,1,50.00,1") {
+	if !strings.Contains(buf.String(), "合计,2 家集团，已报送 1 家,,101785.08,1.234567,97763.53,100.00,4021.55,0.00,4021.55,4021.55,96.05%,2,100.00,192,234,1,50.00,1") {
 		t.Fatalf("csv:\n%s", buf.String())
+	}
+}
+
+// The cells of amounts in 万元 hold the exact amount (displayed with two decimals), so that a
+// spreadsheet's SUM of the rows gives the total: two rows of 0.005 万元 show 0.01 each and a
+// total of 0.01, and their cells add up to it.
+func TestReportCellsAddUpToTheTotal(t *testing.T) {
+	r := sampleReport()
+	r.Rows[0].Figures.RepaidPeriod, r.Rows[1].Figures.RepaidPeriod = 5_000, 5_000
+	r.Total = qingqian.GroupFigures{}
+	r.Total.Add(r.Rows[0].Figures)
+	r.Total.Add(r.Rows[1].Figures)
+	var buf bytes.Buffer
+	if err := xlsx.WriteReport(&buf, r, "xlsx"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheet := f.GetSheetName(0)
+	col := 0
+	for i, c := range qingqian.ReportColumns {
+		if c.Header == "本期清偿" {
+			col = i + 1
+		}
+	}
+	val := func(row int, raw bool) string {
+		name, _ := excelize.CoordinatesToCellName(col, row)
+		v, err := f.GetCellValue(sheet, name, excelize.Options{RawCellValue: raw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	var sum float64
+	for row := 4; row <= 5; row++ {
+		if shown := val(row, false); shown != "0.01" {
+			t.Errorf("row %d shows %q", row, shown)
+		}
+		v, err := strconv.ParseFloat(val(row, true), 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum += v
+	}
+	total, err := strconv.ParseFloat(val(6, true), 64)
+	if err != nil || val(6, false) != "0.01" || math.Abs(sum-total) > 1e-9 {
+		t.Fatalf("SUM of the rows %v, total cell %v (%q)", sum, total, val(6, false))
 	}
 }

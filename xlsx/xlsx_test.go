@@ -176,7 +176,7 @@ func TestExportOpensInLibreOffice(t *testing.T) {
 			row := rows[3+n]
 			text := map[int]string{0: it.No, 1: it.OrgName, 2: it.CreditorName, 3: it.CreditorUSCC, 5: it.ContractNo, 6: it.ContractName,
 				7: qingqian.ItemKindNames[it.Kind], 12: it.DisputeReason, 13: qingqian.FundingNames[it.FundingSource], 14: qingqian.OriginNames[it.Origin],
-				15: it.Responsible, 16: it.Note, 19: qingqian.StatusNames[it.Balance.Status]}
+				15: it.Responsible, 16: it.Note, 20: qingqian.StatusNames[it.Balance.Status]}
 			for i, want := range text {
 				if row[i] != want {
 					t.Errorf("row %d col %s = %q, want %q", n+1, xlsx.LedgerColumns[i].Header, row[i], want)
@@ -189,7 +189,9 @@ func TestExportOpensInLibreOffice(t *testing.T) {
 					t.Errorf("row %d date %s = %q (%s, %v), want %s", n+1, xlsx.LedgerColumns[i].Header, row[i], got, err, want)
 				}
 			}
-			money := map[int]qingqian.Money{10: it.Undisputed, 11: it.Disputed, 17: it.Balance.Repaid, 18: it.Balance.Outstanding}
+			// Each row reconciles: 无分歧 + 有分歧 = 已清偿 + 核减核销 + 未清偿.
+			money := map[int]qingqian.Money{10: it.Undisputed, 11: it.Disputed, 17: it.Balance.Repaid,
+				18: it.Undisputed + it.Disputed - it.Balance.Repaid - it.Balance.Outstanding, 19: it.Balance.Outstanding}
 			for i, want := range money {
 				got, err := xlsx.ParseAmount(row[i], false)
 				if err != nil || got != want {

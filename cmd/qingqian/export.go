@@ -24,7 +24,7 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	fs := m.flags("export", &c)
 	out := fs.String("out", "", "输出文件（.xlsx 或 .csv）")
 	org := fs.Int64("org", 0, "只导出该单位及下级（台账、有分歧账款）")
-	asOfText := fs.String("as-of", "", "有分歧账款表的截至日期，默认上月末")
+	asOfText := fs.String("as-of", "", "截至日期 YYYY-MM-DD：台账按该日的余额导出（默认今天），有分歧账款表截至该日（默认上月末）；其他导出不适用")
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitError(2)
 	}
@@ -34,6 +34,20 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
 	if format != "xlsx" && format != "csv" {
 		return fmt.Errorf("输出文件应以 .xlsx 或 .csv 结尾")
+	}
+	var asOf qingqian.Date
+	if *asOfText != "" {
+		d, err := qingqian.ParseDate(*asOfText)
+		if err != nil {
+			return fmt.Errorf("--as-of 日期格式应为 YYYY-MM-DD")
+		}
+		if d.After(qingqian.Today()) {
+			return fmt.Errorf("--as-of 不能晚于今天")
+		}
+		if kind != "ledger" && kind != "disputes" {
+			return fmt.Errorf("--as-of 只适用于 ledger 和 disputes：%s 导出的是当前的记录", kind)
+		}
+		asOf = d
 	}
 	db, err := m.open(ctx, &c)
 	if err != nil {
@@ -46,8 +60,11 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	var fn func(io.Writer) error
 	switch kind {
 	case "ledger":
+		if !asOf.IsZero() {
+			meta.AsOf = asOf
+		}
 		fn = func(w io.Writer) error {
-			return xlsx.ExportLedger(sys, svc.Items, qingqian.ItemFilter{OrgID: *org}, w, format, meta)
+			return xlsx.ExportLedger(sys, svc.Items, qingqian.ItemFilter{OrgID: *org, AsOf: asOf}, w, format, meta)
 		}
 	case "creditors":
 		fn = func(w io.Writer) error { return xlsx.ExportCreditors(sys, svc.Creditors, w, format, meta) }
@@ -70,15 +87,11 @@ func (m *Main) export(ctx context.Context, args []string) error {
 			return xlsx.WriteInterviews(w, ivs, format, meta)
 		}
 	case "disputes":
-		asOf := qingqian.Today()
-		asOf = qingqian.NewDate(asOf.Year(), asOf.Month(), 1).AddDays(-1)
-		if *asOfText != "" {
-			d, err := qingqian.ParseDate(*asOfText)
-			if err != nil {
-				return fmt.Errorf("--as-of 日期格式应为 YYYY-MM-DD")
-			}
-			asOf = d
+		if asOf.IsZero() {
+			today := qingqian.Today()
+			asOf = qingqian.NewDate(today.Year(), today.Month(), 1).AddDays(-1)
 		}
+		meta.AsOf = asOf
 		fn = func(w io.Writer) error {
 			t, err := svc.Cases.Disputes(sys, *org, asOf)
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"database/sql"
+	"encoding/csv"
 	"encoding/pem"
 	"io"
 	"math/big"
@@ -18,11 +19,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/qingqian/qingqian"
 	_ "modernc.org/sqlite"
 )
 
@@ -80,6 +83,32 @@ func TestDemoVerifyAndTamper(t *testing.T) {
 	d, _ := os.ReadFile(filepath.Join(dir, "d.csv"))
 	if !bytes.Contains(d, []byte("剩余有分歧账款推动解决情况表（截至2020年12月31日）")) || !bytes.Contains(d, []byte("合计,12 笔,,,4929.70")) {
 		t.Fatalf("disputes export:\n%s", d)
+	}
+	// The ledger as of the end of 2020: its header says so, and its rows add up to the report's
+	// 4,929.70 万元 left; an export of the current records refuses a date.
+	if out, err := run(t, "export", "ledger", "--data", dir, "--as-of", "2020-12-31", "--out", filepath.Join(dir, "l.csv")); err != nil {
+		t.Fatalf("export ledger: %v\n%s", err, out)
+	}
+	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(must(os.ReadFile(filepath.Join(dir, "l.csv"))), []byte("\xEF\xBB\xBF"))))
+	cr.FieldsPerRecord = -1
+	recs, err := cr.ReadAll()
+	if err != nil || len(recs) < 4 || !strings.Contains(recs[1][0], "截至 2020-12-31") {
+		t.Fatalf("ledger export as of 2020-12-31: %v %q", err, recs[:min(2, len(recs))])
+	}
+	col := slices.Index(recs[2], "未清偿（元）")
+	var left qingqian.Money
+	for _, r := range recs[3:] {
+		m, err := qingqian.ParseYuan(r[col])
+		if err != nil {
+			t.Fatal(err)
+		}
+		left += m
+	}
+	if left.Wan() != "4929.70" {
+		t.Fatalf("the ledger as of 2020-12-31 leaves %s 万元", left.Wan())
+	}
+	if _, err := run(t, "export", "clues", "--data", dir, "--as-of", "2020-12-31", "--out", filepath.Join(dir, "c.xlsx")); err == nil {
+		t.Fatal("an export of current records took --as-of")
 	}
 	if out, err := run(t, "export", "clues", "--data", dir, "--out", filepath.Join(dir, "c.xlsx")); err != nil {
 		t.Fatalf("export clues: %v\n%s", err, out)
@@ -256,4 +285,11 @@ func TestEncryptWithTheDataKey(t *testing.T) {
 	if out, err := run(t, "encrypt", "--data", dir, "--data-key-file", key, "--vouchers"); err != nil || !strings.Contains(out, "已加密 0 个凭证文件") {
 		t.Fatalf("encrypt --vouchers: %v\n%s", err, out)
 	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

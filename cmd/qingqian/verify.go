@@ -56,6 +56,9 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 	if rep.Totals == "" {
 		fmt.Fprintln(m.Stdout, "汇总数与明细分录一致。")
 	}
+	if rep.Balances {
+		fmt.Fprintln(m.Stdout, "余额均在可能的范围内，累计发生额与明细分录一致。")
+	}
 	for _, p := range rep.Problems {
 		fmt.Fprintln(m.Stdout, p)
 	}
