@@ -1,7 +1,9 @@
 package sqldb
 
-// Maintaining the running totals (ADR 4, 13, 14): every change to the ledger adds to the daily
-// and monthly rows of its unit and each ancestor, in the transaction that makes it.
+// Maintaining the running totals (ADR 4, 13, 14, 22): every change to the ledger adds to the
+// daily and monthly rows of its unit and each ancestor below the root, in the transaction that
+// makes it. The root's rows hold only its own items: its figures are its rows and its children's
+// summed when read (sumsUpTo), so that no row is written by every group's transactions.
 
 import (
 	"cmp"
@@ -59,7 +61,7 @@ func (tx *Tx) bumpTotals(ctx context.Context, path string, day qingqian.Date, ki
 		tx.pending[k] = sum
 		return nil
 	}
-	ids := ancestors(path)
+	ids := totalsHolders(path)
 	vals := m.values()
 	for _, monthly := range []bool{false, true} {
 		q := make([]any, 0, 4+len(vals)+len(ids))
@@ -168,6 +170,17 @@ func (db *DB) warmStatements(ctx context.Context) (err error) {
 }
 
 const maxWarmDepth = 8
+
+// totalsHolders are the units whose running totals a change to a unit at path adds to: the unit
+// and its ancestors, but not the root (the regulator) when the unit is below it. Every group's
+// writes then touch rows of that group only.
+func totalsHolders(path string) []int64 {
+	ids := ancestors(path)
+	if len(ids) > 1 {
+		ids = ids[1:]
+	}
+	return ids
+}
 
 // copyTotals adds sign times the totals of unit src to each unit in dst (used when a subtree
 // moves).
