@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -177,6 +178,99 @@ func TestGroupsWriteWithoutWaitingForEachOther(t *testing.T) {
 		}
 		if msg, err := db.VerifyTotals(f.sys); err != nil || msg != "" {
 			t.Fatalf("verify after the migration: %q %v", msg, err)
+		}
+	})
+}
+
+func TestBatchesAndSingleWritesOnTheSameItems(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		f.at("2021-03-01 09:00")
+		clerk := as(f.groupA)
+		var items []int64
+		for range 4 {
+			items = append(items, f.MustItem(t, clerk, f.subA1, "2020-01-10", 100000000, 0).ID)
+		}
+		items = append(items, f.MustItem(t, clerk, f.groupA, "2020-01-10", 100000000, 0).ID)
+		f.at("2021-03-02 09:00")
+		repay := func(item int64, day string) qingqian.EntryInput {
+			return qingqian.EntryInput{ItemID: item, Kind: qingqian.EntryRepay, On: qingqian.MustParseDate(day), Amount: 100, Method: qingqian.MethodTransfer}
+		}
+		const writers = 24
+		errs := make(chan error, writers)
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var err error
+				if w%2 == 0 {
+					// A batch over every item, each in another order and on other days.
+					var batch []qingqian.EntryInput
+					for i := range items {
+						batch = append(batch, repay(items[(i+w)%len(items)], fmt.Sprintf("2021-0%d-0%d", 1+(i+w)%2, 1+i)))
+					}
+					_, err = f.entries.RecordEntries(clerk, batch)
+				} else {
+					_, err = f.entries.RecordEntry(clerk, repay(items[w%len(items)], "2021-02-01"))
+				}
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Errorf("a write failed: %v", err)
+			}
+		}
+		if n := count(t, db, "entries"); n != len(items)+writers/2*len(items)+writers/2 {
+			t.Fatalf("%d entries", n)
+		}
+		if msg, err := db.VerifyTotals(f.sys); err != nil || msg != "" {
+			t.Fatalf("verify: %q %v", msg, err)
+		}
+	})
+}
+
+func TestOneIdempotencyKeySentManyTimesAtOnce(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		f.at("2021-03-01 09:00")
+		clerk := as(f.groupA)
+		item := f.MustItem(t, clerk, f.subA1, "2020-01-10", 100000000, 0)
+		before := count(t, db, "entries")
+		const n = 20
+		ids := make(chan int64, n)
+		errs := make(chan error, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				e, err := f.entries.RecordEntry(clerk, qingqian.EntryInput{ItemID: item.ID, Kind: qingqian.EntryRepay, On: qingqian.MustParseDate("2021-02-01"),
+					Amount: 100, Method: qingqian.MethodTransfer, IdempotencyKey: "pay-1"})
+				if err != nil {
+					errs <- err
+					return
+				}
+				ids <- e.ID
+			}()
+		}
+		wg.Wait()
+		close(ids)
+		close(errs)
+		for err := range errs {
+			if qingqian.ErrorCode(err) != qingqian.ECONFLICT {
+				t.Errorf("a repeat of the request: %v", err)
+			}
+		}
+		seen := map[int64]bool{}
+		for id := range ids {
+			seen[id] = true
+		}
+		if len(seen) != 1 || count(t, db, "entries") != before+1 {
+			t.Fatalf("entries %v, %d recorded", seen, count(t, db, "entries")-before)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -154,6 +155,32 @@ func (db *DB) inTx(ctx context.Context, actor *qingqian.Actor, fn func(tx *Tx) e
 		return cancelled(ctx, fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// errRunAgain ends a transaction that inTxRetry should run again: it met a row another
+// transaction wrote meanwhile, which the next run sees.
+var errRunAgain = errors.New("a concurrent transaction wrote the same key: run again")
+
+// maxTxAttempts bounds the runs of a transaction that inTxRetry repeats.
+const maxTxAttempts = 4
+
+// inTxRetry is inTx for a transaction that may be run again from the start: fn must set
+// everything it hands back afresh on each run. It is run again, a bounded number of times after
+// a short random pause, when the database ended it as a deadlock or a serialization failure
+// (PostgreSQL): two writers met, and one of them was made to step back.
+func (db *DB) inTxRetry(ctx context.Context, actor *qingqian.Actor, fn func(tx *Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := db.inTx(ctx, actor, fn)
+		if err == nil || attempt == maxTxAttempts || !(isRetryable(err) || errors.Is(err, errRunAgain)) || ctx.Err() != nil {
+			return err
+		}
+		pause := time.Duration(attempt) * time.Duration(5+rand.IntN(20)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return cancelled(ctx, err)
+		case <-time.After(pause):
+		}
+	}
 }
 
 // cancelled names the context's end as the cause of a transaction's failure when the context has
