@@ -274,3 +274,71 @@ func TestOneIdempotencyKeySentManyTimesAtOnce(t *testing.T) {
 		}
 	})
 }
+
+func TestNumbersGivenInParallel(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newReportFixture(t, db)
+		clues, sv := sqldb.NewClueService(db), sqldb.NewSupervisionService(db)
+		f.at("2026-09-30 09:00")
+		const n = 20
+		nos := make(chan string, 2*n+1)
+		// The complainant registered with a first clue: the others only read it.
+		uscc := MustUSCC(t)
+		first := &qingqian.Clue{Channel: qingqian.ChannelPlatform, ReceivedOn: qingqian.MustParseDate("2026-09-30"),
+			CreditorName: "某某建材有限公司", CreditorUSCC: uscc, Respondent: "甲集团一公司", Claimed: qingqian.Yuan(80_000), Text: "货款至今未付。"}
+		if err := clues.CreateClue(f.office, first); err != nil {
+			t.Fatal(err)
+		}
+		nos <- first.No
+		var wg sync.WaitGroup
+		for i := range n {
+			group := f.groupA
+			if i%2 == 1 {
+				group = f.groupB
+			}
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				c := &qingqian.Clue{Channel: qingqian.ChannelPlatform, ReceivedOn: qingqian.MustParseDate("2026-09-30"),
+					CreditorName: "某某建材有限公司", CreditorUSCC: uscc, Respondent: "甲集团一公司", Claimed: qingqian.Yuan(80_000),
+					Text: "货款至今未付。"}
+				if err := clues.CreateClue(f.office, c); err != nil {
+					t.Errorf("clue %d: %v", i, err)
+					return
+				}
+				nos <- c.No
+			}()
+			go func() {
+				defer wg.Done()
+				nt := &qingqian.Notice{OrgID: group.ID, Reason: "进度滞后", Actions: "十日内制定补足计划", Deadline: qingqian.MustParseDate("2026-10-30")}
+				if err := sv.IssueNotice(f.office, nt); err != nil {
+					t.Errorf("notice %d: %v", i, err)
+					return
+				}
+				nos <- nt.No
+			}()
+		}
+		wg.Wait()
+		close(nos)
+		seen := map[string]bool{}
+		for no := range nos {
+			if seen[no] {
+				t.Errorf("%s given twice", no)
+			}
+			seen[no] = true
+		}
+		for i := 1; i <= n; i++ {
+			if clue, notice := fmt.Sprintf("TS-2026-%04d", i+1), fmt.Sprintf("清欠督〔2026〕%d号", i); !seen[clue] || !seen[notice] {
+				t.Errorf("%s or %s not given: %v", clue, notice, seen)
+			}
+		}
+		// The migration fills the counters from the numbers given: the next ones follow.
+		if err := db.InTxForTest(f.sys, qingqian.SystemActor("测试"), func(tx *sqldb.Tx) error { return tx.MigrateWritersApartForTest(f.sys) }); err != nil {
+			t.Fatal(err)
+		}
+		nt := &qingqian.Notice{OrgID: f.groupA.ID, Reason: "进度滞后", Actions: "十日内制定补足计划", Deadline: qingqian.MustParseDate("2026-10-30")}
+		if err := sv.IssueNotice(f.office, nt); err != nil || nt.No != fmt.Sprintf("清欠督〔2026〕%d号", n+1) {
+			t.Fatalf("the next notice %q %v", nt.No, err)
+		}
+	})
+}

@@ -282,9 +282,9 @@ func (s *SupervisionService) IssueNotice(ctx context.Context, n *qingqian.Notice
 			return &qingqian.Error{Code: qingqian.EINVALID, Message: "不能向本单位下发督办", Fields: map[string]string{"org_id": "请选择下级企业"}}
 		}
 		year := qingqian.DateOf(tx.now).Year()
-		var seq int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) + 1 FROM notices WHERE no LIKE $1`, fmt.Sprintf("清欠督〔%d〕%%", year)).Scan(&seq); err != nil {
-			return fmt.Errorf("read notices: %w", err)
+		seq, err := tx.nextNumber(ctx, "notice", year)
+		if err != nil {
+			return err
 		}
 		n.No = fmt.Sprintf("清欠督〔%d〕%d号", year, seq)
 		n.OrgName, n.State, n.IssuedBy, n.IssuedAt, n.Version = o.Name, qingqian.NoticeOpen, a.Name, tx.now, 1
