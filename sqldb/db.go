@@ -57,6 +57,9 @@ type DB struct {
 	bumpStmts map[bumpKey]*sql.Stmt
 	// policy keeps the security policy between requests (see securityPolicy).
 	policy policyCache
+	// betweenReads, set by tests only, is called between two reads of a report: a test writes
+	// there to see that the report reads one snapshot.
+	betweenReads func()
 	// stamps are the usage stamps of tokens and sessions not yet written (stamp.go).
 	stamps stamps
 }

@@ -146,3 +146,6 @@ func (tx *Tx) BumpTotalsForTest(ctx context.Context, path string, day qingqian.D
 func (tx *Tx) MigrateWritersApartForTest(ctx context.Context) error {
 	return migrateWritersApart(ctx, tx)
 }
+
+// BetweenReadsForTest has fn called between two reads of a consolidated report.
+func (db *DB) BetweenReadsForTest(fn func()) { db.betweenReads = fn }

@@ -183,6 +183,42 @@ func (db *DB) inTxRetry(ctx context.Context, actor *qingqian.Actor, fn func(tx *
 	}
 }
 
+// snapshot runs fn over one read transaction: every statement fn runs sees the database as it
+// was at the first, on both databases (PostgreSQL: REPEATABLE READ, READ ONLY; SQLite's
+// transactions are one snapshot anyway). It goes to a standby when the context allows.
+func (db *DB) snapshot(ctx context.Context, fn func(q readQueryer) error) error {
+	opts := &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	if db.d.name == "sqlite" {
+		opts = &sql.TxOptions{ReadOnly: true} // its driver takes no isolation level
+	}
+	for attempt := 1; ; attempt++ {
+		tx, err := db.read.BeginTx(ctx, opts)
+		if err != nil {
+			return fmt.Errorf("begin a read: %w", err)
+		}
+		err = fn(tx)
+		tx.Rollback()
+		// A standby may cancel a long read for the changes it replays (40001): read again.
+		if err == nil || attempt == maxTxAttempts || !isRetryable(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+// repeatableRead makes a write transaction read one snapshot (PostgreSQL runs at READ
+// COMMITTED otherwise, where each statement sees what committed before it). It must come first
+// in the transaction, which should be run by inTxRetry: a row changed since the snapshot that
+// the transaction then changes or locks ends it with a serialization failure.
+func (tx *Tx) repeatableRead(ctx context.Context) error {
+	if tx.db.d.name != "postgres" {
+		return nil
+	}
+	if _, err := tx.Tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`); err != nil {
+		return fmt.Errorf("set the isolation level: %w", err)
+	}
+	return nil
+}
+
 // cancelled names the context's end as the cause of a transaction's failure when the context has
 // ended: database/sql then rolls the transaction back itself, and what the transaction hits next
 // ("sql: statement is closed", "transaction has already been committed or rolled back") says
