@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -70,8 +71,29 @@ func (tx *Tx) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// refuseNUL is the last of the checks that keep the NUL character out of the database, for
+// every text any service writes (the web layer refuses it first, naming the field): PostgreSQL
+// refuses it with an error and SQLite stores it.
+func refuseNUL(args []any) error {
+	for _, a := range args {
+		if s, ok := a.(string); ok && qingqian.HasNUL(s) {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "提交的内容" + qingqian.NULMessage}
+		}
+	}
+	return nil
+}
+
+// nulValue stands for an argument refused by refuseNUL in a one-row query, whose error only
+// an argument can carry.
+type nulValue struct{ err error }
+
+func (v nulValue) Value() (driver.Value, error) { return nil, v.err }
+
 // ExecContext runs a statement, prepared when the transaction runs it again.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := refuseNUL(args); err != nil {
+		return nil, err
+	}
 	st, err := tx.prepared(ctx, query)
 	if err != nil {
 		return nil, err
@@ -84,6 +106,9 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext runs a query, prepared when the transaction runs it again.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := refuseNUL(args); err != nil {
+		return nil, err
+	}
 	st, err := tx.prepared(ctx, query)
 	if err != nil {
 		return nil, err
@@ -96,6 +121,9 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext runs a one-row query, prepared when the transaction runs it again.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if err := refuseNUL(args); err != nil {
+		return tx.Tx.QueryRowContext(ctx, `SELECT $1`, nulValue{err})
+	}
 	st, err := tx.prepared(ctx, query)
 	if err != nil || st == nil {
 		return tx.Tx.QueryRowContext(ctx, query, args...) // on error, carries the same error
