@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -224,4 +225,36 @@ func envInt(name string, def int) int {
 		return n
 	}
 	return def
+}
+
+// A read with a token answers while a long write transaction (an import's) holds the writer:
+// nothing on the read path writes.
+func TestReadsAnswerWhileTheWriterIsHeld(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		began, done, ended := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			ended <- db.WriteTxForTest(context.Background(), func(tx *sql.Tx) error {
+				if _, err := tx.Exec(`UPDATE orgs SET name = name WHERE id = $1`, e.a.ID); err != nil {
+					return err
+				}
+				close(began)
+				<-done
+				return nil
+			})
+		}()
+		<-began
+		answered := make(chan *resp, 1)
+		go func() { answered <- e.do("GET", "/api/v1/items", e.tokA, nil) }()
+		select {
+		case r := <-answered:
+			r.want(t, 200)
+		case <-time.After(2 * time.Second):
+			t.Error("a read with a token waited for the writer")
+		}
+		close(done)
+		if err := <-ended; err != nil {
+			t.Fatal(err)
+		}
+	})
 }
