@@ -95,3 +95,27 @@ func (v Validation) Err() error {
 	}
 	return &Error{Code: EINVALID, Message: "提交的内容有误，请检查标出的字段", Fields: map[string]string(v)}
 }
+
+// NULMessage is what a text field containing the NUL character (U+0000) is refused with: no
+// database stores it faithfully (PostgreSQL refuses it, SQLite stores it and some readers stop
+// at it), and nobody types it.
+const NULMessage = "不能含有空字符（U+0000），请删除后再提交"
+
+// HasNUL reports whether a text contains the NUL character.
+func HasNUL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// RefuseNUL returns an EINVALID error naming the field when its text contains the NUL
+// character, or nil.
+func RefuseNUL(field, s string) error {
+	if !HasNUL(s) {
+		return nil
+	}
+	return &Error{Code: EINVALID, Message: "“" + field + "”" + NULMessage, Fields: map[string]string{field: NULMessage}}
+}

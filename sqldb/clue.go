@@ -95,11 +95,11 @@ func (s *ClueService) CreateClue(ctx context.Context, c *qingqian.Clue) (err err
 		}
 		c.CreditorID, c.CreditorName = cr.ID, cr.Name
 		year := qingqian.DateOf(tx.now).Year()
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM clues WHERE no LIKE $1`, fmt.Sprintf("TS-%d-%%", year)).Scan(&n); err != nil {
-			return fmt.Errorf("read clues: %w", err)
+		n, err := tx.nextNumber(ctx, "clue", year)
+		if err != nil {
+			return err
 		}
-		c.No = fmt.Sprintf("TS-%d-%04d", year, n+1)
+		c.No = fmt.Sprintf("TS-%d-%04d", year, n)
 		cal, err := tx.db.calendar(ctx, tx)
 		if err != nil {
 			return err

@@ -57,6 +57,11 @@ type DB struct {
 	bumpStmts map[bumpKey]*sql.Stmt
 	// policy keeps the security policy between requests (see securityPolicy).
 	policy policyCache
+	// betweenReads, set by tests only, is called between two reads of a report: a test writes
+	// there to see that the report reads one snapshot.
+	betweenReads func()
+	// stamps are the usage stamps of tokens and sessions not yet written (stamp.go).
+	stamps stamps
 }
 
 // Open connects to dsn: a postgres:// URL, or else the path of a SQLite file (created if
@@ -94,6 +99,7 @@ func Open(dsn string) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stopStamps()
 	for _, st := range db.bumpStmts {
 		st.Close()
 	}

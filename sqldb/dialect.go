@@ -74,6 +74,25 @@ func isUnique(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
+// isRetryable reports a failure that running the transaction again may not meet: a
+// serialization failure or a deadlock (PostgreSQL 40001, 40P01).
+func isRetryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// isBusy reports a failure to get a lock in time: a retryable failure that ran out of retries, a
+// lock that was not available (PostgreSQL 55P03), or SQLite's busy and locked answers.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	var pe *pgconn.PgError
+	return isRetryable(err) || (errors.As(err, &pe) && pe.Code == "55P03")
+}
+
 // isForeignKey reports a foreign-key violation (SQLite 787, PostgreSQL 23503).
 func isForeignKey(err error) bool {
 	var se *sqlite.Error

@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -242,8 +244,16 @@ func (s *EntryService) RecordEntries(ctx context.Context, ins []qingqian.EntryIn
 	if len(ins) == 0 || len(ins) > maxBatch {
 		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: fmt.Sprintf("一次应提交 1 至 %d 条记录", maxBatch), Fields: map[string]string{"entries": "数量不正确"}}
 	}
-	out := make([]*qingqian.Entry, 0, len(ins))
-	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+	var out []*qingqian.Entry
+	err = s.db.inTxRetry(ctx, a, func(tx *Tx) error {
+		out = make([]*qingqian.Entry, 0, len(ins))
+		// The items are locked first, all of them, in the order of their ids, as every writer
+		// takes its locks: items, then (at commit) the running totals in their order, so that a
+		// batch and single writes on the same items never wait for each other in a circle.
+		if err := tx.lockItems(ctx, ins); err != nil {
+			return err
+		}
+		tx.deferTotals()
 		for i, in := range ins {
 			if in.Kind == qingqian.EntryReversal {
 				return prefixFields(i, &qingqian.Error{Code: qingqian.EINVALID, Message: "冲正请使用冲正功能", Fields: map[string]string{"kind": "冲正请使用冲正功能"}})
@@ -254,12 +264,44 @@ func (s *EntryService) RecordEntries(ctx context.Context, ins []qingqian.EntryIn
 			}
 			out = append(out, e)
 		}
-		return nil
+		return tx.flushTotals(ctx)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// lockItems locks the items a batch writes to, in the order of their ids, before anything else.
+// The items are checked again one by one as each entry is recorded.
+func (tx *Tx) lockItems(ctx context.Context, ins []qingqian.EntryInput) error {
+	if tx.db.d.forUpdate == "" {
+		return nil // SQLite: the transaction holds the database's one write lock
+	}
+	ids := make([]int64, 0, len(ins))
+	for _, in := range ins {
+		if in.ItemID != 0 {
+			ids = append(ids, in.ItemID)
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	for start := 0; start < len(ids); start += 1000 {
+		var q args
+		var in []string
+		for _, id := range ids[start:min(start+1000, len(ids))] {
+			in = append(in, q.add(id))
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM items WHERE id IN (`+strings.Join(in, ", ")+`) ORDER BY id`+tx.db.d.forUpdate, q...)
+		if err != nil {
+			return fmt.Errorf("lock items: %w", err)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("lock items: %w", err)
+		}
+	}
+	return nil
 }
 
 // prefixFields renames the field errors of entry i of a batch to "entries.i.field".
@@ -284,7 +326,7 @@ func (s *EntryService) record(ctx context.Context, in qingqian.EntryInput) (*qin
 		return nil, err
 	}
 	var out *qingqian.Entry
-	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+	err = s.db.inTxRetry(ctx, a, func(tx *Tx) error {
 		var err error
 		out, err = s.recordTx(ctx, tx, a, in)
 		return err
@@ -393,7 +435,11 @@ func (s *EntryService) recordTx(ctx context.Context, tx *Tx, a *qingqian.Actor, 
 		}
 		if in.IdempotencyKey != "" {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (scope, key, request_hash, entry_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
-				idempotencyScope(a), in.IdempotencyKey, reqHash, e.ID, tx.ts(tx.now)); err != nil {
+				idempotencyScope(a), in.IdempotencyKey, reqHash, e.ID, tx.ts(tx.now)); isUnique(err) {
+				// The same key sent again in parallel, recorded meanwhile: run again, which
+				// answers with what was recorded (or refuses a different request).
+				return errRunAgain
+			} else if err != nil {
 				return fmt.Errorf("insert into idempotency_keys: %w", err)
 			}
 		}

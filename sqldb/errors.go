@@ -41,6 +41,11 @@ func serviceError(err error, format string, args ...any) error {
 		}
 		return &qingqian.Error{Code: qingqian.ECANCELED, Message: msg, Err: fmt.Errorf("%s: %w", op, err)}
 	}
+	if isBusy(err) {
+		// Writers waited for each other longer than the database allows: nothing was written,
+		// and the same request may be sent again.
+		return &qingqian.Error{Code: qingqian.ECANCELED, Message: "系统繁忙，请稍后重试", Err: fmt.Errorf("%s: %w", op, err)}
+	}
 	if e != nil && error(e) == err && e.Err != nil {
 		err = e.Err // an internal error of a service called inside: its cause, not its text again
 	}

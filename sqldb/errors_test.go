@@ -89,3 +89,18 @@ func TestInternalErrorsSayWhere(t *testing.T) {
 		}
 	})
 }
+
+// Whatever a caller passes, the NUL character never reaches the database: PostgreSQL would
+// refuse it with an error (500), SQLite would store it.
+func TestNULNeverStored(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newReportFixture(t, db)
+		f.at("2026-09-30 09:00")
+		c := &qingqian.Clue{Channel: qingqian.ChannelPlatform, ReceivedOn: qingqian.MustParseDate("2026-09-30"),
+			CreditorName: "某某建材有限公司", CreditorUSCC: MustUSCC(t), Respondent: "甲集团一公司", Claimed: qingqian.Yuan(80_000), Text: "货款\x00至今未付。"}
+		wantCode(t, sqldb.NewClueService(db).CreateClue(f.office, c), qingqian.EINVALID)
+		_, err := f.entries.RecordEntry(f.liaisonA, qingqian.EntryInput{ItemID: f.itemA2.ID, Kind: qingqian.EntryRepay, On: qingqian.MustParseDate("2026-09-01"),
+			Amount: 100, Method: qingqian.MethodTransfer, VoucherNo: "HD\x00001"})
+		wantCode(t, err, qingqian.EINVALID)
+	})
+}

@@ -161,3 +161,18 @@ func (db *DB) ScanAllForTest(ctx context.Context, tables ...string) error {
 	}
 	return nil
 }
+
+// BumpTotalsForTest adds nothing to the running totals of the unit at path for a day, kind and
+// origin: it takes the locks of the rows a ledger change there would write.
+func (tx *Tx) BumpTotalsForTest(ctx context.Context, path string, day qingqian.Date, kind qingqian.ItemKind, origin qingqian.Origin) error {
+	return tx.bumpTotals(ctx, path, day, kind, origin, measures{})
+}
+
+// MigrateWritersApartForTest runs the work of migration 0015 again: the counters from the
+// numbers given, the root units' running totals recomputed.
+func (tx *Tx) MigrateWritersApartForTest(ctx context.Context) error {
+	return migrateWritersApart(ctx, tx)
+}
+
+// BetweenReadsForTest has fn called between two reads of a consolidated report.
+func (db *DB) BetweenReadsForTest(fn func()) { db.betweenReads = fn }

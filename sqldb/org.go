@@ -331,9 +331,11 @@ func (s *OrgService) MoveOrg(ctx context.Context, id, parentID int64, version in
 			return nil
 		}
 		before := *o
-		oldAnc := ancestors(o.Path)
+		oldAnc := totalsHolders(o.Path)
 		oldAnc = oldAnc[:len(oldAnc)-1]
 		newPath := p.Path + strconv.FormatInt(o.ID, 10) + "/"
+		newAnc := totalsHolders(newPath)
+		newAnc = newAnc[:len(newAnc)-1]
 		if _, err := tx.ExecContext(ctx, `UPDATE orgs SET path = CAST($1 AS TEXT) || substr(path, CAST($2 AS INTEGER)), depth = depth + CAST($3 AS INTEGER)
 			WHERE path >= $4 AND path < $5`, newPath, len(o.Path)+1, p.Depth+1-o.Depth, lo, hi); err != nil {
 			return fmt.Errorf("update orgs: %w", err)
@@ -348,7 +350,7 @@ func (s *OrgService) MoveOrg(ctx context.Context, id, parentID int64, version in
 		if err := tx.copyTotals(ctx, o.ID, oldAnc, -1); err != nil {
 			return err
 		}
-		if err := tx.copyTotals(ctx, o.ID, ancestors(p.Path), 1); err != nil {
+		if err := tx.copyTotals(ctx, o.ID, newAnc, 1); err != nil {
 			return err
 		}
 		if volumeGroupOf(before.Path) != volumeGroupOf(o.Path) {

@@ -115,13 +115,25 @@ func (s *ReportService) Report(ctx context.Context, periodID int64) (_ *qingqian
 	if err != nil {
 		return nil, err
 	}
-	p, officePath, err := s.db.period(ctx, s.db.read, a, `p.id = $1`, periodID)
+	// One snapshot: the submissions, the baselines and the running totals as of one moment.
+	var r *qingqian.Report
+	err = s.db.snapshot(ctx, func(q readQueryer) error {
+		var err error
+		r, err = s.db.report(ctx, q, a, periodID)
+		return err
+	})
+	return r, err
+}
+
+// report reads a period's issued report, or makes its draft, through q.
+func (db *DB) report(ctx context.Context, q readQueryer, a *qingqian.Actor, periodID int64) (_ *qingqian.Report, err error) {
+	p, officePath, err := db.period(ctx, q, a, `p.id = $1`, periodID)
 	if err != nil {
 		return nil, err
 	}
 	var body, by string
 	var at time.Time
-	err = s.db.read.QueryRowContext(ctx, `SELECT body, issued_by, issued_at FROM reports WHERE period_id = $1`, periodID).Scan(&body, &by, timeCol{&at})
+	err = q.QueryRowContext(ctx, `SELECT body, issued_by, issued_at FROM reports WHERE period_id = $1`, periodID).Scan(&body, &by, timeCol{&at})
 	if err == nil {
 		r := &qingqian.Report{}
 		if err := json.Unmarshal([]byte(body), r); err != nil {
@@ -129,7 +141,7 @@ func (s *ReportService) Report(ctx context.Context, periodID int64) (_ *qingqian
 		}
 		// An issued report is the province's; a group's user sees only its own line of it.
 		if !a.Reaches(officePath) {
-			gs, err := s.db.groups(ctx, s.db.read, a, officePath)
+			gs, err := db.groups(ctx, q, a, officePath)
 			if err != nil {
 				return nil, err
 			}
@@ -163,11 +175,7 @@ func (s *ReportService) Report(ctx context.Context, periodID int64) (_ *qingqian
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
-	r, err := s.db.consolidate(ctx, s.db.read, a, p, officePath)
-	if err != nil {
-		return nil, err
-	}
-	return r, nil
+	return db.consolidate(ctx, q, a, p, officePath)
 }
 
 // consolidate makes the period's report from the approved submissions and, for groups without
@@ -178,6 +186,9 @@ func (db *DB) consolidate(ctx context.Context, q readQueryer, a *qingqian.Actor,
 	gs, err := db.groups(ctx, q, a, officePath)
 	if err != nil {
 		return nil, err
+	}
+	if db.betweenReads != nil {
+		db.betweenReads()
 	}
 	subs, err := db.submissions(ctx, q, a, p.ID)
 	if err != nil {
@@ -242,7 +253,11 @@ func (s *ReportService) IssueReport(ctx context.Context, periodID int64) (_ *qin
 		return nil, err
 	}
 	var r *qingqian.Report
-	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+	err = s.db.inTxRetry(ctx, a, func(tx *Tx) error {
+		// The report is made from one snapshot of the submissions and the ledger.
+		if err := tx.repeatableRead(ctx); err != nil {
+			return err
+		}
 		p, officePath, err := tx.db.period(ctx, tx, a, `p.id = $1`, periodID)
 		if err != nil {
 			return err

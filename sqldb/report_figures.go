@@ -79,15 +79,17 @@ func (db *DB) groupFigures(ctx context.Context, q readQueryer, g *qingqian.Org, 
 }
 
 // groupsFigures computes the figures of several groups at once: one pass over the running
-// totals, split over the read pool's connections outside a transaction.
+// totals, split over the read pool's connections when q is the pool.
 func (db *DB) groupsFigures(ctx context.Context, q readQueryer, gs []*qingqian.Org, p *qingqian.Period, locked map[int64]qingqian.GroupFigures) (_ map[int64]qingqian.GroupFigures, err error) {
 	defer wrapErr(&err, "figures of %d groups", len(gs))
 	ids := make([]int64, len(gs))
 	for i, g := range gs {
 		ids[i] = g.ID
 	}
-	_, inTx := q.(*Tx)
-	sums, err := db.totalsFor(ctx, q, ids, p.StartsOn, p.AsOf, !inTx)
+	// Split over the pool's connections only when reading through the pool: a transaction
+	// (one snapshot) has one connection.
+	_, pool := q.(*readPool)
+	sums, err := db.totalsFor(ctx, q, ids, p.StartsOn, p.AsOf, pool)
 	if err != nil {
 		return nil, err
 	}

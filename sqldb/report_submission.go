@@ -95,7 +95,12 @@ func (s *ReportService) Prepare(ctx context.Context, in qingqian.SubmissionInput
 		return nil, err
 	}
 	var id int64
-	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+	err = s.db.inTxRetry(ctx, a, func(tx *Tx) error {
+		// The figures frozen with the submission are read from one snapshot.
+		id = 0
+		if err := tx.repeatableRead(ctx); err != nil {
+			return err
+		}
 		p, officePath, err := tx.db.period(ctx, tx, a, `p.id = $1`, in.PeriodID)
 		if err != nil {
 			return err

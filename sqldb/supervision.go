@@ -72,10 +72,10 @@ func (s *SupervisionService) SetSlowRule(ctx context.Context, r qingqian.SlowRul
 // plannedDue returns, per group of the tree under root, what the latest plans scheduled by
 // cutoff and was not repaid by asOf, and over how many items. The instalments drive the query
 // (CROSS JOIN fixes that order in SQLite): few items have plans, and those are read once.
-func (db *DB) plannedDue(ctx context.Context, root string, groups map[string]bool, cutoff, asOf qingqian.Date) (_ map[string]qingqian.Money, _ map[string]int, err error) {
+func (db *DB) plannedDue(ctx context.Context, q queryer, root string, groups map[string]bool, cutoff, asOf qingqian.Date) (_ map[string]qingqian.Money, _ map[string]int, err error) {
 	defer wrapErr(&err, "planned instalments due")
 	lo, hi := subtreeRange(root)
-	rows, err := db.read.QueryContext(ctx, `SELECT x.path, x.planned,
+	rows, err := q.QueryContext(ctx, `SELECT x.path, x.planned,
 			(SELECT CAST(COALESCE(SUM(-(e.du + e.dd)), 0) AS BIGINT) FROM entries e WHERE e.item_id = x.id AND e.cat = 'rep' AND e.on_date <= $4),
 			(SELECT CAST(COALESCE(SUM(e.du + e.dd), 0) AS BIGINT) FROM entries e WHERE e.item_id = x.id AND e.on_date <= $4)
 		FROM (SELECT i.id, o.path, CAST(SUM(pi.amount) AS BIGINT) AS planned
@@ -153,22 +153,34 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 	if asOf.IsZero() {
 		asOf = qingqian.DateOf(s.db.Now())
 	}
-	rule, err := s.db.slowRule(ctx, s.db.read)
+	// One snapshot: the totals, plans, clues and notices of one moment.
+	var out *qingqian.Progress
+	err = s.db.snapshot(ctx, func(q readQueryer) error {
+		var err error
+		out, err = s.db.progress(ctx, q, a, asOf)
+		return err
+	})
+	return out, err
+}
+
+// progress measures the groups' progress through q.
+func (db *DB) progress(ctx context.Context, q readQueryer, a *qingqian.Actor, asOf qingqian.Date) (_ *qingqian.Progress, err error) {
+	rule, err := db.slowRule(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	_, path, err := s.db.actorOrg(ctx, s.db.read, a)
+	_, path, err := db.actorOrg(ctx, q, a)
 	if err != nil {
 		return nil, err
 	}
 	// Every group of the province, for its rate, which a group's own user sees too (the
 	// slow-progress rule compares the group with it); the rows are the actor's groups only.
 	root := "/" + firstSegment(path)
-	gs, err := s.db.groups(ctx, s.db.read, nil, root)
+	gs, err := db.groups(ctx, q, nil, root)
 	if err != nil {
 		return nil, err
 	}
-	locked, err := s.db.lockedBaselines(ctx, s.db.read, root)
+	locked, err := db.lockedBaselines(ctx, q, root)
 	if err != nil {
 		return nil, err
 	}
@@ -183,19 +195,19 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 			paths[g.Path] = true
 		}
 	}
-	sums, err := s.db.totalsFor(ctx, s.db.read, ids, asOf, asOf, true)
+	sums, err := db.totalsFor(ctx, q, ids, asOf, asOf, false)
 	if err != nil {
 		return nil, err
 	}
-	due, dueItems, err := s.db.plannedDue(ctx, root, paths, asOf.AddDays(-rule.OverdueDays), asOf)
+	due, dueItems, err := db.plannedDue(ctx, q, root, paths, asOf.AddDays(-rule.OverdueDays), asOf)
 	if err != nil {
 		return nil, err
 	}
-	openClues, missing, err := s.db.clueCounts(ctx, s.db.read, root, paths)
+	openClues, missing, err := db.clueCounts(ctx, q, root, paths)
 	if err != nil {
 		return nil, err
 	}
-	open, err := s.db.openNotices(ctx, root, paths)
+	open, err := db.openNotices(ctx, q, root, paths)
 	if err != nil {
 		return nil, err
 	}
@@ -224,10 +236,10 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 }
 
 // openNotices counts per group the notices not yet closed to it or to any unit below it.
-func (db *DB) openNotices(ctx context.Context, root string, groups map[string]bool) (_ map[string]int, err error) {
+func (db *DB) openNotices(ctx context.Context, q queryer, root string, groups map[string]bool) (_ map[string]int, err error) {
 	defer wrapErr(&err, "open notices")
 	lo, hi := subtreeRange(root)
-	rows, err := db.read.QueryContext(ctx, `SELECT o.path FROM notices n JOIN orgs o ON o.id = n.org_id WHERE n.state <> 'closed' AND o.path >= $1 AND o.path < $2`, lo, hi)
+	rows, err := q.QueryContext(ctx, `SELECT o.path FROM notices n JOIN orgs o ON o.id = n.org_id WHERE n.state <> 'closed' AND o.path >= $1 AND o.path < $2`, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("read notices: %w", err)
 	}
@@ -282,9 +294,9 @@ func (s *SupervisionService) IssueNotice(ctx context.Context, n *qingqian.Notice
 			return &qingqian.Error{Code: qingqian.EINVALID, Message: "不能向本单位下发督办", Fields: map[string]string{"org_id": "请选择下级企业"}}
 		}
 		year := qingqian.DateOf(tx.now).Year()
-		var seq int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) + 1 FROM notices WHERE no LIKE $1`, fmt.Sprintf("清欠督〔%d〕%%", year)).Scan(&seq); err != nil {
-			return fmt.Errorf("read notices: %w", err)
+		seq, err := tx.nextNumber(ctx, "notice", year)
+		if err != nil {
+			return err
 		}
 		n.No = fmt.Sprintf("清欠督〔%d〕%d号", year, seq)
 		n.OrgName, n.State, n.IssuedBy, n.IssuedAt, n.Version = o.Name, qingqian.NoticeOpen, a.Name, tx.now, 1

@@ -87,8 +87,16 @@ func (db *DB) subtreeTotals(ctx context.Context, qr queryer, orgID int64, path s
 		}
 		sums = all[orgID]
 	} else {
+		units, err := totalsUnits(ctx, qr, []int64{orgID})
+		if err != nil {
+			return nil, err
+		}
 		var q args
-		where := `org_id = ` + q.add(orgID) + ` AND day <= ` + q.add(asOf) + ` AND rec_day <= ` + q.add(qingqian.DateOf(knownAt))
+		var in []string
+		for id := range units {
+			in = append(in, q.add(id))
+		}
+		where := `org_id IN (` + strings.Join(in, ", ") + `) AND day <= ` + q.add(asOf) + ` AND rec_day <= ` + q.add(qingqian.DateOf(knownAt))
 		rows, err := qr.QueryContext(ctx, `SELECT kind, origin, `+totalsSums+`
 			FROM org_totals WHERE `+where+` GROUP BY kind, origin`, q...)
 		if err != nil {
@@ -101,7 +109,7 @@ func (db *DB) subtreeTotals(ctx context.Context, qr queryer, orgID int64, path s
 				rows.Close()
 				return nil, err
 			}
-			*get(k) = m
+			get(k).add(m)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -223,9 +231,13 @@ func (db *DB) sumsUpTo(ctx context.Context, q queryer, ids []int64, d qingqian.D
 	if len(ids) == 0 {
 		return out, nil
 	}
+	units, err := totalsUnits(ctx, q, ids)
+	if err != nil {
+		return nil, err
+	}
 	var a args
 	var in []string
-	for _, id := range ids {
+	for id := range units {
 		in = append(in, a.add(id))
 	}
 	set := strings.Join(in, ", ")
@@ -246,11 +258,46 @@ func (db *DB) sumsUpTo(ctx context.Context, q queryer, ids []int64, d qingqian.D
 		if err := rows.Scan(append([]any{&id, &k.kind, &k.origin}, mm.pointers()...)...); err != nil {
 			return nil, err
 		}
-		if out[id] != nil {
-			out[id][k] = mm
+		for _, to := range units[id] {
+			if sum := out[to][k]; sum != nil {
+				sum.add(*mm)
+			} else {
+				m := *mm
+				out[to][k] = &m
+			}
 		}
 	}
 	return out, rows.Err()
+}
+
+// totalsUnits maps the units whose running-totals rows make up the figures of the units ids to
+// the units of ids they count for: each unit's rows count for itself, and a root's children's
+// rows count for the root too (the root's own rows hold only its own items, see totalsHolders).
+func totalsUnits(ctx context.Context, q queryer, ids []int64) (_ map[int64][]int64, err error) {
+	defer wrapErr(&err, "the units under the root")
+	units := map[int64][]int64{}
+	var a args
+	var in []string
+	for _, id := range ids {
+		if _, ok := units[id]; !ok {
+			units[id] = []int64{id}
+			in = append(in, a.add(id))
+		}
+	}
+	rows, err := q.QueryContext(ctx, `SELECT o.id, o.parent_id FROM orgs o JOIN orgs p ON p.id = o.parent_id
+		WHERE p.parent_id IS NULL AND p.id IN (`+strings.Join(in, ", ")+`)`, a...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, parent int64
+		if err := rows.Scan(&id, &parent); err != nil {
+			return nil, err
+		}
+		units[id] = append(units[id], parent)
+	}
+	return units, rows.Err()
 }
 
 // subtractLater takes off what was recorded after knownAt on the same day: entries, first

@@ -1,7 +1,9 @@
 package sqldb
 
-// Maintaining the running totals (ADR 4, 13, 14): every change to the ledger adds to the daily
-// and monthly rows of its unit and each ancestor, in the transaction that makes it.
+// Maintaining the running totals (ADR 4, 13, 14, 22): every change to the ledger adds to the
+// daily and monthly rows of its unit and each ancestor below the root, in the transaction that
+// makes it. The root's rows hold only its own items: its figures are its rows and its children's
+// summed when read (sumsUpTo), so that no row is written by every group's transactions.
 
 import (
 	"cmp"
@@ -29,17 +31,32 @@ type pendingKey struct {
 // the transaction may read the totals in between.
 func (tx *Tx) deferTotals() { tx.pending = map[pendingKey]measures{} }
 
-// flushTotals writes the changes collected since deferTotals, in a stable order, and stops
-// collecting.
+// flushTotals writes the changes collected since deferTotals and stops collecting. The rows are
+// written in the order every writer takes their locks: all the daily rows, then all the monthly
+// ones, each by day (month), kind, origin and unit path, a unit's ancestors before it. A single
+// change (bumpTotals) writes its daily rows, then its monthly ones, in that same order, so two
+// transactions never wait for each other's rows in a circle.
 func (tx *Tx) flushTotals(ctx context.Context) (err error) {
 	defer wrapErr(&err, "write the running totals")
 	pending := tx.pending
 	tx.pending = nil
-	keys := slices.SortedFunc(maps.Keys(pending), func(a, b pendingKey) int {
-		return cmp.Or(strings.Compare(a.path, b.path), a.day.Compare(b.day), strings.Compare(string(a.kind), string(b.kind)), strings.Compare(string(a.origin), string(b.origin)))
-	})
-	for _, k := range keys {
-		if err := tx.bumpTotals(ctx, k.path, k.day, k.kind, k.origin, pending[k]); err != nil {
+	order := func(a, b pendingKey) int {
+		return cmp.Or(a.day.Compare(b.day), strings.Compare(string(a.kind), string(b.kind)), strings.Compare(string(a.origin), string(b.origin)), strings.Compare(a.path, b.path))
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(pending), order) {
+		if err := tx.writeTotals(ctx, false, k.path, k.day, k.kind, k.origin, pending[k]); err != nil {
+			return err
+		}
+	}
+	months := map[pendingKey]measures{}
+	for k, m := range pending {
+		k.day = qingqian.NewDate(k.day.Year(), k.day.Month(), 1)
+		sum := months[k]
+		sum.add(m)
+		months[k] = sum
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(months), order) {
+		if err := tx.writeTotals(ctx, true, k.path, k.day, k.kind, k.origin, months[k]); err != nil {
 			return err
 		}
 	}
@@ -59,44 +76,50 @@ func (tx *Tx) bumpTotals(ctx context.Context, path string, day qingqian.Date, ki
 		tx.pending[k] = sum
 		return nil
 	}
-	ids := ancestors(path)
-	vals := m.values()
 	for _, monthly := range []bool{false, true} {
-		q := make([]any, 0, 4+len(vals)+len(ids))
-		if monthly {
-			q = append(q, qingqian.NewDate(day.Year(), day.Month(), 1), nil)
-		} else {
-			q = append(q, day, qingqian.DateOf(tx.now))
-		}
-		q = append(q, string(kind), string(origin))
-		q = append(q, vals...)
-		for _, id := range ids {
-			q = append(q, id)
-		}
-		if monthly {
-			q = append(q[:1], q[2:]...) // the monthly rows have no recording day
-		}
-		query := bumpSQL(monthly, len(ids))
-		var err error
-		if st := tx.stmts[query]; st != nil {
-			_, err = st.ExecContext(ctx, q...)
-		} else if st := tx.db.bumpStmts[bumpKey{monthly, len(ids)}]; st != nil {
-			// The transaction's handle on the statement prepared on its connection, kept for
-			// the transaction's later changes.
-			txst := tx.Tx.StmtContext(ctx, st)
-			if tx.stmts == nil {
-				tx.stmts = map[string]*sql.Stmt{}
-			}
-			tx.stmts[query] = txst
-			_, err = txst.ExecContext(ctx, q...)
-		} else {
-			_, err = tx.ExecContext(ctx, query, q...)
-		}
-		if err != nil {
+		if err := tx.writeTotals(ctx, monthly, path, day, kind, origin, m); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeTotals adds one change to the daily (or monthly) running totals of every unit holding the
+// totals of path, in one statement.
+func (tx *Tx) writeTotals(ctx context.Context, monthly bool, path string, day qingqian.Date, kind qingqian.ItemKind, origin qingqian.Origin, m measures) error {
+	ids := totalsHolders(path)
+	vals := m.values()
+	q := make([]any, 0, 4+len(vals)+len(ids))
+	if monthly {
+		q = append(q, qingqian.NewDate(day.Year(), day.Month(), 1), nil)
+	} else {
+		q = append(q, day, qingqian.DateOf(tx.now))
+	}
+	q = append(q, string(kind), string(origin))
+	q = append(q, vals...)
+	for _, id := range ids {
+		q = append(q, id)
+	}
+	if monthly {
+		q = append(q[:1], q[2:]...) // the monthly rows have no recording day
+	}
+	query := bumpSQL(monthly, len(ids))
+	var err error
+	if st := tx.stmts[query]; st != nil {
+		_, err = st.ExecContext(ctx, q...)
+	} else if st := tx.db.bumpStmts[bumpKey{monthly, len(ids)}]; st != nil {
+		// The transaction's handle on the statement prepared on its connection, kept for
+		// the transaction's later changes.
+		txst := tx.Tx.StmtContext(ctx, st)
+		if tx.stmts == nil {
+			tx.stmts = map[string]*sql.Stmt{}
+		}
+		tx.stmts[query] = txst
+		_, err = txst.ExecContext(ctx, q...)
+	} else {
+		_, err = tx.ExecContext(ctx, query, q...)
+	}
+	return err
 }
 
 type bumpKey struct {
@@ -168,6 +191,17 @@ func (db *DB) warmStatements(ctx context.Context) (err error) {
 }
 
 const maxWarmDepth = 8
+
+// totalsHolders are the units whose running totals a change to a unit at path adds to: the unit
+// and its ancestors, but not the root (the regulator) when the unit is below it. Every group's
+// writes then touch rows of that group only.
+func totalsHolders(path string) []int64 {
+	ids := ancestors(path)
+	if len(ids) > 1 {
+		ids = ids[1:]
+	}
+	return ids
+}
 
 // copyTotals adds sign times the totals of unit src to each unit in dst (used when a subtree
 // moves).

@@ -45,7 +45,17 @@ func (tx *Tx) rollUpMonths(ctx context.Context, src, dst string) (err error) {
 // insertComputedTotals writes into table the totals computed from entries and items, through a
 // temporary closure of the tree (each unit with each of its ancestors).
 func (tx *Tx) insertComputedTotals(ctx context.Context, table string) (err error) {
+	return tx.insertComputedTotalsOf(ctx, table, "")
+}
+
+// insertComputedTotalsOf writes into table the totals computed for the units that the SQL
+// condition on c.anc_id picks (all units when empty).
+func (tx *Tx) insertComputedTotalsOf(ctx context.Context, table, units string) (err error) {
 	defer wrapErr(&err, "compute the running totals into %s", table)
+	only := ""
+	if units != "" {
+		only = " AND (" + units + ")"
+	}
 	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE IF NOT EXISTS tmp_closure (org_id BIGINT NOT NULL, anc_id BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("create tmp_closure: %w", err)
 	}
@@ -65,7 +75,7 @@ func (tx *Tx) insertComputedTotals(ctx context.Context, table string) (err error
 			rows.Close()
 			return err
 		}
-		for _, anc := range ancestors(path) {
+		for _, anc := range totalsHolders(path) {
 			pairs = append(pairs, pair{id, anc})
 		}
 	}
@@ -104,6 +114,7 @@ func (tx *Tx) insertComputedTotals(ctx context.Context, table string) (err error
 	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+totalsKeyCols+`, `+totalsCols+`)
 		SELECT c.anc_id, e.on_date, e.recorded_on, i.kind, i.origin, `+ofEntries+`
 		FROM entries e JOIN items i ON i.id = e.item_id JOIN tmp_closure c ON c.org_id = i.org_id
+		WHERE true`+only+`
 		GROUP BY c.anc_id, e.on_date, e.recorded_on, i.kind, i.origin`); err != nil {
 		return err
 	}
@@ -112,13 +123,13 @@ func (tx *Tx) insertComputedTotals(ctx context.Context, table string) (err error
 		SELECT c.anc_id, e.on_date, fv.first_on, i.kind, i.origin, `+ofFirstVouchers+`
 		FROM (SELECT entry_id, MIN(attached_on) AS first_on FROM entry_vouchers GROUP BY entry_id) fv
 			JOIN entries e ON e.id = fv.entry_id JOIN items i ON i.id = e.item_id JOIN tmp_closure c ON c.org_id = i.org_id
-		WHERE e.kind = 'repay' GROUP BY c.anc_id, e.on_date, fv.first_on, i.kind, i.origin`+upsert); err != nil {
+		WHERE e.kind = 'repay'`+only+` GROUP BY c.anc_id, e.on_date, fv.first_on, i.kind, i.origin`+upsert); err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO `+table+` (`+totalsKeyCols+`, `+totalsCols+`)
 		SELECT c.anc_id, i.arisen_on, i.created_on, i.kind, i.origin, `+ofItems+`
 		FROM items i JOIN tmp_closure c ON c.org_id = i.org_id
-		WHERE true GROUP BY c.anc_id, i.arisen_on, i.created_on, i.kind, i.origin`+upsert)
+		WHERE true`+only+` GROUP BY c.anc_id, i.arisen_on, i.created_on, i.kind, i.origin`+upsert)
 	return err
 }
 
@@ -214,4 +225,27 @@ func fitsMoney(vs ...*big.Int) bool {
 		}
 	}
 	return true
+}
+
+// migrateWritersApart is the work of migration 0015: the counters start from the numbers given so
+// far, and the root units' running totals are recomputed to hold their own items only (their
+// figures are now summed with their children's when read).
+func migrateWritersApart(ctx context.Context, tx *Tx) (err error) {
+	defer wrapErr(&err, "fill the counters and the root's totals")
+	if err := tx.fillCounters(ctx); err != nil {
+		return err
+	}
+	const roots = `SELECT id FROM orgs WHERE parent_id IS NULL`
+	for _, t := range []string{"org_totals", "org_totals_month"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE org_id IN (`+roots+`)`); err != nil {
+			return fmt.Errorf("delete from %s: %w", t, err)
+		}
+	}
+	if err := tx.insertComputedTotalsOf(ctx, "org_totals", `c.anc_id IN (`+roots+`)`); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO org_totals_month (`+monthKeyCols+`, `+totalsCols+`)
+		SELECT org_id, `+tx.db.d.monthOf("day")+`, kind, origin, `+totalsSums+`
+		FROM org_totals WHERE org_id IN (`+roots+`) GROUP BY org_id, `+tx.db.d.monthOf("day")+`, kind, origin`)
+	return err
 }

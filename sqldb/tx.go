@@ -3,8 +3,10 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -75,8 +77,29 @@ func (tx *Tx) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// refuseNUL is the last of the checks that keep the NUL character out of the database, for
+// every text any service writes (the web layer refuses it first, naming the field): PostgreSQL
+// refuses it with an error and SQLite stores it.
+func refuseNUL(args []any) error {
+	for _, a := range args {
+		if s, ok := a.(string); ok && qingqian.HasNUL(s) {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "提交的内容" + qingqian.NULMessage}
+		}
+	}
+	return nil
+}
+
+// nulValue stands for an argument refused by refuseNUL in a one-row query, whose error only
+// an argument can carry.
+type nulValue struct{ err error }
+
+func (v nulValue) Value() (driver.Value, error) { return nil, v.err }
+
 // ExecContext runs a statement, prepared when the transaction runs it again.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := refuseNUL(args); err != nil {
+		return nil, err
+	}
 	st, err := tx.prepared(ctx, query)
 	if err != nil {
 		return nil, err
@@ -89,6 +112,9 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext runs a query, prepared when the transaction runs it again.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := refuseNUL(args); err != nil {
+		return nil, err
+	}
 	st, err := tx.prepared(ctx, query)
 	if err != nil {
 		return nil, err
@@ -101,6 +127,9 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext runs a one-row query, prepared when the transaction runs it again.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if err := refuseNUL(args); err != nil {
+		return tx.Tx.QueryRowContext(ctx, `SELECT $1`, nulValue{err})
+	}
 	st, err := tx.prepared(ctx, query)
 	if err != nil || st == nil {
 		return tx.Tx.QueryRowContext(ctx, query, args...) // on error, carries the same error
@@ -162,6 +191,68 @@ func (db *DB) inTx(ctx context.Context, actor *qingqian.Actor, fn func(tx *Tx) e
 	}
 	if err := sqltx.Commit(); err != nil {
 		return cancelled(ctx, fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// errRunAgain ends a transaction that inTxRetry should run again: it met a row another
+// transaction wrote meanwhile, which the next run sees.
+var errRunAgain = errors.New("a concurrent transaction wrote the same key: run again")
+
+// maxTxAttempts bounds the runs of a transaction that inTxRetry repeats.
+const maxTxAttempts = 4
+
+// inTxRetry is inTx for a transaction that may be run again from the start: fn must set
+// everything it hands back afresh on each run. It is run again, a bounded number of times after
+// a short random pause, when the database ended it as a deadlock or a serialization failure
+// (PostgreSQL): two writers met, and one of them was made to step back.
+func (db *DB) inTxRetry(ctx context.Context, actor *qingqian.Actor, fn func(tx *Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := db.inTx(ctx, actor, fn)
+		if err == nil || attempt == maxTxAttempts || !(isRetryable(err) || errors.Is(err, errRunAgain)) || ctx.Err() != nil {
+			return err
+		}
+		pause := time.Duration(attempt) * time.Duration(5+rand.IntN(20)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return cancelled(ctx, err)
+		case <-time.After(pause):
+		}
+	}
+}
+
+// snapshot runs fn over one read transaction: every statement fn runs sees the database as it
+// was at the first, on both databases (PostgreSQL: REPEATABLE READ, READ ONLY; SQLite's
+// transactions are one snapshot anyway). It goes to a standby when the context allows.
+func (db *DB) snapshot(ctx context.Context, fn func(q readQueryer) error) error {
+	opts := &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	if db.d.name == "sqlite" {
+		opts = &sql.TxOptions{ReadOnly: true} // its driver takes no isolation level
+	}
+	for attempt := 1; ; attempt++ {
+		tx, err := db.read.BeginTx(ctx, opts)
+		if err != nil {
+			return fmt.Errorf("begin a read: %w", err)
+		}
+		err = fn(tx)
+		tx.Rollback()
+		// A standby may cancel a long read for the changes it replays (40001): read again.
+		if err == nil || attempt == maxTxAttempts || !isRetryable(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+// repeatableRead makes a write transaction read one snapshot (PostgreSQL runs at READ
+// COMMITTED otherwise, where each statement sees what committed before it). It must come first
+// in the transaction, which should be run by inTxRetry: a row changed since the snapshot that
+// the transaction then changes or locks ends it with a serialization failure.
+func (tx *Tx) repeatableRead(ctx context.Context) error {
+	if tx.db.d.name != "postgres" {
+		return nil
+	}
+	if _, err := tx.Tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`); err != nil {
+		return fmt.Errorf("set the isolation level: %w", err)
 	}
 	return nil
 }

@@ -735,8 +735,8 @@ func (s *UserService) Logout(ctx context.Context, secret string) (err error) {
 	return err
 }
 
-// Authenticate implements qingqian.UserService. The last-seen time is written at most once a
-// minute per session.
+// Authenticate implements qingqian.UserService. The last-seen time is renewed at most once a
+// minute per session, and written in the background: it reads only.
 func (s *UserService) Authenticate(ctx context.Context, secret string) (_ *qingqian.User, err error) {
 	defer serviceErr(&err, "authenticate a session")
 	unauth := qingqian.Errorf(qingqian.EUNAUTHORIZED, "请先登录")
@@ -756,15 +756,16 @@ func (s *UserService) Authenticate(ctx context.Context, secret string) (_ *qingq
 	} else if err != nil {
 		return nil, err
 	}
+	// The stamp and the removal of an ended session are written later, in the background
+	// (stamp.go): a read never waits for the writer.
 	now := s.db.Now()
+	seen = s.db.lastSeen(id, seen)
 	if !u.Active || now.Sub(seen) > pol.Idle() || now.Sub(created) > pol.MaxAge() {
-		s.db.write.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, id)
+		s.db.sessionExpired(id)
 		return nil, qingqian.Errorf(qingqian.EUNAUTHORIZED, "登录已超时，请重新登录")
 	}
-	if now.Sub(seen) > time.Minute {
-		if _, err := s.db.write.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, s.db.d.ts(now), id); err != nil {
-			return nil, fmt.Errorf("update sessions: %w", err)
-		}
+	if now.Sub(seen) > stampEvery {
+		s.db.sessionSeen(id, now)
 	}
 	if pol.PasswordMaxAgeDays > 0 && now.Sub(u.PasswordChangedAt) > time.Duration(pol.PasswordMaxAgeDays)*24*time.Hour {
 		u.PasswordExpired = true

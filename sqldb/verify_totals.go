@@ -1,7 +1,8 @@
 package sqldb
 
 // Checking the running totals against the entries in time linear in the ledger: each unit's rows
-// must equal what its own items' entries add plus its children's rows. Every side is read in key
+// must equal what its own items' entries add plus its children's rows (the root's: its own items'
+// alone). Every side is read in key
 // order and merged, so no side is held in memory and no join of two large tables is made.
 
 import (
@@ -157,9 +158,10 @@ func (db *DB) verifyTotals(ctx context.Context, s *snapshot) (_ string, err erro
 	}{
 		// The stored rows,
 		{1, `SELECT ` + totalsKeyCols + `, ` + totalsCols + ` FROM org_totals` + keyOrder("org_id", "day", "rec_day", "kind", "origin")},
-		// less the children's stored rows,
+		// less the children's stored rows (but for the root's, which hold its own items only:
+		// its figures add its groups' rows when read, ADR 22),
 		{-1, `SELECT o.parent_id, t.day, t.rec_day, t.kind, t.origin, ` + totalsSums + `
-			FROM org_totals t JOIN orgs o ON o.id = t.org_id WHERE o.parent_id IS NOT NULL
+			FROM org_totals t JOIN orgs o ON o.id = t.org_id JOIN orgs p ON p.id = o.parent_id WHERE p.parent_id IS NOT NULL
 			GROUP BY o.parent_id, t.day, t.rec_day, t.kind, t.origin` + keyOrder("o.parent_id", "t.day", "t.rec_day", "t.kind", "t.origin")},
 		// less what the unit's own items' entries add,
 		{-1, `SELECT i.org_id, e.on_date, e.recorded_on, i.kind, i.origin, ` + ofEntries + `
@@ -220,7 +222,7 @@ func (db *DB) verifyTotals(ctx context.Context, s *snapshot) (_ string, err erro
 		}
 		wrong := map[rowKey]measures{}
 		for k, m := range residuals {
-			for org, n := k.org, 0; org != 0 && n < 64; org, n = parents[org], n+1 {
+			for org, n := k.org, 0; org != 0 && n < 64; n++ {
 				at := k
 				at.org = org
 				w := wrong[at]
@@ -228,6 +230,10 @@ func (db *DB) verifyTotals(ctx context.Context, s *snapshot) (_ string, err erro
 					w[i] += m[i]
 				}
 				wrong[at] = w
+				if p := parents[org]; p != 0 && parents[p] == 0 {
+					break // the root's rows do not include its groups'
+				}
+				org = parents[org]
 			}
 		}
 		var orgs []int64

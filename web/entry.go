@@ -25,6 +25,9 @@ func (s *Server) recordEntryForm(w http.ResponseWriter, r *http.Request) error {
 		return s.retry(w, r, fieldErr("file", "上传的内容过大或无法识别（单个凭证不超过限制，最多5个）"), nil, show)
 	}
 	form := r.PostForm
+	if err := formNUL(form); err != nil {
+		return s.retry(w, r, err, nil, show)
+	}
 	bad := qingqian.Validation{}
 	in := qingqian.EntryInput{ItemID: id, Kind: qingqian.EntryKind(form.Get("kind")), On: formDate(form, "on", bad), Amount: formMoney(form, "amount", bad),
 		Part: qingqian.Part(form.Get("part")), Method: qingqian.PayMethod(form.Get("method")), VoucherNo: strings.TrimSpace(form.Get("voucher_no")),

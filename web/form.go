@@ -2,8 +2,10 @@ package web
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,7 +25,22 @@ func parseForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	if err := r.ParseForm(); err != nil {
 		return nil, qingqian.Errorf(qingqian.EINVALID, "提交的内容无法识别")
 	}
+	if err := formNUL(r.PostForm); err != nil {
+		return nil, err
+	}
 	return r.PostForm, nil
+}
+
+// formNUL refuses a form with the NUL character in a field, naming the first such field.
+func formNUL(form url.Values) error {
+	for _, name := range slices.Sorted(maps.Keys(form)) {
+		for _, v := range form[name] {
+			if err := qingqian.RefuseNUL(name, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // formDate reads an optional date field into bad on error.

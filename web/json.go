@@ -88,12 +88,43 @@ func decodeFields(raw map[string]json.RawMessage, dst any, extra map[string]any)
 		}
 		if err := json.Unmarshal(msg, fv.Addr().Interface()); err != nil {
 			bad.Add(name, fieldMessage(types[name], err))
+		} else if hasNUL(fv) {
+			bad.Add(name, qingqian.NULMessage)
 		}
 	}
 	if len(bad) > 0 {
 		return &qingqian.Error{Code: qingqian.EINVALID, Message: "请求内容有误：" + describe(bad), Fields: bad}
 	}
 	return nil
+}
+
+// hasNUL reports a text containing the NUL character anywhere in a decoded value.
+func hasNUL(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return qingqian.HasNUL(v.String())
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && hasNUL(v.Elem())
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			if hasNUL(v.Index(i)) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if hasNUL(it.Key()) || hasNUL(it.Value()) {
+				return true
+			}
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() && hasNUL(v.Field(i)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func fieldMessage(t reflect.Type, err error) string {

@@ -251,13 +251,29 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		defer s.metrics.inFlight.Add(-1)
 		// The mux sets the matched route's pattern on the request it is given: this one.
 		r = r.WithContext(qingqian.WithSource(context.WithValue(r.Context(), requestIDKey, id), addr))
-		next.ServeHTTP(sw, r)
+		if err := queryNUL(r); err != nil {
+			// A search or filter with the NUL character: refused before any handler reads it.
+			s.writeError(sw, r, err)
+		} else {
+			next.ServeHTTP(sw, r)
+		}
 		d := time.Since(start)
 		s.metrics.request(r.Pattern, sw.status, d)
 		if !strings.HasPrefix(r.URL.Path, "/healthz") && r.URL.Path != "/metrics" {
 			s.Logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "route", r.Pattern, "status", sw.status, "ms", d.Milliseconds(), "addr", addr)
 		}
 	})
+}
+
+// queryNUL refuses a request whose path or query parameters contain the NUL character.
+func queryNUL(r *http.Request) error {
+	if qingqian.HasNUL(r.URL.Path) {
+		return qingqian.RefuseNUL("路径", r.URL.Path)
+	}
+	if !strings.Contains(r.URL.RawQuery, "%00") {
+		return nil
+	}
+	return formNUL(r.URL.Query())
 }
 
 type statusWriter struct {
