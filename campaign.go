@@ -115,7 +115,7 @@ type CampaignUnit struct {
 	OrgID    int64           `json:"org_id"`
 	OrgName  string          `json:"org_name"`
 	AnswerID int64           `json:"answer_id"` // 0 until it prepares one
-	State    SubmissionState `json:"state"`     // "" until it prepares one
+	State    SubmissionState `json:"state"`     // missing until it prepares one
 	Late     bool            `json:"late"`      // not approved and the target date has passed
 	Found    Money           `json:"found"`     // debts found, as its answer computed them
 	Reversed Money           `json:"reversed"`  // repayments reversed

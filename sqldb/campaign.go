@@ -134,7 +134,7 @@ func (db *DB) campaignUnits(ctx context.Context, q queryer, ids []int64) (_ map[
 	for _, id := range ids {
 		in = append(in, a.add(id))
 	}
-	rows, err := q.QueryContext(ctx, `SELECT u.campaign_id, o.id, o.name, o.path, COALESCE(x.id, 0), COALESCE(x.state, ''), COALESCE(x.found, 0), COALESCE(x.reversed, 0)
+	rows, err := q.QueryContext(ctx, `SELECT u.campaign_id, o.id, o.name, o.path, COALESCE(x.id, 0), COALESCE(x.state, 'missing'), COALESCE(x.found, 0), COALESCE(x.reversed, 0)
 		FROM campaign_units u JOIN orgs o ON o.id = u.org_id LEFT JOIN campaign_answers x ON x.campaign_id = u.campaign_id AND x.org_id = u.org_id
 		WHERE u.campaign_id IN (`+strings.Join(in, ", ")+`) ORDER BY u.campaign_id, o.path`, a...)
 	if err != nil {

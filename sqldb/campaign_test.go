@@ -122,7 +122,7 @@ func TestCampaignLifeCycle(t *testing.T) {
 					t.Errorf("A: %+v", u)
 				}
 			case f.groupB.ID:
-				if !u.Late || u.State != "" {
+				if !u.Late || u.State != qingqian.StateMissing {
 					t.Errorf("B: %+v", u)
 				}
 			}

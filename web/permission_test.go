@@ -70,6 +70,7 @@ func TestPermissionMatrix(t *testing.T) {
 		A := admins
 		clue, kase := id(w.clueA), id(w.caseA)
 		creditor, change := id(w.creditorA), id(w.changeB)
+		camp, answer, circ := id(w.campaignA), id(w.answerA), id(w.circularA)
 
 		html := []struct {
 			pattern, path string
@@ -304,6 +305,28 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST /api/v1/cases/{id}/events", "/api/v1/cases/" + kase + "/events", all(400, readOnly, 403)},
 			{"POST /api/v1/cases/{id}/decisions", "/api/v1/cases/" + kase + "/decisions", all(400, readOnly, 403)},
 			{"GET /api/v1/disputes", "/api/v1/disputes", all(200)},
+			{"GET /api/v1/campaigns", "/api/v1/campaigns", all(200)},
+			{"POST /api/v1/campaigns", "/api/v1/campaigns", all(403, "supervisor", 400)},
+			{"GET /api/v1/campaigns/{id}", "/api/v1/campaigns/" + camp, all(200, "clerk_b", 404)},
+			{"POST /api/v1/campaigns/{id}/close", "/api/v1/campaigns/" + camp + "/close", all(403, "supervisor", 400)},
+			{"GET /api/v1/campaigns/{id}/answers", "/api/v1/campaigns/" + camp + "/answers", all(200, "clerk_b", 404)},
+			// Preparing and signing an answer are a person's acts, as for a submission.
+			{"POST /api/v1/campaigns/{id}/answers", "/api/v1/campaigns/" + camp + "/answers", all(403)},
+			{"GET /api/v1/campaigns/{id}/rectification", "/api/v1/campaigns/" + camp + "/rectification", all(200, "clerk_b", 404)},
+			{"GET /api/v1/campaign-answers/{id}", "/api/v1/campaign-answers/" + answer, all(200, "clerk_b", 404)},
+			{"POST /api/v1/campaign-answers/{id}/sign", "/api/v1/campaign-answers/" + answer + "/sign", all(403)},
+			{"GET /api/v1/circulars", "/api/v1/circulars", all(200)},
+			{"POST /api/v1/circulars", "/api/v1/circulars", all(403, "supervisor", 400)},
+			{"GET /api/v1/circulars/{id}", "/api/v1/circulars/" + circ, all(200, "clerk_b", 404)},
+			// Only a recipient signs for it.
+			{"POST /api/v1/circulars/{id}/receipt", "/api/v1/circulars/" + circ + "/receipt", all(403, "clerk_a", 200, "clerk_b", 404)},
+			{"POST /api/v1/circulars/{id}/reply", "/api/v1/circulars/" + circ + "/reply", all(400, readOnly, 403, "clerk_b", 404)},
+			{"POST /api/v1/circulars/{id}/pass-down", "/api/v1/circulars/" + circ + "/pass-down", all(400, readOnly, 403, "supervisor", 403, "clerk_b", 404)},
+			{"GET /api/v1/causes", "/api/v1/causes", all(200)},
+			{"GET /api/v1/causes/analysis", "/api/v1/causes/analysis", all(200)},
+			// Validation comes before the lookup: an empty request says nothing of the clue or item.
+			{"POST /api/v1/clues/{id}/cause", "/api/v1/clues/" + clue + "/cause", all(400, readOnly, 403)},
+			{"POST /api/v1/items/{id}/cause", "/api/v1/items/" + item + "/cause", all(400, readOnly, 403)},
 		}
 		// Every attempt on another group's data is answered 404 and recorded.
 		auditSvc := sqldb.NewAuditService(db)

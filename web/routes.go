@@ -220,6 +220,28 @@ func (s *Server) apiRoutes() []route {
 		{"POST /api/v1/cases/{id}/events", s.addCaseEvent},
 		{"POST /api/v1/cases/{id}/decisions", s.decideCase},
 		{"GET /api/v1/disputes", s.getDisputes},
+		// campaign.go
+		{"GET /api/v1/campaigns", s.listCampaigns},
+		{"POST /api/v1/campaigns", s.launchCampaign},
+		{"GET /api/v1/campaigns/{id}", s.getCampaign},
+		{"POST /api/v1/campaigns/{id}/close", s.closeCampaign},
+		{"GET /api/v1/campaigns/{id}/answers", s.listAnswers},
+		{"POST /api/v1/campaigns/{id}/answers", s.prepareAnswer},
+		{"GET /api/v1/campaigns/{id}/rectification", s.getRectification},
+		{"GET /api/v1/campaign-answers/{id}", s.getAnswer},
+		{"POST /api/v1/campaign-answers/{id}/sign", s.signAnswer},
+		// circular.go
+		{"GET /api/v1/circulars", s.listCirculars},
+		{"POST /api/v1/circulars", s.sendCircular},
+		{"GET /api/v1/circulars/{id}", s.getCircular},
+		{"POST /api/v1/circulars/{id}/receipt", s.signForCircular},
+		{"POST /api/v1/circulars/{id}/reply", s.replyCircular},
+		{"POST /api/v1/circulars/{id}/pass-down", s.passDownCircular},
+		// cause.go
+		{"GET /api/v1/causes", s.listCauses},
+		{"GET /api/v1/causes/analysis", s.getCauseAnalysis},
+		{"POST /api/v1/clues/{id}/cause", s.setClueCause},
+		{"POST /api/v1/items/{id}/cause", s.setItemCause},
 	}
 }
 
