@@ -259,6 +259,9 @@ func (s *CircularService) SignFor(ctx context.Context, id int64) (_ *qingqian.Ci
 // Reply implements qingqian.CircularService.
 func (s *CircularService) Reply(ctx context.Context, id int64, reply string) (_ *qingqian.Circular, err error) {
 	defer serviceErr(&err, "reply to circular %d", id)
+	if _, err := qingqian.RequireWriter(ctx); err != nil {
+		return nil, err
+	}
 	reply = strings.TrimSpace(reply)
 	if reply == "" {
 		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "请填写回复内容", Fields: map[string]string{"reply": "请填写回复内容"}}

@@ -1,7 +1,11 @@
 package web
 
 import (
+	"fmt"
+	"html/template"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/qingqian/qingqian"
 )
@@ -141,5 +145,275 @@ func (s *Server) getRectification(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	writeJSON(w, http.StatusOK, rc)
+	return nil
+}
+
+// ---- pages ----
+
+type campaignsData struct {
+	Campaigns []*qingqian.Campaign
+	Groups    []*qingqian.Org
+	Chosen    map[int64]bool
+	Office    bool
+	Kinds     []qingqian.CampaignKind
+	Scopes    map[qingqian.CampaignScope]string
+	Rhythms   map[qingqian.Rhythm]string
+	Pager     *pager
+}
+
+func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) error {
+	today := qingqian.Today()
+	form := url.Values{"starts_on": {today.String()}, "target_on": {today.AddDays(30).String()}, "checklist": {strings.Join(qingqian.DefaultChecklist, "\n")},
+		"scope": {string(qingqian.ScopeGroups)}, "rhythm": {string(qingqian.RhythmNone)}}
+	return s.showCampaigns(w, r, http.StatusOK, &view{Form: form})
+}
+
+func (s *Server) showCampaigns(w http.ResponseWriter, r *http.Request, status int, v *view) error {
+	ctx := r.Context()
+	cs, err := s.Campaigns.FindCampaigns(ctx)
+	if err != nil {
+		return err
+	}
+	q := newQuery(r)
+	page := max(q.int("page", 1), 1)
+	total := len(cs)
+	cs = cs[min((page-1)*pageSize, total):min(page*pageSize, total)]
+	d := &campaignsData{Campaigns: cs, Office: isOffice(r), Kinds: qingqian.CampaignKinds, Scopes: qingqian.CampaignScopeNames, Rhythms: qingqian.RhythmNames,
+		Chosen: map[int64]bool{}, Pager: newPager(r, page, pageSize, total)}
+	if total <= pageSize {
+		d.Pager = nil
+	}
+	for _, id := range v.Form["org_ids"] {
+		d.Chosen[atoi64(id)] = true
+	}
+	if d.Office {
+		if d.Groups, err = s.Reports.Groups(ctx); err != nil {
+			return err
+		}
+	}
+	v.Title, v.Nav, v.Data = "专项工作", "campaigns", d
+	s.render(w, r, status, "campaigns", v)
+	return nil
+}
+
+// formIDs reads the ids a form's checkboxes chose.
+func formIDs(form url.Values, name string) []int64 {
+	var out []int64
+	for _, s := range form[name] {
+		if id := atoi64(s); id > 0 {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (s *Server) launchCampaignForm(w http.ResponseWriter, r *http.Request) error {
+	form, err := parseForm(w, r)
+	if err != nil {
+		return err
+	}
+	bad := qingqian.Validation{}
+	c := &qingqian.Campaign{Kind: qingqian.CampaignKind(form.Get("kind")), Title: form.Get("title"), Basis: form.Get("basis"),
+		Scope: qingqian.CampaignScope(form.Get("scope")), Checklist: strings.Split(form.Get("checklist"), "\n"),
+		StartsOn: formDate(form, "starts_on", bad), TargetOn: formDate(form, "target_on", bad), Rhythm: qingqian.Rhythm(form.Get("rhythm"))}
+	return s.submit(w, r, form, bad, func() error {
+		return s.Campaigns.LaunchCampaign(r.Context(), c, formIDs(form, "org_ids"))
+	}, func(st int, v *view) error { return s.showCampaigns(w, r, st, v) }, func() string { return fmt.Sprintf("/campaigns/%d?done=campaign", c.ID) })
+}
+
+type campaignData struct {
+	C        *qingqian.Campaign
+	Office   bool
+	Answers  []*qingqian.CampaignAnswer
+	Mine     *qingqian.CampaignUnit // the actor's unit's row, when it answers
+	MyAnswer *qingqian.CampaignAnswer
+	CanPrep  bool
+	Rect     *qingqian.Rectification
+	Chart    template.HTML
+	Answered int
+	Late     int
+	Found    qingqian.Money
+	Reversed qingqian.Money
+	Today    qingqian.Date
+}
+
+func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) error {
+	return s.showCampaign(w, r, http.StatusOK, &view{})
+}
+
+func (s *Server) campaignData(r *http.Request) (*campaignData, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	c, err := s.Campaigns.FindCampaign(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	a := qingqian.ActorFrom(ctx)
+	d := &campaignData{C: c, Office: isOffice(r), Today: qingqian.Today()}
+	if d.Answers, err = s.Campaigns.FindAnswers(ctx, id); err != nil {
+		return nil, err
+	}
+	for i := range c.Units {
+		u := &c.Units[i]
+		if u.State == qingqian.StateApproved {
+			d.Answered++
+		}
+		if u.Late {
+			d.Late++
+		}
+		d.Found += u.Found
+		d.Reversed += u.Reversed
+		if u.OrgID == a.OrgID {
+			d.Mine = u
+		}
+	}
+	if d.Mine != nil {
+		for _, x := range d.Answers {
+			if x.OrgID == d.Mine.OrgID {
+				d.MyAnswer = x
+			}
+		}
+		d.CanPrep = c.State == qingqian.CampaignOpen && a.CanSign(qingqian.ActPrepare) &&
+			(d.MyAnswer == nil || d.MyAnswer.State == qingqian.StatePrepared || d.MyAnswer.State == qingqian.StateReturned)
+	}
+	if c.Kind == qingqian.CampaignRectify {
+		if d.Rect, err = s.Campaigns.Rectification(ctx, id, qingqian.Date{}); err != nil {
+			return nil, err
+		}
+		var pts []point
+		var first qingqian.Money
+		for i, p := range d.Rect.Points {
+			if i == 0 {
+				first = p.Outstanding
+			}
+			pts = append(pts, point{Label: fmt.Sprintf("%d-%02d-%02d", p.On.Year(), p.On.Month(), p.On.Day())[5:], Outstanding: p.Outstanding, Repaid: first - p.Outstanding})
+		}
+		if len(pts) > 0 {
+			d.Chart = lineChart(pts)
+		}
+	}
+	return d, nil
+}
+
+func (s *Server) showCampaign(w http.ResponseWriter, r *http.Request, status int, v *view) error {
+	d, err := s.campaignData(r)
+	if err != nil {
+		return err
+	}
+	if v.Form == nil {
+		v.Form = url.Values{}
+		if d.MyAnswer != nil {
+			for _, f := range d.MyAnswer.Findings {
+				v.Form.Set(fmt.Sprintf("findings.%d.finding", f.Seq-1), f.Finding)
+				v.Form.Set(fmt.Sprintf("findings.%d.action", f.Seq-1), f.Action)
+				v.Form.Set(fmt.Sprintf("findings.%d.evidence", f.Seq-1), strings.Join(f.Evidence, " "))
+			}
+		}
+	}
+	v.Title, v.Nav, v.Data = d.C.Kind.Label()+" "+d.C.Title, "campaigns", d
+	s.render(w, r, status, "campaign", v)
+	return nil
+}
+
+func (s *Server) prepareAnswerForm(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	form, err := parseForm(w, r)
+	if err != nil {
+		return err
+	}
+	c, err := s.Campaigns.FindCampaign(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	in := qingqian.AnswerInput{Version: formInt(form, "version", qingqian.Validation{})}
+	for i := range c.Checklist {
+		f := qingqian.Finding{Seq: i + 1, Finding: form.Get(fmt.Sprintf("findings.%d.finding", i)), Action: form.Get(fmt.Sprintf("findings.%d.action", i)), Evidence: []string{}}
+		for _, sha := range strings.Fields(form.Get(fmt.Sprintf("findings.%d.evidence", i))) {
+			f.Evidence = append(f.Evidence, strings.ToLower(sha))
+		}
+		in.Findings = append(in.Findings, f)
+	}
+	return s.submit(w, r, form, nil, func() error {
+		_, err := s.Campaigns.PrepareAnswer(r.Context(), id, in)
+		return err
+	}, func(st int, v *view) error { return s.showCampaign(w, r, st, v) }, func() string { return fmt.Sprintf("/campaigns/%d?done=prepared", id) })
+}
+
+func (s *Server) closeCampaignForm(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	form, err := parseForm(w, r)
+	if err != nil {
+		return err
+	}
+	return s.submit(w, r, form, nil, func() error {
+		_, err := s.Campaigns.CloseCampaign(r.Context(), id, form.Get("summary"), formInt(form, "version", qingqian.Validation{}))
+		return err
+	}, func(st int, v *view) error { return s.showCampaign(w, r, st, v) }, func() string { return fmt.Sprintf("/campaigns/%d?done=campaign_closed", id) })
+}
+
+type answerData struct {
+	X       *qingqian.CampaignAnswer
+	C       *qingqian.Campaign
+	CanSign bool
+}
+
+func (s *Server) answerPage(w http.ResponseWriter, r *http.Request) error {
+	return s.showAnswer(w, r, http.StatusOK, &view{})
+}
+
+func (s *Server) showAnswer(w http.ResponseWriter, r *http.Request, status int, v *view) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	x, err := s.Campaigns.FindAnswer(ctx, id)
+	if err != nil {
+		return err
+	}
+	c, err := s.Campaigns.FindCampaign(ctx, x.CampaignID)
+	if err != nil {
+		return err
+	}
+	a := qingqian.ActorFrom(ctx)
+	d := &answerData{X: x, C: c, CanSign: a.CanSign(qingqian.ActReview) && c.State == qingqian.CampaignOpen &&
+		(x.State == qingqian.StatePrepared || x.State == qingqian.StateReviewed)}
+	v.Title, v.Nav, v.Data = "自查报告 "+x.OrgName, "campaigns", d
+	s.render(w, r, status, "campaign_answer", v)
+	return nil
+}
+
+func (s *Server) signAnswerForm(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	form, err := parseForm(w, r)
+	if err != nil {
+		return err
+	}
+	act := qingqian.SignAction(form.Get("action"))
+	return s.submit(w, r, form, nil, func() error {
+		_, err := s.Campaigns.SignAnswer(r.Context(), id, act, form.Get("note"), formInt(form, "version", qingqian.Validation{}))
+		return err
+	}, func(st int, v *view) error { return s.showAnswer(w, r, st, v) }, func() string { return fmt.Sprintf("/campaign-answers/%d?done=%s", id, act) })
+}
+
+// campaignAnnex prints a campaign as an annex: what was asked, who answered what, the summary.
+func (s *Server) campaignAnnex(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.campaignData(r)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "campaign_annex", &view{Title: "附件：" + d.C.Title, Nav: "campaigns", Data: d})
 	return nil
 }

@@ -135,6 +135,26 @@ func (s *Server) htmlRoutes() []route {
 		// calendar.go
 		{"GET /calendar", s.calendarPage},
 		{"POST /calendar", s.calendarForm},
+		// campaign.go
+		{"GET /campaigns", s.campaignsPage},
+		{"POST /campaigns", s.launchCampaignForm},
+		{"GET /campaigns/{id}", s.campaignPage},
+		{"GET /campaigns/{id}/annex", s.campaignAnnex},
+		{"POST /campaigns/{id}/answer", s.prepareAnswerForm},
+		{"POST /campaigns/{id}/close", s.closeCampaignForm},
+		{"GET /campaign-answers/{id}", s.answerPage},
+		{"POST /campaign-answers/{id}/sign", s.signAnswerForm},
+		// circular.go
+		{"GET /circulars", s.circularsPage},
+		{"POST /circulars", s.sendCircularForm},
+		{"GET /circulars/{id}", s.circularPage},
+		{"POST /circulars/{id}/receipt", s.signForCircularForm},
+		{"POST /circulars/{id}/reply", s.replyCircularForm},
+		{"POST /circulars/{id}/pass-down", s.passDownCircularForm},
+		// cause.go
+		{"GET /causes", s.causesPage},
+		{"POST /clues/{id}/cause", s.clueCauseForm},
+		{"POST /items/{id}/cause", s.itemCauseForm},
 	}
 }
 
