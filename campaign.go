@@ -112,13 +112,14 @@ type Campaign struct {
 
 // CampaignUnit is one unit asked by a campaign and where its answer stands.
 type CampaignUnit struct {
-	OrgID    int64           `json:"org_id"`
-	OrgName  string          `json:"org_name"`
-	AnswerID int64           `json:"answer_id"` // 0 until it prepares one
-	State    SubmissionState `json:"state"`     // missing until it prepares one
-	Late     bool            `json:"late"`      // not approved and the target date has passed
-	Found    Money           `json:"found"`     // debts found, as its answer computed them
-	Reversed Money           `json:"reversed"`  // repayments reversed
+	OrgID      int64           `json:"org_id"`
+	OrgName    string          `json:"org_name"`
+	AnswerID   int64           `json:"answer_id"` // 0 until it prepares one
+	State      SubmissionState `json:"state"`     // missing until it prepares one
+	Late       bool            `json:"late"`      // approved after the target date, or not approved and it has passed
+	ApprovedAt time.Time       `json:"approved_at,omitzero"`
+	Found      Money           `json:"found"`    // debts found, as its answer computed them
+	Reversed   Money           `json:"reversed"` // repayments reversed
 }
 
 // Normalize fills what a campaign left empty: the default checklist, a one-off rhythm.
@@ -183,9 +184,14 @@ func (c *Campaign) Validate() error {
 	return v.Err()
 }
 
-// Late reports whether a unit's answer is late on the date: not approved after the target.
-func (c *Campaign) Late(state SubmissionState, today Date) bool {
-	return state != StateApproved && c.TargetOn.Before(today)
+// Late reports whether a unit's answer is late on the date: approved after the target, or
+// not approved and the target has passed (while the campaign runs; once closed, an answer
+// never approved counts as late too).
+func (c *Campaign) Late(u *CampaignUnit, today Date) bool {
+	if u.State == StateApproved {
+		return c.TargetOn.Before(DateOf(u.ApprovedAt))
+	}
+	return c.TargetOn.Before(today)
 }
 
 // Finding is a unit's answer to one item of a campaign's checklist.

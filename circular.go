@@ -137,7 +137,8 @@ type CircularService interface {
 	// SendCircular sends a circular to the units chosen (with TargetChosen), to all the groups,
 	// or to those the rule selects.
 	SendCircular(ctx context.Context, c *Circular, orgIDs []int64) error
-	// PassDown sends a circular the actor's unit received on to units below it.
+	// PassDown sends a circular the actor's unit received on to units below it, who sign for
+	// it; the copy asks no reply (the group answers for its tree).
 	PassDown(ctx context.Context, id int64, target CircularTarget, orgIDs []int64) (*Circular, error)
 	// SignFor records the actor's unit's receipt (签收); Reply its reply.
 	SignFor(ctx context.Context, id int64) (*Circular, error)

@@ -134,7 +134,8 @@ func (db *DB) campaignUnits(ctx context.Context, q queryer, ids []int64) (_ map[
 	for _, id := range ids {
 		in = append(in, a.add(id))
 	}
-	rows, err := q.QueryContext(ctx, `SELECT u.campaign_id, o.id, o.name, o.path, COALESCE(x.id, 0), COALESCE(x.state, 'missing'), COALESCE(x.found, 0), COALESCE(x.reversed, 0)
+	rows, err := q.QueryContext(ctx, `SELECT u.campaign_id, o.id, o.name, o.path, COALESCE(x.id, 0), COALESCE(x.state, 'missing'), COALESCE(x.found, 0), COALESCE(x.reversed, 0),
+			(SELECT MAX(st.at) FROM campaign_steps st WHERE st.answer_id = x.id AND st.action = 'approve')
 		FROM campaign_units u JOIN orgs o ON o.id = u.org_id LEFT JOIN campaign_answers x ON x.campaign_id = u.campaign_id AND x.org_id = u.org_id
 		WHERE u.campaign_id IN (`+strings.Join(in, ", ")+`) ORDER BY u.campaign_id, o.path`, a...)
 	if err != nil {
@@ -145,7 +146,7 @@ func (db *DB) campaignUnits(ctx context.Context, q queryer, ids []int64) (_ map[
 		var cid int64
 		var u qingqian.CampaignUnit
 		var path string
-		if err := rows.Scan(&cid, &u.OrgID, &u.OrgName, &path, &u.AnswerID, &u.State, &u.Found, &u.Reversed); err != nil {
+		if err := rows.Scan(&cid, &u.OrgID, &u.OrgName, &path, &u.AnswerID, &u.State, &u.Found, &u.Reversed, timeCol{&u.ApprovedAt}); err != nil {
 			return nil, nil, err
 		}
 		out[cid] = append(out[cid], u)
@@ -190,7 +191,7 @@ func (db *DB) visibleCampaigns(ctx context.Context, q queryer, a *qingqian.Actor
 		c.Units = []qingqian.CampaignUnit{}
 		for i, u := range units[c.ID] {
 			if office[c.ID] || related(a, paths[c.ID][i]) {
-				u.Late = c.State == qingqian.CampaignOpen && c.Late(u.State, today)
+				u.Late = c.Late(&u, today)
 				c.Units = append(c.Units, u)
 			}
 		}

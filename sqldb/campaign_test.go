@@ -134,7 +134,7 @@ func TestCampaignLifeCycle(t *testing.T) {
 		_, err = cs.CloseCampaign(f.liaisonA, c.ID, "总结", got.Version)
 		wantCode(t, err, qingqian.EFORBIDDEN)
 		closed, err := cs.CloseCampaign(f.office, c.ID, "甲集团发现漏报1笔、冲正虚假清偿1笔；乙集团逾期未报。", got.Version)
-		if err != nil || closed.State != qingqian.CampaignClosed || closed.Units[1].Late {
+		if err != nil || closed.State != qingqian.CampaignClosed || !closed.Units[1].Late || closed.Units[0].Late {
 			t.Fatalf("closed %+v %v", closed, err)
 		}
 		_, err = cs.PrepareAnswer(f.liaisonB, c.ID, qingqian.AnswerInput{Findings: findings(7, "迟到")})

@@ -175,8 +175,8 @@ func (s *CircularService) PassDown(ctx context.Context, id int64, target qingqia
 	if !received {
 		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "只有收文单位可以转发")
 	}
-	c := &qingqian.Circular{No: parent.No, Title: parent.Title, Body: parent.Body, Attachments: parent.Attachments, ReplyRequired: parent.ReplyRequired,
-		ReplyBy: parent.ReplyBy, Target: target, ParentID: parent.ID}
+	// The copy asks no reply: the group answers the office for its tree.
+	c := &qingqian.Circular{No: parent.No, Title: parent.Title, Body: parent.Body, Attachments: parent.Attachments, Target: target, ParentID: parent.ID}
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
 		var units []campaignUnit
 		if target == qingqian.TargetAll {
