@@ -3,11 +3,13 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/xlsx"
 )
 
 // ---- API ----
@@ -416,4 +418,24 @@ func (s *Server) campaignAnnex(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, "campaign_annex", &view{Title: "附件：" + d.C.Title, Nav: "campaigns", Data: d})
 	return nil
+}
+
+// exportCampaign writes the campaign's table of units and their findings.
+func (s *Server) exportCampaign(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.Campaigns.FindCampaign(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	xs, err := s.Campaigns.FindAnswers(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	format := formatOf(r)
+	return s.download(w, r, c.Kind.Label()+"情况表", format, func(wr io.Writer, meta xlsx.Meta) error {
+		return xlsx.WriteCampaign(wr, c, xs, format, meta)
+	})
 }

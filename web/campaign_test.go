@@ -91,5 +91,13 @@ func TestCampaignCircularCausePages(t *testing.T) {
 		want(liaison, "GET", "/clues/"+id(w.clueA), nil, 200, "上游未付款（背靠背）", "业主资金未拨付")
 		want(liaison, "POST", "/items/"+id(w.itemA)+"/cause", url.Values{"cause": {"unsettled"}}, 303)
 		want(office, "GET", "/causes", nil, 200, "甲集团", "上游未付款（背靠背）", "项目未结算", "上升")
+
+		// The exports: the campaign's table, the receipts, the causes.
+		want(office, "GET", "/campaigns/"+campID+"/export?format=csv", nil, 200, "甲集团", "已审核待签批", "1. 台账内账款清偿情况：逐笔核对，均已支付")
+		want(office, "GET", circ+"/export?format=csv", nil, 200, "甲集团", "已组织梳理")
+		if body, _ := want(office, "GET", "/campaigns/"+campID+"/export", nil, 200); !strings.HasPrefix(body, "PK") {
+			t.Errorf("the campaign's xlsx is not a workbook: %.20q", body)
+		}
+		want(office, "GET", "/causes/export?format=csv", nil, 200, "投诉线索", "上游未付款（背靠背）", "业主资金未拨付", "项目未结算")
 	})
 }

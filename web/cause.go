@@ -2,9 +2,11 @@ package web
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/xlsx"
 )
 
 // ---- API ----
@@ -154,4 +156,16 @@ func (s *Server) causesPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, "causes", &view{Title: "拖欠原因分析", Nav: "causes", Data: d})
 	return nil
+}
+
+// exportCauses writes the causes recorded.
+func (s *Server) exportCauses(w http.ResponseWriter, r *http.Request) error {
+	recs, err := s.Causes.FindCauses(r.Context())
+	if err != nil {
+		return err
+	}
+	format := formatOf(r)
+	return s.download(w, r, "拖欠原因明细表", format, func(wr io.Writer, meta xlsx.Meta) error {
+		return xlsx.WriteCauses(wr, recs, format, meta)
+	})
 }

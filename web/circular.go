@@ -2,11 +2,13 @@ package web
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/xlsx"
 )
 
 // ---- API ----
@@ -281,4 +283,20 @@ func (s *Server) circularAction(w http.ResponseWriter, r *http.Request, action s
 		}
 		return err
 	}, func(st int, v *view) error { return s.showCircular(w, r, st, v) }, func() string { return target })
+}
+
+// exportReceipts writes who signed for a circular and replied.
+func (s *Server) exportReceipts(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.Circulars.FindCircular(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	format := formatOf(r)
+	return s.download(w, r, "文件签收回复情况", format, func(wr io.Writer, meta xlsx.Meta) error {
+		return xlsx.WriteReceipts(wr, c, format, meta)
+	})
 }

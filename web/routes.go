@@ -155,6 +155,9 @@ func (s *Server) htmlRoutes() []route {
 		{"GET /causes", s.causesPage},
 		{"POST /clues/{id}/cause", s.clueCauseForm},
 		{"POST /items/{id}/cause", s.itemCauseForm},
+		{"GET /campaigns/{id}/export", s.exportCampaign},
+		{"GET /circulars/{id}/export", s.exportReceipts},
+		{"GET /causes/export", s.exportCauses},
 	}
 }
 
