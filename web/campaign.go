@@ -282,7 +282,12 @@ func (s *Server) campaignData(r *http.Request) (*campaignData, error) {
 			(d.MyAnswer == nil || d.MyAnswer.State == qingqian.StatePrepared || d.MyAnswer.State == qingqian.StateReturned)
 	}
 	if c.Kind == qingqian.CampaignRectify {
-		if d.Rect, err = s.Campaigns.Rectification(ctx, id, qingqian.Date{}); err != nil {
+		// A closed campaign's curve ends on the day it closed.
+		asOf := qingqian.Date{}
+		if c.State == qingqian.CampaignClosed {
+			asOf = qingqian.DateOf(c.ClosedAt)
+		}
+		if d.Rect, err = s.Campaigns.Rectification(ctx, id, asOf); err != nil {
 			return nil, err
 		}
 		var pts []point
