@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -330,14 +331,22 @@ func (s *Server) prepareAnswerForm(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	form, err := parseForm(w, r)
-	if err != nil {
-		return err
-	}
 	c, err := s.Campaigns.FindCampaign(r.Context(), id)
 	if err != nil {
 		return err
 	}
+	if !qingqian.ActorFrom(r.Context()).CanSign(qingqian.ActPrepare) {
+		return qingqian.Errorf(qingqian.EFORBIDDEN, "只有联络员或填报人员可以填报")
+	}
+	show := func(st int, v *view) error { return s.showCampaign(w, r, st, v) }
+	// The form is multipart when it carries evidence files (at most five per item).
+	r.Body = http.MaxBytesReader(w, r.Body, 5*s.MaxUpload+1<<20)
+	if err := r.ParseMultipartForm(8 << 20); tooLarge(err) {
+		return s.retry(w, r, fieldErr("file", "上传的佐证材料过大：单个文件不超过 "+sizeText(s.MaxUpload)), nil, show)
+	} else if err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return s.retry(w, r, fieldErr("file", "提交的内容过大或无法识别"), nil, show)
+	}
+	form := r.PostForm
 	in := qingqian.AnswerInput{Version: formInt(form, "version", qingqian.Validation{})}
 	for i := range c.Checklist {
 		f := qingqian.Finding{Seq: i + 1, Finding: form.Get(fmt.Sprintf("findings.%d.finding", i)), Action: form.Get(fmt.Sprintf("findings.%d.action", i)), Evidence: []string{}}
@@ -347,9 +356,37 @@ func (s *Server) prepareAnswerForm(w http.ResponseWriter, r *http.Request) error
 		in.Findings = append(in.Findings, f)
 	}
 	return s.submit(w, r, form, nil, func() error {
+		// The answer is checked before its files are stored, so that bad input stores nothing.
+		if err := in.Validate(c); err != nil {
+			return err
+		}
+		if r.MultipartForm != nil {
+			for i := range in.Findings {
+				field := fmt.Sprintf("findings.%d.evidence", i)
+				files := r.MultipartForm.File[fmt.Sprintf("findings.%d.files", i)]
+				if len(files)+len(in.Findings[i].Evidence) > 10 {
+					return fieldErr(field, fmt.Sprintf("检查事项%d：佐证材料最多10份", i+1))
+				}
+				for _, fh := range files {
+					f, err := fh.Open()
+					if err != nil {
+						return err
+					}
+					v, err := s.Vouchers.StoreVoucher(r.Context(), fh.Filename, f)
+					f.Close()
+					if err != nil {
+						if qingqian.ErrorFields(err) != nil {
+							err = fieldErr(field, fmt.Sprintf("检查事项%d：%s：%s", i+1, fh.Filename, qingqian.ErrorMessage(err)))
+						}
+						return err
+					}
+					in.Findings[i].Evidence = append(in.Findings[i].Evidence, v.SHA256)
+				}
+			}
+		}
 		_, err := s.Campaigns.PrepareAnswer(r.Context(), id, in)
 		return err
-	}, func(st int, v *view) error { return s.showCampaign(w, r, st, v) }, func() string { return fmt.Sprintf("/campaigns/%d?done=prepared", id) })
+	}, show, func() string { return fmt.Sprintf("/campaigns/%d?done=prepared", id) })
 }
 
 func (s *Server) closeCampaignForm(w http.ResponseWriter, r *http.Request) error {

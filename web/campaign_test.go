@@ -50,12 +50,17 @@ func TestCampaignCircularCausePages(t *testing.T) {
 		// The liaison leaves the third item empty: it is named, the others kept.
 		want(liaison, "POST", "/campaigns/"+campID+"/answer", url.Values{"version": {"0"}, "findings.0.finding": {"逐笔核对，均已支付"}, "findings.1.finding": {"2件均已办结"}}, 400,
 			"检查事项3：请填写检查情况", "逐笔核对，均已支付")
-		want(liaison, "POST", "/campaigns/"+campID+"/answer", url.Values{"version": {"0"}, "findings.0.finding": {"逐笔核对，均已支付"}, "findings.1.finding": {"2件均已办结"},
-			"findings.2.finding": {"已将及时支付纳入考核"}, "findings.2.action": {"修订应付账款管理办法"}}, 303)
+		// With a bank slip as the evidence of the first item, sent with the form.
+		mb, ctype := multipartBody(map[string]string{"version": "0", "findings.0.finding": "逐笔核对，均已支付", "findings.1.finding": "2件均已办结",
+			"findings.2.finding": "已将及时支付纳入考核", "findings.2.action": "修订应付账款管理办法"},
+			map[string][2]string{"findings.0.files": {"回单.pdf", "%PDF-1.4 回单\n"}})
+		if st, body := send(t, "POST", u+"/campaigns/"+campID+"/answer", ctype, mb, sessionOf(t, db, "liaison"), ""); st != http.StatusSeeOther {
+			t.Fatalf("answer with evidence: %d\n%.2000s", st, body)
+		}
 		body, _ := want(office, "GET", "/campaigns/"+campID, nil, 200, "已填报待审核", "自查报告")
 		ansID := body[strings.Index(body, "/campaign-answers/")+len("/campaign-answers/"):]
 		ansID = ansID[:strings.IndexAny(ansID, `"?`)]
-		want(reviewer, "GET", "/campaign-answers/"+ansID, nil, 200, "修订应付账款管理办法", "审核通过")
+		want(reviewer, "GET", "/campaign-answers/"+ansID, nil, 200, "修订应付账款管理办法", "审核通过", `href="/vouchers/`)
 		want(reviewer, "POST", "/campaign-answers/"+ansID+"/sign", url.Values{"action": {"return"}, "version": {"1"}}, 400, "请填写退回原因")
 		want(reviewer, "POST", "/campaign-answers/"+ansID+"/sign", url.Values{"action": {"review"}, "version": {"1"}}, 303)
 		want(reviewer, "GET", "/campaign-answers/"+ansID, nil, 200, "已审核待签批", "签批")
