@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/qingqian/qingqian"
@@ -250,6 +251,25 @@ func TestCircularReceipts(t *testing.T) {
 		if fs := qingqian.ErrorFields(cc.SendCircular(f.office, &qingqian.Circular{Title: "x", Body: "y", Target: qingqian.TargetRule, RuleTop: 10}, nil)); fs["target"] == "" {
 			t.Fatalf("rule without complaints: %v", fs)
 		}
+		// The office attaches a file; the recipients may open it, a unit not sent it may not.
+		att, aerr := f.vouchers.StoreVoucher(f.office, "批示.pdf", strings.NewReader("%PDF-1.4 批示\n"))
+		if aerr != nil {
+			t.Fatal(aerr)
+		}
+		c.Attachments = []string{att.SHA256}
+		if err := cc.SendCircular(f.office, c, []int64{f.groupA.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, rc, err := f.vouchers.OpenVoucher(f.liaisonB, att.SHA256); err == nil {
+			rc.Close()
+			t.Fatal("B opens an attachment of a circular it was not sent")
+		}
+		if _, rc, err := f.vouchers.OpenVoucher(f.liaisonA, att.SHA256); err != nil {
+			t.Fatalf("A cannot open the attachment of a circular it was sent: %v", err)
+		} else {
+			rc.Close()
+		}
+		c.ID, c.Attachments = 0, nil
 		if err := cc.SendCircular(f.office, c, []int64{f.groupA.ID, f.groupB.ID}); err != nil {
 			t.Fatal(err)
 		}

@@ -138,6 +138,11 @@ func (tx *Tx) insertCircular(ctx context.Context, c *qingqian.Circular, senderID
 		c.Target, c.RuleTop, c.SentOn, c.SentBy, tx.ts(tx.now)).Scan(&c.ID); err != nil {
 		return fmt.Errorf("insert into circulars: %w", err)
 	}
+	for _, sha := range c.Attachments {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO circular_files (circular_id, sha256) VALUES ($1, $2) ON CONFLICT (circular_id, sha256) DO NOTHING`, c.ID, sha); err != nil {
+			return fmt.Errorf("insert into circular_files: %w", err)
+		}
+	}
 	c.Receipts = []qingqian.Receipt{}
 	for _, u := range units {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO circular_receipts (circular_id, org_id) VALUES ($1, $2)`, c.ID, u.id); err != nil {

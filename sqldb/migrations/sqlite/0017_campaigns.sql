@@ -83,6 +83,14 @@ CREATE TABLE circular_receipts (
 ) STRICT;
 CREATE INDEX circular_receipts_org ON circular_receipts (org_id);
 
+-- The files attached to a circular, so that its recipients may open them.
+CREATE TABLE circular_files (
+	circular_id INTEGER NOT NULL REFERENCES circulars (id),
+	sha256      TEXT   NOT NULL REFERENCES vouchers (sha256),
+	PRIMARY KEY (circular_id, sha256)
+) STRICT;
+CREATE INDEX circular_files_sha ON circular_files (sha256);
+
 CREATE TABLE causes (
 	subject     TEXT    NOT NULL,                       -- clue or item
 	subject_id  INTEGER NOT NULL,
