@@ -19,4 +19,7 @@ type Services struct {
 	Clues       ClueService
 	Cases       CaseService
 	Calendar    CalendarService
+	Campaigns   CampaignService
+	Circulars   CircularService
+	Causes      CauseService
 }

@@ -72,6 +72,9 @@ type loader struct {
 	rng  *rand.Rand
 	seq  int
 	prov *Province
+	// creditors are the demo's creditors; clues2021 the complaints of the 2021 rectification.
+	creditors []*qingqian.Creditor
+	clues2021 []int64
 }
 
 func (l *loader) at(d qingqian.Date) {
@@ -182,6 +185,7 @@ func (l *loader) load() error {
 		}
 		creditors = append(creditors, c)
 	}
+	l.creditors = creditors
 	units := append(append([]*qingqian.Org{}, l.prov.Groups...), l.prov.Subs...)
 
 	// The baseline, confirmed in January 2019: undisputed items and disputed ones.
@@ -376,6 +380,9 @@ func (l *loader) load() error {
 		return err
 	}
 	if err := l.supervise(decided[0]); err != nil {
+		return err
+	}
+	if err := l.campaigns(); err != nil {
 		return err
 	}
 	return l.living(units, creditors)

@@ -85,7 +85,7 @@ func kindOf(dialect, col, typ string) string {
 		return "boolean"
 	case strings.Contains(typ, "int"):
 		if dialect == "sqlite" && (col == "active" || col == "backdated" || col == "must_change" || col == "zero" || col == "late" || col == "missing_debt" ||
-			col == "forward_provisional" || col == "result_provisional") {
+			col == "forward_provisional" || col == "result_provisional" || col == "reply_required") {
 			return "boolean"
 		}
 		return "integer"

@@ -21,5 +21,8 @@ func NewServices(db *DB) qingqian.Services {
 		Clues:       NewClueService(db),
 		Cases:       NewCaseService(db),
 		Calendar:    NewCalendarService(db),
+		Campaigns:   NewCampaignService(db),
+		Circulars:   NewCircularService(db),
+		Causes:      NewCauseService(db),
 	}
 }

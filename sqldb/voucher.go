@@ -282,8 +282,8 @@ func (s *VoucherService) find(ctx context.Context, q rowQueryer, a *qingqian.Act
 	return v, nil
 }
 
-// visible reports whether the actor's subtree uploaded the voucher or holds an entry it is
-// attached to.
+// visible reports whether the actor's subtree uploaded the voucher, holds an entry it is
+// attached to, or received a circular it is attached to.
 func visible(ctx context.Context, q rowQueryer, a *qingqian.Actor, sha string) (_ bool, err error) {
 	defer wrapErr(&err, "who may see voucher %s", sha)
 	lo, hi := subtreeRange(a.OrgPath)
@@ -291,7 +291,9 @@ func visible(ctx context.Context, q rowQueryer, a *qingqian.Actor, sha string) (
 	err = q.QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM voucher_uploads u WHERE u.sha256 = $1 AND u.org_path >= $2 AND u.org_path < $3) +
 		(SELECT COUNT(*) FROM entry_vouchers ev JOIN entries e ON e.id = ev.entry_id JOIN items i ON i.id = e.item_id
-			JOIN orgs o ON o.id = i.org_id WHERE ev.sha256 = $1 AND o.path >= $2 AND o.path < $3)`, sha, lo, hi).Scan(&n)
+			JOIN orgs o ON o.id = i.org_id WHERE ev.sha256 = $1 AND o.path >= $2 AND o.path < $3) +
+		(SELECT COUNT(*) FROM circular_files f JOIN circular_receipts r ON r.circular_id = f.circular_id
+			JOIN orgs o ON o.id = r.org_id WHERE f.sha256 = $1 AND o.path >= $2 AND o.path < $3)`, sha, lo, hi).Scan(&n)
 	return n > 0, err
 }
 

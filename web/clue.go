@@ -115,6 +115,7 @@ type clueData struct {
 	Kinds        []qingqian.ItemKind
 	NoticeLink   string
 	Candidates   []*qingqian.Item // the complainant's items in the assigned unit, to link
+	Cause        *causeBox
 }
 
 func (s *Server) cluePage(w http.ResponseWriter, r *http.Request) error {
@@ -177,6 +178,9 @@ func (s *Server) showClue(w http.ResponseWriter, r *http.Request, status int, v 
 			v.Form.Set("feedback_on", c.FeedbackOn.String())
 			v.Form.Set("feedback", c.Feedback)
 		}
+	}
+	if d.Cause, err = s.causeBoxFor(r, qingqian.SubjectClue, c.ID, v, c.State == qingqian.ClueVerified || c.State == qingqian.ClueClosed); err != nil {
+		return err
 	}
 	v.Title, v.Nav, v.Data = "线索 "+c.No, "clues", d
 	s.render(w, r, status, "clue", v)

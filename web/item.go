@@ -103,6 +103,7 @@ type itemData struct {
 	PlanRows   int
 	PlanError  string
 	PlanErrors map[string]string
+	Cause      *causeBox
 }
 
 func (s *Server) loadItem(r *http.Request, id int64) (*itemData, error) {
@@ -173,6 +174,9 @@ func (s *Server) showItem(w http.ResponseWriter, r *http.Request, id int64, plan
 			d.Idem = k
 		}
 		d.PlanRows = padPlanForm(d.PlanForm)
+		if d.Cause, err = s.causeBoxFor(r, qingqian.SubjectItem, id, v, true); err != nil {
+			return err
+		}
 		v.Title, v.Nav, v.Data = d.Item.ContractName, "ledger", d
 		s.render(w, r, status, "item", v)
 		return nil

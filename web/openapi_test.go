@@ -149,6 +149,26 @@ var apiOps = map[string]apiOp{
 	"POST /api/v1/cases/{id}/events":        {req: typ[eventInput](), status: 200, resp: courtCase},
 	"POST /api/v1/cases/{id}/decisions":     {req: typ[qingqian.Decision](), status: 200, resp: courtCase},
 	"GET /api/v1/disputes":                  {status: 200, resp: typ[*qingqian.DisputeTable]()},
+
+	"GET /api/v1/campaigns":                    {status: 200, resp: typ[items[*qingqian.Campaign]]()},
+	"POST /api/v1/campaigns":                   {req: typ[campaignInput](), status: 201, resp: typ[*qingqian.Campaign]()},
+	"GET /api/v1/campaigns/{id}":               {status: 200, resp: typ[*qingqian.Campaign]()},
+	"POST /api/v1/campaigns/{id}/close":        {req: typ[closeCampaignInput](), status: 200, resp: typ[*qingqian.Campaign]()},
+	"GET /api/v1/campaigns/{id}/answers":       {status: 200, resp: typ[items[*qingqian.CampaignAnswer]]()},
+	"POST /api/v1/campaigns/{id}/answers":      {req: typ[qingqian.AnswerInput](), status: 200, resp: typ[*qingqian.CampaignAnswer]()},
+	"GET /api/v1/campaigns/{id}/rectification": {status: 200, resp: typ[*qingqian.Rectification]()},
+	"GET /api/v1/campaign-answers/{id}":        {status: 200, resp: typ[*qingqian.CampaignAnswer]()},
+	"POST /api/v1/campaign-answers/{id}/sign":  {req: typ[signInput](), status: 200, resp: typ[*qingqian.CampaignAnswer]()},
+	"GET /api/v1/circulars":                    {status: 200, resp: typ[items[*qingqian.Circular]]()},
+	"POST /api/v1/circulars":                   {req: typ[circularInput](), status: 201, resp: typ[*qingqian.Circular]()},
+	"GET /api/v1/circulars/{id}":               {status: 200, resp: typ[*qingqian.Circular]()},
+	"POST /api/v1/circulars/{id}/receipt":      {status: 200, resp: typ[*qingqian.Circular]()},
+	"POST /api/v1/circulars/{id}/reply":        {req: typ[circularReplyInput](), status: 200, resp: typ[*qingqian.Circular]()},
+	"POST /api/v1/circulars/{id}/pass-down":    {req: typ[passDownInput](), status: 201, resp: typ[*qingqian.Circular]()},
+	"GET /api/v1/causes":                       {status: 200, resp: typ[items[*qingqian.CauseRecord]]()},
+	"GET /api/v1/causes/analysis":              {status: 200, resp: typ[*qingqian.CauseAnalysis]()},
+	"POST /api/v1/clues/{id}/cause":            {req: typ[qingqian.CauseInput](), status: 200, resp: typ[*qingqian.CauseRecord]()},
+	"POST /api/v1/items/{id}/cause":            {req: typ[qingqian.CauseInput](), status: 200, resp: typ[*qingqian.CauseRecord]()},
 }
 
 // enumValues are the values of the domain's enumerations, from their lists of screen names.
@@ -176,6 +196,13 @@ var enumValues = map[reflect.Type][]string{
 	typ[qingqian.Satisfaction]():    keys(qingqian.SatisfactionNames),
 	typ[qingqian.InterviewLevel]():  keys(qingqian.InterviewLevelNames),
 	typ[qingqian.ChangeState]():     keys(qingqian.ChangeStateNames),
+	typ[qingqian.CampaignKind]():    keys(qingqian.CampaignKindNames),
+	typ[qingqian.CampaignScope]():   keys(qingqian.CampaignScopeNames),
+	typ[qingqian.Rhythm]():          keys(qingqian.RhythmNames),
+	typ[qingqian.CampaignState]():   keys(qingqian.CampaignStateNames),
+	typ[qingqian.CircularTarget]():  keys(qingqian.CircularTargetNames),
+	typ[qingqian.Cause]():           keys(qingqian.CauseNames),
+	typ[qingqian.CauseSubject]():    keys(qingqian.CauseSubjectNames),
 }
 
 // fieldValues are the values of plain string fields that take one of a list, by "Type.field".
@@ -192,7 +219,8 @@ var fieldValues = map[string][]string{
 
 // notWritten are values of an enumeration that an answer never has in a field, by "Type.field".
 var notWritten = map[string][]string{
-	"Submission.state": {string(qingqian.StateMissing)}, // only a report's row is missing
+	"Submission.state":     {string(qingqian.StateMissing)}, // only a report's row is missing
+	"CampaignAnswer.state": {string(qingqian.StateMissing)}, // only a campaign's unit is missing
 }
 
 func keys[K ~string, V any](m map[K]V) []string {

@@ -70,6 +70,7 @@ func TestPermissionMatrix(t *testing.T) {
 		A := admins
 		clue, kase := id(w.clueA), id(w.caseA)
 		creditor, change := id(w.creditorA), id(w.changeB)
+		camp, answer, circ := id(w.campaignA), id(w.answerA), id(w.circularA)
 
 		html := []struct {
 			pattern, path string
@@ -154,6 +155,28 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET /disputes/export", "/disputes/export", all(200, A, 403)},
 			{"GET /calendar", "/calendar", all(200)},
 			{"POST /calendar", "/calendar", all(403, "admin", 400)},
+			{"GET /campaigns", "/campaigns", all(200, A, 403)},
+			{"POST /campaigns", "/campaigns", all(403, office, 400)},
+			{"GET /campaigns/{id}", "/campaigns/" + camp, all(200, A, 403, "clerk_b", 404)},
+			{"GET /campaigns/{id}/annex", "/campaigns/" + camp + "/annex", all(200, A, 403, "clerk_b", 404)},
+			// Group A's liaison and clerk prepare its answer; an empty one names the items to answer.
+			{"POST /campaigns/{id}/answer", "/campaigns/" + camp + "/answer", all(403, "liaison", 400, "clerk_a", 400, "clerk_b", 404)},
+			{"POST /campaigns/{id}/close", "/campaigns/" + camp + "/close", all(403, office, 400)},
+			{"GET /campaign-answers/{id}", "/campaign-answers/" + answer, all(200, A, 403, "clerk_b", 404)},
+			{"POST /campaign-answers/{id}/sign", "/campaign-answers/" + answer + "/sign", all(403, "reviewer", 400)},
+			{"GET /circulars", "/circulars", all(200, A, 403)},
+			{"POST /circulars", "/circulars", all(403, office, 400)},
+			{"GET /circulars/{id}", "/circulars/" + circ, all(200, A, 403, "clerk_b", 404)},
+			// Group A signs for it once: its liaison does, then it is signed.
+			{"POST /circulars/{id}/receipt", "/circulars/" + circ + "/receipt", all(403, "liaison", 303, "reviewer", 409, "clerk_a", 409, "clerk_b", 404)},
+			{"POST /circulars/{id}/reply", "/circulars/" + circ + "/reply", all(400, A, 403, readOnly, 403, "clerk_b", 404)},
+			{"POST /circulars/{id}/pass-down", "/circulars/" + circ + "/pass-down", all(400, A, 403, readOnly, 403, "supervisor", 403, "clerk_b", 404)},
+			{"GET /causes", "/causes", all(200, A, 403)},
+			{"POST /clues/{id}/cause", "/clues/" + clue + "/cause", all(400, A, 403, readOnly, 403, "clerk_b", 404)},
+			{"POST /items/{id}/cause", "/items/" + item + "/cause", all(400, A, 403, readOnly, 403, "clerk_b", 404)},
+			{"GET /campaigns/{id}/export", "/campaigns/" + camp + "/export?format=csv", all(200, A, 403, "clerk_b", 404)},
+			{"GET /circulars/{id}/export", "/circulars/" + circ + "/export?format=csv", all(200, A, 403, "clerk_b", 404)},
+			{"GET /causes/export", "/causes/export?format=csv", all(200, A, 403)},
 			{"GET /security", "/security", all(403, "secadmin", 200)},
 			{"POST /security", "/security", all(403, "secadmin", 400)},
 			{"GET /account/totp", "/account/totp", all(200)},
@@ -304,6 +327,28 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST /api/v1/cases/{id}/events", "/api/v1/cases/" + kase + "/events", all(400, readOnly, 403)},
 			{"POST /api/v1/cases/{id}/decisions", "/api/v1/cases/" + kase + "/decisions", all(400, readOnly, 403)},
 			{"GET /api/v1/disputes", "/api/v1/disputes", all(200)},
+			{"GET /api/v1/campaigns", "/api/v1/campaigns", all(200)},
+			{"POST /api/v1/campaigns", "/api/v1/campaigns", all(403, "supervisor", 400)},
+			{"GET /api/v1/campaigns/{id}", "/api/v1/campaigns/" + camp, all(200, "clerk_b", 404)},
+			{"POST /api/v1/campaigns/{id}/close", "/api/v1/campaigns/" + camp + "/close", all(403, "supervisor", 400)},
+			{"GET /api/v1/campaigns/{id}/answers", "/api/v1/campaigns/" + camp + "/answers", all(200, "clerk_b", 404)},
+			// Preparing and signing an answer are a person's acts, as for a submission.
+			{"POST /api/v1/campaigns/{id}/answers", "/api/v1/campaigns/" + camp + "/answers", all(403)},
+			{"GET /api/v1/campaigns/{id}/rectification", "/api/v1/campaigns/" + camp + "/rectification", all(200, "clerk_b", 404)},
+			{"GET /api/v1/campaign-answers/{id}", "/api/v1/campaign-answers/" + answer, all(200, "clerk_b", 404)},
+			{"POST /api/v1/campaign-answers/{id}/sign", "/api/v1/campaign-answers/" + answer + "/sign", all(403)},
+			{"GET /api/v1/circulars", "/api/v1/circulars", all(200)},
+			{"POST /api/v1/circulars", "/api/v1/circulars", all(403, "supervisor", 400)},
+			{"GET /api/v1/circulars/{id}", "/api/v1/circulars/" + circ, all(200, "clerk_b", 404)},
+			// Only a recipient signs for it, once: group A's liaison did on the workbench.
+			{"POST /api/v1/circulars/{id}/receipt", "/api/v1/circulars/" + circ + "/receipt", all(403, "clerk_a", 409, "clerk_b", 404)},
+			{"POST /api/v1/circulars/{id}/reply", "/api/v1/circulars/" + circ + "/reply", all(400, readOnly, 403, "clerk_b", 404)},
+			{"POST /api/v1/circulars/{id}/pass-down", "/api/v1/circulars/" + circ + "/pass-down", all(400, readOnly, 403, "supervisor", 403, "clerk_b", 404)},
+			{"GET /api/v1/causes", "/api/v1/causes", all(200)},
+			{"GET /api/v1/causes/analysis", "/api/v1/causes/analysis", all(200)},
+			// Validation comes before the lookup: an empty request says nothing of the clue or item.
+			{"POST /api/v1/clues/{id}/cause", "/api/v1/clues/" + clue + "/cause", all(400, readOnly, 403)},
+			{"POST /api/v1/items/{id}/cause", "/api/v1/items/" + item + "/cause", all(400, readOnly, 403)},
 		}
 		// Every attempt on another group's data is answered 404 and recorded.
 		auditSvc := sqldb.NewAuditService(db)

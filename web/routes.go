@@ -135,6 +135,29 @@ func (s *Server) htmlRoutes() []route {
 		// calendar.go
 		{"GET /calendar", s.calendarPage},
 		{"POST /calendar", s.calendarForm},
+		// campaign.go
+		{"GET /campaigns", s.campaignsPage},
+		{"POST /campaigns", s.launchCampaignForm},
+		{"GET /campaigns/{id}", s.campaignPage},
+		{"GET /campaigns/{id}/annex", s.campaignAnnex},
+		{"POST /campaigns/{id}/answer", s.prepareAnswerForm},
+		{"POST /campaigns/{id}/close", s.closeCampaignForm},
+		{"GET /campaign-answers/{id}", s.answerPage},
+		{"POST /campaign-answers/{id}/sign", s.signAnswerForm},
+		// circular.go
+		{"GET /circulars", s.circularsPage},
+		{"POST /circulars", s.sendCircularForm},
+		{"GET /circulars/{id}", s.circularPage},
+		{"POST /circulars/{id}/receipt", s.signForCircularForm},
+		{"POST /circulars/{id}/reply", s.replyCircularForm},
+		{"POST /circulars/{id}/pass-down", s.passDownCircularForm},
+		// cause.go
+		{"GET /causes", s.causesPage},
+		{"POST /clues/{id}/cause", s.clueCauseForm},
+		{"POST /items/{id}/cause", s.itemCauseForm},
+		{"GET /campaigns/{id}/export", s.exportCampaign},
+		{"GET /circulars/{id}/export", s.exportReceipts},
+		{"GET /causes/export", s.exportCauses},
 	}
 }
 
@@ -220,6 +243,28 @@ func (s *Server) apiRoutes() []route {
 		{"POST /api/v1/cases/{id}/events", s.addCaseEvent},
 		{"POST /api/v1/cases/{id}/decisions", s.decideCase},
 		{"GET /api/v1/disputes", s.getDisputes},
+		// campaign.go
+		{"GET /api/v1/campaigns", s.listCampaigns},
+		{"POST /api/v1/campaigns", s.launchCampaign},
+		{"GET /api/v1/campaigns/{id}", s.getCampaign},
+		{"POST /api/v1/campaigns/{id}/close", s.closeCampaign},
+		{"GET /api/v1/campaigns/{id}/answers", s.listAnswers},
+		{"POST /api/v1/campaigns/{id}/answers", s.prepareAnswer},
+		{"GET /api/v1/campaigns/{id}/rectification", s.getRectification},
+		{"GET /api/v1/campaign-answers/{id}", s.getAnswer},
+		{"POST /api/v1/campaign-answers/{id}/sign", s.signAnswer},
+		// circular.go
+		{"GET /api/v1/circulars", s.listCirculars},
+		{"POST /api/v1/circulars", s.sendCircular},
+		{"GET /api/v1/circulars/{id}", s.getCircular},
+		{"POST /api/v1/circulars/{id}/receipt", s.signForCircular},
+		{"POST /api/v1/circulars/{id}/reply", s.replyCircular},
+		{"POST /api/v1/circulars/{id}/pass-down", s.passDownCircular},
+		// cause.go
+		{"GET /api/v1/causes", s.listCauses},
+		{"GET /api/v1/causes/analysis", s.getCauseAnalysis},
+		{"POST /api/v1/clues/{id}/cause", s.setClueCause},
+		{"POST /api/v1/items/{id}/cause", s.setItemCause},
 	}
 }
 

@@ -25,6 +25,8 @@ type world struct {
 	clueA, caseA int64
 	// A creditor group A registered and alone uses; B's request to change the shared creditor.
 	creditorA, changeB int64
+	// A self-check launched to group A with A's prepared answer, and a circular sent to A.
+	campaignA, answerA, circularA int64
 }
 
 func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
@@ -132,5 +134,23 @@ func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
 		t.Fatal(err)
 	}
 	w.changeB = ch.ID
+	camp := &qingqian.Campaign{Kind: qingqian.CampaignSelfCheck, Title: "清欠自查", StartsOn: qingqian.Today(), TargetOn: qingqian.Today().AddDays(20)}
+	if err := sqldb.NewCampaignService(db).LaunchCampaign(office, camp, []int64{e.a.ID}); err != nil {
+		t.Fatal(err)
+	}
+	var fs []qingqian.Finding
+	for i := range camp.Checklist {
+		fs = append(fs, qingqian.Finding{Seq: i + 1, Finding: "已核实"})
+	}
+	ans, err := sqldb.NewCampaignService(db).PrepareAnswer(liaison, camp.ID, qingqian.AnswerInput{Findings: fs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.campaignA, w.answerA = camp.ID, ans.ID
+	circ := &qingqian.Circular{Title: "关于开展清欠自查的通知", Body: "请认真开展自查。", Target: qingqian.TargetChosen}
+	if err := sqldb.NewCircularService(db).SendCircular(office, circ, []int64{e.a.ID}); err != nil {
+		t.Fatal(err)
+	}
+	w.circularA = circ.ID
 	return w
 }

@@ -104,8 +104,16 @@ func (m *Main) export(ctx context.Context, args []string) error {
 		fn = func(w io.Writer) error {
 			return xlsx.ExportAudit(sys, svc.Audit, qingqian.AuditFilter{}, w, format, meta)
 		}
+	case "causes":
+		fn = func(w io.Writer) error {
+			recs, err := svc.Causes.FindCauses(sys)
+			if err != nil {
+				return err
+			}
+			return xlsx.WriteCauses(w, recs, format, meta)
+		}
 	default:
-		return fmt.Errorf("不能导出“%s”，可选：ledger、creditors、units、clues、interviews、disputes、audit", kind)
+		return fmt.Errorf("不能导出“%s”，可选：ledger、creditors、units、clues、interviews、disputes、audit、causes", kind)
 	}
 	// An export from the command line is recorded as one from the workbench is.
 	if err := svc.Audit.RecordAccess(sys, "data.export", "export", 0, map[string]any{"name": kind, "format": format, "path": "命令行", "org": *org}); err != nil {

@@ -113,6 +113,13 @@ func TestDemoVerifyAndTamper(t *testing.T) {
 	if out, err := run(t, "export", "clues", "--data", dir, "--out", filepath.Join(dir, "c.xlsx")); err != nil {
 		t.Fatalf("export clues: %v\n%s", err, out)
 	}
+	// The causes given to the demo's clues, among them the 2021 inspection's.
+	if out, err := run(t, "export", "causes", "--data", dir, "--out", filepath.Join(dir, "causes.csv")); err != nil {
+		t.Fatalf("export causes: %v\n%s", err, out)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "causes.csv")); !bytes.Contains(b, []byte("上游未付款（背靠背）")) || !bytes.Contains(b, []byte("业主方工程款未拨付")) {
+		t.Fatalf("causes export:\n%.2000s", b)
+	}
 	if _, err := run(t, "export", "disputes", "--data", dir, "--as-of", "2020-13-01", "--out", filepath.Join(dir, "d.csv")); err == nil {
 		t.Fatal("a bad date was accepted")
 	}
