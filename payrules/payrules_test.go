@@ -275,3 +275,55 @@ func TestInterest(t *testing.T) {
 		}
 	}
 }
+
+func TestPayables(t *testing.T) {
+	cal, lprs := calendar(t), ShippedLPR()
+	ev := func(k q.EventKind, on string, amount q.Money) *q.ContractEvent {
+		return &q.ContractEvent{Kind: k, On: d(on), Amount: amount, Method: map[bool]q.PayMethod{true: q.MethodTransfer}[k == q.EventPayment]}
+	}
+	// By progress, 2025 rules, large buyer: settlements on 4 August (due 9 October, after
+	// National Day) and 1 September (+60 = 31 October, a Friday).
+	c := &q.Contract{SignedOn: d("2025-07-01"), Buyer: q.BuyerLarge, SupplierSize: q.SizeSmall, Settlement: q.SettleProgress, Amount: q.Yuan(1_000_000)}
+	events := []*q.ContractEvent{
+		ev(q.EventDelivery, "2025-07-15", 0),
+		ev(q.EventSettlement, "2025-08-04", q.Yuan(300_000)),
+		ev(q.EventSettlement, "2025-09-01", q.Yuan(500_000)),
+		ev(q.EventInvoice, "2025-09-02", q.Yuan(800_000)),
+		// 300,000 paid on 9 October (on time); 200,000 on 20 November: 100,000 of it closes...
+		ev(q.EventPayment, "2025-10-09", q.Yuan(300_000)),
+		ev(q.EventPayment, "2025-11-20", q.Yuan(200_000)),
+		// ...100,000 of the second settlement disputed from 15 October, still open.
+		ev(q.EventDispute, "2025-10-15", q.Yuan(100_000)),
+	}
+	ps := Payables(cal, lprs, c, events, d("2025-12-31"))
+	if len(ps) != 2 {
+		t.Fatalf("%d payables", len(ps))
+	}
+	p1, p2 := ps[0], ps[1]
+	if p1.DueOn != d("2025-10-09") || p1.Status != q.PayablePaid || p1.Interest != 0 {
+		t.Errorf("first: %+v", p1)
+	}
+	// Second: 500,000 − 100,000 disputed = 400,000 due on 31 October; 200,000 paid on 20 November
+	// (20 days late: 2,000 元); 200,000 unpaid on 31 December (61 days: 6,100 元).
+	if p2.DueOn != d("2025-10-31") || p2.Due != q.Yuan(400_000) || p2.Disputed != q.Yuan(100_000) ||
+		p2.Status != q.PayableOverdue || p2.OverdueDays != 61 || p2.Interest != q.Yuan(8_100) || p2.Unpaid != q.Yuan(200_000) {
+		t.Errorf("second: %+v", p2)
+	}
+	if len(p2.Parts) != 2 || p2.Parts[0].Days != 20 || !p2.Parts[1].PaidOn.IsZero() {
+		t.Errorf("parts %+v", p2.Parts)
+	}
+	// As of 30 September neither is paid, the second not yet due, nothing disputed.
+	ps = Payables(cal, lprs, c, events, d("2025-09-30"))
+	if ps[0].Status != q.PayableOpen || ps[1].Status != q.PayableOpen || ps[1].Disputed != 0 {
+		t.Errorf("as of 30 September: %s %s", ps[0].Status, ps[1].Status)
+	}
+	// One-off with a court case on 400,000 of 1,000,000: 600,000 due, paid by bill, flagged.
+	c2 := &q.Contract{SignedOn: d("2025-07-01"), Buyer: q.BuyerLarge, SupplierSize: q.SizeSmall, Settlement: q.SettleOnce, Amount: q.Yuan(1_000_000), PayWhenPaid: true}
+	bill := ev(q.EventPayment, "2025-09-30", q.Yuan(600_000))
+	bill.Method = q.MethodBill
+	ps = Payables(cal, lprs, c2, []*q.ContractEvent{ev(q.EventDelivery, "2025-08-01", 0), ev(q.EventCourt, "2025-09-10", q.Yuan(400_000)), bill}, d("2025-12-31"))
+	p := ps[0]
+	if p.InCourt != q.Yuan(400_000) || p.Due != q.Yuan(600_000) || p.Status != q.PayablePaid || !hasFlag(p.Flags, "paid_in_bills") || !hasFlag(p.Flags, "pay_when_paid") {
+		t.Errorf("court and bill: %+v", p)
+	}
+}

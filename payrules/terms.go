@@ -6,57 +6,27 @@ import (
 	"github.com/qingqian/qingqian"
 )
 
-// BuyerKind is what the buyer is; the Regulation sets different terms for each.
-type BuyerKind string
-
-// Kinds of buyer.
-const (
-	BuyerOrgan       BuyerKind = "organ"       // 机关
-	BuyerInstitution BuyerKind = "institution" // 事业单位
-	BuyerLarge       BuyerKind = "large"       // 大型企业 (the SOE groups and their subsidiaries)
+// The kinds live in the root package, where contracts are stored; these are their names here.
+type (
+	BuyerKind  = qingqian.BuyerKind
+	Size       = qingqian.Size
+	Settlement = qingqian.Settlement
+	Rate       = qingqian.Rate
 )
 
-// BuyerKindNames are the screen names.
-var BuyerKindNames = map[BuyerKind]string{BuyerOrgan: "机关", BuyerInstitution: "事业单位", BuyerLarge: "大型企业"}
-
-// Label is the screen name.
-func (k BuyerKind) Label() string { return BuyerKindNames[k] }
-
-// Size is the size a supplier declared at signing (Art. 3): fixed as of the signing date.
-type Size string
-
-// Sizes.
+// Kinds, sizes and modes, as the root package names them.
 const (
-	SizeMedium Size = "medium" // 中型
-	SizeSmall  Size = "small"  // 小型
-	SizeMicro  Size = "micro"  // 微型
-	SizeLarge  Size = "large"  // 大型
+	BuyerOrgan       = qingqian.BuyerOrgan
+	BuyerInstitution = qingqian.BuyerInstitution
+	BuyerLarge       = qingqian.BuyerLarge
+	SizeMedium       = qingqian.SizeMedium
+	SizeSmall        = qingqian.SizeSmall
+	SizeMicro        = qingqian.SizeMicro
+	SizeLarge        = qingqian.SizeLarge
+	SettleOnce       = qingqian.SettleOnce
+	SettleProgress   = qingqian.SettleProgress
+	SettlePeriod     = qingqian.SettlePeriod
 )
-
-// SizeNames are the screen names.
-var SizeNames = map[Size]string{SizeMedium: "中型企业", SizeSmall: "小型企业", SizeMicro: "微型企业", SizeLarge: "大型企业"}
-
-// Label is the screen name.
-func (s Size) Label() string { return SizeNames[s] }
-
-// SME reports whether the size is a small or medium-sized enterprise.
-func (s Size) SME() bool { return s == SizeMedium || s == SizeSmall || s == SizeMicro }
-
-// Settlement is how the contract settles.
-type Settlement string
-
-// Settlement modes.
-const (
-	SettleOnce     Settlement = "once"     // 一次性结算
-	SettleProgress Settlement = "progress" // 按履行进度结算
-	SettlePeriod   Settlement = "period"   // 定期结算
-)
-
-// SettlementNames are the screen names.
-var SettlementNames = map[Settlement]string{SettleOnce: "一次性结算", SettleProgress: "按履行进度结算", SettlePeriod: "定期结算"}
-
-// Label is the screen name.
-func (s Settlement) Label() string { return SettlementNames[s] }
 
 // Terms are what a contract says that the rules need.
 type Terms struct {
@@ -79,11 +49,7 @@ type Terms struct {
 }
 
 // Flag is something the rules find wrong with a contract or a payable.
-type Flag struct {
-	Code     string `json:"code"`
-	Text     string `json:"text"`
-	Unlawful bool   `json:"unlawful"` // shown as 违法/无效 on every view; otherwise a warning
-}
+type Flag = qingqian.RuleFlag
 
 // MaxOrganDays is the longest term a 机关 or 事业单位 may agree (Art. 9 [8]).
 const MaxOrganDays = 60
