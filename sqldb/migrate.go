@@ -206,4 +206,6 @@ var afterMigration = map[string]func(ctx context.Context, tx *Tx) error{
 	"0006_monthly_totals.sql": func(ctx context.Context, tx *Tx) error { return tx.rollUpMonths(ctx, "org_totals", "org_totals_month") },
 	// Clues gained the dates that happened and provisional deadlines.
 	"0009_clue_dates.sql": migrateClueDates,
+	// The LPR table starts with the publications shipped in payrules/lpr.csv.
+	"0016_contracts_payables.sql": seedLPR,
 }

@@ -1,0 +1,104 @@
+package sqldb_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/sqldb"
+	"github.com/qingqian/qingqian/sqldb/sqldbtest"
+)
+
+func clerkOf(o *qingqian.Org) context.Context {
+	return qingqian.NewContext(context.Background(), &qingqian.Actor{UserID: 1, Name: "经办人", OrgID: o.ID, OrgPath: o.Path, Roles: []qingqian.Role{qingqian.RoleClerk}})
+}
+
+func TestContractsAndPayables(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		f.at("2025-12-31 10:00")
+		contracts := sqldb.NewContractService(db)
+		a1 := clerkOf(f.subA1)
+		k := &qingqian.Contract{OrgID: f.subA1.ID, CreditorID: f.creditor.ID, No: "HT-2025-001", Name: "办公设备采购", Kind: qingqian.KindGoods,
+			Buyer: qingqian.BuyerLarge, SignedOn: qingqian.MustParseDate("2025-07-01"), Amount: qingqian.Yuan(1_000_000),
+			SupplierSize: qingqian.SizeSmall, SizeDeclaredOn: qingqian.MustParseDate("2025-06-20"), SizeEvidence: "中小企业声明函",
+			Settlement: qingqian.SettleOnce, PayWhenPaid: true}
+		// The unit sees the creditor by its code only after using it: the clearance office's
+		// fixture creditor is named by USCC.
+		k.CreditorID, k.Creditor = 0, &qingqian.Creditor{USCC: f.creditor.USCC}
+		if err := contracts.CreateContract(a1, k); err != nil {
+			t.Fatal(err)
+		}
+		if len(k.Flags) == 0 || !k.Flags[0].Unlawful {
+			t.Fatalf("flags %+v", k.Flags)
+		}
+		dup := *k
+		dup.ID = 0
+		if err := contracts.CreateContract(a1, &dup); qingqian.ErrorCode(err) != qingqian.ECONFLICT {
+			t.Fatalf("duplicate number: %v", err)
+		}
+		add := func(ctx context.Context, e *qingqian.ContractEvent) error { e.ContractID = k.ID; return contracts.AddContractEvent(ctx, e) }
+		// Delivered 1 August: due 30 September (60 days).
+		if err := add(a1, &qingqian.ContractEvent{Kind: qingqian.EventDelivery, On: qingqian.MustParseDate("2025-08-01")}); err != nil {
+			t.Fatal(err)
+		}
+		pay := &qingqian.ContractEvent{Kind: qingqian.EventPayment, On: qingqian.MustParseDate("2025-10-30"), Amount: qingqian.Yuan(600_000),
+			Method: qingqian.MethodTransfer, VoucherNo: "PZ-1", Key: "erp-7"}
+		if err := add(a1, pay); err != nil {
+			t.Fatal(err)
+		}
+		again := &qingqian.ContractEvent{Kind: qingqian.EventPayment, On: qingqian.MustParseDate("2025-10-30"), Amount: qingqian.Yuan(600_000),
+			Method: qingqian.MethodTransfer, Key: "erp-7"}
+		if err := add(a1, again); err != nil || again.ID != pay.ID {
+			t.Fatalf("the same key again: %v, id %d want %d", err, again.ID, pay.ID)
+		}
+		// Another group does not reach it.
+		if _, err := contracts.FindContractByID(clerkOf(f.groupB), k.ID, qingqian.Date{}); qingqian.ErrorCode(err) != qingqian.ENOTFOUND {
+			t.Fatalf("group B: %v", err)
+		}
+		if err := add(clerkOf(f.groupB), &qingqian.ContractEvent{Kind: qingqian.EventDelivery, On: qingqian.MustParseDate("2025-08-01")}); qingqian.ErrorCode(err) != qingqian.ENOTFOUND {
+			t.Fatalf("group B writes: %v", err)
+		}
+		// Group A sees its subsidiary's contract, as of 31 December: 600,000 paid 30 days late
+		// (9,000 元), 400,000 unpaid 92 days (18,400 元).
+		got, err := contracts.FindContractByID(clerkOf(f.groupA), k.ID, qingqian.MustParseDate("2025-12-31"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Events) != 2 || len(got.Payables) != 1 {
+			t.Fatalf("events %d payables %d", len(got.Events), len(got.Payables))
+		}
+		p := got.Payables[0]
+		if p.DueOn != qingqian.MustParseDate("2025-09-30") || p.Status != qingqian.PayableOverdue || p.OverdueDays != 92 || p.Interest != qingqian.Yuan(27_400) {
+			t.Fatalf("payable %+v", p)
+		}
+		page, err := contracts.FindContracts(clerkOf(f.groupA), qingqian.ContractFilter{})
+		if err != nil || page.Total != 1 || page.Contracts[0].No != "HT-2025-001" {
+			t.Fatalf("list: %+v %v", page, err)
+		}
+		if page, err := contracts.FindContracts(clerkOf(f.groupB), qingqian.ContractFilter{}); err != nil || page.Total != 0 {
+			t.Fatalf("group B list: %+v %v", page, err)
+		}
+		// Bad input names the field and writes nothing.
+		err = add(a1, &qingqian.ContractEvent{Kind: qingqian.EventPayment, On: qingqian.MustParseDate("2025-11-01")})
+		if qingqian.ErrorFields(err)["amount"] == "" || qingqian.ErrorFields(err)["method"] == "" {
+			t.Fatalf("bad payment: %v", err)
+		}
+		// The LPR table is there and an administrator extends it.
+		lpr := sqldb.NewLPRService(db)
+		tab, err := lpr.FindLPR(a1)
+		if err != nil || len(tab) < 70 {
+			t.Fatalf("lpr: %d %v", len(tab), err)
+		}
+		next := qingqian.LPR{Published: qingqian.MustParseDate("2026-03-20"), OneYear: qingqian.Rate{Micro: 29000}, FiveYear: qingqian.Rate{Micro: 34000}}
+		if err := lpr.SetLPR(a1, []qingqian.LPR{next}); qingqian.ErrorCode(err) != qingqian.EFORBIDDEN {
+			t.Fatalf("a clerk set the LPR: %v", err)
+		}
+		if err := lpr.SetLPR(f.sys, []qingqian.LPR{next}); err != nil {
+			t.Fatal(err)
+		}
+		if tab, _ := lpr.FindLPR(a1); tab[len(tab)-1] != next {
+			t.Fatalf("last %+v", tab[len(tab)-1])
+		}
+	})
+}
