@@ -37,7 +37,10 @@ func TestContractsAndPayables(t *testing.T) {
 		if err := contracts.CreateContract(a1, &dup); qingqian.ErrorCode(err) != qingqian.ECONFLICT {
 			t.Fatalf("duplicate number: %v", err)
 		}
-		add := func(ctx context.Context, e *qingqian.ContractEvent) error { e.ContractID = k.ID; return contracts.AddContractEvent(ctx, e) }
+		add := func(ctx context.Context, e *qingqian.ContractEvent) error {
+			e.ContractID = k.ID
+			return contracts.AddContractEvent(ctx, e)
+		}
 		// Delivered 1 August: due 30 September (60 days).
 		if err := add(a1, &qingqian.ContractEvent{Kind: qingqian.EventDelivery, On: qingqian.MustParseDate("2025-08-01")}); err != nil {
 			t.Fatal(err)
