@@ -19,4 +19,6 @@ type Services struct {
 	Clues       ClueService
 	Cases       CaseService
 	Calendar    CalendarService
+	LPR         LPRService
+	Contracts   ContractService
 }

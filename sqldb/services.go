@@ -21,5 +21,7 @@ func NewServices(db *DB) qingqian.Services {
 		Clues:       NewClueService(db),
 		Cases:       NewCaseService(db),
 		Calendar:    NewCalendarService(db),
+		LPR:         NewLPRService(db),
+		Contracts:   NewContractService(db),
 	}
 }

@@ -71,7 +71,8 @@ func (s *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
 // pages are the page templates; each is parsed with the layout. A test renders every one.
 var pages = []string{"login", "password", "totp", "security", "dashboard", "ledger", "item", "item_new", "orgs", "creditors", "creditor", "users", "audit", "error", "import", "import_status",
 	"periods", "period", "submission", "report", "progress", "notices", "notice", "interviews", "interview",
-	"clues", "clue", "cases", "case", "disputes", "calendar"}
+	"clues", "clue", "cases", "case", "disputes", "calendar",
+	"contracts", "contract", "contract_new", "lpr"}
 
 // templateFuncs are the functions every template may call; static names the URL of an
 // embedded asset.
@@ -106,7 +107,8 @@ func templateFuncs(static func(string) string) template.FuncMap {
 		"weekday": func(d qingqian.Date) string {
 			return "星期" + []string{"日", "一", "二", "三", "四", "五", "六"}[d.Weekday()]
 		},
-		"deref": func(f *qingqian.FundingSource) qingqian.FundingSource { return *f },
+		"deref":   func(f *qingqian.FundingSource) qingqian.FundingSource { return *f },
+		"percent": qingqian.FormatPercent,
 	}
 }
 
@@ -224,6 +226,7 @@ var flashes = map[string]string{
 	"roles": "角色已更新，该用户下次操作时生效。", "totp": "动态口令已启用，今后登录须输入动态口令。", "totp_off": "动态口令已关闭。", "policy": "安全策略已保存。",
 	"creditor_update": "债权企业登记信息已修改。", "creditor_request": "变更申请已提交，待清欠办审核。", "creditor_decided": "变更申请已审核。",
 	"case_decision": "判决（调解）结果已记录，并已生成核减和确认分录。", "case_plan": "下一步工作已保存。", "calendar": "节假日安排已保存。",
+	"contract": "合同已登记。", "contract_event": "合同事件已记录，应付款已重新计算。", "lpr": "LPR已保存，相关合同的应付款已重新计算。",
 }
 
 type userKey struct{}

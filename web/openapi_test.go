@@ -149,6 +149,13 @@ var apiOps = map[string]apiOp{
 	"POST /api/v1/cases/{id}/events":        {req: typ[eventInput](), status: 200, resp: courtCase},
 	"POST /api/v1/cases/{id}/decisions":     {req: typ[qingqian.Decision](), status: 200, resp: courtCase},
 	"GET /api/v1/disputes":                  {status: 200, resp: typ[*qingqian.DisputeTable]()},
+
+	"GET /api/v1/contracts":              {status: 200, resp: typ[list[*qingqian.Contract]]()},
+	"POST /api/v1/contracts":             {req: typ[contractInput](), status: 201, resp: typ[*qingqian.Contract]()},
+	"GET /api/v1/contracts/{id}":         {status: 200, resp: typ[*qingqian.Contract]()},
+	"POST /api/v1/contracts/{id}/events": {req: typ[contractEventInput](), status: 201, resp: typ[*qingqian.Contract]()},
+	"GET /api/v1/lpr":                    {status: 200, resp: typ[items[qingqian.LPR]]()},
+	"POST /api/v1/lpr":                   {req: typ[lprBatch](), status: 200, resp: typ[items[qingqian.LPR]]()},
 }
 
 // enumValues are the values of the domain's enumerations, from their lists of screen names.
@@ -176,6 +183,10 @@ var enumValues = map[reflect.Type][]string{
 	typ[qingqian.Satisfaction]():    keys(qingqian.SatisfactionNames),
 	typ[qingqian.InterviewLevel]():  keys(qingqian.InterviewLevelNames),
 	typ[qingqian.ChangeState]():     keys(qingqian.ChangeStateNames),
+	typ[qingqian.BuyerKind]():       keys(qingqian.BuyerKindNames),
+	typ[qingqian.Settlement]():      keys(qingqian.SettlementNames),
+	typ[qingqian.EventKind]():       keys(qingqian.EventKindNames),
+	typ[qingqian.PayableStatus]():   keys(qingqian.PayableStatusNames),
 }
 
 // fieldValues are the values of plain string fields that take one of a list, by "Type.field".

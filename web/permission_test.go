@@ -154,6 +154,13 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET /disputes/export", "/disputes/export", all(200, A, 403)},
 			{"GET /calendar", "/calendar", all(200)},
 			{"POST /calendar", "/calendar", all(403, "admin", 400)},
+			{"GET /contracts", "/contracts", all(200, A, 403)},
+			{"GET /contracts/new", "/contracts/new", all(200, A, 403, readOnly, 403)},
+			{"POST /contracts/new", "/contracts/new", all(400, A, 403, readOnly, 403)},
+			{"GET /contracts/{id}", "/contracts/" + id(w.contractA), all(200, A, 403, "clerk_b", 404)},
+			{"POST /contracts/{id}/events", "/contracts/" + id(w.contractA) + "/events", all(400, A, 403, readOnly, 403, "clerk_b", 404)},
+			{"GET /lpr", "/lpr", all(200)},
+			{"POST /lpr", "/lpr", all(403, "admin", 400)},
 			{"GET /security", "/security", all(403, "secadmin", 200)},
 			{"POST /security", "/security", all(403, "secadmin", 400)},
 			{"GET /account/totp", "/account/totp", all(200)},
@@ -304,6 +311,12 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST /api/v1/cases/{id}/events", "/api/v1/cases/" + kase + "/events", all(400, readOnly, 403)},
 			{"POST /api/v1/cases/{id}/decisions", "/api/v1/cases/" + kase + "/decisions", all(400, readOnly, 403)},
 			{"GET /api/v1/disputes", "/api/v1/disputes", all(200)},
+			{"GET /api/v1/contracts", "/api/v1/contracts", all(200)},
+			{"POST /api/v1/contracts", "/api/v1/contracts", all(400, readOnly, 403)},
+			{"GET /api/v1/contracts/{id}", "/api/v1/contracts/" + id(w.contractA), all(200, "clerk_b", 404)},
+			{"POST /api/v1/contracts/{id}/events", "/api/v1/contracts/" + id(w.contractA) + "/events", all(400, readOnly, 403)},
+			{"GET /api/v1/lpr", "/api/v1/lpr", all(200)},
+			{"POST /api/v1/lpr", "/api/v1/lpr", all(403, "admin", 400)},
 		}
 		// Every attempt on another group's data is answered 404 and recorded.
 		auditSvc := sqldb.NewAuditService(db)

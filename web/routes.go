@@ -135,6 +135,14 @@ func (s *Server) htmlRoutes() []route {
 		// calendar.go
 		{"GET /calendar", s.calendarPage},
 		{"POST /calendar", s.calendarForm},
+		// contract.go
+		{"GET /contracts", s.contractsPage},
+		{"GET /contracts/new", s.newContractPage},
+		{"POST /contracts/new", s.createContractForm},
+		{"GET /contracts/{id}", s.contractPage},
+		{"POST /contracts/{id}/events", s.addContractEventForm},
+		{"GET /lpr", s.lprPage},
+		{"POST /lpr", s.lprForm},
 	}
 }
 
@@ -220,6 +228,13 @@ func (s *Server) apiRoutes() []route {
 		{"POST /api/v1/cases/{id}/events", s.addCaseEvent},
 		{"POST /api/v1/cases/{id}/decisions", s.decideCase},
 		{"GET /api/v1/disputes", s.getDisputes},
+		// contract.go
+		{"GET /api/v1/contracts", s.listContracts},
+		{"POST /api/v1/contracts", s.createContract},
+		{"GET /api/v1/contracts/{id}", s.getContract},
+		{"POST /api/v1/contracts/{id}/events", s.addContractEvent},
+		{"GET /api/v1/lpr", s.getLPR},
+		{"POST /api/v1/lpr", s.setLPR},
 	}
 }
 

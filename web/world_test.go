@@ -25,6 +25,8 @@ type world struct {
 	clueA, caseA int64
 	// A creditor group A registered and alone uses; B's request to change the shared creditor.
 	creditorA, changeB int64
+	// A contract of group A's with its own supplier.
+	contractA int64
 }
 
 func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
@@ -126,6 +128,12 @@ func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
 		t.Fatal(err)
 	}
 	w.creditorA = own.ID
+	kA := &qingqian.Contract{OrgID: e.a.ID, CreditorID: own.ID, No: "HT-A-1", Name: "设备采购", Kind: qingqian.KindGoods, Buyer: qingqian.BuyerLarge,
+		SignedOn: qingqian.MustParseDate("2025-07-01"), Amount: qingqian.Yuan(100_000), SupplierSize: qingqian.SizeSmall, Settlement: qingqian.SettleOnce}
+	if err := sqldb.NewContractService(db).CreateContract(clerkA, kA); err != nil {
+		t.Fatal(err)
+	}
+	w.contractA = kA.ID
 	region := "乙市"
 	ch, err := sqldb.NewCreditorService(db).RequestCreditorChange(clerkB, e.creditor.ID, qingqian.CreditorUpdate{Region: &region}, "注册地址变更")
 	if err != nil {
