@@ -21,4 +21,5 @@ type Services struct {
 	Calendar    CalendarService
 	LPR         LPRService
 	Contracts   ContractService
+	Aging       AgingService
 }

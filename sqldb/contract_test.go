@@ -105,3 +105,74 @@ func TestContractsAndPayables(t *testing.T) {
 		}
 	})
 }
+
+func TestAging(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		f.at("2026-01-31 10:00")
+		contracts, aging := sqldb.NewContractService(db), sqldb.NewAgingService(db)
+		n := 0
+		// mk registers a contract of 2025 rules (large buyer, 60 days) delivered on delivered.
+		mk := func(o *qingqian.Org, amount qingqian.Money, delivered string, paid ...string) *qingqian.Contract {
+			t.Helper()
+			n++
+			k := &qingqian.Contract{OrgID: o.ID, Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, No: "HT-" + string(rune('A'+n)), Name: "采购",
+				Kind: qingqian.KindGoods, Buyer: qingqian.BuyerLarge, SignedOn: qingqian.MustParseDate("2025-06-01"), Amount: amount,
+				SupplierSize: qingqian.SizeSmall, Settlement: qingqian.SettleOnce}
+			ctx := clerkOf(o)
+			if err := contracts.CreateContract(ctx, k); err != nil {
+				t.Fatal(err)
+			}
+			if err := contracts.AddContractEvent(ctx, &qingqian.ContractEvent{ContractID: k.ID, Kind: qingqian.EventDelivery, On: qingqian.MustParseDate(delivered)}); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range paid {
+				if err := contracts.AddContractEvent(ctx, &qingqian.ContractEvent{ContractID: k.ID, Kind: qingqian.EventPayment, On: qingqian.MustParseDate(p),
+					Amount: amount / qingqian.Money(len(paid)), Method: qingqian.MethodTransfer}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return k
+		}
+		// As of 31 December 2025:
+		mk(f.groupA, qingqian.Yuan(100), "2025-06-10")              // due 2025-08-11 (9 Aug + weekend): overdue 142 days → 91–365
+		mk(f.subA1, qingqian.Yuan(200), "2025-10-31")               // due 2025-12-30: overdue 1 day
+		mk(f.subA1, qingqian.Yuan(300), "2025-11-05")               // due 2026-01-04 (a make-up Sunday): within 7 days
+		mk(f.subA1, qingqian.Yuan(400), "2025-10-01", "2025-12-01") // paid before the date: not open
+		mk(f.subA1, qingqian.Yuan(500), "2025-10-01", "2026-01-10") // due 2025-12-01, paid after the date: open, overdue 30 days
+		mk(f.groupB, qingqian.Yuan(600), "2025-12-20")              // another group's
+		mk(f.subA1, qingqian.Yuan(700), "2026-01-05")               // delivered after the date: not yet started
+		asOf := qingqian.MustParseDate("2025-12-31")
+		ag, err := aging.Aging(clerkOf(f.groupA), 0, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ag.Rows) != 2 || !ag.Rows[0].Own || ag.Rows[1].OrgID != f.subA1.ID {
+			t.Fatalf("rows %+v", ag.Rows)
+		}
+		own, sub := ag.Rows[0], ag.Rows[1]
+		if own.Cells[qingqian.AgeOverdue1y].Amount != qingqian.Yuan(100) || own.Total.Count != 1 {
+			t.Errorf("own: %+v", own)
+		}
+		if sub.Cells[qingqian.AgeOverdue30] != (qingqian.AgingCell{Count: 2, Amount: qingqian.Yuan(700)}) ||
+			sub.Cells[qingqian.AgeDue7] != (qingqian.AgingCell{Count: 1, Amount: qingqian.Yuan(300)}) || sub.Total.Count != 3 {
+			t.Errorf("subsidiary: %+v", sub)
+		}
+		if ag.Total.Total.Amount != qingqian.Yuan(1100) || ag.Total.Overdue.Amount != qingqian.Yuan(800) {
+			t.Errorf("total %+v", ag.Total)
+		}
+		// The regulator sees both groups.
+		all, err := aging.Aging(f.sys, f.root.ID, asOf)
+		if err != nil || all.Total.Total.Amount != qingqian.Yuan(1700) {
+			t.Fatalf("regulator: %+v %v", all.Total, err)
+		}
+		// Drill-down: the subsidiary's overdue payables, most overdue first.
+		ps, err := aging.FindOpenPayables(clerkOf(f.groupA), qingqian.PayableFilter{OrgID: f.subA1.ID, AsOf: asOf, Bucket: qingqian.AgeOverdue30})
+		if err != nil || len(ps) != 2 || ps[0].DueOn != qingqian.MustParseDate("2025-12-01") || ps[0].Open != qingqian.Yuan(500) {
+			t.Fatalf("drill-down: %+v %v", ps, err)
+		}
+		if _, err := aging.Aging(clerkOf(f.groupB), f.groupA.ID, asOf); qingqian.ErrorCode(err) == "" {
+			t.Fatal("group B aged group A's payables")
+		}
+	})
+}

@@ -23,5 +23,6 @@ func NewServices(db *DB) qingqian.Services {
 		Calendar:    NewCalendarService(db),
 		LPR:         NewLPRService(db),
 		Contracts:   NewContractService(db),
+		Aging:       NewAgingService(db),
 	}
 }

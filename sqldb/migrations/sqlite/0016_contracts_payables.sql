@@ -92,4 +92,4 @@ CREATE TABLE payable_parts (
 	paid_on     TEXT
 ) STRICT;
 CREATE INDEX payable_parts_contract ON payable_parts (contract_id);
-CREATE INDEX payable_parts_aging ON payable_parts (org_id, start_on, paid_on, due_on, amount);
+CREATE INDEX payable_parts_aging ON payable_parts (org_id, contract_id, seq, start_on, paid_on, due_on, amount);
