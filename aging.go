@@ -128,3 +128,6 @@ type AgingService interface {
 	// FindOpenPayables lists open payables as of a date, most overdue first.
 	FindOpenPayables(ctx context.Context, f PayableFilter) ([]*OpenPayable, error)
 }
+
+// Cell returns the bucket's cell (zero when empty).
+func (r *AgingRow) Cell(b AgingBucket) AgingCell { return r.Cells[b] }

@@ -412,3 +412,92 @@ func (s *Server) setLPR(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"items": all})
 	return nil
 }
+
+// ---- aging ----
+
+type agingData struct {
+	Aging   *qingqian.Aging
+	Buckets []qingqian.AgingBucket
+}
+
+func (s *Server) agingPage(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r)
+	orgID, asOf := q.id("org_id"), q.date("as_of")
+	if err := q.err(); err != nil {
+		return err
+	}
+	ag, err := s.Aging.Aging(r.Context(), orgID, asOf)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "aging", &view{Title: "应付账款账龄", Nav: "contracts", Data: &agingData{Aging: ag, Buckets: qingqian.AgingBuckets}})
+	return nil
+}
+
+type payablesData struct {
+	F        qingqian.PayableFilter
+	Payables []*qingqian.OpenPayable
+	Buckets  []qingqian.AgingBucket
+}
+
+// payableFilter reads the drill-down's filter from the URL; the page and the API share it.
+func payableFilter(r *http.Request) (qingqian.PayableFilter, *query) {
+	q := newQuery(r)
+	f := qingqian.PayableFilter{OrgID: q.id("org_id"), AsOf: q.date("as_of"), Bucket: qingqian.AgingBucket(q.str("bucket")),
+		Subtree: q.str("subtree") != "", Offset: q.int("offset", 0), Limit: q.int("limit", 200)}
+	if _, ok := qingqian.AgingBucketNames[f.Bucket]; f.Bucket != "" && !ok {
+		q.bad.Add("bucket", "账龄区间应为 "+strings.Join(bucketCodes(), "、")+" 之一")
+	}
+	return f, q
+}
+
+func bucketCodes() []string {
+	var out []string
+	for _, b := range qingqian.AgingBuckets {
+		out = append(out, string(b))
+	}
+	return out
+}
+
+func (s *Server) payablesPage(w http.ResponseWriter, r *http.Request) error {
+	f, q := payableFilter(r)
+	if err := q.err(); err != nil {
+		return err
+	}
+	if f.AsOf.IsZero() {
+		f.AsOf = qingqian.Today()
+	}
+	ps, err := s.Aging.FindOpenPayables(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "payables", &view{Title: "应付款", Nav: "contracts", Data: &payablesData{F: f, Payables: ps, Buckets: qingqian.AgingBuckets}})
+	return nil
+}
+
+func (s *Server) getAging(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r)
+	orgID, asOf := q.id("org_id"), q.date("as_of")
+	if err := q.err(); err != nil {
+		return err
+	}
+	ag, err := s.Aging.Aging(r.Context(), orgID, asOf)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ag)
+	return nil
+}
+
+func (s *Server) listPayables(w http.ResponseWriter, r *http.Request) error {
+	f, q := payableFilter(r)
+	if err := q.err(); err != nil {
+		return err
+	}
+	ps, err := s.Aging.FindOpenPayables(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": ps})
+	return nil
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qingqian/qingqian"
 	"github.com/qingqian/qingqian/sqldb"
 	"github.com/qingqian/qingqian/sqldb/sqldbtest"
 )
@@ -92,5 +93,21 @@ func TestContractsThroughTheAPIAndPages(t *testing.T) {
 		if _, page = send("GET", "/contracts?unlawful=true", nil); !strings.Contains(page, "HT-2025-078") {
 			t.Errorf("the pay-when-paid contract is not listed as unlawful")
 		}
+		// Delivered 50 days ago under the 2025 rules (60 days): due within 7 to 12 days, on the
+		// dashboard's warnings and in the aging.
+		r = e.do("GET", "/api/v1/contracts?q=HT-2025-078", e.tokA, nil).want(t, 200)
+		id78 := strconv.FormatInt(int64(r.json["items"].([]any)[0].(map[string]any)["id"].(float64)), 10)
+		e.do("POST", "/api/v1/contracts/"+id78+"/events", e.tokA, map[string]any{"kind": "delivery", "on": qingqian.Today().AddDays(-50).String()}).want(t, http.StatusCreated)
+		if _, page = send("GET", "/", nil); !strings.Contains(page, "应付中小企业款项预警") || !strings.Contains(page, "50,000.00 元") {
+			t.Errorf("the dashboard has no payment warning")
+		}
+		if st, page = send("GET", "/payables/aging", nil); st != 200 || !strings.Contains(page, "50,000.00") {
+			t.Errorf("aging page: %d", st)
+		}
+		r = e.do("GET", "/api/v1/payables/aging", e.tokA, nil).want(t, 200)
+		if tot := r.json["total"].(map[string]any)["total"].(map[string]any); tot["amount"] != "50000.00" {
+			t.Errorf("aging: %s", r.body)
+		}
+		e.do("GET", "/api/v1/payables?bucket=late", e.tokA, nil).want(t, http.StatusBadRequest)
 	})
 }

@@ -156,6 +156,8 @@ var apiOps = map[string]apiOp{
 	"POST /api/v1/contracts/{id}/events": {req: typ[contractEventInput](), status: 201, resp: typ[*qingqian.Contract]()},
 	"GET /api/v1/lpr":                    {status: 200, resp: typ[items[qingqian.LPR]]()},
 	"POST /api/v1/lpr":                   {req: typ[lprBatch](), status: 200, resp: typ[items[qingqian.LPR]]()},
+	"GET /api/v1/payables/aging":         {status: 200, resp: typ[*qingqian.Aging]()},
+	"GET /api/v1/payables":               {status: 200, resp: typ[items[*qingqian.OpenPayable]]()},
 }
 
 // enumValues are the values of the domain's enumerations, from their lists of screen names.
@@ -187,6 +189,7 @@ var enumValues = map[reflect.Type][]string{
 	typ[qingqian.Settlement]():      keys(qingqian.SettlementNames),
 	typ[qingqian.EventKind]():       keys(qingqian.EventKindNames),
 	typ[qingqian.PayableStatus]():   keys(qingqian.PayableStatusNames),
+	typ[qingqian.AgingBucket]():     keys(qingqian.AgingBucketNames),
 }
 
 // fieldValues are the values of plain string fields that take one of a list, by "Type.field".

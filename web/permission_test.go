@@ -161,6 +161,8 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST /contracts/{id}/events", "/contracts/" + id(w.contractA) + "/events", all(400, A, 403, readOnly, 403, "clerk_b", 404)},
 			{"GET /lpr", "/lpr", all(200)},
 			{"POST /lpr", "/lpr", all(403, "admin", 400)},
+			{"GET /payables/aging", "/payables/aging", all(200, A, 403)},
+			{"GET /payables", "/payables", all(200, A, 403)},
 			{"GET /security", "/security", all(403, "secadmin", 200)},
 			{"POST /security", "/security", all(403, "secadmin", 400)},
 			{"GET /account/totp", "/account/totp", all(200)},
@@ -317,6 +319,8 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST /api/v1/contracts/{id}/events", "/api/v1/contracts/" + id(w.contractA) + "/events", all(400, readOnly, 403)},
 			{"GET /api/v1/lpr", "/api/v1/lpr", all(200)},
 			{"POST /api/v1/lpr", "/api/v1/lpr", all(403, "admin", 400)},
+			{"GET /api/v1/payables/aging", "/api/v1/payables/aging", all(200)},
+			{"GET /api/v1/payables", "/api/v1/payables", all(200)},
 		}
 		// Every attempt on another group's data is answered 404 and recorded.
 		auditSvc := sqldb.NewAuditService(db)

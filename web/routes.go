@@ -143,6 +143,8 @@ func (s *Server) htmlRoutes() []route {
 		{"POST /contracts/{id}/events", s.addContractEventForm},
 		{"GET /lpr", s.lprPage},
 		{"POST /lpr", s.lprForm},
+		{"GET /payables/aging", s.agingPage},
+		{"GET /payables", s.payablesPage},
 	}
 }
 
@@ -235,6 +237,8 @@ func (s *Server) apiRoutes() []route {
 		{"POST /api/v1/contracts/{id}/events", s.addContractEvent},
 		{"GET /api/v1/lpr", s.getLPR},
 		{"POST /api/v1/lpr", s.setLPR},
+		{"GET /api/v1/payables/aging", s.getAging},
+		{"GET /api/v1/payables", s.listPayables},
 	}
 }
 
