@@ -194,11 +194,14 @@ type ContractEvent struct {
 	// LateBySupplier marks an acceptance that came late through the supplier.
 	LateBySupplier bool `json:"late_by_supplier,omitempty"`
 	// EndOn is when a dispute was settled or a court case closed; zero while open.
-	EndOn     Date      `json:"end_on"`
-	Note      string    `json:"note"`
-	Key       string    `json:"key,omitempty"` // idempotency key of an ERP
-	ActorName string    `json:"actor_name"`
-	CreatedAt time.Time `json:"created_at"`
+	EndOn Date   `json:"end_on"`
+	Note  string `json:"note"`
+	Key   string `json:"key,omitempty"` // idempotency key of an ERP
+	// OrgID and ContractNo name the contract in a batch instead of ContractID.
+	OrgID      int64     `json:"-"`
+	ContractNo string    `json:"-"`
+	ActorName  string    `json:"actor_name"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 // Validate checks an event's own fields.
@@ -333,4 +336,12 @@ type ContractService interface {
 	// AddContractEvent records an event and recomputes the contract's payables. An event with
 	// a key already recorded on the contract is not recorded again: the first one is returned.
 	AddContractEvent(ctx context.Context, e *ContractEvent) error
+	// AddContractEvents records a batch of events (at most MaxEventBatch) in one transaction:
+	// all or none. An event names its contract by ContractID, or by OrgID and ContractNo. Events
+	// whose key is already recorded on their contract are returned as recorded, not added again.
+	// Errors name the event: "events.N.field".
+	AddContractEvents(ctx context.Context, es []*ContractEvent) error
 }
+
+// MaxEventBatch is the largest batch of events AddContractEvents takes.
+const MaxEventBatch = 10000

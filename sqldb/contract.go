@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/qingqian/qingqian"
 	"github.com/qingqian/qingqian/payrules"
@@ -374,4 +376,165 @@ func (tx *Tx) addContractEvent(ctx context.Context, r *contractRow, e *qingqian.
 		return err
 	}
 	return tx.recomputePayables(ctx, r.Contract, nil)
+}
+
+// AddContractEvents implements qingqian.ContractService.
+func (s *ContractService) AddContractEvents(ctx context.Context, es []*qingqian.ContractEvent) (err error) {
+	defer serviceErr(&err, "add %d contract events", len(es))
+	a, err := qingqian.RequireWriter(ctx)
+	if err != nil {
+		return err
+	}
+	if len(es) == 0 || len(es) > qingqian.MaxEventBatch {
+		return &qingqian.Error{Code: qingqian.EINVALID, Message: fmt.Sprintf("每批应有1到%d条事件", qingqian.MaxEventBatch), Fields: map[string]string{"events": "条数不正确"}}
+	}
+	bad := qingqian.Validation{}
+	for i, e := range es {
+		if err := e.Validate(); err != nil {
+			for k, v := range qingqian.ErrorFields(err) {
+				bad.Add(fmt.Sprintf("events.%d.%s", i, k), v)
+			}
+		}
+		if e.ContractID <= 0 && (e.OrgID <= 0 || e.ContractNo == "") {
+			bad.Add(fmt.Sprintf("events.%d.contract_id", i), "请填写合同ID，或单位ID和合同编号")
+		}
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, a, func(tx *Tx) error {
+		contracts := map[int64]*contractRow{}
+		byNo := map[string]int64{}
+		for i, e := range es {
+			if e.ContractID <= 0 {
+				k := fmt.Sprint(e.OrgID, "\x00", e.ContractNo)
+				id, ok := byNo[k]
+				if !ok {
+					err := tx.QueryRowContext(ctx, `SELECT id FROM contracts WHERE org_id = $1 AND no = $2`, e.OrgID, e.ContractNo).Scan(&id)
+					if errors.Is(err, sql.ErrNoRows) {
+						bad.Add(fmt.Sprintf("events.%d.contract_no", i), "合同不存在")
+						continue
+					} else if err != nil {
+						return err
+					}
+					byNo[k] = id
+				}
+				e.ContractID = id
+			}
+			if _, ok := contracts[e.ContractID]; !ok {
+				r, err := tx.reachContract(ctx, e.ContractID)
+				if qingqian.ErrorCode(err) == qingqian.ENOTFOUND {
+					bad.Add(fmt.Sprintf("events.%d.contract_id", i), "合同不存在")
+					continue
+				} else if err != nil {
+					return err
+				}
+				contracts[e.ContractID] = r
+			}
+			if r := contracts[e.ContractID]; e.On.Before(r.SignedOn) && e.Kind != qingqian.EventInvoice {
+				bad.Add(fmt.Sprintf("events.%d.on", i), "不能早于合同签订日期 "+r.SignedOn.String())
+			}
+		}
+		if err := bad.Err(); err != nil {
+			return err
+		}
+		// The keys already recorded, and the keys repeated within the batch, are not added again.
+		recorded := map[string]*qingqian.ContractEvent{}
+		for id := range contracts {
+			evs, err := tx.db.eventsOf(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			for _, x := range evs {
+				if x.Key != "" {
+					recorded[fmt.Sprint(id, "\x00", x.Key)] = x
+				}
+			}
+		}
+		var fresh []*qingqian.ContractEvent
+		for _, e := range es {
+			k := fmt.Sprint(e.ContractID, "\x00", e.Key)
+			if x := recorded[k]; e.Key != "" && x != nil {
+				*e = *x
+				continue
+			}
+			e.ActorName, e.CreatedAt = tx.actor.Name, tx.now
+			fresh = append(fresh, e)
+			if e.Key != "" {
+				recorded[k] = e
+			}
+		}
+		if err := tx.insertEvents(ctx, fresh); err != nil {
+			return err
+		}
+		touched := map[int64]int{}
+		for _, e := range fresh {
+			touched[e.ContractID]++
+		}
+		for id, n := range touched {
+			r := contracts[id]
+			if err := tx.audit(ctx, "contract.events", "contract", id, r.path, nil, map[string]any{"events": n}); err != nil {
+				return err
+			}
+			if err := tx.recomputePayables(ctx, r.Contract, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// insertEvents writes events in multi-row statements of up to 500 rows: one round trip per 500.
+func (tx *Tx) insertEvents(ctx context.Context, es []*qingqian.ContractEvent) error {
+	const cols = 12
+	for len(es) > 0 {
+		n := min(len(es), 500)
+		chunk := es[:n]
+		es = es[n:]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO contract_events (contract_id, kind, on_date, amount, method, voucher_no, late_by_supplier, end_on, note, key, actor_name, created_at) VALUES `)
+		params := make([]any, 0, n*cols)
+		for i, e := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(")
+			for j := range cols {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "$%d", i*cols+j+1)
+			}
+			b.WriteString(")")
+			params = append(params, e.ContractID, e.Kind, e.On, e.Amount, e.Method, e.VoucherNo, e.LateBySupplier, e.EndOn, e.Note, e.Key, e.ActorName, tx.ts(tx.now))
+		}
+		b.WriteString(" RETURNING id")
+		rows, err := tx.QueryContext(ctx, b.String(), params...)
+		if err != nil {
+			return fmt.Errorf("insert into contract_events: %w", err)
+		}
+		// The ids of one statement ascend in the order of its rows (SQLite's rowids and
+		// PostgreSQL's identity are drawn row by row), whatever order RETURNING gives them in.
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(ids) != len(chunk) {
+			return fmt.Errorf("insert into contract_events: %d ids for %d rows", len(ids), len(chunk))
+		}
+		slices.Sort(ids)
+		for i, id := range ids {
+			chunk[i].ID = id
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/qingqian/qingqian"
@@ -173,6 +174,71 @@ func TestAging(t *testing.T) {
 		}
 		if _, err := aging.Aging(clerkOf(f.groupB), f.groupA.ID, asOf); qingqian.ErrorCode(err) == "" {
 			t.Fatal("group B aged group A's payables")
+		}
+	})
+}
+
+func TestContractEventBatch(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		f.at("2026-01-31 10:00")
+		contracts := sqldb.NewContractService(db)
+		a1 := clerkOf(f.subA1)
+		const n = 300
+		var ks []*qingqian.Contract
+		for i := range n {
+			k := &qingqian.Contract{OrgID: f.subA1.ID, Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, No: fmt.Sprintf("ERP-%04d", i), Name: "采购",
+				Kind: qingqian.KindGoods, Buyer: qingqian.BuyerLarge, SignedOn: qingqian.MustParseDate("2025-07-01"), Amount: qingqian.Yuan(1000),
+				SupplierSize: qingqian.SizeSmall, Settlement: qingqian.SettleOnce}
+			if err := contracts.CreateContract(a1, k); err != nil {
+				t.Fatal(err)
+			}
+			ks = append(ks, k)
+		}
+		batch := func() []*qingqian.ContractEvent {
+			var es []*qingqian.ContractEvent
+			for i, k := range ks {
+				es = append(es, &qingqian.ContractEvent{OrgID: f.subA1.ID, ContractNo: k.No, Kind: qingqian.EventDelivery, On: qingqian.MustParseDate("2025-08-01"), Key: fmt.Sprintf("d-%d", i)},
+					&qingqian.ContractEvent{ContractID: k.ID, Kind: qingqian.EventPayment, On: qingqian.MustParseDate("2025-10-30"), Amount: qingqian.Yuan(1000),
+						Method: qingqian.MethodTransfer, Key: fmt.Sprintf("p-%d", i)})
+			}
+			return es
+		}
+		es := batch()
+		if err := contracts.AddContractEvents(a1, es); err != nil {
+			t.Fatal(err)
+		}
+		if es[3].ID == 0 || es[3].ContractID != ks[1].ID || es[3].Kind != qingqian.EventPayment {
+			t.Fatalf("event 3: %+v", es[3])
+		}
+		// The same batch again adds nothing and answers the events recorded.
+		again := batch()
+		if err := contracts.AddContractEvents(a1, again); err != nil {
+			t.Fatal(err)
+		}
+		if again[3].ID != es[3].ID {
+			t.Fatalf("again: %d, want %d", again[3].ID, es[3].ID)
+		}
+		k, err := contracts.FindContractByID(a1, ks[7].ID, qingqian.MustParseDate("2025-12-31"))
+		if err != nil || len(k.Events) != 2 || k.Payables[0].OverdueDays != 30 || k.Payables[0].Interest != qingqian.Yuan(15) {
+			t.Fatalf("contract 7: %+v %v", k.Payables, err)
+		}
+		// A bad row names itself and nothing is written.
+		bad := []*qingqian.ContractEvent{
+			{ContractID: ks[0].ID, Kind: qingqian.EventDelivery, On: qingqian.MustParseDate("2025-08-02")},
+			{OrgID: f.subA1.ID, ContractNo: "NONE", Kind: qingqian.EventDelivery, On: qingqian.MustParseDate("2025-08-02")},
+		}
+		err = contracts.AddContractEvents(a1, bad)
+		if qingqian.ErrorFields(err)["events.1.contract_no"] == "" {
+			t.Fatalf("bad batch: %v", err)
+		}
+		if k, _ := contracts.FindContractByID(a1, ks[0].ID, qingqian.Date{}); len(k.Events) != 2 {
+			t.Fatalf("a refused batch wrote %d events", len(k.Events))
+		}
+		// Another group cannot write into the contracts.
+		err = contracts.AddContractEvents(clerkOf(f.groupB), []*qingqian.ContractEvent{{ContractID: ks[0].ID, Kind: qingqian.EventDelivery, On: qingqian.MustParseDate("2025-08-02")}})
+		if qingqian.ErrorFields(err)["events.0.contract_id"] == "" {
+			t.Fatalf("group B: %v", err)
 		}
 	})
 }

@@ -501,3 +501,34 @@ func (s *Server) listPayables(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"items": ps})
 	return nil
 }
+
+// batchEventInput is one event of a batch: it names its contract by contract_id, or by org_id
+// and contract_no (an ERP's own number).
+type batchEventInput struct {
+	ContractID int64  `json:"contract_id"`
+	OrgID      int64  `json:"org_id"`
+	ContractNo string `json:"contract_no"`
+	contractEventInput
+}
+
+// eventBatch is what addContractEvents reads.
+type eventBatch struct {
+	Events []batchEventInput `json:"events"`
+}
+
+func (s *Server) addContractEvents(w http.ResponseWriter, r *http.Request) error {
+	var in eventBatch
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	es := make([]*qingqian.ContractEvent, len(in.Events))
+	for i, b := range in.Events {
+		es[i] = b.event(b.ContractID)
+		es[i].OrgID, es[i].ContractNo = b.OrgID, b.ContractNo
+	}
+	if err := s.Contracts.AddContractEvents(r.Context(), es); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"items": es})
+	return nil
+}

@@ -109,5 +109,18 @@ func TestContractsThroughTheAPIAndPages(t *testing.T) {
 			t.Errorf("aging: %s", r.body)
 		}
 		e.do("GET", "/api/v1/payables?bucket=late", e.tokA, nil).want(t, http.StatusBadRequest)
+		// An ERP's batch names the contract by its number; the same key twice is recorded once.
+		batch := map[string]any{"events": []map[string]any{
+			{"org_id": e.a.ID, "contract_no": "HT-2025-078", "kind": "payment", "on": qingqian.Today().String(), "amount": "20000.00", "method": "transfer", "key": "erp-9"},
+			{"org_id": e.a.ID, "contract_no": "HT-2025-078", "kind": "payment", "on": qingqian.Today().String(), "amount": "20000.00", "method": "transfer", "key": "erp-9"},
+		}}
+		r = e.do("POST", "/api/v1/contract-events", e.tokA, batch).want(t, http.StatusCreated)
+		e.do("POST", "/api/v1/contract-events", e.tokA, batch).want(t, http.StatusCreated)
+		r = e.do("GET", "/api/v1/contracts/"+id78, e.tokA, nil).want(t, 200)
+		if evs := r.json["events"].([]any); len(evs) != 2 {
+			t.Errorf("events after the batch twice: %d", len(evs))
+		}
+		r = e.do("POST", "/api/v1/contract-events", e.tokA, map[string]any{"events": []map[string]any{{"contract_id": 999999, "kind": "delivery", "on": "2025-09-01"}}})
+		r.want(t, http.StatusBadRequest).field(t, "events.0.contract_id")
 	})
 }

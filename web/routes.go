@@ -239,6 +239,7 @@ func (s *Server) apiRoutes() []route {
 		{"POST /api/v1/lpr", s.setLPR},
 		{"GET /api/v1/payables/aging", s.getAging},
 		{"GET /api/v1/payables", s.listPayables},
+		{"POST /api/v1/contract-events", s.addContractEvents},
 	}
 }
 
