@@ -341,6 +341,11 @@ type ContractService interface {
 	// whose key is already recorded on their contract are returned as recorded, not added again.
 	// Errors name the event: "events.N.field".
 	AddContractEvents(ctx context.Context, es []*ContractEvent) error
+	// RaiseArrears turns the payables of the actor's subtree that are overdue and unpaid today,
+	// or were paid late, into ledger items (origin 新增欠款), once each, with their late payments
+	// as repayments; later payments recorded on the contract are recorded on the item too. It
+	// returns the number of contracts it made items for. Meant to run daily.
+	RaiseArrears(ctx context.Context) (int, error)
 }
 
 // MaxEventBatch is the largest batch of events AddContractEvents takes.

@@ -76,6 +76,37 @@ func TestContractsAndPayables(t *testing.T) {
 		if p.DueOn != qingqian.MustParseDate("2025-09-30") || p.Status != qingqian.PayableOverdue || p.OverdueDays != 92 || p.Interest != qingqian.Yuan(27_400) {
 			t.Fatalf("payable %+v", p)
 		}
+		// Overdue and unpaid, the payable is a ledger item of origin 新增欠款: 1,000,000 became
+		// arrears on 30 September, 600,000 of it repaid on 30 October.
+		newItems := func() *qingqian.ItemPage {
+			t.Helper()
+			p, err := f.items.FindItems(a1, qingqian.ItemFilter{Origin: qingqian.OriginNew})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		if items := newItems(); items.Total != 0 {
+			t.Fatalf("items before the sweep: %d", items.Total)
+		}
+		if n, err := contracts.RaiseArrears(a1); err != nil || n != 1 {
+			t.Fatalf("sweep: %d %v", n, err)
+		}
+		items := newItems()
+		if items.Total != 1 || items.Items[0].Undisputed != qingqian.Yuan(1_000_000) || items.Items[0].Balance.Outstanding != qingqian.Yuan(400_000) ||
+			items.Items[0].DueOn != qingqian.MustParseDate("2025-09-30") || items.Items[0].ContractNo != "HT-2025-001" {
+			t.Fatalf("new arrears: %+v", items.Items)
+		}
+		// The rest paid: the item is cleared; no second item appears.
+		if err := add(a1, &qingqian.ContractEvent{Kind: qingqian.EventPayment, On: qingqian.MustParseDate("2025-12-31"), Amount: qingqian.Yuan(400_000), Method: qingqian.MethodTransfer}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := contracts.RaiseArrears(f.sys); err != nil || n != 0 {
+			t.Fatalf("raise: %d %v", n, err)
+		}
+		if items = newItems(); items.Total != 1 || items.Items[0].Balance.Status != qingqian.StatusCleared {
+			t.Fatalf("after paying: %+v", items.Items[0].Balance)
+		}
 		page, err := contracts.FindContracts(clerkOf(f.groupA), qingqian.ContractFilter{})
 		if err != nil || page.Total != 1 || page.Contracts[0].No != "HT-2025-001" {
 			t.Fatalf("list: %+v %v", page, err)
@@ -174,6 +205,20 @@ func TestAging(t *testing.T) {
 		}
 		if _, err := aging.Aging(clerkOf(f.groupB), f.groupA.ID, asOf); qingqian.ErrorCode(err) == "" {
 			t.Fatal("group B aged group A's payables")
+		}
+		// On 1 March 2026 the sweep turns the payables overdue or paid late into items: due 11
+		// August, 30 December, 4 January, 1 December (paid late) and group B's due 24 February
+		// after the Spring Festival; not the one paid on time, nor the one due 6 March.
+		f.at("2026-03-01 10:00")
+		if n, err := contracts.RaiseArrears(f.sys); err != nil || n != 5 {
+			t.Fatalf("sweep: %d %v", n, err)
+		}
+		if n, err := contracts.RaiseArrears(f.sys); err != nil || n != 0 {
+			t.Fatalf("sweep again: %d %v", n, err)
+		}
+		p, err := f.items.FindItems(f.sys, qingqian.ItemFilter{Origin: qingqian.OriginNew})
+		if err != nil || p.Total != 5 {
+			t.Fatalf("new arrears items: %d %v", p.Total, err)
 		}
 	})
 }

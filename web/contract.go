@@ -532,3 +532,17 @@ func (s *Server) addContractEvents(w http.ResponseWriter, r *http.Request) error
 	writeJSON(w, http.StatusCreated, map[string]any{"items": es})
 	return nil
 }
+
+// arrearsOutcome is what raiseArrears answers.
+type arrearsOutcome struct {
+	Contracts int `json:"contracts"` // contracts whose payables became ledger items
+}
+
+func (s *Server) raiseArrears(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.Contracts.RaiseArrears(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, arrearsOutcome{Contracts: n})
+	return nil
+}

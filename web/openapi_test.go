@@ -159,6 +159,7 @@ var apiOps = map[string]apiOp{
 	"GET /api/v1/payables/aging":         {status: 200, resp: typ[*qingqian.Aging]()},
 	"GET /api/v1/payables":               {status: 200, resp: typ[items[*qingqian.OpenPayable]]()},
 	"POST /api/v1/contract-events":       {req: typ[eventBatch](), status: 201, resp: typ[items[*qingqian.ContractEvent]]()},
+	"POST /api/v1/payables/arrears":      {status: 200, resp: typ[arrearsOutcome]()},
 }
 
 // enumValues are the values of the domain's enumerations, from their lists of screen names.

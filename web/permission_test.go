@@ -322,6 +322,7 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET /api/v1/payables/aging", "/api/v1/payables/aging", all(200)},
 			{"GET /api/v1/payables", "/api/v1/payables", all(200)},
 			{"POST /api/v1/contract-events", "/api/v1/contract-events", all(400, readOnly, 403)},
+			{"POST /api/v1/payables/arrears", "/api/v1/payables/arrears", all(200, readOnly, 403)},
 		}
 		// Every attempt on another group's data is answered 404 and recorded.
 		auditSvc := sqldb.NewAuditService(db)

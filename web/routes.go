@@ -240,6 +240,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET /api/v1/payables/aging", s.getAging},
 		{"GET /api/v1/payables", s.listPayables},
 		{"POST /api/v1/contract-events", s.addContractEvents},
+		{"POST /api/v1/payables/arrears", s.raiseArrears},
 	}
 }
 

@@ -93,3 +93,13 @@ CREATE TABLE payable_parts (
 ) STRICT;
 CREATE INDEX payable_parts_contract ON payable_parts (contract_id);
 CREATE INDEX payable_parts_aging ON payable_parts (org_id, contract_id, seq, start_on, paid_on, due_on, amount);
+
+-- A payable overdue and unpaid becomes a ledger item (origin new, 新增欠款): the link, and what
+-- of the late payments has been recorded on the item as repayments.
+CREATE TABLE payable_items (
+	contract_id INTEGER NOT NULL REFERENCES contracts (id),
+	seq         INTEGER NOT NULL,
+	item_id     INTEGER NOT NULL REFERENCES items (id),
+	repaid      INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (contract_id, seq)
+) STRICT;
