@@ -127,7 +127,45 @@ type AgingService interface {
 	Aging(ctx context.Context, orgID int64, asOf Date) (*Aging, error)
 	// FindOpenPayables lists open payables as of a date, most overdue first.
 	FindOpenPayables(ctx context.Context, f PayableFilter) ([]*OpenPayable, error)
+	// TimelyRates returns the timely-payment rate of the unit's subtree (0: the actor's) for the
+	// payables due from from to to.
+	TimelyRates(ctx context.Context, orgID int64, from, to Date) (*Timely, error)
 }
 
 // Cell returns the bucket's cell (zero when empty).
 func (r *AgingRow) Cell(b AgingBucket) AgingCell { return r.Cells[b] }
+
+// TimelyRow is a unit's timely-payment figures for a period: the payables that fell due in it,
+// and those of them paid in full by their due date (Art. 9; for performance evaluation).
+type TimelyRow struct {
+	OrgID        int64  `json:"org_id"`
+	OrgName      string `json:"org_name"`
+	Own          bool   `json:"own"`
+	Due          int    `json:"due"`
+	OnTime       int    `json:"on_time"`
+	DueAmount    Money  `json:"due_amount"`
+	OnTimeAmount Money  `json:"on_time_amount"`
+	// Rate is OnTime / Due and AmountRate OnTimeAmount / DueAmount, in hundredths of a per cent
+	// (9876 is 98.76 %), rounded down; 0 when nothing fell due.
+	Rate       int64 `json:"rate"`
+	AmountRate int64 `json:"amount_rate"`
+}
+
+// Finish computes the rates.
+func (r *TimelyRow) Finish() {
+	if r.Due > 0 {
+		r.Rate = int64(r.OnTime) * 10000 / int64(r.Due)
+	}
+	if r.DueAmount > 0 {
+		r.AmountRate = int64(r.OnTimeAmount) * 10000 / int64(r.DueAmount)
+	}
+}
+
+// Timely is the timely-payment rate of a unit's subtree for the payables due from From to To
+// (both included): the unit's own, each direct subordinate's subtree, and the total.
+type Timely struct {
+	From  Date         `json:"from"`
+	To    Date         `json:"to"`
+	Rows  []*TimelyRow `json:"rows"`
+	Total *TimelyRow   `json:"total"`
+}

@@ -191,3 +191,102 @@ func (s *AgingService) FindOpenPayables(ctx context.Context, f qingqian.PayableF
 	}
 	return out, rows.Err()
 }
+
+// subtreeRows reads the units of the scope's subtree: the rows of the scope and its direct
+// subordinates by path, and every unit's path by id.
+func (db *DB) subtreeUnits(ctx context.Context, scope string) (names, paths map[int64]string, err error) {
+	lo, hi := subtreeRange(scope)
+	rows, err := db.read.QueryContext(ctx, `SELECT id, name, path FROM orgs WHERE path >= $1 AND path < $2`, lo, hi)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	names, paths = map[int64]string{}, map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name, path string
+		if err := rows.Scan(&id, &name, &path); err != nil {
+			return nil, nil, err
+		}
+		names[id], paths[id] = name, path
+	}
+	return names, paths, rows.Err()
+}
+
+// TimelyRates implements qingqian.AgingService.
+func (s *AgingService) TimelyRates(ctx context.Context, orgID int64, from, to qingqian.Date) (_ *qingqian.Timely, err error) {
+	defer serviceErr(&err, "timely-payment rates of org %d", orgID)
+	a, err := qingqian.RequireReader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if from.IsZero() || to.IsZero() || to.Before(from) {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "请填写起止日期，截止日期不早于起始日期", Fields: map[string]string{"from": "起止日期不正确"}}
+	}
+	scope, err := s.db.scopePath(ctx, a, orgID)
+	if err != nil {
+		return nil, err
+	}
+	names, paths, err := s.db.subtreeUnits(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	out := &qingqian.Timely{From: from, To: to, Total: &qingqian.TimelyRow{}}
+	byPath := map[string]*qingqian.TimelyRow{}
+	depth := strings.Count(scope, "/")
+	for id, p := range paths {
+		switch {
+		case p == scope:
+			r := &qingqian.TimelyRow{OrgID: id, OrgName: names[id], Own: true}
+			out.Total.OrgID, out.Total.OrgName = id, names[id]
+			out.Rows = append([]*qingqian.TimelyRow{r}, out.Rows...)
+			byPath[p] = r
+		case strings.Count(p, "/") == depth+1:
+			r := &qingqian.TimelyRow{OrgID: id, OrgName: names[id]}
+			out.Rows = append(out.Rows, r)
+			byPath[p] = r
+		}
+	}
+	lo, hi := subtreeRange(scope)
+	res, err := s.db.read.QueryContext(ctx, `SELECT x.org_id, COUNT(*), SUM(x.on_time), CAST(SUM(x.amt) AS BIGINT), CAST(SUM(x.amt_on_time) AS BIGINT) FROM (
+		SELECT pp.org_id, pp.contract_id, pp.seq, SUM(pp.amount) AS amt,
+			SUM(CASE WHEN pp.paid_on IS NOT NULL AND pp.paid_on <= pp.due_on THEN pp.amount ELSE 0 END) AS amt_on_time,
+			CASE WHEN MAX(CASE WHEN pp.paid_on IS NULL OR pp.paid_on > pp.due_on THEN 1 ELSE 0 END) = 0 THEN 1 ELSE 0 END AS on_time
+		FROM payable_parts pp
+		WHERE pp.org_id IN (SELECT id FROM orgs WHERE path >= $1 AND path < $2) AND pp.due_on >= $3 AND pp.due_on <= $4
+		GROUP BY pp.org_id, pp.contract_id, pp.seq) x GROUP BY x.org_id`, lo, hi, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	for res.Next() {
+		var id int64
+		var n, onTime int
+		var amt, amtOnTime qingqian.Money
+		if err := res.Scan(&id, &n, &onTime, &amt, &amtOnTime); err != nil {
+			return nil, err
+		}
+		p := paths[id]
+		r := byPath[scope]
+		if p != scope {
+			head, _, _ := strings.Cut(strings.TrimPrefix(p, scope), "/")
+			r = byPath[scope+head+"/"]
+		}
+		for _, x := range []*qingqian.TimelyRow{r, out.Total} {
+			if x != nil {
+				x.Due += n
+				x.OnTime += onTime
+				x.DueAmount += amt
+				x.OnTimeAmount += amtOnTime
+			}
+		}
+	}
+	if err := res.Err(); err != nil {
+		return nil, err
+	}
+	for _, r := range out.Rows {
+		r.Finish()
+	}
+	out.Total.Finish()
+	return out, nil
+}

@@ -206,6 +206,18 @@ func TestAging(t *testing.T) {
 		if _, err := aging.Aging(clerkOf(f.groupB), f.groupA.ID, asOf); qingqian.ErrorCode(err) == "" {
 			t.Fatal("group B aged group A's payables")
 		}
+		// Timely payment in December 2025: three payables fell due in A's subtree (400 paid on
+		// its due date, 500 paid late, 200 unpaid): one of three, 400 of 1,100 元.
+		tr, err := aging.TimelyRates(clerkOf(f.groupA), 0, qingqian.MustParseDate("2025-12-01"), qingqian.MustParseDate("2025-12-31"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tot := tr.Total; tot.Due != 3 || tot.OnTime != 1 || tot.DueAmount != qingqian.Yuan(1100) || tot.OnTimeAmount != qingqian.Yuan(400) || tot.Rate != 3333 || tot.AmountRate != 3636 {
+			t.Errorf("timely total %+v", tot)
+		}
+		if len(tr.Rows) != 2 || tr.Rows[0].Due != 0 || tr.Rows[1].Due != 3 {
+			t.Errorf("timely rows %+v %+v", tr.Rows[0], tr.Rows[1])
+		}
 		// On 1 March 2026 the sweep turns the payables overdue or paid late into items: due 11
 		// August, 30 December, 4 January, 1 December (paid late) and group B's due 24 February
 		// after the Spring Festival; not the one paid on time, nor the one due 6 March.

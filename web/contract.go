@@ -546,3 +546,42 @@ func (s *Server) raiseArrears(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, arrearsOutcome{Contracts: n})
 	return nil
 }
+
+// timelyQuery reads the unit and the period; the period defaults to the current year to date.
+func timelyQuery(r *http.Request) (orgID int64, from, to qingqian.Date, q *query) {
+	q = newQuery(r)
+	orgID, from, to = q.id("org_id"), q.date("from"), q.date("to")
+	if to.IsZero() {
+		to = qingqian.Today()
+	}
+	if from.IsZero() {
+		from = qingqian.NewDate(to.Year(), 1, 1)
+	}
+	return
+}
+
+func (s *Server) timelyPage(w http.ResponseWriter, r *http.Request) error {
+	orgID, from, to, q := timelyQuery(r)
+	if err := q.err(); err != nil {
+		return err
+	}
+	t, err := s.Aging.TimelyRates(r.Context(), orgID, from, to)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "timely", &view{Title: "及时支付率", Nav: "contracts", Data: t})
+	return nil
+}
+
+func (s *Server) getTimely(w http.ResponseWriter, r *http.Request) error {
+	orgID, from, to, q := timelyQuery(r)
+	if err := q.err(); err != nil {
+		return err
+	}
+	t, err := s.Aging.TimelyRates(r.Context(), orgID, from, to)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}

@@ -72,7 +72,7 @@ func (s *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
 var pages = []string{"login", "password", "totp", "security", "dashboard", "ledger", "item", "item_new", "orgs", "creditors", "creditor", "users", "audit", "error", "import", "import_status",
 	"periods", "period", "submission", "report", "progress", "notices", "notice", "interviews", "interview",
 	"clues", "clue", "cases", "case", "disputes", "calendar",
-	"contracts", "contract", "contract_new", "lpr", "aging", "payables"}
+	"contracts", "contract", "contract_new", "lpr", "aging", "payables", "timely"}
 
 // templateFuncs are the functions every template may call; static names the URL of an
 // embedded asset.

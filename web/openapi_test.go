@@ -160,6 +160,7 @@ var apiOps = map[string]apiOp{
 	"GET /api/v1/payables":               {status: 200, resp: typ[items[*qingqian.OpenPayable]]()},
 	"POST /api/v1/contract-events":       {req: typ[eventBatch](), status: 201, resp: typ[items[*qingqian.ContractEvent]]()},
 	"POST /api/v1/payables/arrears":      {status: 200, resp: typ[arrearsOutcome]()},
+	"GET /api/v1/payables/timely":        {status: 200, resp: typ[*qingqian.Timely]()},
 }
 
 // enumValues are the values of the domain's enumerations, from their lists of screen names.

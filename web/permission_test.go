@@ -163,6 +163,7 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST /lpr", "/lpr", all(403, "admin", 400)},
 			{"GET /payables/aging", "/payables/aging", all(200, A, 403)},
 			{"GET /payables", "/payables", all(200, A, 403)},
+			{"GET /payables/timely", "/payables/timely", all(200, A, 403)},
 			{"GET /security", "/security", all(403, "secadmin", 200)},
 			{"POST /security", "/security", all(403, "secadmin", 400)},
 			{"GET /account/totp", "/account/totp", all(200)},
@@ -323,6 +324,7 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET /api/v1/payables", "/api/v1/payables", all(200)},
 			{"POST /api/v1/contract-events", "/api/v1/contract-events", all(400, readOnly, 403)},
 			{"POST /api/v1/payables/arrears", "/api/v1/payables/arrears", all(200, readOnly, 403)},
+			{"GET /api/v1/payables/timely", "/api/v1/payables/timely", all(200)},
 		}
 		// Every attempt on another group's data is answered 404 and recorded.
 		auditSvc := sqldb.NewAuditService(db)

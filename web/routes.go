@@ -145,6 +145,7 @@ func (s *Server) htmlRoutes() []route {
 		{"POST /lpr", s.lprForm},
 		{"GET /payables/aging", s.agingPage},
 		{"GET /payables", s.payablesPage},
+		{"GET /payables/timely", s.timelyPage},
 	}
 }
 
@@ -241,6 +242,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET /api/v1/payables", s.listPayables},
 		{"POST /api/v1/contract-events", s.addContractEvents},
 		{"POST /api/v1/payables/arrears", s.raiseArrears},
+		{"GET /api/v1/payables/timely", s.getTimely},
 	}
 }
 
