@@ -64,5 +64,8 @@ func (l *loader) living(units []*qingqian.Org, creditors []*qingqian.Creditor) e
 			}
 		}
 	}
-	return l.complaints(living, creditors)
+	if err := l.complaints(living, creditors); err != nil {
+		return err
+	}
+	return l.contracts(creditors)
 }
