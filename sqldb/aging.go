@@ -100,10 +100,13 @@ func (s *AgingService) Aging(ctx context.Context, orgID int64, asOf qingqian.Dat
 	bucket := bucketCase(&q, asOf)
 	open := openAsOf(&q, asOf)
 	l, h := q.add(lo), q.add(hi)
-	res, err := s.db.read.QueryContext(ctx, `SELECT x.org_id, x.bucket, COUNT(*), CAST(SUM(x.amt) AS BIGINT) FROM (
-		SELECT pp.org_id, pp.contract_id, pp.seq, `+bucket+` AS bucket, SUM(pp.amount) AS amt FROM payable_parts pp
-		WHERE pp.org_id IN (SELECT id FROM orgs WHERE path >= `+l+` AND path < `+h+`) AND `+open+`
-		GROUP BY pp.org_id, pp.contract_id, pp.seq, pp.due_on) x GROUP BY x.org_id, x.bucket`, q...)
+	// A payable's open parts on asOf are its last ones (parts are stored in the order of
+	// payment); the first of them, whose previous part was paid by asOf, counts the payable.
+	d := q.add(asOf)
+	res, err := s.db.read.QueryContext(ctx, `SELECT pp.org_id, `+bucket+` AS bucket,
+		SUM(CASE WHEN pp.prev_paid_on IS NULL OR pp.prev_paid_on <= `+d+` THEN 1 ELSE 0 END), CAST(SUM(pp.amount) AS BIGINT)
+		FROM payable_parts pp WHERE pp.org_id IN (SELECT id FROM orgs WHERE path >= `+l+` AND path < `+h+`) AND `+open+`
+		GROUP BY pp.org_id, bucket`, q...)
 	if err != nil {
 		return nil, fmt.Errorf("age payables: %w", err)
 	}

@@ -208,17 +208,19 @@ func (tx *Tx) recompute(ctx context.Context, k *qingqian.Contract, events []*qin
 		if p.StartOn.IsZero() {
 			continue
 		}
-		for _, x := range p.Parts {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO payable_parts (contract_id, seq, org_id, start_on, due_on, amount, paid_on) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-				k.ID, p.Seq, k.OrgID, p.StartOn, p.DueOn, x.Amount, x.PaidOn); err != nil {
-				return fmt.Errorf("insert into payable_parts: %w", err)
-			}
-		}
+		// The parts in the order of payment, the unpaid one last, each with the day the part
+		// before it was paid.
+		parts := p.Parts
 		if p.DueOn.IsZero() && p.Unpaid > 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO payable_parts (contract_id, seq, org_id, start_on, due_on, amount, paid_on) VALUES ($1, $2, $3, $4, NULL, $5, NULL)`,
-				k.ID, p.Seq, k.OrgID, p.StartOn, p.Unpaid); err != nil {
+			parts = append(parts, qingqian.PayablePart{Amount: p.Unpaid})
+		}
+		var prev qingqian.Date
+		for _, x := range parts {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO payable_parts (contract_id, seq, org_id, start_on, due_on, amount, paid_on, prev_paid_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				k.ID, p.Seq, k.OrgID, p.StartOn, p.DueOn, x.Amount, x.PaidOn, prev); err != nil {
 				return fmt.Errorf("insert into payable_parts: %w", err)
 			}
+			prev = x.PaidOn
 		}
 	}
 	return nil

@@ -89,10 +89,13 @@ CREATE TABLE payable_parts (
 	start_on    TEXT    NOT NULL,
 	due_on      TEXT,
 	amount      INTEGER NOT NULL,
-	paid_on     TEXT
+	paid_on     TEXT,
+	-- the paid_on of the part before in the order of payment (NULL for the first): the open parts
+	-- on a day are the last ones, and the first of them counts the payable once
+	prev_paid_on TEXT
 ) STRICT;
 CREATE INDEX payable_parts_contract ON payable_parts (contract_id);
-CREATE INDEX payable_parts_aging ON payable_parts (org_id, contract_id, seq, start_on, paid_on, due_on, amount);
+CREATE INDEX payable_parts_aging ON payable_parts (org_id, start_on, paid_on, due_on, prev_paid_on, amount);
 
 -- A payable overdue and unpaid becomes a ledger item (origin new, 新增欠款): the link, and what
 -- of the late payments has been recorded on the item as repayments.
