@@ -178,11 +178,7 @@ func (tx *Tx) recompute(ctx context.Context, k *qingqian.Contract, events []*qin
 			return err
 		}
 	}
-	cal, err := tx.db.calendar(ctx, tx)
-	if err != nil {
-		return err
-	}
-	lprs, err := tx.db.lpr(ctx, tx)
+	cal, lprs, err := tx.payRules(ctx)
 	if err != nil {
 		return err
 	}
@@ -684,4 +680,20 @@ func (s *ContractService) RaiseArrears(ctx context.Context) (_ int, err error) {
 		return nil
 	})
 	return n, err
+}
+
+// payRules returns the calendar and the LPR table, read once per transaction.
+func (tx *Tx) payRules(ctx context.Context) (*qingqian.Calendar, qingqian.LPRTable, error) {
+	if tx.payCal == nil {
+		cal, err := tx.db.calendar(ctx, tx)
+		if err != nil {
+			return nil, nil, err
+		}
+		lprs, err := tx.db.lpr(ctx, tx)
+		if err != nil {
+			return nil, nil, err
+		}
+		tx.payCal, tx.payLPR = cal, lprs
+	}
+	return tx.payCal, tx.payLPR, nil
 }

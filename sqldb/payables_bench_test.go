@@ -117,3 +117,50 @@ func TestAgingAtScale(t *testing.T) {
 		})
 	}
 }
+
+// TestEventBatchAtScale times one ERP batch of 10,000 events (a delivery and a payment on each
+// of 5,000 contracts) through AddContractEvents (skipped unless QINGQIAN_BENCH_EVENTS is set).
+func TestEventBatchAtScale(t *testing.T) {
+	if os.Getenv("QINGQIAN_BENCH_EVENTS") == "" {
+		t.Skip("QINGQIAN_BENCH_EVENTS not set")
+	}
+	for _, dialect := range benchDialects() {
+		t.Run(dialect, func(t *testing.T) {
+			db := sqldbtest.MustOpen(t, dialect)
+			f := newFixture(t, db)
+			f.at("2026-01-31 10:00")
+			ctx := context.Background()
+			const contracts = 5000
+			ids := make([]int64, contracts)
+			err := db.WriteTxForTest(ctx, func(tx *sql.Tx) error {
+				for i := range ids {
+					if err := tx.QueryRowContext(ctx, `INSERT INTO contracts (org_id, creditor_id, no, name, kind, buyer_kind, signed_on, amount, supplier_size, settlement, created_at, updated_at)
+						VALUES ($1, $2, $3, '采购', 'goods', 'large', '2025-06-01', 100000, 'small', 'once', $4, $4) RETURNING id`,
+						f.subA1.ID, f.creditor.ID, fmt.Sprint("ERP", i), f.clock.UTC().Format(time.RFC3339)).Scan(&ids[i]); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var es []*qingqian.ContractEvent
+			for i, id := range ids {
+				es = append(es, &qingqian.ContractEvent{ContractID: id, Kind: qingqian.EventDelivery, On: qingqian.MustParseDate("2025-08-01"), Key: fmt.Sprint("d", i)},
+					&qingqian.ContractEvent{ContractID: id, Kind: qingqian.EventPayment, On: qingqian.MustParseDate("2025-10-15"), Amount: 100000, Method: qingqian.MethodTransfer, Key: fmt.Sprint("p", i)})
+			}
+			t0 := time.Now()
+			if err := sqldb.NewContractService(db).AddContractEvents(clerkOf(f.subA1), es); err != nil {
+				t.Fatal(err)
+			}
+			first := time.Since(t0)
+			t0 = time.Now()
+			if err := sqldb.NewContractService(db).AddContractEvents(clerkOf(f.subA1), es); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: a batch of %d events over %d contracts in %s (payables recomputed, audited); the same batch again (all keys known) in %s",
+				dialect, len(es), contracts, first.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
+		})
+	}
+}
