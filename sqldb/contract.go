@@ -224,7 +224,18 @@ func (tx *Tx) recompute(ctx context.Context, k *qingqian.Contract, events []*qin
 
 // recomputeContractsSignedFrom recomputes the payables of the contracts signed on or after d.
 func (tx *Tx) recomputeContractsSignedFrom(ctx context.Context, d qingqian.Date) (int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+contractColumns+contractFrom+` WHERE k.signed_on >= $1 ORDER BY k.id`, d)
+	return tx.recomputeContracts(ctx, `k.signed_on >= $1`, d)
+}
+
+// recomputeContractsSignedTo recomputes the payables of the contracts signed on or before d
+// (a calendar year entered moves the due dates that reach into it).
+func (tx *Tx) recomputeContractsSignedTo(ctx context.Context, d qingqian.Date) (int, error) {
+	tx.payCal = nil
+	return tx.recomputeContracts(ctx, `k.signed_on <= $1`, d)
+}
+
+func (tx *Tx) recomputeContracts(ctx context.Context, where string, d qingqian.Date) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+contractColumns+contractFrom+` WHERE `+where+` ORDER BY k.id`, d)
 	if err != nil {
 		return 0, err
 	}
