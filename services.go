@@ -22,4 +22,5 @@ type Services struct {
 	LPR         LPRService
 	Contracts   ContractService
 	Aging       AgingService
+	Disclosures DisclosureService
 }

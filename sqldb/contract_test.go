@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/qingqian/qingqian"
@@ -338,6 +339,57 @@ func TestCalendarYearRecomputesPayables(t *testing.T) {
 		}
 		if got := due(); got != qingqian.MustParseDate("2024-10-08") {
 			t.Fatalf("due after the year was entered: %s", got)
+		}
+	})
+}
+
+func TestDisclosure(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		f.at("2026-01-20 10:00")
+		contracts, ds := sqldb.NewContractService(db), sqldb.NewDisclosureService(db)
+		a1 := clerkOf(f.subA1)
+		// Delivered 1 August 2025, due 30 September, 300,000 of 1,000,000 paid in January 2026:
+		// at 2025-12-31 one contract overdue with 1,000,000 unpaid.
+		k := &qingqian.Contract{OrgID: f.subA1.ID, Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, No: "HT-D-1", Name: "采购", Kind: qingqian.KindGoods,
+			Buyer: qingqian.BuyerLarge, SignedOn: qingqian.MustParseDate("2025-07-01"), Amount: qingqian.Yuan(1_000_000), SupplierSize: qingqian.SizeMedium, Settlement: qingqian.SettleOnce}
+		if err := contracts.CreateContract(a1, k); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range []*qingqian.ContractEvent{{Kind: qingqian.EventDelivery, On: qingqian.MustParseDate("2025-08-01")},
+			{Kind: qingqian.EventPayment, On: qingqian.MustParseDate("2026-01-10"), Amount: qingqian.Yuan(300_000), Method: qingqian.MethodTransfer}} {
+			e.ContractID = k.ID
+			if err := contracts.AddContractEvent(a1, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ga := clerkOf(f.groupA)
+		d := &qingqian.Disclosure{OrgID: f.groupA.ID, Year: 2025, HasOverdue: false, Note: "无逾期"}
+		if err := ds.PrepareDisclosure(ga, d); err != nil {
+			t.Fatal(err)
+		}
+		if d.ComputedCount != 1 || d.ComputedAmount != qingqian.Yuan(1_000_000) || !d.Contradicted {
+			t.Fatalf("a contradicted declaration: %+v", d)
+		}
+		d.HasOverdue, d.Count, d.Amount = true, 1, qingqian.Yuan(1_000_000)
+		if err := ds.PrepareDisclosure(ga, d); err != nil || d.Contradicted || d.Version != 2 {
+			t.Fatalf("corrected: %+v %v", d, err)
+		}
+		signed, err := ds.SignDisclosure(ga, d.ID, d.Version)
+		if err != nil || signed.State != qingqian.DisclosureSigned || signed.SignedBy == "" {
+			t.Fatalf("signed: %+v %v", signed, err)
+		}
+		if err := ds.PrepareDisclosure(ga, &qingqian.Disclosure{OrgID: f.groupA.ID, Year: 2025}); qingqian.ErrorCode(err) != qingqian.ECONFLICT {
+			t.Fatalf("changed after signing: %v", err)
+		}
+		if _, err := ds.FindDisclosureByID(clerkOf(f.groupB), d.ID); qingqian.ErrorCode(err) != qingqian.ENOTFOUND {
+			t.Fatalf("group B: %v", err)
+		}
+		if all, err := ds.FindDisclosures(f.sys, 2025); err != nil || len(all) != 1 || all[0].State != qingqian.DisclosureSigned {
+			t.Fatalf("list: %+v %v", all, err)
+		}
+		if err := ds.PrepareDisclosure(ga, &qingqian.Disclosure{OrgID: f.groupA.ID, Year: 2026, Note: strings.Repeat("说", 501)}); qingqian.ErrorFields(err)["note"] == "" {
+			t.Fatalf("a long note: %v", err)
 		}
 	})
 }

@@ -87,7 +87,7 @@ func kindOf(dialect, col, typ string) string {
 		if dialect == "sqlite" && (col == "active" || col == "backdated" || col == "must_change" || col == "zero" || col == "late" || col == "missing_debt" ||
 			col == "forward_provisional" || col == "result_provisional" ||
 			col == "late_by_supplier" || col == "acceptance_condition" || col == "audit_basis" || col == "forced_bills" ||
-			col == "pay_when_paid" || col == "rate_per_day" || col == "unlawful") {
+			col == "pay_when_paid" || col == "rate_per_day" || col == "unlawful" || col == "has_overdue" || col == "contradicted") {
 			return "boolean"
 		}
 		return "integer"

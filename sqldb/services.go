@@ -24,5 +24,6 @@ func NewServices(db *DB) qingqian.Services {
 		LPR:         NewLPRService(db),
 		Contracts:   NewContractService(db),
 		Aging:       NewAgingService(db),
+		Disclosures: NewDisclosureService(db),
 	}
 }

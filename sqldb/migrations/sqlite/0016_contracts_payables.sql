@@ -106,3 +106,24 @@ CREATE TABLE payable_items (
 	repaid      INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (contract_id, seq)
 ) STRICT;
+
+-- The yearly disclosure of overdue unpaid payments to SMEs, declared beside the figures the
+-- payables give at 12-31; signed, it is frozen.
+CREATE TABLE disclosures (
+	id              INTEGER PRIMARY KEY,
+	org_id          INTEGER NOT NULL REFERENCES orgs (id),
+	year            INTEGER NOT NULL,
+	has_overdue     INTEGER NOT NULL DEFAULT 0,
+	count           INTEGER NOT NULL DEFAULT 0,
+	amount          INTEGER NOT NULL DEFAULT 0,
+	note            TEXT NOT NULL DEFAULT '',
+	computed_count  INTEGER NOT NULL DEFAULT 0,
+	computed_amount INTEGER NOT NULL DEFAULT 0,
+	contradicted    INTEGER NOT NULL DEFAULT 0,
+	state           TEXT NOT NULL DEFAULT 'draft',  -- draft or signed
+	prepared_by     TEXT NOT NULL DEFAULT '',
+	signed_by       TEXT NOT NULL DEFAULT '',
+	signed_at       TEXT,
+	version         INTEGER NOT NULL DEFAULT 1,
+	UNIQUE (org_id, year)
+) STRICT;
