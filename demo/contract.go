@@ -122,5 +122,21 @@ func (l *loader) contracts(creditors []*qingqian.Creditor) error {
 	if _, err := l.s.Contracts.RaiseArrears(clerk); err != nil {
 		return fmt.Errorf("raise arrears: %w", err)
 	}
+	// The group's disclosure for 2025, signed: one contract overdue and unpaid at 12-31.
+	group := l.prov.Groups[0]
+	for _, g := range l.prov.Groups {
+		if g.ID == sub.ParentID {
+			group = g
+		}
+	}
+	liaison := l.person(group, "集团联络员钱公示", qingqian.RoleLiaison)
+	disc := &qingqian.Disclosure{OrgID: group.ID, Year: 2025, HasOverdue: true, Count: 1, Amount: qingqian.Yuan(650_000),
+		Note: "在线监测系统采购合同因验收延迟形成逾期，已列入新增欠款台账，正在筹措资金清偿。"}
+	if err := l.s.Disclosures.PrepareDisclosure(liaison, disc); err != nil {
+		return fmt.Errorf("disclosure: %w", err)
+	}
+	if _, err := l.s.Disclosures.SignDisclosure(liaison, disc.ID, disc.Version); err != nil {
+		return fmt.Errorf("sign the disclosure: %w", err)
+	}
 	return nil
 }

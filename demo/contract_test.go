@@ -42,5 +42,9 @@ func TestDemoContracts(t *testing.T) {
 		if len(versions) < 2 || !late || !arrear {
 			t.Fatalf("versions %v, late with interest %v, new arrear %v", versions, late, arrear)
 		}
+		ds, err := svc.Disclosures.FindDisclosures(ctx, 2025)
+		if err != nil || len(ds) != 1 || ds[0].State != qingqian.DisclosureSigned || ds[0].Contradicted {
+			t.Fatalf("disclosure: %+v %v", ds, err)
+		}
 	})
 }

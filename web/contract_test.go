@@ -122,5 +122,17 @@ func TestContractsThroughTheAPIAndPages(t *testing.T) {
 		}
 		r = e.do("POST", "/api/v1/contract-events", e.tokA, map[string]any{"events": []map[string]any{{"contract_id": 999999, "kind": "delivery", "on": "2025-09-01"}}})
 		r.want(t, http.StatusBadRequest).field(t, "events.0.contract_id")
+
+		// The yearly disclosure: declared, signed and frozen, printable.
+		r = e.do("POST", "/api/v1/disclosures", e.tokA, map[string]any{"org_id": e.a.ID, "year": 2024, "has_overdue": false, "note": "无逾期未付款项"}).want(t, 200)
+		did := strconv.FormatInt(r.num("id"), 10)
+		if r.json["contradicted"] != false || r.json["state"] != "draft" {
+			t.Fatalf("disclosure: %s", r.body)
+		}
+		e.do("POST", "/api/v1/disclosures/"+did+"/sign", e.tokA, map[string]any{"version": r.num("version")}).want(t, 200)
+		e.do("POST", "/api/v1/disclosures", e.tokA, map[string]any{"org_id": e.a.ID, "year": 2024}).want(t, http.StatusConflict)
+		if st, page = send("GET", "/disclosures/"+did, nil); st != 200 || !strings.Contains(page, "已签发") || !strings.Contains(page, "2024年度逾期未付中小企业款项公示") {
+			t.Errorf("the disclosure's page: %d", st)
+		}
 	})
 }

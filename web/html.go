@@ -72,7 +72,7 @@ func (s *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
 var pages = []string{"login", "password", "totp", "security", "dashboard", "ledger", "item", "item_new", "orgs", "creditors", "creditor", "users", "audit", "error", "import", "import_status",
 	"periods", "period", "submission", "report", "progress", "notices", "notice", "interviews", "interview",
 	"clues", "clue", "cases", "case", "disputes", "calendar",
-	"contracts", "contract", "contract_new", "lpr", "aging", "payables", "timely"}
+	"contracts", "contract", "contract_new", "lpr", "aging", "payables", "timely", "disclosures", "disclosure"}
 
 // templateFuncs are the functions every template may call; static names the URL of an
 // embedded asset.
@@ -227,6 +227,7 @@ var flashes = map[string]string{
 	"creditor_update": "债权企业登记信息已修改。", "creditor_request": "变更申请已提交，待清欠办审核。", "creditor_decided": "变更申请已审核。",
 	"case_decision": "判决（调解）结果已记录，并已生成核减和确认分录。", "case_plan": "下一步工作已保存。", "calendar": "节假日安排已保存。",
 	"contract": "合同已登记。", "contract_event": "合同事件已记录，应付款已重新计算。", "lpr": "LPR已保存，相关合同的应付款已重新计算。",
+	"disclosure": "年度公示已保存。", "disclosure_signed": "年度公示已签发，数据已冻结。",
 }
 
 type userKey struct{}

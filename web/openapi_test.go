@@ -161,6 +161,10 @@ var apiOps = map[string]apiOp{
 	"POST /api/v1/contract-events":       {req: typ[eventBatch](), status: 201, resp: typ[items[*qingqian.ContractEvent]]()},
 	"POST /api/v1/payables/arrears":      {status: 200, resp: typ[arrearsOutcome]()},
 	"GET /api/v1/payables/timely":        {status: 200, resp: typ[*qingqian.Timely]()},
+	"GET /api/v1/disclosures":            {status: 200, resp: typ[items[*qingqian.Disclosure]]()},
+	"POST /api/v1/disclosures":           {req: typ[disclosureInput](), status: 200, resp: typ[*qingqian.Disclosure]()},
+	"GET /api/v1/disclosures/{id}":       {status: 200, resp: typ[*qingqian.Disclosure]()},
+	"POST /api/v1/disclosures/{id}/sign": {req: typ[disclosureSignInput](), status: 200, resp: typ[*qingqian.Disclosure]()},
 }
 
 // enumValues are the values of the domain's enumerations, from their lists of screen names.
@@ -193,6 +197,7 @@ var enumValues = map[reflect.Type][]string{
 	typ[qingqian.EventKind]():       keys(qingqian.EventKindNames),
 	typ[qingqian.PayableStatus]():   keys(qingqian.PayableStatusNames),
 	typ[qingqian.AgingBucket]():     keys(qingqian.AgingBucketNames),
+	typ[qingqian.DisclosureState](): keys(qingqian.DisclosureStateNames),
 }
 
 // fieldValues are the values of plain string fields that take one of a list, by "Type.field".

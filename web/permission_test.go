@@ -164,6 +164,10 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET /payables/aging", "/payables/aging", all(200, A, 403)},
 			{"GET /payables", "/payables", all(200, A, 403)},
 			{"GET /payables/timely", "/payables/timely", all(200, A, 403)},
+			{"GET /disclosures", "/disclosures", all(200, A, 403)},
+			{"POST /disclosures", "/disclosures", all(400, A, 403, readOnly, 403)},
+			{"GET /disclosures/{id}", "/disclosures/" + id(w.disclosureA), all(200, A, 403, "clerk_b", 404)},
+			{"POST /disclosures/{id}/sign", "/disclosures/" + id(w.disclosureA) + "/sign", all(409, A, 403, readOnly, 403, "clerk_b", 404)},
 			{"GET /security", "/security", all(403, "secadmin", 200)},
 			{"POST /security", "/security", all(403, "secadmin", 400)},
 			{"GET /account/totp", "/account/totp", all(200)},
@@ -325,6 +329,10 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST /api/v1/contract-events", "/api/v1/contract-events", all(400, readOnly, 403)},
 			{"POST /api/v1/payables/arrears", "/api/v1/payables/arrears", all(200, readOnly, 403)},
 			{"GET /api/v1/payables/timely", "/api/v1/payables/timely", all(200)},
+			{"GET /api/v1/disclosures", "/api/v1/disclosures", all(200)},
+			{"POST /api/v1/disclosures", "/api/v1/disclosures", all(400, readOnly, 403)},
+			{"GET /api/v1/disclosures/{id}", "/api/v1/disclosures/" + id(w.disclosureA), all(200, "clerk_b", 404)},
+			{"POST /api/v1/disclosures/{id}/sign", "/api/v1/disclosures/" + id(w.disclosureA) + "/sign", all(409, readOnly, 403, "clerk_b", 404)},
 		}
 		// Every attempt on another group's data is answered 404 and recorded.
 		auditSvc := sqldb.NewAuditService(db)

@@ -146,6 +146,11 @@ func (s *Server) htmlRoutes() []route {
 		{"GET /payables/aging", s.agingPage},
 		{"GET /payables", s.payablesPage},
 		{"GET /payables/timely", s.timelyPage},
+		// disclosure.go
+		{"GET /disclosures", s.disclosuresPage},
+		{"POST /disclosures", s.prepareDisclosureForm},
+		{"GET /disclosures/{id}", s.disclosurePage},
+		{"POST /disclosures/{id}/sign", s.signDisclosureForm},
 	}
 }
 
@@ -243,6 +248,11 @@ func (s *Server) apiRoutes() []route {
 		{"POST /api/v1/contract-events", s.addContractEvents},
 		{"POST /api/v1/payables/arrears", s.raiseArrears},
 		{"GET /api/v1/payables/timely", s.getTimely},
+		// disclosure.go
+		{"GET /api/v1/disclosures", s.listDisclosures},
+		{"POST /api/v1/disclosures", s.prepareDisclosure},
+		{"GET /api/v1/disclosures/{id}", s.getDisclosure},
+		{"POST /api/v1/disclosures/{id}/sign", s.signDisclosure},
 	}
 }
 

@@ -25,8 +25,8 @@ type world struct {
 	clueA, caseA int64
 	// A creditor group A registered and alone uses; B's request to change the shared creditor.
 	creditorA, changeB int64
-	// A contract of group A's with its own supplier.
-	contractA int64
+	// A contract of group A's with its own supplier, and its yearly disclosure (a draft).
+	contractA, disclosureA int64
 }
 
 func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
@@ -134,6 +134,11 @@ func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
 		t.Fatal(err)
 	}
 	w.contractA = kA.ID
+	dA := &qingqian.Disclosure{OrgID: e.a.ID, Year: 2025, Note: "无逾期"}
+	if err := sqldb.NewDisclosureService(db).PrepareDisclosure(clerkA, dA); err != nil {
+		t.Fatal(err)
+	}
+	w.disclosureA = dA.ID
 	region := "乙市"
 	ch, err := sqldb.NewCreditorService(db).RequestCreditorChange(clerkB, e.creditor.ID, qingqian.CreditorUpdate{Region: &region}, "注册地址变更")
 	if err != nil {
