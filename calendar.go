@@ -47,18 +47,45 @@ type CalendarYear struct {
 type Calendar struct {
 	years map[int]bool
 	days  map[Date]DayKind
+	names map[Date]string
 }
 
 // NewCalendar returns the calendar of the covered years with their listed days.
 func NewCalendar(years []int, days []CalendarDay) *Calendar {
-	c := &Calendar{years: map[int]bool{}, days: map[Date]DayKind{}}
+	c := &Calendar{years: map[int]bool{}, days: map[Date]DayKind{}, names: map[Date]string{}}
 	for _, y := range years {
 		c.years[y] = true
 	}
 	for _, d := range days {
 		c.days[d.Day] = d.Kind
+		if d.Name != "" {
+			c.names[d.Day] = d.Name
+		}
 	}
 	return c
+}
+
+// Describe says what kind of day d is, for explanations: "国庆节放假", "春节调休上班", "周六",
+// "工作日"; the second result reports whether it is a working day (on the plain week when the
+// year is not entered).
+func (c *Calendar) Describe(d Date) (string, bool) {
+	work, _ := c.workday(d)
+	name := c.names[d]
+	if c.years[d.Year()] {
+		switch c.days[d] {
+		case DayOff:
+			return name + "放假", false
+		case DayWork:
+			return name + "调休上班", true
+		}
+	}
+	switch d.Weekday() {
+	case time.Saturday:
+		return "周六", work
+	case time.Sunday:
+		return "周日", work
+	}
+	return "工作日", work
 }
 
 // Covers reports whether the year's arrangement is known.

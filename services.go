@@ -22,4 +22,8 @@ type Services struct {
 	Campaigns   CampaignService
 	Circulars   CircularService
 	Causes      CauseService
+	LPR         LPRService
+	Contracts   ContractService
+	Aging       AgingService
+	Disclosures DisclosureService
 }

@@ -67,5 +67,8 @@ func (l *loader) living(units []*qingqian.Org, creditors []*qingqian.Creditor) e
 	if err := l.complaints(living, creditors); err != nil {
 		return err
 	}
-	return l.causes(living)
+	if err := l.causes(living); err != nil {
+		return err
+	}
+	return l.contracts(creditors)
 }

@@ -210,6 +210,11 @@ func (s *CalendarService) SetCalendarYear(ctx context.Context, year int, source 
 		if err != nil {
 			return err
 		}
-		return tx.audit(ctx, "calendar.set", "calendar", int64(year), a.OrgPath, nil, map[string]any{"year": year, "source": source, "days": days, "clues_recomputed": n})
+		// So do the due dates of payables: those of contracts signed up to the year's end.
+		k, err := tx.recomputeContractsSignedTo(ctx, qingqian.NewDate(year, 12, 31))
+		if err != nil {
+			return err
+		}
+		return tx.audit(ctx, "calendar.set", "calendar", int64(year), a.OrgPath, nil, map[string]any{"year": year, "source": source, "days": days, "clues_recomputed": n, "contracts_recomputed": k})
 	})
 }

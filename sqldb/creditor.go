@@ -132,7 +132,8 @@ func creditorSeen(a *qingqian.Actor, q *args) string {
 	l, h := q.add(lo), q.add(hi)
 	return `(c.registered_path >= ` + l + ` AND c.registered_path < ` + h + `
 		OR c.id IN (SELECT i.creditor_id FROM items i JOIN orgs o ON o.id = i.org_id WHERE o.path >= ` + l + ` AND o.path < ` + h + `)
-		OR c.id IN (SELECT k.creditor_id FROM clues k JOIN orgs o ON o.id = k.org_id WHERE o.path >= ` + l + ` AND o.path < ` + h + `))`
+		OR c.id IN (SELECT k.creditor_id FROM clues k JOIN orgs o ON o.id = k.org_id WHERE o.path >= ` + l + ` AND o.path < ` + h + `)
+		OR c.id IN (SELECT k.creditor_id FROM contracts k JOIN orgs o ON o.id = k.org_id WHERE o.path >= ` + l + ` AND o.path < ` + h + `))`
 }
 
 // seen reports whether the actor sees a creditor.

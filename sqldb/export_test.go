@@ -85,7 +85,9 @@ func kindOf(dialect, col, typ string) string {
 		return "boolean"
 	case strings.Contains(typ, "int"):
 		if dialect == "sqlite" && (col == "active" || col == "backdated" || col == "must_change" || col == "zero" || col == "late" || col == "missing_debt" ||
-			col == "forward_provisional" || col == "result_provisional" || col == "reply_required") {
+			col == "forward_provisional" || col == "result_provisional" || col == "reply_required" ||
+			col == "late_by_supplier" || col == "acceptance_condition" || col == "audit_basis" || col == "forced_bills" ||
+			col == "pay_when_paid" || col == "rate_per_day" || col == "unlawful" || col == "has_overdue" || col == "contradicted") {
 			return "boolean"
 		}
 		return "integer"
@@ -168,7 +170,7 @@ func (tx *Tx) BumpTotalsForTest(ctx context.Context, path string, day qingqian.D
 	return tx.bumpTotals(ctx, path, day, kind, origin, measures{})
 }
 
-// MigrateWritersApartForTest runs the work of migration 0015 again: the counters from the
+// MigrateWritersApartForTest runs the work of migration 0014 again: the counters from the
 // numbers given, the root units' running totals recomputed.
 func (tx *Tx) MigrateWritersApartForTest(ctx context.Context) error {
 	return migrateWritersApart(ctx, tx)

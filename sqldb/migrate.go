@@ -207,5 +207,7 @@ var afterMigration = map[string]func(ctx context.Context, tx *Tx) error{
 	// Clues gained the dates that happened and provisional deadlines.
 	"0009_clue_dates.sql": migrateClueDates,
 	// Counters for document numbers; the root's running totals hold its own items only.
-	"0015_writers_apart.sql": migrateWritersApart,
+	"0014_writers_apart.sql": migrateWritersApart,
+	// The LPR table starts with the publications shipped in payrules/lpr.csv.
+	"0015_contracts_payables.sql": seedLPR,
 }

@@ -24,5 +24,9 @@ func NewServices(db *DB) qingqian.Services {
 		Campaigns:   NewCampaignService(db),
 		Circulars:   NewCircularService(db),
 		Causes:      NewCauseService(db),
+		LPR:         NewLPRService(db),
+		Contracts:   NewContractService(db),
+		Aging:       NewAgingService(db),
+		Disclosures: NewDisclosureService(db),
 	}
 }

@@ -227,7 +227,7 @@ func fitsMoney(vs ...*big.Int) bool {
 	return true
 }
 
-// migrateWritersApart is the work of migration 0015: the counters start from the numbers given so
+// migrateWritersApart is the work of migration 0014: the counters start from the numbers given so
 // far, and the root units' running totals are recomputed to hold their own items only (their
 // figures are now summed with their children's when read).
 func migrateWritersApart(ctx context.Context, tx *Tx) (err error) {

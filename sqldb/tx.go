@@ -38,6 +38,11 @@ type Tx struct {
 	stmts map[string]*sql.Stmt
 	seen  map[string]bool
 
+	// payCal and payLPR are the calendar and the LPR table the payment rules read, once per
+	// transaction (contract.go).
+	payCal *qingqian.Calendar
+	payLPR qingqian.LPRTable
+
 	// locks remembers, per unit path, whether a baseline is locked above it (see baselineLock).
 	locks map[string]string
 

@@ -21,6 +21,8 @@ type dashboardData struct {
 	Overdue, Unfunded   int
 	Disputed            int
 	Duty                *dutyData
+	// Pay is the aging of the payables to SMEs: the warnings before and after the due date.
+	Pay *qingqian.Aging
 }
 
 // dutyData is what reporting and supervision ask of the user now.
@@ -128,6 +130,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		*c.dst = p.Total
+	}
+	if d.Pay, err = s.Aging.Aging(ctx, orgID, asOf); err != nil {
+		return err
 	}
 	if d.Duty, err = s.duty(r); err != nil {
 		return err

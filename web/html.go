@@ -72,7 +72,8 @@ func (s *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
 var pages = []string{"login", "password", "totp", "security", "dashboard", "ledger", "item", "item_new", "orgs", "creditors", "creditor", "users", "audit", "error", "import", "import_status",
 	"periods", "period", "submission", "report", "progress", "notices", "notice", "interviews", "interview",
 	"clues", "clue", "cases", "case", "disputes", "calendar",
-	"campaigns", "campaign", "campaign_answer", "campaign_annex", "circulars", "circular", "causes"}
+	"campaigns", "campaign", "campaign_answer", "campaign_annex", "circulars", "circular", "causes",
+	"contracts", "contract", "contract_new", "lpr", "aging", "payables", "timely", "disclosures", "disclosure"}
 
 // templateFuncs are the functions every template may call; static names the URL of an
 // embedded asset.
@@ -108,7 +109,8 @@ func templateFuncs(static func(string) string) template.FuncMap {
 		"weekday": func(d qingqian.Date) string {
 			return "星期" + []string{"日", "一", "二", "三", "四", "五", "六"}[d.Weekday()]
 		},
-		"deref": func(f *qingqian.FundingSource) qingqian.FundingSource { return *f },
+		"deref":   func(f *qingqian.FundingSource) qingqian.FundingSource { return *f },
+		"percent": qingqian.FormatPercent,
 	}
 }
 
@@ -229,6 +231,8 @@ var flashes = map[string]string{
 	"campaign": "专项工作已部署。", "campaign_closed": "专项工作已结束，总结可打印为附件。",
 	"circular": "文件已下发。", "circular_receipt": "已签收。", "circular_reply": "已回复。", "circular_pass_down": "已转发给下级单位。",
 	"cause": "拖欠原因已保存。",
+	"contract": "合同已登记。", "contract_event": "合同事件已记录，应付款已重新计算。", "lpr": "LPR已保存，相关合同的应付款已重新计算。",
+	"disclosure": "年度公示已保存。", "disclosure_signed": "年度公示已签发，数据已冻结。",
 }
 
 type userKey struct{}

@@ -169,6 +169,21 @@ var apiOps = map[string]apiOp{
 	"GET /api/v1/causes/analysis":              {status: 200, resp: typ[*qingqian.CauseAnalysis]()},
 	"POST /api/v1/clues/{id}/cause":            {req: typ[qingqian.CauseInput](), status: 200, resp: typ[*qingqian.CauseRecord]()},
 	"POST /api/v1/items/{id}/cause":            {req: typ[qingqian.CauseInput](), status: 200, resp: typ[*qingqian.CauseRecord]()},
+	"GET /api/v1/contracts":              {status: 200, resp: typ[list[*qingqian.Contract]]()},
+	"POST /api/v1/contracts":             {req: typ[contractInput](), status: 201, resp: typ[*qingqian.Contract]()},
+	"GET /api/v1/contracts/{id}":         {status: 200, resp: typ[*qingqian.Contract]()},
+	"POST /api/v1/contracts/{id}/events": {req: typ[contractEventInput](), status: 201, resp: typ[*qingqian.Contract]()},
+	"GET /api/v1/lpr":                    {status: 200, resp: typ[items[qingqian.LPR]]()},
+	"POST /api/v1/lpr":                   {req: typ[lprBatch](), status: 200, resp: typ[items[qingqian.LPR]]()},
+	"GET /api/v1/payables/aging":         {status: 200, resp: typ[*qingqian.Aging]()},
+	"GET /api/v1/payables":               {status: 200, resp: typ[items[*qingqian.OpenPayable]]()},
+	"POST /api/v1/contract-events":       {req: typ[eventBatch](), status: 201, resp: typ[items[*qingqian.ContractEvent]]()},
+	"POST /api/v1/payables/arrears":      {status: 200, resp: typ[arrearsOutcome]()},
+	"GET /api/v1/payables/timely":        {status: 200, resp: typ[*qingqian.Timely]()},
+	"GET /api/v1/disclosures":            {status: 200, resp: typ[items[*qingqian.Disclosure]]()},
+	"POST /api/v1/disclosures":           {req: typ[disclosureInput](), status: 200, resp: typ[*qingqian.Disclosure]()},
+	"GET /api/v1/disclosures/{id}":       {status: 200, resp: typ[*qingqian.Disclosure]()},
+	"POST /api/v1/disclosures/{id}/sign": {req: typ[disclosureSignInput](), status: 200, resp: typ[*qingqian.Disclosure]()},
 }
 
 // enumValues are the values of the domain's enumerations, from their lists of screen names.
@@ -203,6 +218,12 @@ var enumValues = map[reflect.Type][]string{
 	typ[qingqian.CircularTarget]():  keys(qingqian.CircularTargetNames),
 	typ[qingqian.Cause]():           keys(qingqian.CauseNames),
 	typ[qingqian.CauseSubject]():    keys(qingqian.CauseSubjectNames),
+	typ[qingqian.BuyerKind]():       keys(qingqian.BuyerKindNames),
+	typ[qingqian.Settlement]():      keys(qingqian.SettlementNames),
+	typ[qingqian.EventKind]():       keys(qingqian.EventKindNames),
+	typ[qingqian.PayableStatus]():   keys(qingqian.PayableStatusNames),
+	typ[qingqian.AgingBucket]():     keys(qingqian.AgingBucketNames),
+	typ[qingqian.DisclosureState](): keys(qingqian.DisclosureStateNames),
 }
 
 // fieldValues are the values of plain string fields that take one of a list, by "Type.field".

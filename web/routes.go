@@ -158,6 +158,22 @@ func (s *Server) htmlRoutes() []route {
 		{"GET /campaigns/{id}/export", s.exportCampaign},
 		{"GET /circulars/{id}/export", s.exportReceipts},
 		{"GET /causes/export", s.exportCauses},
+		// contract.go
+		{"GET /contracts", s.contractsPage},
+		{"GET /contracts/new", s.newContractPage},
+		{"POST /contracts/new", s.createContractForm},
+		{"GET /contracts/{id}", s.contractPage},
+		{"POST /contracts/{id}/events", s.addContractEventForm},
+		{"GET /lpr", s.lprPage},
+		{"POST /lpr", s.lprForm},
+		{"GET /payables/aging", s.agingPage},
+		{"GET /payables", s.payablesPage},
+		{"GET /payables/timely", s.timelyPage},
+		// disclosure.go
+		{"GET /disclosures", s.disclosuresPage},
+		{"POST /disclosures", s.prepareDisclosureForm},
+		{"GET /disclosures/{id}", s.disclosurePage},
+		{"POST /disclosures/{id}/sign", s.signDisclosureForm},
 	}
 }
 
@@ -265,6 +281,23 @@ func (s *Server) apiRoutes() []route {
 		{"GET /api/v1/causes/analysis", s.getCauseAnalysis},
 		{"POST /api/v1/clues/{id}/cause", s.setClueCause},
 		{"POST /api/v1/items/{id}/cause", s.setItemCause},
+		// contract.go
+		{"GET /api/v1/contracts", s.listContracts},
+		{"POST /api/v1/contracts", s.createContract},
+		{"GET /api/v1/contracts/{id}", s.getContract},
+		{"POST /api/v1/contracts/{id}/events", s.addContractEvent},
+		{"GET /api/v1/lpr", s.getLPR},
+		{"POST /api/v1/lpr", s.setLPR},
+		{"GET /api/v1/payables/aging", s.getAging},
+		{"GET /api/v1/payables", s.listPayables},
+		{"POST /api/v1/contract-events", s.addContractEvents},
+		{"POST /api/v1/payables/arrears", s.raiseArrears},
+		{"GET /api/v1/payables/timely", s.getTimely},
+		// disclosure.go
+		{"GET /api/v1/disclosures", s.listDisclosures},
+		{"POST /api/v1/disclosures", s.prepareDisclosure},
+		{"GET /api/v1/disclosures/{id}", s.getDisclosure},
+		{"POST /api/v1/disclosures/{id}/sign", s.signDisclosure},
 	}
 }
 

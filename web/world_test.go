@@ -27,6 +27,8 @@ type world struct {
 	creditorA, changeB int64
 	// A self-check launched to group A with A's prepared answer, and a circular sent to A.
 	campaignA, answerA, circularA int64
+	// A contract of group A's with its own supplier, and its yearly disclosure (a draft).
+	contractA, disclosureA int64
 }
 
 func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
@@ -128,6 +130,17 @@ func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
 		t.Fatal(err)
 	}
 	w.creditorA = own.ID
+	kA := &qingqian.Contract{OrgID: e.a.ID, CreditorID: own.ID, No: "HT-A-1", Name: "设备采购", Kind: qingqian.KindGoods, Buyer: qingqian.BuyerLarge,
+		SignedOn: qingqian.MustParseDate("2025-07-01"), Amount: qingqian.Yuan(100_000), SupplierSize: qingqian.SizeSmall, Settlement: qingqian.SettleOnce}
+	if err := sqldb.NewContractService(db).CreateContract(clerkA, kA); err != nil {
+		t.Fatal(err)
+	}
+	w.contractA = kA.ID
+	dA := &qingqian.Disclosure{OrgID: e.a.ID, Year: 2025, Note: "无逾期"}
+	if err := sqldb.NewDisclosureService(db).PrepareDisclosure(clerkA, dA); err != nil {
+		t.Fatal(err)
+	}
+	w.disclosureA = dA.ID
 	region := "乙市"
 	ch, err := sqldb.NewCreditorService(db).RequestCreditorChange(clerkB, e.creditor.ID, qingqian.CreditorUpdate{Region: &region}, "注册地址变更")
 	if err != nil {

@@ -1,0 +1,329 @@
+package payrules
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	q "github.com/qingqian/qingqian"
+)
+
+// calendar is the calendar the database ships with: 2025 and 2026 as published.
+func calendar(t *testing.T) *q.Calendar {
+	t.Helper()
+	b, err := os.ReadFile("../sqldb/migrations/holidays-cn.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var days []q.CalendarDay
+	for _, y := range []int{2025, 2026} {
+		d, err := q.ParseCalendarLines(strings.NewReader(string(b)), y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		days = append(days, d...)
+	}
+	return q.NewCalendar([]int{2025, 2026}, days)
+}
+
+func d(s string) q.Date { return q.MustParseDate(s) }
+
+func TestVersionOn(t *testing.T) {
+	for signed, want := range map[string]string{
+		"2020-08-31": "none", "2020-09-01": "2020", "2024-12-31": "2020",
+		"2025-05-31": "2020", "2025-06-01": "2025", "2026-03-01": "2025",
+	} {
+		if got := VersionOn(d(signed)).Code; got != want {
+			t.Errorf("signed %s: version %s, want %s", signed, got, want)
+		}
+	}
+}
+
+// TestDueDates are hand-computed: the day counted from the clock start (not counting it), the
+// term, and the move past rest days.
+func TestDueDates(t *testing.T) {
+	cal := calendar(t)
+	large25 := Terms{Signed: d("2025-07-01"), Buyer: BuyerLarge, Supplier: SizeSmall, Settle: SettleOnce}
+	inst25 := Terms{Signed: d("2025-07-01"), Buyer: BuyerInstitution, Supplier: SizeMicro, Settle: SettleOnce}
+	with := func(t Terms, f func(*Terms)) Terms { f(&t); return t }
+	cases := []struct {
+		name  string
+		terms Terms
+		facts Facts
+		asOf  string
+		start string
+		due   string // "" for none
+		moved []string
+		flag  string
+		step  string // a phrase the explanation must contain
+	}{
+		// The Regulation's own example: 60 days from delivery on 2025-08-01 ends on 2025-09-30.
+		{name: "2025 large default 60 days", terms: large25, facts: Facts{Delivered: d("2025-08-01")},
+			start: "2025-08-01", due: "2025-09-30", step: "大型企业向中小企业采购，自交付之日起60日内支付"},
+		// 5 September + 30 = Sunday 5 October, in the National Day rest (1–8 October): the 9th.
+		{name: "institution 30 days into National Day", terms: inst25, facts: Facts{Delivered: d("2025-09-05")},
+			start: "2025-09-05", due: "2025-10-09", moved: []string{"2025-10-05", "2025-10-06", "2025-10-07", "2025-10-08"}, step: "国庆节、中秋节放假"},
+		// 29 August + 30 = Sunday 28 September, a make-up working day: not moved.
+		{name: "make-up Sunday before National Day", terms: inst25, facts: Facts{Delivered: d("2025-08-29")},
+			start: "2025-08-29", due: "2025-09-28", step: "调休上班，是工作日"},
+		// 11 September + 30 = Saturday 11 October, a make-up working day.
+		{name: "make-up Saturday after National Day", terms: inst25, facts: Facts{Delivered: d("2025-09-11")},
+			start: "2025-09-11", due: "2025-10-11"},
+		// 20 January 2026 + 30 = 19 February, in the Spring Festival rest (15–23 February): the 24th.
+		{name: "Spring Festival 2026", terms: with(inst25, func(t *Terms) { t.Buyer = BuyerOrgan }), facts: Facts{Delivered: d("2026-01-20")},
+			start: "2026-01-20", due: "2026-02-24", moved: []string{"2026-02-19", "2026-02-20", "2026-02-21", "2026-02-22", "2026-02-23"}, step: "春节放假"},
+		// 15 January 2026 + 30 = Saturday 14 February, a make-up working day of the Spring Festival.
+		{name: "Spring Festival make-up Saturday", terms: inst25, facts: Facts{Delivered: d("2026-01-15")},
+			start: "2026-01-15", due: "2026-02-14"},
+		// 2020 rules, large buyer, agreed 30 days: 13 February + 30 = Saturday 15 March 2025 → Monday 17.
+		{name: "2020 agreed term over a weekend", terms: Terms{Signed: d("2025-01-10"), Buyer: BuyerLarge, Supplier: SizeMedium, Settle: SettleOnce, AgreedDays: 30},
+			facts: Facts{Delivered: d("2025-02-13")}, start: "2025-02-13", due: "2025-03-17", moved: []string{"2025-03-15", "2025-03-16"}, step: "2020年"},
+		// 2020 rules, large buyer, nothing agreed: no default term, so no due date, flagged.
+		{name: "2020 large without a term", terms: Terms{Signed: d("2025-05-31"), Buyer: BuyerLarge, Supplier: SizeMedium, Settle: SettleOnce},
+			facts: Facts{Delivered: d("2025-06-10")}, start: "2025-06-10", due: "", flag: "term_missing"},
+		// 2025 rules, agreed 45 days: 1 July + 45 = Friday 15 August.
+		{name: "2025 large agreed 45", terms: with(large25, func(t *Terms) { t.AgreedDays = 45 }), facts: Facts{Delivered: d("2025-07-01")},
+			start: "2025-07-01", due: "2025-08-15", step: "合理期限45日"},
+		// An institution agreeing 90 days: capped at 60 and flagged. 1 July + 60 = Saturday 30 August → 1 September.
+		{name: "institution agreeing 90 days", terms: with(inst25, func(t *Terms) { t.AgreedDays = 90 }), facts: Facts{Delivered: d("2025-07-01")},
+			start: "2025-07-01", due: "2025-09-01", moved: []string{"2025-08-30", "2025-08-31"}, flag: "term_over_60"},
+		// Acceptance a condition, 15 days agreed: delivered 1 July, period ends 16 July; accepted
+		// 20 August, late through the buyer: start 16 July, + 60 = Sunday 14 September → the 15th.
+		{name: "late acceptance capped", terms: with(large25, func(t *Terms) { t.AcceptanceCondition, t.AcceptanceDays = true, 15 }),
+			facts: Facts{Delivered: d("2025-07-01"), Accepted: d("2025-08-20")}, start: "2025-07-16", due: "2025-09-15", moved: []string{"2025-09-14"}, step: "采购方拖延验收"},
+		// The same, late through the supplier: start 20 August + 60 = Sunday 19 October → the 20th.
+		{name: "late acceptance by the supplier", terms: with(large25, func(t *Terms) { t.AcceptanceCondition, t.AcceptanceDays = true, 15 }),
+			facts: Facts{Delivered: d("2025-07-01"), Accepted: d("2025-08-20"), AcceptanceLateBySupplier: true}, start: "2025-08-20", due: "2025-10-20", moved: []string{"2025-10-19"}},
+		// Accepted in time: 10 July + 60 = Monday 8 September.
+		{name: "acceptance in time", terms: with(large25, func(t *Terms) { t.AcceptanceCondition, t.AcceptanceDays = true, 15 }),
+			facts: Facts{Delivered: d("2025-07-01"), Accepted: d("2025-07-10")}, start: "2025-07-10", due: "2025-09-08"},
+		// Not accepted yet, the period over on the as-of date: the clock runs from its end.
+		{name: "acceptance outstanding past the period", terms: with(large25, func(t *Terms) { t.AcceptanceCondition, t.AcceptanceDays = true, 15 }),
+			facts: Facts{Delivered: d("2025-07-01")}, asOf: "2025-07-20", start: "2025-07-16", due: "2025-09-15", moved: []string{"2025-09-14"}},
+		{name: "acceptance outstanding within the period", terms: with(large25, func(t *Terms) { t.AcceptanceCondition, t.AcceptanceDays = true, 15 }),
+			facts: Facts{Delivered: d("2025-07-01")}, asOf: "2025-07-10", start: "", due: "", step: "尚未验收"},
+		{name: "not delivered", terms: large25, facts: Facts{}, start: "", due: "", step: "尚未交付"},
+		// Progress settlement: the clock starts when the amount is confirmed, 4 August; + 60 =
+		// Friday 3 October, in the National Day rest: the 9th.
+		{name: "progress settlement", terms: with(large25, func(t *Terms) { t.Settle = SettleProgress }),
+			facts: Facts{Delivered: d("2025-06-15"), Settled: d("2025-08-04")}, start: "2025-08-04", due: "2025-10-09",
+			moved: []string{"2025-10-03", "2025-10-04", "2025-10-05", "2025-10-06", "2025-10-07", "2025-10-08"}, step: "双方确认结算金额之日"},
+		// A large supplier: the Regulation does not apply; the agreed term is used.
+		{name: "large supplier", terms: with(large25, func(t *Terms) { t.Supplier, t.AgreedDays = SizeLarge, 90 }), facts: Facts{Delivered: d("2025-07-01")},
+			start: "2025-07-01", due: "2025-09-29", step: "条例不适用"},
+		// Signed before the Regulation: agreed term only.
+		{name: "before the Regulation", terms: Terms{Signed: d("2020-08-31"), Buyer: BuyerInstitution, Supplier: SizeSmall, AgreedDays: 30}, facts: Facts{Delivered: d("2025-03-03")},
+			start: "2025-03-03", due: "2025-04-02", step: "条例施行"},
+	}
+	for _, tc := range cases {
+		asOf := d("2026-06-30")
+		if tc.asOf != "" {
+			asOf = d(tc.asOf)
+		}
+		got := DueDate(cal, tc.terms, tc.facts, asOf)
+		if got.Start.String() != tc.start || got.Date.String() != tc.due {
+			t.Errorf("%s: start %s due %s, want %s %s\n%s", tc.name, got.Start, got.Date, tc.start, tc.due, got.Explanation())
+			continue
+		}
+		var moved []string
+		for _, m := range got.Moved {
+			moved = append(moved, m.Day.String())
+		}
+		if strings.Join(moved, ",") != strings.Join(tc.moved, ",") {
+			t.Errorf("%s: moved %v, want %v", tc.name, moved, tc.moved)
+		}
+		if tc.flag != "" && !hasFlag(got.Flags, tc.flag) {
+			t.Errorf("%s: flags %v, want %s", tc.name, got.Flags, tc.flag)
+		}
+		if !strings.Contains(got.Explanation(), tc.step) {
+			t.Errorf("%s: explanation %q lacks %q", tc.name, got.Explanation(), tc.step)
+		}
+		if got.Provisional != 0 {
+			t.Errorf("%s: provisional %d", tc.name, got.Provisional)
+		}
+	}
+}
+
+func TestDueDateProvisional(t *testing.T) {
+	// 2024 is not in the calendar: 5 September 2024 + 30 = Saturday 5 October, counted on the
+	// plain week to Monday 7 October, and said to be provisional.
+	got := DueDate(calendar(t), Terms{Signed: d("2024-03-01"), Buyer: BuyerInstitution, Supplier: SizeSmall}, Facts{Delivered: d("2024-09-05")}, d("2025-01-01"))
+	if got.Date != d("2024-10-07") || got.Provisional != 2024 || !strings.Contains(got.Explanation(), "暂定") {
+		t.Fatalf("%s %d %s", got.Date, got.Provisional, got.Explanation())
+	}
+}
+
+func hasFlag(fs []Flag, code string) bool {
+	for _, f := range fs {
+		if f.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+func TestClauseFlags(t *testing.T) {
+	t25 := Terms{Signed: d("2025-06-01"), PayWhenPaid: true, AuditBasis: true, ForcedBills: true}
+	t20 := t25
+	t20.Signed = d("2025-05-31")
+	f25, f20 := ClauseFlags(t25), ClauseFlags(t20)
+	if len(f25) != 3 || !f25[0].Unlawful || !f25[1].Unlawful || !f25[2].Unlawful {
+		t.Fatalf("2025: %+v", f25)
+	}
+	// 2020 allowed the audit result as the basis when the contract said so: a warning, not unlawful.
+	if len(f20) != 3 || !f20[0].Unlawful || f20[1].Unlawful || !f20[2].Unlawful || !strings.Contains(f20[0].Text, "法释〔2024〕11号") {
+		t.Fatalf("2020: %+v", f20)
+	}
+}
+
+func TestLPR(t *testing.T) {
+	lprs := ShippedLPR()
+	cases := []struct{ day, published, oneYear string }{
+		{"2019-08-20", "2019-08-20", "4.25"},
+		{"2020-04-19", "2020-03-20", "4.05"},
+		{"2020-04-20", "2020-04-20", "3.85"}, // the day of a publication holds its rate
+		{"2019-10-20", "2019-09-20", "4.20"}, // 20 October 2019 was a Sunday: published the 21st
+		{"2025-05-19", "2025-04-21", "3.10"},
+		{"2025-05-20", "2025-05-20", "3.00"},
+		{"2026-12-31", "2026-02-24", "3.00"},
+	}
+	for _, c := range cases {
+		l, ok := lprs.On(d(c.day))
+		if !ok || l.Published.String() != c.published || FormatPercent(l.OneYear.Micro) != c.oneYear {
+			t.Errorf("LPR on %s = %s %s, want %s %s", c.day, l.Published, FormatPercent(l.OneYear.Micro), c.published, c.oneYear)
+		}
+	}
+	if _, ok := lprs.On(d("2019-08-19")); ok {
+		t.Error("an LPR before the first publication")
+	}
+	_, err := ParseLPR(strings.NewReader("publish_date,lpr_1y_pct,lpr_5y_pct\n2026-03-20,3.00,3.50\n2026-03-20,3.00,3.50\n2026-13-01,1,1\n2026-05-20,x,3.5\n"))
+	f := q.ErrorFields(err)
+	if !strings.Contains(f["line.3"], "重复") || !strings.Contains(f["line.4"], "日期") || !strings.Contains(f["line.5"], "1年期") {
+		t.Fatalf("errors %v", f)
+	}
+}
+
+func TestInterest(t *testing.T) {
+	lprs := ShippedLPR()
+	none := Terms{Signed: d("2025-07-01"), Buyer: BuyerLarge, Supplier: SizeSmall}
+	yearly := func(signed string, pct string) Terms {
+		r, err := ParsePercent(pct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := none
+		x.Signed, x.AgreedRate = d(signed), r
+		return x
+	}
+	cases := []struct {
+		name     string
+		terms    Terms
+		due      string
+		amount   q.Money
+		payments []Payment
+		asOf     string
+		days     int
+		interest q.Money
+		flag     string
+		step     string
+	}{
+		// The Regulation's example: 1,000,000 元 overdue 30 days at 0.05 % a day = 15,000 元.
+		{name: "statutory example", terms: none, due: "2025-09-30", amount: q.Yuan(1_000_000),
+			payments: []Payment{{d("2025-10-30"), q.Yuan(1_000_000)}}, asOf: "2025-12-31", days: 30, interest: q.Yuan(15_000), step: "万分之五"},
+		{name: "paid on the due date", terms: none, due: "2025-09-30", amount: q.Yuan(1_000_000),
+			payments: []Payment{{d("2025-09-30"), q.Yuan(1_000_000)}}, asOf: "2025-12-31", days: 0, interest: 0, step: "未逾期"},
+		// Unpaid, as of 31 October: 31 days after 30 September.
+		{name: "unpaid to the as-of date", terms: none, due: "2025-09-30", amount: q.Yuan(200_000),
+			asOf: "2025-10-31", days: 31, interest: q.Yuan(3_100)},
+		// 40,000 on time; 30,000 ten days late (150 元); 30,000 unpaid 31 days (465 元).
+		{name: "partial payments", terms: none, due: "2025-09-30", amount: q.Yuan(100_000),
+			payments: []Payment{{d("2025-10-10"), q.Yuan(30_000)}, {d("2025-09-30"), q.Yuan(40_000)}}, asOf: "2025-10-31", days: 31, interest: q.Yuan(615)},
+		// 10 元 one day at 0.05 %: 0.5 分, rounded half up to 1 分.
+		{name: "half a fen rounds up", terms: none, due: "2025-09-30", amount: q.Yuan(10),
+			payments: []Payment{{d("2025-10-01"), q.Yuan(10)}}, asOf: "2025-10-31", days: 1, interest: 1},
+		// Agreed 4.35 % a year, signed 1 July 2025 (LPR 3.00 % since 20 May): 123,456.78 元 for 17
+		// days = 123456.78 × 4.35 % × 17 / 365 = 250.1268… → 250.13 元.
+		{name: "agreed yearly rate", terms: yearly("2025-07-01", "4.35"), due: "2025-09-30", amount: 12_345_678,
+			payments: []Payment{{d("2025-10-17"), 12_345_678}}, asOf: "2025-12-31", days: 17, interest: 25_013, step: "1年期LPR为年3.00%"},
+		// Agreed 2.90 %, below the 3.00 % LPR: flagged, and the LPR applies as the floor:
+		// 123456.78 × 3 % × 17 / 365 = 172.5012… → 172.50 元.
+		{name: "agreed rate below the LPR", terms: yearly("2025-07-01", "2.90"), due: "2025-09-30", amount: 12_345_678,
+			payments: []Payment{{d("2025-10-17"), 12_345_678}}, asOf: "2025-12-31", days: 17, interest: 17_250, flag: "rate_below_lpr"},
+		// On the LPR publication day the new rate holds: signed 20 April 2020 (3.85 %), agreed 3.90 %: fine.
+		{name: "signed on a publication day", terms: yearly("2020-04-20", "3.90"), due: "2025-09-30", amount: q.Yuan(365_000),
+			payments: []Payment{{d("2025-10-01"), q.Yuan(365_000)}}, asOf: "2025-12-31", days: 1, interest: q.Yuan(39), step: "2020-04-20公布"},
+		// The day before, the March rate (4.05 %) held: 3.90 % is below it.
+		{name: "signed the day before a publication", terms: yearly("2020-04-19", "3.90"), due: "2025-09-30", amount: q.Yuan(365_000),
+			payments: []Payment{{d("2025-10-01"), q.Yuan(365_000)}}, asOf: "2025-12-31", days: 1, interest: 4050, flag: "rate_below_lpr"},
+		// A daily agreed rate, 万分之三 (10.95 % a year, above the LPR): 500,000 × 0.03 % × 20 = 3,000 元.
+		{name: "agreed daily rate", terms: func() Terms { x := none; x.AgreedRate = Rate{PerDay: true, Micro: 300}; return x }(), due: "2025-09-30", amount: q.Yuan(500_000),
+			payments: []Payment{{d("2025-10-20"), q.Yuan(500_000)}}, asOf: "2025-12-31", days: 20, interest: q.Yuan(3_000)},
+	}
+	for _, tc := range cases {
+		got := Interest(lprs, tc.terms, d(tc.due), tc.amount, tc.payments, d(tc.asOf))
+		if got.Days != tc.days || got.Interest != tc.interest {
+			t.Errorf("%s: %d days, interest %s; want %d, %s\n%s", tc.name, got.Days, got.Interest, tc.days, tc.interest, got.Explanation())
+		}
+		if tc.flag != "" && !hasFlag(got.Flags, tc.flag) {
+			t.Errorf("%s: flags %v", tc.name, got.Flags)
+		}
+		if tc.flag == "" && len(got.Flags) > 0 {
+			t.Errorf("%s: unexpected flags %v", tc.name, got.Flags)
+		}
+		if !strings.Contains(got.Explanation(), tc.step) {
+			t.Errorf("%s: explanation %q lacks %q", tc.name, got.Explanation(), tc.step)
+		}
+	}
+}
+
+func TestPayables(t *testing.T) {
+	cal, lprs := calendar(t), ShippedLPR()
+	ev := func(k q.EventKind, on string, amount q.Money) *q.ContractEvent {
+		return &q.ContractEvent{Kind: k, On: d(on), Amount: amount, Method: map[bool]q.PayMethod{true: q.MethodTransfer}[k == q.EventPayment]}
+	}
+	// By progress, 2025 rules, large buyer: settlements on 4 August (due 9 October, after
+	// National Day) and 1 September (+60 = 31 October, a Friday).
+	c := &q.Contract{SignedOn: d("2025-07-01"), Buyer: q.BuyerLarge, SupplierSize: q.SizeSmall, Settlement: q.SettleProgress, Amount: q.Yuan(1_000_000)}
+	events := []*q.ContractEvent{
+		ev(q.EventDelivery, "2025-07-15", 0),
+		ev(q.EventSettlement, "2025-08-04", q.Yuan(300_000)),
+		ev(q.EventSettlement, "2025-09-01", q.Yuan(500_000)),
+		ev(q.EventInvoice, "2025-09-02", q.Yuan(800_000)),
+		// 300,000 paid on 9 October (on time); 200,000 on 20 November: 100,000 of it closes...
+		ev(q.EventPayment, "2025-10-09", q.Yuan(300_000)),
+		ev(q.EventPayment, "2025-11-20", q.Yuan(200_000)),
+		// ...100,000 of the second settlement disputed from 15 October, still open.
+		ev(q.EventDispute, "2025-10-15", q.Yuan(100_000)),
+	}
+	ps := Payables(cal, lprs, c, events, d("2025-12-31"))
+	if len(ps) != 2 {
+		t.Fatalf("%d payables", len(ps))
+	}
+	p1, p2 := ps[0], ps[1]
+	if p1.DueOn != d("2025-10-09") || p1.Status != q.PayablePaid || p1.Interest != 0 {
+		t.Errorf("first: %+v", p1)
+	}
+	// Second: 500,000 − 100,000 disputed = 400,000 due on 31 October; 200,000 paid on 20 November
+	// (20 days late: 2,000 元); 200,000 unpaid on 31 December (61 days: 6,100 元).
+	if p2.DueOn != d("2025-10-31") || p2.Due != q.Yuan(400_000) || p2.Disputed != q.Yuan(100_000) ||
+		p2.Status != q.PayableOverdue || p2.OverdueDays != 61 || p2.Interest != q.Yuan(8_100) || p2.Unpaid != q.Yuan(200_000) {
+		t.Errorf("second: %+v", p2)
+	}
+	if len(p2.Parts) != 2 || p2.Parts[0].Days != 20 || !p2.Parts[1].PaidOn.IsZero() {
+		t.Errorf("parts %+v", p2.Parts)
+	}
+	// As of 30 September neither is paid, the second not yet due, nothing disputed.
+	ps = Payables(cal, lprs, c, events, d("2025-09-30"))
+	if ps[0].Status != q.PayableOpen || ps[1].Status != q.PayableOpen || ps[1].Disputed != 0 {
+		t.Errorf("as of 30 September: %s %s", ps[0].Status, ps[1].Status)
+	}
+	// One-off with a court case on 400,000 of 1,000,000: 600,000 due, paid by bill, flagged.
+	c2 := &q.Contract{SignedOn: d("2025-07-01"), Buyer: q.BuyerLarge, SupplierSize: q.SizeSmall, Settlement: q.SettleOnce, Amount: q.Yuan(1_000_000), PayWhenPaid: true}
+	bill := ev(q.EventPayment, "2025-09-30", q.Yuan(600_000))
+	bill.Method = q.MethodBill
+	ps = Payables(cal, lprs, c2, []*q.ContractEvent{ev(q.EventDelivery, "2025-08-01", 0), ev(q.EventCourt, "2025-09-10", q.Yuan(400_000)), bill}, d("2025-12-31"))
+	p := ps[0]
+	if p.InCourt != q.Yuan(400_000) || p.Due != q.Yuan(600_000) || p.Status != q.PayablePaid || !hasFlag(p.Flags, "paid_in_bills") || !hasFlag(p.Flags, "pay_when_paid") {
+		t.Errorf("court and bill: %+v", p)
+	}
+}

@@ -1,0 +1,295 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/qingqian/qingqian"
+)
+
+// AgingService implements qingqian.AgingService over the stored payable parts.
+type AgingService struct{ db *DB }
+
+// NewAgingService returns the aging service over db.
+func NewAgingService(db *DB) *AgingService { return &AgingService{db: db} }
+
+var _ qingqian.AgingService = (*AgingService)(nil)
+
+// bucketCase is the SQL of qingqian.BucketOf on column due_on, with the thresholds as
+// parameters: comparisons of dates only, so that the covering index answers the query.
+func bucketCase(q *args, asOf qingqian.Date) string {
+	return `CASE WHEN pp.due_on IS NULL THEN 'no_term'
+		WHEN pp.due_on > ` + q.add(asOf.AddDays(30)) + ` THEN 'not_due'
+		WHEN pp.due_on > ` + q.add(asOf.AddDays(7)) + ` THEN 'due_30'
+		WHEN pp.due_on >= ` + q.add(asOf) + ` THEN 'due_7'
+		WHEN pp.due_on >= ` + q.add(asOf.AddDays(-30)) + ` THEN 'overdue_30'
+		WHEN pp.due_on >= ` + q.add(asOf.AddDays(-90)) + ` THEN 'overdue_90'
+		WHEN pp.due_on >= ` + q.add(asOf.AddDays(-365)) + ` THEN 'overdue_365'
+		ELSE 'overdue_1y' END`
+}
+
+// openAsOf is the condition of a part open on asOf: its clock started and it was not paid by then.
+func openAsOf(q *args, asOf qingqian.Date) string {
+	d := q.add(asOf)
+	return `pp.start_on <= ` + d + ` AND (pp.paid_on IS NULL OR pp.paid_on > ` + d + `)`
+}
+
+// Aging implements qingqian.AgingService.
+func (s *AgingService) Aging(ctx context.Context, orgID int64, asOf qingqian.Date) (_ *qingqian.Aging, err error) {
+	defer serviceErr(&err, "aging of org %d", orgID)
+	a, err := qingqian.RequireReader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := s.db.scopePath(ctx, a, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if asOf.IsZero() {
+		asOf = qingqian.DateOf(s.db.Now())
+	}
+	// The units of the subtree: the scope unit and its direct subordinates get a row each.
+	lo, hi := subtreeRange(scope)
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id, name, path FROM orgs WHERE path >= $1 AND path < $2`, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	type unit struct {
+		name, path string
+	}
+	units := map[int64]unit{}
+	for rows.Next() {
+		var id int64
+		var u unit
+		if err := rows.Scan(&id, &u.name, &u.path); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		units[id] = u
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := &qingqian.Aging{AsOf: asOf, Total: &qingqian.AgingRow{}}
+	byPath := map[string]*qingqian.AgingRow{}
+	for id, u := range units {
+		if u.path == scope {
+			out.OrgID = id
+			r := &qingqian.AgingRow{OrgID: id, OrgName: u.name, Own: true}
+			out.Total.OrgID, out.Total.OrgName = id, u.name
+			out.Rows = append([]*qingqian.AgingRow{r}, out.Rows...)
+			byPath[u.path] = r
+		} else if strings.Count(u.path, "/") == strings.Count(scope, "/")+1 {
+			r := &qingqian.AgingRow{OrgID: id, OrgName: u.name}
+			out.Rows = append(out.Rows, r)
+			byPath[u.path] = r
+		}
+	}
+	// The row a unit's payables count in: its own (the scope) or its subordinate's subtree.
+	rowOf := func(path string) *qingqian.AgingRow {
+		if path == scope {
+			return byPath[scope]
+		}
+		rest := strings.TrimPrefix(path, scope)
+		head, _, _ := strings.Cut(rest, "/")
+		return byPath[scope+head+"/"]
+	}
+	var q args
+	bucket := bucketCase(&q, asOf)
+	open := openAsOf(&q, asOf)
+	l, h := q.add(lo), q.add(hi)
+	// A payable's open parts on asOf are its last ones (parts are stored in the order of
+	// payment); the first of them, whose previous part was paid by asOf, counts the payable.
+	d := q.add(asOf)
+	res, err := s.db.read.QueryContext(ctx, `SELECT pp.org_id, `+bucket+` AS bucket,
+		SUM(CASE WHEN pp.prev_paid_on IS NULL OR pp.prev_paid_on <= `+d+` THEN 1 ELSE 0 END), CAST(SUM(pp.amount) AS BIGINT)
+		FROM payable_parts pp WHERE pp.org_id IN (SELECT id FROM orgs WHERE path >= `+l+` AND path < `+h+`) AND `+open+`
+		GROUP BY pp.org_id, bucket`, q...)
+	if err != nil {
+		return nil, fmt.Errorf("age payables: %w", err)
+	}
+	defer res.Close()
+	for res.Next() {
+		var id int64
+		var b qingqian.AgingBucket
+		var n int
+		var amt qingqian.Money
+		if err := res.Scan(&id, &b, &n, &amt); err != nil {
+			return nil, err
+		}
+		if r := rowOf(units[id].path); r != nil {
+			r.Add(b, n, amt)
+		}
+		out.Total.Add(b, n, amt)
+	}
+	if err := res.Err(); err != nil {
+		return nil, err
+	}
+	sortRows(out.Rows)
+	return out, nil
+}
+
+// sortRows puts the unit's own row first and its subordinates by name.
+func sortRows(rows []*qingqian.AgingRow) {
+	if len(rows) < 2 {
+		return
+	}
+	rest := rows[1:]
+	for i := 1; i < len(rest); i++ {
+		for j := i; j > 0 && rest[j].OrgName < rest[j-1].OrgName; j-- {
+			rest[j], rest[j-1] = rest[j-1], rest[j]
+		}
+	}
+}
+
+// FindOpenPayables implements qingqian.AgingService.
+func (s *AgingService) FindOpenPayables(ctx context.Context, f qingqian.PayableFilter) (_ []*qingqian.OpenPayable, err error) {
+	defer serviceErr(&err, "find open payables of org %d", f.OrgID)
+	a, err := qingqian.RequireReader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := s.db.scopePath(ctx, a, f.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	if f.AsOf.IsZero() {
+		f.AsOf = qingqian.DateOf(s.db.Now())
+	}
+	var q args
+	bucket := bucketCase(&q, f.AsOf)
+	open := openAsOf(&q, f.AsOf)
+	where := ``
+	if f.Subtree {
+		lo, hi := subtreeRange(scope)
+		where = `pp.org_id IN (SELECT id FROM orgs WHERE path >= ` + q.add(lo) + ` AND path < ` + q.add(hi) + `)`
+	} else {
+		where = `pp.org_id = (SELECT id FROM orgs WHERE path = ` + q.add(scope) + `)`
+	}
+	outer := ``
+	if f.Bucket != "" {
+		if _, ok := qingqian.AgingBucketNames[f.Bucket]; !ok {
+			return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "账龄区间不正确", Fields: map[string]string{"bucket": "账龄区间不正确"}}
+		}
+		outer = ` WHERE x.bucket = ` + q.add(string(f.Bucket))
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT x.contract_id, k.no, k.name, x.org_id, o.name, c.name, x.seq, x.due_on, x.amt, x.bucket FROM (
+		SELECT pp.org_id, pp.contract_id, pp.seq, pp.due_on, `+bucket+` AS bucket, CAST(SUM(pp.amount) AS BIGINT) AS amt FROM payable_parts pp
+		WHERE `+where+` AND `+open+` GROUP BY pp.org_id, pp.contract_id, pp.seq, pp.due_on) x
+		JOIN contracts k ON k.id = x.contract_id JOIN orgs o ON o.id = x.org_id JOIN creditors c ON c.id = k.creditor_id`+outer+`
+		ORDER BY x.due_on, x.contract_id, x.seq LIMIT `+q.add(limit(f.Limit))+` OFFSET `+q.add(max(f.Offset, 0)), q...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*qingqian.OpenPayable{}
+	for rows.Next() {
+		p := &qingqian.OpenPayable{}
+		if err := rows.Scan(&p.ContractID, &p.ContractNo, &p.ContractName, &p.OrgID, &p.OrgName, &p.CreditorName, &p.Seq, &p.DueOn, &p.Open, &p.Bucket); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// subtreeRows reads the units of the scope's subtree: the rows of the scope and its direct
+// subordinates by path, and every unit's path by id.
+func (db *DB) subtreeUnits(ctx context.Context, scope string) (names, paths map[int64]string, err error) {
+	lo, hi := subtreeRange(scope)
+	rows, err := db.read.QueryContext(ctx, `SELECT id, name, path FROM orgs WHERE path >= $1 AND path < $2`, lo, hi)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	names, paths = map[int64]string{}, map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name, path string
+		if err := rows.Scan(&id, &name, &path); err != nil {
+			return nil, nil, err
+		}
+		names[id], paths[id] = name, path
+	}
+	return names, paths, rows.Err()
+}
+
+// TimelyRates implements qingqian.AgingService.
+func (s *AgingService) TimelyRates(ctx context.Context, orgID int64, from, to qingqian.Date) (_ *qingqian.Timely, err error) {
+	defer serviceErr(&err, "timely-payment rates of org %d", orgID)
+	a, err := qingqian.RequireReader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if from.IsZero() || to.IsZero() || to.Before(from) {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "请填写起止日期，截止日期不早于起始日期", Fields: map[string]string{"from": "起止日期不正确"}}
+	}
+	scope, err := s.db.scopePath(ctx, a, orgID)
+	if err != nil {
+		return nil, err
+	}
+	names, paths, err := s.db.subtreeUnits(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	out := &qingqian.Timely{From: from, To: to, Total: &qingqian.TimelyRow{}}
+	byPath := map[string]*qingqian.TimelyRow{}
+	depth := strings.Count(scope, "/")
+	for id, p := range paths {
+		switch {
+		case p == scope:
+			r := &qingqian.TimelyRow{OrgID: id, OrgName: names[id], Own: true}
+			out.Total.OrgID, out.Total.OrgName = id, names[id]
+			out.Rows = append([]*qingqian.TimelyRow{r}, out.Rows...)
+			byPath[p] = r
+		case strings.Count(p, "/") == depth+1:
+			r := &qingqian.TimelyRow{OrgID: id, OrgName: names[id]}
+			out.Rows = append(out.Rows, r)
+			byPath[p] = r
+		}
+	}
+	lo, hi := subtreeRange(scope)
+	res, err := s.db.read.QueryContext(ctx, `SELECT x.org_id, COUNT(*), SUM(x.on_time), CAST(SUM(x.amt) AS BIGINT), CAST(SUM(x.amt_on_time) AS BIGINT) FROM (
+		SELECT pp.org_id, pp.contract_id, pp.seq, SUM(pp.amount) AS amt,
+			SUM(CASE WHEN pp.paid_on IS NOT NULL AND pp.paid_on <= pp.due_on THEN pp.amount ELSE 0 END) AS amt_on_time,
+			CASE WHEN MAX(CASE WHEN pp.paid_on IS NULL OR pp.paid_on > pp.due_on THEN 1 ELSE 0 END) = 0 THEN 1 ELSE 0 END AS on_time
+		FROM payable_parts pp
+		WHERE pp.org_id IN (SELECT id FROM orgs WHERE path >= $1 AND path < $2) AND pp.due_on >= $3 AND pp.due_on <= $4
+		GROUP BY pp.org_id, pp.contract_id, pp.seq) x GROUP BY x.org_id`, lo, hi, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	for res.Next() {
+		var id int64
+		var n, onTime int
+		var amt, amtOnTime qingqian.Money
+		if err := res.Scan(&id, &n, &onTime, &amt, &amtOnTime); err != nil {
+			return nil, err
+		}
+		p := paths[id]
+		r := byPath[scope]
+		if p != scope {
+			head, _, _ := strings.Cut(strings.TrimPrefix(p, scope), "/")
+			r = byPath[scope+head+"/"]
+		}
+		for _, x := range []*qingqian.TimelyRow{r, out.Total} {
+			if x != nil {
+				x.Due += n
+				x.OnTime += onTime
+				x.DueAmount += amt
+				x.OnTimeAmount += amtOnTime
+			}
+		}
+	}
+	if err := res.Err(); err != nil {
+		return nil, err
+	}
+	for _, r := range out.Rows {
+		r.Finish()
+	}
+	out.Total.Finish()
+	return out, nil
+}

@@ -1,0 +1,710 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/payrules"
+)
+
+// ContractService implements qingqian.ContractService.
+type ContractService struct{ db *DB }
+
+// NewContractService returns the contract service over db.
+func NewContractService(db *DB) *ContractService { return &ContractService{db: db} }
+
+var _ qingqian.ContractService = (*ContractService)(nil)
+
+const contractColumns = `k.id, k.org_id, o.name, k.creditor_id, c.name, c.uscc, k.no, k.name, k.kind, k.buyer_kind, k.signed_on, k.amount,
+	k.supplier_size, k.size_declared_on, k.size_evidence, k.settlement, k.agreed_days, k.acceptance_condition, k.acceptance_days,
+	k.rate_per_day, k.rate_micro, k.pay_when_paid, k.audit_basis, k.forced_bills, k.note, k.version, k.created_at, k.updated_at, o.path`
+
+const contractFrom = ` FROM contracts k JOIN orgs o ON o.id = k.org_id JOIN creditors c ON c.id = k.creditor_id`
+
+type contractRow struct {
+	*qingqian.Contract
+	path string
+}
+
+func scanContract(row interface{ Scan(...any) error }) (*contractRow, error) {
+	k := &qingqian.Contract{}
+	r := &contractRow{Contract: k}
+	err := row.Scan(&k.ID, &k.OrgID, &k.OrgName, &k.CreditorID, &k.CreditorName, &k.CreditorUSCC, &k.No, &k.Name, &k.Kind, &k.Buyer,
+		&k.SignedOn, &k.Amount, &k.SupplierSize, &k.SizeDeclaredOn, &k.SizeEvidence, &k.Settlement, &k.AgreedDays, &k.AcceptanceCondition,
+		&k.AcceptanceDays, &k.AgreedRate.PerDay, &k.AgreedRate.Micro, &k.PayWhenPaid, &k.AuditBasis, &k.ForcedBills, &k.Note, &k.Version,
+		timeCol{&k.CreatedAt}, timeCol{&k.UpdatedAt}, &r.path)
+	return r, err
+}
+
+func contractNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "合同不存在") }
+
+// reachContract reads a contract for a write (locked on PostgreSQL) if the actor's subtree holds it.
+func (tx *Tx) reachContract(ctx context.Context, id int64) (_ *contractRow, err error) {
+	defer wrapErr(&err, "read contract %d", id)
+	r, err := scanContract(tx.QueryRowContext(ctx, `SELECT `+contractColumns+contractFrom+` WHERE k.id = $1`+tx.db.d.forUpdateOf("k"), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, contractNotFound()
+	} else if err != nil {
+		return nil, err
+	}
+	if !tx.actor.Reaches(r.path) {
+		tx.deny("contract", id)
+		return nil, contractNotFound()
+	}
+	return r, nil
+}
+
+func unlawful(flags []qingqian.RuleFlag) bool {
+	for _, f := range flags {
+		if f.Unlawful {
+			return true
+		}
+	}
+	return false
+}
+
+// CreateContract implements qingqian.ContractService.
+func (s *ContractService) CreateContract(ctx context.Context, k *qingqian.Contract) (err error) {
+	defer serviceErr(&err, "create contract in org %d", k.OrgID)
+	a, err := qingqian.RequireWriter(ctx)
+	if err != nil {
+		return err
+	}
+	if err := k.Validate(); err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, a, func(tx *Tx) error {
+		o, err := tx.findOrg(ctx, k.OrgID)
+		if err != nil && !missing(err) {
+			return err
+		}
+		if err != nil || !a.Reaches(o.Path) {
+			if err == nil {
+				tx.deny("org", k.OrgID)
+			}
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "采购单位不存在", Fields: map[string]string{"org_id": "采购单位不存在"}}
+		}
+		if !o.Active {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "采购单位已停用", Fields: map[string]string{"org_id": "采购单位已停用"}}
+		}
+		if k.CreditorID <= 0 && k.Creditor != nil {
+			cr, _, err := tx.creditorFor(ctx, *k.Creditor)
+			if err != nil {
+				return err
+			}
+			k.CreditorID, k.CreditorName, k.CreditorUSCC = cr.ID, cr.Name, cr.USCC
+		} else {
+			err = tx.QueryRowContext(ctx, `SELECT name, uscc FROM creditors WHERE id = $1`, k.CreditorID).Scan(&k.CreditorName, &k.CreditorUSCC)
+			if errors.Is(err, sql.ErrNoRows) {
+				return &qingqian.Error{Code: qingqian.EINVALID, Message: "供应商不存在", Fields: map[string]string{"creditor_id": "供应商不存在"}}
+			} else if err != nil {
+				return err
+			}
+			if ok, err := tx.db.seen(ctx, tx, a, k.CreditorID); err != nil {
+				return err
+			} else if !ok {
+				tx.deny("creditor", k.CreditorID)
+				return &qingqian.Error{Code: qingqian.EINVALID, Message: "供应商不存在，请按统一社会信用代码选择", Fields: map[string]string{"creditor_id": "供应商不存在"}}
+			}
+		}
+		return tx.createContract(ctx, o, k)
+	})
+}
+
+func (tx *Tx) createContract(ctx context.Context, o *qingqian.Org, k *qingqian.Contract) error {
+	lprs, err := tx.db.lpr(ctx, tx)
+	if err != nil {
+		return err
+	}
+	k.Flags = payrules.ContractFlags(lprs, k)
+	k.OrgName = o.Name
+	k.Version, k.CreatedAt, k.UpdatedAt = 1, tx.now, tx.now
+	k.ID, err = tx.insertID(ctx, `INSERT INTO contracts (org_id, creditor_id, no, name, kind, buyer_kind, signed_on, amount, supplier_size,
+		size_declared_on, size_evidence, settlement, agreed_days, acceptance_condition, acceptance_days, rate_per_day, rate_micro,
+		pay_when_paid, audit_basis, forced_bills, unlawful, note, search, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1, $24, $24)`,
+		k.OrgID, k.CreditorID, k.No, k.Name, k.Kind, k.Buyer, k.SignedOn, k.Amount, k.SupplierSize, k.SizeDeclaredOn, k.SizeEvidence,
+		k.Settlement, k.AgreedDays, k.AcceptanceCondition, k.AcceptanceDays, k.AgreedRate.PerDay, k.AgreedRate.Micro,
+		k.PayWhenPaid, k.AuditBasis, k.ForcedBills, unlawful(k.Flags), k.Note, searchText(k.No, k.Name), tx.ts(tx.now))
+	if isUnique(err) {
+		return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "本单位已有相同编号的合同", Fields: map[string]string{"no": "合同编号已存在"}}
+	} else if err != nil {
+		return fmt.Errorf("insert into contracts: %w", err)
+	}
+	if err := tx.audit(ctx, "contract.create", "contract", k.ID, o.Path, nil, k); err != nil {
+		return err
+	}
+	return tx.recomputePayables(ctx, k, nil)
+}
+
+// eventsOf reads a contract's events in date order.
+func (db *DB) eventsOf(ctx context.Context, q queryer, id int64) (_ []*qingqian.ContractEvent, err error) {
+	defer wrapErr(&err, "read the events of contract %d", id)
+	rows, err := q.QueryContext(ctx, `SELECT id, contract_id, kind, on_date, amount, method, voucher_no, late_by_supplier, end_on, note, key, actor_name, created_at
+		FROM contract_events WHERE contract_id = $1 ORDER BY on_date, id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*qingqian.ContractEvent{}
+	for rows.Next() {
+		e := &qingqian.ContractEvent{}
+		if err := rows.Scan(&e.ID, &e.ContractID, &e.Kind, &e.On, &e.Amount, &e.Method, &e.VoucherNo, &e.LateBySupplier, &e.EndOn,
+			&e.Note, &e.Key, &e.ActorName, timeCol{&e.CreatedAt}); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// recomputePayables derives the contract's payables as of today and stores them with their
+// parts, replacing those stored. events nil reads them.
+func (tx *Tx) recomputePayables(ctx context.Context, k *qingqian.Contract, events []*qingqian.ContractEvent) (err error) {
+	return tx.recompute(ctx, k, events, false)
+}
+
+// recompute is recomputePayables that, with raise, also turns the payables overdue or paid late
+// into ledger items (RaiseArrears).
+func (tx *Tx) recompute(ctx context.Context, k *qingqian.Contract, events []*qingqian.ContractEvent, raise bool) (err error) {
+	defer wrapErr(&err, "recompute the payables of contract %d", k.ID)
+	if events == nil {
+		if events, err = tx.db.eventsOf(ctx, tx, k.ID); err != nil {
+			return err
+		}
+	}
+	cal, lprs, err := tx.payRules(ctx)
+	if err != nil {
+		return err
+	}
+	today := qingqian.DateOf(tx.now)
+	ps := payrules.Payables(cal, lprs, k, events, today)
+	defer func() {
+		if err == nil {
+			err = tx.raiseArrears(ctx, k, ps, events, raise)
+		}
+	}()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM payable_parts WHERE contract_id = $1`, k.ID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM payables WHERE contract_id = $1`, k.ID); err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO payables (contract_id, seq, org_id, basis, amount, due, start_on, due_on, paid, unpaid, overdue_days, interest, status, computed_on)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			k.ID, p.Seq, k.OrgID, p.Basis, p.Amount, p.Due, p.StartOn, p.DueOn, p.Paid, p.Unpaid, p.OverdueDays, p.Interest, p.Status, today); err != nil {
+			return fmt.Errorf("insert into payables: %w", err)
+		}
+		if p.StartOn.IsZero() {
+			continue
+		}
+		// The parts in the order of payment, the unpaid one last, each with the day the part
+		// before it was paid.
+		parts := p.Parts
+		if p.DueOn.IsZero() && p.Unpaid > 0 {
+			parts = append(parts, qingqian.PayablePart{Amount: p.Unpaid})
+		}
+		var prev qingqian.Date
+		for _, x := range parts {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO payable_parts (contract_id, seq, org_id, start_on, due_on, amount, paid_on, prev_paid_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				k.ID, p.Seq, k.OrgID, p.StartOn, p.DueOn, x.Amount, x.PaidOn, prev); err != nil {
+				return fmt.Errorf("insert into payable_parts: %w", err)
+			}
+			prev = x.PaidOn
+		}
+	}
+	return nil
+}
+
+// recomputeContractsSignedFrom recomputes the payables of the contracts signed on or after d.
+func (tx *Tx) recomputeContractsSignedFrom(ctx context.Context, d qingqian.Date) (int, error) {
+	return tx.recomputeContracts(ctx, `k.signed_on >= $1`, d)
+}
+
+// recomputeContractsSignedTo recomputes the payables of the contracts signed on or before d
+// (a calendar year entered moves the due dates that reach into it).
+func (tx *Tx) recomputeContractsSignedTo(ctx context.Context, d qingqian.Date) (int, error) {
+	tx.payCal = nil
+	return tx.recomputeContracts(ctx, `k.signed_on <= $1`, d)
+}
+
+func (tx *Tx) recomputeContracts(ctx context.Context, where string, d qingqian.Date) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+contractColumns+contractFrom+` WHERE `+where+` ORDER BY k.id`, d)
+	if err != nil {
+		return 0, err
+	}
+	var ks []*qingqian.Contract
+	for rows.Next() {
+		r, err := scanContract(rows)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ks = append(ks, r.Contract)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, k := range ks {
+		if err := tx.recomputePayables(ctx, k, nil); err != nil {
+			return 0, err
+		}
+	}
+	return len(ks), nil
+}
+
+// FindContractByID implements qingqian.ContractService.
+func (s *ContractService) FindContractByID(ctx context.Context, id int64, asOf qingqian.Date) (_ *qingqian.Contract, err error) {
+	defer serviceErr(&err, "find contract %d", id)
+	a, err := qingqian.RequireReader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := scanContract(s.db.read.QueryRowContext(ctx, `SELECT `+contractColumns+contractFrom+` WHERE k.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, contractNotFound()
+	} else if err != nil {
+		return nil, err
+	}
+	if !a.Reaches(r.path) {
+		s.db.securityEvent(ctx, a, "contract", id)
+		return nil, contractNotFound()
+	}
+	k := r.Contract
+	if k.Events, err = s.db.eventsOf(ctx, s.db.read, id); err != nil {
+		return nil, err
+	}
+	cal, err := s.db.calendar(ctx, s.db.read)
+	if err != nil {
+		return nil, err
+	}
+	lprs, err := s.db.lpr(ctx, s.db.read)
+	if err != nil {
+		return nil, err
+	}
+	if asOf.IsZero() {
+		asOf = qingqian.DateOf(s.db.Now())
+	}
+	k.Flags = payrules.ContractFlags(lprs, k)
+	k.Payables = payrules.Payables(cal, lprs, k, k.Events, asOf)
+	return k, nil
+}
+
+// FindContracts implements qingqian.ContractService.
+func (s *ContractService) FindContracts(ctx context.Context, f qingqian.ContractFilter) (_ *qingqian.ContractPage, err error) {
+	defer serviceErr(&err, "find contracts")
+	a, err := qingqian.RequireReader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := s.db.scopePath(ctx, a, f.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	var q args
+	lo, hi := subtreeRange(scope)
+	where := ` WHERE o.path >= ` + q.add(lo) + ` AND o.path < ` + q.add(hi)
+	if f.Unlawful != nil {
+		where += ` AND k.unlawful = ` + q.add(*f.Unlawful)
+	}
+	if f.Query != "" {
+		p := q.add(likePattern(f.Query))
+		where += ` AND (k.search LIKE ` + p + ` ESCAPE '\' OR c.search LIKE ` + p + ` ESCAPE '\')`
+	}
+	page := &qingqian.ContractPage{Contracts: []*qingqian.Contract{}}
+	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*)`+contractFrom+where, q...).Scan(&page.Total); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+contractColumns+contractFrom+where+` ORDER BY k.id DESC LIMIT `+q.add(limit(f.Limit))+` OFFSET `+q.add(max(f.Offset, 0)), q...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	lprs, err := s.db.lpr(ctx, s.db.read)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		r, err := scanContract(rows)
+		if err != nil {
+			return nil, err
+		}
+		r.Flags = payrules.ContractFlags(lprs, r.Contract)
+		page.Contracts = append(page.Contracts, r.Contract)
+	}
+	return page, rows.Err()
+}
+
+// AddContractEvent implements qingqian.ContractService.
+func (s *ContractService) AddContractEvent(ctx context.Context, e *qingqian.ContractEvent) (err error) {
+	defer serviceErr(&err, "add an event to contract %d", e.ContractID)
+	a, err := qingqian.RequireWriter(ctx)
+	if err != nil {
+		return err
+	}
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, a, func(tx *Tx) error {
+		r, err := tx.reachContract(ctx, e.ContractID)
+		if err != nil {
+			return err
+		}
+		if e.Key != "" {
+			var id int64
+			err := tx.QueryRowContext(ctx, `SELECT id FROM contract_events WHERE contract_id = $1 AND key = $2`, e.ContractID, e.Key).Scan(&id)
+			if err == nil {
+				evs, err := tx.db.eventsOf(ctx, tx, e.ContractID)
+				if err != nil {
+					return err
+				}
+				for _, x := range evs {
+					if x.ID == id {
+						*e = *x
+					}
+				}
+				return nil
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		return tx.addContractEvent(ctx, r, e)
+	})
+}
+
+func (tx *Tx) addContractEvent(ctx context.Context, r *contractRow, e *qingqian.ContractEvent) (err error) {
+	if e.On.Before(r.SignedOn) && e.Kind != qingqian.EventInvoice {
+		return &qingqian.Error{Code: qingqian.EINVALID, Message: "事件日期不能早于合同签订日期", Fields: map[string]string{"on": "不能早于签订日期 " + r.SignedOn.String()}}
+	}
+	e.ActorName, e.CreatedAt = tx.actor.Name, tx.now
+	e.ID, err = tx.insertID(ctx, `INSERT INTO contract_events (contract_id, kind, on_date, amount, method, voucher_no, late_by_supplier, end_on, note, key, actor_name, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		e.ContractID, e.Kind, e.On, e.Amount, e.Method, e.VoucherNo, e.LateBySupplier, e.EndOn, e.Note, e.Key, e.ActorName, tx.ts(tx.now))
+	if isUnique(err) {
+		return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "同一幂等键的事件已记录", Fields: map[string]string{"key": "幂等键已使用"}}
+	} else if err != nil {
+		return fmt.Errorf("insert into contract_events: %w", err)
+	}
+	if err := tx.audit(ctx, "contract.event", "contract", r.ID, r.path, nil, e); err != nil {
+		return err
+	}
+	return tx.recomputePayables(ctx, r.Contract, nil)
+}
+
+// AddContractEvents implements qingqian.ContractService.
+func (s *ContractService) AddContractEvents(ctx context.Context, es []*qingqian.ContractEvent) (err error) {
+	defer serviceErr(&err, "add %d contract events", len(es))
+	a, err := qingqian.RequireWriter(ctx)
+	if err != nil {
+		return err
+	}
+	if len(es) == 0 || len(es) > qingqian.MaxEventBatch {
+		return &qingqian.Error{Code: qingqian.EINVALID, Message: fmt.Sprintf("每批应有1到%d条事件", qingqian.MaxEventBatch), Fields: map[string]string{"events": "条数不正确"}}
+	}
+	bad := qingqian.Validation{}
+	for i, e := range es {
+		if err := e.Validate(); err != nil {
+			for k, v := range qingqian.ErrorFields(err) {
+				bad.Add(fmt.Sprintf("events.%d.%s", i, k), v)
+			}
+		}
+		if e.ContractID <= 0 && (e.OrgID <= 0 || e.ContractNo == "") {
+			bad.Add(fmt.Sprintf("events.%d.contract_id", i), "请填写合同ID，或单位ID和合同编号")
+		}
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, a, func(tx *Tx) error {
+		contracts := map[int64]*contractRow{}
+		byNo := map[string]int64{}
+		for i, e := range es {
+			if e.ContractID <= 0 {
+				k := fmt.Sprint(e.OrgID, "\x00", e.ContractNo)
+				id, ok := byNo[k]
+				if !ok {
+					err := tx.QueryRowContext(ctx, `SELECT id FROM contracts WHERE org_id = $1 AND no = $2`, e.OrgID, e.ContractNo).Scan(&id)
+					if errors.Is(err, sql.ErrNoRows) {
+						bad.Add(fmt.Sprintf("events.%d.contract_no", i), "合同不存在")
+						continue
+					} else if err != nil {
+						return err
+					}
+					byNo[k] = id
+				}
+				e.ContractID = id
+			}
+			if _, ok := contracts[e.ContractID]; !ok {
+				r, err := tx.reachContract(ctx, e.ContractID)
+				if qingqian.ErrorCode(err) == qingqian.ENOTFOUND {
+					bad.Add(fmt.Sprintf("events.%d.contract_id", i), "合同不存在")
+					continue
+				} else if err != nil {
+					return err
+				}
+				contracts[e.ContractID] = r
+			}
+			if r := contracts[e.ContractID]; e.On.Before(r.SignedOn) && e.Kind != qingqian.EventInvoice {
+				bad.Add(fmt.Sprintf("events.%d.on", i), "不能早于合同签订日期 "+r.SignedOn.String())
+			}
+		}
+		if err := bad.Err(); err != nil {
+			return err
+		}
+		// The keys already recorded, and the keys repeated within the batch, are not added again.
+		recorded := map[string]*qingqian.ContractEvent{}
+		for id := range contracts {
+			evs, err := tx.db.eventsOf(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			for _, x := range evs {
+				if x.Key != "" {
+					recorded[fmt.Sprint(id, "\x00", x.Key)] = x
+				}
+			}
+		}
+		var fresh []*qingqian.ContractEvent
+		for _, e := range es {
+			k := fmt.Sprint(e.ContractID, "\x00", e.Key)
+			if x := recorded[k]; e.Key != "" && x != nil {
+				*e = *x
+				continue
+			}
+			e.ActorName, e.CreatedAt = tx.actor.Name, tx.now
+			fresh = append(fresh, e)
+			if e.Key != "" {
+				recorded[k] = e
+			}
+		}
+		if err := tx.insertEvents(ctx, fresh); err != nil {
+			return err
+		}
+		touched := map[int64]int{}
+		for _, e := range fresh {
+			touched[e.ContractID]++
+		}
+		for id, n := range touched {
+			r := contracts[id]
+			if err := tx.audit(ctx, "contract.events", "contract", id, r.path, nil, map[string]any{"events": n}); err != nil {
+				return err
+			}
+			if err := tx.recomputePayables(ctx, r.Contract, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// insertEvents writes events in multi-row statements of up to 500 rows: one round trip per 500.
+func (tx *Tx) insertEvents(ctx context.Context, es []*qingqian.ContractEvent) error {
+	const cols = 12
+	for len(es) > 0 {
+		n := min(len(es), 500)
+		chunk := es[:n]
+		es = es[n:]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO contract_events (contract_id, kind, on_date, amount, method, voucher_no, late_by_supplier, end_on, note, key, actor_name, created_at) VALUES `)
+		params := make([]any, 0, n*cols)
+		for i, e := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(")
+			for j := range cols {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "$%d", i*cols+j+1)
+			}
+			b.WriteString(")")
+			params = append(params, e.ContractID, e.Kind, e.On, e.Amount, e.Method, e.VoucherNo, e.LateBySupplier, e.EndOn, e.Note, e.Key, e.ActorName, tx.ts(tx.now))
+		}
+		b.WriteString(" RETURNING id")
+		rows, err := tx.QueryContext(ctx, b.String(), params...)
+		if err != nil {
+			return fmt.Errorf("insert into contract_events: %w", err)
+		}
+		// The ids of one statement ascend in the order of its rows (SQLite's rowids and
+		// PostgreSQL's identity are drawn row by row), whatever order RETURNING gives them in.
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(ids) != len(chunk) {
+			return fmt.Errorf("insert into contract_events: %d ids for %d rows", len(ids), len(chunk))
+		}
+		slices.Sort(ids)
+		for i, id := range ids {
+			chunk[i].ID = id
+		}
+	}
+	return nil
+}
+
+// raiseArrears records on the ledger item of each payable that has one, as repayments, the late
+// payments not yet recorded there; with create, it first makes a ledger item (origin new) of each
+// payable overdue or paid late that has none. Items are made by the sweep (RaiseArrears) only,
+// not by each event: events are often entered one by one after the fact, and a delivery entered
+// before its payment would otherwise make an item of a debt that was paid on time.
+func (tx *Tx) raiseArrears(ctx context.Context, k *qingqian.Contract, ps []*qingqian.Payable, events []*qingqian.ContractEvent, create bool) (err error) {
+	defer wrapErr(&err, "raise the arrears of contract %d", k.ID)
+	type link struct {
+		item   int64
+		repaid qingqian.Money
+	}
+	links := map[int]*link{}
+	rows, err := tx.QueryContext(ctx, `SELECT seq, item_id, repaid FROM payable_items WHERE contract_id = $1`, k.ID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var seq int
+		l := &link{}
+		if err := rows.Scan(&seq, &l.item, &l.repaid); err != nil {
+			rows.Close()
+			return err
+		}
+		links[seq] = l
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var org *qingqian.Org
+	for _, p := range ps {
+		if p.DueOn.IsZero() {
+			continue
+		}
+		var late qingqian.Money
+		var lastPaid qingqian.Date
+		for _, x := range p.Parts {
+			if !x.PaidOn.IsZero() && x.Days > 0 {
+				late += x.Amount
+				lastPaid = x.PaidOn
+			}
+		}
+		l := links[p.Seq]
+		if l == nil {
+			// Overdue now, or paid late: either way it was arrears once, and the ledger shows it.
+			if !create || p.Status != qingqian.PayableOverdue && late == 0 {
+				continue
+			}
+			if org == nil {
+				if org, err = tx.findOrg(ctx, k.OrgID); err != nil {
+					return err
+				}
+			}
+			no := fmt.Sprintf("%s-%d", k.No, p.Seq)
+			if len([]rune(no)) > 40 {
+				no = ""
+			}
+			it := &qingqian.Item{No: no, OrgID: k.OrgID, CreditorID: k.CreditorID, ContractNo: k.No, ContractName: k.Name, Kind: k.Kind,
+				ArisenOn: p.StartOn, DueOn: p.DueOn, Undisputed: p.Due - p.PaidOnTime, Origin: qingqian.OriginNew,
+				Note: fmt.Sprintf("合同应付款（%s）于%s到期未付，自动转入台账", p.Basis, p.DueOn)}
+			if err := tx.createItem(ctx, org, it, k.CreditorName, k.CreditorUSCC); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO payable_items (contract_id, seq, item_id, repaid) VALUES ($1, $2, $3, 0)`, k.ID, p.Seq, it.ID); err != nil {
+				return err
+			}
+			l = &link{item: it.ID}
+		}
+		if late <= l.repaid {
+			continue
+		}
+		method, voucher := qingqian.MethodTransfer, ""
+		for _, e := range events {
+			if e.Kind == qingqian.EventPayment && e.On == lastPaid {
+				method, voucher = e.Method, e.VoucherNo
+			}
+		}
+		in := qingqian.EntryInput{ItemID: l.item, Kind: qingqian.EntryRepay, On: lastPaid, Amount: late - l.repaid, Part: qingqian.PartUndisputed,
+			Method: method, VoucherNo: voucher, Reason: "合同付款事件"}
+		if _, err := (&EntryService{db: tx.db}).recordTx(ctx, tx, tx.actor, in); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE payable_items SET repaid = $1 WHERE contract_id = $2 AND seq = $3`, late, k.ID, p.Seq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RaiseArrears implements qingqian.ContractService.
+func (s *ContractService) RaiseArrears(ctx context.Context) (_ int, err error) {
+	defer serviceErr(&err, "raise arrears")
+	a, err := qingqian.RequireWriter(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		lo, hi := subtreeRange(a.OrgPath)
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT p.contract_id FROM payables p JOIN orgs o ON o.id = p.org_id
+			WHERE o.path >= $1 AND o.path < $2 AND p.due_on < $3 AND (p.unpaid > 0 OR p.status = 'paid_late')
+			AND NOT EXISTS (SELECT 1 FROM payable_items x WHERE x.contract_id = p.contract_id AND x.seq = p.seq) ORDER BY p.contract_id`,
+			lo, hi, qingqian.DateOf(tx.now))
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			r, err := tx.reachContract(ctx, id)
+			if err != nil {
+				return err
+			}
+			if err := tx.recompute(ctx, r.Contract, nil, true); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
+}
+
+// payRules returns the calendar and the LPR table, read once per transaction.
+func (tx *Tx) payRules(ctx context.Context) (*qingqian.Calendar, qingqian.LPRTable, error) {
+	if tx.payCal == nil {
+		cal, err := tx.db.calendar(ctx, tx)
+		if err != nil {
+			return nil, nil, err
+		}
+		lprs, err := tx.db.lpr(ctx, tx)
+		if err != nil {
+			return nil, nil, err
+		}
+		tx.payCal, tx.payLPR = cal, lprs
+	}
+	return tx.payCal, tx.payLPR, nil
+}

@@ -1,0 +1,138 @@
+package web_test
+
+import (
+	"context"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/sqldb"
+	"github.com/qingqian/qingqian/sqldb/sqldbtest"
+)
+
+func TestContractsThroughTheAPIAndPages(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		newWorld(t, db, e)
+		// An institution-like buyer (事业单位) delivering on 5 September 2025: 30 days end on
+		// Sunday 5 October, inside the National Day rest, so the due date is 9 October.
+		r := e.do("POST", "/api/v1/contracts", e.tokA, map[string]any{"org_id": e.a.ID, "creditor_uscc": "91110108MA01C9BP27",
+			"no": "HT-2025-077", "name": "检测服务", "kind": "services", "buyer_kind": "institution", "signed_on": "2025-07-01", "amount": "200000.00",
+			"supplier_size": "micro", "size_declared_on": "2025-06-30", "size_evidence": "中小企业声明函", "settlement": "once",
+			"agreed_rate": "2.50", "audit_basis": true}).want(t, http.StatusCreated)
+		id := strconv.FormatInt(r.num("id"), 10)
+		// Below the 3.00 % LPR of the signing date, and an audit result as the basis under the 2025 rules.
+		if !strings.Contains(string(r.body), "rate_below_lpr") || !strings.Contains(string(r.body), "audit_basis") {
+			t.Fatalf("flags: %s", r.body)
+		}
+		e.do("POST", "/api/v1/contracts/"+id+"/events", e.tokA, map[string]any{"kind": "delivery", "on": "2025-09-05"}).want(t, http.StatusCreated)
+		r = e.do("POST", "/api/v1/contracts/"+id+"/events", e.tokA, map[string]any{"kind": "payment", "on": "2025-10-19", "amount": "200000.00",
+			"method": "transfer", "voucher_no": "PZ-9", "key": "erp-1"}).want(t, http.StatusCreated)
+		e.do("POST", "/api/v1/contracts/"+id+"/events", e.tokA, map[string]any{"kind": "payment", "on": "2025-10-19", "amount": "200000.00",
+			"method": "transfer", "key": "erp-1"}).want(t, http.StatusCreated)
+		r = e.do("GET", "/api/v1/contracts/"+id+"?as_of=2025-12-31", e.tokA, nil).want(t, 200)
+		ps, _ := r.json["payables"].([]any)
+		if len(ps) != 1 || len(r.json["events"].([]any)) != 2 {
+			t.Fatalf("payables and events: %s", r.body)
+		}
+		p := ps[0].(map[string]any)
+		// 10 days late (10–19 October) at the LPR floor of 3.00 %: 200,000 × 3 % × 10 / 365 = 164.38 元.
+		if p["due_on"] != "2025-10-09" || p["overdue_days"] != float64(10) || p["interest"] != "164.38" || p["status"] != "paid_late" {
+			t.Fatalf("payable: %v", p)
+		}
+		if !strings.Contains(string(r.body), "国庆节、中秋节放假") {
+			t.Fatalf("the explanation does not name the holiday: %s", r.body)
+		}
+		e.do("GET", "/api/v1/contracts/"+id, e.tokB, nil).want(t, http.StatusNotFound)
+		r = e.do("POST", "/api/v1/contracts/"+id+"/events", e.tokA, map[string]any{"kind": "payment", "on": "2025-10-20"})
+		r.want(t, http.StatusBadRequest).field(t, "amount")
+
+		// The pages.
+		_, secret, err := sqldb.NewUserService(db).Login(context.Background(), "clerk_a", testPassword, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		send := func(method, path string, form url.Values) (int, string) {
+			t.Helper()
+			req, _ := http.NewRequest(method, e.srv.URL+path, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.AddCookie(&http.Cookie{Name: "qq_session", Value: secret})
+			res, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			return res.StatusCode, html.UnescapeString(string(b))
+		}
+		st, page := send("GET", "/contracts/"+id+"?as_of=2025-12-31", nil)
+		for _, want := range []string{"违法条款", "低于签订日2025-07-01适用的1年期LPR", "2025-10-09", "顺延至其后第一个工作日2025-10-09", "164.38", "逾期付清"} {
+			if st != 200 || !strings.Contains(page, want) {
+				t.Errorf("the contract's page lacks %q (%d)", want, st)
+			}
+		}
+		if _, page = send("GET", "/contracts", nil); !strings.Contains(page, "HT-2025-077") || !strings.Contains(page, "违法") {
+			t.Errorf("the register lacks the contract or its flag")
+		}
+		st, page = send("POST", "/contracts/"+id+"/events", url.Values{"kind": {"dispute"}, "on": {"2025-10-01"}})
+		if st != 400 || !strings.Contains(page, "请填写大于零的金额") {
+			t.Errorf("a dispute without an amount: %d", st)
+		}
+		form := url.Values{"org_id": {strconv.FormatInt(e.a.ID, 10)}, "buyer_kind": {"large"}, "no": {"HT-2025-078"}, "name": {"钢材"}, "kind": {"goods"},
+			"uscc": {"91110108MA01C9BP27"}, "supplier_size": {"small"}, "signed_on": {"2025-06-01"}, "amount": {"50000"}, "settlement": {"once"}, "pay_when_paid": {"1"}}
+		st, _ = send("POST", "/contracts/new", form)
+		if st != 303 {
+			t.Fatalf("new contract: %d", st)
+		}
+		if _, page = send("GET", "/contracts?unlawful=true", nil); !strings.Contains(page, "HT-2025-078") {
+			t.Errorf("the pay-when-paid contract is not listed as unlawful")
+		}
+		// Delivered 50 days ago under the 2025 rules (60 days): due within 7 to 12 days, on the
+		// dashboard's warnings and in the aging.
+		r = e.do("GET", "/api/v1/contracts?q=HT-2025-078", e.tokA, nil).want(t, 200)
+		id78 := strconv.FormatInt(int64(r.json["items"].([]any)[0].(map[string]any)["id"].(float64)), 10)
+		e.do("POST", "/api/v1/contracts/"+id78+"/events", e.tokA, map[string]any{"kind": "delivery", "on": qingqian.Today().AddDays(-50).String()}).want(t, http.StatusCreated)
+		if _, page = send("GET", "/", nil); !strings.Contains(page, "应付中小企业款项预警") || !strings.Contains(page, "50,000.00 元") {
+			t.Errorf("the dashboard has no payment warning")
+		}
+		if st, page = send("GET", "/payables/aging", nil); st != 200 || !strings.Contains(page, "50,000.00") {
+			t.Errorf("aging page: %d", st)
+		}
+		r = e.do("GET", "/api/v1/payables/aging", e.tokA, nil).want(t, 200)
+		if tot := r.json["total"].(map[string]any)["total"].(map[string]any); tot["amount"] != "50000.00" {
+			t.Errorf("aging: %s", r.body)
+		}
+		e.do("GET", "/api/v1/payables?bucket=late", e.tokA, nil).want(t, http.StatusBadRequest)
+		// An ERP's batch names the contract by its number; the same key twice is recorded once.
+		batch := map[string]any{"events": []map[string]any{
+			{"org_id": e.a.ID, "contract_no": "HT-2025-078", "kind": "payment", "on": qingqian.Today().String(), "amount": "20000.00", "method": "transfer", "key": "erp-9"},
+			{"org_id": e.a.ID, "contract_no": "HT-2025-078", "kind": "payment", "on": qingqian.Today().String(), "amount": "20000.00", "method": "transfer", "key": "erp-9"},
+		}}
+		r = e.do("POST", "/api/v1/contract-events", e.tokA, batch).want(t, http.StatusCreated)
+		e.do("POST", "/api/v1/contract-events", e.tokA, batch).want(t, http.StatusCreated)
+		r = e.do("GET", "/api/v1/contracts/"+id78, e.tokA, nil).want(t, 200)
+		if evs := r.json["events"].([]any); len(evs) != 2 {
+			t.Errorf("events after the batch twice: %d", len(evs))
+		}
+		r = e.do("POST", "/api/v1/contract-events", e.tokA, map[string]any{"events": []map[string]any{{"contract_id": 999999, "kind": "delivery", "on": "2025-09-01"}}})
+		r.want(t, http.StatusBadRequest).field(t, "events.0.contract_id")
+
+		// The yearly disclosure: declared, signed and frozen, printable.
+		r = e.do("POST", "/api/v1/disclosures", e.tokA, map[string]any{"org_id": e.a.ID, "year": 2024, "has_overdue": false, "note": "无逾期未付款项"}).want(t, 200)
+		did := strconv.FormatInt(r.num("id"), 10)
+		if r.json["contradicted"] != false || r.json["state"] != "draft" {
+			t.Fatalf("disclosure: %s", r.body)
+		}
+		e.do("POST", "/api/v1/disclosures/"+did+"/sign", e.tokA, map[string]any{"version": r.num("version")}).want(t, 200)
+		e.do("POST", "/api/v1/disclosures", e.tokA, map[string]any{"org_id": e.a.ID, "year": 2024}).want(t, http.StatusConflict)
+		if st, page = send("GET", "/disclosures/"+did, nil); st != 200 || !strings.Contains(page, "已签发") || !strings.Contains(page, "2024年度逾期未付中小企业款项公示") {
+			t.Errorf("the disclosure's page: %d", st)
+		}
+	})
+}
