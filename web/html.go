@@ -230,7 +230,7 @@ var flashes = map[string]string{
 	"case_decision": "判决（调解）结果已记录，并已生成核减和确认分录。", "case_plan": "下一步工作已保存。", "calendar": "节假日安排已保存。",
 	"campaign": "专项工作已部署。", "campaign_closed": "专项工作已结束，总结可打印为附件。",
 	"circular": "文件已下发。", "circular_receipt": "已签收。", "circular_reply": "已回复。", "circular_pass_down": "已转发给下级单位。",
-	"cause": "拖欠原因已保存。",
+	"cause":    "拖欠原因已保存。",
 	"contract": "合同已登记。", "contract_event": "合同事件已记录，应付款已重新计算。", "lpr": "LPR已保存，相关合同的应付款已重新计算。",
 	"disclosure": "年度公示已保存。", "disclosure_signed": "年度公示已签发，数据已冻结。",
 }
