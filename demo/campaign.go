@@ -258,7 +258,7 @@ func (l *loader) campaigns() error {
 			if err != nil {
 				return err
 			}
-			if x, err = s.Campaigns.SignAnswer(l.person(g, g.LeaderName, qingqian.RoleReviewer), x.ID, qingqian.ActReturn, "长效机制建立情况未写清，请补充具体制度名称。", x.Version); err != nil {
+			if _, err = s.Campaigns.SignAnswer(l.person(g, g.LeaderName, qingqian.RoleReviewer), x.ID, qingqian.ActReturn, "长效机制建立情况未写清，请补充具体制度名称。", x.Version); err != nil {
 				return err
 			}
 			day = day.AddDays(2)

@@ -26,14 +26,6 @@ var (
 	postgresDialect = dialect{name: "postgres", forUpdate: " FOR UPDATE"}
 )
 
-// dateType is the column type of a civil date.
-func (d dialect) dateType() string {
-	if d.name == "postgres" {
-		return "DATE"
-	}
-	return "TEXT"
-}
-
 // monthOf is the first day of the month of a date column.
 func (d dialect) monthOf(col string) string {
 	if d.name == "postgres" {

@@ -63,12 +63,6 @@ var (
 	totalsCols = eachMeasure(", ", func(c string) string { return c })
 	// totalsSums sums every measure column.
 	totalsSums = eachMeasure(", ", func(c string) string { return `CAST(SUM(` + c + `) AS BIGINT)` })
-	// measureDDL declares the measure columns of a temporary table.
-	measureDDL = eachMeasure(", ", func(c string) string { return c + ` BIGINT NOT NULL` })
-	// anyMeasure is true of a row with a measure other than zero.
-	anyMeasure = eachMeasure(" OR ", func(c string) string { return c + ` <> 0` })
-	// measuresDiffer is true when rows a and b differ in a measure.
-	measuresDiffer = eachMeasure(" OR ", func(c string) string { return `a.` + c + ` <> b.` + c })
 	// totalsUpsert adds a change to a daily row, monthUpsert to a monthly one.
 	totalsUpsert = upsertSums("org_totals", totalsKeyCols)
 	monthUpsert  = upsertSums("org_totals_month", monthKeyCols)

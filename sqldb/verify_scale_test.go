@@ -63,7 +63,7 @@ func TestVerifyAtScale(t *testing.T) {
 		t0 := time.Now()
 		last, steps := time.Now(), []string{}
 		rep, err := db.Verify(ctx, sqldb.VerifyOptions{Progress: func(step string) {
-			steps = append(steps, fmt.Sprintf("%s", time.Since(last).Round(time.Millisecond)), step)
+			steps = append(steps, time.Since(last).Round(time.Millisecond).String(), step)
 			last = time.Now()
 		}})
 		steps = append(steps, time.Since(last).Round(time.Millisecond).String())

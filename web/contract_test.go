@@ -31,7 +31,7 @@ func TestContractsThroughTheAPIAndPages(t *testing.T) {
 			t.Fatalf("flags: %s", r.body)
 		}
 		e.do("POST", "/api/v1/contracts/"+id+"/events", e.tokA, map[string]any{"kind": "delivery", "on": "2025-09-05"}).want(t, http.StatusCreated)
-		r = e.do("POST", "/api/v1/contracts/"+id+"/events", e.tokA, map[string]any{"kind": "payment", "on": "2025-10-19", "amount": "200000.00",
+		e.do("POST", "/api/v1/contracts/"+id+"/events", e.tokA, map[string]any{"kind": "payment", "on": "2025-10-19", "amount": "200000.00",
 			"method": "transfer", "voucher_no": "PZ-9", "key": "erp-1"}).want(t, http.StatusCreated)
 		e.do("POST", "/api/v1/contracts/"+id+"/events", e.tokA, map[string]any{"kind": "payment", "on": "2025-10-19", "amount": "200000.00",
 			"method": "transfer", "key": "erp-1"}).want(t, http.StatusCreated)
@@ -114,7 +114,7 @@ func TestContractsThroughTheAPIAndPages(t *testing.T) {
 			{"org_id": e.a.ID, "contract_no": "HT-2025-078", "kind": "payment", "on": qingqian.Today().String(), "amount": "20000.00", "method": "transfer", "key": "erp-9"},
 			{"org_id": e.a.ID, "contract_no": "HT-2025-078", "kind": "payment", "on": qingqian.Today().String(), "amount": "20000.00", "method": "transfer", "key": "erp-9"},
 		}}
-		r = e.do("POST", "/api/v1/contract-events", e.tokA, batch).want(t, http.StatusCreated)
+		e.do("POST", "/api/v1/contract-events", e.tokA, batch).want(t, http.StatusCreated)
 		e.do("POST", "/api/v1/contract-events", e.tokA, batch).want(t, http.StatusCreated)
 		r = e.do("GET", "/api/v1/contracts/"+id78, e.tokA, nil).want(t, 200)
 		if evs := r.json["events"].([]any); len(evs) != 2 {
