@@ -323,6 +323,11 @@ func (l *loader) load() error {
 	}
 	// The report at the end of 2020: what is left is all in the courts. One group declares a
 	// zero report although its ledger still holds a disputed claim; the office finds out.
+	// The campaigns (with the debts their self-checks found) before the 2020 report, so that the
+	// reports signed after them include what they found.
+	if err := l.campaigns(); err != nil {
+		return err
+	}
 	if err := l.period(&qingqian.Period{Kind: qingqian.PeriodMonthly, AsOf: Date2020, Deadline: qingqian.MustParseDate("2021-01-10")},
 		qingqian.MustParseDate("2021-01-08"), len(l.prov.Groups)-1); err != nil {
 		return err
@@ -380,9 +385,6 @@ func (l *loader) load() error {
 		return err
 	}
 	if err := l.supervise(decided[0]); err != nil {
-		return err
-	}
-	if err := l.campaigns(); err != nil {
 		return err
 	}
 	return l.living(units, creditors)
