@@ -97,17 +97,8 @@ func (s *CampaignService) SignAnswer(ctx context.Context, id int64, act qingqian
 		if err != nil {
 			return err
 		}
-		if a.UserID != 0 {
-			switch act {
-			case qingqian.ActReview:
-				if lastBy(steps, qingqian.ActPrepare) == a.UserID {
-					return qingqian.Errorf(qingqian.ECONFLICT, "审核须由填报人以外的人员进行")
-				}
-			case qingqian.ActApprove:
-				if lastBy(steps, qingqian.ActPrepare) == a.UserID || lastBy(steps, qingqian.ActReview) == a.UserID {
-					return qingqian.Errorf(qingqian.ECONFLICT, "签批须由填报人、审核人以外的负责同志进行")
-				}
-			}
+		if err := separateSigners(steps, act, a.UserID); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE campaign_answers SET state = $1, version = version + 1 WHERE id = $2`, next, id); err != nil {
 			return fmt.Errorf("update campaign_answers: %w", err)

@@ -60,6 +60,26 @@ func (db *DB) steps(ctx context.Context, q queryer, id int64) (_ []qingqian.Sign
 	return out, rows.Err()
 }
 
+// separateSigners refuses a step that the same person would take twice in one sign-off (of a
+// submission or a campaign answer): the reviewer is not the preparer, the approver neither. A
+// step not taken by a person (user 0: the system) is not checked.
+func separateSigners(steps []qingqian.SignStep, act qingqian.SignAction, user int64) error {
+	if user == 0 {
+		return nil
+	}
+	switch act {
+	case qingqian.ActReview:
+		if lastBy(steps, qingqian.ActPrepare) == user {
+			return qingqian.Errorf(qingqian.ECONFLICT, "审核须由填报人以外的人员进行")
+		}
+	case qingqian.ActApprove:
+		if lastBy(steps, qingqian.ActPrepare) == user || lastBy(steps, qingqian.ActReview) == user {
+			return qingqian.Errorf(qingqian.ECONFLICT, "签批须由填报人、审核人以外的负责同志进行")
+		}
+	}
+	return nil
+}
+
 // lastBy returns who took the latest step of the action since the submission was last prepared.
 func lastBy(steps []qingqian.SignStep, act qingqian.SignAction) int64 {
 	for i := len(steps) - 1; i >= 0; i-- {
@@ -237,17 +257,8 @@ func (s *ReportService) Sign(ctx context.Context, id int64, act qingqian.SignAct
 		if err != nil {
 			return err
 		}
-		if a.UserID != 0 {
-			switch act {
-			case qingqian.ActReview:
-				if lastBy(steps, qingqian.ActPrepare) == a.UserID {
-					return qingqian.Errorf(qingqian.ECONFLICT, "审核须由填报人以外的人员进行")
-				}
-			case qingqian.ActApprove:
-				if lastBy(steps, qingqian.ActPrepare) == a.UserID || lastBy(steps, qingqian.ActReview) == a.UserID {
-					return qingqian.Errorf(qingqian.ECONFLICT, "签批须由填报人、审核人以外的负责同志进行")
-				}
-			}
+		if err := separateSigners(steps, act, a.UserID); err != nil {
+			return err
 		}
 		if act == qingqian.ActApprove {
 			var deadline qingqian.Date
