@@ -175,3 +175,12 @@ func (d *Date) scanString(s string) error {
 
 // Today returns the current date in China Standard Time.
 func Today() Date { return DateOf(time.Now()) }
+
+// Chinese is the date as official documents write it: 2020年12月31日, with Arabic numerals and
+// no leading zeros (GB/T 9704-2012 7.3.5.2); the zero date is "".
+func (d Date) Chinese() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%d年%d月%d日", d.Year(), d.Month(), d.Day())
+}

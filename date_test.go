@@ -38,3 +38,15 @@ func TestDate(t *testing.T) {
 		t.Errorf("Scan(string) = %s, %v", s, err)
 	}
 }
+
+func TestDateChinese(t *testing.T) {
+	if got := qingqian.MustParseDate("2020-12-31").Chinese(); got != "2020年12月31日" {
+		t.Fatalf("got %q", got)
+	}
+	if got := qingqian.MustParseDate("2021-01-08").Chinese(); got != "2021年1月8日" {
+		t.Fatalf("got %q", got)
+	}
+	if got := (qingqian.Date{}).Chinese(); got != "" {
+		t.Fatalf("zero date %q", got)
+	}
+}

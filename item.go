@@ -75,11 +75,11 @@ const (
 	StatusUnpaid  Status = "unpaid"  // 未清偿
 	StatusPartial Status = "partial" // 部分清偿
 	StatusCleared Status = "cleared" // 已清偿
-	StatusClosed  Status = "closed"  // 已结清（核销、法院核减等，无还款）
+	StatusClosed  Status = "closed"  // 已核减核销（核销、法院核减等结束，无还款）
 )
 
 // StatusNames are the screen names.
-var StatusNames = map[Status]string{StatusUnpaid: "未清偿", StatusPartial: "部分清偿", StatusCleared: "已清偿", StatusClosed: "已结清"}
+var StatusNames = map[Status]string{StatusUnpaid: "未清偿", StatusPartial: "部分清偿", StatusCleared: "已清偿", StatusClosed: "已核减核销"}
 
 // Label is how the status reads on screens and in spreadsheets.
 func (s Status) Label() string { return StatusNames[s] }

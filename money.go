@@ -175,3 +175,29 @@ func abs(m Money) Money {
 	}
 	return m
 }
+
+// WanGrouped is Wan with thousands separated, for the large figures a reader takes in at a
+// glance: 968553800.00 元 is "96,855.38".
+func (m Money) WanGrouped() string {
+	return GroupThousands(m.Wan())
+}
+
+// GroupThousands puts a comma between each three digits of a decimal's whole part.
+func GroupThousands(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if frac != "" {
+		b.WriteString("." + frac)
+	}
+	return sign + b.String()
+}

@@ -76,3 +76,11 @@ func FuzzParseYuan(f *testing.F) {
 		}
 	})
 }
+
+func TestWanGrouped(t *testing.T) {
+	for m, want := range map[qingqian.Money]string{96855380000: "96,855.38", 4929700000: "4,929.70", 12345: "0.01", -123456789000: "-123,456.79", 0: "0.00", 1000000000: "1,000.00"} {
+		if got := m.WanGrouped(); got != want {
+			t.Errorf("%d: %q, want %q", m, got, want)
+		}
+	}
+}

@@ -80,6 +80,7 @@ var pages = []string{"login", "password", "totp", "security", "dashboard", "ledg
 func templateFuncs(static func(string) string) template.FuncMap {
 	return template.FuncMap{
 		"wan":          func(m qingqian.Money) string { return m.Wan() },
+		"wang":         func(m qingqian.Money) string { return m.WanGrouped() },
 		"roundingNote": func() string { return qingqian.RoundingNote },
 		"yuan":         yuanText,
 		"neg":          func(m qingqian.Money) qingqian.Money { return -m },
@@ -93,6 +94,13 @@ func templateFuncs(static func(string) string) template.FuncMap {
 		"canread":      func(u *qingqian.User) bool { return u != nil && u.Actor().CanRead() },
 		"canaudit":     func(u *qingqian.User) bool { return u != nil && u.Actor().CanReadAudit() },
 		"json":         func(b []byte) string { return string(b) },
+		"action":       func(code string) string { return qingqian.AuditAction(code).Label() },
+		"fields":       auditFields,
+		"object":       objectOf,
+		"entity":       func(code string) string { return entityNames[code] },
+		"cndate":       func(d qingqian.Date) string { return d.Chinese() },
+		"today":        qingqian.Today,
+		"dateof":       func(t time.Time) qingqian.Date { return qingqian.DateOf(t) },
 		"short":        func(s string) string { return shortHash(s) },
 		"seq": func(n int) []int {
 			out := make([]int, n)

@@ -109,7 +109,25 @@ func (q *query) err() error {
 	if len(q.bad) == 0 {
 		return nil
 	}
-	return &qingqian.Error{Code: qingqian.EINVALID, Message: "查询参数有误：" + describe(q.bad), Fields: q.bad}
+	named := qingqian.Validation{}
+	for k, msg := range q.bad {
+		name, ok := paramNames[k]
+		if !ok {
+			name = "查询条件"
+		}
+		named[name] = msg
+	}
+	return &qingqian.Error{Code: qingqian.EINVALID, Message: "查询参数有误：" + describe(named), Fields: q.bad}
+}
+
+// paramNames name the URL parameters in the errors a person reads.
+var paramNames = map[string]string{
+	"org_id": "单位", "creditor_id": "债权企业", "entity_id": "对象编号", "min_amount": "最小金额", "max_amount": "最大金额",
+	"as_of": "截至日期", "from": "起始时间", "to": "截止时间", "on": "日期", "since": "起始日期", "until": "截止日期",
+	"page": "页码", "offset": "起始位置", "limit": "每页条数", "disputed": "有分歧", "overdue": "逾期", "year": "年度",
+	"period_id": "报送期次", "item_id": "欠款条目", "state": "状态", "status": "状态", "kind": "类型", "sort": "排序",
+	"subtree": "含下级单位", "open": "在办", "bucket": "账龄区间", "id": "编号", "no": "期次", "active": "启用",
+	"due_before": "到期日早于", "known_at": "数据时点", "pending": "待办", "under": "上级单位", "unlawful": "违约",
 }
 
 const pageSize = 50

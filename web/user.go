@@ -136,6 +136,16 @@ type usersData struct {
 	Calendar string
 }
 
+// OrgName names a unit of the list; one no longer active reads by its number.
+func (d *usersData) OrgName(id int64) string {
+	for _, o := range d.Orgs {
+		if o.ID == id {
+			return o.Name
+		}
+	}
+	return "已停用单位（第 " + strconv.FormatInt(id, 10) + " 号）"
+}
+
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) error {
 	return s.showUsers(w, r, http.StatusOK, &view{})
 }
