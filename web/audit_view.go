@@ -130,6 +130,9 @@ func fieldValue(key string, v any) string {
 				return l
 			}
 		}
+		if key == "field" && auditFieldNames[x] != "" {
+			return auditFieldNames[x]
+		}
 		if x == "0001-01-01T00:00:00Z" {
 			return ""
 		}

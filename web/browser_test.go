@@ -285,12 +285,12 @@ func testBrowserDemoProvince(t *testing.T, db *sqldb.DB, newTab func() context.C
 	ctx := newTab()
 	login(t, ctx, e.srv.URL, "office", testPassword)
 	do(t, ctx, chromedp.Navigate(e.srv.URL+"/?as_of=2019-11-30"), chromedp.WaitVisible(chromedp.CSS(".cards")))
-	if got := text(t, ctx, ".cards"); !strings.Contains(got, "96855.38") {
+	if got := text(t, ctx, ".cards"); !strings.Contains(got, "96,855.38") {
 		t.Fatalf("dashboard as of 2019-11-30 does not show 96855.38 万元 repaid: %s", got)
 	}
 	shot(t, ctx, "10-demo-dashboard-2019")
 	do(t, ctx, chromedp.Navigate(e.srv.URL+"/?as_of=2020-12-31"), chromedp.WaitVisible(chromedp.CSS(".cards")))
-	if got := text(t, ctx, ".cards"); !strings.Contains(got, "4929.70") {
+	if got := text(t, ctx, ".cards"); !strings.Contains(got, "4,929.70") {
 		t.Fatalf("dashboard as of 2020-12-31 does not show 4929.70 万元 outstanding: %s", got)
 	}
 	do(t, ctx, chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".cards")))

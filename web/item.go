@@ -94,6 +94,7 @@ type itemData struct {
 	Plans      []*qingqian.Plan
 	Revision   int
 	Audit      []*qingqian.AuditRecord
+	Late       map[int64]bool // entries recorded after their period was reported
 	Kinds      []qingqian.EntryKind
 	Parts      []qingqian.Part
 	Methods    []qingqian.PayMethod
@@ -124,6 +125,9 @@ func (s *Server) loadItem(r *http.Request, id int64) (*itemData, error) {
 		Parts: qingqian.Parts, Methods: []qingqian.PayMethod{qingqian.MethodTransfer, qingqian.MethodCash, qingqian.MethodBill, qingqian.MethodReceivable, qingqian.MethodOffset},
 		Fundings: fundings, Idem: randomKey(), PlanForm: url.Values{}}
 	if d.Entries, err = s.Entries.FindEntries(ctx, id); err != nil {
+		return nil, err
+	}
+	if d.Late, err = s.lateEntries(ctx, it, d.Entries); err != nil {
 		return nil, err
 	}
 	if d.Plans, err = s.Plans.FindPlans(ctx, id); err != nil {

@@ -245,12 +245,31 @@ type reportData struct {
 	Title  string
 	Line   string
 	Office bool
+	// The document's particulars on paper: its number (once issued), who made it and who
+	// answers for it, and the dates as official documents write them.
+	DocNo, Preparer, Leader, IssuedOn, MadeOn string
+}
+
+// reportDocNo numbers an issued consolidated report the way the office numbers its documents:
+// 清欠汇〔year of its date〕period号.
+func reportDocNo(rep *qingqian.Report) string {
+	if !rep.Issued {
+		return ""
+	}
+	return fmt.Sprintf("清欠汇〔%d〕%d号", rep.Period.AsOf.Year(), rep.Period.No)
 }
 
 // newReportData lays the report's table out by qingqian.ReportColumns, like its spreadsheet.
 // The line above the table says the amounts are in 万元, so their headers do not repeat it.
 func newReportData(rep *qingqian.Report) *reportData {
-	d := &reportData{R: rep, Title: xlsx.ReportTitle(rep), Line: xlsx.ReportLine(rep)}
+	d := &reportData{R: rep, Title: xlsx.ReportTitle(rep), Line: xlsx.ReportLine(rep), DocNo: reportDocNo(rep), Preparer: rep.IssuedBy,
+		MadeOn: qingqian.DateOf(rep.MadeAt).Chinese()}
+	if rep.Issued {
+		d.IssuedOn = qingqian.DateOf(rep.IssuedAt).Chinese()
+	}
+	if d.MadeOn == "" {
+		d.MadeOn = qingqian.Today().Chinese()
+	}
 	for _, c := range qingqian.ReportColumns {
 		h := reportCell{Text: c.Heading(), Num: c.Unit != qingqian.UnitText}
 		if c.Unit == qingqian.UnitWan {
@@ -297,6 +316,9 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := newReportData(rep)
 	d.Office = isOffice(r)
+	if o, err := s.Orgs.FindOrgByID(r.Context(), rep.Period.OrgID); err == nil {
+		d.Leader = o.LeaderName
+	}
 	s.render(w, r, http.StatusOK, "report", &view{Title: d.Title, Nav: "periods", Data: d})
 	return nil
 }
@@ -350,6 +372,10 @@ func WriteReportHTML(w io.Writer, rep *qingqian.Report) error {
 type progressData struct {
 	P      *qingqian.Progress
 	Office bool
+	Sort   string
+	Sorts  []sortOption
+	Total  progressTotal
+	Chart  template.HTML
 }
 
 func (s *Server) progressPage(w http.ResponseWriter, r *http.Request) error {
@@ -369,7 +395,9 @@ func (s *Server) showProgress(w http.ResponseWriter, r *http.Request, status int
 	if v.Form == nil {
 		v.Form = url.Values{"overdue_days": {strconv.Itoa(p.Rule.OverdueDays)}, "rate_gap": {strconv.Itoa(p.Rule.RateGap)}}
 	}
-	v.Title, v.Nav, v.Data = "清偿进度", "progress", &progressData{P: p, Office: isOffice(r)}
+	d := &progressData{P: p, Office: isOffice(r), Sorts: progressSorts}
+	arrangeProgress(d, r.URL.Query().Get("sort"))
+	v.Title, v.Nav, v.Data = "清偿进度", "progress", d
 	s.render(w, r, status, "progress", v)
 	return nil
 }

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"math"
 	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -23,5 +26,50 @@ func TestQueryErrorNamesFields(t *testing.T) {
 		if !strings.Contains(msg, name) {
 			t.Errorf("%s not named in %s", name, msg)
 		}
+	}
+}
+
+// luminance is a colour's relative luminance (WCAG 2.1).
+func luminance(hex string) float64 {
+	var c [3]float64
+	for i := range c {
+		v, _ := strconv.ParseUint(hex[1+2*i:3+2*i], 16, 8)
+		s := float64(v) / 255
+		if s <= 0.04045 {
+			c[i] = s / 12.92
+		} else {
+			c[i] = math.Pow((s+0.055)/1.055, 2.4)
+		}
+	}
+	return 0.2126*c[0] + 0.7152*c[1] + 0.0722*c[2]
+}
+
+func contrast(a, b string) float64 {
+	la, lb := luminance(a), luminance(b)
+	return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+}
+
+// The orange tags (补录, 无凭证, 部分清偿…) read at 4.5:1 or more, computed from the stylesheet.
+func TestOrangeTagContrast(t *testing.T) {
+	css, err := assets.ReadFile("static/app.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(re string) string {
+		m := regexp.MustCompile(re).FindSubmatch(css)
+		if m == nil {
+			t.Fatalf("no %s in app.css", re)
+		}
+		return string(m[1])
+	}
+	warn := find(`--warn:(#[0-9a-fA-F]{6})`)
+	for _, rule := range []string{`\.tag\.warn \{ background:(#[0-9a-fA-F]{6}); color:var\(--warn\)`, `\.st-partial \{ background:(#[0-9a-fA-F]{6}); color:var\(--warn\)`} {
+		bg := find(rule)
+		if c := contrast(warn, bg); c < 4.5 {
+			t.Errorf("%s on %s: %.2f:1", warn, bg, c)
+		}
+	}
+	if c := contrast(warn, "#ffffff"); c < 4.5 {
+		t.Errorf("warning text %s on white: %.2f:1", warn, c)
 	}
 }

@@ -34,9 +34,10 @@ func ReportTitle(r *qingqian.Report) string {
 func ReportLine(r *qingqian.Report) string {
 	state := "草稿（未印发，未报送集团按台账即时计算）"
 	if r.Issued {
-		state = "已印发 " + r.IssuedAt.In(cst).Format("2006-01-02 15:04")
+		at := r.IssuedAt.In(cst)
+		state = "已印发 " + qingqian.DateOf(at).Chinese() + at.Format(" 15:04")
 	}
-	line := fmt.Sprintf("编制单位：%s　数据截至：%s　统计区间：%s 至 %s　%s　金额单位：万元", r.Office, r.Period.AsOf, r.Period.StartsOn, r.Period.AsOf, state)
+	line := fmt.Sprintf("编制单位：%s　数据截至：%s　统计区间：%s至%s　%s　金额单位：万元", r.Office, r.Period.AsOf.Chinese(), r.Period.StartsOn.Chinese(), r.Period.AsOf.Chinese(), state)
 	if r.Issued && r.AuditDigest != "" {
 		line += "　审计链锚点：" + r.AuditDigest
 	}

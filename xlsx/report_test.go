@@ -49,7 +49,7 @@ func TestReportOpensInLibreOffice(t *testing.T) {
 	}
 	// Saved as shown: the cells' number formats (thousands separators, two decimals, per cent).
 	rows := readCSV(t, convert(t, path, csvShown, ""))
-	if len(rows) != 7 || rows[0][0] != "第29期 清欠月报（截至2021年10月31日） 汇总表" || !strings.Contains(rows[1][0], "编制单位：示范省国资委") || !strings.Contains(rows[1][0], "已印发 2021-11-05 10:00") {
+	if len(rows) != 7 || rows[0][0] != "第29期 清欠月报（截至2021年10月31日） 汇总表" || !strings.Contains(rows[1][0], "编制单位：示范省国资委") || !strings.Contains(rows[1][0], "已印发 2021年11月5日 10:00") {
 		t.Fatalf("header area %q", rows[:min(2, len(rows))])
 	}
 	for i, c := range xlsx.ReportColumns {
