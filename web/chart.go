@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/qingqian/qingqian"
@@ -38,8 +39,10 @@ func niceStep(top float64, n int) float64 {
 func niceTicks(top float64, n int) []float64 {
 	step := niceStep(top, n)
 	ticks := []float64{0}
-	for v := step; ticks[len(ticks)-1] < top; v += step {
-		ticks = append(ticks, math.Round(v/step)*step)
+	for k := 1; ticks[len(ticks)-1] < top; k++ {
+		// Through text, so that 3 × 0.2 is 0.6 and not 0.6000000000000001.
+		v, _ := strconv.ParseFloat(strconv.FormatFloat(float64(k)*step, 'g', 12, 64), 64)
+		ticks = append(ticks, v)
 	}
 	return ticks
 }

@@ -73,3 +73,20 @@ func TestOrangeTagContrast(t *testing.T) {
 		t.Errorf("warning text %s on white: %.2f:1", warn, c)
 	}
 }
+
+// Axes step in round numbers: 1, 2 or 5 times a power of ten, up to the first tick past the top.
+func TestNiceTicks(t *testing.T) {
+	for _, c := range []struct {
+		top  float64
+		n    int
+		want string
+	}{{101028.87, 4, "0 50000 100000 150000"}, {6784.88, 4, "0 2000 4000 6000 8000"}, {18109.36, 5, "0 5000 10000 15000 20000"}, {0.7, 4, "0 0.2 0.4 0.6 0.8"}} {
+		var got []string
+		for _, v := range niceTicks(c.top, c.n) {
+			got = append(got, strconv.FormatFloat(v, 'f', -1, 64))
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("ticks to %v: %v, want %s", c.top, got, c.want)
+		}
+	}
+}
