@@ -216,3 +216,42 @@ func rateChart(bars []rateBar, province int64) template.HTML {
 	sb.WriteString(`</svg>`)
 	return template.HTML(sb.String())
 }
+
+// share is one part of a whole in a parts chart.
+type share struct {
+	Label  string
+	Amount qingqian.Money
+}
+
+// partsChart draws the parts of an amount as horizontal bars on a round 万元 axis, each named and
+// with its amount and share written beside it, so that nothing depends on colour.
+func partsChart(title string, parts []share) template.HTML {
+	const w, left, rowH, right, top = 640, 150, 24, 150, 22
+	var maxV, sum qingqian.Money
+	for _, p := range parts {
+		maxV = max(maxV, p.Amount)
+		sum += p.Amount
+	}
+	ticks := niceTicks(wanOf(maxV), 4)
+	axisMax := ticks[len(ticks)-1]
+	h := top + len(parts)*rowH + 8
+	scale := func(v float64) float64 { return float64(w-left-right) * v / axisMax }
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s">`, w, h, template.HTMLEscapeString(title))
+	for _, t := range ticks {
+		x := float64(left) + scale(t)
+		fmt.Fprintf(&sb, `<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="#d9e2ec"/><text class="tick" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x, x, top-4, top+len(parts)*rowH, x, top-8, tickText(t))
+	}
+	for i, p := range parts {
+		y := top + i*rowH + 3
+		share := ""
+		if sum > 0 {
+			share = fmt.Sprintf("（%.1f%%）", 100*float64(p.Amount)/float64(sum))
+		}
+		fmt.Fprintf(&sb, `<text x="%d" y="%d" text-anchor="end">%s</text>`, left-6, y+13, template.HTMLEscapeString(shortLabel(p.Label, 11)))
+		fmt.Fprintf(&sb, `<rect x="%d" y="%d" width="%.1f" height="16" fill="#c62828" fill-opacity="%.2f" stroke="#c62828"><title>%s %s 万元</title></rect>`, left, y, scale(wanOf(p.Amount)), 0.35+0.5*float64(len(parts)-i)/float64(len(parts)), template.HTMLEscapeString(p.Label), p.Amount.WanGrouped())
+		fmt.Fprintf(&sb, `<text x="%.1f" y="%d">%s%s</text>`, float64(left)+scale(wanOf(p.Amount))+4, y+13, p.Amount.WanGrouped(), share)
+	}
+	sb.WriteString(`</svg>`)
+	return template.HTML(sb.String())
+}

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -111,6 +112,47 @@ func testBrowserLook(t *testing.T, db *sqldb.DB, newTab func() context.Context) 
 	}
 	if got := text(t, ctx, "#rate-chart"); !strings.Contains(got, "全省") {
 		t.Fatalf("rate chart without the province line: %s", got)
+	}
+	if got := text(t, ctx, "#trend-chart"); !strings.Contains(got, "第1期") || !strings.Contains(got, "第5期") || !strings.Contains(got, "未清偿余额") {
+		t.Fatalf("trend over the periods: %s", got)
+	}
+	if got := text(t, ctx, "#kind-chart") + text(t, ctx, "#dispute-chart"); !strings.Contains(got, "工程款") || !strings.Contains(got, "有分歧") {
+		t.Fatalf("outstanding by kind and by dispute status: %s", got)
+	}
+
+	// 补录 marks an entry recorded after the report of its period, not any entry typed later than
+	// its date: item DS-0001's first entry (dated 2017, recorded with the baseline before it was
+	// reported) is not marked; a recognition dated 2020-12-01 recorded today, after the report of
+	// 2020-12-31 was signed, is.
+	items, err := e.svc.Items.FindItems(sys, qingqian.ItemFilter{Query: "DS-0001", Limit: 1})
+	if err != nil || len(items.Items) != 1 {
+		t.Fatalf("DS-0001: %v", err)
+	}
+	it := items.Items[0]
+	late, err := e.svc.Entries.RecordEntry(sys, qingqian.EntryInput{ItemID: it.ID, Kind: qingqian.EntryRecognise, On: qingqian.MustParseDate("2020-12-01"),
+		Amount: 100, Part: qingqian.PartUndisputed, Reason: "对账补充确认"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := e.svc.Entries.FindEntries(sys, it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := entries[0]
+	for _, x := range entries {
+		if x.ID < first.ID {
+			first = x
+		}
+	}
+	do(t, ctx, chromedp.Navigate(e.srv.URL+"/items/"+strconv.FormatInt(it.ID, 10)), chromedp.WaitVisible(chromedp.CSS("#entries")))
+	if got := text(t, ctx, "#entry-"+strconv.FormatInt(late.ID, 10)); !strings.Contains(got, "补录") {
+		t.Fatalf("entry recorded after its period was reported: %s", got)
+	}
+	if got := text(t, ctx, "#entry-"+strconv.FormatInt(first.ID, 10)); !first.Backdated || strings.Contains(got, "补录") {
+		t.Fatalf("baseline entry (backdated %v): %s", first.Backdated, got)
+	}
+	if got := text(t, ctx, "#history"); !strings.Contains(got, "确认欠款") || code.MatchString(got) {
+		t.Fatalf("item history: %s", got)
 	}
 
 	// Every main page at 1366×768 and at 1920×1080.

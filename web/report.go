@@ -369,15 +369,6 @@ func WriteReportHTML(w io.Writer, rep *qingqian.Report) error {
 	}{d, template.CSS(css)})
 }
 
-type progressData struct {
-	P      *qingqian.Progress
-	Office bool
-	Sort   string
-	Sorts  []sortOption
-	Total  progressTotal
-	Chart  template.HTML
-}
-
 func (s *Server) progressPage(w http.ResponseWriter, r *http.Request) error {
 	return s.showProgress(w, r, http.StatusOK, &view{})
 }
@@ -397,6 +388,9 @@ func (s *Server) showProgress(w http.ResponseWriter, r *http.Request, status int
 	}
 	d := &progressData{P: p, Office: isOffice(r), Sorts: progressSorts}
 	arrangeProgress(d, r.URL.Query().Get("sort"))
+	if err := s.progressCharts(r.Context(), d); err != nil {
+		return err
+	}
 	v.Title, v.Nav, v.Data = "清偿进度", "progress", d
 	s.render(w, r, status, "progress", v)
 	return nil
