@@ -105,3 +105,12 @@ func (a AuditAction) Label() string {
 	}
 	return "其他操作"
 }
+
+// AuditEntityNames name the objects the trail speaks of.
+var AuditEntityNames = map[string]string{
+	"item": "欠款条目", "org": "单位", "creditor": "债权企业", "user": "用户", "voucher": "支付凭证", "token": "接口令牌",
+	"settings": "系统设置", "export": "数据导出", "audit": "审计日志", "period": "报送期次", "submission": "报送",
+	"report": "汇总表", "notice": "督办通知", "interview": "约谈", "clue": "投诉线索", "case": "诉讼仲裁案件",
+	"campaign": "专项行动", "campaign_answer": "专项自查", "circular": "通报", "disclosure": "信息公开", "contract": "合同",
+	"calendar": "节假日安排", "lpr": "贷款市场报价利率", "cause": "欠款原因", "security": "安全策略",
+}

@@ -11,11 +11,11 @@ import (
 )
 
 // auditCodes walks the sources that write the trail and returns every action code they can
-// write: the literal ones given to audit, auditBound and RecordAccess or assigned to a variable
+// write (and the objects they concern): the literal ones given to audit, auditBound and RecordAccess or assigned to a variable
 // named action, and, for a code built as "prefix."+value, the prefix (expanded by the caller).
-func auditCodes(t *testing.T) (codes map[string]string, prefixes map[string]string) {
+func auditCodes(t *testing.T) (codes, prefixes, entities map[string]string) {
 	t.Helper()
-	codes, prefixes = map[string]string{}, map[string]string{}
+	codes, prefixes, entities = map[string]string{}, map[string]string{}, map[string]string{}
 	fset := token.NewFileSet()
 	for _, dir := range []string{"sqldb", "web", "cmd/qingqian", "demo"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
@@ -53,6 +53,10 @@ func auditCodes(t *testing.T) (codes map[string]string, prefixes map[string]stri
 					switch sel.Sel.Name {
 					case "audit", "auditBound", "RecordAccess":
 						take(x.Args[1])
+						if l, ok := x.Args[2].(*ast.BasicLit); ok && l.Kind == token.STRING {
+							s, _ := strconv.Unquote(l.Value)
+							entities[s] = fset.Position(l.Pos()).String()
+						}
 					}
 				case *ast.AssignStmt:
 					for i, l := range x.Lhs {
@@ -65,13 +69,18 @@ func auditCodes(t *testing.T) (codes map[string]string, prefixes map[string]stri
 			})
 		}
 	}
-	return codes, prefixes
+	return codes, prefixes, entities
 }
 
 // Every action the trail can hold reads in Chinese: the literal codes in the sources, and each
 // code built from an enum (ledger entries, clue steps, sign-off steps, case changes).
 func TestAuditActionLabels(t *testing.T) {
-	codes, prefixes := auditCodes(t)
+	codes, prefixes, entities := auditCodes(t)
+	for e, at := range entities {
+		if AuditEntityNames[e] == "" {
+			t.Errorf("%s: object %q has no Chinese name", at, e)
+		}
+	}
 	if len(codes) < 40 {
 		t.Fatalf("only %d action codes found in the sources: %v", len(codes), codes)
 	}

@@ -57,7 +57,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	qs.Del("page")
 	qs.Del("format")
 	d := &auditData{F: f, Records: recs, Total: total, Pager: newPager(r, page, 100, total),
-		Entities: sortedKeys(entityNames), Actions: sortedKeys(qingqian.AuditActionNames), ExportXLSX: "/audit/export?" + qs.Encode()}
+		Entities: sortedKeys(qingqian.AuditEntityNames), Actions: sortedKeys(qingqian.AuditActionNames), ExportXLSX: "/audit/export?" + qs.Encode()}
 	qs.Set("format", "csv")
 	d.ExportCSV = "/audit/export?" + qs.Encode()
 	s.render(w, r, http.StatusOK, "audit", &view{Title: "审计日志", Nav: "audit", Data: d})

@@ -97,7 +97,7 @@ func templateFuncs(static func(string) string) template.FuncMap {
 		"action":       func(code string) string { return qingqian.AuditAction(code).Label() },
 		"fields":       auditFields,
 		"object":       objectOf,
-		"entity":       func(code string) string { return entityNames[code] },
+		"entity":       func(code string) string { return qingqian.AuditEntityNames[code] },
 		"cndate":       func(d qingqian.Date) string { return d.Chinese() },
 		"today":        qingqian.Today,
 		"dateof":       func(t time.Time) qingqian.Date { return qingqian.DateOf(t) },

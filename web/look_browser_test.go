@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/qingqian/qingqian"
@@ -82,6 +84,22 @@ func testBrowserLook(t *testing.T, db *sqldb.DB, newTab func() context.Context) 
 	if got := text(t, ctx, ".report-line"); !strings.Contains(got, "数据截至：2020年12月31日") || strings.Contains(got, "2020-12-31") {
 		t.Fatalf("report line %q", got)
 	}
+	// On A4 landscape (277 mm between the margins, 1047 CSS px) the whole table fits the width.
+	do(t, ctx, chromedp.EmulateViewport(1040, 720), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+		return err
+	}))
+	if fits := eval[string](t, ctx, `(r => r.left + "," + r.right + "," + window.innerWidth)(document.querySelector('#report').getBoundingClientRect())`); !printFits(fits) {
+		t.Fatalf("printed report table (left, right, page width): %s", fits)
+	}
+	do(t, ctx, chromedp.Navigate(e.srv.URL+"/ledger?status=unpaid&kind=works"), chromedp.WaitVisible(chromedp.CSS("#ledger-print-line")))
+	if got := text(t, ctx, "#ledger-print-line"); !strings.Contains(got, "单位：示范省人民政府国有资产监督管理委员会") || !strings.Contains(got, "状态：未清偿") || !strings.Contains(got, "欠款类型：工程款") || !strings.Contains(got, "数据截至：") {
+		t.Fatalf("ledger on paper: %s", got)
+	}
+	do(t, ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""})
+		return err
+	}), chromedp.EmulateViewport(1366, 768), chromedp.Navigate(e.srv.URL+"/periods/3/report"), chromedp.WaitVisible(chromedp.CSS("#report")))
 	// On A4 landscape: a PDF of a page or two, the table in it.
 	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize()))
 	if err != nil {
@@ -188,6 +206,15 @@ func testBrowserLook(t *testing.T, db *sqldb.DB, newTab func() context.Context) 
 		t.Fatalf("a menu entry %v px high: its characters are stacked", h)
 	}
 	do(t, ctx, chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#username")))
+}
+
+// printFits reads "left,right,width" and says whether the table lies within the page.
+func printFits(s string) bool {
+	var l, r, w float64
+	if _, err := fmt.Sscanf(strings.ReplaceAll(s, ",", " "), "%g %g %g", &l, &r, &w); err != nil {
+		return false
+	}
+	return l >= 0 && r <= w+0.5
 }
 
 // checkReportPDF looks at the printed report: A4 landscape, a page or two, and, when pdftotext

@@ -17,7 +17,7 @@ var AuditColumns = []Column{
 	{Key: "actor", Header: "操作人", Width: 20},
 	{Key: "actor_id", Header: "用户编号", Width: 10},
 	{Key: "source", Header: "来源地址", Width: 18},
-	{Key: "action", Header: "操作", Width: 24},
+	{Key: "action", Header: "操作代码", Width: 24},
 	{Key: "entity", Header: "对象", Width: 12},
 	{Key: "entity_id", Header: "对象编号", Width: 10},
 	{Key: "org_path", Header: "所属单位路径", Width: 14},
@@ -27,6 +27,9 @@ var AuditColumns = []Column{
 	{Key: "hash", Header: "哈希", Width: 20},
 	{Key: "chain", Header: "审计链", Width: 8},
 	{Key: "chain_seq", Header: "链内序号", Width: 10},
+	// The action's name, for the reader; the code before is what the hash covers.
+	{Key: "action_name", Header: "操作", Width: 20},
+	{Key: "entity_name", Header: "对象类别", Width: 12},
 }
 
 // ExportAudit writes the audit records a filter selects, newest first, paging by sequence
@@ -49,7 +52,8 @@ func ExportAudit(ctx context.Context, audit qingqian.AuditService, f qingqian.Au
 		for _, r := range recs {
 			if err := out.row([]any{strconv.FormatInt(r.Seq, 10), r.At.In(cst).Format("2006-01-02 15:04:05.000000"), r.ActorName,
 				strconv.FormatInt(r.ActorID, 10), r.Source, r.Action, r.Entity, strconv.FormatInt(r.EntityID, 10), r.OrgPath,
-				string(r.Before), string(r.After), r.PrevHash, r.Hash, strconv.FormatInt(r.Chain, 10), strconv.FormatInt(r.ChainSeq, 10)}); err != nil {
+				string(r.Before), string(r.After), r.PrevHash, r.Hash, strconv.FormatInt(r.Chain, 10), strconv.FormatInt(r.ChainSeq, 10),
+				qingqian.AuditAction(r.Action).Label(), qingqian.AuditEntityNames[r.Entity]}); err != nil {
 				return err
 			}
 		}
