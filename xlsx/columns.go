@@ -32,6 +32,21 @@ type Column struct {
 	Derived  bool // written by exports, ignored by imports (balances, status)
 	Width    float64
 	Note     string
+	// Aliases are other headers the column is known by in files (banks name theirs differently).
+	Aliases []string
+}
+
+// named reports whether a normalised header names the column.
+func (c *Column) named(name string) bool {
+	if want, _ := normHeader(c.Header); name == want {
+		return true
+	}
+	for _, a := range c.Aliases {
+		if want, _ := normHeader(a); name == want {
+			return true
+		}
+	}
+	return false
 }
 
 // enumOf lists the values of an enum in order, each with its label.
