@@ -82,6 +82,23 @@ type Bill struct {
 	Flags         []RuleFlag `json:"flags"`
 }
 
+// PendingAt reports whether the bill counts as paid in bills, not yet honoured, on a date as
+// known at an instant (zero: now): handed over by then, and neither honoured nor dishonoured by
+// then.
+func (b *Bill) PendingAt(asOf Date, knownAt time.Time) bool {
+	known := func(at time.Time) bool { return knownAt.IsZero() || !at.After(knownAt) }
+	if b.HandedOn.After(asOf) || !known(b.RecordedAt) {
+		return false
+	}
+	if !b.HonouredOn.IsZero() && !b.HonouredOn.After(asOf) && known(b.HonouredAt) {
+		return false
+	}
+	if !b.DishonouredOn.IsZero() && !b.DishonouredOn.After(asOf) && known(b.DishonouredAt) {
+		return false
+	}
+	return true
+}
+
 // MaxBillMonths is the longest term of a commercial bill, from issue to maturity:
 // 《商业汇票承兑、贴现与再贴现管理办法》（中国人民银行 国家金融监督管理总局令〔2022〕第4号）第四条,
 // "最长不得超过6个月". The Regulation itself (2025, Art. 11) forbids using bills to stretch the

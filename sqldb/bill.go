@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/qingqian/qingqian"
 )
@@ -49,22 +48,6 @@ func scanBill(row interface{ Scan(...any) error }) (*billRow, error) {
 
 func billNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "票据不存在") }
 
-// pendingAt reports whether a bill counts as paid in bills, not yet honoured, on a date as known
-// at an instant (zero: now).
-func pendingAt(b *qingqian.Bill, asOf qingqian.Date, knownAt time.Time) bool {
-	known := func(at time.Time) bool { return knownAt.IsZero() || !at.After(knownAt) }
-	if b.HandedOn.After(asOf) || !known(b.RecordedAt) {
-		return false
-	}
-	if !b.HonouredOn.IsZero() && !b.HonouredOn.After(asOf) && known(b.HonouredAt) {
-		return false
-	}
-	if !b.DishonouredOn.IsZero() && !b.DishonouredOn.After(asOf) && known(b.DishonouredAt) {
-		return false
-	}
-	return true
-}
-
 // reachBill reads a bill for a write (its item locked on PostgreSQL) if the actor's subtree holds it.
 func (tx *Tx) reachBill(ctx context.Context, id int64) (_ *billRow, err error) {
 	defer wrapErr(&err, "read bill %d", id)
@@ -90,11 +73,12 @@ func (s *BillService) RecordBill(ctx context.Context, in qingqian.BillInput) (_ 
 	}
 	var out *qingqian.Bill
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
-		if err := in.Validate(qingqian.DateOf(tx.now)); err != nil {
-			return err
-		}
+		// The item first: another group learns nothing of it from the checks of the fields.
 		r, err := tx.reachItem(ctx, in.ItemID)
 		if err != nil {
+			return err
+		}
+		if err := in.Validate(qingqian.DateOf(tx.now)); err != nil {
 			return err
 		}
 		if in.HandedOn.Before(r.ArisenOn) {
@@ -330,7 +314,7 @@ func (db *DB) unhonouredBills(ctx context.Context, rq queryer, scope string, q q
 		if err != nil {
 			return nil, err
 		}
-		if !pendingAt(r.Bill, asOf, q.KnownAt) {
+		if !r.PendingAt(asOf, q.KnownAt) {
 			continue
 		}
 		sum.Count++

@@ -344,13 +344,13 @@ func (s *StatementService) UnmatchLine(ctx context.Context, lineID int64, reason
 	if err != nil {
 		return err
 	}
-	if reason == "" || len([]rune(reason)) > 500 {
-		return &qingqian.Error{Code: qingqian.EINVALID, Message: "请说明解除匹配的原因（不超过500个字）", Fields: map[string]string{"reason": "请说明原因"}}
-	}
 	return s.db.inTx(ctx, a, func(tx *Tx) error {
 		l, path, err := tx.reachLine(ctx, lineID)
 		if err != nil {
 			return err
+		}
+		if reason == "" || len([]rune(reason)) > 500 {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "请说明解除匹配的原因（不超过500个字）", Fields: map[string]string{"reason": "请说明原因"}}
 		}
 		if l.EntryID == 0 {
 			return qingqian.Errorf(qingqian.ECONFLICT, "该对账单行没有匹配的清偿记录")

@@ -73,7 +73,7 @@ var pages = []string{"login", "password", "totp", "security", "dashboard", "ledg
 	"periods", "period", "submission", "report", "progress", "notices", "notice", "interviews", "interview",
 	"clues", "clue", "cases", "case", "disputes", "calendar",
 	"campaigns", "campaign", "campaign_answer", "campaign_annex", "circulars", "circular", "causes",
-	"contracts", "contract", "contract_new", "lpr", "aging", "payables", "timely", "disclosures", "disclosure"}
+	"contracts", "contract", "contract_new", "lpr", "aging", "payables", "timely", "disclosures", "disclosure", "bills", "statements"}
 
 // templateFuncs are the functions every template may call; static names the URL of an
 // embedded asset.
