@@ -101,7 +101,9 @@ func (s *Server) importStatementForm(w http.ResponseWriter, r *http.Request) err
 				Fields: map[string]string{"file": res.Issues[0].Message}}
 		}
 		return err
-	}, show, func() string { return fmt.Sprintf("/statements?org_id=%d&window=%d&done=imported", in.OrgID, in.Window) })
+	}, show, func() string {
+		return fmt.Sprintf("/statements?org_id=%d&window=%d&done=imported", in.OrgID, in.Window)
+	})
 }
 
 func (s *Server) previewStatement(w http.ResponseWriter, r *http.Request) error {
