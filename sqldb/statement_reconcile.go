@@ -18,8 +18,9 @@ type reconciliation struct {
 }
 
 // reconcileData reads a unit's statements, lines and repayments through q. The repayments that
-// want a line are the standing bank transfers dated within the statements' dates (widened by the
-// window); a repayment matched by hand counts whatever its method.
+// want a line are the standing ones paid through a bank (transfers, and bills honoured at
+// maturity) dated within the statements' dates (widened by the window); cash and offsets are
+// not looked for. A repayment matched by hand counts whatever its method.
 func (db *DB) reconcileData(ctx context.Context, q queryer, orgID int64, window int) (_ *reconciliation, err error) {
 	defer wrapErr(&err, "reconcile org %d", orgID)
 	rc := &reconciliation{statements: []*qingqian.BankStatement{}}
@@ -75,8 +76,8 @@ func (db *DB) reconcileData(ctx context.Context, q queryer, orgID int64, window 
 		FROM entries e JOIN items i ON i.id = e.item_id JOIN orgs o ON o.id = i.org_id JOIN creditors c ON c.id = i.creditor_id
 		LEFT JOIN repayment_lines m ON m.entry_id = e.id
 		WHERE i.org_id = $1 AND e.kind = $2 AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses_id = e.id)
-		AND (m.line_id IS NOT NULL OR (e.method = $3 AND e.on_date >= $4 AND e.on_date <= $5))`,
-		orgID, qingqian.EntryRepay, qingqian.MethodTransfer, lo, hi)
+		AND (m.line_id IS NOT NULL OR (e.method IN ($3, $4, $5) AND e.on_date >= $6 AND e.on_date <= $7))`,
+		orgID, qingqian.EntryRepay, qingqian.MethodTransfer, qingqian.MethodBill, qingqian.MethodReceivable, lo, hi)
 	if err != nil {
 		return nil, err
 	}

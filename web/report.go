@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/qingqian/qingqian"
 	"github.com/qingqian/qingqian/xlsx"
@@ -245,6 +246,38 @@ type reportData struct {
 	Title  string
 	Line   string
 	Office bool
+	// Bills is the annex: what each group paid in bills not yet honoured as of the report's date
+	// (as known when it was issued), which the table does not count as repaid.
+	Bills      []billAnnexRow
+	BillsTotal billAnnexRow
+}
+
+// billAnnexRow is a line of the report's annex of bills not yet honoured.
+type billAnnexRow struct {
+	OrgName string
+	Count   int
+	Amount  qingqian.Money
+}
+
+// billAnnex reads the annex of bills not yet honoured of a report's groups.
+func (s *Server) billAnnex(r *http.Request, d *reportData) error {
+	var known time.Time
+	if d.R.Issued {
+		known = d.R.IssuedAt
+	}
+	d.BillsTotal.OrgName = "合计"
+	for _, row := range d.R.Rows {
+		sum, err := s.Bills.UnhonouredBills(r.Context(), qingqian.BillQuery{OrgID: row.OrgID, AsOf: d.R.Period.AsOf, KnownAt: known, Limit: 1})
+		if err != nil {
+			return err
+		}
+		if sum.Count > 0 {
+			d.Bills = append(d.Bills, billAnnexRow{OrgName: row.OrgName, Count: sum.Count, Amount: sum.Amount})
+			d.BillsTotal.Count += sum.Count
+			d.BillsTotal.Amount += sum.Amount
+		}
+	}
+	return nil
 }
 
 // newReportData lays the report's table out by qingqian.ReportColumns, like its spreadsheet.
@@ -297,6 +330,9 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := newReportData(rep)
 	d.Office = isOffice(r)
+	if err := s.billAnnex(r, d); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "report", &view{Title: d.Title, Nav: "periods", Data: d})
 	return nil
 }

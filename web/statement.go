@@ -68,7 +68,7 @@ func (s *Server) showStatements(w http.ResponseWriter, r *http.Request, orgID in
 		if v.Form == nil {
 			v.Form = url.Values{"org_id": {strconv.FormatInt(orgID, 10)}, "window": {strconv.Itoa(rec.Window)}}
 		}
-		v.Title, v.Nav, v.Data = "银行对账单核对", "ledger", &statementsData{Orgs: orgs, Rec: rec, Preview: p}
+		v.Title, v.Nav, v.Data = "银行对账单核对", "statements", &statementsData{Orgs: orgs, Rec: rec, Preview: p}
 		s.render(w, r, status, "statements", v)
 		return nil
 	}
