@@ -139,6 +139,9 @@ type EntryInput struct {
 	ReversesID     int64     `json:"reverses_id"`
 	Vouchers       []string  `json:"vouchers"` // SHA-256 of uploaded voucher files
 	IdempotencyKey string    `json:"-"`
+	// BillID names the bill a repayment honours: only honouring a bill (BillService.HonourBill)
+	// writes a repayment in a bill or a receivable voucher; handed over, it is not yet repaid.
+	BillID int64 `json:"-"`
 }
 
 // Deltas validates the input against the item's own rules and returns the signed deltas. It
@@ -189,6 +192,8 @@ func (in *EntryInput) Deltas(today Date) (du, dd Money, err error) {
 		}
 		if _, ok := MethodNames[in.Method]; !ok {
 			v.Add("method", "请选择清偿方式")
+		} else if in.BillID == 0 && (in.Method == MethodBill || in.Method == MethodReceivable) {
+			v.Add("method", "以商业汇票或应收账款电子凭证支付的，请登记票据：票据到期兑付后才计入清偿")
 		}
 		amt = -amt
 	case EntryRecognise:

@@ -37,6 +37,8 @@ func TestLabels(t *testing.T) {
 	checkLabels(t, EntryRecognise, EntryRepay, EntryAdjust, EntryCourtReduction, EntryWriteOff, EntryReclassify, EntryReversal)
 	checkLabels(t, MethodTransfer, MethodCash, MethodBill, MethodReceivable, MethodOffset)
 	checkLabels(t, Parts...)
+	checkLabels(t, BillKinds...)
+	checkLabels(t, BillPending, BillHonoured, BillDishonoured)
 	checkLabels(t, PeriodKinds...)
 	checkLabels(t, StatePrepared, StateReviewed, StateApproved, StateReturned, StateMissing)
 	checkLabels(t, ActPrepare, ActReview, ActApprove, ActReturn)

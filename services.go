@@ -26,4 +26,6 @@ type Services struct {
 	Contracts   ContractService
 	Aging       AgingService
 	Disclosures DisclosureService
+	Bills       BillService
+	Statements  StatementService
 }

@@ -406,10 +406,43 @@ func (l *loader) repay(item int64, on qingqian.Date, amount qingqian.Money, meth
 	if err != nil {
 		return fmt.Errorf("voucher: %w", err)
 	}
+	voucherNo := fmt.Sprintf("HD%s%06d", on.String()[:4], l.seq)
+	if method == qingqian.MethodBill || method == qingqian.MethodReceivable {
+		return l.billPaid(item, on, amount, method, part, voucherNo, v.SHA256)
+	}
 	_, err = l.s.Entries.RecordEntry(l.ctx, qingqian.EntryInput{ItemID: item, Kind: qingqian.EntryRepay, On: on, Amount: amount, Part: part,
-		Method: method, VoucherNo: fmt.Sprintf("HD%s%06d", on.String()[:4], l.seq), Vouchers: []string{v.SHA256}})
+		Method: method, VoucherNo: voucherNo, Vouchers: []string{v.SHA256}})
 	if err != nil {
 		return fmt.Errorf("repay item %d: %w", item, err)
+	}
+	return nil
+}
+
+// billPaid is a repayment in a bill: handed over up to 60 days before it falls due on the day
+// given, and honoured that day with the bank's slip; the repayment counts from that day, as it
+// would have had it been paid in money.
+func (l *loader) billPaid(item int64, on qingqian.Date, amount qingqian.Money, method qingqian.PayMethod, part qingqian.Part, voucherNo, slip string) error {
+	it, err := l.s.Items.FindItemByID(l.ctx, item, qingqian.Date{}, time.Time{})
+	if err != nil {
+		return fmt.Errorf("item %d: %w", item, err)
+	}
+	handed := on.AddDays(-60)
+	if handed.Before(it.ArisenOn) {
+		handed = it.ArisenOn
+	}
+	kind, acceptor := qingqian.BillCommercial, "示范银行股份有限公司示范分行"
+	if method == qingqian.MethodReceivable {
+		kind, acceptor = qingqian.BillReceivable, it.OrgName
+	}
+	l.at(handed)
+	b, err := l.s.Bills.RecordBill(l.ctx, qingqian.BillInput{ItemID: item, Kind: kind, No: fmt.Sprintf("PJ%s%06d", on.String()[:4], l.seq),
+		Amount: amount, Part: part, IssuedOn: handed, HandedOn: handed, MaturesOn: on, Acceptor: acceptor})
+	if err != nil {
+		return fmt.Errorf("bill on item %d: %w", item, err)
+	}
+	l.at(on)
+	if _, err := l.s.Bills.HonourBill(l.ctx, b.ID, qingqian.BillClose{On: on, VoucherNo: voucherNo, Vouchers: []string{slip}}); err != nil {
+		return fmt.Errorf("honour bill on item %d: %w", item, err)
 	}
 	return nil
 }

@@ -64,6 +64,9 @@ func (l *loader) living(units []*qingqian.Org, creditors []*qingqian.Creditor) e
 			}
 		}
 	}
+	if err := l.billsAndStatement(living); err != nil {
+		return err
+	}
 	if err := l.complaints(living, creditors); err != nil {
 		return err
 	}

@@ -379,6 +379,7 @@ var orgDependents = []struct{ table, column, what, unit string }{
 	{"clues", "office_id", "登记的线索", "条"},
 	{"cases", "org_id", "案件", "件"},
 	{"creditor_changes", "org_id", "债权企业变更申请", "份"},
+	{"bank_statements", "org_id", "银行对账单", "份"},
 }
 
 // DeleteOrg implements qingqian.OrgService.

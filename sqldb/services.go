@@ -28,5 +28,7 @@ func NewServices(db *DB) qingqian.Services {
 		Contracts:   NewContractService(db),
 		Aging:       NewAgingService(db),
 		Disclosures: NewDisclosureService(db),
+		Bills:       NewBillService(db),
+		Statements:  NewStatementService(db),
 	}
 }

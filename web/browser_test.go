@@ -512,3 +512,61 @@ func testBrowserComplaint(t *testing.T, db *sqldb.DB, newTab func() context.Cont
 	}
 	shot(t, admin, "26-calendar")
 }
+
+// A clerk records a bill handed over on the item page: the item shows it as not yet honoured and
+// the repaid amount does not move; honoured at maturity, it is repaid.
+func TestBrowserBills(t *testing.T) {
+	newTab := browser(t)
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		w := newWorld(t, db, e)
+		ctx := newTab()
+		login(t, ctx, e.srv.URL, "clerk_a", testPassword)
+		item := e.srv.URL + "/items/" + strconv.FormatInt(w.itemA, 10)
+		repaid := func() string { return text(t, ctx, "#repaid") }
+		do(t, ctx, chromedp.Navigate(item), chromedp.WaitVisible(chromedp.CSS("#bills")))
+		before := repaid()
+		do(t, ctx,
+			chromedp.Click(chromedp.CSS("#bill-new > summary")),
+			chromedp.WaitVisible(chromedp.CSS("#bill-form")),
+			chromedp.SendKeys(chromedp.CSS(`#bill-form [name="bill_no"]`), "CB-B-7"),
+			chromedp.SendKeys(chromedp.CSS(`#bill-form [name="bill_amount"]`), "200.00"),
+			chromedp.SetValue(chromedp.CSS(`#bill-form [name="issued_on"]`), "2019-03-01"),
+			chromedp.SetValue(chromedp.CSS(`#bill-form [name="handed_on"]`), "2019-03-01"),
+			chromedp.SetValue(chromedp.CSS(`#bill-form [name="matures_on"]`), "2019-12-01"),
+			chromedp.SendKeys(chromedp.CSS(`#bill-form [name="acceptor"]`), "示范银行"),
+			chromedp.Submit(chromedp.CSS("#bill-form")),
+			chromedp.WaitVisible(chromedp.CSS(".flash")),
+		)
+		page := text(t, ctx, "#bills")
+		if !strings.Contains(page, "CB-B-7") || !strings.Contains(page, "票据期限超过6个月") || repaid() != before {
+			t.Fatalf("the bill on the page: %q, repaid %s (was %s)", page, repaid(), before)
+		}
+		shot(t, ctx, "bills-pending")
+		var id int64
+		for _, b := range mustBills(t, db, w.itemA) {
+			if b.No == "CB-B-7" {
+				id = b.ID
+			}
+		}
+		row := "#bill-" + strconv.FormatInt(id, 10)
+		do(t, ctx,
+			chromedp.Click(chromedp.CSS(row+" details > summary")),
+			chromedp.SetValue(chromedp.CSS(row+` form[action$="/honour"] [name="on"]`), "2019-12-02"),
+			chromedp.Submit(chromedp.CSS(row+` form[action$="/honour"]`)),
+			chromedp.WaitVisible(chromedp.CSS(row+" .honoured")),
+		)
+		if got := repaid(); got == before || !strings.Contains(text(t, ctx, row), "已兑付") {
+			t.Fatalf("honoured: repaid %s (was %s), row %q", got, before, text(t, ctx, row))
+		}
+	})
+}
+
+func mustBills(t *testing.T, db *sqldb.DB, item int64) []*qingqian.Bill {
+	t.Helper()
+	bs, err := sqldb.NewBillService(db).FindBills(qingqian.NewContext(context.Background(), qingqian.SystemActor("测试")), item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bs
+}

@@ -23,6 +23,8 @@ type dashboardData struct {
 	Duty                *dutyData
 	// Pay is the aging of the payables to SMEs: the warnings before and after the due date.
 	Pay *qingqian.Aging
+	// Bills are the repayments handed over in bills and not yet honoured: not counted as repaid.
+	Bills *qingqian.BillSummary
 }
 
 // dutyData is what reporting and supervision ask of the user now.
@@ -130,6 +132,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		*c.dst = p.Total
+	}
+	if d.Bills, err = s.Bills.UnhonouredBills(ctx, qingqian.BillQuery{OrgID: orgID, AsOf: asOf, Limit: 1}); err != nil {
+		return err
 	}
 	if d.Pay, err = s.Aging.Aging(ctx, orgID, asOf); err != nil {
 		return err

@@ -105,6 +105,12 @@ type itemData struct {
 	PlanError  string
 	PlanErrors map[string]string
 	Cause      *causeBox
+	// Bills are the item's bills; BillsPending what of them counts as not yet honoured on AsOf.
+	Bills        []*qingqian.Bill
+	BillsPending qingqian.Money
+	BillKinds    []qingqian.BillKind
+	// Lines are the bank statement lines that prove repayments, by entry.
+	Lines map[int64]*qingqian.StatementLine
 }
 
 func (s *Server) loadItem(r *http.Request, id int64) (*itemData, error) {
@@ -122,8 +128,19 @@ func (s *Server) loadItem(r *http.Request, id int64) (*itemData, error) {
 		return nil, err
 	}
 	d := &itemData{Item: it, AsOf: asOf, Kinds: []qingqian.EntryKind{qingqian.EntryRepay, qingqian.EntryAdjust, qingqian.EntryCourtReduction, qingqian.EntryWriteOff, qingqian.EntryReclassify, qingqian.EntryRecognise},
-		Parts: qingqian.Parts, Methods: []qingqian.PayMethod{qingqian.MethodTransfer, qingqian.MethodCash, qingqian.MethodBill, qingqian.MethodReceivable, qingqian.MethodOffset},
-		Fundings: fundings, Idem: randomKey(), PlanForm: url.Values{}}
+		Parts: qingqian.Parts, Methods: []qingqian.PayMethod{qingqian.MethodTransfer, qingqian.MethodCash, qingqian.MethodOffset},
+		Fundings: fundings, Idem: randomKey(), PlanForm: url.Values{}, BillKinds: qingqian.BillKinds}
+	if d.Bills, err = s.Bills.FindBills(ctx, id); err != nil {
+		return nil, err
+	}
+	for _, b := range d.Bills {
+		if b.PendingAt(asOf, time.Time{}) {
+			d.BillsPending += b.Amount
+		}
+	}
+	if d.Lines, err = s.Statements.FindStatementLines(ctx, id); err != nil {
+		return nil, err
+	}
 	if d.Entries, err = s.Entries.FindEntries(ctx, id); err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/qingqian/qingqian"
 	"github.com/qingqian/qingqian/xlsx"
@@ -248,6 +249,10 @@ type reportData struct {
 	// The document's particulars on paper: its number (once issued), who made it and who
 	// answers for it, and the dates as official documents write them.
 	DocNo, Preparer, Leader, IssuedOn, MadeOn string
+	// Bills is the annex: what each group paid in bills not yet honoured as of the report's date
+	// (as known when it was issued), which the table does not count as repaid.
+	Bills      []billAnnexRow
+	BillsTotal billAnnexRow
 }
 
 // reportDocNo numbers an issued consolidated report the way the office numbers its documents:
@@ -257,6 +262,34 @@ func reportDocNo(rep *qingqian.Report) string {
 		return ""
 	}
 	return fmt.Sprintf("清欠汇〔%d〕%d号", rep.Period.AsOf.Year(), rep.Period.No)
+}
+
+// billAnnexRow is a line of the report's annex of bills not yet honoured.
+type billAnnexRow struct {
+	OrgName string
+	Count   int
+	Amount  qingqian.Money
+}
+
+// billAnnex reads the annex of bills not yet honoured of a report's groups.
+func (s *Server) billAnnex(r *http.Request, d *reportData) error {
+	var known time.Time
+	if d.R.Issued {
+		known = d.R.IssuedAt
+	}
+	d.BillsTotal.OrgName = "合计"
+	for _, row := range d.R.Rows {
+		sum, err := s.Bills.UnhonouredBills(r.Context(), qingqian.BillQuery{OrgID: row.OrgID, AsOf: d.R.Period.AsOf, KnownAt: known, Limit: 1})
+		if err != nil {
+			return err
+		}
+		if sum.Count > 0 {
+			d.Bills = append(d.Bills, billAnnexRow{OrgName: row.OrgName, Count: sum.Count, Amount: sum.Amount})
+			d.BillsTotal.Count += sum.Count
+			d.BillsTotal.Amount += sum.Amount
+		}
+	}
+	return nil
 }
 
 // newReportData lays the report's table out by qingqian.ReportColumns, like its spreadsheet.
@@ -316,6 +349,9 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := newReportData(rep)
 	d.Office = isOffice(r)
+	if err := s.billAnnex(r, d); err != nil {
+		return err
+	}
 	if o, err := s.Orgs.FindOrgByID(r.Context(), rep.Period.OrgID); err == nil {
 		d.Leader = o.LeaderName
 	}

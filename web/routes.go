@@ -164,6 +164,16 @@ func (s *Server) htmlRoutes() []route {
 		{"POST /contracts/new", s.createContractForm},
 		{"GET /contracts/{id}", s.contractPage},
 		{"POST /contracts/{id}/events", s.addContractEventForm},
+		// bill.go
+		{"GET /bills", s.billsPage},
+		{"POST /items/{id}/bills", s.recordBillForm},
+		{"POST /bills/{id}/honour", s.closeBillForm(true)},
+		{"POST /bills/{id}/dishonour", s.closeBillForm(false)},
+		// statement.go
+		{"GET /statements", s.statementsPage},
+		{"POST /statements", s.importStatementForm},
+		{"POST /statement-lines/{id}/match", s.matchLineForm(false)},
+		{"POST /statement-lines/{id}/unmatch", s.matchLineForm(true)},
 		{"GET /lpr", s.lprPage},
 		{"POST /lpr", s.lprForm},
 		{"GET /payables/aging", s.agingPage},
@@ -298,6 +308,18 @@ func (s *Server) apiRoutes() []route {
 		{"POST /api/v1/disclosures", s.prepareDisclosure},
 		{"GET /api/v1/disclosures/{id}", s.getDisclosure},
 		{"POST /api/v1/disclosures/{id}/sign", s.signDisclosure},
+		// bill.go
+		{"GET /api/v1/items/{id}/bills", s.listBills},
+		{"POST /api/v1/items/{id}/bills", s.createBill},
+		{"POST /api/v1/bills/{id}/honour", s.honourBill},
+		{"POST /api/v1/bills/{id}/dishonour", s.dishonourBill},
+		{"GET /api/v1/bills/unhonoured", s.unhonouredBills},
+		// statement.go
+		{"POST /api/v1/statements", s.importStatement},
+		{"GET /api/v1/statements/reconciliation", s.getReconciliation},
+		{"POST /api/v1/statement-lines/{id}/match", s.matchLine},
+		{"POST /api/v1/statement-lines/{id}/unmatch", s.unmatchLine},
+		{"GET /api/v1/repayments/without-line", s.repaymentsWithoutLine},
 	}
 }
 

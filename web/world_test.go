@@ -29,6 +29,8 @@ type world struct {
 	campaignA, answerA, circularA int64
 	// A contract of group A's with its own supplier, and its yearly disclosure (a draft).
 	contractA, disclosureA int64
+	// A bill handed over on group A's item, not yet due, and a line of A's bank statement.
+	billA, lineA int64
 }
 
 func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
@@ -141,6 +143,23 @@ func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
 		t.Fatal(err)
 	}
 	w.disclosureA = dA.ID
+	bA, err := sqldb.NewBillService(db).RecordBill(clerkA, qingqian.BillInput{ItemID: w.itemA, Kind: qingqian.BillCommercial, No: "CB-A-1",
+		Amount: qingqian.Yuan(100), IssuedOn: qingqian.MustParseDate("2019-03-01"), HandedOn: qingqian.MustParseDate("2019-03-01"),
+		MaturesOn: qingqian.Today().AddDays(30), Acceptor: "示范银行"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.billA = bA.ID
+	statements := sqldb.NewStatementService(db)
+	if _, err := statements.ImportStatement(clerkA, qingqian.StatementImport{OrgID: e.a.ID, Lines: []qingqian.StatementLineInput{{Row: 2,
+		On: qingqian.MustParseDate("2019-02-01"), Amount: qingqian.Yuan(5), PayeeName: e.creditor.Name, SerialNo: "W-A-1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := statements.Reconcile(clerkA, e.a.ID, 0)
+	if err != nil || len(rec.UnmatchedLines) != 1 {
+		t.Fatalf("statement of A: %+v %v", rec, err)
+	}
+	w.lineA = rec.UnmatchedLines[0].ID
 	region := "乙市"
 	ch, err := sqldb.NewCreditorService(db).RequestCreditorChange(clerkB, e.creditor.ID, qingqian.CreditorUpdate{Region: &region}, "注册地址变更")
 	if err != nil {

@@ -32,6 +32,21 @@ type Column struct {
 	Derived  bool // written by exports, ignored by imports (balances, status)
 	Width    float64
 	Note     string
+	// Aliases are other headers the column is known by in files (banks name theirs differently).
+	Aliases []string
+}
+
+// named reports whether a normalised header names the column.
+func (c *Column) named(name string) bool {
+	if want, _ := normHeader(c.Header); name == want {
+		return true
+	}
+	for _, a := range c.Aliases {
+		if want, _ := normHeader(a); name == want {
+			return true
+		}
+	}
+	return false
 }
 
 // enumOf lists the values of an enum in order, each with its label.
@@ -93,7 +108,7 @@ var RepaymentColumns = []Column{
 	{Key: "no", Header: "台账编号", Required: true, Width: 12, Note: "条目在本单位的台账编号"},
 	{Key: "on", Header: "清偿日期", kind: dateCol, Required: true, Width: 12},
 	{Key: "amount", Header: "清偿金额（元）", kind: moneyCol, Required: true, Width: 16, Note: "不能超过当日未清偿余额"},
-	{Key: "method", Header: "清偿方式", kind: enumCol, options: methodOptions, Required: true, Width: 14, Note: "商业汇票、应收账款电子凭证按实际方式填写，不视同现金"},
+	{Key: "method", Header: "清偿方式", kind: enumCol, options: methodOptions, Required: true, Width: 14, Note: "以商业汇票、应收账款电子凭证支付的不在此登记：在条目页登记票据，到期兑付后计入清偿"},
 	{Key: "part", Header: "金额性质", kind: enumCol, options: partOptions, Width: 12, Note: "默认无分歧部分"},
 	{Key: "voucher_no", Header: "凭证号", Width: 18, Note: "银行回单号等；凭证文件在条目页上传"},
 	{Key: "reason", Header: "说明", Width: 24},

@@ -372,7 +372,7 @@ func matchHeader(row, prev []string, cols []Column, n int, note Unit) (*header, 
 			}
 		}
 		for _, c := range cols {
-			if want, _ := normHeader(c.Header); name == want {
+			if c.named(name) {
 				found[c.Key] = append(found[c.Key], candidate{i, strings.TrimSpace(text), u})
 			}
 		}

@@ -574,7 +574,7 @@ func TestImportRepayments(t *testing.T) {
 		l.seed(t)
 		head := "欠款单位,台账编号,清偿日期,清偿金额（元）,清偿方式,金额性质,凭证号,说明\n"
 		good := head + "示范建工集团有限公司,A-001,2019-11-30,\"968,553,000.00\",银行转账,,HD-1,\n" +
-			"示范建工第一工程有限公司,A-002,2020/01/10,0.01,商业汇票,无分歧部分,HP-2,票据\n"
+			"示范建工第一工程有限公司,A-002,2020/01/10,0.01,现金,无分歧部分,HP-2,现金\n"
 		path := writeFile(t, "还款.csv", []byte(good))
 		for round, want := range []struct{ created, unchanged int }{{2, 0}, {0, 2}} {
 			rep, err := xlsx.Import(l.sys, l.imports, "repayments", path, false, nil)

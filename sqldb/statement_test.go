@@ -1,0 +1,117 @@
+package sqldb_test
+
+import (
+	"testing"
+
+	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/sqldb"
+	"github.com/qingqian/qingqian/sqldb/sqldbtest"
+)
+
+// A statement's lines prove repayments of the same amount, within the date window, to the
+// repayment's creditor; a line proves one repayment and a repayment has one line; what matches
+// nothing is listed.
+func TestStatementsMatchRepayments(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		st := sqldb.NewStatementService(db)
+		ctx := as(f.subA1)
+		f.at("2021-03-25 10:00")
+		it := f.MustItem(t, ctx, f.subA1, "2021-01-04", qingqian.Yuan(100_000), 0)
+		r1 := f.MustRepay(t, ctx, it.ID, "2021-03-01", qingqian.Yuan(1000))
+		r2 := f.MustRepay(t, ctx, it.ID, "2021-03-10", qingqian.Yuan(2000))
+		r3 := f.MustRepay(t, ctx, it.ID, "2021-03-20", qingqian.Yuan(500))
+		line := func(row int, on string, amount int64, payee, serial string) qingqian.StatementLineInput {
+			return qingqian.StatementLineInput{Row: row, On: qingqian.MustParseDate(on), Amount: qingqian.Yuan(amount), PayeeName: payee,
+				PayeeAccount: "6217" + serial, SerialNo: serial}
+		}
+		name := f.creditor.Name
+		lines := []qingqian.StatementLineInput{
+			line(2, "2021-03-02", 1000, " "+name, "S1"),
+			line(3, "2021-03-15", 2000, name, "S2"),
+			line(4, "2021-03-20", 500, "某某劳务", "S3"),
+			line(5, "2021-03-21", 1000, "示范市供电公司", "S4"),
+		}
+		bad := append([]qingqian.StatementLineInput{}, lines...)
+		bad = append(bad, line(6, "2021-03-22", 1, name, "S1"))
+		res, err := st.ImportStatement(ctx, qingqian.StatementImport{OrgID: f.subA1.ID, Lines: bad})
+		if err != nil || len(res.Issues) != 1 || res.Issues[0].Row != 6 || res.Issues[0].Field != "serial_no" {
+			t.Fatalf("a serial number twice: %+v %v", res, err)
+		}
+		res, err = st.ImportStatement(ctx, qingqian.StatementImport{OrgID: f.subA1.ID, Lines: lines, DryRun: true})
+		if err != nil || res.Matched != 1 || count(t, db, "statement_lines") != 0 {
+			t.Fatalf("dry run: %+v %v", res, err)
+		}
+		_, err = st.ImportStatement(as(f.groupB), qingqian.StatementImport{OrgID: f.subA1.ID, Lines: lines})
+		wantCode(t, err, qingqian.EINVALID)
+		res, err = st.ImportStatement(ctx, qingqian.StatementImport{OrgID: f.subA1.ID, FileName: "对账单.csv", Lines: lines})
+		if err != nil || res.Matched != 1 || res.Statement == nil || count(t, db, "statement_lines") != 4 {
+			t.Fatalf("import: %+v %v", res, err)
+		}
+		res, err = st.ImportStatement(ctx, qingqian.StatementImport{OrgID: f.subA1.ID, Lines: lines[:1]})
+		if err != nil || len(res.Issues) != 1 || res.Issues[0].Field != "serial_no" {
+			t.Fatalf("imported again: %+v %v", res, err)
+		}
+
+		rc, err := st.Reconcile(as(f.groupA), f.subA1.ID, 0)
+		if err != nil || len(rc.Matched) != 1 || rc.Matched[0].EntryID != r1.ID || len(rc.Unproven) != 2 || len(rc.UnmatchedLines) != 1 ||
+			rc.OtherLines != 2 {
+			t.Fatalf("reconciliation: %+v %v", rc, err)
+		}
+		if _, err := st.Reconcile(as(f.groupB), f.subA1.ID, 0); qingqian.ErrorCode(err) != qingqian.ENOTFOUND {
+			t.Fatalf("another group reads the reconciliation: %v", err)
+		}
+		// A wider window finds the line five days from its repayment.
+		if n, err := st.MatchStatements(ctx, f.subA1.ID, 7); err != nil || n != 1 {
+			t.Fatalf("window 7: %d %v", n, err)
+		}
+		missing, err := st.RepaymentsWithoutLine(as(f.groupA), 0)
+		if err != nil || len(missing) != 1 || missing[0].EntryID != r3.ID {
+			t.Fatalf("without a line: %+v %v", missing, err)
+		}
+		if m, _ := st.RepaymentsWithoutLine(as(f.groupB), 0); len(m) != 0 {
+			t.Fatal("another group sees repayments without a line")
+		}
+
+		rc, _ = st.Reconcile(ctx, f.subA1.ID, 0)
+		for _, l := range rc.UnmatchedLines {
+			if l.SerialNo == "S3" {
+				t.Fatalf("S3 pays no creditor by name: %+v", rc.UnmatchedLines)
+			}
+		}
+		// By hand: S3 proves r3; it cannot prove another; S4 cannot prove r1, which has S1.
+		audit := count(t, db, "audit_log")
+		lineOf := func(serial string) int64 {
+			rc, _ := st.Reconcile(ctx, f.subA1.ID, 0)
+			for _, p := range rc.Matched {
+				if p.Line.SerialNo == serial {
+					return p.Line.ID
+				}
+			}
+			return 0
+		}
+		s1 := lineOf("S1")
+		s3, s4 := s1+2, s1+3 // written in the file's order
+		if err := st.MatchLine(ctx, s3, r3.ID, "收款人为债权企业简称"); err != nil {
+			t.Fatal(err)
+		}
+		if count(t, db, "audit_log") != audit+1 {
+			t.Fatal("a match by hand is audited")
+		}
+		wantCode(t, st.MatchLine(ctx, s3, r2.ID, ""), qingqian.ECONFLICT)
+		wantCode(t, st.MatchLine(ctx, s4, r1.ID, ""), qingqian.ECONFLICT)
+		wantCode(t, st.MatchLine(as(f.groupB), s4, r1.ID, ""), qingqian.ENOTFOUND)
+		wantCode(t, st.UnmatchLine(ctx, s3, ""), qingqian.EINVALID)
+		audit = count(t, db, "audit_log")
+		if err := st.UnmatchLine(ctx, s3, "匹配有误"); err != nil {
+			t.Fatal(err)
+		}
+		if count(t, db, "audit_log") != audit+1 {
+			t.Fatal("an unmatch is audited")
+		}
+		lines2, err := st.FindStatementLines(ctx, it.ID)
+		if err != nil || len(lines2) != 2 || lines2[r1.ID] == nil || lines2[r1.ID].SerialNo != "S1" {
+			t.Fatalf("lines of the item: %+v %v", lines2, err)
+		}
+	})
+}
