@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/qingqian/qingqian"
 )
@@ -220,5 +221,33 @@ func (s *Server) unhonouredBills(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, sum)
+	return nil
+}
+
+// billAnnexRow is a line of the report's annex of bills not yet honoured.
+type billAnnexRow struct {
+	OrgName string
+	Count   int
+	Amount  qingqian.Money
+}
+
+// billAnnex reads the annex of bills not yet honoured of a report's groups.
+func (s *Server) billAnnex(r *http.Request, d *reportData) error {
+	var known time.Time
+	if d.R.Issued {
+		known = d.R.IssuedAt
+	}
+	d.BillsTotal.OrgName = "合计"
+	for _, row := range d.R.Rows {
+		sum, err := s.Bills.UnhonouredBills(r.Context(), qingqian.BillQuery{OrgID: row.OrgID, AsOf: d.R.Period.AsOf, KnownAt: known, Limit: 1})
+		if err != nil {
+			return err
+		}
+		if sum.Count > 0 {
+			d.Bills = append(d.Bills, billAnnexRow{OrgName: row.OrgName, Count: sum.Count, Amount: sum.Amount})
+			d.BillsTotal.Count += sum.Count
+			d.BillsTotal.Amount += sum.Amount
+		}
+	}
 	return nil
 }

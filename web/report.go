@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/qingqian/qingqian"
 	"github.com/qingqian/qingqian/xlsx"
@@ -262,34 +261,6 @@ func reportDocNo(rep *qingqian.Report) string {
 		return ""
 	}
 	return fmt.Sprintf("清欠汇〔%d〕%d号", rep.Period.AsOf.Year(), rep.Period.No)
-}
-
-// billAnnexRow is a line of the report's annex of bills not yet honoured.
-type billAnnexRow struct {
-	OrgName string
-	Count   int
-	Amount  qingqian.Money
-}
-
-// billAnnex reads the annex of bills not yet honoured of a report's groups.
-func (s *Server) billAnnex(r *http.Request, d *reportData) error {
-	var known time.Time
-	if d.R.Issued {
-		known = d.R.IssuedAt
-	}
-	d.BillsTotal.OrgName = "合计"
-	for _, row := range d.R.Rows {
-		sum, err := s.Bills.UnhonouredBills(r.Context(), qingqian.BillQuery{OrgID: row.OrgID, AsOf: d.R.Period.AsOf, KnownAt: known, Limit: 1})
-		if err != nil {
-			return err
-		}
-		if sum.Count > 0 {
-			d.Bills = append(d.Bills, billAnnexRow{OrgName: row.OrgName, Count: sum.Count, Amount: sum.Amount})
-			d.BillsTotal.Count += sum.Count
-			d.BillsTotal.Amount += sum.Amount
-		}
-	}
-	return nil
 }
 
 // newReportData lays the report's table out by qingqian.ReportColumns, like its spreadsheet.
