@@ -55,6 +55,8 @@ type DB struct {
 
 	// policy keeps the security policy between requests (see securityPolicy).
 	policy policyCache
+	// tokenCache keeps the API tokens recently found valid (token_cache.go).
+	tokenCache tokenCache
 	// betweenReads, set by tests only, is called between two reads of a report: a test writes
 	// there to see that the report reads one snapshot.
 	betweenReads func()
