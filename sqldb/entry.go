@@ -82,6 +82,32 @@ func (db *DB) entriesOf(ctx context.Context, q queryer, itemID int64) (_ []*qing
 	return out, vrows.Err()
 }
 
+// reachItemForEntry is reachItem for an entry about to be recorded: it also reads the last
+// business date of the item's entries (zero when it has none), in the same statement.
+func (tx *Tx) reachItemForEntry(ctx context.Context, id int64) (_ *itemRow, last qingqian.Date, err error) {
+	defer wrapErr(&err, "read item %d", id)
+	row := tx.QueryRowContext(ctx, `SELECT `+itemColumns+`, (SELECT MAX(e.on_date) FROM entries e WHERE e.item_id = i.id)`+itemFrom+` WHERE i.id = $1`+tx.db.d.forUpdateOf("i"), id)
+	r, err := scanItem(scanAlso{row, []any{&last}})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, last, itemNotFound()
+	} else if err != nil {
+		return nil, last, err
+	}
+	if !tx.actor.Reaches(r.path) {
+		tx.deny("item", id)
+		return nil, last, itemNotFound()
+	}
+	return r, last, nil
+}
+
+// scanAlso scans a row's columns into the destinations asked for, then its last ones into more.
+type scanAlso struct {
+	row  interface{ Scan(...any) error }
+	more []any
+}
+
+func (s scanAlso) Scan(dest ...any) error { return s.row.Scan(append(dest, s.more...)...) }
+
 // checkBalance refuses an entry that would make the item owe a negative amount on any date
 // (qingqian.CheckTimeline), and leaves the item's balance before it in r.
 //
@@ -90,11 +116,7 @@ func (db *DB) entriesOf(ctx context.Context, q queryer, itemID int64) (_ []*qing
 // then checked against the item's balance as stored (which verify proves equal to its entries'),
 // one indexed lookup instead of reading every entry. A back-dated entry replays the item's
 // timeline.
-func (tx *Tx) checkBalance(ctx context.Context, r *itemRow, e *qingqian.Entry) error {
-	var last qingqian.Date // zero when the item has no entries
-	if err := tx.QueryRowContext(ctx, `SELECT MAX(on_date) FROM entries WHERE item_id = $1`, r.ID).Scan(&last); err != nil {
-		return fmt.Errorf("last entry date of item %d: %w", r.ID, err)
-	}
+func (tx *Tx) checkBalance(ctx context.Context, r *itemRow, last qingqian.Date, e *qingqian.Entry) error {
 	if !last.IsZero() && !e.On.Before(last) {
 		now := &qingqian.Entry{On: last, Undisputed: r.Balance.OutstandingUndisputed, Disputed: r.Balance.OutstandingDisputed}
 		return qingqian.CheckTimeline([]*qingqian.Entry{now, e})
@@ -400,6 +422,7 @@ func (s *EntryService) recordTx(ctx context.Context, tx *Tx, a *qingqian.Actor, 
 		}
 		var e *qingqian.Entry
 		var r *itemRow
+		var last qingqian.Date // the last business date of the item's entries
 		if in.Kind == qingqian.EntryReversal {
 			orig, err := tx.db.entryByID(ctx, tx, in.ReversesID)
 			if err != nil && !missing(err) {
@@ -411,7 +434,7 @@ func (s *EntryService) recordTx(ctx context.Context, tx *Tx, a *qingqian.Actor, 
 			if in.ItemID != 0 && in.ItemID != orig.ItemID {
 				return &qingqian.Error{Code: qingqian.EINVALID, Message: "要冲正的记录不属于该条目", Fields: map[string]string{"reverses_id": "记录不属于该条目"}}
 			}
-			if r, err = tx.reachItem(ctx, orig.ItemID); err != nil {
+			if r, last, err = tx.reachItemForEntry(ctx, orig.ItemID); err != nil {
 				return err
 			}
 			if orig.Kind == qingqian.EntryReversal {
@@ -438,7 +461,7 @@ func (s *EntryService) recordTx(ctx context.Context, tx *Tx, a *qingqian.Actor, 
 				tx.addVolume(r.path, -int64(qingqian.VolumeOf(orig.Undisputed, orig.Disputed)))
 			}
 		} else {
-			if r, err = tx.reachItem(ctx, in.ItemID); err != nil {
+			if r, last, err = tx.reachItemForEntry(ctx, in.ItemID); err != nil {
 				return err
 			}
 			if in.On.Before(r.ArisenOn) {
@@ -450,7 +473,7 @@ func (s *EntryService) recordTx(ctx context.Context, tx *Tx, a *qingqian.Actor, 
 			e = &qingqian.Entry{ItemID: r.ID, Kind: in.Kind, Category: qingqian.CategoryOf(in.Kind), On: in.On,
 				Undisputed: du, Disputed: dd, Method: in.Method, VoucherNo: in.VoucherNo, Reason: in.Reason}
 		}
-		if err := tx.checkBalance(ctx, r, e); err != nil {
+		if err := tx.checkBalance(ctx, r, last, e); err != nil {
 			return err
 		}
 		if err := tx.insertEntry(ctx, r, e, in.Vouchers); err != nil {
