@@ -53,15 +53,18 @@ type DB struct {
 	// probe is the readiness write probe's state (ready.go).
 	probe readyProbe
 
-	// bumpStmts are the running-totals upserts kept prepared on SQLite (see warmStatements).
-	bumpStmts map[bumpKey]*sql.Stmt
 	// policy keeps the security policy between requests (see securityPolicy).
 	policy policyCache
+	// tokenCache keeps the API tokens recently found valid (token_cache.go).
+	tokenCache tokenCache
 	// betweenReads, set by tests only, is called between two reads of a report: a test writes
 	// there to see that the report reads one snapshot.
 	betweenReads func()
 	// stamps are the usage stamps of tokens and sessions not yet written (stamp.go).
 	stamps stamps
+	// ckpt copies SQLite's write-ahead log into the database file (checkpoint.go); nil on
+	// PostgreSQL.
+	ckpt *checkpointer
 }
 
 // Open connects to dsn: a postgres:// URL, or else the path of a SQLite file (created if
@@ -80,30 +83,35 @@ func Open(dsn string) (*DB, error) {
 	}
 	const pragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	path := (&url.URL{Path: dsn}).EscapedPath()
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	// The writer leaves checkpoints to the checkpointer (checkpoint.go); a log longer than
+	// 64 MB is truncated to that once it is copied back.
+	w, err := openSQLite("file:" + path + "?" + pragmas + "&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
 	// One writer: SQLite serialises writes anyway, and one connection avoids lock upgrades.
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	r, err := openSQLite("file:" + path + "?" + pragmas + "&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
 	db.write, db.read, db.d, db.path = w, &readPool{DB: r}, sqliteDialect, dsn
+	if err := db.startCheckpoints("file:" + path + "?" + pragmas); err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
 // Close closes both pools.
 func (db *DB) Close() error {
 	db.stopStamps()
-	for _, st := range db.bumpStmts {
-		st.Close()
-	}
-	err := db.write.Close()
+	err := db.stopCheckpoints()
+	err = errors.Join(err, db.write.Close())
 	if db.read.DB != db.write {
 		err = errors.Join(err, db.read.DB.Close())
 	}

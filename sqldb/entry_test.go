@@ -76,3 +76,39 @@ func TestReversalTakesEffectOnTheReversedEntrysDate(t *testing.T) {
 		mustVerifyTotals(t, db)
 	})
 }
+
+// An entry on or after the item's last business date is checked against the stored balance, a
+// back-dated one against the replayed timeline: both refuse what would owe a negative amount on
+// any date, with the same message, and the balance after each is the entries' sum.
+func TestEntriesCheckedOnBothPathsAlike(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		clerk := as(f.subA1)
+		f.at("2020-03-01 10:00")
+		it := f.MustItem(t, clerk, f.subA1, "2019-01-10", qingqian.Yuan(100), 0)
+		repay := func(on string, yuan int64) error {
+			_, err := f.entries.RecordEntry(clerk, qingqian.EntryInput{ItemID: it.ID, Kind: qingqian.EntryRepay, On: qingqian.MustParseDate(on), Amount: qingqian.Yuan(yuan), Method: qingqian.MethodTransfer})
+			return err
+		}
+		if err := repay("2020-01-10", 60); err != nil { // after the last date
+			t.Fatal(err)
+		}
+		wantCode(t, repay("2020-01-10", 41), qingqian.EINVALID) // the same day: 100-60-41 < 0
+		wantCode(t, repay("2021-01-10", 41), qingqian.EINVALID) // later
+		wantCode(t, repay("2019-06-01", 41), qingqian.EINVALID) // back-dated: fine on its day, not on 2020-01-10
+		if err := repay("2019-06-01", 30); err != nil {         // back-dated and within
+			t.Fatal(err)
+		}
+		wantCode(t, repay("2020-02-01", 11), qingqian.EINVALID) // 10 left
+		if err := repay("2020-02-01", 10); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.items.FindItemByID(clerk, it.ID, qingqian.Date{}, time.Time{})
+		if err != nil || got.Balance.Outstanding != 0 || got.Balance.Repaid != qingqian.Yuan(100) || got.Balance.Status != qingqian.DeriveStatus(0, qingqian.Yuan(100)) {
+			t.Fatalf("balance after the repayments: %+v %v", got.Balance, err)
+		}
+		if msg, err := db.VerifyTotals(f.sys); err != nil || msg != "" {
+			t.Fatalf("running totals: %q %v", msg, err)
+		}
+	})
+}

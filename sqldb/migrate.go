@@ -153,7 +153,7 @@ func (db *DB) MigrateReport(ctx context.Context) (applied []string, err error) {
 			applied = append(applied, name)
 		}
 	}
-	return applied, db.warmStatements(ctx)
+	return applied, nil
 }
 
 // applyMigration applies one migration in a transaction, unless another program applied it

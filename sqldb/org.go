@@ -362,6 +362,9 @@ func (s *OrgService) MoveOrg(ctx context.Context, id, parentID int64, version in
 		out = o
 		return tx.audit(ctx, "org.move", "org", o.ID, o.Path, before, o)
 	})
+	if err == nil {
+		s.db.tokenCache.clear() // tokens below the unit act under its new path
+	}
 	return out, err
 }
 

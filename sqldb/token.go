@@ -155,7 +155,7 @@ func (s *TokenService) RevokeToken(ctx context.Context, id int64) (err error) {
 	if err := requireSecAdmin(a, "吊销接口令牌"); err != nil {
 		return err
 	}
-	return s.db.inTx(ctx, a, func(tx *Tx) error {
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
 		var orgID int64
 		err := tx.QueryRowContext(ctx, `SELECT org_id FROM api_tokens WHERE id = $1`, id).Scan(&orgID)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -175,27 +175,36 @@ func (s *TokenService) RevokeToken(ctx context.Context, id int64) (err error) {
 		}
 		return tx.audit(ctx, "token.revoke", "token", id, o.Path, nil, nil)
 	})
+	if err == nil {
+		s.db.tokenCache.clear()
+	}
+	return err
 }
 
 // Authenticate implements qingqian.TokenService. The last-used time is renewed at most once a
-// minute per token, and written in the background: it reads only.
+// minute per token, and written in the background: it reads only. A token found valid is taken
+// as valid for tokenTTL without reading it again (token_cache.go).
 func (s *TokenService) Authenticate(ctx context.Context, secret string) (_ *qingqian.Actor, err error) {
 	defer serviceErr(&err, "authenticate a token")
 	unauth := qingqian.Errorf(qingqian.EUNAUTHORIZED, "接口令牌无效或已吊销")
 	if !strings.HasPrefix(secret, qingqian.TokenPrefix) || len(secret) > 100 {
 		return nil, unauth
 	}
-	var id, orgID int64
-	var name, roles, path string
-	var used, revoked time.Time
-	err = s.db.read.QueryRowContext(ctx, `SELECT t.id, t.name, t.org_id, t.roles, o.path, t.last_used_at, t.revoked_at
-		FROM api_tokens t JOIN orgs o ON o.id = t.org_id WHERE t.hash = $1`, hashSecret(secret)).
-		Scan(&id, &name, &orgID, &roles, &path, timeCol{&used}, timeCol{&revoked})
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !revoked.IsZero()) {
-		return nil, unauth
-	} else if err != nil {
-		return nil, err
+	hash := hashSecret(secret)
+	t, ok := s.db.tokenCache.get(hash)
+	if !ok {
+		var revoked time.Time
+		err = s.db.read.QueryRowContext(ctx, `SELECT t.id, t.name, t.org_id, t.roles, o.path, t.last_used_at, t.revoked_at
+		FROM api_tokens t JOIN orgs o ON o.id = t.org_id WHERE t.hash = $1`, hash).
+			Scan(&t.id, &t.name, &t.orgID, &t.roles, &t.path, timeCol{&t.used}, timeCol{&revoked})
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !revoked.IsZero()) {
+			return nil, unauth
+		} else if err != nil {
+			return nil, err
+		}
+		s.db.tokenCache.put(hash, t)
 	}
+	id, name, orgID, roles, path, used := t.id, t.name, t.orgID, t.roles, t.path, t.used
 	// The stamp is written later, in the background (stamp.go): a read never waits for the writer.
 	now := s.db.Now()
 	if now.Sub(s.db.lastUsed(id, used)) > stampEvery {

@@ -8,7 +8,6 @@ package sqldb
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"maps"
 	"slices"
@@ -65,7 +64,7 @@ func (tx *Tx) flushTotals(ctx context.Context) (err error) {
 
 // bumpTotals adds one change, recorded now, to the running totals of every unit on the path:
 // one statement for the daily rows and one for the monthly roll-up. Their text depends only on
-// the number of units, so that SQLite can keep them prepared (see warmStatements). While the
+// the number of units, so that the connection keeps them prepared (stmtcache.go). While the
 // transaction defers its totals, the change is only collected.
 func (tx *Tx) bumpTotals(ctx context.Context, path string, day qingqian.Date, kind qingqian.ItemKind, origin qingqian.Origin, m measures) (err error) {
 	defer wrapErr(&err, "running totals of %s", path)
@@ -104,21 +103,7 @@ func (tx *Tx) writeTotals(ctx context.Context, monthly bool, path string, day qi
 		q = append(q[:1], q[2:]...) // the monthly rows have no recording day
 	}
 	query := bumpSQL(monthly, len(ids))
-	var err error
-	if st := tx.stmts[query]; st != nil {
-		_, err = st.ExecContext(ctx, q...)
-	} else if st := tx.db.bumpStmts[bumpKey{monthly, len(ids)}]; st != nil {
-		// The transaction's handle on the statement prepared on its connection, kept for
-		// the transaction's later changes.
-		txst := tx.Tx.StmtContext(ctx, st)
-		if tx.stmts == nil {
-			tx.stmts = map[string]*sql.Stmt{}
-		}
-		tx.stmts[query] = txst
-		_, err = txst.ExecContext(ctx, q...)
-	} else {
-		_, err = tx.ExecContext(ctx, query, q...)
-	}
+	_, err := tx.ExecContext(ctx, query, q...)
 	return err
 }
 
@@ -127,10 +112,10 @@ type bumpKey struct {
 	units   int
 }
 
-// bumpSQLs holds the upserts for trees up to maxWarmDepth deep, built once.
+// bumpSQLs holds the upserts for trees up to maxBuiltDepth deep, built once.
 var bumpSQLs = func() map[bumpKey]string {
 	m := map[bumpKey]string{}
-	for n := 1; n <= maxWarmDepth; n++ {
+	for n := 1; n <= maxBuiltDepth; n++ {
 		for _, monthly := range []bool{false, true} {
 			m[bumpKey{monthly, n}] = buildBumpSQL(monthly, n)
 		}
@@ -168,29 +153,7 @@ func buildBumpSQL(monthly bool, n int) string {
 	return `INSERT INTO ` + table + ` (` + cols + `, ` + totalsCols + `) VALUES ` + strings.Join(rows, ", ") + upsert
 }
 
-// warmStatements prepares, on SQLite's one writing connection, the running-totals upserts for
-// trees up to maxWarmDepth deep: a write transaction then uses them without parsing them again
-// (a repayment runs each statement once, so the per-transaction cache never helps it).
-func (db *DB) warmStatements(ctx context.Context) (err error) {
-	defer wrapErr(&err, "prepare the running-totals statements")
-	if db.d.name != "sqlite" || db.bumpStmts != nil {
-		return nil
-	}
-	stmts := map[bumpKey]*sql.Stmt{}
-	for n := 1; n <= maxWarmDepth; n++ {
-		for _, monthly := range []bool{false, true} {
-			st, err := db.write.PrepareContext(ctx, bumpSQL(monthly, n))
-			if err != nil {
-				return err
-			}
-			stmts[bumpKey{monthly, n}] = st
-		}
-	}
-	db.bumpStmts = stmts
-	return nil
-}
-
-const maxWarmDepth = 8
+const maxBuiltDepth = 8
 
 // totalsHolders are the units whose running totals a change to a unit at path adds to: the unit
 // and its ancestors, but not the root (the regulator) when the unit is below it. Every group's

@@ -32,12 +32,6 @@ type Tx struct {
 	headLast   int64
 	headLoaded bool
 
-	// stmts caches the statements this transaction runs more than once: an import runs the same
-	// few statements a million times, and parsing them each time was half its cost. A statement
-	// run once is not prepared, which would only add round trips (PostgreSQL) or work (SQLite).
-	stmts map[string]*sql.Stmt
-	seen  map[string]bool
-
 	// payCal and payLPR are the calendar and the LPR table the payment rules read, once per
 	// transaction (contract.go).
 	payCal *qingqian.Calendar
@@ -58,30 +52,6 @@ type Tx struct {
 	auditBuf []qingqian.AuditRecord
 }
 
-// prepared returns the transaction's prepared statement for a query it has run before, or nil
-// the first time.
-func (tx *Tx) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
-	if st, ok := tx.stmts[query]; ok {
-		return st, nil
-	}
-	if !tx.seen[query] {
-		if tx.seen == nil {
-			tx.seen = map[string]bool{}
-		}
-		tx.seen[query] = true
-		return nil, nil
-	}
-	st, err := tx.Tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if tx.stmts == nil {
-		tx.stmts = map[string]*sql.Stmt{}
-	}
-	tx.stmts[query] = st
-	return st, nil
-}
-
 // refuseNUL is the last of the checks that keep the NUL character out of the database, for
 // every text any service writes (the web layer refuses it first, naming the field): PostgreSQL
 // refuses it with an error and SQLite stores it.
@@ -100,46 +70,29 @@ type nulValue struct{ err error }
 
 func (v nulValue) Value() (driver.Value, error) { return nil, v.err }
 
-// ExecContext runs a statement, prepared when the transaction runs it again.
+// ExecContext runs a statement. Statements are kept prepared by the connection: by pgx's
+// statement cache on PostgreSQL, by the connection's own cache on SQLite (stmtcache.go).
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if err := refuseNUL(args); err != nil {
 		return nil, err
 	}
-	st, err := tx.prepared(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if st == nil {
-		return tx.Tx.ExecContext(ctx, query, args...)
-	}
-	return st.ExecContext(ctx, args...)
+	return tx.Tx.ExecContext(ctx, query, args...)
 }
 
-// QueryContext runs a query, prepared when the transaction runs it again.
+// QueryContext runs a query.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if err := refuseNUL(args); err != nil {
 		return nil, err
 	}
-	st, err := tx.prepared(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if st == nil {
-		return tx.Tx.QueryContext(ctx, query, args...)
-	}
-	return st.QueryContext(ctx, args...)
+	return tx.Tx.QueryContext(ctx, query, args...)
 }
 
-// QueryRowContext runs a one-row query, prepared when the transaction runs it again.
+// QueryRowContext runs a one-row query.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	if err := refuseNUL(args); err != nil {
 		return tx.Tx.QueryRowContext(ctx, `SELECT $1`, nulValue{err})
 	}
-	st, err := tx.prepared(ctx, query)
-	if err != nil || st == nil {
-		return tx.Tx.QueryRowContext(ctx, query, args...) // on error, carries the same error
-	}
-	return st.QueryRowContext(ctx, args...)
+	return tx.Tx.QueryRowContext(ctx, query, args...)
 }
 
 type denial struct {
