@@ -215,7 +215,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 
 // flashes are the messages a redirect after a successful form may show; the query names one.
 var flashes = map[string]string{
-	"repaid": "已记录。", "reversed": "已冲正。", "plan": "清偿计划已保存。", "item": "台账条目已建立。",
+	"repaid": "已记录。", "voucher": "凭证已补充。", "reversed": "已冲正。", "plan": "清偿计划已保存。", "item": "台账条目已建立。",
 	"org": "单位已添加。", "creditor": "债权企业已添加。", "user": "用户已创建。", "reset": "密码已重置，用户下次登录须修改密码。",
 	"active": "账号状态已更新。", "password": "密码已修改。", "revoked": "接口令牌已吊销。",
 	"period": "报送期次已开启。", "periods": "报送期次已生成。", "prepared": "已填报，待审核。", "review": "已审核，待签批。",

@@ -85,6 +85,7 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST /items/{id}/entries", "/items/" + item + "/entries", all(400, A, 403, readOnly, 403, "clerk_b", 404)},
 			{"POST /items/{id}/plan", "/items/" + item + "/plan", all(400, A, 403, readOnly, 403, "clerk_b", 404)},
 			{"POST /entries/{id}/reverse", "/entries/" + entry + "/reverse", all(400, A, 403, readOnly, 403, "clerk_b", 404)},
+			{"POST /entries/{id}/vouchers", "/entries/" + entry + "/vouchers", all(400, A, 403, readOnly, 403, "clerk_b", 404)},
 			{"GET /vouchers/{sha256}", "/vouchers/" + w.voucherA, all(200, A, 403, "clerk_b", 404)},
 			// The system administrator keeps the tree of units; the audit administrator does not read it.
 			{"GET /orgs", "/orgs", all(200, "auditadmin", 403)},

@@ -166,7 +166,12 @@ type submissionData struct {
 	Office    bool
 	CanReview bool
 	CanSign   bool
-	Results   map[string]string
+	// Next is the step the submission waits for (审核 or 签批), Mine whether the actor may take
+	// it (not the one who prepared or reviewed it), Why what it is told when it may not.
+	Next    qingqian.SignAction
+	Mine    bool
+	Why     string
+	Results map[string]string
 }
 
 func (s *Server) submissionPage(w http.ResponseWriter, r *http.Request) error {
@@ -189,6 +194,19 @@ func (s *Server) showSubmission(w http.ResponseWriter, r *http.Request, status i
 	}
 	a := qingqian.ActorFrom(ctx)
 	d := &submissionData{Sub: sub, Period: p, Office: isOffice(r), CanSign: a.CanSign(qingqian.ActReview), Results: qingqian.ZeroCheckResults}
+	switch sub.State {
+	case qingqian.StatePrepared:
+		d.Next = qingqian.ActReview
+	case qingqian.StateReviewed:
+		d.Next = qingqian.ActApprove
+	}
+	if d.Next != "" && d.CanSign {
+		if err := qingqian.SeparateSigners(sub.Steps, d.Next, a.UserID); err != nil {
+			d.Why = qingqian.ErrorMessage(err)
+		} else {
+			d.Mine = true
+		}
+	}
 	v.Title, v.Nav, v.Data = sub.OrgName+" · "+p.Title, "periods", d
 	s.render(w, r, status, "submission", v)
 	return nil
@@ -203,9 +221,21 @@ func (s *Server) signForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	act := qingqian.SignAction(form.Get("action"))
+	act, note := qingqian.SignAction(form.Get("action")), strings.TrimSpace(form.Get("note"))
+	if act == "regenerate" {
+		// Returned so that it is prepared again from the ledger as it is now.
+		act = qingqian.ActReturn
+		if note == "" {
+			note = "台账已变动，请按当前台账重新生成报送数"
+		}
+	}
 	return s.submit(w, r, form, nil, func() error {
-		_, err := s.Reports.Sign(r.Context(), id, act, strings.TrimSpace(form.Get("note")), formInt(form, "version", qingqian.Validation{}))
+		version := formInt(form, "version", qingqian.Validation{})
+		if form.Get("as_reported") != "" {
+			_, err := s.Reports.SignAsReported(r.Context(), id, act, note, version)
+			return err
+		}
+		_, err := s.Reports.Sign(r.Context(), id, act, note, version)
 		return err
 	}, func(st int, v *view) error { return s.showSubmission(w, r, st, v) }, func() string { return fmt.Sprintf("/submissions/%d?done=%s", id, act) })
 }
@@ -245,6 +275,8 @@ type reportData struct {
 	Title  string
 	Line   string
 	Office bool
+	// Confirm is shown when the office asks to issue the report.
+	Confirm *issueCheck
 }
 
 // newReportData lays the report's table out by qingqian.ReportColumns, like its spreadsheet.
@@ -287,6 +319,50 @@ func reportCells(rep *qingqian.Report, i int) []reportCell {
 }
 
 func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) error {
+	return s.showReport(w, r, http.StatusOK, &view{}, r.URL.Query().Get("issue") == "1")
+}
+
+// issueCheck is what issuing a report would freeze, shown for the office to confirm.
+type issueCheck struct {
+	Groups    int
+	Reported  []string // approved
+	Missing   []string // nothing approved: their figures are the ledger's, computed now
+	Late      []string // approved after the deadline
+	Pending   []string // prepared or reviewed, not yet approved
+	Early     bool     // the deadline has not passed
+	Future    bool     // the data date is after today: the service refuses
+	Today     qingqian.Date
+	Deadline  qingqian.Date
+	AsOf      qingqian.Date
+	Outstand  qingqian.Money
+	LiveShare qingqian.Money // outstanding on the rows computed from the ledger
+}
+
+func newIssueCheck(rep *qingqian.Report) *issueCheck {
+	c := &issueCheck{Groups: len(rep.Rows), Today: qingqian.Today(), Deadline: rep.Period.Deadline, AsOf: rep.Period.AsOf, Outstand: rep.Total.Outstanding}
+	c.Early, c.Future = c.Today.Before(c.Deadline) || c.Today == c.Deadline, c.Today.Before(c.AsOf)
+	for _, row := range rep.Rows {
+		switch {
+		case row.State == qingqian.StateApproved:
+			c.Reported = append(c.Reported, row.OrgName)
+			if row.Late {
+				c.Late = append(c.Late, row.OrgName)
+			}
+		case row.State == qingqian.StatePrepared || row.State == qingqian.StateReviewed:
+			c.Pending = append(c.Pending, row.OrgName+"（"+row.State.Label()+"）")
+		default:
+			c.Missing = append(c.Missing, row.OrgName)
+		}
+		if row.Live {
+			c.LiveShare += row.Figures.Outstanding
+		}
+	}
+	return c
+}
+
+// showReport shows a period's report and, for the office asking to issue it, what issuing
+// would freeze with the form that confirms it.
+func (s *Server) showReport(w http.ResponseWriter, r *http.Request, status int, v *view, confirm bool) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -297,7 +373,11 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := newReportData(rep)
 	d.Office = isOffice(r)
-	s.render(w, r, http.StatusOK, "report", &view{Title: d.Title, Nav: "periods", Data: d})
+	if confirm && d.Office && !rep.Issued {
+		d.Confirm = newIssueCheck(rep)
+	}
+	v.Title, v.Nav, v.Data = d.Title, "periods", d
+	s.render(w, r, status, "report", v)
 	return nil
 }
 
@@ -316,16 +396,27 @@ func (s *Server) exportReport(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
+// issueReportForm issues a report once the office confirmed it, having seen what it freezes.
 func (s *Server) issueReportForm(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	if _, err := s.Reports.IssueReport(r.Context(), id); err != nil {
+	if _, err := requireOfficeAPI(r); err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/periods/%d/report?done=issued", id), http.StatusSeeOther)
-	return nil
+	form, err := parseForm(w, r)
+	if err != nil {
+		return err
+	}
+	show := func(st int, v *view) error { return s.showReport(w, r, st, v, true) }
+	if form.Get("confirm") != "yes" {
+		return s.retry(w, r, fieldErr("confirm", "印发后汇总表即固定、不能更改：请核对上面的情况，勾选“确认印发”后再提交"), form, show)
+	}
+	return s.submit(w, r, form, nil, func() error {
+		_, err := s.Reports.IssueReport(r.Context(), id)
+		return err
+	}, show, func() string { return fmt.Sprintf("/periods/%d/report?done=issued", id) })
 }
 
 // WriteReportHTML writes a consolidated report as one self-contained, printable HTML file (its
@@ -485,6 +576,8 @@ type signInput struct {
 	Action  qingqian.SignAction `json:"action"`
 	Note    string              `json:"note"`
 	Version int                 `json:"version"`
+	// AsReported signs figures that the ledger now gives differently, as they were reported.
+	AsReported bool `json:"as_reported"`
 }
 
 func (s *Server) signSubmission(w http.ResponseWriter, r *http.Request) error {
@@ -496,7 +589,11 @@ func (s *Server) signSubmission(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	sub, err := s.Reports.Sign(r.Context(), id, in.Action, in.Note, in.Version)
+	sign := s.Reports.Sign
+	if in.AsReported {
+		sign = s.Reports.SignAsReported
+	}
+	sub, err := sign(r.Context(), id, in.Action, in.Note, in.Version)
 	if err != nil {
 		return err
 	}

@@ -55,6 +55,7 @@ func (s *Server) htmlRoutes() []route {
 		{"POST /items/{id}/entries", s.recordEntryForm},
 		{"POST /items/{id}/plan", s.planForm},
 		{"POST /entries/{id}/reverse", s.reverseForm},
+		{"POST /entries/{id}/vouchers", s.attachVoucherForm},
 		{"GET /vouchers/{sha256}", s.serveVoucher},
 		// org.go, creditor.go
 		{"GET /orgs", s.orgsPage},
