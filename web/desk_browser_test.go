@@ -192,3 +192,40 @@ func TestBrowserLoginFocus(t *testing.T) {
 		}
 	})
 }
+
+// Checkboxes render at their normal size beside their labels; required fields are marked.
+func TestBrowserFormMarks(t *testing.T) {
+	newTab := browser(t)
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		newWorld(t, db, e)
+		for _, p := range []struct{ user, path string }{{"clerk_a", "/cases"}, {"secadmin", "/users"}} {
+			ctx := newTab()
+			login(t, ctx, e.srv.URL, p.user, testPassword)
+			do(t, ctx, chromedp.Navigate(e.srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("main details").forEach(function(d){d.open=true;}), 0`)); err != nil {
+				t.Fatal(err)
+			}
+			bad, err := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll("main input[type=checkbox]")).filter(function(c){return c.checkVisibility();}).map(function(c){
+				var r = c.getBoundingClientRect(), l = c.closest("label").getBoundingClientRect();
+				return (r.width > 20 || r.height > 20 || r.top - l.top > 12) ? c.name + " " + r.width + "×" + r.height + " at " + (r.top - l.top) : "";
+			}).filter(Boolean).join("; ")`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bad != "" {
+				t.Fatalf("%s: checkboxes out of shape: %s", p.path, bad)
+			}
+			n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("main input[type=checkbox]").length`))
+			if n == 0 && p.path == "/users" {
+				t.Fatalf("%s has no checkbox to measure", p.path)
+			}
+		}
+		ctx := newTab()
+		login(t, ctx, e.srv.URL, "clerk_a", testPassword)
+		do(t, ctx, chromedp.Navigate(e.srv.URL+"/items/new"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("main label .req").length`)); n == 0 {
+			t.Fatal("no required field is marked on the new item form")
+		}
+	})
+}
