@@ -487,4 +487,14 @@ type ReportService interface {
 	IssueReport(ctx context.Context, periodID int64) (*Report, error)
 	// Lateness counts late and missing submissions per group over periods past their deadline.
 	Lateness(ctx context.Context) ([]Lateness, error)
+	// PeriodStatuses says, for each period given, how many of the groups the actor sees have
+	// reported, whether the report is issued and how many reminders were sent.
+	PeriodStatuses(ctx context.Context, periodIDs []int64) (map[int64]PeriodStatus, error)
+	// Remind sends the office's 催报 to every group under it that has not reported the period
+	// (no approved submission), with an optional note; audited. Errors: EFORBIDDEN (not the
+	// office that opened it), ECONFLICT (all have reported, or the report is issued).
+	Remind(ctx context.Context, periodID int64, note string) ([]*Reminder, error)
+	// FindReminders lists the reminders to the actor's groups of periods they have still not
+	// reported, newest first.
+	FindReminders(ctx context.Context) ([]*Reminder, error)
 }

@@ -122,6 +122,8 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET /periods", "/periods", all(200, A, 403)},
 			{"POST /periods", "/periods", all(403, office, 400)},
 			{"POST /periods/generate", "/periods/generate", all(403, office, 400)},
+			// A's period: the office reminds B and A, who have not reported.
+			{"POST /periods/{id}/remind", "/periods/" + period + "/remind", all(403, office, 303)},
 			{"GET /periods/{id}", "/periods/" + period, all(200, A, 403)},
 			// A group's liaison or clerk prepares its own.
 			{"POST /periods/{id}/prepare", "/periods/" + period + "/prepare", all(403, []string{"liaison", "clerk_a", "clerk_b"}, 303)},

@@ -16,6 +16,7 @@ import (
 
 type periodsData struct {
 	Periods  []*qingqian.Period
+	Status   map[int64]qingqian.PeriodStatus
 	Pager    *pager
 	Late     []qingqian.Lateness
 	Office   bool
@@ -43,7 +44,15 @@ func (s *Server) showPeriods(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	d := &periodsData{Periods: ps, Pager: newPager(r, page, pageSize, total), Late: late, Office: isOffice(r), Kinds: qingqian.PeriodKinds, Today: qingqian.Today()}
+	ids := make([]int64, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	statuses, err := s.Reports.PeriodStatuses(ctx, ids)
+	if err != nil {
+		return err
+	}
+	d := &periodsData{Periods: ps, Status: statuses, Pager: newPager(r, page, pageSize, total), Late: late, Office: isOffice(r), Kinds: qingqian.PeriodKinds, Today: qingqian.Today()}
 	if v.Form == nil {
 		v.Form = url.Values{"kind": {"monthly"}, "count": {"12"}, "deadline_days": {"5"}}
 	}
@@ -77,6 +86,25 @@ func (s *Server) generatePeriodsForm(w http.ResponseWriter, r *http.Request) err
 		_, err := s.Reports.GeneratePeriods(r.Context(), sc)
 		return err
 	}, func(st int, v *view) error { return s.showPeriods(w, r, st, v) }, func() string { return "/periods?done=periods" })
+}
+
+// remindForm sends the office's 催报 to the groups that have not reported a period.
+func (s *Server) remindForm(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := requireOfficeAPI(r); err != nil {
+		return err
+	}
+	form, err := parseForm(w, r)
+	if err != nil {
+		return err
+	}
+	return s.submit(w, r, form, nil, func() error {
+		_, err := s.Reports.Remind(r.Context(), id, form.Get("note"))
+		return err
+	}, func(st int, v *view) error { return s.showPeriods(w, r, st, v) }, func() string { return fmt.Sprintf("/periods?done=reminded#period-%d", id) })
 }
 
 type periodRow struct {

@@ -99,6 +99,7 @@ func (s *Server) htmlRoutes() []route {
 		{"GET /periods", s.periodsPage},
 		{"POST /periods", s.openPeriodForm},
 		{"POST /periods/generate", s.generatePeriodsForm},
+		{"POST /periods/{id}/remind", s.remindForm},
 		{"GET /periods/{id}", s.periodPage},
 		{"POST /periods/{id}/prepare", s.prepareForm},
 		{"GET /periods/{id}/report", s.reportPage},
