@@ -229,3 +229,57 @@ func TestBrowserFormMarks(t *testing.T) {
 		}
 	})
 }
+
+// The office sees each period's state and who reported, and reminds those missing; the group
+// sees the reminder on its dashboard; a leader finds what waits for it first.
+func TestBrowserRemindAndDashboards(t *testing.T) {
+	newTab := browser(t)
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		w := newWorld(t, db, e)
+		office := newTab()
+		login(t, office, e.srv.URL, "supervisor", testPassword)
+		row := "#period-" + strconv.FormatInt(w.period, 10)
+		do(t, office, chromedp.Navigate(e.srv.URL+"/periods"), chromedp.WaitVisible(chromedp.CSS(row)))
+		if got := text(t, office, row); !strings.Contains(got, "报送中") || !strings.Contains(got, "0 / 2 家") {
+			t.Fatalf("period row: %s", got)
+		}
+		do(t, office, chromedp.Click(chromedp.CSS(row+" details.remind summary")),
+			chromedp.SendKeys(chromedp.CSS(row+" input[name=note]"), "请尽快签批报送"),
+			chromedp.Click(chromedp.CSS(row+" details.remind button")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+		if got := text(t, office, row); !strings.Contains(got, "已催报 2") {
+			t.Fatalf("period row after reminding: %s", got)
+		}
+
+		// Group A's clerk sees the reminder; its reviewer sees the submission to review first.
+		clerk := newTab()
+		login(t, clerk, e.srv.URL, "clerk_a", testPassword)
+		if got := text(t, clerk, "#reminders"); !strings.Contains(got, "请尽快签批报送") || !strings.Contains(got, "supervisor") {
+			t.Fatalf("the group's reminders: %s", got)
+		}
+		rev := newTab()
+		login(t, rev, e.srv.URL, "reviewer", testPassword)
+		if got := text(t, rev, "#to-sign"); !strings.Contains(got, "待我审核") {
+			t.Fatalf("the reviewer's dashboard: %s", got)
+		}
+		first, _ := chromedp.Run(rev, chromedp.Evaluate[string](`document.querySelector("main section").id`))
+		if first != "to-sign" {
+			t.Fatalf("the reviewer's dashboard starts with %q", first)
+		}
+
+		// A subsidiary's clerk: no chart of units below, no groups' figures.
+		sys := qingqian.NewContext(context.Background(), qingqian.SystemActor("测试"))
+		sub := &qingqian.Org{ParentID: e.a.ID, Name: "甲集团一公司", Kind: qingqian.OrgSubsidiary}
+		if err := e.svc.Orgs.CreateOrg(sys, sub); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.Users.CreateUser(sys, &qingqian.User{Username: "clerk_sub", Name: "一公司填报员", OrgID: sub.ID, Roles: []qingqian.Role{qingqian.RoleClerk}}, testPassword); err != nil {
+			t.Fatal(err)
+		}
+		sc := newTab()
+		login(t, sc, e.srv.URL, "clerk_sub", testPassword)
+		if got := text(t, sc, "main"); strings.Contains(got, "没有下级单位") || strings.Contains(got, "进度滞后的集团") || strings.Contains(got, "各单位清偿情况") {
+			t.Fatalf("the subsidiary's dashboard: %s", got)
+		}
+	})
+}
