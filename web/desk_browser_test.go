@@ -58,6 +58,7 @@ func TestBrowserVoucherKept(t *testing.T) {
 		if got := text(t, ctx, "#kept-vouchers"); !strings.Contains(got, "已上传：回单.pdf") {
 			t.Fatalf("kept vouchers: %q", got)
 		}
+		shot(t, ctx, "30-voucher-kept")
 		if got := focused(t, ctx); got != "amount" {
 			t.Fatalf("after the error the cursor is on %q", got)
 		}
@@ -111,6 +112,7 @@ func TestBrowserIssueConfirm(t *testing.T) {
 			!strings.Contains(got, "尚在审核、签批中 1 家") || !strings.Contains(got, "期限尚未届满") {
 			t.Fatalf("confirmation: %s", got)
 		}
+		shot(t, office, "31-issue-confirm")
 		// Without the box ticked (the browser's own check taken away) the server refuses.
 		if _, err := chromedp.Run(office, chromedp.Evaluate[bool](`document.getElementById("issue-confirm-box").required = false`)); err != nil {
 			t.Fatal(err)
@@ -158,6 +160,7 @@ func TestBrowserStaleSign(t *testing.T) {
 			t.Fatalf("differences: %s", got)
 		}
 		do(t, rev, chromedp.Click(chromedp.CSS("#sign button[value=review]")), chromedp.WaitVisible(chromedp.CSS("#sign .field-error")))
+		shot(t, rev, "32-submission-stale")
 		if got := text(t, rev, ".error"); !strings.Contains(got, "不一致") {
 			t.Fatalf("stale review: %s", got)
 		}
@@ -247,6 +250,7 @@ func TestBrowserRemindAndDashboards(t *testing.T) {
 		do(t, office, chromedp.Click(chromedp.CSS(row+" details.remind summary")),
 			chromedp.SendKeys(chromedp.CSS(row+" input[name=note]"), "请尽快签批报送"),
 			chromedp.Click(chromedp.CSS(row+" details.remind button")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+		shot(t, office, "33-periods")
 		if got := text(t, office, row); !strings.Contains(got, "已催报 2") {
 			t.Fatalf("period row after reminding: %s", got)
 		}
@@ -262,6 +266,7 @@ func TestBrowserRemindAndDashboards(t *testing.T) {
 		if got := text(t, rev, "#to-sign"); !strings.Contains(got, "待我审核") {
 			t.Fatalf("the reviewer's dashboard: %s", got)
 		}
+		shot(t, rev, "34-dashboard-leader")
 		first, _ := chromedp.Run(rev, chromedp.Evaluate[string](`document.querySelector("main section").id`))
 		if first != "to-sign" {
 			t.Fatalf("the reviewer's dashboard starts with %q", first)

@@ -16,6 +16,7 @@ document.addEventListener("submit", function (e) {
 // A voucher kept from a failed submission can be dropped (to choose another file instead).
 document.addEventListener("click", function (e) {
   var t = e.target;
+  if (t.matches && t.matches("main > .flash")) { t.remove(); return; }
   if (t.matches && t.matches("button.voucher-drop")) {
     var p = t.closest(".kept-voucher");
     if (p) { p.remove(); }
@@ -29,6 +30,7 @@ document.addEventListener("DOMContentLoaded", function () {
   var flash = document.querySelector("main > .flash");
   if (flash) {
     flash.setAttribute("tabindex", "-1");
+    flash.title = "点击关闭";
     flash.focus({ preventScroll: true });
     if (flash.getBoundingClientRect().top < 0 || flash.getBoundingClientRect().bottom > window.innerHeight) {
       flash.scrollIntoView({ block: "start" });
