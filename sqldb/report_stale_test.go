@@ -50,8 +50,8 @@ func TestSignStaleFigures(t *testing.T) {
 		// The approver too must choose; returned and prepared again, the figures are current.
 		_, err = f.reports.Sign(f.principal, sub.ID, qingqian.ActApprove, "", sub.Version)
 		wantCode(t, err, qingqian.ECONFLICT)
-		if sub, err = f.reports.Sign(f.principal, sub.ID, qingqian.ActReturn, "台账已变动，请按当前台账重新生成", sub.Version); err != nil {
-			t.Fatal(err)
+		if sub, err = f.reports.Sign(f.principal, sub.ID, qingqian.ActReturn, "台账已变动，请按当前台账重新生成", sub.Version); err != nil || sub.State != qingqian.StateReturned {
+			t.Fatalf("return: %+v %v", sub, err)
 		}
 		if sub, err = f.reports.Prepare(f.liaisonA, qingqian.SubmissionInput{PeriodID: p.ID}); err != nil || len(sub.Diffs) != 0 {
 			t.Fatalf("prepared again: %+v %v", sub, err)
