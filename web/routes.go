@@ -95,7 +95,7 @@ func (s *Server) htmlRoutes() []route {
 		{"GET /imports/{id}", s.importStatus},
 		{"POST /imports/{id}/confirm", s.confirmImport},
 		{"GET /imports/{id}/errors", s.importErrors},
-		// report.go
+		// report.go, report_issue.go
 		{"GET /periods", s.periodsPage},
 		{"POST /periods", s.openPeriodForm},
 		{"POST /periods/generate", s.generatePeriodsForm},
