@@ -25,6 +25,15 @@ func inView(t *testing.T, ctx context.Context, sel string) bool {
 	return ok
 }
 
+// clearFlash removes the confirmation shown, so that waiting for the next one waits for the
+// next page.
+func clearFlash(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".flash").forEach(function(f){f.remove();}), 0`)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // focused returns the id of the element that has the cursor.
 func focused(t *testing.T, ctx context.Context) string {
 	t.Helper()
@@ -77,6 +86,7 @@ func TestBrowserVoucherKept(t *testing.T) {
 		}
 
 		// A repayment saved without a voucher gets one afterwards from its row.
+		clearFlash(t, ctx)
 		do(t, ctx, chromedp.SetValue(chromedp.CSS("#on"), "2019-06-02"), chromedp.SetValue(chromedp.CSS("#amount"), "5.00"),
 			chromedp.SetValue(chromedp.CSS("#method"), "transfer"), chromedp.Click(chromedp.CSS("#record-submit")), chromedp.WaitVisible(chromedp.CSS(".flash")))
 		es, _ = e.svc.Entries.FindEntries(qingqian.NewContext(context.Background(), qingqian.SystemActor("测试")), w.itemA)
@@ -87,6 +97,7 @@ func TestBrowserVoucherKept(t *testing.T) {
 		}
 		slip := filepath.Join(t.TempDir(), "补充回单.pdf")
 		os.WriteFile(slip, []byte("%PDF-1.4\n% later slip\n%%EOF\n"), 0o644)
+		clearFlash(t, ctx)
 		do(t, ctx, chromedp.Click(chromedp.CSS(row+" details.attach-voucher summary")),
 			chromedp.SetUploadFiles(chromedp.CSS(row+" input[type=file]"), []string{slip}),
 			chromedp.Click(chromedp.CSS(row+" details.attach-voucher button")), chromedp.WaitVisible(chromedp.CSS(".flash")))
