@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/bits"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -272,6 +273,19 @@ func (g *GroupFigures) Diff(now *GroupFigures) []FigureDiff {
 	return out
 }
 
+// DiffText says what differs, as a message reads: "本期清偿 1.00 → 2.00 万元；条目数 3 → 4 笔".
+func DiffText(ds []FigureDiff) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		if d.Field == "items" {
+			parts[i] = fmt.Sprintf("%s %d → %d 笔", d.Name, int64(d.Frozen), int64(d.Now))
+		} else {
+			parts[i] = fmt.Sprintf("%s %s → %s 万元", d.Name, d.Frozen.Wan(), d.Now.Wan())
+		}
+	}
+	return strings.Join(parts, "；")
+}
+
 // ReportRow is one group's line of a consolidated report.
 type ReportRow struct {
 	OrgID   int64           `json:"org_id"`
@@ -448,10 +462,17 @@ type ReportService interface {
 	// text; it creates the submission or prepares a returned one again.
 	Prepare(ctx context.Context, in SubmissionInput) (*Submission, error)
 	// Sign takes the next step (review, approve or return with a note) on a submission at
-	// the given version. Each step is taken by a different person.
+	// the given version. Each step is taken by a different person. A review or an approval of
+	// figures that the ledger now gives differently (see Submission.Diffs) is refused
+	// (ECONFLICT, naming the figures): the submission is returned and prepared again, or signed
+	// with SignAsReported.
 	Sign(ctx context.Context, id int64, act SignAction, note string, version int) (*Submission, error)
-	// FindSubmission returns one submission with its steps, and for an approved one the
-	// differences from today's ledger.
+	// SignAsReported takes the step like Sign, also when the ledger has changed since the
+	// figures were prepared: the signer chose to sign them as reported; the step and its audit
+	// record say so, with the differences.
+	SignAsReported(ctx context.Context, id int64, act SignAction, note string, version int) (*Submission, error)
+	// FindSubmission returns one submission with its steps and, unless it was returned, the
+	// differences of its figures from today's ledger.
 	FindSubmission(ctx context.Context, id int64) (*Submission, error)
 	// FindSubmissions lists a period's submissions the actor can see.
 	FindSubmissions(ctx context.Context, periodID int64) ([]*Submission, error)
@@ -466,4 +487,14 @@ type ReportService interface {
 	IssueReport(ctx context.Context, periodID int64) (*Report, error)
 	// Lateness counts late and missing submissions per group over periods past their deadline.
 	Lateness(ctx context.Context) ([]Lateness, error)
+	// PeriodStatuses says, for each period given, how many of the groups the actor sees have
+	// reported, whether the report is issued and how many reminders were sent.
+	PeriodStatuses(ctx context.Context, periodIDs []int64) (map[int64]PeriodStatus, error)
+	// Remind sends the office's 催报 to every group under it that has not reported the period
+	// (no approved submission), with an optional note; audited. Errors: EFORBIDDEN (not the
+	// office that opened it), ECONFLICT (all have reported, or the report is issued).
+	Remind(ctx context.Context, periodID int64, note string) ([]*Reminder, error)
+	// FindReminders lists the reminders to the actor's groups of periods they have still not
+	// reported, newest first.
+	FindReminders(ctx context.Context) ([]*Reminder, error)
 }

@@ -92,6 +92,39 @@ func (a *Actor) CanSign(act SignAction) bool {
 	return false
 }
 
+// SeparateSigners refuses a step that the same person would take twice in one sign-off (of a
+// submission or a campaign answer): the reviewer is not the preparer, the approver neither. A
+// step not taken by a person (user 0: the system) is not checked.
+func SeparateSigners(steps []SignStep, act SignAction, user int64) error {
+	if user == 0 {
+		return nil
+	}
+	switch act {
+	case ActReview:
+		if lastBy(steps, ActPrepare) == user {
+			return Errorf(ECONFLICT, "审核须由填报人以外的人员进行")
+		}
+	case ActApprove:
+		if lastBy(steps, ActPrepare) == user || lastBy(steps, ActReview) == user {
+			return Errorf(ECONFLICT, "签批须由填报人、审核人以外的负责同志进行")
+		}
+	}
+	return nil
+}
+
+// lastBy returns who took the latest step of the action since the submission was last prepared.
+func lastBy(steps []SignStep, act SignAction) int64 {
+	for i := len(steps) - 1; i >= 0; i-- {
+		if steps[i].Action == act {
+			return steps[i].ActorID
+		}
+		if steps[i].Action == ActPrepare {
+			break
+		}
+	}
+	return 0
+}
+
 // SignStep records who took one step and when.
 type SignStep struct {
 	Seq       int        `json:"seq"`
@@ -132,8 +165,9 @@ type Submission struct {
 	Steps       []SignStep      `json:"steps"`
 	Version     int             `json:"version"`
 
-	// Diffs are filled when the submission is read after approval: the figures that the
-	// ledger, as of the period's date, gives differently today.
+	// Diffs are filled when the submission is read (unless it was returned): the figures that
+	// the ledger, as of the period's date, gives differently today. Before approval they are
+	// what the reviewer and the approver must see before signing.
 	Diffs []FigureDiff `json:"diffs,omitempty"`
 }
 

@@ -272,6 +272,11 @@ func (s *ReportService) IssueReport(ctx context.Context, periodID int64) (_ *qin
 		if n > 0 {
 			return qingqian.Errorf(qingqian.ECONFLICT, "第%d期汇总报表已经印发，不能重复印发", p.No)
 		}
+		// A report is of figures as of a date that has come: one of a date still ahead would be
+		// frozen before the ledger holds what happens until then.
+		if today := qingqian.DateOf(tx.now); today.Before(p.AsOf) {
+			return qingqian.Errorf(qingqian.ECONFLICT, "第%d期的数据截至%s，晚于今天（%s），尚不能印发汇总报表", p.No, chineseDate(p.AsOf), chineseDate(today))
+		}
 		if r, err = tx.db.consolidate(ctx, tx, a, p, officePath); err != nil {
 			return err
 		}
@@ -298,6 +303,11 @@ func (s *ReportService) IssueReport(ctx context.Context, periodID int64) (_ *qin
 		return nil, err
 	}
 	return r, nil
+}
+
+// chineseDate writes a date as a message reads it: 2026年12月31日.
+func chineseDate(d qingqian.Date) string {
+	return fmt.Sprintf("%d年%d月%d日", d.Year(), d.Month(), d.Day())
 }
 
 // Lateness implements qingqian.ReportService.

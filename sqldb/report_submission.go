@@ -60,38 +60,8 @@ func (db *DB) steps(ctx context.Context, q queryer, id int64) (_ []qingqian.Sign
 	return out, rows.Err()
 }
 
-// separateSigners refuses a step that the same person would take twice in one sign-off (of a
-// submission or a campaign answer): the reviewer is not the preparer, the approver neither. A
-// step not taken by a person (user 0: the system) is not checked.
-func separateSigners(steps []qingqian.SignStep, act qingqian.SignAction, user int64) error {
-	if user == 0 {
-		return nil
-	}
-	switch act {
-	case qingqian.ActReview:
-		if lastBy(steps, qingqian.ActPrepare) == user {
-			return qingqian.Errorf(qingqian.ECONFLICT, "审核须由填报人以外的人员进行")
-		}
-	case qingqian.ActApprove:
-		if lastBy(steps, qingqian.ActPrepare) == user || lastBy(steps, qingqian.ActReview) == user {
-			return qingqian.Errorf(qingqian.ECONFLICT, "签批须由填报人、审核人以外的负责同志进行")
-		}
-	}
-	return nil
-}
-
-// lastBy returns who took the latest step of the action since the submission was last prepared.
-func lastBy(steps []qingqian.SignStep, act qingqian.SignAction) int64 {
-	for i := len(steps) - 1; i >= 0; i-- {
-		if steps[i].Action == act {
-			return steps[i].ActorID
-		}
-		if steps[i].Action == qingqian.ActPrepare {
-			break
-		}
-	}
-	return 0
-}
+// separateSigners is qingqian.SeparateSigners: one rule for a submission and a campaign answer.
+var separateSigners = qingqian.SeparateSigners
 
 func (tx *Tx) addStep(ctx context.Context, id int64, act qingqian.SignAction, note string) (err error) {
 	defer wrapErr(&err, "add a step to submission %d", id)
@@ -219,9 +189,40 @@ func (tx *Tx) lockSubmission(ctx context.Context, id int64) (_ *qingqian.Submiss
 	return sub, path, nil
 }
 
+// ledgerDiffs lists the figures of a submission that the ledger, as of its period's date,
+// gives differently now.
+func (db *DB) ledgerDiffs(ctx context.Context, q readQueryer, sub *qingqian.Submission, path string) (_ []qingqian.FigureDiff, err error) {
+	defer wrapErr(&err, "differences of submission %d from the ledger", sub.ID)
+	p, _, err := db.period(ctx, q, &qingqian.Actor{System: true, OrgPath: "/"}, `p.id = $1`, sub.PeriodID)
+	if err != nil {
+		return nil, err
+	}
+	locked, err := db.lockedBaselines(ctx, q, path)
+	if err != nil {
+		return nil, err
+	}
+	now, err := db.groupFigures(ctx, q, &qingqian.Org{ID: sub.OrgID, Path: path}, p, locked)
+	if err != nil {
+		return nil, err
+	}
+	return sub.Figures.Diff(&now), nil
+}
+
 // Sign implements qingqian.ReportService.
 func (s *ReportService) Sign(ctx context.Context, id int64, act qingqian.SignAction, note string, version int) (_ *qingqian.Submission, err error) {
 	defer serviceErr(&err, "%s submission %d", act, id)
+	return s.sign(ctx, id, act, note, version, false)
+}
+
+// SignAsReported implements qingqian.ReportService.
+func (s *ReportService) SignAsReported(ctx context.Context, id int64, act qingqian.SignAction, note string, version int) (_ *qingqian.Submission, err error) {
+	defer serviceErr(&err, "%s submission %d as reported", act, id)
+	return s.sign(ctx, id, act, note, version, true)
+}
+
+// sign takes a step; a review or an approval of figures the ledger now gives differently is
+// refused unless asReported says the signer chose to sign them as they were reported.
+func (s *ReportService) sign(ctx context.Context, id int64, act qingqian.SignAction, note string, version int, asReported bool) (_ *qingqian.Submission, err error) {
 	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
@@ -260,6 +261,19 @@ func (s *ReportService) Sign(ctx context.Context, id int64, act qingqian.SignAct
 		if err := separateSigners(steps, act, a.UserID); err != nil {
 			return err
 		}
+		var stale []qingqian.FigureDiff
+		if act == qingqian.ActReview || act == qingqian.ActApprove {
+			if stale, err = tx.db.ledgerDiffs(ctx, tx, sub, path); err != nil {
+				return err
+			}
+			if len(stale) > 0 && !asReported {
+				return &qingqian.Error{Code: qingqian.ECONFLICT, Fields: map[string]string{"as_reported": "请选择：退回按当前台账重新生成，或确认仍按报送数" + act.Label()},
+					Message: "报送后台账又有变动，报送数与当前台账不一致（" + qingqian.DiffText(stale) + "）：请退回按当前台账重新生成，或确认仍按报送数" + act.Label()}
+			}
+			if len(stale) > 0 {
+				note = strings.TrimSpace(note + " （仍按报送数" + act.Label() + "，与当前台账不一致：" + qingqian.DiffText(stale) + "）")
+			}
+		}
 		if act == qingqian.ActApprove {
 			var deadline qingqian.Date
 			if err := tx.QueryRowContext(ctx, `SELECT deadline FROM periods WHERE id = $1`, sub.PeriodID).Scan(&deadline); err != nil {
@@ -276,7 +290,11 @@ func (s *ReportService) Sign(ctx context.Context, id int64, act qingqian.SignAct
 		if err := tx.addStep(ctx, id, act, note); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "submission."+string(act), "submission", id, path, map[string]any{"state": sub.State}, map[string]any{"state": next, "note": note})
+		after := map[string]any{"state": next, "note": note}
+		if len(stale) > 0 {
+			after["as_reported"], after["ledger_diffs"] = true, stale
+		}
+		return tx.audit(ctx, "submission."+string(act), "submission", id, path, map[string]any{"state": sub.State}, after)
 	})
 	if err != nil {
 		return nil, err
@@ -304,21 +322,11 @@ func (s *ReportService) FindSubmission(ctx context.Context, id int64) (_ *qingqi
 	if sub.Steps, err = s.db.steps(ctx, s.db.read, id); err != nil {
 		return nil, err
 	}
-	if sub.State == qingqian.StateApproved {
-		p, _, err := s.db.period(ctx, s.db.read, &qingqian.Actor{System: true, OrgPath: "/"}, `p.id = $1`, sub.PeriodID)
-		if err != nil {
+	// Before sign-off too: the reviewer and the approver see what changed since it was prepared.
+	if sub.State != qingqian.StateReturned {
+		if sub.Diffs, err = s.db.ledgerDiffs(ctx, s.db.read, sub, path); err != nil {
 			return nil, err
 		}
-		g := &qingqian.Org{ID: sub.OrgID, Path: path}
-		locked, err := s.db.lockedBaselines(ctx, s.db.read, path)
-		if err != nil {
-			return nil, err
-		}
-		now, err := s.db.groupFigures(ctx, s.db.read, g, p, locked)
-		if err != nil {
-			return nil, err
-		}
-		sub.Diffs = sub.Figures.Diff(&now)
 	}
 	return sub, nil
 }

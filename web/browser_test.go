@@ -395,10 +395,9 @@ func testBrowserReporting(t *testing.T, db *sqldb.DB, newTab func() context.Cont
 	if got := text(t, rev, "#state"); got != "已审核待签批" {
 		t.Fatalf("after review: %q", got)
 	}
-	// The reviewer cannot also approve.
-	do(t, rev, chromedp.Click(chromedp.CSS("#sign button[value=approve]")), chromedp.WaitVisible(chromedp.CSS(".error")))
-	if got := text(t, rev, ".error"); !strings.Contains(got, "签批须由填报人、审核人以外") {
-		t.Fatalf("the reviewer approving: %q", got)
+	// The reviewer cannot also approve: it is not offered the button, and is told why.
+	if got := text(t, rev, "#not-mine"); !strings.Contains(got, "签批须由填报人、审核人以外") {
+		t.Fatalf("the reviewer after review: %q", got)
 	}
 
 	boss := newTab()
@@ -425,7 +424,8 @@ func testBrowserReporting(t *testing.T, db *sqldb.DB, newTab func() context.Cont
 	if !strings.Contains(total, "2 家集团，已报送 1 家") || !strings.Contains(total, "0.20") {
 		t.Fatalf("total row: %s", total)
 	}
-	do(t, office, chromedp.Click(chromedp.CSS("#issue button")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	do(t, office, chromedp.Click(chromedp.CSS("#issue-start")), chromedp.WaitVisible(chromedp.CSS("#issue-confirm")),
+		chromedp.Click(chromedp.CSS("#issue-confirm-box")), chromedp.Click(chromedp.CSS("#issue-submit")), chromedp.WaitVisible(chromedp.CSS(".flash")))
 	if got := text(t, office, ".report-line"); !strings.Contains(got, "已印发") {
 		t.Fatalf("after issuing: %s", got)
 	}
@@ -466,10 +466,14 @@ func testBrowserComplaint(t *testing.T, db *sqldb.DB, newTab func() context.Cont
 	if got := text(t, office, "#forward-by"); !strings.Contains(got, "10个工作日") {
 		t.Fatalf("forwarding deadline: %q", got)
 	}
+	// 交办 names no unit until one is chosen: the office is not the default.
+	if v, _ := chromedp.Run(office, chromedp.Value(chromedp.CSS("#assign-form select[name=org_id]"))); v != "" {
+		t.Fatalf("the unit to assign to defaults to %q", v)
+	}
 	do(t, office, chromedp.SetValue(chromedp.CSS("#assign-form select[name=org_id]"), strconv.FormatInt(e.a.ID, 10)),
 		chromedp.SendKeys(chromedp.CSS("#assign-form input[name=responsible_leader]"), "甲集团副总经理"),
 		chromedp.SendKeys(chromedp.CSS("#assign-form input[name=responsible_person]"), "财务部王某"),
-		chromedp.Click(chromedp.CSS("#assign-form button")), chromedp.WaitVisible(chromedp.CSS("#extend-form")))
+		chromedp.Click(chromedp.CSS("#assign-form button")), chromedp.WaitVisible(chromedp.CSS("#verify-form")))
 	if got := text(t, office, "#clue-state"); got != "已交办待核实" {
 		t.Fatalf("after assigning: %q", got)
 	}
@@ -491,6 +495,12 @@ func testBrowserComplaint(t *testing.T, db *sqldb.DB, newTab func() context.Cont
 	}
 	shot(t, clerk, "21-clue")
 
+	// The office sees the verified clue's next step; the other forms are folded away.
+	do(t, office, chromedp.Navigate(clueURL), chromedp.WaitVisible(chromedp.CSS("#close-form")))
+	if n, _ := chromedp.Run(office, chromedp.Evaluate[int](`Array.from(document.querySelectorAll("main .grid2 form")).filter(function(f){return f.checkVisibility();}).length`)); n > 2 {
+		dbg, _ := chromedp.Run(office, chromedp.Evaluate[string](`Array.from(document.querySelectorAll("main .grid2 form")).filter(function(f){return f.checkVisibility();}).map(function(f){return f.id + ":" + (f.closest("details") ? f.closest("details").open : "none")}).join(",")`))
+		t.Fatalf("the verified clue shows %d forms at once: %s", n, dbg)
+	}
 	do(t, office, chromedp.Navigate(clueURL), chromedp.WaitVisible(chromedp.CSS("#close-form")),
 		chromedp.Click(chromedp.CSS("#close-form button")), chromedp.WaitVisible(chromedp.CSS("#clue-error")))
 	if got := text(t, office, "#clue-error"); !strings.Contains(got, "不能销号") || !strings.Contains(got, "未清偿") {

@@ -200,6 +200,7 @@ func (s *Server) clueActionForm(w http.ResponseWriter, r *http.Request) error {
 	bad := qingqian.Validation{}
 	version := formInt(form, "version", bad)
 	action := r.PathValue("action")
+	form.Set("failed", action) // shown again after an error, the page opens this form
 	var run func() error
 	switch action {
 	case "assign":

@@ -36,9 +36,19 @@ type dutyData struct {
 	OpenNotices    int
 	OverdueNotices int
 	Commitments    int // interview commitments due and not done
+	// ToSign are the submissions waiting for the leader's step: 待我审核 and 待我签批.
+	ToReview, ToApprove []signItem
+	// Reminders are the office's 催报 of the periods the user's group has not reported.
+	Reminders []*qingqian.Reminder
 	// Calendar reminds the office (the administrator, on its list of users) of a holiday arrangement to enter: the
 	// next year's from 1 November, the current year's if it is missing.
 	Calendar string
+}
+
+// signItem is a submission waiting for a leader's step.
+type signItem struct {
+	Sub    *qingqian.Submission
+	Period *qingqian.Period
 }
 
 type openPeriod struct {
@@ -168,13 +178,27 @@ func (s *Server) duty(r *http.Request) (*dutyData, error) {
 		}
 	}
 	d.Reports = reach > 0
+	leader := a.CanSign(qingqian.ActReview)
 	for _, p := range ps {
-		if p.Deadline.Before(today) || !d.Reports {
+		if !d.Reports || (p.Deadline.Before(today) && !leader) {
 			continue
 		}
 		subs, err := s.Reports.FindSubmissions(ctx, p.ID)
 		if err != nil {
 			return nil, err
+		}
+		if leader {
+			for _, sub := range subs {
+				switch sub.State {
+				case qingqian.StatePrepared:
+					d.ToReview = append(d.ToReview, signItem{Sub: sub, Period: p})
+				case qingqian.StateReviewed:
+					d.ToApprove = append(d.ToApprove, signItem{Sub: sub, Period: p})
+				}
+			}
+		}
+		if p.Deadline.Before(today) {
+			continue
 		}
 		pending := reach
 		for _, sub := range subs {
@@ -183,6 +207,11 @@ func (s *Server) duty(r *http.Request) (*dutyData, error) {
 			}
 		}
 		d.Open = append(d.Open, openPeriod{Period: p, Pending: max(pending, 0)})
+	}
+	if d.Reports && !a.Has(qingqian.RoleSupervisor) {
+		if d.Reminders, err = s.Reports.FindReminders(ctx); err != nil {
+			return nil, err
+		}
 	}
 	late, err := s.Reports.Lateness(ctx)
 	if err != nil {

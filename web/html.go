@@ -223,11 +223,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 
 // flashes are the messages a redirect after a successful form may show; the query names one.
 var flashes = map[string]string{
-	"repaid": "已记录。", "reversed": "已冲正。", "bill": "票据已登记。", "imported": "对账单已导入并完成匹配。", "matched": "匹配已更新。", "plan": "清偿计划已保存。", "item": "台账条目已建立。",
+	"repaid": "已记录。", "voucher": "凭证已补充。", "reversed": "已冲正。", "bill": "票据已登记。", "imported": "对账单已导入并完成匹配。", "matched": "匹配已更新。", "plan": "清偿计划已保存。", "item": "台账条目已建立。",
 	"org": "单位已添加。", "creditor": "债权企业已添加。", "user": "用户已创建。", "reset": "密码已重置，用户下次登录须修改密码。",
 	"active": "账号状态已更新。", "password": "密码已修改。", "revoked": "接口令牌已吊销。",
 	"period": "报送期次已开启。", "periods": "报送期次已生成。", "prepared": "已填报，待审核。", "review": "已审核，待签批。",
-	"approve": "已签批报送，数据已冻结。", "return": "已退回。", "checked": "零报告核查结论已记录。", "issued": "汇总报表已印发，此后不再变化。",
+	"approve": "已签批报送，数据已冻结。", "return": "已退回。", "checked": "零报告核查结论已记录。", "issued": "汇总报表已印发，此后不再变化。", "reminded": "已向未报送的集团催报，催报记录将显示在其首页。",
 	"rule": "进度预警规则已保存。", "notice": "督办已下发。", "replied": "办理情况已回复。", "closed": "督办事项已办结。",
 	"interview": "约谈已记录。", "follow_up": "承诺跟踪情况已记录。",
 	"clue": "线索已登记。", "clue_assign": "已交办。", "clue_verify": "核实结论已记录。", "clue_link": "已关联台账条目。",

@@ -32,6 +32,7 @@ type importJob struct {
 	Started  time.Time
 
 	mu       sync.Mutex
+	Total    int // rows the file holds, estimated before reading; 0 if unknown
 	Progress xlsx.Progress
 	Done     bool
 	Report   *xlsx.ImportOutcome
@@ -323,7 +324,14 @@ func (s *Server) runImport(ctx context.Context, kind, path, vouchers, name strin
 				j.mu.Unlock()
 			}
 		}()
+		total := estimateRows(path)
+		j.mu.Lock()
+		j.Total = total
+		j.mu.Unlock()
 		progress := func(p xlsx.Progress) {
+			if dryRun {
+				p.Phase = "校验" // a dry run writes nothing
+			}
 			j.mu.Lock()
 			j.Progress = p
 			j.mu.Unlock()
@@ -362,6 +370,8 @@ func (s *Server) runImport(ctx context.Context, kind, path, vouchers, name strin
 
 type importData struct {
 	Job      *importJob
+	Total    int // estimated rows
+	Percent  int
 	Progress xlsx.Progress
 	Done     bool
 	Report   *xlsx.ImportOutcome
@@ -381,6 +391,10 @@ func (s *Server) importStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := &importData{Job: j}
 	d.Progress, d.Done, d.Report, d.Err = j.snapshot()
+	j.mu.Lock()
+	d.Total = j.Total
+	j.mu.Unlock()
+	d.Percent = importPercent(d.Progress.Rows, d.Total)
 	if d.Report != nil {
 		d.Issues = d.Report.Issues
 		if len(d.Issues) > 200 {

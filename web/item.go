@@ -100,6 +100,7 @@ type itemData struct {
 	Methods    []qingqian.PayMethod
 	Fundings   []qingqian.FundingSource
 	Idem       string
+	Kept       []*qingqian.Voucher // voucher files stored by a form that failed, to attach on saving
 	PlanForm   url.Values
 	PlanRows   int
 	PlanError  string
@@ -191,8 +192,11 @@ func (s *Server) showItem(w http.ResponseWriter, r *http.Request, id int64, plan
 				d.PlanErrors = nil
 			}
 			v = &view{}
-		} else if k := v.Form.Get("idem"); k != "" {
-			d.Idem = k
+		} else {
+			if k := v.Form.Get("idem"); k != "" {
+				d.Idem = k
+			}
+			d.Kept = s.keptVouchers(r.Context(), v.Form["voucher"])
 		}
 		d.PlanRows = padPlanForm(d.PlanForm)
 		if d.Cause, err = s.causeBoxFor(r, qingqian.SubjectItem, id, v, true); err != nil {

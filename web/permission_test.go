@@ -85,6 +85,7 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST /items/{id}/entries", "/items/" + item + "/entries", all(400, A, 403, readOnly, 403, "clerk_b", 404)},
 			{"POST /items/{id}/plan", "/items/" + item + "/plan", all(400, A, 403, readOnly, 403, "clerk_b", 404)},
 			{"POST /entries/{id}/reverse", "/entries/" + entry + "/reverse", all(400, A, 403, readOnly, 403, "clerk_b", 404)},
+			{"POST /entries/{id}/vouchers", "/entries/" + entry + "/vouchers", all(400, A, 403, readOnly, 403, "clerk_b", 404)},
 			{"GET /vouchers/{sha256}", "/vouchers/" + w.voucherA, all(200, A, 403, "clerk_b", 404)},
 			// The system administrator keeps the tree of units; the audit administrator does not read it.
 			{"GET /orgs", "/orgs", all(200, "auditadmin", 403)},
@@ -121,6 +122,8 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET /periods", "/periods", all(200, A, 403)},
 			{"POST /periods", "/periods", all(403, office, 400)},
 			{"POST /periods/generate", "/periods/generate", all(403, office, 400)},
+			// A's period: the office reminds B and A, who have not reported.
+			{"POST /periods/{id}/remind", "/periods/" + period + "/remind", all(403, office, 303)},
 			{"GET /periods/{id}", "/periods/" + period, all(200, A, 403)},
 			// A group's liaison or clerk prepares its own.
 			{"POST /periods/{id}/prepare", "/periods/" + period + "/prepare", all(403, []string{"liaison", "clerk_a", "clerk_b"}, 303)},

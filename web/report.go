@@ -16,6 +16,7 @@ import (
 
 type periodsData struct {
 	Periods  []*qingqian.Period
+	Status   map[int64]qingqian.PeriodStatus
 	Pager    *pager
 	Late     []qingqian.Lateness
 	Office   bool
@@ -43,7 +44,15 @@ func (s *Server) showPeriods(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	d := &periodsData{Periods: ps, Pager: newPager(r, page, pageSize, total), Late: late, Office: isOffice(r), Kinds: qingqian.PeriodKinds, Today: qingqian.Today()}
+	ids := make([]int64, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	statuses, err := s.Reports.PeriodStatuses(ctx, ids)
+	if err != nil {
+		return err
+	}
+	d := &periodsData{Periods: ps, Status: statuses, Pager: newPager(r, page, pageSize, total), Late: late, Office: isOffice(r), Kinds: qingqian.PeriodKinds, Today: qingqian.Today()}
 	if v.Form == nil {
 		v.Form = url.Values{"kind": {"monthly"}, "count": {"12"}, "deadline_days": {"5"}}
 	}
@@ -166,7 +175,12 @@ type submissionData struct {
 	Office    bool
 	CanReview bool
 	CanSign   bool
-	Results   map[string]string
+	// Next is the step the submission waits for (审核 or 签批), Mine whether the actor may take
+	// it (not the one who prepared or reviewed it), Why what it is told when it may not.
+	Next    qingqian.SignAction
+	Mine    bool
+	Why     string
+	Results map[string]string
 }
 
 func (s *Server) submissionPage(w http.ResponseWriter, r *http.Request) error {
@@ -189,6 +203,19 @@ func (s *Server) showSubmission(w http.ResponseWriter, r *http.Request, status i
 	}
 	a := qingqian.ActorFrom(ctx)
 	d := &submissionData{Sub: sub, Period: p, Office: isOffice(r), CanSign: a.CanSign(qingqian.ActReview), Results: qingqian.ZeroCheckResults}
+	switch sub.State {
+	case qingqian.StatePrepared:
+		d.Next = qingqian.ActReview
+	case qingqian.StateReviewed:
+		d.Next = qingqian.ActApprove
+	}
+	if d.Next != "" && d.CanSign {
+		if err := qingqian.SeparateSigners(sub.Steps, d.Next, a.UserID); err != nil {
+			d.Why = qingqian.ErrorMessage(err)
+		} else {
+			d.Mine = true
+		}
+	}
 	v.Title, v.Nav, v.Data = sub.OrgName+" · "+p.Title, "periods", d
 	s.render(w, r, status, "submission", v)
 	return nil
@@ -203,9 +230,21 @@ func (s *Server) signForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	act := qingqian.SignAction(form.Get("action"))
+	act, note := qingqian.SignAction(form.Get("action")), strings.TrimSpace(form.Get("note"))
+	if act == "regenerate" {
+		// Returned so that it is prepared again from the ledger as it is now.
+		act = qingqian.ActReturn
+		if note == "" {
+			note = "台账已变动，请按当前台账重新生成报送数"
+		}
+	}
 	return s.submit(w, r, form, nil, func() error {
-		_, err := s.Reports.Sign(r.Context(), id, act, strings.TrimSpace(form.Get("note")), formInt(form, "version", qingqian.Validation{}))
+		version := formInt(form, "version", qingqian.Validation{})
+		if form.Get("as_reported") != "" {
+			_, err := s.Reports.SignAsReported(r.Context(), id, act, note, version)
+			return err
+		}
+		_, err := s.Reports.Sign(r.Context(), id, act, note, version)
 		return err
 	}, func(st int, v *view) error { return s.showSubmission(w, r, st, v) }, func() string { return fmt.Sprintf("/submissions/%d?done=%s", id, act) })
 }
@@ -252,15 +291,8 @@ type reportData struct {
 	// (as known when it was issued), which the table does not count as repaid.
 	Bills      []billAnnexRow
 	BillsTotal billAnnexRow
-}
-
-// reportDocNo numbers an issued consolidated report the way the office numbers its documents:
-// 清欠汇〔year of its date〕period号.
-func reportDocNo(rep *qingqian.Report) string {
-	if !rep.Issued {
-		return ""
-	}
-	return fmt.Sprintf("清欠汇〔%d〕%d号", rep.Period.AsOf.Year(), rep.Period.No)
+	// Confirm is shown when the office asks to issue the report.
+	Confirm *issueCheck
 }
 
 // newReportData lays the report's table out by qingqian.ReportColumns, like its spreadsheet.
@@ -310,24 +342,7 @@ func reportCells(rep *qingqian.Report, i int) []reportCell {
 }
 
 func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	rep, err := s.Reports.Report(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	d := newReportData(rep)
-	d.Office = isOffice(r)
-	if err := s.billAnnex(r, d); err != nil {
-		return err
-	}
-	if o, err := s.Orgs.FindOrgByID(r.Context(), rep.Period.OrgID); err == nil {
-		d.Leader = o.LeaderName
-	}
-	s.render(w, r, http.StatusOK, "report", &view{Title: d.Title, Nav: "periods", Data: d})
-	return nil
+	return s.showReport(w, r, http.StatusOK, &view{}, r.URL.Query().Get("issue") == "1")
 }
 
 func (s *Server) exportReport(w http.ResponseWriter, r *http.Request) error {
@@ -343,18 +358,6 @@ func (s *Server) exportReport(w http.ResponseWriter, r *http.Request) error {
 	return s.download(w, r, fmt.Sprintf("第%d期汇总表", rep.Period.No), format, func(wr io.Writer, _ xlsx.Meta) error {
 		return xlsx.WriteReport(wr, rep, format)
 	})
-}
-
-func (s *Server) issueReportForm(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if _, err := s.Reports.IssueReport(r.Context(), id); err != nil {
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/periods/%d/report?done=issued", id), http.StatusSeeOther)
-	return nil
 }
 
 // WriteReportHTML writes a consolidated report as one self-contained, printable HTML file (its
@@ -514,6 +517,8 @@ type signInput struct {
 	Action  qingqian.SignAction `json:"action"`
 	Note    string              `json:"note"`
 	Version int                 `json:"version"`
+	// AsReported signs figures that the ledger now gives differently, as they were reported.
+	AsReported bool `json:"as_reported"`
 }
 
 func (s *Server) signSubmission(w http.ResponseWriter, r *http.Request) error {
@@ -525,7 +530,11 @@ func (s *Server) signSubmission(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	sub, err := s.Reports.Sign(r.Context(), id, in.Action, in.Note, in.Version)
+	sign := s.Reports.Sign
+	if in.AsReported {
+		sign = s.Reports.SignAsReported
+	}
+	sub, err := sign(r.Context(), id, in.Action, in.Note, in.Version)
 	if err != nil {
 		return err
 	}

@@ -55,6 +55,7 @@ func (s *Server) htmlRoutes() []route {
 		{"POST /items/{id}/entries", s.recordEntryForm},
 		{"POST /items/{id}/plan", s.planForm},
 		{"POST /entries/{id}/reverse", s.reverseForm},
+		{"POST /entries/{id}/vouchers", s.attachVoucherForm},
 		{"GET /vouchers/{sha256}", s.serveVoucher},
 		// org.go, creditor.go
 		{"GET /orgs", s.orgsPage},
@@ -94,10 +95,11 @@ func (s *Server) htmlRoutes() []route {
 		{"GET /imports/{id}", s.importStatus},
 		{"POST /imports/{id}/confirm", s.confirmImport},
 		{"GET /imports/{id}/errors", s.importErrors},
-		// report.go
+		// report.go, report_issue.go
 		{"GET /periods", s.periodsPage},
 		{"POST /periods", s.openPeriodForm},
 		{"POST /periods/generate", s.generatePeriodsForm},
+		{"POST /periods/{id}/remind", s.remindForm},
 		{"GET /periods/{id}", s.periodPage},
 		{"POST /periods/{id}/prepare", s.prepareForm},
 		{"GET /periods/{id}/report", s.reportPage},

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"mime"
 	"net/http"
 
@@ -24,6 +25,27 @@ func (s *Server) serveVoucher(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "private, no-store")
 	http.ServeContent(w, r, "", v.CreatedAt, f)
 	return nil
+}
+
+// voucher returns a stored voucher the actor may see.
+func (s *Server) voucher(ctx context.Context, sha string) (*qingqian.Voucher, error) {
+	v, f, err := s.Vouchers.OpenVoucher(ctx, sha)
+	if err != nil {
+		return nil, err
+	}
+	f.Close()
+	return v, nil
+}
+
+// keptVouchers are the vouchers a form carries after an error, for the page to name them.
+func (s *Server) keptVouchers(ctx context.Context, hashes []string) []*qingqian.Voucher {
+	var out []*qingqian.Voucher
+	for _, sha := range hashes {
+		if v, err := s.voucher(ctx, sha); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // ---- API ----
