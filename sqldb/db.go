@@ -25,6 +25,8 @@ type DB struct {
 	write *sql.DB
 	read  *readPool
 	d     dialect
+	// counts keeps the ledger's filtered counts and sums until the next change (item_list.go).
+	counts countCache
 
 	// Now is the clock; tests and the demo loader replace it to record history.
 	Now func() time.Time
