@@ -147,3 +147,40 @@ func itemIDs(items []*qingqian.Item) []int64 {
 	}
 	return ids
 }
+
+// TestSubtreeSeries checks the figures at several dates read in one pass against SubtreeTotals
+// at each date.
+func TestSubtreeSeries(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		f.at("2021-10-01 10:00")
+		for i, d := range []string{"2020-01-10", "2020-02-29", "2020-03-01", "2020-03-15"} {
+			it := f.MustItem(t, f.sys, []*qingqian.Org{f.subA1, f.groupB}[i%2], d, qingqian.Yuan(int64(100*(i+1))), qingqian.Yuan(int64(i)))
+			if _, err := f.entries.RecordEntry(f.sys, qingqian.EntryInput{ItemID: it.ID, Kind: qingqian.EntryRepay, On: qingqian.MustParseDate(d).AddDays(3),
+				Amount: qingqian.Yuan(10), Method: qingqian.MethodTransfer}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var dates []qingqian.Date
+		for _, d := range []string{"2019-12-31", "2020-01-31", "2020-02-29", "2020-03-02", "2020-03-15", "2020-03-18", "2020-03-31", "2021-09-30"} {
+			dates = append(dates, qingqian.MustParseDate(d))
+		}
+		for _, org := range []*qingqian.Org{f.root, f.groupA, f.groupB} {
+			got, err := f.totals.SubtreeSeries(f.sys, org.ID, dates)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, d := range dates {
+				want, err := f.totals.SubtreeTotals(f.sys, qingqian.TotalsQuery{OrgID: org.ID, AsOf: d})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got[i] != want.Overall {
+					t.Fatalf("%s as of %s: series %+v, totals %+v", org.Name, d, got[i], want.Overall)
+				}
+			}
+		}
+		_, err := f.totals.SubtreeSeries(as(f.groupB), f.groupA.ID, dates)
+		wantCode(t, err, qingqian.ENOTFOUND)
+	})
+}
