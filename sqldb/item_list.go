@@ -156,7 +156,11 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *
 	}
 	var q args
 	lo, hi := subtreeRange(scope)
-	where := ` WHERE i.org_id IN (SELECT id FROM orgs WHERE path >= ` + q.add(lo) + ` AND path < ` + q.add(hi) + `)`
+	// The subtree: $1 and $2. Counting and the units' own pages look the items up by unit; a
+	// page read along the sort key checks each item's unit instead (ADR 0027).
+	byUnit := ` WHERE i.org_id IN (SELECT id FROM orgs WHERE path >= ` + q.add(lo) + ` AND path < ` + q.add(hi) + `)`
+	byKey := ` WHERE o.path >= $1 AND o.path < $2 AND o.id = i.org_id AND c.id = i.creditor_id`
+	where := ""
 	if f.CreditorID != 0 {
 		where += ` AND i.creditor_id = ` + q.add(f.CreditorID)
 	}
@@ -218,7 +222,7 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *
 		if fromTotals && len(ancestors(scope)) > 0 {
 			err = s.db.itemTotals(ctx, page, scope, f, asOf)
 		} else {
-			err = s.db.countItems(ctx, page, where, q, outU, outD, asOf)
+			err = s.db.countItems(ctx, page, byUnit+where, q, outU, outD, asOf)
 		}
 		if err != nil {
 			return nil, err
@@ -257,8 +261,9 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *
 		where += ` AND i.id > ` + q.add(f.AfterID)
 	}
 	if f.AfterID > 0 || f.NoTotals || page.Total >= keyDriven {
-		where += ` AND o.id = i.org_id AND c.id = i.creditor_id`
-		from = itemFromByKey
+		where, from = byKey+where, itemFromByKey
+	} else {
+		where = byUnit + where
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+itemColumns+from+where+` ORDER BY `+srt.orderBy(s.db.d.name == "postgres", back)+
 		` LIMIT `+q.add(n)+` OFFSET `+q.add(offset), q...)
