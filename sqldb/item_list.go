@@ -261,6 +261,19 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *
 		where += ` AND i.id > ` + q.add(f.AfterID)
 	}
 	if f.AfterID > 0 || f.NoTotals || page.Total >= keyDriven {
+		if cursorAt == "" && offset > 0 && keyed {
+			// A coarse seek: the item just before the page, found along the index without
+			// reading the units and creditors of the items skipped; the page follows it.
+			c, ok, err := s.db.seekItem(ctx, srt, scope, where, q, offset-1, back)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return page, nil
+			}
+			where += ` AND ` + srt.seek(&q, c, back)
+			offset = 0
+		}
 		where, from = byKey+where, itemFromByKey
 	} else {
 		where = byUnit + where
@@ -293,6 +306,44 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *
 		page.First, page.Last = srt.cursorOf(page.Items[0]), srt.cursorOf(page.Items[len(page.Items)-1])
 	}
 	return page, nil
+}
+
+// seekItem finds the position of the item at offset in the sort order (reversed when back) of
+// the set that the conditions where (over i alone, after the subtree's $1 and $2) pick.
+func (db *DB) seekItem(ctx context.Context, srt itemSort, scope, where string, q args, offset int, back bool) (c cursor, ok bool, err error) {
+	defer wrapErr(&err, "seek item %d", offset)
+	var roots int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs WHERE parent_id IS NULL`).Scan(&roots); err != nil {
+		return c, false, err
+	}
+	// The whole ledger needs no condition on the unit; a subtree checks it without the index on
+	// units (the unary plus), which would read the subtree's items unordered.
+	unit := ` AND +i.org_id IN (SELECT id FROM orgs WHERE path >= $1 AND path < $2)`
+	if roots == 1 && len(ancestors(scope)) == 1 {
+		unit = ` AND CAST($1 AS TEXT) <> CAST($2 AS TEXT)`
+	}
+	key := srt.key
+	if key == "" {
+		key = "0"
+	}
+	qs := append(args{}, q...)
+	row := db.read.QueryRowContext(ctx, `SELECT `+key+`, i.id FROM items i WHERE 1 = 1`+unit+where+
+		` ORDER BY `+srt.orderBy(db.d.name == "postgres", back)+` LIMIT 1 OFFSET `+qs.add(offset), qs...)
+	var id int64
+	switch srt.kind {
+	case 'd':
+		var d qingqian.Date
+		err = row.Scan(&d, &id)
+		c = cursor{null: d.IsZero(), key: d, id: id}
+	default:
+		var n int64
+		err = row.Scan(&n, &id)
+		c = cursor{key: n, id: id}
+	}
+	if missing(err) {
+		return c, false, nil
+	}
+	return c, err == nil, err
 }
 
 // itemTotals gives a set filtered by unit, kind and origin alone its count and sums from the

@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -47,91 +48,94 @@ func TestItemPagesByKey(t *testing.T) {
 			"as-of": {AsOf: qingqian.MustParseDate("2020-01-11")}, "as-of-kind": {AsOf: qingqian.MustParseDate("2020-01-12"), Kind: qingqian.KindWorks},
 		}
 		sorts := []string{"", "id", "-id", "due_on", "-due_on", "arisen_on", "-arisen_on", "outstanding", "-outstanding"}
-		for _, driven := range []int{5000, 1} {
-			restore := sqldb.KeyDrivenForTest(driven)
-			for fname, base := range filters {
-				for _, srt := range sorts {
-					name := fmt.Sprintf("%s/%s/%d", fname, srt, driven)
-					fl := base
-					fl.Sort, fl.Limit = srt, 500
-					all, err := f.items.FindItems(f.sys, fl)
-					if err != nil {
-						t.Fatalf("%s: %v", name, err)
-					}
-					want := itemIDs(all.Items)
-					if len(want) != all.Total {
-						t.Fatalf("%s: %d rows, total %d", name, len(want), all.Total)
-					}
-					// The totals as counted from the items (an always-true amount filter).
-					counted := base
-					counted.MinAmount, counted.Limit = &zero, 1
-					c, err := f.items.FindItems(f.sys, counted)
-					if err != nil || c.Total != all.Total || c.TotalOutstanding != all.TotalOutstanding ||
-						(c.Sums && all.Sums && (c.TotalRecognised != all.TotalRecognised || c.TotalRepaid != all.TotalRepaid)) {
-						t.Fatalf("%s: counted %+v, from totals %+v (%v)", name, c, all, err)
-					}
-					// By offset, pages of 4, the deep ones read from the end.
-					var got []int64
-					for off := 0; off < all.Total; off += 4 {
-						fl.Limit, fl.Offset = 4, off
-						p, err := f.items.FindItems(f.sys, fl)
+		// The office sees the whole ledger (no condition on the unit); the system, every root.
+		for _, ctx := range []context.Context{as(f.root, qingqian.RoleSupervisor), f.sys} {
+			for _, driven := range []int{5000, 1} {
+				restore := sqldb.KeyDrivenForTest(driven)
+				for fname, base := range filters {
+					for _, srt := range sorts {
+						name := fmt.Sprintf("%s/%s/%d", fname, srt, driven)
+						fl := base
+						fl.Sort, fl.Limit = srt, 500
+						all, err := f.items.FindItems(ctx, fl)
 						if err != nil {
-							t.Fatalf("%s offset %d: %v", name, off, err)
+							t.Fatalf("%s: %v", name, err)
 						}
-						got = append(got, itemIDs(p.Items)...)
-					}
-					if !slices.Equal(got, want) {
-						t.Fatalf("%s: by offset %v, want %v", name, got, want)
-					}
-					if !base.AsOf.IsZero() && (srt == "outstanding" || srt == "-outstanding") {
-						continue // by offset only
-					}
-					// Forwards by key.
-					got = nil
-					fl.Offset, fl.After = 0, ""
-					for guard := 0; ; guard++ {
-						if guard > 30 {
-							t.Fatalf("%s: forwards by key does not end: %v", name, got)
+						want := itemIDs(all.Items)
+						if len(want) != all.Total {
+							t.Fatalf("%s: %d rows, total %d", name, len(want), all.Total)
 						}
-						p, err := f.items.FindItems(f.sys, fl)
+						// The totals as counted from the items (an always-true amount filter).
+						counted := base
+						counted.MinAmount, counted.Limit = &zero, 1
+						c, err := f.items.FindItems(ctx, counted)
+						if err != nil || c.Total != all.Total || c.TotalOutstanding != all.TotalOutstanding ||
+							(c.Sums && all.Sums && (c.TotalRecognised != all.TotalRecognised || c.TotalRepaid != all.TotalRepaid)) {
+							t.Fatalf("%s: counted %+v, from totals %+v (%v)", name, c, all, err)
+						}
+						// By offset, pages of 4, the deep ones read from the end.
+						var got []int64
+						for off := 0; off < all.Total; off += 4 {
+							fl.Limit, fl.Offset = 4, off
+							p, err := f.items.FindItems(ctx, fl)
+							if err != nil {
+								t.Fatalf("%s offset %d: %v", name, off, err)
+							}
+							got = append(got, itemIDs(p.Items)...)
+						}
+						if !slices.Equal(got, want) {
+							t.Fatalf("%s: by offset %v, want %v", name, got, want)
+						}
+						if !base.AsOf.IsZero() && (srt == "outstanding" || srt == "-outstanding") {
+							continue // by offset only
+						}
+						// Forwards by key.
+						got = nil
+						fl.Offset, fl.After = 0, ""
+						for guard := 0; ; guard++ {
+							if guard > 30 {
+								t.Fatalf("%s: forwards by key does not end: %v", name, got)
+							}
+							p, err := f.items.FindItems(ctx, fl)
+							if err != nil {
+								t.Fatalf("%s after %q: %v", name, fl.After, err)
+							}
+							if len(p.Items) == 0 {
+								break
+							}
+							got = append(got, itemIDs(p.Items)...)
+							fl.After = p.Last
+						}
+						if !slices.Equal(got, want) {
+							t.Fatalf("%s: forwards by key %v, want %v", name, got, want)
+						}
+						// Backwards by key, from the last page.
+						fl.After = ""
+						fl.Offset = max(0, all.Total-4)
+						p, err := f.items.FindItems(ctx, fl)
 						if err != nil {
-							t.Fatalf("%s after %q: %v", name, fl.After, err)
+							t.Fatal(err)
 						}
-						if len(p.Items) == 0 {
-							break
+						got = itemIDs(p.Items)
+						fl.Offset = 0
+						for guard := 0; len(p.Items) > 0; guard++ {
+							if guard > 30 {
+								t.Fatalf("%s: backwards by key does not end: %v", name, got)
+							}
+							fl.Before = p.First
+							if p, err = f.items.FindItems(ctx, fl); err != nil {
+								t.Fatalf("%s before %q: %v", name, fl.Before, err)
+							}
+							got = append(itemIDs(p.Items), got...)
 						}
-						got = append(got, itemIDs(p.Items)...)
-						fl.After = p.Last
-					}
-					if !slices.Equal(got, want) {
-						t.Fatalf("%s: forwards by key %v, want %v", name, got, want)
-					}
-					// Backwards by key, from the last page.
-					fl.After = ""
-					fl.Offset = max(0, all.Total-4)
-					p, err := f.items.FindItems(f.sys, fl)
-					if err != nil {
-						t.Fatal(err)
-					}
-					got = itemIDs(p.Items)
-					fl.Offset = 0
-					for guard := 0; len(p.Items) > 0; guard++ {
-						if guard > 30 {
-							t.Fatalf("%s: backwards by key does not end: %v", name, got)
+						fl.Before = ""
+						if !slices.Equal(got, want) {
+							t.Fatalf("%s: backwards by key %v, want %v", name, got, want)
 						}
-						fl.Before = p.First
-						if p, err = f.items.FindItems(f.sys, fl); err != nil {
-							t.Fatalf("%s before %q: %v", name, fl.Before, err)
-						}
-						got = append(itemIDs(p.Items), got...)
-					}
-					fl.Before = ""
-					if !slices.Equal(got, want) {
-						t.Fatalf("%s: backwards by key %v, want %v", name, got, want)
 					}
 				}
+				restore()
 			}
-			restore()
 		}
 		_, err := f.items.FindItems(f.sys, qingqian.ItemFilter{Sort: "due_on", After: "x~y"})
 		wantCode(t, err, qingqian.EINVALID)
