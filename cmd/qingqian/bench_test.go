@@ -1,0 +1,26 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestBenchSmall runs the page benchmark on a small province: it loads, serves on loopback and
+// measures every page (each answering 200). Full-size runs are made by hand (docs/benchmarks.md).
+func TestBenchSmall(t *testing.T) {
+	dir := t.TempDir()
+	out, err := run(t, "bench", "--data", dir, "--items", "300", "--requests", "2")
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out)
+	}
+	for _, want := range []string{"载入完成", "300 条台账条目", "首页", "台账 第一页", "接口 偏移 150"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("bench output lacks %q:\n%s", want, out)
+		}
+	}
+	// A second run measures the province loaded before.
+	out, err = run(t, "bench", "--data", dir, "--items", "300", "--requests", "1")
+	if err != nil || strings.Contains(out, "载入完成") {
+		t.Fatalf("second bench: %v\n%s", err, out)
+	}
+}
