@@ -365,6 +365,16 @@ func (db *DB) itemTotals(ctx context.Context, page *qingqian.ItemPage, scope str
 	if asOf {
 		day = f.AsOf
 	}
+	gen, err := db.ledgerGeneration(ctx)
+	if err != nil {
+		return err
+	}
+	key := fmt.Sprint("list totals ", org, f.Kind, f.Origin, day)
+	if c, ok := db.cache.get(key, gen); ok {
+		*page = c.(qingqian.ItemPage)
+		page.Items = []*qingqian.Item{}
+		return nil
+	}
 	all, err := db.sumsUpTo(ctx, db.read, []int64{org}, day)
 	if err != nil {
 		return err
@@ -380,6 +390,9 @@ func (db *DB) itemTotals(ctx context.Context, page *qingqian.ItemPage, scope str
 	page.TotalRecognised = sum.RecognisedUndisputed + sum.RecognisedDisputed
 	page.TotalRepaid = sum.Repaid
 	page.Sums = true
+	c := *page
+	c.Items = nil
+	db.cache.put(key, gen, c)
 	return nil
 }
 
@@ -396,8 +409,8 @@ func (db *DB) countItems(ctx context.Context, page *qingqian.ItemPage, where str
 		return err
 	}
 	key := fmt.Sprint(query, q)
-	if c, ok := db.counts.get(key, gen); ok {
-		*page = c
+	if c, ok := db.cache.get(key, gen); ok {
+		*page = c.(qingqian.ItemPage)
 		page.Items = []*qingqian.Item{}
 		return nil
 	}
@@ -405,7 +418,9 @@ func (db *DB) countItems(ctx context.Context, page *qingqian.ItemPage, where str
 		return err
 	}
 	page.Sums = !asOf
-	db.counts.put(key, gen, *page)
+	c := *page
+	c.Items = nil
+	db.cache.put(key, gen, c)
 	return nil
 }
 
@@ -417,30 +432,30 @@ func (db *DB) ledgerGeneration(ctx context.Context) (int64, error) {
 	return g, err
 }
 
-// countCache keeps the counts and sums of the filtered sets asked for since the ledger last
-// changed, a few hundred at most.
-type countCache struct {
+// genCache keeps answers read since the ledger last changed (ledgerGeneration), a few hundred
+// at most: the counts and sums of filtered sets, and the running totals asked for as known now.
+// A value is kept and given back as a copy of its own.
+type genCache struct {
 	mu  sync.Mutex
 	gen int64
-	m   map[string]qingqian.ItemPage
+	m   map[string]any
 }
 
-func (c *countCache) get(key string, gen int64) (qingqian.ItemPage, bool) {
+func (c *genCache) get(key string, gen int64) (any, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen {
-		return qingqian.ItemPage{}, false
+		return nil, false
 	}
-	p, ok := c.m[key]
-	return p, ok
+	v, ok := c.m[key]
+	return v, ok
 }
 
-func (c *countCache) put(key string, gen int64, p qingqian.ItemPage) {
+func (c *genCache) put(key string, gen int64, v any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen || c.m == nil || len(c.m) >= 500 {
-		c.gen, c.m = gen, map[string]qingqian.ItemPage{}
+		c.gen, c.m = gen, map[string]any{}
 	}
-	p.Items = nil
-	c.m[key] = p
+	c.m[key] = v
 }

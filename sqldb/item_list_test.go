@@ -186,5 +186,21 @@ func TestSubtreeSeries(t *testing.T) {
 		}
 		_, err := f.totals.SubtreeSeries(as(f.groupB), f.groupA.ID, dates)
 		wantCode(t, err, qingqian.ENOTFOUND)
+		// The answers kept in memory give way to the next change.
+		yes := true
+		before, _ := f.totals.SubtreeSeries(f.sys, f.root.ID, dates)
+		tot, _ := f.totals.SubtreeTotals(f.sys, qingqian.TotalsQuery{OrgID: f.root.ID, AsOf: dates[7]})
+		list, _ := f.items.FindItems(f.sys, qingqian.ItemFilter{OrgID: f.root.ID})
+		disputed, _ := f.items.FindItems(f.sys, qingqian.ItemFilter{OrgID: f.root.ID, Disputed: &yes})
+		it := f.MustItem(t, f.sys, f.subA1, "2020-03-20", qingqian.Yuan(7), qingqian.Yuan(3))
+		after, _ := f.totals.SubtreeSeries(f.sys, f.root.ID, dates)
+		tot2, _ := f.totals.SubtreeTotals(f.sys, qingqian.TotalsQuery{OrgID: f.root.ID, AsOf: dates[7]})
+		list2, _ := f.items.FindItems(f.sys, qingqian.ItemFilter{OrgID: f.root.ID})
+		disputed2, _ := f.items.FindItems(f.sys, qingqian.ItemFilter{OrgID: f.root.ID, Disputed: &yes})
+		if after[7].Outstanding != before[7].Outstanding+qingqian.Yuan(10) || tot2.Overall.Outstanding != tot.Overall.Outstanding+qingqian.Yuan(10) ||
+			list2.Total != list.Total+1 || disputed2.Total != disputed.Total+1 || it.ID == 0 {
+			t.Fatalf("after a new item: series %v → %v, totals %v → %v, list %d → %d, disputed %d → %d", before[7].Outstanding, after[7].Outstanding,
+				tot.Overall.Outstanding, tot2.Overall.Outstanding, list.Total, list2.Total, disputed.Total, disputed2.Total)
+		}
 	})
 }

@@ -6,6 +6,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/qingqian/qingqian"
@@ -37,6 +38,19 @@ func (s *TotalsService) SubtreeSeries(ctx context.Context, orgID int64, dates []
 	if len(dates) == 0 {
 		return out, nil
 	}
+	gen, err := s.db.ledgerGeneration(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprint("subtree series ", orgID, " ", dates)
+	if c, ok := s.db.cache.get(key, gen); ok {
+		return slices.Clone(c.([]qingqian.Figures)), nil
+	}
+	defer func() {
+		if err == nil {
+			s.db.cache.put(key, gen, slices.Clone(out))
+		}
+	}()
 	units, err := totalsUnits(ctx, s.db.read, []int64{orgID})
 	if err != nil {
 		return nil, err
