@@ -182,3 +182,11 @@ func (db *DB) PlainItemSum(ctx context.Context) (n int, outstanding int64, err e
 	err = db.read.QueryRowContext(ctx, `SELECT COUNT(*), CAST(COALESCE(SUM(out_u + out_d), 0) AS BIGINT) FROM items`).Scan(&n, &outstanding)
 	return n, outstanding, err
 }
+
+// IsBenchProvince tells whether the database holds the benchmark province (its first entry was
+// written by the loader), so that a benchmark adds its accounts to no real ledger.
+func (db *DB) IsBenchProvince(ctx context.Context) (bool, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries WHERE id = 1 AND actor_name = 'bench'`).Scan(&n)
+	return n == 1, err
+}

@@ -160,6 +160,14 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *
 	// page read along the sort key checks each item's unit instead (ADR 0027).
 	byUnit := ` WHERE i.org_id IN (SELECT id FROM orgs WHERE path >= ` + q.add(lo) + ` AND path < ` + q.add(hi) + `)`
 	byKey := ` WHERE o.path >= $1 AND o.path < $2 AND o.id = i.org_id AND c.id = i.creditor_id`
+	whole, err := s.db.wholeLedger(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	if whole {
+		// The whole ledger: no condition on the unit, which would read the items unit by unit.
+		byUnit = ` WHERE CAST($1 AS TEXT) <> CAST($2 AS TEXT)`
+	}
 	where := ""
 	if f.CreditorID != 0 {
 		where += ` AND i.creditor_id = ` + q.add(f.CreditorID)
@@ -318,14 +326,14 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *
 // the set that the conditions where (over i alone, after the subtree's $1 and $2) pick.
 func (db *DB) seekItem(ctx context.Context, srt itemSort, scope, where string, q args, offset int, back bool) (c cursor, ok bool, err error) {
 	defer wrapErr(&err, "seek item %d", offset)
-	var roots int
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs WHERE parent_id IS NULL`).Scan(&roots); err != nil {
+	whole, err := db.wholeLedger(ctx, scope)
+	if err != nil {
 		return c, false, err
 	}
 	// The whole ledger needs no condition on the unit; a subtree checks it without the index on
 	// units (the unary plus), which would read the subtree's items unordered.
 	unit := ` AND +i.org_id IN (SELECT id FROM orgs WHERE path >= $1 AND path < $2)`
-	if roots == 1 && len(ancestors(scope)) == 1 {
+	if whole {
 		unit = ` AND CAST($1 AS TEXT) <> CAST($2 AS TEXT)`
 	}
 	key := srt.key
@@ -350,6 +358,16 @@ func (db *DB) seekItem(ctx context.Context, srt itemSort, scope, where string, q
 		return c, false, nil
 	}
 	return c, err == nil, err
+}
+
+// wholeLedger tells whether the subtree of scope holds every unit: it is the one root's.
+func (db *DB) wholeLedger(ctx context.Context, scope string) (bool, error) {
+	if len(ancestors(scope)) != 1 {
+		return false, nil
+	}
+	var roots int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs WHERE parent_id IS NULL`).Scan(&roots)
+	return roots == 1, err
 }
 
 // itemTotals gives a set filtered by unit, kind and origin alone its count and sums from the

@@ -50,6 +50,11 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(m.Stdout, "载入完成（%.1f 秒）\n", time.Since(start).Seconds())
 	}
+	if ok, err := db.IsBenchProvince(ctx); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("数据库不是基准省：bench 只在空库或它载入过的库上运行")
+	}
 	n, _, err := db.PlainItemSum(ctx)
 	if err != nil {
 		return err

@@ -18,6 +18,14 @@ func TestBenchSmall(t *testing.T) {
 			t.Fatalf("bench output lacks %q:\n%s", want, out)
 		}
 	}
+	// A database that holds anything else is refused.
+	other := t.TempDir()
+	if out, err := run(t, "demo", "--data", other); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	if out, err := run(t, "bench", "--data", other, "--requests", "1"); err == nil || !strings.Contains(err.Error(), "不是基准省") {
+		t.Fatalf("bench on the demo province: %v\n%s", err, out)
+	}
 	// A second run measures the province loaded before.
 	out, err = run(t, "bench", "--data", dir, "--items", "300", "--requests", "1")
 	if err != nil || strings.Contains(out, "载入完成") {
