@@ -261,6 +261,9 @@ type ItemFilter struct {
 	// counting and summing the whole set. Exports use both.
 	AfterID  int64
 	NoTotals bool
+	// After and Before page by key in any sort order: a page's Last or First cursor gives the
+	// page after it or before it. They cannot be combined with Offset.
+	After, Before string
 	// AsOf, when before today, lists the items that had arisen by that date with their
 	// balances as of it (from the entries dated by then); Disputed, Overdue (due before AsOf)
 	// and the amounts then look at those balances. Status cannot be combined with it.
@@ -268,10 +271,19 @@ type ItemFilter struct {
 }
 
 // ItemPage is a page of items with the count and the outstanding total of the whole filtered set.
+// TotalRecognised and TotalRepaid are the set's recognised and repaid sums when Sums says they
+// were computed (not for a past date with filters beyond unit, kind and origin). First and Last
+// are the cursors of the page's first and last item for ItemFilter.Before and After; empty when
+// the order cannot be paged by key (by outstanding amount as of a past date).
 type ItemPage struct {
 	Items            []*Item `json:"items"`
 	Total            int     `json:"total"`
 	TotalOutstanding Money   `json:"total_outstanding"`
+	TotalRecognised  Money   `json:"total_recognised"`
+	TotalRepaid      Money   `json:"total_repaid"`
+	Sums             bool    `json:"-"`
+	First            string  `json:"-"`
+	Last             string  `json:"-"`
 }
 
 // ItemService manages ledger items.

@@ -45,4 +45,8 @@ type TotalsService interface {
 	// SubtreeTotals returns the totals of the unit's subtree. Errors: ENOTFOUND outside the
 	// actor's subtree.
 	SubtreeTotals(ctx context.Context, q TotalsQuery) (*Totals, error)
+	// SubtreeSeries returns the overall figures of the unit's subtree (0: the actor's unit) as of
+	// each of the dates, as known now, in the dates' order: what SubtreeTotals gives for each,
+	// read in one pass. Errors: ENOTFOUND outside the actor's subtree.
+	SubtreeSeries(ctx context.Context, orgID int64, dates []Date) ([]Figures, error)
 }

@@ -80,8 +80,9 @@ func BenchmarkRecordRepaymentsBatch(b *testing.B) {
 	}
 }
 
-// province is a bulk-loaded ledger: 50 groups, 150 second-level units, 1,500 third-level units,
-// 1,000,000 items and 3,000,000 entries (recognition and two repayments each) over 2019–2022.
+// province is the benchmark province (sqldb.LoadBenchProvince): 50 groups, 150 second-level
+// units, 1,500 third-level units, 1,000,000 items and 3,000,000 entries (recognition and two
+// repayments each) over 2019–2022.
 type province struct {
 	dir      string
 	db       *sqldb.DB
@@ -107,91 +108,11 @@ func loadProvince(b *testing.B) *province {
 		start := time.Now()
 		nc := &noCleanup{TB: b}
 		db := sqldbtest.MustOpen(nc, "sqlite")
-		p := &province{dir: nc.dir, db: db, items: bigItems}
-		ctx := context.Background()
-		now := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
-		d0 := qingqian.MustParseDate(dayZero)
-		err := db.WriteTxForTest(ctx, func(tx *sql.Tx) error {
-			org, err := tx.Prepare(`INSERT INTO orgs (id, parent_id, path, depth, name, kind, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`)
-			if err != nil {
-				return err
-			}
-			id := int64(1)
-			if _, err := org.Exec(1, nil, "/1/", 0, "省国资委", "regulator", now); err != nil {
-				return err
-			}
-			p.root = 1
-			for g := 0; g < 50; g++ {
-				id++
-				gid, gpath := id, fmt.Sprintf("/1/%d/", id)
-				p.groups = append(p.groups, gid)
-				if _, err := org.Exec(gid, 1, gpath, 1, fmt.Sprintf("集团%d", g), "group", now); err != nil {
-					return err
-				}
-				for s := 0; s < 3; s++ {
-					id++
-					sid, spath := id, fmt.Sprintf("%s%d/", gpath, id)
-					if _, err := org.Exec(sid, gid, spath, 2, fmt.Sprintf("集团%d子公司%d", g, s), "subsidiary", now); err != nil {
-						return err
-					}
-					for l := 0; l < 10; l++ {
-						id++
-						p.leaves = append(p.leaves, id)
-						if _, err := org.Exec(id, sid, fmt.Sprintf("%s%d/", spath, id), 3, fmt.Sprintf("集团%d子公司%d项目部%d", g, s, l), "subsidiary", now); err != nil {
-							return err
-						}
-					}
-				}
-			}
-			cred, err := tx.Prepare(`INSERT INTO creditors (id, name, uscc, ownership, search, created_at, updated_at) VALUES ($1, $2, $3, 'private', $2, $4, $4)`)
-			if err != nil {
-				return err
-			}
-			for c := 1; c <= 1000; c++ {
-				if _, err := cred.Exec(c, fmt.Sprintf("债权企业%d", c), fmt.Sprintf("U%017d", c), now); err != nil {
-					return err
-				}
-			}
-			// Each item is entered on the day it arose, each repayment on its day, at 10:00.
-			item, err := tx.Prepare(`INSERT INTO items (id, org_id, creditor_id, kind, arisen_on, undisputed, disputed, origin, rec_u, rep_u, out_u, status, created_at, created_on, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, 0, 'baseline', $6, $7, $8, $9, $10, $5, $10)`)
-			if err != nil {
-				return err
-			}
-			entry, err := tx.Prepare(`INSERT INTO entries (item_id, kind, cat, on_date, recorded_at, recorded_on, backdated, du, dd, method, actor_name)
-				VALUES ($1, $2, $3, $4, $5, $4, 0, $6, 0, $7, 'bench')`)
-			if err != nil {
-				return err
-			}
-			rng := rand.New(rand.NewPCG(1, 2))
-			kinds := []string{"works", "goods", "services", "retention", "other"}
-			for i := 1; i <= bigItems; i++ {
-				amt := 1000_00 + rng.Int64N(5_000_000_00)
-				arisen := d0.AddDays(rng.IntN(1000))
-				pay1, pay2 := amt/2, amt/4
-				on1, on2 := arisen.AddDays(30+rng.IntN(60)), arisen.AddDays(120+rng.IntN(200))
-				if _, err := item.Exec(i, p.leaves[i%len(p.leaves)], 1+i%1000, kinds[i%5], arisen, amt, pay1+pay2, amt-pay1-pay2, "partial", at10(arisen)); err != nil {
-					return err
-				}
-				if _, err := entry.Exec(i, "recognise", "rec", arisen, at10(arisen), amt, ""); err != nil {
-					return err
-				}
-				if _, err := entry.Exec(i, "repay", "rep", on1, at10(on1), -pay1, "transfer"); err != nil {
-					return err
-				}
-				if _, err := entry.Exec(i, "repay", "rep", on2, at10(on2), -pay2, "transfer"); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		bp, err := db.LoadBenchProvince(context.Background(), bigItems)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := db.RebuildTotals(ctx); err != nil {
-			b.Fatal(err)
-		}
-		p.loadTime = time.Since(start)
+		p := &province{dir: nc.dir, db: db, root: bp.Root, groups: bp.Groups, leaves: bp.Leaves, items: bp.Items, loadTime: time.Since(start)}
 		big = p
 		fmt.Fprintf(os.Stderr, "loaded %d items, 3×%d entries, %d units in %s\n", bigItems, bigItems, len(p.leaves)+201, p.loadTime.Round(time.Second))
 	})
@@ -199,11 +120,6 @@ func loadProvince(b *testing.B) *province {
 		b.Fatal("province not loaded")
 	}
 	return big
-}
-
-// at10 is 10:00 China time on a day, as the database stores it.
-func at10(d qingqian.Date) string {
-	return d.EndOfDay().Add(-14 * time.Hour).UTC().Format("2006-01-02T15:04:05.000000Z")
 }
 
 // noCleanup keeps the bulk-loaded database for the whole benchmark run; TestMain removes it.

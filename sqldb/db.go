@@ -25,6 +25,9 @@ type DB struct {
 	write *sql.DB
 	read  *readPool
 	d     dialect
+	// cache keeps the ledger's filtered counts and sums, and totals as known now, until the next
+	// change (item_list.go).
+	cache genCache
 
 	// Now is the clock; tests and the demo loader replace it to record history.
 	Now func() time.Time

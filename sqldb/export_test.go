@@ -178,3 +178,11 @@ func (tx *Tx) MigrateWritersApartForTest(ctx context.Context) error {
 
 // BetweenReadsForTest has fn called between two reads of a consolidated report.
 func (db *DB) BetweenReadsForTest(fn func()) { db.betweenReads = fn }
+
+// KeyDrivenForTest sets the size of a set from which pages are read along the sort key's index,
+// and returns a function that restores it.
+func KeyDrivenForTest(n int) func() {
+	old := keyDriven
+	keyDriven = n
+	return func() { keyDriven = old }
+}

@@ -56,12 +56,33 @@ func (s *TotalsService) SubtreeTotals(ctx context.Context, q0 qingqian.TotalsQue
 	if asOf.IsZero() {
 		asOf = qingqian.DateOf(s.db.Now())
 	}
+	// As known now, the answer holds until the next change (ADR 27).
+	var gen int64
+	key := fmt.Sprint("subtree totals ", orgID, " ", asOf)
+	if q0.KnownAt.IsZero() {
+		if gen, err = s.db.ledgerGeneration(ctx); err != nil {
+			return nil, err
+		}
+		if c, ok := s.db.cache.get(key, gen); ok {
+			return cloneTotals(c.(*qingqian.Totals)), nil
+		}
+	}
 	t, err := s.db.subtreeTotals(ctx, s.db.read, orgID, path, asOf, q0.KnownAt)
 	if err != nil {
 		return nil, err
 	}
 	t.OrgName = name
+	if q0.KnownAt.IsZero() {
+		s.db.cache.put(key, gen, cloneTotals(t))
+	}
 	return t, nil
+}
+
+// cloneTotals copies t with maps of its own.
+func cloneTotals(t *qingqian.Totals) *qingqian.Totals {
+	c := *t
+	c.ByKind, c.ByOrigin = maps.Clone(t.ByKind), maps.Clone(t.ByOrigin)
+	return &c
 }
 
 // subtreeTotals computes the totals of the subtree of a unit the caller may reach, through q

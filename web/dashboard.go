@@ -113,17 +113,21 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		d.Bars = append(d.Bars, bar{Label: label, Repaid: ct.Overall.Repaid, Outstanding: ct.Overall.Outstanding})
 	}
 	d.BarChart = barChart(d.Bars)
-	var pts []point
+	var ends []qingqian.Date
 	for k := 11; k >= 0; k-- {
 		end := monthEnd(asOf, -k)
 		if k == 0 {
 			end = asOf
 		}
-		t, err := s.Totals.SubtreeTotals(ctx, qingqian.TotalsQuery{OrgID: orgID, AsOf: end})
-		if err != nil {
-			return err
-		}
-		pts = append(pts, point{Label: fmt.Sprintf("%d-%02d", end.Year(), end.Month()), Outstanding: t.Overall.Outstanding, Repaid: t.Overall.Repaid})
+		ends = append(ends, end)
+	}
+	series, err := s.Totals.SubtreeSeries(ctx, orgID, ends)
+	if err != nil {
+		return err
+	}
+	var pts []point
+	for i, end := range ends {
+		pts = append(pts, point{Label: fmt.Sprintf("%d-%02d", end.Year(), end.Month()), Outstanding: series[i].Outstanding, Repaid: series[i].Repaid})
 	}
 	d.LineChart = lineChart(pts)
 	yes := true

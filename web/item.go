@@ -17,7 +17,8 @@ type ledgerData struct {
 	F        qingqian.ItemFilter
 	Q        map[string]string
 	Page     *qingqian.ItemPage
-	Pager    *pager
+	Pager    *ledgerPager
+	Heads    map[string]sortHeader
 	Orgs     []*qingqian.Org
 	Statuses []qingqian.Status
 	Kinds    []qingqian.ItemKind
@@ -37,7 +38,11 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 	}
 	f, q := ledgerFilter(r)
 	page := max(1, q.int("page", 1))
-	f.Offset, f.Limit = (page-1)*pageSize, pageSize
+	f.After, f.Before, f.Limit = q.str("after"), q.str("before"), pageSize
+	if f.After == "" && f.Before == "" {
+		f.Offset = (page - 1) * pageSize
+	}
+	d.Heads = sortHeaders(r, f.Sort)
 	d.Export = "/ledger/export?" + r.URL.RawQuery
 	d.F = f
 	v := &view{Title: "台账", Nav: "ledger", Data: d}
@@ -55,7 +60,7 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 	if d.Page, err = s.Items.FindItems(ctx, f); err != nil {
 		return err
 	}
-	d.Pager = newPager(r, page, pageSize, d.Page.Total)
+	d.Pager = newLedgerPager(r, page, pageSize, d.Page.Total, d.Page.First, d.Page.Last)
 	s.render(w, r, http.StatusOK, "ledger", v)
 	return nil
 }
@@ -292,6 +297,7 @@ func (s *Server) createItemForm(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) listItems(w http.ResponseWriter, r *http.Request) error {
 	f, q := ledgerFilter(r)
 	f.Offset, f.Limit = q.int("offset", 0), q.int("limit", 50)
+	f.After, f.Before = q.str("after"), q.str("before")
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -299,10 +305,21 @@ func (s *Server) listItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// next and prev are the cursors of the pages after and before this one (after=, before=),
+	// empty at either end of the set.
+	var next, prev string
+	if len(page.Items) == limitOf(f.Limit) {
+		next = page.Last
+	}
+	if f.Offset > 0 || f.After != "" || (f.Before != "" && len(page.Items) == limitOf(f.Limit)) {
+		prev = page.First
+	}
 	writeJSON(w, http.StatusOK, struct {
 		list[*qingqian.Item]
 		TotalOutstanding qingqian.Money `json:"total_outstanding"`
-	}{list[*qingqian.Item]{page.Items, page.Total, f.Offset, limitOf(f.Limit)}, page.TotalOutstanding})
+		Next             string         `json:"next,omitempty"`
+		Prev             string         `json:"prev,omitempty"`
+	}{list[*qingqian.Item]{page.Items, page.Total, f.Offset, limitOf(f.Limit)}, page.TotalOutstanding, next, prev})
 	return nil
 }
 

@@ -44,6 +44,8 @@ type items[T any] struct {
 type itemPage struct {
 	list[*qingqian.Item]
 	TotalOutstanding qingqian.Money `json:"total_outstanding"`
+	Next             string         `json:"next,omitempty"`
+	Prev             string         `json:"prev,omitempty"`
 }
 
 // entryBatch is what createEntries reads: it decodes "entries" as raw messages and each of them

@@ -68,6 +68,7 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
   qingqian backup  --out 备份目录 [--db URL] [--data DIR]     在线备份数据库与凭证文件
   qingqian restore --from 备份目录 [--db URL] [--data DIR]    恢复到空数据库并校验
   qingqian demo    [--db URL] [--data DIR]     向空库载入示范省演示数据
+  qingqian bench   [--items 200000] [--requests 20] [--db URL] [--data DIR]   向空库载入基准省并测量各页面响应时间（仅供测试库）
   qingqian token add --org ID --name 名称 [--role clerk,observer]
   qingqian token list | token revoke ID
   qingqian user add --org ID --username 用户名 --name 姓名 --role admin   （从标准输入读取密码）
@@ -110,6 +111,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.anchor(ctx, args[1:])
 	case "demo":
 		return m.demo(ctx, args[1:])
+	case "bench":
+		return m.bench(ctx, args[1:])
 	case "token":
 		return m.token(ctx, args[1:])
 	case "user":

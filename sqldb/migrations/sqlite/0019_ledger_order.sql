@@ -1,0 +1,5 @@
+-- The ledger's sort orders read a page along an index instead of sorting the whole set: by due
+-- date, by date arisen and by outstanding amount, the item's ID breaking ties (ADR 0027).
+CREATE INDEX items_due ON items (due_on, id);
+CREATE INDEX items_arisen ON items (arisen_on, id);
+CREATE INDEX items_outstanding ON items ((out_u + out_d), id);
