@@ -26,4 +26,6 @@ type Services struct {
 	Contracts   ContractService
 	Aging       AgingService
 	Disclosures DisclosureService
+	Letters     LetterService
+	Signals     SignalService
 }

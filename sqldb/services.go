@@ -28,5 +28,7 @@ func NewServices(db *DB) qingqian.Services {
 		Contracts:   NewContractService(db),
 		Aging:       NewAgingService(db),
 		Disclosures: NewDisclosureService(db),
+		Letters:     NewLetterService(db),
+		Signals:     NewSignalService(db),
 	}
 }
