@@ -132,7 +132,7 @@ func (s *LetterService) IssueLetters(ctx context.Context, sel qingqian.LetterSel
 		}
 		var from, to any
 		from, to = dateArg(sel.From), dateArg(sel.To)
-		b.ID, err = tx.insertID(ctx, `INSERT INTO letter_batches (issuer_id, org_id, mode, creditor_id, min_amount, sample_size, seed, from_on, to_on, reply_by,
+		b.ID, err = tx.insertID(ctx, `INSERT INTO letter_batches (issuer_id, org_id, mode, creditor_id, min_amount, sample_size, seed, from_on, to_on, reply_due_on,
 			candidates, max_entry_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			issuerID, sel.OrgID, sel.Mode, sel.CreditorID, sel.MinAmount, sel.SampleSize, sel.Seed, from, to, sel.ReplyBy,
 			b.Candidates, b.MaxEntryID, a.Name, tx.ts(tx.now))
@@ -171,7 +171,7 @@ func (s *LetterService) IssueLetters(ctx context.Context, sel qingqian.LetterSel
 				total += c.amount
 			}
 			no := fmt.Sprintf("询证〔%d〕第%04d号", year, n)
-			id, err := tx.insertID(ctx, `INSERT INTO letters (batch_id, no, code, issuer_id, org_id, creditor_id, issued_on, reply_by, total, state, created_by, created_at)
+			id, err := tx.insertID(ctx, `INSERT INTO letters (batch_id, no, code, issuer_id, org_id, creditor_id, issued_on, reply_due_on, total, state, created_by, created_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, b.ID, no, letterCode(), issuerID, k.org, k.creditor, today, sel.ReplyBy,
 				total, qingqian.LetterSent, a.Name, tx.ts(tx.now))
 			if err != nil {
@@ -239,7 +239,7 @@ func (tx *Tx) letterCandidates(ctx context.Context, sel qingqian.LetterSelection
 }
 
 const letterColumns = `l.id, l.batch_id, l.no, l.code, l.issuer_id, f.name, f.path, l.org_id, o.name, o.path, l.creditor_id, c.name, c.uscc,
-	l.issued_on, l.reply_by, l.total, l.state, l.replied_on, l.reply_channel, l.reply_note, l.reply_voucher, l.creditor_total, l.replied_by, l.replied_at,
+	l.issued_on, l.reply_due_on, l.total, l.state, l.replied_on, l.reply_channel, l.reply_note, l.reply_voucher, l.creditor_total, l.replied_by, l.replied_at,
 	l.finding_state, l.resolution, l.resolution_ref, l.resolution_note, l.resolved_by, l.resolved_at, l.created_by, l.created_at, l.version,
 	COALESCE((SELECT e.item_id FROM entries e WHERE e.id = l.resolution_ref AND l.resolution <> 'clue'), 0)`
 
@@ -363,7 +363,7 @@ func (s *LetterService) FindLetters(ctx context.Context, f qingqian.LetterFilter
 		where = append(where, `l.state = `+ar.add(f.State))
 	}
 	if f.Overdue {
-		where = append(where, `l.state = 'sent' AND l.reply_by < `+ar.add(qingqian.DateOf(s.db.Now())))
+		where = append(where, `l.state = 'sent' AND l.reply_due_on < `+ar.add(qingqian.DateOf(s.db.Now())))
 	}
 	if f.Finding != "" {
 		where = append(where, `l.finding_state = `+ar.add(f.Finding))

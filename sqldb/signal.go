@@ -353,7 +353,7 @@ func findZeroWithClues(ctx context.Context, q readQueryer, sc *signalScope) ([]q
 
 // letterHits lists the letters to debtor units of the subtree that match cond (on l, letters).
 func letterHits(ctx context.Context, q queryer, sc *signalScope, cond string, amount func(total, creditorTotal qingqian.Money) qingqian.Money, text string, arg ...any) ([]qingqian.SignalHit, error) {
-	rows, err := q.QueryContext(ctx, `SELECT l.id, l.no, l.org_id, o.name, c.name, l.reply_by, l.total, l.creditor_total
+	rows, err := q.QueryContext(ctx, `SELECT l.id, l.no, l.org_id, o.name, c.name, l.reply_due_on, l.total, l.creditor_total
 		FROM letters l JOIN orgs o ON o.id = l.org_id JOIN creditors c ON c.id = l.creditor_id
 		WHERE o.path >= $1 AND o.path < $2 AND l.issued_on <= $3 AND `+cond+` ORDER BY l.id`, append([]any{sc.lo, sc.hi, sc.asOf}, arg...)...)
 	if err != nil {
@@ -377,7 +377,7 @@ func letterHits(ctx context.Context, q queryer, sc *signalScope, cond string, am
 
 func findLettersUnanswered(ctx context.Context, q readQueryer, sc *signalScope) ([]qingqian.SignalHit, error) {
 	// Not answered by the date: still unanswered, or answered after it.
-	return letterHits(ctx, q, sc, `l.reply_by < $3 AND (l.state = 'sent' OR l.replied_on > $3)`,
+	return letterHits(ctx, q, sc, `l.reply_due_on < $3 AND (l.state = 'sent' OR l.replied_on > $3)`,
 		func(total, _ qingqian.Money) qingqian.Money { return total }, "%s 已过回函期限未回函")
 }
 

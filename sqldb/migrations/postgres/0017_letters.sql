@@ -13,7 +13,7 @@ CREATE TABLE letter_batches (
 	seed         BIGINT  NOT NULL DEFAULT 0,             -- the sample's seed: the same candidates and seed draw the same sample
 	from_on      DATE,
 	to_on        DATE,
-	reply_by     DATE    NOT NULL,
+	reply_due_on DATE    NOT NULL,
 	candidates   BIGINT  NOT NULL,                       -- repayments the selection drew from
 	max_entry_id BIGINT  NOT NULL,                       -- the last entry there was: the candidates are among those up to it
 	created_by   TEXT    NOT NULL,
@@ -29,7 +29,7 @@ CREATE TABLE letters (
 	org_id          BIGINT  NOT NULL REFERENCES orgs (id),       -- the debtor unit
 	creditor_id     BIGINT  NOT NULL REFERENCES creditors (id),
 	issued_on       DATE    NOT NULL,
-	reply_by        DATE    NOT NULL,
+	reply_due_on    DATE    NOT NULL,
 	total           BIGINT  NOT NULL,                            -- the repayments asked, in 分
 	state           TEXT    NOT NULL,                            -- sent, confirmed or disputed
 	replied_on      DATE,

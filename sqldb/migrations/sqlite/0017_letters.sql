@@ -13,7 +13,7 @@ CREATE TABLE letter_batches (
 	seed         INTEGER NOT NULL DEFAULT 0,             -- the sample's seed: the same candidates and seed draw the same sample
 	from_on      TEXT,
 	to_on        TEXT,
-	reply_by     TEXT    NOT NULL,
+	reply_due_on TEXT    NOT NULL,
 	candidates   INTEGER NOT NULL,                       -- repayments the selection drew from
 	max_entry_id INTEGER NOT NULL,                       -- the last entry there was: the candidates are among those up to it
 	created_by   TEXT    NOT NULL,
@@ -29,7 +29,7 @@ CREATE TABLE letters (
 	org_id          INTEGER NOT NULL REFERENCES orgs (id),       -- the debtor unit
 	creditor_id     INTEGER NOT NULL REFERENCES creditors (id),
 	issued_on       TEXT    NOT NULL,
-	reply_by        TEXT    NOT NULL,
+	reply_due_on    TEXT    NOT NULL,
 	total           INTEGER NOT NULL,                            -- the repayments asked, in 分
 	state           TEXT    NOT NULL,                            -- sent, confirmed or disputed
 	replied_on      TEXT,
