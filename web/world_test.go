@@ -29,6 +29,8 @@ type world struct {
 	campaignA, answerA, circularA int64
 	// A contract of group A's with its own supplier, and its yearly disclosure (a draft).
 	contractA, disclosureA int64
+	// A confirmation letter the office sent for group A's repayment.
+	letterA int64
 }
 
 func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
@@ -165,5 +167,11 @@ func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
 		t.Fatal(err)
 	}
 	w.circularA = circ.ID
+	b, err := sqldb.NewLetterService(db).IssueLetters(office, qingqian.LetterSelection{Mode: qingqian.SelectCreditor, OrgID: e.a.ID,
+		CreditorID: e.creditor.ID, ReplyBy: qingqian.Today().AddDays(15)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.letterA = b.Letters[0].ID
 	return w
 }
