@@ -147,7 +147,7 @@ type Letter struct {
 	RepliedAt      time.Time    `json:"replied_at,omitzero"`
 	FindingState   FindingState `json:"finding_state"`
 	Resolution     Resolution   `json:"resolution,omitempty"`
-	ResolutionRef  int64        `json:"resolution_ref,omitempty"` // the reversal, corrected entry or clue
+	ResolutionRef  int64        `json:"resolution_ref,omitempty"`  // the reversal, corrected entry or clue
 	ResolutionItem int64        `json:"resolution_item,omitempty"` // the item of that entry
 	ResolutionNote string       `json:"resolution_note,omitempty"`
 	ResolvedBy     string       `json:"resolved_by,omitempty"`

@@ -187,7 +187,9 @@ func repayments(ctx context.Context, q queryer, sc *signalScope, cond string) (_
 	return out, rows.Err()
 }
 
-func entryLink(itemID, entryID int64) string { return fmt.Sprintf("/items/%d#entry-%d", itemID, entryID) }
+func entryLink(itemID, entryID int64) string {
+	return fmt.Sprintf("/items/%d#entry-%d", itemID, entryID)
+}
 
 func repayHits(rs []repayment, text string) []qingqian.SignalHit {
 	out := []qingqian.SignalHit{}
