@@ -245,6 +245,9 @@ type reportData struct {
 	Title  string
 	Line   string
 	Office bool
+	// Annex is the signals and the confirmations of the reader's unit as of the period's date,
+	// shown below the report on the page (the report's own columns stay as frozen).
+	Annex *qingqian.SignalReport
 }
 
 // newReportData lays the report's table out by qingqian.ReportColumns, like its spreadsheet.
@@ -297,6 +300,9 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := newReportData(rep)
 	d.Office = isOffice(r)
+	if d.Annex, err = s.Signals.Signals(r.Context(), 0, rep.Period.AsOf); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "report", &view{Title: d.Title, Nav: "periods", Data: d})
 	return nil
 }
