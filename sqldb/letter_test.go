@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -199,4 +200,17 @@ func TestLetterLifeCycle(t *testing.T) {
 		_, err = ls.PublicLetter(qingqian.WithSource(context.Background(), "198.51.100.9"), l2.No, "WRONG")
 		wantCode(t, err, qingqian.ENOTFOUND)
 	})
+}
+
+// docs/domain.md lists every signal with its rule as the code has it.
+func TestSignalRulesDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/domain.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sqldb.SignalRules() {
+		if row := "| `" + s.Key + "` | " + s.Title + " | " + s.Rule + " |"; !strings.Contains(string(doc), row) {
+			t.Errorf("docs/domain.md does not have the row %s", row)
+		}
+	}
 }
