@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -213,4 +214,81 @@ func TestSignalRulesDocumented(t *testing.T) {
 			t.Errorf("docs/domain.md does not have the row %s", row)
 		}
 	}
+}
+
+// The signals over a ledger that does what auditors look for: a debt cleared just before the
+// report date and found again after it, a back-dated repayment over the report date, one bank
+// slip on two repayments, a zero report with an open complaint.
+func TestSignalsOverTheLedger(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newReportFixture(t, db)
+		clues := sqldb.NewClueService(db)
+		f.at("2019-03-25 09:00")
+		slip, err := f.vouchers.StoreVoucher(f.liaisonA, "回单.pdf", bytes.NewReader([]byte("%PDF-1.4 一张回单\n")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		repay := func(item int64, on string, amount qingqian.Money) *qingqian.Entry {
+			e, err := f.entries.RecordEntry(f.liaisonA, qingqian.EntryInput{ItemID: item, Kind: qingqian.EntryRepay, On: qingqian.MustParseDate(on),
+				Amount: amount, Method: qingqian.MethodTransfer, Vouchers: []string{slip.SHA256}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e
+		}
+		repay(f.itemA2.ID, "2019-03-25", qingqian.Yuan(300_000)) // clears A2
+		f.at("2019-04-01 09:00")
+		p := &qingqian.Period{Kind: qingqian.PeriodMonthly, AsOf: qingqian.MustParseDate("2019-03-31"), Deadline: qingqian.MustParseDate("2019-04-05")}
+		if err := f.reports.OpenPeriod(f.office, p); err != nil {
+			t.Fatal(err)
+		}
+		c := &qingqian.Clue{Channel: qingqian.ChannelDirect, ReceivedOn: qingqian.MustParseDate("2019-03-20"), CreditorName: f.creditor.Name,
+			CreditorUSCC: f.creditor.USCC, Respondent: "乙集团", Claimed: qingqian.Yuan(7_000), Text: "货款未付"}
+		if err := clues.CreateClue(f.office, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := clues.Assign(f.office, c.ID, qingqian.Assignment{OrgID: f.groupB.ID, ResponsibleLeader: "乙领导", ResponsiblePerson: "乙财务", Version: c.Version}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.reports.Prepare(f.liaisonB, qingqian.SubmissionInput{PeriodID: p.ID, Zero: true, Narrative: "本期无拖欠"}); err != nil {
+			t.Fatal(err)
+		}
+		f.at("2019-04-03 09:00")
+		back := repay(f.itemA1.ID, "2019-03-30", qingqian.Yuan(50_000)) // entered after the report date
+		f.at("2019-04-10 09:00")
+		again := f.MustItem(t, f.liaisonA, f.groupA, "2019-04-08", qingqian.Yuan(280_000), 0)
+
+		rep, err := sqldb.NewSignalService(db).Signals(f.office, 0, qingqian.MustParseDate("2019-04-30"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig := map[string]*qingqian.Signal{}
+		for _, s := range rep.Signals {
+			sig[s.Key] = s
+		}
+		check := func(key string, count int, amount qingqian.Money, link string) {
+			t.Helper()
+			s := sig[key]
+			if s.Count != count || s.Amount != amount || (link != "" && !strings.Contains(s.Hits[0].Link, link)) {
+				t.Errorf("%s: %d, %s, %+v; want %d, %s, %s", key, s.Count, s.Amount, s.Hits, count, amount, link)
+			}
+		}
+		itemLink := "/items/" + strconv.FormatInt(again.ID, 10)
+		check("cleared_then_found", 1, qingqian.Yuan(280_000), itemLink)
+		check("repaid_then_owed", 1, qingqian.Yuan(280_000), itemLink)
+		check("backdated_near_report", 1, qingqian.Yuan(50_000), "#entry-"+strconv.FormatInt(back.ID, 10))
+		check("shared_voucher", 2, qingqian.Yuan(350_000), "")
+		check("no_voucher", 0, 0, "")
+		check("zero_with_clues", 1, qingqian.Yuan(7_000), "/submissions/")
+		// As of the report date, nothing after it is known: no back-dated entry, nothing found again.
+		early, err := sqldb.NewSignalService(db).Signals(f.office, 0, qingqian.MustParseDate("2019-03-31"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range early.Signals {
+			if (s.Key == "cleared_then_found" || s.Key == "backdated_near_report") && s.Count != 0 {
+				t.Errorf("as of the report date %s: %d", s.Key, s.Count)
+			}
+		}
+	})
 }
