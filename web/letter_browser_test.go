@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -55,7 +56,7 @@ func TestBrowserLetters(t *testing.T) {
 	newTab := browser(t)
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
-		newWorld(t, db, e)
+		w := newWorld(t, db, e)
 		base := publicServer(t, e)
 
 		office := newTab()
@@ -142,5 +143,13 @@ func TestBrowserLetters(t *testing.T) {
 			t.Fatalf("signal row: %s", got)
 		}
 		shot(t, office, "signals")
+		// The periodic report's page carries them below the report.
+		do(t, office, chromedp.Navigate(base+"/periods/"+strconv.FormatInt(w.period, 10)+"/report"), chromedp.WaitVisible(chromedp.CSS("#report-annex")))
+		if got := text(t, office, "#annex-signals"); !strings.Contains(got, "清偿未附支付凭证") {
+			t.Fatalf("report annex: %s", got)
+		}
+		if got := text(t, office, "#annex-confirmations"); !strings.Contains(got, "未经确认") {
+			t.Fatalf("report annex: %s", got)
+		}
 	})
 }
