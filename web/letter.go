@@ -158,12 +158,10 @@ func (s *Server) issueLettersForm(w http.ResponseWriter, r *http.Request) error 
 	bad := qingqian.Validation{}
 	sel := qingqian.LetterSelection{Mode: qingqian.SelectMode(form.Get("mode")), From: formDate(form, "from", bad), To: formDate(form, "to", bad),
 		ReplyBy: formDate(form, "reply_by", bad)}
-	if id := strings.TrimSpace(form.Get("org_id")); id != "" {
-		sel.OrgID, _ = strconv.ParseInt(id, 10, 64)
-	}
+	sel.OrgID = formID(form, "org_id", "单位", bad)
 	switch sel.Mode {
 	case qingqian.SelectCreditor:
-		sel.CreditorID, _ = strconv.ParseInt(strings.TrimSpace(form.Get("creditor_id")), 10, 64)
+		sel.CreditorID = formID(form, "creditor_id", "债权人", bad)
 	case qingqian.SelectAbove:
 		sel.MinAmount = formMoney(form, "min_amount", bad)
 	case qingqian.SelectSample:
@@ -331,4 +329,17 @@ func (s *Server) resolveLetterForm(w http.ResponseWriter, r *http.Request) error
 		_, err := s.Letters.ResolveFinding(r.Context(), id, in)
 		return err
 	}, func(st int, v *view) error { return s.showLetter(w, r, st, v) }, func() string { return fmt.Sprintf("/letters/%d?done=letter_resolved", id) })
+}
+
+// formID reads an optional id field (a select's value) into bad on error.
+func formID(form url.Values, name, label string, bad qingqian.Validation) int64 {
+	v := strings.TrimSpace(form.Get(name))
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		bad.Add(name, label+"不正确")
+	}
+	return n
 }
