@@ -110,6 +110,10 @@ func (s *Server) confirmLookup(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "confirm", &view{Title: "询证函在线回复", Error: "提交的内容无法识别", Data: &confirmData{}})
 		return
 	}
+	if err := formNUL(r.PostForm); err != nil {
+		s.confirmError(w, r, err, &confirmData{})
+		return
+	}
 	no, code := strings.TrimSpace(r.PostForm.Get("no")), strings.TrimSpace(r.PostForm.Get("code"))
 	l, err := s.Letters.PublicLetter(r.Context(), no, code)
 	if err != nil {
