@@ -27,6 +27,11 @@ func checkLabels[K labeled](t *testing.T, values ...K) {
 // Every value of every enum reads as its own Chinese label; an unknown code reads as nothing.
 func TestLabels(t *testing.T) {
 	checkLabels(t, Roles...)
+	checkLabels(t, SelectModes...)
+	checkLabels(t, LetterStates...)
+	checkLabels(t, FindingNone, FindingOpen, FindingResolved)
+	checkLabels(t, Resolutions...)
+	checkLabels(t, ReplyByOffice, ReplyByCreditor)
 	checkLabels(t, OrgRegulator, OrgGroup, OrgSubsidiary)
 	checkLabels(t, OwnershipPrivate, OwnershipState, OwnershipForeign, OwnershipIndividual)
 	checkLabels(t, "", SizeMicro, SizeSmall, SizeMedium, SizeLarge)

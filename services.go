@@ -28,4 +28,6 @@ type Services struct {
 	Disclosures DisclosureService
 	Bills       BillService
 	Statements  StatementService
+	Letters     LetterService
+	Signals     SignalService
 }

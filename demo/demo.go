@@ -289,6 +289,10 @@ func (l *loader) load() error {
 		qingqian.MustParseDate("2019-12-05"), -1); err != nil {
 		return err
 	}
+	// The office confirms a sample of the year's repayments with the creditors themselves.
+	if err := l.letters(); err != nil {
+		return err
+	}
 	// 2020: the lawsuits and arbitrations are heard, the bankruptcies hold their creditors'
 	// meetings; the dates expected for the next step pass.
 	l.at(qingqian.MustParseDate("2020-03-10"))

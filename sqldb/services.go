@@ -30,5 +30,7 @@ func NewServices(db *DB) qingqian.Services {
 		Disclosures: NewDisclosureService(db),
 		Bills:       NewBillService(db),
 		Statements:  NewStatementService(db),
+		Letters:     NewLetterService(db),
+		Signals:     NewSignalService(db),
 	}
 }

@@ -73,7 +73,8 @@ var pages = []string{"login", "password", "totp", "security", "dashboard", "ledg
 	"periods", "period", "submission", "report", "progress", "notices", "notice", "interviews", "interview",
 	"clues", "clue", "cases", "case", "disputes", "calendar",
 	"campaigns", "campaign", "campaign_answer", "campaign_annex", "circulars", "circular", "causes",
-	"contracts", "contract", "contract_new", "lpr", "aging", "payables", "timely", "disclosures", "disclosure", "bills", "statements"}
+	"contracts", "contract", "contract_new", "lpr", "aging", "payables", "timely", "disclosures", "disclosure", "bills", "statements",
+	"letters", "letter", "signals", "confirm"}
 
 // templateFuncs are the functions every template may call; static names the URL of an
 // embedded asset.
@@ -241,6 +242,7 @@ var flashes = map[string]string{
 	"cause":    "拖欠原因已保存。",
 	"contract": "合同已登记。", "contract_event": "合同事件已记录，应付款已重新计算。", "lpr": "LPR已保存，相关合同的应付款已重新计算。",
 	"disclosure": "年度公示已保存。", "disclosure_signed": "年度公示已签发，数据已冻结。",
+	"letters": "询证函已生成，可逐份打印寄出。", "letter_reply": "回函已登记。", "letter_resolved": "回函差异已处理。",
 }
 
 type userKey struct{}

@@ -196,6 +196,12 @@ var apiOps = map[string]apiOp{
 	"POST /api/v1/statement-lines/{id}/match":   {req: typ[lineMatchInput](), status: 204},
 	"POST /api/v1/statement-lines/{id}/unmatch": {req: typ[lineUnmatchInput](), status: 204},
 	"GET /api/v1/repayments/without-line":       {status: 200, resp: typ[items[*qingqian.RepaymentProof]]()},
+	"GET /api/v1/letters":                       {status: 200, resp: typ[list[*qingqian.Letter]]()},
+	"POST /api/v1/letters":                      {req: typ[qingqian.LetterSelection](), status: 201, resp: typ[*qingqian.LetterBatch]()},
+	"GET /api/v1/letters/{id}":                  {status: 200, resp: typ[*qingqian.Letter]()},
+	"POST /api/v1/letters/{id}/reply":           {req: typ[qingqian.ReplyInput](), status: 200, resp: typ[*qingqian.Letter]()},
+	"POST /api/v1/letters/{id}/resolution":      {req: typ[qingqian.ResolveInput](), status: 200, resp: typ[*qingqian.Letter]()},
+	"GET /api/v1/signals":                       {status: 200, resp: typ[*qingqian.SignalReport]()},
 }
 
 // enumValues are the values of the domain's enumerations, from their lists of screen names.
@@ -238,6 +244,11 @@ var enumValues = map[reflect.Type][]string{
 	typ[qingqian.PayableStatus]():   keys(qingqian.PayableStatusNames),
 	typ[qingqian.AgingBucket]():     keys(qingqian.AgingBucketNames),
 	typ[qingqian.DisclosureState](): keys(qingqian.DisclosureStateNames),
+	typ[qingqian.SelectMode]():      keys(qingqian.SelectModeNames),
+	typ[qingqian.LetterState]():     keys(qingqian.LetterStateNames),
+	typ[qingqian.FindingState]():    keys(qingqian.FindingStateNames),
+	typ[qingqian.Resolution]():      keys(qingqian.ResolutionNames),
+	typ[qingqian.ReplyChannel]():    keys(qingqian.ReplyChannelNames),
 }
 
 // fieldValues are the values of plain string fields that take one of a list, by "Type.field".

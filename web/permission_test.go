@@ -202,6 +202,17 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST /disclosures", "/disclosures", all(400, A, 403, readOnly, 403)},
 			{"GET /disclosures/{id}", "/disclosures/" + id(w.disclosureA), all(200, A, 403, "clerk_b", 404)},
 			{"POST /disclosures/{id}/sign", "/disclosures/" + id(w.disclosureA) + "/sign", all(409, A, 403, readOnly, 403, "clerk_b", 404)},
+			// Letters: the office or a group's liaison or reviewer selects; only the issuing unit (here
+			// the office) records replies and resolves findings.
+			{"GET /letters", "/letters", all(200, A, 403)},
+			{"POST /letters", "/letters", all(403, []string{"supervisor", "liaison", "reviewer"}, 400)},
+			{"GET /letters/export", "/letters/export?format=csv", all(200, A, 403)},
+			{"GET /letters/{id}", "/letters/" + id(w.letterA), all(200, A, 403, "clerk_b", 404)},
+			{"POST /letters/{id}/reply", "/letters/" + id(w.letterA) + "/reply", all(403, "supervisor", 400, "clerk_b", 404)},
+			// The letter has no open finding: the office is told of a conflict.
+			{"POST /letters/{id}/resolve", "/letters/" + id(w.letterA) + "/resolve", all(403, "supervisor", 409, "clerk_b", 404)},
+			{"GET /signals", "/signals", all(200, A, 403)},
+			{"GET /signals/export", "/signals/export?format=csv", all(200, A, 403)},
 			{"GET /security", "/security", all(403, "secadmin", 200)},
 			{"POST /security", "/security", all(403, "secadmin", 400)},
 			{"GET /account/totp", "/account/totp", all(200)},
@@ -399,6 +410,13 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST /api/v1/disclosures", "/api/v1/disclosures", all(400, readOnly, 403)},
 			{"GET /api/v1/disclosures/{id}", "/api/v1/disclosures/" + id(w.disclosureA), all(200, "clerk_b", 404)},
 			{"POST /api/v1/disclosures/{id}/sign", "/api/v1/disclosures/" + id(w.disclosureA) + "/sign", all(409, readOnly, 403, "clerk_b", 404)},
+			{"GET /api/v1/letters", "/api/v1/letters", all(200)},
+			{"POST /api/v1/letters", "/api/v1/letters", all(403, "supervisor", 400)},
+			{"GET /api/v1/letters/{id}", "/api/v1/letters/" + id(w.letterA), all(200, "clerk_b", 404)},
+			// An empty request names no version: the office is told of a conflict.
+			{"POST /api/v1/letters/{id}/reply", "/api/v1/letters/" + id(w.letterA) + "/reply", all(403, "supervisor", 409)},
+			{"POST /api/v1/letters/{id}/resolution", "/api/v1/letters/" + id(w.letterA) + "/resolution", all(403, "supervisor", 409)},
+			{"GET /api/v1/signals", "/api/v1/signals", all(200)},
 		}
 		// Every attempt on another group's data is answered 404 and recorded.
 		auditSvc := sqldb.NewAuditService(db)

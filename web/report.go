@@ -293,6 +293,9 @@ type reportData struct {
 	BillsTotal billAnnexRow
 	// Confirm is shown when the office asks to issue the report.
 	Confirm *issueCheck
+	// Annex is the signals and the confirmations of the reader's unit as of the period's date,
+	// shown below the report on the page (the report's own columns stay as frozen).
+	Annex *qingqian.SignalReport
 }
 
 // newReportData lays the report's table out by qingqian.ReportColumns, like its spreadsheet.

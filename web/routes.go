@@ -30,6 +30,11 @@ func (s *Server) routes() {
 	})
 	m.HandleFunc("GET /login", s.loginPage)
 	m.HandleFunc("POST /login", s.login)
+	// The creditor's own reply to a confirmation letter, without an account (signal.go); it
+	// answers 404 unless the server offers it.
+	m.HandleFunc("GET /confirm", s.confirmPage)
+	m.HandleFunc("POST /confirm", s.confirmLookup)
+	m.HandleFunc("POST /confirm/reply", s.confirmReply)
 	for _, rt := range s.htmlRoutes() {
 		m.Handle(rt.pattern, s.page(rt.h))
 	}
@@ -186,6 +191,15 @@ func (s *Server) htmlRoutes() []route {
 		{"POST /disclosures", s.prepareDisclosureForm},
 		{"GET /disclosures/{id}", s.disclosurePage},
 		{"POST /disclosures/{id}/sign", s.signDisclosureForm},
+		// letter.go, signal.go
+		{"GET /letters", s.lettersPage},
+		{"POST /letters", s.issueLettersForm},
+		{"GET /letters/export", s.exportLetters},
+		{"GET /letters/{id}", s.letterPage},
+		{"POST /letters/{id}/reply", s.replyLetterForm},
+		{"POST /letters/{id}/resolve", s.resolveLetterForm},
+		{"GET /signals", s.signalsPage},
+		{"GET /signals/export", s.exportSignals},
 	}
 }
 
@@ -322,6 +336,13 @@ func (s *Server) apiRoutes() []route {
 		{"POST /api/v1/statement-lines/{id}/match", s.matchLine},
 		{"POST /api/v1/statement-lines/{id}/unmatch", s.unmatchLine},
 		{"GET /api/v1/repayments/without-line", s.repaymentsWithoutLine},
+		// letter.go, signal.go
+		{"GET /api/v1/letters", s.listLetters},
+		{"POST /api/v1/letters", s.issueLetters},
+		{"GET /api/v1/letters/{id}", s.getLetter},
+		{"POST /api/v1/letters/{id}/reply", s.replyLetter},
+		{"POST /api/v1/letters/{id}/resolution", s.resolveLetter},
+		{"GET /api/v1/signals", s.getSignals},
 	}
 }
 

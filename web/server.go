@@ -68,6 +68,9 @@ type Server struct {
 	// BodyIdle is how long a request body may stall before the request fails; BodyMax is how
 	// long reading one body may take in all.
 	BodyIdle, BodyMax time.Duration
+	// PublicReplies offers the creditors' own reply page for confirmation letters (/confirm),
+	// reached with a letter's number and code, without an account. Off unless asked for.
+	PublicReplies bool
 
 	mux     *http.ServeMux
 	imports importJobs

@@ -31,6 +31,8 @@ type world struct {
 	contractA, disclosureA int64
 	// A bill handed over on group A's item, not yet due, and a line of A's bank statement.
 	billA, lineA int64
+	// A confirmation letter the office sent for group A's repayment.
+	letterA int64
 }
 
 func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
@@ -184,5 +186,11 @@ func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
 		t.Fatal(err)
 	}
 	w.circularA = circ.ID
+	b, err := sqldb.NewLetterService(db).IssueLetters(office, qingqian.LetterSelection{Mode: qingqian.SelectCreditor, OrgID: e.a.ID,
+		CreditorID: e.creditor.ID, ReplyBy: qingqian.Today().AddDays(15)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.letterA = b.Letters[0].ID
 	return w
 }

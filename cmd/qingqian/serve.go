@@ -45,6 +45,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	fs.DurationVar(&pin, "read-your-writes", pin, "用户写入后，其读取由主库承担的时长（看到自己刚写入的数据）")
 	metricsToken := m.env("METRICS_TOKEN", "")
+	publicReplies := fs.Bool("public-replies", m.env("PUBLIC_REPLIES", "") == "true",
+		"开放债权人询证函在线回复页面（/confirm，凭函号和校验码，无需账号）；默认关闭")
 	proxies := fs.String("trusted-proxies", m.env("TRUSTED_PROXIES", ""), "可信反向代理的地址段，逗号分隔（如 10.0.0.5/32）：采信其 X-Forwarded-For、X-Forwarded-Proto")
 	if err := fs.Parse(args); err != nil {
 		return exitError(2)
@@ -137,6 +139,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	srv.TrustedProxies = trusted
 	srv.SpoolDir = filepath.Join(c.data, "spool")
 	srv.MetricsToken = metricsToken
+	srv.PublicReplies = *publicReplies
 	srv.StandbyReads, srv.ReadYourWrites = *dbRead != "", pin
 	srv.DBStats = db.PoolStats
 	writeWait := web.NewHistogram("qingqian_db_write_wait_seconds", "Time a write transaction waited to begin (SQLite: the write lock; PostgreSQL: a connection).", web.DefaultBuckets)

@@ -1,0 +1,389 @@
+package sqldb
+
+// The signals an auditor checks first (预警信号). Each is one line of signalDefs: a key, a title,
+// its written rule (shown on the page and in docs/domain.md) and the query that finds its
+// records. Adding a signal is adding a line; the page, the API, the exports and the reports'
+// annex list whatever the table holds.
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/qingqian/qingqian"
+)
+
+// Windows of the signals, in days.
+const (
+	nearReportDays = 15 // "shortly before a report date"
+	foundAgainDays = 30 // "found again", "owed again" after
+	backdateDays   = 7  // a back-dated entry's business date this close before a report date
+)
+
+// signalScope is what every signal's query is given.
+type signalScope struct {
+	lo, hi      string          // the subtree's range of paths
+	asOf        qingqian.Date   // the date the signals are evaluated on
+	reportDates []qingqian.Date // the report dates (periods' dates) up to asOf
+}
+
+// signalDef defines one signal.
+type signalDef struct {
+	key, title, rule string
+	find             func(ctx context.Context, q readQueryer, sc *signalScope) ([]qingqian.SignalHit, error)
+}
+
+// signalDefs are the signals, in the order they are shown. Register one more with a line here
+// (or from another file's init: signalDefs = append(signalDefs, signalDef{...})).
+var signalDefs = []signalDef{
+	{"no_voucher", "清偿未附支付凭证", "截至统计日未被冲正的清偿记录，未附任何支付凭证文件。", findNoVoucher},
+	{"shared_voucher", "同一凭证用于多笔清偿", "同一支付凭证文件（内容相同，按SHA-256识别）附在两笔以上清偿记录上；每笔列出。", findSharedVoucher},
+	{"letter_unanswered", "询证函逾期未回函", "询证函已发出，截至统计日已过回函期限仍未回函；金额为函中所列清偿金额。", findLettersUnanswered},
+	{"letter_disputed", "询证函回函不符", "债权人回函不符且差异尚未处理（冲正、更正金额或转投诉线索）；金额为函列金额与债权人确认金额之差。", findLettersDisputed},
+	{"cleared_then_found", "报告日前结清、报告日后又发现", fmt.Sprintf("报告日前%d天内的清偿使台账条目结清，报告日后%d天内同一单位对同一债权人又新增欠款；金额为新增欠款。", nearReportDays, foundAgainDays), findClearedThenFound},
+	{"repaid_then_owed", "清偿结清后短期内又欠款", fmt.Sprintf("清偿使台账条目结清后%d天内，同一单位对同一债权人又新增欠款；金额为新增欠款。", foundAgainDays), findRepaidThenOwed},
+	{"backdated_near_report", "报告日前后补录的倒签记录", fmt.Sprintf("业务日期在报告日前%d天内（含报告日）、登记日期在报告日之后的记录（倒签），改变了已报送的数字；金额为记录的变动额。", backdateDays), findBackdatedNearReport},
+	{"zero_with_clues", "零报告但有未办结线索", "报送零报告的单位，报告日其范围内有已受理、未销号的投诉举报线索；金额为这些线索的诉求金额。", findZeroWithClues},
+}
+
+// SignalService implements qingqian.SignalService.
+type SignalService struct{ db *DB }
+
+// NewSignalService returns the signals over db.
+func NewSignalService(db *DB) *SignalService { return &SignalService{db: db} }
+
+var _ qingqian.SignalService = (*SignalService)(nil)
+
+// signalScope resolves the unit whose subtree is examined: the actor's own when 0, else one it
+// reaches.
+func (db *DB) signalScope(ctx context.Context, a *qingqian.Actor, orgID int64) (_ string, _ string, err error) {
+	defer wrapErr(&err, "the unit examined")
+	if orgID == 0 {
+		id, path, err := db.actorOrg(ctx, db.read, a)
+		if err != nil {
+			return "", "", err
+		}
+		orgID = id
+		if path == "" {
+			return "", "", qingqian.Errorf(qingqian.ENOTFOUND, "单位不存在")
+		}
+	}
+	var name, path string
+	err = db.read.QueryRowContext(ctx, `SELECT name, path FROM orgs WHERE id = $1`, orgID).Scan(&name, &path)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !a.Reaches(path)) {
+		if err == nil {
+			db.securityEvent(ctx, a, "org", orgID)
+		}
+		return "", "", qingqian.Errorf(qingqian.ENOTFOUND, "单位不存在")
+	}
+	return name, path, err
+}
+
+// Signals implements qingqian.SignalService.
+func (s *SignalService) Signals(ctx context.Context, orgID int64, asOf qingqian.Date) (_ *qingqian.SignalReport, err error) {
+	defer serviceErr(&err, "evaluate the signals")
+	a, err := qingqian.RequireReader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name, path, err := s.db.signalScope(ctx, a, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if asOf.IsZero() {
+		asOf = qingqian.DateOf(s.db.Now())
+	}
+	var id int64
+	if err := s.db.read.QueryRowContext(ctx, `SELECT id FROM orgs WHERE path = $1`, path).Scan(&id); err != nil {
+		return nil, fmt.Errorf("read orgs: %w", err)
+	}
+	rep := &qingqian.SignalReport{OrgID: id, OrgName: name, AsOf: asOf, Signals: []*qingqian.Signal{}}
+	err = s.db.snapshot(ctx, func(q readQueryer) error {
+		sc := &signalScope{asOf: asOf}
+		sc.lo, sc.hi = subtreeRange(path)
+		if sc.reportDates, err = reportDates(ctx, q, asOf); err != nil {
+			return err
+		}
+		for _, d := range signalDefs {
+			hits, err := d.find(ctx, q, sc)
+			if err != nil {
+				return fmt.Errorf("signal %s: %w", d.key, err)
+			}
+			sig := &qingqian.Signal{Key: d.key, Title: d.title, Rule: d.rule, Count: len(hits), Hits: []qingqian.SignalHit{}}
+			for _, h := range hits {
+				sig.Amount += h.Amount
+			}
+			sig.Hits = append(sig.Hits, hits[:min(len(hits), qingqian.MaxSignalHits)]...)
+			rep.Signals = append(rep.Signals, sig)
+		}
+		rep.Confirmations, err = s.db.confirmations(ctx, q, path, asOf)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// SignalRules lists the signals' keys, titles and rules, for the documentation.
+func SignalRules() []qingqian.Signal {
+	out := make([]qingqian.Signal, len(signalDefs))
+	for i, d := range signalDefs {
+		out[i] = qingqian.Signal{Key: d.key, Title: d.title, Rule: d.rule}
+	}
+	return out
+}
+
+// reportDates lists the dates of the periods up to asOf.
+func reportDates(ctx context.Context, q queryer, asOf qingqian.Date) (_ []qingqian.Date, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT as_of FROM periods WHERE as_of <= $1 ORDER BY as_of`, asOf)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []qingqian.Date
+	for rows.Next() {
+		var d qingqian.Date
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// repayment is a repayment in the subtree, not reversed as of the date.
+type repayment struct {
+	id, itemID, orgID, creditorID int64
+	orgName, creditor             string
+	on                            qingqian.Date
+	amount                        qingqian.Money
+	itemCleared                   bool // the item has nothing outstanding now
+}
+
+// repayments reads the repayments of the subtree dated up to the date and not reversed by then,
+// with an extra condition on e (entries), i (items).
+func repayments(ctx context.Context, q queryer, sc *signalScope, cond string) (_ []repayment, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT e.id, e.item_id, i.org_id, i.creditor_id, o.name, c.name, e.on_date, -(e.du + e.dd), i.out_u + i.out_d
+		FROM entries e JOIN items i ON i.id = e.item_id JOIN orgs o ON o.id = i.org_id JOIN creditors c ON c.id = i.creditor_id
+		WHERE e.kind = 'repay' AND e.on_date <= $1 AND o.path >= $2 AND o.path < $3
+		AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses_id = e.id AND r.on_date <= $1)`+cond+` ORDER BY e.on_date, e.id`, sc.asOf, sc.lo, sc.hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []repayment
+	for rows.Next() {
+		var r repayment
+		var out0 qingqian.Money
+		if err := rows.Scan(&r.id, &r.itemID, &r.orgID, &r.creditorID, &r.orgName, &r.creditor, &r.on, &r.amount, &out0); err != nil {
+			return nil, err
+		}
+		r.itemCleared = out0 == 0
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func entryLink(itemID, entryID int64) string {
+	return fmt.Sprintf("/items/%d#entry-%d", itemID, entryID)
+}
+
+func repayHits(rs []repayment, text string) []qingqian.SignalHit {
+	out := []qingqian.SignalHit{}
+	for _, r := range rs {
+		out = append(out, qingqian.SignalHit{OrgID: r.orgID, OrgName: r.orgName, Creditor: r.creditor, On: r.on, Amount: r.amount,
+			Text: fmt.Sprintf(text, r.id), Link: entryLink(r.itemID, r.id)})
+	}
+	return out
+}
+
+func findNoVoucher(ctx context.Context, q readQueryer, sc *signalScope) ([]qingqian.SignalHit, error) {
+	rs, err := repayments(ctx, q, sc, ` AND NOT EXISTS (SELECT 1 FROM entry_vouchers ev WHERE ev.entry_id = e.id)`)
+	return repayHits(rs, "清偿记录 %d 未附支付凭证"), err
+}
+
+func findSharedVoucher(ctx context.Context, q readQueryer, sc *signalScope) ([]qingqian.SignalHit, error) {
+	rs, err := repayments(ctx, q, sc, ` AND EXISTS (SELECT 1 FROM entry_vouchers ev JOIN entry_vouchers ev2 ON ev2.sha256 = ev.sha256 AND ev2.entry_id <> ev.entry_id
+		WHERE ev.entry_id = e.id)`)
+	return repayHits(rs, "清偿记录 %d 的支付凭证文件也附在其他清偿记录上"), err
+}
+
+// newItem is an item of the subtree that arose up to the date.
+type newItem struct {
+	id, orgID, creditorID int64
+	orgName, creditor     string
+	arisen                qingqian.Date
+	amount                qingqian.Money
+}
+
+func arisenItems(ctx context.Context, q queryer, sc *signalScope) (_ []newItem, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT i.id, i.org_id, i.creditor_id, o.name, c.name, i.arisen_on, i.undisputed + i.disputed
+		FROM items i JOIN orgs o ON o.id = i.org_id JOIN creditors c ON c.id = i.creditor_id
+		WHERE i.arisen_on <= $1 AND o.path >= $2 AND o.path < $3 ORDER BY i.arisen_on, i.id`, sc.asOf, sc.lo, sc.hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []newItem
+	for rows.Next() {
+		var it newItem
+		if err := rows.Scan(&it.id, &it.orgID, &it.creditorID, &it.orgName, &it.creditor, &it.arisen, &it.amount); err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// owedAgain finds, for each item, the latest clearing repayment of the same unit and creditor
+// on another item that came before it within foundAgainDays and passes the test.
+func owedAgain(ctx context.Context, q readQueryer, sc *signalScope, test func(paid, arisen qingqian.Date) (string, bool)) ([]qingqian.SignalHit, error) {
+	rs, err := repayments(ctx, q, sc, "")
+	if err != nil {
+		return nil, err
+	}
+	items, err := arisenItems(ctx, q, sc)
+	if err != nil {
+		return nil, err
+	}
+	type key struct{ org, creditor int64 }
+	paid := map[key][]repayment{}
+	for _, r := range rs {
+		if r.itemCleared {
+			k := key{r.orgID, r.creditorID}
+			paid[k] = append(paid[k], r)
+		}
+	}
+	out := []qingqian.SignalHit{}
+	for _, it := range items {
+		ps := paid[key{it.orgID, it.creditorID}]
+		for i := len(ps) - 1; i >= 0; i-- {
+			p := ps[i]
+			if p.itemID == it.id || !p.on.Before(it.arisen) || it.arisen.Sub(p.on) > foundAgainDays {
+				continue
+			}
+			if why, ok := test(p.on, it.arisen); ok {
+				out = append(out, qingqian.SignalHit{OrgID: it.orgID, OrgName: it.orgName, Creditor: it.creditor, On: it.arisen, Amount: it.amount,
+					Text: fmt.Sprintf("%s清偿结清条目 %d，%s新增条目 %d%s", p.on, p.itemID, it.arisen, it.id, why), Link: fmt.Sprintf("/items/%d", it.id)})
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+func findClearedThenFound(ctx context.Context, q readQueryer, sc *signalScope) ([]qingqian.SignalHit, error) {
+	return owedAgain(ctx, q, sc, func(paid, arisen qingqian.Date) (string, bool) {
+		for _, d := range sc.reportDates {
+			if !paid.After(d) && d.Sub(paid) < nearReportDays && arisen.After(d) && arisen.Sub(d) <= foundAgainDays {
+				return fmt.Sprintf("（报告日%s）", d), true
+			}
+		}
+		return "", false
+	})
+}
+
+func findRepaidThenOwed(ctx context.Context, q readQueryer, sc *signalScope) ([]qingqian.SignalHit, error) {
+	return owedAgain(ctx, q, sc, func(_, _ qingqian.Date) (string, bool) { return "", true })
+}
+
+func findBackdatedNearReport(ctx context.Context, q readQueryer, sc *signalScope) ([]qingqian.SignalHit, error) {
+	out := []qingqian.SignalHit{}
+	if len(sc.reportDates) == 0 {
+		return out, nil
+	}
+	first := sc.reportDates[0].AddDays(-backdateDays)
+	rows, err := q.QueryContext(ctx, `SELECT e.id, e.item_id, e.kind, i.org_id, o.name, c.name, e.on_date, e.recorded_on, e.du, e.dd
+		FROM entries e JOIN items i ON i.id = e.item_id JOIN orgs o ON o.id = i.org_id JOIN creditors c ON c.id = i.creditor_id
+		WHERE e.on_date < e.recorded_on AND e.on_date >= $1 AND e.on_date <= $2 AND o.path >= $3 AND o.path < $4 ORDER BY e.on_date, e.id`, first, sc.asOf, sc.lo, sc.hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, item, org int64
+		var kind qingqian.EntryKind
+		var orgName, creditor string
+		var on, rec qingqian.Date
+		var du, dd qingqian.Money
+		if err := rows.Scan(&id, &item, &kind, &org, &orgName, &creditor, &on, &rec, &du, &dd); err != nil {
+			return nil, err
+		}
+		// The report date it reaches back over: on or after the business date, before the recording.
+		i := sort.Search(len(sc.reportDates), func(i int) bool { return !sc.reportDates[i].Before(on) })
+		if i == len(sc.reportDates) {
+			continue
+		}
+		d := sc.reportDates[i]
+		if d.Sub(on) > backdateDays || !d.Before(rec) || rec.After(sc.asOf) {
+			continue
+		}
+		out = append(out, qingqian.SignalHit{OrgID: org, OrgName: orgName, Creditor: creditor, On: on, Amount: qingqian.VolumeOf(du, dd),
+			Text: fmt.Sprintf("%s记录 %d 于%s登记，业务日期%s在报告日%s之前", kind.Label(), id, rec, on, d), Link: entryLink(item, id)})
+	}
+	return out, rows.Err()
+}
+
+func findZeroWithClues(ctx context.Context, q readQueryer, sc *signalScope) ([]qingqian.SignalHit, error) {
+	rows, err := q.QueryContext(ctx, `SELECT s.id, s.org_id, o.name, p.no, p.as_of, COUNT(l.id), COALESCE(SUM(l.claimed), 0)
+		FROM submissions s JOIN periods p ON p.id = s.period_id JOIN orgs o ON o.id = s.org_id
+		JOIN clues l ON l.received_on <= p.as_of AND (l.closed_on IS NULL OR l.closed_on > p.as_of)
+		WHERE s.zero = $1 AND p.as_of <= $2 AND o.path >= $3 AND o.path < $4
+		GROUP BY s.id, s.org_id, o.name, p.no, p.as_of ORDER BY p.as_of, s.id`, true, sc.asOf, sc.lo, sc.hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []qingqian.SignalHit{}
+	for rows.Next() {
+		var id, org int64
+		var name string
+		var no, n int
+		var asOf qingqian.Date
+		var claimed qingqian.Money
+		if err := rows.Scan(&id, &org, &name, &no, &asOf, &n, &claimed); err != nil {
+			return nil, err
+		}
+		out = append(out, qingqian.SignalHit{OrgID: org, OrgName: name, On: asOf, Amount: claimed,
+			Text: fmt.Sprintf("第%d期报送零报告，报告日有未销号投诉线索%d件", no, n), Link: fmt.Sprintf("/submissions/%d", id)})
+	}
+	return out, rows.Err()
+}
+
+// letterHits lists the letters to debtor units of the subtree that match cond (on l, letters).
+func letterHits(ctx context.Context, q queryer, sc *signalScope, cond string, amount func(total, creditorTotal qingqian.Money) qingqian.Money, text string, arg ...any) ([]qingqian.SignalHit, error) {
+	rows, err := q.QueryContext(ctx, `SELECT l.id, l.no, l.org_id, o.name, c.name, l.reply_due_on, l.total, l.creditor_total
+		FROM letters l JOIN orgs o ON o.id = l.org_id JOIN creditors c ON c.id = l.creditor_id
+		WHERE o.path >= $1 AND o.path < $2 AND l.issued_on <= $3 AND `+cond+` ORDER BY l.id`, append([]any{sc.lo, sc.hi, sc.asOf}, arg...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []qingqian.SignalHit{}
+	for rows.Next() {
+		var id, org int64
+		var no, name, creditor string
+		var by qingqian.Date
+		var total, ct qingqian.Money
+		if err := rows.Scan(&id, &no, &org, &name, &creditor, &by, &total, &ct); err != nil {
+			return nil, err
+		}
+		out = append(out, qingqian.SignalHit{OrgID: org, OrgName: name, Creditor: creditor, On: by, Amount: amount(total, ct),
+			Text: fmt.Sprintf(text, no), Link: fmt.Sprintf("/letters/%d", id)})
+	}
+	return out, rows.Err()
+}
+
+func findLettersUnanswered(ctx context.Context, q readQueryer, sc *signalScope) ([]qingqian.SignalHit, error) {
+	// Not answered by the date: still unanswered, or answered after it.
+	return letterHits(ctx, q, sc, `l.reply_due_on < $3 AND (l.state = 'sent' OR l.replied_on > $3)`,
+		func(total, _ qingqian.Money) qingqian.Money { return total }, "%s 已过回函期限未回函")
+}
+
+func findLettersDisputed(ctx context.Context, q readQueryer, sc *signalScope) ([]qingqian.SignalHit, error) {
+	return letterHits(ctx, q, sc, `l.state = 'disputed' AND l.finding_state = 'open' AND l.replied_on <= $3`,
+		func(total, ct qingqian.Money) qingqian.Money { return total - ct }, "%s 回函不符，差异待处理")
+}
