@@ -144,7 +144,7 @@ func TestBrowserLetters(t *testing.T) {
 		}
 		shot(t, office, "signals")
 		// The periodic report's page carries them below the report.
-		do(t, office, chromedp.Navigate(base+"/periods/"+strconv.FormatInt(w.period, 10)+"/report"), chromedp.WaitVisible(chromedp.CSS("#report-annex")))
+		do(t, office, chromedp.Navigate(base+"/periods/"+strconv.FormatInt(w.period, 10)+"/report"), chromedp.Click("#annex-link a"), chromedp.WaitVisible(chromedp.CSS("#report-annex")))
 		if got := text(t, office, "#annex-signals"); !strings.Contains(got, "清偿未附支付凭证") {
 			t.Fatalf("report annex: %s", got)
 		}

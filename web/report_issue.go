@@ -67,8 +67,12 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, status int, 
 	if err := s.billAnnex(r, d); err != nil {
 		return err
 	}
-	if d.Annex, err = s.Signals.Signals(r.Context(), 0, rep.Period.AsOf); err != nil {
-		return err
+	// The signals walk the province's repayments: they are computed when asked for, not on every
+	// view of the report.
+	if r.URL.Query().Get("annex") == "1" {
+		if d.Annex, err = s.Signals.Signals(r.Context(), 0, rep.Period.AsOf); err != nil {
+			return err
+		}
 	}
 	if o, err := s.Orgs.FindOrgByID(r.Context(), rep.Period.OrgID); err == nil {
 		d.Leader = o.LeaderName
