@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -52,6 +53,26 @@ func TestBillsCountWhenHonoured(t *testing.T) {
 		}
 		if sum, _ := bills.UnhonouredBills(as(f.groupB), qingqian.BillQuery{AsOf: qingqian.MustParseDate("2021-06-30")}); sum.Count != 0 {
 			t.Fatalf("another group sees %d bills", sum.Count)
+		}
+		// The bill is the signal of a bill not yet honoured, for its group and not for another.
+		for _, c := range []struct {
+			ctx  context.Context
+			want int
+		}{{as(f.groupA), 1}, {as(f.groupB), 0}} {
+			rep, err := sqldb.NewSignalService(db).Signals(c.ctx, 0, qingqian.MustParseDate("2021-06-30"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, sig := range rep.Signals {
+				found = found || sig.Key == "bill_unhonoured"
+				if sig.Key == "bill_unhonoured" && (sig.Count != c.want || sig.Amount != qingqian.Money(c.want)*qingqian.Yuan(60_000)) {
+					t.Fatalf("bill_unhonoured signal: %+v", sig)
+				}
+			}
+			if !found {
+				t.Fatal("no signal bill_unhonoured")
+			}
 		}
 
 		// Not before maturity.

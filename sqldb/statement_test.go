@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/qingqian/qingqian"
@@ -71,6 +72,21 @@ func TestStatementsMatchRepayments(t *testing.T) {
 		}
 		if m, _ := st.RepaymentsWithoutLine(as(f.groupB), 0); len(m) != 0 {
 			t.Fatal("another group sees repayments without a line")
+		}
+		// The same repayment is the signal of a bank repayment the statement does not show.
+		rep, err := sqldb.NewSignalService(db).Signals(as(f.groupA), 0, qingqian.Date{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, sig := range rep.Signals {
+			found = found || sig.Key == "no_bank_line"
+			if sig.Key == "no_bank_line" && (sig.Count != 1 || sig.Hits[0].Link != fmt.Sprintf("/items/%d#entry-%d", r3.ItemID, r3.ID)) {
+				t.Fatalf("no_bank_line signal: %+v", sig)
+			}
+		}
+		if !found {
+			t.Fatal("no signal no_bank_line")
 		}
 
 		rc, _ = st.Reconcile(ctx, f.subA1.ID, 0)
