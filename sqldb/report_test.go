@@ -522,6 +522,20 @@ func TestProgressNoticesInterviews(t *testing.T) {
 		if list, err := sv.FindInterviews(f.liaisonB); err != nil || len(list) != 0 {
 			t.Fatalf("B sees A's interviews: %d %v", len(list), err)
 		}
+
+		// The progress is kept until the next change: what a reader does to its copy does not
+		// reach the next reader, and a repayment is seen at once.
+		f.at("2019-06-20 09:00")
+		pr, _ = sv.Progress(f.office, qingqian.Date{})
+		before, reasons := pr.Rate, len(pr.Groups[0].Reasons)
+		pr.Groups[0].OrgID, pr.Groups[0].Reasons = -1, nil
+		if again, _ := sv.Progress(f.office, qingqian.Date{}); again.Groups[0].OrgID == -1 || reasons == 0 || len(again.Groups[0].Reasons) != reasons {
+			t.Fatalf("a reader's change reached the next: %+v", again.Groups[0])
+		}
+		f.MustRepay(t, f.liaisonA, f.itemA1.ID, "2019-06-20", qingqian.Yuan(300_000))
+		if after, _ := sv.Progress(f.office, qingqian.Date{}); after.Rate <= before {
+			t.Fatalf("the province's rate after a repayment: %d, was %d", after.Rate, before)
+		}
 	})
 }
 

@@ -153,6 +153,16 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 	if asOf.IsZero() {
 		asOf = qingqian.DateOf(s.db.Now())
 	}
+	// Kept until the next change (every change advances an audit chain): the dashboard asks for
+	// it on every view, and it walks every group's plans, clues and notices.
+	gen, err := s.db.ledgerGeneration(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprint("progress ", a.OrgID, " ", a.OrgPath, " ", asOf)
+	if c, ok := s.db.cache.get(key, gen); ok {
+		return cloneProgress(c.(*qingqian.Progress)), nil
+	}
 	// One snapshot: the totals, plans, clues and notices of one moment.
 	var out *qingqian.Progress
 	err = s.db.snapshot(ctx, func(q readQueryer) error {
@@ -160,7 +170,23 @@ func (s *SupervisionService) Progress(ctx context.Context, asOf qingqian.Date) (
 		out, err = s.db.progress(ctx, q, a, asOf)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	s.db.cache.put(key, gen, cloneProgress(out))
+	return out, nil
+}
+
+// cloneProgress copies p with a list of groups of its own (a reader may sort it).
+func cloneProgress(p *qingqian.Progress) *qingqian.Progress {
+	c := *p
+	c.Groups = append(make([]qingqian.GroupProgress, 0, len(p.Groups)), p.Groups...)
+	for i := range c.Groups {
+		if r := p.Groups[i].Reasons; r != nil {
+			c.Groups[i].Reasons = append(make([]string, 0, len(r)), r...)
+		}
+	}
+	return &c
 }
 
 // progress measures the groups' progress through q.
