@@ -38,7 +38,7 @@ document.addEventListener("DOMContentLoaded", function () {
     return;
   }
   if (document.querySelector("main [autofocus]")) { return; }
-  var bad = document.querySelector("main .bad, main [aria-invalid=true]");
+  var bad = document.querySelector("main input.bad, main select.bad, main textarea.bad, main fieldset.bad input, main [aria-invalid=true]");
   if (bad && bad.focus) { bad.focus(); return; }
   var alert = document.querySelector("main [role=alert]");
   if (alert) {
