@@ -290,13 +290,16 @@ func (in *ReplyInput) Validate(l *Letter, today Date) error {
 	if len([]rune(in.Note)) > 2000 {
 		v.Add("note", "说明不能超过2000个字")
 	}
-	lines := map[int64]bool{}
+	lines := map[int64]Money{}
 	for _, ln := range l.Lines {
-		lines[ln.EntryID] = true
+		lines[ln.EntryID] = ln.Amount
 	}
+	differs := false
 	for id, m := range in.Amounts {
 		field := fmt.Sprintf("amounts.%d", id)
-		if !lines[id] {
+		listed, ok := lines[id]
+		differs = differs || (ok && m != listed)
+		if !ok {
 			v.Add(field, fmt.Sprintf("清偿记录 %d 不在本函中", id))
 			continue
 		}
@@ -307,6 +310,8 @@ func (in *ReplyInput) Validate(l *Letter, today Date) error {
 	}
 	if in.Result == LetterDisputed && len(in.Amounts) == 0 && in.Note == "" {
 		v.Add("amounts", "回函不符时请填写债权人确认的金额或说明")
+	} else if in.Result == LetterDisputed && len(in.Amounts) > 0 && !differs && in.Note == "" {
+		v.Add("amounts", "债权人确认的金额与函列金额一致：金额相符请选择“相符”，另有不符事项请在说明中写明")
 	}
 	return v.Err()
 }

@@ -135,7 +135,7 @@ func (s *BillService) HonourBill(ctx context.Context, id int64, c qingqian.BillC
 			return err
 		}
 		if r.State != qingqian.BillPending {
-			return qingqian.Errorf(qingqian.ECONFLICT, "该票据已%s，不能再登记兑付", r.State.Label())
+			return qingqian.Errorf(qingqian.ECONFLICT, "该票据的状态为“%s”，不能再登记兑付", r.State.Label())
 		}
 		today := qingqian.DateOf(tx.now)
 		switch {

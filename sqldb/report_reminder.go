@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/qingqian/qingqian"
 )
@@ -73,6 +74,9 @@ func (s *ReportService) PeriodStatuses(ctx context.Context, periodIDs []int64) (
 	return out, nil
 }
 
+// remindAgainAfter is how long after a reminder the same group may be reminded again.
+const remindAgainAfter = time.Hour
+
 // Remind implements qingqian.ReportService.
 func (s *ReportService) Remind(ctx context.Context, periodID int64, note string) (_ []*qingqian.Reminder, err error) {
 	defer serviceErr(&err, "remind the groups of period %d", periodID)
@@ -104,6 +108,27 @@ func (s *ReportService) Remind(ctx context.Context, periodID int64, note string)
 		if n > 0 {
 			return qingqian.Errorf(qingqian.ECONFLICT, "第%d期汇总报表已经印发，不再催报", p.No)
 		}
+		if today := qingqian.DateOf(tx.now); p.AsOf.After(today) {
+			return qingqian.Errorf(qingqian.ECONFLICT, "第%d期的数据截至%s，尚未到期，不能催报", p.No, p.AsOf)
+		}
+		// A group reminded within the hour is not reminded again (a second click, another clerk).
+		recent := map[int64]bool{}
+		rrows, err := tx.QueryContext(ctx, `SELECT org_id FROM period_reminders WHERE period_id = $1 AND sent_at > $2`, periodID, tx.ts(tx.now.Add(-remindAgainAfter)))
+		if err != nil {
+			return fmt.Errorf("read period_reminders: %w", err)
+		}
+		for rrows.Next() {
+			var id int64
+			if err := rrows.Scan(&id); err != nil {
+				rrows.Close()
+				return err
+			}
+			recent[id] = true
+		}
+		rrows.Close()
+		if err := rrows.Err(); err != nil {
+			return err
+		}
 		gs, err := tx.db.groups(ctx, tx, a, officePath)
 		if err != nil {
 			return err
@@ -126,8 +151,13 @@ func (s *ReportService) Remind(ctx context.Context, periodID int64, note string)
 			return err
 		}
 		var names []string
+		skipped := 0
 		for _, g := range gs {
 			if done[g.ID] {
+				continue
+			}
+			if recent[g.ID] {
+				skipped++
 				continue
 			}
 			r := &qingqian.Reminder{PeriodID: p.ID, PeriodNo: p.No, PeriodTitle: p.Title, Deadline: p.Deadline, OrgID: g.ID, OrgName: g.Name,
@@ -138,6 +168,9 @@ func (s *ReportService) Remind(ctx context.Context, periodID int64, note string)
 			}
 			out = append(out, r)
 			names = append(names, g.Name)
+		}
+		if len(out) == 0 && skipped > 0 {
+			return qingqian.Errorf(qingqian.ECONFLICT, "第%d期未报送的 %d 家集团一小时内已催报过，请稍后再催", p.No, skipped)
 		}
 		if len(out) == 0 {
 			return qingqian.Errorf(qingqian.ECONFLICT, "第%d期各集团均已签批报送，无需催报", p.No)

@@ -33,6 +33,10 @@ func TestRemindGroups(t *testing.T) {
 		if len(rs) != 1 || rs[0].OrgID != f.groupB.ID {
 			t.Fatalf("reminded: %+v", rs)
 		}
+		// A second click within the hour reminds nobody twice.
+		f.at("2019-04-02 09:30")
+		_, err = f.reports.Remind(f.office, p.ID, "")
+		wantCode(t, err, qingqian.ECONFLICT)
 		mine, err := f.reports.FindReminders(f.liaisonB)
 		if err != nil || len(mine) != 1 || mine[0].Note != "请于4月10日前签批报送" || mine[0].PeriodNo != p.No || mine[0].SentBy != "清欠办张三" {
 			t.Fatalf("B's reminders: %+v %v", mine, err)
@@ -47,6 +51,13 @@ func TestRemindGroups(t *testing.T) {
 		if s := st[p.ID]; s.Groups != 2 || s.Reported != 1 || s.Issued || s.Reminders != 1 || s.State(p.Deadline, qingqian.MustParseDate("2019-04-02")) != "报送中" {
 			t.Fatalf("status: %+v", s)
 		}
+		// A period whose date is still ahead is not reminded of.
+		ahead := &qingqian.Period{Kind: qingqian.PeriodMonthly, AsOf: qingqian.MustParseDate("2019-04-30"), Deadline: qingqian.MustParseDate("2019-05-10")}
+		if err := f.reports.OpenPeriod(f.office, ahead); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.reports.Remind(f.office, ahead.ID, "")
+		wantCode(t, err, qingqian.ECONFLICT)
 		// Once B reports, its reminder is gone and there is nobody left to remind.
 		subB, err := f.reports.Prepare(f.liaisonB, qingqian.SubmissionInput{PeriodID: p.ID})
 		if err != nil {

@@ -32,7 +32,7 @@ func matchWindow(w int) (int, error) {
 }
 
 // checkLines checks a statement's lines on their own: each cell, and serial numbers given twice.
-func checkLines(lines []qingqian.StatementLineInput, res *qingqian.StatementResult) {
+func checkLines(lines []qingqian.StatementLineInput, res *qingqian.StatementResult, today qingqian.Date) {
 	issue := func(l *qingqian.StatementLineInput, field, value, msg string) {
 		if len(res.Issues) < qingqian.MaxImportIssues {
 			res.Issues = append(res.Issues, qingqian.ImportIssue{Sheet: l.Sheet, Row: l.Row, Field: field, Value: value, Message: msg})
@@ -43,6 +43,8 @@ func checkLines(lines []qingqian.StatementLineInput, res *qingqian.StatementResu
 		l := &lines[i]
 		if l.On.IsZero() {
 			issue(l, "on", "", "请填写交易日期")
+		} else if l.On.After(today) {
+			issue(l, "on", l.On.String(), "交易日期晚于今天（"+today.String()+"），请核对")
 		}
 		if l.Amount <= 0 {
 			issue(l, "amount", l.Amount.String(), "付款金额必须大于零")
@@ -96,7 +98,7 @@ func (s *StatementService) ImportStatement(ctx context.Context, in qingqian.Stat
 		in.FileName = string([]rune(in.FileName)[:200])
 	}
 	res := &qingqian.StatementResult{DryRun: in.DryRun, Lines: len(in.Lines), Issues: []qingqian.ImportIssue{}}
-	checkLines(in.Lines, res)
+	checkLines(in.Lines, res, qingqian.DateOf(s.db.Now()))
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
 		o, err := tx.reachOrg(ctx, in.OrgID)
 		if err != nil {

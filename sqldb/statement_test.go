@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/qingqian/qingqian"
@@ -38,6 +39,12 @@ func TestStatementsMatchRepayments(t *testing.T) {
 		res, err := st.ImportStatement(ctx, qingqian.StatementImport{OrgID: f.subA1.ID, Lines: bad})
 		if err != nil || len(res.Issues) != 1 || res.Issues[0].Row != 6 || res.Issues[0].Field != "serial_no" {
 			t.Fatalf("a serial number twice: %+v %v", res, err)
+		}
+		// A line dated after today is refused by its row, and nothing is written.
+		ahead := append(append([]qingqian.StatementLineInput{}, lines...), line(6, qingqian.DateOf(f.clock).AddDays(1).String(), 1, name, "S9"))
+		res, err = st.ImportStatement(ctx, qingqian.StatementImport{OrgID: f.subA1.ID, Lines: ahead})
+		if err != nil || len(res.Issues) != 1 || res.Issues[0].Row != 6 || res.Issues[0].Field != "on" || !strings.Contains(res.Issues[0].Message, "晚于今天") {
+			t.Fatalf("a line dated after today: %+v %v", res, err)
 		}
 		res, err = st.ImportStatement(ctx, qingqian.StatementImport{OrgID: f.subA1.ID, Lines: lines, DryRun: true})
 		if err != nil || res.Matched != 1 || count(t, db, "statement_lines") != 0 {

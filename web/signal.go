@@ -160,7 +160,11 @@ func (s *Server) confirmReply(w http.ResponseWriter, r *http.Request) {
 	}
 	err = bad.Err()
 	if err == nil {
-		l, err = s.Letters.PublicReply(r.Context(), no, code, in)
+		// The letter stays on the page when the reply is refused, its fields marked.
+		var replied *qingqian.Letter
+		if replied, err = s.Letters.PublicReply(r.Context(), no, code, in); err == nil {
+			l = replied
+		}
 	}
 	if err != nil {
 		msg, fields, ok := formError(err)
