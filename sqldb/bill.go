@@ -337,3 +337,39 @@ func (db *DB) unhonouredBills(ctx context.Context, rq queryer, scope string, q q
 	sum.Bills = append(sum.Bills, all[:min(n, len(all))]...)
 	return sum, nil
 }
+
+// checkPendingBills refuses an entry that would leave a part of the item owing less than the
+// bills handed over for it and not yet honoured: honouring them would then overpay the item.
+func (tx *Tx) checkPendingBills(ctx context.Context, r *itemRow, du, dd qingqian.Money) error {
+	rows, err := tx.QueryContext(ctx, `SELECT part, COALESCE(SUM(amount), 0) FROM bills WHERE item_id = $1 AND state = $2 GROUP BY part`,
+		r.ID, qingqian.BillPending)
+	if err != nil {
+		return fmt.Errorf("sum pending bills: %w", err)
+	}
+	pending := map[qingqian.Part]qingqian.Money{}
+	for rows.Next() {
+		var part qingqian.Part
+		var m qingqian.Money
+		if err := rows.Scan(&part, &m); err != nil {
+			rows.Close()
+			return err
+		}
+		pending[part] = m
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, c := range []struct {
+		part        qingqian.Part
+		left, delta qingqian.Money
+	}{{qingqian.PartUndisputed, r.Balance.OutstandingUndisputed, du}, {qingqian.PartDisputed, r.Balance.OutstandingDisputed, dd}} {
+		if p := pending[c.part]; c.delta < 0 && p > 0 && c.left+c.delta < p {
+			return &qingqian.Error{Code: qingqian.EINVALID,
+				Message: fmt.Sprintf("该条目有%s元已以票据支付、尚未兑付，本次记录后未清偿余额（%s元）将少于这些票据：票据兑付时会重复清偿。请先登记票据拒付或撤销，或减少本次金额",
+					p, c.left+c.delta),
+				Fields: map[string]string{"amount": fmt.Sprintf("最多 %s 元（另有 %s 元票据未兑付）", max(c.left-p, 0), p)}}
+		}
+	}
+	return nil
+}

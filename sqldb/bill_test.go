@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,6 +46,13 @@ func TestBillsCountWhenHonoured(t *testing.T) {
 		_, err = bills.RecordBill(as(f.groupB), qingqian.BillInput{ItemID: it.ID, Kind: qingqian.BillCommercial, No: "X", Amount: 1,
 			IssuedOn: in.IssuedOn, HandedOn: in.HandedOn, MaturesOn: in.MaturesOn, Acceptor: "x"})
 		wantCode(t, err, qingqian.ENOTFOUND)
+
+		// A repayment in cash that would leave less owing than the bill pending is refused.
+		_, err = f.entries.RecordEntry(ctx, qingqian.EntryInput{ItemID: it.ID, Kind: qingqian.EntryRepay, On: qingqian.MustParseDate("2021-02-01"),
+			Amount: qingqian.Yuan(50_000), Method: qingqian.MethodTransfer})
+		if qingqian.ErrorFields(err)["amount"] == "" || !strings.Contains(err.Error(), "票据") {
+			t.Fatalf("a repayment over the bill pending: %v", err)
+		}
 
 		before := f.clock
 		sum, err := bills.UnhonouredBills(as(f.groupA), qingqian.BillQuery{AsOf: qingqian.MustParseDate("2021-06-30")})

@@ -472,6 +472,11 @@ func (s *EntryService) recordTx(ctx context.Context, tx *Tx, a *qingqian.Actor, 
 			}
 			e = &qingqian.Entry{ItemID: r.ID, Kind: in.Kind, Category: qingqian.CategoryOf(in.Kind), On: in.On,
 				Undisputed: du, Disputed: dd, Method: in.Method, VoucherNo: in.VoucherNo, Reason: in.Reason}
+			if in.BillID == 0 && (du < 0 || dd < 0) {
+				if err := tx.checkPendingBills(ctx, r, du, dd); err != nil {
+					return err
+				}
+			}
 		}
 		if err := tx.checkBalance(ctx, r, last, e); err != nil {
 			return err
