@@ -48,6 +48,23 @@ func TestBrowserLedgerRows(t *testing.T) {
 	if rows < 15 {
 		t.Fatalf("%d ledger rows show at 1366×768, want at least 15", rows)
 	}
+	// Wider than the window, the ledger scrolls in its own box, not the page, and its last column
+	// can be reached with the item's number still in view.
+	reach, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const box = document.querySelector('.ledger-wrap'), page = document.documentElement;
+		if (page.scrollWidth > window.innerWidth + 1) return 'page overflows: ' + page.scrollWidth;
+		box.scrollLeft = box.scrollWidth;
+		const last = document.querySelector('#ledger thead th:last-child').getBoundingClientRect();
+		const first = document.querySelector('#ledger tbody tr td').getBoundingClientRect();
+		const b = box.getBoundingClientRect();
+		if (last.right > b.right + 1) return 'last column out of reach: ' + last.right + ' > ' + b.right;
+		if (first.left < b.left - 1) return 'the number scrolled away: ' + first.left;
+		box.scrollLeft = 0;
+		return 'ok';
+	})()`))
+	if err != nil || reach != "ok" {
+		t.Fatalf("ledger at 1366: %s %v", reach, err)
+	}
 	if got := text(t, ctx, "#ledger-total"); !strings.Contains(got, "合计") || !strings.Contains(got, "60") {
 		t.Fatalf("total row %q", got)
 	}
