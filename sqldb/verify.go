@@ -43,6 +43,7 @@ type VerifyReport struct {
 	Entries  int64 // entries checked against their records
 	Items    int64 // item balances checked against their entries
 	Vouchers int64 // voucher files re-hashed
+	Bills    int64 // bills checked against the audit records that wrote them
 	Chain    *qingqian.AuditVerification
 	Totals   string // "" when the running totals agree with the entries
 	// Balances is true when no balance is negative or impossible and the gross movement
@@ -104,6 +105,10 @@ func (db *DB) Verify(ctx context.Context, opt VerifyOptions) (_ *VerifyReport, e
 	}
 	progress("分录与台账余额")
 	if err := db.verifyEntries(ctx, s, rep); err != nil {
+		return nil, err
+	}
+	progress("票据")
+	if err := db.verifyBills(ctx, s, rep); err != nil {
 		return nil, err
 	}
 	progress("汇总数")

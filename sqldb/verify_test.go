@@ -175,6 +175,29 @@ func TestVerifyFindsADeletedRepayment(t *testing.T) {
 	})
 }
 
+// A bill edited, added or deleted behind the service's back disagrees with the audit records
+// that wrote it; untouched, it passes.
+func TestVerifyFindsAnEditedBill(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f, it, _ := tamperFixture(t, db)
+		bills := sqldb.NewBillService(db)
+		in := qingqian.BillInput{ItemID: it.ID, Kind: qingqian.BillCommercial, No: "CB-9", Amount: qingqian.Yuan(500),
+			IssuedOn: qingqian.MustParseDate("2019-02-01"), HandedOn: qingqian.MustParseDate("2019-02-01"),
+			MaturesOn: qingqian.MustParseDate("2019-12-01"), Acceptor: "示范银行"}
+		b, err := bills.RecordBill(as(f.subA1), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep := mustVerify(t, db); rep.Bills != 1 {
+			t.Fatalf("bills checked: %d", rep.Bills)
+		}
+		mustExec(t, db, `UPDATE bills SET matures_on = $1 WHERE id = $2`, qingqian.MustParseDate("2019-07-01"), b.ID)
+		wantProblem(t, db, sqldb.VerifyOptions{}, fmt.Sprintf("票据 %d（CB-9）与最后写入它的审计记录不符", b.ID))
+		mustExec(t, db, `DELETE FROM bills WHERE id = $1`, b.ID)
+		wantProblem(t, db, sqldb.VerifyOptions{}, fmt.Sprintf("票据 %d（CB-9）有审计记录而已不在库中", b.ID))
+	})
+}
+
 // An item's stored balance changed alone (the list then shows one figure, the item page
 // another) disagrees with its entries.
 func TestVerifyFindsAChangedItemBalance(t *testing.T) {

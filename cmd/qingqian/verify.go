@@ -52,7 +52,7 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 	if rep.Chain.OK {
 		fmt.Fprintf(m.Stdout, "审计链完好：%d 条记录（%d 条链），逐条哈希相连。\n", rep.Records, rep.Chains)
 	}
-	fmt.Fprintf(m.Stdout, "已核对 %d 笔分录与写入它们的审计记录、%d 笔台账的余额、%d 个凭证文件的哈希。\n", rep.Entries, rep.Items, rep.Vouchers)
+	fmt.Fprintf(m.Stdout, "已核对 %d 笔分录与写入它们的审计记录、%d 笔台账的余额、%d 个凭证文件的哈希、%d 张票据与其审计记录。\n", rep.Entries, rep.Items, rep.Vouchers, rep.Bills)
 	if rep.Totals == "" {
 		fmt.Fprintln(m.Stdout, "汇总数与明细分录一致。")
 	}
