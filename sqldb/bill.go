@@ -90,6 +90,15 @@ func (s *BillService) RecordBill(ctx context.Context, in qingqian.BillInput) (_ 
 		} else if dup > 0 {
 			return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "该条目已登记过这个票据号码", Fields: map[string]string{"no": "票据号码已登记"}}
 		}
+		// One bill pays one creditor: the same number handed to another is a copy or a mistake.
+		var elsewhere int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM bills b JOIN items i ON i.id = b.item_id WHERE b.no = $1 AND i.creditor_id <> $2`,
+			in.No, r.CreditorID).Scan(&elsewhere); err != nil {
+			return fmt.Errorf("read bills: %w", err)
+		} else if elsewhere > 0 {
+			return &qingqian.Error{Code: qingqian.ECONFLICT, Message: "这个票据号码已登记为付给另一家债权企业的票据：同一张票据只能付给一家企业，请核对号码",
+				Fields: map[string]string{"no": "已登记给另一家债权企业"}}
+		}
 		var pending qingqian.Money
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM bills WHERE item_id = $1 AND part = $2 AND state = $3`,
 			r.ID, in.Part, qingqian.BillPending).Scan(&pending); err != nil {

@@ -47,6 +47,21 @@ func TestBillsCountWhenHonoured(t *testing.T) {
 			IssuedOn: in.IssuedOn, HandedOn: in.HandedOn, MaturesOn: in.MaturesOn, Acceptor: "x"})
 		wantCode(t, err, qingqian.ENOTFOUND)
 
+		// The same bill number handed to another creditor is refused.
+		other := f.MustCreditor(t, "另一家建材有限公司")
+		it2 := &qingqian.Item{OrgID: f.subA1.ID, Creditor: &qingqian.Creditor{USCC: other.USCC}, ContractNo: "HT-2", ContractName: "材料采购合同",
+			Kind: qingqian.KindGoods, ArisenOn: qingqian.MustParseDate("2021-01-04"), Undisputed: qingqian.Yuan(90_000),
+			Origin: qingqian.OriginBaseline, FundingSource: qingqian.FundingOwn}
+		if err := f.items.CreateItem(ctx, it2); err != nil {
+			t.Fatal(err)
+		}
+		copied := in
+		copied.ItemID, copied.No, copied.Amount = it2.ID, b.No, qingqian.Yuan(1_000)
+		_, err = bills.RecordBill(ctx, copied)
+		if qingqian.ErrorCode(err) != qingqian.ECONFLICT || qingqian.ErrorFields(err)["no"] == "" {
+			t.Fatalf("a bill number of another creditor: %v", err)
+		}
+
 		// A repayment in cash that would leave less owing than the bill pending is refused.
 		_, err = f.entries.RecordEntry(ctx, qingqian.EntryInput{ItemID: it.ID, Kind: qingqian.EntryRepay, On: qingqian.MustParseDate("2021-02-01"),
 			Amount: qingqian.Yuan(50_000), Method: qingqian.MethodTransfer})

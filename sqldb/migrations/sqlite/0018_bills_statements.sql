@@ -28,6 +28,7 @@ CREATE TABLE bills (
 ) STRICT;
 CREATE INDEX bills_pending ON bills (state, matures_on);
 CREATE INDEX bills_handed ON bills (handed_on);
+CREATE INDEX bills_no ON bills (no);
 
 CREATE TABLE bank_statements (
 	id          INTEGER PRIMARY KEY,
