@@ -1,0 +1,160 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/qingqian/qingqian"
+)
+
+// Payables past their due date become arrears items of the ledger (新增欠款).
+
+// raiseArrears records on the ledger item of each payable that has one, as repayments, the late
+// payments not yet recorded there; with create, it first makes a ledger item (origin new) of each
+// payable overdue or paid late that has none. Items are made by the sweep (RaiseArrears) only,
+// not by each event: events are often entered one by one after the fact, and a delivery entered
+// before its payment would otherwise make an item of a debt that was paid on time.
+func (tx *Tx) raiseArrears(ctx context.Context, k *qingqian.Contract, ps []*qingqian.Payable, events []*qingqian.ContractEvent, create bool) (err error) {
+	defer wrapErr(&err, "raise the arrears of contract %d", k.ID)
+	type link struct {
+		item   int64
+		repaid qingqian.Money
+	}
+	links := map[int]*link{}
+	rows, err := tx.QueryContext(ctx, `SELECT seq, item_id, repaid FROM payable_items WHERE contract_id = $1`, k.ID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var seq int
+		l := &link{}
+		if err := rows.Scan(&seq, &l.item, &l.repaid); err != nil {
+			rows.Close()
+			return err
+		}
+		links[seq] = l
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var org *qingqian.Org
+	for _, p := range ps {
+		if p.DueOn.IsZero() {
+			continue
+		}
+		var late qingqian.Money
+		var lastPaid qingqian.Date
+		for _, x := range p.Parts {
+			if !x.PaidOn.IsZero() && x.Days > 0 {
+				late += x.Amount
+				lastPaid = x.PaidOn
+			}
+		}
+		l := links[p.Seq]
+		if l == nil {
+			// Overdue now, or paid late: either way it was arrears once, and the ledger shows it.
+			if !create || p.Status != qingqian.PayableOverdue && late == 0 {
+				continue
+			}
+			if org == nil {
+				if org, err = tx.findOrg(ctx, k.OrgID); err != nil {
+					return err
+				}
+			}
+			no := fmt.Sprintf("%s-%d", k.No, p.Seq)
+			if len([]rune(no)) > 40 {
+				no = ""
+			}
+			it := &qingqian.Item{No: no, OrgID: k.OrgID, CreditorID: k.CreditorID, ContractNo: k.No, ContractName: k.Name, Kind: k.Kind,
+				ArisenOn: p.StartOn, DueOn: p.DueOn, Undisputed: p.Due - p.PaidOnTime, Origin: qingqian.OriginNew,
+				Note: fmt.Sprintf("合同应付款（%s）于%s到期未付，自动转入台账", p.Basis, p.DueOn)}
+			if err := tx.createItem(ctx, org, it, k.CreditorName, k.CreditorUSCC); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO payable_items (contract_id, seq, item_id, repaid) VALUES ($1, $2, $3, 0)`, k.ID, p.Seq, it.ID); err != nil {
+				return err
+			}
+			l = &link{item: it.ID}
+		}
+		if late <= l.repaid {
+			continue
+		}
+		method, voucher := qingqian.MethodTransfer, ""
+		for _, e := range events {
+			if e.Kind == qingqian.EventPayment && e.On == lastPaid {
+				method, voucher = e.Method, e.VoucherNo
+			}
+		}
+		in := qingqian.EntryInput{ItemID: l.item, Kind: qingqian.EntryRepay, On: lastPaid, Amount: late - l.repaid, Part: qingqian.PartUndisputed,
+			Method: method, VoucherNo: voucher, Reason: "合同付款事件"}
+		if _, err := (&EntryService{db: tx.db}).recordTx(ctx, tx, tx.actor, in); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE payable_items SET repaid = $1 WHERE contract_id = $2 AND seq = $3`, late, k.ID, p.Seq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RaiseArrears implements qingqian.ContractService.
+func (s *ContractService) RaiseArrears(ctx context.Context) (_ int, err error) {
+	defer serviceErr(&err, "raise arrears")
+	a, err := qingqian.RequireWriter(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		lo, hi := subtreeRange(a.OrgPath)
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT p.contract_id FROM payables p JOIN orgs o ON o.id = p.org_id
+			WHERE o.path >= $1 AND o.path < $2 AND p.due_on < $3 AND (p.unpaid > 0 OR p.status = 'paid_late')
+			AND NOT EXISTS (SELECT 1 FROM payable_items x WHERE x.contract_id = p.contract_id AND x.seq = p.seq) ORDER BY p.contract_id`,
+			lo, hi, qingqian.DateOf(tx.now))
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			r, err := tx.reachContract(ctx, id)
+			if err != nil {
+				return err
+			}
+			if err := tx.recompute(ctx, r.Contract, nil, true); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
+}
+
+// payRules returns the calendar and the LPR table, read once per transaction.
+func (tx *Tx) payRules(ctx context.Context) (*qingqian.Calendar, qingqian.LPRTable, error) {
+	if tx.payCal == nil {
+		cal, err := tx.db.calendar(ctx, tx)
+		if err != nil {
+			return nil, nil, err
+		}
+		lprs, err := tx.db.lpr(ctx, tx)
+		if err != nil {
+			return nil, nil, err
+		}
+		tx.payCal, tx.payLPR = cal, lprs
+	}
+	return tx.payCal, tx.payLPR, nil
+}
