@@ -107,6 +107,13 @@ func (s *ContractService) RaiseArrears(ctx context.Context) (_ int, err error) {
 	}
 	n := 0
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		// Two sweeps at once (two servers' nightly runs, a button) take turns: the second then
+		// sees the first's links and makes no second item. SQLite's writer already serialises them.
+		if tx.db.d.name == "postgres" {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('qingqian.sweep.' || current_schema()))`); err != nil {
+				return err
+			}
+		}
 		lo, hi := subtreeRange(a.OrgPath)
 		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT p.contract_id FROM payables p JOIN orgs o ON o.id = p.org_id
 			WHERE o.path >= $1 AND o.path < $2 AND p.due_on < $3 AND (p.unpaid > 0 OR p.status = 'paid_late')

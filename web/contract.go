@@ -547,6 +547,24 @@ func (s *Server) raiseArrears(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// raiseArrearsForm is the payables page's button for what the server also does every night: the
+// payables of the user's subtree that are overdue and unpaid become items of the ledger.
+func (s *Server) raiseArrearsForm(w http.ResponseWriter, r *http.Request) error {
+	if _, err := parseForm(w, r); err != nil {
+		return err
+	}
+	n, err := s.Contracts.RaiseArrears(r.Context())
+	if err != nil {
+		return err
+	}
+	done := "arrears"
+	if n == 0 {
+		done = "arrears_none"
+	}
+	http.Redirect(w, r, "/payables?done="+done, http.StatusSeeOther)
+	return nil
+}
+
 // timelyQuery reads the unit and the period; the period defaults to the current year to date.
 func timelyQuery(r *http.Request) (orgID int64, from, to qingqian.Date, q *query) {
 	q = newQuery(r)

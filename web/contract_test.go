@@ -123,6 +123,29 @@ func TestContractsThroughTheAPIAndPages(t *testing.T) {
 		r = e.do("POST", "/api/v1/contract-events", e.tokA, map[string]any{"events": []map[string]any{{"contract_id": 999999, "kind": "delivery", "on": "2025-09-01"}}})
 		r.want(t, http.StatusBadRequest).field(t, "events.0.contract_id")
 
+		// HT-2025-077 was paid 10 days late: the payables page's button makes it a new arrear of
+		// the ledger now (the server does so every night), repaid by the late payment; once.
+		if st, page = send("GET", "/payables", nil); st != 200 || !strings.Contains(page, "立即转入拖欠台账") {
+			t.Errorf("the payables page has no sweep button (%d)", st)
+		}
+		if st, _ := send("POST", "/payables/arrears", url.Values{}); st != 303 {
+			t.Fatalf("sweep: %d", st)
+		}
+		if _, page = send("GET", "/payables?done=arrears", nil); !strings.Contains(page, "已转入拖欠台账") {
+			t.Errorf("the sweep's message is missing")
+		}
+		r = e.do("GET", "/api/v1/items?origin=new&q=HT-2025-077", e.tokA, nil).want(t, 200)
+		if items := r.json["items"].([]any); len(items) != 1 {
+			t.Fatalf("new arrears after the sweep: %s", r.body)
+		}
+		req, _ := http.NewRequest("POST", e.srv.URL+"/payables/arrears", nil)
+		req.AddCookie(&http.Cookie{Name: "qq_session", Value: secret})
+		if res, err := client.Do(req); err != nil || res.StatusCode != 303 || res.Header.Get("Location") != "/payables?done=arrears_none" {
+			t.Fatalf("second sweep: %v %v", err, res)
+		} else {
+			res.Body.Close()
+		}
+
 		// The yearly disclosure: declared, signed and frozen, printable.
 		r = e.do("POST", "/api/v1/disclosures", e.tokA, map[string]any{"org_id": e.a.ID, "year": 2024, "has_overdue": false, "note": "无逾期未付款项"}).want(t, 200)
 		did := strconv.FormatInt(r.num("id"), 10)

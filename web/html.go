@@ -241,6 +241,7 @@ var flashes = map[string]string{
 	"circular": "文件已下发。", "circular_receipt": "已签收。", "circular_reply": "已回复。", "circular_pass_down": "已转发给下级单位。",
 	"cause":    "拖欠原因已保存。",
 	"contract": "合同已登记。", "contract_event": "合同事件已记录，应付款已重新计算。", "lpr": "LPR已保存，相关合同的应付款已重新计算。",
+	"arrears": "逾期未付的应付款已转入拖欠台账（来源：新增欠款），逾期后的付款已记为还款。", "arrears_none": "没有需要转入拖欠台账的逾期应付款。",
 	"disclosure": "年度公示已保存。", "disclosure_signed": "年度公示已签发，数据已冻结。",
 	"letters": "询证函已生成，可逐份打印寄出。", "letter_reply": "回函已登记。", "letter_resolved": "回函差异已处理。",
 }

@@ -198,6 +198,7 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET /payables/aging", "/payables/aging", all(200, A, 403)},
 			{"GET /payables", "/payables", all(200, A, 403)},
 			{"GET /payables/timely", "/payables/timely", all(200, A, 403)},
+			{"POST /payables/arrears", "/payables/arrears", all(303, A, 403, readOnly, 403)},
 			{"GET /disclosures", "/disclosures", all(200, A, 403)},
 			{"POST /disclosures", "/disclosures", all(400, A, 403, readOnly, 403)},
 			{"GET /disclosures/{id}", "/disclosures/" + id(w.disclosureA), all(200, A, 403, "clerk_b", 404)},

@@ -171,6 +171,7 @@ func (s *Server) htmlRoutes() []route {
 		{"POST /contracts/new", s.createContractForm},
 		{"GET /contracts/{id}", s.contractPage},
 		{"POST /contracts/{id}/events", s.addContractEventForm},
+		{"POST /payables/arrears", s.raiseArrearsForm},
 		// bill.go
 		{"GET /bills", s.billsPage},
 		{"POST /items/{id}/bills", s.recordBillForm},

@@ -60,7 +60,7 @@ func NewMain() *Main {
 const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系统
 
 用法：
-  qingqian serve   [--addr :8080] [--db URL] [--data DIR] [--demo] [--tls-cert F --tls-key F]
+  qingqian serve   [--addr :8080] [--db URL] [--data DIR] [--demo] [--tls-cert F --tls-key F] [--sweep-at 01:30|off]
   qingqian init    --name 监管机构全称 --uscc 代码 [--admin 用户名 --admin-name 姓名]   新部署：建立监管机构与首个管理员（从标准输入读取密码）
   qingqian migrate [--db URL] [--data DIR]
   qingqian verify  [--db URL] [--data DIR] [--anchor 锚点文件]     校验审计链、分录、台账余额、汇总数与凭证文件
@@ -79,13 +79,14 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
   qingqian import ledger|repayments|plans|creditors|units 文件.xlsx|文件.csv [--dry-run]
   qingqian export ledger|creditors|units|clues|interviews|disputes|audit|causes --out 文件.xlsx|文件.csv [--org ID] [--as-of 日期]
   qingqian report --period N [--format xlsx|csv|html] --out 文件   第N期汇总表（已印发的原样输出）
+  qingqian sweep   [--db URL] [--data DIR]     将逾期未付的合同应付款转入拖欠台账（新增欠款）；serve 每日 --sweep-at 时刻自动执行
   qingqian version
 
 --db 为 SQLite 文件路径或 postgres:// 连接串；默认 DIR/qingqian.db。
 --data-key-file 指向存放数据密钥的文件（openssl rand -hex 32 生成）：此后存储的凭证文件加密保存。
 也可用环境变量 QINGQIAN_ADDR、QINGQIAN_DB（或 QINGQIAN_DB_FILE 指向存放连接串的文件）、
 QINGQIAN_DATA、QINGQIAN_MAX_VOUCHER_MB、QINGQIAN_TLS_CERT、QINGQIAN_TLS_KEY、QINGQIAN_DATA_KEY_FILE、
-QINGQIAN_TRUSTED_PROXIES 配置。
+QINGQIAN_TRUSTED_PROXIES、QINGQIAN_SWEEP_AT 配置。
 `
 
 // Run runs one command.
@@ -123,6 +124,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.importFile(ctx, args[1:])
 	case "report":
 		return m.report(ctx, args[1:])
+	case "sweep":
+		return m.sweep(ctx, args[1:])
 	case "export":
 		return m.export(ctx, args[1:])
 	case "encrypt", "decrypt":
