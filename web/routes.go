@@ -171,6 +171,12 @@ func (s *Server) htmlRoutes() []route {
 		{"POST /contracts/new", s.createContractForm},
 		{"GET /contracts/{id}", s.contractPage},
 		{"POST /contracts/{id}/events", s.addContractEventForm},
+		{"GET /lpr", s.lprPage},
+		{"POST /lpr", s.lprForm},
+		// payable.go
+		{"GET /payables/aging", s.agingPage},
+		{"GET /payables", s.payablesPage},
+		{"GET /payables/timely", s.timelyPage},
 		{"POST /payables/arrears", s.raiseArrearsForm},
 		// bill.go
 		{"GET /bills", s.billsPage},
@@ -182,11 +188,6 @@ func (s *Server) htmlRoutes() []route {
 		{"POST /statements", s.importStatementForm},
 		{"POST /statement-lines/{id}/match", s.matchLineForm(false)},
 		{"POST /statement-lines/{id}/unmatch", s.matchLineForm(true)},
-		{"GET /lpr", s.lprPage},
-		{"POST /lpr", s.lprForm},
-		{"GET /payables/aging", s.agingPage},
-		{"GET /payables", s.payablesPage},
-		{"GET /payables/timely", s.timelyPage},
 		// disclosure.go
 		{"GET /disclosures", s.disclosuresPage},
 		{"POST /disclosures", s.prepareDisclosureForm},
@@ -313,11 +314,12 @@ func (s *Server) apiRoutes() []route {
 		{"POST /api/v1/contracts", s.createContract},
 		{"GET /api/v1/contracts/{id}", s.getContract},
 		{"POST /api/v1/contracts/{id}/events", s.addContractEvent},
+		{"POST /api/v1/contract-events", s.addContractEvents},
 		{"GET /api/v1/lpr", s.getLPR},
 		{"POST /api/v1/lpr", s.setLPR},
+		// payable.go
 		{"GET /api/v1/payables/aging", s.getAging},
 		{"GET /api/v1/payables", s.listPayables},
-		{"POST /api/v1/contract-events", s.addContractEvents},
 		{"POST /api/v1/payables/arrears", s.raiseArrears},
 		{"GET /api/v1/payables/timely", s.getTimely},
 		// disclosure.go
