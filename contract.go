@@ -84,6 +84,10 @@ type Contract struct {
 	Version     int       `json:"version"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// CancelledAt is when a contract registered by mistake was cancelled (作废), with the reason;
+	// a cancelled contract has no payables and takes no events.
+	CancelledAt  time.Time `json:"cancelled_at,omitzero"`
+	CancelReason string    `json:"cancel_reason,omitempty"`
 
 	// Filled by FindContractByID: the events, and the payables derived from them as of a date.
 	Events   []*ContractEvent `json:"events,omitempty"`
@@ -180,8 +184,12 @@ var EventKindNames = map[EventKind]string{EventDelivery: "交付", EventAcceptan
 // Label is the screen name.
 func (k EventKind) Label() string { return EventKindNames[k] }
 
-// ContractEvent is one dated event on a contract. Events are never changed: a wrong one is
-// cancelled by an event of the same kind with a negative amount, or by a note.
+// Cancelled reports whether the contract was cancelled.
+func (c *Contract) Cancelled() bool { return !c.CancelledAt.IsZero() }
+
+// ContractEvent is one dated event on a contract. Events are never changed or deleted: one
+// entered by mistake is voided (撤销), with the reason, and the rules leave it out; a dispute or
+// a court case gets its end date once, when it ends.
 type ContractEvent struct {
 	ID         int64     `json:"id"`
 	ContractID int64     `json:"contract_id"`
@@ -202,7 +210,14 @@ type ContractEvent struct {
 	ContractNo string    `json:"-"`
 	ActorName  string    `json:"actor_name"`
 	CreatedAt  time.Time `json:"created_at"`
+	// VoidedAt is when the event was voided as entered by mistake, by whom and why.
+	VoidedAt   time.Time `json:"voided_at,omitzero"`
+	VoidedBy   string    `json:"voided_by,omitempty"`
+	VoidReason string    `json:"void_reason,omitempty"`
 }
+
+// Voided reports whether the event was voided.
+func (e *ContractEvent) Voided() bool { return !e.VoidedAt.IsZero() }
 
 // Validate checks an event's own fields.
 func (e *ContractEvent) Validate() error {
@@ -346,6 +361,35 @@ type ContractService interface {
 	// as repayments; later payments recorded on the contract are recorded on the item too. It
 	// returns the number of contracts it made items for. Meant to run daily.
 	RaiseArrears(ctx context.Context) (int, error)
+	// CorrectContract corrects the registered terms of contract c.ID at version c.Version (the
+	// unit, the supplier and the number stay) and recomputes its payables. Refused (ECONFLICT)
+	// when the change would alter a payable already in the ledger as a new arrear, naming it.
+	// Errors: EINVALID (a reason is required), ECONFLICT (a stale version), ENOTFOUND.
+	CorrectContract(ctx context.Context, c *Contract, reason string) error
+	// CancelContract cancels a contract registered by mistake: refused while it has payments
+	// not voided or a payable in the ledger. Its payables are removed from every figure.
+	CancelContract(ctx context.Context, id int64, version int, reason string) error
+	// VoidContractEvent voids an event entered by mistake (with a reason) and recomputes the
+	// payables; refused (ECONFLICT) when that would alter a payable already in the ledger. It
+	// returns the event as voided.
+	VoidContractEvent(ctx context.Context, id int64, reason string) (*ContractEvent, error)
+	// EndContractEvent records the day an open dispute was settled or a court case closed, and
+	// returns the event as ended.
+	EndContractEvent(ctx context.Context, id int64, on Date, note string) (*ContractEvent, error)
+}
+
+// MaxReason is the longest reason a correction, cancellation or void takes, in characters.
+const MaxReason = 200
+
+// CheckReason validates the reason given for a correction, a cancellation or a void.
+func CheckReason(reason string) error {
+	switch {
+	case reason == "":
+		return &Error{Code: EINVALID, Message: "请填写原因", Fields: map[string]string{"reason": "请填写原因"}}
+	case len([]rune(reason)) > MaxReason:
+		return &Error{Code: EINVALID, Message: "原因不能超过200个字", Fields: map[string]string{"reason": "不能超过200个字"}}
+	}
+	return nil
 }
 
 // MaxEventBatch is the largest batch of events AddContractEvents takes.

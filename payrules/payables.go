@@ -50,7 +50,7 @@ func Payables(cal *qingqian.Calendar, lprs LPRTable, c *qingqian.Contract, event
 	evs := append([]*qingqian.ContractEvent(nil), events...)
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].On.Before(evs[j].On) })
 	for _, e := range evs {
-		if e.On.After(asOf) {
+		if e.On.After(asOf) || e.Voided() {
 			continue
 		}
 		switch e.Kind {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	q "github.com/qingqian/qingqian"
 )
@@ -325,5 +326,12 @@ func TestPayables(t *testing.T) {
 	p := ps[0]
 	if p.InCourt != q.Yuan(400_000) || p.Due != q.Yuan(600_000) || p.Status != q.PayablePaid || !hasFlag(p.Flags, "paid_in_bills") || !hasFlag(p.Flags, "pay_when_paid") {
 		t.Errorf("court and bill: %+v", p)
+	}
+	// The same with the court case voided as entered by mistake: all 1,000,000 due, 400,000 unpaid.
+	court := ev(q.EventCourt, "2025-09-10", q.Yuan(400_000))
+	court.VoidedAt = time.Date(2025, 10, 1, 9, 0, 0, 0, time.UTC)
+	ps = Payables(cal, lprs, c2, []*q.ContractEvent{ev(q.EventDelivery, "2025-08-01", 0), court, bill}, d("2025-12-31"))
+	if p = ps[0]; p.InCourt != 0 || p.Due != q.Yuan(1_000_000) || p.Unpaid != q.Yuan(400_000) || p.Status != q.PayableOverdue {
+		t.Errorf("court voided: %+v", p)
 	}
 }

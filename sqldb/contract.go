@@ -22,7 +22,7 @@ var _ qingqian.ContractService = (*ContractService)(nil)
 
 const contractColumns = `k.id, k.org_id, o.name, k.creditor_id, c.name, c.uscc, k.no, k.name, k.kind, k.buyer_kind, k.signed_on, k.amount,
 	k.supplier_size, k.size_declared_on, k.size_evidence, k.settlement, k.agreed_days, k.acceptance_condition, k.acceptance_days,
-	k.rate_per_day, k.rate_micro, k.pay_when_paid, k.audit_basis, k.forced_bills, k.note, k.version, k.created_at, k.updated_at, o.path`
+	k.rate_per_day, k.rate_micro, k.pay_when_paid, k.audit_basis, k.forced_bills, k.note, k.version, k.created_at, k.updated_at, k.cancelled_at, k.cancel_reason, o.path`
 
 const contractFrom = ` FROM contracts k JOIN orgs o ON o.id = k.org_id JOIN creditors c ON c.id = k.creditor_id`
 
@@ -37,11 +37,15 @@ func scanContract(row interface{ Scan(...any) error }) (*contractRow, error) {
 	err := row.Scan(&k.ID, &k.OrgID, &k.OrgName, &k.CreditorID, &k.CreditorName, &k.CreditorUSCC, &k.No, &k.Name, &k.Kind, &k.Buyer,
 		&k.SignedOn, &k.Amount, &k.SupplierSize, &k.SizeDeclaredOn, &k.SizeEvidence, &k.Settlement, &k.AgreedDays, &k.AcceptanceCondition,
 		&k.AcceptanceDays, &k.AgreedRate.PerDay, &k.AgreedRate.Micro, &k.PayWhenPaid, &k.AuditBasis, &k.ForcedBills, &k.Note, &k.Version,
-		timeCol{&k.CreatedAt}, timeCol{&k.UpdatedAt}, &r.path)
+		timeCol{&k.CreatedAt}, timeCol{&k.UpdatedAt}, timeCol{&k.CancelledAt}, &k.CancelReason, &r.path)
 	return r, err
 }
 
 func contractNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "合同不存在") }
+
+func contractCancelled(k *qingqian.Contract) error {
+	return qingqian.Errorf(qingqian.ECONFLICT, "合同%s已于%s作废，不能再记录事件或更正", k.No, qingqian.DateOf(k.CancelledAt))
+}
 
 // reachContract reads a contract for a write (locked on PostgreSQL) if the actor's subtree holds it.
 func (tx *Tx) reachContract(ctx context.Context, id int64) (_ *contractRow, err error) {
@@ -145,8 +149,8 @@ func (tx *Tx) createContract(ctx context.Context, o *qingqian.Org, k *qingqian.C
 // eventsOf reads a contract's events in date order.
 func (db *DB) eventsOf(ctx context.Context, q queryer, id int64) (_ []*qingqian.ContractEvent, err error) {
 	defer wrapErr(&err, "read the events of contract %d", id)
-	rows, err := q.QueryContext(ctx, `SELECT id, contract_id, kind, on_date, amount, method, voucher_no, late_by_supplier, end_on, note, key, actor_name, created_at
-		FROM contract_events WHERE contract_id = $1 ORDER BY on_date, id`, id)
+	rows, err := q.QueryContext(ctx, `SELECT id, contract_id, kind, on_date, amount, method, voucher_no, late_by_supplier, end_on, note, key, actor_name, created_at,
+		voided_at, voided_by, void_reason FROM contract_events WHERE contract_id = $1 ORDER BY on_date, id`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +159,7 @@ func (db *DB) eventsOf(ctx context.Context, q queryer, id int64) (_ []*qingqian.
 	for rows.Next() {
 		e := &qingqian.ContractEvent{}
 		if err := rows.Scan(&e.ID, &e.ContractID, &e.Kind, &e.On, &e.Amount, &e.Method, &e.VoucherNo, &e.LateBySupplier, &e.EndOn,
-			&e.Note, &e.Key, &e.ActorName, timeCol{&e.CreatedAt}); err != nil {
+			&e.Note, &e.Key, &e.ActorName, timeCol{&e.CreatedAt}, timeCol{&e.VoidedAt}, &e.VoidedBy, &e.VoidReason); err != nil {
 			return nil, err
 		}
 		out = append(out, e)
@@ -183,9 +187,12 @@ func (tx *Tx) recompute(ctx context.Context, k *qingqian.Contract, events []*qin
 		return err
 	}
 	today := qingqian.DateOf(tx.now)
-	ps := payrules.Payables(cal, lprs, k, events, today)
+	var ps []*qingqian.Payable
+	if !k.Cancelled() { // a cancelled contract owes nothing
+		ps = payrules.Payables(cal, lprs, k, events, today)
+	}
 	defer func() {
-		if err == nil {
+		if err == nil && !k.Cancelled() {
 			err = tx.raiseArrears(ctx, k, ps, events, raise)
 		}
 	}()
@@ -293,7 +300,9 @@ func (s *ContractService) FindContractByID(ctx context.Context, id int64, asOf q
 		asOf = qingqian.DateOf(s.db.Now())
 	}
 	k.Flags = payrules.ContractFlags(lprs, k)
-	k.Payables = payrules.Payables(cal, lprs, k, k.Events, asOf)
+	if !k.Cancelled() {
+		k.Payables = payrules.Payables(cal, lprs, k, k.Events, asOf)
+	}
 	return k, nil
 }
 
@@ -380,6 +389,9 @@ func (s *ContractService) AddContractEvent(ctx context.Context, e *qingqian.Cont
 }
 
 func (tx *Tx) addContractEvent(ctx context.Context, r *contractRow, e *qingqian.ContractEvent) (err error) {
+	if r.Cancelled() {
+		return contractCancelled(r.Contract)
+	}
 	if e.On.Before(r.SignedOn) && e.Kind != qingqian.EventInvoice {
 		return &qingqian.Error{Code: qingqian.EINVALID, Message: "事件日期不能早于合同签订日期", Fields: map[string]string{"on": "不能早于签订日期 " + r.SignedOn.String()}}
 	}
@@ -451,7 +463,9 @@ func (s *ContractService) AddContractEvents(ctx context.Context, es []*qingqian.
 				}
 				contracts[e.ContractID] = r
 			}
-			if r := contracts[e.ContractID]; e.On.Before(r.SignedOn) && e.Kind != qingqian.EventInvoice {
+			if r := contracts[e.ContractID]; r.Cancelled() {
+				bad.Add(fmt.Sprintf("events.%d.contract_id", i), "合同已作废，不能再记录事件")
+			} else if e.On.Before(r.SignedOn) && e.Kind != qingqian.EventInvoice {
 				bad.Add(fmt.Sprintf("events.%d.on", i), "不能早于合同签订日期 "+r.SignedOn.String())
 			}
 		}

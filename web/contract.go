@@ -36,6 +36,7 @@ func (s *Server) contractsPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 type contractNewData struct {
+	Correcting  *qingqian.Contract // the contract whose terms the form corrects; nil to register one
 	Orgs        []*qingqian.Org
 	Kinds       []qingqian.ItemKind
 	Buyers      []qingqian.BuyerKind
@@ -88,14 +89,8 @@ func (s *Server) createContractForm(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	bad := qingqian.Validation{}
-	k := &qingqian.Contract{OrgID: atoi64(form.Get("org_id")), No: strings.TrimSpace(form.Get("no")), Name: strings.TrimSpace(form.Get("name")),
-		Kind: qingqian.ItemKind(form.Get("kind")), Buyer: qingqian.BuyerKind(form.Get("buyer_kind")), SignedOn: formDate(form, "signed_on", bad),
-		Amount: formMoney(form, "amount", bad), SupplierSize: qingqian.Size(form.Get("supplier_size")), SizeDeclaredOn: formDate(form, "size_declared_on", bad),
-		SizeEvidence: strings.TrimSpace(form.Get("size_evidence")), Settlement: qingqian.Settlement(form.Get("settlement")),
-		AgreedDays: formInt(form, "agreed_days", bad), AcceptanceCondition: form.Get("acceptance_condition") != "",
-		AcceptanceDays: formInt(form, "acceptance_days", bad), AgreedRate: formRate(form, bad),
-		PayWhenPaid: form.Get("pay_when_paid") != "", AuditBasis: form.Get("audit_basis") != "", ForcedBills: form.Get("forced_bills") != "",
-		Note: strings.TrimSpace(form.Get("note"))}
+	k := contractFromForm(form, bad)
+	k.OrgID, k.No = atoi64(form.Get("org_id")), strings.TrimSpace(form.Get("no"))
 	uscc := qingqian.NormalizeUSCC(form.Get("uscc"))
 	if msg := qingqian.CheckUSCC(uscc); msg != "" {
 		bad.Add("uscc", msg)
@@ -105,6 +100,19 @@ func (s *Server) createContractForm(w http.ResponseWriter, r *http.Request) erro
 			Size: k.SupplierSize, SizeDeclaredOn: k.SizeDeclaredOn, SizeEvidence: k.SizeEvidence}
 		return s.Contracts.CreateContract(ctx, k)
 	}, func(st int, v *view) error { return s.showNewContract(w, r, st, v) }, func() string { return fmt.Sprintf("/contracts/%d?done=contract", k.ID) })
+}
+
+// contractFromForm reads the terms of a contract from its form: the registration's and the
+// correction's.
+func contractFromForm(form url.Values, bad qingqian.Validation) *qingqian.Contract {
+	return &qingqian.Contract{Name: strings.TrimSpace(form.Get("name")),
+		Kind: qingqian.ItemKind(form.Get("kind")), Buyer: qingqian.BuyerKind(form.Get("buyer_kind")), SignedOn: formDate(form, "signed_on", bad),
+		Amount: formMoney(form, "amount", bad), SupplierSize: qingqian.Size(form.Get("supplier_size")), SizeDeclaredOn: formDate(form, "size_declared_on", bad),
+		SizeEvidence: strings.TrimSpace(form.Get("size_evidence")), Settlement: qingqian.Settlement(form.Get("settlement")),
+		AgreedDays: formInt(form, "agreed_days", bad), AcceptanceCondition: form.Get("acceptance_condition") != "",
+		AcceptanceDays: formInt(form, "acceptance_days", bad), AgreedRate: formRate(form, bad),
+		PayWhenPaid: form.Get("pay_when_paid") != "", AuditBasis: form.Get("audit_basis") != "", ForcedBills: form.Get("forced_bills") != "",
+		Note: strings.TrimSpace(form.Get("note"))}
 }
 
 type contractData struct {
@@ -280,11 +288,8 @@ type contractInput struct {
 	Note             string `json:"note"`
 }
 
-func (s *Server) createContract(w http.ResponseWriter, r *http.Request) error {
-	var in contractInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
+// contract is the contract the input describes.
+func (in *contractInput) contract() (*qingqian.Contract, error) {
 	k := &qingqian.Contract{OrgID: in.OrgID, CreditorID: in.CreditorID, No: in.No, Name: in.Name, Kind: in.Kind, Buyer: in.Buyer, SignedOn: in.SignedOn,
 		Amount: in.Amount, SupplierSize: in.SupplierSize, SizeDeclaredOn: in.SizeDeclared, SizeEvidence: in.SizeEvidence, Settlement: in.Settlement,
 		AgreedDays: in.AgreedDays, AcceptanceCondition: in.Acceptance, AcceptanceDays: in.AcceptDays, PayWhenPaid: in.PayWhenPaid,
@@ -292,10 +297,22 @@ func (s *Server) createContract(w http.ResponseWriter, r *http.Request) error {
 	if in.AgreedRate != "" {
 		rate, err := qingqian.ParsePercent(in.AgreedRate)
 		if err != nil {
-			return fieldErr("agreed_rate", "约定逾期利率应为百分数字符串，最多四位小数，如 \"4.35\"")
+			return nil, fieldErr("agreed_rate", "约定逾期利率应为百分数字符串，最多四位小数，如 \"4.35\"")
 		}
 		rate.PerDay = in.AgreedRatePerDay
 		k.AgreedRate = rate
+	}
+	return k, nil
+}
+
+func (s *Server) createContract(w http.ResponseWriter, r *http.Request) error {
+	var in contractInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	k, err := in.contract()
+	if err != nil {
+		return err
 	}
 	if in.CreditorID == 0 && in.CreditorUSCC != "" {
 		k.Creditor = &qingqian.Creditor{USCC: in.CreditorUSCC, Name: in.CreditorName, Size: in.SupplierSize, SizeDeclaredOn: in.SizeDeclared, SizeEvidence: in.SizeEvidence}

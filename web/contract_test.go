@@ -146,6 +146,75 @@ func TestContractsThroughTheAPIAndPages(t *testing.T) {
 			res.Body.Close()
 		}
 
+		// Corrections. HT-2025-077 is in the ledger now: its amount is not corrected, from the
+		// API or the page, and the refusal names the ledger.
+		r = e.do("GET", "/api/v1/contracts/"+id, e.tokA, nil).want(t, 200)
+		fix := map[string]any{"name": "检测服务", "kind": "services", "buyer_kind": "institution", "signed_on": "2025-07-01", "amount": "150000.00",
+			"supplier_size": "micro", "size_declared_on": "2025-06-30", "size_evidence": "中小企业声明函", "settlement": "once",
+			"agreed_rate": "2.50", "audit_basis": true, "version": r.num("version"), "reason": "金额录入错误"}
+		r = e.do("POST", "/api/v1/contracts/"+id+"/correct", e.tokA, fix).want(t, http.StatusConflict)
+		if !strings.Contains(string(r.body), "已列入拖欠台账") {
+			t.Errorf("the refusal does not name the ledger: %s", r.body)
+		}
+		fix["amount"], fix["name"] = "200000.00", "检测及评估服务"
+		if r = e.do("POST", "/api/v1/contracts/"+id+"/correct", e.tokA, fix).want(t, 200); r.json["name"] != "检测及评估服务" || r.num("version") != fix["version"].(int64)+1 {
+			t.Errorf("the name corrected: %s", r.body)
+		}
+		fix["org_id"] = e.b.ID
+		e.do("POST", "/api/v1/contracts/"+id+"/correct", e.tokA, fix).want(t, http.StatusBadRequest).field(t, "org_id")
+		// HT-2025-078 on the pages: its correction form shows the terms; the payment the ERP sent
+		// is voided as a mistake; then the contract, registered by mistake, is cancelled.
+		if st, page = send("GET", "/contracts/"+id78+"/correct", nil); st != 200 || !strings.Contains(page, "更正合同 HT-2025-078") || !strings.Contains(page, `value="50000.00"`) {
+			t.Fatalf("the correction form: %d", st)
+		}
+		k78 := e.do("GET", "/api/v1/contracts/"+id78, e.tokA, nil).want(t, 200)
+		form = url.Values{"buyer_kind": {"large"}, "name": {"钢材（更正）"}, "kind": {"goods"}, "supplier_size": {"small"}, "signed_on": {"2025-06-01"},
+			"amount": {"60000"}, "settlement": {"once"}, "pay_when_paid": {"1"}, "version": {strconv.FormatInt(k78.num("version"), 10)}}
+		if st, page = send("POST", "/contracts/"+id78+"/correct", form); st != 400 || !strings.Contains(page, "请填写原因") {
+			t.Errorf("a correction without a reason: %d", st)
+		}
+		form.Set("reason", "合同金额以签订文本为准")
+		if st, _ = send("POST", "/contracts/"+id78+"/correct", form); st != 303 {
+			t.Fatalf("the correction: %d", st)
+		}
+		if _, page = send("GET", "/contracts/"+id78+"?done=contract_correct", nil); !strings.Contains(page, "合同已更正") || !strings.Contains(page, "60,000.00") {
+			t.Errorf("the corrected contract's page")
+		}
+		payment := ""
+		for _, x := range e.do("GET", "/api/v1/contracts/"+id78, e.tokA, nil).want(t, 200).json["events"].([]any) {
+			if ev := x.(map[string]any); ev["kind"] == "payment" {
+				payment = strconv.FormatInt(int64(ev["id"].(float64)), 10)
+			}
+		}
+		if st, _ = send("POST", "/contracts/"+id+"/events/"+payment+"/void", url.Values{"reason": {"误录"}}); st != 404 {
+			t.Errorf("an event voided through another contract's page: %d", st)
+		}
+		if st, _ = send("POST", "/contracts/"+id78+"/events/"+payment+"/void", url.Values{"action": {"void"}, "reason": {"ERP重复推送"}}); st != 303 {
+			t.Fatalf("void: %d", st)
+		}
+		if _, page = send("GET", "/contracts/"+id78, nil); !strings.Contains(page, `class="voided"`) || !strings.Contains(page, "已撤销：ERP重复推送") {
+			t.Errorf("the voided payment is not shown as voided")
+		}
+		if st, page = send("POST", "/contracts/"+id+"/cancel", url.Values{"action": {"cancel"}, "version": {"99"}, "reason": {"误登记"}}); st != 409 || !strings.Contains(page, `id="action-error"`) {
+			t.Errorf("a stale cancellation: %d", st)
+		}
+		if r = e.do("GET", "/api/v1/payables/aging", e.tokA, nil).want(t, 200); r.json["total"].(map[string]any)["total"].(map[string]any)["amount"] != "60000.00" {
+			t.Errorf("the corrected contract's payable, its payment voided, is not the aging's 60,000: %s", r.body)
+		}
+		k78 = e.do("GET", "/api/v1/contracts/"+id78, e.tokA, nil).want(t, 200)
+		if st, _ = send("POST", "/contracts/"+id78+"/cancel", url.Values{"action": {"cancel"}, "version": {strconv.FormatInt(k78.num("version"), 10)}, "reason": {"误登记"}}); st != 303 {
+			t.Fatalf("cancel: %d", st)
+		}
+		if _, page = send("GET", "/contracts/"+id78, nil); !strings.Contains(page, "本合同已作废") || strings.Contains(page, `id="event-form"`) {
+			t.Errorf("the cancelled contract's page")
+		}
+		if _, page = send("GET", "/contracts?q=HT-2025-078", nil); !strings.Contains(page, "已作废") {
+			t.Errorf("the register does not mark the cancelled contract")
+		}
+		if r = e.do("GET", "/api/v1/payables/aging", e.tokA, nil).want(t, 200); r.json["total"].(map[string]any)["total"].(map[string]any)["amount"] != "0.00" {
+			t.Errorf("a cancelled contract is still in the aging: %s", r.body)
+		}
+
 		// The yearly disclosure: declared, signed and frozen, printable.
 		r = e.do("POST", "/api/v1/disclosures", e.tokA, map[string]any{"org_id": e.a.ID, "year": 2024, "has_overdue": false, "note": "无逾期未付款项"}).want(t, 200)
 		did := strconv.FormatInt(r.num("id"), 10)

@@ -171,6 +171,12 @@ func (s *Server) htmlRoutes() []route {
 		{"POST /contracts/new", s.createContractForm},
 		{"GET /contracts/{id}", s.contractPage},
 		{"POST /contracts/{id}/events", s.addContractEventForm},
+		// contract_correct.go
+		{"GET /contracts/{id}/correct", s.correctContractPage},
+		{"POST /contracts/{id}/correct", s.correctContractForm},
+		{"POST /contracts/{id}/cancel", s.cancelContractForm},
+		{"POST /contracts/{id}/events/{event}/void", s.contractEventForm(true)},
+		{"POST /contracts/{id}/events/{event}/end", s.contractEventForm(false)},
 		{"GET /lpr", s.lprPage},
 		{"POST /lpr", s.lprForm},
 		// payable.go
@@ -315,6 +321,11 @@ func (s *Server) apiRoutes() []route {
 		{"GET /api/v1/contracts/{id}", s.getContract},
 		{"POST /api/v1/contracts/{id}/events", s.addContractEvent},
 		{"POST /api/v1/contract-events", s.addContractEvents},
+		// contract_correct.go
+		{"POST /api/v1/contracts/{id}/correct", s.correctContract},
+		{"POST /api/v1/contracts/{id}/cancel", s.cancelContract},
+		{"POST /api/v1/contract-events/{id}/void", s.voidContractEvent},
+		{"POST /api/v1/contract-events/{id}/end", s.endContractEvent},
 		{"GET /api/v1/lpr", s.getLPR},
 		{"POST /api/v1/lpr", s.setLPR},
 		// payable.go

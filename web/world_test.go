@@ -29,6 +29,7 @@ type world struct {
 	campaignA, answerA, circularA int64
 	// A contract of group A's with its own supplier, and its yearly disclosure (a draft).
 	contractA, disclosureA int64
+	eventA                 int64 // an open dispute on contractA
 	// A bill handed over on group A's item, not yet due, and a line of A's bank statement.
 	billA, lineA int64
 	// A confirmation letter the office sent for group A's repayment.
@@ -140,6 +141,11 @@ func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
 		t.Fatal(err)
 	}
 	w.contractA = kA.ID
+	evA := &qingqian.ContractEvent{ContractID: kA.ID, Kind: qingqian.EventDispute, On: qingqian.MustParseDate("2025-08-01"), Amount: qingqian.Yuan(10_000)}
+	if err := sqldb.NewContractService(db).AddContractEvent(clerkA, evA); err != nil {
+		t.Fatal(err)
+	}
+	w.eventA = evA.ID
 	dA := &qingqian.Disclosure{OrgID: e.a.ID, Year: 2025, Note: "无逾期"}
 	if err := sqldb.NewDisclosureService(db).PrepareDisclosure(clerkA, dA); err != nil {
 		t.Fatal(err)
