@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"html"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"github.com/qingqian/qingqian"
 	"github.com/qingqian/qingqian/sqldb"
 	"github.com/qingqian/qingqian/sqldb/sqldbtest"
+	"github.com/xuri/excelize/v2"
 )
 
 func TestContractsThroughTheAPIAndPages(t *testing.T) {
@@ -70,6 +72,41 @@ func TestContractsThroughTheAPIAndPages(t *testing.T) {
 			b, _ := io.ReadAll(res.Body)
 			res.Body.Close()
 			return res.StatusCode, html.UnescapeString(string(b))
+		}
+		// Exports: the register with its flags, the contract's payables with how the due date
+		// was found; another group's register does not hold the contract.
+		if st, csv := send("GET", "/contracts/export?format=csv", nil); st != 200 || !strings.Contains(csv, "HT-2025-077") || !strings.Contains(csv, "【违法】") {
+			t.Errorf("the register's export (%d):\n%s", st, csv)
+		}
+		if st, csv := send("GET", "/contracts/"+id+"/export?format=csv&as_of=2025-12-31", nil); st != 200 || !strings.Contains(csv, "顺延至其后第一个工作日2025-10-09") || !strings.Contains(csv, "164.38") {
+			t.Errorf("the contract's payables export (%d):\n%s", st, csv)
+		}
+		download := func(secret, path string) []byte {
+			t.Helper()
+			req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
+			req.AddCookie(&http.Cookie{Name: "qq_session", Value: secret})
+			res, err := client.Do(req)
+			if err != nil || res.StatusCode != 200 {
+				t.Fatalf("%s: %v %v", path, err, res)
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			return b
+		}
+		book, err := excelize.OpenReader(bytes.NewReader(download(secret, "/contracts/"+id+"/export?as_of=2025-12-31")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := book.GetRows("应付款")
+		if len(rows) < 4 || !strings.Contains(strings.Join(rows[3], "|"), "国庆节、中秋节放假") {
+			t.Errorf("the xlsx payables lack the explanation: %q", rows)
+		}
+		_, secretB, err := sqldb.NewUserService(db).Login(context.Background(), "clerk_b", testPassword, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if csv := string(download(secretB, "/contracts/export?format=csv")); strings.Contains(csv, "HT-2025-077") {
+			t.Errorf("group B's register export holds group A's contract")
 		}
 		st, page := send("GET", "/contracts/"+id+"?as_of=2025-12-31", nil)
 		for _, want := range []string{"违法条款", "低于签订日2025-07-01适用的1年期LPR", "2025-10-09", "顺延至其后第一个工作日2025-10-09", "164.38", "逾期付清"} {

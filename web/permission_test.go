@@ -208,6 +208,10 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET /disclosures", "/disclosures", all(200, A, 403)},
 			{"POST /disclosures", "/disclosures", all(400, A, 403, readOnly, 403)},
 			{"GET /disclosures/{id}", "/disclosures/" + id(w.disclosureA), all(200, A, 403, "clerk_b", 404)},
+			{"GET /disclosures/{id}/export", "/disclosures/" + id(w.disclosureA) + "/export?format=csv", all(200, A, 403, "clerk_b", 404)},
+			{"GET /contracts/export", "/contracts/export?format=csv", all(200, A, 403)},
+			{"GET /contracts/{id}/export", "/contracts/" + id(w.contractA) + "/export?format=csv", all(200, A, 403, "clerk_b", 404)},
+			{"GET /payables/export", "/payables/export?format=csv", all(200, A, 403)},
 			{"POST /disclosures/{id}/sign", "/disclosures/" + id(w.disclosureA) + "/sign", all(409, A, 403, readOnly, 403, "clerk_b", 404)},
 			// Letters: the office or a group's liaison or reviewer selects; only the issuing unit (here
 			// the office) records replies and resolves findings.

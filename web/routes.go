@@ -171,6 +171,11 @@ func (s *Server) htmlRoutes() []route {
 		{"POST /contracts/new", s.createContractForm},
 		{"GET /contracts/{id}", s.contractPage},
 		{"POST /contracts/{id}/events", s.addContractEventForm},
+		// contract_export.go
+		{"GET /contracts/export", s.exportContracts},
+		{"GET /contracts/{id}/export", s.exportContract},
+		{"GET /payables/export", s.exportPayables},
+		{"GET /disclosures/{id}/export", s.exportDisclosure},
 		// contract_correct.go
 		{"GET /contracts/{id}/correct", s.correctContractPage},
 		{"POST /contracts/{id}/correct", s.correctContractForm},

@@ -23,8 +23,8 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	var c config
 	fs := m.flags("export", &c)
 	out := fs.String("out", "", "输出文件（.xlsx 或 .csv）")
-	org := fs.Int64("org", 0, "只导出该单位及下级（台账、有分歧账款）")
-	asOfText := fs.String("as-of", "", "截至日期 YYYY-MM-DD：台账按该日的余额导出（默认今天），有分歧账款表截至该日（默认上月末）；其他导出不适用")
+	org := fs.Int64("org", 0, "只导出该单位及下级（台账、有分歧账款、合同、应付款）")
+	asOfText := fs.String("as-of", "", "截至日期 YYYY-MM-DD：台账按该日的余额导出（默认今天），有分歧账款表截至该日（默认上月末），应付款为该日未付的；其他导出不适用")
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitError(2)
 	}
@@ -44,8 +44,8 @@ func (m *Main) export(ctx context.Context, args []string) error {
 		if d.After(qingqian.Today()) {
 			return fmt.Errorf("--as-of 不能晚于今天")
 		}
-		if kind != "ledger" && kind != "disputes" {
-			return fmt.Errorf("--as-of 只适用于 ledger 和 disputes：%s 导出的是当前的记录", kind)
+		if kind != "ledger" && kind != "disputes" && kind != "payables" {
+			return fmt.Errorf("--as-of 只适用于 ledger、disputes 和 payables：%s 导出的是当前的记录", kind)
 		}
 		asOf = d
 	}
@@ -112,8 +112,20 @@ func (m *Main) export(ctx context.Context, args []string) error {
 			}
 			return xlsx.WriteCauses(w, recs, format, meta)
 		}
+	case "contracts":
+		fn = func(w io.Writer) error {
+			return xlsx.ExportContracts(sys, svc.Contracts, qingqian.ContractFilter{OrgID: *org}, w, format, meta)
+		}
+	case "payables":
+		// The payables open on the date, of the unit and its subtree (the whole province by default).
+		if asOf.IsZero() {
+			asOf = qingqian.Today()
+		}
+		fn = func(w io.Writer) error {
+			return xlsx.ExportOpenPayables(sys, svc.Aging, qingqian.PayableFilter{OrgID: *org, Subtree: true, AsOf: asOf}, w, format, meta)
+		}
 	default:
-		return fmt.Errorf("不能导出“%s”，可选：ledger、creditors、units、clues、interviews、disputes、audit、causes", kind)
+		return fmt.Errorf("不能导出“%s”，可选：ledger、creditors、units、clues、interviews、disputes、audit、causes、contracts、payables", kind)
 	}
 	// An export from the command line is recorded as one from the workbench is.
 	if err := svc.Audit.RecordAccess(sys, "data.export", "export", 0, map[string]any{"name": kind, "format": format, "path": "命令行", "org": *org}); err != nil {

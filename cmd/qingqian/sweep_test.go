@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -73,6 +74,16 @@ func TestSweepOverduePayablesIntoTheLedger(t *testing.T) {
 		}
 		if out, err := run(t, append([]string{"verify"}, args...)...); err != nil || !strings.Contains(out, "审计链完好") {
 			t.Fatalf("verify: %v\n%s", err, out)
+		}
+		// The register and the open payables, exported from the command line.
+		for kind, want := range map[string]string{"contracts": "钢材采购", "payables": "120000.00"} {
+			path := filepath.Join(t.TempDir(), kind+".csv")
+			if out, err := run(t, append([]string{"export", kind, "--out", path}, args...)...); err != nil {
+				t.Fatalf("export %s: %v\n%s", kind, err, out)
+			}
+			if b, _ := os.ReadFile(path); !strings.Contains(string(b), "HT-SWEEP-1") || !strings.Contains(string(b), want) {
+				t.Fatalf("export %s:\n%s", kind, b)
+			}
 		}
 		if _, err := run(t, append([]string{"sweep", "extra"}, args...)...); err == nil {
 			t.Fatal("sweep took an argument")
