@@ -2,6 +2,7 @@ package qingqian
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -49,16 +50,18 @@ func (s CauseSubject) Label() string { return CauseSubjectNames[s] }
 // CauseRecord is the cause given to a clue or an item, with the group it falls in, the kind
 // of the debt and the date it counts on (a clue's receipt, an item's arising).
 type CauseRecord struct {
-	Subject    CauseSubject `json:"subject"`
-	SubjectID  int64        `json:"subject_id"`
-	Cause      Cause        `json:"cause"`
-	Note       string       `json:"note"`
-	OrgID      int64        `json:"org_id"`
-	OrgName    string       `json:"org_name"`
-	ItemKind   ItemKind     `json:"item_kind,omitempty"` // "" for a clue with no debt linked
-	On         Date         `json:"on"`
-	RecordedBy string       `json:"recorded_by"`
-	RecordedAt time.Time    `json:"recorded_at"`
+	Subject   CauseSubject `json:"subject"`
+	SubjectID int64        `json:"subject_id"`
+	// SubjectNo is the clue's or the item's number as people know it ("" when it has none).
+	SubjectNo  string    `json:"subject_no"`
+	Cause      Cause     `json:"cause"`
+	Note       string    `json:"note"`
+	OrgID      int64     `json:"org_id"`
+	OrgName    string    `json:"org_name"`
+	ItemKind   ItemKind  `json:"item_kind,omitempty"` // "" for a clue with no debt linked
+	On         Date      `json:"on"`
+	RecordedBy string    `json:"recorded_by"`
+	RecordedAt time.Time `json:"recorded_at"`
 }
 
 // CauseInput is what a unit records.
@@ -102,13 +105,79 @@ type ComplaintTrend struct {
 }
 
 // CauseAnalysis is the evidence for a 举一反三 notice: causes by group, by kind of debt and by
-// half-year, and the groups whose complaints rise.
+// period (month, quarter, half-year or year), and the groups whose complaints rise: the last
+// period to the date against the one before it.
 type CauseAnalysis struct {
-	AsOf    Date             `json:"as_of"`
-	ByGroup []CauseCount     `json:"by_group"`
-	ByKind  []CauseCount     `json:"by_kind"`
-	ByHalf  []CauseCount     `json:"by_half"`
-	Trends  []ComplaintTrend `json:"trends"`
+	AsOf     Date             `json:"as_of"`
+	Period   AnalysisPeriod   `json:"period"`
+	ByGroup  []CauseCount     `json:"by_group"`
+	ByKind   []CauseCount     `json:"by_kind"`
+	ByPeriod []CauseCount     `json:"by_period"`
+	Trends   []ComplaintTrend `json:"trends"`
+}
+
+// AnalysisPeriod is the length of the periods causes and complaints are counted in.
+type AnalysisPeriod string
+
+// Periods of analysis.
+const (
+	PeriodMonth   AnalysisPeriod = "month"
+	PeriodQuarter AnalysisPeriod = "quarter"
+	PeriodHalf    AnalysisPeriod = "half"
+	PeriodYear    AnalysisPeriod = "year"
+)
+
+// AnalysisPeriods lists the periods in display order.
+var AnalysisPeriods = []AnalysisPeriod{PeriodMonth, PeriodQuarter, PeriodHalf, PeriodYear}
+
+// AnalysisPeriodNames are the screen names.
+var AnalysisPeriodNames = map[AnalysisPeriod]string{PeriodMonth: "月", PeriodQuarter: "季度", PeriodHalf: "半年", PeriodYear: "年"}
+
+// Label is the screen name.
+func (p AnalysisPeriod) Label() string { return AnalysisPeriodNames[p] }
+
+// Months is the period's length in months.
+func (p AnalysisPeriod) Months() int {
+	switch p {
+	case PeriodMonth:
+		return 1
+	case PeriodQuarter:
+		return 3
+	case PeriodYear:
+		return 12
+	}
+	return 6
+}
+
+// Name names the period a date falls in: "2021年3月", "2021年第1季度", "2021上半年", "2021年".
+func (p AnalysisPeriod) Name(d Date) string {
+	y := strconv.Itoa(d.Year())
+	switch p {
+	case PeriodMonth:
+		return y + "年" + strconv.Itoa(int(d.Month())) + "月"
+	case PeriodQuarter:
+		return y + "年第" + strconv.Itoa((int(d.Month())+2)/3) + "季度"
+	case PeriodYear:
+		return y + "年"
+	}
+	return HalfOf(d)
+}
+
+// Key sorts the periods in time order: "2021-03", "2021-Q1", "2021-H1", "2021".
+func (p AnalysisPeriod) Key(d Date) string {
+	y := strconv.Itoa(d.Year())
+	switch p {
+	case PeriodMonth:
+		return fmt.Sprintf("%s-%02d", y, int(d.Month()))
+	case PeriodQuarter:
+		return y + "-Q" + strconv.Itoa((int(d.Month())+2)/3)
+	case PeriodYear:
+		return y
+	}
+	if d.Month() <= 6 {
+		return y + "-H1"
+	}
+	return y + "-H2"
 }
 
 // Add counts one cause.
@@ -137,6 +206,7 @@ type CauseService interface {
 	FindCause(ctx context.Context, subject CauseSubject, id int64) (*CauseRecord, error)
 	// FindCauses lists the visible causes recorded, newest first.
 	FindCauses(ctx context.Context) ([]*CauseRecord, error)
-	// AnalyseCauses counts the visible causes and the groups' complaint trends as of a date.
-	AnalyseCauses(ctx context.Context, asOf Date) (*CauseAnalysis, error)
+	// AnalyseCauses counts the visible causes by group, kind and period, and the groups'
+	// complaint trends over the last period to the date against the one before ("" is half-year).
+	AnalyseCauses(ctx context.Context, asOf Date, period AnalysisPeriod) (*CauseAnalysis, error)
 }

@@ -14,10 +14,12 @@ const (
 	TargetAll    CircularTarget = "all"    // every group (every unit directly below, when passed down)
 	TargetChosen CircularTarget = "chosen" // the units chosen
 	TargetRule   CircularTarget = "rule"   // the N groups with the most complaints received in the last half-year
+	TargetRising CircularTarget = "rising" // the groups whose complaints rose: the last half-year against the one before
 )
 
 // CircularTargetNames are the screen names.
-var CircularTargetNames = map[CircularTarget]string{TargetAll: "全部下级单位", TargetChosen: "选定单位", TargetRule: "近半年投诉举报最多的单位"}
+var CircularTargetNames = map[CircularTarget]string{TargetAll: "全部下级单位", TargetChosen: "选定单位", TargetRule: "近半年投诉举报最多的单位",
+	TargetRising: "投诉举报上升的单位（近半年多于前半年）"}
 
 // Label is how the target reads on screens.
 func (t CircularTarget) Label() string { return CircularTargetNames[t] }

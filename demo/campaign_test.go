@@ -98,7 +98,7 @@ func TestDemoCampaigns(t *testing.T) {
 		if onClues < 4 {
 			t.Fatalf("causes on %d clues", onClues)
 		}
-		an, err := sqldb.NewCauseService(db).AnalyseCauses(ctx, qingqian.MustParseDate("2021-12-31"))
+		an, err := sqldb.NewCauseService(db).AnalyseCauses(ctx, qingqian.MustParseDate("2021-12-31"), "")
 		if err != nil || len(an.ByGroup) != 3 || len(an.Trends) != 3 {
 			t.Fatalf("analysis at the end of 2021: %+v %v", an, err)
 		}

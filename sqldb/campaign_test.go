@@ -367,7 +367,7 @@ func TestCauses(t *testing.T) {
 		if r, err := causes.FindCause(f.liaisonB, qingqian.SubjectClue, clue.ID); err != nil || r != nil {
 			t.Fatalf("B reads A's cause: %+v %v", r, err)
 		}
-		an, err := causes.AnalyseCauses(f.office, qingqian.MustParseDate("2021-06-30"))
+		an, err := causes.AnalyseCauses(f.office, qingqian.MustParseDate("2021-06-30"), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -377,13 +377,35 @@ func TestCauses(t *testing.T) {
 		if len(an.ByKind) != 2 || an.ByKind[0].Key != "works" || an.ByKind[1].Key != "unknown" {
 			t.Fatalf("by kind %+v", an.ByKind)
 		}
-		if len(an.ByHalf) != 2 || an.ByHalf[0].Name != "2018下半年" || an.ByHalf[1].Name != "2021上半年" {
-			t.Fatalf("by half %+v", an.ByHalf)
+		if an.Period != qingqian.PeriodHalf || len(an.ByPeriod) != 2 || an.ByPeriod[0].Name != "2018下半年" || an.ByPeriod[1].Name != "2021上半年" {
+			t.Fatalf("by half %+v", an.ByPeriod)
+		}
+		// The records name the clue and the item by their numbers.
+		recs, err := causes.FindCauses(f.office)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			if r.Subject == qingqian.SubjectClue && r.SubjectNo != clue.No {
+				t.Fatalf("the clue's cause is numbered %q, want %q", r.SubjectNo, clue.No)
+			}
+		}
+		// By quarter: the clue of March is in 2021's first quarter, and the trend compares the
+		// second quarter (none) with the first (one): not rising.
+		q, err := causes.AnalyseCauses(f.office, qingqian.MustParseDate("2021-06-30"), qingqian.PeriodQuarter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.ByPeriod[len(q.ByPeriod)-1].Name != "2021年第1季度" || len(q.Trends) != 1 || q.Trends[0].Rising || q.Trends[0].Before != 1 {
+			t.Fatalf("by quarter %+v trends %+v", q.ByPeriod, q.Trends)
+		}
+		if _, err := causes.AnalyseCauses(f.office, qingqian.MustParseDate("2021-06-30"), "week"); qingqian.ErrorFields(err)["period"] == "" {
+			t.Fatalf("a week: %v", err)
 		}
 		if len(an.Trends) != 1 || !an.Trends[0].Rising || an.Trends[0].Recent != 1 || an.Trends[0].OrgID != f.groupA.ID {
 			t.Fatalf("trends %+v", an.Trends)
 		}
-		if an, err := causes.AnalyseCauses(f.liaisonB, qingqian.MustParseDate("2021-06-30")); err != nil || len(an.ByGroup) != 0 {
+		if an, err := causes.AnalyseCauses(f.liaisonB, qingqian.MustParseDate("2021-06-30"), ""); err != nil || len(an.ByGroup) != 0 {
 			t.Fatalf("B's analysis %+v %v", an, err)
 		}
 		// The groups with the most complaints: A only.
@@ -391,6 +413,11 @@ func TestCauses(t *testing.T) {
 		c := &qingqian.Circular{Title: "转发批示", Body: "举一反三", Target: qingqian.TargetRule, RuleTop: 10}
 		if err := cc.SendCircular(f.office, c, nil); err != nil || len(c.Receipts) != 1 || c.Receipts[0].OrgID != f.groupA.ID {
 			t.Fatalf("rule %+v %v", c, err)
+		}
+		// The groups whose complaints rose over the half-year: A (none before, one since).
+		rising := &qingqian.Circular{Title: "关于举一反三的通知", Body: "举一反三", Target: qingqian.TargetRising}
+		if err := cc.SendCircular(f.office, rising, nil); err != nil || len(rising.Receipts) != 1 || rising.Receipts[0].OrgID != f.groupA.ID {
+			t.Fatalf("rising %+v %v", rising, err)
 		}
 		if auditCount(t, f.fixture, "cause.set") != 3 {
 			t.Errorf("cause.set records: %d", auditCount(t, f.fixture, "cause.set"))

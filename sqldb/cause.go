@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/qingqian/qingqian"
@@ -87,17 +89,21 @@ func (s *CauseService) SetCause(ctx context.Context, subject qingqian.CauseSubje
 	return s.FindCause(ctx, subject, id)
 }
 
-const causeColumns = `c.subject, c.subject_id, c.cause, c.note, c.org_id, o.name, o.path, c.item_kind, c.on_date, c.recorded_by, c.recorded_at`
+const causeColumns = `c.subject, c.subject_id, COALESCE(l.no, i.no, ''), c.cause, c.note, c.org_id, o.name, o.path, c.item_kind, c.on_date, c.recorded_by, c.recorded_at`
+
+// causeFrom joins a cause to its unit and to the clue's or item's number.
+const causeFrom = ` FROM causes c JOIN orgs o ON o.id = c.org_id LEFT JOIN clues l ON c.subject = 'clue' AND l.id = c.subject_id
+	LEFT JOIN items i ON c.subject = 'item' AND i.id = c.subject_id`
 
 func scanCause(row interface{ Scan(...any) error }) (*qingqian.CauseRecord, string, error) {
 	r := &qingqian.CauseRecord{}
 	var path string
-	err := row.Scan(&r.Subject, &r.SubjectID, &r.Cause, &r.Note, &r.OrgID, &r.OrgName, &path, &r.ItemKind, &r.On, &r.RecordedBy, timeCol{&r.RecordedAt})
+	err := row.Scan(&r.Subject, &r.SubjectID, &r.SubjectNo, &r.Cause, &r.Note, &r.OrgID, &r.OrgName, &path, &r.ItemKind, &r.On, &r.RecordedBy, timeCol{&r.RecordedAt})
 	return r, path, err
 }
 
 func (db *DB) cause(ctx context.Context, q rowQueryer, subject qingqian.CauseSubject, id int64) (*qingqian.CauseRecord, error) {
-	r, _, err := scanCause(q.QueryRowContext(ctx, `SELECT `+causeColumns+` FROM causes c JOIN orgs o ON o.id = c.org_id WHERE c.subject = $1 AND c.subject_id = $2`, subject, id))
+	r, _, err := scanCause(q.QueryRowContext(ctx, `SELECT `+causeColumns+causeFrom+` WHERE c.subject = $1 AND c.subject_id = $2`, subject, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, qingqian.Errorf(qingqian.ENOTFOUND, "尚未记录拖欠原因")
 	}
@@ -112,7 +118,7 @@ func (s *CauseService) FindCause(ctx context.Context, subject qingqian.CauseSubj
 	if err != nil {
 		return nil, err
 	}
-	r, path, err := scanCause(s.db.read.QueryRowContext(ctx, `SELECT `+causeColumns+` FROM causes c JOIN orgs o ON o.id = c.org_id WHERE c.subject = $1 AND c.subject_id = $2`, subject, id))
+	r, path, err := scanCause(s.db.read.QueryRowContext(ctx, `SELECT `+causeColumns+causeFrom+` WHERE c.subject = $1 AND c.subject_id = $2`, subject, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {
@@ -127,7 +133,7 @@ func (s *CauseService) FindCause(ctx context.Context, subject qingqian.CauseSubj
 func (db *DB) causes(ctx context.Context, a *qingqian.Actor) (_ []*qingqian.CauseRecord, _ []string, err error) {
 	defer wrapErr(&err, "read causes")
 	lo, hi := subtreeRange(a.OrgPath)
-	rows, err := db.read.QueryContext(ctx, `SELECT `+causeColumns+` FROM causes c JOIN orgs o ON o.id = c.org_id WHERE o.path >= $1 AND o.path < $2
+	rows, err := db.read.QueryContext(ctx, `SELECT `+causeColumns+causeFrom+` WHERE o.path >= $1 AND o.path < $2
 		ORDER BY c.on_date DESC, c.subject, c.subject_id DESC`, lo, hi)
 	if err != nil {
 		return nil, nil, err
@@ -157,11 +163,17 @@ func (s *CauseService) FindCauses(ctx context.Context) (_ []*qingqian.CauseRecor
 }
 
 // AnalyseCauses implements qingqian.CauseService.
-func (s *CauseService) AnalyseCauses(ctx context.Context, asOf qingqian.Date) (_ *qingqian.CauseAnalysis, err error) {
+func (s *CauseService) AnalyseCauses(ctx context.Context, asOf qingqian.Date, period qingqian.AnalysisPeriod) (_ *qingqian.CauseAnalysis, err error) {
 	defer serviceErr(&err, "analyse causes as of %s", asOf)
 	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if period == "" {
+		period = qingqian.PeriodHalf
+	}
+	if _, ok := qingqian.AnalysisPeriodNames[period]; !ok {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "分析期间应为 month、quarter、half 或 year", Fields: map[string]string{"period": "应为 month、quarter、half 或 year"}}
 	}
 	if asOf.IsZero() {
 		asOf = qingqian.DateOf(s.db.Now())
@@ -183,8 +195,8 @@ func (s *CauseService) AnalyseCauses(ctx context.Context, asOf qingqian.Date) (_
 	if err != nil {
 		return nil, err
 	}
-	out := &qingqian.CauseAnalysis{AsOf: asOf, ByGroup: []qingqian.CauseCount{}, ByKind: []qingqian.CauseCount{}, ByHalf: []qingqian.CauseCount{}, Trends: []qingqian.ComplaintTrend{}}
-	byGroup, byKind, byHalf := map[string]*qingqian.CauseCount{}, map[string]*qingqian.CauseCount{}, map[string]*qingqian.CauseCount{}
+	out := &qingqian.CauseAnalysis{AsOf: asOf, Period: period, ByGroup: []qingqian.CauseCount{}, ByKind: []qingqian.CauseCount{}, ByPeriod: []qingqian.CauseCount{}, Trends: []qingqian.ComplaintTrend{}}
+	byGroup, byKind, byPeriod := map[string]*qingqian.CauseCount{}, map[string]*qingqian.CauseCount{}, map[string]*qingqian.CauseCount{}
 	add := func(m map[string]*qingqian.CauseCount, key, name string, c qingqian.Cause) {
 		if m[key] == nil {
 			m[key] = &qingqian.CauseCount{Key: key, Name: name}
@@ -204,8 +216,7 @@ func (s *CauseService) AnalyseCauses(ctx context.Context, asOf qingqian.Date) (_
 			kind, name = string(r.ItemKind), r.ItemKind.Label()
 		}
 		add(byKind, kind, name, r.Cause)
-		h := qingqian.HalfOf(r.On)
-		add(byHalf, h, h, r.Cause)
+		add(byPeriod, period.Key(r.On), period.Name(r.On), r.Cause)
 	}
 	for _, g := range gs {
 		if c := byGroup[g.Path]; c != nil {
@@ -217,20 +228,16 @@ func (s *CauseService) AnalyseCauses(ctx context.Context, asOf qingqian.Date) (_
 			out.ByKind = append(out.ByKind, *c)
 		}
 	}
-	var halves []string
-	for h := range byHalf {
-		halves = append(halves, h)
+	for _, k := range slices.Sorted(maps.Keys(byPeriod)) {
+		out.ByPeriod = append(out.ByPeriod, *byPeriod[k])
 	}
-	sort.Strings(halves)
-	for _, h := range halves {
-		out.ByHalf = append(out.ByHalf, *byHalf[h])
-	}
-	start := asOf.AddMonths(-6).AddDays(1)
+	months := period.Months()
+	start := asOf.AddMonths(-months).AddDays(1)
 	recent, err := s.db.complaintCounts(ctx, s.db.read, root, groups, start, asOf)
 	if err != nil {
 		return nil, err
 	}
-	before, err := s.db.complaintCounts(ctx, s.db.read, root, groups, start.AddMonths(-6), start.AddDays(-1))
+	before, err := s.db.complaintCounts(ctx, s.db.read, root, groups, start.AddMonths(-months), start.AddDays(-1))
 	if err != nil {
 		return nil, err
 	}

@@ -49,6 +49,8 @@ func (s *CircularService) SendCircular(ctx context.Context, c *qingqian.Circular
 			units, err = tx.recipients(ctx, a, officeID, officePath, nil, "org_ids")
 		case qingqian.TargetRule:
 			units, err = tx.mostComplained(ctx, officePath, qingqian.DateOf(tx.now), c.RuleTop)
+		case qingqian.TargetRising:
+			units, err = tx.risingComplaints(ctx, officePath, qingqian.DateOf(tx.now))
 		}
 		if err != nil {
 			return err
@@ -84,6 +86,41 @@ func (tx *Tx) mostComplained(ctx context.Context, officePath string, today qingq
 	}
 	if len(out) == 0 {
 		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "近半年没有单位被投诉举报，没有可以下发的单位", Fields: map[string]string{"target": "近半年无投诉举报"}}
+	}
+	return out, nil
+}
+
+// risingComplaints returns the groups below the office that received more complaint clues in
+// the half-year to the day than in the half-year before it, the largest rise first: the
+// groups a 举一反三 notice goes to.
+func (tx *Tx) risingComplaints(ctx context.Context, officePath string, today qingqian.Date) ([]campaignUnit, error) {
+	gs, err := tx.db.groups(ctx, tx, nil, officePath)
+	if err != nil {
+		return nil, err
+	}
+	paths := map[string]bool{}
+	for _, g := range gs {
+		paths[g.Path] = true
+	}
+	start := today.AddMonths(-6).AddDays(1)
+	recent, err := tx.db.complaintCounts(ctx, tx, officePath, paths, start, today)
+	if err != nil {
+		return nil, err
+	}
+	before, err := tx.db.complaintCounts(ctx, tx, officePath, paths, start.AddMonths(-6), start.AddDays(-1))
+	if err != nil {
+		return nil, err
+	}
+	var out []campaignUnit
+	for _, g := range gs {
+		if recent[g.Path] > before[g.Path] {
+			out = append(out, campaignUnit{g.ID, g.Name, g.Path})
+		}
+	}
+	rise := func(u campaignUnit) int { return recent[u.path] - before[u.path] }
+	sort.SliceStable(out, func(i, j int) bool { return rise(out[i]) > rise(out[j]) })
+	if len(out) == 0 {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "近半年没有投诉举报上升的单位，没有可以下发的单位", Fields: map[string]string{"target": "没有投诉举报上升的单位"}}
 	}
 	return out, nil
 }

@@ -95,7 +95,14 @@ func TestCampaignCircularCausePages(t *testing.T) {
 		want(liaison, "POST", "/clues/"+id(w.clueA)+"/cause", url.Values{"cause": {"upstream"}, "note": {"业主资金未拨付"}}, 303)
 		want(liaison, "GET", "/clues/"+id(w.clueA), nil, 200, "上游未付款（背靠背）", "业主资金未拨付")
 		want(liaison, "POST", "/items/"+id(w.itemA)+"/cause", url.Values{"cause": {"unsettled"}}, 303)
-		want(office, "GET", "/causes", nil, 200, "甲集团", "上游未付款（背靠背）", "项目未结算", "上升")
+		want(office, "GET", "/causes", nil, 200, "甲集团", "上游未付款（背靠背）", "项目未结算", "上升", c.No, "据此下发举一反三通知（1家")
+		want(office, "GET", "/causes?period=quarter", nil, 200, "按时间（每季度）", "近一季度与前一季度")
+		want(office, "GET", "/causes?period=week", nil, 400, "应为 month、quarter、half 或 year")
+		// The 举一反三 notice: drafted from the analysis for the groups whose complaints rose,
+		// read and sent by the office; the group signs for it.
+		want(office, "GET", "/circulars?draft=rising", nil, 200, "关于举一反三做好拖欠中小企业账款问题排查整改的通知", "1. 甲集团：前半年0件，近半年1件，主要原因为“项目未结算”", `value="rising" checked`)
+		_, h = want(office, "POST", "/circulars", url.Values{"title": {"关于举一反三的通知"}, "body": {"请举一反三"}, "target": {"rising"}}, 303)
+		want(liaison, "GET", strings.Split(h.Get("Location"), "?")[0], nil, 200, "关于举一反三的通知", "投诉举报上升的单位")
 
 		// The exports: the campaign's table, the receipts, the causes.
 		want(office, "GET", "/campaigns/"+campID+"/export?format=csv", nil, 200, "甲集团", "已审核待签批", "1. 台账内账款清偿情况：逐笔核对，均已支付")

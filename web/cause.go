@@ -22,11 +22,11 @@ func (s *Server) listCauses(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) getCauseAnalysis(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
-	asOf := q.date("as_of")
+	asOf, period := q.date("as_of"), qingqian.AnalysisPeriod(q.str("period"))
 	if err := q.err(); err != nil {
 		return err
 	}
-	a, err := s.Causes.AnalyseCauses(r.Context(), asOf)
+	a, err := s.Causes.AnalyseCauses(r.Context(), asOf, period)
 	if err != nil {
 		return err
 	}
@@ -131,17 +131,20 @@ type causesData struct {
 	Records []*qingqian.CauseRecord
 	Pager   *pager
 	AsOf    string
+	Periods []qingqian.AnalysisPeriod
+	Office  bool // the clearance office: it may send a 举一反三 notice
+	Rising  int  // groups whose complaints rose
 }
 
 func (s *Server) causesPage(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
-	asOf := q.date("as_of")
+	asOf, period := q.date("as_of"), qingqian.AnalysisPeriod(q.str("period"))
 	page := max(q.int("page", 1), 1)
 	if err := q.err(); err != nil {
 		return err
 	}
 	ctx := r.Context()
-	an, err := s.Causes.AnalyseCauses(ctx, asOf)
+	an, err := s.Causes.AnalyseCauses(ctx, asOf, period)
 	if err != nil {
 		return err
 	}
@@ -150,7 +153,14 @@ func (s *Server) causesPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	total := len(recs)
-	d := &causesData{A: an, Causes: qingqian.Causes, Records: recs[min((page-1)*pageSize, total):min(page*pageSize, total)], AsOf: an.AsOf.String()}
+	d := &causesData{A: an, Causes: qingqian.Causes, Records: recs[min((page-1)*pageSize, total):min(page*pageSize, total)], AsOf: an.AsOf.String(),
+		Periods: qingqian.AnalysisPeriods, Office: isOffice(r)}
+	// The notice goes to the groups rising over the half-year (the circular's rule).
+	for _, t := range an.Trends {
+		if t.Rising && an.Period == qingqian.PeriodHalf {
+			d.Rising++
+		}
+	}
 	if total > pageSize {
 		d.Pager = newPager(r, page, pageSize, total)
 	}

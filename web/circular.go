@@ -138,7 +138,48 @@ type circularsData struct {
 
 func (s *Server) circularsPage(w http.ResponseWriter, r *http.Request) error {
 	form := url.Values{"target": {string(qingqian.TargetAll)}, "reply_by": {qingqian.Today().AddDays(10).String()}, "rule_top": {"10"}}
+	if r.URL.Query().Get("draft") == "rising" && isOffice(r) {
+		if err := s.draftRisingNotice(r, form); err != nil {
+			return err
+		}
+	}
 	return s.showCirculars(w, r, http.StatusOK, &view{Form: form})
+}
+
+// draftRisingNotice fills the circular form with a 举一反三 notice to the groups whose complaints
+// rose over the half-year, naming each with its figures and its most frequent cause: the office
+// reads it, edits it and sends it.
+func (s *Server) draftRisingNotice(r *http.Request, form url.Values) error {
+	an, err := s.Causes.AnalyseCauses(r.Context(), qingqian.Today(), qingqian.PeriodHalf)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("各有关单位：\n近半年，下列单位被投诉举报拖欠民营企业中小企业账款的件数较前半年上升：\n")
+	n := 0
+	for _, t := range an.Trends {
+		if !t.Rising {
+			continue
+		}
+		n++
+		fmt.Fprintf(&b, "%d. %s：前半年%d件，近半年%d件", n, t.OrgName, t.Before, t.Recent)
+		if t.TopCause != "" {
+			fmt.Fprintf(&b, "，主要原因为“%s”", t.TopCause.Label())
+		}
+		b.WriteString("；\n")
+	}
+	if n == 0 {
+		return qingqian.Errorf(qingqian.EINVALID, "近半年没有投诉举报上升的单位")
+	}
+	replyBy := qingqian.Today().AddDays(15)
+	fmt.Fprintf(&b, "请上述单位举一反三，对照被投诉事项的原因，全面排查本单位及所属企业同类问题，完善采购、工程项目和应付账款管理，"+
+		"防止新增拖欠；并于%d年%d月%d日前报送排查整改情况。", replyBy.Year(), int(replyBy.Month()), replyBy.Day())
+	form.Set("title", "关于举一反三做好拖欠中小企业账款问题排查整改的通知")
+	form.Set("body", b.String())
+	form.Set("target", string(qingqian.TargetRising))
+	form.Set("reply_required", "true")
+	form.Set("reply_by", replyBy.String())
+	return nil
 }
 
 func (s *Server) showCirculars(w http.ResponseWriter, r *http.Request, status int, v *view) error {
@@ -152,7 +193,7 @@ func (s *Server) showCirculars(w http.ResponseWriter, r *http.Request, status in
 	total := len(cs)
 	cs = cs[min((page-1)*pageSize, total):min(page*pageSize, total)]
 	d := &circularsData{Circulars: cs, Office: isOffice(r), Chosen: map[int64]bool{}, OrgID: qingqian.ActorFrom(ctx).OrgID,
-		Targets: []qingqian.CircularTarget{qingqian.TargetAll, qingqian.TargetChosen, qingqian.TargetRule}}
+		Targets: []qingqian.CircularTarget{qingqian.TargetAll, qingqian.TargetChosen, qingqian.TargetRule, qingqian.TargetRising}}
 	if total > pageSize {
 		d.Pager = newPager(r, page, pageSize, total)
 	}

@@ -240,6 +240,7 @@ var enumValues = map[reflect.Type][]string{
 	typ[qingqian.Rhythm]():          keys(qingqian.RhythmNames),
 	typ[qingqian.CampaignState]():   keys(qingqian.CampaignStateNames),
 	typ[qingqian.CircularTarget]():  keys(qingqian.CircularTargetNames),
+	typ[qingqian.AnalysisPeriod]():  keys(qingqian.AnalysisPeriodNames),
 	typ[qingqian.Cause]():           keys(qingqian.CauseNames),
 	typ[qingqian.CauseSubject]():    keys(qingqian.CauseSubjectNames),
 	typ[qingqian.BuyerKind]():       keys(qingqian.BuyerKindNames),

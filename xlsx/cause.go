@@ -1,6 +1,7 @@
 package xlsx
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/qingqian/qingqian"
@@ -25,7 +26,11 @@ func WriteCauses(w io.Writer, recs []*qingqian.CauseRecord, format string, meta 
 		if r.ItemKind != "" {
 			kind = r.ItemKind.Label()
 		}
-		if err := wr.row([]any{r.Subject.Label(), r.SubjectID, r.OrgName, kind, r.On, r.Cause.Label(), r.Note, r.RecordedBy}); err != nil {
+		no := r.SubjectNo
+		if no == "" {
+			no = fmt.Sprintf("#%d", r.SubjectID)
+		}
+		if err := wr.row([]any{r.Subject.Label(), no, r.OrgName, kind, r.On, r.Cause.Label(), r.Note, r.RecordedBy}); err != nil {
 			return err
 		}
 	}

@@ -24,6 +24,7 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	fs := m.flags("export", &c)
 	out := fs.String("out", "", "输出文件（.xlsx 或 .csv）")
 	org := fs.Int64("org", 0, "只导出该单位及下级（台账、有分歧账款、合同、应付款）")
+	id := fs.Int64("id", 0, "专项工作或文件的ID（campaign、circular 必填）")
 	asOfText := fs.String("as-of", "", "截至日期 YYYY-MM-DD：台账按该日的余额导出（默认今天），有分歧账款表截至该日（默认上月末），应付款为该日未付的；其他导出不适用")
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitError(2)
@@ -48,6 +49,9 @@ func (m *Main) export(ctx context.Context, args []string) error {
 			return fmt.Errorf("--as-of 只适用于 ledger、disputes 和 payables：%s 导出的是当前的记录", kind)
 		}
 		asOf = d
+	}
+	if (kind == "campaign" || kind == "circular") && *id <= 0 {
+		return fmt.Errorf("导出 %s 须用 --id 指定其ID", kind)
 	}
 	db, err := m.open(ctx, &c)
 	if err != nil {
@@ -112,6 +116,29 @@ func (m *Main) export(ctx context.Context, args []string) error {
 			}
 			return xlsx.WriteCauses(w, recs, format, meta)
 		}
+	case "campaign":
+		// One campaign's answers, unit by unit, with its checklist.
+		fn = func(w io.Writer) error {
+			cp, err := svc.Campaigns.FindCampaign(sys, *id)
+			if err != nil {
+				return err
+			}
+			xs, err := svc.Campaigns.FindAnswers(sys, *id)
+			if err != nil {
+				return err
+			}
+			return xlsx.WriteCampaign(w, cp, xs, format, meta)
+		}
+	case "circular":
+		// One circular's receipts and replies.
+		fn = func(w io.Writer) error {
+			ci, err := svc.Circulars.FindCircular(sys, *id)
+			if err != nil {
+				return err
+			}
+			ci.MarkOverdue(qingqian.Today())
+			return xlsx.WriteReceipts(w, ci, format, meta)
+		}
 	case "contracts":
 		fn = func(w io.Writer) error {
 			return xlsx.ExportContracts(sys, svc.Contracts, qingqian.ContractFilter{OrgID: *org}, w, format, meta)
@@ -125,10 +152,10 @@ func (m *Main) export(ctx context.Context, args []string) error {
 			return xlsx.ExportOpenPayables(sys, svc.Aging, qingqian.PayableFilter{OrgID: *org, Subtree: true, AsOf: asOf}, w, format, meta)
 		}
 	default:
-		return fmt.Errorf("不能导出“%s”，可选：ledger、creditors、units、clues、interviews、disputes、audit、causes、contracts、payables", kind)
+		return fmt.Errorf("不能导出“%s”，可选：ledger、creditors、units、clues、interviews、disputes、audit、causes、campaign、circular、contracts、payables", kind)
 	}
 	// An export from the command line is recorded as one from the workbench is.
-	if err := svc.Audit.RecordAccess(sys, "data.export", "export", 0, map[string]any{"name": kind, "format": format, "path": "命令行", "org": *org}); err != nil {
+	if err := svc.Audit.RecordAccess(sys, "data.export", "export", 0, map[string]any{"name": kind, "format": format, "path": "命令行", "org": *org, "id": *id}); err != nil {
 		return err
 	}
 	if err := writeFile(*out, fn, m.Stdout); err != nil {

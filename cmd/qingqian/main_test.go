@@ -120,6 +120,22 @@ func TestDemoVerifyAndTamper(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "causes.csv")); !bytes.Contains(b, []byte("上游未付款（背靠背）")) || !bytes.Contains(b, []byte("业主方工程款未拨付")) {
 		t.Fatalf("causes export:\n%.2000s", b)
 	}
+	// The causes name the clues by their numbers; the demo's first campaign and first circular.
+	if b, _ := os.ReadFile(filepath.Join(dir, "causes.csv")); !regexp.MustCompile(`投诉线索,TS-\d{4}-\d{4}`).Match(b) {
+		t.Fatalf("the causes export does not number the clues:\n%.1000s", b)
+	}
+	for kind, want := range map[string]string{"campaign": "检查情况及整改措施", "circular": "签收人"} {
+		path := filepath.Join(dir, kind+".csv")
+		if out, err := run(t, "export", kind, "--data", dir, "--id", "1", "--out", path); err != nil {
+			t.Fatalf("export %s: %v\n%s", kind, err, out)
+		}
+		if b, _ := os.ReadFile(path); !bytes.Contains(b, []byte(want)) || bytes.Count(b, []byte("\n")) < 5 {
+			t.Fatalf("export %s:\n%s", kind, b)
+		}
+	}
+	if _, err := run(t, "export", "campaign", "--data", dir, "--out", filepath.Join(dir, "x.csv")); err == nil {
+		t.Fatal("a campaign export without --id was accepted")
+	}
 	if _, err := run(t, "export", "disputes", "--data", dir, "--as-of", "2020-13-01", "--out", filepath.Join(dir, "d.csv")); err == nil {
 		t.Fatal("a bad date was accepted")
 	}
