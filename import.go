@@ -163,6 +163,25 @@ type OrgRow struct {
 	Org        Org
 }
 
+// ContractRow is one row of an imported contract register: a contract of a unit named by its
+// full name, with its supplier named by USCC (Contract.Creditor).
+type ContractRow struct {
+	Sheet    string
+	Row      int
+	OrgName  string
+	Contract Contract
+}
+
+// ContractEventRow is one row of imported contract events: an event on the contract its unit
+// (by full name) and number name.
+type ContractEventRow struct {
+	Sheet      string
+	Row        int
+	OrgName    string
+	ContractNo string
+	Event      ContractEvent
+}
+
 // ImportService brings spreadsheets of ledger rows in.
 type ImportService interface {
 	// ImportLedger resolves and writes the rows in one transaction. A row is matched to an
@@ -185,6 +204,16 @@ type ImportService interface {
 	// importer may change them (see CreditorService); a row that would change one it may not is
 	// an issue. Callers: writers.
 	ImportCreditors(ctx context.Context, rows func(yield func(*CreditorRow) bool) error, dryRun bool) (*ImportResult, error)
+	// ImportContracts registers contracts, each in its unit (by full name, in the actor's
+	// subtree) with its supplier by USCC (registered with the row's name when new). A contract
+	// whose unit already has its number is left alone when its terms are the same and is an
+	// issue when they differ: corrections are made on the contract, with a reason. Callers:
+	// writers.
+	ImportContracts(ctx context.Context, rows func(yield func(*ContractRow) bool) error, dryRun bool) (*ImportResult, error)
+	// ImportContractEvents records events on contracts named by unit and number, and recomputes
+	// each contract's payables once. An event whose key is already recorded on its contract (or
+	// earlier in the file) is not recorded again. Callers: writers.
+	ImportContractEvents(ctx context.Context, rows func(yield func(*ContractEventRow) bool) error, dryRun bool) (*ImportResult, error)
 	// ImportOrgs creates units under their parents (named in the actor's subtree or earlier in
 	// the file) and updates the attributes of units that exist; it never moves a unit. Callers:
 	// administrators and supervisors.

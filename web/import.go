@@ -462,7 +462,7 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	kind := r.PathValue("kind")
 	if _, ok := xlsx.Importable[kind]; !ok {
-		return qingqian.Errorf(qingqian.ENOTFOUND, "不能导入“%s”，可选：ledger、repayments", kind)
+		return qingqian.Errorf(qingqian.ENOTFOUND, "不能导入“%s”，可选：ledger、repayments、plans、creditors、units、contracts、contract_events", kind)
 	}
 	path, _, err := s.saveUpload(r, maxImportFile)
 	if err != nil {

@@ -68,9 +68,11 @@ var fieldColumn = map[string]string{
 }
 
 // Importable names the sheets that can be imported, with their columns.
-var Importable = map[string][]Column{"ledger": LedgerColumns, "repayments": RepaymentColumns, "plans": PlanColumns, "creditors": CreditorColumns, "units": OrgColumns}
+var Importable = map[string][]Column{"ledger": LedgerColumns, "repayments": RepaymentColumns, "plans": PlanColumns, "creditors": CreditorColumns, "units": OrgColumns,
+	"contracts": ContractImportColumns, "contract_events": ContractEventColumns}
 
-// Import imports a file of a kind: "ledger", "repayments", "plans", "creditors" or "units". It
+// Import imports a file of a kind: "ledger", "repayments", "plans", "creditors", "units",
+// "contracts" or "contract_events". It
 // reads the file once, checking every cell and streaming the good rows into the service, which
 // resolves them and writes them in one transaction (or, in a dry run, reports what it would do).
 // With any problem in the file or in the rows, the transaction is rolled back, nothing is
@@ -90,8 +92,18 @@ func Import(ctx context.Context, svc qingqian.ImportService, kind, path string, 
 	case "units":
 		return importRows(ctx, path, OrgColumns, dryRun, progress, parseOrg, svc.ImportOrgs,
 			map[string]string{"name": "name", "parent": "parent", "short_name": "short_name", "uscc": "uscc", "kind": "kind", "liaison_phone": "phone"}, nil)
+	case "contracts":
+		return importRows(ctx, path, ContractImportColumns, dryRun, progress, parseContract, svc.ImportContracts,
+			map[string]string{"org_id": "org", "no": "no", "name": "name", "kind": "kind", "buyer_kind": "buyer", "creditor_id": "uscc", "uscc": "uscc",
+				"creditor_name": "creditor", "supplier_size": "size", "size_declared_on": "size_declared_on", "size_evidence": "size_evidence",
+				"signed_on": "signed_on", "amount": "amount", "settlement": "settlement", "agreed_days": "agreed_days", "acceptance_days": "acceptance_days",
+				"agreed_rate": "rate", "note": "note"}, nil)
+	case "contract_events":
+		return importRows(ctx, path, ContractEventColumns, dryRun, progress, parseContractEvent, svc.ImportContractEvents,
+			map[string]string{"org_id": "org", "contract_no": "no", "kind": "kind", "on": "on", "amount": "amount", "method": "method",
+				"voucher_no": "voucher_no", "end_on": "end_on", "late_by_supplier": "late_by_supplier", "note": "note", "key": "key"}, nil)
 	}
-	return nil, fileErr("不能导入“%s”，可选：ledger、repayments、plans、creditors、units", kind)
+	return nil, fileErr("不能导入“%s”，可选：ledger、repayments、plans、creditors、units、contracts、contract_events", kind)
 }
 
 // ImportRepayments imports a sheet of repayments (see Import) with, when zipPath is not empty,

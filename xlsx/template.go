@@ -24,6 +24,11 @@ var Templates = map[string]struct {
 	"plans": {"清偿计划", "清偿计划", PlanColumns, []string{"示范建工集团有限公司", "A-001", "2020-06-30", "500,000.00", qingqian.FundingOwn.Label(), "第一期"}},
 	"creditors": {"债权企业", "债权企业", CreditorColumns, []string{"某某建筑劳务有限公司", "91310115MA1K3BTP2B", qingqian.OwnershipPrivate.Label(), qingqian.SizeSmall.Label(),
 		"2019-01-10", "企业规模声明函", "上海"}},
+	"contracts": {"合同台账", "合同", ContractImportColumns, []string{"示范建工第一工程有限公司", "SFJG-2025-CG-001", "钢材采购", qingqian.KindGoods.Label(),
+		qingqian.BuyerLarge.Label(), "91310115MA1K3BTP2B", "某某钢材贸易有限公司", qingqian.SizeSmall.Label(), "2025-06-20", "中小企业声明函", "2025-07-01",
+		"1,000,000.00", qingqian.SettleOnce.Label(), "30", "是", "15", "", "", "否", "否", "否", ""}},
+	"contract_events": {"合同履行事项", "合同事项", ContractEventColumns, []string{"示范建工第一工程有限公司", "SFJG-2025-CG-001", qingqian.EventDelivery.Label(), "2025-08-01",
+		"", "", "", "", "否", "", "ERP-DH-0001"}},
 	"units": {"单位", "单位", OrgColumns, []string{"示范建工第一工程有限公司", "示范建工集团有限公司", "建工一公司", "", qingqian.OrgSubsidiary.Label(), "李四", "财务部", "王五",
 		"0311-80000000", "启用"}},
 }
@@ -37,7 +42,7 @@ const templateRows = 5000
 func WriteTemplate(w io.Writer, kind string) error {
 	t, ok := Templates[kind]
 	if !ok {
-		return fmt.Errorf("没有“%s”模板，可选：ledger、repayments、plans、creditors、units", kind)
+		return fmt.Errorf("没有“%s”模板，可选：ledger、repayments、plans、creditors、units、contracts、contract_events", kind)
 	}
 	f := excelize.NewFile()
 	defer f.Close()

@@ -18,7 +18,7 @@ import (
 // with the bad cells marked beside the file.
 func (m *Main) importFile(ctx context.Context, args []string) error {
 	if len(args) < 2 {
-		fmt.Fprint(m.Stderr, "用法：qingqian import ledger|repayments|plans|creditors|units 文件.xlsx|文件.csv [--dry-run]\n")
+		fmt.Fprint(m.Stderr, "用法：qingqian import ledger|repayments|plans|creditors|units|contracts|contract_events 文件.xlsx|文件.csv [--dry-run]\n")
 		return exitError(2)
 	}
 	kind := args[0]

@@ -75,8 +75,8 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
   qingqian user reset --username 用户名   （重置密码、解除锁定、关闭动态口令；从标准输入读取新密码）
   qingqian encrypt --in 文件 --out 文件.enc | decrypt --in 文件.enc --out 文件   用数据密钥加密、解密（如备份文件）
   qingqian encrypt --vouchers   用数据密钥加密已存储的明文凭证文件
-  qingqian template ledger|repayments|plans|creditors|units --out 文件.xlsx
-  qingqian import ledger|repayments|plans|creditors|units 文件.xlsx|文件.csv [--dry-run]
+  qingqian template ledger|repayments|plans|creditors|units|contracts|contract_events --out 文件.xlsx
+  qingqian import ledger|repayments|plans|creditors|units|contracts|contract_events 文件.xlsx|文件.csv [--dry-run]
   qingqian export ledger|creditors|units|clues|interviews|disputes|audit|causes|campaign|circular|contracts|payables --out 文件.xlsx|文件.csv [--org ID] [--as-of 日期] [--id ID]
   qingqian report --period N [--format xlsx|csv|html] --out 文件   第N期汇总表（已印发的原样输出）
   qingqian sweep   [--db URL] [--data DIR]     将逾期未付的合同应付款转入拖欠台账（新增欠款）；serve 每日 --sweep-at 时刻自动执行

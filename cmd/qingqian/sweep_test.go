@@ -85,6 +85,23 @@ func TestSweepOverduePayablesIntoTheLedger(t *testing.T) {
 				t.Fatalf("export %s:\n%s", kind, b)
 			}
 		}
+		// A contract and its delivery from files, as an ERP would send them; the template first.
+		if out, err := run(t, "template", "contracts", "--out", filepath.Join(t.TempDir(), "合同模板.xlsx")); err != nil {
+			t.Fatalf("template: %v\n%s", err, out)
+		}
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "合同.csv"), []byte("采购单位,合同编号,合同名称,合同类型,供应商统一社会信用代码,签订时声明的规模,签订日期,合同金额（元）\n"+
+			"示范建工集团有限公司,HT-CSV-1,水泥采购,货物款,91110000600037341L,小型,"+today.AddDays(-100).String()+",50000\n"), 0o600)
+		os.WriteFile(filepath.Join(dir, "事项.csv"), []byte("采购单位,合同编号,事件,日期,幂等键\n示范建工集团有限公司,HT-CSV-1,交付,"+today.AddDays(-95).String()+",ERP-9\n"), 0o600)
+		if out, err := run(t, append([]string{"import", "contracts", filepath.Join(dir, "合同.csv")}, args...)...); err != nil || !strings.Contains(out, "新增 1 条") {
+			t.Fatalf("import contracts: %v\n%s", err, out)
+		}
+		if out, err := run(t, append([]string{"import", "contract_events", filepath.Join(dir, "事项.csv")}, args...)...); err != nil || !strings.Contains(out, "新增 1 条") {
+			t.Fatalf("import events: %v\n%s", err, out)
+		}
+		if out, err := run(t, append([]string{"sweep"}, args...)...); err != nil || !strings.Contains(out, "已处理 1 份合同") {
+			t.Fatalf("the imported contract's sweep: %v\n%s", err, out)
+		}
 		if _, err := run(t, append([]string{"sweep", "extra"}, args...)...); err == nil {
 			t.Fatal("sweep took an argument")
 		}

@@ -22,7 +22,7 @@ func (m *Main) template(args []string) error {
 		return exitError(2)
 	}
 	if _, ok := xlsx.Templates[kind]; !ok {
-		return fmt.Errorf("没有“%s”模板，可选：ledger、repayments、plans、creditors、units", kind)
+		return fmt.Errorf("没有“%s”模板，可选：ledger、repayments、plans、creditors、units、contracts、contract_events", kind)
 	}
 	if *out == "" {
 		*out = xlsx.Templates[kind].Sheet + "模板.xlsx"

@@ -1,0 +1,212 @@
+package sqldb
+
+// Importing contracts and their events from spreadsheets.
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/qingqian/qingqian"
+)
+
+// ImportContracts implements qingqian.ImportService.
+func (s *ImportService) ImportContracts(ctx context.Context, rows func(yield func(*qingqian.ContractRow) bool) error, dryRun bool) (_ *qingqian.ImportResult, err error) {
+	defer serviceErr(&err, "import contracts")
+	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
+		im := &importer{tx: tx, a: a, res: res}
+		if err := im.loadOrgs(ctx); err != nil {
+			return err
+		}
+		first := map[string]string{} // unit and number → where in the file it first came
+		return feed(res, rows, func(r *qingqian.ContractRow) error { return im.contract(ctx, r, first) })
+	})
+}
+
+func (im *importer) contract(ctx context.Context, r *qingqian.ContractRow, first map[string]string) (err error) {
+	defer wrapErr(&err, "row %d", r.Row)
+	issue := func(field, value, msg string) {
+		im.res.AddIssue(qingqian.ImportIssue{Sheet: r.Sheet, Row: r.Row, Field: field, Value: value, Message: msg})
+	}
+	o, msg := im.unit(r.OrgName)
+	if o == nil {
+		issue("org_id", r.OrgName, msg)
+		return nil
+	}
+	k := r.Contract
+	k.OrgID = o.ID
+	key := fmt.Sprint(o.ID, "\x00", k.No)
+	if at, dup := first[key]; dup {
+		issue("no", k.No, "合同编号与"+at+"重复")
+		return nil
+	}
+	first[key] = where(r.Sheet, r.Row, r.Sheet)
+	if k.Creditor.Name == "" {
+		// An existing supplier may be named by its code alone.
+		var name string
+		if err := im.tx.QueryRowContext(ctx, `SELECT name FROM creditors WHERE uscc = $1`, k.Creditor.USCC).Scan(&name); errors.Is(err, sql.ErrNoRows) {
+			issue("creditor_name", "", "新供应商须填写名称")
+			return nil
+		} else if err != nil {
+			return err
+		}
+		k.Creditor.Name = name
+	}
+	if err := k.Validate(); err != nil {
+		for f, m := range qingqian.ErrorFields(err) {
+			issue(f, "", m)
+		}
+		return nil
+	}
+	cur, err := scanContract(im.tx.QueryRowContext(ctx, `SELECT `+contractColumns+contractFrom+` WHERE k.org_id = $1 AND k.no = $2`, o.ID, k.No))
+	switch {
+	case err == nil:
+		if cur.CreditorUSCC == k.Creditor.USCC && sameTerms(cur.Contract, &k) {
+			im.res.Unchanged++
+			im.res.AddDetail(qingqian.ImportRowResult{Sheet: r.Sheet, Row: r.Row, Action: qingqian.ImportIdentical, MatchedBy: "采购单位和合同编号"})
+			return nil
+		}
+		issue("no", k.No, "本单位已登记该编号的合同，其供应商或条款与文件不同：更正请在合同页面写明原因进行，不能通过导入覆盖")
+		return nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	cr, created, err := im.tx.creditorFor(ctx, *k.Creditor)
+	if err != nil {
+		if qingqian.ErrorCode(err) == qingqian.EINVALID {
+			for f, m := range qingqian.ErrorFields(err) {
+				issue(f, k.Creditor.USCC, m)
+			}
+			return nil
+		}
+		return err
+	}
+	if created {
+		im.res.CreditorsCreated++
+	}
+	k.CreditorID, k.CreditorName, k.CreditorUSCC, k.Creditor = cr.ID, cr.Name, cr.USCC, nil
+	if err := im.tx.createContract(ctx, o, &k); err != nil {
+		if qingqian.ErrorCode(err) == qingqian.ECONFLICT || qingqian.ErrorCode(err) == qingqian.EINVALID {
+			issue("no", k.No, qingqian.ErrorMessage(err))
+			return nil
+		}
+		return err
+	}
+	im.res.Created++
+	im.res.AddDetail(qingqian.ImportRowResult{Sheet: r.Sheet, Row: r.Row, Action: qingqian.ImportNew})
+	return nil
+}
+
+// sameTerms reports whether two contracts of one unit and number have the same terms.
+func sameTerms(a, b *qingqian.Contract) bool {
+	return a.Name == b.Name && a.Kind == b.Kind && a.Buyer == b.Buyer && a.SignedOn == b.SignedOn && a.Amount == b.Amount &&
+		a.SupplierSize == b.SupplierSize && a.SizeDeclaredOn == b.SizeDeclaredOn && a.SizeEvidence == b.SizeEvidence &&
+		a.Settlement == b.Settlement && a.AgreedDays == b.AgreedDays && a.AcceptanceCondition == b.AcceptanceCondition &&
+		a.AcceptanceDays == b.AcceptanceDays && a.AgreedRate == b.AgreedRate && a.PayWhenPaid == b.PayWhenPaid &&
+		a.AuditBasis == b.AuditBasis && a.ForcedBills == b.ForcedBills && a.Note == b.Note
+}
+
+// ImportContractEvents implements qingqian.ImportService.
+func (s *ImportService) ImportContractEvents(ctx context.Context, rows func(yield func(*qingqian.ContractEventRow) bool) error, dryRun bool) (_ *qingqian.ImportResult, err error) {
+	defer serviceErr(&err, "import contract events")
+	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
+		im := &importer{tx: tx, a: a, res: res}
+		if err := im.loadOrgs(ctx); err != nil {
+			return err
+		}
+		type contract struct {
+			row  *contractRow
+			keys map[string]bool // the keys recorded, and those earlier in the file
+		}
+		byNo := map[string]*contract{}
+		var order []int64
+		fresh := map[int64][]*qingqian.ContractEvent{}
+		if err := feed(res, rows, func(r *qingqian.ContractEventRow) error {
+			issue := func(field, value, msg string) {
+				res.AddIssue(qingqian.ImportIssue{Sheet: r.Sheet, Row: r.Row, Field: field, Value: value, Message: msg})
+			}
+			o, msg := im.unit(r.OrgName)
+			if o == nil {
+				issue("org_id", r.OrgName, msg)
+				return nil
+			}
+			no := fmt.Sprint(o.ID, "\x00", r.ContractNo)
+			k := byNo[no]
+			if k == nil {
+				cr, err := scanContract(tx.QueryRowContext(ctx, `SELECT `+contractColumns+contractFrom+` WHERE k.org_id = $1 AND k.no = $2`+tx.db.d.forUpdateOf("k"), o.ID, r.ContractNo))
+				if errors.Is(err, sql.ErrNoRows) {
+					issue("contract_no", r.ContractNo, "本单位没有这个编号的合同：请先登记或导入合同")
+					return nil
+				} else if err != nil {
+					return err
+				}
+				k = &contract{row: &contractRow{Contract: cr.Contract, path: cr.path}, keys: map[string]bool{}}
+				evs, err := tx.db.eventsOf(ctx, tx, cr.ID)
+				if err != nil {
+					return err
+				}
+				for _, e := range evs {
+					if e.Key != "" {
+						k.keys[e.Key] = true
+					}
+				}
+				byNo[no] = k
+			}
+			e := r.Event
+			e.ContractID = k.row.ID
+			if err := e.Validate(); err != nil {
+				for f, m := range qingqian.ErrorFields(err) {
+					issue(f, "", m)
+				}
+				return nil
+			}
+			switch {
+			case k.row.Cancelled():
+				issue("contract_no", r.ContractNo, "合同已作废，不能再记录事件")
+				return nil
+			case e.On.Before(k.row.SignedOn) && e.Kind != qingqian.EventInvoice:
+				issue("on", e.On.String(), "不能早于合同签订日期 "+k.row.SignedOn.String())
+				return nil
+			case e.Key != "" && k.keys[e.Key]:
+				res.Unchanged++ // recorded before, or earlier in the file: once only
+				res.AddDetail(qingqian.ImportRowResult{Sheet: r.Sheet, Row: r.Row, Action: qingqian.ImportIdentical, MatchedBy: "幂等键"})
+				return nil
+			}
+			if e.Key != "" {
+				k.keys[e.Key] = true
+			}
+			e.ActorName, e.CreatedAt = tx.actor.Name, tx.now
+			if _, ok := fresh[e.ContractID]; !ok {
+				order = append(order, e.ContractID)
+			}
+			fresh[e.ContractID] = append(fresh[e.ContractID], &e)
+			res.Created++
+			res.AddDetail(qingqian.ImportRowResult{Sheet: r.Sheet, Row: r.Row, Action: qingqian.ImportNew})
+			return nil
+		}); err != nil {
+			return err
+		}
+		if !res.OK() {
+			return nil
+		}
+		for _, id := range order {
+			var k *contract
+			for _, c := range byNo {
+				if c.row.ID == id {
+					k = c
+				}
+			}
+			if err := tx.insertEvents(ctx, fresh[id]); err != nil {
+				return err
+			}
+			if err := tx.audit(ctx, "contract.events", "contract", id, k.row.path, nil, map[string]any{"events": len(fresh[id]), "source": "import"}); err != nil {
+				return err
+			}
+			if err := tx.recomputePayables(ctx, k.row.Contract, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
