@@ -102,6 +102,7 @@ var AuditActionNames = map[string]string{
 	"campaign.launch":         "发起专项行动",
 	"campaign.prepare":        "填报专项自查",
 	"campaign.review":         "审核专项自查",
+	"campaign.remind":         "专项工作催报",
 	"campaign.approve":        "签批专项自查",
 	"campaign.return":         "退回专项自查",
 	"campaign.close":          "结束专项行动",

@@ -36,10 +36,11 @@ type CampaignScope string
 const (
 	ScopeGroups       CampaignScope = "groups"       // 集团公司本部及全级次
 	ScopeSubsidiaries CampaignScope = "subsidiaries" // 以子分公司为重点
+	ScopeLevel        CampaignScope = "level"        // 指定级次的子企业（Campaign.Level）
 )
 
 // CampaignScopeNames are the screen names.
-var CampaignScopeNames = map[CampaignScope]string{ScopeGroups: "各集团（全级次）", ScopeSubsidiaries: "以子分公司为重点"}
+var CampaignScopeNames = map[CampaignScope]string{ScopeGroups: "各集团（全级次）", ScopeSubsidiaries: "以子分公司为重点", ScopeLevel: "指定级次的子企业"}
 
 // Label is how the scope reads on screens.
 func (s CampaignScope) Label() string { return CampaignScopeNames[s] }
@@ -90,11 +91,14 @@ var DefaultChecklist = []string{
 // Campaign is a 回头看, self-check, 自查自纠, rectification or inspection: what the office asks of
 // which units, by when.
 type Campaign struct {
-	ID        int64         `json:"id"`
-	Kind      CampaignKind  `json:"kind"`
-	Title     string        `json:"title"`
-	Basis     string        `json:"basis"` // the document the campaign answers
-	Scope     CampaignScope `json:"scope"`
+	ID    int64         `json:"id"`
+	Kind  CampaignKind  `json:"kind"`
+	Title string        `json:"title"`
+	Basis string        `json:"basis"` // the document the campaign answers
+	Scope CampaignScope `json:"scope"`
+	// Level is, with ScopeLevel, the level of the units asked: 2 for the groups' direct
+	// subsidiaries (二级子企业), 3 for theirs, up to 5.
+	Level     int           `json:"level,omitempty"`
 	Checklist []string      `json:"checklist"`
 	StartsOn  Date          `json:"starts_on"`
 	TargetOn  Date          `json:"target_on"`
@@ -120,6 +124,10 @@ type CampaignUnit struct {
 	ApprovedAt time.Time       `json:"approved_at,omitzero"`
 	Found      Money           `json:"found"`    // debts found, as its answer computed them
 	Reversed   Money           `json:"reversed"` // repayments reversed
+	PreparedAt time.Time       `json:"prepared_at,omitzero"`
+	// Reported says, for a campaign with a reporting rhythm, whether the unit has prepared its
+	// answer in the current reporting period (MarkReported).
+	Reported bool `json:"reported"`
 }
 
 // Normalize fills what a campaign left empty: the default checklist, a one-off rhythm.
@@ -140,6 +148,9 @@ func (c *Campaign) Normalize() {
 	if c.Scope == "" {
 		c.Scope = ScopeGroups
 	}
+	if c.Scope != ScopeLevel {
+		c.Level = 0
+	}
 	c.Title, c.Basis = strings.TrimSpace(c.Title), strings.TrimSpace(c.Basis)
 }
 
@@ -158,7 +169,10 @@ func (c *Campaign) Validate() error {
 		v.Add("basis", "依据不能超过500个字")
 	}
 	if _, ok := CampaignScopeNames[c.Scope]; !ok {
-		v.Add("scope", "范围应为各集团或以子分公司为重点")
+		v.Add("scope", "范围应为各集团、以子分公司为重点或指定级次的子企业")
+	}
+	if c.Scope == ScopeLevel && (c.Level < 2 || c.Level > 5) {
+		v.Add("level", "级次应为2到5（2为集团的二级子企业）")
 	}
 	if _, ok := RhythmNames[c.Rhythm]; !ok {
 		v.Add("rhythm", "报送频次应为一次、每周或每月")
@@ -293,8 +307,10 @@ type Rectification struct {
 // CampaignService runs campaigns. The office (supervisor) launches and closes them; the units
 // asked prepare their answers (clerks and liaisons), reviewed and approved by their reviewers.
 type CampaignService interface {
-	// LaunchCampaign launches a campaign to the given groups (all active groups when none).
+	// LaunchCampaign launches a campaign to the given units (all active groups when none); with
+	// ScopeLevel, to the active units of its level (below the given groups when some are given).
 	LaunchCampaign(ctx context.Context, c *Campaign, orgIDs []int64) error
+	CampaignReminders
 	FindCampaign(ctx context.Context, id int64) (*Campaign, error)
 	FindCampaigns(ctx context.Context) ([]*Campaign, error)
 	// CloseCampaign closes it with the office's summary.

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/qingqian/qingqian"
 )
@@ -48,14 +49,19 @@ func (s *CampaignService) LaunchCampaign(ctx context.Context, c *qingqian.Campai
 		if err != nil {
 			return err
 		}
-		units, err := tx.recipients(ctx, a, officeID, officePath, orgIDs, "org_ids")
+		var units []campaignUnit
+		if c.Scope == qingqian.ScopeLevel {
+			units, err = tx.unitsOfLevel(ctx, a, officeID, officePath, orgIDs, c.Level)
+		} else {
+			units, err = tx.recipients(ctx, a, officeID, officePath, orgIDs, "org_ids")
+		}
 		if err != nil {
 			return err
 		}
 		list, _ := json.Marshal(c.Checklist)
 		c.State, c.CreatedBy, c.CreatedAt, c.Version = qingqian.CampaignOpen, a.Name, tx.now, 1
-		if err := tx.QueryRowContext(ctx, `INSERT INTO campaigns (office_id, kind, title, basis, scope, checklist, starts_on, target_on, rhythm, state, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`, officeID, c.Kind, c.Title, c.Basis, c.Scope, string(list),
+		if err := tx.QueryRowContext(ctx, `INSERT INTO campaigns (office_id, kind, title, basis, scope, level, checklist, starts_on, target_on, rhythm, state, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`, officeID, c.Kind, c.Title, c.Basis, c.Scope, c.Level, string(list),
 			c.StartsOn, c.TargetOn, c.Rhythm, c.State, a.Name, tx.ts(tx.now)).Scan(&c.ID); err != nil {
 			return fmt.Errorf("insert into campaigns: %w", err)
 		}
@@ -108,13 +114,13 @@ func (tx *Tx) recipients(ctx context.Context, a *qingqian.Actor, senderID int64,
 	return out, nil
 }
 
-const campaignColumns = `c.id, c.kind, c.title, c.basis, c.scope, c.checklist, c.starts_on, c.target_on, c.rhythm, c.state, c.summary,
+const campaignColumns = `c.id, c.kind, c.title, c.basis, c.scope, c.level, c.checklist, c.starts_on, c.target_on, c.rhythm, c.state, c.summary,
 	c.created_by, c.created_at, c.closed_by, c.closed_at, c.version, o.path`
 
 func scanCampaign(row interface{ Scan(...any) error }) (*qingqian.Campaign, string, error) {
 	c := &qingqian.Campaign{}
 	var list, path string
-	err := row.Scan(&c.ID, &c.Kind, &c.Title, &c.Basis, &c.Scope, &list, &c.StartsOn, &c.TargetOn, &c.Rhythm, &c.State, &c.Summary,
+	err := row.Scan(&c.ID, &c.Kind, &c.Title, &c.Basis, &c.Scope, &c.Level, &list, &c.StartsOn, &c.TargetOn, &c.Rhythm, &c.State, &c.Summary,
 		&c.CreatedBy, timeCol{&c.CreatedAt}, &c.ClosedBy, timeCol{&c.ClosedAt}, &c.Version, &path)
 	if err == nil {
 		err = json.Unmarshal([]byte(list), &c.Checklist)
@@ -135,7 +141,7 @@ func (db *DB) campaignUnits(ctx context.Context, q queryer, ids []int64) (_ map[
 		in = append(in, a.add(id))
 	}
 	rows, err := q.QueryContext(ctx, `SELECT u.campaign_id, o.id, o.name, o.path, COALESCE(x.id, 0), COALESCE(x.state, 'missing'), COALESCE(x.found, 0), COALESCE(x.reversed, 0),
-			(SELECT MAX(st.at) FROM campaign_steps st WHERE st.answer_id = x.id AND st.action = 'approve')
+			(SELECT MAX(st.at) FROM campaign_steps st WHERE st.answer_id = x.id AND st.action = 'approve'), x.prepared_at
 		FROM campaign_units u JOIN orgs o ON o.id = u.org_id LEFT JOIN campaign_answers x ON x.campaign_id = u.campaign_id AND x.org_id = u.org_id
 		WHERE u.campaign_id IN (`+strings.Join(in, ", ")+`) ORDER BY u.campaign_id, o.path`, a...)
 	if err != nil {
@@ -146,7 +152,7 @@ func (db *DB) campaignUnits(ctx context.Context, q queryer, ids []int64) (_ map[
 		var cid int64
 		var u qingqian.CampaignUnit
 		var path string
-		if err := rows.Scan(&cid, &u.OrgID, &u.OrgName, &path, &u.AnswerID, &u.State, &u.Found, &u.Reversed, timeCol{&u.ApprovedAt}); err != nil {
+		if err := rows.Scan(&cid, &u.OrgID, &u.OrgName, &path, &u.AnswerID, &u.State, &u.Found, &u.Reversed, timeCol{&u.ApprovedAt}, timeCol{&u.PreparedAt}); err != nil {
 			return nil, nil, err
 		}
 		out[cid] = append(out[cid], u)
@@ -195,6 +201,7 @@ func (db *DB) visibleCampaigns(ctx context.Context, q queryer, a *qingqian.Actor
 				c.Units = append(c.Units, u)
 			}
 		}
+		c.MarkReported(today)
 		if office[c.ID] || len(c.Units) > 0 {
 			out = append(out, c)
 		}
@@ -354,15 +361,20 @@ func (s *CampaignService) PrepareAnswer(ctx context.Context, campaignID int64, i
 		}
 		var cur qingqian.SubmissionState
 		var version int
-		err = tx.QueryRowContext(ctx, `SELECT id, state, version FROM campaign_answers WHERE campaign_id = $1 AND org_id = $2`+tx.db.d.forUpdate, c.ID, o.ID).Scan(&id, &cur, &version)
+		var preparedAt time.Time
+		err = tx.QueryRowContext(ctx, `SELECT id, state, version, prepared_at FROM campaign_answers WHERE campaign_id = $1 AND org_id = $2`+tx.db.d.forUpdate, c.ID, o.ID).Scan(&id, &cur, &version, timeCol{&preparedAt})
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		if id != 0 && in.Version != version {
 			return qingqian.Errorf(qingqian.ECONFLICT, "本单位的自查报告已被他人修改，请刷新后再操作")
 		}
-		if _, err := qingqian.NextState(cur, qingqian.ActPrepare); err != nil {
-			return err
+		// With a reporting rhythm an approved answer is prepared again in each new period: the
+		// unit's progress report of that period, signed off again.
+		if p, ok := c.CurrentPeriod(qingqian.DateOf(tx.now)); !(ok && cur == qingqian.StateApproved && qingqian.DateOf(preparedAt).Before(p.Start)) {
+			if _, err := qingqian.NextState(cur, qingqian.ActPrepare); err != nil {
+				return err
+			}
 		}
 		found, err := tx.db.campaignFigures(ctx, tx, o.Path, c.StartsOn)
 		if err != nil {

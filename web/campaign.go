@@ -29,6 +29,7 @@ type campaignInput struct {
 	Title     string                 `json:"title"`
 	Basis     string                 `json:"basis"`
 	Scope     qingqian.CampaignScope `json:"scope"`
+	Level     int                    `json:"level"` // with scope "level": 2 for the groups' direct subsidiaries
 	Checklist []string               `json:"checklist"`
 	StartsOn  qingqian.Date          `json:"starts_on"`
 	TargetOn  qingqian.Date          `json:"target_on"`
@@ -44,7 +45,7 @@ func (s *Server) launchCampaign(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	c := &qingqian.Campaign{Kind: in.Kind, Title: in.Title, Basis: in.Basis, Scope: in.Scope, Checklist: in.Checklist, StartsOn: in.StartsOn,
+	c := &qingqian.Campaign{Kind: in.Kind, Title: in.Title, Basis: in.Basis, Scope: in.Scope, Level: in.Level, Checklist: in.Checklist, StartsOn: in.StartsOn,
 		TargetOn: in.TargetOn, Rhythm: in.Rhythm}
 	if err := s.Campaigns.LaunchCampaign(r.Context(), c, in.OrgIDs); err != nil {
 		return err
@@ -219,6 +220,9 @@ func (s *Server) launchCampaignForm(w http.ResponseWriter, r *http.Request) erro
 	c := &qingqian.Campaign{Kind: qingqian.CampaignKind(form.Get("kind")), Title: form.Get("title"), Basis: form.Get("basis"),
 		Scope: qingqian.CampaignScope(form.Get("scope")), Checklist: strings.Split(form.Get("checklist"), "\n"),
 		StartsOn: formDate(form, "starts_on", bad), TargetOn: formDate(form, "target_on", bad), Rhythm: qingqian.Rhythm(form.Get("rhythm"))}
+	if c.Scope == qingqian.ScopeLevel {
+		c.Level = formInt(form, "level", bad)
+	}
 	return s.submit(w, r, form, bad, func() error {
 		return s.Campaigns.LaunchCampaign(r.Context(), c, formIDs(form, "org_ids"))
 	}, func(st int, v *view) error { return s.showCampaigns(w, r, st, v) }, func() string { return fmt.Sprintf("/campaigns/%d?done=campaign", c.ID) })
@@ -238,6 +242,11 @@ type campaignData struct {
 	Found    qingqian.Money
 	Reversed qingqian.Money
 	Today    qingqian.Date
+	// Period is the current reporting period of a campaign with a rhythm; Unreported counts the
+	// units that have not prepared their answer in it.
+	Period     *qingqian.RhythmPeriod
+	PeriodName string
+	Unreported int
 }
 
 func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) error {
@@ -256,6 +265,14 @@ func (s *Server) campaignData(r *http.Request) (*campaignData, error) {
 	}
 	a := qingqian.ActorFrom(ctx)
 	d := &campaignData{C: c, Office: isOffice(r), Today: qingqian.Today()}
+	if p, ok := c.CurrentPeriod(d.Today); ok {
+		d.Period, d.PeriodName = &p, p.Label(c.Rhythm)
+		for _, u := range c.Units {
+			if !u.Reported {
+				d.Unreported++
+			}
+		}
+	}
 	if d.Answers, err = s.Campaigns.FindAnswers(ctx, id); err != nil {
 		return nil, err
 	}
@@ -279,8 +296,10 @@ func (s *Server) campaignData(r *http.Request) (*campaignData, error) {
 				d.MyAnswer = x
 			}
 		}
+		// With a rhythm, an approved answer is prepared again as the new period's report.
 		d.CanPrep = c.State == qingqian.CampaignOpen && a.CanSign(qingqian.ActPrepare) &&
-			(d.MyAnswer == nil || d.MyAnswer.State == qingqian.StatePrepared || d.MyAnswer.State == qingqian.StateReturned)
+			(d.MyAnswer == nil || d.MyAnswer.State == qingqian.StatePrepared || d.MyAnswer.State == qingqian.StateReturned ||
+				d.MyAnswer.State == qingqian.StateApproved && d.Period != nil && !d.Mine.Reported)
 	}
 	if c.Kind == qingqian.CampaignRectify {
 		// A closed campaign's curve ends on the day it closed.

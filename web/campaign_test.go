@@ -67,6 +67,17 @@ func TestCampaignCircularCausePages(t *testing.T) {
 		want(office, "POST", "/campaigns/"+campID+"/close", url.Values{"version": {"1"}}, 400, "请填写工作总结")
 		want(office, "POST", "/campaigns/"+campID+"/close", url.Values{"version": {"1"}, "summary": {"甲集团按期完成自查自纠。"}}, 303)
 		want(office, "GET", "/campaigns/"+campID+"/annex", nil, 200, "附件：2021年自查自纠", "甲集团按期完成自查自纠。", "逐笔核对，均已支付")
+		// A weekly campaign: this week's row says who has not reported; the office reminds them,
+		// the reminder stands on the group's dashboard; once reminded, not again within the hour.
+		want(office, "POST", "/campaigns", url.Values{"kind": {"rectify"}, "title": {"逐周整改"}, "scope": {"level"}, "level": {"9"}, "rhythm": {"weekly"},
+			"starts_on": {qingqian.Today().String()}, "target_on": {qingqian.Today().AddDays(30).String()}}, 400, "级次应为2到5")
+		_, h = want(office, "POST", "/campaigns", url.Values{"kind": {"rectify"}, "title": {"逐周整改"}, "scope": {"groups"}, "rhythm": {"weekly"},
+			"starts_on": {qingqian.Today().String()}, "target_on": {qingqian.Today().AddDays(30).String()}, "org_ids": {id(e.a.ID)}}, 303)
+		weekly := strings.Split(h.Get("Location"), "?")[0]
+		want(office, "GET", weekly, nil, 200, "本期：第1周（"+qingqian.Today().String()+"至", "1 家本期未报送", `id="campaign-remind"`)
+		want(office, "POST", weekly+"/remind", url.Values{"note": {"请于周五前报送"}}, 303)
+		want(liaison, "GET", "/", nil, 200, "专项工作催报", "逐周整改", "请于周五前报送")
+		want(office, "POST", weekly+"/remind", url.Values{}, 409, "一小时内已催报过")
 
 		// Circulars: a reply required without a date is named; the liaison signs for it and replies.
 		want(office, "POST", "/circulars", url.Values{"title": {"转发批示"}, "body": {"举一反三"}, "reply_required": {"true"}, "reply_by": {""}, "target": {"chosen"},

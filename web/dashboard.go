@@ -40,6 +40,8 @@ type dutyData struct {
 	ToReview, ToApprove []signItem
 	// Reminders are the office's 催报 of the periods the user's group has not reported.
 	Reminders []*qingqian.Reminder
+	// CampaignReminders are the office's 催报 of campaign periods the user's unit has not reported.
+	CampaignReminders []*qingqian.CampaignReminder
 	// Calendar reminds the office (the administrator, on its list of users) of a holiday arrangement to enter: the
 	// next year's from 1 November, the current year's if it is missing.
 	Calendar string
@@ -214,6 +216,11 @@ func (s *Server) duty(r *http.Request) (*dutyData, error) {
 	}
 	if d.Reports && !a.Has(qingqian.RoleSupervisor) {
 		if d.Reminders, err = s.Reports.FindReminders(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if !a.Has(qingqian.RoleSupervisor) {
+		if d.CampaignReminders, err = s.Campaigns.FindCampaignReminders(ctx); err != nil {
 			return nil, err
 		}
 	}

@@ -156,6 +156,7 @@ var apiOps = map[string]apiOp{
 	"POST /api/v1/campaigns":                    {req: typ[campaignInput](), status: 201, resp: typ[*qingqian.Campaign]()},
 	"GET /api/v1/campaigns/{id}":                {status: 200, resp: typ[*qingqian.Campaign]()},
 	"POST /api/v1/campaigns/{id}/close":         {req: typ[closeCampaignInput](), status: 200, resp: typ[*qingqian.Campaign]()},
+	"POST /api/v1/campaigns/{id}/remind":        {req: typ[campaignRemindInput](), status: 200, resp: typ[campaignReminded]()},
 	"GET /api/v1/campaigns/{id}/answers":        {status: 200, resp: typ[items[*qingqian.CampaignAnswer]]()},
 	"POST /api/v1/campaigns/{id}/answers":       {req: typ[qingqian.AnswerInput](), status: 200, resp: typ[*qingqian.CampaignAnswer]()},
 	"GET /api/v1/campaigns/{id}/rectification":  {status: 200, resp: typ[*qingqian.Rectification]()},

@@ -165,6 +165,8 @@ func TestPermissionMatrix(t *testing.T) {
 			// Group A's liaison and clerk prepare its answer; an empty one names the items to answer.
 			{"POST /campaigns/{id}/answer", "/campaigns/" + camp + "/answer", all(403, "liaison", 400, "clerk_a", 400, "clerk_b", 404)},
 			{"POST /campaigns/{id}/close", "/campaigns/" + camp + "/close", all(403, office, 400)},
+			// The world's campaign is reported once: nothing to remind of.
+			{"POST /campaigns/{id}/remind", "/campaigns/" + camp + "/remind", all(403, office, 409)},
 			{"GET /campaign-answers/{id}", "/campaign-answers/" + answer, all(200, A, 403, "clerk_b", 404)},
 			{"POST /campaign-answers/{id}/sign", "/campaign-answers/" + answer + "/sign", all(403, "reviewer", 400)},
 			{"GET /circulars", "/circulars", all(200, A, 403)},
@@ -378,6 +380,7 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST /api/v1/campaigns", "/api/v1/campaigns", all(403, "supervisor", 400)},
 			{"GET /api/v1/campaigns/{id}", "/api/v1/campaigns/" + camp, all(200, "clerk_b", 404)},
 			{"POST /api/v1/campaigns/{id}/close", "/api/v1/campaigns/" + camp + "/close", all(403, "supervisor", 400)},
+			{"POST /api/v1/campaigns/{id}/remind", "/api/v1/campaigns/" + camp + "/remind", all(403, "supervisor", 409)},
 			{"GET /api/v1/campaigns/{id}/answers", "/api/v1/campaigns/" + camp + "/answers", all(200, "clerk_b", 404)},
 			// Preparing and signing an answer are a person's acts, as for a submission.
 			{"POST /api/v1/campaigns/{id}/answers", "/api/v1/campaigns/" + camp + "/answers", all(403)},

@@ -149,6 +149,8 @@ func (s *Server) htmlRoutes() []route {
 		{"GET /campaigns/{id}/annex", s.campaignAnnex},
 		{"POST /campaigns/{id}/answer", s.prepareAnswerForm},
 		{"POST /campaigns/{id}/close", s.closeCampaignForm},
+		// campaign_rhythm.go
+		{"POST /campaigns/{id}/remind", s.remindCampaignForm},
 		{"GET /campaign-answers/{id}", s.answerPage},
 		{"POST /campaign-answers/{id}/sign", s.signAnswerForm},
 		// circular.go
@@ -303,6 +305,8 @@ func (s *Server) apiRoutes() []route {
 		{"POST /api/v1/campaigns", s.launchCampaign},
 		{"GET /api/v1/campaigns/{id}", s.getCampaign},
 		{"POST /api/v1/campaigns/{id}/close", s.closeCampaign},
+		// campaign_rhythm.go
+		{"POST /api/v1/campaigns/{id}/remind", s.remindCampaign},
 		{"GET /api/v1/campaigns/{id}/answers", s.listAnswers},
 		{"POST /api/v1/campaigns/{id}/answers", s.prepareAnswer},
 		{"GET /api/v1/campaigns/{id}/rectification", s.getRectification},
