@@ -40,9 +40,10 @@ const (
 	kindStatement = "statement"
 )
 
-// spoolDir is where uploaded statements wait for their import: beside the voucher store.
+// spoolDir is where uploaded statements wait for their import: in the data folder's spool,
+// beside the voucher store, in a folder of their own.
 func (db *DB) spoolDir() string {
-	return filepath.Join(filepath.Dir(db.VoucherDir), "spool")
+	return filepath.Join(filepath.Dir(db.VoucherDir), "spool", "statements")
 }
 
 func (db *DB) spoolPath(sha string) string { return filepath.Join(db.spoolDir(), sha) }
@@ -151,28 +152,40 @@ func (db *DB) sweepSpool(now time.Time) {
 	}
 }
 
-// readSpooled reads the lines of a spooled statement file: decrypted into a private temporary
-// file, checked against its hash, read, removed.
+// readSpooled reads the lines of a spooled statement file.
 func (db *DB) readSpooled(sha string) (*qingqian.StatementReadResult, error) {
 	gone := &qingqian.Error{Code: qingqian.EINVALID, Message: "上传的对账单已过期或不存在，请重新上传并预览", Fields: map[string]string{"file": "请重新上传"}}
 	if !validSHA(sha) {
 		return nil, gone
 	}
-	src, err := openVoucherFile(db.spoolPath(sha), db.VoucherKey)
-	if errors.Is(err, os.ErrNotExist) {
+	res, err := db.readStatementAt(db.spoolPath(sha), sha)
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, errHashDiffers) {
 		return nil, gone
-	} else if err != nil {
+	}
+	return res, err
+}
+
+// errHashDiffers is a stored file whose bytes no longer hash to its name.
+var errHashDiffers = errors.New("the file's bytes do not hash to its name")
+
+// readStatementAt reads the lines of a stored statement file (in clear or sealed): decrypted
+// into a private temporary file, checked against its hash, read, removed.
+func (db *DB) readStatementAt(path, sha string) (*qingqian.StatementReadResult, error) {
+	src, err := openVoucherFile(path, db.VoucherKey)
+	if err != nil {
 		return nil, err
 	}
 	defer src.Close()
+	if err := os.MkdirAll(db.spoolDir(), 0o750); err != nil {
+		return nil, err
+	}
 	tmp, err := os.CreateTemp(db.spoolDir(), uploadPrefix+"*")
 	if err != nil {
 		return nil, err
 	}
 	defer os.Remove(tmp.Name())
 	h := sha256.New()
-	head := &headBuffer{}
-	if _, err := io.Copy(io.MultiWriter(tmp, h, head), src); err != nil {
+	if _, err := io.Copy(io.MultiWriter(tmp, h), src); err != nil {
 		tmp.Close()
 		return nil, err
 	}
@@ -180,23 +193,9 @@ func (db *DB) readSpooled(sha string) (*qingqian.StatementReadResult, error) {
 		return nil, err
 	}
 	if hex.EncodeToString(h.Sum(nil)) != sha {
-		return nil, gone
+		return nil, errHashDiffers
 	}
-	if strings.HasPrefix(statementType(head.b), "text/") {
-		// The reader tells a CSV file by its name.
-		csv := tmp.Name() + ".csv"
-		if err := os.Rename(tmp.Name(), csv); err != nil {
-			return nil, err
-		}
-		defer os.Remove(csv)
-		return readStatementFile(csv)
-	}
-	xl := tmp.Name() + ".xlsx"
-	if err := os.Rename(tmp.Name(), xl); err != nil {
-		return nil, err
-	}
-	defer os.Remove(xl)
-	return readStatementFile(xl)
+	return readStatementFile(tmp.Name())
 }
 
 // keepStatementFile moves a spooled statement file into the voucher store (as it is stored,

@@ -261,3 +261,32 @@ func TestVerifyFindsTamperedProofs(t *testing.T) {
 		wantProblem(t, db, sqldb.VerifyOptions{}, "（询证〔2020〕第0099号）没有发出它的审计记录")
 	})
 }
+
+// verify reads each kept statement file again: the file changed on disk, or its registration
+// removed, is named.
+func TestVerifyRereadsStatementFiles(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		st := sqldb.NewStatementService(db)
+		f.at("2021-03-25 10:00")
+		csv := statementCSV(stmtLine{on: "2021-03-02", amount: 10, payee: "甲", serial: "R1"}, stmtLine{on: "2021-03-03", amount: 20, payee: "乙", serial: "R2"})
+		res, err := importCSV(t, st, as(f.subA1, qingqian.RoleLiaison), csv, qingqian.StatementImport{OrgID: f.subA1.ID})
+		if err != nil || res.Statement == nil {
+			t.Fatalf("import: %+v %v", res, err)
+		}
+		mustVerify(t, db)
+		sha := res.Statement.FileSHA256
+		path := sqldb.VoucherPath(db.VoucherDir, sha)
+		if err := os.WriteFile(path, []byte(strings.Replace(csv, "20.00", "2000.00", 1)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("对账单 %d（对账单.csv）", res.Statement.ID)
+		wantProblem(t, db, sqldb.VerifyOptions{}, name+"的原文件已被改动", "凭证 "+sha+"的文件已被改动")
+		if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		mustVerify(t, db)
+		mustExec(t, db, `DELETE FROM vouchers WHERE sha256 = $1`, sha)
+		wantProblem(t, db, sqldb.VerifyOptions{}, name+"的原文件没有登记在文件存储中")
+	})
+}

@@ -23,7 +23,8 @@ type VerifyOptions struct {
 	// Anchors are heads of the audit chains written down outside the database before: each
 	// record they name must still be there with the hash they name.
 	Anchors []NamedAnchor
-	// SkipVouchers leaves the voucher files unread (they are re-hashed by default).
+	// SkipVouchers leaves the voucher files unread (they are re-hashed by default), and the kept
+	// bank statement files (read again by default, their lines compared with the statements').
 	SkipVouchers bool
 	// Progress, when set, is told each step as it starts.
 	Progress func(step string)
@@ -116,7 +117,7 @@ func (db *DB) Verify(ctx context.Context, opt VerifyOptions) (_ *VerifyReport, e
 		return nil, err
 	}
 	progress("银行对账单与询证函")
-	if err := db.verifyStatements(ctx, s, rep); err != nil {
+	if err := db.verifyStatements(ctx, s, rep, !opt.SkipVouchers); err != nil {
 		return nil, err
 	}
 	if err := db.verifyLetters(ctx, s, rep); err != nil {

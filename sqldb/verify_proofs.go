@@ -8,7 +8,9 @@ package sqldb
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -66,7 +68,7 @@ func auditAfter(ctx context.Context, s *snapshot, fn func(seq, entityID int64, a
 // verifyStatements checks every bank statement against the record of its import, its lines
 // against the digest that record holds, and the links of lines to repayments against the
 // records of the matches and unmatches, replayed in order.
-func (db *DB) verifyStatements(ctx context.Context, s *snapshot, rep *VerifyReport) (err error) {
+func (db *DB) verifyStatements(ctx context.Context, s *snapshot, rep *VerifyReport, reread bool) (err error) {
 	defer wrapErr(&err, "verify the bank statements")
 	trail := map[int64]*qingqian.BankStatement{}
 	type link struct {
@@ -193,10 +195,34 @@ func (db *DB) verifyStatements(ctx context.Context, s *snapshot, rep *VerifyRepo
 		}
 		if linesDigest(r.lines) != t.LinesDigest {
 			bad.add("%s的流水行与导入时的摘要不符：%s", name, lineChanged(r.lines, t.OrgID))
+			continue
+		}
+		if r.st.FileSHA256 != "" && reread {
+			if problem := db.linesFromFile(r.st.FileSHA256, r.lines); problem != "" {
+				bad.add("%s%s", name, problem)
+			}
 		}
 	}
 	for id, t := range trail {
 		bad.add("对账单 %d（%s）有导入记录而已不在库中：被绕过系统删除", id, t.FileName)
+	}
+	rows, err = s.tx.QueryContext(ctx, `SELECT s.id, s.file_name FROM bank_statements s WHERE s.file_sha256 <> ''
+		AND NOT EXISTS (SELECT 1 FROM vouchers v WHERE v.sha256 = s.file_sha256 AND v.kind = 'statement') ORDER BY s.id`)
+	if err != nil {
+		return fmt.Errorf("read bank_statements: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			rows.Close()
+			return err
+		}
+		bad.add("对账单 %d（%s）的原文件没有登记在文件存储中：登记被绕过系统删除", id, name)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
 	}
 
 	// The links of lines to repayments.
@@ -234,6 +260,30 @@ func (db *DB) verifyStatements(ctx context.Context, s *snapshot, rep *VerifyRepo
 	}
 	bad.done()
 	return nil
+}
+
+// linesFromFile reads a statement's kept file again and says how the lines differ from what it
+// gives, "" when they are the same: the lines of a statement are those of its file.
+func (db *DB) linesFromFile(sha string, lines []qingqian.StatementLine) string {
+	res, err := db.readStatementAt(VoucherPath(db.VoucherDir, sha), sha)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "的原文件缺失"
+	case errors.Is(err, errHashDiffers):
+		return "的原文件已被改动（内容与哈希不符）"
+	case err != nil:
+		return "的原文件无法读取（" + qingqian.ErrorMessage(err) + "）"
+	case len(res.Issues) > 0 || len(res.Lines) != len(lines):
+		return fmt.Sprintf("的流水行（%d 行）与从原文件读出的付款行（%d 行）不符", len(lines), len(res.Lines))
+	}
+	for i, l := range lines {
+		f := res.Lines[i]
+		if f.Row != l.Row || f.On != l.On || f.Amount != l.Amount || f.PayeeName != l.PayeeName || f.PayeeAccount != l.PayeeAccount ||
+			f.Memo != l.Memo || f.SerialNo != l.SerialNo {
+			return fmt.Sprintf("的流水行 %d（流水号 %s）与原文件第 %d 行不符", l.ID, l.SerialNo, f.Row)
+		}
+	}
+	return ""
 }
 
 // lineChanged says which lines are suspect when a statement's lines no longer give its digest:
