@@ -3,9 +3,11 @@ package web_test
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -85,6 +87,78 @@ func TestStatementImportedFromTheFileKept(t *testing.T) {
 		e.do("GET", "/api/v1/statements/"+id+"/file", e.tokB, nil).want(t, http.StatusNotFound)
 		if rep, err := db.Verify(t.Context(), sqldb.VerifyOptions{}); err != nil || !rep.OK() || rep.Statements != 2 {
 			t.Fatalf("verify: %+v %v", rep, err)
+		}
+	})
+}
+
+// On the page: the clerk is offered no import; the reviewer's preview warns of a date a year
+// from the rest and offers to confirm it; the confirmation carries the file's hash only, is
+// refused without the box ticked (naming the row), imported with it; the statement links to its
+// file.
+func TestStatementPageConfirmsOutliers(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		newWorld(t, db, e)
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		as := func(who string) func(method, path, ctype string, body io.Reader) (int, string) {
+			_, secret, err := sqldb.NewUserService(db).Login(t.Context(), who, testPassword, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return func(method, path, ctype string, body io.Reader) (int, string) {
+				t.Helper()
+				req, _ := http.NewRequest(method, e.srv.URL+path, body)
+				if ctype != "" {
+					req.Header.Set("Content-Type", ctype)
+				}
+				req.AddCookie(&http.Cookie{Name: "qq_session", Value: secret})
+				res, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				return res.StatusCode, html.UnescapeString(string(b))
+			}
+		}
+		org := strconv.FormatInt(e.a.ID, 10)
+		clerk, reviewer := as("clerk_a"), as("reviewer")
+		if st, page := clerk("GET", "/statements?org_id="+org, "", nil); st != 200 || strings.Contains(page, `id="statement-form"`) || strings.Contains(page, "人工匹配") {
+			t.Fatalf("the clerk's page (%d) offers an import or a match", st)
+		}
+		today := qingqian.Today()
+		csv := "交易日期,借方发生额,对方户名,流水号\n" + today.AddDays(-3).String() + ",10.00,甲,P-1\n" + today.AddDays(-2).String() + ",20.00,乙,P-2\n" +
+			today.AddDays(-900).String() + ",30.00,丙,P-3\n"
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("org_id", org)
+		fw, _ := mw.CreateFormFile("file", "对账单.csv")
+		fw.Write([]byte(csv))
+		mw.Close()
+		st, page := reviewer("POST", "/statements", mw.FormDataContentType(), &buf)
+		if st != 200 || !strings.Contains(page, `id="statement-warnings"`) || !strings.Contains(page, `name="accept_outliers"`) || strings.Contains(page, `name="lines"`) {
+			t.Fatalf("preview (%d): %s", st, page)
+		}
+		i := strings.Index(page, `name="file_sha256" value="`)
+		sha := page[i+len(`name="file_sha256" value="`):]
+		sha = sha[:strings.Index(sha, `">`)]
+		confirm := url.Values{"org_id": {org}, "window": {"3"}, "file_name": {"对账单.csv"}, "file_sha256": {sha}}
+		st, page = reviewer("POST", "/statements", "application/x-www-form-urlencoded", strings.NewReader(confirm.Encode()))
+		if st != http.StatusUnprocessableEntity && st != http.StatusBadRequest || !strings.Contains(page, "第 4 行“交易日期”") {
+			t.Fatalf("unconfirmed (%d): %s", st, page)
+		}
+		confirm.Set("accept_outliers", "1")
+		if st, _ = reviewer("POST", "/statements", "application/x-www-form-urlencoded", strings.NewReader(confirm.Encode())); st != http.StatusSeeOther {
+			t.Fatalf("confirmed: %d", st)
+		}
+		st, page = clerk("GET", "/statements?org_id="+org, "", nil)
+		i = strings.Index(page, `/file" title="SHA-256 `+sha)
+		if st != 200 || i < 0 {
+			t.Fatalf("the statement does not link its file (%d)", st)
+		}
+		link := page[strings.LastIndex(page[:i], `href="`)+len(`href="`) : i+len("/file")]
+		if st, got := clerk("GET", link, "", nil); st != 200 || got != csv {
+			t.Fatalf("download %s (%d): %q", link, st, got)
 		}
 	})
 }
