@@ -63,7 +63,7 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
   qingqian serve   [--addr :8080] [--db URL] [--data DIR] [--demo] [--tls-cert F --tls-key F]
   qingqian init    --name 监管机构全称 --uscc 代码 [--admin 用户名 --admin-name 姓名]   新部署：建立监管机构与首个管理员（从标准输入读取密码）
   qingqian migrate [--db URL] [--data DIR]
-  qingqian verify  [--db URL] [--data DIR] [--anchor 锚点文件]     校验审计链、分录、台账余额、汇总数与凭证文件
+  qingqian verify  [--db URL] [--data DIR] [--anchor 锚点文件]     校验审计链、分录、台账余额、汇总数、凭证文件、票据、对账单与询证函
   qingqian anchor  [--out 文件]     打印审计链锚点（各链链头），留存于数据库之外
   qingqian backup  --out 备份目录 [--db URL] [--data DIR]     在线备份数据库与凭证文件
   qingqian restore --from 备份目录 [--db URL] [--data DIR]    恢复到空数据库并校验
