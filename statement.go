@@ -76,7 +76,9 @@ const MaxMatchWindow = 31
 type StatementImport struct {
 	OrgID      int64  `json:"org_id"`
 	FileSHA256 string `json:"file_sha256"`
-	FileName   string `json:"file_name"` // the name to show; the file is known by its hash
+	// FileName is the name to show, when not the one the file was uploaded with; the file is
+	// known by its hash.
+	FileName string `json:"file_name"`
 	// Window is the date window of the matching, in days either way (0: DefaultMatchWindow).
 	Window int  `json:"window"`
 	DryRun bool `json:"dry_run"`

@@ -100,7 +100,11 @@ func (s *StatementService) ImportStatement(ctx context.Context, in qingqian.Stat
 	if err != nil {
 		return nil, err
 	}
-	file := &qingqian.StatementFile{SHA256: in.FileSHA256, Name: cleanFileName(in.FileName, "对账单")}
+	name := cleanFileName(in.FileName, "")
+	if name == "" {
+		name = cleanFileName(s.db.spooledName(in.FileSHA256), "对账单")
+	}
+	file := &qingqian.StatementFile{SHA256: in.FileSHA256, Name: name}
 	if info, err := os.Stat(s.db.spoolPath(in.FileSHA256)); err == nil {
 		file.Size = info.Size()
 	}
@@ -190,6 +194,7 @@ func (s *StatementService) ImportStatement(ctx context.Context, in qingqian.Stat
 	} else {
 		res.Read = nil
 		os.Remove(s.db.spoolPath(file.SHA256))
+		os.Remove(s.db.spoolPath(file.SHA256) + nameSuffix)
 	}
 	return res, nil
 }

@@ -124,7 +124,23 @@ func (s *StatementService) SpoolStatement(ctx context.Context, name string, r io
 	if err := os.Rename(tmp.Name(), db.spoolPath(f.SHA256)); err != nil {
 		return nil, err
 	}
+	// The name it was uploaded with goes beside it: the import takes it from there.
+	if err := os.WriteFile(db.spoolPath(f.SHA256)+nameSuffix, []byte(name), 0o640); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// nameSuffix ends the name of the file holding a spooled statement's upload name.
+const nameSuffix = ".name"
+
+// spooledName is the name a statement file was uploaded with, "" when unknown.
+func (db *DB) spooledName(sha string) string {
+	b, err := os.ReadFile(db.spoolPath(sha) + nameSuffix)
+	if err != nil || !utf8.Valid(b) {
+		return ""
+	}
+	return cleanFileName(string(b), "")
 }
 
 // statementType is the content type of a statement file from its first bytes: a zip package
