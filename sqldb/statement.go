@@ -96,7 +96,7 @@ func (s *StatementService) ImportStatement(ctx context.Context, in qingqian.Stat
 	if in.FileSHA256 == "" {
 		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "请先上传对账单并预览", Fields: map[string]string{"file": "请先上传对账单"}}
 	}
-	read, err := s.db.readSpooled(in.FileSHA256)
+	read, size, err := s.db.readSpooled(in.FileSHA256)
 	if err != nil {
 		return nil, err
 	}
@@ -104,10 +104,7 @@ func (s *StatementService) ImportStatement(ctx context.Context, in qingqian.Stat
 	if name == "" {
 		name = cleanFileName(s.db.spooledName(in.FileSHA256), "对账单")
 	}
-	file := &qingqian.StatementFile{SHA256: in.FileSHA256, Name: name}
-	if info, err := os.Stat(s.db.spoolPath(in.FileSHA256)); err == nil {
-		file.Size = info.Size()
-	}
+	file := &qingqian.StatementFile{SHA256: in.FileSHA256, Name: name, Size: size}
 	res := &qingqian.StatementResult{DryRun: in.DryRun, File: file, Lines: len(read.Lines), Read: read.Lines, Issues: []qingqian.ImportIssue{},
 		Warnings: []qingqian.ImportIssue{}, Notes: orNone(read.Notes)}
 	if len(read.Issues) > 0 {

@@ -169,49 +169,51 @@ func (db *DB) sweepSpool(now time.Time) {
 }
 
 // readSpooled reads the lines of a spooled statement file.
-func (db *DB) readSpooled(sha string) (*qingqian.StatementReadResult, error) {
+func (db *DB) readSpooled(sha string) (*qingqian.StatementReadResult, int64, error) {
 	gone := &qingqian.Error{Code: qingqian.EINVALID, Message: "上传的对账单已过期或不存在，请重新上传并预览", Fields: map[string]string{"file": "请重新上传"}}
 	if !validSHA(sha) {
-		return nil, gone
+		return nil, 0, gone
 	}
-	res, err := db.readStatementAt(db.spoolPath(sha), sha)
+	res, size, err := db.readStatementAt(db.spoolPath(sha), sha)
 	if errors.Is(err, os.ErrNotExist) || errors.Is(err, errHashDiffers) {
-		return nil, gone
+		return nil, 0, gone
 	}
-	return res, err
+	return res, size, err
 }
 
 // errHashDiffers is a stored file whose bytes no longer hash to its name.
 var errHashDiffers = errors.New("the file's bytes do not hash to its name")
 
 // readStatementAt reads the lines of a stored statement file (in clear or sealed): decrypted
-// into a private temporary file, checked against its hash, read, removed.
-func (db *DB) readStatementAt(path, sha string) (*qingqian.StatementReadResult, error) {
+// into a private temporary file, checked against its hash, read, removed. size is the
+// plaintext's.
+func (db *DB) readStatementAt(path, sha string) (_ *qingqian.StatementReadResult, size int64, _ error) {
 	src, err := openVoucherFile(path, db.VoucherKey)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer src.Close()
 	if err := os.MkdirAll(db.spoolDir(), 0o750); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	tmp, err := os.CreateTemp(db.spoolDir(), uploadPrefix+"*")
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer os.Remove(tmp.Name())
 	h := sha256.New()
-	if _, err := io.Copy(io.MultiWriter(tmp, h), src); err != nil {
+	if size, err = io.Copy(io.MultiWriter(tmp, h), src); err != nil {
 		tmp.Close()
-		return nil, err
+		return nil, 0, err
 	}
 	if err := tmp.Close(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if hex.EncodeToString(h.Sum(nil)) != sha {
-		return nil, errHashDiffers
+		return nil, 0, errHashDiffers
 	}
-	return readStatementFile(tmp.Name())
+	res, err := readStatementFile(tmp.Name())
+	return res, size, err
 }
 
 // keepStatementFile moves a spooled statement file into the voucher store (as it is stored,

@@ -71,7 +71,8 @@ func TestStatementFileKept(t *testing.T) {
 					}
 				}
 				res, err := st.ImportStatement(keep, qingqian.StatementImport{OrgID: f.subA1.ID, FileSHA256: sha, FileName: "工行3月.csv"})
-				if err != nil || res.Statement == nil || res.Statement.FileSHA256 != sha || res.Statement.LinesDigest == "" || res.Matched != 1 {
+				if err != nil || res.Statement == nil || res.Statement.FileSHA256 != sha || res.Statement.LinesDigest == "" || res.Matched != 1 ||
+					res.File.Size != int64(len(csv)) {
 					t.Fatalf("import: %+v %v", res, err)
 				}
 				if _, err := os.Stat(db.SpoolPathForTest(sha)); !os.IsNotExist(err) {

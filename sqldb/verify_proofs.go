@@ -265,7 +265,7 @@ func (db *DB) verifyStatements(ctx context.Context, s *snapshot, rep *VerifyRepo
 // linesFromFile reads a statement's kept file again and says how the lines differ from what it
 // gives, "" when they are the same: the lines of a statement are those of its file.
 func (db *DB) linesFromFile(sha string, lines []qingqian.StatementLine) string {
-	res, err := db.readStatementAt(VoucherPath(db.VoucherDir, sha), sha)
+	res, _, err := db.readStatementAt(VoucherPath(db.VoucherDir, sha), sha)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return "的原文件缺失"
