@@ -45,7 +45,7 @@ func TestBrowserStatementOutlierConfirmed(t *testing.T) {
 			t.Fatalf("%d lines after an unticked confirmation", n)
 		}
 		do(t, ctx, chromedp.Click(chromedp.CSS("#accept-outliers")), chromedp.Click(chromedp.CSS("#statement-confirm-submit")),
-			chromedp.WaitVisible(chromedp.CSS("a.statement-file")))
+			chromedp.WaitNotPresent(chromedp.CSS("#preview")), chromedp.WaitVisible(chromedp.CSS("a.statement-file")))
 		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll("a.statement-file")).map(function(a){return a.textContent}).join(",")`))
 		if err != nil || !strings.Contains(got, "工行对账单.csv") {
 			t.Fatalf("the statements' file links: %q %v", got, err)
