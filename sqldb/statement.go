@@ -10,6 +10,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/qingqian/qingqian"
 )
@@ -98,6 +99,15 @@ func (s *StatementService) ImportStatement(ctx context.Context, in qingqian.Stat
 	}
 	read, size, err := s.db.readSpooled(in.FileSHA256)
 	if err != nil {
+		if qingqian.ErrorCode(err) == qingqian.EINVALID && validSHA(in.FileSHA256) {
+			// Confirmed twice: the file is no longer waiting because it was imported.
+			var id int64
+			var at time.Time
+			if _, e := s.db.scopePath(ctx, a, in.OrgID); e == nil && s.db.read.QueryRowContext(ctx, `SELECT id, imported_at FROM bank_statements
+				WHERE file_sha256 = $1 AND org_id = $2 ORDER BY id LIMIT 1`, in.FileSHA256, in.OrgID).Scan(&id, timeCol{&at}) == nil {
+				return nil, qingqian.Errorf(qingqian.ECONFLICT, "该对账单文件已于 %s 导入（第 %d 号对账单），不再重复导入", qingqian.DateOf(at), id)
+			}
+		}
 		return nil, err
 	}
 	name := cleanFileName(in.FileName, "")

@@ -78,6 +78,11 @@ func TestStatementFileKept(t *testing.T) {
 				if _, err := os.Stat(db.SpoolPathForTest(sha)); !os.IsNotExist(err) {
 					t.Errorf("the spooled file is left after its import: %v", err)
 				}
+				// Confirmed twice: the second says when the file was imported.
+				_, err = st.ImportStatement(keep, qingqian.StatementImport{OrgID: f.subA1.ID, FileSHA256: sha})
+				if wantCode(t, err, qingqian.ECONFLICT); !strings.Contains(err.Error(), fmt.Sprintf("第 %d 号对账单", res.Statement.ID)) {
+					t.Fatalf("confirmed twice: %v", err)
+				}
 				recs, _, err := f.audit.FindAudit(f.sys, qingqian.AuditFilter{Action: "statement.import", Limit: 5})
 				if err != nil || len(recs) != 1 || !strings.Contains(string(recs[0].After), sha) || !strings.Contains(string(recs[0].After), res.Statement.LinesDigest) {
 					t.Fatalf("the import's record: %+v %v", recs, err)
