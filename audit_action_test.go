@@ -97,7 +97,7 @@ func TestAuditActionLabels(t *testing.T) {
 	}
 	expand["case."] = CaseChanges
 	expand["creditor.change_"] = []string{"approve", "reject"}
-	expand["letter."] = []string{"reply", "resolve"}
+	expand["letter."] = []string{"reply", "resolve", "public_reply"}
 	for p, at := range prefixes {
 		if len(expand[p]) == 0 {
 			t.Errorf("%s: action code built from %q: say here which values it takes", at, p)

@@ -3,6 +3,7 @@ package demo
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/qingqian/qingqian"
 )
@@ -96,8 +97,24 @@ func (l *loader) billsAndStatement(living []*qingqian.Item) error {
 	add(last.On, qingqian.Yuan(12_345), creditorOf[last.ID].CreditorName, fmt.Sprintf("62170000%08d", creditorOf[last.ID].CreditorID), "支付工程款（台账未记录）")
 	add(last.On, qingqian.Yuan(8_600), "示范市供电公司", "6217000099990001", "电费")
 	l.at(today)
-	if _, err := l.s.Statements.ImportStatement(l.ctx, qingqian.StatementImport{OrgID: unit, FileName: "示范银行对账单.xlsx", Lines: lines}); err != nil {
+	// The statement is imported as a bank exports it: a file, kept as the statement's evidence.
+	var csv strings.Builder
+	csv.WriteString("交易日期,借方发生额,贷方发生额,对方户名,对方账号,摘要,流水号\n")
+	for _, ln := range lines {
+		fmt.Fprintf(&csv, "%s,%s,,%s,%s,%s,%s\n", ln.On, ln.Amount, ln.PayeeName, ln.PayeeAccount, ln.Memo, ln.SerialNo)
+	}
+	f, err := l.s.Statements.SpoolStatement(l.ctx, "示范银行对账单.csv", strings.NewReader(csv.String()))
+	if err != nil {
 		return fmt.Errorf("statement: %w", err)
+	}
+	// The unit's transfers are years apart: the lines a year and more from the others are
+	// confirmed, as the person importing would after checking them.
+	res, err := l.s.Statements.ImportStatement(l.ctx, qingqian.StatementImport{OrgID: unit, FileSHA256: f.SHA256, FileName: f.Name, AcceptOutliers: true})
+	if err != nil {
+		return fmt.Errorf("statement: %w", err)
+	}
+	if len(res.Issues) > 0 {
+		return fmt.Errorf("statement: row %d: %s", res.Issues[0].Row, res.Issues[0].Message)
 	}
 	return nil
 }

@@ -350,7 +350,7 @@ func (s *CampaignService) PrepareAnswer(ctx context.Context, campaignID int64, i
 		for _, f := range in.Findings {
 			for _, sha := range f.Evidence {
 				var n int
-				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM vouchers WHERE sha256 = $1`, sha).Scan(&n); err != nil {
+				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM vouchers WHERE sha256 = $1 AND kind = 'voucher'`, sha).Scan(&n); err != nil {
 					return fmt.Errorf("read vouchers: %w", err)
 				}
 				if n == 0 {

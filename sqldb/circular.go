@@ -154,7 +154,7 @@ func (tx *Tx) insertCircular(ctx context.Context, c *qingqian.Circular, senderID
 	}
 	for _, sha := range c.Attachments {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM vouchers WHERE sha256 = $1`, sha).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM vouchers WHERE sha256 = $1 AND kind = 'voucher'`, sha).Scan(&n); err != nil {
 			return fmt.Errorf("read vouchers: %w", err)
 		}
 		if n == 0 {

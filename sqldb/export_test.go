@@ -186,3 +186,6 @@ func KeyDrivenForTest(n int) func() {
 	keyDriven = n
 	return func() { keyDriven = old }
 }
+
+// SpoolPathForTest is where an uploaded statement file waits for its import.
+func (db *DB) SpoolPathForTest(sha string) string { return db.spoolPath(sha) }

@@ -177,14 +177,17 @@ func (s *LetterService) IssueLetters(ctx context.Context, sel qingqian.LetterSel
 			if err != nil {
 				return fmt.Errorf("insert into letters: %w", err)
 			}
+			asked := make([]issuedLine, 0, len(groups[k]))
 			for _, c := range groups[k] {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO letter_lines (letter_id, entry_id, amount) VALUES ($1, $2, $3)`, id, c.entryID, c.amount); err != nil {
 					return fmt.Errorf("insert into letter_lines: %w", err)
 				}
+				asked = append(asked, issuedLine{EntryID: c.entryID, Amount: c.amount})
 			}
-			// The code is left out of the audit trail: who reads the trail does not reply.
-			if err := tx.audit(ctx, "letter.issue", "letter", id, paths[k.org], nil, map[string]any{"no": no, "batch_id": b.ID,
-				"creditor_id": k.creditor, "total": total, "entries": len(groups[k]), "reply_by": sel.ReplyBy}); err != nil {
+			// The code is left out of the audit trail: who reads the trail does not reply. The
+			// lines are in it, for verify.
+			if err := tx.audit(ctx, "letter.issue", "letter", id, paths[k.org], nil, &issuedLetter{No: no, BatchID: b.ID, OrgID: k.org,
+				CreditorID: k.creditor, Total: total, Entries: len(groups[k]), ReplyBy: sel.ReplyBy, IssuedOn: today, Lines: asked}); err != nil {
 				return err
 			}
 			ids = append(ids, id)

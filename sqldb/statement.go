@@ -2,11 +2,15 @@ package sqldb
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/qingqian/qingqian"
 )
@@ -77,10 +81,11 @@ func checkLines(lines []qingqian.StatementLineInput, res *qingqian.StatementResu
 	}
 }
 
-// ImportStatement implements qingqian.StatementService.
+// ImportStatement implements qingqian.StatementService. The lines are read from the file spooled
+// before, by its hash; nothing the caller says about them is taken.
 func (s *StatementService) ImportStatement(ctx context.Context, in qingqian.StatementImport) (_ *qingqian.StatementResult, err error) {
 	defer serviceErr(&err, "import statement of org %d", in.OrgID)
-	a, err := qingqian.RequireWriter(ctx)
+	a, err := requireKeeper(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -88,17 +93,49 @@ func (s *StatementService) ImportStatement(ctx context.Context, in qingqian.Stat
 	if err != nil {
 		return nil, err
 	}
-	if len(in.Lines) == 0 {
-		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "对账单中没有付款记录", Fields: map[string]string{"lines": "没有付款记录"}}
+	in.FileSHA256 = strings.ToLower(strings.TrimSpace(in.FileSHA256))
+	if in.FileSHA256 == "" {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "请先上传对账单并预览", Fields: map[string]string{"file": "请先上传对账单"}}
 	}
-	if len(in.Lines) > maxBatch {
-		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: fmt.Sprintf("一份对账单最多 %d 行", maxBatch), Fields: map[string]string{"lines": "行数过多"}}
+	read, size, err := s.db.readSpooled(in.FileSHA256)
+	if err != nil {
+		if qingqian.ErrorCode(err) == qingqian.EINVALID && validSHA(in.FileSHA256) {
+			// Confirmed twice: the file is no longer waiting because it was imported.
+			var id int64
+			var at time.Time
+			if _, e := s.db.scopePath(ctx, a, in.OrgID); e == nil && s.db.read.QueryRowContext(ctx, `SELECT id, imported_at FROM bank_statements
+				WHERE file_sha256 = $1 AND org_id = $2 ORDER BY id LIMIT 1`, in.FileSHA256, in.OrgID).Scan(&id, timeCol{&at}) == nil {
+				return nil, qingqian.Errorf(qingqian.ECONFLICT, "该对账单文件已于 %s 导入（第 %d 号对账单），不再重复导入", qingqian.DateOf(at), id)
+			}
+		}
+		return nil, err
 	}
-	if len([]rune(in.FileName)) > 200 {
-		in.FileName = string([]rune(in.FileName)[:200])
+	name := cleanFileName(in.FileName, "")
+	if name == "" {
+		name = cleanFileName(s.db.spooledName(in.FileSHA256), "对账单")
 	}
-	res := &qingqian.StatementResult{DryRun: in.DryRun, Lines: len(in.Lines), Issues: []qingqian.ImportIssue{}}
-	checkLines(in.Lines, res, qingqian.DateOf(s.db.Now()))
+	file := &qingqian.StatementFile{SHA256: in.FileSHA256, Name: name, Size: size}
+	res := &qingqian.StatementResult{DryRun: in.DryRun, File: file, Lines: len(read.Lines), Read: read.Lines, Issues: []qingqian.ImportIssue{},
+		Warnings: []qingqian.ImportIssue{}, Notes: orNone(read.Notes)}
+	if len(read.Issues) > 0 {
+		res.Issues = append(res.Issues, read.Issues...)
+		return res, nil
+	}
+	lines := read.Lines
+	if len(lines) == 0 {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "文件中没有付款流水", Fields: map[string]string{"file": "没有付款流水"}}
+	}
+	if len(lines) > maxBatch {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: fmt.Sprintf("一份对账单最多 %d 行", maxBatch), Fields: map[string]string{"file": "行数过多"}}
+	}
+	checkLines(lines, res, qingqian.DateOf(s.db.Now()))
+	checkOutliers(lines, res)
+	if len(res.Warnings) > 0 && !in.DryRun && !in.AcceptOutliers {
+		for _, w := range res.Warnings {
+			w.Message += "（如确为本对账单的交易，请在预览中勾选“确认导入日期异常的行”）"
+			res.Issues = append(res.Issues, w)
+		}
+	}
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
 		o, err := tx.reachOrg(ctx, in.OrgID)
 		if err != nil {
@@ -107,14 +144,15 @@ func (s *StatementService) ImportStatement(ctx context.Context, in qingqian.Stat
 			}
 			return err
 		}
-		if err := tx.knownSerials(ctx, o.ID, in.Lines, res); err != nil {
+		if err := tx.knownSerials(ctx, o.ID, lines, res); err != nil {
 			return err
 		}
 		if len(res.Issues) > 0 {
 			return errRollback
 		}
-		st := &qingqian.BankStatement{OrgID: o.ID, OrgName: o.Name, FileName: in.FileName, Lines: len(in.Lines), ImportedAt: tx.now, ActorName: tx.actor.Name}
-		for _, l := range in.Lines {
+		st := &qingqian.BankStatement{OrgID: o.ID, OrgName: o.Name, FileName: file.Name, Lines: len(lines), ImportedAt: tx.now, ActorName: tx.actor.Name,
+			FileSHA256: file.SHA256}
+		for _, l := range lines {
 			if st.From.IsZero() || l.On.Before(st.From) {
 				st.From = l.On
 			}
@@ -122,21 +160,29 @@ func (s *StatementService) ImportStatement(ctx context.Context, in qingqian.Stat
 				st.To = l.On
 			}
 		}
-		st.ID, err = tx.insertID(ctx, `INSERT INTO bank_statements (org_id, file_name, lines, from_on, to_on, imported_at, actor_name)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, st.OrgID, st.FileName, st.Lines, st.From, st.To, tx.ts(tx.now), st.ActorName)
+		st.ID, err = tx.insertID(ctx, `INSERT INTO bank_statements (org_id, file_name, lines, from_on, to_on, imported_at, actor_name, file_sha256)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, st.OrgID, st.FileName, st.Lines, st.From, st.To, tx.ts(tx.now), st.ActorName, st.FileSHA256)
 		if err != nil {
 			return fmt.Errorf("insert into bank_statements: %w", err)
 		}
-		for _, l := range in.Lines {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO statement_lines (statement_id, org_id, row_no, on_date, amount, payee_name, payee_account, memo, serial_no)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, st.ID, o.ID, l.Row, l.On, l.Amount, l.PayeeName, l.PayeeAccount, l.Memo, l.SerialNo); isUnique(err) {
+		stored := make([]qingqian.StatementLine, 0, len(lines))
+		for _, l := range lines {
+			id, err := tx.insertID(ctx, `INSERT INTO statement_lines (statement_id, org_id, row_no, on_date, amount, payee_name, payee_account, memo, serial_no)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, st.ID, o.ID, l.Row, l.On, l.Amount, l.PayeeName, l.PayeeAccount, l.Memo, l.SerialNo)
+			if isUnique(err) {
 				return qingqian.Errorf(qingqian.ECONFLICT, "流水号 %s 已导入过", l.SerialNo)
 			} else if err != nil {
 				return fmt.Errorf("insert into statement_lines: %w", err)
 			}
+			stored = append(stored, qingqian.StatementLine{ID: id, StatementID: st.ID, OrgID: o.ID, Row: l.Row, On: l.On, Amount: l.Amount,
+				PayeeName: l.PayeeName, PayeeAccount: l.PayeeAccount, Memo: l.Memo, SerialNo: l.SerialNo})
+		}
+		st.LinesDigest = linesDigest(stored)
+		if _, err := tx.ExecContext(ctx, `UPDATE bank_statements SET lines_digest = $1 WHERE id = $2`, st.LinesDigest, st.ID); err != nil {
+			return fmt.Errorf("update bank_statements: %w", err)
 		}
 		res.Statement = st
-		if err := tx.audit(ctx, "statement.import", "org", o.ID, o.Path, nil, st); err != nil {
+		if err := tx.audit(ctx, "statement.import", "statement", st.ID, o.Path, nil, st); err != nil {
 			return err
 		}
 		if res.Matched, err = tx.matchUnit(ctx, o, window); err != nil {
@@ -145,15 +191,92 @@ func (s *StatementService) ImportStatement(ctx context.Context, in qingqian.Stat
 		if in.DryRun {
 			return errRollback
 		}
-		return nil
+		return tx.keepStatementFile(ctx, file)
 	})
 	if err != nil && !errors.Is(err, errRollback) {
 		return nil, err
 	}
 	if in.DryRun || len(res.Issues) > 0 {
 		res.Statement = nil
+	} else {
+		res.Read = nil
+		os.Remove(s.db.spoolPath(file.SHA256))
+		os.Remove(s.db.spoolPath(file.SHA256) + nameSuffix)
 	}
 	return res, nil
+}
+
+func orNone(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// earliestLine is the earliest date a bank line can have: before it, a date is a slip (a year
+// typed as 1900, a date cell read as a serial number).
+var earliestLine = qingqian.MustParseDate("1990-01-01")
+
+// outlierDays is the gap between a statement's dates past which lines stand apart: a year,
+// which no account leaves without a payment in a statement a bank exports at once.
+const outlierDays = 366
+
+// checkOutliers refuses a line dated before earliestLine, and warns of the lines that stand
+// apart from the statement's body: its dates, in order, split where two follow each other more
+// than outlierDays apart, and the lines outside the largest group (the latest of equals) are
+// named. Such a date would stretch the statement's period, and with it the repayments said to
+// have no bank line.
+func checkOutliers(lines []qingqian.StatementLineInput, res *qingqian.StatementResult) {
+	var dates []qingqian.Date
+	for i := range lines {
+		l := &lines[i]
+		if l.On.IsZero() {
+			continue
+		}
+		if l.On.Before(earliestLine) {
+			if len(res.Issues) < qingqian.MaxImportIssues {
+				res.Issues = append(res.Issues, qingqian.ImportIssue{Sheet: l.Sheet, Row: l.Row, Field: "on", Value: l.On.String(),
+					Message: "交易日期早于" + earliestLine.String() + "，不是可信的银行流水日期，请核对"})
+			}
+			continue
+		}
+		dates = append(dates, l.On)
+	}
+	if len(dates) < 2 {
+		return
+	}
+	sort.Slice(dates, func(i, j int) bool { return dates[i].Before(dates[j]) })
+	lo, hi := 0, 0 // the largest group, dates[lo:hi+1]
+	for start, i := 0, 1; i <= len(dates); i++ {
+		if i == len(dates) || dates[i].Sub(dates[i-1]) > outlierDays {
+			if i-start >= hi-lo+1 {
+				lo, hi = start, i-1
+			}
+			start = i
+		}
+	}
+	from, to := dates[lo], dates[hi]
+	for i := range lines {
+		l := &lines[i]
+		if l.On.IsZero() || l.On.Before(earliestLine) || (!l.On.Before(from) && !l.On.After(to)) {
+			continue
+		}
+		if len(res.Warnings) < qingqian.MaxImportIssues {
+			res.Warnings = append(res.Warnings, qingqian.ImportIssue{Sheet: l.Sheet, Row: l.Row, Field: "on", Value: l.On.String(),
+				Message: fmt.Sprintf("交易日期与本对账单其余各行（%s 至 %s）相隔一年以上，会拉长对账单覆盖的期间，请核对", from, to)})
+		}
+	}
+}
+
+// linesDigest is the SHA-256 over a statement's lines, in the order of their ids: what the audit
+// record of the import holds and verify recomputes.
+func linesDigest(lines []qingqian.StatementLine) string {
+	h := sha256.New()
+	for _, l := range lines {
+		fmt.Fprintf(h, "%d\t%d\t%d\t%d\t%s\t%d\t%q\t%q\t%q\t%q\n", l.ID, l.StatementID, l.OrgID, l.Row, l.On, int64(l.Amount),
+			l.PayeeName, l.PayeeAccount, l.Memo, l.SerialNo)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // knownSerials adds an issue for each line whose serial number the unit already imported.
@@ -201,7 +324,7 @@ func payeeKey(name string) string {
 // MatchStatements implements qingqian.StatementService.
 func (s *StatementService) MatchStatements(ctx context.Context, orgID int64, window int) (n int, err error) {
 	defer serviceErr(&err, "match statements of org %d", orgID)
-	a, err := qingqian.RequireWriter(ctx)
+	a, err := requireKeeper(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -292,7 +415,7 @@ func (tx *Tx) reachLine(ctx context.Context, id int64) (*qingqian.StatementLine,
 // MatchLine implements qingqian.StatementService.
 func (s *StatementService) MatchLine(ctx context.Context, lineID, entryID int64, reason string) (err error) {
 	defer serviceErr(&err, "match line %d with entry %d", lineID, entryID)
-	a, err := qingqian.RequireWriter(ctx)
+	a, err := requireKeeper(ctx)
 	if err != nil {
 		return err
 	}
@@ -335,14 +458,48 @@ func (s *StatementService) MatchLine(ctx context.Context, lineID, entryID int64,
 		} else if err != nil {
 			return fmt.Errorf("insert into repayment_lines: %w", err)
 		}
+		if err := tx.samePayee(ctx, l, e); err != nil {
+			return err // the row just written goes with the transaction
+		}
 		return tx.audit(ctx, "statement.match_line", "item", e.ItemID, path, nil, map[string]any{"line_id": l.ID, "serial_no": l.SerialNo, "entry_id": e.ID, "reason": reason})
 	})
+}
+
+// samePayee checks that a line paid the repayment's creditor: its payee is the creditor's name,
+// or its account is one a line already matched to that creditor was paid to.
+func (tx *Tx) samePayee(ctx context.Context, l *qingqian.StatementLine, e *qingqian.Entry) error {
+	var creditorID int64
+	var name string
+	if err := tx.QueryRowContext(ctx, `SELECT c.id, c.name FROM items i JOIN creditors c ON c.id = i.creditor_id WHERE i.id = $1`, e.ItemID).
+		Scan(&creditorID, &name); err != nil {
+		return fmt.Errorf("read creditor: %w", err)
+	}
+	if payeeKey(l.PayeeName) == payeeKey(name) {
+		return nil
+	}
+	if l.PayeeAccount != "" {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM statement_lines x JOIN repayment_lines m ON m.line_id = x.id
+			JOIN entries me ON me.id = m.entry_id JOIN items mi ON mi.id = me.item_id
+			WHERE x.org_id = $1 AND x.payee_account = $2 AND mi.creditor_id = $3 AND x.id <> $4`, l.OrgID, l.PayeeAccount, creditorID, l.ID).Scan(&n); err != nil {
+			return fmt.Errorf("read matched accounts: %w", err)
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+	account := ""
+	if l.PayeeAccount != "" {
+		account = "（账号 " + l.PayeeAccount + "）"
+	}
+	msg := fmt.Sprintf("收款人不一致：对账单行的收款人为“%s”%s，清偿记录的债权企业为“%s”，该行不能佐证这笔清偿", l.PayeeName, account, name)
+	return &qingqian.Error{Code: qingqian.EINVALID, Message: msg, Fields: map[string]string{"entry_id": "收款人与债权企业不一致"}}
 }
 
 // UnmatchLine implements qingqian.StatementService.
 func (s *StatementService) UnmatchLine(ctx context.Context, lineID int64, reason string) (err error) {
 	defer serviceErr(&err, "unmatch line %d", lineID)
-	a, err := qingqian.RequireWriter(ctx)
+	a, err := requireKeeper(ctx)
 	if err != nil {
 		return err
 	}

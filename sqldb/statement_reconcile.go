@@ -24,15 +24,16 @@ type reconciliation struct {
 func (db *DB) reconcileData(ctx context.Context, q queryer, orgID int64, window int) (_ *reconciliation, err error) {
 	defer wrapErr(&err, "reconcile org %d", orgID)
 	rc := &reconciliation{statements: []*qingqian.BankStatement{}}
-	rows, err := q.QueryContext(ctx, `SELECT s.id, s.org_id, o.name, s.file_name, s.lines, s.from_on, s.to_on, s.imported_at, s.actor_name
-		FROM bank_statements s JOIN orgs o ON o.id = s.org_id WHERE s.org_id = $1 ORDER BY s.id`, orgID)
+	rows, err := q.QueryContext(ctx, `SELECT s.id, s.org_id, o.name, s.file_name, s.lines, s.from_on, s.to_on, s.imported_at, s.actor_name,
+		s.file_sha256, s.lines_digest FROM bank_statements s JOIN orgs o ON o.id = s.org_id WHERE s.org_id = $1 ORDER BY s.id`, orgID)
 	if err != nil {
 		return nil, err
 	}
 	var lo, hi qingqian.Date
 	for rows.Next() {
 		s := &qingqian.BankStatement{}
-		if err := rows.Scan(&s.ID, &s.OrgID, &s.OrgName, &s.FileName, &s.Lines, &s.From, &s.To, timeCol{&s.ImportedAt}, &s.ActorName); err != nil {
+		if err := rows.Scan(&s.ID, &s.OrgID, &s.OrgName, &s.FileName, &s.Lines, &s.From, &s.To, timeCol{&s.ImportedAt}, &s.ActorName,
+			&s.FileSHA256, &s.LinesDigest); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -23,7 +23,8 @@ type VerifyOptions struct {
 	// Anchors are heads of the audit chains written down outside the database before: each
 	// record they name must still be there with the hash they name.
 	Anchors []NamedAnchor
-	// SkipVouchers leaves the voucher files unread (they are re-hashed by default).
+	// SkipVouchers leaves the voucher files unread (they are re-hashed by default), and the kept
+	// bank statement files (read again by default, their lines compared with the statements').
 	SkipVouchers bool
 	// Progress, when set, is told each step as it starts.
 	Progress func(step string)
@@ -44,8 +45,12 @@ type VerifyReport struct {
 	Items    int64 // item balances checked against their entries
 	Vouchers int64 // voucher files re-hashed
 	Bills    int64 // bills checked against the audit records that wrote them
-	Chain    *qingqian.AuditVerification
-	Totals   string // "" when the running totals agree with the entries
+	// Statements, StatementLines, StatementLinks and Letters are the bank statements, their
+	// lines, the links of lines to repayments and the confirmation letters checked against the
+	// audit records that wrote them.
+	Statements, StatementLines, StatementLinks, Letters int64
+	Chain                                               *qingqian.AuditVerification
+	Totals                                              string // "" when the running totals agree with the entries
 	// Balances is true when no balance is negative or impossible and the gross movement
 	// equals the entries (ADR 16).
 	Balances bool
@@ -109,6 +114,13 @@ func (db *DB) Verify(ctx context.Context, opt VerifyOptions) (_ *VerifyReport, e
 	}
 	progress("票据")
 	if err := db.verifyBills(ctx, s, rep); err != nil {
+		return nil, err
+	}
+	progress("银行对账单与询证函")
+	if err := db.verifyStatements(ctx, s, rep, !opt.SkipVouchers); err != nil {
+		return nil, err
+	}
+	if err := db.verifyLetters(ctx, s, rep); err != nil {
 		return nil, err
 	}
 	progress("汇总数")

@@ -92,6 +92,7 @@ func templateFuncs(static func(string) string) template.FuncMap {
 		"add":          func(a, b int) int { return a + b },
 		"hasrole":      func(u *qingqian.User, r string) bool { return u != nil && u.Actor().Has(qingqian.Role(r)) },
 		"canwrite":     func(u *qingqian.User) bool { return u != nil && u.Actor().CanWrite() },
+		"keeper":       func(u *qingqian.User) bool { return u != nil && u.Actor().CanKeepStatements() },
 		"canread":      func(u *qingqian.User) bool { return u != nil && u.Actor().CanRead() },
 		"canaudit":     func(u *qingqian.User) bool { return u != nil && u.Actor().CanReadAudit() },
 		"json":         func(b []byte) string { return string(b) },

@@ -199,6 +199,7 @@ func (s *Server) htmlRoutes() []route {
 		// statement.go
 		{"GET /statements", s.statementsPage},
 		{"POST /statements", s.importStatementForm},
+		{"GET /statements/{id}/file", s.statementFile},
 		{"POST /statement-lines/{id}/match", s.matchLineForm(false)},
 		{"POST /statement-lines/{id}/unmatch", s.matchLineForm(true)},
 		// disclosure.go
@@ -354,7 +355,9 @@ func (s *Server) apiRoutes() []route {
 		{"POST /api/v1/bills/{id}/dishonour", s.dishonourBill},
 		{"GET /api/v1/bills/unhonoured", s.unhonouredBills},
 		// statement.go
+		{"POST /api/v1/statement-files", s.uploadStatementFile},
 		{"POST /api/v1/statements", s.importStatement},
+		{"GET /api/v1/statements/{id}/file", s.statementFile},
 		{"GET /api/v1/statements/reconciliation", s.getReconciliation},
 		{"POST /api/v1/statement-lines/{id}/match", s.matchLine},
 		{"POST /api/v1/statement-lines/{id}/unmatch", s.unmatchLine},

@@ -1,9 +1,9 @@
 package web
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
@@ -15,7 +15,7 @@ import (
 )
 
 // maxStatementFile bounds an uploaded bank statement.
-const maxStatementFile = 32 << 20
+const maxStatementFile = 32 << 20 // as sqldb.MaxStatementFile
 
 // ---- pages ----
 
@@ -26,13 +26,14 @@ type statementsData struct {
 }
 
 // statementPreview is what a statement would import: its lines, the problems found (by row and
-// column), how it was read, and the lines to confirm.
+// column), the dates to look at, how it was read, and the file to confirm (by its hash).
 type statementPreview struct {
 	FileName string
 	Lines    []qingqian.StatementLineInput
 	Outcome  *xlsx.ImportOutcome
 	Result   *qingqian.StatementResult
-	JSON     string
+	Warnings []qingqian.ImportIssue
+	SHA256   string // the spooled file, when it may be imported
 }
 
 func (s *Server) statementsPage(w http.ResponseWriter, r *http.Request) error {
@@ -74,31 +75,30 @@ func (s *Server) showStatements(w http.ResponseWriter, r *http.Request, orgID in
 	}
 }
 
-// importStatementForm previews an uploaded statement (nothing is written) or imports the lines
-// previewed before.
+// importStatementForm previews an uploaded statement (the file is kept by its hash, nothing is
+// written) or imports the file previewed before, whose lines the server reads again.
 func (s *Server) importStatementForm(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	if _, err := qingqian.RequireWriter(ctx); err != nil {
+	if _, err := qingqian.RequireStatementKeeper(ctx); err != nil {
 		return err
 	}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 		return s.previewStatement(w, r)
 	}
-	form, err := parseFormLimit(w, r, 16<<20)
+	form, err := parseForm(w, r)
 	if err != nil {
 		return err
 	}
 	bad := qingqian.Validation{}
-	in := qingqian.StatementImport{OrgID: atoi64(form.Get("org_id")), FileName: form.Get("file_name"), Window: formInt(form, "window", bad)}
-	if err := json.Unmarshal([]byte(form.Get("lines")), &in.Lines); err != nil {
-		bad.Add("file", "请先上传对账单并预览")
-	}
+	in := qingqian.StatementImport{OrgID: atoi64(form.Get("org_id")), FileSHA256: form.Get("file_sha256"), FileName: form.Get("file_name"),
+		Window: formInt(form, "window", bad), AcceptOutliers: form.Get("accept_outliers") == "1"}
 	show := s.showStatements(w, r, in.OrgID, in.Window, nil)
 	return s.submit(w, r, form, bad, func() error {
 		res, err := s.Statements.ImportStatement(ctx, in)
 		if err == nil && len(res.Issues) > 0 {
-			return &qingqian.Error{Code: qingqian.EINVALID, Message: fmt.Sprintf("第 %d 行：%s（未导入，请重新上传预览）", res.Issues[0].Row, res.Issues[0].Message),
-				Fields: map[string]string{"file": res.Issues[0].Message}}
+			is := res.Issues[0]
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: fmt.Sprintf("第 %d 行“%s”：%s（未导入）", is.Row, xlsx.StatementColumn(is.Field), is.Message),
+				Fields: map[string]string{"file": is.Message}}
 		}
 		return err
 	}, show, func() string {
@@ -123,25 +123,51 @@ func (s *Server) previewStatement(w http.ResponseWriter, r *http.Request) error 
 	if err := bad.Err(); err != nil {
 		return s.retry(w, r, err, form, show)
 	}
-	lines, rep, err := xlsx.ReadStatement(path)
+	f, err := os.Open(path)
 	if err != nil {
-		var fe *xlsx.FileError
-		if errors.As(err, &fe) {
-			return s.retry(w, r, fieldErr("file", fe.Msg), form, show)
-		}
 		return err
 	}
-	p := &statementPreview{FileName: name, Lines: lines, Outcome: rep}
-	if rep.OK() && len(lines) > 0 {
-		p.Result, err = s.Statements.ImportStatement(ctx, qingqian.StatementImport{OrgID: orgID, FileName: name, Lines: lines, Window: window, DryRun: true})
-		if err != nil {
-			return s.retry(w, r, err, form, show)
-		}
-		xlsx.StatementIssues(rep, p.Result.Issues)
-		b, _ := json.Marshal(lines)
-		p.JSON = string(b)
+	file, err := s.Statements.SpoolStatement(ctx, name, f)
+	f.Close()
+	if err != nil {
+		return s.retry(w, r, err, form, show)
+	}
+	res, err := s.Statements.ImportStatement(ctx, qingqian.StatementImport{OrgID: orgID, FileSHA256: file.SHA256, FileName: name, Window: window, DryRun: true})
+	if err != nil {
+		return s.retry(w, r, err, form, show)
+	}
+	p := &statementPreview{FileName: name, Lines: res.Read, Outcome: &xlsx.ImportOutcome{Notes: res.Notes}, Result: res, Warnings: res.Warnings}
+	xlsx.StatementIssues(p.Outcome, res.Issues)
+	if len(res.Issues) == 0 {
+		p.SHA256 = file.SHA256
 	}
 	return s.showStatements(w, r, orgID, window, p)(http.StatusOK, &view{Form: form})
+}
+
+// statementFile sends the file a statement was imported from.
+func (s *Server) statementFile(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	st, f, err := s.Statements.OpenStatementFile(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ctype := "text/csv"
+	head := make([]byte, 4)
+	if n, _ := io.ReadFull(f, head); n == 4 && string(head) == "PK\x03\x04" {
+		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": st.FileName}))
+	w.Header().Set("Cache-Control", "private, no-store")
+	http.ServeContent(w, r, "", st.ImportedAt, f)
+	return nil
 }
 
 func (s *Server) matchLineForm(unmatch bool) func(w http.ResponseWriter, r *http.Request) error {
@@ -150,7 +176,7 @@ func (s *Server) matchLineForm(unmatch bool) func(w http.ResponseWriter, r *http
 		if err != nil {
 			return err
 		}
-		if _, err := qingqian.RequireWriter(r.Context()); err != nil {
+		if _, err := qingqian.RequireStatementKeeper(r.Context()); err != nil {
 			return err
 		}
 		form, err := parseForm(w, r)
@@ -170,8 +196,32 @@ func (s *Server) matchLineForm(unmatch bool) func(w http.ResponseWriter, r *http
 
 // ---- API ----
 
-// importStatement imports a statement's lines (or, with dry_run, checks them): 200 when clean,
-// 422 with every problem by row otherwise. Files are read by the workbench.
+// uploadStatementFile keeps an uploaded statement file (multipart, field file) for its import,
+// by its SHA-256.
+func (s *Server) uploadStatementFile(w http.ResponseWriter, r *http.Request) error {
+	if _, err := qingqian.RequireStatementKeeper(r.Context()); err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxStatementFile+1<<20)
+	file, hdr, err := r.FormFile("file")
+	if tooLarge(err) {
+		return &qingqian.Error{Code: qingqian.EINVALID, Message: "对账单文件超过大小限制（" + sizeText(maxStatementFile) + "）", Fields: map[string]string{"file": "文件过大"}}
+	}
+	if err != nil {
+		return &qingqian.Error{Code: qingqian.EINVALID, Message: "请以 multipart/form-data 上传文件（字段名 file），大小不超过限制", Fields: map[string]string{"file": "没有收到文件"}}
+	}
+	defer file.Close()
+	f, err := s.Statements.SpoolStatement(r.Context(), hdr.Filename, file)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, f)
+	return nil
+}
+
+// importStatement imports a statement from a file uploaded before, by its hash (or, with
+// dry_run, checks it): 200 when clean, 422 with every problem by row otherwise. The server reads
+// the lines from the file; none are taken from the request.
 func (s *Server) importStatement(w http.ResponseWriter, r *http.Request) error {
 	var in qingqian.StatementImport
 	if err := decode(r, &in); err != nil {
@@ -256,17 +306,4 @@ func (s *Server) repaymentsWithoutLine(w http.ResponseWriter, r *http.Request) e
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": ps})
 	return nil
-}
-
-// parseFormLimit is parseForm for a form that carries more than a megabyte (the lines of a
-// previewed statement).
-func parseFormLimit(w http.ResponseWriter, r *http.Request, limit int64) (url.Values, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	if err := r.ParseForm(); err != nil {
-		return nil, qingqian.Errorf(qingqian.EINVALID, "提交的内容过大或无法识别")
-	}
-	if err := formNUL(r.PostForm); err != nil {
-		return nil, err
-	}
-	return r.PostForm, nil
 }

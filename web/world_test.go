@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/qingqian/qingqian"
@@ -32,6 +33,7 @@ type world struct {
 	eventA                 int64 // an open dispute on contractA
 	// A bill handed over on group A's item, not yet due, and a line of A's bank statement.
 	billA, lineA int64
+	statementA   int64
 	// A confirmation letter the office sent for group A's repayment.
 	letterA int64
 }
@@ -159,10 +161,16 @@ func newWorld(t *testing.T, db *sqldb.DB, e *env) *world {
 	}
 	w.billA = bA.ID
 	statements := sqldb.NewStatementService(db)
-	if _, err := statements.ImportStatement(clerkA, qingqian.StatementImport{OrgID: e.a.ID, Lines: []qingqian.StatementLineInput{{Row: 2,
-		On: qingqian.MustParseDate("2019-02-01"), Amount: qingqian.Yuan(5), PayeeName: e.creditor.Name, SerialNo: "W-A-1"}}}); err != nil {
+	reviewerA := qingqian.NewContext(context.Background(), w.users["reviewer"].Actor())
+	file, err := statements.SpoolStatement(reviewerA, "对账单.csv", strings.NewReader("交易日期,借方发生额,对方户名,流水号\n2019-02-01,5.00,"+e.creditor.Name+",W-A-1\n"))
+	if err != nil {
 		t.Fatal(err)
 	}
+	sres, err := statements.ImportStatement(reviewerA, qingqian.StatementImport{OrgID: e.a.ID, FileSHA256: file.SHA256, FileName: file.Name})
+	if err != nil || sres.Statement == nil {
+		t.Fatalf("statement of A: %+v %v", sres, err)
+	}
+	w.statementA = sres.Statement.ID
 	rec, err := statements.Reconcile(clerkA, e.a.ID, 0)
 	if err != nil || len(rec.UnmatchedLines) != 1 {
 		t.Fatalf("statement of A: %+v %v", rec, err)

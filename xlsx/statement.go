@@ -1,7 +1,11 @@
 package xlsx
 
 import (
+	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/qingqian/qingqian"
 )
@@ -36,6 +40,7 @@ type statementRow struct {
 func ReadStatement(path string) ([]qingqian.StatementLineInput, *ImportOutcome, error) {
 	rep := &ImportOutcome{Result: &qingqian.ImportResult{}}
 	var rows []statementRow
+	var accounts []accountCell
 	hasDebitCol, hasAmountCol := false, false
 	err := scanRows(path, StatementColumns, rep, func(h *header, cells []string, rowNum int, bad func(c *Column, value, msg string)) bool {
 		_, hasDebitCol = h.index["debit"]
@@ -65,6 +70,12 @@ func ReadStatement(path string) ([]qingqian.StatementLineInput, *ImportOutcome, 
 				r.line.PayeeName = v
 			case "payee_account":
 				r.line.PayeeAccount = v
+				if v != "" {
+					accounts = append(accounts, accountCell{sheet: h.sheet, row: rowNum, col: h.index["payee_account"], value: v})
+				}
+				if floatText(v) {
+					err = fmt.Errorf("账号被存成了数字（%s），末几位已无法还原：请在银行导出的原文件中把账号列设为文本后重新导出", v)
+				}
 			case "memo":
 				r.line.Memo = v
 			case "serial_no":
@@ -78,8 +89,14 @@ func ReadStatement(path string) ([]qingqian.StatementLineInput, *ImportOutcome, 
 	if err != nil {
 		return nil, rep, err
 	}
+	if err := numericAccounts(path, accounts, rep); err != nil {
+		return nil, rep, err
+	}
 	if len(rep.Issues) > 0 {
 		return nil, rep, nil
+	}
+	if len(rows) == 0 {
+		return nil, rep, fileErr("文件中没有流水行：表头之下没有任何交易记录")
 	}
 	signed := false
 	for _, r := range rows {
@@ -124,20 +141,111 @@ func ReadStatement(path string) ([]qingqian.StatementLineInput, *ImportOutcome, 
 	if receipts > 0 {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("%d 行为收款或金额为零，未导入", receipts))
 	}
+	if len(out) == 0 {
+		return nil, rep, fileErr("文件中没有付款流水：%d 行均为收款或金额为零", receipts)
+	}
 	return out, rep, nil
+}
+
+// accountCell is where an account was read from.
+type accountCell struct {
+	sheet    string
+	row, col int
+	value    string
+}
+
+// floatText reports whether an account reads as a number Excel formatted: with a decimal point
+// or an exponent (6.21700001111222E+15).
+func floatText(v string) bool {
+	if !strings.ContainsAny(v, ".Ee") {
+		return false
+	}
+	for _, c := range v {
+		if !(c >= '0' && c <= '9' || c == '.' || c == 'E' || c == 'e' || c == '+' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// maxExactDigits is how many significant digits a number cell holds exactly: Excel keeps 15.
+const maxExactDigits = 15
+
+// numericAccounts names each account stored in a number cell of an xlsx workbook with more
+// digits than a number cell keeps: a 16- or 19-digit account typed into a number cell has lost
+// its last digits (6217000011112222 becomes 6217000011112220), and nothing in the file can give
+// them back. Account cells of text are read as they are.
+func numericAccounts(path string, cells []accountCell, rep *ImportOutcome) error {
+	if len(cells) == 0 {
+		return nil
+	}
+	f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil // a CSV file: it has no number cells
+	}
+	defer f.Close()
+	col := column(StatementColumns, "payee_account")
+	for _, c := range cells {
+		ref := colName(c.col) + fmt.Sprint(c.row)
+		t, err := f.GetCellType(c.sheet, ref)
+		if err != nil {
+			return errors.Join(fileErr("无法读取工作表“%s”的单元格 %s", c.sheet, ref), err)
+		}
+		if t != excelize.CellTypeUnset && t != excelize.CellTypeNumber {
+			continue
+		}
+		digits := 0
+		for _, ch := range strings.TrimLeft(c.value, "0") {
+			if ch >= '0' && ch <= '9' {
+				digits++
+			}
+		}
+		if digits > maxExactDigits || floatText(c.value) {
+			if !floatText(c.value) { // already named by the row's own check otherwise
+				rep.Issues = append(rep.Issues, Issue{Sheet: c.sheet, Row: c.row, Column: col.Header, Value: c.value, col: c.col,
+					Message: fmt.Sprintf("单元格 %s 的账号以数字格式保存，超过 15 位的数字无法精确保存（末几位已变）：请把账号列设为文本，从银行导出的原文件重新导出", ref)})
+			}
+		}
+	}
+	return nil
+}
+
+// ReadStatementFile reads a statement file for the service that imports it: the payments, or
+// every problem by row and column; a file that is no statement at all is an EINVALID error
+// naming the file.
+func ReadStatementFile(path string) (*qingqian.StatementReadResult, error) {
+	lines, rep, err := ReadStatement(path)
+	var fe *FileError
+	if errors.As(err, &fe) {
+		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: fe.Msg, Fields: map[string]string{"file": fe.Msg}}
+	} else if err != nil {
+		return nil, err
+	}
+	out := &qingqian.StatementReadResult{Lines: lines, Notes: append([]string{}, rep.Notes...)}
+	for _, u := range rep.Units {
+		out.Notes = append(out.Notes, fmt.Sprintf("“%s”按%s读取（%s）", u.Column, u.Unit, u.From))
+	}
+	for _, is := range rep.Issues {
+		out.Issues = append(out.Issues, qingqian.ImportIssue{Sheet: is.Sheet, Row: is.Row, Field: is.Column, Value: is.Value, Message: is.Message})
+	}
+	return out, nil
 }
 
 // StatementIssues names, in the columns of a statement, the problems the service found in the
 // lines read from it.
 func StatementIssues(rep *ImportOutcome, issues []qingqian.ImportIssue) {
 	for _, is := range issues {
-		name := is.Field
-		for _, c := range StatementColumns {
-			if c.Key == is.Field || (is.Field == "amount" && c.Key == "debit") {
-				name = c.Header
-				break
-			}
-		}
-		rep.Issues = append(rep.Issues, Issue{Sheet: is.Sheet, Row: is.Row, Column: name, Value: is.Value, Message: is.Message, col: -1})
+		rep.Issues = append(rep.Issues, Issue{Sheet: is.Sheet, Row: is.Row, Column: StatementColumn(is.Field), Value: is.Value, Message: is.Message, col: -1})
 	}
+}
+
+// StatementColumn is the name of a statement's column by its key ("on", "amount"…), or the
+// name itself when it is no key.
+func StatementColumn(field string) string {
+	for _, c := range StatementColumns {
+		if c.Key == field || (field == "amount" && c.Key == "debit") {
+			return c.Header
+		}
+	}
+	return field
 }

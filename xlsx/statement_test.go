@@ -1,9 +1,12 @@
 package xlsx_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -98,7 +101,15 @@ func TestStatementWrittenByLibreOffice(t *testing.T) {
 		}
 		st := sqldb.NewStatementService(db)
 		for round := range 2 {
-			res, err := st.ImportStatement(ctx, qingqian.StatementImport{OrgID: org.ID, FileName: "statement.xlsx", Lines: lines})
+			b, err := os.ReadFile(book)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := st.SpoolStatement(ctx, "statement.xlsx", bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := st.ImportStatement(ctx, qingqian.StatementImport{OrgID: org.ID, FileName: f.Name, FileSHA256: f.SHA256})
 			if err != nil || (round == 0) != (len(res.Issues) == 0) {
 				t.Fatalf("round %d: %+v %v", round, res, err)
 			}
@@ -111,4 +122,34 @@ func TestStatementWrittenByLibreOffice(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A 16-digit account typed into a number cell (as LibreOffice reads a CSV with the column left
+// as numbers) has lost its last digit: the cell is refused, named; a text cell keeps every digit.
+// A file with a header and no line says so.
+func TestStatementNumericAccountByLibreOffice(t *testing.T) {
+	soffice(t)
+	src := filepath.Join(t.TempDir(), "statement.csv")
+	os.WriteFile(src, []byte("交易日期,借方发生额,贷方发生额,对方户名,对方账号,摘要,流水号\n"+
+		"2021-03-02,1000.00,,某某建筑劳务有限公司,6217000011112222,货款,000123\n"+
+		"2021-03-03,80.00,,示范集团,123456789012,退款,000124\n"), 0o644)
+	book := convert(t, src, "xlsx", "CSV:44,34,76,1,1/5/2/1/3/1/4/2/5/1/6/2/7/2")
+	lines, rep, err := xlsx.ReadStatement(book)
+	if err != nil || rep.OK() || lines != nil || len(rep.Issues) != 1 {
+		t.Fatalf("%v %+v %+v", err, rep, lines)
+	}
+	if is := rep.Issues[0]; is.Row != 2 || is.Column != "收款人账号" || !strings.Contains(is.Message, "E2") || !strings.Contains(is.Message, "15 位") {
+		t.Fatalf("issue %+v", is)
+	}
+	// The same account in scientific notation, as a CSV saved from Excel has it.
+	_, rep, err = xlsx.ReadStatement(writeFile(t, "sci.csv", []byte("交易日期,借方发生额,对方户名,对方账号,流水号\n2021-03-02,1.00,某某,6.21700001111222E+15,X1\n")))
+	if err != nil || rep.OK() || rep.Issues[0].Column != "收款人账号" || rep.Issues[0].Row != 2 {
+		t.Fatalf("scientific: %v %+v", err, rep)
+	}
+	// A header alone.
+	_, _, err = xlsx.ReadStatement(writeFile(t, "empty.csv", []byte("交易日期,借方发生额,对方户名,流水号\n")))
+	var fe *xlsx.FileError
+	if !errors.As(err, &fe) || !strings.Contains(fe.Msg, "文件中没有流水行") {
+		t.Fatalf("a header alone: %v", err)
+	}
 }

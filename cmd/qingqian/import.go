@@ -17,8 +17,12 @@ import (
 // importFile imports a sheet of a kind; with any problem it writes nothing and puts a workbook
 // with the bad cells marked beside the file.
 func (m *Main) importFile(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "statement" {
+		return m.importStatement(ctx, args[1:])
+	}
 	if len(args) < 2 {
-		fmt.Fprint(m.Stderr, "用法：qingqian import ledger|repayments|plans|creditors|units|contracts|contract_events 文件.xlsx|文件.csv [--dry-run]\n")
+		fmt.Fprint(m.Stderr, "用法：qingqian import ledger|repayments|plans|creditors|units|contracts|contract_events 文件.xlsx|文件.csv [--dry-run]\n"+
+			"      qingqian import statement 对账单.xlsx|对账单.csv --org 单位ID [--window 天数] [--dry-run] [--accept-outliers]\n")
 		return exitError(2)
 	}
 	kind := args[0]

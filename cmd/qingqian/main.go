@@ -63,7 +63,7 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
   qingqian serve   [--addr :8080] [--db URL] [--data DIR] [--demo] [--tls-cert F --tls-key F] [--sweep-at 01:30|off]
   qingqian init    --name 监管机构全称 --uscc 代码 [--admin 用户名 --admin-name 姓名]   新部署：建立监管机构与首个管理员（从标准输入读取密码）
   qingqian migrate [--db URL] [--data DIR]
-  qingqian verify  [--db URL] [--data DIR] [--anchor 锚点文件]     校验审计链、分录、台账余额、汇总数与凭证文件
+  qingqian verify  [--db URL] [--data DIR] [--anchor 锚点文件]     校验审计链、分录、台账余额、汇总数、凭证文件、票据、对账单与询证函
   qingqian anchor  [--out 文件]     打印审计链锚点（各链链头），留存于数据库之外
   qingqian backup  --out 备份目录 [--db URL] [--data DIR]     在线备份数据库与凭证文件
   qingqian restore --from 备份目录 [--db URL] [--data DIR]    恢复到空数据库并校验
@@ -77,6 +77,7 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
   qingqian encrypt --vouchers   用数据密钥加密已存储的明文凭证文件
   qingqian template ledger|repayments|plans|creditors|units|contracts|contract_events --out 文件.xlsx
   qingqian import ledger|repayments|plans|creditors|units|contracts|contract_events 文件.xlsx|文件.csv [--dry-run]
+  qingqian import statement 对账单.xlsx|对账单.csv --org 单位ID [--window 天数] [--dry-run] [--accept-outliers]   导入单位的银行对账单（原文件留存）
   qingqian export ledger|creditors|units|clues|interviews|disputes|audit|causes|campaign|circular|contracts|payables --out 文件.xlsx|文件.csv [--org ID] [--as-of 日期] [--id ID]
   qingqian report --period N [--format xlsx|csv|html] --out 文件   第N期汇总表（已印发的原样输出）
   qingqian sweep   [--db URL] [--data DIR]     将逾期未付的合同应付款转入拖欠台账（新增欠款）；serve 每日 --sweep-at 时刻自动执行
