@@ -9,10 +9,10 @@ package sqldb
 import (
 	"cmp"
 	"context"
-	"maps"
-	"slices"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/qingqian/qingqian"
