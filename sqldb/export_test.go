@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/qingqian/qingqian"
@@ -185,4 +186,9 @@ func KeyDrivenForTest(n int) func() {
 	old := keyDriven
 	keyDriven = n
 	return func() { keyDriven = old }
+}
+
+// QueryRowForTest runs a one-row query on the read pool.
+func (db *DB) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, q, args...)
 }

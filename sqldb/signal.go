@@ -6,10 +6,12 @@ package sqldb
 // annex list whatever the table holds.
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/qingqian/qingqian"
@@ -27,6 +29,14 @@ type signalScope struct {
 	lo, hi      string          // the subtree's range of paths
 	asOf        qingqian.Date   // the date the signals are evaluated on
 	reportDates []qingqian.Date // the report dates (periods' dates) up to asOf
+	// counted is set by a signal that lists only its first MaxSignalHits records: the count and
+	// amount of all of them, summed by the database.
+	counted *signalCount
+}
+
+type signalCount struct {
+	n      int
+	amount qingqian.Money
 }
 
 // signalDef defines one signal.
@@ -95,6 +105,16 @@ func (s *SignalService) Signals(ctx context.Context, orgID int64, asOf qingqian.
 	if asOf.IsZero() {
 		asOf = qingqian.DateOf(s.db.Now())
 	}
+	// The report holds until the next change (ADR 27, 34): the page, the API, the export and the
+	// report's annex ask for the same one.
+	gen, err := s.db.ledgerGeneration(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprint("signals ", path, " ", asOf)
+	if c, ok := s.db.cache.get(key, gen); ok {
+		return cloneSignalReport(c.(*qingqian.SignalReport)), nil
+	}
 	var id int64
 	if err := s.db.read.QueryRowContext(ctx, `SELECT id FROM orgs WHERE path = $1`, path).Scan(&id); err != nil {
 		return nil, fmt.Errorf("read orgs: %w", err)
@@ -107,13 +127,18 @@ func (s *SignalService) Signals(ctx context.Context, orgID int64, asOf qingqian.
 			return err
 		}
 		for _, d := range signalDefs {
+			sc.counted = nil
 			hits, err := d.find(ctx, q, sc)
 			if err != nil {
 				return fmt.Errorf("signal %s: %w", d.key, err)
 			}
 			sig := &qingqian.Signal{Key: d.key, Title: d.title, Rule: d.rule, Count: len(hits), Hits: []qingqian.SignalHit{}}
-			for _, h := range hits {
-				sig.Amount += h.Amount
+			if sc.counted != nil {
+				sig.Count, sig.Amount = sc.counted.n, sc.counted.amount
+			} else {
+				for _, h := range hits {
+					sig.Amount += h.Amount
+				}
 			}
 			sig.Hits = append(sig.Hits, hits[:min(len(hits), qingqian.MaxSignalHits)]...)
 			rep.Signals = append(rep.Signals, sig)
@@ -124,7 +149,24 @@ func (s *SignalService) Signals(ctx context.Context, orgID int64, asOf qingqian.
 	if err != nil {
 		return nil, err
 	}
+	s.db.cache.put(key, gen, cloneSignalReport(rep))
 	return rep, nil
+}
+
+// cloneSignalReport copies a report, with signals, hits and confirmations of its own.
+func cloneSignalReport(r *qingqian.SignalReport) *qingqian.SignalReport {
+	c := *r
+	c.Signals = make([]*qingqian.Signal, len(r.Signals))
+	for i, sig := range r.Signals {
+		sc := *sig
+		sc.Hits = slices.Clone(sig.Hits)
+		c.Signals[i] = &sc
+	}
+	if r.Confirmations != nil {
+		cf := *r.Confirmations
+		c.Confirmations = &cf
+	}
+	return &c
 }
 
 // SignalRules lists the signals' keys, titles and rules, for the documentation.
@@ -160,16 +202,33 @@ type repayment struct {
 	orgName, creditor             string
 	on                            qingqian.Date
 	amount                        qingqian.Money
-	itemCleared                   bool // the item has nothing outstanding now
 }
 
-// repayments reads the repayments of the subtree dated up to the date and not reversed by then,
-// with an extra condition on e (entries), i (items).
-func repayments(ctx context.Context, q queryer, sc *signalScope, cond string) (_ []repayment, err error) {
-	rows, err := q.QueryContext(ctx, `SELECT e.id, e.item_id, i.org_id, i.creditor_id, o.name, c.name, e.on_date, -(e.du + e.dd), i.out_u + i.out_d
-		FROM entries e JOIN items i ON i.id = e.item_id JOIN orgs o ON o.id = i.org_id JOIN creditors c ON c.id = i.creditor_id
-		WHERE e.kind = 'repay' AND e.on_date <= $1 AND o.path >= $2 AND o.path < $3
-		AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses_id = e.id AND r.on_date <= $1)`+cond+` ORDER BY e.on_date, e.id`, sc.asOf, sc.lo, sc.hi)
+// repaymentsWhere picks the repayments of the subtree dated up to the date and not reversed by
+// then, with an extra condition on e (entries), i (items).
+const repaymentsWhere = ` WHERE e.kind = 'repay' AND e.on_date <= $1 AND o.path >= $2 AND o.path < $3
+	AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses_id = e.id AND r.on_date <= $1)`
+
+// repayments reads the first MaxSignalHits repayments (by date) that repaymentsWhere and cond
+// pick, and records in sc the count and amount of all of them, summed by the database: a
+// province's signal may hold millions.
+func repayments(ctx context.Context, q readQueryer, sc *signalScope, cond string) (_ []repayment, err error) {
+	from := ` FROM entries e JOIN items i ON i.id = e.item_id JOIN orgs o ON o.id = i.org_id` + repaymentsWhere + cond
+	c := &signalCount{}
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), CAST(COALESCE(SUM(-(e.du + e.dd)), 0) AS BIGINT)`+from, sc.asOf, sc.lo, sc.hi).Scan(&c.n, &c.amount); err != nil {
+		return nil, err
+	}
+	sc.counted = c
+	if c.n == 0 {
+		return nil, nil
+	}
+	return readRepayments(ctx, q, `SELECT e.id, e.item_id, i.org_id, i.creditor_id, o.name, (SELECT c.name FROM creditors c WHERE c.id = i.creditor_id), e.on_date, -(e.du + e.dd)`+
+		from+` ORDER BY e.on_date, e.id LIMIT `+fmt.Sprint(qingqian.MaxSignalHits), sc.asOf, sc.lo, sc.hi)
+}
+
+// readRepayments reads the repayments a query gives (the columns of repayment, in order).
+func readRepayments(ctx context.Context, q queryer, query string, arg ...any) (_ []repayment, err error) {
+	rows, err := q.QueryContext(ctx, query, arg...)
 	if err != nil {
 		return nil, err
 	}
@@ -177,11 +236,9 @@ func repayments(ctx context.Context, q queryer, sc *signalScope, cond string) (_
 	var out []repayment
 	for rows.Next() {
 		var r repayment
-		var out0 qingqian.Money
-		if err := rows.Scan(&r.id, &r.itemID, &r.orgID, &r.creditorID, &r.orgName, &r.creditor, &r.on, &r.amount, &out0); err != nil {
+		if err := rows.Scan(&r.id, &r.itemID, &r.orgID, &r.creditorID, &r.orgName, &r.creditor, &r.on, &r.amount); err != nil {
 			return nil, err
 		}
-		r.itemCleared = out0 == 0
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -219,44 +276,48 @@ type newItem struct {
 	amount                qingqian.Money
 }
 
-func arisenItems(ctx context.Context, q queryer, sc *signalScope) (_ []newItem, err error) {
-	rows, err := q.QueryContext(ctx, `SELECT i.id, i.org_id, i.creditor_id, o.name, c.name, i.arisen_on, i.undisputed + i.disputed
-		FROM items i JOIN orgs o ON o.id = i.org_id JOIN creditors c ON c.id = i.creditor_id
-		WHERE i.arisen_on <= $1 AND o.path >= $2 AND o.path < $3 ORDER BY i.arisen_on, i.id`, sc.asOf, sc.lo, sc.hi)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []newItem
-	for rows.Next() {
-		var it newItem
-		if err := rows.Scan(&it.id, &it.orgID, &it.creditorID, &it.orgName, &it.creditor, &it.arisen, &it.amount); err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
-}
-
 // owedAgain finds, for each item, the latest clearing repayment of the same unit and creditor
-// on another item that came before it within foundAgainDays and passes the test.
+// on another item that came before it within foundAgainDays and passes the test. It starts from
+// the items cleared (nothing outstanding now, found along the outstanding amount's index) and
+// reads only the items of their units and creditors that arose in the window after a clearing
+// repayment, not every repayment and item of the subtree.
 func owedAgain(ctx context.Context, q readQueryer, sc *signalScope, test func(paid, arisen qingqian.Date) (string, bool)) ([]qingqian.SignalHit, error) {
-	rs, err := repayments(ctx, q, sc, "")
-	if err != nil {
-		return nil, err
-	}
-	items, err := arisenItems(ctx, q, sc)
-	if err != nil {
-		return nil, err
+	rs, err := readRepayments(ctx, q, `SELECT e.id, e.item_id, i.org_id, i.creditor_id, '', '', e.on_date, -(e.du + e.dd)
+		FROM items i JOIN orgs o ON o.id = i.org_id JOIN entries e ON e.item_id = i.id`+repaymentsWhere+` AND i.out_u + i.out_d = 0
+		ORDER BY e.on_date, e.id`, sc.asOf, sc.lo, sc.hi)
+	if err != nil || len(rs) == 0 {
+		return []qingqian.SignalHit{}, err
 	}
 	type key struct{ org, creditor int64 }
 	paid := map[key][]repayment{}
 	for _, r := range rs {
-		if r.itemCleared {
-			k := key{r.orgID, r.creditorID}
-			paid[k] = append(paid[k], r)
+		k := key{r.orgID, r.creditorID}
+		paid[k] = append(paid[k], r)
+	}
+	// The items that arose within the window after a clearing repayment of their unit and creditor.
+	var items []newItem
+	for k, ps := range paid {
+		rows, err := q.QueryContext(ctx, `SELECT i.id, i.org_id, i.creditor_id, o.name, c.name, i.arisen_on, i.undisputed + i.disputed
+			FROM items i JOIN orgs o ON o.id = i.org_id JOIN creditors c ON c.id = i.creditor_id
+			WHERE i.org_id = $1 AND i.creditor_id = $2 AND i.arisen_on > $3 AND i.arisen_on <= $4 AND i.arisen_on <= $5`,
+			k.org, k.creditor, ps[0].on, ps[len(ps)-1].on.AddDays(foundAgainDays), sc.asOf)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var it newItem
+			if err := rows.Scan(&it.id, &it.orgID, &it.creditorID, &it.orgName, &it.creditor, &it.arisen, &it.amount); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			items = append(items, it)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
 		}
 	}
+	slices.SortFunc(items, func(a, b newItem) int { return cmp.Or(a.arisen.Compare(b.arisen), cmp.Compare(a.id, b.id)) })
 	out := []qingqian.SignalHit{}
 	for _, it := range items {
 		ps := paid[key{it.orgID, it.creditorID}]
