@@ -213,17 +213,29 @@ const repaymentsWhere = ` WHERE e.kind = 'repay' AND e.on_date <= $1 AND o.path 
 // pick, and records in sc the count and amount of all of them, summed by the database: a
 // province's signal may hold millions.
 func repayments(ctx context.Context, q readQueryer, sc *signalScope, cond string) (_ []repayment, err error) {
+	// One pass: the count and amount of the whole set ride on each row listed (a window over
+	// the set), and an empty list is followed by one aggregate.
 	from := ` FROM entries e JOIN items i ON i.id = e.item_id JOIN orgs o ON o.id = i.org_id` + repaymentsWhere + cond
+	rows, err := q.QueryContext(ctx, `SELECT e.id, e.item_id, i.org_id, i.creditor_id, o.name, (SELECT c.name FROM creditors c WHERE c.id = i.creditor_id), e.on_date, -(e.du + e.dd),
+		COUNT(*) OVER (), CAST(SUM(-(e.du + e.dd)) OVER () AS BIGINT)`+from+` ORDER BY e.on_date, e.id LIMIT `+fmt.Sprint(qingqian.MaxSignalHits), sc.asOf, sc.lo, sc.hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	c := &signalCount{}
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), CAST(COALESCE(SUM(-(e.du + e.dd)), 0) AS BIGINT)`+from, sc.asOf, sc.lo, sc.hi).Scan(&c.n, &c.amount); err != nil {
+	var out []repayment
+	for rows.Next() {
+		var r repayment
+		if err := rows.Scan(&r.id, &r.itemID, &r.orgID, &r.creditorID, &r.orgName, &r.creditor, &r.on, &r.amount, &c.n, &c.amount); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	sc.counted = c
-	if c.n == 0 {
-		return nil, nil
-	}
-	return readRepayments(ctx, q, `SELECT e.id, e.item_id, i.org_id, i.creditor_id, o.name, (SELECT c.name FROM creditors c WHERE c.id = i.creditor_id), e.on_date, -(e.du + e.dd)`+
-		from+` ORDER BY e.on_date, e.id LIMIT `+fmt.Sprint(qingqian.MaxSignalHits), sc.asOf, sc.lo, sc.hi)
+	return out, nil
 }
 
 // readRepayments reads the repayments a query gives (the columns of repayment, in order).
@@ -263,8 +275,9 @@ func findNoVoucher(ctx context.Context, q readQueryer, sc *signalScope) ([]qingq
 }
 
 func findSharedVoucher(ctx context.Context, q readQueryer, sc *signalScope) ([]qingqian.SignalHit, error) {
-	rs, err := repayments(ctx, q, sc, ` AND EXISTS (SELECT 1 FROM entry_vouchers ev JOIN entry_vouchers ev2 ON ev2.sha256 = ev.sha256 AND ev2.entry_id <> ev.entry_id
-		WHERE ev.entry_id = e.id)`)
+	// From the files attached more than once (few), not from every repayment.
+	rs, err := repayments(ctx, q, sc, ` AND e.id IN (SELECT ev.entry_id FROM entry_vouchers ev
+		WHERE ev.sha256 IN (SELECT sha256 FROM entry_vouchers GROUP BY sha256 HAVING COUNT(*) > 1))`)
 	return repayHits(rs, "清偿记录 %d 的支付凭证文件也附在其他清偿记录上"), err
 }
 
