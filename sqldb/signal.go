@@ -6,7 +6,6 @@ package sqldb
 // annex list whatever the table holds.
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -26,6 +25,7 @@ const (
 
 // signalScope is what every signal's query is given.
 type signalScope struct {
+	d           dialect
 	lo, hi      string          // the subtree's range of paths
 	asOf        qingqian.Date   // the date the signals are evaluated on
 	reportDates []qingqian.Date // the report dates (periods' dates) up to asOf
@@ -121,7 +121,7 @@ func (s *SignalService) Signals(ctx context.Context, orgID int64, asOf qingqian.
 	}
 	rep := &qingqian.SignalReport{OrgID: id, OrgName: name, AsOf: asOf, Signals: []*qingqian.Signal{}}
 	err = s.db.snapshot(ctx, func(q readQueryer) error {
-		sc := &signalScope{asOf: asOf}
+		sc := &signalScope{asOf: asOf, d: s.db.d}
 		sc.lo, sc.hi = subtreeRange(path)
 		if sc.reportDates, err = reportDates(ctx, q, asOf); err != nil {
 			return err
@@ -281,72 +281,42 @@ func findSharedVoucher(ctx context.Context, q readQueryer, sc *signalScope) ([]q
 	return repayHits(rs, "清偿记录 %d 的支付凭证文件也附在其他清偿记录上"), err
 }
 
-// newItem is an item of the subtree that arose up to the date.
-type newItem struct {
-	id, orgID, creditorID int64
-	orgName, creditor     string
-	arisen                qingqian.Date
-	amount                qingqian.Money
-}
-
 // owedAgain finds, for each item, the latest clearing repayment of the same unit and creditor
-// on another item that came before it within foundAgainDays and passes the test. It starts from
-// the items cleared (nothing outstanding now, found along the outstanding amount's index) and
-// reads only the items of their units and creditors that arose in the window after a clearing
-// repayment, not every repayment and item of the subtree.
+// on another item that came before it within foundAgainDays and passes the test. The database
+// pairs them: from the items cleared (nothing outstanding now, found along the outstanding
+// amount's index), their repayments, and the items of the same unit and creditor that arose in
+// the window after each (found by unit and creditor); the whole subtree is never read.
 func owedAgain(ctx context.Context, q readQueryer, sc *signalScope, test func(paid, arisen qingqian.Date) (string, bool)) ([]qingqian.SignalHit, error) {
-	rs, err := readRepayments(ctx, q, `SELECT e.id, e.item_id, i.org_id, i.creditor_id, '', '', e.on_date, -(e.du + e.dd)
-		FROM items i JOIN orgs o ON o.id = i.org_id JOIN entries e ON e.item_id = i.id`+repaymentsWhere+` AND i.out_u + i.out_d = 0
-		ORDER BY e.on_date, e.id`, sc.asOf, sc.lo, sc.hi)
-	if err != nil || len(rs) == 0 {
-		return []qingqian.SignalHit{}, err
+	rows, err := q.QueryContext(ctx, `SELECT i.id, i.org_id, o.name, c.name, i.arisen_on, i.undisputed + i.disputed, p.id, e.on_date
+		FROM items p JOIN orgs o ON o.id = p.org_id JOIN entries e ON e.item_id = p.id
+		JOIN items i ON i.org_id = p.org_id AND i.creditor_id = p.creditor_id AND i.id <> p.id
+			AND i.arisen_on > e.on_date AND i.arisen_on <= `+sc.d.addDays("e.on_date", foundAgainDays)+` AND i.arisen_on <= $1
+		JOIN creditors c ON c.id = i.creditor_id`+repaymentsWhere+` AND p.out_u + p.out_d = 0
+		ORDER BY i.arisen_on, i.id, e.on_date DESC, e.id DESC`, sc.asOf, sc.lo, sc.hi)
+	if err != nil {
+		return nil, err
 	}
-	type key struct{ org, creditor int64 }
-	paid := map[key][]repayment{}
-	for _, r := range rs {
-		k := key{r.orgID, r.creditorID}
-		paid[k] = append(paid[k], r)
-	}
-	// The items that arose within the window after a clearing repayment of their unit and creditor.
-	var items []newItem
-	for k, ps := range paid {
-		rows, err := q.QueryContext(ctx, `SELECT i.id, i.org_id, i.creditor_id, o.name, c.name, i.arisen_on, i.undisputed + i.disputed
-			FROM items i JOIN orgs o ON o.id = i.org_id JOIN creditors c ON c.id = i.creditor_id
-			WHERE i.org_id = $1 AND i.creditor_id = $2 AND i.arisen_on > $3 AND i.arisen_on <= $4 AND i.arisen_on <= $5`,
-			k.org, k.creditor, ps[0].on, ps[len(ps)-1].on.AddDays(foundAgainDays), sc.asOf)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var it newItem
-			if err := rows.Scan(&it.id, &it.orgID, &it.creditorID, &it.orgName, &it.creditor, &it.arisen, &it.amount); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			items = append(items, it)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	slices.SortFunc(items, func(a, b newItem) int { return cmp.Or(a.arisen.Compare(b.arisen), cmp.Compare(a.id, b.id)) })
+	defer rows.Close()
 	out := []qingqian.SignalHit{}
-	for _, it := range items {
-		ps := paid[key{it.orgID, it.creditorID}]
-		for i := len(ps) - 1; i >= 0; i-- {
-			p := ps[i]
-			if p.itemID == it.id || !p.on.Before(it.arisen) || it.arisen.Sub(p.on) > foundAgainDays {
-				continue
-			}
-			if why, ok := test(p.on, it.arisen); ok {
-				out = append(out, qingqian.SignalHit{OrgID: it.orgID, OrgName: it.orgName, Creditor: it.creditor, On: it.arisen, Amount: it.amount,
-					Text: fmt.Sprintf("%s清偿结清条目 %d，%s新增条目 %d%s", p.on, p.itemID, it.arisen, it.id, why), Link: fmt.Sprintf("/items/%d", it.id)})
-				break
-			}
+	var done int64 // the item last given a hit: its earlier repayments are not looked at
+	for rows.Next() {
+		var h qingqian.SignalHit
+		var id, paidItem int64
+		var paid qingqian.Date
+		if err := rows.Scan(&id, &h.OrgID, &h.OrgName, &h.Creditor, &h.On, &h.Amount, &paidItem, &paid); err != nil {
+			return nil, err
+		}
+		if id == done {
+			continue
+		}
+		if why, ok := test(paid, h.On); ok {
+			h.Text = fmt.Sprintf("%s清偿结清条目 %d，%s新增条目 %d%s", paid, paidItem, h.On, id, why)
+			h.Link = fmt.Sprintf("/items/%d", id)
+			out = append(out, h)
+			done = id
 		}
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 func findClearedThenFound(ctx context.Context, q readQueryer, sc *signalScope) ([]qingqian.SignalHit, error) {

@@ -2,6 +2,8 @@ package sqldb_test
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/qingqian/qingqian"
@@ -61,5 +63,53 @@ func TestSignalsCountPastTheListAndFollowChanges(t *testing.T) {
 		if s := noVoucher(); s.Count != want+1 || s.Amount != amount+qingqian.Yuan(1) {
 			t.Fatalf("after a repayment: %d, %s; want %d, %s", s.Count, s.Amount, want+1, amount+qingqian.Yuan(1))
 		}
+	})
+}
+
+// "Repaid then owed" pairs an item with the latest clearing repayment of its unit and creditor
+// within 30 days before it arose, on another item: the 30th day counts, the 31st does not, a
+// repayment reversed by the date clears nothing, and an item still owing clears nothing.
+func TestSignalsOwedAgainWindow(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newReportFixture(t, db)
+		f.at("2019-03-25 09:00")
+		repay := func(item int64, on string, amount qingqian.Money) *qingqian.Entry {
+			t.Helper()
+			e, err := f.entries.RecordEntry(f.liaisonA, qingqian.EntryInput{ItemID: item, Kind: qingqian.EntryRepay, On: qingqian.MustParseDate(on), Amount: amount, Method: qingqian.MethodCash})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e
+		}
+		repay(f.itemA2.ID, "2019-03-20", qingqian.Yuan(100_000))
+		repay(f.itemA2.ID, "2019-03-25", qingqian.Yuan(200_000)) // clears A2
+		repay(f.itemA1.ID, "2019-03-25", qingqian.Yuan(10_000))  // A1 still owes
+		f.at("2019-05-01 09:00")
+		on30 := f.MustItem(t, f.liaisonA, f.groupA, "2019-04-24", qingqian.Yuan(7_000), 0)
+		f.MustItem(t, f.liaisonA, f.groupA, "2019-04-25", qingqian.Yuan(8_000), 0)
+		// A third item cleared, its repayment then reversed: it clears nothing by the date.
+		third := f.MustItem(t, f.liaisonA, f.subA1, "2019-01-10", qingqian.Yuan(5_000), 0)
+		f.at("2019-05-02 09:00")
+		paid := repay(third.ID, "2019-04-20", qingqian.Yuan(5_000))
+		if _, err := f.entries.ReverseEntry(f.liaisonA, qingqian.EntryInput{ReversesID: paid.ID,
+			On: qingqian.MustParseDate("2019-04-21"), Reason: "录错"}); err != nil {
+			t.Fatal(err)
+		}
+		f.MustItem(t, f.liaisonA, f.subA1, "2019-04-30", qingqian.Yuan(9_000), 0)
+		rep, err := sqldb.NewSignalService(db).Signals(f.office, 0, qingqian.MustParseDate("2019-05-02"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range rep.Signals {
+			if s.Key != "repaid_then_owed" {
+				continue
+			}
+			if s.Count != 1 || s.Amount != qingqian.Yuan(7_000) || !strings.HasSuffix(s.Hits[0].Link, "/items/"+strconv.FormatInt(on30.ID, 10)) ||
+				!strings.Contains(s.Hits[0].Text, "2019-03-25清偿结清条目 "+strconv.FormatInt(f.itemA2.ID, 10)) {
+				t.Fatalf("repaid_then_owed: %d, %s, %+v", s.Count, s.Amount, s.Hits)
+			}
+			return
+		}
+		t.Fatal("no signal repaid_then_owed")
 	})
 }
