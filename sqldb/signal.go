@@ -238,24 +238,6 @@ func repayments(ctx context.Context, q readQueryer, sc *signalScope, cond string
 	return out, nil
 }
 
-// readRepayments reads the repayments a query gives (the columns of repayment, in order).
-func readRepayments(ctx context.Context, q queryer, query string, arg ...any) (_ []repayment, err error) {
-	rows, err := q.QueryContext(ctx, query, arg...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []repayment
-	for rows.Next() {
-		var r repayment
-		if err := rows.Scan(&r.id, &r.itemID, &r.orgID, &r.creditorID, &r.orgName, &r.creditor, &r.on, &r.amount); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
 func entryLink(itemID, entryID int64) string {
 	return fmt.Sprintf("/items/%d#entry-%d", itemID, entryID)
 }
