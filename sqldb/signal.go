@@ -121,6 +121,11 @@ func (s *SignalService) Signals(ctx context.Context, orgID int64, asOf qingqian.
 	}
 	rep := &qingqian.SignalReport{OrgID: id, OrgName: name, AsOf: asOf, Signals: []*qingqian.Signal{}}
 	err = s.db.snapshot(ctx, func(q readQueryer) error {
+		// The report is kept under the generation of the snapshot it is read from (which may be
+		// a standby's, behind the one looked up above).
+		if err := q.QueryRowContext(ctx, generationSQL).Scan(&gen); err != nil {
+			return err
+		}
 		sc := &signalScope{asOf: asOf, d: s.db.d}
 		sc.lo, sc.hi = subtreeRange(path)
 		if sc.reportDates, err = reportDates(ctx, q, asOf); err != nil {
