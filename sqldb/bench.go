@@ -2,13 +2,17 @@ package sqldb
 
 // The benchmark province: a large ledger written straight into the tables, for measuring the
 // read side at a province's size. It bypasses the services and the audit trail (it is not a
-// ledger anyone entered), then recomputes the running totals from the entries.
+// ledger anyone entered). The running totals, their monthly roll-up and the gross movement are
+// summed in memory while the rows are made and written once at the end, not recomputed from
+// the entries after the load; TestBenchProvinceTotals checks them against the recomputation.
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -23,9 +27,38 @@ type BenchProvince struct {
 	Items  int
 }
 
-// benchRows is how many rows one INSERT statement carries: few statements, so that the load is
-// bound by the database's writing rather than by the round trips.
-const benchRows = 500
+// benchDay is a key of the province's daily running totals: every row made by the loader is
+// recorded on its business day (rec_day = day) and is of origin baseline.
+type benchDay struct {
+	org  int64
+	day  qingqian.Date
+	kind string
+}
+
+// benchSums are the running totals, monthly roll-up and gross movement of the loaded rows.
+type benchSums struct {
+	days   map[benchDay]*measures
+	months map[benchDay]*measures // day is the month's first day
+	volume map[int64]int64        // per group
+}
+
+// add adds m, dated day, of an item of kind held by the units holders, to the sums.
+func (s *benchSums) add(holders []int64, day qingqian.Date, kind string, m measures) {
+	month := qingqian.NewDate(day.Year(), day.Month(), 1)
+	for _, h := range holders {
+		for _, k := range []struct {
+			to  map[benchDay]*measures
+			key benchDay
+		}{{s.days, benchDay{h, day, kind}}, {s.months, benchDay{h, month, kind}}} {
+			p := k.to[k.key]
+			if p == nil {
+				p = &measures{}
+				k.to[k.key] = p
+			}
+			p.add(m)
+		}
+	}
+}
 
 // LoadBenchProvince fills an empty database with 50 groups, 150 second-level units, 1,500
 // third-level units, 1,000 creditors and n items arisen over 2019–2021, each with its recognise
@@ -41,83 +74,73 @@ func (db *DB) LoadBenchProvince(ctx context.Context, n int) (_ *BenchProvince, e
 	if units > 0 {
 		return nil, fmt.Errorf("the database already holds %d units", units)
 	}
-	p := &BenchProvince{Root: 1, Items: n}
-	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
-	if db.d.name != "postgres" {
-		// The indexes of a million items do not fit SQLite's default page cache (2 MB): each
-		// insert would read its index pages back from the file. The writing connection (there is
-		// one) gets 256 MB for the load, and its own size back after.
-		var size int64
-		if err := db.write.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&size); err != nil {
-			return nil, err
-		}
-		if _, err := db.write.ExecContext(ctx, `PRAGMA cache_size = -262144`); err != nil {
-			return nil, err
-		}
-		defer db.write.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, size))
-	}
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	var rows []string
-	flush := func(head string) error {
-		if len(rows) == 0 {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, head+strings.Join(rows, ","))
-		rows = rows[:0]
+	var p *BenchProvince
+	if err := db.bulkLoad(ctx, func(w *bulkWriter) (err error) {
+		p, err = writeBenchProvince(ctx, w, n)
 		return err
-	}
-	const orgHead = `INSERT INTO orgs (id, parent_id, path, depth, name, search, kind, created_at, updated_at) VALUES `
-	org := func(id int64, parent, path string, depth int, name, kind string) error {
-		rows = append(rows, fmt.Sprintf("(%d, %s, '%s', %d, '%s', '%s', '%s', '%s', '%s')", id, parent, path, depth, name, name, kind, now, now))
-		if len(rows) == benchRows {
-			return flush(orgHead)
-		}
-		return nil
-	}
-	if err := org(1, "NULL", "/1/", 0, "省国资委", "regulator"); err != nil {
+	}); err != nil {
 		return nil, err
 	}
+	// The planner's statistics, for the indexes to be chosen over a table it has just seen grow.
+	_, err = db.write.ExecContext(ctx, `ANALYZE`)
+	return p, err
+}
+
+// writeBenchProvince makes the province's rows and hands them to w, then the running totals.
+func writeBenchProvince(ctx context.Context, w *bulkWriter, n int) (*BenchProvince, error) {
+	p := &BenchProvince{Root: 1, Items: n}
+	now := benchInstant(time.Now().UTC().Truncate(time.Microsecond))
+	orgCols := []string{"id", "parent_id", "path", "depth", "name", "search", "kind", "created_at", "updated_at"}
+	orgs := w.table("orgs", orgCols)
+	org := func(id int64, parent any, path string, depth int, name, kind string) error {
+		return orgs.add(ctx, id, parent, path, int64(depth), name, name, kind, now, now)
+	}
+	if err := org(1, nil, "/1/", 0, "省国资委", "regulator"); err != nil {
+		return nil, err
+	}
+	holders := map[int64][]int64{} // leaf → the units whose totals hold its items
 	id := int64(1)
 	for g := range 50 {
 		id++
 		gid, gpath := id, fmt.Sprintf("/1/%d/", id)
 		p.Groups = append(p.Groups, gid)
-		if err := org(gid, "1", gpath, 1, fmt.Sprintf("集团%d", g), "group"); err != nil {
+		if err := org(gid, int64(1), gpath, 1, fmt.Sprintf("集团%d", g), "group"); err != nil {
 			return nil, err
 		}
 		for s := range 3 {
 			id++
 			sid, spath := id, fmt.Sprintf("%s%d/", gpath, id)
-			if err := org(sid, fmt.Sprint(gid), spath, 2, fmt.Sprintf("集团%d子公司%d", g, s), "subsidiary"); err != nil {
+			if err := org(sid, gid, spath, 2, fmt.Sprintf("集团%d子公司%d", g, s), "subsidiary"); err != nil {
 				return nil, err
 			}
 			for l := range 10 {
 				id++
 				p.Leaves = append(p.Leaves, id)
-				if err := org(id, fmt.Sprint(sid), fmt.Sprintf("%s%d/", spath, id), 3, fmt.Sprintf("集团%d子公司%d项目部%d", g, s, l), "subsidiary"); err != nil {
+				path := fmt.Sprintf("%s%d/", spath, id)
+				holders[id] = totalsHolders(path)
+				if err := org(id, sid, path, 3, fmt.Sprintf("集团%d子公司%d项目部%d", g, s, l), "subsidiary"); err != nil {
 					return nil, err
 				}
 			}
 		}
 	}
-	if err := flush(orgHead); err != nil {
+	if err := orgs.flush(ctx); err != nil {
 		return nil, err
 	}
-	const credHead = `INSERT INTO creditors (id, name, uscc, ownership, search, created_at, updated_at) VALUES `
-	for c := 1; c <= 1000; c++ {
-		rows = append(rows, fmt.Sprintf("(%d, '债权企业%d', 'U%017d', 'private', '债权企业%d U%017d', '%s', '%s')", c, c, c, c, c, now, now))
+	creditors := w.table("creditors", []string{"id", "name", "uscc", "ownership", "search", "created_at", "updated_at"})
+	for c := int64(1); c <= 1000; c++ {
+		if err := creditors.add(ctx, c, fmt.Sprintf("债权企业%d", c), fmt.Sprintf("U%017d", c), "private", fmt.Sprintf("债权企业%d U%017d", c, c), now, now); err != nil {
+			return nil, err
+		}
 	}
-	if err := flush(credHead); err != nil {
+	if err := creditors.flush(ctx); err != nil {
 		return nil, err
 	}
-	const itemHead = `INSERT INTO items (id, org_id, creditor_id, contract_no, kind, arisen_on, due_on, undisputed, disputed, funding_source, origin,
-		search, rec_u, rec_d, rep_u, out_u, out_d, status, created_at, created_on, updated_at) VALUES `
-	const entryHead = `INSERT INTO entries (item_id, kind, cat, on_date, recorded_at, recorded_on, backdated, du, dd, method, actor_name) VALUES `
-	var entries []string
+	items := w.table("items", []string{"id", "org_id", "creditor_id", "contract_no", "kind", "arisen_on", "due_on", "undisputed", "disputed", "funding_source", "origin",
+		"search", "rec_u", "rec_d", "rep_u", "out_u", "out_d", "status", "created_at", "created_on", "updated_at"})
+	entries := w.table("entries", []string{"item_id", "kind", "cat", "on_date", "recorded_at", "recorded_on", "backdated", "du", "dd", "method", "actor_name"})
+	entries.refs = items
+	sums := &benchSums{days: map[benchDay]*measures{}, months: map[benchDay]*measures{}, volume: map[int64]int64{}}
 	rng := rand.New(rand.NewPCG(1, 2))
 	kinds := []string{"works", "goods", "services", "retention", "other"}
 	fundings := []string{"", "own", "", "loan", "fiscal", "", "own", "assets", "own", "other"}
@@ -134,46 +157,88 @@ func (db *DB) LoadBenchProvince(ctx context.Context, n int) (_ *BenchProvince, e
 		pay1, pay2 := amt/2, amt/4
 		on1, on2 := arisen.AddDays(30+rng.IntN(60)), arisen.AddDays(120+rng.IntN(200))
 		at := benchAt10(arisen)
-		rows = append(rows, fmt.Sprintf("(%d, %d, %d, 'HT%07d', '%s', '%s', '%s', %d, %d, '%s', 'baseline', 'ht%07d', %d, %d, %d, %d, %d, 'partial', '%s', '%s', '%s')",
-			i, p.Leaves[i%len(p.Leaves)], 1+i%1000, i, kinds[i%5], arisen, due, amt, disp, fundings[i%10], i, amt, disp, pay1+pay2, amt-pay1-pay2, disp, at, arisen, at))
-		entries = append(entries,
-			fmt.Sprintf("(%d, 'recognise', 'rec', '%s', '%s', '%s', FALSE, %d, %d, '', 'bench')", i, arisen, at, arisen, amt, disp),
-			fmt.Sprintf("(%d, 'repay', 'rep', '%s', '%s', '%s', FALSE, %d, 0, 'transfer', 'bench')", i, on1, benchAt10(on1), on1, -pay1),
-			fmt.Sprintf("(%d, 'repay', 'rep', '%s', '%s', '%s', FALSE, %d, 0, 'transfer', 'bench')", i, on2, benchAt10(on2), on2, -pay2))
-		if len(rows) == benchRows || i == n {
-			if err := flush(itemHead); err != nil {
+		leaf, kind := p.Leaves[i%len(p.Leaves)], kinds[i%5]
+		if err := items.add(ctx, int64(i), leaf, int64(1+i%1000), fmt.Sprintf("HT%07d", i), kind, arisen, due, amt, disp, fundings[i%10], "baseline",
+			fmt.Sprintf("ht%07d", i), amt, disp, pay1+pay2, amt-pay1-pay2, disp, "partial", at, arisen, at); err != nil {
+			return nil, err
+		}
+		if err := entries.add(ctx, int64(i), "recognise", "rec", arisen, at, arisen, false, amt, disp, "", "bench"); err != nil {
+			return nil, err
+		}
+		for _, r := range []struct {
+			on  qingqian.Date
+			pay int64
+		}{{on1, pay1}, {on2, pay2}} {
+			if err := entries.add(ctx, int64(i), "repay", "rep", r.on, benchAt10(r.on), r.on, false, -r.pay, int64(0), "transfer", "bench"); err != nil {
 				return nil, err
 			}
-			for k := 0; k < len(entries); k += benchRows {
-				if _, err := tx.ExecContext(ctx, entryHead+strings.Join(entries[k:min(k+benchRows, len(entries))], ",")); err != nil {
-					return nil, err
-				}
-			}
-			entries = entries[:0]
+			sums.add(holders[leaf], r.on, kind, entryMeasures(qingqian.EntryRepay, qingqian.CatRepay, qingqian.Money(-r.pay), 0, false))
+		}
+		rec := entryMeasures(qingqian.EntryRecognise, qingqian.CatRecognise, qingqian.Money(amt), qingqian.Money(disp), false)
+		rec[mItems] = 1 // the item is counted on the day it arose, recorded that day
+		sums.add(holders[leaf], arisen, kind, rec)
+		sums.volume[holders[leaf][0]] += amt + disp + pay1 + pay2 // the group
+	}
+	for _, t := range []*bulkTable{items, entries} {
+		if err := t.flush(ctx); err != nil {
+			return nil, err
 		}
 	}
-	if db.d.name == "postgres" {
-		// The rows were given their keys; the sequences continue after them.
-		for _, t := range []string{"orgs", "creditors", "items"} {
-			if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), (SELECT MAX(id) FROM `+t+`))`); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := tx.Commit(); err != nil {
+	if err := writeBenchSums(ctx, w, sums); err != nil {
 		return nil, err
 	}
-	if err := db.RebuildTotals(ctx); err != nil {
-		return nil, err
-	}
-	// The planner's statistics, for the indexes to be chosen over a table it has just seen grow.
-	_, err = db.write.ExecContext(ctx, `ANALYZE`)
-	return p, err
+	// The rows were given their keys; the sequences continue after them.
+	return p, w.resetSequences(ctx, "orgs", "creditors", "items")
 }
 
-// benchAt10 is 10:00 China time on a day, as the database stores an instant.
-func benchAt10(d qingqian.Date) string {
-	return d.EndOfDay().Add(-14 * time.Hour).UTC().Format("2006-01-02T15:04:05.000000Z")
+// writeBenchSums writes the running totals, their monthly roll-up and the gross movement.
+func writeBenchSums(ctx context.Context, w *bulkWriter, s *benchSums) error {
+	cols := func(key ...string) []string {
+		for _, c := range measureCols {
+			key = append(key, c.col)
+		}
+		return key
+	}
+	// In the order of the tables' keys, so that each row goes at the end of the index.
+	days := w.table("org_totals", cols("org_id", "day", "rec_day", "kind", "origin"))
+	for _, k := range sortedBenchKeys(s.days) {
+		if err := days.add(ctx, append([]any{k.org, k.day, k.day, k.kind, "baseline"}, s.days[k].values()...)...); err != nil {
+			return err
+		}
+	}
+	months := w.table("org_totals_month", cols("org_id", "month", "kind", "origin"))
+	for _, k := range sortedBenchKeys(s.months) {
+		if err := months.add(ctx, append([]any{k.org, k.day, k.kind, "baseline"}, s.months[k].values()...)...); err != nil {
+			return err
+		}
+	}
+	volume := w.table("ledger_volume", []string{"org_id", "gross"})
+	for g, v := range s.volume {
+		if err := volume.add(ctx, g, v); err != nil {
+			return err
+		}
+	}
+	for _, t := range []*bulkTable{days, months, volume} {
+		if err := t.flush(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sortedBenchKeys are the keys of m by unit, day and kind.
+func sortedBenchKeys(m map[benchDay]*measures) []benchDay {
+	return slices.SortedFunc(maps.Keys(m), func(a, b benchDay) int {
+		return cmp.Or(cmp.Compare(a.org, b.org), a.day.Compare(b.day), cmp.Compare(a.kind, b.kind))
+	})
+}
+
+// benchInstant is an instant the loader writes (created_at, recorded_at).
+type benchInstant time.Time
+
+// benchAt10 is 10:00 China time on a day.
+func benchAt10(d qingqian.Date) benchInstant {
+	return benchInstant(d.EndOfDay().Add(-14 * time.Hour).UTC())
 }
 
 // PlainItemSum counts the items and sums their outstanding amounts, walking the whole table:

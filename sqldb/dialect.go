@@ -26,6 +26,14 @@ var (
 	postgresDialect = dialect{name: "postgres", forUpdate: " FOR UPDATE"}
 )
 
+// addDays is a date column n days later.
+func (d dialect) addDays(col string, n int) string {
+	if d.name == "postgres" {
+		return fmt.Sprintf("(%s + %d)", col, n)
+	}
+	return fmt.Sprintf("date(%s, '%+d days')", col, n)
+}
+
 // monthOf is the first day of the month of a date column.
 func (d dialect) monthOf(col string) string {
 	if d.name == "postgres" {

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/qingqian/qingqian"
@@ -189,3 +190,8 @@ func KeyDrivenForTest(n int) func() {
 
 // SpoolPathForTest is where an uploaded statement file waits for its import.
 func (db *DB) SpoolPathForTest(sha string) string { return db.spoolPath(sha) }
+
+// QueryRowForTest runs a one-row query on the read pool.
+func (db *DB) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, q, args...)
+}

@@ -446,9 +446,12 @@ func (db *DB) countItems(ctx context.Context, page *qingqian.ItemPage, where str
 // which advances its chain's head.
 func (db *DB) ledgerGeneration(ctx context.Context) (int64, error) {
 	var g int64
-	err := db.read.QueryRowContext(ctx, `SELECT CAST(COALESCE(SUM(seq), 0) AS BIGINT) FROM audit_heads`).Scan(&g)
+	err := db.read.QueryRowContext(ctx, generationSQL).Scan(&g)
 	return g, err
 }
+
+// generationSQL reads the ledger's generation (see ledgerGeneration).
+const generationSQL = `SELECT CAST(COALESCE(SUM(seq), 0) AS BIGINT) FROM audit_heads`
 
 // genCache keeps answers read since the ledger last changed (ledgerGeneration), a few hundred
 // at most: the counts and sums of filtered sets, and the running totals asked for as known now.

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/qingqian/qingqian"
@@ -24,9 +25,18 @@ const (
 
 // signalScope is what every signal's query is given.
 type signalScope struct {
+	d           dialect
 	lo, hi      string          // the subtree's range of paths
 	asOf        qingqian.Date   // the date the signals are evaluated on
 	reportDates []qingqian.Date // the report dates (periods' dates) up to asOf
+	// counted is set by a signal that lists only its first MaxSignalHits records: the count and
+	// amount of all of them, summed by the database.
+	counted *signalCount
+}
+
+type signalCount struct {
+	n      int
+	amount qingqian.Money
 }
 
 // signalDef defines one signal.
@@ -95,25 +105,45 @@ func (s *SignalService) Signals(ctx context.Context, orgID int64, asOf qingqian.
 	if asOf.IsZero() {
 		asOf = qingqian.DateOf(s.db.Now())
 	}
+	// The report holds until the next change (ADR 27, 34): the page, the API, the export and the
+	// report's annex ask for the same one.
+	gen, err := s.db.ledgerGeneration(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprint("signals ", path, " ", asOf)
+	if c, ok := s.db.cache.get(key, gen); ok {
+		return cloneSignalReport(c.(*qingqian.SignalReport)), nil
+	}
 	var id int64
 	if err := s.db.read.QueryRowContext(ctx, `SELECT id FROM orgs WHERE path = $1`, path).Scan(&id); err != nil {
 		return nil, fmt.Errorf("read orgs: %w", err)
 	}
 	rep := &qingqian.SignalReport{OrgID: id, OrgName: name, AsOf: asOf, Signals: []*qingqian.Signal{}}
 	err = s.db.snapshot(ctx, func(q readQueryer) error {
-		sc := &signalScope{asOf: asOf}
+		// The report is kept under the generation of the snapshot it is read from (which may be
+		// a standby's, behind the one looked up above).
+		if err := q.QueryRowContext(ctx, generationSQL).Scan(&gen); err != nil {
+			return err
+		}
+		sc := &signalScope{asOf: asOf, d: s.db.d}
 		sc.lo, sc.hi = subtreeRange(path)
 		if sc.reportDates, err = reportDates(ctx, q, asOf); err != nil {
 			return err
 		}
 		for _, d := range signalDefs {
+			sc.counted = nil
 			hits, err := d.find(ctx, q, sc)
 			if err != nil {
 				return fmt.Errorf("signal %s: %w", d.key, err)
 			}
 			sig := &qingqian.Signal{Key: d.key, Title: d.title, Rule: d.rule, Count: len(hits), Hits: []qingqian.SignalHit{}}
-			for _, h := range hits {
-				sig.Amount += h.Amount
+			if sc.counted != nil {
+				sig.Count, sig.Amount = sc.counted.n, sc.counted.amount
+			} else {
+				for _, h := range hits {
+					sig.Amount += h.Amount
+				}
 			}
 			sig.Hits = append(sig.Hits, hits[:min(len(hits), qingqian.MaxSignalHits)]...)
 			rep.Signals = append(rep.Signals, sig)
@@ -124,7 +154,24 @@ func (s *SignalService) Signals(ctx context.Context, orgID int64, asOf qingqian.
 	if err != nil {
 		return nil, err
 	}
+	s.db.cache.put(key, gen, cloneSignalReport(rep))
 	return rep, nil
+}
+
+// cloneSignalReport copies a report, with signals, hits and confirmations of its own.
+func cloneSignalReport(r *qingqian.SignalReport) *qingqian.SignalReport {
+	c := *r
+	c.Signals = make([]*qingqian.Signal, len(r.Signals))
+	for i, sig := range r.Signals {
+		sc := *sig
+		sc.Hits = slices.Clone(sig.Hits)
+		c.Signals[i] = &sc
+	}
+	if r.Confirmations != nil {
+		cf := *r.Confirmations
+		c.Confirmations = &cf
+	}
+	return &c
 }
 
 // SignalRules lists the signals' keys, titles and rules, for the documentation.
@@ -160,31 +207,40 @@ type repayment struct {
 	orgName, creditor             string
 	on                            qingqian.Date
 	amount                        qingqian.Money
-	itemCleared                   bool // the item has nothing outstanding now
 }
 
-// repayments reads the repayments of the subtree dated up to the date and not reversed by then,
-// with an extra condition on e (entries), i (items).
-func repayments(ctx context.Context, q queryer, sc *signalScope, cond string) (_ []repayment, err error) {
-	rows, err := q.QueryContext(ctx, `SELECT e.id, e.item_id, i.org_id, i.creditor_id, o.name, c.name, e.on_date, -(e.du + e.dd), i.out_u + i.out_d
-		FROM entries e JOIN items i ON i.id = e.item_id JOIN orgs o ON o.id = i.org_id JOIN creditors c ON c.id = i.creditor_id
-		WHERE e.kind = 'repay' AND e.on_date <= $1 AND o.path >= $2 AND o.path < $3
-		AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses_id = e.id AND r.on_date <= $1)`+cond+` ORDER BY e.on_date, e.id`, sc.asOf, sc.lo, sc.hi)
+// repaymentsWhere picks the repayments of the subtree dated up to the date and not reversed by
+// then, with an extra condition on e (entries), i (items).
+const repaymentsWhere = ` WHERE e.kind = 'repay' AND e.on_date <= $1 AND o.path >= $2 AND o.path < $3
+	AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses_id = e.id AND r.on_date <= $1)`
+
+// repayments reads the first MaxSignalHits repayments (by date) that repaymentsWhere and cond
+// pick, and records in sc the count and amount of all of them, summed by the database: a
+// province's signal may hold millions.
+func repayments(ctx context.Context, q readQueryer, sc *signalScope, cond string) (_ []repayment, err error) {
+	// One pass: the count and amount of the whole set ride on each row listed (a window over
+	// the set), and an empty list is followed by one aggregate.
+	from := ` FROM entries e JOIN items i ON i.id = e.item_id JOIN orgs o ON o.id = i.org_id` + repaymentsWhere + cond
+	rows, err := q.QueryContext(ctx, `SELECT e.id, e.item_id, i.org_id, i.creditor_id, o.name, (SELECT c.name FROM creditors c WHERE c.id = i.creditor_id), e.on_date, -(e.du + e.dd),
+		COUNT(*) OVER (), CAST(SUM(-(e.du + e.dd)) OVER () AS BIGINT)`+from+` ORDER BY e.on_date, e.id LIMIT `+fmt.Sprint(qingqian.MaxSignalHits), sc.asOf, sc.lo, sc.hi)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	c := &signalCount{}
 	var out []repayment
 	for rows.Next() {
 		var r repayment
-		var out0 qingqian.Money
-		if err := rows.Scan(&r.id, &r.itemID, &r.orgID, &r.creditorID, &r.orgName, &r.creditor, &r.on, &r.amount, &out0); err != nil {
+		if err := rows.Scan(&r.id, &r.itemID, &r.orgID, &r.creditorID, &r.orgName, &r.creditor, &r.on, &r.amount, &c.n, &c.amount); err != nil {
 			return nil, err
 		}
-		r.itemCleared = out0 == 0
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sc.counted = c
+	return out, nil
 }
 
 func entryLink(itemID, entryID int64) string {
@@ -206,73 +262,48 @@ func findNoVoucher(ctx context.Context, q readQueryer, sc *signalScope) ([]qingq
 }
 
 func findSharedVoucher(ctx context.Context, q readQueryer, sc *signalScope) ([]qingqian.SignalHit, error) {
-	rs, err := repayments(ctx, q, sc, ` AND EXISTS (SELECT 1 FROM entry_vouchers ev JOIN entry_vouchers ev2 ON ev2.sha256 = ev.sha256 AND ev2.entry_id <> ev.entry_id
-		WHERE ev.entry_id = e.id)`)
+	// From the files attached more than once (few), not from every repayment.
+	rs, err := repayments(ctx, q, sc, ` AND e.id IN (SELECT ev.entry_id FROM entry_vouchers ev
+		WHERE ev.sha256 IN (SELECT sha256 FROM entry_vouchers GROUP BY sha256 HAVING COUNT(*) > 1))`)
 	return repayHits(rs, "清偿记录 %d 的支付凭证文件也附在其他清偿记录上"), err
 }
 
-// newItem is an item of the subtree that arose up to the date.
-type newItem struct {
-	id, orgID, creditorID int64
-	orgName, creditor     string
-	arisen                qingqian.Date
-	amount                qingqian.Money
-}
-
-func arisenItems(ctx context.Context, q queryer, sc *signalScope) (_ []newItem, err error) {
-	rows, err := q.QueryContext(ctx, `SELECT i.id, i.org_id, i.creditor_id, o.name, c.name, i.arisen_on, i.undisputed + i.disputed
-		FROM items i JOIN orgs o ON o.id = i.org_id JOIN creditors c ON c.id = i.creditor_id
-		WHERE i.arisen_on <= $1 AND o.path >= $2 AND o.path < $3 ORDER BY i.arisen_on, i.id`, sc.asOf, sc.lo, sc.hi)
+// owedAgain finds, for each item, the latest clearing repayment of the same unit and creditor
+// on another item that came before it within foundAgainDays and passes the test. The database
+// pairs them: from the items cleared (nothing outstanding now, found along the outstanding
+// amount's index), their repayments, and the items of the same unit and creditor that arose in
+// the window after each (found by unit and creditor); the whole subtree is never read.
+func owedAgain(ctx context.Context, q readQueryer, sc *signalScope, test func(paid, arisen qingqian.Date) (string, bool)) ([]qingqian.SignalHit, error) {
+	rows, err := q.QueryContext(ctx, `SELECT i.id, i.org_id, o.name, c.name, i.arisen_on, i.undisputed + i.disputed, p.id, e.on_date
+		FROM items p JOIN orgs o ON o.id = p.org_id JOIN entries e ON e.item_id = p.id
+		JOIN items i ON i.org_id = p.org_id AND i.creditor_id = p.creditor_id AND i.id <> p.id
+			AND i.arisen_on > e.on_date AND i.arisen_on <= `+sc.d.addDays("e.on_date", foundAgainDays)+` AND i.arisen_on <= $1
+		JOIN creditors c ON c.id = i.creditor_id`+repaymentsWhere+` AND p.out_u + p.out_d = 0
+		ORDER BY i.arisen_on, i.id, e.on_date DESC, e.id DESC`, sc.asOf, sc.lo, sc.hi)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []newItem
+	out := []qingqian.SignalHit{}
+	var done int64 // the item last given a hit: its earlier repayments are not looked at
 	for rows.Next() {
-		var it newItem
-		if err := rows.Scan(&it.id, &it.orgID, &it.creditorID, &it.orgName, &it.creditor, &it.arisen, &it.amount); err != nil {
+		var h qingqian.SignalHit
+		var id, paidItem int64
+		var paid qingqian.Date
+		if err := rows.Scan(&id, &h.OrgID, &h.OrgName, &h.Creditor, &h.On, &h.Amount, &paidItem, &paid); err != nil {
 			return nil, err
 		}
-		out = append(out, it)
+		if id == done {
+			continue
+		}
+		if why, ok := test(paid, h.On); ok {
+			h.Text = fmt.Sprintf("%s清偿结清条目 %d，%s新增条目 %d%s", paid, paidItem, h.On, id, why)
+			h.Link = fmt.Sprintf("/items/%d", id)
+			out = append(out, h)
+			done = id
+		}
 	}
 	return out, rows.Err()
-}
-
-// owedAgain finds, for each item, the latest clearing repayment of the same unit and creditor
-// on another item that came before it within foundAgainDays and passes the test.
-func owedAgain(ctx context.Context, q readQueryer, sc *signalScope, test func(paid, arisen qingqian.Date) (string, bool)) ([]qingqian.SignalHit, error) {
-	rs, err := repayments(ctx, q, sc, "")
-	if err != nil {
-		return nil, err
-	}
-	items, err := arisenItems(ctx, q, sc)
-	if err != nil {
-		return nil, err
-	}
-	type key struct{ org, creditor int64 }
-	paid := map[key][]repayment{}
-	for _, r := range rs {
-		if r.itemCleared {
-			k := key{r.orgID, r.creditorID}
-			paid[k] = append(paid[k], r)
-		}
-	}
-	out := []qingqian.SignalHit{}
-	for _, it := range items {
-		ps := paid[key{it.orgID, it.creditorID}]
-		for i := len(ps) - 1; i >= 0; i-- {
-			p := ps[i]
-			if p.itemID == it.id || !p.on.Before(it.arisen) || it.arisen.Sub(p.on) > foundAgainDays {
-				continue
-			}
-			if why, ok := test(p.on, it.arisen); ok {
-				out = append(out, qingqian.SignalHit{OrgID: it.orgID, OrgName: it.orgName, Creditor: it.creditor, On: it.arisen, Amount: it.amount,
-					Text: fmt.Sprintf("%s清偿结清条目 %d，%s新增条目 %d%s", p.on, p.itemID, it.arisen, it.id, why), Link: fmt.Sprintf("/items/%d", it.id)})
-				break
-			}
-		}
-	}
-	return out, nil
 }
 
 func findClearedThenFound(ctx context.Context, q readQueryer, sc *signalScope) ([]qingqian.SignalHit, error) {

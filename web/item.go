@@ -37,11 +37,15 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 		d.Q[k] = r.URL.Query().Get(k)
 	}
 	f, q := ledgerFilter(r)
-	page := max(1, q.int("page", 1))
-	f.After, f.Before, f.Limit = q.str("after"), q.str("before"), pageSize
-	if f.After == "" && f.Before == "" {
-		f.Offset = (page - 1) * pageSize
+	// The page number is the one place a page is named by: a row cursor (after, before: the
+	// API's) beside it could name another page than the number shown (ADR 34). A link that
+	// carries one is sent to the same page by number.
+	if r.URL.Query().Has("after") || r.URL.Query().Has("before") {
+		http.Redirect(w, r, ledgerLink(r, map[string]string{"after": "", "before": ""}), http.StatusSeeOther)
+		return nil
 	}
+	page := max(1, q.int("page", 1))
+	f.Limit, f.Offset = pageSize, (page-1)*pageSize
 	d.Heads = sortHeaders(r, f.Sort)
 	d.Export = "/ledger/export?" + r.URL.RawQuery
 	d.F = f
@@ -60,7 +64,12 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 	if d.Page, err = s.Items.FindItems(ctx, f); err != nil {
 		return err
 	}
-	d.Pager = newLedgerPager(r, page, pageSize, d.Page.Total, d.Page.First, d.Page.Last)
+	if last := max(1, (d.Page.Total+pageSize-1)/pageSize); page > last {
+		// Past the last page (a link kept while the set shrank, or typed): the last page.
+		http.Redirect(w, r, pageLinkOf(r, last), http.StatusSeeOther)
+		return nil
+	}
+	d.Pager = newLedgerPager(r, page, pageSize, d.Page.Total)
 	s.render(w, r, http.StatusOK, "ledger", v)
 	return nil
 }

@@ -14,7 +14,8 @@ import (
 
 // TestBrowserLedgerRows checks the ledger's density at 1366×768: at least fifteen rows show
 // without scrolling, though names are long; and that the column headers sort and the next page
-// follows by key.
+// follows the last row of this one; a page past the last or a cursor beside a page number
+// shows a page whose label and rows agree.
 func TestBrowserLedgerRows(t *testing.T) {
 	newTab := browser(t)
 	db := sqldbtest.MustOpen(t, "sqlite")
@@ -80,5 +81,23 @@ func TestBrowserLedgerRows(t *testing.T) {
 	}
 	if got := text(t, ctx, "#ledger-pager"); !strings.Contains(got, "第 2 / 2 页") {
 		t.Fatalf("pager %q", got)
+	}
+	// A page past the last shows the last page, with its links; a row cursor beside a page
+	// number shows that page by number, labelled as it is.
+	for _, path := range []string{"/ledger?sort=-outstanding&page=9999", "/ledger?sort=-outstanding&page=2&after=123456~1"} {
+		do(t, ctx, chromedp.Navigate(e.srv.URL+path), chromedp.WaitVisible(chromedp.CSS("#ledger")))
+		if got := text(t, ctx, "#ledger tbody tr td"); got != "TZ-2020-0009" {
+			t.Fatalf("%s: first row %q (%s)", path, got, location(t, ctx))
+		}
+		if got := text(t, ctx, "#ledger-pager"); !strings.Contains(got, "第 2 / 2 页") || !strings.Contains(got, "上一页") {
+			t.Fatalf("%s: pager %q", path, got)
+		}
+		if loc := location(t, ctx); strings.Contains(loc, "after=") || !strings.Contains(loc, "page=2") {
+			t.Fatalf("%s: at %s", path, loc)
+		}
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#ledger-pager a[rel="prev"]`)), chromedp.WaitVisible(chromedp.CSS("#ledger")))
+	if got := text(t, ctx, "#ledger tbody tr td"); got != "TZ-2020-0059" {
+		t.Fatalf("first row of page 1: %q (%s)", got, location(t, ctx))
 	}
 }

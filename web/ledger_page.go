@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// ledgerPager pages the ledger by key: the previous and next pages follow the cursors of the
-// page shown, and the numbered pages (the first, the last and those around the current one) are
-// reached by offset, which the storage reads from the nearer end of the set.
+// ledgerPager pages the ledger by number: the previous, next, first, last and nearby pages are
+// links by page number, which the storage reads from the nearer end of the set by a coarse seek
+// along the sort order's index (ADR 27, 34).
 type ledgerPager struct {
 	PageNo, Pages int
 	Prev, Next    string
@@ -38,37 +38,32 @@ func ledgerLink(r *http.Request, set map[string]string) string {
 	return r.URL.Path
 }
 
-func newLedgerPager(r *http.Request, page, size, total int, first, last string) *ledgerPager {
-	p := &ledgerPager{PageNo: page, Pages: max(1, (total+size-1)/size)}
-	if p.PageNo > p.Pages {
-		p.PageNo = p.Pages
+// pageLinkOf is the ledger's URL for page n, the other parameters kept.
+func pageLinkOf(r *http.Request, n int) string {
+	no := ""
+	if n > 1 {
+		no = strconv.Itoa(n)
 	}
-	byNo := func(n int) string {
-		if n == 1 {
-			return ledgerLink(r, map[string]string{"page": "", "after": "", "before": ""})
-		}
-		return ledgerLink(r, map[string]string{"page": strconv.Itoa(n), "after": "", "before": ""})
-	}
+	return ledgerLink(r, map[string]string{"page": no, "after": "", "before": ""})
+}
+
+// newLedgerPager gives the links around page (at most the last) of a set of total items.
+func newLedgerPager(r *http.Request, page, size, total int) *ledgerPager {
+	p := &ledgerPager{Pages: max(1, (total+size-1)/size)}
+	p.PageNo = min(max(page, 1), p.Pages)
+	page = p.PageNo
 	if page > 1 {
-		if page == 2 || first == "" {
-			p.Prev = byNo(page - 1)
-		} else {
-			p.Prev = ledgerLink(r, map[string]string{"page": strconv.Itoa(page - 1), "before": first, "after": ""})
-		}
+		p.Prev = pageLinkOf(r, page-1)
 	}
 	if page < p.Pages {
-		if last == "" {
-			p.Next = byNo(page + 1)
-		} else {
-			p.Next = ledgerLink(r, map[string]string{"page": strconv.Itoa(page + 1), "after": last, "before": ""})
-		}
+		p.Next = pageLinkOf(r, page+1)
 	}
 	prev := 0
 	for _, n := range []int{1, page - 2, page - 1, page, page + 1, page + 2, p.Pages} {
 		if n < 1 || n > p.Pages || n <= prev {
 			continue
 		}
-		p.Links = append(p.Links, pageLink{No: n, Href: byNo(n), Current: n == page, Gap: n > prev+1})
+		p.Links = append(p.Links, pageLink{No: n, Href: pageLinkOf(r, n), Current: n == page, Gap: n > prev+1})
 		prev = n
 	}
 	return p

@@ -19,7 +19,8 @@ import (
 // bench loads the benchmark province into an empty database (or uses the one loaded before)
 // and measures the office's pages end to end: a server on loopback, one client asking each page
 // in turn. Each page's p50 and p95 are given with their ratio to a yardstick measured in the
-// same run: a plain count and sum over all the items.
+// same run: a plain count and sum over all the items. The time of each page's first request is
+// given too: what a view costs after a change, when nothing is kept.
 func (m *Main) bench(ctx context.Context, args []string) error {
 	var c config
 	fs := m.flags("bench", &c)
@@ -60,11 +61,19 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 		return err
 	}
 	// The office's account: a session for the pages, a token for the API.
-	username := "bench" + sqldb.RandomToken(3)
-	password := "Bench-" + sqldb.RandomToken(6)
-	u := &qingqian.User{Username: username, Name: "基准测试 清欠办", OrgID: 1, Roles: []qingqian.Role{qingqian.RoleSupervisor}}
-	if err := svc.Users.CreateUser(sys, u, password); err != nil {
-		return err
+	// A random password now and then breaks the password rules (four same characters in a
+	// row): another is drawn.
+	var username, password string
+	for try := 1; ; try++ {
+		username, password = "bench"+sqldb.RandomToken(3), "Bench-"+sqldb.RandomToken(6)
+		u := &qingqian.User{Username: username, Name: "基准测试 清欠办", OrgID: 1, Roles: []qingqian.Role{qingqian.RoleSupervisor}}
+		err := svc.Users.CreateUser(sys, u, password)
+		if err == nil {
+			break
+		}
+		if qingqian.ErrorCode(err) != qingqian.EINVALID || try == 5 {
+			return err
+		}
 	}
 	_, session, err := svc.Users.Login(ctx, username, password, "")
 	if err != nil {
@@ -98,6 +107,10 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 		{"台账 按未清偿排序", "/ledger?sort=-outstanding"},
 		{"台账 有分歧", "/ledger?disputed=true"},
 		{"台账 一个集团", "/ledger?org_id=" + group},
+		{"台账 截至过去日期", "/ledger?as_of=2021-06-30"},
+		{"台账 截至过去日期 一个集团", "/ledger?as_of=2021-06-30&org_id=" + group},
+		{"预警信号 全省", "/signals"},
+		{"预警信号 一个集团", "/signals?org_id=" + group},
 		{"接口 第一页", "/api/v1/items?limit=50"},
 		{fmt.Sprintf("接口 偏移 %d", deep), fmt.Sprintf("/api/v1/items?limit=50&offset=%d", deep)},
 	}
@@ -133,12 +146,16 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 	}
 	y50, _ := percentiles(yard)
 	fmt.Fprintf(m.Stdout, "%d 条台账条目，数据库 %s；每页 %d 次请求\n", n, db.Dialect(), *requests)
-	fmt.Fprintf(m.Stdout, "%-24s %10s %10s %10s\n", "页面", "p50(ms)", "p95(ms)", "p50/基准")
-	fmt.Fprintf(m.Stdout, "%-24s %10.1f %10s %10s\n", "基准：全部条目计数求和", ms(y50), "", "1.00")
+	fmt.Fprintf(m.Stdout, "%-24s %10s %10s %10s %10s\n", "页面", "首次(ms)", "p50(ms)", "p95(ms)", "p50/基准")
+	fmt.Fprintf(m.Stdout, "%-24s %10s %10.1f %10s %10s\n", "基准：全部条目计数求和", "", ms(y50), "", "1.00")
 	for _, p := range pages {
-		if err := get(p.path); err != nil { // warm up, and check the page answers
+		// The first request (which also checks that the page answers) finds nothing kept from
+		// before; the others find what it kept, since no one writes during the run.
+		start := time.Now()
+		if err := get(p.path); err != nil {
 			return err
 		}
+		first := time.Since(start)
 		ds := make([]time.Duration, 0, *requests)
 		for range *requests {
 			start := time.Now()
@@ -148,7 +165,7 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 			ds = append(ds, time.Since(start))
 		}
 		p50, p95 := percentiles(ds)
-		fmt.Fprintf(m.Stdout, "%-24s %10.1f %10.1f %10.2f\n", p.name, ms(p50), ms(p95), float64(p50)/float64(max(y50, 1)))
+		fmt.Fprintf(m.Stdout, "%-24s %10.1f %10.1f %10.1f %10.2f\n", p.name, ms(first), ms(p50), ms(p95), float64(p50)/float64(max(y50, 1)))
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ func TestBenchSmall(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out)
 	}
-	for _, want := range []string{"载入完成", "300 条台账条目", "首页", "台账 第一页", "接口 偏移 150"} {
+	for _, want := range []string{"载入完成", "300 条台账条目", "首页", "台账 第一页", "接口 偏移 150", "预警信号 全省", "台账 截至过去日期"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("bench output lacks %q:\n%s", want, out)
 		}

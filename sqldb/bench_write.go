@@ -1,0 +1,198 @@
+package sqldb
+
+// Writing many rows at once, for the benchmark province: in one transaction, through prepared
+// multi-row INSERTs on SQLite and COPY on PostgreSQL.
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/qingqian/qingqian"
+)
+
+// bulkWriter writes rows into tables within one transaction: tx on SQLite, pg on PostgreSQL.
+type bulkWriter struct {
+	tx *sql.Tx
+	pg pgx.Tx
+}
+
+// bulkTable gathers the rows of one table and writes them in batches.
+type bulkTable struct {
+	w     *bulkWriter
+	name  string
+	cols  []string
+	rows  [][]any
+	batch int
+	full  *sql.Stmt  // SQLite: the INSERT of a full batch, prepared once
+	refs  *bulkTable // the table this one's rows refer to: its rows are written first
+}
+
+// bulkLoad runs fn with a writer over one transaction, committed when fn succeeds.
+func (db *DB) bulkLoad(ctx context.Context, fn func(w *bulkWriter) error) error {
+	if db.d.name == "postgres" {
+		conn, err := db.write.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return conn.Raw(func(dc any) error {
+			c, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return fmt.Errorf("not a pgx connection: %T", dc)
+			}
+			tx, err := c.Conn().Begin(ctx)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback(context.WithoutCancel(ctx))
+			if err := fn(&bulkWriter{pg: tx}); err != nil {
+				return err
+			}
+			return tx.Commit(ctx)
+		})
+	}
+	// The indexes of a million items do not fit SQLite's default page cache (2 MB): each insert
+	// would read its index pages back from the file. The writing connection (there is one) gets
+	// 256 MB for the load, and its statement journal (each INSERT's undo within the
+	// transaction) in memory rather than in a temporary file; both are set back after.
+	var size, temp int64
+	if err := db.write.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&size); err != nil {
+		return err
+	}
+	if err := db.write.QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&temp); err != nil {
+		return err
+	}
+	for _, p := range []string{`PRAGMA cache_size = -262144`, `PRAGMA temp_store = MEMORY`} {
+		if _, err := db.write.ExecContext(ctx, p); err != nil {
+			return err
+		}
+	}
+	defer db.write.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, size))
+	defer db.write.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA temp_store = %d`, temp))
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(&bulkWriter{tx: tx}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// table starts the rows of a table with the given columns.
+func (w *bulkWriter) table(name string, cols []string) *bulkTable {
+	batch := 10_000
+	if w.pg == nil {
+		batch = min(500, 32_000/len(cols)) // SQLite's limit of parameters in a statement is 32,766
+	}
+	return &bulkTable{w: w, name: name, cols: cols, batch: batch}
+}
+
+// add adds a row (values in the order of the columns); a full batch is written.
+func (t *bulkTable) add(ctx context.Context, vals ...any) error {
+	if len(vals) != len(t.cols) {
+		return fmt.Errorf("%s: %d values for %d columns", t.name, len(vals), len(t.cols))
+	}
+	for i, v := range vals {
+		vals[i] = t.w.value(v)
+	}
+	t.rows = append(t.rows, vals)
+	if len(t.rows) >= t.batch {
+		return t.flush(ctx)
+	}
+	return nil
+}
+
+// value is v as the database takes it: dates and instants as text on SQLite, as times on
+// PostgreSQL.
+func (w *bulkWriter) value(v any) any {
+	switch v := v.(type) {
+	case qingqian.Date:
+		if w.pg != nil {
+			return time.Date(v.Year(), v.Month(), v.Day(), 0, 0, 0, 0, time.UTC)
+		}
+		return v.String()
+	case benchInstant:
+		if w.pg != nil {
+			return time.Time(v)
+		}
+		return time.Time(v).UTC().Format(tsLayout)
+	}
+	return v
+}
+
+// flush writes the rows gathered.
+func (t *bulkTable) flush(ctx context.Context) (err error) {
+	if t.refs != nil {
+		if err := t.refs.flush(ctx); err != nil {
+			return err
+		}
+	}
+	if len(t.rows) == 0 {
+		return nil
+	}
+	defer wrapErr(&err, "write %d rows into %s", len(t.rows), t.name)
+	rows := t.rows
+	t.rows = t.rows[:0:0]
+	if t.w.pg != nil {
+		_, err := t.w.pg.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, pgx.CopyFromRows(rows))
+		return err
+	}
+	args := make([]any, 0, len(rows)*len(t.cols))
+	for _, r := range rows {
+		args = append(args, r...)
+	}
+	if len(rows) < t.batch {
+		_, err := t.w.tx.ExecContext(ctx, t.insert(len(rows)), args...)
+		return err
+	}
+	if t.full == nil {
+		if t.full, err = t.w.tx.PrepareContext(ctx, t.insert(t.batch)); err != nil {
+			return err
+		}
+	}
+	_, err = t.full.ExecContext(ctx, args...)
+	return err
+}
+
+// insert is the INSERT of n rows, with SQLite's anonymous parameters: the driver binds "$N"
+// by looking each name up, which costs the square of their number in a statement this long.
+func (t *bulkTable) insert(n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES ")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := range t.cols {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('?')
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// resetSequences makes the identity sequences of the tables continue after the keys the rows
+// were given (PostgreSQL; SQLite continues after the largest key by itself).
+func (w *bulkWriter) resetSequences(ctx context.Context, tables ...string) error {
+	if w.pg == nil {
+		return nil
+	}
+	for _, t := range tables {
+		if _, err := w.pg.Exec(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), (SELECT MAX(id) FROM `+t+`))`); err != nil {
+			return err
+		}
+	}
+	return nil
+}
