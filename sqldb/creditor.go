@@ -80,28 +80,38 @@ func (tx *Tx) createCreditor(ctx context.Context, c *qingqian.Creditor) (err err
 // created reports a new creditor.
 func (tx *Tx) creditorFor(ctx context.Context, c qingqian.Creditor) (cr *qingqian.Creditor, created bool, err error) {
 	defer wrapErr(&err, "creditor %s", c.USCC)
+	cr, plan, err := findCreditor(ctx, tx, c)
+	if err != nil || cr != nil {
+		return cr, false, err
+	}
+	if err := tx.createCreditor(ctx, plan); err != nil {
+		return nil, false, err
+	}
+	return plan, true, nil
+}
+
+// findCreditor is creditorFor without the writing: the creditor registered with c's code, or
+// else the creditor to register (checked), through q.
+func findCreditor(ctx context.Context, q rowQueryer, c qingqian.Creditor) (found, plan *qingqian.Creditor, err error) {
 	c.Normalize()
 	c.Name = strings.TrimSpace(c.Name)
-	cr, err = scanCreditor(tx.QueryRowContext(ctx, `SELECT `+creditorColumns+` FROM creditors c WHERE c.uscc = $1`, c.USCC))
+	found, err = scanCreditor(q.QueryRowContext(ctx, `SELECT `+creditorColumns+` FROM creditors c WHERE c.uscc = $1`, c.USCC))
 	if err == nil {
-		return cr, false, nil
+		return found, nil, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {
-		return nil, false, err
+		return nil, nil, err
 	}
 	if c.Ownership == "" {
 		c.Ownership = qingqian.OwnershipPrivate
 	}
 	if c.Name == "" && qingqian.CheckUSCC(c.USCC) == "" {
 		msg := "该信用代码的债权企业尚未登记，请填写企业名称"
-		return nil, false, &qingqian.Error{Code: qingqian.EINVALID, Message: msg, Fields: map[string]string{"creditor_name": msg}}
+		return nil, nil, &qingqian.Error{Code: qingqian.EINVALID, Message: msg, Fields: map[string]string{"creditor_name": msg}}
 	}
 	if err := c.Validate(); err != nil {
-		return nil, false, prefixed(err, "creditor_")
+		return nil, nil, prefixed(err, "creditor_")
 	}
-	if err := tx.createCreditor(ctx, &c); err != nil {
-		return nil, false, err
-	}
-	return &c, true, nil
+	return nil, &c, nil
 }
 
 // prefixed renames the fields of a validation error (a creditor's "name" is the clue's
