@@ -56,21 +56,37 @@ func (s *CreditorService) CreateCreditor(ctx context.Context, c *qingqian.Credit
 // unit uses it.
 func (tx *Tx) createCreditor(ctx context.Context, c *qingqian.Creditor) (err error) {
 	defer wrapErr(&err, "create creditor %s", c.USCC)
+	if made, err := tx.insertCreditor(ctx, c, false); err != nil {
+		return err
+	} else if !made {
+		return usccTaken()
+	}
+	return nil
+}
+
+// insertCreditor writes a new creditor and its audit record. With orNothing, a creditor another
+// transaction registered with the same code meanwhile is no error (and no change): made is
+// false, and on PostgreSQL the transaction goes on (a unique violation would end it).
+func (tx *Tx) insertCreditor(ctx context.Context, c *qingqian.Creditor, orNothing bool) (made bool, err error) {
 	c.Version, c.CreatedAt, c.UpdatedAt = 1, tx.now, tx.now
 	registered, at := "", "/"
 	if tx.actor != nil && !tx.actor.System {
 		registered, at = tx.actor.OrgPath, tx.actor.OrgPath
 	}
+	onConflict := ""
+	if orNothing {
+		onConflict = ` ON CONFLICT (uscc) DO NOTHING`
+	}
 	err = tx.QueryRowContext(ctx, `INSERT INTO creditors (name, uscc, ownership, size, size_declared_on, size_evidence, region, search, version, created_at, updated_at, registered_path)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10) RETURNING id`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10)`+onConflict+` RETURNING id`,
 		c.Name, c.USCC, c.Ownership, c.Size, c.SizeDeclaredOn, c.SizeEvidence, c.Region, searchText(c.Name, c.USCC), tx.ts(tx.now), registered).Scan(&c.ID)
-	if isUnique(err) {
-		return usccTaken()
+	if isUnique(err) || (orNothing && errors.Is(err, sql.ErrNoRows)) {
+		return false, nil
 	} else if err != nil {
-		return fmt.Errorf("insert into creditors: %w", err)
+		return false, fmt.Errorf("insert into creditors: %w", err)
 	}
 	c.Editable = true
-	return tx.audit(ctx, "creditor.create", "creditor", c.ID, at, nil, c)
+	return true, tx.audit(ctx, "creditor.create", "creditor", c.ID, at, nil, c)
 }
 
 // creditorFor is the one rule for a creditor named by its USCC with an item, a complaint clue or
@@ -84,10 +100,17 @@ func (tx *Tx) creditorFor(ctx context.Context, c qingqian.Creditor) (cr *qingqia
 	if err != nil || cr != nil {
 		return cr, false, err
 	}
-	if err := tx.createCreditor(ctx, plan); err != nil {
-		return nil, false, err
+	made, err := tx.insertCreditor(ctx, plan, true)
+	if err != nil || made {
+		return plan, made, err
 	}
-	return plan, true, nil
+	// Registered by another transaction since the look-up: it is the one creditor of the code.
+	// (A transaction reading one snapshot does not see it: it is run again.)
+	cr, _, err = findCreditor(ctx, tx, c)
+	if err == nil && cr == nil {
+		err = errRunAgain
+	}
+	return cr, false, err
 }
 
 // findCreditor is creditorFor without the writing: the creditor registered with c's code, or

@@ -38,6 +38,14 @@ type publishedImport struct {
 func (im *importer) publish(ctx context.Context) (err error) {
 	st := im.stage
 	defer wrapErr(&err, "publish import %d", st.id)
+	if st.db.d.name == "sqlite" {
+		// The publication's large statements journal what they change so that each alone can
+		// be undone; in memory rather than temporary files (see importTxAs).
+		if _, err := st.db.write.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
+			return err
+		}
+		defer st.db.write.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = DEFAULT`)
+	}
 	err = st.db.inTxRetry(ctx, im.a, func(tx *Tx) error {
 		tx.deferTotals()
 		created := 0
@@ -155,41 +163,15 @@ func (im *importer) numbersTaken(ctx context.Context, tx *Tx) (bool, error) {
 }
 
 // publishTotals adds the staged items to the running totals and the gross movement, summed by
-// unit, day, kind and origin.
+// unit, day, kind and origin while they were staged.
 func (im *importer) publishTotals(ctx context.Context, tx *Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT org_path, arisen_on, kind, origin, COUNT(*), CAST(SUM(undisputed) AS BIGINT), CAST(SUM(disputed) AS BIGINT)
-		FROM import_items WHERE import_id = $1 GROUP BY org_path, arisen_on, kind, origin`, im.stage.id)
-	if err != nil {
-		return fmt.Errorf("sum the staged items: %w", err)
-	}
-	type sum struct {
-		path   string
-		day    qingqian.Date
-		kind   qingqian.ItemKind
-		origin qingqian.Origin
-		n      int64
-		du, dd qingqian.Money
-	}
-	var sums []sum
-	for rows.Next() {
-		var s sum
-		if err := rows.Scan(&s.path, &s.day, &s.kind, &s.origin, &s.n, &s.du, &s.dd); err != nil {
-			rows.Close()
-			return err
-		}
-		sums = append(sums, s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, s := range sums {
+	for k, s := range im.stage.sums {
 		m := measuresOf(qingqian.CatRecognise, s.du, s.dd)
 		m[mItems] = s.n
-		if err := tx.bumpTotals(ctx, s.path, s.day, s.kind, s.origin, m); err != nil {
+		if err := tx.bumpTotals(ctx, k.path, k.day, k.kind, k.origin, m); err != nil {
 			return err
 		}
-		tx.addVolume(s.path, int64(qingqian.VolumeOf(s.du, s.dd)))
+		tx.addVolume(k.path, int64(qingqian.VolumeOf(s.du, s.dd)))
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -25,8 +26,16 @@ func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*
 	if err != nil {
 		return nil, err
 	}
+	// The checks read through a connection of their own for the whole import, as they did
+	// through its transaction: a read queued behind other requests for each row would make a
+	// large import crawl under load (on PostgreSQL the pool is shared with the writers).
+	conn, err := s.db.read.DB.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
 	res := &qingqian.ImportResult{DryRun: dryRun, Issues: []qingqian.ImportIssue{}}
-	im := &importer{q: s.db.read.DB, a: a, res: res, creditors: map[string]*qingqian.Creditor{}, newCreditors: map[int64]bool{},
+	im := &importer{q: conn, a: a, res: res, creditors: map[string]*qingqian.Creditor{}, newCreditors: map[int64]bool{},
 		seen: map[string]string{}, totals: map[string]*qingqian.ImportTotal{}, locks: map[string]string{}}
 	if err := im.loadOrgs(ctx); err != nil {
 		return nil, err
@@ -136,6 +145,13 @@ func (im *importer) stageItem(ctx context.Context, r *qingqian.LedgerRow, o *qin
 	return true, im.stage.add(ctx, r, o, it)
 }
 
+// stagedSum is what the staged items of one unit, day, kind and origin add to the running
+// totals, summed while they are staged.
+type stagedSum struct {
+	n      int64
+	du, dd qingqian.Money
+}
+
 // stagedItem is a new item waiting in memory for its chunk.
 type stagedItem struct {
 	place   int
@@ -152,6 +168,7 @@ type stager struct {
 	digest    string
 	places    int // items staged or buffered
 	buf       []stagedItem
+	sums      map[pendingKey]stagedSum
 	published bool
 }
 
@@ -194,10 +211,30 @@ func auditPath(a *qingqian.Actor) string {
 func (st *stager) add(ctx context.Context, r *qingqian.LedgerRow, o *qingqian.Org, it *qingqian.Item) error {
 	st.places++
 	st.buf = append(st.buf, stagedItem{place: st.places, r: r, orgPath: o.Path, it: *it})
+	if st.sums == nil {
+		st.sums = map[pendingKey]stagedSum{}
+	}
+	k := pendingKey{o.Path, it.ArisenOn, it.Kind, it.Origin}
+	sum := st.sums[k]
+	sum.n++
+	sum.du, sum.dd = satAdd(sum.du, it.Undisputed), satAdd(sum.dd, it.Disputed)
+	st.sums[k] = sum
 	if len(st.buf) < stageChunk {
 		return nil
 	}
 	return st.flush(ctx)
+}
+
+// satAdd adds two amounts of at most qingqian.MaxAmount each, saturating: a sum past int64 is
+// past every ceiling of the gross movement, which refuses the publication.
+func satAdd(a, b qingqian.Money) qingqian.Money {
+	if b > 0 && a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	if b < 0 && a < math.MinInt64-b {
+		return math.MinInt64
+	}
+	return a + b
 }
 
 const stageColumns = `import_id, place, sheet, row_no, org_id, org_path, creditor_id, no, contract_no, contract_name, kind, arisen_on, due_on,
