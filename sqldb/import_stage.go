@@ -51,7 +51,16 @@ func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*
 			}
 		}()
 	}
-	err = feed(res, rows, func(r *qingqian.LedgerRow) error { return im.row(ctx, r) })
+	err = feed(res, rows, func(r *qingqian.LedgerRow) error {
+		if im.stage != nil && res.Rows%10000 == 0 {
+			// A long run of rows that stage nothing (all in the ledger already) still tells the
+			// sweep that the import is alive.
+			if err := im.stage.keepAlive(ctx); err != nil {
+				return err
+			}
+		}
+		return im.row(ctx, r)
+	})
 	im.sumTotals()
 	switch {
 	case errors.Is(err, qingqian.ErrRowsRejected):
@@ -166,7 +175,8 @@ type stager struct {
 	a         *qingqian.Actor
 	id        int64
 	digest    string
-	places    int // items staged or buffered
+	touched   time.Time // when imports.touched_at was last written
+	places    int       // items staged or buffered
 	buf       []stagedItem
 	sums      map[pendingKey]stagedSum
 	published bool
@@ -185,7 +195,7 @@ var host, _ = os.Hostname()
 // beginStaging records an import in state staging.
 func (db *DB) beginStaging(ctx context.Context, a *qingqian.Actor, digest string) (st *stager, err error) {
 	defer wrapErr(&err, "record the import")
-	st = &stager{db: db, a: a, digest: digest}
+	st = &stager{db: db, a: a, digest: digest, touched: time.Now()}
 	err = db.inTx(ctx, a, func(tx *Tx) error {
 		var actorID int64
 		if !a.System {
@@ -279,7 +289,20 @@ func (st *stager) flush(ctx context.Context) (err error) {
 		return err
 	})
 	st.buf = st.buf[:0]
+	st.touched = time.Now()
 	return err
+}
+
+// keepAlive writes imports.touched_at when no chunk did for ten minutes.
+func (st *stager) keepAlive(ctx context.Context) error {
+	if time.Since(st.touched) < 10*time.Minute {
+		return nil
+	}
+	st.touched = time.Now()
+	return st.db.inTx(ctx, st.a, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE imports SET touched_at = $1 WHERE id = $2`, tx.ts(tx.now), st.id)
+		return err
+	})
 }
 
 // abandon removes an import's staging rows and marks it failed; nothing of it is in the ledger.
