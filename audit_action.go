@@ -11,6 +11,7 @@ var CaseChanges = []string{"update", "event", "decide"}
 var AuditActionNames = map[string]string{
 	"item.create":             "新增欠款条目",
 	"item.import":             "导入欠款条目",
+	"import.publish":          "发布导入的台账",
 	"item.update":             "修改条目信息",
 	"entry.recognise":         "确认欠款",
 	"entry.repay":             "录入清偿",
@@ -128,7 +129,7 @@ func (a AuditAction) Label() string {
 
 // AuditEntityNames name the objects the trail speaks of.
 var AuditEntityNames = map[string]string{
-	"item": "欠款条目", "org": "单位", "creditor": "债权企业", "user": "用户", "voucher": "支付凭证", "token": "接口令牌",
+	"item": "欠款条目", "import": "台账导入", "org": "单位", "creditor": "债权企业", "user": "用户", "voucher": "支付凭证", "token": "接口令牌",
 	"settings": "系统设置", "export": "数据导出", "audit": "审计日志", "period": "报送期次", "submission": "报送",
 	"report": "汇总表", "notice": "督办通知", "interview": "约谈", "clue": "投诉线索", "case": "诉讼仲裁案件",
 	"campaign": "专项行动", "campaign_answer": "专项自查", "circular": "通报", "disclosure": "信息公开", "contract": "合同",

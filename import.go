@@ -219,3 +219,17 @@ type ImportService interface {
 	// administrators and supervisors.
 	ImportOrgs(ctx context.Context, rows func(yield func(*OrgRow) bool) error, dryRun bool) (*ImportResult, error)
 }
+
+type importFileKey struct{}
+
+// WithImportFile tells an import service the SHA-256 (hex) of the file whose rows it is given,
+// which the import's audit record keeps.
+func WithImportFile(ctx context.Context, sha256 string) context.Context {
+	return context.WithValue(ctx, importFileKey{}, sha256)
+}
+
+// ImportFile is the file's digest given with WithImportFile, or "".
+func ImportFile(ctx context.Context) string {
+	s, _ := ctx.Value(importFileKey{}).(string)
+	return s
+}

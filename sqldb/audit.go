@@ -73,11 +73,18 @@ func (s *AuditService) FindAudit(ctx context.Context, f qingqian.AuditFilter) (_
 		where = ` WHERE 1 = 1`
 		q = nil
 	}
-	if f.Entity != "" {
-		where += ` AND entity = ` + q.add(f.Entity)
-	}
-	if f.EntityID != 0 {
-		where += ` AND entity_id = ` + q.add(f.EntityID)
+	switch {
+	case f.Entity == "item" && f.EntityID != 0:
+		// An item's history starts with the publication of the import that created it, if any.
+		id := q.add(f.EntityID)
+		where += ` AND (entity = 'item' AND entity_id = ` + id + ` OR entity = 'import' AND entity_id = (SELECT import_id FROM items WHERE id = ` + id + `))`
+	default:
+		if f.Entity != "" {
+			where += ` AND entity = ` + q.add(f.Entity)
+		}
+		if f.EntityID != 0 {
+			where += ` AND entity_id = ` + q.add(f.EntityID)
+		}
 	}
 	if f.Action != "" {
 		where += ` AND action = ` + q.add(f.Action)

@@ -56,21 +56,37 @@ func (s *CreditorService) CreateCreditor(ctx context.Context, c *qingqian.Credit
 // unit uses it.
 func (tx *Tx) createCreditor(ctx context.Context, c *qingqian.Creditor) (err error) {
 	defer wrapErr(&err, "create creditor %s", c.USCC)
+	if made, err := tx.insertCreditor(ctx, c, false); err != nil {
+		return err
+	} else if !made {
+		return usccTaken()
+	}
+	return nil
+}
+
+// insertCreditor writes a new creditor and its audit record. With orNothing, a creditor another
+// transaction registered with the same code meanwhile is no error (and no change): made is
+// false, and on PostgreSQL the transaction goes on (a unique violation would end it).
+func (tx *Tx) insertCreditor(ctx context.Context, c *qingqian.Creditor, orNothing bool) (made bool, err error) {
 	c.Version, c.CreatedAt, c.UpdatedAt = 1, tx.now, tx.now
 	registered, at := "", "/"
 	if tx.actor != nil && !tx.actor.System {
 		registered, at = tx.actor.OrgPath, tx.actor.OrgPath
 	}
+	onConflict := ""
+	if orNothing {
+		onConflict = ` ON CONFLICT (uscc) DO NOTHING`
+	}
 	err = tx.QueryRowContext(ctx, `INSERT INTO creditors (name, uscc, ownership, size, size_declared_on, size_evidence, region, search, version, created_at, updated_at, registered_path)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10) RETURNING id`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10)`+onConflict+` RETURNING id`,
 		c.Name, c.USCC, c.Ownership, c.Size, c.SizeDeclaredOn, c.SizeEvidence, c.Region, searchText(c.Name, c.USCC), tx.ts(tx.now), registered).Scan(&c.ID)
-	if isUnique(err) {
-		return usccTaken()
+	if isUnique(err) || (orNothing && errors.Is(err, sql.ErrNoRows)) {
+		return false, nil
 	} else if err != nil {
-		return fmt.Errorf("insert into creditors: %w", err)
+		return false, fmt.Errorf("insert into creditors: %w", err)
 	}
 	c.Editable = true
-	return tx.audit(ctx, "creditor.create", "creditor", c.ID, at, nil, c)
+	return true, tx.audit(ctx, "creditor.create", "creditor", c.ID, at, nil, c)
 }
 
 // creditorFor is the one rule for a creditor named by its USCC with an item, a complaint clue or
@@ -80,28 +96,45 @@ func (tx *Tx) createCreditor(ctx context.Context, c *qingqian.Creditor) (err err
 // created reports a new creditor.
 func (tx *Tx) creditorFor(ctx context.Context, c qingqian.Creditor) (cr *qingqian.Creditor, created bool, err error) {
 	defer wrapErr(&err, "creditor %s", c.USCC)
+	cr, plan, err := findCreditor(ctx, tx, c)
+	if err != nil || cr != nil {
+		return cr, false, err
+	}
+	made, err := tx.insertCreditor(ctx, plan, true)
+	if err != nil || made {
+		return plan, made, err
+	}
+	// Registered by another transaction since the look-up: it is the one creditor of the code.
+	// (A transaction reading one snapshot does not see it: it is run again.)
+	cr, _, err = findCreditor(ctx, tx, c)
+	if err == nil && cr == nil {
+		err = errRunAgain
+	}
+	return cr, false, err
+}
+
+// findCreditor is creditorFor without the writing: the creditor registered with c's code, or
+// else the creditor to register (checked), through q.
+func findCreditor(ctx context.Context, q rowQueryer, c qingqian.Creditor) (found, plan *qingqian.Creditor, err error) {
 	c.Normalize()
 	c.Name = strings.TrimSpace(c.Name)
-	cr, err = scanCreditor(tx.QueryRowContext(ctx, `SELECT `+creditorColumns+` FROM creditors c WHERE c.uscc = $1`, c.USCC))
+	found, err = scanCreditor(q.QueryRowContext(ctx, `SELECT `+creditorColumns+` FROM creditors c WHERE c.uscc = $1`, c.USCC))
 	if err == nil {
-		return cr, false, nil
+		return found, nil, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {
-		return nil, false, err
+		return nil, nil, err
 	}
 	if c.Ownership == "" {
 		c.Ownership = qingqian.OwnershipPrivate
 	}
 	if c.Name == "" && qingqian.CheckUSCC(c.USCC) == "" {
 		msg := "该信用代码的债权企业尚未登记，请填写企业名称"
-		return nil, false, &qingqian.Error{Code: qingqian.EINVALID, Message: msg, Fields: map[string]string{"creditor_name": msg}}
+		return nil, nil, &qingqian.Error{Code: qingqian.EINVALID, Message: msg, Fields: map[string]string{"creditor_name": msg}}
 	}
 	if err := c.Validate(); err != nil {
-		return nil, false, prefixed(err, "creditor_")
+		return nil, nil, prefixed(err, "creditor_")
 	}
-	if err := tx.createCreditor(ctx, &c); err != nil {
-		return nil, false, err
-	}
-	return &c, true, nil
+	return nil, &c, nil
 }
 
 // prefixed renames the fields of a validation error (a creditor's "name" is the clue's

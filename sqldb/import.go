@@ -84,7 +84,10 @@ func feed[T any](res *qingqian.ImportResult, rows func(yield func(*T) bool) erro
 }
 
 type importer struct {
-	tx        *Tx
+	tx *Tx
+	// q serves the importer's reads: the transaction, or for a staged ledger import (which
+	// holds no transaction while it checks) the primary's read pool.
+	q         readQueryer
 	a         *qingqian.Actor
 	res       *qingqian.ImportResult
 	orgs      map[string][]*qingqian.Org // by full name, within the actor's subtree
@@ -95,12 +98,19 @@ type importer struct {
 	// seen holds, by what identifies a row's debt, where in the file it was first given.
 	seen   map[string]string
 	totals map[string]*qingqian.ImportTotal
+
+	// Of a staged ledger import (import_stage.go): where its new items go, the creditors the
+	// publication registers, the changes to existing items it makes, the baseline locks seen.
+	stage   *stager
+	planned []plannedCreditor
+	updates []pendingUpdate
+	locks   map[string]string
 }
 
 func (im *importer) loadOrgs(ctx context.Context) (err error) {
 	defer wrapErr(&err, "read the units")
 	lo, hi := subtreeRange(im.a.OrgPath)
-	rows, err := im.tx.QueryContext(ctx, `SELECT `+orgColumns+` FROM orgs o WHERE o.path >= $1 AND o.path < $2`, lo, hi)
+	rows, err := im.q.QueryContext(ctx, `SELECT `+orgColumns+` FROM orgs o WHERE o.path >= $1 AND o.path < $2`, lo, hi)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ func (s *ImportService) ImportRepayments(ctx context.Context, rows func(yield fu
 	defer serviceErr(&err, "import repayments")
 	es := &EntryService{db: s.db}
 	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
-		im := &importer{tx: tx, a: a, res: res}
+		im := &importer{tx: tx, q: tx, a: a, res: res}
 		if err := im.loadOrgs(ctx); err != nil {
 			return err
 		}
@@ -92,21 +92,6 @@ func (im *importer) repayment(ctx context.Context, es *EntryService, r *qingqian
 	return nil
 }
 
-// ImportLedger implements qingqian.ImportService.
-func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*qingqian.LedgerRow) bool) error, dryRun bool) (_ *qingqian.ImportResult, err error) {
-	defer serviceErr(&err, "import the ledger")
-	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
-		im := &importer{tx: tx, a: a, res: res, creditors: map[string]*qingqian.Creditor{}, newCreditors: map[int64]bool{},
-			seen: map[string]string{}, totals: map[string]*qingqian.ImportTotal{}}
-		if err := im.loadOrgs(ctx); err != nil {
-			return err
-		}
-		err := feed(res, rows, func(r *qingqian.LedgerRow) error { return im.row(ctx, r) })
-		im.sumTotals()
-		return err
-	})
-}
-
 // sumTotals puts the file's totals per unit on the result, in the order of the units' names.
 func (im *importer) sumTotals() {
 	im.res.Totals = make([]qingqian.ImportTotal, 0, len(im.totals))
@@ -124,7 +109,7 @@ func (im *importer) sumTotals() {
 func (im *importer) creditor(ctx context.Context, r *qingqian.LedgerRow) (*qingqian.Creditor, error) {
 	c, ok := im.creditors[qingqian.NormalizeUSCC(r.Creditor.USCC)]
 	if !ok {
-		got, created, err := im.tx.creditorFor(ctx, r.Creditor)
+		got, created, err := im.creditorFor(ctx, r)
 		if qingqian.ErrorCode(err) == qingqian.EINVALID {
 			for f, m := range qingqian.ErrorFields(err) {
 				im.issue(r, f, map[string]string{"creditor_name": r.Creditor.Name, "creditor_uscc": r.Creditor.USCC, "creditor_ownership": r.Creditor.Ownership.Label()}[f], m)
@@ -137,7 +122,7 @@ func (im *importer) creditor(ctx context.Context, r *qingqian.LedgerRow) (*qingq
 			im.res.CreditorsCreated++
 			im.newCreditors[got.ID] = true
 		}
-		im.creditors[got.USCC] = got
+		im.creditors[qingqian.NormalizeUSCC(got.USCC)] = got
 		c = got
 	}
 	if name := strings.TrimSpace(r.Creditor.Name); name != "" && name != c.Name && qingqian.NormalizeName(name) != qingqian.NormalizeName(c.Name) {
@@ -195,6 +180,7 @@ func (im *importer) row(ctx context.Context, r *qingqian.LedgerRow) (err error) 
 		return nil
 	}
 	im.seen[key] = where(r.Sheet, r.Row, r.Sheet)
+	im.seeAlso(r, &it)
 	existing, matchedBy, ok, err := im.match(ctx, r, &it)
 	if err != nil || !ok {
 		return err
@@ -211,17 +197,7 @@ func (im *importer) row(ctx context.Context, r *qingqian.LedgerRow) (err error) 
 		if moved, err := im.elsewhere(ctx, r, &it, o); err != nil || moved {
 			return err
 		}
-		if err := im.tx.createItem(ctx, o, &it, c.Name, c.USCC); err != nil {
-			if code := qingqian.ErrorCode(err); code == qingqian.ECONFLICT || code == qingqian.EINVALID {
-				fields := qingqian.ErrorFields(err)
-				if len(fields) == 0 {
-					fields = map[string]string{"no": qingqian.ErrorMessage(err)}
-				}
-				for f, m := range fields {
-					im.issue(r, f, fieldValue(&it, f), m)
-				}
-				return nil
-			}
+		if ok, err := im.stageItem(ctx, r, o, &it); err != nil || !ok {
 			return err
 		}
 		im.res.Created++
@@ -267,13 +243,7 @@ func (im *importer) row(ctx context.Context, r *qingqian.LedgerRow) (err error) 
 	}
 	upd := qingqian.ItemUpdate{No: &it.No, ContractNo: &it.ContractNo, ContractName: &it.ContractName, DueOn: &it.DueOn,
 		DisputeReason: &it.DisputeReason, FundingSource: &it.FundingSource, Responsible: &it.Responsible, Note: &it.Note}
-	if err := im.tx.updateItem(ctx, existing, upd); err != nil {
-		if c := qingqian.ErrorCode(err); c == qingqian.EINVALID || c == qingqian.ECONFLICT {
-			im.issue(r, "no", it.No, qingqian.ErrorMessage(err))
-			return nil
-		}
-		return err
-	}
+	im.updates = append(im.updates, pendingUpdate{r: r, item: existing, upd: upd})
 	im.res.Updated++
 	im.res.AddDetail(qingqian.ImportRowResult{Sheet: r.Sheet, Row: r.Row, Action: qingqian.ImportUpdated, ItemID: cur.ID, MatchedBy: matchedBy, Changes: changes})
 	return nil
@@ -346,7 +316,7 @@ func (im *importer) match(ctx context.Context, r *qingqian.LedgerRow, it *qingqi
 		}
 		q, args, by = matchByDebt, []any{it.OrgID, it.CreditorID, it.ArisenOn, it.Kind, it.Undisputed, it.Disputed}, "欠款单位、债权企业、发生日期、欠款类型和金额"
 	}
-	rows, err := im.tx.QueryContext(ctx, q, args...)
+	rows, err := im.q.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, "", false, err
 	}
@@ -367,7 +337,7 @@ func (im *importer) match(ctx context.Context, r *qingqian.LedgerRow, it *qingqi
 	case 0:
 		return nil, by, true, nil
 	case 1:
-		found, err = scanItem(im.tx.QueryRowContext(ctx, `SELECT `+itemColumns+itemFrom+` WHERE i.id = $1`, ids[0]))
+		found, err = scanItem(im.q.QueryRowContext(ctx, `SELECT `+itemColumns+itemFrom+` WHERE i.id = $1`, ids[0]))
 		return found, by, err == nil, err
 	}
 	if it.ContractNo != "" {
@@ -386,7 +356,7 @@ func (im *importer) elsewhere(ctx context.Context, r *qingqian.LedgerRow, it *qi
 		return false, nil
 	}
 	lo, hi := subtreeRange(im.a.OrgPath)
-	rows, err := im.tx.QueryContext(ctx, sameDebtElsewhere, it.CreditorID, it.ArisenOn, it.Kind, it.Undisputed, it.Disputed, o.ID, lo, hi)
+	rows, err := im.q.QueryContext(ctx, sameDebtElsewhere, it.CreditorID, it.ArisenOn, it.Kind, it.Undisputed, it.Disputed, o.ID, lo, hi)
 	if err != nil {
 		return false, err
 	}
@@ -416,7 +386,7 @@ func (im *importer) elsewhere(ctx context.Context, r *qingqian.LedgerRow, it *qi
 func (s *ImportService) ImportPlans(ctx context.Context, rows func(yield func(*qingqian.PlanRow) bool) error, dryRun bool) (_ *qingqian.ImportResult, err error) {
 	defer serviceErr(&err, "import plans")
 	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
-		im := &importer{tx: tx, a: a, res: res}
+		im := &importer{tx: tx, q: tx, a: a, res: res}
 		if err := im.loadOrgs(ctx); err != nil {
 			return err
 		}

@@ -74,7 +74,7 @@ func (s *ImportService) ImportOrgs(ctx context.Context, rows func(yield func(*qi
 		return a, requireOrgAdmin(a)
 	}
 	return s.importTxAs(ctx, dryRun, orgAdmin, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
-		im := &importer{tx: tx, a: a, res: res}
+		im := &importer{tx: tx, q: tx, a: a, res: res}
 		if err := im.loadOrgs(ctx); err != nil {
 			return err
 		}

@@ -47,7 +47,7 @@ func (tx *Tx) baselineLock(ctx context.Context, path string) (string, error) {
 	if lock, ok := tx.locks[path]; ok {
 		return lock, nil
 	}
-	lock, err := tx.findBaselineLock(ctx, path)
+	lock, err := findBaselineLock(ctx, tx, path)
 	if err == nil {
 		if tx.locks == nil {
 			tx.locks = map[string]string{}
@@ -57,11 +57,11 @@ func (tx *Tx) baselineLock(ctx context.Context, path string) (string, error) {
 	return lock, err
 }
 
-func (tx *Tx) findBaselineLock(ctx context.Context, path string) (_ string, err error) {
+func findBaselineLock(ctx context.Context, q rowQueryer, path string) (_ string, err error) {
 	defer wrapErr(&err, "baseline lock over %s", path)
 	var name string
 	var asOf qingqian.Date
-	err = tx.QueryRowContext(ctx, `SELECT g.name, p.as_of FROM submissions s JOIN periods p ON p.id = s.period_id JOIN orgs g ON g.id = s.org_id
+	err = q.QueryRowContext(ctx, `SELECT g.name, p.as_of FROM submissions s JOIN periods p ON p.id = s.period_id JOIN orgs g ON g.id = s.org_id
 		WHERE p.kind = 'baseline' AND s.state = 'approved' AND substr($1, 1, length(g.path)) = g.path ORDER BY p.as_of LIMIT 1`, path).Scan(&name, &asOf)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil

@@ -15,7 +15,8 @@ import (
 func (db *DB) CountRows(ctx context.Context, table string) (int, error) {
 	switch table {
 	case "orgs", "creditors", "items", "entries", "plan_revisions", "plan_instalments", "vouchers", "voucher_uploads",
-		"entry_vouchers", "org_totals", "idempotency_keys", "api_tokens", "audit_log", "users", "sessions", "bills", "statement_lines", "repayment_lines", "letters":
+		"entry_vouchers", "org_totals", "idempotency_keys", "api_tokens", "audit_log", "users", "sessions", "bills", "statement_lines", "repayment_lines", "letters",
+		"imports", "import_items":
 	default:
 		return 0, fmt.Errorf("unknown table %q", table)
 	}

@@ -112,6 +112,9 @@ func (db *DB) Verify(ctx context.Context, opt VerifyOptions) (_ *VerifyReport, e
 	if err := db.verifyEntries(ctx, s, rep); err != nil {
 		return nil, err
 	}
+	if err := db.verifyImports(ctx, s, rep); err != nil {
+		return nil, err
+	}
 	progress("票据")
 	if err := db.verifyBills(ctx, s, rep); err != nil {
 		return nil, err
@@ -272,14 +275,15 @@ type entryRow struct {
 func (db *DB) verifyEntries(ctx context.Context, s *snapshot, rep *VerifyReport) (err error) {
 	defer wrapErr(&err, "verify the entries")
 	type itemRow struct {
-		id     int64
-		b      qingqian.Balance
-		status string
+		id       int64
+		b        qingqian.Balance
+		status   string
+		importID int64 // the import that published it, whose record proves its recognise entry (verify_imports.go)
 	}
-	items, err := openStream(ctx, s, `SELECT id, rec_u, rec_d, rep_u, rep_d, out_u, out_d, status FROM items ORDER BY id`, func(r rowScanner) (itemRow, error) {
+	items, err := openStream(ctx, s, `SELECT id, rec_u, rec_d, rep_u, rep_d, out_u, out_d, status, COALESCE(import_id, 0) FROM items ORDER BY id`, func(r rowScanner) (itemRow, error) {
 		var it itemRow
 		err := r.Scan(&it.id, &it.b.RecognisedUndisputed, &it.b.RecognisedDisputed, &it.b.RepaidUndisputed, &it.b.RepaidDisputed,
-			&it.b.OutstandingUndisputed, &it.b.OutstandingDisputed, &it.status)
+			&it.b.OutstandingUndisputed, &it.b.OutstandingDisputed, &it.status, &it.importID)
 		return it, err
 	})
 	if err != nil {
@@ -310,7 +314,9 @@ func (db *DB) verifyEntries(ctx context.Context, s *snapshot, rep *VerifyReport)
 			if x.e.ItemID == it.id {
 				b.Add(x.e.Category, x.e.Undisputed, x.e.Disputed)
 			}
-			if problem := entryAgrees(&x); problem != "" {
+			if publishedEntry(&x, it.id, it.importID) {
+				// proved by its import's record (verifyImports)
+			} else if problem := entryAgrees(&x); problem != "" {
 				if x.seq == 0 {
 					unbound++
 				} else {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,6 +24,7 @@ import (
 	"github.com/qingqian/qingqian/sqldb"
 	"github.com/qingqian/qingqian/sqldb/sqldbtest"
 	"github.com/qingqian/qingqian/web"
+	"github.com/qingqian/qingqian/xlsx"
 )
 
 // TestLoad is the bounded load test: writers of several groups record repayments through the
@@ -34,14 +36,22 @@ import (
 //	QINGQIAN_LOAD_SECONDS   how long they write (default 2, at most 60)
 //	QINGQIAN_LOAD_BATCH     rows per import batch (default 100; 0: no import alongside)
 //	QINGQIAN_LOAD_P99_MS    fail when the writers' p99 is above this (default: no bound)
+//	QINGQIAN_LOAD_IMPORT    rows of a ledger file the other group imports instead, through
+//	                        POST /api/v1/imports/ledger (default 0: the batches above); the
+//	                        writers then write until the import has answered, at least the seconds
 //
 // e.g. QINGQIAN_LOAD_WRITERS=100 QINGQIAN_LOAD_SECONDS=30 QINGQIAN_LOAD_BATCH=5000 go test -run TestLoad -v ./web/
+// or   QINGQIAN_LOAD_WRITERS=100 QINGQIAN_LOAD_SECONDS=5 QINGQIAN_LOAD_IMPORT=100000 go test -run TestLoad -v -timeout 30m ./web/
 func TestLoad(t *testing.T) {
 	writers := envInt("QINGQIAN_LOAD_WRITERS", 8)
 	seconds := min(envInt("QINGQIAN_LOAD_SECONDS", 2), 60)
 	batch := envInt("QINGQIAN_LOAD_BATCH", 100)
-	if os.Getenv("QINGQIAN_LOAD_BATCH") == "0" {
-		batch = 0 // no import alongside
+	ledgerRows := 0
+	if os.Getenv("QINGQIAN_LOAD_IMPORT") != "" {
+		ledgerRows = envInt("QINGQIAN_LOAD_IMPORT", 0)
+	}
+	if os.Getenv("QINGQIAN_LOAD_BATCH") == "0" || ledgerRows > 0 {
+		batch = 0 // no batches alongside
 	}
 	p99Bound := time.Duration(envInt("QINGQIAN_LOAD_P99_MS", 0)) * time.Millisecond
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
@@ -96,7 +106,11 @@ func TestLoad(t *testing.T) {
 		for n := range 50 {
 			importItems = append(importItems, item(importer, n))
 		}
-		before := countRows(t, db, "entries")
+		before, itemsBefore := countRows(t, db, "entries"), countRows(t, db, "items")
+		var ledger []byte
+		if ledgerRows > 0 {
+			ledger = loadLedger(importer.Name, ledgerRows)
+		}
 
 		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 		s, err := web.NewServer(svc, db.Ping, sqldb.DefaultMaxVoucherSize, logger)
@@ -144,8 +158,23 @@ func TestLoad(t *testing.T) {
 		stopImport := make(chan struct{})
 		var importWG sync.WaitGroup
 		importWG.Add(1)
+		var ledgerDone atomic.Bool
+		var ledgerImported atomic.Int64
 		go func() {
 			defer importWG.Done()
+			if ledgerRows > 0 {
+				defer ledgerDone.Store(true)
+				status, body, d := postFile(&http.Client{Timeout: 20 * time.Minute}, srv.URL+"/api/v1/imports/ledger", importToken, ledger)
+				if status == http.StatusOK {
+					ledgerImported.Store(int64(ledgerRows))
+					mu.Lock()
+					importLat = append(importLat, d)
+					mu.Unlock()
+				} else {
+					count(status, body)
+				}
+				return
+			}
 			for n := 0; batch > 0; n++ {
 				select {
 				case <-stopImport:
@@ -172,7 +201,7 @@ func TestLoad(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				var mine []time.Duration
-				for time.Now().Before(end) {
+				for time.Now().Before(end) || (ledgerRows > 0 && !ledgerDone.Load()) {
 					status, body, d := post("/api/v1/items/"+strconv.FormatInt(w.item, 10)+"/entries", w.token,
 						map[string]any{"kind": "repay", "on": "2020-01-10", "amount": "0.01", "method": "transfer"})
 					mine = append(mine, d)
@@ -192,7 +221,10 @@ func TestLoad(t *testing.T) {
 		importWG.Wait()
 
 		found := int64(countRows(t, db, "entries") - before)
-		lost := acked.Load() + imported.Load() - found
+		lost := acked.Load() + imported.Load() + ledgerImported.Load() - found
+		if items := int64(countRows(t, db, "items") - itemsBefore); items < ledgerImported.Load() {
+			lost = max(lost, ledgerImported.Load()-items)
+		}
 		if lost < 0 {
 			lost = 0 // written but not acknowledged (a client timeout): not lost
 		}
@@ -204,10 +236,11 @@ func TestLoad(t *testing.T) {
 			}
 			return ds[min(len(ds)-1, int(float64(len(ds))*q))].Round(100 * time.Microsecond)
 		}
-		t.Logf("%s: %d writers in %d groups for %ds while another group imported: %d repayments (%.0f/s), p50 %v, p99 %v, max %v; "+
-			"%d rows imported in batches of %d (batch p50 %v, max %v); lost %d, busy %d, 5xx %d, refused %d",
-			db.Dialect(), writers, min(writers, groups), seconds, acked.Load(), float64(acked.Load())/float64(seconds), p(lat, 0.5), p(lat, 0.99), p(lat, 1),
-			imported.Load(), batch, p(importLat, 0.5), p(importLat, 1), lost, busy.Load(), fivexx.Load(), other.Load())
+		took := time.Since(end.Add(-time.Duration(seconds) * time.Second))
+		t.Logf("%s: %d writers in %d groups for %.1fs while another group imported: %d repayments (%.0f/s), p50 %v, p99 %v, max %v; "+
+			"%d rows imported in batches of %d (batch p50 %v, max %v), %d ledger rows in one file (took %v); lost %d, busy %d, 5xx %d, refused %d",
+			db.Dialect(), writers, min(writers, groups), took.Seconds(), acked.Load(), float64(acked.Load())/took.Seconds(), p(lat, 0.5), p(lat, 0.99), p(lat, 1),
+			imported.Load(), batch, p(importLat, 0.5), p(importLat, 1), ledgerImported.Load(), p(importLat, 1), lost, busy.Load(), fivexx.Load(), other.Load())
 		if lost > 0 || busy.Load() > 0 || fivexx.Load() > 0 || other.Load() > 0 {
 			t.Errorf("lost %d, busy %d, 5xx %d, refused %d", lost, busy.Load(), fivexx.Load(), other.Load())
 		}
@@ -218,6 +251,45 @@ func TestLoad(t *testing.T) {
 			t.Errorf("running totals after the load: %q %v", msg, err)
 		}
 	})
+}
+
+// loadLedger is a ledger CSV of n new items of the unit named org, owed to 50 creditors the
+// import registers.
+func loadLedger(org string, n int) []byte {
+	var b strings.Builder
+	heads := []string{}
+	for _, c := range xlsx.LedgerColumns[:17] {
+		heads = append(heads, c.Header)
+	}
+	b.WriteString(strings.Join(heads, ",") + "\n")
+	for i := 1; i <= n; i++ {
+		c := i % 50
+		body := fmt.Sprintf("%08d", 30000000+c)
+		first17 := "91130100" + body + string(qingqian.OrgCodeCheckChar(body))
+		uscc := first17 + string(qingqian.USCCCheckChar(first17))
+		fmt.Fprintf(&b, "D-%07d,%s,导入债权企业%d有限公司,%s,民营企业,DR-%d,施工合同,工程款,2019-01-10,2019-04-10,%d.25,0,,自有资金,底数,张三,\n", i, org, c, uscc, i, 1000+i)
+	}
+	return []byte(b.String())
+}
+
+// postFile uploads a file to an import of the API.
+func postFile(client *http.Client, url, token string, file []byte) (int, string, time.Duration) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "台账.csv")
+	fw.Write(file)
+	mw.Close()
+	req, _ := http.NewRequest("POST", url, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	start := time.Now()
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, err.Error(), time.Since(start)
+	}
+	out, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	return res.StatusCode, string(out), time.Since(start)
 }
 
 func envInt(name string, def int) int {

@@ -3,9 +3,12 @@ package xlsx
 import (
 	"archive/zip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"runtime/debug"
 	"slices"
@@ -176,6 +179,14 @@ func voucherKey(name string) string {
 
 // ImportLedger imports a ledger workbook or CSV; see Import.
 func ImportLedger(ctx context.Context, svc qingqian.ImportService, path string, dryRun bool, progress func(Progress)) (*ImportOutcome, error) {
+	if !dryRun {
+		// The import's audit record keeps the file's digest.
+		sum, err := fileSHA256(path)
+		if err != nil {
+			return nil, fileErr("文件无法读取")
+		}
+		ctx = qingqian.WithImportFile(ctx, sum)
+	}
 	return importRows(ctx, path, LedgerColumns, dryRun, progress, parseLedgerRow, svc.ImportLedger, fieldColumn, nil)
 }
 
@@ -561,4 +572,18 @@ func IssueSummary(issues []Issue, max int) string {
 		fmt.Fprintf(&b, "%s %s：%q —— %s\n", where, col, is.Value, is.Message)
 	}
 	return b.String()
+}
+
+// fileSHA256 is the hex SHA-256 of a file.
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

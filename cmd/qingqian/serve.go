@@ -124,6 +124,30 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	} else if n > 0 {
 		logger.Info("removed unfinished voucher uploads", "files", n)
 	}
+	// Imports a killed server was staging: their staging rows (nothing of them is in the ledger).
+	if n, err := db.SweepImports(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		logger.Warn("removed the staging rows of imports a stopped server did not finish", "imports", n)
+	}
+	sweepCtx, stopSweeping := context.WithCancel(ctx)
+	defer stopSweeping()
+	go func() {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			select {
+			case <-sweepCtx.Done():
+				return
+			case <-t.C:
+				if n, err := db.SweepImports(sweepCtx); err != nil && sweepCtx.Err() == nil {
+					logger.Warn("sweeping the staging of imports failed", "err", err)
+				} else if n > 0 {
+					logger.Warn("removed the staging rows of abandoned imports", "imports", n)
+				}
+			}
+		}
+	}()
 	var demoToken string
 	if c.demo {
 		_, n, err := sqldb.NewServices(db).Orgs.FindOrgs(qingqian.NewContext(ctx, qingqian.SystemActor("演示数据")), qingqian.OrgFilter{Limit: 1})

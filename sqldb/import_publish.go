@@ -1,0 +1,253 @@
+package sqldb
+
+// Publishing a staged ledger import (ADR 28): one short transaction moves the staged items into
+// the ledger with their recognise entries, in the database (INSERT … SELECT), adds the running
+// totals summed by unit, day, kind and origin, makes the changes to existing items, and writes
+// one audit record for the import holding a SHA-256 over the rows it published, which verify
+// recomputes (verify_imports.go). Readers see all of the import or none of it.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/qingqian/qingqian"
+)
+
+// publishedImport is the audit record of a published import.
+type publishedImport struct {
+	ID         int64  `json:"id"`
+	Kind       string `json:"kind"`
+	FileSHA256 string `json:"file_sha256,omitempty"`
+	// Items is how many items the import created; RowsSHA256 the digest of those items and their
+	// recognise entries in the order of the file (importDigest).
+	Items      int    `json:"items"`
+	RowsSHA256 string `json:"rows_sha256"`
+	FirstItem  int64  `json:"first_item_id,omitempty"`
+	LastItem   int64  `json:"last_item_id,omitempty"`
+	Updated    int    `json:"updated"`
+	Creditors  int    `json:"creditors_created"`
+}
+
+// publish publishes the staged import, or adds to the result the issues that refuse it (a
+// number another writer took meanwhile, a change another writer made first).
+func (im *importer) publish(ctx context.Context) (err error) {
+	st := im.stage
+	defer wrapErr(&err, "publish import %d", st.id)
+	if st.db.d.name == "sqlite" {
+		// The publication's large statements journal what they change so that each alone can
+		// be undone; in memory rather than temporary files (see importTxAs).
+		if _, err := st.db.write.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
+			return err
+		}
+		defer st.db.write.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = DEFAULT`)
+	}
+	err = st.db.inTxRetry(ctx, im.a, func(tx *Tx) error {
+		tx.deferTotals()
+		created := 0
+		for _, p := range im.planned {
+			c, made, err := tx.creditorFor(ctx, p.c)
+			if qingqian.ErrorCode(err) == qingqian.EINVALID || qingqian.ErrorCode(err) == qingqian.ECONFLICT {
+				im.issue(p.r, "creditor_uscc", p.c.USCC, qingqian.ErrorMessage(err))
+				return errRollback
+			} else if err != nil {
+				return err
+			}
+			if made {
+				created++
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE import_items SET creditor_id = $1 WHERE import_id = $2 AND creditor_id = $3`, c.ID, st.id, p.id); err != nil {
+				return err
+			}
+		}
+		if taken, err := im.numbersTaken(ctx, tx); err != nil || taken {
+			return cmpErr(err, errRollback)
+		}
+		nowTS, today := tx.ts(tx.now), qingqian.DateOf(tx.now)
+		res, err := tx.ExecContext(ctx, `INSERT INTO items (no, org_id, creditor_id, contract_no, contract_name, kind, arisen_on, due_on,
+				undisputed, disputed, dispute_reason, funding_source, origin, responsible, note, search, version, created_at, created_on, updated_at,
+				rec_u, rec_d, out_u, out_d, status, import_id)
+			SELECT no, org_id, creditor_id, contract_no, contract_name, kind, arisen_on, due_on, undisputed, disputed, dispute_reason, funding_source,
+				origin, responsible, note, search, 1, $2, $3, $2, undisputed, disputed, undisputed, disputed, status, import_id
+			FROM import_items WHERE import_id = $1 ORDER BY place`, st.id, nowTS, today)
+		if isUnique(err) {
+			im.res.AddIssue(qingqian.ImportIssue{Field: "no", Message: "台账编号已存在：导入期间有条目占用了文件中的台账编号，请重新导入"})
+			return errRollback
+		} else if err != nil {
+			return fmt.Errorf("insert the items: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || int(n) != st.places {
+			return cmpErr(err, fmt.Errorf("%d items published of %d staged", n, st.places))
+		}
+		e := &qingqian.Entry{Kind: qingqian.EntryRecognise}
+		_, actorID := tx.stampEntry(e)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO entries (`+entryInsertColumns+`)
+			SELECT i.id, $2, $3, i.arisen_on, $4, $5, i.arisen_on < $5, i.undisputed, i.disputed, '', '', $6, NULL, $7, $8
+			FROM items i WHERE i.import_id = $1 ORDER BY i.id`,
+			st.id, qingqian.EntryRecognise, qingqian.CatRecognise, nowTS, today, "建立台账", actorID, e.ActorName); err != nil {
+			return fmt.Errorf("insert the recognise entries: %w", err)
+		}
+		if err := im.publishTotals(ctx, tx); err != nil {
+			return err
+		}
+		updated, err := im.publishUpdates(ctx, tx)
+		if err != nil || updated < 0 {
+			return cmpErr(err, errRollback)
+		}
+		if err := tx.flushTotals(ctx); err != nil {
+			return err
+		}
+		rec := publishedImport{ID: st.id, Kind: "ledger", FileSHA256: st.digest, Updated: updated, Creditors: created}
+		if rec.RowsSHA256, rec.Items, rec.FirstItem, rec.LastItem, err = importDigest(ctx, tx, st.id); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, "import.publish", "import", st.id, auditPath(im.a), nil, rec); err != nil {
+			return err
+		}
+		res, err = tx.ExecContext(ctx, `UPDATE imports SET state = 'published', items = $1, published_at = $2 WHERE id = $3 AND state = 'staging'`,
+			rec.Items, nowTS, st.id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return cmpErr(err, errors.New("the import is no longer staging (swept)"))
+		}
+		return nil
+	})
+	if errors.Is(err, errRollback) {
+		return nil // the issues say why
+	}
+	if err != nil {
+		return err
+	}
+	st.published = true
+	if err := st.db.dropStaging(context.WithoutCancel(ctx), im.a, st.id, st.places, ""); err != nil {
+		st.db.logger().Warn("a published import's staging rows stay until the next sweep", "import", st.id, "err", err)
+	}
+	return nil
+}
+
+// cmpErr is err, or else other.
+func cmpErr(err, other error) error {
+	if err != nil {
+		return err
+	}
+	return other
+}
+
+// numbersTaken adds an issue for each staged row whose number another writer gave an item of
+// its unit since the row was checked; it reports whether there were any.
+func (im *importer) numbersTaken(ctx context.Context, tx *Tx) (bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT s.sheet, s.row_no, s.no FROM import_items s
+		WHERE s.import_id = $1 AND s.no <> '' AND EXISTS (SELECT 1 FROM items i WHERE i.org_id = s.org_id AND i.no = s.no AND i.no <> '')
+		ORDER BY s.place LIMIT 100`, im.stage.id)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	taken := false
+	for rows.Next() {
+		var is qingqian.ImportIssue
+		if err := rows.Scan(&is.Sheet, &is.Row, &is.Value); err != nil {
+			return false, err
+		}
+		is.Field, is.Message = "no", "本单位已有相同台账编号的条目（导入期间新增），请核对后重新导入"
+		im.res.AddIssue(is)
+		taken = true
+	}
+	return taken, rows.Err()
+}
+
+// publishTotals adds the staged items to the running totals and the gross movement, summed by
+// unit, day, kind and origin while they were staged.
+func (im *importer) publishTotals(ctx context.Context, tx *Tx) error {
+	for k, s := range im.stage.sums {
+		m := measuresOf(qingqian.CatRecognise, s.du, s.dd)
+		m[mItems] = s.n
+		if err := tx.bumpTotals(ctx, k.path, k.day, k.kind, k.origin, m); err != nil {
+			return err
+		}
+		tx.addVolume(k.path, int64(qingqian.VolumeOf(s.du, s.dd)))
+	}
+	return nil
+}
+
+// publishUpdates makes the import's changes to items of the ledger; -1 when one was refused
+// (an issue says why).
+func (im *importer) publishUpdates(ctx context.Context, tx *Tx) (int, error) {
+	for _, u := range im.updates {
+		var version int64
+		if err := tx.QueryRowContext(ctx, `SELECT version FROM items WHERE id = $1`, u.item.ID).Scan(&version); err != nil {
+			return 0, err
+		}
+		if version != int64(u.item.Version) {
+			im.issue(u.r, "no", u.item.No, "该条目在导入期间已被修改，请重新导入")
+			return -1, nil
+		}
+		cur := *u.item.Item
+		if err := tx.updateItem(ctx, &itemRow{Item: &cur, path: u.item.path}, u.upd); err != nil {
+			if c := qingqian.ErrorCode(err); c == qingqian.EINVALID || c == qingqian.ECONFLICT {
+				im.issue(u.r, "no", cur.No, qingqian.ErrorMessage(err))
+				return -1, nil
+			}
+			return 0, err
+		}
+	}
+	return len(im.updates), nil
+}
+
+// importDigest is the SHA-256 over the items an import published and their recognise entries,
+// in the order of their ids (the order of the file), over what of them never changes; with
+// their number and the first and last ids.
+func importDigest(ctx context.Context, q queryer, id int64) (sum string, n int, first, last int64, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT i.id, i.org_id, i.creditor_id, i.kind, i.arisen_on, i.origin, i.undisputed, i.disputed,
+			e.id, e.on_date, e.du, e.dd, e.recorded_at, e.actor_name, e.reason
+		FROM items i JOIN entries e ON e.item_id = i.id AND e.kind = $2
+		WHERE i.import_id = $1 ORDER BY i.id, e.id`, id, qingqian.EntryRecognise)
+	if err != nil {
+		return "", 0, 0, 0, fmt.Errorf("read the imported items: %w", err)
+	}
+	defer rows.Close()
+	h := sha256.New()
+	var b []byte
+	for rows.Next() {
+		var itemID, orgID, creditorID, entryID int64
+		var kind, origin, actor, reason string
+		var arisen, on qingqian.Date
+		var u, d, du, dd qingqian.Money
+		var at time.Time
+		if err := rows.Scan(&itemID, &orgID, &creditorID, &kind, &arisen, &origin, &u, &d, &entryID, &on, &du, &dd, timeCol{&at}, &actor, &reason); err != nil {
+			return "", 0, 0, 0, err
+		}
+		b = b[:0]
+		for _, v := range []int64{itemID, orgID, creditorID} {
+			b = strconv.AppendInt(b, v, 10)
+			b = append(b, '|')
+		}
+		b = append(b, kind+"|"+arisen.String()+"|"+origin+"|"...)
+		for _, v := range []int64{int64(u), int64(d), entryID} {
+			b = strconv.AppendInt(b, v, 10)
+			b = append(b, '|')
+		}
+		b = append(b, on.String()+"|"...)
+		for _, v := range []int64{int64(du), int64(dd)} {
+			b = strconv.AppendInt(b, v, 10)
+			b = append(b, '|')
+		}
+		b = append(b, at.UTC().Format(time.RFC3339Nano)+"|"+strconv.Quote(actor)+"|"+strconv.Quote(reason)+"\n"...)
+		h.Write(b)
+		if n == 0 {
+			first = itemID
+		}
+		last = itemID
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return "", 0, 0, 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, first, last, nil
+}

@@ -1,0 +1,134 @@
+package sqldb_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/sqldb"
+	"github.com/qingqian/qingqian/sqldb/sqldbtest"
+)
+
+// heldLedger yields n ledger rows of group A (a new creditor's), stopping after the first held
+// rows until release is closed; reached is closed when it stops there.
+func heldLedger(t *testing.T, f *fixture, n, held int, reached, release chan struct{}) func(yield func(*qingqian.LedgerRow) bool) error {
+	uscc := MustUSCC(t)
+	return func(yield func(*qingqian.LedgerRow) bool) error {
+		for i := 1; i <= n; i++ {
+			if i == held+1 {
+				close(reached)
+				<-release
+			}
+			r := &qingqian.LedgerRow{Row: i + 1, OrgName: f.groupA.Name,
+				Creditor: qingqian.Creditor{Name: "某某新建材有限公司", USCC: uscc},
+				Item: qingqian.Item{No: fmt.Sprintf("S-%05d", i), Kind: qingqian.KindGoods, Origin: qingqian.OriginNew,
+					ArisenOn: qingqian.MustParseDate("2020-03-01").AddDays(i % 7), Undisputed: qingqian.Money(100 + i), FundingSource: qingqian.FundingOwn}}
+			if !yield(r) {
+				return nil
+			}
+		}
+		return nil
+	}
+}
+
+// While a ledger import stages its rows, the writer is free between its chunks (another group
+// creates an item) and readers see none of the import; then it is published whole, with its new
+// creditor, and its staging rows are gone.
+func TestStagedImportLeavesTheWriterFree(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		itemsBefore := count(t, db, "items")
+		reached, release := make(chan struct{}), make(chan struct{})
+		type outcome struct {
+			res *qingqian.ImportResult
+			err error
+		}
+		done := make(chan outcome, 1)
+		go func() {
+			res, err := sqldb.NewImportService(db).ImportLedger(as(f.groupA), heldLedger(t, f, 2500, 2100, reached, release), false)
+			done <- outcome{res, err}
+		}()
+		select {
+		case <-reached:
+		case out := <-done:
+			t.Fatalf("the import ended before its last rows: %+v %v", out.res, out.err)
+		}
+		if n := count(t, db, "import_items"); n != 2000 {
+			t.Errorf("%d rows staged after the first chunk, want 2000", n)
+		}
+		if n := count(t, db, "items"); n != itemsBefore {
+			t.Errorf("readers see %d items of an import not yet published", n-itemsBefore)
+		}
+		// Without the staging, this would wait for the whole import, which waits for this.
+		ctx, cancel := context.WithTimeout(as(f.groupB), time.Minute)
+		other := f.MustItem(t, ctx, f.groupB, "2020-04-01", qingqian.Yuan(10), 0)
+		cancel()
+		close(release)
+		out := <-done
+		if out.err != nil || !out.res.OK() || out.res.Created != 2500 || out.res.CreditorsCreated != 1 {
+			t.Fatalf("import: %+v %v", out.res, out.err)
+		}
+		if n := count(t, db, "items"); n != itemsBefore+2501 {
+			t.Fatalf("%d items after the import and another group's item, want %d", n-itemsBefore, 2501)
+		}
+		if n := count(t, db, "import_items"); n != 0 {
+			t.Fatalf("%d staging rows left after the publication", n)
+		}
+		if other.ID == 0 {
+			t.Fatal("the other group's item was not created")
+		}
+		mustVerifyTotals(t, db)
+		mustVerify(t, db)
+		// Changing what an imported item recorded behind the service's back no longer matches
+		// the import's record.
+		mustExec(t, db, `UPDATE entries SET du = du + 1 WHERE id = (SELECT MIN(e.id) FROM entries e JOIN items i ON i.id = e.item_id WHERE i.import_id IS NOT NULL)`)
+		wantProblem(t, db, sqldb.VerifyOptions{}, "导入", "与其审计记录不符")
+	})
+}
+
+// A crash while staging leaves staging rows and nothing in the ledger; the sweep removes the
+// rows of an import whose process no longer runs, and such an import cannot be published.
+func TestSweepRemovesTheStagingOfADeadImport(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		itemsBefore, entriesBefore, creditorsBefore := count(t, db, "items"), count(t, db, "entries"), count(t, db, "creditors")
+		reached, release := make(chan struct{}), make(chan struct{})
+		done := make(chan error, 1)
+		go func() {
+			res, err := sqldb.NewImportService(db).ImportLedger(as(f.groupA), heldLedger(t, f, 2500, 2100, reached, release), false)
+			if err == nil && !res.OK() {
+				err = fmt.Errorf("issues: %+v", res.Issues)
+			}
+			done <- err
+		}()
+		select {
+		case <-reached:
+		case err := <-done:
+			t.Fatalf("the import ended before its last rows: %v", err)
+		}
+		// A process id above Linux's largest stands for a process that died.
+		mustExec(t, db, `UPDATE imports SET pid = 4194305 WHERE state = 'staging'`)
+		n, err := db.SweepImports(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("swept %d imports: %v", n, err)
+		}
+		if n := count(t, db, "import_items"); n != 0 {
+			t.Fatalf("%d staging rows left by the sweep", n)
+		}
+		close(release)
+		if err := <-done; err == nil {
+			t.Fatal("an import swept while staging was published")
+		}
+		if count(t, db, "items") != itemsBefore || count(t, db, "entries") != entriesBefore || count(t, db, "creditors") != creditorsBefore || count(t, db, "import_items") != 0 {
+			t.Fatal("a swept import left rows")
+		}
+		if n, err := db.SweepImports(ctx); err != nil || n != 0 {
+			t.Fatalf("a second sweep found %d: %v", n, err)
+		}
+		mustVerifyTotals(t, db)
+		mustVerify(t, db)
+	})
+}
