@@ -15,7 +15,7 @@ import (
 func (s *ImportService) ImportContracts(ctx context.Context, rows func(yield func(*qingqian.ContractRow) bool) error, dryRun bool) (_ *qingqian.ImportResult, err error) {
 	defer serviceErr(&err, "import contracts")
 	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
-		im := &importer{tx: tx, a: a, res: res}
+		im := &importer{tx: tx, q: tx, a: a, res: res}
 		if err := im.loadOrgs(ctx); err != nil {
 			return err
 		}
@@ -111,7 +111,7 @@ func sameTerms(a, b *qingqian.Contract) bool {
 func (s *ImportService) ImportContractEvents(ctx context.Context, rows func(yield func(*qingqian.ContractEventRow) bool) error, dryRun bool) (_ *qingqian.ImportResult, err error) {
 	defer serviceErr(&err, "import contract events")
 	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
-		im := &importer{tx: tx, a: a, res: res}
+		im := &importer{tx: tx, q: tx, a: a, res: res}
 		if err := im.loadOrgs(ctx); err != nil {
 			return err
 		}
