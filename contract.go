@@ -2,6 +2,7 @@ package qingqian
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -129,6 +130,8 @@ func (c *Contract) Validate() error {
 	}
 	if c.Amount <= 0 {
 		v.Add("amount", "合同金额必须大于零")
+	} else if c.Amount > MaxAmount {
+		v.Add("amount", fmt.Sprintf("合同金额超过上限%s元（1,000亿元），请核对是否多输了位数或把万元当成了元", MaxAmount))
 	}
 	if _, ok := SizeNames[c.SupplierSize]; !ok {
 		v.Add("supplier_size", "供应商规模应为 micro、small、medium 或 large（签订时声明的规模）")
@@ -235,6 +238,11 @@ func (e *ContractEvent) Validate() error {
 		if e.Amount <= 0 {
 			v.Add("amount", "请填写大于零的金额")
 		}
+	}
+	if e.Amount > MaxAmount {
+		v.Add("amount", fmt.Sprintf("金额超过上限%s元（1,000亿元），请核对是否多输了位数", MaxAmount))
+	}
+	switch e.Kind {
 	case EventDelivery, EventAcceptance:
 		if e.Amount != 0 {
 			v.Add("amount", "交付、验收事件不填金额")

@@ -366,23 +366,23 @@ func (s *ContractService) AddContractEvent(ctx context.Context, e *qingqian.Cont
 		if err != nil {
 			return err
 		}
-		if e.Key != "" {
-			var id int64
-			err := tx.QueryRowContext(ctx, `SELECT id FROM contract_events WHERE contract_id = $1 AND key = $2`, e.ContractID, e.Key).Scan(&id)
-			if err == nil {
-				evs, err := tx.db.eventsOf(ctx, tx, e.ContractID)
-				if err != nil {
-					return err
-				}
-				for _, x := range evs {
-					if x.ID == id {
-						*e = *x
-					}
-				}
-				return nil
-			} else if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
+		events, err := tx.db.eventsOf(ctx, tx, e.ContractID)
+		if err != nil {
+			return err
+		}
+		dup, why := checkNewEvent(e, events)
+		switch {
+		case dup != nil:
+			*e = *dup
+			return nil
+		case why != "":
+			return &qingqian.Error{Code: qingqian.ECONFLICT, Message: why, Fields: map[string]string{"key": why}}
+		}
+		if r.Cancelled() {
+			return contractCancelled(r.Contract)
+		}
+		if err := tx.keepsTheLedger(ctx, r.Contract, events, r.Contract, append(events[:len(events):len(events)], e)); err != nil {
+			return err
 		}
 		return tx.addContractEvent(ctx, r, e)
 	})
@@ -472,30 +472,46 @@ func (s *ContractService) AddContractEvents(ctx context.Context, es []*qingqian.
 		if err := bad.Err(); err != nil {
 			return err
 		}
-		// The keys already recorded, and the keys repeated within the batch, are not added again.
-		recorded := map[string]*qingqian.ContractEvent{}
+		// An event whose key is recorded (or earlier in the batch) is that event, unless its
+		// content differs; one without a key the same as one recorded is a duplicate.
+		known := map[int64][]*qingqian.ContractEvent{}
 		for id := range contracts {
 			evs, err := tx.db.eventsOf(ctx, tx, id)
 			if err != nil {
 				return err
 			}
-			for _, x := range evs {
-				if x.Key != "" {
-					recorded[fmt.Sprint(id, "\x00", x.Key)] = x
-				}
-			}
+			known[id] = evs
+		}
+		before := map[int64][]*qingqian.ContractEvent{}
+		for id, evs := range known {
+			before[id] = evs[:len(evs):len(evs)]
 		}
 		var fresh []*qingqian.ContractEvent
-		for _, e := range es {
-			k := fmt.Sprint(e.ContractID, "\x00", e.Key)
-			if x := recorded[k]; e.Key != "" && x != nil {
-				*e = *x
+		for i, e := range es {
+			dup, why := checkNewEvent(e, known[e.ContractID])
+			switch {
+			case dup != nil:
+				*e = *dup
+				continue
+			case why != "":
+				bad.Add(fmt.Sprintf("events.%d.key", i), why)
 				continue
 			}
 			e.ActorName, e.CreatedAt = tx.actor.Name, tx.now
 			fresh = append(fresh, e)
-			if e.Key != "" {
-				recorded[k] = e
+			known[e.ContractID] = append(known[e.ContractID], e)
+		}
+		if err := bad.Err(); err != nil {
+			return err
+		}
+		for id, r := range contracts {
+			if len(known[id]) == len(before[id]) {
+				continue
+			}
+			if err := tx.keepsTheLedger(ctx, r.Contract, before[id], r.Contract, known[id]); qingqian.ErrorCode(err) == qingqian.ECONFLICT {
+				return &qingqian.Error{Code: qingqian.ECONFLICT, Message: fmt.Sprintf("合同%s：%s", r.No, qingqian.ErrorMessage(err)), Fields: map[string]string{"events": qingqian.ErrorMessage(err)}}
+			} else if err != nil {
+				return err
 			}
 		}
 		if err := tx.insertEvents(ctx, fresh); err != nil {

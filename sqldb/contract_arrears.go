@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/qingqian/qingqian"
 )
@@ -72,6 +73,7 @@ func (tx *Tx) raiseArrears(ctx context.Context, k *qingqian.Contract, ps []*qing
 			if err := tx.createItem(ctx, org, it, k.CreditorName, k.CreditorUSCC); err != nil {
 				return err
 			}
+			tx.raised++
 			if _, err := tx.ExecContext(ctx, `INSERT INTO payable_items (contract_id, seq, item_id, repaid) VALUES ($1, $2, $3, 0)`, k.ID, p.Seq, it.ID); err != nil {
 				return err
 			}
@@ -94,26 +96,22 @@ func (tx *Tx) raiseArrears(ctx context.Context, k *qingqian.Contract, ps []*qing
 		if _, err := tx.ExecContext(ctx, `UPDATE payable_items SET repaid = $1 WHERE contract_id = $2 AND seq = $3`, late, k.ID, p.Seq); err != nil {
 			return err
 		}
+		tx.raised++
 	}
 	return nil
 }
 
-// RaiseArrears implements qingqian.ContractService.
+// RaiseArrears implements qingqian.ContractService. Each contract is swept in a transaction of
+// its own, so that one that cannot be (an item the ledger refuses) neither blocks the others nor
+// undoes them; those are named in the error, after the others are done.
 func (s *ContractService) RaiseArrears(ctx context.Context) (_ int, err error) {
 	defer serviceErr(&err, "raise arrears")
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return 0, err
 	}
-	n := 0
+	var ids []int64
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
-		// Two sweeps at once (two servers' nightly runs, a button) take turns: the second then
-		// sees the first's links and makes no second item. SQLite's writer already serialises them.
-		if tx.db.d.name == "postgres" {
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('qingqian.sweep.' || current_schema()))`); err != nil {
-				return err
-			}
-		}
 		lo, hi := subtreeRange(a.OrgPath)
 		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT p.contract_id FROM payables p JOIN orgs o ON o.id = p.org_id
 			WHERE o.path >= $1 AND o.path < $2 AND p.due_on < $3 AND (p.unpaid > 0 OR p.status = 'paid_late')
@@ -122,32 +120,52 @@ func (s *ContractService) RaiseArrears(ctx context.Context) (_ int, err error) {
 		if err != nil {
 			return err
 		}
-		var ids []int64
+		defer rows.Close()
 		for rows.Next() {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
-				rows.Close()
 				return err
 			}
 			ids = append(ids, id)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, id := range ids {
+		return rows.Err()
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var failed []string
+	for _, id := range ids {
+		var no string
+		err := s.db.inTx(ctx, a, func(tx *Tx) error {
+			// Two sweeps at once (two servers' nightly runs, a button) take turns on a contract
+			// (its row is locked; SQLite's writer serialises them): the second then sees the
+			// first's links and does nothing more.
 			r, err := tx.reachContract(ctx, id)
 			if err != nil {
 				return err
 			}
+			no = r.No
 			if err := tx.recompute(ctx, r.Contract, nil, true); err != nil {
 				return err
 			}
+			if tx.raised > 0 {
+				n++
+			}
+			return nil
+		})
+		switch qingqian.ErrorCode(err) {
+		case "":
+		case qingqian.EINVALID, qingqian.ECONFLICT, qingqian.ENOTFOUND:
+			failed = append(failed, fmt.Sprintf("合同%s：%s", no, qingqian.ErrorMessage(err)))
+		default:
+			return n, err
 		}
-		n = len(ids)
-		return nil
-	})
-	return n, err
+	}
+	if len(failed) > 0 {
+		return n, qingqian.Errorf(qingqian.ECONFLICT, "已处理 %d 份合同；以下 %d 份未能转入拖欠台账，请核对后重试：%s", n, len(failed), strings.Join(failed, "；"))
+	}
+	return n, nil
 }
 
 // payRules returns the calendar and the LPR table, read once per transaction.

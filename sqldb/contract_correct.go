@@ -336,13 +336,15 @@ func (tx *Tx) keepsTheLedger(ctx context.Context, was *qingqian.Contract, wasEve
 		l := links[seq]
 		b, p := before[seq], after[seq]
 		refuse := func(what string) error {
-			return qingqian.Errorf(qingqian.ECONFLICT, "合同的第%d笔应付款已列入拖欠台账（%s），此项更正会%s，不能在合同上更正：台账中的欠款只能以台账分录更正", seq, l.itemLabel(), what)
+			return qingqian.Errorf(qingqian.ECONFLICT, "合同的第%d笔应付款已列入拖欠台账（%s），此项操作会%s，不能在合同上办理：台账中的欠款只能以台账分录更正（争议、诉讼、核减等在台账条目上记录）", seq, l.itemLabel(), what)
 		}
 		switch {
 		case p == nil:
 			return refuse("取消这笔应付款")
 		case b != nil && p.Due-p.PaidOnTime != b.Due-b.PaidOnTime:
 			return refuse(fmt.Sprintf("把逾期未付的金额从%s元改为%s元", b.Due-b.PaidOnTime, p.Due-p.PaidOnTime))
+		case b != nil && p.DueOn != b.DueOn && p.DueOn.IsZero():
+			return refuse(fmt.Sprintf("使它不再有到期日（原为%s；如供应商不再是中小企业，条例的付款期限不再适用）", b.DueOn))
 		case b != nil && p.DueOn != b.DueOn:
 			return refuse(fmt.Sprintf("把到期日从%s改为%s", b.DueOn, p.DueOn))
 		}
@@ -357,4 +359,48 @@ func (tx *Tx) keepsTheLedger(ctx context.Context, was *qingqian.Contract, wasEve
 		}
 	}
 	return nil
+}
+
+// sameFigures reports whether two events give the rules the same facts: kind, day, amount,
+// payment method, end and the acceptance's lateness.
+func sameFigures(a, b *qingqian.ContractEvent) bool {
+	return a.Kind == b.Kind && a.On == b.On && a.Amount == b.Amount && a.Method == b.Method && a.EndOn == b.EndOn && a.LateBySupplier == b.LateBySupplier
+}
+
+// sameEvent reports whether two events record the same fact: the same figures and voucher.
+func sameEvent(a, b *qingqian.ContractEvent) bool { return sameFigures(a, b) && a.VoucherNo == b.VoucherNo }
+
+// eventLabel names an event in messages: "2025-08-20 付款 600,000.00元（凭证号 HD-1）".
+func eventLabel(e *qingqian.ContractEvent) string {
+	s := e.On.String() + " " + e.Kind.Label()
+	if e.Amount != 0 {
+		s += " " + e.Amount.String() + "元"
+	}
+	if e.VoucherNo != "" {
+		s += "（凭证号 " + e.VoucherNo + "）"
+	}
+	return s
+}
+
+// checkNewEvent says why an event must not be added to a contract that has the events given
+// (and, in a batch, those before it): its key already names a different event, or, without a
+// key, the same fact is recorded already (a form sent twice, a file imported again). "" when
+// it may be added; dup is the event its key names, to be returned instead of adding it.
+func checkNewEvent(e *qingqian.ContractEvent, events []*qingqian.ContractEvent) (dup *qingqian.ContractEvent, why string) {
+	for _, x := range events {
+		if x.Voided() {
+			continue
+		}
+		switch {
+		case e.Key != "" && x.Key == e.Key:
+			// An ERP sending again what it sent: the figures must be the same.
+			if !sameFigures(x, e) {
+				return nil, fmt.Sprintf("幂等键“%s”已用于另一事项（%s），内容不同：请核对，或换用新的幂等键", e.Key, eventLabel(x))
+			}
+			return x, ""
+		case e.Key == "" && sameEvent(x, e):
+			return nil, fmt.Sprintf("已记录相同的事项（%s），不再重复记录；确为另一笔的，请填写不同的凭证号或幂等键", eventLabel(x))
+		}
+	}
+	return nil, ""
 }

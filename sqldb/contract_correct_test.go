@@ -68,8 +68,8 @@ func TestContractCorrections(t *testing.T) {
 		}
 
 		// A payment entered twice by mistake: the second is voided and no longer counts.
-		event(&qingqian.ContractEvent{Kind: qingqian.EventPayment, On: d("2025-09-15"), Amount: qingqian.Yuan(300_000), Method: qingqian.MethodTransfer})
-		twice := event(&qingqian.ContractEvent{Kind: qingqian.EventPayment, On: d("2025-09-15"), Amount: qingqian.Yuan(300_000), Method: qingqian.MethodTransfer})
+		event(&qingqian.ContractEvent{Kind: qingqian.EventPayment, On: d("2025-09-15"), Amount: qingqian.Yuan(300_000), Method: qingqian.MethodTransfer, VoucherNo: "PZ-15"})
+		twice := event(&qingqian.ContractEvent{Kind: qingqian.EventPayment, On: d("2025-09-15"), Amount: qingqian.Yuan(300_000), Method: qingqian.MethodTransfer, VoucherNo: "PZ-15A"})
 		if got = reread(); got.Payables[0].Paid != qingqian.Yuan(600_000) {
 			t.Fatalf("paid before the void: %s", got.Payables[0].Paid)
 		}
@@ -124,6 +124,38 @@ func TestContractCorrections(t *testing.T) {
 		}
 		if err := contracts.CancelContract(a1, k.ID, reread().Version, "误登记"); qingqian.ErrorCode(err) != qingqian.ECONFLICT || !strings.Contains(err.Error(), "已列入拖欠台账") {
 			t.Fatalf("a contract in the ledger cancelled: %v", err)
+		}
+		// New events do not change a payable in the ledger either: a dispute on it, a payment
+		// dated before its due date, a settlement that moves it.
+		for _, e := range []*qingqian.ContractEvent{
+			{Kind: qingqian.EventDispute, On: d("2025-10-15"), Amount: qingqian.Yuan(100_000)},
+			{Kind: qingqian.EventPayment, On: d("2025-09-20"), Amount: qingqian.Yuan(50_000), Method: qingqian.MethodTransfer},
+			{Kind: qingqian.EventSettlement, On: d("2025-12-20"), Amount: qingqian.Yuan(700_000)},
+		} {
+			e.ContractID = k.ID
+			if err := contracts.AddContractEvent(a1, e); qingqian.ErrorCode(err) != qingqian.ECONFLICT || !strings.Contains(err.Error(), "已列入拖欠台账") {
+				t.Fatalf("%s on a payable in the ledger: %v", e.Kind.Label(), err)
+			}
+		}
+		// The same payment twice without a key (a form sent twice) is refused; a key given again
+		// with other content is refused; the same key with the same content is the first event.
+		again := &qingqian.ContractEvent{ContractID: k.ID, Kind: qingqian.EventPayment, On: d("2025-12-01"), Amount: qingqian.Yuan(100_000), Method: qingqian.MethodTransfer}
+		if err := contracts.AddContractEvent(a1, again); qingqian.ErrorCode(err) != qingqian.ECONFLICT || !strings.Contains(err.Error(), "已记录相同的事项") {
+			t.Fatalf("the same payment twice: %v", err)
+		}
+		keyed := &qingqian.ContractEvent{ContractID: k.ID, Kind: qingqian.EventPayment, On: d("2025-12-10"), Amount: qingqian.Yuan(10_000), Method: qingqian.MethodTransfer, Key: "erp-k"}
+		if err := contracts.AddContractEvent(a1, keyed); err != nil {
+			t.Fatal(err)
+		}
+		same := *keyed
+		same.ID = 0
+		if err := contracts.AddContractEvent(a1, &same); err != nil || same.ID != keyed.ID {
+			t.Fatalf("the same key and content: %v %d/%d", err, same.ID, keyed.ID)
+		}
+		other := *keyed
+		other.ID, other.Amount = 0, qingqian.Yuan(20_000)
+		if err := contracts.AddContractEvent(a1, &other); qingqian.ErrorCode(err) != qingqian.ECONFLICT || !strings.Contains(err.Error(), "幂等键") {
+			t.Fatalf("a key with other content: %v", err)
 		}
 
 		// A second contract: a dispute that ends, then the whole registered by mistake.

@@ -116,8 +116,11 @@ func (s *ImportService) ImportContractEvents(ctx context.Context, rows func(yiel
 			return err
 		}
 		type contract struct {
-			row  *contractRow
-			keys map[string]bool // the keys recorded, and those earlier in the file
+			row    *contractRow
+			before []*qingqian.ContractEvent // the events recorded
+			events []*qingqian.ContractEvent // and those of the file, so far
+			first  int                       // the file's first row of the contract's new events
+			sheet  string
 		}
 		byNo := map[string]*contract{}
 		var order []int64
@@ -141,16 +144,11 @@ func (s *ImportService) ImportContractEvents(ctx context.Context, rows func(yiel
 				} else if err != nil {
 					return err
 				}
-				k = &contract{row: &contractRow{Contract: cr.Contract, path: cr.path}, keys: map[string]bool{}}
 				evs, err := tx.db.eventsOf(ctx, tx, cr.ID)
 				if err != nil {
 					return err
 				}
-				for _, e := range evs {
-					if e.Key != "" {
-						k.keys[e.Key] = true
-					}
-				}
+				k = &contract{row: &contractRow{Contract: cr.Contract, path: cr.path}, before: evs, events: evs[:len(evs):len(evs)]}
 				byNo[no] = k
 			}
 			e := r.Event
@@ -168,14 +166,21 @@ func (s *ImportService) ImportContractEvents(ctx context.Context, rows func(yiel
 			case e.On.Before(k.row.SignedOn) && e.Kind != qingqian.EventInvoice:
 				issue("on", e.On.String(), "不能早于合同签订日期 "+k.row.SignedOn.String())
 				return nil
-			case e.Key != "" && k.keys[e.Key]:
-				res.Unchanged++ // recorded before, or earlier in the file: once only
+			}
+			dup, why := checkNewEvent(&e, k.events)
+			switch {
+			case dup != nil: // its key recorded before, or earlier in the file: once only
+				res.Unchanged++
 				res.AddDetail(qingqian.ImportRowResult{Sheet: r.Sheet, Row: r.Row, Action: qingqian.ImportIdentical, MatchedBy: "幂等键"})
 				return nil
+			case why != "":
+				issue("key", e.Key, why)
+				return nil
 			}
-			if e.Key != "" {
-				k.keys[e.Key] = true
+			if len(k.events) == len(k.before) {
+				k.first, k.sheet = r.Row, r.Sheet
 			}
+			k.events = append(k.events, &e)
 			e.ActorName, e.CreatedAt = tx.actor.Name, tx.now
 			if _, ok := fresh[e.ContractID]; !ok {
 				order = append(order, e.ContractID)
@@ -186,6 +191,17 @@ func (s *ImportService) ImportContractEvents(ctx context.Context, rows func(yiel
 			return nil
 		}); err != nil {
 			return err
+		}
+		// A payable already in the ledger is not changed by the file's events.
+		for _, k := range byNo {
+			if len(k.events) == len(k.before) {
+				continue
+			}
+			if err := tx.keepsTheLedger(ctx, k.row.Contract, k.before, k.row.Contract, k.events); qingqian.ErrorCode(err) == qingqian.ECONFLICT {
+				res.AddIssue(qingqian.ImportIssue{Sheet: k.sheet, Row: k.first, Field: "contract_no", Value: k.row.No, Message: qingqian.ErrorMessage(err)})
+			} else if err != nil {
+				return err
+			}
 		}
 		if !res.OK() {
 			return nil

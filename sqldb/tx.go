@@ -32,6 +32,9 @@ type Tx struct {
 	headLast   int64
 	headLoaded bool
 
+	// raised counts what the sweep of payables into the ledger did in the transaction: items
+	// made and late payments recorded on them.
+	raised int
 	// payCal and payLPR are the calendar and the LPR table the payment rules read, once per
 	// transaction (contract.go).
 	payCal *qingqian.Calendar

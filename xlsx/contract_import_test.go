@@ -106,5 +106,13 @@ func TestImportContractsAndEvents(t *testing.T) {
 		if rep, err = xlsx.Import(l.sys, l.imports, "contract_events", eventBook, false, nil); err != nil || rep.Result.Created != 0 || rep.Result.Unchanged != 3 {
 			t.Fatalf("events again: %v %+v", err, rep.Result)
 		}
+		// A row without a key, imported again, is named as recorded already: nothing doubles.
+		plain := writeFile(t, "事项.csv", []byte("采购单位,合同编号,事件,日期\n示范建工集团有限公司,HT-IM-2,交付,2025-09-10\n"))
+		if rep, err = xlsx.Import(l.sys, l.imports, "contract_events", plain, false, nil); err != nil || !rep.OK() || rep.Result.Created != 1 {
+			t.Fatalf("a key-less event: %v %s", err, issues(rep))
+		}
+		if rep, err = xlsx.Import(l.sys, l.imports, "contract_events", plain, false, nil); err != nil || rep.OK() || !strings.Contains(issues(rep), "已记录相同的事项") {
+			t.Fatalf("a key-less event again: %v %s", err, issues(rep))
+		}
 	})
 }
