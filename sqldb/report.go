@@ -166,6 +166,7 @@ func (db *DB) report(ctx context.Context, q readQueryer, a *qingqian.Actor, peri
 				}
 			}
 			r.Rows = rows
+			r.Annex = annexGroupsOnly(r.Annex, mine)
 			r.Total.BaselineLocked = len(r.Rows) > 0
 			for _, row := range r.Rows {
 				r.Total.BaselineLocked = r.Total.BaselineLocked && row.Figures.BaselineLocked
@@ -287,6 +288,11 @@ func (s *ReportService) IssueReport(ctx context.Context, periodID int64) (_ *qin
 		if err != nil {
 			return err
 		}
+		// The annex is frozen with the report, from the same snapshot (ADR 32).
+		if r.Annex, err = tx.db.reportAnnex(ctx, tx, r, officePath, time.Time{}, true); err != nil {
+			return err
+		}
+		r.Annex.ComputedAt, r.Annex.Frozen = r.IssuedAt, true
 		anchor := &Anchor{Heads: heads}
 		r.AuditHeads, r.AuditDigest = anchor.headLines(), anchor.Digest()
 		body, err := json.Marshal(r)
