@@ -230,8 +230,10 @@ func (s *BillService) closeBill(ctx context.Context, id int64, c qingqian.BillCl
 			v.Add("on", word+"日期不能早于交付日期 "+r.HandedOn.String())
 		case to == qingqian.BillDishonoured && c.On.Before(r.MaturesOn):
 			v.Add("on", "票据到期日为 "+m+"：拒付只能在到期日当日或以后登记；到期前退回或撤销的票据请登记“到期前退回撤销”")
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: r.No + " 的" + v["on"], Fields: v}
 		case to == qingqian.BillReturned && !c.On.Before(r.MaturesOn):
 			v.Add("on", "票据到期日为 "+m+"：到期日当日或以后未获兑付的票据请登记拒付；退回撤销只能早于到期日")
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: r.No + " 的" + v["on"], Fields: v}
 		case r.State == qingqian.BillHonoured && c.On.Before(r.HonouredOn):
 			v.Add("on", "拒付日期不能早于兑付日期 "+r.HonouredOn.String())
 		}

@@ -287,15 +287,16 @@ type reportData struct {
 	// The document's particulars on paper: its number (once issued), who made it and who
 	// answers for it, and the dates as official documents write them.
 	DocNo, Preparer, Leader, IssuedOn, MadeOn string
-	// Bills is the annex: what each group paid in bills not yet honoured as of the report's date
-	// (as known when it was issued), which the table does not count as repaid.
-	Bills      []billAnnexRow
-	BillsTotal billAnnexRow
+	// Bills is the annex: what each group paid in bills not yet honoured as of the report's date,
+	// which the table does not count as repaid; for an issued report, as it was issued (ADR 32).
+	Bills *qingqian.ReportAnnex
 	// Confirm is shown when the office asks to issue the report.
 	Confirm *issueCheck
-	// Annex is the signals and the confirmations of the reader's unit as of the period's date,
-	// shown below the report on the page (the report's own columns stay as frozen).
-	Annex *qingqian.SignalReport
+	// Annex is the signals and the confirmations as of the period's date, shown below the report:
+	// the office's as frozen at issue, or, when asked for, computed now (AnnexLive) for the
+	// reader's unit.
+	Annex     *qingqian.SignalReport
+	AnnexLive bool
 }
 
 // newReportData lays the report's table out by qingqian.ReportColumns, like its spreadsheet.
@@ -355,6 +356,10 @@ func (s *Server) exportReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	rep, err := s.Reports.Report(r.Context(), id)
 	if err != nil {
+		return err
+	}
+	// The annex goes with the table: as issued, or a draft's bills as they stand now.
+	if rep.Annex, err = s.Reports.ReportAnnex(r.Context(), id, false); err != nil {
 		return err
 	}
 	format := formatOf(r)
