@@ -282,4 +282,7 @@ type BillService interface {
 	FindBillByID(ctx context.Context, id int64) (*Bill, error)
 	// UnhonouredBills is the figure 票据支付未兑付 of a subtree as of a date: count, amount and list.
 	UnhonouredBills(ctx context.Context, q BillQuery) (*BillSummary, error)
+	// UnitBills lists every bill of a unit's subtree (the actor's own unit when 0), whatever its
+	// state, earliest maturity first, those past maturity and pending marked as of today.
+	UnitBills(ctx context.Context, orgID int64) ([]*Bill, error)
 }

@@ -381,6 +381,7 @@ type ResolveInput struct {
 
 // LetterFilter selects letters.
 type LetterFilter struct {
+	OrgID   int64        `json:"org_id"` // the debtor unit's subtree; 0 for every letter the actor sees
 	State   LetterState  `json:"state"`
 	Overdue bool         `json:"overdue"`
 	Finding FindingState `json:"finding"`

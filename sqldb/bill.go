@@ -328,6 +328,36 @@ func (s *BillService) UnhonouredBills(ctx context.Context, q qingqian.BillQuery)
 	return s.db.unhonouredBills(ctx, s.db.read, scope, q)
 }
 
+// UnitBills implements qingqian.BillService.
+func (s *BillService) UnitBills(ctx context.Context, orgID int64) (_ []*qingqian.Bill, err error) {
+	defer serviceErr(&err, "bills of org %d", orgID)
+	a, err := qingqian.RequireReader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := s.db.scopePath(ctx, a, orgID)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi := subtreeRange(scope)
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+billColumns+billFrom+` WHERE o.path >= $1 AND o.path < $2 ORDER BY b.matures_on, b.id`, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	today := qingqian.DateOf(s.db.Now())
+	out := []*qingqian.Bill{}
+	for rows.Next() {
+		r, err := scanBill(rows)
+		if err != nil {
+			return nil, err
+		}
+		r.MarkOverdue(today)
+		out = append(out, r.Bill)
+	}
+	return out, rows.Err()
+}
+
 // unhonouredBills is the figure 票据支付未兑付 of the subtree at scope, read through rq.
 func (db *DB) unhonouredBills(ctx context.Context, rq queryer, scope string, q qingqian.BillQuery) (_ *qingqian.BillSummary, err error) {
 	defer wrapErr(&err, "unhonoured bills under %s", scope)

@@ -309,6 +309,14 @@ func (s *LetterService) FindLetters(ctx context.Context, f qingqian.LetterFilter
 	lo, hi := subtreeRange(a.OrgPath)
 	var ar args
 	where := []string{`((o.path >= ` + ar.add(lo) + ` AND o.path < ` + ar.add(hi) + `) OR (f.path >= $1 AND f.path < $2))`}
+	if f.OrgID != 0 {
+		path, err := s.db.scopePath(ctx, a, f.OrgID)
+		if err != nil {
+			return nil, 0, err
+		}
+		olo, ohi := subtreeRange(path)
+		where = append(where, `o.path >= `+ar.add(olo)+` AND o.path < `+ar.add(ohi))
+	}
 	if f.State != "" {
 		where = append(where, `l.state = `+ar.add(f.State))
 	}

@@ -77,7 +77,7 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
   qingqian encrypt --vouchers   用数据密钥加密已存储的明文凭证文件
   qingqian template ledger|repayments|plans|creditors|units --out 文件.xlsx
   qingqian import ledger|repayments|plans|creditors|units 文件.xlsx|文件.csv [--dry-run]
-  qingqian export ledger|creditors|units|clues|interviews|disputes|audit|causes --out 文件.xlsx|文件.csv [--org ID] [--as-of 日期]
+  qingqian export ledger|creditors|units|clues|interviews|disputes|audit|causes|bills|letters --out 文件.xlsx|文件.csv [--org ID] [--as-of 日期]
   qingqian report --period N [--format xlsx|csv|html] --out 文件   第N期汇总表（已印发的原样输出）
   qingqian version
 
