@@ -179,12 +179,14 @@ func (s *BillService) HonourBill(ctx context.Context, id int64, c qingqian.BillC
 }
 
 // DishonourBill implements qingqian.BillService.
-func (s *BillService) DishonourBill(ctx context.Context, id int64, c qingqian.BillClose) (*qingqian.Bill, error) {
+func (s *BillService) DishonourBill(ctx context.Context, id int64, c qingqian.BillClose) (_ *qingqian.Bill, err error) {
+	defer serviceErr(&err, "dishonour bill %d", id)
 	return s.closeBill(ctx, id, c, qingqian.BillDishonoured)
 }
 
 // ReturnBill implements qingqian.BillService.
-func (s *BillService) ReturnBill(ctx context.Context, id int64, c qingqian.BillClose) (*qingqian.Bill, error) {
+func (s *BillService) ReturnBill(ctx context.Context, id int64, c qingqian.BillClose) (_ *qingqian.Bill, err error) {
+	defer serviceErr(&err, "return bill %d", id)
 	return s.closeBill(ctx, id, c, qingqian.BillReturned)
 }
 
@@ -195,7 +197,6 @@ func (s *BillService) closeBill(ctx context.Context, id int64, c qingqian.BillCl
 	if to == qingqian.BillReturned {
 		action, word = "bill.return", "退回撤销"
 	}
-	defer serviceErr(&err, "%s bill %d", action, id)
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return nil, err
