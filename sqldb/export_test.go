@@ -191,3 +191,7 @@ func KeyDrivenForTest(n int) func() {
 func (tx *Tx) FillCountersForTest(ctx context.Context, series ...string) error {
 	return tx.fillCounters(ctx, series...)
 }
+
+// BeforeIssueForTest has fn called after the annex an issue would freeze is computed and before
+// the issuing transaction begins.
+func (db *DB) BeforeIssueForTest(fn func()) { db.beforeIssue = fn }

@@ -64,6 +64,15 @@ func TestOverdueBillsAndTheFrozenAnnex(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Computed before the issue, the annex is kept only if nothing was written since: here a
+		// bill recorded in between (handed over by the period's date) is in the issued annex.
+		in.No, in.Amount, in.MaturesOn = "CB-C", qingqian.Yuan(1_000), qingqian.MustParseDate("2020-09-01")
+		db.BeforeIssueForTest(func() {
+			db.BeforeIssueForTest(nil)
+			if _, err := bills.RecordBill(f.liaisonA, in); err != nil {
+				t.Error(err)
+			}
+		})
 		if _, err := f.reports.IssueReport(f.office, issued.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -77,10 +86,10 @@ func TestOverdueBillsAndTheFrozenAnnex(t *testing.T) {
 		}
 		confirmed := func(an *qingqian.ReportAnnex) qingqian.Money { return an.Signals.Confirmations.Confirmed }
 		before := annex(issued.ID)
-		if !before.Frozen || before.BillsTotal.Count != 2 || before.BillsTotal.OverdueCount != 1 || confirmed(before) != 0 || len(before.Bills) != 1 || before.Bills[0].OrgID != f.groupA.ID {
+		if !before.Frozen || before.BillsTotal.Count != 3 || before.BillsTotal.OverdueCount != 1 || confirmed(before) != 0 || len(before.Bills) != 1 || before.Bills[0].OrgID != f.groupA.ID {
 			t.Fatalf("issued annex %+v", before)
 		}
-		if d := annex(draft.ID); d.Frozen || d.BillsTotal.Count != 2 || confirmed(d) != 0 {
+		if d := annex(draft.ID); d.Frozen || d.BillsTotal.Count != 3 || confirmed(d) != 0 {
 			t.Fatalf("draft annex %+v", d)
 		}
 
@@ -103,7 +112,7 @@ func TestOverdueBillsAndTheFrozenAnnex(t *testing.T) {
 			t.Fatalf("the issued annex changed: %+v, was %+v", after, before)
 		}
 		d := annex(draft.ID)
-		if d.BillsTotal.Count != 1 || d.BillsTotal.OverdueCount != 0 || confirmed(d) != qingqian.Yuan(40_000) {
+		if d.BillsTotal.Count != 2 || d.BillsTotal.OverdueCount != 0 || confirmed(d) != qingqian.Yuan(40_000) {
 			t.Fatalf("the draft annex did not follow: %+v %+v", d.BillsTotal, d.Signals.Confirmations)
 		}
 		// A group's user sees its own lines of the issued annex, and not the office's signals.

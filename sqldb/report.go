@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -253,6 +254,13 @@ func (s *ReportService) IssueReport(ctx context.Context, periodID int64) (_ *qin
 	if err != nil {
 		return nil, err
 	}
+	pre, preHeads, err := s.db.annexBeforeIssue(ctx, a, periodID)
+	if err != nil {
+		return nil, err
+	}
+	if s.db.beforeIssue != nil {
+		s.db.beforeIssue()
+	}
 	var r *qingqian.Report
 	err = s.db.inTxRetry(ctx, a, func(tx *Tx) error {
 		// The report is made from one snapshot of the submissions and the ledger.
@@ -288,11 +296,18 @@ func (s *ReportService) IssueReport(ctx context.Context, periodID int64) (_ *qin
 		if err != nil {
 			return err
 		}
-		// The annex is frozen with the report, from the same snapshot (ADR 32).
-		if r.Annex, err = tx.db.reportAnnex(ctx, tx, r, officePath, time.Time{}, true); err != nil {
-			return err
+		// The annex is frozen with the report, as of the same state (ADR 32): the one computed
+		// before if nothing was written since, else computed here.
+		annex := *pre
+		if !slices.Equal(preHeads, heads) {
+			an, err := tx.db.reportAnnex(ctx, tx, r, officePath, time.Time{}, true)
+			if err != nil {
+				return err
+			}
+			annex = *an
 		}
-		r.Annex.ComputedAt, r.Annex.Frozen = r.IssuedAt, true
+		annex.ComputedAt, annex.Frozen = r.IssuedAt, true
+		r.Annex = &annex
 		anchor := &Anchor{Heads: heads}
 		r.AuditHeads, r.AuditDigest = anchor.headLines(), anchor.Digest()
 		body, err := json.Marshal(r)

@@ -49,6 +49,51 @@ func (s *ReportService) ReportAnnex(ctx context.Context, periodID int64, signals
 	return out, err
 }
 
+// annexRows are the lines of the period's groups the actor reaches, as consolidate makes them
+// (without their figures, which the annex does not read).
+func (db *DB) annexRows(ctx context.Context, q queryer, a *qingqian.Actor, officePath string) ([]qingqian.ReportRow, error) {
+	gs, err := db.groups(ctx, q, a, officePath)
+	if err != nil {
+		return nil, err
+	}
+	rows := []qingqian.ReportRow{}
+	for _, g := range gs {
+		if !a.Reaches(g.Path) {
+			continue
+		}
+		name := g.ShortName
+		if name == "" {
+			name = g.Name
+		}
+		rows = append(rows, qingqian.ReportRow{OrgID: g.ID, OrgName: name})
+	}
+	return rows, nil
+}
+
+// annexBeforeIssue computes, in a read snapshot, the annex an issue of the period would freeze,
+// with the heads of the audit chains as that snapshot saw them. Every write is audited, so if
+// the issuing transaction finds the same heads nothing was written in between and the annex is
+// the one of the issue's own snapshot: the signals, which read every repayment, are then not
+// computed while the writer is held (on SQLite, the only writer).
+func (db *DB) annexBeforeIssue(ctx context.Context, a *qingqian.Actor, periodID int64) (an *qingqian.ReportAnnex, heads []ChainHead, err error) {
+	err = db.snapshot(ctx, func(q readQueryer) error {
+		p, officePath, err := db.period(ctx, q, a, `p.id = $1`, periodID)
+		if err != nil {
+			return err
+		}
+		if heads, err = readHeads(ctx, q); err != nil {
+			return err
+		}
+		r := &qingqian.Report{Period: *p}
+		if r.Rows, err = db.annexRows(ctx, q, a, officePath); err != nil {
+			return err
+		}
+		an, err = db.reportAnnex(ctx, q, r, officePath, time.Time{}, true)
+		return err
+	})
+	return an, heads, err
+}
+
 // reportAnnex computes a report's annex through q: the bills of its rows as of the period's date
 // as known at knownAt (zero: everything recorded), and, when asked, the signals of the office's
 // subtree without their records.
