@@ -39,11 +39,12 @@ type BillState string
 const (
 	BillPending     BillState = "pending"     // 已交付，未兑付
 	BillHonoured    BillState = "honoured"    // 已兑付：计入清偿
-	BillDishonoured BillState = "dishonoured" // 拒付（未兑付退回）
+	BillDishonoured BillState = "dishonoured" // 拒付：到期日当日或以后未获兑付
+	BillReturned    BillState = "returned"    // 到期前退回撤销：债权企业退回、出票方撤销，未到期即了结
 )
 
 // BillStateNames are the screen names.
-var BillStateNames = map[BillState]string{BillPending: "票据支付未兑付", BillHonoured: "已兑付", BillDishonoured: "拒付"}
+var BillStateNames = map[BillState]string{BillPending: "票据支付未兑付", BillHonoured: "已兑付", BillDishonoured: "拒付", BillReturned: "到期前退回撤销"}
 
 // Label is how the state reads on screens.
 func (s BillState) Label() string { return BillStateNames[s] }
@@ -52,27 +53,31 @@ func (s BillState) Label() string { return BillStateNames[s] }
 // item. It is not a ledger entry: until it is honoured it counts only in the figure "paid in bills,
 // not yet honoured" (票据支付未兑付); honouring it writes the ordinary repayment entry, dated the
 // honour date, with the bill as its proof. A dishonoured bill is closed without an entry, or, if it
-// had been honoured, with a reversal of its repayment dated the dishonour date.
+// had been honoured, with a reversal of its repayment dated the dishonour date. A bill given back
+// or cancelled before its maturity is returned (退回撤销), a closing of its own: it never reached
+// the day it could be honoured or dishonoured.
 type Bill struct {
-	ID            int64      `json:"id"`
-	ItemID        int64      `json:"item_id"`
-	ItemNo        string     `json:"item_no"`
-	OrgID         int64      `json:"org_id"`
-	OrgName       string     `json:"org_name"`
-	CreditorName  string     `json:"creditor_name"`
-	Kind          BillKind   `json:"kind"`
-	No            string     `json:"no"` // 票据号码 / 凭证编号
-	Amount        Money      `json:"amount"`
-	Part          Part       `json:"part"`
-	IssuedOn      Date       `json:"issued_on"`  // 出票日（开立日）
-	HandedOn      Date       `json:"handed_on"`  // 交付债权企业之日
-	MaturesOn     Date       `json:"matures_on"` // 到期日
-	Acceptor      string     `json:"acceptor"`   // 承兑人（开立方）
-	Note          string     `json:"note"`
-	State         BillState  `json:"state"`
-	HonouredOn    Date       `json:"honoured_on,omitzero"`
+	ID           int64     `json:"id"`
+	ItemID       int64     `json:"item_id"`
+	ItemNo       string    `json:"item_no"`
+	OrgID        int64     `json:"org_id"`
+	OrgName      string    `json:"org_name"`
+	CreditorName string    `json:"creditor_name"`
+	Kind         BillKind  `json:"kind"`
+	No           string    `json:"no"` // 票据号码 / 凭证编号
+	Amount       Money     `json:"amount"`
+	Part         Part      `json:"part"`
+	IssuedOn     Date      `json:"issued_on"`  // 出票日（开立日）
+	HandedOn     Date      `json:"handed_on"`  // 交付债权企业之日
+	MaturesOn    Date      `json:"matures_on"` // 到期日
+	Acceptor     string    `json:"acceptor"`   // 承兑人（开立方）
+	Note         string    `json:"note"`
+	State        BillState `json:"state"`
+	HonouredOn   Date      `json:"honoured_on,omitzero"`
+	// DishonouredOn is the day the bill was closed without being honoured: dishonoured (on or
+	// after maturity) or returned (before maturity); State tells which.
 	DishonouredOn Date       `json:"dishonoured_on,omitzero"`
-	CloseReason   string     `json:"close_reason,omitempty"` // why it was dishonoured
+	CloseReason   string     `json:"close_reason,omitempty"` // why it was dishonoured or returned
 	EntryID       int64      `json:"entry_id,omitempty"`     // the repayment written when honoured
 	ReversalID    int64      `json:"reversal_id,omitempty"`  // its reversal, when dishonoured after honouring
 	RecordedAt    time.Time  `json:"recorded_at"`
@@ -80,6 +85,33 @@ type Bill struct {
 	DishonouredAt time.Time  `json:"dishonoured_at,omitzero"`
 	ActorName     string     `json:"actor_name"`
 	Flags         []RuleFlag `json:"flags"`
+	// OverdueDays is how many days past its maturity a bill still pending is, on the date it was
+	// read as of (逾期未兑付); 0 when it is not overdue. Derived, never stored.
+	OverdueDays int `json:"overdue_days,omitempty"`
+}
+
+// MarkOverdue sets OverdueDays for a bill pending on asOf: the days since its maturity.
+func (b *Bill) MarkOverdue(asOf Date) {
+	b.OverdueDays = 0
+	if b.State == BillPending && b.MaturesOn.Before(asOf) {
+		b.OverdueDays = asOf.Sub(b.MaturesOn)
+	}
+}
+
+// OverdueLabel is the mark of a bill past maturity and not honoured: 逾期未兑付 N 天.
+func (b *Bill) OverdueLabel() string {
+	if b.OverdueDays <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("逾期未兑付 %d 天", b.OverdueDays)
+}
+
+// StateLabel is the bill's state as read on screens: a pending bill past maturity shows so.
+func (b *Bill) StateLabel() string {
+	if l := b.OverdueLabel(); l != "" {
+		return l
+	}
+	return b.State.Label()
 }
 
 // PendingAt reports whether the bill counts as paid in bills, not yet honoured, on a date as
@@ -182,7 +214,7 @@ func (in *BillInput) Validate(today Date) error {
 	return v.Err()
 }
 
-// BillClose is the honouring or the dishonour of a bill: its date, and for an honour the proof
+// BillClose is the honouring, the dishonour or the return of a bill: its date, and for an honour the proof
 // (voucher files, a voucher number) the repayment entry carries.
 type BillClose struct {
 	On        Date     `json:"on"`
@@ -198,15 +230,31 @@ type BillQuery struct {
 	AsOf    Date      `json:"as_of"`
 	KnownAt time.Time `json:"known_at"`
 	Limit   int       `json:"limit"` // of the list; the count and amount cover all
+	// Overdue keeps only the bills past maturity on AsOf (逾期未兑付): the list, count and amount.
+	Overdue bool `json:"overdue"`
 }
 
 // BillSummary is the figure "paid in bills, not yet honoured" (票据支付未兑付): how many bills,
 // their amount, and the bills themselves (up to the query's limit), earliest maturity first.
 type BillSummary struct {
-	AsOf   Date    `json:"as_of"`
-	Count  int     `json:"count"`
-	Amount Money   `json:"amount"`
-	Bills  []*Bill `json:"bills"`
+	AsOf   Date  `json:"as_of"`
+	Count  int   `json:"count"`
+	Amount Money `json:"amount"`
+	// OverdueCount and OverdueAmount are the bills among them past maturity on AsOf.
+	OverdueCount  int     `json:"overdue_count"`
+	OverdueAmount Money   `json:"overdue_amount"`
+	Bills         []*Bill `json:"bills"`
+}
+
+// BillAnnexRow is a line of the periodic report's annex of bills not yet honoured: a group's
+// count and amount, and those past maturity, as of the period's date.
+type BillAnnexRow struct {
+	OrgID         int64  `json:"org_id"`
+	OrgName       string `json:"org_name"`
+	Count         int    `json:"count"`
+	Amount        Money  `json:"amount"`
+	OverdueCount  int    `json:"overdue_count"`
+	OverdueAmount Money  `json:"overdue_amount"`
 }
 
 // BillService records bills and their honour or dishonour.
@@ -220,13 +268,21 @@ type BillService interface {
 	// repayment entry, dated that day, with the proof given. Errors: EINVALID, ENOTFOUND,
 	// ECONFLICT (the bill is not pending).
 	HonourBill(ctx context.Context, id int64, c BillClose) (*Bill, error)
-	// DishonourBill records that a bill was dishonoured (拒付). A pending bill is closed without
-	// an entry; an honoured one gets a reversal of its repayment dated c.On. A reason is required.
+	// DishonourBill records that a bill was dishonoured (拒付) on a date on or after its maturity.
+	// A pending bill is closed without an entry; an honoured one gets a reversal of its repayment
+	// dated c.On. A reason is required. Errors: EINVALID (a date before maturity names it).
 	DishonourBill(ctx context.Context, id int64, c BillClose) (*Bill, error)
+	// ReturnBill records that a pending bill was returned or cancelled before its maturity
+	// (到期前退回撤销): closed without an entry. A reason is required. Errors: EINVALID (a date on
+	// or after maturity names it: that is a dishonour), ECONFLICT (not pending).
+	ReturnBill(ctx context.Context, id int64, c BillClose) (*Bill, error)
 	// FindBills returns an item's bills, in the order they were recorded.
 	FindBills(ctx context.Context, itemID int64) ([]*Bill, error)
 	// FindBillByID returns one bill.
 	FindBillByID(ctx context.Context, id int64) (*Bill, error)
 	// UnhonouredBills is the figure 票据支付未兑付 of a subtree as of a date: count, amount and list.
 	UnhonouredBills(ctx context.Context, q BillQuery) (*BillSummary, error)
+	// UnitBills lists every bill of a unit's subtree (the actor's own unit when 0), whatever its
+	// state, earliest maturity first, those past maturity and pending marked as of today.
+	UnitBills(ctx context.Context, orgID int64) ([]*Bill, error)
 }

@@ -136,6 +136,11 @@ type Letter struct {
 	State        LetterState  `json:"state"`
 	// Overdue marks a letter not answered by its reply date (逾期未回函).
 	Overdue bool `json:"overdue"`
+	// LateDays is, for a letter answered after its reply date, by how many days (逾期回函).
+	LateDays int `json:"late_days,omitempty"`
+	// OnlineReply records whether the letter, when issued, offered the creditor's online reply:
+	// the letter is printed again as it was sent, whatever the server offers today.
+	OnlineReply bool `json:"online_reply"`
 
 	RepliedOn      Date         `json:"replied_on,omitzero"`
 	ReplyChannel   ReplyChannel `json:"reply_channel,omitempty"`
@@ -160,12 +165,28 @@ type Letter struct {
 // Derive sets the marks that follow from the stored fields on the date.
 func (l *Letter) Derive(today Date) {
 	l.Overdue = l.State == LetterSent && l.ReplyBy.Before(today)
+	l.LateDays = 0
+	if l.State != LetterSent && l.RepliedOn.After(l.ReplyBy) {
+		l.LateDays = l.RepliedOn.Sub(l.ReplyBy)
+	}
 }
 
-// StatusLabel is the letter's state as read on screens: unanswered past the reply date shows so.
+// LateLabel is the mark of a reply given after the reply date: 逾期回函 N 天.
+func (l *Letter) LateLabel() string {
+	if l.LateDays <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("逾期回函 %d 天", l.LateDays)
+}
+
+// StatusLabel is the letter's state as read on screens: unanswered past the reply date shows so,
+// and a reply given after it says by how many days.
 func (l *Letter) StatusLabel() string {
 	if l.Overdue {
 		return "逾期未回函"
+	}
+	if late := l.LateLabel(); late != "" {
+		return l.State.Label() + "（" + late + "）"
 	}
 	return l.State.Label()
 }
@@ -194,6 +215,9 @@ type LetterSelection struct {
 	From    Date  `json:"from"`
 	To      Date  `json:"to"`
 	ReplyBy Date  `json:"reply_by"`
+	// OnlineReply is whether the letters offer the creditor's online reply: the server's
+	// setting when they are issued, never the request's.
+	OnlineReply bool `json:"-"`
 }
 
 // MaxLetterSample bounds a random sample.
@@ -258,6 +282,37 @@ type LetterBatch struct {
 	Letters    []*Letter `json:"letters"`
 	CreatedBy  string    `json:"created_by"`
 	CreatedAt  time.Time `json:"created_at"`
+}
+
+// LetterPreview is what a selection would issue, shown before it is: how many letters, to how
+// many creditors, for how many repayments and what amount, and each letter's unit and creditor.
+// Nothing is written; a sample's seed is the one the issue must be given to draw the same.
+type LetterPreview struct {
+	Selection  LetterSelection     `json:"selection"`
+	Candidates int                 `json:"candidates"`
+	Letters    int                 `json:"letters"`
+	Creditors  int                 `json:"creditors"`
+	Entries    int                 `json:"entries"`
+	Amount     Money               `json:"amount"`
+	Lines      []LetterPreviewLine `json:"lines"`
+}
+
+// LetterPreviewLine is one letter a selection would issue.
+type LetterPreviewLine struct {
+	OrgID        int64  `json:"org_id"`
+	OrgName      string `json:"org_name"`
+	CreditorID   int64  `json:"creditor_id"`
+	CreditorName string `json:"creditor_name"`
+	Entries      int    `json:"entries"`
+	Amount       Money  `json:"amount"`
+}
+
+// LetterRef is the letter that asked about a repayment, as the item's page names it.
+type LetterRef struct {
+	ID          int64       `json:"id"`
+	No          string      `json:"no"`
+	State       LetterState `json:"state"`
+	StatusLabel string      `json:"status_label"`
 }
 
 // ReplyInput is a creditor's reply: 相符, or 不符 with its figures line by line.
@@ -326,6 +381,7 @@ type ResolveInput struct {
 
 // LetterFilter selects letters.
 type LetterFilter struct {
+	OrgID   int64        `json:"org_id"` // the debtor unit's subtree; 0 for every letter the actor sees
 	State   LetterState  `json:"state"`
 	Overdue bool         `json:"overdue"`
 	Finding FindingState `json:"finding"`
@@ -351,6 +407,10 @@ type Confirmations struct {
 type LetterService interface {
 	// IssueLetters selects the repayments and makes one letter per debtor unit and creditor.
 	IssueLetters(ctx context.Context, sel LetterSelection) (*LetterBatch, error)
+	// PreviewLetters is what IssueLetters would issue for the selection, writing nothing.
+	PreviewLetters(ctx context.Context, sel LetterSelection) (*LetterPreview, error)
+	// EntryLetters names, for each repayment of an item that a letter asked about, that letter.
+	EntryLetters(ctx context.Context, itemID int64) (map[int64]LetterRef, error)
 	FindLetter(ctx context.Context, id int64) (*Letter, error)
 	FindLetters(ctx context.Context, f LetterFilter) ([]*Letter, int, error)
 	// RecordReply records the reply against the letter (the scanned reply as a voucher).

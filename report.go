@@ -317,6 +317,27 @@ type Report struct {
 	// printed on the report: verify checks that the trail still holds them (docs/verify.md).
 	AuditHeads  string `json:"audit_heads,omitempty"`
 	AuditDigest string `json:"audit_digest,omitempty"`
+	// Annex is, for a report issued since annexes were frozen (ADR 32), the annex as it stood
+	// when the report was issued.
+	Annex *ReportAnnex `json:"annex,omitempty"`
+}
+
+// ReportAnnex is the annex of a periodic report: what each group paid in bills not yet honoured
+// as of the period's date, and the signals and confirmations. An issued report keeps the annex
+// computed in the transaction that issued it (Frozen); a draft's is computed when asked.
+type ReportAnnex struct {
+	AsOf       Date           `json:"as_of"`
+	ComputedAt time.Time      `json:"computed_at"` // the issue instant, or when a draft's was read
+	Frozen     bool           `json:"frozen"`      // kept as issued
+	Bills      []BillAnnexRow `json:"bills"`
+	BillsTotal BillAnnexRow   `json:"bills_total"`
+	// Signals are the signals and confirmations of the office's subtree: counts and amounts, the
+	// records themselves left out (they are on the signals page, as of today). Nil on a draft
+	// read without them.
+	Signals *SignalReport `json:"signals,omitempty"`
+	// Note says how an annex not frozen at issue was made (reports issued before annexes were
+	// frozen).
+	Note string `json:"note,omitempty"`
 }
 
 // StateText is how the row's state reads in a report: its label, and 逾期 when it came late.
@@ -485,6 +506,9 @@ type ReportService interface {
 	// IssueReport keeps the period's consolidated report as it stands now; it never changes
 	// afterwards. Errors: ECONFLICT when already issued.
 	IssueReport(ctx context.Context, periodID int64) (*Report, error)
+	// ReportAnnex is the period's annex: for a report issued since annexes were frozen, as it was
+	// issued; otherwise computed now (the signals only when asked, and only for the office).
+	ReportAnnex(ctx context.Context, periodID int64, signals bool) (*ReportAnnex, error)
 	// Lateness counts late and missing submissions per group over periods past their deadline.
 	Lateness(ctx context.Context) ([]Lateness, error)
 	// PeriodStatuses says, for each period given, how many of the groups the actor sees have

@@ -19,7 +19,7 @@ func (l *loader) letters() error {
 	office := l.person(l.prov.Regulator, "清欠办李联络", qingqian.RoleSupervisor)
 	l.at(qingqian.MustParseDate("2019-12-16"))
 	b, err := l.s.Letters.IssueLetters(office, qingqian.LetterSelection{Mode: qingqian.SelectSample, SampleSize: 8, Seed: LetterSeed,
-		From: qingqian.MustParseDate("2019-01-16"), To: Date2019, ReplyBy: qingqian.MustParseDate("2020-01-15")})
+		From: qingqian.MustParseDate("2019-01-16"), To: Date2019, ReplyBy: qingqian.MustParseDate("2020-01-15"), OnlineReply: true})
 	if err != nil {
 		return fmt.Errorf("letters: %w", err)
 	}

@@ -181,6 +181,22 @@ func (s *BillService) HonourBill(ctx context.Context, id int64, c qingqian.BillC
 // DishonourBill implements qingqian.BillService.
 func (s *BillService) DishonourBill(ctx context.Context, id int64, c qingqian.BillClose) (_ *qingqian.Bill, err error) {
 	defer serviceErr(&err, "dishonour bill %d", id)
+	return s.closeBill(ctx, id, c, qingqian.BillDishonoured)
+}
+
+// ReturnBill implements qingqian.BillService.
+func (s *BillService) ReturnBill(ctx context.Context, id int64, c qingqian.BillClose) (_ *qingqian.Bill, err error) {
+	defer serviceErr(&err, "return bill %d", id)
+	return s.closeBill(ctx, id, c, qingqian.BillReturned)
+}
+
+// closeBill closes a bill without honouring it: dishonoured on or after its maturity, returned
+// before it. Each refuses the other's dates, naming the maturity.
+func (s *BillService) closeBill(ctx context.Context, id int64, c qingqian.BillClose, to qingqian.BillState) (_ *qingqian.Bill, err error) {
+	action, word := "bill.dishonour", "拒付"
+	if to == qingqian.BillReturned {
+		action, word = "bill.return", "退回撤销"
+	}
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return nil, err
@@ -191,22 +207,35 @@ func (s *BillService) DishonourBill(ctx context.Context, id int64, c qingqian.Bi
 		if err != nil {
 			return err
 		}
-		if r.State == qingqian.BillDishonoured {
+		switch {
+		case r.State == qingqian.BillDishonoured:
 			return qingqian.Errorf(qingqian.ECONFLICT, "该票据已登记拒付")
+		case r.State == qingqian.BillReturned:
+			return qingqian.Errorf(qingqian.ECONFLICT, "该票据已登记到期前退回撤销")
+		case to == qingqian.BillReturned && r.State != qingqian.BillPending:
+			return qingqian.Errorf(qingqian.ECONFLICT, "该票据的状态为“%s”，不能登记退回撤销：已兑付的票据未获付款请登记拒付", r.State.Label())
 		}
 		v := qingqian.Validation{}
 		if c.Reason == "" {
-			v.Add("reason", "请说明拒付原因")
+			v.Add("reason", "请说明"+word+"原因")
 		} else if len([]rune(c.Reason)) > 500 {
 			v.Add("reason", "原因不能超过500个字")
 		}
-		if c.On.IsZero() {
-			v.Add("on", "请填写拒付日期")
-		} else if c.On.After(qingqian.DateOf(tx.now)) {
-			v.Add("on", "拒付日期不能晚于今天")
-		} else if c.On.Before(r.HandedOn) {
-			v.Add("on", "拒付日期不能早于交付日期 "+r.HandedOn.String())
-		} else if r.State == qingqian.BillHonoured && c.On.Before(r.HonouredOn) {
+		m := r.MaturesOn.String()
+		switch {
+		case c.On.IsZero():
+			v.Add("on", "请填写"+word+"日期")
+		case c.On.After(qingqian.DateOf(tx.now)):
+			v.Add("on", word+"日期不能晚于今天")
+		case c.On.Before(r.HandedOn):
+			v.Add("on", word+"日期不能早于交付日期 "+r.HandedOn.String())
+		case to == qingqian.BillDishonoured && c.On.Before(r.MaturesOn):
+			v.Add("on", "票据到期日为 "+m+"：拒付只能在到期日当日或以后登记；到期前退回或撤销的票据请登记“到期前退回撤销”")
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: r.No + " 的" + v["on"], Fields: v}
+		case to == qingqian.BillReturned && !c.On.Before(r.MaturesOn):
+			v.Add("on", "票据到期日为 "+m+"：到期日当日或以后未获兑付的票据请登记拒付；退回撤销只能早于到期日")
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: r.No + " 的" + v["on"], Fields: v}
+		case r.State == qingqian.BillHonoured && c.On.Before(r.HonouredOn):
 			v.Add("on", "拒付日期不能早于兑付日期 "+r.HonouredOn.String())
 		}
 		if err := v.Err(); err != nil {
@@ -222,7 +251,7 @@ func (s *BillService) DishonourBill(ctx context.Context, id int64, c qingqian.Bi
 			}
 			r.ReversalID = rev.ID
 		}
-		r.State, r.DishonouredOn, r.DishonouredAt, r.CloseReason = qingqian.BillDishonoured, c.On, tx.now, c.Reason
+		r.State, r.DishonouredOn, r.DishonouredAt, r.CloseReason = to, c.On, tx.now, c.Reason
 		var reversal any
 		if r.ReversalID != 0 {
 			reversal = r.ReversalID
@@ -232,7 +261,7 @@ func (s *BillService) DishonourBill(ctx context.Context, id int64, c qingqian.Bi
 			return fmt.Errorf("update bills: %w", err)
 		}
 		out = r.Bill
-		return tx.audit(ctx, "bill.dishonour", "item", r.ItemID, r.path, &before, r.Bill)
+		return tx.audit(ctx, action, "item", r.ItemID, r.path, &before, r.Bill)
 	})
 	return out, err
 }
@@ -253,11 +282,13 @@ func (s *BillService) FindBills(ctx context.Context, itemID int64) (_ []*qingqia
 	}
 	defer rows.Close()
 	out := []*qingqian.Bill{}
+	today := qingqian.DateOf(s.db.Now())
 	for rows.Next() {
 		r, err := scanBill(rows)
 		if err != nil {
 			return nil, err
 		}
+		r.MarkOverdue(today)
 		out = append(out, r.Bill)
 	}
 	return out, rows.Err()
@@ -280,6 +311,7 @@ func (s *BillService) FindBillByID(ctx context.Context, id int64) (_ *qingqian.B
 		s.db.securityEvent(ctx, a, "bill", id)
 		return nil, billNotFound()
 	}
+	r.MarkOverdue(qingqian.DateOf(s.db.Now()))
 	return r.Bill, nil
 }
 
@@ -295,6 +327,36 @@ func (s *BillService) UnhonouredBills(ctx context.Context, q qingqian.BillQuery)
 		return nil, err
 	}
 	return s.db.unhonouredBills(ctx, s.db.read, scope, q)
+}
+
+// UnitBills implements qingqian.BillService.
+func (s *BillService) UnitBills(ctx context.Context, orgID int64) (_ []*qingqian.Bill, err error) {
+	defer serviceErr(&err, "bills of org %d", orgID)
+	a, err := qingqian.RequireReader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := s.db.scopePath(ctx, a, orgID)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi := subtreeRange(scope)
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+billColumns+billFrom+` WHERE o.path >= $1 AND o.path < $2 ORDER BY b.matures_on, b.id`, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	today := qingqian.DateOf(s.db.Now())
+	out := []*qingqian.Bill{}
+	for rows.Next() {
+		r, err := scanBill(rows)
+		if err != nil {
+			return nil, err
+		}
+		r.MarkOverdue(today)
+		out = append(out, r.Bill)
+	}
+	return out, rows.Err()
 }
 
 // unhonouredBills is the figure 票据支付未兑付 of the subtree at scope, read through rq.
@@ -324,6 +386,17 @@ func (db *DB) unhonouredBills(ctx context.Context, rq queryer, scope string, q q
 			return nil, err
 		}
 		if !r.PendingAt(asOf, q.KnownAt) {
+			continue
+		}
+		// Pending as of asOf, whatever it became later: overdue if it had matured by then.
+		r.OverdueDays = 0
+		if r.MaturesOn.Before(asOf) {
+			r.OverdueDays = asOf.Sub(r.MaturesOn)
+		}
+		if r.OverdueDays > 0 {
+			sum.OverdueCount++
+			sum.OverdueAmount += r.Amount
+		} else if q.Overdue {
 			continue
 		}
 		sum.Count++

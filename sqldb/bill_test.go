@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -145,7 +146,8 @@ func TestBillsCountWhenHonoured(t *testing.T) {
 			t.Fatal("a dishonoured bill reverts from the dishonour date")
 		}
 
-		// A pending bill dishonoured is closed with no entry.
+		// Before its maturity a pending bill cannot be dishonoured (the refusal names the
+		// maturity): it is returned, closed with no entry, under its own audit action.
 		in.No, in.Amount, in.MaturesOn = "CB-003", qingqian.Yuan(10_000), qingqian.MustParseDate("2021-12-31")
 		in.HandedOn, in.IssuedOn = qingqian.MustParseDate("2021-10-20"), qingqian.MustParseDate("2021-10-20")
 		b3, err := bills.RecordBill(ctx, in)
@@ -153,15 +155,48 @@ func TestBillsCountWhenHonoured(t *testing.T) {
 			t.Fatalf("%+v %v", b3, err)
 		}
 		entries := count(t, db, "entries")
-		if b3, err = bills.DishonourBill(ctx, b3.ID, qingqian.BillClose{On: qingqian.MustParseDate("2021-10-20"), Reason: "退票"}); err != nil || b3.ReversalID != 0 {
+		_, err = bills.DishonourBill(ctx, b3.ID, qingqian.BillClose{On: qingqian.MustParseDate("2021-10-20"), Reason: "退票"})
+		wantFieldText(t, err, "on", "2021-12-31")
+		if b3, err = bills.ReturnBill(ctx, b3.ID, qingqian.BillClose{On: qingqian.MustParseDate("2021-10-20"), Reason: "债权企业退回"}); err != nil ||
+			b3.ReversalID != 0 || b3.State != qingqian.BillReturned {
 			t.Fatalf("%+v %v", b3, err)
 		}
 		if count(t, db, "entries") != entries {
-			t.Fatal("a pending bill dishonoured wrote an entry")
+			t.Fatal("a pending bill returned wrote an entry")
+		}
+		if recs, _, err := sqldb.NewAuditService(db).FindAudit(f.sys, qingqian.AuditFilter{Action: "bill.return"}); err != nil || len(recs) != 1 {
+			t.Fatalf("bill.return records: %d %v", len(recs), err)
+		}
+		// verify reads the bill as its return left it.
+		mustVerify(t, db)
+		_, err = bills.DishonourBill(ctx, b3.ID, qingqian.BillClose{On: qingqian.MustParseDate("2022-01-05"), Reason: "x"})
+		wantCode(t, err, qingqian.ECONFLICT)
+
+		// On or after maturity a pending bill is dishonoured, and no longer returned.
+		in.No, in.HandedOn = "CB-004", qingqian.MustParseDate("2021-10-01")
+		in.IssuedOn, in.MaturesOn = in.HandedOn, qingqian.MustParseDate("2021-10-15")
+		b4, err := bills.RecordBill(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = bills.ReturnBill(ctx, b4.ID, qingqian.BillClose{On: qingqian.MustParseDate("2021-10-15"), Reason: "退回"})
+		wantFieldText(t, err, "on", "2021-10-15")
+		if b4, err = bills.DishonourBill(ctx, b4.ID, qingqian.BillClose{On: qingqian.MustParseDate("2021-10-15"), Reason: "承兑人拒付"}); err != nil ||
+			b4.State != qingqian.BillDishonoured || b4.ReversalID != 0 {
+			t.Fatalf("%+v %v", b4, err)
 		}
 		list, err := bills.FindBills(ctx, it.ID)
-		if err != nil || len(list) != 2 {
+		if err != nil || len(list) != 3 {
 			t.Fatalf("bills %d %v", len(list), err)
 		}
 	})
+}
+
+// wantFieldText fails unless err is a refusal whose message for the field names want.
+func wantFieldText(tb testing.TB, err error, field, want string) {
+	tb.Helper()
+	var e *qingqian.Error
+	if !errors.As(err, &e) || !strings.Contains(e.Fields[field], want) {
+		tb.Fatalf("want a refusal of %s naming %q, got %v", field, want, err)
+	}
 }

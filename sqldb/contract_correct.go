@@ -368,7 +368,9 @@ func sameFigures(a, b *qingqian.ContractEvent) bool {
 }
 
 // sameEvent reports whether two events record the same fact: the same figures and voucher.
-func sameEvent(a, b *qingqian.ContractEvent) bool { return sameFigures(a, b) && a.VoucherNo == b.VoucherNo }
+func sameEvent(a, b *qingqian.ContractEvent) bool {
+	return sameFigures(a, b) && a.VoucherNo == b.VoucherNo
+}
 
 // eventLabel names an event in messages: "2025-08-20 付款 600,000.00元（凭证号 HD-1）".
 func eventLabel(e *qingqian.ContractEvent) string {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 )
 
@@ -19,6 +20,7 @@ var counterSeries = []struct {
 }{
 	{"clue", "clues", regexp.MustCompile(`^TS-(\d{4})-(\d+)$`)},
 	{"notice", "notices", regexp.MustCompile(`^清欠督〔(\d{4})〕(\d+)号$`)},
+	{"letter", "letters", regexp.MustCompile(`^询证〔(\d{4})〕第(\d+)号$`)},
 }
 
 // nextNumber gives the next number of a series in a year, starting at 1.
@@ -29,9 +31,13 @@ func (tx *Tx) nextNumber(ctx context.Context, series string, year int) (n int64,
 	return n, err
 }
 
-// fillCounters sets each counter to the highest number given so far in its series and year.
-func (tx *Tx) fillCounters(ctx context.Context) error {
+// fillCounters sets each counter of the series named (every series when none is) to the
+// highest number given so far in its series and year; a counter already higher stays.
+func (tx *Tx) fillCounters(ctx context.Context, series ...string) error {
 	for _, c := range counterSeries {
+		if len(series) > 0 && !slices.Contains(series, c.series) {
+			continue
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT no FROM `+c.table)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", c.table, err)

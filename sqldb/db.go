@@ -63,6 +63,9 @@ type DB struct {
 	// betweenReads, set by tests only, is called between two reads of a report: a test writes
 	// there to see that the report reads one snapshot.
 	betweenReads func()
+	// beforeIssue, set by tests only, is called between the annex computed before an issue and
+	// the issuing transaction: a test writes there to see that the annex is then computed again.
+	beforeIssue func()
 	// stamps are the usage stamps of tokens and sessions not yet written (stamp.go).
 	stamps stamps
 	// ckpt copies SQLite's write-ahead log into the database file (checkpoint.go); nil on

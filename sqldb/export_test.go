@@ -88,7 +88,7 @@ func kindOf(dialect, col, typ string) string {
 		if dialect == "sqlite" && (col == "active" || col == "backdated" || col == "must_change" || col == "zero" || col == "late" || col == "missing_debt" ||
 			col == "forward_provisional" || col == "result_provisional" || col == "reply_required" ||
 			col == "late_by_supplier" || col == "acceptance_condition" || col == "audit_basis" || col == "forced_bills" ||
-			col == "pay_when_paid" || col == "rate_per_day" || col == "unlawful" || col == "has_overdue" || col == "contradicted") {
+			col == "pay_when_paid" || col == "rate_per_day" || col == "unlawful" || col == "has_overdue" || col == "contradicted" || col == "online_reply") {
 			return "boolean"
 		}
 		return "integer"
@@ -195,3 +195,12 @@ func (db *DB) SpoolPathForTest(sha string) string { return db.spoolPath(sha) }
 func (db *DB) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.Row {
 	return db.read.QueryRowContext(ctx, q, args...)
 }
+
+// FillCountersForTest runs the fill of migration 0023 (and 0014) again for the series named.
+func (tx *Tx) FillCountersForTest(ctx context.Context, series ...string) error {
+	return tx.fillCounters(ctx, series...)
+}
+
+// BeforeIssueForTest has fn called after the annex an issue would freeze is computed and before
+// the issuing transaction begins.
+func (db *DB) BeforeIssueForTest(fn func()) { db.beforeIssue = fn }

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"sort"
 	"strings"
 
 	"github.com/qingqian/qingqian"
@@ -87,49 +86,17 @@ func (s *LetterService) IssueLetters(ctx context.Context, sel qingqian.LetterSel
 	}
 	b := &qingqian.LetterBatch{}
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
-		issuerID, issuerPath, err := tx.db.actorOrg(ctx, tx, a)
+		// Issues wait for one another from here: the second reads the candidates once the first
+		// has committed its letters, and never asks about the same repayment twice.
+		if err := tx.lockSeries(ctx, "letter", today.Year()); err != nil {
+			return err
+		}
+		pl, err := tx.planLetters(ctx, a, &sel)
 		if err != nil {
 			return err
 		}
-		scopePath := issuerPath
-		if sel.OrgID == 0 {
-			sel.OrgID = issuerID
-		} else {
-			o, err := tx.findOrg(ctx, sel.OrgID)
-			if err != nil && !missing(err) {
-				return err
-			}
-			if err != nil || !a.Reaches(o.Path) {
-				if err == nil {
-					tx.deny("org", sel.OrgID)
-				}
-				return &qingqian.Error{Code: qingqian.EINVALID, Message: "单位不存在或不在本单位范围内", Fields: map[string]string{"org_id": "请选择本单位或下级单位"}}
-			}
-			scopePath = o.Path
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM entries`).Scan(&b.MaxEntryID); err != nil {
-			return fmt.Errorf("read entries: %w", err)
-		}
-		cands, err := tx.letterCandidates(ctx, sel, scopePath, b.MaxEntryID)
-		if err != nil {
-			return err
-		}
-		b.Candidates = len(cands)
-		chosen := cands
-		if sel.Mode == qingqian.SelectSample {
-			ids := make([]int64, len(cands))
-			byID := map[int64]candidate{}
-			for i, c := range cands {
-				ids[i], byID[c.entryID] = c.entryID, c
-			}
-			chosen = nil
-			for _, id := range qingqian.Sample(ids, sel.SampleSize, sel.Seed) {
-				chosen = append(chosen, byID[id])
-			}
-		}
-		if len(chosen) == 0 {
-			return &qingqian.Error{Code: qingqian.EINVALID, Message: "没有符合条件且尚未询证的清偿记录", Fields: map[string]string{"mode": "没有符合条件的清偿记录"}}
-		}
+		b.Candidates, b.MaxEntryID = pl.candidates, pl.maxEntryID
+		issuerID, scopePath, keys, groups, paths := pl.issuerID, pl.scopePath, pl.keys, pl.groups, pl.paths
 		var from, to any
 		from, to = dateArg(sel.From), dateArg(sel.To)
 		b.ID, err = tx.insertID(ctx, `INSERT INTO letter_batches (issuer_id, org_id, mode, creditor_id, min_amount, sample_size, seed, from_on, to_on, reply_due_on,
@@ -140,25 +107,6 @@ func (s *LetterService) IssueLetters(ctx context.Context, sel qingqian.LetterSel
 			return fmt.Errorf("insert into letter_batches: %w", err)
 		}
 		b.Selection, b.CreatedBy, b.CreatedAt = sel, a.Name, tx.now
-		// One letter per debtor unit and creditor, in the order of the units' paths.
-		type key struct{ org, creditor int64 }
-		groups := map[key][]candidate{}
-		var keys []key
-		paths := map[int64]string{}
-		for _, c := range chosen {
-			k := key{c.orgID, c.creditorID}
-			if groups[k] == nil {
-				keys = append(keys, k)
-			}
-			groups[k] = append(groups[k], c)
-			paths[c.orgID] = c.orgPath
-		}
-		sort.Slice(keys, func(i, j int) bool {
-			if paths[keys[i].org] != paths[keys[j].org] {
-				return paths[keys[i].org] < paths[keys[j].org]
-			}
-			return keys[i].creditor < keys[j].creditor
-		})
 		year := today.Year()
 		var ids []int64
 		for _, k := range keys {
@@ -171,15 +119,17 @@ func (s *LetterService) IssueLetters(ctx context.Context, sel qingqian.LetterSel
 				total += c.amount
 			}
 			no := fmt.Sprintf("询证〔%d〕第%04d号", year, n)
-			id, err := tx.insertID(ctx, `INSERT INTO letters (batch_id, no, code, issuer_id, org_id, creditor_id, issued_on, reply_due_on, total, state, created_by, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, b.ID, no, letterCode(), issuerID, k.org, k.creditor, today, sel.ReplyBy,
-				total, qingqian.LetterSent, a.Name, tx.ts(tx.now))
+			id, err := tx.insertID(ctx, `INSERT INTO letters (batch_id, no, code, issuer_id, org_id, creditor_id, issued_on, reply_due_on, total, state, created_by, created_at,
+				online_reply) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, b.ID, no, letterCode(), issuerID, k.org, k.creditor, today, sel.ReplyBy,
+				total, qingqian.LetterSent, a.Name, tx.ts(tx.now), sel.OnlineReply)
 			if err != nil {
 				return fmt.Errorf("insert into letters: %w", err)
 			}
 			asked := make([]issuedLine, 0, len(groups[k]))
 			for _, c := range groups[k] {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO letter_lines (letter_id, entry_id, amount) VALUES ($1, $2, $3)`, id, c.entryID, c.amount); err != nil {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO letter_lines (letter_id, entry_id, amount) VALUES ($1, $2, $3)`, id, c.entryID, c.amount); isUnique(err) {
+					return qingqian.Errorf(qingqian.ECONFLICT, "清偿记录 %d 已由另一份询证函询证，请重新选择", c.entryID)
+				} else if err != nil {
 					return fmt.Errorf("insert into letter_lines: %w", err)
 				}
 				asked = append(asked, issuedLine{EntryID: c.entryID, Amount: c.amount})
@@ -187,7 +137,7 @@ func (s *LetterService) IssueLetters(ctx context.Context, sel qingqian.LetterSel
 			// The code is left out of the audit trail: who reads the trail does not reply. The
 			// lines are in it, for verify.
 			if err := tx.audit(ctx, "letter.issue", "letter", id, paths[k.org], nil, &issuedLetter{No: no, BatchID: b.ID, OrgID: k.org,
-				CreditorID: k.creditor, Total: total, Entries: len(groups[k]), ReplyBy: sel.ReplyBy, IssuedOn: today, Lines: asked}); err != nil {
+				CreditorID: k.creditor, Total: total, Entries: len(groups[k]), ReplyBy: sel.ReplyBy, IssuedOn: today, Lines: asked, OnlineReply: sel.OnlineReply}); err != nil {
 				return err
 			}
 			ids = append(ids, id)
@@ -243,7 +193,7 @@ func (tx *Tx) letterCandidates(ctx context.Context, sel qingqian.LetterSelection
 
 const letterColumns = `l.id, l.batch_id, l.no, l.code, l.issuer_id, f.name, f.path, l.org_id, o.name, o.path, l.creditor_id, c.name, c.uscc,
 	l.issued_on, l.reply_due_on, l.total, l.state, l.replied_on, l.reply_channel, l.reply_note, l.reply_voucher, l.creditor_total, l.replied_by, l.replied_at,
-	l.finding_state, l.resolution, l.resolution_ref, l.resolution_note, l.resolved_by, l.resolved_at, l.created_by, l.created_at, l.version,
+	l.finding_state, l.resolution, l.resolution_ref, l.resolution_note, l.resolved_by, l.resolved_at, l.created_by, l.created_at, l.version, l.online_reply,
 	COALESCE((SELECT e.item_id FROM entries e WHERE e.id = l.resolution_ref AND l.resolution <> 'clue'), 0)`
 
 const letterFrom = ` FROM letters l JOIN orgs f ON f.id = l.issuer_id JOIN orgs o ON o.id = l.org_id JOIN creditors c ON c.id = l.creditor_id`
@@ -259,7 +209,7 @@ func scanLetter(row interface{ Scan(...any) error }) (*letterRow, error) {
 	r := &letterRow{Letter: l}
 	err := row.Scan(&l.ID, &l.BatchID, &l.No, &l.Code, &l.IssuerID, &l.IssuerName, &r.issuerPath, &l.OrgID, &l.OrgName, &r.orgPath, &l.CreditorID, &l.CreditorName, &l.CreditorUSCC,
 		&l.IssuedOn, &l.ReplyBy, &l.Total, &l.State, optDate{&l.RepliedOn}, &l.ReplyChannel, &l.ReplyNote, &l.ReplyVoucher, &l.CreditorTotal, &l.RepliedBy, timeCol{&l.RepliedAt},
-		&l.FindingState, &l.Resolution, &l.ResolutionRef, &l.ResolutionNote, &l.ResolvedBy, timeCol{&l.ResolvedAt}, &l.CreatedBy, timeCol{&l.CreatedAt}, &l.Version,
+		&l.FindingState, &l.Resolution, &l.ResolutionRef, &l.ResolutionNote, &l.ResolvedBy, timeCol{&l.ResolvedAt}, &l.CreatedBy, timeCol{&l.CreatedAt}, &l.Version, &l.OnlineReply,
 		&l.ResolutionItem)
 	if err == nil && l.State != qingqian.LetterSent {
 		l.Difference = l.Total - l.CreditorTotal
@@ -362,6 +312,14 @@ func (s *LetterService) FindLetters(ctx context.Context, f qingqian.LetterFilter
 	lo, hi := subtreeRange(a.OrgPath)
 	var ar args
 	where := []string{`((o.path >= ` + ar.add(lo) + ` AND o.path < ` + ar.add(hi) + `) OR (f.path >= $1 AND f.path < $2))`}
+	if f.OrgID != 0 {
+		path, err := s.db.scopePath(ctx, a, f.OrgID)
+		if err != nil {
+			return nil, 0, err
+		}
+		olo, ohi := subtreeRange(path)
+		where = append(where, `o.path >= `+ar.add(olo)+` AND o.path < `+ar.add(ohi))
+	}
 	if f.State != "" {
 		where = append(where, `l.state = `+ar.add(f.State))
 	}

@@ -210,4 +210,6 @@ var afterMigration = map[string]func(ctx context.Context, tx *Tx) error{
 	"0014_writers_apart.sql": migrateWritersApart,
 	// The LPR table starts with the publications shipped in payrules/lpr.csv.
 	"0015_contracts_payables.sql": seedLPR,
+	// The letters' counters start from the numbers of the letters already issued.
+	"0023_letters_bills_annex.sql": func(ctx context.Context, tx *Tx) error { return tx.fillCounters(ctx, "letter") },
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -166,6 +167,7 @@ func (db *DB) report(ctx context.Context, q readQueryer, a *qingqian.Actor, peri
 				}
 			}
 			r.Rows = rows
+			r.Annex = annexGroupsOnly(r.Annex, mine)
 			r.Total.BaselineLocked = len(r.Rows) > 0
 			for _, row := range r.Rows {
 				r.Total.BaselineLocked = r.Total.BaselineLocked && row.Figures.BaselineLocked
@@ -252,6 +254,13 @@ func (s *ReportService) IssueReport(ctx context.Context, periodID int64) (_ *qin
 	if err != nil {
 		return nil, err
 	}
+	pre, preHeads, err := s.db.annexBeforeIssue(ctx, a, periodID)
+	if err != nil {
+		return nil, err
+	}
+	if s.db.beforeIssue != nil {
+		s.db.beforeIssue()
+	}
 	var r *qingqian.Report
 	err = s.db.inTxRetry(ctx, a, func(tx *Tx) error {
 		// The report is made from one snapshot of the submissions and the ledger.
@@ -287,6 +296,18 @@ func (s *ReportService) IssueReport(ctx context.Context, periodID int64) (_ *qin
 		if err != nil {
 			return err
 		}
+		// The annex is frozen with the report, as of the same state (ADR 32): the one computed
+		// before if nothing was written since, else computed here.
+		annex := *pre
+		if !slices.Equal(preHeads, heads) {
+			an, err := tx.db.reportAnnex(ctx, tx, r, officePath, time.Time{}, true)
+			if err != nil {
+				return err
+			}
+			annex = *an
+		}
+		annex.ComputedAt, annex.Frozen = r.IssuedAt, true
+		r.Annex = &annex
 		anchor := &Anchor{Heads: heads}
 		r.AuditHeads, r.AuditDigest = anchor.headLines(), anchor.Digest()
 		body, err := json.Marshal(r)

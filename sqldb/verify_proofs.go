@@ -309,6 +309,8 @@ type issuedLetter struct {
 	ReplyBy    qingqian.Date  `json:"reply_by"`
 	IssuedOn   qingqian.Date  `json:"issued_on"`
 	Lines      []issuedLine   `json:"lines"`
+	// OnlineReply is whether the letter offered the creditor's online reply (since ADR 32).
+	OnlineReply bool `json:"online_reply"`
 }
 
 type issuedLine struct {
@@ -415,6 +417,7 @@ func letterAgrees(l *qingqian.Letter, issued *issuedLetter, was *qingqian.Letter
 			check("被询证单位", l.OrgID == issued.OrgID)
 			check("发函日期", l.IssuedOn == issued.IssuedOn)
 			check("回函期限", l.ReplyBy == issued.ReplyBy)
+			check("在线回函", l.OnlineReply == issued.OnlineReply)
 			same := len(l.Lines) == len(issued.Lines)
 			asked := map[int64]qingqian.Money{}
 			for _, x := range issued.Lines {

@@ -9,13 +9,13 @@ import (
 )
 
 // verifyBills checks every bill against the audit record that last wrote it (bill.record,
-// bill.honour, bill.dishonour carry the bill as it was left): a bill changed, added or removed
+// bill.honour, bill.dishonour, bill.return carry the bill as it was left): a bill changed, added or removed
 // behind the service's back no longer agrees with the chain, whose records the chain itself
 // proves unaltered.
 func (db *DB) verifyBills(ctx context.Context, s *snapshot, rep *VerifyReport) (err error) {
 	defer wrapErr(&err, "verify the bills")
 	trail := map[int64]*qingqian.Bill{}
-	rows, err := s.tx.QueryContext(ctx, `SELECT after_json FROM audit_log WHERE action IN ('bill.record', 'bill.honour', 'bill.dishonour') ORDER BY seq`)
+	rows, err := s.tx.QueryContext(ctx, `SELECT after_json FROM audit_log WHERE action IN ('bill.record', 'bill.honour', 'bill.dishonour', 'bill.return') ORDER BY seq`)
 	if err != nil {
 		return fmt.Errorf("read audit_log: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/qingqian/qingqian"
 )
@@ -15,6 +14,7 @@ import (
 type billsData struct {
 	Org     *qingqian.Org
 	AsOf    qingqian.Date
+	Overdue bool // only the bills past maturity
 	Summary *qingqian.BillSummary
 }
 
@@ -22,7 +22,7 @@ type billsData struct {
 func (s *Server) billsPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := newQuery(r)
-	asOf, orgID := q.date("as_of"), q.id("org_id")
+	asOf, orgID, overdue := q.date("as_of"), q.id("org_id"), q.bool("overdue")
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -36,11 +36,11 @@ func (s *Server) billsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sum, err := s.Bills.UnhonouredBills(ctx, qingqian.BillQuery{OrgID: orgID, AsOf: asOf, Limit: 500})
+	sum, err := s.Bills.UnhonouredBills(ctx, qingqian.BillQuery{OrgID: orgID, AsOf: asOf, Limit: 500, Overdue: overdue})
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "bills", &view{Title: "票据支付未兑付", Nav: "ledger", Data: &billsData{Org: org, AsOf: asOf, Summary: sum}})
+	s.render(w, r, http.StatusOK, "bills", &view{Title: "票据支付未兑付", Nav: "ledger", Data: &billsData{Org: org, AsOf: asOf, Overdue: overdue, Summary: sum}})
 	return nil
 }
 
@@ -100,7 +100,8 @@ func (s *Server) recordBillForm(w http.ResponseWriter, r *http.Request) error {
 	}, s.showItem(w, r, id, false), func() string { return fmt.Sprintf("/items/%d?done=bill#bills", id) })
 }
 
-func (s *Server) closeBillForm(honour bool) func(w http.ResponseWriter, r *http.Request) error {
+// closeBillForm honours, dishonours or returns a bill from the item page.
+func (s *Server) closeBillForm(to qingqian.BillState) func(w http.ResponseWriter, r *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r)
 		if err != nil {
@@ -120,9 +121,12 @@ func (s *Server) closeBillForm(honour bool) func(w http.ResponseWriter, r *http.
 		bad := qingqian.Validation{}
 		c := qingqian.BillClose{On: formDate(form, "on", bad), Reason: strings.TrimSpace(form.Get("reason")), VoucherNo: strings.TrimSpace(form.Get("voucher_no"))}
 		return s.submit(w, r, form, bad, func() error {
-			if honour {
+			switch to {
+			case qingqian.BillHonoured:
 				_, err = s.Bills.HonourBill(r.Context(), id, c)
-			} else {
+			case qingqian.BillReturned:
+				_, err = s.Bills.ReturnBill(r.Context(), id, c)
+			default:
 				_, err = s.Bills.DishonourBill(r.Context(), id, c)
 			}
 			return err
@@ -210,9 +214,26 @@ func (s *Server) dishonourBill(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (s *Server) returnBill(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var c qingqian.BillClose
+	if err := decode(r, &c); err != nil {
+		return err
+	}
+	b, err := s.Bills.ReturnBill(r.Context(), id, c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, b)
+	return nil
+}
+
 func (s *Server) unhonouredBills(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
-	bq := qingqian.BillQuery{OrgID: q.id("org_id"), AsOf: q.date("as_of"), Limit: q.int("limit", 100)}
+	bq := qingqian.BillQuery{OrgID: q.id("org_id"), AsOf: q.date("as_of"), Limit: q.int("limit", 100), Overdue: q.bool("overdue")}
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -221,33 +242,5 @@ func (s *Server) unhonouredBills(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, sum)
-	return nil
-}
-
-// billAnnexRow is a line of the report's annex of bills not yet honoured.
-type billAnnexRow struct {
-	OrgName string
-	Count   int
-	Amount  qingqian.Money
-}
-
-// billAnnex reads the annex of bills not yet honoured of a report's groups.
-func (s *Server) billAnnex(r *http.Request, d *reportData) error {
-	var known time.Time
-	if d.R.Issued {
-		known = d.R.IssuedAt
-	}
-	d.BillsTotal.OrgName = "合计"
-	for _, row := range d.R.Rows {
-		sum, err := s.Bills.UnhonouredBills(r.Context(), qingqian.BillQuery{OrgID: row.OrgID, AsOf: d.R.Period.AsOf, KnownAt: known, Limit: 1})
-		if err != nil {
-			return err
-		}
-		if sum.Count > 0 {
-			d.Bills = append(d.Bills, billAnnexRow{OrgName: row.OrgName, Count: sum.Count, Amount: sum.Amount})
-			d.BillsTotal.Count += sum.Count
-			d.BillsTotal.Amount += sum.Amount
-		}
-	}
 	return nil
 }

@@ -122,9 +122,10 @@ func testBrowserClerkDay(t *testing.T, db *sqldb.DB, newTab func() context.Conte
 	e := newEnv(t, db)
 	w := newWorld(t, db, e)
 	// The clerk's day pays the item off in cash: the bill the world handed over on it is
-	// recorded as dishonoured first (a cash repayment may not leave less owing than a bill).
+	// recorded as returned before its maturity first (a cash repayment may not leave less owing
+	// than a bill).
 	sys := qingqian.NewContext(context.Background(), qingqian.SystemActor("测试"))
-	if _, err := e.svc.Bills.DishonourBill(sys, w.billA, qingqian.BillClose{On: qingqian.Today(), Reason: "退回，改以转账支付"}); err != nil {
+	if _, err := e.svc.Bills.ReturnBill(sys, w.billA, qingqian.BillClose{On: qingqian.Today(), Reason: "退回，改以转账支付"}); err != nil {
 		t.Fatal(err)
 	}
 

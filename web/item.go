@@ -126,6 +126,8 @@ type itemData struct {
 	BillKinds    []qingqian.BillKind
 	// Lines are the bank statement lines that prove repayments, by entry.
 	Lines map[int64]*qingqian.StatementLine
+	// Letters are the confirmation letters that asked about repayments, by entry.
+	Letters map[int64]qingqian.LetterRef
 }
 
 func (s *Server) loadItem(r *http.Request, id int64) (*itemData, error) {
@@ -154,6 +156,9 @@ func (s *Server) loadItem(r *http.Request, id int64) (*itemData, error) {
 		}
 	}
 	if d.Lines, err = s.Statements.FindStatementLines(ctx, id); err != nil {
+		return nil, err
+	}
+	if d.Letters, err = s.Letters.EntryLetters(ctx, id); err != nil {
 		return nil, err
 	}
 	if d.Entries, err = s.Entries.FindEntries(ctx, id); err != nil {

@@ -43,9 +43,24 @@ func (s *Server) listLetters(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) issueLetters(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r)
+	dry := q.bool("dry_run")
+	if err := q.err(); err != nil {
+		return err
+	}
 	var in qingqian.LetterSelection
 	if err := decode(r, &in); err != nil {
 		return err
+	}
+	// Whether the letters offer the online reply is the server's, recorded with each letter.
+	in.OnlineReply = s.PublicReplies
+	if dry {
+		pv, err := s.Letters.PreviewLetters(r.Context(), in)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, pv)
+		return nil
 	}
 	b, err := s.Letters.IssueLetters(r.Context(), in)
 	if err != nil {
@@ -106,6 +121,8 @@ type lettersData struct {
 	States    []qingqian.LetterState
 	Units     []*qingqian.Org
 	Creditors []*qingqian.Creditor
+	// Preview is what the selection posted would issue, shown for the issuer to confirm.
+	Preview *qingqian.LetterPreview
 }
 
 // issuer reports whether the signed-in user may issue letters and record replies.
@@ -145,6 +162,9 @@ func (s *Server) showLetters(w http.ResponseWriter, r *http.Request, status int,
 			return err
 		}
 	}
+	if p, ok := v.Data.(*qingqian.LetterPreview); ok {
+		d.Preview = p
+	}
 	v.Title, v.Nav, v.Data = "询证函", "letters", d
 	s.render(w, r, status, "letters", v)
 	return nil
@@ -174,11 +194,28 @@ func (s *Server) issueLettersForm(w http.ResponseWriter, r *http.Request) error 
 			sel.Seed = n
 		}
 	}
+	sel.OnlineReply = s.PublicReplies
+	show := func(st int, v *view) error { return s.showLetters(w, r, st, v) }
+	// A selection is first shown (how many letters, to whom, for what amount); the letters are
+	// issued once the issuer confirms what it saw, with the sample's seed it was shown.
+	if form.Get("confirm") != "yes" {
+		if err := bad.Err(); err != nil {
+			return s.retry(w, r, err, form, show)
+		}
+		pv, err := s.Letters.PreviewLetters(r.Context(), sel)
+		if err != nil {
+			return s.retry(w, r, err, form, show)
+		}
+		if sel.Mode == qingqian.SelectSample {
+			form.Set("seed", strconv.FormatInt(pv.Selection.Seed, 10))
+		}
+		return show(http.StatusOK, &view{Form: form, Data: pv})
+	}
 	var b *qingqian.LetterBatch
 	return s.submit(w, r, form, bad, func() (err error) {
 		b, err = s.Letters.IssueLetters(r.Context(), sel)
 		return err
-	}, func(st int, v *view) error { return s.showLetters(w, r, st, v) }, func() string { return fmt.Sprintf("/letters?batch_id=%d&done=letters", b.ID) })
+	}, show, func() string { return fmt.Sprintf("/letters?batch_id=%d&done=letters", b.ID) })
 }
 
 func (s *Server) exportLetters(w http.ResponseWriter, r *http.Request) error {
@@ -209,7 +246,7 @@ type letterData struct {
 	L           *qingqian.Letter
 	Issuer      bool // the user speaks for the issuing unit
 	Resolutions []qingqian.Resolution
-	Public      bool // the creditor's reply page is switched on
+	Public      bool // the letter offered the creditor's online reply when it was issued
 	Today       qingqian.Date
 }
 
@@ -226,7 +263,7 @@ func (s *Server) showLetter(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	d := &letterData{L: l, Issuer: l.Code != "", Resolutions: qingqian.Resolutions, Public: s.PublicReplies, Today: qingqian.Today()}
+	d := &letterData{L: l, Issuer: l.Code != "", Resolutions: qingqian.Resolutions, Public: l.OnlineReply, Today: qingqian.Today()}
 	if v.Form == nil {
 		v.Form = url.Values{"replied_on": {qingqian.Today().String()}, "result": {string(qingqian.LetterConfirmed)}}
 	}

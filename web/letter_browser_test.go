@@ -67,8 +67,21 @@ func TestBrowserLetters(t *testing.T) {
 			chromedp.SetValue(chromedp.CSS(`#letters-form select[name="mode"]`), "above"),
 			chromedp.SendKeys(chromedp.CSS(`#letters-form input[name="min_amount"]`), "0.50"),
 			chromedp.Click(chromedp.CSS(`#letters-form button[type="submit"]`)),
-			chromedp.WaitVisible(chromedp.CSS(".flash")),
+			chromedp.WaitVisible(chromedp.CSS("#letters-preview")),
 		)
+		// The selection is shown first: how many letters, to how many creditors, for what; nothing
+		// is issued until it is confirmed.
+		if l, c, n := text(t, office, "#preview-letters"), text(t, office, "#preview-creditors"), text(t, office, "#preview-entries"); l != "1" || c != "1" || n != "1" {
+			t.Fatalf("preview: %s letters, %s creditors, %s repayments", l, c, n)
+		}
+		if got := text(t, office, "#preview-lines"); !strings.Contains(got, "乙集团") || !strings.Contains(got, "1.00") {
+			t.Fatalf("preview lines: %s", got)
+		}
+		if got := text(t, office, "#letter-count"); got != "1" { // the world's own letter only
+			t.Fatalf("before the confirmation the list has %s letters", got)
+		}
+		shot(t, office, "letters-preview")
+		do(t, office, chromedp.Click(chromedp.CSS("#letters-issue")), chromedp.WaitVisible(chromedp.CSS(".flash")))
 		if got := text(t, office, "#letter-count"); got != "1" {
 			t.Fatalf("the batch has %s letters", got)
 		}
@@ -83,6 +96,14 @@ func TestBrowserLetters(t *testing.T) {
 			t.Fatalf("letter %q code %q: %s", no, code, sheet)
 		}
 		shot(t, office, "letter")
+		// Printed again from a server that no longer offers the online reply, the letter still
+		// says what it said when it was sent.
+		letterURL := location(t, office)
+		do(t, office, chromedp.Navigate(strings.Replace(letterURL, base, e.srv.URL, 1)), chromedp.WaitVisible(chromedp.CSS("#letter-sheet")))
+		if got := text(t, office, "#letter-sheet"); !strings.Contains(got, "在线回复") {
+			t.Fatalf("the letter reprinted: %s", got)
+		}
+		do(t, office, chromedp.Navigate(letterURL), chromedp.WaitVisible(chromedp.CSS("#letter-sheet")))
 		pdf, err := chromedp.Run(office, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize(), chromedp.PDFPrintBackground()))
 		if err != nil {
 			t.Fatal(err)

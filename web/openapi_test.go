@@ -32,7 +32,9 @@ type apiOp struct {
 	status int          // the status of success
 	also   int          // another status answered with resp (imports: 422, the file has problems)
 	resp   reflect.Type // the JSON answer; nil when there is none or it is a file
-	files  []string     // the files of a form, read from the handler's source
+	// alsoResp is the JSON answer of the other status when it differs from resp (a dry run).
+	alsoResp reflect.Type
+	files    []string // the files of a form, read from the handler's source
 }
 
 // items is the {"items": [...]} that several handlers write as a map.
@@ -195,6 +197,7 @@ var apiOps = map[string]apiOp{
 	"POST /api/v1/items/{id}/bills":             {req: typ[billInput](), status: 201, resp: typ[*qingqian.Bill]()},
 	"POST /api/v1/bills/{id}/honour":            {req: typ[qingqian.BillClose](), status: 200, resp: typ[*qingqian.Bill]()},
 	"POST /api/v1/bills/{id}/dishonour":         {req: typ[qingqian.BillClose](), status: 200, resp: typ[*qingqian.Bill]()},
+	"POST /api/v1/bills/{id}/return":            {req: typ[qingqian.BillClose](), status: 200, resp: typ[*qingqian.Bill]()},
 	"GET /api/v1/bills/unhonoured":              {status: 200, resp: typ[*qingqian.BillSummary]()},
 	"POST /api/v1/statement-files":              {form: true, status: 201, resp: typ[*qingqian.StatementFile]()},
 	"POST /api/v1/statements":                   {req: typ[qingqian.StatementImport](), status: 200, also: 422, resp: typ[*qingqian.StatementResult]()},
@@ -204,7 +207,7 @@ var apiOps = map[string]apiOp{
 	"POST /api/v1/statement-lines/{id}/unmatch": {req: typ[lineUnmatchInput](), status: 204},
 	"GET /api/v1/repayments/without-line":       {status: 200, resp: typ[items[*qingqian.RepaymentProof]]()},
 	"GET /api/v1/letters":                       {status: 200, resp: typ[list[*qingqian.Letter]]()},
-	"POST /api/v1/letters":                      {req: typ[qingqian.LetterSelection](), status: 201, resp: typ[*qingqian.LetterBatch]()},
+	"POST /api/v1/letters":                      {req: typ[qingqian.LetterSelection](), status: 201, resp: typ[*qingqian.LetterBatch](), also: 200, alsoResp: typ[*qingqian.LetterPreview]()},
 	"GET /api/v1/letters/{id}":                  {status: 200, resp: typ[*qingqian.Letter]()},
 	"POST /api/v1/letters/{id}/reply":           {req: typ[qingqian.ReplyInput](), status: 200, resp: typ[*qingqian.Letter]()},
 	"POST /api/v1/letters/{id}/resolution":      {req: typ[qingqian.ResolveInput](), status: 200, resp: typ[*qingqian.Letter]()},
@@ -483,7 +486,7 @@ func params(fd *ast.FuncDecl, src *source) map[param]bool {
 // queryReaders are the methods of query and the schema type of what they read ("any" for str:
 // a string may stand for a flag or a value of a list).
 var queryReaders = map[string]string{"str": "any", "int": "integer", "id": "integer", "date": "string date",
-	"time": "string date-time", "boolp": "boolean", "money": "string"}
+	"time": "string date-time", "boolp": "boolean", "bool": "boolean", "money": "string"}
 
 // checkParams checks the document's path, query and header parameters against those the handler
 // reads, and the type of those it reads as a number, a date, a time, a flag or an amount.
@@ -581,6 +584,7 @@ func (c *schemaCheck) checkStatuses(op string, want apiOp, fd *ast.FuncDecl, src
 			table = append(table, st)
 		}
 	}
+	slices.Sort(table)
 	if got := slices.Sorted(maps.Keys(found)); !slices.Equal(got, table) {
 		c.bad(op, "", "the handler %s answers %v, the table says %v", fd.Name.Name, got, table)
 	}
@@ -756,13 +760,17 @@ func (c *schemaCheck) checkOperation(op string, spec map[string]any, want apiOp)
 		switch {
 		case status == want.status || status == want.also && status != 0:
 			jsonResp, isJSON := content["application/json"].(map[string]any)
+			answer := want.resp
+			if status == want.also && want.alsoResp != nil {
+				answer = want.alsoResp
+			}
 			switch {
-			case want.resp == nil && isJSON:
+			case answer == nil && isJSON:
 				c.bad(op, where, "the document has a JSON answer, the handler writes none")
-			case want.resp != nil && !isJSON:
-				c.bad(op, where, "the handler writes a JSON %s, the document has no JSON answer", want.resp)
-			case want.resp != nil:
-				c.compare(op, where, want.resp, jsonResp["schema"], toClient, false, nil)
+			case answer != nil && !isJSON:
+				c.bad(op, where, "the handler writes a JSON %s, the document has no JSON answer", answer)
+			case answer != nil:
+				c.compare(op, where, answer, jsonResp["schema"], toClient, false, nil)
 			}
 		case status >= 200 && status < 300:
 			c.bad(op, where, "the document has a success the handler does not answer (it answers %d)", want.status)

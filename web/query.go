@@ -92,6 +92,12 @@ func (q *query) boolp(name string) *bool {
 	return nil
 }
 
+// bool reads true/1 or false/0, false when absent.
+func (q *query) bool(name string) bool {
+	p := q.boolp(name)
+	return p != nil && *p
+}
+
 func (q *query) money(name string) *qingqian.Money {
 	s := q.str(name)
 	if s == "" {

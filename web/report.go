@@ -3,8 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"html/template"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -287,15 +285,16 @@ type reportData struct {
 	// The document's particulars on paper: its number (once issued), who made it and who
 	// answers for it, and the dates as official documents write them.
 	DocNo, Preparer, Leader, IssuedOn, MadeOn string
-	// Bills is the annex: what each group paid in bills not yet honoured as of the report's date
-	// (as known when it was issued), which the table does not count as repaid.
-	Bills      []billAnnexRow
-	BillsTotal billAnnexRow
+	// Bills is the annex: what each group paid in bills not yet honoured as of the report's date,
+	// which the table does not count as repaid; for an issued report, as it was issued (ADR 32).
+	Bills *qingqian.ReportAnnex
 	// Confirm is shown when the office asks to issue the report.
 	Confirm *issueCheck
-	// Annex is the signals and the confirmations of the reader's unit as of the period's date,
-	// shown below the report on the page (the report's own columns stay as frozen).
-	Annex *qingqian.SignalReport
+	// Annex is the signals and the confirmations as of the period's date, shown below the report:
+	// the office's as frozen at issue, or, when asked for, computed now (AnnexLive) for the
+	// reader's unit.
+	Annex     *qingqian.SignalReport
+	AnnexLive bool
 }
 
 // newReportData lays the report's table out by qingqian.ReportColumns, like its spreadsheet.
@@ -346,40 +345,6 @@ func reportCells(rep *qingqian.Report, i int) []reportCell {
 
 func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) error {
 	return s.showReport(w, r, http.StatusOK, &view{}, r.URL.Query().Get("issue") == "1")
-}
-
-func (s *Server) exportReport(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	rep, err := s.Reports.Report(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	format := formatOf(r)
-	return s.download(w, r, fmt.Sprintf("第%d期汇总表", rep.Period.No), format, func(wr io.Writer, _ xlsx.Meta) error {
-		return xlsx.WriteReport(wr, rep, format)
-	})
-}
-
-// WriteReportHTML writes a consolidated report as one self-contained, printable HTML file (its
-// style inlined), the same table as the workbench's report page.
-func WriteReportHTML(w io.Writer, rep *qingqian.Report) error {
-	css, err := assets.ReadFile("static/app.css")
-	if err != nil {
-		return err
-	}
-	t, err := template.New("report_file.html").Funcs(templateFuncs(func(string) string { return "" })).
-		ParseFS(assets, "templates/report_file.html", "templates/part_report.html")
-	if err != nil {
-		return err
-	}
-	d := newReportData(rep)
-	return t.Execute(w, struct {
-		*reportData
-		CSS template.CSS
-	}{d, template.CSS(css)})
 }
 
 func (s *Server) progressPage(w http.ResponseWriter, r *http.Request) error {

@@ -64,15 +64,18 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, status int, 
 	if confirm && d.Office && !rep.Issued {
 		d.Confirm = newIssueCheck(rep)
 	}
-	if err := s.billAnnex(r, d); err != nil {
+	// The signals walk the province's repayments: a draft's are computed when asked for, not on
+	// every view of the report; an issued report's were frozen with it.
+	asked := r.URL.Query().Get("annex") == "1"
+	if d.Bills, err = s.Reports.ReportAnnex(r.Context(), id, asked); err != nil {
 		return err
 	}
-	// The signals walk the province's repayments: they are computed when asked for, not on every
-	// view of the report.
-	if r.URL.Query().Get("annex") == "1" {
+	d.Annex = d.Bills.Signals
+	if d.Annex == nil && asked {
 		if d.Annex, err = s.Signals.Signals(r.Context(), 0, rep.Period.AsOf); err != nil {
 			return err
 		}
+		d.AnnexLive = true
 	}
 	if o, err := s.Orgs.FindOrgByID(r.Context(), rep.Period.OrgID); err == nil {
 		d.Leader = o.LeaderName

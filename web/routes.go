@@ -194,8 +194,9 @@ func (s *Server) htmlRoutes() []route {
 		// bill.go
 		{"GET /bills", s.billsPage},
 		{"POST /items/{id}/bills", s.recordBillForm},
-		{"POST /bills/{id}/honour", s.closeBillForm(true)},
-		{"POST /bills/{id}/dishonour", s.closeBillForm(false)},
+		{"POST /bills/{id}/honour", s.closeBillForm(qingqian.BillHonoured)},
+		{"POST /bills/{id}/dishonour", s.closeBillForm(qingqian.BillDishonoured)},
+		{"POST /bills/{id}/return", s.closeBillForm(qingqian.BillReturned)},
 		// statement.go
 		{"GET /statements", s.statementsPage},
 		{"POST /statements", s.importStatementForm},
@@ -353,6 +354,7 @@ func (s *Server) apiRoutes() []route {
 		{"POST /api/v1/items/{id}/bills", s.createBill},
 		{"POST /api/v1/bills/{id}/honour", s.honourBill},
 		{"POST /api/v1/bills/{id}/dishonour", s.dishonourBill},
+		{"POST /api/v1/bills/{id}/return", s.returnBill},
 		{"GET /api/v1/bills/unhonoured", s.unhonouredBills},
 		// statement.go
 		{"POST /api/v1/statement-files", s.uploadStatementFile},

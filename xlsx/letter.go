@@ -12,7 +12,7 @@ var LetterColumns = []Column{
 	{Header: "函号", Width: 22}, {Header: "债务单位", Width: 28}, {Header: "债权人", Width: 28}, {Header: "统一社会信用代码", Width: 20},
 	{Header: "发函日期", Width: 12}, {Header: "回函期限", Width: 12}, {Header: "询证笔数", Width: 10}, {Header: "函列清偿金额（元）", Width: 16},
 	{Header: "回函状态", Width: 14}, {Header: "回函日期", Width: 12}, {Header: "债权人确认金额（元）", Width: 18}, {Header: "差异（元）", Width: 14},
-	{Header: "差异处理", Width: 14}, {Header: "处理方式", Width: 14},
+	{Header: "差异处理", Width: 14}, {Header: "处理方式", Width: 14}, {Header: "逾期回函（天）", Width: 14}, {Header: "在线回复", Width: 10},
 }
 
 // WriteLetters writes the confirmation letters and where their replies stand.
@@ -32,8 +32,16 @@ func WriteLetters(w io.Writer, letters []*qingqian.Letter, format string, meta M
 		if l.Resolution != "" {
 			resolution = l.Resolution.Label()
 		}
+		var late any = ""
+		if l.LateDays > 0 {
+			late = int64(l.LateDays)
+		}
+		online := "否"
+		if l.OnlineReply {
+			online = "是"
+		}
 		if err := wr.row([]any{l.No, l.OrgName, l.CreditorName, l.CreditorUSCC, l.IssuedOn, l.ReplyBy, int64(len(l.Lines)), l.Total,
-			l.StatusLabel(), l.RepliedOn, confirmed, diff, l.FindingState.Label(), resolution}); err != nil {
+			l.StatusLabel(), l.RepliedOn, confirmed, diff, l.FindingState.Label(), resolution, late, online}); err != nil {
 			return err
 		}
 	}

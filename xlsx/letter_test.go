@@ -25,6 +25,9 @@ func TestLettersAndSignalsWorkbooks(t *testing.T) {
 		{No: "询证〔2026〕第0002号", OrgName: "乙集团", CreditorName: "某某建材有限公司", IssuedOn: qingqian.MustParseDate("2026-11-02"),
 			ReplyBy: qingqian.MustParseDate("2026-11-20"), Total: qingqian.Yuan(50), State: qingqian.LetterSent, Overdue: true,
 			Lines: []qingqian.LetterLine{{EntryID: 2, Amount: qingqian.Yuan(50)}}},
+		{No: "询证〔2026〕第0003号", OrgName: "乙集团", CreditorName: "某某五金有限公司", IssuedOn: qingqian.MustParseDate("2026-11-02"),
+			ReplyBy: qingqian.MustParseDate("2026-11-20"), Total: qingqian.Yuan(70), State: qingqian.LetterConfirmed, RepliedOn: qingqian.MustParseDate("2026-11-25"),
+			CreditorTotal: qingqian.Yuan(70), LateDays: 5, OnlineReply: true, Lines: []qingqian.LetterLine{{EntryID: 3, Amount: qingqian.Yuan(70)}}},
 	}
 	meta := xlsx.Meta{AsOf: qingqian.MustParseDate("2026-12-01"), User: "清欠办", At: time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)}
 	dir := t.TempDir()
@@ -39,7 +42,8 @@ func TestLettersAndSignalsWorkbooks(t *testing.T) {
 	for _, r := range all {
 		text += strings.Join(r, "|") + "\n"
 	}
-	for _, want := range []string{"函号|债务单位|债权人", "询证〔2026〕第0001号|甲集团|某某劳务有限公司", "回函不符|2026-11-10|900.00|100.00|差异待处理", "逾期未回函"} {
+	for _, want := range []string{"函号|债务单位|债权人", "询证〔2026〕第0001号|甲集团|某某劳务有限公司", "回函不符|2026-11-10|900.00|100.00|差异待处理", "逾期未回函",
+		"逾期回函（天）|在线回复", "回函相符（逾期回函 5 天）|2026-11-25|70.00|0.00|无||5|是"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("letters workbook lacks %q:\n%s", want, text)
 		}

@@ -80,8 +80,61 @@ func WriteReport(w io.Writer, r *qingqian.Report, format string) error {
 			return err
 		}
 	}
+	if err := writeAnnex(wr, r); err != nil {
+		return err
+	}
 	if err := roundingNote(wr); err != nil {
 		return err
 	}
 	return wr.close()
+}
+
+// writeAnnex writes the report's annex under its table, in its first columns: the bills not
+// yet honoured by group, then, when the annex holds them, the confirmations and the signals.
+func writeAnnex(wr writer, r *qingqian.Report) error {
+	an := r.Annex
+	if an == nil {
+		return nil
+	}
+	pad := func(vs ...any) []any {
+		out := make([]any, len(ReportColumns))
+		for i := range out {
+			out[i] = ""
+		}
+		copy(out, vs)
+		return out
+	}
+	state := "按导出时已登记的情况计算"
+	if an.Frozen {
+		state = "印发时随表固定"
+	} else if r.Issued {
+		state = "按印发时已登记的情况计算"
+	}
+	rows := [][]any{
+		pad(),
+		pad("附：票据支付未兑付（截至" + an.AsOf.Chinese() + "，" + state + "；不计入已清偿）"),
+		pad("单位", "张数", "金额（万元）", "其中逾期未兑付张数", "逾期未兑付金额（万元）"),
+	}
+	for _, x := range append(append([]qingqian.BillAnnexRow(nil), an.Bills...), an.BillsTotal) {
+		rows = append(rows, pad(x.OrgName, int64(x.Count), Wan(x.Amount), int64(x.OverdueCount), Wan(x.OverdueAmount)))
+	}
+	if an.Note != "" {
+		rows = append(rows, pad("注："+an.Note))
+	}
+	if sr := an.Signals; sr != nil {
+		rows = append(rows, pad(), pad("附表：已清偿金额核实情况与预警信号（"+sr.OrgName+"，"+state+"）"), pad("项目", "笔数／项数", "金额（元）"))
+		if c := sr.Confirmations; c != nil {
+			rows = append(rows, pad("回函相符", int64(c.ConfirmedCount), c.Confirmed), pad("回函不符", int64(c.DisputedCount), c.Disputed),
+				pad("未经确认（未询证或未回函）", int64(c.UnconfirmedCount), c.Unconfirmed))
+		}
+		for _, sig := range sr.Signals {
+			rows = append(rows, pad("预警信号："+sig.Title, int64(sig.Count), sig.Amount))
+		}
+	}
+	for _, row := range rows {
+		if err := wr.row(row); err != nil {
+			return err
+		}
+	}
+	return nil
 }

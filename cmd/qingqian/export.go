@@ -23,7 +23,7 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	var c config
 	fs := m.flags("export", &c)
 	out := fs.String("out", "", "输出文件（.xlsx 或 .csv）")
-	org := fs.Int64("org", 0, "只导出该单位及下级（台账、有分歧账款、合同、应付款）")
+	org := fs.Int64("org", 0, "只导出该单位及下级（台账、有分歧账款、线索、票据、询证函、合同、应付款）")
 	id := fs.Int64("id", 0, "专项工作或文件的ID（campaign、circular 必填）")
 	asOfText := fs.String("as-of", "", "截至日期 YYYY-MM-DD：台账按该日的余额导出（默认今天），有分歧账款表截至该日（默认上月末），应付款为该日未付的；其他导出不适用")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -108,6 +108,33 @@ func (m *Main) export(ctx context.Context, args []string) error {
 		fn = func(w io.Writer) error {
 			return xlsx.ExportAudit(sys, svc.Audit, qingqian.AuditFilter{}, w, format, meta)
 		}
+	case "bills":
+		// Every bill of the unit's subtree, whatever its state; pending ones past maturity say so.
+		fn = func(w io.Writer) error {
+			bills, err := svc.Bills.UnitBills(sys, *org)
+			if err != nil {
+				return err
+			}
+			return xlsx.WriteBills(w, bills, format, meta)
+		}
+	case "letters":
+		// The confirmation letters to the unit's subtree, as the workbench's export lists them.
+		fn = func(w io.Writer) error {
+			f := qingqian.LetterFilter{OrgID: *org, Limit: 500}
+			var all []*qingqian.Letter
+			for {
+				list, total, err := svc.Letters.FindLetters(sys, f)
+				if err != nil {
+					return err
+				}
+				all = append(all, list...)
+				f.Offset += len(list)
+				if len(list) == 0 || f.Offset >= total {
+					break
+				}
+			}
+			return xlsx.WriteLetters(w, all, format, meta)
+		}
 	case "causes":
 		fn = func(w io.Writer) error {
 			recs, err := svc.Causes.FindCauses(sys)
@@ -152,7 +179,7 @@ func (m *Main) export(ctx context.Context, args []string) error {
 			return xlsx.ExportOpenPayables(sys, svc.Aging, qingqian.PayableFilter{OrgID: *org, Subtree: true, AsOf: asOf}, w, format, meta)
 		}
 	default:
-		return fmt.Errorf("不能导出“%s”，可选：ledger、creditors、units、clues、interviews、disputes、audit、causes、campaign、circular、contracts、payables", kind)
+		return fmt.Errorf("不能导出“%s”，可选：ledger、creditors、units、clues、interviews、disputes、audit、causes、bills、letters、campaign、circular、contracts、payables", kind)
 	}
 	// An export from the command line is recorded as one from the workbench is.
 	if err := svc.Audit.RecordAccess(sys, "data.export", "export", 0, map[string]any{"name": kind, "format": format, "path": "命令行", "org": *org, "id": *id}); err != nil {

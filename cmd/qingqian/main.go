@@ -78,7 +78,7 @@ const usage = `qingqian — 清理拖欠民营企业中小企业账款台账系�
   qingqian template ledger|repayments|plans|creditors|units|contracts|contract_events --out 文件.xlsx
   qingqian import ledger|repayments|plans|creditors|units|contracts|contract_events 文件.xlsx|文件.csv [--dry-run]
   qingqian import statement 对账单.xlsx|对账单.csv --org 单位ID [--window 天数] [--dry-run] [--accept-outliers]   导入单位的银行对账单（原文件留存）
-  qingqian export ledger|creditors|units|clues|interviews|disputes|audit|causes|campaign|circular|contracts|payables --out 文件.xlsx|文件.csv [--org ID] [--as-of 日期] [--id ID]
+  qingqian export ledger|creditors|units|clues|interviews|disputes|audit|causes|bills|letters|campaign|circular|contracts|payables --out 文件.xlsx|文件.csv [--org ID] [--as-of 日期] [--id ID]
   qingqian report --period N [--format xlsx|csv|html] --out 文件   第N期汇总表（已印发的原样输出）
   qingqian sweep   [--db URL] [--data DIR]     将逾期未付的合同应付款转入拖欠台账（新增欠款）；serve 每日 --sweep-at 时刻自动执行
   qingqian version

@@ -113,6 +113,23 @@ func TestDemoVerifyAndTamper(t *testing.T) {
 	if out, err := run(t, "export", "clues", "--data", dir, "--out", filepath.Join(dir, "c.xlsx")); err != nil {
 		t.Fatalf("export clues: %v\n%s", err, out)
 	}
+	// The bills and the confirmation letters of a group of the demo: every bill with its state
+	// (the demo's are honoured), every letter with where its reply stands.
+	for _, kind := range []string{"bills", "letters"} {
+		path := filepath.Join(dir, kind+".csv")
+		if out, err := run(t, "export", kind, "--data", dir, "--out", path); err != nil {
+			t.Fatalf("export %s: %v\n%s", kind, err, out)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "bills.csv")); !bytes.Contains(b, []byte("票据号码")) || !bytes.Contains(b, []byte("已兑付")) {
+		t.Fatalf("bills export:\n%.2000s", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "letters.csv")); !bytes.Contains(b, []byte("询证〔2019〕第")) || !bytes.Contains(b, []byte("回函不符")) || !bytes.Contains(b, []byte("逾期回函（天）")) {
+		t.Fatalf("letters export:\n%.2000s", b)
+	}
+	if _, err := run(t, "export", "letters", "--data", dir, "--org", "999999", "--out", filepath.Join(dir, "x.csv")); err == nil {
+		t.Fatal("an unknown unit was accepted")
+	}
 	// The causes given to the demo's clues, among them the 2021 inspection's.
 	if out, err := run(t, "export", "causes", "--data", dir, "--out", filepath.Join(dir, "causes.csv")); err != nil {
 		t.Fatalf("export causes: %v\n%s", err, out)

@@ -50,6 +50,10 @@ func (m *Main) report(ctx context.Context, args []string) error {
 	if err != nil {
 		return userError(err)
 	}
+	// The annex goes with the table: as issued, or a draft's bills as they stand now.
+	if rep.Annex, err = svc.Reports.ReportAnnex(sys, p.ID, false); err != nil {
+		return userError(err)
+	}
 	if !rep.Issued {
 		fmt.Fprintf(m.Stderr, "注意：第%d期汇总表尚未印发，输出的是按当前数据生成的草稿。\n", *no)
 	}
