@@ -118,6 +118,7 @@ func Payables(cal *qingqian.Calendar, lprs LPRTable, c *qingqian.Contract, event
 	alloc := make([][]Payment, len(out))
 	bills := make([]qingqian.Money, len(out))
 	pi := 0
+	var over qingqian.Money // paid beyond every payable
 	for _, pay := range payments {
 		left := pay.Amount
 		for pi < len(out) && left > 0 {
@@ -136,6 +137,13 @@ func Payables(cal *qingqian.Calendar, lprs LPRTable, c *qingqian.Contract, event
 				bills[pi] += x
 			}
 		}
+		over += left
+	}
+	if over > 0 && len(out) > 0 {
+		// Never swallowed: a payment beyond what is owed is a mistake to find (a payment entered
+		// twice, an amount corrected below what was paid) or a debt the contract does not hold.
+		last := out[len(out)-1]
+		last.Flags = append(last.Flags, Flag{Code: "overpaid", Text: fmt.Sprintf("付款合计超过应付金额%s元：请核对是否重复录入付款，或合同、结算金额有误", over)})
 	}
 	for i, p := range out {
 		p.Due = p.Amount - p.Disputed - p.InCourt

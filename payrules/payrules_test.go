@@ -334,4 +334,9 @@ func TestPayables(t *testing.T) {
 	if p = ps[0]; p.InCourt != 0 || p.Due != q.Yuan(1_000_000) || p.Unpaid != q.Yuan(400_000) || p.Status != q.PayableOverdue {
 		t.Errorf("court voided: %+v", p)
 	}
+	// Paid beyond the amount: the payable is paid, and the excess is flagged, not swallowed.
+	ps = Payables(cal, lprs, c2, []*q.ContractEvent{ev(q.EventDelivery, "2025-08-01", 0), bill, ev(q.EventPayment, "2025-09-30", q.Yuan(500_000))}, d("2025-12-31"))
+	if p = ps[0]; p.Paid != q.Yuan(1_000_000) || !hasFlag(p.Flags, "overpaid") {
+		t.Errorf("overpaid: %+v", p)
+	}
 }

@@ -141,7 +141,8 @@ func (db *DB) campaignUnits(ctx context.Context, q queryer, ids []int64) (_ map[
 		in = append(in, a.add(id))
 	}
 	rows, err := q.QueryContext(ctx, `SELECT u.campaign_id, o.id, o.name, o.path, COALESCE(x.id, 0), COALESCE(x.state, 'missing'), COALESCE(x.found, 0), COALESCE(x.reversed, 0),
-			(SELECT MAX(st.at) FROM campaign_steps st WHERE st.answer_id = x.id AND st.action = 'approve'), x.prepared_at
+			(SELECT MAX(st.at) FROM campaign_steps st WHERE st.answer_id = x.id AND st.action = 'approve'
+				AND st.seq > (SELECT MAX(sp.seq) FROM campaign_steps sp WHERE sp.answer_id = x.id AND sp.action = 'prepare')), x.prepared_at
 		FROM campaign_units u JOIN orgs o ON o.id = u.org_id LEFT JOIN campaign_answers x ON x.campaign_id = u.campaign_id AND x.org_id = u.org_id
 		WHERE u.campaign_id IN (`+strings.Join(in, ", ")+`) ORDER BY u.campaign_id, o.path`, a...)
 	if err != nil {

@@ -91,7 +91,8 @@ func TestCampaignLevelAndRhythm(t *testing.T) {
 		if _, err := cs.PrepareAnswer(clerk, c.ID, qingqian.AnswerInput{Findings: findings(len(qingqian.DefaultChecklist), "本周又支付一笔"), Version: x.Version}); err != nil {
 			t.Fatalf("prepared again in week 2: %v", err)
 		}
-		if got, _ := cs.FindCampaign(f.office, c.ID); !got.Units[0].Reported {
+		// This week's report waits for its own sign-off: last week's approval is not its.
+		if got, _ := cs.FindCampaign(f.office, c.ID); !got.Units[0].Reported || !got.Units[0].ApprovedAt.IsZero() || got.Units[0].State != qingqian.StatePrepared {
 			t.Fatalf("reported in week 2: %+v", got.Units[0])
 		}
 		if auditCount(t, f.fixture, "campaign.remind") != 2 {

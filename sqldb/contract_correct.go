@@ -42,6 +42,9 @@ func (s *ContractService) CorrectContract(ctx context.Context, k *qingqian.Contr
 		if r.Cancelled() {
 			return contractCancelled(r.Contract)
 		}
+		if k.Version <= 0 {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: "请提供读取合同时的版本号（version）", Fields: map[string]string{"version": "请提供版本号"}}
+		}
 		if r.Version != k.Version {
 			return qingqian.Errorf(qingqian.ECONFLICT, "合同已被他人修改，请刷新后再更正")
 		}
@@ -63,6 +66,10 @@ func (s *ContractService) CorrectContract(ctx context.Context, k *qingqian.Contr
 		}
 		if err := tx.keepsTheLedger(ctx, r.Contract, events, k, events); err != nil {
 			return err
+		}
+		if sameTerms(r.Contract, k) {
+			*k = *r.Contract // nothing to correct: nothing written, no new version
+			return nil
 		}
 		lprs, err := tx.db.lpr(ctx, tx)
 		if err != nil {
@@ -132,10 +139,13 @@ func (s *ContractService) CancelContract(ctx context.Context, id int64, version 
 		if paid > 0 {
 			return qingqian.Errorf(qingqian.ECONFLICT, "合同已记录%d笔付款，不能作废；确属误录的付款请先逐笔撤销", paid)
 		}
+		// The number is freed for the contract registered again in its place: the cancelled one
+		// keeps it with a mark (the audit record keeps it as it was).
 		k := *r.Contract
+		k.No = fmt.Sprintf("%s（已作废#%d）", r.No, id)
 		k.CancelledAt, k.CancelReason, k.Version, k.UpdatedAt = tx.now, reason, r.Version+1, tx.now
-		if _, err := tx.ExecContext(ctx, `UPDATE contracts SET cancelled_at = $1, cancel_reason = $2, version = $3, updated_at = $1 WHERE id = $4`,
-			tx.ts(tx.now), reason, k.Version, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE contracts SET no = $1, search = $2, cancelled_at = $3, cancel_reason = $4, version = $5, updated_at = $3 WHERE id = $6`,
+			k.No, searchText(k.No, k.Name), tx.ts(tx.now), reason, k.Version, id); err != nil {
 			return fmt.Errorf("update contracts: %w", err)
 		}
 		if err := tx.audit(ctx, "contract.cancel", "contract", id, r.path, r.Contract, contractCorrection{&k, reason}); err != nil {

@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -114,6 +115,12 @@ func TestContractCorrections(t *testing.T) {
 		if err := contracts.CorrectContract(a1, &noted, "名称"); err != nil {
 			t.Fatalf("a name corrected: %v", err)
 		}
+		// The same terms again: nothing written, no new version.
+		v := reread().Version
+		unchanged := *reread()
+		if err := contracts.CorrectContract(a1, &unchanged, "再核对一次"); err != nil || reread().Version != v {
+			t.Fatalf("an empty correction: %v, version %d → %d", err, v, reread().Version)
+		}
 		if _, err := contracts.VoidContractEvent(a1, delivery.ID, "交付日期有误"); qingqian.ErrorCode(err) != qingqian.ECONFLICT {
 			t.Fatalf("the delivery of a payable in the ledger voided: %v", err)
 		}
@@ -196,6 +203,12 @@ func TestContractCorrections(t *testing.T) {
 		got = reread()
 		if !got.Cancelled() || got.CancelReason != "误登记，实为另一单位的合同" || len(got.Payables) != 0 {
 			t.Fatalf("cancelled: %v %q %d payables", got.CancelledAt, got.CancelReason, len(got.Payables))
+		}
+		// Its number is free for the contract registered in its place.
+		renew := *k2
+		renew.ID, renew.Version, renew.Creditor, renew.CreditorID = 0, 0, &qingqian.Creditor{USCC: f.creditor.USCC}, 0
+		if err := contracts.CreateContract(a1, &renew); err != nil || got.No != "HT-2025-102（已作废#"+fmt.Sprint(k.ID)+"）" {
+			t.Fatalf("registered again under its number: %v; the cancelled one is %q", err, got.No)
 		}
 		// Its payables are gone from the drill-down; it takes no events and no corrections.
 		open, err := sqldb.NewAgingService(db).FindOpenPayables(a1, qingqian.PayableFilter{OrgID: f.subA1.ID, AsOf: d("2025-12-31")})

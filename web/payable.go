@@ -39,7 +39,7 @@ type payablesData struct {
 func payableFilter(r *http.Request) (qingqian.PayableFilter, *query) {
 	q := newQuery(r)
 	f := qingqian.PayableFilter{OrgID: q.id("org_id"), AsOf: q.date("as_of"), Bucket: qingqian.AgingBucket(q.str("bucket")),
-		Subtree: q.str("subtree") != "", Offset: q.int("offset", 0), Limit: q.int("limit", 200)}
+		Subtree: q.str("subtree") != "0", Offset: q.int("offset", 0), Limit: q.int("limit", 200)}
 	if _, ok := qingqian.AgingBucketNames[f.Bucket]; f.Bucket != "" && !ok {
 		q.bad.Add("bucket", "账龄区间应为 "+strings.Join(bucketCodes(), "、")+" 之一")
 	}

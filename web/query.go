@@ -133,7 +133,7 @@ var paramNames = map[string]string{
 	"page": "页码", "offset": "起始位置", "limit": "每页条数", "disputed": "有分歧", "overdue": "逾期", "year": "年度",
 	"period_id": "报送期次", "item_id": "欠款条目", "state": "状态", "status": "状态", "kind": "类型", "sort": "排序",
 	"subtree": "含下级单位", "open": "在办", "bucket": "账龄区间", "id": "编号", "no": "期次", "active": "启用",
-	"due_before": "到期日早于", "known_at": "数据时点", "pending": "待办", "under": "上级单位", "unlawful": "违约",
+	"due_before": "到期日早于", "known_at": "数据时点", "pending": "待办", "under": "上级单位", "unlawful": "含违法条款",
 }
 
 const pageSize = 50

@@ -48,7 +48,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	publicReplies := fs.Bool("public-replies", m.env("PUBLIC_REPLIES", "") == "true",
 		"开放债权人询证函在线回复页面（/confirm，凭函号和校验码，无需账号）；默认关闭")
 	sweepAt := fs.String("sweep-at", m.env("SWEEP_AT", "01:30"),
-		"每日将逾期未付的合同应付款转入拖欠台账（新增欠款）的时刻 HH:MM（本机时间；启动时也做一次）；off 不做")
+		"每日将逾期未付的合同应付款转入拖欠台账（新增欠款）的时刻 HH:MM（北京时间；启动时也做一次）；off 不做")
 	proxies := fs.String("trusted-proxies", m.env("TRUSTED_PROXIES", ""), "可信反向代理的地址段，逗号分隔（如 10.0.0.5/32）：采信其 X-Forwarded-For、X-Forwarded-Proto")
 	if err := fs.Parse(args); err != nil {
 		return exitError(2)

@@ -45,7 +45,11 @@ func sweepArrears(ctx context.Context, svc qingqian.Services, who string) (int, 
 	return svc.Contracts.RaiseArrears(qingqian.NewContext(ctx, qingqian.SystemActor(who)))
 }
 
-// parseSweepAt reads --sweep-at: a time of day "HH:MM" (the server's local time), or "off".
+// beijing is the time zone of the office's day: the sweep runs at its hour whatever the
+// server's own zone (the business days are China's, see qingqian.DateOf).
+var beijing = time.FixedZone("CST", 8*3600)
+
+// parseSweepAt reads --sweep-at: a time of day "HH:MM" (Beijing time), or "off".
 func parseSweepAt(s string) (at time.Duration, on bool, err error) {
 	s = strings.TrimSpace(s)
 	if s == "off" || s == "" {
@@ -83,7 +87,7 @@ func keepSweeping(ctx context.Context, svc qingqian.Services, at time.Duration, 
 	}
 	run()
 	for {
-		t := time.NewTimer(time.Until(nextSweep(time.Now(), at)))
+		t := time.NewTimer(time.Until(nextSweep(time.Now().In(beijing), at)))
 		select {
 		case <-ctx.Done():
 			t.Stop()
