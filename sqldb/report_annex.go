@@ -176,20 +176,12 @@ func (db *DB) signalTotals(ctx context.Context, q readQueryer, path string, asOf
 	if err := q.QueryRowContext(ctx, `SELECT id, name FROM orgs WHERE path = $1`, path).Scan(&rep.OrgID, &rep.OrgName); err != nil {
 		return nil, fmt.Errorf("read orgs: %w", err)
 	}
-	sc := &signalScope{asOf: asOf}
-	sc.lo, sc.hi = subtreeRange(path)
-	if sc.reportDates, err = reportDates(ctx, q, asOf); err != nil {
+	signals, err := db.evalSignals(ctx, q, path, asOf)
+	if err != nil {
 		return nil, err
 	}
-	for _, d := range signalDefs {
-		hits, err := d.find(ctx, q, sc)
-		if err != nil {
-			return nil, fmt.Errorf("signal %s: %w", d.key, err)
-		}
-		sig := &qingqian.Signal{Key: d.key, Title: d.title, Rule: d.rule, Count: len(hits), Hits: []qingqian.SignalHit{}}
-		for _, h := range hits {
-			sig.Amount += h.Amount
-		}
+	for _, sig := range signals {
+		sig.Hits = []qingqian.SignalHit{} // the annex keeps the counts and amounts
 		rep.Signals = append(rep.Signals, sig)
 	}
 	if rep.Confirmations, err = db.confirmations(ctx, q, path, asOf); err != nil {

@@ -126,27 +126,8 @@ func (s *SignalService) Signals(ctx context.Context, orgID int64, asOf qingqian.
 		if err := q.QueryRowContext(ctx, generationSQL).Scan(&gen); err != nil {
 			return err
 		}
-		sc := &signalScope{asOf: asOf, d: s.db.d}
-		sc.lo, sc.hi = subtreeRange(path)
-		if sc.reportDates, err = reportDates(ctx, q, asOf); err != nil {
+		if rep.Signals, err = s.db.evalSignals(ctx, q, path, asOf); err != nil {
 			return err
-		}
-		for _, d := range signalDefs {
-			sc.counted = nil
-			hits, err := d.find(ctx, q, sc)
-			if err != nil {
-				return fmt.Errorf("signal %s: %w", d.key, err)
-			}
-			sig := &qingqian.Signal{Key: d.key, Title: d.title, Rule: d.rule, Count: len(hits), Hits: []qingqian.SignalHit{}}
-			if sc.counted != nil {
-				sig.Count, sig.Amount = sc.counted.n, sc.counted.amount
-			} else {
-				for _, h := range hits {
-					sig.Amount += h.Amount
-				}
-			}
-			sig.Hits = append(sig.Hits, hits[:min(len(hits), qingqian.MaxSignalHits)]...)
-			rep.Signals = append(rep.Signals, sig)
 		}
 		rep.Confirmations, err = s.db.confirmations(ctx, q, path, asOf)
 		return err
@@ -156,6 +137,36 @@ func (s *SignalService) Signals(ctx context.Context, orgID int64, asOf qingqian.
 	}
 	s.db.cache.put(key, gen, cloneSignalReport(rep))
 	return rep, nil
+}
+
+// evalSignals evaluates every signal over the subtree at path as of asOf through q: each with
+// its count and amount (of all its records, when the database counted them) and its first
+// MaxSignalHits records.
+func (db *DB) evalSignals(ctx context.Context, q readQueryer, path string, asOf qingqian.Date) (_ []*qingqian.Signal, err error) {
+	sc := &signalScope{asOf: asOf, d: db.d}
+	sc.lo, sc.hi = subtreeRange(path)
+	if sc.reportDates, err = reportDates(ctx, q, asOf); err != nil {
+		return nil, err
+	}
+	out := []*qingqian.Signal{}
+	for _, d := range signalDefs {
+		sc.counted = nil
+		hits, err := d.find(ctx, q, sc)
+		if err != nil {
+			return nil, fmt.Errorf("signal %s: %w", d.key, err)
+		}
+		sig := &qingqian.Signal{Key: d.key, Title: d.title, Rule: d.rule, Count: len(hits), Hits: []qingqian.SignalHit{}}
+		if sc.counted != nil {
+			sig.Count, sig.Amount = sc.counted.n, sc.counted.amount
+		} else {
+			for _, h := range hits {
+				sig.Amount += h.Amount
+			}
+		}
+		sig.Hits = append(sig.Hits, hits[:min(len(hits), qingqian.MaxSignalHits)]...)
+		out = append(out, sig)
+	}
+	return out, nil
 }
 
 // cloneSignalReport copies a report, with signals, hits and confirmations of its own.
