@@ -78,6 +78,12 @@ func TestCampaignCircularCausePages(t *testing.T) {
 		want(office, "POST", weekly+"/remind", url.Values{"note": {"请于周五前报送"}}, 303)
 		want(liaison, "GET", "/", nil, 200, "专项工作催报", "逐周整改", "请于周五前报送")
 		want(office, "POST", weekly+"/remind", url.Values{}, 409, "一小时内已催报过")
+		// The weekly progress report of today carries the rectification's figures.
+		wp := &qingqian.Period{Kind: qingqian.PeriodWeekly, AsOf: qingqian.Today(), Deadline: qingqian.Today().AddDays(3)}
+		if err := e.svc.Reports.OpenPeriod(qingqian.NewContext(context.Background(), w.users["supervisor"].Actor()), wp); err != nil {
+			t.Fatal(err)
+		}
+		want(office, "GET", "/periods/"+id(wp.ID)+"/report", nil, 200, "附：整改专项进展", "逐周整改")
 
 		// Circulars: a reply required without a date is named; the liaison signs for it and replies.
 		want(office, "POST", "/circulars", url.Values{"title": {"转发批示"}, "body": {"举一反三"}, "reply_required": {"true"}, "reply_by": {""}, "target": {"chosen"},

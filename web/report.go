@@ -295,6 +295,9 @@ type reportData struct {
 	// reader's unit.
 	Annex     *qingqian.SignalReport
 	AnnexLive bool
+	// Rectify are the rectification campaigns running on the report's date, with their figures
+	// as of it.
+	Rectify []rectifyLine
 }
 
 // newReportData lays the report's table out by qingqian.ReportColumns, like its spreadsheet.

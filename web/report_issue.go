@@ -77,6 +77,9 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		d.AnnexLive = true
 	}
+	if d.Rectify, err = s.rectificationsAt(r.Context(), rep.Period.AsOf); err != nil {
+		return err
+	}
 	if o, err := s.Orgs.FindOrgByID(r.Context(), rep.Period.OrgID); err == nil {
 		d.Leader = o.LeaderName
 	}
