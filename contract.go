@@ -226,7 +226,7 @@ func (e *ContractEvent) Voided() bool { return !e.VoidedAt.IsZero() }
 func (e *ContractEvent) Validate() error {
 	v := Validation{}
 	if _, ok := EventKindNames[e.Kind]; !ok {
-		v.Add("kind", "事件类型应为 delivery、acceptance、settlement、invoice、payment、dispute 或 court")
+		v.Add("kind", "事件类型应为交付（delivery）、验收合格（acceptance）、结算金额确认（settlement）、收到发票（invoice）、付款（payment）、部分金额有争议（dispute）或提起诉讼（court）")
 	}
 	if e.On.IsZero() {
 		v.Add("on", "请填写日期")
@@ -250,7 +250,7 @@ func (e *ContractEvent) Validate() error {
 	}
 	if e.Kind == EventPayment {
 		if _, ok := MethodNames[e.Method]; !ok {
-			v.Add("method", "付款方式应为 transfer、cash、bill、receivable 或 offset")
+			v.Add("method", "付款方式应为银行转账（transfer）、现金（cash）、商业汇票（bill）、应收账款电子凭证（receivable）或抵账（offset）")
 		}
 	} else if e.Method != "" || e.VoucherNo != "" {
 		v.Add("method", "只有付款事件填写付款方式和凭证号")

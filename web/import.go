@@ -23,7 +23,7 @@ import (
 // (drain.go); the uploaded file does not.
 type importJob struct {
 	ID       string
-	Kind     string // "ledger" or "repayments"
+	Kind     string // what is imported: a key of xlsx.Importable
 	UserID   int64
 	FileName string
 	Path     string
@@ -295,6 +295,18 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 }
 
 // runImport starts a job as the request's user, detached from the request.
+// importKindNames are the screen names of what an import brings in.
+var importKindNames = map[string]string{"ledger": "台账", "repayments": "清偿记录", "plans": "清偿计划", "creditors": "债权企业", "units": "单位",
+	"contracts": "合同台账", "contract_events": "合同履行事项"}
+
+// KindLabel is what the import brings in, as the page names it.
+func (j *importJob) KindLabel() string {
+	if l, ok := importKindNames[j.Kind]; ok {
+		return l
+	}
+	return "数据"
+}
+
 func (s *Server) runImport(ctx context.Context, kind, path, vouchers, name string, dryRun bool) *importJob {
 	j := &importJob{ID: randomKey(), Kind: kind, UserID: qingqian.ActorFrom(ctx).UserID, FileName: name, Path: path, Vouchers: vouchers, DryRun: dryRun, Started: time.Now()}
 	s.imports.add(j)
