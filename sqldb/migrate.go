@@ -120,8 +120,32 @@ func (db *DB) Migrate(ctx context.Context) error {
 // It refuses a database that has a migration applied which this program does not know
 // (NewerSchemaError): an older binary on a newer schema. Two programs migrating at once are
 // serialised: on PostgreSQL by an advisory lock held for the whole run (per schema), on SQLite by
-// the write lock of each migration's transaction, in which the migration is looked up again.
+// the write lock of each migration's transaction, in which the migration is looked up again; a
+// program that waited for that lock longer than the busy timeout (another applying many
+// migrations) tries again, for up to migrateWait, going on from what the other has applied.
 func (db *DB) MigrateReport(ctx context.Context) (applied []string, err error) {
+	if db.d.name == "sqlite" {
+		deadline := time.Now().Add(migrateWait)
+		for {
+			more, err := db.migrateOnce(ctx)
+			applied = append(applied, more...)
+			if err == nil || !isBusy(err) || time.Now().After(deadline) {
+				return applied, err
+			}
+			select {
+			case <-ctx.Done():
+				return applied, err
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+	return db.migrateOnce(ctx)
+}
+
+// migrateWait is how long a program migrating SQLite keeps trying while another holds the lock.
+const migrateWait = 2 * time.Minute
+
+func (db *DB) migrateOnce(ctx context.Context) (applied []string, err error) {
 	if db.d.name == "postgres" {
 		conn, err := db.write.Conn(ctx)
 		if err != nil {
