@@ -38,7 +38,7 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 	}
 	f, q := ledgerFilter(r)
 	// The page number is the one place a page is named by: a row cursor (after, before: the
-	// API's) beside it could name another page than the number shown (ADR 34). A link that
+	// API's) beside it could name another page than the number shown (ADR 33). A link that
 	// carries one is sent to the same page by number.
 	if r.URL.Query().Has("after") || r.URL.Query().Has("before") {
 		http.Redirect(w, r, ledgerLink(r, map[string]string{"after": "", "before": ""}), http.StatusSeeOther)
