@@ -517,13 +517,14 @@ func (s *ContractService) AddContractEvents(ctx context.Context, es []*qingqian.
 		if err := tx.insertEvents(ctx, fresh); err != nil {
 			return err
 		}
-		touched := map[int64]int{}
+		touched := map[int64][]*qingqian.ContractEvent{}
 		for _, e := range fresh {
-			touched[e.ContractID]++
+			touched[e.ContractID] = append(touched[e.ContractID], e)
 		}
-		for id, n := range touched {
+		for id, evs := range touched {
 			r := contracts[id]
-			if err := tx.audit(ctx, "contract.events", "contract", id, r.path, nil, map[string]any{"events": n}); err != nil {
+			// The events themselves are in the record, for verify (batchRecord).
+			if err := tx.audit(ctx, "contract.events", "contract", id, r.path, nil, batchRecord{Events: len(evs), Recorded: evs}); err != nil {
 				return err
 			}
 			if err := tx.recomputePayables(ctx, r.Contract, nil); err != nil {

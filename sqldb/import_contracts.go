@@ -216,7 +216,7 @@ func (s *ImportService) ImportContractEvents(ctx context.Context, rows func(yiel
 			if err := tx.insertEvents(ctx, fresh[id]); err != nil {
 				return err
 			}
-			if err := tx.audit(ctx, "contract.events", "contract", id, k.row.path, nil, map[string]any{"events": len(fresh[id]), "source": "import"}); err != nil {
+			if err := tx.audit(ctx, "contract.events", "contract", id, k.row.path, nil, batchRecord{Events: len(fresh[id]), Source: "import", Recorded: fresh[id]}); err != nil {
 				return err
 			}
 			if err := tx.recomputePayables(ctx, k.row.Contract, nil); err != nil {

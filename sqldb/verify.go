@@ -49,8 +49,10 @@ type VerifyReport struct {
 	// lines, the links of lines to repayments and the confirmation letters checked against the
 	// audit records that wrote them.
 	Statements, StatementLines, StatementLinks, Letters int64
-	Chain                                               *qingqian.AuditVerification
-	Totals                                              string // "" when the running totals agree with the entries
+	// Contracts and ContractEvents are those checked against the audit records that wrote them.
+	Contracts, ContractEvents int64
+	Chain                     *qingqian.AuditVerification
+	Totals                    string // "" when the running totals agree with the entries
 	// Balances is true when no balance is negative or impossible and the gross movement
 	// equals the entries (ADR 16).
 	Balances bool
@@ -117,6 +119,10 @@ func (db *DB) Verify(ctx context.Context, opt VerifyOptions) (_ *VerifyReport, e
 	}
 	progress("票据")
 	if err := db.verifyBills(ctx, s, rep); err != nil {
+		return nil, err
+	}
+	progress("合同与合同事项")
+	if err := db.verifyContracts(ctx, s, rep); err != nil {
 		return nil, err
 	}
 	progress("银行对账单与询证函")

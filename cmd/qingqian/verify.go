@@ -54,6 +54,7 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "已核对 %d 笔分录与写入它们的审计记录、%d 笔台账的余额、%d 个凭证文件的哈希、%d 张票据与其审计记录。\n", rep.Entries, rep.Items, rep.Vouchers, rep.Bills)
 	fmt.Fprintf(m.Stdout, "已核对 %d 份银行对账单（%d 行流水、%d 处与清偿的匹配）、%d 份询证函与其审计记录。\n", rep.Statements, rep.StatementLines, rep.StatementLinks, rep.Letters)
+	fmt.Fprintf(m.Stdout, "已核对 %d 份合同、%d 个合同事项与其审计记录。\n", rep.Contracts, rep.ContractEvents)
 	if rep.Totals == "" {
 		fmt.Fprintln(m.Stdout, "汇总数与明细分录一致。")
 	}
