@@ -20,7 +20,12 @@ func (s *ImportService) ImportContracts(ctx context.Context, rows func(yield fun
 			return err
 		}
 		first := map[string]string{} // unit and number → where in the file it first came
-		return feed(res, rows, func(r *qingqian.ContractRow) error { return im.contract(ctx, r, first) })
+		im.totals = map[string]*qingqian.ImportTotal{}
+		if err := feed(res, rows, func(r *qingqian.ContractRow) error { return im.contract(ctx, r, first) }); err != nil {
+			return err
+		}
+		im.sumTotals()
+		return nil
 	})
 }
 
@@ -42,6 +47,7 @@ func (im *importer) contract(ctx context.Context, r *qingqian.ContractRow, first
 		return nil
 	}
 	first[key] = where(r.Sheet, r.Row, r.Sheet)
+	im.addTotal(o.Name, r.Contract.Amount)
 	if k.Creditor.Name == "" {
 		// An existing supplier may be named by its code alone.
 		var name string
@@ -98,6 +104,18 @@ func (im *importer) contract(ctx context.Context, r *qingqian.ContractRow, first
 	return nil
 }
 
+// addTotal counts a row's amount in its unit's total, which the preview shows beside the file's
+// own (the amounts of contracts and events go in Undisputed).
+func (im *importer) addTotal(unit string, amount qingqian.Money) {
+	t := im.totals[unit]
+	if t == nil {
+		t = &qingqian.ImportTotal{OrgName: unit}
+		im.totals[unit] = t
+	}
+	t.Rows++
+	t.Undisputed += amount
+}
+
 // sameTerms reports whether two contracts of one unit and number have the same terms.
 func sameTerms(a, b *qingqian.Contract) bool {
 	return a.Name == b.Name && a.Kind == b.Kind && a.Buyer == b.Buyer && a.SignedOn == b.SignedOn && a.Amount == b.Amount &&
@@ -111,10 +129,11 @@ func sameTerms(a, b *qingqian.Contract) bool {
 func (s *ImportService) ImportContractEvents(ctx context.Context, rows func(yield func(*qingqian.ContractEventRow) bool) error, dryRun bool) (_ *qingqian.ImportResult, err error) {
 	defer serviceErr(&err, "import contract events")
 	return s.importTx(ctx, dryRun, func(tx *Tx, a *qingqian.Actor, res *qingqian.ImportResult) error {
-		im := &importer{tx: tx, q: tx, a: a, res: res}
+		im := &importer{tx: tx, q: tx, a: a, res: res, totals: map[string]*qingqian.ImportTotal{}}
 		if err := im.loadOrgs(ctx); err != nil {
 			return err
 		}
+		defer im.sumTotals()
 		type contract struct {
 			row    *contractRow
 			before []*qingqian.ContractEvent // the events recorded
@@ -153,6 +172,7 @@ func (s *ImportService) ImportContractEvents(ctx context.Context, rows func(yiel
 			}
 			e := r.Event
 			e.ContractID = k.row.ID
+			im.addTotal(o.Name, e.Amount)
 			if err := e.Validate(); err != nil {
 				for f, m := range qingqian.ErrorFields(err) {
 					issue(f, "", m)

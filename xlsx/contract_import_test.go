@@ -76,6 +76,10 @@ func TestImportContractsAndEvents(t *testing.T) {
 		if err != nil || !rep.OK() || rep.Result.Created != 2 || rep.Result.CreditorsCreated != 1 {
 			t.Fatalf("%v %s %+v", err, issues(rep), rep.Result)
 		}
+		// The preview's totals per unit, to check against the file's own.
+		if ts := rep.Result.Totals; len(ts) != 2 || ts[0].Undisputed+ts[1].Undisputed != qingqian.Yuan(1_200_000) || ts[0].Rows+ts[1].Rows != 2 {
+			t.Fatalf("totals: %+v", ts)
+		}
 		rep, err = xlsx.Import(l.sys, l.imports, "contracts", goodBook, false, nil)
 		if err != nil || !rep.OK() || rep.Result.Created != 0 || rep.Result.Unchanged != 2 || count() != 2 {
 			t.Fatalf("again: %v %s %+v", err, issues(rep), rep.Result)
