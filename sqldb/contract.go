@@ -97,7 +97,7 @@ func (s *ContractService) CreateContract(ctx context.Context, k *qingqian.Contra
 			return &qingqian.Error{Code: qingqian.EINVALID, Message: "采购单位已停用", Fields: map[string]string{"org_id": "采购单位已停用"}}
 		}
 		if k.CreditorID <= 0 && k.Creditor != nil {
-			cr, _, err := tx.creditorFor(ctx, *k.Creditor)
+			cr, _, err := tx.creditorFor(ctx, supplierOf(k))
 			if err != nil {
 				return err
 			}

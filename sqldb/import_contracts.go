@@ -78,7 +78,7 @@ func (im *importer) contract(ctx context.Context, r *qingqian.ContractRow, first
 	case !errors.Is(err, sql.ErrNoRows):
 		return err
 	}
-	cr, created, err := im.tx.creditorFor(ctx, *k.Creditor)
+	cr, created, err := im.tx.creditorFor(ctx, supplierOf(&k))
 	if err != nil {
 		if qingqian.ErrorCode(err) == qingqian.EINVALID {
 			for f, m := range qingqian.ErrorFields(err) {
@@ -114,6 +114,25 @@ func (im *importer) addTotal(unit string, amount qingqian.Money) {
 	}
 	t.Rows++
 	t.Undisputed += amount
+}
+
+// supplierOf is the creditor a contract names, to register when new: its size is the one declared
+// at signing, on the date declared, else the signing date.
+func supplierOf(k *qingqian.Contract) qingqian.Creditor {
+	c := *k.Creditor
+	if c.Size == "" {
+		c.Size = k.SupplierSize
+	}
+	if c.SizeDeclaredOn.IsZero() && c.Size != "" {
+		c.SizeDeclaredOn = k.SizeDeclaredOn
+		if c.SizeDeclaredOn.IsZero() {
+			c.SizeDeclaredOn = k.SignedOn
+		}
+	}
+	if c.SizeEvidence == "" {
+		c.SizeEvidence = k.SizeEvidence
+	}
+	return c
 }
 
 // sameTerms reports whether two contracts of one unit and number have the same terms.
