@@ -81,31 +81,12 @@ func (s *StatementService) SpoolStatement(ctx context.Context, name string, r io
 		return nil, err
 	}
 	db.sweepSpool(time.Now())
-	tmp, err := os.CreateTemp(dir, uploadPrefix+"*")
+	tmp, sha, n, head, err := db.receiveFile(dir, r, MaxStatementFile)
 	if err != nil {
 		return nil, err
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	h := sha256.New()
-	head := &headBuffer{}
-	var dst io.Writer = tmp
-	var sealer io.WriteCloser
-	if db.VoucherKey != nil {
-		if sealer, err = NewSealWriter(tmp, db.VoucherKey); err != nil {
-			return nil, err
-		}
-		dst = sealer
-	}
-	n, err := io.Copy(io.MultiWriter(dst, h, head), io.LimitReader(r, MaxStatementFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if sealer != nil {
-		if err := sealer.Close(); err != nil {
-			return nil, err
-		}
-	}
 	bad := func(msg string) error {
 		return &qingqian.Error{Code: qingqian.EINVALID, Message: msg + "：" + name, Fields: map[string]string{"file": msg}}
 	}
@@ -114,10 +95,10 @@ func (s *StatementService) SpoolStatement(ctx context.Context, name string, r io
 		return nil, bad("对账单文件超过大小限制（" + sizeText(MaxStatementFile) + "）")
 	case n == 0:
 		return nil, bad("对账单文件为空")
-	case statementType(head.b) == "":
+	case statementType(head) == "":
 		return nil, bad("对账单只接受 .xlsx 或 .csv 文件（按文件内容判断）")
 	}
-	f := &qingqian.StatementFile{SHA256: hex.EncodeToString(h.Sum(nil)), Name: name, Size: n}
+	f := &qingqian.StatementFile{SHA256: sha, Name: name, Size: n}
 	if err := tmp.Sync(); err != nil {
 		return nil, err
 	}

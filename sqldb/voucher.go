@@ -43,6 +43,42 @@ func validSHA(s string) bool {
 	return err == nil && strings.ToLower(s) == s
 }
 
+// receiveFile streams an upload into a temporary file of dir, at most limit+1 bytes (n > limit
+// tells the caller it was too large), hashing it and keeping its first bytes; with a data key it
+// is encrypted as it streams in and never lies on disk in clear (the hash and the head are the
+// plaintext's). The caller removes and closes the file, or renames it into place.
+func (db *DB) receiveFile(dir string, r io.Reader, limit int64) (tmp *os.File, sha string, n int64, head []byte, err error) {
+	tmp, err = os.CreateTemp(dir, uploadPrefix+"*")
+	if err != nil {
+		return nil, "", 0, nil, err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	h := sha256.New()
+	hb := &headBuffer{}
+	var dst io.Writer = tmp
+	var sealer io.WriteCloser
+	if db.VoucherKey != nil {
+		if sealer, err = NewSealWriter(tmp, db.VoucherKey); err != nil {
+			return nil, "", 0, nil, err
+		}
+		dst = sealer
+	}
+	if n, err = io.Copy(io.MultiWriter(dst, h, hb), io.LimitReader(r, limit+1)); err != nil {
+		return nil, "", 0, nil, err
+	}
+	if sealer != nil {
+		if err = sealer.Close(); err != nil {
+			return nil, "", 0, nil, err
+		}
+	}
+	return tmp, hex.EncodeToString(h.Sum(nil)), n, hb.b, nil
+}
+
 // storeVoucher saves a voucher file (once per content) and records it and its uploading unit in
 // the transaction.
 func (tx *Tx) storeVoucher(ctx context.Context, name string, r io.Reader) (*qingqian.Voucher, error) {
@@ -57,33 +93,12 @@ func (tx *Tx) storeVoucher(ctx context.Context, name string, r io.Reader) (*qing
 	if err := os.MkdirAll(db.VoucherDir, 0o750); err != nil {
 		return nil, err
 	}
-	tmp, err := os.CreateTemp(db.VoucherDir, uploadPrefix+"*")
+	tmp, sha, n, head, err := db.receiveFile(db.VoucherDir, r, db.MaxVoucherSize)
 	if err != nil {
 		return nil, err
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	// The hash and the type are the plaintext's; with a data key the file is encrypted as it
-	// streams in, and never lies on disk in clear.
-	h := sha256.New()
-	head := &headBuffer{}
-	var dst io.Writer = tmp
-	var sealer io.WriteCloser
-	if db.VoucherKey != nil {
-		if sealer, err = NewSealWriter(tmp, db.VoucherKey); err != nil {
-			return nil, err
-		}
-		dst = sealer
-	}
-	n, err := io.Copy(io.MultiWriter(dst, h, head), io.LimitReader(r, db.MaxVoucherSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if sealer != nil {
-		if err := sealer.Close(); err != nil {
-			return nil, err
-		}
-	}
 	if n > db.MaxVoucherSize {
 		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证文件超过大小限制（" + sizeText(db.MaxVoucherSize) + "）：" + name, Fields: map[string]string{"file": "文件过大"}}
 	}
@@ -98,11 +113,11 @@ func (tx *Tx) storeVoucher(ctx context.Context, name string, r io.Reader) (*qing
 		}
 		plain = sf
 	}
-	ctype := qingqian.DetectVoucherType(head.b, func() bool { return isOFD(plain, n) })
+	ctype := qingqian.DetectVoucherType(head, func() bool { return isOFD(plain, n) })
 	if ctype == "" {
 		return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "凭证只接受 PDF、JPEG、PNG 或 OFD 文件（按文件内容判断）：" + name, Fields: map[string]string{"file": "文件类型不允许"}}
 	}
-	v := &qingqian.Voucher{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n, ContentType: ctype, Name: name, CreatedAt: tx.now}
+	v := &qingqian.Voucher{SHA256: sha, Size: n, ContentType: ctype, Name: name, CreatedAt: tx.now}
 	// The file goes in place before the rows are committed; a rollback leaves an unreferenced,
 	// content-addressed file that a later identical upload reuses.
 	final := filepath.Join(db.VoucherDir, v.SHA256[:2], v.SHA256[2:4], v.SHA256)

@@ -162,12 +162,18 @@ func (r *resp) num(key string) int64 {
 
 func (e *env) upload(token, name string, content []byte) *resp {
 	e.t.Helper()
+	return e.uploadTo("/api/v1/vouchers", token, name, content)
+}
+
+// uploadTo posts a file as the form field "file" to an API path.
+func (e *env) uploadTo(path, token, name string, content []byte) *resp {
+	e.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write(content)
 	mw.Close()
-	req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/vouchers", &buf)
+	req, _ := http.NewRequest("POST", e.srv.URL+path, &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Authorization", "Bearer "+token)
 	res, err := http.DefaultClient.Do(req)

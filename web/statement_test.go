@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"html"
 	"io"
 	"mime/multipart"
@@ -20,23 +19,7 @@ import (
 // uploadStatement posts a statement file to the API.
 func (e *env) uploadStatement(token, name string, content []byte) *resp {
 	e.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	fw, _ := mw.CreateFormFile("file", name)
-	fw.Write(content)
-	mw.Close()
-	req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/statement-files", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	r := &resp{status: res.StatusCode, header: res.Header}
-	r.body, _ = io.ReadAll(res.Body)
-	json.Unmarshal(r.body, &r.json)
-	return r
+	return e.uploadTo("/api/v1/statement-files", token, name, content)
 }
 
 // Through the API a statement is a file uploaded, then imported by its hash: lines sent in the
