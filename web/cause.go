@@ -155,9 +155,10 @@ func (s *Server) causesPage(w http.ResponseWriter, r *http.Request) error {
 	total := len(recs)
 	d := &causesData{A: an, Causes: qingqian.Causes, Records: recs[min((page-1)*pageSize, total):min(page*pageSize, total)], AsOf: an.AsOf.String(),
 		Periods: qingqian.AnalysisPeriods, Office: isOffice(r)}
-	// The notice goes to the groups rising over the half-year (the circular's rule).
+	// The notice goes to the groups rising over the half-year to the day it is sent (the
+	// circular's rule), so it is offered from that view only.
 	for _, t := range an.Trends {
-		if t.Rising && an.Period == qingqian.PeriodHalf {
+		if t.Rising && an.Period == qingqian.PeriodHalf && an.AsOf == qingqian.Today() {
 			d.Rising++
 		}
 	}
