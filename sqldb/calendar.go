@@ -21,18 +21,38 @@ var shippedCalendar = []struct {
 	year   int
 	source string
 }{
+	{2020, "国务院办公厅关于2020年部分节假日安排的通知（国办发明电〔2019〕16号）；国务院办公厅关于延长2020年春节假期的通知（国办发明电〔2020〕1号）"},
+	{2021, "国务院办公厅关于2021年部分节假日安排的通知（国办发明电〔2020〕27号）"},
+	{2022, "国务院办公厅关于2022年部分节假日安排的通知（国办发明电〔2021〕11号）"},
+	{2023, "国务院办公厅关于2023年部分节假日安排的通知（国办发明电〔2022〕16号）"},
+	{2024, "国务院办公厅关于2024年部分节假日安排的通知（国办发明电〔2023〕7号）"},
 	{2025, "国务院办公厅关于2025年部分节假日安排的通知（国办发明电〔2024〕12号）"},
 	{2026, "国务院办公厅关于2026年部分节假日安排的通知（2025年11月4日）"},
 }
 
 // seedCalendar loads the shipped years from migrations/holidays-cn.csv.
-func seedCalendar(ctx context.Context, tx *Tx) (err error) {
+func seedCalendar(ctx context.Context, tx *Tx) error { return tx.loadShippedCalendar(ctx, false) }
+
+// seedMissingCalendar loads the shipped years a database does not hold yet, leaving alone every
+// year it holds (an administrator may have entered or corrected it).
+func seedMissingCalendar(ctx context.Context, tx *Tx) error { return tx.loadShippedCalendar(ctx, true) }
+
+func (tx *Tx) loadShippedCalendar(ctx context.Context, onlyMissing bool) (err error) {
 	defer wrapErr(&err, "load the shipped calendar")
 	b, err := migrations.ReadFile("migrations/holidays-cn.csv")
 	if err != nil {
 		return err
 	}
 	for _, y := range shippedCalendar {
+		if onlyMissing {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM calendar_years WHERE year = $1`, y.year).Scan(&n); err != nil {
+				return fmt.Errorf("read calendar_years: %w", err)
+			}
+			if n > 0 {
+				continue
+			}
+		}
 		days, err := qingqian.ParseCalendarLines(bytes.NewReader(b), y.year)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
@@ -15,12 +16,28 @@ func TestCalendarSeededAndAdministered(t *testing.T) {
 		f := newReportFixture(t, db)
 		cs := sqldb.NewCalendarService(db)
 		years, err := cs.FindCalendarYears(f.office)
-		if err != nil || len(years) != 2 || years[0].Year != 2026 || years[0].Days != 39 || years[1].Days != 33 || !strings.Contains(years[1].Source, "国办发明电〔2024〕12号") {
+		// 2020 to 2026, newest first; the 2020 year with the extended Spring Festival.
+		if err != nil || len(years) != 7 || years[0].Year != 2026 || years[0].Days != 39 || years[1].Days != 33 || !strings.Contains(years[1].Source, "国办发明电〔2024〕12号") ||
+			years[6].Year != 2020 || !strings.Contains(years[6].Source, "国办发明电〔2020〕1号") {
 			t.Fatalf("shipped years = %+v %v", years, err)
 		}
 		cal, _ := cs.Calendar(f.office)
-		if d, err := cal.AddWorkdays(qingqian.MustParseDate("2025-09-26"), 10); err != nil || d != qingqian.MustParseDate("2025-10-16") {
-			t.Fatalf("10 working days across National Day 2025 = %s %v", d, err)
+		for _, c := range []struct {
+			from string
+			n    int
+			want string
+		}{
+			{"2025-09-26", 10, "2025-10-16"}, // National Day 2025, 28 September worked
+			// 2020: the Spring Festival extended to 2 February; 19 January worked, 1 February not.
+			{"2020-01-17", 1, "2020-01-19"}, {"2020-01-23", 1, "2020-02-03"},
+			{"2021-09-17", 1, "2021-09-18"},                                  // Saturday 18 September 2021 worked before the Mid-Autumn rest
+			{"2022-01-28", 2, "2022-01-30"}, {"2022-01-28", 3, "2022-02-07"}, // Saturday 29 and Sunday 30 January 2022 worked
+			{"2023-09-28", 1, "2023-10-07"},                                  // Mid-Autumn and National Day 2023, 7 October worked
+			{"2024-02-08", 1, "2024-02-09"}, {"2024-02-09", 1, "2024-02-18"}, // Spring Festival 2024, Sunday 18 February worked
+		} {
+			if d, err := cal.AddWorkdays(qingqian.MustParseDate(c.from), c.n); err != nil || d != qingqian.MustParseDate(c.want) {
+				t.Fatalf("%d working days after %s = %s %v, want %s", c.n, c.from, d, err, c.want)
+			}
 		}
 		days := []qingqian.CalendarDay{{Day: qingqian.MustParseDate("2027-01-01"), Kind: qingqian.DayOff, Name: "元旦"}}
 		wantCode(t, cs.SetCalendarYear(f.office, 2027, "通知", days), qingqian.EFORBIDDEN)
@@ -236,6 +253,41 @@ func TestClueLifeCycle(t *testing.T) {
 		sub, err := reports.Prepare(f.liaisonB, qingqian.SubmissionInput{PeriodID: p.ID, Zero: true})
 		if err != nil || len(sub.Flags) != 2 || !strings.Contains(sub.Flags[1], "1 条投诉举报线索未销号") {
 			t.Fatalf("zero report with an open clue: %q %v", sub.Flags, err)
+		}
+	})
+}
+
+// The shipped years a database lacks are loaded by migration 0031; a year it holds — maybe as an
+// administrator entered or corrected it — is left as it is.
+func TestMissingShippedYearsLoaded(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		cs := sqldb.NewCalendarService(db)
+		for _, q := range []string{`DELETE FROM calendar_days WHERE day >= '2021-01-01' AND day < '2022-01-01'`, `DELETE FROM calendar_years WHERE year = 2021`} {
+			if err := db.ExecForTest(context.Background(), q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mine := []qingqian.CalendarDay{{Day: qingqian.MustParseDate("2024-01-01"), Kind: qingqian.DayOff, Name: "元旦"}}
+		if err := cs.SetCalendarYear(f.sys, 2024, "本单位核对后录入", mine); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.InTxForTest(context.Background(), qingqian.SystemActor("migrate"), func(tx *sqldb.Tx) error { return tx.SeedMissingCalendarForTest(context.Background()) }); err != nil {
+			t.Fatal(err)
+		}
+		days := map[int]int{}
+		years, err := cs.FindCalendarYears(f.sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, y := range years {
+			days[y.Year] = y.Days
+			if y.Year == 2024 && y.Source != "本单位核对后录入" {
+				t.Fatalf("2024 replaced: %+v", y)
+			}
+		}
+		if len(years) != 7 || days[2021] != 38 || days[2024] != 1 {
+			t.Fatalf("years after the migration's step: %v", days)
 		}
 	})
 }

@@ -305,39 +305,38 @@ func TestContractEventBatch(t *testing.T) {
 func TestCalendarYearRecomputesPayables(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		f.at("2025-01-31 10:00")
+		f.at("2026-12-10 10:00")
 		contracts := sqldb.NewContractService(db)
 		a1 := clerkOf(f.subA1)
-		// 2024 is not in the calendar: delivered 5 September 2024, 30 days (an institution's) end
-		// on Saturday 5 October, counted to Monday 7 October — provisional.
-		k := &qingqian.Contract{OrgID: f.subA1.ID, Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, No: "HT-2024-1", Name: "检测", Kind: qingqian.KindServices,
-			Buyer: qingqian.BuyerInstitution, SignedOn: qingqian.MustParseDate("2024-08-01"), Amount: qingqian.Yuan(1000), SupplierSize: qingqian.SizeSmall, Settlement: qingqian.SettleOnce}
+		// 2027 is not in the calendar: delivered 2 December 2026, 30 days (an institution's) end
+		// on Friday 1 January 2027, a working day when counted on weekends alone — provisional.
+		k := &qingqian.Contract{OrgID: f.subA1.ID, Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, No: "HT-2026-1", Name: "检测", Kind: qingqian.KindServices,
+			Buyer: qingqian.BuyerInstitution, SignedOn: qingqian.MustParseDate("2026-11-01"), Amount: qingqian.Yuan(1000), SupplierSize: qingqian.SizeSmall, Settlement: qingqian.SettleOnce}
 		if err := contracts.CreateContract(a1, k); err != nil {
 			t.Fatal(err)
 		}
-		if err := contracts.AddContractEvent(a1, &qingqian.ContractEvent{ContractID: k.ID, Kind: qingqian.EventDelivery, On: qingqian.MustParseDate("2024-09-05")}); err != nil {
+		if err := contracts.AddContractEvent(a1, &qingqian.ContractEvent{ContractID: k.ID, Kind: qingqian.EventDelivery, On: qingqian.MustParseDate("2026-12-02")}); err != nil {
 			t.Fatal(err)
 		}
 		due := func() qingqian.Date {
-			ps, err := sqldb.NewAgingService(db).FindOpenPayables(a1, qingqian.PayableFilter{OrgID: f.subA1.ID, AsOf: qingqian.MustParseDate("2025-01-31")})
+			ps, err := sqldb.NewAgingService(db).FindOpenPayables(a1, qingqian.PayableFilter{OrgID: f.subA1.ID, AsOf: qingqian.MustParseDate("2026-12-10")})
 			if err != nil || len(ps) != 1 {
 				t.Fatalf("%+v %v", ps, err)
 			}
 			return ps[0].DueOn
 		}
-		if got := due(); got != qingqian.MustParseDate("2024-10-07") {
+		if got := due(); got != qingqian.MustParseDate("2027-01-01") {
 			t.Fatalf("provisional due %s", got)
 		}
-		// Entered: 1–7 October 2024 off: the 8th.
+		// Entered (a made-up arrangement): 1–3 January 2027 off: Monday the 4th.
 		var days []qingqian.CalendarDay
-		for d := 1; d <= 7; d++ {
-			days = append(days, qingqian.CalendarDay{Day: qingqian.NewDate(2024, 10, d), Kind: qingqian.DayOff, Name: "国庆节"})
+		for d := 1; d <= 3; d++ {
+			days = append(days, qingqian.CalendarDay{Day: qingqian.NewDate(2027, 1, d), Kind: qingqian.DayOff, Name: "元旦"})
 		}
-		days = append(days, qingqian.CalendarDay{Day: qingqian.MustParseDate("2024-09-29"), Kind: qingqian.DayWork, Name: "国庆节"}, qingqian.CalendarDay{Day: qingqian.MustParseDate("2024-10-12"), Kind: qingqian.DayWork, Name: "国庆节"})
-		if err := sqldb.NewCalendarService(db).SetCalendarYear(f.sys, 2024, "国办发明电〔2023〕7号", days); err != nil {
+		if err := sqldb.NewCalendarService(db).SetCalendarYear(f.sys, 2027, "国务院办公厅关于2027年部分节假日安排的通知", days); err != nil {
 			t.Fatal(err)
 		}
-		if got := due(); got != qingqian.MustParseDate("2024-10-08") {
+		if got := due(); got != qingqian.MustParseDate("2027-01-04") {
 			t.Fatalf("due after the year was entered: %s", got)
 		}
 	})

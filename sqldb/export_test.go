@@ -25,6 +25,12 @@ func (tx *Tx) AuditForTest(ctx context.Context, action, entity string, id int64,
 // assignments from the audit trail, and every clue's deadlines.
 func (tx *Tx) MigrateClueDatesForTest(ctx context.Context) error { return migrateClueDates(ctx, tx) }
 
+// SeedMissingCalendarForTest runs the work of migration 0031 again: the shipped years a database
+// does not hold are loaded, the others left alone.
+func (tx *Tx) SeedMissingCalendarForTest(ctx context.Context) error {
+	return seedMissingCalendar(ctx, tx)
+}
+
 // ExecForTest runs a statement directly, bypassing the services and the audit trail. Tests use
 // it to play someone who edits the database behind the system's back.
 func (db *DB) ExecForTest(ctx context.Context, query string, args ...any) error {

@@ -236,4 +236,6 @@ var afterMigration = map[string]func(ctx context.Context, tx *Tx) error{
 	"0015_contracts_payables.sql": seedLPR,
 	// The letters' counters start from the numbers of the letters already issued.
 	"0023_letters_bills_annex.sql": func(ctx context.Context, tx *Tx) error { return tx.fillCounters(ctx, "letter") },
+	// The calendar gained the years 2020–2024, which the 2020 rules' due dates are counted on.
+	"0031_calendar_2020_2024.sql": seedMissingCalendar,
 }
