@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -130,9 +131,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	} else if n > 0 {
 		logger.Warn("removed the staging rows of imports a stopped server did not finish", "imports", n)
 	}
+	// The background work is waited for before serve returns (and before the database closes):
+	// none of it may still be writing in the data folder once serve has said it stopped.
+	var background sync.WaitGroup
 	sweepCtx, stopSweeping := context.WithCancel(ctx)
-	defer stopSweeping()
-	go func() {
+	defer func() { stopSweeping(); background.Wait() }()
+	background.Go(func() {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
 		for {
@@ -147,7 +151,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 				}
 			}
 		}
-	}()
+	})
 	var demoToken string
 	if c.demo {
 		_, n, err := sqldb.NewServices(db).Orgs.FindOrgs(qingqian.NewContext(ctx, qingqian.SystemActor("演示数据")), qingqian.OrgFilter{Limit: 1})
@@ -226,11 +230,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		m.Ready <- ln.Addr().String()
 	}
 	// The data folder keeps a copy of the audit chains' heads, outside the database.
-	anchorCtx, stopAnchor := context.WithCancel(ctx)
+	anchorCtx, stopAnchor := context.WithCancel(sweepCtx)
 	defer stopAnchor()
-	go keepAnchor(anchorCtx, db, anchorPath(&c), logger)
+	background.Go(func() { keepAnchor(anchorCtx, db, anchorPath(&c), logger) })
 	if sweepOn {
-		go keepSweeping(anchorCtx, sqldb.NewServices(db), at, logger)
+		background.Go(func() { keepSweeping(anchorCtx, sqldb.NewServices(db), at, logger) })
 	}
 	errc := make(chan error, 1)
 	go func() {
