@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// seeded is the calendar the database ships with: 2025 and 2026 as published.
+// seeded is the 2025 and 2026 of the calendar the database ships with.
 func seeded(t *testing.T) *Calendar {
 	t.Helper()
 	f, err := os.Open("sqldb/migrations/holidays-cn.csv")

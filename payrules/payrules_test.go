@@ -9,7 +9,7 @@ import (
 	q "github.com/qingqian/qingqian"
 )
 
-// calendar is the calendar the database ships with: 2025 and 2026 as published.
+// calendar is the calendar the database ships with: 2020 to 2026 as published.
 func calendar(t *testing.T) *q.Calendar {
 	t.Helper()
 	b, err := os.ReadFile("../sqldb/migrations/holidays-cn.csv")
@@ -17,14 +17,15 @@ func calendar(t *testing.T) *q.Calendar {
 		t.Fatal(err)
 	}
 	var days []q.CalendarDay
-	for _, y := range []int{2025, 2026} {
+	years := []int{2020, 2021, 2022, 2023, 2024, 2025, 2026}
+	for _, y := range years {
 		d, err := q.ParseCalendarLines(strings.NewReader(string(b)), y)
 		if err != nil {
 			t.Fatal(err)
 		}
 		days = append(days, d...)
 	}
-	return q.NewCalendar([]int{2025, 2026}, days)
+	return q.NewCalendar(years, days)
 }
 
 func d(s string) q.Date { return q.MustParseDate(s) }
@@ -146,10 +147,16 @@ func TestDueDates(t *testing.T) {
 }
 
 func TestDueDateProvisional(t *testing.T) {
-	// 2024 is not in the calendar: 5 September 2024 + 30 = Saturday 5 October, counted on the
-	// plain week to Monday 7 October, and said to be provisional.
+	// 2024 is in the calendar: 5 September 2024 + 30 = Saturday 5 October, in the National Day
+	// rest (1–7 October): Tuesday 8 October.
 	got := DueDate(calendar(t), Terms{Signed: d("2024-03-01"), Buyer: BuyerInstitution, Supplier: SizeSmall}, Facts{Delivered: d("2024-09-05")}, d("2025-01-01"))
-	if got.Date != d("2024-10-07") || got.Provisional != 2024 || !strings.Contains(got.Explanation(), "暂定") {
+	if got.Date != d("2024-10-08") || got.Provisional != 0 || !strings.Contains(got.Explanation(), "2024-10-07国庆节放假") {
+		t.Fatalf("%s %d %s", got.Date, got.Provisional, got.Explanation())
+	}
+	// 2027 is not: 2 December 2026 + 30 = Friday 1 January 2027, a working day on the plain
+	// week, and said to be provisional.
+	got = DueDate(calendar(t), Terms{Signed: d("2026-11-01"), Buyer: BuyerInstitution, Supplier: SizeSmall}, Facts{Delivered: d("2026-12-02")}, d("2026-12-10"))
+	if got.Date != d("2027-01-01") || got.Provisional != 2027 || !strings.Contains(got.Explanation(), "暂定") {
 		t.Fatalf("%s %d %s", got.Date, got.Provisional, got.Explanation())
 	}
 }

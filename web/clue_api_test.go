@@ -242,7 +242,7 @@ func TestClueDatesOnThePages(t *testing.T) {
 		}
 
 		// From 1 November the office is reminded to enter the next year (the tests run after
-		// 1 November 2026, and the database knows only 2025 and 2026); a group is not.
+		// 1 November 2026, and the database knows no year after 2026); a group is not.
 		// The system administrator is reminded on its landing page, the list of users.
 		landing := map[string]string{"admin": "/users", "supervisor": "/", "clerk_a": "/"}
 		for who, want := range map[string]bool{"admin": true, "supervisor": true, "clerk_a": false} {
