@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -49,7 +50,8 @@ func (im *importer) publish(ctx context.Context) (err error) {
 	err = st.db.inTxRetry(ctx, im.a, func(tx *Tx) error {
 		tx.deferTotals()
 		created := 0
-		for _, p := range im.planned {
+		ids := make([]int64, len(im.planned))
+		for i, p := range im.planned {
 			c, made, err := tx.creditorFor(ctx, p.c)
 			if qingqian.ErrorCode(err) == qingqian.EINVALID || qingqian.ErrorCode(err) == qingqian.ECONFLICT {
 				im.issue(p.r, "creditor_uscc", p.c.USCC, qingqian.ErrorMessage(err))
@@ -60,9 +62,10 @@ func (im *importer) publish(ctx context.Context) (err error) {
 			if made {
 				created++
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE import_items SET creditor_id = $1 WHERE import_id = $2 AND creditor_id = $3`, c.ID, st.id, p.id); err != nil {
-				return err
-			}
+			ids[i] = c.ID
+		}
+		if err := im.resolvePlanned(ctx, tx, ids); err != nil {
+			return err
 		}
 		if taken, err := im.numbersTaken(ctx, tx); err != nil || taken {
 			return cmpErr(err, errRollback)
@@ -127,6 +130,31 @@ func (im *importer) publish(ctx context.Context) (err error) {
 	st.published = true
 	if err := st.db.dropStaging(context.WithoutCancel(ctx), im.a, st.id, st.places, ""); err != nil {
 		st.db.logger().Warn("a published import's staging rows stay until the next sweep", "import", st.id, "err", err)
+	}
+	return nil
+}
+
+// plannedChunk is how many planned creditors one statement resolves.
+const plannedChunk = 400
+
+// resolvePlanned gives the staged rows the ids of the creditors the publication registered
+// (ids[i] for the provisional id plannedIDs+i), a few hundred creditors a statement: one
+// statement a creditor read the import's rows once each, which at 10,000 new creditors held
+// the writer for seconds.
+func (im *importer) resolvePlanned(ctx context.Context, tx *Tx, ids []int64) error {
+	for lo := 0; lo < len(ids); lo += plannedChunk {
+		hi := min(lo+plannedChunk, len(ids))
+		var q strings.Builder
+		args := []any{im.stage.id, int64(plannedIDs + lo), int64(plannedIDs + hi - 1)}
+		q.WriteString(`UPDATE import_items SET creditor_id = CASE creditor_id`)
+		for i := lo; i < hi; i++ {
+			args = append(args, int64(plannedIDs+i), ids[i])
+			fmt.Fprintf(&q, ` WHEN $%d THEN CAST($%d AS BIGINT)`, len(args)-1, len(args))
+		}
+		q.WriteString(` END WHERE import_id = $1 AND creditor_id BETWEEN $2 AND $3`)
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("give the staged rows their creditors: %w", err)
+		}
 	}
 	return nil
 }
