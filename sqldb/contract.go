@@ -554,7 +554,7 @@ func (tx *Tx) insertEvents(ctx context.Context, es []*qingqian.ContractEvent) er
 				if j > 0 {
 					b.WriteString(", ")
 				}
-				fmt.Fprintf(&b, "$%d", i*cols+j+1)
+				b.WriteString(tx.db.d.param(i*cols + j + 1))
 			}
 			b.WriteString(")")
 			params = append(params, e.ContractID, e.Kind, e.On, e.Amount, e.Method, e.VoucherNo, e.LateBySupplier, e.EndOn, e.Note, e.Key, e.ActorName, tx.ts(tx.now))

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,17 @@ var (
 	sqliteDialect   = dialect{name: "sqlite"}
 	postgresDialect = dialect{name: "postgres", forUpdate: " FOR UPDATE"}
 )
+
+// param is the placeholder of the i-th (from 1) argument of a long generated statement whose
+// placeholders appear in the order of their arguments: "?" on SQLite, whose driver binds "$N"
+// by looking each name up (the square of their number in a statement of thousands), "$i" on
+// PostgreSQL.
+func (d dialect) param(i int) string {
+	if d.name == "sqlite" {
+		return "?"
+	}
+	return "$" + strconv.Itoa(i)
+}
 
 // addDays is a date column n days later.
 func (d dialect) addDays(col string, n int) string {

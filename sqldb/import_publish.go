@@ -145,13 +145,13 @@ func (im *importer) resolvePlanned(ctx context.Context, tx *Tx, ids []int64) err
 	for lo := 0; lo < len(ids); lo += plannedChunk {
 		hi := min(lo+plannedChunk, len(ids))
 		var q strings.Builder
-		args := []any{im.stage.id, int64(plannedIDs + lo), int64(plannedIDs + hi - 1)}
+		var args []any
+		arg := func(v any) string { args = append(args, v); return tx.db.d.param(len(args)) }
 		q.WriteString(`UPDATE import_items SET creditor_id = CASE creditor_id`)
 		for i := lo; i < hi; i++ {
-			args = append(args, int64(plannedIDs+i), ids[i])
-			fmt.Fprintf(&q, ` WHEN $%d THEN CAST($%d AS BIGINT)`, len(args)-1, len(args))
+			q.WriteString(` WHEN ` + arg(int64(plannedIDs+i)) + ` THEN CAST(` + arg(ids[i]) + ` AS BIGINT)`)
 		}
-		q.WriteString(` END WHERE import_id = $1 AND creditor_id BETWEEN $2 AND $3`)
+		q.WriteString(` END WHERE import_id = ` + arg(im.stage.id) + ` AND creditor_id BETWEEN ` + arg(int64(plannedIDs+lo)) + ` AND ` + arg(int64(plannedIDs+hi-1)))
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("give the staged rows their creditors: %w", err)
 		}

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -271,7 +270,7 @@ func (st *stager) flush(ctx context.Context) (err error) {
 					if c > 0 {
 						q.WriteString(", ")
 					}
-					q.WriteString("$" + strconv.Itoa(len(args)+c+1))
+					q.WriteString(st.db.d.param(len(args) + c + 1))
 				}
 				q.WriteByte(')')
 				it := &s.it
