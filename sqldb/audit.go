@@ -199,7 +199,7 @@ func (tx *Tx) auditBound(ctx context.Context, action, entity string, entityID in
 	rec.Chain, rec.ChainSeq, rec.PrevHash = tx.chain, tx.headSeq+1, tx.headHash
 	rec.Hash = rec.ComputeHash()
 	tx.headSeq, tx.headHash = rec.ChainSeq, rec.Hash
-	if tx.bulk && tx.db.d.name == "postgres" {
+	if (tx.bulk || tx.bufferAudit) && tx.db.d.name == "postgres" {
 		// An import on PostgreSQL writes its records auditBatch at a time (flushAudit), saving a
 		// round trip per record. (On SQLite, where a statement is a call, one statement of 100
 		// rows measured slower than 100 statements of one.)

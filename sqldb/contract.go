@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/qingqian/qingqian"
@@ -146,20 +147,29 @@ func (tx *Tx) createContract(ctx context.Context, o *qingqian.Org, k *qingqian.C
 	return tx.recomputePayables(ctx, k, nil)
 }
 
+// eventColumns are the columns scanEvent reads.
+const eventColumns = `id, contract_id, kind, on_date, amount, method, voucher_no, late_by_supplier, end_on, note, key, actor_name, created_at,
+	voided_at, voided_by, void_reason`
+
+func scanEvent(row interface{ Scan(...any) error }) (*qingqian.ContractEvent, error) {
+	e := &qingqian.ContractEvent{}
+	err := row.Scan(&e.ID, &e.ContractID, &e.Kind, &e.On, &e.Amount, &e.Method, &e.VoucherNo, &e.LateBySupplier, &e.EndOn,
+		&e.Note, &e.Key, &e.ActorName, timeCol{&e.CreatedAt}, timeCol{&e.VoidedAt}, &e.VoidedBy, &e.VoidReason)
+	return e, err
+}
+
 // eventsOf reads a contract's events in date order.
 func (db *DB) eventsOf(ctx context.Context, q queryer, id int64) (_ []*qingqian.ContractEvent, err error) {
 	defer wrapErr(&err, "read the events of contract %d", id)
-	rows, err := q.QueryContext(ctx, `SELECT id, contract_id, kind, on_date, amount, method, voucher_no, late_by_supplier, end_on, note, key, actor_name, created_at,
-		voided_at, voided_by, void_reason FROM contract_events WHERE contract_id = $1 ORDER BY on_date, id`, id)
+	rows, err := q.QueryContext(ctx, `SELECT `+eventColumns+` FROM contract_events WHERE contract_id = $1 ORDER BY on_date, id`, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []*qingqian.ContractEvent{}
 	for rows.Next() {
-		e := &qingqian.ContractEvent{}
-		if err := rows.Scan(&e.ID, &e.ContractID, &e.Kind, &e.On, &e.Amount, &e.Method, &e.VoucherNo, &e.LateBySupplier, &e.EndOn,
-			&e.Note, &e.Key, &e.ActorName, timeCol{&e.CreatedAt}, timeCol{&e.VoidedAt}, &e.VoidedBy, &e.VoidReason); err != nil {
+		e, err := scanEvent(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, e)
@@ -182,49 +192,117 @@ func (tx *Tx) recompute(ctx context.Context, k *qingqian.Contract, events []*qin
 			return err
 		}
 	}
+	return tx.recomputeMany(ctx, []*qingqian.Contract{k}, map[int64][]*qingqian.ContractEvent{k.ID: events}, nil, raise)
+}
+
+// recomputeMany derives the payables of contracts as of today from their events and stores them
+// with their parts, replacing those stored, in a few statements for them all (an ERP batch
+// touches thousands); then raiseArrears for each contract. linked, when not nil, holds the
+// contracts that have a payable in the ledger: raiseArrears, which without raise only adds late
+// payments to such items, is skipped for the others.
+func (tx *Tx) recomputeMany(ctx context.Context, ks []*qingqian.Contract, events map[int64][]*qingqian.ContractEvent, linked map[int64]bool, raise bool) error {
 	cal, lprs, err := tx.payRules(ctx)
 	if err != nil {
 		return err
 	}
 	today := qingqian.DateOf(tx.now)
-	var ps []*qingqian.Payable
-	if !k.Cancelled() { // a cancelled contract owes nothing
-		ps = payrules.Payables(cal, lprs, k, events, today)
-	}
-	defer func() {
-		if err == nil && !k.Cancelled() {
-			err = tx.raiseArrears(ctx, k, ps, events, raise)
-		}
-	}()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM payable_parts WHERE contract_id = $1`, k.ID); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM payables WHERE contract_id = $1`, k.ID); err != nil {
-		return err
-	}
-	for _, p := range ps {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO payables (contract_id, seq, org_id, basis, amount, due, start_on, due_on, paid, unpaid, overdue_days, interest, status, computed_on)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-			k.ID, p.Seq, k.OrgID, p.Basis, p.Amount, p.Due, p.StartOn, p.DueOn, p.Paid, p.Unpaid, p.OverdueDays, p.Interest, p.Status, today); err != nil {
-			return fmt.Errorf("insert into payables: %w", err)
-		}
-		if p.StartOn.IsZero() {
+	ids := make([]any, len(ks))
+	payables := make([][]*qingqian.Payable, len(ks))
+	var payableRows, partRows [][]any
+	for i, k := range ks {
+		ids[i] = k.ID
+		if k.Cancelled() { // a cancelled contract owes nothing
 			continue
 		}
-		// The parts in the order of payment, the unpaid one last, each with the day the part
-		// before it was paid.
-		parts := p.Parts
-		if p.DueOn.IsZero() && p.Unpaid > 0 {
-			parts = append(parts, qingqian.PayablePart{Amount: p.Unpaid})
-		}
-		var prev qingqian.Date
-		for _, x := range parts {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO payable_parts (contract_id, seq, org_id, start_on, due_on, amount, paid_on, prev_paid_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				k.ID, p.Seq, k.OrgID, p.StartOn, p.DueOn, x.Amount, x.PaidOn, prev); err != nil {
-				return fmt.Errorf("insert into payable_parts: %w", err)
+		ps := payrules.Payables(cal, lprs, k, events[k.ID], today)
+		payables[i] = ps
+		for _, p := range ps {
+			payableRows = append(payableRows, []any{k.ID, p.Seq, k.OrgID, p.Basis, p.Amount, p.Due, p.StartOn, p.DueOn, p.Paid, p.Unpaid, p.OverdueDays, p.Interest, p.Status, today})
+			if p.StartOn.IsZero() {
+				continue
 			}
-			prev = x.PaidOn
+			// The parts in the order of payment, the unpaid one last, each with the day the part
+			// before it was paid.
+			parts := p.Parts
+			if p.DueOn.IsZero() && p.Unpaid > 0 {
+				parts = append(parts, qingqian.PayablePart{Amount: p.Unpaid})
+			}
+			var prev qingqian.Date
+			for _, x := range parts {
+				partRows = append(partRows, []any{k.ID, p.Seq, k.OrgID, p.StartOn, p.DueOn, x.Amount, x.PaidOn, prev})
+				prev = x.PaidOn
+			}
 		}
+	}
+	for _, table := range []string{"payable_parts", "payables"} {
+		if err := tx.deleteWhereIn(ctx, table, "contract_id", ids); err != nil {
+			return err
+		}
+	}
+	if err := tx.insertRows(ctx, "payables", []string{"contract_id", "seq", "org_id", "basis", "amount", "due", "start_on", "due_on", "paid", "unpaid", "overdue_days", "interest", "status", "computed_on"}, payableRows); err != nil {
+		return err
+	}
+	if err := tx.insertRows(ctx, "payable_parts", []string{"contract_id", "seq", "org_id", "start_on", "due_on", "amount", "paid_on", "prev_paid_on"}, partRows); err != nil {
+		return err
+	}
+	for i, k := range ks {
+		if k.Cancelled() || (linked != nil && !linked[k.ID] && !raise) {
+			continue
+		}
+		if err := tx.raiseArrears(ctx, k, payables[i], events[k.ID], raise); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteWhereIn deletes the rows of a table whose column is one of values, 500 values a
+// statement.
+func (tx *Tx) deleteWhereIn(ctx context.Context, table, col string, values []any) error {
+	for len(values) > 0 {
+		n := min(len(values), 500)
+		var b strings.Builder
+		b.WriteString(`DELETE FROM ` + table + ` WHERE ` + col + ` IN (`)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(tx.db.d.param(i + 1))
+		}
+		b.WriteString(")")
+		if _, err := tx.ExecContext(ctx, b.String(), values[:n]...); err != nil {
+			return fmt.Errorf("delete from %s: %w", table, err)
+		}
+		values = values[n:]
+	}
+	return nil
+}
+
+// insertRows inserts rows into a table in multi-row statements of up to 500 rows.
+func (tx *Tx) insertRows(ctx context.Context, table string, cols []string, rows [][]any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), 500)
+		var b strings.Builder
+		b.WriteString(`INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES `)
+		params := make([]any, 0, n*len(cols))
+		for i, r := range rows[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('(')
+			for j := range r {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				params = append(params, r[j])
+				b.WriteString(tx.db.d.param(len(params)))
+			}
+			b.WriteByte(')')
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), params...); err != nil {
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
+		rows = rows[n:]
 	}
 	return nil
 }
@@ -435,8 +513,11 @@ func (s *ContractService) AddContractEvents(ctx context.Context, es []*qingqian.
 		return err
 	}
 	return s.db.inTx(ctx, a, func(tx *Tx) error {
-		contracts := map[int64]*contractRow{}
+		// An ERP's batch is written in a few statements for all its contracts, not several a
+		// contract: on PostgreSQL every statement is a round trip. Its audit records too.
+		tx.bufferAudit = true
 		byNo := map[string]int64{}
+		var ids []int64
 		for i, e := range es {
 			if e.ContractID <= 0 {
 				k := fmt.Sprint(e.OrgID, "\x00", e.ContractNo)
@@ -453,19 +534,23 @@ func (s *ContractService) AddContractEvents(ctx context.Context, es []*qingqian.
 				}
 				e.ContractID = id
 			}
-			if _, ok := contracts[e.ContractID]; !ok {
-				r, err := tx.reachContract(ctx, e.ContractID)
-				if qingqian.ErrorCode(err) == qingqian.ENOTFOUND {
-					bad.Add(fmt.Sprintf("events.%d.contract_id", i), "合同不存在")
-					continue
-				} else if err != nil {
-					return err
-				}
-				contracts[e.ContractID] = r
+			ids = append(ids, e.ContractID)
+		}
+		contracts, err := tx.reachContracts(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for i, e := range es {
+			if e.ContractID <= 0 {
+				continue // named above
 			}
-			if r := contracts[e.ContractID]; r.Cancelled() {
+			r := contracts[e.ContractID]
+			switch {
+			case r == nil:
+				bad.Add(fmt.Sprintf("events.%d.contract_id", i), "合同不存在")
+			case r.Cancelled():
 				bad.Add(fmt.Sprintf("events.%d.contract_id", i), "合同已作废，不能再记录事件")
-			} else if e.On.Before(r.SignedOn) && e.Kind != qingqian.EventInvoice {
+			case e.On.Before(r.SignedOn) && e.Kind != qingqian.EventInvoice:
 				bad.Add(fmt.Sprintf("events.%d.on", i), "不能早于合同签订日期 "+r.SignedOn.String())
 			}
 		}
@@ -474,24 +559,33 @@ func (s *ContractService) AddContractEvents(ctx context.Context, es []*qingqian.
 		}
 		// An event whose key is recorded (or earlier in the batch) is that event, unless its
 		// content differs; one without a key the same as one recorded is a duplicate.
-		known := map[int64][]*qingqian.ContractEvent{}
+		ordered := make([]int64, 0, len(contracts))
 		for id := range contracts {
-			evs, err := tx.db.eventsOf(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			known[id] = evs
+			ordered = append(ordered, id)
+		}
+		slices.Sort(ordered)
+		known, err := tx.db.eventsOfMany(ctx, tx, ordered)
+		if err != nil {
+			return err
+		}
+		linked, err := tx.linkedContracts(ctx, ordered)
+		if err != nil {
+			return err
 		}
 		before := map[int64][]*qingqian.ContractEvent{}
 		for id, evs := range known {
 			before[id] = evs[:len(evs):len(evs)]
 		}
 		var fresh []*qingqian.ContractEvent
+		type repeat struct{ e, first *qingqian.ContractEvent }
+		var repeats []repeat
 		for i, e := range es {
 			dup, why := checkNewEvent(e, known[e.ContractID])
 			switch {
 			case dup != nil:
-				*e = *dup
+				// Answered as the event it repeats, once that one (maybe earlier in this
+				// batch) has its id.
+				repeats = append(repeats, repeat{e, dup})
 				continue
 			case why != "":
 				bad.Add(fmt.Sprintf("events.%d.key", i), why)
@@ -504,9 +598,15 @@ func (s *ContractService) AddContractEvents(ctx context.Context, es []*qingqian.
 		if err := bad.Err(); err != nil {
 			return err
 		}
-		for id, r := range contracts {
+		var touched []*qingqian.Contract
+		for _, id := range ordered {
+			r := contracts[id]
 			if len(known[id]) == len(before[id]) {
 				continue
+			}
+			touched = append(touched, r.Contract)
+			if !linked[id] {
+				continue // no payable of it in the ledger to keep
 			}
 			if err := tx.keepsTheLedger(ctx, r.Contract, before[id], r.Contract, known[id]); qingqian.ErrorCode(err) == qingqian.ECONFLICT {
 				return &qingqian.Error{Code: qingqian.ECONFLICT, Message: fmt.Sprintf("合同%s：%s", r.No, qingqian.ErrorMessage(err)), Fields: map[string]string{"events": qingqian.ErrorMessage(err)}}
@@ -517,22 +617,138 @@ func (s *ContractService) AddContractEvents(ctx context.Context, es []*qingqian.
 		if err := tx.insertEvents(ctx, fresh); err != nil {
 			return err
 		}
-		touched := map[int64][]*qingqian.ContractEvent{}
+		for _, r := range repeats {
+			*r.e = *r.first
+		}
+		mine := map[int64][]*qingqian.ContractEvent{}
 		for _, e := range fresh {
-			touched[e.ContractID] = append(touched[e.ContractID], e)
+			mine[e.ContractID] = append(mine[e.ContractID], e)
 		}
-		for id, evs := range touched {
-			r := contracts[id]
+		for _, k := range touched {
 			// The events themselves are in the record, for verify (batchRecord).
-			if err := tx.audit(ctx, "contract.events", "contract", id, r.path, nil, batchRecord{Events: len(evs), Recorded: evs}); err != nil {
+			if err := tx.audit(ctx, "contract.events", "contract", k.ID, contracts[k.ID].path, nil, batchRecord{Events: len(mine[k.ID]), Recorded: mine[k.ID]}); err != nil {
 				return err
 			}
-			if err := tx.recomputePayables(ctx, r.Contract, nil); err != nil {
-				return err
-			}
+			// The rules read the events in date order, as eventsOf gives them.
+			sort.SliceStable(known[k.ID], func(i, j int) bool { return known[k.ID][i].On.Before(known[k.ID][j].On) })
 		}
-		return nil
+		return tx.recomputeMany(ctx, touched, known, linked, false)
 	})
+}
+
+// reachContracts reads the contracts of ids the actor's subtree holds, for a write (locked on
+// PostgreSQL, in the order of their ids, so that two batches never wait on each other in a
+// circle); those not found or out of reach are absent.
+func (tx *Tx) reachContracts(ctx context.Context, ids []int64) (map[int64]*contractRow, error) {
+	out := map[int64]*contractRow{}
+	uniq := slices.Compact(slices.Sorted(slices.Values(ids)))
+	for len(uniq) > 0 {
+		n := min(len(uniq), 500)
+		var b strings.Builder
+		params := make([]any, n)
+		for i, id := range uniq[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			params[i] = id
+			b.WriteString(tx.db.d.param(i + 1))
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+contractColumns+contractFrom+` WHERE k.id IN (`+b.String()+`) ORDER BY k.id`+tx.db.d.forUpdateOf("k"), params...)
+		if err != nil {
+			return nil, fmt.Errorf("read contracts: %w", err)
+		}
+		for rows.Next() {
+			r, err := scanContract(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if !tx.actor.Reaches(r.path) {
+				tx.deny("contract", r.ID)
+				continue
+			}
+			out[r.ID] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		uniq = uniq[n:]
+	}
+	return out, nil
+}
+
+// eventsOfMany reads the events of contracts (ids ascending), each contract's in date order.
+func (db *DB) eventsOfMany(ctx context.Context, q queryer, ids []int64) (map[int64][]*qingqian.ContractEvent, error) {
+	out := make(map[int64][]*qingqian.ContractEvent, len(ids))
+	for _, id := range ids {
+		out[id] = []*qingqian.ContractEvent{}
+	}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		var b strings.Builder
+		params := make([]any, n)
+		for i, id := range ids[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			params[i] = id
+			b.WriteString(db.d.param(i + 1))
+		}
+		rows, err := q.QueryContext(ctx, `SELECT `+eventColumns+` FROM contract_events WHERE contract_id IN (`+b.String()+`) ORDER BY contract_id, on_date, id`, params...)
+		if err != nil {
+			return nil, fmt.Errorf("read contract events: %w", err)
+		}
+		for rows.Next() {
+			e, err := scanEvent(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[e.ContractID] = append(out[e.ContractID], e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// linkedContracts are those of ids (ascending) with a payable in the ledger.
+func (tx *Tx) linkedContracts(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		var b strings.Builder
+		params := make([]any, n)
+		for i, id := range ids[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			params[i] = id
+			b.WriteString(tx.db.d.param(i + 1))
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT contract_id FROM payable_items WHERE contract_id IN (`+b.String()+`)`, params...)
+		if err != nil {
+			return nil, fmt.Errorf("read payable_items: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return out, nil
 }
 
 // insertEvents writes events in multi-row statements of up to 500 rows: one round trip per 500.

@@ -242,7 +242,7 @@ func TestContractEventBatch(t *testing.T) {
 		f.at("2026-01-31 10:00")
 		contracts := sqldb.NewContractService(db)
 		a1 := clerkOf(f.subA1)
-		const n = 300
+		const n = 520 // past the 500 contracts a statement reads
 		var ks []*qingqian.Contract
 		for i := range n {
 			k := &qingqian.Contract{OrgID: f.subA1.ID, Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, No: fmt.Sprintf("ERP-%04d", i), Name: "采购",
@@ -263,12 +263,19 @@ func TestContractEventBatch(t *testing.T) {
 			return es
 		}
 		es := batch()
+		// An event sent twice in one batch is recorded once, and both are answered with its id.
+		twice := *es[0]
+		es = append(es, &twice)
 		if err := contracts.AddContractEvents(a1, es); err != nil {
 			t.Fatal(err)
 		}
 		if es[3].ID == 0 || es[3].ContractID != ks[1].ID || es[3].Kind != qingqian.EventPayment {
 			t.Fatalf("event 3: %+v", es[3])
 		}
+		if last := es[len(es)-1]; last.ID == 0 || last.ID != es[0].ID {
+			t.Fatalf("the event sent twice: %d and %d", es[0].ID, last.ID)
+		}
+		es = es[:len(es)-1]
 		// The same batch again adds nothing and answers the events recorded.
 		again := batch()
 		if err := contracts.AddContractEvents(a1, again); err != nil {

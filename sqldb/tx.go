@@ -51,8 +51,11 @@ type Tx struct {
 
 	// bulk marks an import: an item it creates gets one audit record with its recognise entry
 	// instead of one for each; on PostgreSQL audit records are written auditBatch at a time.
-	bulk     bool
-	auditBuf []qingqian.AuditRecord
+	bulk bool
+	// bufferAudit writes the audit records auditBatch at a time on PostgreSQL, as an import
+	// does, without the rest of bulk (an ERP's batch of events).
+	bufferAudit bool
+	auditBuf    []qingqian.AuditRecord
 }
 
 // refuseNUL is the last of the checks that keep the NUL character out of the database, for
