@@ -77,3 +77,25 @@ func assertField(t *testing.T, err error, field, want string) {
 		t.Errorf("field %s = %q (all: %v), want it to say %q", field, e.Fields[field], e.Fields, want)
 	}
 }
+
+func TestAgreedRatesBeyondTheBoundsAreRefused(t *testing.T) {
+	k := &Contract{OrgID: 1, Creditor: &Creditor{USCC: "91110000600037341L"}, No: "HT-1", Name: "采购", Kind: KindGoods, Buyer: BuyerLarge,
+		SignedOn: NewDate(2025, 7, 1), Amount: Yuan(1000), SupplierSize: SizeSmall, Settlement: SettleOnce}
+	for _, c := range []struct {
+		rate Rate
+		msg  string
+	}{
+		{Rate{PerDay: true, Micro: MaxRatePerDay + 1}, "不能超过日1%"},
+		{Rate{Micro: MaxRatePerYear + 1}, "不能超过年100%"},
+		{Rate{PerDay: true, Micro: -1}, "不能为负数"},
+	} {
+		k.AgreedRate = c.rate
+		assertField(t, k.Validate(), "agreed_rate", c.msg)
+	}
+	for _, r := range []Rate{{PerDay: true, Micro: MaxRatePerDay}, {Micro: MaxRatePerYear}} {
+		k.AgreedRate = r
+		if err := k.Validate(); err != nil {
+			t.Errorf("rate %s at the bound refused: %v", r, err)
+		}
+	}
+}

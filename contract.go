@@ -154,8 +154,13 @@ func (c *Contract) Validate() error {
 	if c.AcceptanceDays > 0 && !c.AcceptanceCondition {
 		v.Add("acceptance_days", "约定了验收期限，请同时勾选“验收合格为付款条件”")
 	}
-	if c.AgreedRate.Micro < 0 || c.AgreedRate.Micro > 1_000_000 {
-		v.Add("agreed_rate", "约定逾期利率不正确")
+	switch {
+	case c.AgreedRate.Micro < 0:
+		v.Add("agreed_rate", "约定逾期利率不能为负数")
+	case c.AgreedRate.PerDay && c.AgreedRate.Micro > MaxRatePerDay:
+		v.Add("agreed_rate", "按日约定的逾期利率不能超过日1%，请核对合同（常见为日万分之五，即0.05%）")
+	case !c.AgreedRate.PerDay && c.AgreedRate.Micro > MaxRatePerYear:
+		v.Add("agreed_rate", "按年约定的逾期利率不能超过年100%，请核对合同")
 	}
 	if len([]rune(c.Note)) > 500 {
 		v.Add("note", "备注不能超过500个字")

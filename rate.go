@@ -12,6 +12,14 @@ type Rate struct {
 	Micro  int64 `json:"micro"`
 }
 
+// The largest agreed overdue rates accepted, in millionths: 1 % a day, 100 % a year. Beyond them a
+// rate is a mistake in the contract's entry; and within them the interest of the largest amount
+// (MaxAmount) over any span of civil dates stays far inside int64.
+const (
+	MaxRatePerDay  = 10_000
+	MaxRatePerYear = 1_000_000
+)
+
 // DaysInYear is the day count of a yearly rate: a yearly rate is divided by 365 for each day.
 const DaysInYear = 365
 

@@ -63,7 +63,17 @@ func ClockStart(cal *qingqian.Calendar, t Terms, f Facts, asOf qingqian.Date) (s
 		art = "第九条"
 	}
 	if !f.Settled.IsZero() {
+		if t.Settle == qingqian.SettleOnce && f.Settled.Before(f.Delivered) {
+			// A one-off price confirmed before the goods or works were delivered: the clock
+			// cannot start before there is anything to pay for.
+			return f.Delivered, fmt.Sprintf("%s：双方确认结算金额之日（%s）早于交付之日，自交付之日（%s）起算（%s）", art, f.Settled, f.Delivered, t.Settle.Label()), 0
+		}
 		return f.Settled, fmt.Sprintf("%s：双方确认结算金额之日（%s）起算（%s）", art, f.Settled, t.Settle.Label()), 0
+	}
+	if t.AcceptanceCondition && !f.Accepted.IsZero() && f.Accepted.Before(f.Delivered) {
+		// Nothing passes acceptance before it is delivered: a recorded acceptance dated before
+		// the (last) delivery is a mistake in the dates, and the clock starts on delivery.
+		return f.Delivered, fmt.Sprintf("%s：验收合格为付款条件，但记录的验收日期（%s）早于交付日期（%s），自交付之日起算", art, f.Accepted, f.Delivered), 0
 	}
 	if t.AcceptanceCondition {
 		var expiry qingqian.Date
@@ -109,6 +119,12 @@ func DueDate(cal *qingqian.Calendar, t Terms, f Facts, asOf qingqian.Date) Due {
 	d.Flags = append(d.Flags, flags...)
 	start, rule, prov := ClockStart(cal, t, f, asOf)
 	d.Start, d.StartRule, d.Provisional = start, rule, prov
+	switch {
+	case t.AcceptanceCondition && !f.Accepted.IsZero() && f.Accepted.Before(f.Delivered) && f.Settled.IsZero():
+		d.Flags = append(d.Flags, Flag{Code: "accepted_before_delivery", Text: fmt.Sprintf("验收日期%s早于交付日期%s，请核对事件日期；付款期限自交付之日起算", f.Accepted, f.Delivered)})
+	case t.Settle == qingqian.SettleOnce && !f.Settled.IsZero() && f.Settled.Before(f.Delivered):
+		d.Flags = append(d.Flags, Flag{Code: "settled_before_delivery", Text: fmt.Sprintf("结算确认日期%s早于交付日期%s，请核对事件日期；付款期限自交付之日起算", f.Settled, f.Delivered)})
+	}
 	d.Steps = append(d.Steps, "起算："+rule)
 	d.Steps = append(d.Steps, "期限："+term.Rule)
 	if start.IsZero() || term.Days == 0 {

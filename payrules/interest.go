@@ -2,6 +2,7 @@ package payrules
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"sort"
 	"strings"
@@ -123,6 +124,14 @@ func roundHalfUp(num, den *big.Int) qingqian.Money {
 	n.Quo(n, new(big.Int).Mul(den, big.NewInt(2)))
 	if neg {
 		n.Neg(n)
+	}
+	if !n.IsInt64() {
+		// Out of reach of the rates and amounts a contract may hold (MaxRatePerDay, MaxAmount);
+		// a row written before those bounds must not wrap round to a wrong figure.
+		if neg {
+			return qingqian.Money(math.MinInt64)
+		}
+		return qingqian.Money(math.MaxInt64)
 	}
 	return qingqian.Money(n.Int64())
 }

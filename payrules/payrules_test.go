@@ -1,6 +1,7 @@
 package payrules
 
 import (
+	"math/big"
 	"os"
 	"strings"
 	"testing"
@@ -105,6 +106,14 @@ func TestDueDates(t *testing.T) {
 		{name: "acceptance outstanding within the period", terms: with(large25, func(t *Terms) { t.AcceptanceCondition, t.AcceptanceDays = true, 15 }),
 			facts: Facts{Delivered: d("2025-07-01")}, asOf: "2025-07-10", start: "", due: "", step: "尚未验收"},
 		{name: "not delivered", terms: large25, facts: Facts{}, start: "", due: "", step: "尚未交付"},
+		// An acceptance dated before the delivery (10 August; accepted "5 August"): the clock starts
+		// on delivery, flagged: 10 August + 30 (agreed) = Tuesday 9 September.
+		{name: "acceptance before delivery", terms: with(large25, func(t *Terms) { t.AcceptanceCondition, t.AcceptanceDays, t.AgreedDays = true, 10, 30 }),
+			facts: Facts{Delivered: d("2025-08-10"), Accepted: d("2025-08-05")}, start: "2025-08-10", due: "2025-09-09", flag: "accepted_before_delivery", step: "早于交付日期"},
+		// A one-off settlement confirmed (1 August) before delivery (20 August): from delivery,
+		// flagged: 20 August + 60 = Sunday 19 October → Monday the 20th.
+		{name: "one-off settlement before delivery", terms: large25, facts: Facts{Delivered: d("2025-08-20"), Settled: d("2025-08-01")},
+			start: "2025-08-20", due: "2025-10-20", moved: []string{"2025-10-19"}, flag: "settled_before_delivery", step: "早于交付之日"},
 		// Progress settlement: the clock starts when the amount is confirmed, 4 August; + 60 =
 		// Friday 3 October, in the National Day rest: the 9th.
 		{name: "progress settlement", terms: with(large25, func(t *Terms) { t.Settle = SettleProgress }),
@@ -345,5 +354,18 @@ func TestPayables(t *testing.T) {
 	ps = Payables(cal, lprs, c2, []*q.ContractEvent{ev(q.EventDelivery, "2025-08-01", 0), bill, ev(q.EventPayment, "2025-09-30", q.Yuan(500_000))}, d("2025-12-31"))
 	if p = ps[0]; p.Paid != q.Yuan(1_000_000) || !hasFlag(p.Flags, "overpaid") {
 		t.Errorf("overpaid: %+v", p)
+	}
+}
+
+// The largest amount at the largest agreed rate, counted to the last civil date, stays a true
+// figure: computed exactly and within int64, never wrapped round to a negative one.
+func TestInterestAtTheBounds(t *testing.T) {
+	terms := Terms{Signed: d("2025-07-01"), Buyer: BuyerLarge, Supplier: SizeSmall, AgreedRate: q.Rate{PerDay: true, Micro: q.MaxRatePerDay}}
+	o := Interest(ShippedLPR(), terms, d("2025-10-01"), q.MaxAmount, nil, d("9999-12-31"))
+	days := OverdueDays(d("2025-10-01"), d("9999-12-31"))
+	want := new(big.Int).Mul(big.NewInt(int64(q.MaxAmount)), big.NewInt(int64(days)))
+	want.Quo(want, big.NewInt(100)) // 1 % a day, exact: MaxAmount is a multiple of 100
+	if o.Interest <= 0 || int64(o.Interest) != want.Int64() {
+		t.Fatalf("interest %d, want %s (%d days)", o.Interest, want, days)
 	}
 }
