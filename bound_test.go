@@ -99,3 +99,14 @@ func TestAgreedRatesBeyondTheBoundsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// An ERP that pads its keys sends the same event: the key is trimmed; a control character in it
+// is refused.
+func TestEventKeysTrimmed(t *testing.T) {
+	e := &ContractEvent{ContractID: 1, Kind: EventDelivery, On: NewDate(2025, 8, 1), Key: " K1\u3000 "}
+	if err := e.Validate(); err != nil || e.Key != "K1" {
+		t.Fatalf("key %q: %v", e.Key, err)
+	}
+	e.Key = "K\t1"
+	assertField(t, e.Validate(), "key", "控制字符")
+}

@@ -3,7 +3,9 @@ package qingqian
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // BuyerKind is what the buyer of a contract is; the Regulation on Ensuring Payments to SMEs
@@ -227,9 +229,14 @@ type ContractEvent struct {
 // Voided reports whether the event was voided.
 func (e *ContractEvent) Voided() bool { return !e.VoidedAt.IsZero() }
 
-// Validate checks an event's own fields.
+// Validate checks an event's own fields, after trimming the blanks around its idempotency key
+// (an ERP's fixed-width field pads it): " K1 " is the key K1, so a padded resend is the same event.
 func (e *ContractEvent) Validate() error {
 	v := Validation{}
+	e.Key = strings.TrimFunc(e.Key, unicode.IsSpace)
+	if strings.IndexFunc(e.Key, unicode.IsControl) >= 0 {
+		v.Add("key", "幂等键不能含制表符、换行等控制字符")
+	}
 	if _, ok := EventKindNames[e.Kind]; !ok {
 		v.Add("kind", "事件类型应为交付（delivery）、验收合格（acceptance）、结算金额确认（settlement）、收到发票（invoice）、付款（payment）、部分金额有争议（dispute）或提起诉讼（court）")
 	}

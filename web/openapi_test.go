@@ -272,6 +272,22 @@ var fieldValues = map[string][]string{
 	"DisputeRow.route":        keys(qingqian.RouteNames),
 	"Voucher.content_type":    {qingqian.TypePDF, qingqian.TypeJPEG, qingqian.TypePNG, qingqian.TypeOFD},
 	"body.code":               keys(statusOf), // errorBody's anonymous "error"
+	// A contract is for goods, works or services, with a supplier whose size was declared.
+	"Contract.kind":                         contractKinds(),
+	"contractInput.kind":                    contractKinds(),
+	"contractCorrectionInput.kind":          contractKinds(),
+	"Contract.supplier_size":                keys(qingqian.SizeNames),
+	"contractInput.supplier_size":           keys(qingqian.SizeNames),
+	"contractCorrectionInput.supplier_size": keys(qingqian.SizeNames),
+}
+
+func contractKinds() []string {
+	var out []string
+	for _, k := range qingqian.ContractKinds {
+		out = append(out, string(k))
+	}
+	sort.Strings(out)
+	return out
 }
 
 // notWritten are values of an enumeration that an answer never has in a field, by "Type.field".
