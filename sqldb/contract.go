@@ -102,6 +102,9 @@ func (s *ContractService) CreateContract(ctx context.Context, k *qingqian.Contra
 			if err != nil {
 				return err
 			}
+			if err := sameSupplierName(k.Creditor.Name, cr); err != nil {
+				return err
+			}
 			k.CreditorID, k.CreditorName, k.CreditorUSCC = cr.ID, cr.Name, cr.USCC
 		} else {
 			err = tx.QueryRowContext(ctx, `SELECT name, uscc FROM creditors WHERE id = $1`, k.CreditorID).Scan(&k.CreditorName, &k.CreditorUSCC)
@@ -119,6 +122,21 @@ func (s *ContractService) CreateContract(ctx context.Context, k *qingqian.Contra
 		}
 		return tx.createContract(ctx, o, k)
 	})
+}
+
+// sameSupplierName refuses a supplier's name given with its code that is not the name the code
+// is registered under (blanks and the width of brackets aside): a wrong code or a wrong name,
+// either way not for the system to choose. An empty name takes the registered one.
+func sameSupplierName(given string, cr *qingqian.Creditor) error {
+	norm := func(s string) string {
+		s = strings.NewReplacer("（", "(", "）", ")", " ", "", "\u3000", "").Replace(s)
+		return strings.TrimSpace(s)
+	}
+	if given == "" || norm(given) == norm(cr.Name) {
+		return nil
+	}
+	msg := fmt.Sprintf("统一社会信用代码%s已登记为“%s”，与填写的供应商名称“%s”不一致：请核对信用代码；名称可以不填", cr.USCC, cr.Name, strings.TrimSpace(given))
+	return &qingqian.Error{Code: qingqian.EINVALID, Message: msg, Fields: map[string]string{"creditor_name": msg}}
 }
 
 func (tx *Tx) createContract(ctx context.Context, o *qingqian.Org, k *qingqian.Contract) error {

@@ -27,7 +27,13 @@ func TestContractsAndPayables(t *testing.T) {
 			Settlement: qingqian.SettleOnce, PayWhenPaid: true}
 		// The unit sees the creditor by its code only after using it: the clearance office's
 		// fixture creditor is named by USCC.
-		k.CreditorID, k.Creditor = 0, &qingqian.Creditor{USCC: f.creditor.USCC}
+		k.CreditorID, k.Creditor = 0, &qingqian.Creditor{USCC: f.creditor.USCC, Name: "另一家公司"}
+		// A name that is not the one the code is registered under: refused, naming the field.
+		if err := contracts.CreateContract(a1, k); !strings.Contains(qingqian.ErrorFields(err)["creditor_name"], "不一致") {
+			t.Fatalf("another name with the code: %v", err)
+		}
+		// The registered name, with full-width brackets and blanks, or none: the same supplier.
+		k.Creditor.Name = " " + strings.NewReplacer("(", "（", ")", "）").Replace(f.creditor.Name) + " "
 		if err := contracts.CreateContract(a1, k); err != nil {
 			t.Fatal(err)
 		}
