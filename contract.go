@@ -288,11 +288,15 @@ const (
 	PayableOverdue    PayableStatus = "overdue"     // 逾期未付
 	PayablePaid       PayableStatus = "paid"        // 按期付清
 	PayablePaidLate   PayableStatus = "paid_late"   // 逾期付清
+	// The amount still open is wholly held: under dispute, or (any of it) before a court.
+	PayableDisputed PayableStatus = "disputed" // 争议中
+	PayableInCourt  PayableStatus = "in_court" // 诉讼中
 )
 
 // PayableStatusNames are the screen names.
 var PayableStatusNames = map[PayableStatus]string{PayableNotStarted: "未起算", PayableNoTerm: "无付款期限", PayableOpen: "未到期",
-	PayableOverdue: "逾期未付", PayablePaid: "按期付清", PayablePaidLate: "逾期付清"}
+	PayableOverdue: "逾期未付", PayablePaid: "按期付清", PayablePaidLate: "逾期付清",
+	PayableDisputed: "争议中", PayableInCourt: "诉讼中"}
 
 // Label is the screen name.
 func (s PayableStatus) Label() string { return PayableStatusNames[s] }

@@ -258,6 +258,12 @@ func Payables(cal *qingqian.Calendar, lprs LPRTable, c *qingqian.Contract, event
 		switch {
 		case p.StartOn.IsZero():
 			p.Status = qingqian.PayableNotStarted
+		case p.Unpaid == 0 && p.InCourt > 0:
+			p.Status = qingqian.PayableInCourt
+			p.DueSteps = append(p.DueSteps, fmt.Sprintf("其余应付均已支付，尚未支付的%s元%s在诉讼中，状态为“诉讼中”：诉讼期间暂停计算，以法院裁判为准", p.InCourt+p.Disputed, heldWhich(p)))
+		case p.Unpaid == 0 && p.Disputed > 0:
+			p.Status = qingqian.PayableDisputed
+			p.DueSteps = append(p.DueSteps, fmt.Sprintf("其余应付均已支付，尚未支付的%s元均有争议，状态为“争议中”：争议解决后与本笔应付款一并到期（2025年条例第十五条）", p.Disputed))
 		case p.DueOn.IsZero():
 			p.Status = qingqian.PayableNoTerm
 		case p.Unpaid > 0 && asOf.After(p.DueOn):
@@ -271,6 +277,14 @@ func Payables(cal *qingqian.Calendar, lprs LPRTable, c *qingqian.Contract, event
 		}
 	}
 	return out
+}
+
+// heldWhich says how much of what is held is before a court, when some is only disputed.
+func heldWhich(p *qingqian.Payable) string {
+	if p.Disputed == 0 {
+		return "均"
+	}
+	return fmt.Sprintf("中有%s元", p.InCourt)
 }
 
 // piece is an amount of a payable: the amount never held, or one held for a time.

@@ -327,7 +327,9 @@ func TestPayables(t *testing.T) {
 	bill.Method = q.MethodBill
 	ps = Payables(cal, lprs, c2, []*q.ContractEvent{ev(q.EventDelivery, "2025-08-01", 0), ev(q.EventCourt, "2025-09-10", q.Yuan(400_000)), bill}, d("2025-12-31"))
 	p := ps[0]
-	if p.InCourt != q.Yuan(400_000) || p.Due != q.Yuan(600_000) || p.Status != q.PayablePaid || !hasFlag(p.Flags, "paid_in_bills") || !hasFlag(p.Flags, "pay_when_paid") {
+	// What is still open is wholly in court: the status is 诉讼中, not 按期付清.
+	if p.InCourt != q.Yuan(400_000) || p.Due != q.Yuan(600_000) || p.Status != q.PayableInCourt || !hasFlag(p.Flags, "paid_in_bills") || !hasFlag(p.Flags, "pay_when_paid") ||
+		!strings.Contains(strings.Join(p.DueSteps, "；"), "尚未支付的400000.00元均在诉讼中，状态为“诉讼中”") {
 		t.Errorf("court and bill: %+v", p)
 	}
 	// The same with the court case voided as entered by mistake: all 1,000,000 due, 400,000 unpaid.
@@ -392,8 +394,30 @@ func TestHolds(t *testing.T) {
 	}
 	// As of 8 November the case is open: 200,000 in court, the rest paid on time.
 	p = Payables(cal, lprs, c, []*q.ContractEvent{delivery, onTime, court}, d("2025-11-08"))[0]
-	if p.InCourt != q.Yuan(200_000) || p.Unpaid != 0 || p.Interest != 0 || len(p.Parts) != 2 || !p.Parts[1].HeldTo.IsZero() || p.Parts[1].HeldFrom != d("2025-10-20") {
+	if p.InCourt != q.Yuan(200_000) || p.Unpaid != 0 || p.Interest != 0 || len(p.Parts) != 2 || !p.Parts[1].HeldTo.IsZero() || p.Parts[1].HeldFrom != d("2025-10-20") ||
+		p.Status != q.PayableInCourt {
 		t.Errorf("as of 8 November: %+v", p)
+	}
+	// As of 19 October, before the case: 200,000 overdue 19 days (1,900 元).
+	p = Payables(cal, lprs, c, []*q.ContractEvent{delivery, onTime, court}, d("2025-10-19"))[0]
+	if p.Status != q.PayableOverdue || p.OverdueDays != 19 || p.Interest != q.Yuan(1_900) || p.InCourt != 0 {
+		t.Errorf("as of 19 October: %+v", p)
+	}
+	// Statuses: what is open wholly disputed is 争议中; partly disputed, the rest overdue, 逾期未付;
+	// disputed and in court, 诉讼中.
+	openDispute := ev(q.EventDispute, "2025-10-10", "", q.Yuan(200_000))
+	p = Payables(cal, lprs, c, []*q.ContractEvent{delivery, onTime, openDispute}, d("2025-11-30"))[0]
+	if p.Status != q.PayableDisputed || p.Disputed != q.Yuan(200_000) || p.Interest != 0 || !strings.Contains(strings.Join(p.DueSteps, "；"), "状态为“争议中”") {
+		t.Errorf("wholly disputed: %+v", p)
+	}
+	p = Payables(cal, lprs, c, []*q.ContractEvent{delivery, ev(q.EventPayment, "2025-09-30", "", q.Yuan(700_000)), openDispute}, d("2025-11-30"))[0]
+	if p.Status != q.PayableOverdue || p.Unpaid != q.Yuan(100_000) {
+		t.Errorf("partly disputed: %+v", p)
+	}
+	p = Payables(cal, lprs, c, []*q.ContractEvent{delivery, ev(q.EventPayment, "2025-09-30", "", q.Yuan(700_000)), openDispute,
+		ev(q.EventCourt, "2025-10-25", "", q.Yuan(100_000))}, d("2025-11-30"))[0]
+	if p.Status != q.PayableInCourt || p.Disputed != q.Yuan(200_000) || p.InCourt != q.Yuan(100_000) {
+		t.Errorf("disputed and in court: %+v", p)
 	}
 
 	// A dispute on 300,000 raised on 10 October, closed on 31 October, paid on 21 November:

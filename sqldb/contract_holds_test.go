@@ -117,3 +117,45 @@ func TestAgingHolds(t *testing.T) {
 		}
 	})
 }
+
+// TestSweepDisputed: a payable paid late whose rest is wholly disputed shows 争议中, and the sweep
+// still makes a ledger item of the late payment.
+func TestSweepDisputed(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		f.at("2025-12-01 10:00")
+		contracts := sqldb.NewContractService(db)
+		ctx := clerkOf(f.subA1)
+		day := qingqian.MustParseDate
+		k := &qingqian.Contract{OrgID: f.subA1.ID, Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, No: "HT-D", Name: "采购",
+			Kind: qingqian.KindGoods, Buyer: qingqian.BuyerLarge, SignedOn: day("2025-06-01"), Amount: qingqian.Yuan(1_000_000),
+			SupplierSize: qingqian.SizeSmall, Settlement: qingqian.SettleOnce}
+		if err := contracts.CreateContract(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+		// Due 30 September; 200,000 disputed from 5 October, still open; 800,000 paid on 10
+		// October, 10 days late (800,000 × 0.05 % × 10 = 4,000 元).
+		for _, e := range []*qingqian.ContractEvent{{Kind: qingqian.EventDelivery, On: day("2025-08-01")},
+			{Kind: qingqian.EventDispute, On: day("2025-10-05"), Amount: qingqian.Yuan(200_000)},
+			{Kind: qingqian.EventPayment, On: day("2025-10-10"), Amount: qingqian.Yuan(800_000), Method: qingqian.MethodTransfer}} {
+			e.ContractID = k.ID
+			if err := contracts.AddContractEvent(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := contracts.FindContractByID(ctx, k.ID, day("2025-12-01"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := got.Payables[0]; p.Status != qingqian.PayableDisputed || p.Disputed != qingqian.Yuan(200_000) || p.Interest != qingqian.Yuan(4_000) || p.Unpaid != 0 {
+			t.Fatalf("payable %+v", p)
+		}
+		if n, err := contracts.RaiseArrears(ctx); err != nil || n != 1 {
+			t.Fatalf("sweep: %d %v", n, err)
+		}
+		items, err := f.items.FindItems(ctx, qingqian.ItemFilter{Origin: qingqian.OriginNew})
+		if err != nil || items.Total != 1 || items.Items[0].Undisputed != qingqian.Yuan(800_000) || items.Items[0].Balance.Outstanding != 0 {
+			t.Fatalf("items %+v %v", items, err)
+		}
+	})
+}
