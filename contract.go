@@ -291,12 +291,14 @@ const (
 	// The amount still open is wholly held: under dispute, or (any of it) before a court.
 	PayableDisputed PayableStatus = "disputed" // 争议中
 	PayableInCourt  PayableStatus = "in_court" // 诉讼中
+	// Paid in full, some of it by commercial bill or electronic receivable voucher: never on time.
+	PayablePaidInBills PayableStatus = "paid_in_bills" // 以票据支付
 )
 
 // PayableStatusNames are the screen names.
 var PayableStatusNames = map[PayableStatus]string{PayableNotStarted: "未起算", PayableNoTerm: "无付款期限", PayableOpen: "未到期",
 	PayableOverdue: "逾期未付", PayablePaid: "按期付清", PayablePaidLate: "逾期付清",
-	PayableDisputed: "争议中", PayableInCourt: "诉讼中"}
+	PayableDisputed: "争议中", PayableInCourt: "诉讼中", PayablePaidInBills: "以票据支付"}
 
 // Label is the screen name.
 func (s PayableStatus) Label() string { return PayableStatusNames[s] }

@@ -270,6 +270,9 @@ func Payables(cal *qingqian.Calendar, lprs LPRTable, c *qingqian.Contract, event
 			p.Status = qingqian.PayableOverdue
 		case p.Unpaid > 0:
 			p.Status = qingqian.PayableOpen
+		case bills > 0:
+			p.Status = qingqian.PayablePaidInBills
+			p.DueSteps = append(p.DueSteps, fmt.Sprintf("已付清，其中%s元以商业汇票或应收账款电子凭证支付，状态为“以票据支付”：票据不等同于现金到账，不计为按期支付（条例禁止以票据变相延长付款期限）", bills))
 		case len(o.Parts) > 0:
 			p.Status = qingqian.PayablePaidLate
 		default:

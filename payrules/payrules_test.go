@@ -448,6 +448,35 @@ func TestHolds(t *testing.T) {
 	}
 }
 
+// TestPaidInBills: a payable paid in full, some of it by bill before its due date, is 以票据支付,
+// not 按期付清; its bill part is marked. 1,000,000 due 30 September: 600,000 by commercial bill on
+// 20 September, 400,000 by transfer on 30 September.
+func TestPaidInBills(t *testing.T) {
+	cal, lprs := calendar(t), ShippedLPR()
+	c := &q.Contract{SignedOn: d("2025-07-01"), Buyer: q.BuyerLarge, SupplierSize: q.SizeSmall, Settlement: q.SettleOnce, Amount: q.Yuan(1_000_000)}
+	for _, m := range []q.PayMethod{q.MethodBill, q.MethodReceivable} {
+		evs := []*q.ContractEvent{{Kind: q.EventDelivery, On: d("2025-08-01")},
+			{Kind: q.EventPayment, On: d("2025-09-20"), Amount: q.Yuan(600_000), Method: m},
+			{Kind: q.EventPayment, On: d("2025-09-30"), Amount: q.Yuan(400_000), Method: q.MethodTransfer}}
+		p := Payables(cal, lprs, c, evs, d("2025-12-31"))[0]
+		if p.Status != q.PayablePaidInBills || p.Unpaid != 0 || p.Interest != 0 || len(p.Parts) != 2 || !p.Parts[0].InBills || p.Parts[1].InBills ||
+			!strings.Contains(strings.Join(p.DueSteps, "；"), "其中600000.00元以商业汇票或应收账款电子凭证支付，状态为“以票据支付”") {
+			t.Errorf("%s: %+v %+v", m, p, p.Parts)
+		}
+		// As of 25 September, 400,000 still to pay: open (未到期), the bill part marked.
+		p = Payables(cal, lprs, c, evs, d("2025-09-25"))[0]
+		if p.Status != q.PayableOpen || p.Unpaid != q.Yuan(400_000) || !p.Parts[0].InBills {
+			t.Errorf("%s as of 25 September: %+v", m, p)
+		}
+	}
+	// All by transfer: 按期付清.
+	p := Payables(cal, lprs, c, []*q.ContractEvent{{Kind: q.EventDelivery, On: d("2025-08-01")},
+		{Kind: q.EventPayment, On: d("2025-09-30"), Amount: q.Yuan(1_000_000), Method: q.MethodTransfer}}, d("2025-12-31"))[0]
+	if p.Status != q.PayablePaid {
+		t.Errorf("by transfer: %+v", p)
+	}
+}
+
 func TestPausedDays(t *testing.T) {
 	due := d("2025-09-30")
 	for _, tc := range []struct {

@@ -159,3 +159,63 @@ func TestSweepDisputed(t *testing.T) {
 		}
 	})
 }
+
+// TestTimelyBills: a payable paid by bill before its due date is not paid on time in the
+// timely-payment rate. Three contracts of 2025 rules delivered on 1 August 2025, due 30
+// September: 100,000 paid by transfer on 30 September (on time); 200,000 paid 150,000 by
+// commercial bill on 20 September and 50,000 by transfer on 30 September (not on time: 50,000 of
+// it is); 300,000 by electronic receivable voucher on 30 September (not on time). One of three,
+// 150,000 of 600,000.
+func TestTimelyBills(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		f.at("2025-12-01 10:00")
+		contracts, aging := sqldb.NewContractService(db), sqldb.NewAgingService(db)
+		ctx := clerkOf(f.subA1)
+		day := qingqian.MustParseDate
+		y := qingqian.Yuan
+		var ids []int64
+		mk := func(no string, amount qingqian.Money, pays ...*qingqian.ContractEvent) {
+			t.Helper()
+			k := &qingqian.Contract{OrgID: f.subA1.ID, Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, No: no, Name: "采购",
+				Kind: qingqian.KindGoods, Buyer: qingqian.BuyerLarge, SignedOn: day("2025-06-01"), Amount: amount,
+				SupplierSize: qingqian.SizeSmall, Settlement: qingqian.SettleOnce}
+			if err := contracts.CreateContract(ctx, k); err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range append([]*qingqian.ContractEvent{{Kind: qingqian.EventDelivery, On: day("2025-08-01")}}, pays...) {
+				e.ContractID = k.ID
+				if err := contracts.AddContractEvent(ctx, e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ids = append(ids, k.ID)
+		}
+		pay := func(on string, amount qingqian.Money, m qingqian.PayMethod) *qingqian.ContractEvent {
+			return &qingqian.ContractEvent{Kind: qingqian.EventPayment, On: day(on), Amount: amount, Method: m, VoucherNo: "P-" + on}
+		}
+		mk("HT-T", y(100_000), pay("2025-09-30", y(100_000), qingqian.MethodTransfer))
+		mk("HT-B", y(200_000), pay("2025-09-20", y(150_000), qingqian.MethodBill), pay("2025-09-30", y(50_000), qingqian.MethodTransfer))
+		mk("HT-R", y(300_000), pay("2025-09-30", y(300_000), qingqian.MethodReceivable))
+		tr, err := aging.TimelyRates(ctx, 0, day("2025-09-01"), day("2025-09-30"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tot := tr.Total; tot.Due != 3 || tot.OnTime != 1 || tot.DueAmount != y(600_000) || tot.OnTimeAmount != y(150_000) {
+			t.Errorf("timely %+v", tot)
+		}
+		for i, want := range []qingqian.PayableStatus{qingqian.PayablePaid, qingqian.PayablePaidInBills, qingqian.PayablePaidInBills} {
+			k, err := contracts.FindContractByID(ctx, ids[i], day("2025-12-01"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k.Payables[0].Status != want {
+				t.Errorf("contract %s: %s, want %s", k.No, k.Payables[0].Status, want)
+			}
+		}
+		// Paid by bill on time: not overdue, no ledger item.
+		if n, err := contracts.RaiseArrears(ctx); err != nil || n != 0 {
+			t.Errorf("sweep: %d %v", n, err)
+		}
+	})
+}
