@@ -339,10 +339,13 @@ type Payable struct {
 	Interest    Money         `json:"interest"`
 	Rate        string        `json:"rate"`
 	Status      PayableStatus `json:"status"`
-	Parts       []PayablePart `json:"parts,omitempty"`
-	Flags       []RuleFlag    `json:"flags,omitempty"`
-	DueSteps    []string      `json:"due_explanation"`
-	RateSteps   []string      `json:"interest_explanation"`
+	// OutsideRegulation: the supplier declared itself large at signing; the Regulation does not
+	// apply (no statutory interest) and the payable is not in its aging or timely figures.
+	OutsideRegulation bool          `json:"outside_regulation,omitempty"`
+	Parts             []PayablePart `json:"parts,omitempty"`
+	Flags             []RuleFlag    `json:"flags,omitempty"`
+	DueSteps          []string      `json:"due_explanation"`
+	RateSteps         []string      `json:"interest_explanation"`
 }
 
 // ContractFilter selects contracts.

@@ -69,12 +69,21 @@ func OverdueDays(due, paid qingqian.Date) int {
 
 // RateFor returns the rate that applies to a contract (Art. 17 [15]): the agreed rate, which may
 // not be lower than the one-year LPR in force on the signing date — a lower agreed rate is
-// flagged and the LPR applies as the floor — else 0.05 % a day.
+// flagged and the LPR applies as the floor — else 0.05 % a day. With a supplier large at signing
+// the Regulation does not apply: the agreed rate as agreed, else none (the zero Rate).
 func RateFor(lprs LPRTable, t Terms) (rate Rate, rule string, lpr *LPR, flags []Flag) {
 	v := VersionOn(t.Signed)
 	art := "第十七条"
 	if !v.Is2025() {
 		art = "第十五条"
+	}
+	if !Regulated(t) {
+		// Outside the Regulation: neither its 0.05 % a day nor its LPR floor; an agreed rate is the
+		// contract's own.
+		if t.AgreedRate.IsZero() {
+			return Rate{}, LargeSupplier + "：合同未约定逾期利率，不计逾期利息（条例规定的日万分之五不适用）", nil, nil
+		}
+		return t.AgreedRate, fmt.Sprintf("%s：按合同约定的逾期利率%s计（条例关于不得低于LPR的规定不适用）", LargeSupplier, t.AgreedRate), nil, nil
 	}
 	if l, ok := lprs.On(t.Signed); ok {
 		lpr = &l

@@ -96,7 +96,10 @@ func Payables(cal *qingqian.Calendar, lprs LPRTable, c *qingqian.Contract, event
 	for i, b := range bases {
 		d := DueDate(cal, t, b.facts, asOf)
 		p := &qingqian.Payable{Seq: i + 1, Basis: b.label, Amount: b.amount, StartOn: d.Start, DueOn: d.Date,
-			Provisional: d.Provisional, Rule: d.Version.Name, Flags: d.Flags, DueSteps: d.Steps}
+			Provisional: d.Provisional, Rule: d.Version.Name, Flags: d.Flags, DueSteps: d.Steps, OutsideRegulation: !Regulated(t)}
+		if p.OutsideRegulation {
+			p.DueSteps = append(p.DueSteps, LargeSupplier+"：不计条例规定的逾期利息，不计入条例的应付账款账龄和及时支付率；到期未付的仍由每日清欠转入拖欠台账")
+		}
 		out[i] = p
 	}
 	// The amounts held, from the last payable backwards: each a piece of its own.

@@ -477,6 +477,35 @@ func TestPaidInBills(t *testing.T) {
 	}
 }
 
+// TestLargeSupplier: a supplier large at signing is outside the Regulation. Signed 1 July 2025,
+// 1,000,000, 90 days agreed, delivered 1 July: due 29 September (a Monday); unpaid on 31 December,
+// 93 days overdue.
+func TestLargeSupplier(t *testing.T) {
+	cal, lprs := calendar(t), ShippedLPR()
+	c := &q.Contract{SignedOn: d("2025-07-01"), Buyer: q.BuyerLarge, SupplierSize: q.SizeLarge, Settlement: q.SettleOnce, Amount: q.Yuan(1_000_000), AgreedDays: 90}
+	evs := []*q.ContractEvent{{Kind: q.EventDelivery, On: d("2025-07-01")}}
+	// No rate agreed: no interest (not 0.05 % a day, which would be 46,500 元).
+	p := Payables(cal, lprs, c, evs, d("2025-12-31"))[0]
+	if p.DueOn != d("2025-09-29") || p.Status != q.PayableOverdue || p.OverdueDays != 93 || p.Interest != 0 || p.Rate != "" || !p.OutsideRegulation ||
+		!strings.Contains(strings.Join(p.RateSteps, "；"), "供应商签约时为大型企业，不适用《保障中小企业款项支付条例》：合同未约定逾期利率，不计逾期利息") ||
+		!strings.Contains(strings.Join(p.DueSteps, "；"), "不计入条例的应付账款账龄和及时支付率") {
+		t.Errorf("no rate agreed: %+v", p)
+	}
+	// 1 % a year agreed, below the LPR (3 %): as agreed, not flagged, no floor.
+	// 1,000,000 × 1 % × 93 / 365 = 2,547.945… → 2,547.95 元.
+	c.AgreedRate = Rate{Micro: 10_000}
+	p = Payables(cal, lprs, c, evs, d("2025-12-31"))[0]
+	if p.Interest != 254_795 || hasFlag(p.Flags, "rate_below_lpr") || hasFlag(ContractFlags(lprs, c), "rate_below_lpr") ||
+		!strings.Contains(strings.Join(p.RateSteps, "；"), "按合同约定的逾期利率年1.00%计（条例关于不得低于LPR的规定不适用）") {
+		t.Errorf("rate agreed: %+v %v", p, ContractFlags(lprs, c))
+	}
+	// The same with a small supplier: flagged, the LPR floor (3 %): 7,643.84 元.
+	c.SupplierSize = q.SizeSmall
+	if p = Payables(cal, lprs, c, evs, d("2025-12-31"))[0]; p.OutsideRegulation || !hasFlag(p.Flags, "rate_below_lpr") || p.Interest != 764_384 {
+		t.Errorf("small supplier: %+v", p)
+	}
+}
+
 func TestPausedDays(t *testing.T) {
 	due := d("2025-09-30")
 	for _, tc := range []struct {

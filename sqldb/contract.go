@@ -208,7 +208,9 @@ func (tx *Tx) recompute(ctx context.Context, k *qingqian.Contract, events []*qin
 			k.ID, p.Seq, k.OrgID, p.Basis, p.Amount, p.Due, p.StartOn, p.DueOn, p.Paid, p.Unpaid, p.OverdueDays, p.Interest, p.Status, today); err != nil {
 			return fmt.Errorf("insert into payables: %w", err)
 		}
-		if p.StartOn.IsZero() {
+		if p.StartOn.IsZero() || p.OutsideRegulation {
+			// Not started, or outside the Regulation (a supplier large at signing): no parts,
+			// so not in the aging nor the timely-payment rate.
 			continue
 		}
 		if err := tx.insertParts(ctx, k, p); err != nil {

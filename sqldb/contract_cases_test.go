@@ -219,3 +219,48 @@ func TestTimelyBills(t *testing.T) {
 		}
 	})
 }
+
+// TestLargeSupplierOutsideRegulation: a supplier large at signing is outside the Regulation: its
+// payables have no parts (not in the aging nor the timely-payment rate), but one overdue and
+// unpaid still becomes a ledger item by the sweep. 1,000,000, 90 days agreed, delivered 1 July
+// 2025: due 29 September.
+func TestLargeSupplierOutsideRegulation(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		f.at("2025-12-01 10:00")
+		contracts, aging := sqldb.NewContractService(db), sqldb.NewAgingService(db)
+		ctx := clerkOf(f.subA1)
+		day := qingqian.MustParseDate
+		k := &qingqian.Contract{OrgID: f.subA1.ID, Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, No: "HT-L", Name: "采购",
+			Kind: qingqian.KindGoods, Buyer: qingqian.BuyerLarge, SignedOn: day("2025-06-01"), Amount: qingqian.Yuan(1_000_000),
+			SupplierSize: qingqian.SizeLarge, AgreedDays: 90, Settlement: qingqian.SettleOnce}
+		if err := contracts.CreateContract(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+		if err := contracts.AddContractEvent(ctx, &qingqian.ContractEvent{ContractID: k.ID, Kind: qingqian.EventDelivery, On: day("2025-07-01")}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := contracts.FindContractByID(ctx, k.ID, day("2025-12-01"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := got.Payables[0]; p.DueOn != day("2025-09-29") || p.Status != qingqian.PayableOverdue || p.Interest != 0 || !p.OutsideRegulation {
+			t.Fatalf("payable %+v", p)
+		}
+		ag, err := aging.Aging(ctx, 0, day("2025-12-01"))
+		if err != nil || ag.Total.Total.Count != 0 || ag.Total.Total.Amount != 0 {
+			t.Fatalf("aging %+v %v", ag.Total, err)
+		}
+		tr, err := aging.TimelyRates(ctx, 0, day("2025-09-01"), day("2025-09-30"))
+		if err != nil || tr.Total.Due != 0 {
+			t.Fatalf("timely %+v %v", tr.Total, err)
+		}
+		if n, err := contracts.RaiseArrears(ctx); err != nil || n != 1 {
+			t.Fatalf("sweep: %d %v", n, err)
+		}
+		items, err := f.items.FindItems(ctx, qingqian.ItemFilter{Origin: qingqian.OriginNew})
+		if err != nil || items.Total != 1 || items.Items[0].Undisputed != qingqian.Yuan(1_000_000) || items.Items[0].DueOn != day("2025-09-29") {
+			t.Fatalf("items %+v %v", items, err)
+		}
+	})
+}
