@@ -300,21 +300,34 @@ const (
 	PayableOverdue    PayableStatus = "overdue"     // 逾期未付
 	PayablePaid       PayableStatus = "paid"        // 按期付清
 	PayablePaidLate   PayableStatus = "paid_late"   // 逾期付清
+	// The amount still open is wholly held: under dispute, or (any of it) before a court.
+	PayableDisputed PayableStatus = "disputed" // 争议中
+	PayableInCourt  PayableStatus = "in_court" // 诉讼中
+	// Paid in full, some of it by commercial bill or electronic receivable voucher: never on time.
+	PayablePaidInBills PayableStatus = "paid_in_bills" // 以票据支付
 )
 
 // PayableStatusNames are the screen names.
 var PayableStatusNames = map[PayableStatus]string{PayableNotStarted: "未起算", PayableNoTerm: "无付款期限", PayableOpen: "未到期",
-	PayableOverdue: "逾期未付", PayablePaid: "按期付清", PayablePaidLate: "逾期付清"}
+	PayableOverdue: "逾期未付", PayablePaid: "按期付清", PayablePaidLate: "逾期付清",
+	PayableDisputed: "争议中", PayableInCourt: "诉讼中", PayablePaidInBills: "以票据支付"}
 
 // Label is the screen name.
 func (s PayableStatus) Label() string { return PayableStatusNames[s] }
 
 // PayablePart is a part of a payable with the day it was paid (zero while unpaid): what aging
 // reads, as of any date.
+//
+// A part that was held (under dispute or before a court) has the days of the hold: it is out of
+// the aging on the days HeldFrom <= D < HeldTo (HeldTo zero while the hold is open).
 type PayablePart struct {
-	Amount Money `json:"amount"`
-	PaidOn Date  `json:"paid_on"`
-	Days   int   `json:"days"` // overdue days (to the as-of date while unpaid)
+	Amount   Money `json:"amount"`
+	PaidOn   Date  `json:"paid_on"`
+	Days     int   `json:"days"`               // overdue days (to the as-of date while unpaid), paused days left out
+	Paused   int   `json:"paused,omitempty"`   // overdue days not counted because the amount was held
+	HeldFrom Date  `json:"held_from"`          // the day the dispute was raised or the case filed
+	HeldTo   Date  `json:"held_to"`            // the day it closed; zero while open
+	InBills  bool  `json:"in_bills,omitempty"` // paid by commercial bill or electronic receivable voucher
 }
 
 // Payable is an amount owed under a contract (应付款), derived from its events by the payment
@@ -338,10 +351,13 @@ type Payable struct {
 	Interest    Money         `json:"interest"`
 	Rate        string        `json:"rate"`
 	Status      PayableStatus `json:"status"`
-	Parts       []PayablePart `json:"parts,omitempty"`
-	Flags       []RuleFlag    `json:"flags,omitempty"`
-	DueSteps    []string      `json:"due_explanation"`
-	RateSteps   []string      `json:"interest_explanation"`
+	// OutsideRegulation: the supplier declared itself large at signing; the Regulation does not
+	// apply (no statutory interest) and the payable is not in its aging or timely figures.
+	OutsideRegulation bool          `json:"outside_regulation,omitempty"`
+	Parts             []PayablePart `json:"parts,omitempty"`
+	Flags             []RuleFlag    `json:"flags,omitempty"`
+	DueSteps          []string      `json:"due_explanation"`
+	RateSteps         []string      `json:"interest_explanation"`
 }
 
 // ContractFilter selects contracts.

@@ -57,6 +57,14 @@ const MaxOrganDays = 60
 // OrganDays is the term of a 机关 or 事业单位 when none is agreed.
 const OrganDays = 30
 
+// LargeSupplier is why the Regulation does not apply to a contract whose supplier declared itself
+// a large enterprise at signing (Art. 3: size is fixed as of the signing date).
+const LargeSupplier = "供应商签约时为大型企业，不适用《保障中小企业款项支付条例》"
+
+// Regulated reports whether the Regulation's payment rules reach the contract's supplier: it
+// declared itself a medium, small or micro enterprise at signing.
+func Regulated(t Terms) bool { return t.Supplier.SME() }
+
 // LargeDays2025 is the term of a large enterprise under the 2025 rules when none is agreed.
 const LargeDays2025 = 60
 

@@ -29,10 +29,14 @@ func bucketCase(q *args, asOf qingqian.Date) string {
 		ELSE 'overdue_1y' END`
 }
 
-// openAsOf is the condition of a part open on asOf: its clock started and it was not paid by then.
+// openAsOf is the condition of a part open on asOf: its clock started, it was not paid by then,
+// and it was not held (under dispute or before a court) that day. A part is held from the day the
+// dispute was raised or the case filed (held_from) to the day before it closed: on the day it
+// closes (held_to) the amount is payable again; held_to is NULL while the hold is open.
 func openAsOf(q *args, asOf qingqian.Date) string {
 	d := q.add(asOf)
-	return `pp.start_on <= ` + d + ` AND (pp.paid_on IS NULL OR pp.paid_on > ` + d + `)`
+	return `pp.start_on <= ` + d + ` AND (pp.paid_on IS NULL OR pp.paid_on > ` + d + `)
+		AND (pp.held_from IS NULL OR pp.held_from > ` + d + ` OR pp.held_to <= ` + d + `)`
 }
 
 // Aging implements qingqian.AgingService.
@@ -216,7 +220,10 @@ func (db *DB) subtreeUnits(ctx context.Context, scope string) (names, paths map[
 	return names, paths, rows.Err()
 }
 
-// TimelyRates implements qingqian.AgingService.
+// TimelyRates implements qingqian.AgingService. A part held for a time (a dispute or a court case)
+// is left out: the amount was not due on time. A part paid by commercial bill or electronic
+// receivable voucher (in_bills) is not paid on time, whatever its day: it is not cash in the
+// supplier's account.
 func (s *AgingService) TimelyRates(ctx context.Context, orgID int64, from, to qingqian.Date) (_ *qingqian.Timely, err error) {
 	defer serviceErr(&err, "timely-payment rates of org %d", orgID)
 	a, err := qingqian.RequireReader(ctx)
@@ -253,11 +260,11 @@ func (s *AgingService) TimelyRates(ctx context.Context, orgID int64, from, to qi
 	lo, hi := subtreeRange(scope)
 	res, err := s.db.read.QueryContext(ctx, `SELECT x.org_id, COUNT(*), SUM(x.on_time), CAST(SUM(x.amt) AS BIGINT), CAST(SUM(x.amt_on_time) AS BIGINT) FROM (
 		SELECT pp.org_id, pp.contract_id, pp.seq, SUM(pp.amount) AS amt,
-			SUM(CASE WHEN pp.paid_on IS NOT NULL AND pp.paid_on <= pp.due_on THEN pp.amount ELSE 0 END) AS amt_on_time,
-			CASE WHEN MAX(CASE WHEN pp.paid_on IS NULL OR pp.paid_on > pp.due_on THEN 1 ELSE 0 END) = 0 THEN 1 ELSE 0 END AS on_time
+			SUM(CASE WHEN pp.paid_on IS NOT NULL AND pp.paid_on <= pp.due_on AND pp.in_bills = $5 THEN pp.amount ELSE 0 END) AS amt_on_time,
+			CASE WHEN MAX(CASE WHEN pp.paid_on IS NULL OR pp.paid_on > pp.due_on OR pp.in_bills <> $5 THEN 1 ELSE 0 END) = 0 THEN 1 ELSE 0 END AS on_time
 		FROM payable_parts pp
-		WHERE pp.org_id IN (SELECT id FROM orgs WHERE path >= $1 AND path < $2) AND pp.due_on >= $3 AND pp.due_on <= $4
-		GROUP BY pp.org_id, pp.contract_id, pp.seq) x GROUP BY x.org_id`, lo, hi, from, to)
+		WHERE pp.org_id IN (SELECT id FROM orgs WHERE path >= $1 AND path < $2) AND pp.due_on >= $3 AND pp.due_on <= $4 AND pp.held_from IS NULL
+		GROUP BY pp.org_id, pp.contract_id, pp.seq) x GROUP BY x.org_id`, lo, hi, from, to, false)
 	if err != nil {
 		return nil, err
 	}

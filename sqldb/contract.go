@@ -236,20 +236,12 @@ func (tx *Tx) recomputeMany(ctx context.Context, ks []*qingqian.Contract, events
 		payables[i] = ps
 		for _, p := range ps {
 			payableRows = append(payableRows, []any{k.ID, p.Seq, k.OrgID, p.Basis, p.Amount, p.Due, p.StartOn, p.DueOn, p.Paid, p.Unpaid, p.OverdueDays, p.Interest, p.Status, today})
-			if p.StartOn.IsZero() {
+			if p.StartOn.IsZero() || p.OutsideRegulation {
+				// Not started, or outside the Regulation (a supplier large at signing): no parts,
+				// so not in the aging nor the timely-payment rate.
 				continue
 			}
-			// The parts in the order of payment, the unpaid one last, each with the day the part
-			// before it was paid.
-			parts := p.Parts
-			if p.DueOn.IsZero() && p.Unpaid > 0 {
-				parts = append(parts, qingqian.PayablePart{Amount: p.Unpaid})
-			}
-			var prev qingqian.Date
-			for _, x := range parts {
-				partRows = append(partRows, []any{k.ID, p.Seq, k.OrgID, p.StartOn, p.DueOn, x.Amount, x.PaidOn, prev})
-				prev = x.PaidOn
-			}
+			partRows = append(partRows, partRowsOf(k, p)...)
 		}
 	}
 	for _, table := range []string{"payable_parts", "payables"} {
@@ -260,7 +252,7 @@ func (tx *Tx) recomputeMany(ctx context.Context, ks []*qingqian.Contract, events
 	if err := tx.insertRows(ctx, "payables", []string{"contract_id", "seq", "org_id", "basis", "amount", "due", "start_on", "due_on", "paid", "unpaid", "overdue_days", "interest", "status", "computed_on"}, payableRows); err != nil {
 		return err
 	}
-	if err := tx.insertRows(ctx, "payable_parts", []string{"contract_id", "seq", "org_id", "start_on", "due_on", "amount", "paid_on", "prev_paid_on"}, partRows); err != nil {
+	if err := tx.insertRows(ctx, "payable_parts", []string{"contract_id", "seq", "org_id", "start_on", "due_on", "amount", "paid_on", "prev_paid_on", "held_from", "held_to", "in_bills"}, partRows); err != nil {
 		return err
 	}
 	for i, k := range ks {
@@ -272,6 +264,40 @@ func (tx *Tx) recomputeMany(ctx context.Context, ks []*qingqian.Contract, events
 		}
 	}
 	return nil
+}
+
+// notCounting is the prev_paid_on of a held part while the amount never held is not all paid:
+// the payable is counted on a day by that amount's open part, never by the held one.
+var notCounting = qingqian.NewDate(9999, 12, 31)
+
+// partRowsOf are the rows of the parts of a payable, each with the day the part before it in its
+// chain was paid (prev_paid_on): the aging counts the payable on a day by the first open part of
+// a chain, whose previous part was paid by then. The parts of the amount never held are one
+// chain in the order of payment, the unpaid one last; each amount held is a chain of its own after
+// them, whose first part counts only once the amount never held is all paid (notCounting before).
+func partRowsOf(k *qingqian.Contract, p *qingqian.Payable) [][]any {
+	var base qingqian.Date // the day the amount never held was all paid (zero when there was none)
+	for _, x := range p.Parts {
+		if !x.HeldFrom.IsZero() {
+			break
+		}
+		base = x.PaidOn
+		if x.PaidOn.IsZero() {
+			base = notCounting
+		}
+	}
+	var rows [][]any
+	var prev qingqian.Date
+	var last *qingqian.PayablePart
+	for i := range p.Parts {
+		x := &p.Parts[i]
+		if !x.HeldFrom.IsZero() && (last == nil || last.HeldFrom != x.HeldFrom || last.HeldTo != x.HeldTo || last.PaidOn.IsZero()) {
+			prev = base
+		}
+		rows = append(rows, []any{k.ID, p.Seq, k.OrgID, p.StartOn, p.DueOn, x.Amount, x.PaidOn, prev, x.HeldFrom, x.HeldTo, x.InBills})
+		prev, last = x.PaidOn, x
+	}
+	return rows
 }
 
 // deleteWhereIn deletes the rows of a table whose column is one of values, 500 values a

@@ -114,7 +114,7 @@ func (s *ContractService) RaiseArrears(ctx context.Context) (_ int, err error) {
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
 		lo, hi := subtreeRange(a.OrgPath)
 		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT p.contract_id FROM payables p JOIN orgs o ON o.id = p.org_id
-			WHERE o.path >= $1 AND o.path < $2 AND p.due_on < $3 AND (p.unpaid > 0 OR p.status = 'paid_late')
+			WHERE o.path >= $1 AND o.path < $2 AND p.due_on < $3 AND (p.unpaid > 0 OR p.status IN ('paid_late', 'paid_in_bills', 'disputed', 'in_court'))
 			AND NOT EXISTS (SELECT 1 FROM payable_items x WHERE x.contract_id = p.contract_id AND x.seq = p.seq) ORDER BY p.contract_id`,
 			lo, hi, qingqian.DateOf(tx.now))
 		if err != nil {
