@@ -70,7 +70,7 @@ func (tx *Tx) raiseArrears(ctx context.Context, k *qingqian.Contract, ps []*qing
 			}
 			it := &qingqian.Item{No: no, OrgID: k.OrgID, CreditorID: k.CreditorID, ContractNo: k.No, ContractName: k.Name, Kind: k.Kind,
 				ArisenOn: p.StartOn, DueOn: p.DueOn, Undisputed: p.Due - p.PaidOnTime, Origin: qingqian.OriginNew,
-				Note: fmt.Sprintf("合同应付款（%s）于%s到期未付，自动转入台账", p.Basis, p.DueOn)}
+				Note: fmt.Sprintf("合同%s（%s）第%d笔应付款（%s）于%s到期未付，自动转入台账", k.No, k.Name, p.Seq, p.Basis, p.DueOn)}
 			if err := tx.createItem(ctx, org, it, k.CreditorName, k.CreditorUSCC); err != nil {
 				return err
 			}
