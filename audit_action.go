@@ -99,6 +99,7 @@ var AuditActionNames = map[string]string{
 	"period.remind":           "催报",
 	"contract.event":          "记录合同履行事项",
 	"contract.events":         "导入合同履行事项",
+	"contract.sweep":          "逾期应付款转入拖欠台账",
 	"contract.correct":        "更正合同",
 	"contract.cancel":         "作废合同",
 	"contract.event_void":     "撤销合同履行事项",

@@ -69,6 +69,26 @@ type ImportRowResult struct {
 	ItemID    int64          `json:"item_id,omitempty"`
 	MatchedBy string         `json:"matched_by,omitempty"` // how the item was found, in Chinese
 	Changes   []ImportChange `json:"changes,omitempty"`
+	// Contract is, for a row of a contracts import, what the payment rules will apply to the
+	// contract: shown on the preview, before anything is written.
+	Contract *ContractRules `json:"contract,omitempty"`
+}
+
+// ContractRules are the terms the payment rules (package payrules) apply to a contract: the
+// version of the Regulation that judges it, its payment term, the overdue rate, and what they
+// find wrong with it.
+type ContractRules struct {
+	No           string     `json:"no"`
+	Version      string     `json:"version"`        // "2020", "2025", or "none" (signed before the Regulation)
+	VersionName  string     `json:"version_name"`   // how it reads
+	TermDays     int        `json:"term_days"`      // the payment term in days; 0 when there is none
+	TermAgreed   bool       `json:"term_agreed"`    // the term is the contract's own
+	TermRule     string     `json:"term_rule"`      // why
+	Rate         string     `json:"rate"`           // the overdue rate applied
+	RateBelowLPR bool       `json:"rate_below_lpr"` // the agreed rate is below the LPR floor, which applies instead
+	RateRule     string     `json:"rate_rule"`      // why
+	Unlawful     bool       `json:"unlawful"`       // a flag is unlawful (a forbidden clause, a term too long, a rate below the floor)
+	Flags        []RuleFlag `json:"flags"`          // every flag, forbidden clauses first
 }
 
 // ImportChange is one field an import changes on a matched item.

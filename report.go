@@ -166,6 +166,15 @@ type GroupFigures struct {
 	NewAmount      Money `json:"new_amount"`
 	NewOutstanding Money `json:"new_outstanding"`
 
+	// Of the items found after the baseline, the new arrears (origin new, 新增拖欠: mostly the
+	// contracts' payables gone overdue, swept into the ledger), shown apart so that old debt
+	// cleared while new debt is made is seen (ADR 37). ArrearsApart marks figures computed since
+	// they are: figures frozen before lack them, and show them as not counted, not as zero.
+	ArrearsApart       bool  `json:"arrears_apart"`
+	ArrearsItems       int64 `json:"arrears_items"`
+	ArrearsAmount      Money `json:"arrears_amount"`
+	ArrearsOutstanding Money `json:"arrears_outstanding"`
+
 	Items             int64 `json:"items"`
 	Payments          int64 `json:"payments"`
 	PaymentsNoVoucher int64 `json:"payments_no_voucher"`
@@ -208,6 +217,9 @@ func (g *GroupFigures) Add(o GroupFigures) {
 	g.NewItems += o.NewItems
 	g.NewAmount += o.NewAmount
 	g.NewOutstanding += o.NewOutstanding
+	g.ArrearsItems += o.ArrearsItems
+	g.ArrearsAmount += o.ArrearsAmount
+	g.ArrearsOutstanding += o.ArrearsOutstanding
 	g.Items += o.Items
 	g.Payments += o.Payments
 	g.PaymentsNoVoucher += o.PaymentsNoVoucher
@@ -262,10 +274,14 @@ func (g *GroupFigures) Diff(now *GroupFigures) []FigureDiff {
 		{"outstanding_disputed", "有分歧未清偿", g.Disputed, now.Disputed},
 		{"in_court", "司法程序中", g.InCourt, now.InCourt},
 		{"new_amount", "底数后新增金额", g.NewAmount, now.NewAmount},
+		{"arrears_amount", "其中新增拖欠金额", g.ArrearsAmount, now.ArrearsAmount},
 		{"items", "条目数", Money(g.Items), Money(now.Items)},
 		{"repaid_no_voucher", "无凭证清偿金额", g.RepaidNoVoucher, now.RepaidNoVoucher},
 	}
 	for _, p := range pairs {
+		if p.field == "arrears_amount" && (!g.ArrearsApart || !now.ArrearsApart) {
+			continue // frozen before new arrears were shown apart: not a difference
+		}
 		if p.a != p.b {
 			out = append(out, FigureDiff{Field: p.field, Name: p.name, Frozen: p.a, Now: p.b})
 		}
@@ -320,6 +336,41 @@ type Report struct {
 	// Annex is, for a report issued since annexes were frozen (ADR 32), the annex as it stood
 	// when the report was issued.
 	Annex *ReportAnnex `json:"annex,omitempty"`
+	// Layout is the layout of the report's table (ReportLayoutNewArrears, ...): a report is made
+	// in the current one and keeps it once issued, so that one issued before a column was added
+	// is produced again as it was, without it (ADR 37). 0 is the layout before any was marked.
+	Layout int `json:"layout,omitempty"`
+}
+
+// Layouts of the consolidated report's table.
+const (
+	// ReportLayoutNewArrears added the new arrears shown apart (其中：新增拖欠).
+	ReportLayoutNewArrears = 1
+	// ReportLayoutCurrent is the layout a report is made in now.
+	ReportLayoutCurrent = ReportLayoutNewArrears
+)
+
+// MarkTotal sets the total's marks from the rows: the baseline is locked, and the new arrears
+// are counted apart, when they are so on every row.
+func (r *Report) MarkTotal() {
+	r.Total.BaselineLocked = len(r.Rows) > 0
+	r.Total.ArrearsApart = len(r.Rows) > 0
+	for _, row := range r.Rows {
+		r.Total.BaselineLocked = r.Total.BaselineLocked && row.Figures.BaselineLocked
+		r.Total.ArrearsApart = r.Total.ArrearsApart && row.Figures.ArrearsApart
+	}
+}
+
+// Columns are the columns of the report's table in its layout: ReportColumns less those added
+// in a later layout than the report's.
+func (r *Report) Columns() []ReportColumn {
+	out := make([]ReportColumn, 0, len(ReportColumns))
+	for _, c := range ReportColumns {
+		if c.Layout <= r.Layout {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // ReportAnnex is the annex of a periodic report: what each group paid in bills not yet honoured
@@ -379,6 +430,17 @@ type ReportColumn struct {
 	// Text reads line i of a report; i is len(r.Rows) for the total.
 	Text   func(r *Report, i int) string
 	Figure func(f *GroupFigures) int64
+	// Layout is the report layout the column appeared in (Report.Layout); Counted, when set,
+	// says whether a line's figures hold it (figures frozen before it existed do not: the cell
+	// is left blank, not shown as zero).
+	Layout  int
+	Counted func(f *GroupFigures) bool
+}
+
+// Blank reports whether the column's cell on line i of the report is left blank: a figure the
+// line's frozen figures do not hold.
+func (c ReportColumn) Blank(r *Report, i int) bool {
+	return c.Counted != nil && !c.Counted(r.FiguresAt(i))
 }
 
 // Heading is the header with its unit, as a spreadsheet's column reads: 底数（万元）, 清偿（笔）.
@@ -397,9 +459,16 @@ func countColumn(header string, get func(f *GroupFigures) int64) ReportColumn {
 	return ReportColumn{Header: header, Unit: UnitCount, Width: 10, Figure: get}
 }
 
+// arrearsColumn marks a column of the new arrears shown apart (ReportLayoutNewArrears).
+func arrearsColumn(c ReportColumn) ReportColumn {
+	c.Layout, c.Counted = ReportLayoutNewArrears, func(f *GroupFigures) bool { return f.ArrearsApart }
+	return c
+}
+
 // ReportColumns are the columns of a consolidated report, in the order of the printed page. The
 // workbench's table, the spreadsheet, the CSV and the printable HTML file are all laid out from
-// this list: a new figure of GroupFigures is shown everywhere by a line here.
+// this list: a new figure of GroupFigures is shown everywhere by a line here, marked with the
+// layout it appears in (Report.Columns), so that reports issued before show as they were.
 var ReportColumns = []ReportColumn{
 	{Header: "序号", Width: 6, Text: func(r *Report, i int) string {
 		if i == len(r.Rows) {
@@ -430,6 +499,8 @@ var ReportColumns = []ReportColumn{
 	{Header: "清偿率", Unit: UnitRate, Width: 10, Figure: func(f *GroupFigures) int64 { return f.Rate }},
 	countColumn("底数后新增", func(f *GroupFigures) int64 { return f.NewItems }),
 	amountColumn("底数后新增", func(f *GroupFigures) Money { return f.NewAmount }),
+	arrearsColumn(countColumn("其中：新增拖欠", func(f *GroupFigures) int64 { return f.ArrearsItems })),
+	arrearsColumn(amountColumn("其中：新增拖欠", func(f *GroupFigures) Money { return f.ArrearsAmount })),
 	countColumn("台账条目", func(f *GroupFigures) int64 { return f.Items }),
 	countColumn("清偿", func(f *GroupFigures) int64 { return f.Payments }),
 	countColumn("其中无凭证", func(f *GroupFigures) int64 { return f.PaymentsNoVoucher }),

@@ -1,6 +1,9 @@
 package qingqian
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNextState(t *testing.T) {
 	all := []SubmissionState{"", StatePrepared, StateReviewed, StateApproved, StateReturned}
@@ -93,9 +96,9 @@ func TestSlowRuleJudge(t *testing.T) {
 func TestReportColumns(t *testing.T) {
 	rows := []ReportRow{
 		{OrgName: "示范能源", State: StateApproved, Zero: true, Late: true, Figures: GroupFigures{Baseline: 100, RepaidPeriod: 1, RepaidToDate: 60, Reduced: 5, Outstanding: 40,
-			Undisputed: 10, Disputed: 30, InCourt: 20, NewItems: 1, NewAmount: 5, Items: 3, Payments: 4, PaymentsNoVoucher: 1, RepaidNoVoucher: 7}},
+			Undisputed: 10, Disputed: 30, InCourt: 20, NewItems: 1, NewAmount: 5, ArrearsItems: 1, ArrearsAmount: 4, Items: 3, Payments: 4, PaymentsNoVoucher: 1, RepaidNoVoucher: 7}},
 		{OrgName: "示范交建", State: StateMissing, Live: true, Figures: GroupFigures{Baseline: 200, RepaidPeriod: 2, RepaidToDate: 150, Reduced: 6, Outstanding: 50,
-			Undisputed: 20, Disputed: 30, InCourt: 30, NewItems: 2, NewAmount: 6, Items: 5, Payments: 6, PaymentsNoVoucher: 2, RepaidNoVoucher: 8}},
+			Undisputed: 20, Disputed: 30, InCourt: 30, NewItems: 2, NewAmount: 6, ArrearsItems: 1, ArrearsAmount: 3, Items: 5, Payments: 6, PaymentsNoVoucher: 2, RepaidNoVoucher: 8}},
 	}
 	r := &Report{Rows: rows, Submitted: 1, ZeroReports: 1}
 	for _, row := range rows {
@@ -132,5 +135,19 @@ func TestReportColumns(t *testing.T) {
 	}
 	if got := text("序号", 0) + " " + text("报送状态", 0) + " " + text("零报告", 0); got != "1 已签批报送（逾期） 是" {
 		t.Errorf("first line reads %q", got)
+	}
+}
+
+// A report shows the columns of its layout: one issued before the new arrears were shown apart
+// (layout 0) has none of theirs.
+func TestReportColumnsByLayout(t *testing.T) {
+	old, now := (&Report{}).Columns(), (&Report{Layout: ReportLayoutCurrent}).Columns()
+	if len(now) != len(ReportColumns) || len(old) != len(now)-2 {
+		t.Fatalf("columns: old %d, now %d, all %d", len(old), len(now), len(ReportColumns))
+	}
+	for _, c := range old {
+		if strings.Contains(c.Header, "新增拖欠") {
+			t.Errorf("old layout has %s", c.Heading())
+		}
 	}
 }

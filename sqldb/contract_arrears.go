@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/qingqian/qingqian"
 )
@@ -69,7 +70,7 @@ func (tx *Tx) raiseArrears(ctx context.Context, k *qingqian.Contract, ps []*qing
 			}
 			it := &qingqian.Item{No: no, OrgID: k.OrgID, CreditorID: k.CreditorID, ContractNo: k.No, ContractName: k.Name, Kind: k.Kind,
 				ArisenOn: p.StartOn, DueOn: p.DueOn, Undisputed: p.Due - p.PaidOnTime, Origin: qingqian.OriginNew,
-				Note: fmt.Sprintf("合同应付款（%s）于%s到期未付，自动转入台账", p.Basis, p.DueOn)}
+				Note: fmt.Sprintf("合同%s（%s）第%d笔应付款（%s）于%s到期未付，自动转入台账", k.No, k.Name, p.Seq, p.Basis, p.DueOn)}
 			if err := tx.createItem(ctx, org, it, k.CreditorName, k.CreditorUSCC); err != nil {
 				return err
 			}
@@ -101,6 +102,18 @@ func (tx *Tx) raiseArrears(ctx context.Context, k *qingqian.Contract, ps []*qing
 	return nil
 }
 
+// sweepRecord is what the audit record of a sweep holds: the day whose overdue payables it
+// swept, when it started, the subtree, the contracts it went through and those the ledger
+// refused.
+type sweepRecord struct {
+	On        qingqian.Date `json:"on"`
+	Started   time.Time     `json:"started"`
+	Path      string        `json:"path"`
+	Contracts int           `json:"contracts"`
+	Raised    int           `json:"raised"`
+	Failed    []int64       `json:"failed,omitempty"`
+}
+
 // RaiseArrears implements qingqian.ContractService. Each contract is swept in a transaction of
 // its own, so that one that cannot be (an item the ledger refuses) neither blocks the others nor
 // undoes them; those are named in the error, after the others are done.
@@ -111,7 +124,9 @@ func (s *ContractService) RaiseArrears(ctx context.Context) (_ int, err error) {
 		return 0, err
 	}
 	var ids []int64
+	var rec sweepRecord
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		rec.On, rec.Started, rec.Path = qingqian.DateOf(tx.now), tx.now.UTC(), a.OrgPath
 		lo, hi := subtreeRange(a.OrgPath)
 		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT p.contract_id FROM payables p JOIN orgs o ON o.id = p.org_id
 			WHERE o.path >= $1 AND o.path < $2 AND p.due_on < $3 AND (p.unpaid > 0 OR p.status IN ('paid_late', 'paid_in_bills', 'disputed', 'in_court'))
@@ -158,9 +173,19 @@ func (s *ContractService) RaiseArrears(ctx context.Context) (_ int, err error) {
 		case "":
 		case qingqian.EINVALID, qingqian.ECONFLICT, qingqian.ENOTFOUND:
 			failed = append(failed, fmt.Sprintf("合同%s：%s", no, qingqian.ErrorMessage(err)))
+			rec.Failed = append(rec.Failed, id)
 		default:
 			return n, err
 		}
+	}
+	// The sweep is recorded: verify then knows which payables were overdue at a sweep and
+	// should have become items (verifySwept).
+	rec.Contracts, rec.Raised = len(ids), n
+	err = s.db.inTx(ctx, a, func(tx *Tx) error {
+		return tx.audit(ctx, "contract.sweep", "contract", 0, a.OrgPath, nil, rec)
+	})
+	if err != nil {
+		return n, err
 	}
 	if len(failed) > 0 {
 		return n, qingqian.Errorf(qingqian.ECONFLICT, "已处理 %d 份合同；以下 %d 份未能转入拖欠台账，请核对后重试：%s", n, len(failed), strings.Join(failed, "；"))

@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	"github.com/qingqian/qingqian"
+	"github.com/qingqian/qingqian/payrules"
 )
 
 // ImportContracts implements qingqian.ImportService.
@@ -65,12 +66,16 @@ func (im *importer) contract(ctx context.Context, r *qingqian.ContractRow, first
 		}
 		return nil
 	}
+	rules, err := im.contractRules(ctx, &k)
+	if err != nil {
+		return err
+	}
 	cur, err := scanContract(im.tx.QueryRowContext(ctx, `SELECT `+contractColumns+contractFrom+` WHERE k.org_id = $1 AND k.no = $2`, o.ID, k.No))
 	switch {
 	case err == nil:
 		if cur.CreditorUSCC == k.Creditor.USCC && sameTerms(cur.Contract, &k) {
 			im.res.Unchanged++
-			im.res.AddDetail(qingqian.ImportRowResult{Sheet: r.Sheet, Row: r.Row, Action: qingqian.ImportIdentical, MatchedBy: "采购单位和合同编号"})
+			im.res.AddDetail(qingqian.ImportRowResult{Sheet: r.Sheet, Row: r.Row, Action: qingqian.ImportIdentical, MatchedBy: "采购单位和合同编号", Contract: rules})
 			return nil
 		}
 		issue("no", k.No, "本单位已登记该编号的合同，其供应商或条款与文件不同：更正请在合同页面写明原因进行，不能通过导入覆盖")
@@ -100,8 +105,31 @@ func (im *importer) contract(ctx context.Context, r *qingqian.ContractRow, first
 		return err
 	}
 	im.res.Created++
-	im.res.AddDetail(qingqian.ImportRowResult{Sheet: r.Sheet, Row: r.Row, Action: qingqian.ImportNew})
+	im.res.AddDetail(qingqian.ImportRowResult{Sheet: r.Sheet, Row: r.Row, Action: qingqian.ImportNew, Contract: rules})
 	return nil
+}
+
+// contractRules says what the payment rules will apply to a contract of the file: the version
+// that judges it, the term, the rate and the flags, as the contract's page will once registered.
+func (im *importer) contractRules(ctx context.Context, k *qingqian.Contract) (*qingqian.ContractRules, error) {
+	_, lprs, err := im.tx.payRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := payrules.TermsOf(k)
+	v := payrules.VersionOn(k.SignedOn)
+	term, _ := payrules.TermOf(t)
+	rate, rateRule, _, _ := payrules.RateFor(lprs, t)
+	r := &qingqian.ContractRules{No: k.No, Version: v.Code, VersionName: v.Name, TermDays: term.Days, TermAgreed: term.Agreed, TermRule: term.Rule,
+		Rate: rate.String(), RateRule: rateRule, Flags: payrules.ContractFlags(lprs, k)}
+	if r.Flags == nil {
+		r.Flags = []qingqian.RuleFlag{}
+	}
+	for _, f := range r.Flags {
+		r.Unlawful = r.Unlawful || f.Unlawful
+		r.RateBelowLPR = r.RateBelowLPR || f.Code == "rate_below_lpr"
+	}
+	return r, nil
 }
 
 // addTotal counts a row's amount in its unit's total, which the preview shows beside the file's

@@ -168,10 +168,7 @@ func (db *DB) report(ctx context.Context, q readQueryer, a *qingqian.Actor, peri
 			}
 			r.Rows = rows
 			r.Annex = annexGroupsOnly(r.Annex, mine)
-			r.Total.BaselineLocked = len(r.Rows) > 0
-			for _, row := range r.Rows {
-				r.Total.BaselineLocked = r.Total.BaselineLocked && row.Figures.BaselineLocked
-			}
+			r.MarkTotal()
 		}
 		return r, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {
@@ -184,7 +181,7 @@ func (db *DB) report(ctx context.Context, q readQueryer, a *qingqian.Actor, peri
 // one, from the ledger now.
 func (db *DB) consolidate(ctx context.Context, q readQueryer, a *qingqian.Actor, p *qingqian.Period, officePath string) (_ *qingqian.Report, err error) {
 	defer wrapErr(&err, "consolidate")
-	r := &qingqian.Report{Period: *p, Office: p.OrgName, MadeAt: db.Now(), Rows: []qingqian.ReportRow{}}
+	r := &qingqian.Report{Period: *p, Office: p.OrgName, MadeAt: db.Now(), Rows: []qingqian.ReportRow{}, Layout: qingqian.ReportLayoutCurrent}
 	gs, err := db.groups(ctx, q, a, officePath)
 	if err != nil {
 		return nil, err
@@ -240,10 +237,7 @@ func (db *DB) consolidate(ctx context.Context, q readQueryer, a *qingqian.Actor,
 		r.Total.Add(row.Figures)
 		r.Rows = append(r.Rows, row)
 	}
-	r.Total.BaselineLocked = len(r.Rows) > 0
-	for _, row := range r.Rows {
-		r.Total.BaselineLocked = r.Total.BaselineLocked && row.Figures.BaselineLocked
-	}
+	r.MarkTotal()
 	return r, nil
 }
 

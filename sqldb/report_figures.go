@@ -113,7 +113,13 @@ func (db *DB) groupsFigures(ctx context.Context, q readQueryer, gs []*qingqian.O
 			f.NewItems += of.Items
 			f.NewAmount += of.RecognisedUndisputed + of.RecognisedDisputed
 			f.NewOutstanding += of.Outstanding
+			if origin == qingqian.OriginNew {
+				f.ArrearsItems = of.Items
+				f.ArrearsAmount = of.RecognisedUndisputed + of.RecognisedDisputed
+				f.ArrearsOutstanding = of.Outstanding
+			}
 		}
+		f.ArrearsApart = true
 		if f.InCourt, err = db.inCourt(ctx, q, g.Path, p.AsOf); err != nil {
 			return nil, err
 		}

@@ -276,7 +276,7 @@ func TestFrozenSubmissionAndConsolidatedReport(t *testing.T) {
 		want := qingqian.GroupFigures{Baseline: qingqian.Yuan(1_500_000), BaselineRepaid: qingqian.Yuan(350_000), BaselineLeft: qingqian.Yuan(1_150_000),
 			RepaidPeriod: qingqian.Yuan(250_000), RepaidToDate: qingqian.Yuan(350_000), Recognised: qingqian.Yuan(1_500_000),
 			Outstanding: qingqian.Yuan(1_150_000), Undisputed: qingqian.Yuan(950_000), Disputed: qingqian.Yuan(200_000),
-			Rate: 2333, Items: 2, Payments: 2, PaymentsNoVoucher: 2, RepaidNoVoucher: qingqian.Yuan(350_000)}
+			Rate: 2333, Items: 2, Payments: 2, PaymentsNoVoucher: 2, RepaidNoVoucher: qingqian.Yuan(350_000), ArrearsApart: true}
 		if subA.Figures != want {
 			t.Fatalf("group A figures\n got %+v\nwant %+v", subA.Figures, want)
 		}

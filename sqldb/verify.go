@@ -51,8 +51,10 @@ type VerifyReport struct {
 	Statements, StatementLines, StatementLinks, Letters int64
 	// Contracts and ContractEvents are those checked against the audit records that wrote them.
 	Contracts, ContractEvents int64
-	Chain                     *qingqian.AuditVerification
-	Totals                    string // "" when the running totals agree with the entries
+	// Swept is the payables in the ledger (swept into items) checked against their items.
+	Swept  int64
+	Chain  *qingqian.AuditVerification
+	Totals string // "" when the running totals agree with the entries
 	// Balances is true when no balance is negative or impossible and the gross movement
 	// equals the entries (ADR 16).
 	Balances bool
@@ -123,6 +125,9 @@ func (db *DB) Verify(ctx context.Context, opt VerifyOptions) (_ *VerifyReport, e
 	}
 	progress("合同与合同事项")
 	if err := db.verifyContracts(ctx, s, rep); err != nil {
+		return nil, err
+	}
+	if err := db.verifySwept(ctx, s, rep); err != nil {
 		return nil, err
 	}
 	progress("银行对账单与询证函")

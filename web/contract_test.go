@@ -251,6 +251,38 @@ func TestContractsThroughTheAPIAndPages(t *testing.T) {
 		if r = e.do("GET", "/api/v1/payables/aging", e.tokA, nil).want(t, 200); r.json["total"].(map[string]any)["total"].(map[string]any)["amount"] != "0.00" {
 			t.Errorf("a cancelled contract is still in the aging: %s", r.body)
 		}
+		// The exports mark the cancelled contract and the voided payment as such: the register's
+		// status column, the contract's sheet (opened back) in its title, a status row and the
+		// events' status column.
+		if csv := string(download(secret, "/contracts/export?format=csv")); !strings.Contains(csv, "HT-2025-078") || !strings.Contains(csv, "已作废（") || !strings.Contains(csv, "误登记") {
+			t.Errorf("the register's export does not mark the cancelled contract:\n%s", csv)
+		}
+		book78, err := excelize.OpenReader(bytes.NewReader(download(secret, "/contracts/"+id78+"/export")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows78, _ := book78.GetRows("应付款")
+		var voided, cancelled bool
+		for _, row := range rows78 {
+			line := strings.Join(row, "|")
+			cancelled = cancelled || len(row) > 11 && row[11] == "已作废" && strings.Contains(line, "误登记")
+			voided = voided || len(row) > 7 && row[1] == "付款" && strings.HasPrefix(row[7], "已撤销") && strings.Contains(row[7], "ERP重复推送")
+		}
+		if !strings.Contains(rows78[0][0], "（已作废）") || !cancelled || !voided {
+			t.Errorf("the cancelled contract's sheet: %q", rows78)
+		}
+		// The item the sweep made of HT-2025-077 says in the ledger's export what it is: the
+		// contract's number and name, and where it came from.
+		ledger := string(download(secret, "/ledger/export?format=csv&origin=new"))
+		var swept string
+		for _, line := range strings.Split(ledger, "\n") {
+			if strings.Contains(line, "HT-2025-077") {
+				swept = line
+			}
+		}
+		if !strings.Contains(swept, "HT-2025-077-1,") || !strings.Contains(swept, ",HT-2025-077,检测") || !strings.Contains(swept, "合同HT-2025-077（检测服务）第1笔应付款（合同金额）于2025-10-09到期未付，自动转入台账") || !strings.Contains(swept, "新增欠款") {
+			t.Errorf("the swept item in the ledger's export: %q\n%s", swept, ledger)
+		}
 
 		// The yearly disclosure: declared, signed and frozen, printable.
 		r = e.do("POST", "/api/v1/disclosures", e.tokA, map[string]any{"org_id": e.a.ID, "year": 2024, "has_overdue": false, "note": "无逾期未付款项"}).want(t, 200)

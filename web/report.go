@@ -300,7 +300,7 @@ type reportData struct {
 	Rectify []rectifyLine
 }
 
-// newReportData lays the report's table out by qingqian.ReportColumns, like its spreadsheet.
+// newReportData lays the report's table out by its columns (Report.Columns), like its spreadsheet.
 // The line above the table says the amounts are in 万元, so their headers do not repeat it.
 func newReportData(rep *qingqian.Report) *reportData {
 	d := &reportData{R: rep, Title: xlsx.ReportTitle(rep), Line: xlsx.ReportLine(rep), DocNo: reportDocNo(rep), Preparer: rep.IssuedBy,
@@ -311,7 +311,7 @@ func newReportData(rep *qingqian.Report) *reportData {
 	if d.MadeOn == "" {
 		d.MadeOn = qingqian.Today().Chinese()
 	}
-	for _, c := range qingqian.ReportColumns {
+	for _, c := range rep.Columns() {
 		h := reportCell{Text: c.Heading(), Num: c.Unit != qingqian.UnitText}
 		if c.Unit == qingqian.UnitWan {
 			h.Text = c.Header
@@ -327,10 +327,15 @@ func newReportData(rep *qingqian.Report) *reportData {
 
 // reportCells writes line i of a report (len(rep.Rows) for the total) as the page shows it.
 func reportCells(rep *qingqian.Report, i int) []reportCell {
-	out := make([]reportCell, len(qingqian.ReportColumns))
-	for k, c := range qingqian.ReportColumns {
+	cs := rep.Columns()
+	out := make([]reportCell, len(cs))
+	for k, c := range cs {
 		if c.Unit == qingqian.UnitText {
 			out[k] = reportCell{Text: c.Text(rep, i)}
+			continue
+		}
+		if c.Blank(rep, i) {
+			out[k] = reportCell{Text: "—", Num: true}
 			continue
 		}
 		v := c.Figure(rep.FiguresAt(i))

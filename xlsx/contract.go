@@ -126,6 +126,9 @@ var PayableColumns = []Column{
 // of its due date and its interest: the same steps the contract's page shows.
 func WriteContractPayables(w io.Writer, k *qingqian.Contract, format string, meta Meta) error {
 	meta.Title = fmt.Sprintf("合同%s（%s）应付款计算表", k.No, k.Name)
+	if k.Cancelled() {
+		meta.Title += "（已作废）"
+	}
 	meta.Sheet = "应付款"
 	wr, err := newWriter(w, format, PayableColumns, meta)
 	if err != nil {
@@ -137,6 +140,23 @@ func WriteContractPayables(w io.Writer, k *qingqian.Contract, format string, met
 			out[i] = fmt.Sprintf("%d. %s", i+1, s)
 		}
 		return strings.Join(out, "\n")
+	}
+	pad := func(vs ...any) []any {
+		out := make([]any, len(PayableColumns))
+		for i := range out {
+			out[i] = ""
+		}
+		copy(out, vs)
+		return out
+	}
+	if k.Cancelled() {
+		// A cancelled contract owes nothing: said in the row's status, not left an empty sheet.
+		row := pad("—", "合同已作废")
+		row[11] = "已作废"
+		row[15] = fmt.Sprintf("合同于%s作废：%s；作废的合同不产生应付款", qingqian.DateOf(k.CancelledAt), k.CancelReason)
+		if err := wr.row(row); err != nil {
+			return err
+		}
 	}
 	for _, p := range k.Payables {
 		var flags []string
@@ -152,7 +172,32 @@ func WriteContractPayables(w io.Writer, k *qingqian.Contract, format string, met
 			return err
 		}
 	}
+	// The events the payables come from, each with its status: a voided one is listed as voided
+	// (the rules leave it out), not as if it counted.
+	if len(k.Events) > 0 {
+		rows := [][]any{pad(), pad("附：合同履行事项"), pad("序号", "事项", "日期", "金额（元）", "付款方式", "凭证号", "备注", "状态")}
+		for i, e := range k.Events {
+			rows = append(rows, pad(fmt.Sprint(i+1), e.Kind.Label(), e.On, e.Amount, e.Method.Label(), e.VoucherNo, e.Note, EventState(e)))
+		}
+		for _, r := range rows {
+			if err := wr.row(r); err != nil {
+				return err
+			}
+		}
+	}
 	return wr.close()
+}
+
+// EventState is how an event's status reads in an export: 有效, or 已撤销 with when, by whom
+// and why; a dispute or a suit ended says so.
+func EventState(e *qingqian.ContractEvent) string {
+	switch {
+	case e.Voided():
+		return fmt.Sprintf("已撤销（%s，%s）：%s；不计入应付款", qingqian.DateOf(e.VoidedAt), e.VoidedBy, e.VoidReason)
+	case !e.EndOn.IsZero():
+		return fmt.Sprintf("有效（%s结束）", e.EndOn)
+	}
+	return "有效"
 }
 
 // DisclosureColumns are the two columns of the yearly disclosure: what is declared, and its value.

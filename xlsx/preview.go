@@ -15,6 +15,8 @@ type PreviewRow struct {
 	MatchedBy string   // how the row was matched to an item
 	ItemID    int64    // the matched item
 	Changes   []string // "合同名称：旧 → 新"
+	// Contract is, for a contract, the terms the payment rules will apply to it.
+	Contract *qingqian.ContractRules
 }
 
 // PreviewRows tells the rows of the result one by one: matched and changed rows first.
@@ -34,7 +36,7 @@ func (r *ImportOutcome) PreviewRows(kind string) []PreviewRow {
 	}
 	var changed, rest []PreviewRow
 	for _, d := range r.Result.Details {
-		p := PreviewRow{Sheet: d.Sheet, Row: d.Row, MatchedBy: d.MatchedBy, ItemID: d.ItemID}
+		p := PreviewRow{Sheet: d.Sheet, Row: d.Row, MatchedBy: d.MatchedBy, ItemID: d.ItemID, Contract: d.Contract}
 		switch d.Action {
 		case qingqian.ImportNew:
 			p.Action = "新增"

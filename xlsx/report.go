@@ -13,13 +13,12 @@ type Wan qingqian.Money
 // Rate is a clearance rate in basis points, shown as a percentage with two decimals.
 type Rate int64
 
-// ReportColumns are the columns of a consolidated report, as qingqian.ReportColumns lays them
-// out, each headed with its unit.
-var ReportColumns = reportColumns()
-
-func reportColumns() []Column {
-	out := make([]Column, len(qingqian.ReportColumns))
-	for i, c := range qingqian.ReportColumns {
+// ReportColumns are the columns of a consolidated report in its layout (Report.Columns: one
+// issued before a column was added is written without it), each headed with its unit.
+func ReportColumns(r *qingqian.Report) []Column {
+	cs := r.Columns()
+	out := make([]Column, len(cs))
+	for i, c := range cs {
 		out[i] = Column{Header: c.Heading(), Width: c.Width}
 	}
 	return out
@@ -44,16 +43,20 @@ func ReportLine(r *qingqian.Report) string {
 	return line
 }
 
-// reportValues lays out line i of a report (len(r.Rows) for the total) in ReportColumns order.
+// reportValues lays out line i of a report (len(r.Rows) for the total) in ReportColumns order;
+// a figure the line's frozen figures do not hold is left blank.
 func reportValues(r *qingqian.Report, i int) []any {
-	out := make([]any, len(qingqian.ReportColumns))
-	for k, c := range qingqian.ReportColumns {
-		switch c.Unit {
-		case qingqian.UnitText:
+	cs := r.Columns()
+	out := make([]any, len(cs))
+	for k, c := range cs {
+		switch {
+		case c.Unit == qingqian.UnitText:
 			out[k] = c.Text(r, i)
-		case qingqian.UnitWan:
+		case c.Blank(r, i):
+			out[k] = "—" // frozen before the figure was counted apart
+		case c.Unit == qingqian.UnitWan:
 			out[k] = Wan(c.Figure(r.FiguresAt(i)))
-		case qingqian.UnitRate:
+		case c.Unit == qingqian.UnitRate:
 			out[k] = Rate(c.Figure(r.FiguresAt(i)))
 		default:
 			out[k] = c.Figure(r.FiguresAt(i))
@@ -66,7 +69,8 @@ func reportValues(r *qingqian.Report, i int) []any {
 // or CSV, in the layout of the printed page.
 func WriteReport(w io.Writer, r *qingqian.Report, format string) error {
 	meta := Meta{Title: ReportTitle(r), Sheet: fmt.Sprintf("第%d期", r.Period.No), Line: ReportLine(r)}
-	wr, err := newWriter(w, format, ReportColumns, meta)
+	cols := ReportColumns(r)
+	wr, err := newWriter(w, format, cols, meta)
 	if err != nil {
 		return err
 	}
@@ -80,7 +84,7 @@ func WriteReport(w io.Writer, r *qingqian.Report, format string) error {
 			return err
 		}
 	}
-	if err := writeAnnex(wr, r); err != nil {
+	if err := writeAnnex(wr, r, len(cols)); err != nil {
 		return err
 	}
 	if err := roundingNote(wr); err != nil {
@@ -91,13 +95,13 @@ func WriteReport(w io.Writer, r *qingqian.Report, format string) error {
 
 // writeAnnex writes the report's annex under its table, in its first columns: the bills not
 // yet honoured by group, then, when the annex holds them, the confirmations and the signals.
-func writeAnnex(wr writer, r *qingqian.Report) error {
+func writeAnnex(wr writer, r *qingqian.Report, width int) error {
 	an := r.Annex
 	if an == nil {
 		return nil
 	}
 	pad := func(vs ...any) []any {
-		out := make([]any, len(ReportColumns))
+		out := make([]any, width)
 		for i := range out {
 			out[i] = ""
 		}

@@ -52,7 +52,7 @@ func TestReportOpensInLibreOffice(t *testing.T) {
 	if len(rows) != 7 || rows[0][0] != "第29期 清欠月报（截至2021年10月31日） 汇总表" || !strings.Contains(rows[1][0], "编制单位：示范省国资委") || !strings.Contains(rows[1][0], "已印发 2021年11月5日 10:00") {
 		t.Fatalf("header area %q", rows[:min(2, len(rows))])
 	}
-	for i, c := range xlsx.ReportColumns {
+	for i, c := range xlsx.ReportColumns(r) {
 		if rows[2][i] != c.Header {
 			t.Fatalf("header %d = %q, want %q", i, rows[2][i], c.Header)
 		}
@@ -66,7 +66,7 @@ func TestReportOpensInLibreOffice(t *testing.T) {
 		got := rows[3+n]
 		for i := range w {
 			if got[i] != w[i] {
-				t.Errorf("row %d %s = %q, want %q", n+1, xlsx.ReportColumns[i].Header, got[i], w[i])
+				t.Errorf("row %d %s = %q, want %q", n+1, xlsx.ReportColumns(r)[i].Header, got[i], w[i])
 			}
 		}
 	}
@@ -130,5 +130,62 @@ func TestReportCellsAddUpToTheTotal(t *testing.T) {
 	total, err := strconv.ParseFloat(val(6, true), 64)
 	if err != nil || val(6, false) != "0.01" || math.Abs(sum-total) > 1e-9 {
 		t.Fatalf("SUM of the rows %v, total cell %v (%q)", sum, total, val(6, false))
+	}
+}
+
+// A report in the current layout has the new arrears apart (其中：新增拖欠); a line whose frozen
+// figures were made before they were counted apart shows a dash there, not a zero, and so does
+// the total, which cannot add them up.
+func TestReportNewArrearsColumns(t *testing.T) {
+	r := sampleReport()
+	r.Layout = qingqian.ReportLayoutCurrent
+	r.Rows[1].Figures.ArrearsApart, r.Rows[1].Figures.ArrearsItems, r.Rows[1].Figures.ArrearsAmount = true, 1, 60_000_000
+	r.Total = qingqian.GroupFigures{}
+	for _, row := range r.Rows {
+		r.Total.Add(row.Figures)
+	}
+	r.MarkTotal()
+	read := func(r *qingqian.Report) [][]string {
+		var buf bytes.Buffer
+		if err := xlsx.WriteReport(&buf, r, "xlsx"); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		rows, err := f.GetRows(f.GetSheetName(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	rows := read(r)
+	amt, cnt := -1, -1
+	for i, h := range rows[2] {
+		switch h {
+		case "其中：新增拖欠（万元）":
+			amt = i
+		case "其中：新增拖欠（笔）":
+			cnt = i
+		}
+	}
+	if amt < 0 || cnt < 0 || len(rows[2]) != len(qingqian.ReportColumns) {
+		t.Fatalf("headings %q", rows[2])
+	}
+	if rows[3][amt] != "—" || rows[3][cnt] != "—" || rows[4][amt] != "60.00" || rows[4][cnt] != "1" || rows[5][amt] != "—" {
+		t.Fatalf("new arrears cells: %q %q %q / %q %q", rows[3][amt], rows[3][cnt], rows[4][amt], rows[4][cnt], rows[5][amt])
+	}
+	// Every line apart: the total adds them up.
+	r.Rows[0].Figures.ArrearsApart = true
+	r.MarkTotal()
+	if rows = read(r); rows[5][amt] != "60.00" || rows[5][cnt] != "1" {
+		t.Fatalf("total %q %q", rows[5][amt], rows[5][cnt])
+	}
+	// The layout before: no such column, as issued.
+	r.Layout = 0
+	if rows = read(r); len(rows[2]) != len(qingqian.ReportColumns)-2 || strings.Contains(strings.Join(rows[2], ","), "新增拖欠") {
+		t.Fatalf("old layout headings %q", rows[2])
 	}
 }

@@ -55,6 +55,7 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 	fmt.Fprintf(m.Stdout, "已核对 %d 笔分录与写入它们的审计记录、%d 笔台账的余额、%d 个凭证文件的哈希、%d 张票据与其审计记录。\n", rep.Entries, rep.Items, rep.Vouchers, rep.Bills)
 	fmt.Fprintf(m.Stdout, "已核对 %d 份银行对账单（%d 行流水、%d 处与清偿的匹配）、%d 份询证函与其审计记录。\n", rep.Statements, rep.StatementLines, rep.StatementLinks, rep.Letters)
 	fmt.Fprintf(m.Stdout, "已核对 %d 份合同、%d 个合同事项与其审计记录。\n", rep.Contracts, rep.ContractEvents)
+	fmt.Fprintf(m.Stdout, "已核对 %d 笔转入拖欠台账的合同应付款与其台账条目，及最近一次转入时逾期未付的应付款均已列入台账。\n", rep.Swept)
 	if rep.Totals == "" {
 		fmt.Fprintln(m.Stdout, "汇总数与明细分录一致。")
 	}
