@@ -34,12 +34,14 @@ func (im *importer) contract(ctx context.Context, r *qingqian.ContractRow, first
 	issue := func(field, value, msg string) {
 		im.res.AddIssue(qingqian.ImportIssue{Sheet: r.Sheet, Row: r.Row, Field: field, Value: value, Message: msg})
 	}
+	r.OrgName = qingqian.TrimText(r.OrgName)
 	o, msg := im.unit(r.OrgName)
 	if o == nil {
 		issue("org_id", r.OrgName, msg)
 		return nil
 	}
 	k := r.Contract
+	k.Normalize()
 	k.OrgID = o.ID
 	key := fmt.Sprint(o.ID, "\x00", k.No)
 	if at, dup := first[key]; dup {
@@ -167,6 +169,7 @@ func (s *ImportService) ImportContractEvents(ctx context.Context, rows func(yiel
 			issue := func(field, value, msg string) {
 				res.AddIssue(qingqian.ImportIssue{Sheet: r.Sheet, Row: r.Row, Field: field, Value: value, Message: msg})
 			}
+			r.OrgName, r.ContractNo = qingqian.TrimText(r.OrgName), qingqian.TrimText(r.ContractNo)
 			o, msg := im.unit(r.OrgName)
 			if o == nil {
 				issue("org_id", r.OrgName, msg)
