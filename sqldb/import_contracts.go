@@ -63,7 +63,7 @@ func (im *importer) contract(ctx context.Context, r *qingqian.ContractRow, first
 	}
 	if err := k.Validate(); err != nil {
 		for f, m := range qingqian.ErrorFields(err) {
-			issue(f, "", m)
+			issue(f, contractValue(&k, f), m)
 		}
 		return nil
 	}
@@ -197,7 +197,7 @@ func (s *ImportService) ImportContractEvents(ctx context.Context, rows func(yiel
 			im.addTotal(o.Name, e.Amount)
 			if err := e.Validate(); err != nil {
 				for f, m := range qingqian.ErrorFields(err) {
-					issue(f, "", m)
+					issue(f, eventValue(&e, f), m)
 				}
 				return nil
 			}
@@ -218,6 +218,13 @@ func (s *ImportService) ImportContractEvents(ctx context.Context, rows func(yiel
 			case why != "":
 				issue("key", e.Key, why)
 				return nil
+			}
+			if msg := overHeld(k.row.Contract, k.events, &e); msg != "" {
+				issue("amount", e.Amount.String(), msg)
+				return nil
+			}
+			if msg := settledAbove(k.row.Contract, k.events, &e); msg != "" {
+				res.AddWarning(qingqian.ImportIssue{Sheet: r.Sheet, Row: r.Row, Field: "amount", Value: e.Amount.String(), Message: msg})
 			}
 			if len(k.events) == len(k.before) {
 				k.first, k.sheet = r.Row, r.Sheet
