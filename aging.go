@@ -138,27 +138,25 @@ func (r *AgingRow) Cell(b AgingBucket) AgingCell { return r.Cells[b] }
 // TimelyRow is a unit's timely-payment figures for a period: the payables that fell due in it,
 // and those of them paid in full by their due date (Art. 9; for performance evaluation).
 type TimelyRow struct {
-	OrgID        int64  `json:"org_id"`
-	OrgName      string `json:"org_name"`
-	Own          bool   `json:"own"`
-	Due          int    `json:"due"`
-	OnTime       int    `json:"on_time"`
-	DueAmount    Money  `json:"due_amount"`
-	OnTimeAmount Money  `json:"on_time_amount"`
+	OrgID     int64  `json:"org_id"`
+	OrgName   string `json:"org_name"`
+	Own       bool   `json:"own"`
+	Due       int    `json:"due"`
+	OnTime    int    `json:"on_time"`
+	DueAmount Money  `json:"due_amount"`
+	// OnTimeAmount is the whole amount of the payables paid in full by their due date: what was
+	// paid by the date on a payable not paid in full by then does not count.
+	OnTimeAmount Money `json:"on_time_amount"`
 	// Rate is OnTime / Due and AmountRate OnTimeAmount / DueAmount, in hundredths of a per cent
-	// (9876 is 98.76 %), rounded down; 0 when nothing fell due.
+	// (9876 is 98.76 %), rounded half-up (2 of 3 is 6667); 0 when nothing fell due.
 	Rate       int64 `json:"rate"`
 	AmountRate int64 `json:"amount_rate"`
 }
 
-// Finish computes the rates.
+// Finish computes the rates, rounded half-up as RateOf rounds.
 func (r *TimelyRow) Finish() {
-	if r.Due > 0 {
-		r.Rate = int64(r.OnTime) * 10000 / int64(r.Due)
-	}
-	if r.DueAmount > 0 {
-		r.AmountRate = int64(r.OnTimeAmount) * 10000 / int64(r.DueAmount)
-	}
+	r.Rate = RateOf(Money(r.OnTime), Money(r.Due-r.OnTime))
+	r.AmountRate = RateOf(r.OnTimeAmount, r.DueAmount-r.OnTimeAmount)
 }
 
 // Timely is the timely-payment rate of a unit's subtree for the payables due from From to To

@@ -100,8 +100,18 @@ type Contract struct {
 	Creditor *Creditor `json:"-"`
 }
 
-// Validate checks a contract's own fields.
+// Normalize trims the spaces, full-width ones included, around the contract's texts: "HT-1 "
+// and "HT-1" are one contract number.
+func (c *Contract) Normalize() {
+	c.No, c.Name, c.SizeEvidence, c.Note = TrimText(c.No), TrimText(c.Name), TrimText(c.SizeEvidence), TrimText(c.Note)
+	if c.Creditor != nil {
+		c.Creditor.Name, c.Creditor.USCC = TrimText(c.Creditor.Name), TrimText(c.Creditor.USCC)
+	}
+}
+
+// Validate checks a contract's own fields, once its texts are normalized (Normalize).
 func (c *Contract) Validate() error {
+	c.Normalize()
 	v := Validation{}
 	if c.OrgID <= 0 {
 		v.Add("org_id", "请选择采购单位")
@@ -127,8 +137,8 @@ func (c *Contract) Validate() error {
 	}
 	if c.SignedOn.IsZero() {
 		v.Add("signed_on", "请填写签订日期")
-	} else if c.SignedOn.After(Today()) {
-		v.Add("signed_on", "签订日期不能晚于今天")
+	} else if m := CheckPastDate("签订日期", c.SignedOn); m != "" {
+		v.Add("signed_on", m)
 	}
 	if c.Amount <= 0 {
 		v.Add("amount", "合同金额必须大于零")
@@ -138,7 +148,9 @@ func (c *Contract) Validate() error {
 	if _, ok := SizeNames[c.SupplierSize]; !ok {
 		v.Add("supplier_size", "供应商规模应为 micro、small、medium 或 large（签订时声明的规模）")
 	}
-	if !c.SizeDeclaredOn.IsZero() && !c.SignedOn.IsZero() && c.SizeDeclaredOn.After(c.SignedOn) {
+	if m := CheckPastDate("规模声明日期", c.SizeDeclaredOn); m != "" {
+		v.Add("size_declared_on", m)
+	} else if !c.SizeDeclaredOn.IsZero() && !c.SignedOn.IsZero() && c.SizeDeclaredOn.After(c.SignedOn) {
 		v.Add("size_declared_on", "规模声明日期不能晚于签订日期（规模以签订时为准）")
 	}
 	if len([]rune(c.SizeEvidence)) > 200 {
@@ -229,11 +241,18 @@ type ContractEvent struct {
 // Voided reports whether the event was voided.
 func (e *ContractEvent) Voided() bool { return !e.VoidedAt.IsZero() }
 
-// Validate checks an event's own fields, after trimming the blanks around its idempotency key
-// (an ERP's fixed-width field pads it): " K1 " is the key K1, so a padded resend is the same event.
+// Normalize trims the spaces, full-width ones included, around the event's texts and the
+// contract number that names its contract.
+func (e *ContractEvent) Normalize() {
+	e.ContractNo, e.VoucherNo, e.Note, e.Key = TrimText(e.ContractNo), TrimText(e.VoucherNo), TrimText(e.Note), TrimText(e.Key)
+}
+
+// Validate checks an event's own fields, once its texts are normalized (Normalize): a padded
+// idempotency key " K1 " is the key K1 (an ERP's fixed-width field pads it), so a padded resend
+// is the same event. An event is a fact: its dates are not in the future.
 func (e *ContractEvent) Validate() error {
+	e.Normalize()
 	v := Validation{}
-	e.Key = strings.TrimFunc(e.Key, unicode.IsSpace)
 	if strings.IndexFunc(e.Key, unicode.IsControl) >= 0 {
 		v.Add("key", "幂等键不能含制表符、换行等控制字符")
 	}
@@ -242,8 +261,8 @@ func (e *ContractEvent) Validate() error {
 	}
 	if e.On.IsZero() {
 		v.Add("on", "请填写日期")
-	} else if e.On.After(Today()) {
-		v.Add("on", "日期不能晚于今天")
+	} else if m := CheckPastDate("日期", e.On); m != "" {
+		v.Add("on", m)
 	}
 	switch e.Kind {
 	case EventSettlement, EventPayment, EventDispute, EventCourt:
@@ -275,6 +294,8 @@ func (e *ContractEvent) Validate() error {
 			v.Add("end_on", "只有争议和诉讼事件有结束日期")
 		} else if e.EndOn.Before(e.On) {
 			v.Add("end_on", "结束日期不能早于开始日期")
+		} else if m := CheckPastDate("结束日期", e.EndOn); m != "" {
+			v.Add("end_on", m)
 		}
 	}
 	if len([]rune(e.VoucherNo)) > 60 {

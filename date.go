@@ -184,3 +184,24 @@ func (d Date) Chinese() string {
 	}
 	return fmt.Sprintf("%d年%d月%d日", d.Year(), d.Month(), d.Day())
 }
+
+// EarliestDate is the floor of the dates of contracts and their events, in forms, the API and
+// imports alike: no contract of a state-owned enterprise still owing an SME goes back further,
+// and an earlier date is a slip of the keyboard (1925 for 2025) or of a spreadsheet's date
+// system.
+var EarliestDate = NewDate(1990, 1, 1)
+
+// CheckPastDate checks a date that records something that has happened (a signing, a
+// delivery, a payment): not before EarliestDate and not after today. It returns the message
+// naming the field by its label, "" when the date is fine or zero.
+func CheckPastDate(label string, d Date) string {
+	switch {
+	case d.IsZero():
+		return ""
+	case d.Before(EarliestDate):
+		return fmt.Sprintf("%s%s早于%s，请核对年份（系统不接受%s以前的日期）", label, d, EarliestDate, EarliestDate.Chinese())
+	case d.After(Today()):
+		return fmt.Sprintf("%s%s晚于今天：只能登记已经发生的事项", label, d)
+	}
+	return ""
+}

@@ -93,3 +93,33 @@ type LPRService interface {
 	// SetLPR enters (or corrects) publications, each replacing one of the same date. Audited.
 	SetLPR(ctx context.Context, rates []LPR) error
 }
+
+// LPRGraceDays is how long after the 20th a month's publication may come: the 20th on a rest day
+// moves it to the next working day, up to a week at the Spring Festival.
+const LPRGraceDays = 7
+
+// LPRExpected is the latest publication the table should hold on today: the 20th of this month
+// once its grace has passed, else of last month.
+func LPRExpected(today Date) Date {
+	d := NewDate(today.Year(), today.Month(), 20)
+	if today.Before(d.AddDays(LPRGraceDays)) {
+		d = d.AddMonths(-1)
+	}
+	return d
+}
+
+// LPRReminder is what an administrator should be reminded of on today: the table's newest
+// publication is older than the 20th of the latest month that should have one (LPRExpected),
+// so that the interest of payables overdue since runs on a rate that may have changed; "" when
+// the table is up to date.
+func LPRReminder(t LPRTable, today Date) string {
+	want := LPRExpected(today)
+	if len(t) > 0 && !t[len(t)-1].Published.Before(want) {
+		return ""
+	}
+	last := "尚无任何公布"
+	if len(t) > 0 {
+		last = "最新一次为" + t[len(t)-1].Published.String()
+	}
+	return fmt.Sprintf("LPR尚未录入%d年%d月的公布（%s）：逾期利息仍按最新已录入的LPR计算。请系统管理员在“LPR”页录入中国人民银行授权全国银行间同业拆借中心公布的新LPR。", want.Year(), want.Month(), last)
+}

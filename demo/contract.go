@@ -135,7 +135,13 @@ func (l *loader) contracts(creditors []*qingqian.Creditor) error {
 	if err := l.s.Disclosures.PrepareDisclosure(liaison, disc); err != nil {
 		return fmt.Errorf("disclosure: %w", err)
 	}
-	if _, err := l.s.Disclosures.SignDisclosure(liaison, disc.ID, disc.Version); err != nil {
+	// Signed by the group's leader in charge, not by the liaison who prepared it.
+	name := group.LeaderName
+	if name == "" {
+		name = "集团分管领导"
+	}
+	leader := l.person(group, name, qingqian.RoleReviewer)
+	if _, err := l.s.Disclosures.SignDisclosure(leader, disc.ID, qingqian.DisclosureSign{Version: disc.Version}); err != nil {
 		return fmt.Errorf("sign the disclosure: %w", err)
 	}
 	return nil

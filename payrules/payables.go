@@ -170,6 +170,12 @@ func Payables(cal *qingqian.Calendar, lprs LPRTable, c *qingqian.Contract, event
 		}
 		over += left
 	}
+	if settled, ok := Settled(c, evs, asOf); ok && settled > c.Amount && len(out) > 0 {
+		// Not refused: variations and site instructions (变更、签证) may take a settlement past
+		// the contract amount; an amount entered wrong may too.
+		last := out[len(out)-1]
+		last.Flags = append(last.Flags, Flag{Code: "settled_above_contract", Text: fmt.Sprintf("结算金额%s元高于合同金额%s元：有变更、签证的属正常，否则请核对结算金额是否录错", settled, c.Amount)})
+	}
 	if over > 0 && len(out) > 0 {
 		// Never swallowed: a payment beyond what is owed is a mistake to find (a payment entered
 		// twice, an amount corrected below what was paid) or a debt the contract does not hold.

@@ -258,9 +258,12 @@ func (s *AgingService) TimelyRates(ctx context.Context, orgID int64, from, to qi
 		}
 	}
 	lo, hi := subtreeRange(scope)
-	res, err := s.db.read.QueryContext(ctx, `SELECT x.org_id, COUNT(*), SUM(x.on_time), CAST(SUM(x.amt) AS BIGINT), CAST(SUM(x.amt_on_time) AS BIGINT) FROM (
+	// A payable is on time when every part of it was paid by its due date, and not by bill or
+	// receivable voucher (in_bills: not cash in the supplier's account); the on-time amount is the
+	// whole amount of the payables on time: a payable paid in part by the date counts as not on
+	// time, in number and in amount. Amounts held (disputed, in court) are not counted.
+	res, err := s.db.read.QueryContext(ctx, `SELECT x.org_id, COUNT(*), SUM(x.on_time), CAST(SUM(x.amt) AS BIGINT), CAST(SUM(x.on_time * x.amt) AS BIGINT) FROM (
 		SELECT pp.org_id, pp.contract_id, pp.seq, SUM(pp.amount) AS amt,
-			SUM(CASE WHEN pp.paid_on IS NOT NULL AND pp.paid_on <= pp.due_on AND pp.in_bills = $5 THEN pp.amount ELSE 0 END) AS amt_on_time,
 			CASE WHEN MAX(CASE WHEN pp.paid_on IS NULL OR pp.paid_on > pp.due_on OR pp.in_bills <> $5 THEN 1 ELSE 0 END) = 0 THEN 1 ELSE 0 END AS on_time
 		FROM payable_parts pp
 		WHERE pp.org_id IN (SELECT id FROM orgs WHERE path >= $1 AND path < $2) AND pp.due_on >= $3 AND pp.due_on <= $4 AND pp.held_from IS NULL

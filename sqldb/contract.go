@@ -503,6 +503,9 @@ func (s *ContractService) AddContractEvent(ctx context.Context, e *qingqian.Cont
 		if r.Cancelled() {
 			return contractCancelled(r.Contract)
 		}
+		if msg := overHeld(r.Contract, events, e); msg != "" {
+			return &qingqian.Error{Code: qingqian.EINVALID, Message: msg, Fields: map[string]string{"amount": msg}}
+		}
 		if err := tx.keepsTheLedger(ctx, r.Contract, events, r.Contract, append(events[:len(events):len(events)], e)); err != nil {
 			return err
 		}
@@ -633,6 +636,10 @@ func (s *ContractService) AddContractEvents(ctx context.Context, es []*qingqian.
 				continue
 			case why != "":
 				bad.Add(fmt.Sprintf("events.%d.key", i), why)
+				continue
+			}
+			if msg := overHeld(contracts[e.ContractID].Contract, known[e.ContractID], e); msg != "" {
+				bad.Add(fmt.Sprintf("events.%d.amount", i), msg)
 				continue
 			}
 			e.ActorName, e.CreatedAt = tx.actor.Name, tx.now

@@ -387,7 +387,7 @@ func TestDisclosure(t *testing.T) {
 		if err := ds.PrepareDisclosure(ga, d); err != nil || d.Contradicted || d.Version != 2 {
 			t.Fatalf("corrected: %+v %v", d, err)
 		}
-		signed, err := ds.SignDisclosure(ga, d.ID, d.Version)
+		signed, err := ds.SignDisclosure(reviewerOf(f.groupA, 2, "分管领导"), d.ID, qingqian.DisclosureSign{Version: d.Version})
 		if err != nil || signed.State != qingqian.DisclosureSigned || signed.SignedBy == "" {
 			t.Fatalf("signed: %+v %v", signed, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/qingqian/qingqian"
 )
@@ -17,13 +18,13 @@ func NewDisclosureService(db *DB) *DisclosureService { return &DisclosureService
 var _ qingqian.DisclosureService = (*DisclosureService)(nil)
 
 const disclosureColumns = `d.id, d.org_id, o.name, d.year, d.has_overdue, d.count, d.amount, d.note, d.computed_count, d.computed_amount,
-	d.contradicted, d.state, d.prepared_by, d.signed_by, d.signed_at, d.version, o.path`
+	d.contradicted, d.state, d.prepared_by, d.signed_by, d.signed_at, d.version, d.prepared_by_id, d.signed_by_id, d.contradiction_reason, o.path`
 
 func scanDisclosure(row interface{ Scan(...any) error }) (*qingqian.Disclosure, string, error) {
 	d := &qingqian.Disclosure{}
 	var path string
 	err := row.Scan(&d.ID, &d.OrgID, &d.OrgName, &d.Year, &d.HasOverdue, &d.Count, &d.Amount, &d.Note, &d.ComputedCount, &d.ComputedAmount,
-		&d.Contradicted, &d.State, &d.PreparedBy, &d.SignedBy, timeCol{&d.SignedAt}, &d.Version, &path)
+		&d.Contradicted, &d.State, &d.PreparedBy, &d.SignedBy, timeCol{&d.SignedAt}, &d.Version, &d.PreparedByID, &d.SignedByID, &d.ContradictionReason, &path)
 	return d, path, err
 }
 
@@ -53,6 +54,9 @@ func (s *DisclosureService) PrepareDisclosure(ctx context.Context, d *qingqian.D
 		return err
 	}
 	return s.db.inTx(ctx, a, func(tx *Tx) error {
+		if err := d.CheckYearEnded(qingqian.DateOf(tx.now), "填报"); err != nil {
+			return err
+		}
 		o, err := tx.reachOrg(ctx, d.OrgID)
 		if err != nil {
 			return err
@@ -69,17 +73,17 @@ func (s *DisclosureService) PrepareDisclosure(ctx context.Context, d *qingqian.D
 		if d.ComputedCount, d.ComputedAmount, err = tx.overdueAtYearEnd(ctx, o.Path, d.Year); err != nil {
 			return err
 		}
-		d.OrgName, d.State, d.PreparedBy = o.Name, qingqian.DisclosureDraft, a.Name
+		d.OrgName, d.State, d.PreparedBy, d.PreparedByID = o.Name, qingqian.DisclosureDraft, a.Name, a.UserID
 		d.Contradicted = d.Contradiction() != ""
 		if id == 0 {
 			d.Version = 1
-			d.ID, err = tx.insertID(ctx, `INSERT INTO disclosures (org_id, year, has_overdue, count, amount, note, computed_count, computed_amount, contradicted, state, prepared_by, version)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, 1)`, d.OrgID, d.Year, d.HasOverdue, d.Count, d.Amount, d.Note, d.ComputedCount, d.ComputedAmount, d.Contradicted, a.Name)
+			d.ID, err = tx.insertID(ctx, `INSERT INTO disclosures (org_id, year, has_overdue, count, amount, note, computed_count, computed_amount, contradicted, state, prepared_by, prepared_by_id, version)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11, 1)`, d.OrgID, d.Year, d.HasOverdue, d.Count, d.Amount, d.Note, d.ComputedCount, d.ComputedAmount, d.Contradicted, a.Name, a.UserID)
 		} else {
 			d.ID = id
 			err = tx.QueryRowContext(ctx, `UPDATE disclosures SET has_overdue = $1, count = $2, amount = $3, note = $4, computed_count = $5, computed_amount = $6,
-				contradicted = $7, prepared_by = $8, version = version + 1 WHERE id = $9 RETURNING version`,
-				d.HasOverdue, d.Count, d.Amount, d.Note, d.ComputedCount, d.ComputedAmount, d.Contradicted, a.Name, id).Scan(&d.Version)
+				contradicted = $7, prepared_by = $8, prepared_by_id = $9, version = version + 1 WHERE id = $10 RETURNING version`,
+				d.HasOverdue, d.Count, d.Amount, d.Note, d.ComputedCount, d.ComputedAmount, d.Contradicted, a.Name, a.UserID, id).Scan(&d.Version)
 		}
 		if err != nil {
 			return err
@@ -88,13 +92,23 @@ func (s *DisclosureService) PrepareDisclosure(ctx context.Context, d *qingqian.D
 	})
 }
 
-// SignDisclosure implements qingqian.DisclosureService.
-func (s *DisclosureService) SignDisclosure(ctx context.Context, id int64, version int) (_ *qingqian.Disclosure, err error) {
+// SignDisclosure implements qingqian.DisclosureService. Signing is a person's act, the leader's
+// in charge: as a submission's review and approval (Actor.CanSign), it takes the reviewer role and
+// no API token, and not the one who prepared the disclosure (ADR 0036). The figures are computed
+// again from the payables at 12-31 as they stand when signed.
+func (s *DisclosureService) SignDisclosure(ctx context.Context, id int64, in qingqian.DisclosureSign) (_ *qingqian.Disclosure, err error) {
 	defer serviceErr(&err, "sign disclosure %d", id)
 	a, err := qingqian.RequireWriter(ctx)
 	if err != nil {
 		return nil, err
 	}
+	switch {
+	case a.TokenID != 0:
+		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "年度公示须由负责同志本人签发，API令牌不能签发")
+	case !a.CanSign(qingqian.ActApprove):
+		return nil, qingqian.Errorf(qingqian.EFORBIDDEN, "签发年度公示须由具有审核签批角色的负责同志进行，您没有该角色")
+	}
+	in.Reason = qingqian.TrimText(in.Reason)
 	var out *qingqian.Disclosure
 	err = s.db.inTx(ctx, a, func(tx *Tx) error {
 		d, path, err := scanDisclosure(tx.QueryRowContext(ctx, `SELECT `+disclosureColumns+` FROM disclosures d JOIN orgs o ON o.id = d.org_id WHERE d.id = $1`+tx.db.d.forUpdateOf("d"), id))
@@ -110,18 +124,48 @@ func (s *DisclosureService) SignDisclosure(ctx context.Context, id int64, versio
 		if d.State == qingqian.DisclosureSigned {
 			return qingqian.Errorf(qingqian.ECONFLICT, "已签发")
 		}
-		if d.Version != version {
+		if d.Version != in.Version {
 			return staleVersion()
 		}
-		d.State, d.SignedBy, d.SignedAt, d.Version = qingqian.DisclosureSigned, a.Name, tx.now, d.Version+1
-		if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET state = 'signed', signed_by = $1, signed_at = $2, version = $3 WHERE id = $4`,
-			a.Name, tx.ts(tx.now), d.Version, id); err != nil {
+		if err := d.CheckYearEnded(qingqian.DateOf(tx.now), "签发"); err != nil {
+			return err
+		}
+		if preparedBy(d, a) {
+			return qingqian.Errorf(qingqian.EFORBIDDEN, "填报人（%s）不能签发自己填报的公示：须由填报人以外的负责同志审核签发", d.PreparedBy)
+		}
+		if d.ComputedCount, d.ComputedAmount, err = tx.overdueAtYearEnd(ctx, path, d.Year); err != nil {
+			return err
+		}
+		d.Contradicted, d.ContradictionReason = d.Contradiction() != "", ""
+		if d.Contradicted {
+			if !in.ConfirmContradiction {
+				msg := fmt.Sprintf("声明与应付款不符：%s（应付款计算%d笔、%s元）。请核实后修改声明；确需按原声明签发的，请勾选确认并填写理由", d.Contradiction(), d.ComputedCount, d.ComputedAmount)
+				return &qingqian.Error{Code: qingqian.ECONFLICT, Message: msg, Fields: map[string]string{"confirm_contradiction": "声明与应付款不符，须确认并填写理由"}}
+			}
+			if err := qingqian.CheckReason(in.Reason); err != nil {
+				return err
+			}
+			d.ContradictionReason = in.Reason
+		}
+		d.State, d.SignedBy, d.SignedByID, d.SignedAt, d.Version = qingqian.DisclosureSigned, a.Name, a.UserID, tx.now, d.Version+1
+		if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET state = 'signed', signed_by = $1, signed_by_id = $2, signed_at = $3, version = $4,
+			computed_count = $5, computed_amount = $6, contradicted = $7, contradiction_reason = $8 WHERE id = $9`,
+			a.Name, a.UserID, tx.ts(tx.now), d.Version, d.ComputedCount, d.ComputedAmount, d.Contradicted, d.ContradictionReason, id); err != nil {
 			return err
 		}
 		out = d
 		return tx.audit(ctx, "disclosure.sign", "disclosure", id, path, nil, d)
 	})
 	return out, err
+}
+
+// preparedBy reports whether the actor prepared the disclosure: by user when both are known,
+// else by name.
+func preparedBy(d *qingqian.Disclosure, a *qingqian.Actor) bool {
+	if d.PreparedByID != 0 && a.UserID != 0 {
+		return d.PreparedByID == a.UserID
+	}
+	return d.PreparedBy == a.Name
 }
 
 // FindDisclosureByID implements qingqian.DisclosureService.

@@ -64,6 +64,11 @@ func (s *ImportService) importTxAs(ctx context.Context, dryRun bool, require fun
 	if err != nil && !errors.Is(err, errRollback) && !errors.Is(err, qingqian.ErrRowsRejected) {
 		return nil, err
 	}
+	if !res.OK() || errors.Is(err, qingqian.ErrRowsRejected) {
+		// A file with any problem is refused whole: nothing was written, and nothing would be on
+		// confirming it, so the result claims no row created or updated.
+		res.Created, res.Updated, res.CreditorsCreated = 0, 0, 0
+	}
 	return res, nil
 }
 

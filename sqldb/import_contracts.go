@@ -35,12 +35,14 @@ func (im *importer) contract(ctx context.Context, r *qingqian.ContractRow, first
 	issue := func(field, value, msg string) {
 		im.res.AddIssue(qingqian.ImportIssue{Sheet: r.Sheet, Row: r.Row, Field: field, Value: value, Message: msg})
 	}
+	r.OrgName = qingqian.TrimText(r.OrgName)
 	o, msg := im.unit(r.OrgName)
 	if o == nil {
 		issue("org_id", r.OrgName, msg)
 		return nil
 	}
 	k := r.Contract
+	k.Normalize()
 	k.OrgID = o.ID
 	key := fmt.Sprint(o.ID, "\x00", k.No)
 	if at, dup := first[key]; dup {
@@ -62,7 +64,7 @@ func (im *importer) contract(ctx context.Context, r *qingqian.ContractRow, first
 	}
 	if err := k.Validate(); err != nil {
 		for f, m := range qingqian.ErrorFields(err) {
-			issue(f, "", m)
+			issue(f, contractValue(&k, f), m)
 		}
 		return nil
 	}
@@ -195,6 +197,7 @@ func (s *ImportService) ImportContractEvents(ctx context.Context, rows func(yiel
 			issue := func(field, value, msg string) {
 				res.AddIssue(qingqian.ImportIssue{Sheet: r.Sheet, Row: r.Row, Field: field, Value: value, Message: msg})
 			}
+			r.OrgName, r.ContractNo = qingqian.TrimText(r.OrgName), qingqian.TrimText(r.ContractNo)
 			o, msg := im.unit(r.OrgName)
 			if o == nil {
 				issue("org_id", r.OrgName, msg)
@@ -222,7 +225,7 @@ func (s *ImportService) ImportContractEvents(ctx context.Context, rows func(yiel
 			im.addTotal(o.Name, e.Amount)
 			if err := e.Validate(); err != nil {
 				for f, m := range qingqian.ErrorFields(err) {
-					issue(f, "", m)
+					issue(f, eventValue(&e, f), m)
 				}
 				return nil
 			}
@@ -243,6 +246,13 @@ func (s *ImportService) ImportContractEvents(ctx context.Context, rows func(yiel
 			case why != "":
 				issue("key", e.Key, why)
 				return nil
+			}
+			if msg := overHeld(k.row.Contract, k.events, &e); msg != "" {
+				issue("amount", e.Amount.String(), msg)
+				return nil
+			}
+			if msg := settledAbove(k.row.Contract, k.events, &e); msg != "" {
+				res.AddWarning(qingqian.ImportIssue{Sheet: r.Sheet, Row: r.Row, Field: "amount", Value: e.Amount.String(), Message: msg})
 			}
 			if len(k.events) == len(k.before) {
 				k.first, k.sheet = r.Row, r.Sheet

@@ -197,8 +197,9 @@ func (s *Server) addContractEventForm(w http.ResponseWriter, r *http.Request) er
 }
 
 type lprData struct {
-	Rates qingqian.LPRTable
-	Admin bool
+	Rates    qingqian.LPRTable
+	Admin    bool
+	Reminder string // a publication missing from the table (qingqian.LPRReminder)
 }
 
 func (s *Server) lprPage(w http.ResponseWriter, r *http.Request) error {
@@ -211,9 +212,10 @@ func (s *Server) showLPR(w http.ResponseWriter, r *http.Request, status int, v *
 	if err != nil {
 		return err
 	}
+	reminder := qingqian.LPRReminder(rates, qingqian.Today())
 	rates = slices.Clone(rates)
 	slices.Reverse(rates)
-	v.Title, v.Nav, v.Data = "贷款市场报价利率（LPR）", "calendar", &lprData{Rates: rates, Admin: qingqian.ActorFrom(ctx).Has(qingqian.RoleAdmin)}
+	v.Title, v.Nav, v.Data = "贷款市场报价利率（LPR）", "calendar", &lprData{Rates: rates, Admin: qingqian.ActorFrom(ctx).Has(qingqian.RoleAdmin), Reminder: reminder}
 	s.render(w, r, status, "lpr", v)
 	return nil
 }

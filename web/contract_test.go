@@ -290,7 +290,9 @@ func TestContractsThroughTheAPIAndPages(t *testing.T) {
 		if r.json["contradicted"] != false || r.json["state"] != "draft" {
 			t.Fatalf("disclosure: %s", r.body)
 		}
-		e.do("POST", "/api/v1/disclosures/"+did+"/sign", e.tokA, map[string]any{"version": r.num("version")}).want(t, 200)
+		// A person signs, the leader in charge, not a token.
+		e.do("POST", "/api/v1/disclosures/"+did+"/sign", e.tokA, map[string]any{"version": r.num("version")}).want(t, http.StatusForbidden)
+		signDisclosureAs(t, e, db, "reviewer", did, url.Values{"version": {strconv.FormatInt(r.num("version"), 10)}}, http.StatusSeeOther)
 		e.do("POST", "/api/v1/disclosures", e.tokA, map[string]any{"org_id": e.a.ID, "year": 2024}).want(t, http.StatusConflict)
 		if st, page = send("GET", "/disclosures/"+did, nil); st != 200 || !strings.Contains(page, "已签发") || !strings.Contains(page, "2024年度逾期未付中小企业款项公示") {
 			t.Errorf("the disclosure's page: %d", st)

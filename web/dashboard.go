@@ -45,6 +45,9 @@ type dutyData struct {
 	// Calendar reminds the office (the administrator, on its list of users) of a holiday arrangement to enter: the
 	// next year's from 1 November, the current year's if it is missing.
 	Calendar string
+	// LPR reminds the office (and the administrator, on its list of users) of an LPR publication
+	// missing from the table (qingqian.LPRReminder).
+	LPR string
 }
 
 // signItem is a submission waiting for a leader's step.
@@ -263,6 +266,11 @@ func (s *Server) duty(r *http.Request) (*dutyData, error) {
 			return nil, err
 		}
 		d.Calendar = qingqian.CalendarReminder(cal, today)
+		lpr, err := s.LPR.FindLPR(ctx)
+		if err != nil {
+			return nil, err
+		}
+		d.LPR = qingqian.LPRReminder(lpr, today)
 	}
 	return d, nil
 }

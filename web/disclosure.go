@@ -57,11 +57,17 @@ func (s *Server) disclosurePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.showDisclosure(w, r, id, http.StatusOK, &view{})
+}
+
+// showDisclosure renders a disclosure's page, with the error of a refused signing if any.
+func (s *Server) showDisclosure(w http.ResponseWriter, r *http.Request, id int64, status int, v *view) error {
 	d, err := s.Disclosures.FindDisclosureByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "disclosure", &view{Title: fmt.Sprintf("%d年度公示 · %s", d.Year, d.OrgName), Nav: "contracts", Data: d})
+	v.Title, v.Nav, v.Data = fmt.Sprintf("%d年度公示 · %s", d.Year, d.OrgName), "contracts", d
+	s.render(w, r, status, "disclosure", v)
 	return nil
 }
 
@@ -74,7 +80,17 @@ func (s *Server) signDisclosureForm(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if _, err := s.Disclosures.SignDisclosure(r.Context(), id, int(atoi64(form.Get("version")))); err != nil {
+	in := qingqian.DisclosureSign{Version: int(atoi64(form.Get("version"))), ConfirmContradiction: form.Get("confirm_contradiction") != "",
+		Reason: form.Get("reason")}
+	if _, err := s.Disclosures.SignDisclosure(r.Context(), id, in); err != nil {
+		// A refusal about this signing (the year, the signer, the contradiction) is shown on the
+		// disclosure's page; one the signer may not see the disclosure for stays an error page.
+		switch qingqian.ErrorCode(err) {
+		case qingqian.EINVALID, qingqian.ECONFLICT, qingqian.EFORBIDDEN:
+			if _, ferr := s.Disclosures.FindDisclosureByID(r.Context(), id); ferr == nil {
+				return s.showDisclosure(w, r, id, ErrorStatus(err), &view{Error: qingqian.ErrorMessage(err), Fields: qingqian.ErrorFields(err), Form: form})
+			}
+		}
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/disclosures/%d?done=disclosure_signed", id), http.StatusSeeOther)
@@ -136,8 +152,12 @@ func (s *Server) getDisclosure(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// disclosureSignInput signs a disclosure: the version seen; for a declaration the payables
+// contradict, confirm_contradiction and the reason.
 type disclosureSignInput struct {
-	Version int `json:"version"`
+	Version              int    `json:"version"`
+	ConfirmContradiction bool   `json:"confirm_contradiction"`
+	Reason               string `json:"reason"`
 }
 
 func (s *Server) signDisclosure(w http.ResponseWriter, r *http.Request) error {
@@ -149,7 +169,7 @@ func (s *Server) signDisclosure(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	d, err := s.Disclosures.SignDisclosure(r.Context(), id, in.Version)
+	d, err := s.Disclosures.SignDisclosure(r.Context(), id, qingqian.DisclosureSign{Version: in.Version, ConfirmContradiction: in.ConfirmContradiction, Reason: in.Reason})
 	if err != nil {
 		return err
 	}

@@ -102,6 +102,7 @@ func templateFuncs(static func(string) string) template.FuncMap {
 		"entity":       func(code string) string { return qingqian.AuditEntityNames[code] },
 		"cndate":       func(d qingqian.Date) string { return d.Chinese() },
 		"today":        qingqian.Today,
+		"earliest":     func() qingqian.Date { return qingqian.EarliestDate },
 		"dateof":       func(t time.Time) qingqian.Date { return qingqian.DateOf(t) },
 		"short":        func(s string) string { return shortHash(s) },
 		"seq": func(n int) []int {

@@ -216,7 +216,9 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET /contracts/export", "/contracts/export?format=csv", all(200, A, 403)},
 			{"GET /contracts/{id}/export", "/contracts/" + id(w.contractA) + "/export?format=csv", all(200, A, 403, "clerk_b", 404)},
 			{"GET /payables/export", "/payables/export?format=csv", all(200, A, 403)},
-			{"POST /disclosures/{id}/sign", "/disclosures/" + id(w.disclosureA) + "/sign", all(409, A, 403, readOnly, 403, "clerk_b", 404)},
+			// Signing takes the reviewer role (the leader in charge): for everyone else, another
+			// group's clerk included, 403.
+			{"POST /disclosures/{id}/sign", "/disclosures/" + id(w.disclosureA) + "/sign", all(403, "reviewer", 409)},
 			// Letters: the office or a group's liaison or reviewer selects; only the issuing unit (here
 			// the office) records replies and resolves findings.
 			{"GET /letters", "/letters", all(200, A, 403)},
@@ -432,7 +434,8 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET /api/v1/disclosures", "/api/v1/disclosures", all(200)},
 			{"POST /api/v1/disclosures", "/api/v1/disclosures", all(400, readOnly, 403)},
 			{"GET /api/v1/disclosures/{id}", "/api/v1/disclosures/" + id(w.disclosureA), all(200, "clerk_b", 404)},
-			{"POST /api/v1/disclosures/{id}/sign", "/api/v1/disclosures/" + id(w.disclosureA) + "/sign", all(409, readOnly, 403, "clerk_b", 404)},
+			// A person signs: no token.
+			{"POST /api/v1/disclosures/{id}/sign", "/api/v1/disclosures/" + id(w.disclosureA) + "/sign", all(403)},
 			{"GET /api/v1/letters", "/api/v1/letters", all(200)},
 			{"POST /api/v1/letters", "/api/v1/letters", all(403, "supervisor", 400)},
 			{"GET /api/v1/letters/{id}", "/api/v1/letters/" + id(w.letterA), all(200, "clerk_b", 404)},

@@ -134,6 +134,8 @@ type usersData struct {
 	// Calendar reminds the system administrator, who lands here, of a holiday arrangement to
 	// enter (the dashboard does this for the office).
 	Calendar string
+	// LPR reminds the system administrator of an LPR publication to enter.
+	LPR string
 }
 
 // OrgName names a unit of the list; one no longer active reads by its number.
@@ -166,6 +168,11 @@ func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, status int, v
 			return err
 		}
 		d.Calendar = qingqian.CalendarReminder(cal, qingqian.Today())
+		lpr, err := s.LPR.FindLPR(r.Context())
+		if err != nil {
+			return err
+		}
+		d.LPR = qingqian.LPRReminder(lpr, qingqian.Today())
 	}
 	if d.Grants {
 		if d.Tokens, err = s.Tokens.FindTokens(r.Context()); err != nil {

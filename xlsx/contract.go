@@ -224,6 +224,9 @@ func WriteDisclosure(w io.Writer, d *qingqian.Disclosure, format string, meta Me
 	check := "一致"
 	if c := d.Contradiction(); c != "" {
 		check = "不符：" + c
+		if d.ContradictionReason != "" {
+			check += "；签发人确认按原声明签发，理由：" + d.ContradictionReason
+		}
 	}
 	rows := [][]any{
 		{"单位", d.OrgName},
