@@ -199,8 +199,14 @@ func (it *Item) Validate() error {
 	} else if it.ArisenOn.After(Today()) {
 		v.Add("arisen_on", "欠款发生日期不能晚于今天")
 	}
-	if !it.DueOn.IsZero() && !it.ArisenOn.IsZero() && it.DueOn.Before(it.ArisenOn) {
-		v.Add("due_on", "应付日期不能早于欠款发生日期")
+	// New arrears (新增欠款) arise on the first day overdue, the day after the due date: a payable
+	// swept from a contract is dated so. Otherwise a debt cannot fall due before it arose.
+	if !it.DueOn.IsZero() && !it.ArisenOn.IsZero() && it.DueOn.Before(it.ArisenOn) && (it.Origin != OriginNew || it.DueOn.AddDays(1) != it.ArisenOn) {
+		if it.Origin == OriginNew {
+			v.Add("due_on", "应付日期不能早于欠款发生日期（新增欠款的发生日期可为应付日期的次日，即逾期第一日）")
+		} else {
+			v.Add("due_on", "应付日期不能早于欠款发生日期")
+		}
 	}
 	if it.Undisputed < 0 {
 		v.Add("undisputed", "无分歧金额不能为负数")

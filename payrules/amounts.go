@@ -48,3 +48,8 @@ func Unheld(c *qingqian.Contract, events []*qingqian.ContractEvent, asOf qingqia
 	}
 	return max(owed, 0)
 }
+
+// open reports whether a dispute or court case is open on asOf.
+func open(e *qingqian.ContractEvent, asOf qingqian.Date) bool {
+	return !e.On.After(asOf) && (e.EndOn.IsZero() || e.EndOn.After(asOf))
+}

@@ -25,11 +25,6 @@ func ContractFlags(lprs LPRTable, c *qingqian.Contract) []Flag {
 	return append(flags, rf...)
 }
 
-// open reports whether a dispute or court case is open on asOf.
-func open(e *qingqian.ContractEvent, asOf qingqian.Date) bool {
-	return !e.On.After(asOf) && (e.EndOn.IsZero() || e.EndOn.After(asOf))
-}
-
 // Payables derives the payables of a contract from its events as of a date.
 //
 //   - A one-off contract has one payable: the confirmed settlement amount if there is one, else

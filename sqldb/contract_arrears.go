@@ -9,7 +9,8 @@ import (
 	"github.com/qingqian/qingqian"
 )
 
-// Payables past their due date become arrears items of the ledger (新增欠款).
+// Payables past their due date become arrears items of the ledger (新增欠款), arisen on the first
+// day overdue: the day after the due date, not the day of the sweep nor the clock's start.
 
 // raiseArrears records on the ledger item of each payable that has one, as repayments, the late
 // payments not yet recorded there; with create, it first makes a ledger item (origin new) of each
@@ -69,8 +70,8 @@ func (tx *Tx) raiseArrears(ctx context.Context, k *qingqian.Contract, ps []*qing
 				no = ""
 			}
 			it := &qingqian.Item{No: no, OrgID: k.OrgID, CreditorID: k.CreditorID, ContractNo: k.No, ContractName: k.Name, Kind: k.Kind,
-				ArisenOn: p.StartOn, DueOn: p.DueOn, Undisputed: p.Due - p.PaidOnTime, Origin: qingqian.OriginNew,
-				Note: fmt.Sprintf("合同%s（%s）第%d笔应付款（%s）于%s到期未付，自动转入台账", k.No, k.Name, p.Seq, p.Basis, p.DueOn)}
+				ArisenOn: p.DueOn.AddDays(1), DueOn: p.DueOn, Undisputed: p.Due - p.PaidOnTime, Origin: qingqian.OriginNew,
+				Note: fmt.Sprintf("合同%s（%s）第%d笔应付款（%s）于%s到期未付，自动转入台账；发生日期为逾期第一日%s", k.No, k.Name, p.Seq, p.Basis, p.DueOn, p.DueOn.AddDays(1))}
 			if err := tx.createItem(ctx, org, it, k.CreditorName, k.CreditorUSCC); err != nil {
 				return err
 			}

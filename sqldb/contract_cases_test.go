@@ -154,7 +154,9 @@ func TestSweepDisputed(t *testing.T) {
 			t.Fatalf("sweep: %d %v", n, err)
 		}
 		items, err := f.items.FindItems(ctx, qingqian.ItemFilter{Origin: qingqian.OriginNew})
-		if err != nil || items.Total != 1 || items.Items[0].Undisputed != qingqian.Yuan(800_000) || items.Items[0].Balance.Outstanding != 0 {
+		// Arisen on 1 October, the first day overdue (not the sweep's day, nor the delivery).
+		if err != nil || items.Total != 1 || items.Items[0].Undisputed != qingqian.Yuan(800_000) || items.Items[0].Balance.Outstanding != 0 ||
+			items.Items[0].ArisenOn != day("2025-10-01") || items.Items[0].DueOn != day("2025-09-30") {
 			t.Fatalf("items %+v %v", items, err)
 		}
 	})
@@ -259,8 +261,14 @@ func TestLargeSupplierOutsideRegulation(t *testing.T) {
 			t.Fatalf("sweep: %d %v", n, err)
 		}
 		items, err := f.items.FindItems(ctx, qingqian.ItemFilter{Origin: qingqian.OriginNew})
-		if err != nil || items.Total != 1 || items.Items[0].Undisputed != qingqian.Yuan(1_000_000) || items.Items[0].DueOn != day("2025-09-29") {
+		if err != nil || items.Total != 1 || items.Items[0].Undisputed != qingqian.Yuan(1_000_000) || items.Items[0].DueOn != day("2025-09-29") ||
+			items.Items[0].ArisenOn != day("2025-09-30") {
 			t.Fatalf("items %+v %v", items, err)
+		}
+		// The item so dated passes the item's own checks (an edit validates it again).
+		it := items.Items[0]
+		if err := it.Validate(); err != nil {
+			t.Fatalf("the swept item does not validate: %v", err)
 		}
 	})
 }
