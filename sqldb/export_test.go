@@ -204,3 +204,8 @@ func (tx *Tx) FillCountersForTest(ctx context.Context, series ...string) error {
 // BeforeIssueForTest has fn called after the annex an issue would freeze is computed and before
 // the issuing transaction begins.
 func (db *DB) BeforeIssueForTest(fn func()) { db.beforeIssue = fn }
+
+// QueryForTest runs a query on the read pool, as the services do, for benchmarks' yardsticks.
+func (db *DB) QueryForTest(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, query, args...)
+}
