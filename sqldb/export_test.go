@@ -209,3 +209,11 @@ func (db *DB) BeforeIssueForTest(fn func()) { db.beforeIssue = fn }
 func (db *DB) QueryForTest(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return db.read.QueryContext(ctx, query, args...)
 }
+
+// AgingSQLForTest returns the aging query of the subtree at scope on asOf, with its arguments.
+func AgingSQLForTest(db *DB, asOf qingqian.Date, scope string) (string, []any) {
+	lo, hi := subtreeRange(scope)
+	var q args
+	s := agingSQL(db.d.name, &q, asOf, lo, hi)
+	return s, q
+}
