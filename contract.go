@@ -299,10 +299,17 @@ func (s PayableStatus) Label() string { return PayableStatusNames[s] }
 
 // PayablePart is a part of a payable with the day it was paid (zero while unpaid): what aging
 // reads, as of any date.
+//
+// A part that was held (under dispute or before a court) has the days of the hold: it is out of
+// the aging on the days HeldFrom <= D < HeldTo (HeldTo zero while the hold is open).
 type PayablePart struct {
-	Amount Money `json:"amount"`
-	PaidOn Date  `json:"paid_on"`
-	Days   int   `json:"days"` // overdue days (to the as-of date while unpaid)
+	Amount   Money `json:"amount"`
+	PaidOn   Date  `json:"paid_on"`
+	Days     int   `json:"days"`               // overdue days (to the as-of date while unpaid), paused days left out
+	Paused   int   `json:"paused,omitempty"`   // overdue days not counted because the amount was held
+	HeldFrom Date  `json:"held_from"`          // the day the dispute was raised or the case filed
+	HeldTo   Date  `json:"held_to"`            // the day it closed; zero while open
+	InBills  bool  `json:"in_bills,omitempty"` // paid by commercial bill or electronic receivable voucher
 }
 
 // Payable is an amount owed under a contract (应付款), derived from its events by the payment

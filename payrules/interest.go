@@ -33,7 +33,8 @@ type Part struct {
 	Amount   qingqian.Money `json:"amount"`
 	Paid     qingqian.Date  `json:"paid"` // zero while unpaid: counted to the as-of date
 	Days     int            `json:"days"`
-	Interest qingqian.Money `json:"interest"` // this part alone, rounded; the total is rounded once
+	Paused   int            `json:"paused,omitempty"` // overdue days left out because the amount was held
+	Interest qingqian.Money `json:"interest"`         // this part alone, rounded; the total is rounded once
 }
 
 // Overdue is the overdue state and interest of a payable as of a date.
@@ -127,44 +128,143 @@ func roundHalfUp(num, den *big.Int) qingqian.Money {
 	return qingqian.Money(n.Int64())
 }
 
+// Hold is a time an amount was held: under dispute (争议) or before a court (诉讼).
+type Hold struct {
+	Kind qingqian.EventKind `json:"kind"`
+	From qingqian.Date      `json:"from"` // the day the dispute was raised or the case filed
+	To   qingqian.Date      `json:"to"`   // the day it closed; zero while open on the as-of date
+}
+
+// Piece is an amount falling due on one date, with the payments made on it and the holds it was
+// under (none for the amount never held).
+type Piece struct {
+	Amount   qingqian.Money
+	Payments []Payment
+	Holds    []Hold
+}
+
+// PausedDays counts the overdue days after due up to and including end on which the amount was
+// held: from the day the dispute was raised or the case filed up to and including the day it
+// closed. The day it closed is the day the amount is payable again, and, as the Civil Code counts
+// a period (民法典第二百零一条: the first day is not counted), the overdue days start again the day
+// after; the day it opened is a day the amount is held (the aging leaves it out that day). A hold
+// still open counts up to end. Holds that overlap count each day once. spans are the paused days
+// counted, each "from–to".
+func PausedDays(due, end qingqian.Date, holds []Hold) (n int, spans []string) {
+	if due.IsZero() || !end.After(due) || len(holds) == 0 {
+		return 0, nil
+	}
+	hs := append([]Hold(nil), holds...)
+	sort.SliceStable(hs, func(i, j int) bool { return hs[i].From.Before(hs[j].From) })
+	first := due.AddDays(1)
+	var lo, hi qingqian.Date // the merged span being counted
+	flush := func() {
+		if lo.IsZero() {
+			return
+		}
+		a, b := lo, hi
+		if a.Before(first) {
+			a = first
+		}
+		if b.After(end) {
+			b = end
+		}
+		if !a.After(b) {
+			n += b.Sub(a) + 1
+			if a == b {
+				spans = append(spans, a.String())
+			} else {
+				spans = append(spans, a.String()+"至"+b.String())
+			}
+		}
+	}
+	for _, h := range hs {
+		to := h.To
+		if to.IsZero() || to.After(end) {
+			to = end
+		}
+		if !lo.IsZero() && !h.From.After(hi) {
+			if to.After(hi) {
+				hi = to
+			}
+			continue
+		}
+		flush()
+		lo, hi = h.From, to
+	}
+	flush()
+	return n, spans
+}
+
+// heldDays returns the overdue days of an amount paid (or counted) on day, paused days left out.
+func heldDays(due, day qingqian.Date, holds []Hold) (days, paused int, spans []string) {
+	days = OverdueDays(due, day)
+	paused, spans = PausedDays(due, day, holds)
+	return days - paused, paused, spans
+}
+
 // Interest returns the overdue state of a payable as of a date: amount is the part due on time
 // (the undisputed part, outside any court case); payments are applied oldest first. A payment on
 // or before the due date carries no interest; a later one carries interest on its amount for its
 // overdue days; what is unpaid on asOf carries interest up to and including asOf. Interest is
 // summed exactly and rounded half-up to the 分 once.
 func Interest(lprs LPRTable, t Terms, due qingqian.Date, amount qingqian.Money, payments []Payment, asOf qingqian.Date) Overdue {
-	o := Overdue{Due: due, AsOf: asOf, Amount: amount}
+	return InterestOf(lprs, t, due, []Piece{{Amount: amount, Payments: payments}}, asOf)
+}
+
+// InterestOf is Interest of an amount in pieces: the amount never held, and each amount held for
+// a time and payable again (a dispute or a court case closed), whose overdue days leave out the
+// days it was held (PausedDays). Each piece's payments are applied to it oldest first.
+func InterestOf(lprs LPRTable, t Terms, due qingqian.Date, pieces []Piece, asOf qingqian.Date) Overdue {
+	o := Overdue{Due: due, AsOf: asOf}
 	o.Rate, o.RateRule, o.LPR, o.Flags = RateFor(lprs, t)
-	ps := append([]Payment(nil), payments...)
-	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Day.Before(ps[j].Day) })
-	left := amount
 	num := new(big.Int)
 	den := interestDen(o.Rate)
-	for _, p := range ps {
-		if left <= 0 || p.Day.After(asOf) {
-			break
+	var pausedSteps []string
+	lastPaid, unpaidDays := qingqian.Date{}, -1
+	for _, pc := range pieces {
+		o.Amount += pc.Amount
+		ps := append([]Payment(nil), pc.Payments...)
+		sort.SliceStable(ps, func(i, j int) bool { return ps[i].Day.Before(ps[j].Day) })
+		left := pc.Amount
+		held := ""
+		if len(pc.Holds) > 0 {
+			held = "（曾" + holdsText(pc.Holds) + "）"
 		}
-		a := min(p.Amount, left)
-		left -= a
-		days := OverdueDays(due, p.Day)
-		if days == 0 {
-			o.PaidOnTime += a
-			continue
-		}
-		n := interestNum(a, o.Rate, days)
-		num.Add(num, n)
-		o.Parts = append(o.Parts, Part{Amount: a, Paid: p.Day, Days: days, Interest: roundHalfUp(n, den)})
-		o.Days = days
-	}
-	o.Unpaid = left
-	if left > 0 {
-		if days := OverdueDays(due, asOf); days > 0 {
-			n := interestNum(left, o.Rate, days)
+		for _, p := range ps {
+			if left <= 0 || p.Day.After(asOf) {
+				break
+			}
+			a := min(p.Amount, left)
+			left -= a
+			days, paused, spans := heldDays(due, p.Day, pc.Holds)
+			if paused > 0 {
+				pausedSteps = append(pausedSteps, fmt.Sprintf("%s元%s于%s付款，其间%s共%d日暂停计算，不计逾期天数和利息", a, held, p.Day, strings.Join(spans, "、"), paused))
+			}
+			if days == 0 {
+				o.PaidOnTime += a
+				continue
+			}
+			n := interestNum(a, o.Rate, days)
 			num.Add(num, n)
-			o.Parts = append(o.Parts, Part{Amount: left, Days: days, Interest: roundHalfUp(n, den)})
-			o.Days = days
-		} else {
-			o.Days = 0
+			o.Parts = append(o.Parts, Part{Amount: a, Paid: p.Day, Days: days, Paused: paused, Interest: roundHalfUp(n, den)})
+			if !p.Day.Before(lastPaid) && unpaidDays < 0 {
+				lastPaid, o.Days = p.Day, days
+			}
+		}
+		o.Unpaid += left
+		if left > 0 {
+			days, paused, spans := heldDays(due, asOf, pc.Holds)
+			if paused > 0 {
+				pausedSteps = append(pausedSteps, fmt.Sprintf("%s元%s截至%s未付，其间%s共%d日暂停计算，不计逾期天数和利息", left, held, asOf, strings.Join(spans, "、"), paused))
+			}
+			if days > 0 {
+				n := interestNum(left, o.Rate, days)
+				num.Add(num, n)
+				o.Parts = append(o.Parts, Part{Amount: left, Days: days, Paused: paused, Interest: roundHalfUp(n, den)})
+			}
+			unpaidDays = max(unpaidDays, days)
+			o.Days = unpaidDays
 		}
 	}
 	o.Interest = roundHalfUp(num, den)
@@ -174,6 +274,10 @@ func Interest(lprs LPRTable, t Terms, due qingqian.Date, amount qingqian.Money, 
 	}
 	o.Steps = append(o.Steps, o.RateRule)
 	o.Steps = append(o.Steps, fmt.Sprintf("逾期天数自到期日%s的次日起算，算至付款日（含当日）；未付的算至%s（含当日）", due, asOf))
+	if len(pausedSteps) > 0 {
+		o.Steps = append(o.Steps, "争议或诉讼期间暂停计算：自提出争议或起诉之日起，至争议解决或诉讼终结之日（含当日）止，该部分金额不计逾期天数和利息，次日起继续计算（民法典第二百零一条，开始的当日不计入）")
+		o.Steps = append(o.Steps, pausedSteps...)
+	}
 	if len(o.Parts) == 0 {
 		o.Steps = append(o.Steps, "未逾期，无逾期利息")
 		return o
@@ -183,8 +287,29 @@ func Interest(lprs LPRTable, t Terms, due qingqian.Date, amount qingqian.Money, 
 		if p.Paid.IsZero() {
 			when = "截至" + asOf.String() + "未付"
 		}
-		o.Steps = append(o.Steps, fmt.Sprintf("%s元，%s，逾期%d日，利息%s元", p.Amount.String(), when, p.Days, p.Interest.String()))
+		paused := ""
+		if p.Paused > 0 {
+			paused = fmt.Sprintf("（已扣除暂停计算的%d日）", p.Paused)
+		}
+		o.Steps = append(o.Steps, fmt.Sprintf("%s元，%s，逾期%d日%s，利息%s元", p.Amount.String(), when, p.Days, paused, p.Interest.String()))
 	}
 	o.Steps = append(o.Steps, fmt.Sprintf("逾期利息合计%s元（各部分精确相加后四舍五入到分）", o.Interest.String()))
 	return o
+}
+
+// holdsText names the holds of an amount: "争议（2025-10-15至2025-11-20）".
+func holdsText(holds []Hold) string {
+	var b []string
+	for _, h := range holds {
+		name := "争议"
+		if h.Kind == qingqian.EventCourt {
+			name = "诉讼"
+		}
+		if h.To.IsZero() {
+			b = append(b, fmt.Sprintf("%s（%s起，未结）", name, h.From))
+		} else {
+			b = append(b, fmt.Sprintf("%s（%s至%s）", name, h.From, h.To))
+		}
+	}
+	return strings.Join(b, "、")
 }

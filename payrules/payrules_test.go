@@ -310,7 +310,10 @@ func TestPayables(t *testing.T) {
 		p2.Status != q.PayableOverdue || p2.OverdueDays != 61 || p2.Interest != q.Yuan(8_100) || p2.Unpaid != q.Yuan(200_000) {
 		t.Errorf("second: %+v", p2)
 	}
-	if len(p2.Parts) != 2 || p2.Parts[0].Days != 20 || !p2.Parts[1].PaidOn.IsZero() {
+	// The parts: 200,000 paid 20 days late, 200,000 unpaid, and the 100,000 held from 15 October
+	// (still open), a part of its own.
+	if len(p2.Parts) != 3 || p2.Parts[0].Days != 20 || !p2.Parts[1].PaidOn.IsZero() || !p2.Parts[1].HeldFrom.IsZero() ||
+		p2.Parts[2].Amount != q.Yuan(100_000) || p2.Parts[2].HeldFrom != d("2025-10-15") || !p2.Parts[2].HeldTo.IsZero() || !p2.Parts[2].PaidOn.IsZero() {
 		t.Errorf("parts %+v", p2.Parts)
 	}
 	// As of 30 September neither is paid, the second not yet due, nothing disputed.
@@ -338,5 +341,105 @@ func TestPayables(t *testing.T) {
 	ps = Payables(cal, lprs, c2, []*q.ContractEvent{ev(q.EventDelivery, "2025-08-01", 0), bill, ev(q.EventPayment, "2025-09-30", q.Yuan(500_000))}, d("2025-12-31"))
 	if p = ps[0]; p.Paid != q.Yuan(1_000_000) || !hasFlag(p.Flags, "overpaid") {
 		t.Errorf("overpaid: %+v", p)
+	}
+}
+
+// TestHolds are hand-counted: a one-off contract, 2025 rules, large buyer, small supplier, no rate
+// agreed (0.05 % a day), delivered on 1 August 2025 and due 60 days later on 30 September.
+// An amount held is paused from the day the dispute was raised or the case filed up to and
+// including the day it closed; the overdue days run again from the day after.
+func TestHolds(t *testing.T) {
+	cal, lprs := calendar(t), ShippedLPR()
+	c := &q.Contract{SignedOn: d("2025-07-01"), Buyer: q.BuyerLarge, SupplierSize: q.SizeSmall, Settlement: q.SettleOnce, Amount: q.Yuan(1_000_000)}
+	ev := func(k q.EventKind, on, end string, amount q.Money) *q.ContractEvent {
+		e := &q.ContractEvent{Kind: k, On: d(on), Amount: amount}
+		if k == q.EventPayment {
+			e.Method = q.MethodTransfer
+		}
+		if end != "" {
+			e.EndOn = d(end)
+		}
+		return e
+	}
+	delivery := ev(q.EventDelivery, "2025-08-01", "", 0)
+	onTime := ev(q.EventPayment, "2025-09-30", "", q.Yuan(800_000))
+
+	// A court case on 200,000 filed on 20 October (already overdue) and closed on 9 November;
+	// unpaid on 2 December. Overdue: 1–19 October (19 days), 10–30 November (21), 1–2 December
+	// (2) = 42 days; paused 20 October – 9 November = 21 days (63 − 21 = 42). Interest
+	// 200,000 × 0.05 % × 42 = 4,200 元.
+	court := ev(q.EventCourt, "2025-10-20", "2025-11-09", q.Yuan(200_000))
+	p := Payables(cal, lprs, c, []*q.ContractEvent{delivery, onTime, court}, d("2025-12-02"))[0]
+	if p.DueOn != d("2025-09-30") || p.InCourt != 0 || p.Due != q.Yuan(1_000_000) || p.Unpaid != q.Yuan(200_000) ||
+		p.OverdueDays != 42 || p.Interest != q.Yuan(4_200) || p.Status != q.PayableOverdue {
+		t.Errorf("court closed: %+v", p)
+	}
+	if len(p.Parts) != 2 || p.Parts[1].HeldFrom != d("2025-10-20") || p.Parts[1].HeldTo != d("2025-11-09") || p.Parts[1].Days != 42 || p.Parts[1].Paused != 21 ||
+		!p.Parts[0].HeldFrom.IsZero() || p.Parts[0].PaidOn != d("2025-09-30") {
+		t.Errorf("court closed, parts %+v", p.Parts)
+	}
+	if e := strings.Join(p.RateSteps, "；"); !strings.Contains(e, "2025-10-20至2025-11-09共21日暂停计算") || !strings.Contains(e, "逾期42日（已扣除暂停计算的21日）") {
+		t.Errorf("court closed, explanation %s", e)
+	}
+	if e := strings.Join(p.DueSteps, "；"); !strings.Contains(e, "诉讼（2025-10-20至2025-11-09）") {
+		t.Errorf("court closed, due explanation %s", e)
+	}
+	// Paid on the day the case closed: no overdue day after it, 19 days before it.
+	paid := ev(q.EventPayment, "2025-11-09", "", q.Yuan(200_000))
+	p = Payables(cal, lprs, c, []*q.ContractEvent{delivery, onTime, court, paid}, d("2025-12-02"))[0]
+	if p.OverdueDays != 19 || p.Interest != q.Yuan(1_900) || p.Status != q.PayablePaidLate || p.Unpaid != 0 {
+		t.Errorf("paid on the closing day: %+v", p)
+	}
+	// As of 8 November the case is open: 200,000 in court, the rest paid on time.
+	p = Payables(cal, lprs, c, []*q.ContractEvent{delivery, onTime, court}, d("2025-11-08"))[0]
+	if p.InCourt != q.Yuan(200_000) || p.Unpaid != 0 || p.Interest != 0 || len(p.Parts) != 2 || !p.Parts[1].HeldTo.IsZero() || p.Parts[1].HeldFrom != d("2025-10-20") {
+		t.Errorf("as of 8 November: %+v", p)
+	}
+
+	// A dispute on 300,000 raised on 10 October, closed on 31 October, paid on 21 November:
+	// 1–9 October (9 days) and 1–21 November (21) = 30 days; 300,000 × 0.05 % × 30 = 4,500 元.
+	dispute := ev(q.EventDispute, "2025-10-10", "2025-10-31", q.Yuan(300_000))
+	p = Payables(cal, lprs, c, []*q.ContractEvent{delivery, ev(q.EventPayment, "2025-09-30", "", q.Yuan(700_000)), dispute,
+		ev(q.EventPayment, "2025-11-21", "", q.Yuan(300_000))}, d("2025-12-31"))[0]
+	if p.OverdueDays != 30 || p.Interest != q.Yuan(4_500) || p.Status != q.PayablePaidLate || p.PaidOnTime != q.Yuan(700_000) {
+		t.Errorf("dispute closed: %+v", p)
+	}
+	if len(p.Parts) != 2 || p.Parts[1].PaidOn != d("2025-11-21") || p.Parts[1].HeldFrom != d("2025-10-10") || p.Parts[1].HeldTo != d("2025-10-31") || p.Parts[1].Paused != 22 {
+		t.Errorf("dispute closed, parts %+v", p.Parts)
+	}
+	// A hold wholly before the due date pauses nothing: disputed 1–20 September, paid 10 October
+	// (10 days: 300,000 × 0.05 % × 10 = 1,500 元).
+	early := ev(q.EventDispute, "2025-09-01", "2025-09-20", q.Yuan(300_000))
+	p = Payables(cal, lprs, c, []*q.ContractEvent{delivery, ev(q.EventPayment, "2025-09-30", "", q.Yuan(700_000)), early,
+		ev(q.EventPayment, "2025-10-10", "", q.Yuan(300_000))}, d("2025-12-31"))[0]
+	if p.OverdueDays != 10 || p.Interest != q.Yuan(1_500) || p.Parts[1].Paused != 0 || p.Parts[1].HeldFrom != d("2025-09-01") {
+		t.Errorf("dispute before the due date: %+v %+v", p, p.Parts)
+	}
+	// A dispute that goes to court the day it closes holds the same money: disputed 10–20
+	// October, in court 20 October – 9 November; one part held 10 October – 9 November, paused
+	// 31 days; unpaid on 2 December: 63 − 31 = 32 days, 200,000 × 0.05 % × 32 = 3,200 元.
+	p = Payables(cal, lprs, c, []*q.ContractEvent{delivery, onTime, ev(q.EventDispute, "2025-10-10", "2025-10-20", q.Yuan(200_000)), court}, d("2025-12-02"))[0]
+	if p.OverdueDays != 32 || p.Interest != q.Yuan(3_200) || len(p.Parts) != 2 || p.Parts[1].HeldFrom != d("2025-10-10") || p.Parts[1].HeldTo != d("2025-11-09") {
+		t.Errorf("dispute then court: %+v %+v", p, p.Parts)
+	}
+}
+
+func TestPausedDays(t *testing.T) {
+	due := d("2025-09-30")
+	for _, tc := range []struct {
+		holds []Hold
+		end   string
+		want  int
+	}{
+		{[]Hold{{From: d("2025-10-20"), To: d("2025-11-09")}}, "2025-12-02", 21},
+		{[]Hold{{From: d("2025-10-20"), To: d("2025-11-09")}}, "2025-10-25", 6},                                                // to the end only
+		{[]Hold{{From: d("2025-09-20"), To: d("2025-10-01")}}, "2025-12-02", 1},                                                // from the day after the due date
+		{[]Hold{{From: d("2025-10-20")}}, "2025-10-22", 3},                                                                     // still open: to the end
+		{[]Hold{{From: d("2025-10-01"), To: d("2025-10-10")}, {From: d("2025-10-05"), To: d("2025-10-12")}}, "2025-12-02", 12}, // overlapping counted once
+		{[]Hold{{From: d("2025-09-01"), To: d("2025-09-30")}}, "2025-12-02", 0},                                                // closed on the due date
+	} {
+		if got, _ := PausedDays(due, d(tc.end), tc.holds); got != tc.want {
+			t.Errorf("%+v to %s: %d paused days, want %d", tc.holds, tc.end, got, tc.want)
+		}
 	}
 }

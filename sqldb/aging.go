@@ -97,10 +97,14 @@ func agingSQL(dialect string, q *args, asOf qingqian.Date, lo, hi string) string
 	return strings.Join(parts, "\nUNION ALL\n")
 }
 
-// openAsOf is the condition of a part open on asOf: its clock started and it was not paid by then.
+// openAsOf is the condition of a part open on asOf: its clock started, it was not paid by then,
+// and it was not held (under dispute or before a court) that day. A part is held from the day the
+// dispute was raised or the case filed (held_from) to the day before it closed: on the day it
+// closes (held_to) the amount is payable again; held_to is NULL while the hold is open.
 func openAsOf(q *args, asOf qingqian.Date) string {
 	d := q.add(asOf)
-	return `pp.start_on <= ` + d + ` AND (pp.paid_on IS NULL OR pp.paid_on > ` + d + `)`
+	return `pp.start_on <= ` + d + ` AND (pp.paid_on IS NULL OR pp.paid_on > ` + d + `)
+		AND (pp.held_from IS NULL OR pp.held_from > ` + d + ` OR pp.held_to <= ` + d + `)`
 }
 
 // Aging implements qingqian.AgingService.
@@ -281,7 +285,8 @@ func (db *DB) subtreeUnits(ctx context.Context, scope string) (names, paths map[
 	return names, paths, rows.Err()
 }
 
-// TimelyRates implements qingqian.AgingService.
+// TimelyRates implements qingqian.AgingService. A part held for a time (a dispute or a court case)
+// is left out: the amount was not due on time.
 func (s *AgingService) TimelyRates(ctx context.Context, orgID int64, from, to qingqian.Date) (_ *qingqian.Timely, err error) {
 	defer serviceErr(&err, "timely-payment rates of org %d", orgID)
 	a, err := qingqian.RequireReader(ctx)
@@ -321,7 +326,7 @@ func (s *AgingService) TimelyRates(ctx context.Context, orgID int64, from, to qi
 			SUM(CASE WHEN pp.paid_on IS NOT NULL AND pp.paid_on <= pp.due_on THEN pp.amount ELSE 0 END) AS amt_on_time,
 			CASE WHEN MAX(CASE WHEN pp.paid_on IS NULL OR pp.paid_on > pp.due_on THEN 1 ELSE 0 END) = 0 THEN 1 ELSE 0 END AS on_time
 		FROM payable_parts pp
-		WHERE pp.org_id IN (SELECT id FROM orgs WHERE path >= $1 AND path < $2) AND pp.due_on >= $3 AND pp.due_on <= $4
+		WHERE pp.org_id IN (SELECT id FROM orgs WHERE path >= $1 AND path < $2) AND pp.due_on >= $3 AND pp.due_on <= $4 AND pp.held_from IS NULL
 		GROUP BY pp.org_id, pp.contract_id, pp.seq) x GROUP BY x.org_id`, lo, hi, from, to)
 	if err != nil {
 		return nil, err

@@ -211,20 +211,46 @@ func (tx *Tx) recompute(ctx context.Context, k *qingqian.Contract, events []*qin
 		if p.StartOn.IsZero() {
 			continue
 		}
-		// The parts in the order of payment, the unpaid one last, each with the day the part
-		// before it was paid.
-		parts := p.Parts
-		if p.DueOn.IsZero() && p.Unpaid > 0 {
-			parts = append(parts, qingqian.PayablePart{Amount: p.Unpaid})
+		if err := tx.insertParts(ctx, k, p); err != nil {
+			return err
 		}
-		var prev qingqian.Date
-		for _, x := range parts {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO payable_parts (contract_id, seq, org_id, start_on, due_on, amount, paid_on, prev_paid_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				k.ID, p.Seq, k.OrgID, p.StartOn, p.DueOn, x.Amount, x.PaidOn, prev); err != nil {
-				return fmt.Errorf("insert into payable_parts: %w", err)
-			}
-			prev = x.PaidOn
+	}
+	return nil
+}
+
+// notCounting is the prev_paid_on of a held part while the amount never held is not all paid:
+// the payable is counted on a day by that amount's open part, never by the held one.
+var notCounting = qingqian.NewDate(9999, 12, 31)
+
+// insertParts stores the parts of a payable, each with the day the part before it in its chain
+// was paid (prev_paid_on): the aging counts the payable on a day by the first open part of a
+// chain, whose previous part was paid by then. The parts of the amount never held are one chain
+// in the order of payment, the unpaid one last; each amount held is a chain of its own after
+// them, whose first part counts only once the amount never held is all paid (notCounting before).
+func (tx *Tx) insertParts(ctx context.Context, k *qingqian.Contract, p *qingqian.Payable) error {
+	var base qingqian.Date // the day the amount never held was all paid (zero when there was none)
+	for _, x := range p.Parts {
+		if !x.HeldFrom.IsZero() {
+			break
 		}
+		base = x.PaidOn
+		if x.PaidOn.IsZero() {
+			base = notCounting
+		}
+	}
+	var prev qingqian.Date
+	var last *qingqian.PayablePart
+	for i := range p.Parts {
+		x := &p.Parts[i]
+		if !x.HeldFrom.IsZero() && (last == nil || last.HeldFrom != x.HeldFrom || last.HeldTo != x.HeldTo || last.PaidOn.IsZero()) {
+			prev = base
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO payable_parts (contract_id, seq, org_id, start_on, due_on, amount, paid_on, prev_paid_on, held_from, held_to, in_bills)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			k.ID, p.Seq, k.OrgID, p.StartOn, p.DueOn, x.Amount, x.PaidOn, prev, x.HeldFrom, x.HeldTo, x.InBills); err != nil {
+			return fmt.Errorf("insert into payable_parts: %w", err)
+		}
+		prev, last = x.PaidOn, x
 	}
 	return nil
 }

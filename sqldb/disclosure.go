@@ -37,7 +37,8 @@ func (tx *Tx) overdueAtYearEnd(ctx context.Context, path string, year int) (n in
 	err = tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT pp.contract_id), CAST(COALESCE(SUM(pp.amount), 0) AS BIGINT)
 		FROM payable_parts pp JOIN contracts k ON k.id = pp.contract_id JOIN orgs o ON o.id = pp.org_id
 		WHERE o.path >= $1 AND o.path < $2 AND k.supplier_size IN ('micro', 'small', 'medium')
-		AND pp.due_on < $3 AND pp.start_on <= $3 AND (pp.paid_on IS NULL OR pp.paid_on > $3)`, lo, hi, end).Scan(&n, &amount)
+		AND pp.due_on < $3 AND pp.start_on <= $3 AND (pp.paid_on IS NULL OR pp.paid_on > $3)
+		AND (pp.held_from IS NULL OR pp.held_from > $3 OR pp.held_to <= $3)`, lo, hi, end).Scan(&n, &amount)
 	return n, amount, err
 }
 
