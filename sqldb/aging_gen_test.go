@@ -19,10 +19,16 @@ type genPart struct {
 	start, due         qingqian.Date // due zero: no term
 	amount             qingqian.Money
 	paid, prevPaid     qingqian.Date // zero: unpaid / first part
+	heldFrom, heldTo   qingqian.Date // zero: never held / held still
 }
 
+// held is prevPaid of the first held part of a payable while some of the amount never held is
+// unpaid (the rules' convention).
+var heldUnpaid = qingqian.MustParseDate("9999-12-31")
+
 // agingGen generates payable parts straight into payable_parts, bypassing the rules: payables of
-// one to three parts (paid in order, the last one open when not all is paid), due over 2023–2026, some without a term,
+// one to three parts (paid in order, the last one open when not all is paid) and some an amount
+// held for a time or still, due over 2023–2026, some without a term,
 // some paid early, on time, late or in part. Deterministic for a seed.
 type agingGen struct {
 	rnd  *rand.Rand
@@ -68,6 +74,22 @@ func (g *agingGen) payable(k, seq, org int64, out []genPart) []genPart {
 		prev = p.paid
 		out = append(out, p)
 	}
+	// One payable in twelve has an amount held (a dispute or a court case) for a time or still:
+	// a part of its own, counting the payable when all the rest is paid.
+	if r.IntN(12) == 0 {
+		p := genPart{contract: k, seq: seq, org: org, start: start, due: due, amount: qingqian.Money(100 + r.IntN(1_000_000)), prevPaid: heldUnpaid}
+		if paidParts == n {
+			p.prevPaid = prev
+		}
+		p.heldFrom = ref.AddDays(-30 + r.IntN(90))
+		if r.IntN(5) < 3 {
+			p.heldTo = p.heldFrom.AddDays(1 + r.IntN(200))
+			if r.IntN(2) == 0 {
+				p.paid = p.heldTo.AddDays(r.IntN(60))
+			}
+		}
+		out = append(out, p)
+	}
 	return out
 }
 
@@ -77,7 +99,7 @@ func (g *agingGen) load(tb testing.TB, db *sqldb.DB, f *fixture, units []int64, 
 	tb.Helper()
 	ctx := context.Background()
 	const perStmt = 100
-	cols := []string{"contract_id", "seq", "org_id", "start_on", "due_on", "amount", "paid_on", "prev_paid_on"}
+	cols := []string{"contract_id", "seq", "org_id", "start_on", "due_on", "amount", "paid_on", "prev_paid_on", "held_from", "held_to"}
 	row := func(i int) string {
 		ph := make([]string, len(cols))
 		for j := range cols {
@@ -104,7 +126,7 @@ func (g *agingGen) load(tb testing.TB, db *sqldb.DB, f *fixture, units []int64, 
 				m := min(len(buf), perStmt)
 				args = args[:0]
 				for _, p := range buf[:m] {
-					args = append(args, p.contract, p.seq, p.org, p.start, p.due, p.amount, p.paid, p.prevPaid)
+					args = append(args, p.contract, p.seq, p.org, p.start, p.due, p.amount, p.paid, p.prevPaid, p.heldFrom, p.heldTo)
 				}
 				if m == perStmt {
 					if _, err := st.ExecContext(ctx, args...); err != nil {
@@ -157,8 +179,8 @@ func (g *agingGen) insert(tb testing.TB, db *sqldb.DB, parts []genPart) {
 	ctx := context.Background()
 	err := db.WriteTxForTest(ctx, func(tx *sql.Tx) error {
 		for _, p := range parts {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO payable_parts (contract_id, seq, org_id, start_on, due_on, amount, paid_on, prev_paid_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				p.contract, p.seq, p.org, p.start, p.due, p.amount, p.paid, p.prevPaid); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO payable_parts (contract_id, seq, org_id, start_on, due_on, amount, paid_on, prev_paid_on, held_from, held_to) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+				p.contract, p.seq, p.org, p.start, p.due, p.amount, p.paid, p.prevPaid, p.heldFrom, p.heldTo); err != nil {
 				return err
 			}
 		}

@@ -11,9 +11,10 @@ import (
 )
 
 // TestAgingMatchesParts checks the aging and the drill-down against a naive computation over
-// every generated part: a part is open on d when its clock started by d and it was not paid by
-// d, in the bucket of its due date; a payable counts once, in its first open part. The days
-// checked put parts on every bucket's boundaries, started and paid on the day itself.
+// every generated part: a part is open on d when its clock started by d, it was not paid by d and
+// it was not held on d (held_from <= d < held_to, or held still), in the bucket of its due date; a
+// payable counts once, in its first open part. The days checked put parts on every bucket's
+// boundaries, started, paid, held and released on the day itself.
 func TestAgingMatchesParts(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
@@ -60,7 +61,16 @@ func TestAgingMatchesParts(t *testing.T) {
 				}
 			}
 			// Not started yet: starts the day after.
-			extra = append(extra, genPart{contract: g.kept[0].contract, seq: int64(90000 + di), org: ids[0], start: d.AddDays(1), due: d.AddDays(5), amount: 77})
+			k := g.kept[0].contract
+			extra = append(extra, genPart{contract: k, seq: int64(90000 + di), org: ids[0], start: d.AddDays(1), due: d.AddDays(5), amount: 77})
+			// Held from the day (out), released on the day (in), released the day after (out),
+			// held from the day after (in), held still since the day before (out); each the
+			// held part of a payable whose amount never held was paid the day before.
+			for j, h := range [][2]qingqian.Date{{d, d.AddDays(20)}, {d.AddDays(-20), d}, {d.AddDays(-20), d.AddDays(1)}, {d.AddDays(1), {}}, {d.AddDays(-1), {}}} {
+				seq := int64(91000 + di*10 + j)
+				extra = append(extra, genPart{contract: k, seq: seq, org: ids[0], start: d.AddDays(-100), due: d.AddDays(-40), amount: 500, paid: d.AddDays(-1)},
+					genPart{contract: k, seq: seq, org: ids[0], start: d.AddDays(-100), due: d.AddDays(-40), amount: qingqian.Money(900 + j), prevPaid: d.AddDays(-1), heldFrom: h[0], heldTo: h[1]})
+			}
 		}
 		g.insert(t, db, extra)
 		aging := sqldb.NewAgingService(db)
@@ -84,6 +94,9 @@ func TestAgingMatchesParts(t *testing.T) {
 					path := pathOf[p.org]
 					if !strings.HasPrefix(path, scope.Path) || p.start.After(d) || (!p.paid.IsZero() && !p.paid.After(d)) {
 						continue
+					}
+					if !p.heldFrom.IsZero() && !p.heldFrom.After(d) && (p.heldTo.IsZero() || p.heldTo.After(d)) {
+						continue // held on d
 					}
 					b := qingqian.BucketOf(p.due, d)
 					n := 0

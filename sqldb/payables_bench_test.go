@@ -51,10 +51,12 @@ func TestAgingAtScale(t *testing.T) {
 			t.Logf("%s: analyzed in %s", dialect, time.Since(start).Round(time.Millisecond))
 			asOf := qingqian.MustParseDate("2025-06-30")
 			aging := sqldb.NewAgingService(db)
-			bare := `SELECT org_id, COUNT(*), SUM(amount) FROM payable_parts WHERE start_on <= $1 AND (paid_on IS NULL OR paid_on > $1) GROUP BY org_id`
+			// A part open on the day: started, not paid, not held (sqldb's openAsOf).
+			open := `start_on <= $1 AND (paid_on IS NULL OR paid_on > $1) AND (held_from IS NULL OR held_from > $1 OR held_to <= $1)`
+			bare := `SELECT org_id, COUNT(*), SUM(amount) FROM payable_parts WHERE ` + open + ` GROUP BY org_id`
 			bareBuckets := `SELECT org_id, CASE WHEN due_on IS NULL THEN 7 WHEN due_on >= $2 THEN 0 WHEN due_on >= $3 THEN 1 WHEN due_on >= $1 THEN 2
 				WHEN due_on >= $4 THEN 3 WHEN due_on >= $5 THEN 4 WHEN due_on >= $6 THEN 5 ELSE 6 END AS b, COUNT(*), SUM(amount)
-				FROM payable_parts WHERE start_on <= $1 AND (paid_on IS NULL OR paid_on > $1) GROUP BY org_id, b`
+				FROM payable_parts WHERE ` + open + ` GROUP BY org_id, b`
 			bucketArgs := []any{asOf, asOf.AddDays(31), asOf.AddDays(8), asOf.AddDays(-30), asOf.AddDays(-90), asOf.AddDays(-365)}
 			var bareAmount int64
 			query := func(q string, args ...any) func() error {
