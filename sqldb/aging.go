@@ -56,13 +56,20 @@ func dueIn(q *args, i int, asOf qingqian.Date) string {
 }
 
 // bucketCase is the SQL of qingqian.BucketOf on column due_on as the index of the bucket in
-// agingRanges, with the thresholds as parameters: comparisons of dates only, so that the
-// covering index answers the query.
+// agingRanges, with the thresholds as parameters: one comparison of dates per bucket, the
+// buckets from the latest due date to the earliest.
 func bucketCase(q *args, asOf qingqian.Date) string {
 	var b strings.Builder
 	b.WriteString(`CASE`)
-	for i := range agingRanges {
-		fmt.Fprintf(&b, ` WHEN %s THEN %d`, dueIn(q, i, asOf), i)
+	for i, r := range agingRanges {
+		switch {
+		case r.hasFrom:
+			fmt.Fprintf(&b, ` WHEN pp.due_on >= %s THEN %d`, q.add(asOf.AddDays(r.from)), i)
+		case r.hasTo:
+			fmt.Fprintf(&b, ` WHEN pp.due_on IS NOT NULL THEN %d`, i)
+		default:
+			fmt.Fprintf(&b, ` ELSE %d`, i)
+		}
 	}
 	b.WriteString(` END`)
 	return b.String()

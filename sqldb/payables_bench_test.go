@@ -42,7 +42,7 @@ func TestAgingAtScale(t *testing.T) {
 			// index-only scans need (autovacuum's work).
 			start = time.Now()
 			if dialect == "postgres" {
-				if err := db.ExecForTest(ctx, `VACUUM ANALYZE payable_parts`); err != nil {
+				if err := db.ExecForTest(ctx, `VACUUM ANALYZE payable_parts, orgs`); err != nil {
 					t.Fatal(err)
 				}
 			} else if err := db.ExecForTest(ctx, `ANALYZE`); err != nil {
@@ -150,6 +150,26 @@ func TestAgingAtScale(t *testing.T) {
 				}
 				if ranges != len(qingqian.AgingBuckets) {
 					t.Errorf("%d of the %d buckets read as ranges of the aging index: %s", ranges, len(qingqian.AgingBuckets), strings.Join(plan, " | "))
+				}
+			}
+			if dialect == "postgres" && os.Getenv("QINGQIAN_BENCH_EXPLAIN") != "" {
+				q, args := sqldb.AgingSQLForTest(db, asOf, f.groupA.Path)
+				for _, x := range []struct {
+					q    string
+					args []any
+				}{{bare, []any{asOf}}, {bareBuckets, bucketArgs}, {q, args}} {
+					rows, err := db.QueryForTest(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+x.q, x.args...)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var plan []string
+					for rows.Next() {
+						var line string
+						rows.Scan(&line)
+						plan = append(plan, line)
+					}
+					rows.Close()
+					t.Logf("plan:\n%s", strings.Join(plan, "\n"))
 				}
 			}
 			by := map[string]time.Duration{}
