@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -55,53 +56,38 @@ func dueIn(q *args, i int, asOf qingqian.Date) string {
 	return strings.Join(c, ` AND `)
 }
 
-// bucketCase is the SQL of qingqian.BucketOf on column due_on as the index of the bucket in
-// agingRanges, with the thresholds as parameters: one comparison of dates per bucket, the
-// buckets from the latest due date to the earliest.
-func bucketCase(q *args, asOf qingqian.Date) string {
-	var b strings.Builder
-	b.WriteString(`CASE`)
-	for i, r := range agingRanges {
-		switch {
-		case r.hasFrom:
-			fmt.Fprintf(&b, ` WHEN pp.due_on >= %s THEN %d`, q.add(asOf.AddDays(r.from)), i)
-		case r.hasTo:
-			fmt.Fprintf(&b, ` WHEN pp.due_on IS NOT NULL THEN %d`, i)
-		default:
-			fmt.Fprintf(&b, ` ELSE %d`, i)
-		}
-	}
-	b.WriteString(` END`)
-	return b.String()
-}
-
-// agingSQL is the query of the open parts of the units of the subtree [lo, hi) on asOf, one row
-// per unit and bucket (the bucket's index in agingRanges): how many payables (a payable counts in
-// its first open part, whose previous part was paid by asOf) and their open amount.
+// agingSQL is the query of the open parts of the units of the subtree [lo, hi) on asOf: per unit
+// and bucket, how many payables (a payable counts in its first open part, whose previous part was
+// paid by asOf) and their open amount. wide tells the shape of its rows: one per unit and bucket
+// (org_id, the bucket's index in agingRanges, count, amount), or, when wide, one per unit with a
+// count and an amount (NULL for none) per bucket in the order of agingRanges.
 //
 // On SQLite it is one grouping by unit per bucket, combined with UNION ALL: each is a range
 // of the aging index (org_id, due_on, ...) per unit, read in the index's order, so no row is
-// sorted and no bucket computed per row. On PostgreSQL, which hashes the groups, one grouping by
-// unit and bucket is faster (ADR 35).
-func agingSQL(dialect string, q *args, asOf qingqian.Date, lo, hi string) string {
+// sorted and no bucket computed per row. On PostgreSQL it is one grouping by unit with the
+// buckets as filtered aggregates, which PostgreSQL aggregates in parallel (ADR 35).
+func agingSQL(dialect string, q *args, asOf qingqian.Date, lo, hi string) (query string, wide bool) {
 	units := func() string {
 		return `pp.org_id IN (SELECT id FROM orgs WHERE path >= ` + q.add(lo) + ` AND path < ` + q.add(hi) + `)`
 	}
-	counted := func() string {
-		d := q.add(asOf)
-		return `COUNT(CASE WHEN pp.prev_paid_on IS NULL OR pp.prev_paid_on <= ` + d + ` THEN 1 END), CAST(SUM(pp.amount) AS BIGINT)`
+	counts := func() string {
+		return `pp.prev_paid_on IS NULL OR pp.prev_paid_on <= ` + q.add(asOf)
 	}
 	if dialect == "postgres" {
-		bucket := bucketCase(q, asOf)
-		return `SELECT pp.org_id, ` + bucket + ` AS bucket, ` + counted() + ` FROM payable_parts pp
-			WHERE ` + units() + ` AND ` + openAsOf(q, asOf) + ` GROUP BY pp.org_id, bucket`
+		var cols strings.Builder
+		for i := range agingRanges {
+			in := dueIn(q, i, asOf)
+			fmt.Fprintf(&cols, `, COUNT(*) FILTER (WHERE %s AND (%s)), CAST(SUM(pp.amount) FILTER (WHERE %s) AS BIGINT)`, in, counts(), in)
+		}
+		return `SELECT pp.org_id` + cols.String() + ` FROM payable_parts pp
+			WHERE ` + units() + ` AND ` + openAsOf(q, asOf) + ` GROUP BY pp.org_id`, true
 	}
 	parts := make([]string, len(agingRanges))
 	for i := range agingRanges {
-		parts[i] = fmt.Sprintf(`SELECT pp.org_id, %d AS bucket, %s FROM payable_parts pp
-			WHERE %s AND %s AND %s GROUP BY pp.org_id`, i, counted(), units(), dueIn(q, i, asOf), openAsOf(q, asOf))
+		parts[i] = fmt.Sprintf(`SELECT pp.org_id, %d AS bucket, COUNT(CASE WHEN %s THEN 1 END), CAST(SUM(pp.amount) AS BIGINT) FROM payable_parts pp
+			WHERE %s AND %s AND %s GROUP BY pp.org_id`, i, counts(), units(), dueIn(q, i, asOf), openAsOf(q, asOf))
 	}
-	return strings.Join(parts, "\nUNION ALL\n")
+	return strings.Join(parts, "\nUNION ALL\n"), false
 }
 
 // openAsOf is the condition of a part open on asOf: its clock started, it was not paid by then,
@@ -178,13 +164,37 @@ func (s *AgingService) Aging(ctx context.Context, orgID int64, asOf qingqian.Dat
 	// A payable's open parts on asOf are its last ones (parts are stored in the order of
 	// payment); the first of them, whose previous part was paid by asOf, counts the payable.
 	var q args
-	res, err := s.db.read.QueryContext(ctx, agingSQL(s.db.d.name, &q, asOf, lo, hi), q...)
+	query, wide := agingSQL(s.db.d.name, &q, asOf, lo, hi)
+	res, err := s.db.read.QueryContext(ctx, query, q...)
 	if err != nil {
 		return nil, fmt.Errorf("age payables: %w", err)
 	}
 	defer res.Close()
+	add := func(id int64, k, n int, amt qingqian.Money) {
+		b := agingRanges[k].bucket
+		if r := rowOf(units[id].path); r != nil {
+			r.Add(b, n, amt)
+		}
+		out.Total.Add(b, n, amt)
+	}
+	ns, amts := make([]int, len(agingRanges)), make([]sql.NullInt64, len(agingRanges))
 	for res.Next() {
 		var id int64
+		if wide {
+			dest := []any{&id}
+			for k := range agingRanges {
+				dest = append(dest, &ns[k], &amts[k])
+			}
+			if err := res.Scan(dest...); err != nil {
+				return nil, err
+			}
+			for k := range agingRanges {
+				if amts[k].Valid {
+					add(id, k, ns[k], qingqian.Money(amts[k].Int64))
+				}
+			}
+			continue
+		}
 		var k, n int
 		var amt qingqian.Money
 		if err := res.Scan(&id, &k, &n, &amt); err != nil {
@@ -193,11 +203,7 @@ func (s *AgingService) Aging(ctx context.Context, orgID int64, asOf qingqian.Dat
 		if k < 0 || k >= len(agingRanges) {
 			return nil, fmt.Errorf("age payables: bucket %d", k)
 		}
-		b := agingRanges[k].bucket
-		if r := rowOf(units[id].path); r != nil {
-			r.Add(b, n, amt)
-		}
-		out.Total.Add(b, n, amt)
+		add(id, k, n, amt)
 	}
 	if err := res.Err(); err != nil {
 		return nil, err

@@ -214,6 +214,6 @@ func (db *DB) QueryForTest(ctx context.Context, query string, args ...any) (*sql
 func AgingSQLForTest(db *DB, asOf qingqian.Date, scope string) (string, []any) {
 	lo, hi := subtreeRange(scope)
 	var q args
-	s := agingSQL(db.d.name, &q, asOf, lo, hi)
+	s, _ := agingSQL(db.d.name, &q, asOf, lo, hi)
 	return s, q
 }
