@@ -88,13 +88,15 @@ func kindOf(dialect, col, typ string) string {
 		if dialect == "sqlite" && (col == "active" || col == "backdated" || col == "must_change" || col == "zero" || col == "late" || col == "missing_debt" ||
 			col == "forward_provisional" || col == "result_provisional" || col == "reply_required" ||
 			col == "late_by_supplier" || col == "acceptance_condition" || col == "audit_basis" || col == "forced_bills" ||
-			col == "pay_when_paid" || col == "rate_per_day" || col == "unlawful" || col == "has_overdue" || col == "contradicted" || col == "online_reply") {
+			col == "pay_when_paid" || col == "rate_per_day" || col == "unlawful" || col == "has_overdue" || col == "contradicted" || col == "online_reply" ||
+			col == "in_bills") {
 			return "boolean"
 		}
 		return "integer"
 	case dialect == "sqlite" && typ == "text":
 		switch {
-		case col == "day" || col == "rec_day" || strings.HasSuffix(col, "_on") || col == "on_date" || col == "as_of" || col == "deadline" || col == "month":
+		case col == "day" || col == "rec_day" || strings.HasSuffix(col, "_on") || col == "on_date" || col == "as_of" || col == "deadline" || col == "month" ||
+			col == "held_from" || col == "held_to":
 			return "date"
 		case col == "at" || strings.HasSuffix(col, "_at") || strings.HasSuffix(col, "_until"):
 			return "timestamp"
