@@ -2,7 +2,9 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/qingqian/qingqian"
@@ -16,17 +18,76 @@ func NewAgingService(db *DB) *AgingService { return &AgingService{db: db} }
 
 var _ qingqian.AgingService = (*AgingService)(nil)
 
-// bucketCase is the SQL of qingqian.BucketOf on column due_on, with the thresholds as
-// parameters: comparisons of dates only, so that the covering index answers the query.
-func bucketCase(q *args, asOf qingqian.Date) string {
-	return `CASE WHEN pp.due_on IS NULL THEN 'no_term'
-		WHEN pp.due_on > ` + q.add(asOf.AddDays(30)) + ` THEN 'not_due'
-		WHEN pp.due_on > ` + q.add(asOf.AddDays(7)) + ` THEN 'due_30'
-		WHEN pp.due_on >= ` + q.add(asOf) + ` THEN 'due_7'
-		WHEN pp.due_on >= ` + q.add(asOf.AddDays(-30)) + ` THEN 'overdue_30'
-		WHEN pp.due_on >= ` + q.add(asOf.AddDays(-90)) + ` THEN 'overdue_90'
-		WHEN pp.due_on >= ` + q.add(asOf.AddDays(-365)) + ` THEN 'overdue_365'
-		ELSE 'overdue_1y' END`
+// agingRanges are the buckets of qingqian.BucketOf as ranges of due dates seen from the as-of
+// day: from and to are days after it, inclusive; a missing end is open. A bucket's parts are
+// one range of the aging index (org_id, due_on, ...) in each unit.
+var agingRanges = []agingRange{
+	{qingqian.AgeNotDue, 31, 0, true, false},
+	{qingqian.AgeDue30, 8, 30, true, true},
+	{qingqian.AgeDue7, 0, 7, true, true},
+	{qingqian.AgeOverdue30, -30, -1, true, true},
+	{qingqian.AgeOverdue90, -90, -31, true, true},
+	{qingqian.AgeOverdue1y, -365, -91, true, true},
+	{qingqian.AgeOver1y, 0, -366, false, true},
+	{qingqian.AgeNoTerm, 0, 0, false, false}, // no due date
+}
+
+// agingRange is one bucket's range of due dates.
+type agingRange struct {
+	bucket         qingqian.AgingBucket
+	from, to       int
+	hasFrom, hasTo bool
+}
+
+// dueIn is the condition of a part in bucket i of agingRanges on asOf: comparisons of due_on
+// alone, a range of the aging index.
+func dueIn(q *args, i int, asOf qingqian.Date) string {
+	r := agingRanges[i]
+	var c []string
+	if r.hasFrom {
+		c = append(c, `pp.due_on >= `+q.add(asOf.AddDays(r.from)))
+	}
+	if r.hasTo {
+		c = append(c, `pp.due_on <= `+q.add(asOf.AddDays(r.to)))
+	}
+	if len(c) == 0 {
+		return `pp.due_on IS NULL`
+	}
+	return strings.Join(c, ` AND `)
+}
+
+// agingSQL is the query of the open parts of the units of the subtree [lo, hi) on asOf: per unit
+// and bucket, how many payables (a payable counts in its first open part, whose previous part was
+// paid by asOf) and their open amount. wide tells the shape of its rows: one per unit and bucket
+// (org_id, the bucket's index in agingRanges, count, amount), or, when wide, one per unit with a
+// count and an amount (NULL for none) per bucket in the order of agingRanges.
+//
+// On SQLite it is one grouping by unit per bucket, combined with UNION ALL: each is a range
+// of the aging index (org_id, due_on, ...) per unit, read in the index's order, so no row is
+// sorted and no bucket computed per row. On PostgreSQL it is one grouping by unit with the
+// buckets as filtered aggregates, which PostgreSQL aggregates in parallel (ADR 35).
+func agingSQL(dialect string, q *args, asOf qingqian.Date, lo, hi string) (query string, wide bool) {
+	units := func() string {
+		return `pp.org_id IN (SELECT id FROM orgs WHERE path >= ` + q.add(lo) + ` AND path < ` + q.add(hi) + `)`
+	}
+	counts := func() string {
+		return `pp.prev_paid_on IS NULL OR pp.prev_paid_on <= ` + q.add(asOf)
+	}
+	if dialect == "postgres" {
+		var cols strings.Builder
+		for i := range agingRanges {
+			in := dueIn(q, i, asOf)
+			fmt.Fprintf(&cols, `, COUNT(*) FILTER (WHERE %s AND (%s)), CAST(SUM(pp.amount) FILTER (WHERE %s) AS BIGINT)`, in, counts(), in)
+		}
+		return `SELECT pp.org_id` + cols.String() + ` FROM payable_parts pp
+			WHERE ` + units() + ` AND ` + openAsOf(q, asOf) + ` GROUP BY pp.org_id`, true
+	}
+	parts := make([]string, len(agingRanges))
+	for i := range agingRanges {
+		parts[i] = fmt.Sprintf(`SELECT pp.org_id, %d AS bucket, COUNT(CASE WHEN %s THEN 1 END), CAST(SUM(pp.amount) AS BIGINT) FROM payable_parts pp
+			WHERE %s AND %s AND %s GROUP BY pp.org_id`, i, counts(), units(), dueIn(q, i, asOf), openAsOf(q, asOf))
+	}
+	return strings.Join(parts, "\nUNION ALL\n"), false
 }
 
 // openAsOf is the condition of a part open on asOf: its clock started, it was not paid by then,
@@ -100,33 +161,49 @@ func (s *AgingService) Aging(ctx context.Context, orgID int64, asOf qingqian.Dat
 		head, _, _ := strings.Cut(rest, "/")
 		return byPath[scope+head+"/"]
 	}
-	var q args
-	bucket := bucketCase(&q, asOf)
-	open := openAsOf(&q, asOf)
-	l, h := q.add(lo), q.add(hi)
 	// A payable's open parts on asOf are its last ones (parts are stored in the order of
 	// payment); the first of them, whose previous part was paid by asOf, counts the payable.
-	d := q.add(asOf)
-	res, err := s.db.read.QueryContext(ctx, `SELECT pp.org_id, `+bucket+` AS bucket,
-		SUM(CASE WHEN pp.prev_paid_on IS NULL OR pp.prev_paid_on <= `+d+` THEN 1 ELSE 0 END), CAST(SUM(pp.amount) AS BIGINT)
-		FROM payable_parts pp WHERE pp.org_id IN (SELECT id FROM orgs WHERE path >= `+l+` AND path < `+h+`) AND `+open+`
-		GROUP BY pp.org_id, bucket`, q...)
+	var q args
+	query, wide := agingSQL(s.db.d.name, &q, asOf, lo, hi)
+	res, err := s.db.read.QueryContext(ctx, query, q...)
 	if err != nil {
 		return nil, fmt.Errorf("age payables: %w", err)
 	}
 	defer res.Close()
-	for res.Next() {
-		var id int64
-		var b qingqian.AgingBucket
-		var n int
-		var amt qingqian.Money
-		if err := res.Scan(&id, &b, &n, &amt); err != nil {
-			return nil, err
-		}
+	add := func(id int64, k, n int, amt qingqian.Money) {
+		b := agingRanges[k].bucket
 		if r := rowOf(units[id].path); r != nil {
 			r.Add(b, n, amt)
 		}
 		out.Total.Add(b, n, amt)
+	}
+	ns, amts := make([]int, len(agingRanges)), make([]sql.NullInt64, len(agingRanges))
+	for res.Next() {
+		var id int64
+		if wide {
+			dest := []any{&id}
+			for k := range agingRanges {
+				dest = append(dest, &ns[k], &amts[k])
+			}
+			if err := res.Scan(dest...); err != nil {
+				return nil, err
+			}
+			for k := range agingRanges {
+				if amts[k].Valid {
+					add(id, k, ns[k], qingqian.Money(amts[k].Int64))
+				}
+			}
+			continue
+		}
+		var k, n int
+		var amt qingqian.Money
+		if err := res.Scan(&id, &k, &n, &amt); err != nil {
+			return nil, err
+		}
+		if k < 0 || k >= len(agingRanges) {
+			return nil, fmt.Errorf("age payables: bucket %d", k)
+		}
+		add(id, k, n, amt)
 	}
 	if err := res.Err(); err != nil {
 		return nil, err
@@ -163,7 +240,6 @@ func (s *AgingService) FindOpenPayables(ctx context.Context, f qingqian.PayableF
 		f.AsOf = qingqian.DateOf(s.db.Now())
 	}
 	var q args
-	bucket := bucketCase(&q, f.AsOf)
 	open := openAsOf(&q, f.AsOf)
 	where := ``
 	if f.Subtree {
@@ -172,17 +248,18 @@ func (s *AgingService) FindOpenPayables(ctx context.Context, f qingqian.PayableF
 	} else {
 		where = `pp.org_id = (SELECT id FROM orgs WHERE path = ` + q.add(scope) + `)`
 	}
-	outer := ``
 	if f.Bucket != "" {
-		if _, ok := qingqian.AgingBucketNames[f.Bucket]; !ok {
+		// One bucket: a range of due dates, of the aging index in each unit.
+		k := slices.IndexFunc(agingRanges, func(r agingRange) bool { return r.bucket == f.Bucket })
+		if k < 0 {
 			return nil, &qingqian.Error{Code: qingqian.EINVALID, Message: "账龄区间不正确", Fields: map[string]string{"bucket": "账龄区间不正确"}}
 		}
-		outer = ` WHERE x.bucket = ` + q.add(string(f.Bucket))
+		where += ` AND ` + dueIn(&q, k, f.AsOf)
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT x.contract_id, k.no, k.name, x.org_id, o.name, c.name, x.seq, x.due_on, x.amt, x.bucket FROM (
-		SELECT pp.org_id, pp.contract_id, pp.seq, pp.due_on, `+bucket+` AS bucket, CAST(SUM(pp.amount) AS BIGINT) AS amt FROM payable_parts pp
+	rows, err := s.db.read.QueryContext(ctx, `SELECT x.contract_id, k.no, k.name, x.org_id, o.name, c.name, x.seq, x.due_on, x.amt FROM (
+		SELECT pp.org_id, pp.contract_id, pp.seq, pp.due_on, CAST(SUM(pp.amount) AS BIGINT) AS amt FROM payable_parts pp
 		WHERE `+where+` AND `+open+` GROUP BY pp.org_id, pp.contract_id, pp.seq, pp.due_on) x
-		JOIN contracts k ON k.id = x.contract_id JOIN orgs o ON o.id = x.org_id JOIN creditors c ON c.id = k.creditor_id`+outer+`
+		JOIN contracts k ON k.id = x.contract_id JOIN orgs o ON o.id = x.org_id JOIN creditors c ON c.id = k.creditor_id
 		ORDER BY x.due_on, x.contract_id, x.seq LIMIT `+q.add(limit(f.Limit))+` OFFSET `+q.add(max(f.Offset, 0)), q...)
 	if err != nil {
 		return nil, err
@@ -191,9 +268,10 @@ func (s *AgingService) FindOpenPayables(ctx context.Context, f qingqian.PayableF
 	out := []*qingqian.OpenPayable{}
 	for rows.Next() {
 		p := &qingqian.OpenPayable{}
-		if err := rows.Scan(&p.ContractID, &p.ContractNo, &p.ContractName, &p.OrgID, &p.OrgName, &p.CreditorName, &p.Seq, &p.DueOn, &p.Open, &p.Bucket); err != nil {
+		if err := rows.Scan(&p.ContractID, &p.ContractNo, &p.ContractName, &p.OrgID, &p.OrgName, &p.CreditorName, &p.Seq, &p.DueOn, &p.Open); err != nil {
 			return nil, err
 		}
+		p.Bucket = qingqian.BucketOf(p.DueOn, f.AsOf)
 		out = append(out, p)
 	}
 	return out, rows.Err()

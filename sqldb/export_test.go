@@ -212,3 +212,16 @@ func (tx *Tx) FillCountersForTest(ctx context.Context, series ...string) error {
 // BeforeIssueForTest has fn called after the annex an issue would freeze is computed and before
 // the issuing transaction begins.
 func (db *DB) BeforeIssueForTest(fn func()) { db.beforeIssue = fn }
+
+// QueryForTest runs a query on the read pool, as the services do, for benchmarks' yardsticks.
+func (db *DB) QueryForTest(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, query, args...)
+}
+
+// AgingSQLForTest returns the aging query of the subtree at scope on asOf, with its arguments.
+func AgingSQLForTest(db *DB, asOf qingqian.Date, scope string) (string, []any) {
+	lo, hi := subtreeRange(scope)
+	var q args
+	s, _ := agingSQL(db.d.name, &q, asOf, lo, hi)
+	return s, q
+}
