@@ -81,5 +81,15 @@ func TestBrowserReportShowsNewArrears(t *testing.T) {
 		if note := text(t, ctx, ".report-sheet"); !strings.Contains(note, "其中：新增拖欠指") {
 			t.Fatalf("the note under the table does not explain the column")
 		}
+		// Group A's submission shows the line too, with what of it is outstanding.
+		liaison := qingqian.NewContext(context.Background(), &qingqian.Actor{UserID: 2, Name: "甲联络员", OrgID: e.a.ID, OrgPath: e.a.Path, Roles: []qingqian.Role{qingqian.RoleLiaison}})
+		sub, err := e.svc.Reports.Prepare(liaison, qingqian.SubmissionInput{PeriodID: p.ID, Narrative: "新增合同逾期"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		do(t, ctx, chromedp.Navigate(e.srv.URL+"/submissions/"+strconv.FormatInt(sub.ID, 10)), chromedp.WaitVisible(chromedp.CSS("#figures")))
+		if got := text(t, ctx, "#new-arrears"); !strings.Contains(got, "其中：新增拖欠（笔）\t1") || strings.Count(got, "8.00") != 2 {
+			t.Fatalf("the submission's new arrears line: %q", got)
+		}
 	})
 }
