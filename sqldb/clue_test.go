@@ -257,7 +257,7 @@ func TestClueLifeCycle(t *testing.T) {
 	})
 }
 
-// The shipped years a database lacks are loaded by migration 0031; a year it holds — maybe as an
+// The shipped years a database lacks are loaded by migration 0030; a year it holds — maybe as an
 // administrator entered or corrected it — is left as it is.
 func TestMissingShippedYearsLoaded(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {

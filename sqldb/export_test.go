@@ -25,7 +25,7 @@ func (tx *Tx) AuditForTest(ctx context.Context, action, entity string, id int64,
 // assignments from the audit trail, and every clue's deadlines.
 func (tx *Tx) MigrateClueDatesForTest(ctx context.Context) error { return migrateClueDates(ctx, tx) }
 
-// SeedMissingCalendarForTest runs the work of migration 0031 again: the shipped years a database
+// SeedMissingCalendarForTest runs the work of migration 0030 again: the shipped years a database
 // does not hold are loaded, the others left alone.
 func (tx *Tx) SeedMissingCalendarForTest(ctx context.Context) error {
 	return seedMissingCalendar(ctx, tx)

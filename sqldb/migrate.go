@@ -237,5 +237,5 @@ var afterMigration = map[string]func(ctx context.Context, tx *Tx) error{
 	// The letters' counters start from the numbers of the letters already issued.
 	"0023_letters_bills_annex.sql": func(ctx context.Context, tx *Tx) error { return tx.fillCounters(ctx, "letter") },
 	// The calendar gained the years 2020–2024, which the 2020 rules' due dates are counted on.
-	"0031_calendar_2020_2024.sql": seedMissingCalendar,
+	"0030_calendar_2020_2024.sql": seedMissingCalendar,
 }
