@@ -139,9 +139,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		dst *int
 		f   qingqian.ItemFilter
 	}{
-		{&d.Overdue, qingqian.ItemFilter{OrgID: orgID, AsOf: asOf, Overdue: &yes, Limit: 1}},
-		{&d.Unfunded, qingqian.ItemFilter{OrgID: orgID, AsOf: asOf, FundingSource: &none, MinAmount: &one, Limit: 1}},
-		{&d.Disputed, qingqian.ItemFilter{OrgID: orgID, AsOf: asOf, Disputed: &yes, Limit: 1}},
+		{&d.Overdue, qingqian.ItemFilter{OrgID: orgID, AsOf: asOf, Overdue: &yes, Limit: 1, CountOnly: true}},
+		{&d.Unfunded, qingqian.ItemFilter{OrgID: orgID, AsOf: asOf, FundingSource: &none, MinAmount: &one, Limit: 1, CountOnly: true}},
+		{&d.Disputed, qingqian.ItemFilter{OrgID: orgID, AsOf: asOf, Disputed: &yes, Limit: 1, CountOnly: true}},
 	} {
 		p, err := s.Items.FindItems(ctx, c.f)
 		if err != nil {
