@@ -67,4 +67,14 @@ func TestDashboardQueryPlans(t *testing.T) {
 			}
 		}
 	}
+	// A large subtree's first repayments without a voucher: along the repayments' index by
+	// business day, in its order (nothing sorted), the items and units looked up by key.
+	plan, err := db.ExplainForTest(ctx, firstRepaymentsSQL(db.d, noVoucherSQL, true), today, "/", "0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(plan, " | ")
+	if !strings.Contains(plan[0], " e USING INDEX entries_repay_on") || strings.Contains(all, "TEMP B-TREE") {
+		t.Errorf("first repayments of a large subtree: plan %q", all)
+	}
 }
