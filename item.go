@@ -267,6 +267,9 @@ type ItemFilter struct {
 	// counting and summing the whole set. Exports use both.
 	AfterID  int64
 	NoTotals bool
+	// CountOnly asks for the set's count alone (Total): no sums and no items. The dashboard's
+	// counts use it, which indexes holding only the counted items answer (ADR 38).
+	CountOnly bool
 	// After and Before page by key in any sort order: a page's Last or First cursor gives the
 	// page after it or before it. They cannot be combined with Offset.
 	After, Before string

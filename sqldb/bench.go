@@ -255,3 +255,11 @@ func (db *DB) IsBenchProvince(ctx context.Context) (bool, error) {
 	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries WHERE id = 1 AND actor_name = 'bench'`).Scan(&n)
 	return n == 1, err
 }
+
+// ForgetKept drops every answer kept until the ledger's next change (counts, sums, totals,
+// progress, signals: ADR 27), as a write would: the benchmark's cold views.
+func (db *DB) ForgetKept() {
+	db.cache.mu.Lock()
+	defer db.cache.mu.Unlock()
+	db.cache.m = nil
+}

@@ -209,16 +209,22 @@ func (s *LetterService) Confirmations(ctx context.Context, orgID int64, asOf qin
 }
 
 // confirmations sums the repayments of the subtree dated up to asOf and not reversed by then,
-// by what their creditors replied.
+// by what their creditors replied: those on letters confirmed or disputed from the letters'
+// lines (a repayment is asked once), all of them from the running totals (ADR 38), the rest
+// unconfirmed. Only the repayments asked about are read.
 func (db *DB) confirmations(ctx context.Context, q queryer, path string, asOf qingqian.Date) (_ *qingqian.Confirmations, err error) {
 	defer wrapErr(&err, "sum the repayments by reply")
+	all, err := db.subtreeRepayments(ctx, q, path, asOf)
+	if err != nil {
+		return nil, err
+	}
 	lo, hi := subtreeRange(path)
-	rows, err := q.QueryContext(ctx, `SELECT COALESCE(l.state, ''), COUNT(*), COALESCE(SUM(-(e.du + e.dd)), 0)
-		FROM entries e JOIN items i ON i.id = e.item_id JOIN orgs o ON o.id = i.org_id
-		LEFT JOIN letter_lines ll ON ll.entry_id = e.id LEFT JOIN letters l ON l.id = ll.letter_id
-		WHERE e.kind = 'repay' AND e.on_date <= $1 AND o.path >= $2 AND o.path < $3
+	rows, err := q.QueryContext(ctx, `SELECT l.state, COUNT(*), COALESCE(SUM(-(e.du + e.dd)), 0)
+		FROM letters l JOIN letter_lines ll ON ll.letter_id = l.id JOIN entries e ON e.id = ll.entry_id
+		JOIN items i ON i.id = e.item_id JOIN orgs o ON o.id = i.org_id
+		WHERE l.state IN ('confirmed', 'disputed') AND e.kind = 'repay' AND e.on_date <= $1 AND o.path >= $2 AND o.path < $3
 		AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses_id = e.id AND r.on_date <= $1)
-		GROUP BY COALESCE(l.state, '')`, asOf, lo, hi)
+		GROUP BY l.state`, asOf, lo, hi)
 	if err != nil {
 		return nil, err
 	}
@@ -236,11 +242,14 @@ func (db *DB) confirmations(ctx context.Context, q queryer, path string, asOf qi
 			c.Confirmed, c.ConfirmedCount = m, n
 		case qingqian.LetterDisputed:
 			c.Disputed, c.DisputedCount = m, n
-		default:
-			c.Unconfirmed, c.UnconfirmedCount = c.Unconfirmed+m, c.UnconfirmedCount+n
 		}
 	}
-	return c, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	c.Unconfirmed = all.amount - c.Confirmed - c.Disputed
+	c.UnconfirmedCount = all.n - c.ConfirmedCount - c.DisputedCount
+	return c, nil
 }
 
 // letterSource is the key a creditor's attempts count under: the address, apart from its

@@ -25,7 +25,9 @@ const (
 
 // signalScope is what every signal's query is given.
 type signalScope struct {
+	db          *DB
 	d           dialect
+	path        string          // the subtree's unit's path
 	lo, hi      string          // the subtree's range of paths
 	asOf        qingqian.Date   // the date the signals are evaluated on
 	reportDates []qingqian.Date // the report dates (periods' dates) up to asOf
@@ -143,7 +145,7 @@ func (s *SignalService) Signals(ctx context.Context, orgID int64, asOf qingqian.
 // its count and amount (of all its records, when the database counted them) and its first
 // MaxSignalHits records.
 func (db *DB) evalSignals(ctx context.Context, q readQueryer, path string, asOf qingqian.Date) (_ []*qingqian.Signal, err error) {
-	sc := &signalScope{asOf: asOf, d: db.d}
+	sc := &signalScope{db: db, asOf: asOf, d: db.d, path: path}
 	sc.lo, sc.hi = subtreeRange(path)
 	if sc.reportDates, err = reportDates(ctx, q, asOf); err != nil {
 		return nil, err
@@ -267,8 +269,109 @@ func repayHits(rs []repayment, text string) []qingqian.SignalHit {
 	return out
 }
 
+// repaymentFigures are the subtree's repayments dated up to a date and not reversed by then, as
+// the running totals keep them (ADR 13, 38): their count and amount, and those of the ones
+// without a voucher.
+type repaymentFigures struct {
+	n, noVoucher            int
+	amount, amountNoVoucher qingqian.Money
+}
+
+// subtreeRepayments reads the repayments' figures of the subtree at path as of asOf (as known
+// now) from the running totals: a few hundred rows, whatever the number of repayments. A
+// reversal is dated on or after the repayment it reverses and takes off what the repayment
+// still counts (entryMeasures), so the figures as of a date are those of the repayments dated
+// by then and not reversed by then; a voucher takes its repayment off the ones without.
+func (db *DB) subtreeRepayments(ctx context.Context, q queryer, path string, asOf qingqian.Date) (_ repaymentFigures, err error) {
+	defer wrapErr(&err, "the repayments' running totals")
+	var f repaymentFigures
+	rows, err := q.QueryContext(ctx, `SELECT id FROM orgs WHERE path = $1`, path)
+	if err != nil {
+		return f, err
+	}
+	var id int64
+	for rows.Next() {
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return f, err
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return f, err
+	}
+	if id == 0 {
+		return f, fmt.Errorf("no unit at %q", path)
+	}
+	all, err := db.sumsUpTo(ctx, q, []int64{id}, asOf)
+	if err != nil {
+		return f, err
+	}
+	for _, m := range all[id] {
+		f.n += int(m[mPayN])
+		f.amount += qingqian.Money(m[mRepU] + m[mRepD]) // repaid, positive (measuresOf)
+		f.noVoucher += int(m[mPayNV])
+		f.amountNoVoucher += qingqian.Money(m[mRepNV])
+	}
+	return f, nil
+}
+
+// firstRepayments lists the first MaxSignalHits repayments (by date) of the subtree that
+// repaymentsWhere and cond pick. Its count and amount come from elsewhere (the running totals):
+// only the listed ones are read. A large subtree's are found along the repayments' index by
+// business day (migration 0032), stopping at the last one listed; a small subtree's from its
+// units' items, sorted, which reads no other subtree's repayments.
+func firstRepayments(ctx context.Context, q readQueryer, sc *signalScope, cond string, large bool) (_ []repayment, err error) {
+	rows, err := q.QueryContext(ctx, firstRepaymentsSQL(sc.d, cond, large), sc.asOf, sc.lo, sc.hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []repayment
+	for rows.Next() {
+		var r repayment
+		if err := rows.Scan(&r.id, &r.itemID, &r.orgID, &r.creditorID, &r.orgName, &r.creditor, &r.on, &r.amount); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// firstRepaymentsSQL is firstRepayments' query: $1 the date, $2 and $3 the subtree's paths.
+func firstRepaymentsSQL(d dialect, cond string, large bool) string {
+	from := ` FROM entries e CROSS JOIN items i CROSS JOIN orgs o` + repaymentsWhere + ` AND i.id = e.item_id AND o.id = i.org_id` + cond + ` ORDER BY e.on_date, e.id`
+	if !large {
+		// SQLite's unary plus keeps it from reading the set along the date's index.
+		plus := "+"
+		if d.name == "postgres" {
+			plus = ""
+		}
+		from = ` FROM orgs o JOIN items i ON i.org_id = o.id JOIN entries e ON e.item_id = i.id` + repaymentsWhere + cond + ` ORDER BY ` + plus + `e.on_date, e.id`
+	}
+	return `SELECT e.id, e.item_id, i.org_id, i.creditor_id, o.name, (SELECT c.name FROM creditors c WHERE c.id = i.creditor_id), e.on_date, -(e.du + e.dd)` +
+		from + ` LIMIT ` + fmt.Sprint(qingqian.MaxSignalHits)
+}
+
+// largeSubtree is the number of repayments from which a subtree's first repayments are found
+// along the index by business day rather than from its units' items (firstRepayments).
+var largeSubtree = 20_000
+
+// noVoucherSQL picks the repayments without a voucher.
+const noVoucherSQL = ` AND NOT EXISTS (SELECT 1 FROM entry_vouchers ev WHERE ev.entry_id = e.id)`
+
 func findNoVoucher(ctx context.Context, q readQueryer, sc *signalScope) ([]qingqian.SignalHit, error) {
-	rs, err := repayments(ctx, q, sc, ` AND NOT EXISTS (SELECT 1 FROM entry_vouchers ev WHERE ev.entry_id = e.id)`)
+	// The count and amount from the running totals, which keep the repayments without a
+	// voucher (ADR 38); the first ones listed from the entries.
+	f, err := sc.db.subtreeRepayments(ctx, q, sc.path, sc.asOf)
+	if err != nil {
+		return nil, err
+	}
+	sc.counted = &signalCount{n: f.noVoucher, amount: f.amountNoVoucher}
+	if f.noVoucher <= 0 {
+		return []qingqian.SignalHit{}, nil
+	}
+	rs, err := firstRepayments(ctx, q, sc, noVoucherSQL, f.n >= largeSubtree)
 	return repayHits(rs, "清偿记录 %d 未附支付凭证"), err
 }
 
