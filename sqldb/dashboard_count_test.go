@@ -12,7 +12,7 @@ import (
 )
 
 // The dashboard's counts (items overdue, owing without a funding source, disputed: asked for
-// the count alone, which the partial indexes of migration 0032 answer) equal the items counted
+// the count alone, which the partial indexes of migration 0031 answer) equal the items counted
 // one by one from each item's own balance, for the province, a group and a unit, after items
 // were cleared, given a later or no due date and a funding source, and a repayment reversed.
 func TestDashboardCountsEqualItemByItem(t *testing.T) {

@@ -183,7 +183,7 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *
 	}
 	if f.FundingSource != nil {
 		if *f.FundingSource == qingqian.FundingNone {
-			// Written out, as the partial index of the unfunded items names it (migration 0032).
+			// Written out, as the partial index of the unfunded items names it (migration 0031).
 			where += ` AND i.funding_source = ''`
 		} else {
 			where += ` AND i.funding_source = ` + q.add(string(*f.FundingSource))
@@ -227,7 +227,7 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *
 	if f.MinAmount != nil {
 		if *f.MinAmount == 1 {
 			// Still owing (amounts are whole 分): the condition of the partial indexes of the
-			// items owing, written as they write it (migration 0032).
+			// items owing, written as they write it (migration 0031).
 			where += ` AND ` + outU + ` + ` + outD + ` > 0`
 		} else {
 			where += ` AND ` + outU + ` + ` + outD + ` >= ` + q.add(int64(*f.MinAmount))

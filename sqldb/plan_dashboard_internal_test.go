@@ -9,7 +9,7 @@ import (
 )
 
 // The dashboard's counts of the current ledger (items overdue, owing without a funding source,
-// disputed) read the partial indexes of migration 0032, which hold only the items they count,
+// disputed) read the partial indexes of migration 0031, which hold only the items they count,
 // and never the items table, for the province and for a group; the signals list their first
 // repayments along the repayments' index by business day. SQLite's plans, as TestQueryPlans.
 func TestDashboardQueryPlans(t *testing.T) {

@@ -319,7 +319,7 @@ func (db *DB) subtreeRepayments(ctx context.Context, q queryer, path string, asO
 // firstRepayments lists the first MaxSignalHits repayments (by date) of the subtree that
 // repaymentsWhere and cond pick. Its count and amount come from elsewhere (the running totals):
 // only the listed ones are read. A large subtree's are found along the repayments' index by
-// business day (migration 0032), stopping at the last one listed; a small subtree's from its
+// business day (migration 0031), stopping at the last one listed; a small subtree's from its
 // units' items, sorted, which reads no other subtree's repayments.
 func firstRepayments(ctx context.Context, q readQueryer, sc *signalScope, cond string, large bool) (_ []repayment, err error) {
 	rows, err := q.QueryContext(ctx, firstRepaymentsSQL(sc.d, cond, large), sc.asOf, sc.lo, sc.hi)
