@@ -224,7 +224,7 @@ func (tx *Tx) recomputeMany(ctx context.Context, ks []*qingqian.Contract, events
 		return err
 	}
 	today := qingqian.DateOf(tx.now)
-	ids := make([]any, len(ks))
+	ids := make([]int64, len(ks))
 	payables := make([][]*qingqian.Payable, len(ks))
 	var payableRows, partRows [][]any
 	for i, k := range ks {
@@ -300,24 +300,15 @@ func partRowsOf(k *qingqian.Contract, p *qingqian.Payable) [][]any {
 	return rows
 }
 
-// deleteWhereIn deletes the rows of a table whose column is one of values, 500 values a
-// statement.
-func (tx *Tx) deleteWhereIn(ctx context.Context, table, col string, values []any) error {
-	for len(values) > 0 {
-		n := min(len(values), 500)
-		var b strings.Builder
-		b.WriteString(`DELETE FROM ` + table + ` WHERE ` + col + ` IN (`)
-		for i := range n {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(tx.db.d.param(i + 1))
-		}
-		b.WriteString(")")
-		if _, err := tx.ExecContext(ctx, b.String(), values[:n]...); err != nil {
+// deleteWhereIn deletes the rows of a table whose column is one of ids, 500 ids a statement.
+func (tx *Tx) deleteWhereIn(ctx context.Context, table, col string, ids []int64) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		list, params := tx.db.d.inList(ids[:n])
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+col+` IN (`+list+`)`, params...); err != nil {
 			return fmt.Errorf("delete from %s: %w", table, err)
 		}
-		values = values[n:]
+		ids = ids[n:]
 	}
 	return nil
 }
@@ -695,16 +686,8 @@ func (tx *Tx) reachContracts(ctx context.Context, ids []int64) (map[int64]*contr
 	uniq := slices.Compact(slices.Sorted(slices.Values(ids)))
 	for len(uniq) > 0 {
 		n := min(len(uniq), 500)
-		var b strings.Builder
-		params := make([]any, n)
-		for i, id := range uniq[:n] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			params[i] = id
-			b.WriteString(tx.db.d.param(i + 1))
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+contractColumns+contractFrom+` WHERE k.id IN (`+b.String()+`) ORDER BY k.id`+tx.db.d.forUpdateOf("k"), params...)
+		list, params := tx.db.d.inList(uniq[:n])
+		rows, err := tx.QueryContext(ctx, `SELECT `+contractColumns+contractFrom+` WHERE k.id IN (`+list+`) ORDER BY k.id`+tx.db.d.forUpdateOf("k"), params...)
 		if err != nil {
 			return nil, fmt.Errorf("read contracts: %w", err)
 		}
@@ -737,16 +720,8 @@ func (db *DB) eventsOfMany(ctx context.Context, q queryer, ids []int64) (map[int
 	}
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
-		var b strings.Builder
-		params := make([]any, n)
-		for i, id := range ids[:n] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			params[i] = id
-			b.WriteString(db.d.param(i + 1))
-		}
-		rows, err := q.QueryContext(ctx, `SELECT `+eventColumns+` FROM contract_events WHERE contract_id IN (`+b.String()+`) ORDER BY contract_id, on_date, id`, params...)
+		list, params := db.d.inList(ids[:n])
+		rows, err := q.QueryContext(ctx, `SELECT `+eventColumns+` FROM contract_events WHERE contract_id IN (`+list+`) ORDER BY contract_id, on_date, id`, params...)
 		if err != nil {
 			return nil, fmt.Errorf("read contract events: %w", err)
 		}
@@ -772,16 +747,8 @@ func (tx *Tx) linkedContracts(ctx context.Context, ids []int64) (map[int64]bool,
 	out := map[int64]bool{}
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
-		var b strings.Builder
-		params := make([]any, n)
-		for i, id := range ids[:n] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			params[i] = id
-			b.WriteString(tx.db.d.param(i + 1))
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT contract_id FROM payable_items WHERE contract_id IN (`+b.String()+`)`, params...)
+		list, params := tx.db.d.inList(ids[:n])
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT contract_id FROM payable_items WHERE contract_id IN (`+list+`)`, params...)
 		if err != nil {
 			return nil, fmt.Errorf("read payable_items: %w", err)
 		}

@@ -38,6 +38,20 @@ func (d dialect) param(i int) string {
 	return "$" + strconv.Itoa(i)
 }
 
+// inList is the placeholders of an IN list of ids, "?, ?" or "$1, $2", and its arguments.
+func (d dialect) inList(ids []int64) (string, []any) {
+	var b strings.Builder
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		args[i] = id
+		b.WriteString(d.param(i + 1))
+	}
+	return b.String(), args
+}
+
 // addDays is a date column n days later.
 func (d dialect) addDays(col string, n int) string {
 	if d.name == "postgres" {
