@@ -272,7 +272,7 @@ func TestMissingShippedYearsLoaded(t *testing.T) {
 		if err := cs.SetCalendarYear(f.sys, 2024, "本单位核对后录入", mine); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.InTxForTest(context.Background(), qingqian.SystemActor("migrate"), func(tx *sqldb.Tx) error { return tx.SeedMissingCalendarForTest(context.Background()) }); err != nil {
+		if err := db.InTxForTest(context.Background(), qingqian.SystemActor("migrate"), func(tx *sqldb.Tx) error { return tx.MigrateCalendarAndPayablesForTest(context.Background()) }); err != nil {
 			t.Fatal(err)
 		}
 		days := map[int]int{}

@@ -372,8 +372,16 @@ func (tx *Tx) recomputeContracts(ctx context.Context, where string, d qingqian.D
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	for _, k := range ks {
-		if err := tx.recomputePayables(ctx, k, nil); err != nil {
+	for chunk := range slices.Chunk(ks, 500) {
+		ids := make([]int64, len(chunk))
+		for i, k := range chunk {
+			ids[i] = k.ID
+		}
+		events, err := tx.db.eventsOfMany(ctx, tx, ids)
+		if err != nil {
+			return 0, err
+		}
+		if err := tx.recomputeMany(ctx, chunk, events, nil, false); err != nil {
 			return 0, err
 		}
 	}

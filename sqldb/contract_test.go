@@ -405,3 +405,55 @@ func TestDisclosure(t *testing.T) {
 		}
 	})
 }
+
+// Migration 0030 derives every contract's payables again: a due date counted on weekends alone
+// before the year's arrangement was shipped, and parts written before they kept their holds, are
+// what the rules now say.
+func TestMigrationRecomputesPayables(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		f.at("2025-01-31 10:00")
+		ctx := context.Background()
+		contracts := sqldb.NewContractService(db)
+		a1 := clerkOf(f.subA1)
+		// An institution's 30 days from delivery on 5 September 2024 end on Saturday 5 October,
+		// in the National Day rest (1–7 October): due Tuesday 8 October.
+		k := &qingqian.Contract{OrgID: f.subA1.ID, Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, No: "HT-2024-9", Name: "检测", Kind: qingqian.KindServices,
+			Buyer: qingqian.BuyerInstitution, SignedOn: qingqian.MustParseDate("2024-08-01"), Amount: qingqian.Yuan(1000), SupplierSize: qingqian.SizeSmall, Settlement: qingqian.SettleOnce}
+		if err := contracts.CreateContract(a1, k); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range []*qingqian.ContractEvent{
+			{ContractID: k.ID, Kind: qingqian.EventDelivery, On: qingqian.MustParseDate("2024-09-05")},
+			{ContractID: k.ID, Kind: qingqian.EventDispute, On: qingqian.MustParseDate("2024-11-01"), Amount: qingqian.Yuan(400)},
+		} {
+			if err := contracts.AddContractEvent(a1, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// As a database before: 2024 not in the calendar, the due date counted on the plain week,
+		// the parts without their holds.
+		for _, q := range []string{
+			`DELETE FROM calendar_days WHERE day >= '2024-01-01' AND day < '2025-01-01'`, `DELETE FROM calendar_years WHERE year = 2024`,
+			`UPDATE payables SET due_on = '2024-10-07'`, `DELETE FROM payable_parts`,
+			`INSERT INTO payable_parts (contract_id, seq, org_id, start_on, due_on, amount, paid_on, prev_paid_on) VALUES (` +
+				fmt.Sprint(k.ID) + `, 1, ` + fmt.Sprint(f.subA1.ID) + `, '2024-09-05', '2024-10-07', 100000, NULL, NULL)`,
+		} {
+			if err := db.ExecForTest(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.InTxForTest(ctx, qingqian.SystemActor("migrate"), func(tx *sqldb.Tx) error { return tx.MigrateCalendarAndPayablesForTest(ctx) }); err != nil {
+			t.Fatal(err)
+		}
+		var due qingqian.Date
+		var parts, held int
+		if err := db.QueryRowForTest(ctx, `SELECT due_on FROM payables WHERE contract_id = $1`, k.ID).Scan(&due); err != nil || due != qingqian.MustParseDate("2024-10-08") {
+			t.Fatalf("due %s %v", due, err)
+		}
+		if err := db.QueryRowForTest(ctx, `SELECT COUNT(*), COUNT(held_from) FROM payable_parts WHERE contract_id = $1`, k.ID).Scan(&parts, &held); err != nil || parts != 2 || held != 1 {
+			t.Fatalf("%d parts, %d held: %v", parts, held, err)
+		}
+		mustVerifyTotals(t, db)
+	})
+}

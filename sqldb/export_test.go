@@ -25,10 +25,10 @@ func (tx *Tx) AuditForTest(ctx context.Context, action, entity string, id int64,
 // assignments from the audit trail, and every clue's deadlines.
 func (tx *Tx) MigrateClueDatesForTest(ctx context.Context) error { return migrateClueDates(ctx, tx) }
 
-// SeedMissingCalendarForTest runs the work of migration 0030 again: the shipped years a database
-// does not hold are loaded, the others left alone.
-func (tx *Tx) SeedMissingCalendarForTest(ctx context.Context) error {
-	return seedMissingCalendar(ctx, tx)
+// MigrateCalendarAndPayablesForTest runs the work of migration 0030 again: the shipped years a
+// database does not hold are loaded, the others left alone, and every contract recomputed.
+func (tx *Tx) MigrateCalendarAndPayablesForTest(ctx context.Context) error {
+	return migrateCalendarAndPayables(ctx, tx)
 }
 
 // ExecForTest runs a statement directly, bypassing the services and the audit trail. Tests use

@@ -203,7 +203,12 @@ func (db *DB) applyMigration(ctx context.Context, name string) (bool, error) {
 		return false, fmt.Errorf("migration %s: %w", name, err)
 	}
 	if after := afterMigration[name]; after != nil {
-		if err := after(ctx, &Tx{Tx: tx, db: db, now: db.Now(), actor: qingqian.SystemActor("migrate")}); err != nil {
+		t := &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), actor: qingqian.SystemActor("migrate")}
+		if err := after(ctx, t); err != nil {
+			return false, fmt.Errorf("migration %s: %w", name, err)
+		}
+		// What it wrote through the services (audited, totals kept) is finished as inTx does.
+		if err := t.finish(ctx); err != nil {
 			return false, fmt.Errorf("migration %s: %w", name, err)
 		}
 	}
@@ -236,6 +241,19 @@ var afterMigration = map[string]func(ctx context.Context, tx *Tx) error{
 	"0015_contracts_payables.sql": seedLPR,
 	// The letters' counters start from the numbers of the letters already issued.
 	"0023_letters_bills_annex.sql": func(ctx context.Context, tx *Tx) error { return tx.fillCounters(ctx, "letter") },
-	// The calendar gained the years 2020–2024, which the 2020 rules' due dates are counted on.
-	"0030_calendar_2020_2024.sql": seedMissingCalendar,
+	// The calendar gained the years 2020–2024, which the 2020 rules' due dates are counted on,
+	// and the payables' parts their holds and bills (0027): every contract's payables again.
+	"0030_calendar_2020_2024.sql": migrateCalendarAndPayables,
+}
+
+// migrateCalendarAndPayables is the work of migration 0030: the shipped calendar years a
+// database lacks, then every contract's payables derived again (their due dates may reach into
+// those years, and their parts now keep holds and bills).
+func migrateCalendarAndPayables(ctx context.Context, tx *Tx) error {
+	if err := seedMissingCalendar(ctx, tx); err != nil {
+		return err
+	}
+	tx.payCal = nil
+	_, err := tx.recomputeContractsSignedFrom(ctx, qingqian.NewDate(1900, 1, 1))
+	return err
 }

@@ -139,22 +139,29 @@ func (db *DB) inTx(ctx context.Context, actor *qingqian.Actor, fn func(tx *Tx) e
 		sqltx.Rollback()
 		return cancelled(ctx, err)
 	}
-	if err := tx.commitVolume(ctx); err != nil {
+	if err := tx.finish(ctx); err != nil {
 		sqltx.Rollback()
 		return err
-	}
-	if err := tx.flushAudit(ctx); err != nil {
-		sqltx.Rollback()
-		return err
-	}
-	if tx.headLoaded {
-		if _, err := sqltx.ExecContext(ctx, `UPDATE audit_heads SET seq = $1, hash = $2, last_seq = $3 WHERE chain = $4`, tx.headSeq, tx.headHash, tx.headLast, tx.chain); err != nil {
-			sqltx.Rollback()
-			return fmt.Errorf("write the audit chain's head: %w", err)
-		}
 	}
 	if err := sqltx.Commit(); err != nil {
 		return cancelled(ctx, fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// finish writes what a transaction kept back for its end: the gross movement, the audit records
+// buffered, and the new head of the audit chain it wrote to.
+func (tx *Tx) finish(ctx context.Context) error {
+	if err := tx.commitVolume(ctx); err != nil {
+		return err
+	}
+	if err := tx.flushAudit(ctx); err != nil {
+		return err
+	}
+	if tx.headLoaded {
+		if _, err := tx.ExecContext(ctx, `UPDATE audit_heads SET seq = $1, hash = $2, last_seq = $3 WHERE chain = $4`, tx.headSeq, tx.headHash, tx.headLast, tx.chain); err != nil {
+			return fmt.Errorf("write the audit chain's head: %w", err)
+		}
 	}
 	return nil
 }
