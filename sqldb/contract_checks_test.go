@@ -106,6 +106,14 @@ func TestContractTextsAndDates(t *testing.T) {
 		if res.Unchanged != 1 {
 			t.Errorf("HT-1 with a trailing space is not the contract HT-1: %+v", res)
 		}
+		// A new contract whose supplier name is not the one its code is registered under: the
+		// cell is named, nothing guessed.
+		other := row(2, "HT-NAME", "2025-07-01")
+		other.Contract.Creditor.Name = "另一家有限公司"
+		res, err = imports.ImportContracts(a1, rowsOf(other), true)
+		if err != nil || len(res.Issues) != 1 || res.Issues[0].Field != "creditor_name" || res.Issues[0].Value != "另一家有限公司" || !strings.Contains(res.Issues[0].Message, "不一致") {
+			t.Fatalf("another supplier name: %+v %v", res, err)
+		}
 		evs, err := imports.ImportContractEvents(a1, rowsOf(&qingqian.ContractEventRow{Row: 2, OrgName: f.subA1.Name, ContractNo: "HT-1\u3000",
 			Event: qingqian.ContractEvent{Kind: qingqian.EventAcceptance, On: qingqian.MustParseDate("1989-01-01")}}), true)
 		if err != nil {

@@ -95,6 +95,10 @@ func (im *importer) contract(ctx context.Context, r *qingqian.ContractRow, first
 		}
 		return err
 	}
+	if err := sameSupplierName(k.Creditor.Name, cr); err != nil {
+		issue("creditor_name", k.Creditor.Name, qingqian.ErrorMessage(err))
+		return nil
+	}
 	if created {
 		im.res.CreditorsCreated++
 	}

@@ -14,8 +14,8 @@ import (
 // days), an agreed rate below the LPR and a back-to-back clause; one under the 2020 rules, of an
 // institution agreeing 90 days (60 at most).
 const contractsCSV = "采购单位,合同编号,合同名称,合同类型,采购方类型,供应商统一社会信用代码,供应商名称,签订时声明的规模,规模声明日期,规模声明依据,签订日期,合同金额（元）,结算方式,约定付款期限（日）,验收为付款条件,约定验收期限（日）,约定逾期利率（%）,利率单位,背靠背条款,以审计结果为结算依据,强制以票据支付,备注\n" +
-	"甲集团,HT-PV-1,钢材采购,货物款,大型企业,91110000600037341L,某某钢材有限公司,小型,,中小企业声明函,2025-09-01,100000,一次性结算,,否,,2.5,年,是,否,否,\n" +
-	"甲集团,HT-PV-2,检测服务,服务款,事业单位,91110000600037341L,某某钢材有限公司,小型,,中小企业声明函,2024-03-01,50000,一次性结算,90,否,,,,否,否,否,\n"
+	"甲集团,HT-PV-1,钢材采购,货物款,大型企业,91110000600037341L,某某劳务有限公司,小型,,中小企业声明函,2025-09-01,100000,一次性结算,,否,,2.5,年,是,否,否,\n" +
+	"甲集团,HT-PV-2,检测服务,服务款,事业单位,91110000600037341L,某某劳务有限公司,小型,,中小企业声明函,2024-03-01,50000,一次性结算,90,否,,,,否,否,否,\n"
 
 // The preview of a contracts import shows, row by row, the terms the payment rules will apply
 // (the version of the Regulation, the term, the rate and whether the agreed one is below the LPR
