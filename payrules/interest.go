@@ -286,6 +286,12 @@ func InterestOf(lprs LPRTable, t Terms, due qingqian.Date, pieces []Piece, asOf 
 		}
 	}
 	o.Interest = roundHalfUp(num, den)
+	if o.Interest == math.MaxInt64 || o.Interest == math.MinInt64 {
+		// Only a rate or amount written before their bounds can reach it: said, not shown as if
+		// it were the figure.
+		o.Flags = append(o.Flags, Flag{Code: "interest_out_of_range",
+			Text: "逾期利息超出可计算的范围，显示的是上限而非实际金额：请核对约定逾期利率和金额"})
+	}
 	if due.IsZero() {
 		o.Steps = append(o.Steps, "无到期日，不计逾期利息")
 		return o

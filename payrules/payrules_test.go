@@ -1,6 +1,7 @@
 package payrules
 
 import (
+	"math"
 	"math/big"
 	"os"
 	"strings"
@@ -552,5 +553,15 @@ func TestPausedDays(t *testing.T) {
 		if got, _ := PausedDays(due, d(tc.end), tc.holds); got != tc.want {
 			t.Errorf("%+v to %s: %d paused days, want %d", tc.holds, tc.end, got, tc.want)
 		}
+	}
+}
+
+// A rate beyond the bounds (a row written before them) does not wrap round: the interest is
+// capped and the payable says so.
+func TestInterestBeyondTheBoundsIsSaid(t *testing.T) {
+	terms := Terms{Signed: d("2025-07-01"), Buyer: BuyerLarge, Supplier: SizeSmall, AgreedRate: q.Rate{PerDay: true, Micro: 990_000}}
+	o := Interest(ShippedLPR(), terms, d("2025-10-01"), q.MaxAmount, nil, d("9999-12-31"))
+	if o.Interest != math.MaxInt64 || !hasFlag(o.Flags, "interest_out_of_range") {
+		t.Fatalf("interest %d, flags %+v", o.Interest, o.Flags)
 	}
 }
