@@ -1,8 +1,9 @@
 package sqldb
 
 // The benchmark province: a large ledger written straight into the tables, for measuring the
-// read side at a province's size. It bypasses the services and the audit trail (it is not a
-// ledger anyone entered). The running totals, their monthly roll-up and the gross movement are
+// read side and `verify` at a province's size. It bypasses the services but writes what they
+// would have: every entry with the hash-chained audit record that wrote it, in its group's
+// chain, so that `verify` passes on it and can be timed. The running totals, their monthly roll-up and the gross movement are
 // summed in memory while the rows are made and written once at the end, not recomputed from
 // the entries after the load; TestBenchProvinceTotals checks them against the recomputation.
 
@@ -99,6 +100,7 @@ func writeBenchProvince(ctx context.Context, w *bulkWriter, n int) (*BenchProvin
 		return nil, err
 	}
 	holders := map[int64][]int64{} // leaf → the units whose totals hold its items
+	paths := map[int64]string{}    // leaf → its path
 	id := int64(1)
 	for g := range 50 {
 		id++
@@ -118,6 +120,7 @@ func writeBenchProvince(ctx context.Context, w *bulkWriter, n int) (*BenchProvin
 				p.Leaves = append(p.Leaves, id)
 				path := fmt.Sprintf("%s%d/", spath, id)
 				holders[id] = totalsHolders(path)
+				paths[id] = path
 				if err := org(id, sid, path, 3, fmt.Sprintf("集团%d子公司%d项目部%d", g, s, l), "subsidiary"); err != nil {
 					return nil, err
 				}
@@ -138,8 +141,22 @@ func writeBenchProvince(ctx context.Context, w *bulkWriter, n int) (*BenchProvin
 	}
 	items := w.table("items", []string{"id", "org_id", "creditor_id", "contract_no", "kind", "arisen_on", "due_on", "undisputed", "disputed", "funding_source", "origin",
 		"search", "rec_u", "rec_d", "rep_u", "out_u", "out_d", "status", "created_at", "created_on", "updated_at"})
-	entries := w.table("entries", []string{"item_id", "kind", "cat", "on_date", "recorded_at", "recorded_on", "backdated", "du", "dd", "method", "actor_name"})
+	entries := w.table("entries", []string{"id", "item_id", "kind", "cat", "on_date", "recorded_at", "recorded_on", "backdated", "du", "dd", "method", "actor_name"})
 	entries.refs = items
+	trail := newBenchTrail(w)
+	trail.audit.refs = entries
+	var eid int64
+	// entry writes an entry of item i held by leaf, and the audit record that wrote it.
+	entry := func(i, leaf int64, kind qingqian.EntryKind, cat qingqian.Category, on qingqian.Date, du, dd int64, method qingqian.PayMethod) error {
+		eid++
+		at := benchAt10(on)
+		if err := entries.add(ctx, eid, i, string(kind), string(cat), on, at, on, false, du, dd, string(method), "bench"); err != nil {
+			return err
+		}
+		return trail.entry(ctx, holders[leaf][0], paths[leaf], &qingqian.Entry{ID: eid, ItemID: i, Kind: kind, Category: cat, On: on,
+			RecordedAt: time.Time(at), Undisputed: qingqian.Money(du), Disputed: qingqian.Money(dd), Method: method, ActorName: "bench",
+			Vouchers: []qingqian.VoucherRef{}})
+	}
 	sums := &benchSums{days: map[benchDay]*measures{}, months: map[benchDay]*measures{}, volume: map[int64]int64{}}
 	rng := rand.New(rand.NewPCG(1, 2))
 	kinds := []string{"works", "goods", "services", "retention", "other"}
@@ -162,14 +179,14 @@ func writeBenchProvince(ctx context.Context, w *bulkWriter, n int) (*BenchProvin
 			fmt.Sprintf("ht%07d", i), amt, disp, pay1+pay2, amt-pay1-pay2, disp, "partial", at, arisen, at); err != nil {
 			return nil, err
 		}
-		if err := entries.add(ctx, int64(i), "recognise", "rec", arisen, at, arisen, false, amt, disp, "", "bench"); err != nil {
+		if err := entry(int64(i), leaf, qingqian.EntryRecognise, qingqian.CatRecognise, arisen, amt, disp, ""); err != nil {
 			return nil, err
 		}
 		for _, r := range []struct {
 			on  qingqian.Date
 			pay int64
 		}{{on1, pay1}, {on2, pay2}} {
-			if err := entries.add(ctx, int64(i), "repay", "rep", r.on, benchAt10(r.on), r.on, false, -r.pay, int64(0), "transfer", "bench"); err != nil {
+			if err := entry(int64(i), leaf, qingqian.EntryRepay, qingqian.CatRepay, r.on, -r.pay, 0, qingqian.MethodTransfer); err != nil {
 				return nil, err
 			}
 			sums.add(holders[leaf], r.on, kind, entryMeasures(qingqian.EntryRepay, qingqian.CatRepay, qingqian.Money(-r.pay), 0, false))
@@ -179,16 +196,14 @@ func writeBenchProvince(ctx context.Context, w *bulkWriter, n int) (*BenchProvin
 		sums.add(holders[leaf], arisen, kind, rec)
 		sums.volume[holders[leaf][0]] += amt + disp + pay1 + pay2 // the group
 	}
-	for _, t := range []*bulkTable{items, entries} {
-		if err := t.flush(ctx); err != nil {
-			return nil, err
-		}
+	if err := trail.finish(ctx); err != nil { // the items and entries first
+		return nil, err
 	}
 	if err := writeBenchSums(ctx, w, sums); err != nil {
 		return nil, err
 	}
 	// The rows were given their keys; the sequences continue after them.
-	return p, w.resetSequences(ctx, "orgs", "creditors", "items")
+	return p, w.resetSequences(ctx, "orgs", "creditors", "items", "entries")
 }
 
 // writeBenchSums writes the running totals, their monthly roll-up and the gross movement.

@@ -6,6 +6,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -195,4 +196,58 @@ func (w *bulkWriter) resetSequences(ctx context.Context, tables ...string) error
 		}
 	}
 	return nil
+}
+
+// benchTrail writes the audit records of the benchmark province's entries: one chain per
+// group, each record hashed onto the one before it in its chain, as the services write them.
+type benchTrail struct {
+	audit *bulkTable
+	heads map[int64]*ChainHead
+	seq   int64
+}
+
+func newBenchTrail(w *bulkWriter) *benchTrail {
+	return &benchTrail{heads: map[int64]*ChainHead{}, audit: w.table("audit_log", []string{"seq", "chain", "chain_seq", "entry_id", "at", "actor_id",
+		"actor_name", "org_path", "action", "entity", "entity_id", "before_json", "after_json", "prev_hash", "hash", "source"})}
+}
+
+// entry writes the record of e, an entry of an item held by the unit at path in group.
+func (t *benchTrail) entry(ctx context.Context, group int64, path string, e *qingqian.Entry) error {
+	after, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	h := t.heads[group]
+	if h == nil {
+		h = &ChainHead{Chain: group}
+		t.heads[group] = h
+	}
+	t.seq++
+	r := qingqian.AuditRecord{Chain: group, ChainSeq: h.Seq + 1, At: e.RecordedAt, ActorName: e.ActorName, OrgPath: path,
+		Action: "entry." + string(e.Kind), Entity: "item", EntityID: e.ItemID, After: after, PrevHash: h.Hash}
+	r.Hash = r.ComputeHash()
+	h.Seq, h.Hash, h.LastSeq = r.ChainSeq, r.Hash, t.seq
+	return t.audit.add(ctx, t.seq, r.Chain, r.ChainSeq, e.ID, benchInstant(r.At), int64(0), r.ActorName, r.OrgPath, r.Action, r.Entity, r.EntityID,
+		"", string(after), r.PrevHash, r.Hash, "")
+}
+
+// finish writes the records left (and the rows they refer to) and the chains' heads.
+func (t *benchTrail) finish(ctx context.Context) error {
+	if err := t.audit.flush(ctx); err != nil {
+		return err
+	}
+	heads := t.audit.w.table("audit_heads", []string{"chain", "seq", "hash", "last_seq"})
+	for _, h := range t.heads {
+		if err := heads.add(ctx, h.Chain, h.Seq, h.Hash, h.LastSeq); err != nil {
+			return err
+		}
+	}
+	if err := heads.flush(ctx); err != nil {
+		return err
+	}
+	if t.audit.w.pg == nil {
+		return nil
+	}
+	_, err := t.audit.w.pg.Exec(ctx, `SELECT setval(pg_get_serial_sequence('audit_log', 'seq'), (SELECT MAX(seq) FROM audit_log))`)
+	return err
 }

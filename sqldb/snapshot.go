@@ -7,6 +7,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -19,6 +20,105 @@ type snapshot struct {
 	tx      *sql.Tx
 	pg      bool
 	cursors int
+	conn    *sql.Conn // SQLite, a large snapshot: the reading connection it holds, set back at Close
+	// progress, when set, is told how far a long walk has got ("审计链：已读 1000000 条记录").
+	progress func(string)
+}
+
+// progressEvery is how many rows a long walk reads between two reports of its progress.
+const progressEvery = 1_000_000
+
+// tick reports that a walk has read n rows of what, every progressEvery rows.
+func (s *snapshot) tick(what string, n int64) {
+	if s.progress != nil && n%progressEvery == 0 {
+		s.progress(fmt.Sprintf("%s：已读 %d 条", what, n))
+	}
+}
+
+// largeReadCache is the page cache, in KiB, of each reading connection a large snapshot holds
+// on SQLite (`verify`): its merges sort the ledger's entries, and a sort that outgrows the
+// cache (2 MB by default) spills to temporary files and reads them back.
+const largeReadCache = 64 << 10
+
+// beginLargeSnapshots opens n snapshots of one and the same state of the database, for reading
+// the whole ledger on n connections at once. On PostgreSQL the first exports its snapshot and
+// the others take it (SET TRANSACTION SNAPSHOT). On SQLite, where a reader's state is the one
+// at its first read, the one writer is held (BEGIN IMMEDIATE) while every reader makes its
+// first read, so that no commit falls between them; the writers wait for that only. Each
+// SQLite connection is given a larger page cache and SQLite's worker threads for sorting,
+// set back when it closes.
+func (db *DB) beginLargeSnapshots(ctx context.Context, n int) (_ []*snapshot, err error) {
+	var all []*snapshot
+	defer func() {
+		if err != nil {
+			for _, s := range all {
+				s.Close()
+			}
+		}
+	}()
+	if db.d.name == "postgres" {
+		first, err := db.beginSnapshot(ctx)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, first)
+		var id string
+		if err := first.tx.QueryRowContext(ctx, `SELECT pg_export_snapshot()`).Scan(&id); err != nil {
+			return nil, fmt.Errorf("export the snapshot: %w", err)
+		}
+		for len(all) < n {
+			tx, err := db.write.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+			if err != nil {
+				return nil, fmt.Errorf("begin a snapshot: %w", err)
+			}
+			all = append(all, &snapshot{tx: tx, pg: true})
+			if _, err := tx.ExecContext(ctx, `SET TRANSACTION SNAPSHOT '`+id+`'`); err != nil {
+				return nil, fmt.Errorf("take the snapshot: %w", err)
+			}
+		}
+		return all, nil
+	}
+	w, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("hold the writer: %w", err)
+	}
+	defer w.Rollback()
+	for len(all) < n {
+		conn, err := db.read.DB.Conn(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("begin a snapshot: %w", err)
+		}
+		for _, p := range []string{fmt.Sprintf(`PRAGMA cache_size = -%d`, largeReadCache), `PRAGMA threads = 2`} {
+			if _, err := conn.ExecContext(ctx, p); err != nil {
+				resetLargeRead(conn)
+				return nil, fmt.Errorf("begin a snapshot: %w", err)
+			}
+		}
+		tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			resetLargeRead(conn)
+			return nil, fmt.Errorf("begin a snapshot: %w", err)
+		}
+		all = append(all, &snapshot{tx: tx, conn: conn})
+		var x int64
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_heads`).Scan(&x); err != nil {
+			return nil, fmt.Errorf("begin a snapshot: %w", err)
+		}
+	}
+	return all, nil
+}
+
+// resetLargeRead sets a reading connection's cache and threads back to the defaults and
+// returns it to the pool.
+func resetLargeRead(conn *sql.Conn) {
+	ctx := context.Background()
+	for _, p := range []string{`PRAGMA cache_size = -2000`, `PRAGMA threads = 0`} {
+		if _, err := conn.ExecContext(ctx, p); err != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn }) // not set back: the pool drops it
+			break
+		}
+	}
+	conn.Close()
 }
 
 // beginSnapshot opens a snapshot; Close ends it.
@@ -40,7 +140,13 @@ func (db *DB) beginSnapshot(ctx context.Context) (*snapshot, error) {
 }
 
 // Close ends the snapshot.
-func (s *snapshot) Close() error { return s.tx.Rollback() }
+func (s *snapshot) Close() error {
+	err := s.tx.Rollback()
+	if s.conn != nil {
+		resetLargeRead(s.conn)
+	}
+	return err
+}
 
 // streamBatch is how many rows a stream fetches at a time on PostgreSQL.
 const streamBatch = 2000

@@ -175,6 +175,36 @@ func TestVerifyFindsADeletedRepayment(t *testing.T) {
 	})
 }
 
+// A repayment deleted together with its record's binding (entry_id cleared, the item's
+// balance and the totals made to agree) is caught by the chain: the record still says which
+// entry it wrote. Two records' bindings swapped are caught entry by entry.
+func TestVerifyFindsAnAlteredBinding(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f, it, e := tamperFixture(t, db)
+		e2 := f.MustRepay(t, as(f.subA1), it.ID, "2019-02-03", qingqian.Yuan(20))
+		mustVerify(t, db)
+		if err := db.DropAuditGuardForTest(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		swap := func() {
+			mustExec(t, db, `UPDATE audit_log SET entry_id = -1 WHERE entry_id = $1`, e.ID)
+			mustExec(t, db, `UPDATE audit_log SET entry_id = $1 WHERE entry_id = $2`, e.ID, e2.ID)
+			mustExec(t, db, `UPDATE audit_log SET entry_id = $1 WHERE entry_id = -1`, e2.ID)
+		}
+		swap()
+		wantProblem(t, db, sqldb.VerifyOptions{}, fmt.Sprintf("分录 %d（台账 %d）与写入它的审计记录", e.ID, it.ID), "编号")
+		swap()
+		mustVerify(t, db)
+		mustExec(t, db, `UPDATE audit_log SET entry_id = NULL WHERE entry_id = $1`, e.ID)
+		mustExec(t, db, `DELETE FROM entries WHERE id = $1`, e.ID)
+		mustExec(t, db, `UPDATE items SET rep_u = rep_u - $1, out_u = out_u + $1 WHERE id = $2`, int64(qingqian.Yuan(10)), it.ID)
+		if err := db.RebuildTotals(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		wantProblem(t, db, sqldb.VerifyOptions{}, "所绑定的分录编号与其内容不符")
+	})
+}
+
 // A bill edited, added or deleted behind the service's back disagrees with the audit records
 // that wrote it; untouched, it passes.
 func TestVerifyFindsAnEditedBill(t *testing.T) {

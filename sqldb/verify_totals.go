@@ -77,8 +77,8 @@ type signedStream struct {
 }
 
 // mergeTotals merges streams ordered by key and calls bad for every key whose signed sum is not
-// zero in every measure.
-func mergeTotals(streams []*signedStream, bad func(rowKey, measures)) error {
+// zero in every measure, and tick for every key.
+func mergeTotals(streams []*signedStream, tick func(), bad func(rowKey, measures)) error {
 	for _, s := range streams {
 		s.live = s.st.Next()
 		if err := s.st.Err(); err != nil {
@@ -97,6 +97,7 @@ func mergeTotals(streams []*signedStream, bad func(rowKey, measures)) error {
 			return nil
 		}
 		key := *min
+		tick()
 		var sum measures
 		for _, s := range streams {
 			for s.live && s.st.Row().key.compare(key) == 0 {
@@ -193,7 +194,9 @@ func (db *DB) verifyTotals(ctx context.Context, s *snapshot) (_ string, err erro
 	// wrong at each unit is the sum of what is left over its subtree.
 	residuals := map[rowKey]measures{}
 	many := false
-	if err := mergeTotals(streams, func(k rowKey, m measures) {
+	var keys int64
+	tick := func() { keys++; s.tick("汇总数的键", keys) }
+	if err := mergeTotals(streams, tick, func(k rowKey, m measures) {
 		if len(residuals) < maxResiduals {
 			residuals[k] = m
 		} else {
@@ -269,7 +272,7 @@ func (db *DB) verifyTotals(ctx context.Context, s *snapshot) (_ string, err erro
 		streams = append(streams, &signedStream{st: st, sign: q.sign})
 	}
 	var first int64
-	if err := mergeTotals(streams, func(k rowKey, _ measures) {
+	if err := mergeTotals(streams, func() {}, func(k rowKey, _ measures) {
 		if first == 0 || k.org < first {
 			first = k.org
 		}

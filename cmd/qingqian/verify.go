@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/qingqian/qingqian/sqldb"
 )
@@ -24,7 +25,10 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return exitError(2)
 	}
-	opt := sqldb.VerifyOptions{SkipVouchers: *skipVouchers, Progress: func(step string) { fmt.Fprintf(m.Stderr, "校验%s…\n", step) }}
+	start := time.Now()
+	opt := sqldb.VerifyOptions{SkipVouchers: *skipVouchers, Progress: func(step string) {
+		fmt.Fprintf(m.Stderr, "[%4.0f 秒] 校验%s…\n", time.Since(start).Seconds(), step)
+	}}
 	for _, f := range anchors {
 		a, err := sqldb.ReadAnchorFile(f)
 		if err != nil {
