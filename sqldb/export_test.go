@@ -225,3 +225,23 @@ func AgingSQLForTest(db *DB, asOf qingqian.Date, scope string) (string, []any) {
 	s, _ := agingSQL(db.d.name, &q, asOf, lo, hi)
 	return s, q
 }
+
+// SnapshotCountsForTest opens n snapshots of one state, as verify does, and counts the
+// entries and audit records each sees.
+func (db *DB) SnapshotCountsForTest(ctx context.Context, n int) ([]int64, error) {
+	ss, err := db.beginLargeSnapshots(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	var counts []int64
+	for _, s := range ss {
+		var c int64
+		err := s.tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM entries) + (SELECT COUNT(*) FROM audit_log)`).Scan(&c)
+		s.Close()
+		if err != nil {
+			return nil, err
+		}
+		counts = append(counts, c)
+	}
+	return counts, nil
+}

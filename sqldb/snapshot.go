@@ -40,13 +40,17 @@ func (s *snapshot) tick(what string, n int64) {
 // cache (2 MB by default) spills to temporary files and reads them back.
 const largeReadCache = 64 << 10
 
+// largeReadMap is how much of the database file, in bytes, a large snapshot's connection reads
+// through memory mapping rather than a read call per page.
+const largeReadMap = 8 << 30
+
 // beginLargeSnapshots opens n snapshots of one and the same state of the database, for reading
 // the whole ledger on n connections at once. On PostgreSQL the first exports its snapshot and
 // the others take it (SET TRANSACTION SNAPSHOT). On SQLite, where a reader's state is the one
 // at its first read, the one writer is held (BEGIN IMMEDIATE) while every reader makes its
 // first read, so that no commit falls between them; the writers wait for that only. Each
-// SQLite connection is given a larger page cache and SQLite's worker threads for sorting,
-// set back when it closes.
+// SQLite connection is given a larger page cache, SQLite's worker threads for sorting and
+// the file mapped into memory, set back when it closes.
 func (db *DB) beginLargeSnapshots(ctx context.Context, n int) (_ []*snapshot, err error) {
 	var all []*snapshot
 	defer func() {
@@ -88,7 +92,7 @@ func (db *DB) beginLargeSnapshots(ctx context.Context, n int) (_ []*snapshot, er
 		if err != nil {
 			return nil, fmt.Errorf("begin a snapshot: %w", err)
 		}
-		for _, p := range []string{fmt.Sprintf(`PRAGMA cache_size = -%d`, largeReadCache), `PRAGMA threads = 2`} {
+		for _, p := range []string{fmt.Sprintf(`PRAGMA cache_size = -%d`, largeReadCache), `PRAGMA threads = 2`, fmt.Sprintf(`PRAGMA mmap_size = %d`, int64(largeReadMap))} {
 			if _, err := conn.ExecContext(ctx, p); err != nil {
 				resetLargeRead(conn)
 				return nil, fmt.Errorf("begin a snapshot: %w", err)
@@ -112,7 +116,7 @@ func (db *DB) beginLargeSnapshots(ctx context.Context, n int) (_ []*snapshot, er
 // returns it to the pool.
 func resetLargeRead(conn *sql.Conn) {
 	ctx := context.Background()
-	for _, p := range []string{`PRAGMA cache_size = -2000`, `PRAGMA threads = 0`} {
+	for _, p := range []string{`PRAGMA cache_size = -2000`, `PRAGMA threads = 0`, `PRAGMA mmap_size = 0`} {
 		if _, err := conn.ExecContext(ctx, p); err != nil {
 			conn.Raw(func(any) error { return driver.ErrBadConn }) // not set back: the pool drops it
 			break

@@ -45,6 +45,59 @@ func wantProblem(t *testing.T, db *sqldb.DB, opt sqldb.VerifyOptions, want ...st
 	}
 }
 
+// The snapshots verify reads on two connections at once are of one state: opened again and
+// again while clerks write, every one sees the same entries and records as the first.
+func TestSnapshotsOfOneState(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		it := f.MustItem(t, as(f.subA1), f.subA1, "2019-01-10", qingqian.Yuan(100000), 0)
+		itB := f.MustItem(t, as(f.groupB), f.groupB, "2019-01-10", qingqian.Yuan(100000), 0)
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		var writes atomic.Int64
+		for _, w := range []struct {
+			o  *qingqian.Org
+			id int64
+		}{{f.subA1, it.ID}, {f.groupB, itB.ID}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if _, err := f.entries.RecordEntry(as(w.o), qingqian.EntryInput{ItemID: w.id, Kind: qingqian.EntryRepay,
+						On: qingqian.MustParseDate("2019-02-01"), Amount: 1, Method: qingqian.MethodTransfer}); err != nil {
+						t.Errorf("write: %v", err)
+						return
+					}
+					writes.Add(1)
+				}
+			}()
+		}
+		var problem error
+		for i := 0; i < 60 && problem == nil; i++ {
+			c, err := db.SnapshotCountsForTest(context.Background(), 3)
+			switch {
+			case err != nil:
+				problem = err
+			case c[0] != c[1] || c[0] != c[2]:
+				problem = fmt.Errorf("round %d: the snapshots saw %v rows", i, c)
+			}
+		}
+		close(stop)
+		wg.Wait()
+		if problem != nil {
+			t.Fatal(problem)
+		}
+		if writes.Load() < 20 {
+			t.Fatalf("only %d writes went on meanwhile", writes.Load())
+		}
+	})
+}
+
 // Verify reads one snapshot: run again and again while several clerks record repayments and
 // create items in two groups, it passes every time, and the writers never fail.
 func TestVerifyDuringWrites(t *testing.T) {
