@@ -144,6 +144,9 @@ func (db *DB) Verify(ctx context.Context, opt VerifyOptions) (_ *VerifyReport, e
 	if rep.Totals != "" {
 		rep.add("汇总数异常：%s", rep.Totals)
 	}
+	if err := db.verifyOwing(ctx, s, rep); err != nil {
+		return nil, err
+	}
 	progress("余额与累计发生额")
 	bad, err := db.verifyBalances(ctx, s.tx)
 	if err != nil {
