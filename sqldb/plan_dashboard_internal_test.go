@@ -90,14 +90,4 @@ func TestDashboardQueryPlans(t *testing.T) {
 	if !strings.Contains(plan[0], " e USING INDEX entries_repay_on") || strings.Contains(all, "TEMP B-TREE") {
 		t.Errorf("first repayments of a large subtree: plan %q", all)
 	}
-	// A smaller subtree first walks the province's first repayments along the same index,
-	// a bounded number of them.
-	plan, err = db.ExplainForTest(ctx, firstRepaymentsWalkSQL(noVoucherSQL), today, "/", "0", 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	all = strings.Join(plan, " | ")
-	if !strings.Contains(all, "entries USING INDEX entries_repay_on") || strings.Contains(all, "SCAN entries") {
-		t.Errorf("the province's first repayments: plan %q", all)
-	}
 }

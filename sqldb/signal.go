@@ -357,11 +357,6 @@ func firstRepaymentsSQL(d dialect, cond string, large bool) string {
 // along the index by business day rather than from its units' items (firstRepayments).
 var largeSubtree = 20_000
 
-// walkBudget bounds, for a smaller subtree, the walk along the index by business day tried
-// first (firstRepaymentsWalk): at most walkBudget × the subtree's repayments of the province's
-// are read, about what reading the subtree's own costs; 0 tries none.
-var walkBudget = 1
-
 // noVoucherSQL picks the repayments without a voucher.
 const noVoucherSQL = ` AND NOT EXISTS (SELECT 1 FROM entry_vouchers ev WHERE ev.entry_id = e.id)`
 
@@ -376,52 +371,8 @@ func findNoVoucher(ctx context.Context, q readQueryer, sc *signalScope) ([]qingq
 	if f.noVoucher <= 0 {
 		return []qingqian.SignalHit{}, nil
 	}
-	large := f.n >= largeSubtree
-	if !large && walkBudget > 0 {
-		// The province's first repayments by date, as many as the subtree holds: a subtree
-		// with a fair share of the province's finds its first ones among them (a group of 50
-		// among the first thousand or so), a small one does not and is read by its units.
-		rs, err := firstRepaymentsWalk(ctx, q, sc, noVoucherSQL, f.n*walkBudget)
-		if err != nil {
-			return nil, err
-		}
-		// Found them all, or as many as are listed: the first ones are among those walked.
-		if len(rs) == min(qingqian.MaxSignalHits, f.noVoucher) {
-			return repayHits(rs, "清偿记录 %d 未附支付凭证"), nil
-		}
-	}
-	rs, err := firstRepayments(ctx, q, sc, noVoucherSQL, large)
+	rs, err := firstRepayments(ctx, q, sc, noVoucherSQL, f.n >= largeSubtree)
 	return repayHits(rs, "清偿记录 %d 未附支付凭证"), err
-}
-
-// firstRepaymentsWalk lists the first MaxSignalHits repayments (by date) of the subtree that
-// repaymentsWhere and cond pick among the province's first budget repayments dated up to the
-// date, read along the repayments' index by business day: fewer when the subtree's first ones
-// are not all among them.
-func firstRepaymentsWalk(ctx context.Context, q readQueryer, sc *signalScope, cond string, budget int) (_ []repayment, err error) {
-	rows, err := q.QueryContext(ctx, firstRepaymentsWalkSQL(cond), sc.asOf, sc.lo, sc.hi, budget)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []repayment
-	for rows.Next() {
-		var r repayment
-		if err := rows.Scan(&r.id, &r.itemID, &r.orgID, &r.creditorID, &r.orgName, &r.creditor, &r.on, &r.amount); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
-// firstRepaymentsWalkSQL is firstRepaymentsWalk's query: $1 the date, $2 and $3 the subtree's
-// paths, $4 the number of the province's repayments walked.
-func firstRepaymentsWalkSQL(cond string) string {
-	return `SELECT e.id, e.item_id, i.org_id, i.creditor_id, o.name, (SELECT c.name FROM creditors c WHERE c.id = i.creditor_id), e.on_date, -(e.du + e.dd)
-		FROM (SELECT id, item_id, kind, on_date, du, dd FROM entries WHERE kind = 'repay' AND on_date <= $1 ORDER BY on_date, id LIMIT $4) e
-		CROSS JOIN items i CROSS JOIN orgs o` + repaymentsWhere + ` AND i.id = e.item_id AND o.id = i.org_id` + cond + `
-		ORDER BY e.on_date, e.id LIMIT ` + fmt.Sprint(qingqian.MaxSignalHits)
 }
 
 func findSharedVoucher(ctx context.Context, q readQueryer, sc *signalScope) ([]qingqian.SignalHit, error) {

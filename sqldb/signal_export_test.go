@@ -7,10 +7,3 @@ func LargeSubtreeForTest(n int) func() {
 	largeSubtree = n
 	return func() { largeSubtree = old }
 }
-
-// WalkBudgetForTest sets walkBudget; the returned function restores it.
-func WalkBudgetForTest(n int) func() {
-	old := walkBudget
-	walkBudget = n
-	return func() { walkBudget = old }
-}
