@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -242,6 +243,79 @@ func TestVerifyFindsChangedOwingCounts(t *testing.T) {
 		if err := db.RebuildTotals(context.Background()); err != nil {
 			t.Fatal(err)
 		}
+		mustVerify(t, db)
+	})
+}
+
+// On PostgreSQL, a transaction of group A holding its unit's kept counts (an item of A cleared
+// and not yet committed) does not stop group B from recording a repayment that clears an item
+// and creating another: the rows are per unit, not shared (ADR 22, 40). A second writer of the
+// same unit's counts waits.
+func TestOwingCountsDoNotMakeGroupsWait(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		if db.Dialect() != "postgres" {
+			t.Skip("SQLite writes one transaction at a time")
+		}
+		f := newFixture(t, db)
+		ctx := context.Background()
+		itA := f.MustItem(t, as(f.subA1), f.subA1, "2019-01-10", qingqian.Yuan(1000), qingqian.Yuan(10))
+		itA2 := f.MustItem(t, as(f.subA1), f.subA1, "2019-01-12", qingqian.Yuan(300), 0)
+		itB := f.MustItem(t, as(f.groupB), f.groupB, "2019-01-11", qingqian.Yuan(500), 0)
+		held, release, doneA := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			doneA <- db.InTxForTest(ctx, qingqian.SystemActor("甲"), func(tx *sqldb.Tx) error {
+				if _, err := tx.ExecContext(ctx, `UPDATE items SET out_u = 0, out_d = 0 WHERE id = $1`, itA.ID); err != nil {
+					return err
+				}
+				close(held)
+				<-release
+				return errors.New("rolled back")
+			})
+		}()
+		<-held
+		doneB := make(chan error, 1)
+		go func() {
+			_, err := f.entries.RecordEntry(as(f.groupB), qingqian.EntryInput{ItemID: itB.ID, Kind: qingqian.EntryRepay, On: qingqian.MustParseDate("2019-02-01"),
+				Amount: qingqian.Yuan(500), Method: qingqian.MethodTransfer})
+			if err == nil {
+				it := &qingqian.Item{OrgID: f.groupB.ID, Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, ContractNo: "HT-B2", ContractName: "采购合同",
+					Kind: qingqian.KindGoods, ArisenOn: qingqian.MustParseDate("2019-03-01"), Undisputed: qingqian.Yuan(70), Origin: qingqian.OriginBaseline,
+					FundingSource: qingqian.FundingOwn}
+				err = f.items.CreateItem(as(f.groupB), it)
+			}
+			doneB <- err
+		}()
+		select {
+		case err := <-doneB:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			close(release)
+			t.Fatal("group B's writes waited for group A's transaction")
+		}
+		// A second writer of the same unit's counts does wait (the row is the unit's).
+		doneA2 := make(chan error, 1)
+		go func() {
+			doneA2 <- db.InTxForTest(ctx, qingqian.SystemActor("甲"), func(tx *sqldb.Tx) error {
+				if _, err := tx.ExecContext(ctx, `UPDATE items SET out_u = 0 WHERE id = $1`, itA2.ID); err != nil {
+					return err
+				}
+				return errors.New("rolled back")
+			})
+		}()
+		select {
+		case err := <-doneA2:
+			t.Fatalf("a second writer of the same unit's counts did not wait: %v", err)
+		case <-time.After(300 * time.Millisecond):
+		}
+		close(release)
+		for _, done := range []chan error{doneA, doneA2} {
+			if err := <-done; err == nil || err.Error() != "rolled back" {
+				t.Fatalf("group A's transaction: %v", err)
+			}
+		}
+		mustKeepOwing(t, db, "writes of two groups at once")
 		mustVerify(t, db)
 	})
 }
