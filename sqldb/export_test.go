@@ -245,3 +245,32 @@ func (db *DB) SnapshotCountsForTest(ctx context.Context, n int) ([]int64, error)
 	}
 	return counts, nil
 }
+
+// OwingCountsForTest returns the counts kept by unit in org_owing and those computed from the
+// items, as verify compares them (units without a row or without items owing count zeros).
+func (db *DB) OwingCountsForTest(ctx context.Context) (kept, computed map[int64][7]int64, err error) {
+	read := func(query string) (map[int64][7]int64, error) {
+		rows, err := db.read.QueryContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		m := map[int64][7]int64{}
+		for rows.Next() {
+			var org int64
+			var r [7]int64
+			if err := rows.Scan(&org, &r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6]); err != nil {
+				return nil, err
+			}
+			if r != ([7]int64{}) {
+				m[org] = r
+			}
+		}
+		return m, rows.Err()
+	}
+	if kept, err = read(`SELECT org_id, ` + owingCols + ` FROM org_owing`); err != nil {
+		return nil, nil, err
+	}
+	computed, err = read(owingComputed)
+	return kept, computed, err
+}

@@ -244,7 +244,9 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *
 	if !f.NoTotals {
 		fromTotals := f.CreditorID == 0 && f.Status == "" && f.FundingSource == nil && f.Disputed == nil && f.Overdue == nil &&
 			f.MinAmount == nil && f.MaxAmount == nil && f.Query == ""
-		if fromTotals && len(ancestors(scope)) > 0 {
+		if set := owingSetOf(f, asOf); set != owingNone {
+			err = s.db.countOwing(ctx, page, set, lo, hi, today)
+		} else if fromTotals && len(ancestors(scope)) > 0 {
 			err = s.db.itemTotals(ctx, page, scope, f, asOf)
 		} else {
 			err = s.db.countItems(ctx, page, byUnit+where, q, outU, outD, asOf, f.CountOnly)

@@ -417,7 +417,7 @@ func (s *OrgService) DeleteOrg(ctx context.Context, id int64) (err error) {
 		if len(uses) > 0 {
 			return qingqian.Errorf(qingqian.ECONFLICT, "该单位有%s，不能删除，请改为停用", strings.Join(uses, "、"))
 		}
-		for _, t := range []string{"org_totals", "org_totals_month"} {
+		for _, t := range []string{"org_totals", "org_totals_month", "org_owing"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE org_id = $1`, id); err != nil {
 				return fmt.Errorf("delete from %s: %w", t, err)
 			}

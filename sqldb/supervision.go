@@ -221,7 +221,8 @@ func (db *DB) progress(ctx context.Context, q readQueryer, a *qingqian.Actor, as
 			paths[g.Path] = true
 		}
 	}
-	sums, err := db.totalsFor(ctx, q, ids, asOf, asOf, false)
+	// The totals as of the date alone: the progress reads no repayments before a period.
+	sums, err := db.totalsFor(ctx, q, ids, qingqian.Date{}, asOf, false)
 	if err != nil {
 		return nil, err
 	}

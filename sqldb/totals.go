@@ -177,8 +177,8 @@ type periodSums struct {
 }
 
 // totalsFor computes, for each of the units, its subtree's totals as of asOf (as known now)
-// and its repayments dated before `before`, in one pass over the running totals. With
-// parallel, the units are split over the read pool's connections.
+// and its repayments dated before `before` (none read for a zero `before`), in one pass over
+// the running totals. With parallel, the units are split over the read pool's connections.
 func (db *DB) totalsFor(ctx context.Context, q queryer, ids []int64, before, asOf qingqian.Date, parallel bool) (_ map[int64]*periodSums, err error) {
 	defer wrapErr(&err, "totals of %d units", len(ids))
 	if len(ids) == 0 {
@@ -223,9 +223,11 @@ func (db *DB) totalsChunk(ctx context.Context, q queryer, ids []int64, before, a
 	if err != nil {
 		return nil, err
 	}
-	then, err := db.sumsUpTo(ctx, q, ids, before.AddDays(-1))
-	if err != nil {
-		return nil, err
+	then := map[int64]map[totalsKey]*measures{}
+	if !before.IsZero() {
+		if then, err = db.sumsUpTo(ctx, q, ids, before.AddDays(-1)); err != nil {
+			return nil, err
+		}
 	}
 	out := map[int64]*periodSums{}
 	for _, id := range ids {

@@ -12,8 +12,9 @@ import (
 	"github.com/qingqian/qingqian"
 )
 
-// RebuildTotals recomputes every unit's running totals from the entries. Bulk loads use it
-// instead of maintaining the totals row by row; VerifyTotals compares against it.
+// RebuildTotals recomputes every unit's running totals from the entries, and the counts of the
+// items owing kept by unit from the items. Bulk loads use it instead of maintaining the totals
+// row by row; VerifyTotals compares against it.
 func (db *DB) RebuildTotals(ctx context.Context) (err error) {
 	defer serviceErr(&err, "rebuild the running totals")
 	return db.inTx(ctx, qingqian.SystemActor("rebuild"), func(tx *Tx) error {
@@ -26,7 +27,18 @@ func (db *DB) RebuildTotals(ctx context.Context) (err error) {
 		if err := tx.rollUpMonths(ctx, "org_totals", "org_totals_month"); err != nil {
 			return err
 		}
-		return tx.rebuildVolume(ctx)
+		if err := tx.rebuildVolume(ctx); err != nil {
+			return err
+		}
+		// The counts kept by unit: the triggers keep them on every write; recounted here all the
+		// same, as a repair of what verify found wrong (check 13).
+		if _, err := tx.ExecContext(ctx, `DELETE FROM org_owing`); err != nil {
+			return fmt.Errorf("delete from org_owing: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO org_owing (org_id, `+owingCols+`) `+owingComputed); err != nil {
+			return fmt.Errorf("recount org_owing: %w", err)
+		}
+		return nil
 	})
 }
 

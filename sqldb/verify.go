@@ -171,6 +171,10 @@ func (db *DB) Verify(ctx context.Context, opt VerifyOptions) (_ *VerifyReport, e
 	if err := db.verifyLetters(ctx, s, rep); err != nil {
 		return nil, err
 	}
+	progress("各单位未清偿条目计数")
+	if err := db.verifyOwing(ctx, s, rep); err != nil {
+		return nil, err
+	}
 	if !opt.SkipVouchers {
 		progress("凭证文件")
 		if err := db.verifyVouchers(ctx, s, rep); err != nil {
