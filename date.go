@@ -103,7 +103,41 @@ func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	return d.time().Format(time.DateOnly)
+	var b [10]byte
+	return string(d.Append(b[:0]))
+}
+
+// Append appends d.String() to b, computing the civil date from the day number without a
+// time.Time (exports write millions of dates).
+func (d Date) Append(b []byte) []byte {
+	if d.IsZero() {
+		return b
+	}
+	// Days since 1970-01-01 to year, month, day in the proleptic Gregorian calendar (H. Hinnant's
+	// civil_from_days), in eras of 400 years from 0000-03-01.
+	z := int64(d.days-1) + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	day := doy - (153*mp+2)/5 + 1
+	month := mp + 3
+	if month > 12 {
+		month -= 12
+	}
+	if month <= 2 {
+		y++
+	}
+	if y < 0 || y > 9999 {
+		return d.time().AppendFormat(b, time.DateOnly)
+	}
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+month/10), byte('0'+month%10), '-', byte('0'+day/10), byte('0'+day%10))
 }
 
 // MarshalJSON writes "YYYY-MM-DD", or null when unset.

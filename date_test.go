@@ -50,3 +50,30 @@ func TestDateChinese(t *testing.T) {
 		t.Fatalf("zero date %q", got)
 	}
 }
+
+// TestDateString checks the date's own formatting against the time package's, day by day over
+// five centuries around now and at the ends of what a date can hold.
+func TestDateString(t *testing.T) {
+	check := func(tm time.Time) {
+		t.Helper()
+		d := qingqian.NewDate(tm.Date())
+		if d.IsZero() {
+			return // 1969-12-31 has the zero date's number: it is no date
+		}
+		if got, want := d.String(), tm.Format(time.DateOnly); got != want {
+			t.Fatalf("%v: String() = %q, want %q", tm, got, want)
+		}
+	}
+	for tm := time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC); tm.Year() < 2300; tm = tm.AddDate(0, 0, 1) {
+		check(tm)
+	}
+	for _, y := range []int{1, 99, 100, 400, 1000, 1582, 1600, 1900, 1969, 1970, 2000, 9999} {
+		check(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC))
+		check(time.Date(y, 2, 28, 0, 0, 0, 0, time.UTC))
+		check(time.Date(y, 3, 1, 0, 0, 0, 0, time.UTC))
+		check(time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC))
+	}
+	if got := (qingqian.Date{}).String(); got != "" {
+		t.Errorf("zero date: %q", got)
+	}
+}
