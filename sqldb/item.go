@@ -58,14 +58,16 @@ func scanItem(row interface{ Scan(...any) error }) (*itemRow, error) {
 	return r, err
 }
 
-// scanItemLean reads the columns of itemColumnsLean into it.
+// scanItemLean reads the columns of itemColumnsLean into it. The codes and amounts are scanned
+// as the plain strings and integers they are: database/sql converts into other types by
+// reflection, which an export pays for every cell.
 func scanItemLean(row interface{ Scan(...any) error }, it *qingqian.Item) error {
 	b := &it.Balance
-	err := row.Scan(&it.ID, &it.No, &it.OrgID, &it.OrgName, &it.CreditorID, &it.CreditorName, &it.CreditorUSCC, &it.CreditorOwnership,
-		&it.ContractNo, &it.ContractName, &it.Kind, &it.ArisenOn, &it.DueOn, &it.Undisputed, &it.Disputed,
-		&it.DisputeReason, &it.FundingSource, &it.Origin, &it.Responsible, &it.Note, &it.Version,
-		&b.RecognisedUndisputed, &b.RecognisedDisputed, &b.RepaidUndisputed, &b.RepaidDisputed,
-		&b.OutstandingUndisputed, &b.OutstandingDisputed, &b.Status)
+	err := row.Scan(&it.ID, &it.No, &it.OrgID, &it.OrgName, &it.CreditorID, &it.CreditorName, &it.CreditorUSCC, (*string)(&it.CreditorOwnership),
+		&it.ContractNo, &it.ContractName, (*string)(&it.Kind), &it.ArisenOn, &it.DueOn, (*int64)(&it.Undisputed), (*int64)(&it.Disputed),
+		&it.DisputeReason, (*string)(&it.FundingSource), (*string)(&it.Origin), &it.Responsible, &it.Note, &it.Version,
+		(*int64)(&b.RecognisedUndisputed), (*int64)(&b.RecognisedDisputed), (*int64)(&b.RepaidUndisputed), (*int64)(&b.RepaidDisputed),
+		(*int64)(&b.OutstandingUndisputed), (*int64)(&b.OutstandingDisputed), (*string)(&b.Status))
 	b.Outstanding = b.OutstandingUndisputed + b.OutstandingDisputed
 	b.Repaid = b.RepaidUndisputed + b.RepaidDisputed
 	b.AdjustedUndisputed = b.OutstandingUndisputed - b.RecognisedUndisputed + b.RepaidUndisputed
