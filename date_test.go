@@ -77,3 +77,27 @@ func TestDateString(t *testing.T) {
 		t.Errorf("zero date: %q", got)
 	}
 }
+
+// TestParseDateAsTime checks the date parser against the time package's, for every day over five
+// centuries and for text that is no date.
+func TestParseDateAsTime(t *testing.T) {
+	check := func(s string) {
+		t.Helper()
+		got, err := qingqian.ParseDate(s)
+		tm, terr := time.Parse(time.DateOnly, s)
+		if (err == nil) != (terr == nil) {
+			t.Fatalf("%q: error %v, the time package's %v", s, err, terr)
+		}
+		if err == nil && got != qingqian.NewDate(tm.Date()) {
+			t.Fatalf("%q: %v, want %v", s, got, tm)
+		}
+	}
+	for tm := time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC); tm.Year() < 2300; tm = tm.AddDate(0, 0, 1) {
+		check(tm.Format(time.DateOnly))
+	}
+	for _, s := range []string{"0000-01-01", "0001-03-01", "9999-12-31", "2021-02-29", "2020-02-29", "1900-02-29", "2000-02-29", "2021-04-31",
+		"2021-13-01", "2021-00-10", "2021-01-00", "2021-01-32", "2021-1-01", "2021/01/01", "20210101", "2021-01-01 ", " 2021-01-01",
+		"2021-01-0a", "２０２１-01-01", "", "2021-01-01T00:00:00Z", "-001-01-01", "+2021-01-0"} {
+		check(s)
+	}
+}
