@@ -2,7 +2,10 @@ package xlsx
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
+	"errors"
+	"io"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -120,5 +123,55 @@ func TestXLSXTypedCells(t *testing.T) {
 	}
 	if want := strconv.Itoa(int(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).Sub(time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)).Hours() / 24)); want != "43831" {
 		t.Fatalf("serial of 2020-01-01: %s", want)
+	}
+}
+
+// fakeItems hands over n items, then fails with err (nil: ends).
+type fakeItems struct {
+	n   int
+	err error
+}
+
+func (s fakeItems) EachItem(ctx context.Context, f qingqian.ItemFilter, fn func(*qingqian.Item) error) error {
+	for i := 1; i <= s.n; i++ {
+		if err := fn(&qingqian.Item{ID: int64(i), No: "N-" + strconv.Itoa(i), Undisputed: qingqian.Money(i)}); err != nil {
+			return err
+		}
+	}
+	return s.err
+}
+
+type failingWriter struct{ left int }
+
+var errFull = errors.New("disk full")
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.left < len(p) {
+		return 0, errFull
+	}
+	w.left -= len(p)
+	return len(p), nil
+}
+
+// TestWriteItemsStops checks that the reader and the writer of writeItems stop each other: every
+// item is written, a failed write is returned (the reader stopped), a failed read is returned.
+func TestWriteItemsStops(t *testing.T) {
+	var buf bytes.Buffer
+	out, _ := newCSVWriter(&buf, LedgerColumns, Meta{Title: "t"})
+	if err := writeItems(context.Background(), fakeItems{n: 2500}, qingqian.ItemFilter{}, out); err != nil {
+		t.Fatal(err)
+	}
+	out.close()
+	if lines := bytes.Count(buf.Bytes(), []byte("\n")); lines != 2503 || !bytes.Contains(buf.Bytes(), []byte("\nN-2500,")) {
+		t.Fatalf("%d lines", lines)
+	}
+	out, _ = newCSVWriter(&failingWriter{left: 100_000}, LedgerColumns, Meta{Title: "t"})
+	if err := writeItems(context.Background(), fakeItems{n: 1_000_000}, qingqian.ItemFilter{}, out); !errors.Is(err, errFull) {
+		t.Fatalf("a failed write: %v", err)
+	}
+	broken := errors.New("connection lost")
+	out, _ = newCSVWriter(io.Discard, LedgerColumns, Meta{Title: "t"})
+	if err := writeItems(context.Background(), fakeItems{n: 1500, err: broken}, qingqian.ItemFilter{}, out); !errors.Is(err, broken) {
+		t.Fatalf("a failed read: %v", err)
 	}
 }
