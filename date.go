@@ -30,11 +30,61 @@ func DateOf(t time.Time) Date {
 
 // ParseDate parses "YYYY-MM-DD" strictly.
 func ParseDate(s string) (Date, error) {
+	if d, ok := parseDateFast(s); ok {
+		return d, nil
+	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		return Date{}, fmt.Errorf("date must be YYYY-MM-DD")
 	}
 	return NewDate(t.Date()), nil
+}
+
+// parseDateFast reads a valid "YYYY-MM-DD" without the time package (SQLite hands every date
+// over as such text, two to a ledger row); anything else is left to time.Parse.
+func parseDateFast(s string) (Date, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return Date{}, false
+	}
+	var v [8]int
+	for i, k := range [8]int{0, 1, 2, 3, 5, 6, 8, 9} {
+		c := s[k]
+		if c < '0' || c > '9' {
+			return Date{}, false
+		}
+		v[i] = int(c - '0')
+	}
+	y, m, d := v[0]*1000+v[1]*100+v[2]*10+v[3], v[4]*10+v[5], v[6]*10+v[7]
+	if m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+		return Date{}, false
+	}
+	// Days since 1970-01-01 (H. Hinnant's days_from_civil; y ≥ 0 here).
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return Date{days: int32(era*146097+doe-719468) + 1}, true
+}
+
+// daysIn is the number of days of month m of year y.
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // MustParseDate is ParseDate for constants in code and tests; it panics on a bad literal.
@@ -103,7 +153,41 @@ func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	return d.time().Format(time.DateOnly)
+	var b [10]byte
+	return string(d.Append(b[:0]))
+}
+
+// Append appends d.String() to b, computing the civil date from the day number without a
+// time.Time (exports write millions of dates).
+func (d Date) Append(b []byte) []byte {
+	if d.IsZero() {
+		return b
+	}
+	// Days since 1970-01-01 to year, month, day in the proleptic Gregorian calendar (H. Hinnant's
+	// civil_from_days), in eras of 400 years from 0000-03-01.
+	z := int64(d.days-1) + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	day := doy - (153*mp+2)/5 + 1
+	month := mp + 3
+	if month > 12 {
+		month -= 12
+	}
+	if month <= 2 {
+		y++
+	}
+	if y < 0 || y > 9999 {
+		return d.time().AppendFormat(b, time.DateOnly)
+	}
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+month/10), byte('0'+month%10), '-', byte('0'+day/10), byte('0'+day%10))
 }
 
 // MarshalJSON writes "YYYY-MM-DD", or null when unset.

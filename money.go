@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -65,16 +66,23 @@ func Yuan(y int64) Money { return Money(y * 100) }
 
 // String formats the amount in 元 with exactly two decimals, e.g. "968553800.00".
 func (m Money) String() string {
+	var b [24]byte
+	return string(m.Append(b[:0]))
+}
+
+// Append appends m.String() to b (exports write millions of amounts: no fmt, no allocation).
+func (m Money) Append(b []byte) []byte {
 	v := int64(m)
-	sign := ""
 	if v < 0 {
-		sign = "-"
 		if v == math.MinInt64 {
-			return "-92233720368547758.08"
+			return append(b, "-92233720368547758.08"...)
 		}
+		b = append(b, '-')
 		v = -v
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+	b = strconv.AppendInt(b, v/100, 10)
+	c := v % 100
+	return append(b, '.', byte('0'+c/10), byte('0'+c%10))
 }
 
 // Wan formats the amount in 万元 with two decimals, rounding half away from zero. Rounding happens

@@ -2,6 +2,8 @@ package qingqian_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"testing"
 
 	"github.com/qingqian/qingqian"
@@ -81,6 +83,29 @@ func TestWanGrouped(t *testing.T) {
 	for m, want := range map[qingqian.Money]string{96855380000: "96,855.38", 4929700000: "4,929.70", 12345: "0.01", -123456789000: "-123,456.79", 0: "0.00", 1000000000: "1,000.00"} {
 		if got := m.WanGrouped(); got != want {
 			t.Errorf("%d: %q, want %q", m, got, want)
+		}
+	}
+}
+
+// TestMoneyString checks the amount's formatting against fmt's, around the signs, the cents'
+// padding and the ends of int64.
+func TestMoneyString(t *testing.T) {
+	vals := []int64{0, 1, 9, 10, 99, 100, 101, 109, 110, 12345, 96855380000, math.MaxInt64, math.MinInt64 + 1, math.MinInt64}
+	for v := int64(-1005); v <= 1005; v++ {
+		vals = append(vals, v)
+	}
+	for _, v := range vals {
+		want := ""
+		switch {
+		case v == math.MinInt64:
+			want = "-92233720368547758.08"
+		case v < 0:
+			want = fmt.Sprintf("-%d.%02d", -v/100, -v%100)
+		default:
+			want = fmt.Sprintf("%d.%02d", v/100, v%100)
+		}
+		if got := qingqian.Money(v).String(); got != want {
+			t.Errorf("Money(%d).String() = %q, want %q", v, got, want)
 		}
 	}
 }

@@ -196,6 +196,14 @@ func KeyDrivenForTest(n int) func() {
 	return func() { keyDriven = old }
 }
 
+// EachItemPageForTest sets the number of items EachItem reads a query, until the returned
+// function restores it.
+func EachItemPageForTest(n int) func() {
+	old := eachItemPage
+	eachItemPage = n
+	return func() { eachItemPage = old }
+}
+
 // SpoolPathForTest is where an uploaded statement file waits for its import.
 func (db *DB) SpoolPathForTest(sha string) string { return db.spoolPath(sha) }
 

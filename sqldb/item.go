@@ -23,6 +23,11 @@ const itemColumns = `i.id, i.no, i.org_id, o.name, i.creditor_id, c.name, c.uscc
 	i.arisen_on, i.due_on, i.undisputed, i.disputed, i.dispute_reason, i.funding_source, i.origin, i.responsible, i.note,
 	i.version, i.created_at, i.updated_at, i.rec_u, i.rec_d, i.rep_u, i.rep_d, i.out_u, i.out_d, i.status, o.path`
 
+// itemColumnsLean are itemColumns without the items' times and the unit's path (scanItemLean).
+const itemColumnsLean = `i.id, i.no, i.org_id, o.name, i.creditor_id, c.name, c.uscc, c.ownership, i.contract_no, i.contract_name, i.kind,
+	i.arisen_on, i.due_on, i.undisputed, i.disputed, i.dispute_reason, i.funding_source, i.origin, i.responsible, i.note,
+	i.version, i.rec_u, i.rec_d, i.rep_u, i.rep_d, i.out_u, i.out_d, i.status`
+
 const itemFrom = ` FROM items i JOIN orgs o ON o.id = i.org_id JOIN creditors c ON c.id = i.creditor_id`
 
 // itemFromByKey drives the query from the items' primary key. Paging by key (exports) then reads
@@ -51,6 +56,23 @@ func scanItem(row interface{ Scan(...any) error }) (*itemRow, error) {
 	b.AdjustedUndisputed = b.OutstandingUndisputed - b.RecognisedUndisputed + b.RepaidUndisputed
 	b.AdjustedDisputed = b.OutstandingDisputed - b.RecognisedDisputed + b.RepaidDisputed
 	return r, err
+}
+
+// scanItemLean reads the columns of itemColumnsLean into it. The codes and amounts are scanned
+// as the plain strings and integers they are: database/sql converts into other types by
+// reflection, which an export pays for every cell.
+func scanItemLean(row interface{ Scan(...any) error }, it *qingqian.Item) error {
+	b := &it.Balance
+	err := row.Scan(&it.ID, &it.No, &it.OrgID, &it.OrgName, &it.CreditorID, &it.CreditorName, &it.CreditorUSCC, (*string)(&it.CreditorOwnership),
+		&it.ContractNo, &it.ContractName, (*string)(&it.Kind), &it.ArisenOn, &it.DueOn, (*int64)(&it.Undisputed), (*int64)(&it.Disputed),
+		&it.DisputeReason, (*string)(&it.FundingSource), (*string)(&it.Origin), &it.Responsible, &it.Note, &it.Version,
+		(*int64)(&b.RecognisedUndisputed), (*int64)(&b.RecognisedDisputed), (*int64)(&b.RepaidUndisputed), (*int64)(&b.RepaidDisputed),
+		(*int64)(&b.OutstandingUndisputed), (*int64)(&b.OutstandingDisputed), (*string)(&b.Status))
+	b.Outstanding = b.OutstandingUndisputed + b.OutstandingDisputed
+	b.Repaid = b.RepaidUndisputed + b.RepaidDisputed
+	b.AdjustedUndisputed = b.OutstandingUndisputed - b.RecognisedUndisputed + b.RepaidUndisputed
+	b.AdjustedDisputed = b.OutstandingDisputed - b.RecognisedDisputed + b.RepaidDisputed
+	return err
 }
 
 func itemNotFound() error { return qingqian.Errorf(qingqian.ENOTFOUND, "台账条目不存在") }

@@ -140,7 +140,40 @@ func (s itemSort) seek(q *args, c cursor, back bool) string {
 var keyDriven = 5000
 
 // FindItems implements qingqian.ItemService.
-func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *qingqian.ItemPage, err error) {
+func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (*qingqian.ItemPage, error) {
+	return s.findItems(ctx, f, limit(f.Limit), false)
+}
+
+// eachItemPage is the number of items EachItem reads a query: a few MB of items at a time, and
+// a few dozen queries for the largest ledger.
+var eachItemPage = 10_000
+
+// EachItem hands the items of a filter (as FindItems filters them), in the order of their IDs,
+// to fn one at a time, reading them in pages of eachItemPage by key. An item handed over lacks
+// its creation and update times (CreatedAt, UpdatedAt), which are not read; fn must not keep it
+// once it returns. The exports read the ledger through it.
+func (s *ItemService) EachItem(ctx context.Context, f qingqian.ItemFilter, fn func(*qingqian.Item) error) error {
+	f.Sort, f.NoTotals, f.CountOnly, f.Offset, f.After, f.Before, f.AfterID = "id", true, false, 0, "", "", 0
+	for {
+		page, err := s.findItems(ctx, f, eachItemPage, true)
+		if err != nil {
+			return err
+		}
+		for _, it := range page.Items {
+			if err := fn(it); err != nil {
+				return err
+			}
+		}
+		if len(page.Items) < eachItemPage {
+			return nil
+		}
+		f.AfterID = page.Items[len(page.Items)-1].ID
+	}
+}
+
+// findItems reads a page of at most n items; lean leaves out the columns that the exports do
+// not write and that cost the most to scan (the items' times, the units' paths).
+func (s *ItemService) findItems(ctx context.Context, f qingqian.ItemFilter, n int, lean bool) (_ *qingqian.ItemPage, err error) {
 	defer serviceErr(&err, "find items")
 	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
@@ -278,7 +311,7 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *
 		}
 		where += ` AND ` + srt.seek(&q, c, back)
 	}
-	n, offset := limit(f.Limit), max(f.Offset, 0)
+	offset := max(f.Offset, 0)
 	// A page past the middle of the set is read from its end: a deep page costs what a page as
 	// far from the end costs.
 	if cursorAt == "" && !f.NoTotals && offset > page.Total/2 && offset < page.Total {
@@ -308,13 +341,28 @@ func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *
 	} else {
 		where = byUnit + where
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+itemColumns+from+where+` ORDER BY `+srt.orderBy(s.db.d.name == "postgres", back)+
+	cols := itemColumns
+	if lean {
+		cols = itemColumnsLean
+		page.Items = make([]*qingqian.Item, 0, n)
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+cols+from+where+` ORDER BY `+srt.orderBy(s.db.d.name == "postgres", back)+
 		` LIMIT `+q.add(n)+` OFFSET `+q.add(offset), q...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	for rows.Next() {
+	if lean {
+		// One allocation for the page's items.
+		items := make([]qingqian.Item, n)
+		for k := 0; rows.Next(); k++ {
+			if err := scanItemLean(rows, &items[k]); err != nil {
+				return nil, err
+			}
+			page.Items = append(page.Items, &items[k])
+		}
+	}
+	for !lean && rows.Next() {
 		r, err := scanItem(rows)
 		if err != nil {
 			return nil, err

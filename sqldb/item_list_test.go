@@ -3,8 +3,10 @@ package sqldb_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/qingqian/qingqian"
 	"github.com/qingqian/qingqian/sqldb"
@@ -64,6 +66,29 @@ func TestItemPagesByKey(t *testing.T) {
 						want := itemIDs(all.Items)
 						if len(want) != all.Total {
 							t.Fatalf("%s: %d rows, total %d", name, len(want), all.Total)
+						}
+						if srt == "id" {
+							// The exports' reading: every item in pages by key, each as the
+							// page lists it but for its times, which it does not read.
+							for _, size := range []int{4, 23, 1000} {
+								restorePage := sqldb.EachItemPageForTest(size)
+								var each []qingqian.Item
+								err := f.items.EachItem(ctx, base, func(it *qingqian.Item) error {
+									each = append(each, *it)
+									return nil
+								})
+								restorePage()
+								if err != nil || len(each) != len(all.Items) {
+									t.Fatalf("%s: EachItem in pages of %d: %d items, want %d (%v)", name, size, len(each), len(all.Items), err)
+								}
+								for k, it := range all.Items {
+									w := *it
+									w.CreatedAt, w.UpdatedAt = time.Time{}, time.Time{}
+									if !reflect.DeepEqual(each[k], w) {
+										t.Fatalf("%s: EachItem in pages of %d gave\n%+v\nwant\n%+v", name, size, each[k], w)
+									}
+								}
+							}
 						}
 						// The totals as counted from the items (an always-true amount filter).
 						counted := base

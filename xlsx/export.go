@@ -2,13 +2,15 @@ package xlsx
 
 import (
 	"archive/zip"
+	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -40,6 +42,12 @@ func (m Meta) line() string {
 type writer interface {
 	row(values []any) error
 	close() error
+	// The ledger's rows are written cell by cell with typed values, which row would box: a
+	// row's cells in order, then endRow.
+	text(s string)
+	date(d qingqian.Date)
+	money(m qingqian.Money)
+	endRow() error
 }
 
 // newWriter starts a streamed export in "xlsx" or "csv".
@@ -59,10 +67,16 @@ type xlsxWriter struct {
 	sw         *excelize.StreamWriter
 	cols       []Column
 	n          int
-	date, amt  int
+	dateStyle  int
+	amt        int
 	pct        int
 	textStyle  int
 	cellValues []any
+	// The cells of the row being written cell by cell, and what SetRow is given for them: a
+	// pointer to each cell, or nil where the cell stays empty.
+	cells []excelize.Cell
+	refs  []any
+	k     int
 }
 
 func cellName(col, row int) string {
@@ -83,9 +97,9 @@ func newXLSXWriter(w io.Writer, cols []Column, meta Meta) (*xlsxWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := &xlsxWriter{w: w, f: f, sw: sw, cols: cols, cellValues: make([]any, len(cols))}
+	x := &xlsxWriter{w: w, f: f, sw: sw, cols: cols, cellValues: make([]any, len(cols)), cells: make([]excelize.Cell, len(cols)), refs: make([]any, len(cols))}
 	dateFmt, amtFmt := "yyyy-mm-dd", "#,##0.00"
-	if x.date, err = f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt}); err != nil {
+	if x.dateStyle, err = f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt}); err != nil {
 		return nil, err
 	}
 	if x.amt, err = f.NewStyle(&excelize.Style{CustomNumFmt: &amtFmt}); err != nil {
@@ -141,7 +155,7 @@ func (x *xlsxWriter) row(values []any) error {
 			if v.IsZero() {
 				x.cellValues[i] = nil
 			} else {
-				x.cellValues[i] = excelize.Cell{Value: time.Date(v.Year(), v.Month(), v.Day(), 0, 0, 0, 0, time.UTC), StyleID: x.date}
+				x.cellValues[i] = excelize.Cell{Value: time.Date(v.Year(), v.Month(), v.Day(), 0, 0, 0, 0, time.UTC), StyleID: x.dateStyle}
 			}
 		case qingqian.Money:
 			x.cellValues[i] = excelize.Cell{Value: moneyValue(v), StyleID: x.amt}
@@ -158,6 +172,58 @@ func (x *xlsxWriter) row(values []any) error {
 		}
 	}
 	return x.sw.SetRow(cellName(1, x.n), x.cellValues[:len(values)])
+}
+
+// excelFirstSerial is the serial number of 1900-03-01 in the 1900 date system: from that day
+// on, a date's serial number is its days since excelEpoch (before, excelize counts the
+// 29 February 1900 that Excel believes in).
+const excelFirstSerial = 61
+
+// dateSerial is the number excelize stores for the date d at midnight, for every date since
+// 1900-03-01 (false before).
+func dateSerial(d qingqian.Date) (float64, bool) {
+	n := d.Sub(excelEpoch)
+	return float64(n), n >= excelFirstSerial
+}
+
+// maxExactMoney bounds the amounts whose number of 元 is float64(分)/100: the 分 are exact in a
+// float64 below 2^53, and the division, correctly rounded, gives the float64 nearest the amount,
+// which is what parsing its text gives.
+const maxExactMoney = 1 << 53
+
+func (x *xlsxWriter) cell(v any, style int) {
+	x.cells[x.k] = excelize.Cell{Value: v, StyleID: style}
+	x.refs[x.k] = &x.cells[x.k]
+	x.k++
+}
+
+func (x *xlsxWriter) text(s string) { x.cell(s, x.textStyle) }
+
+func (x *xlsxWriter) date(d qingqian.Date) {
+	switch f, ok := dateSerial(d); {
+	case d.IsZero():
+		x.refs[x.k] = nil
+		x.k++
+	case ok:
+		x.cell(f, x.dateStyle)
+	default:
+		x.cell(time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC), x.dateStyle)
+	}
+}
+
+func (x *xlsxWriter) money(m qingqian.Money) {
+	if m > -maxExactMoney && m < maxExactMoney {
+		x.cell(float64(m)/100, x.amt)
+	} else {
+		x.cell(moneyValue(m), x.amt)
+	}
+}
+
+func (x *xlsxWriter) endRow() error {
+	x.n++
+	refs := x.refs[:x.k]
+	x.k = 0
+	return x.sw.SetRow("A"+strconv.Itoa(x.n), refs)
 }
 
 // note writes a line of text under the table, such as the rounding note.
@@ -208,45 +274,121 @@ func (x *xlsxWriter) printSetup(sheet string, headerRows int) error {
 		RefersTo: fmt.Sprintf("'%s'!$1:$%d", sheet, headerRows)})
 }
 
+// csvWriter writes what encoding/csv's Writer writes (comma, LF, quotes where it puts them),
+// through a buffer of its own, appending the typed values of the ledger's rows without
+// converting them to strings first.
 type csvWriter struct {
-	w   *csv.Writer
-	rec []string
+	w   *bufio.Writer
+	buf []byte // the record being written
+	n   int    // its fields so far
 }
 
 // newCSVWriter writes UTF-8 with a byte-order mark, which Excel and WPS need to read Chinese.
 func newCSVWriter(w io.Writer, cols []Column, meta Meta) (*csvWriter, error) {
-	if _, err := w.Write([]byte("\xEF\xBB\xBF")); err != nil {
-		return nil, err
+	c := &csvWriter{w: bufio.NewWriterSize(w, 64<<10), buf: make([]byte, 0, 1024)}
+	c.w.WriteString("\xEF\xBB\xBF")
+	c.text(meta.Title)
+	c.endRow()
+	c.text(meta.line())
+	c.endRow()
+	for _, col := range cols {
+		c.field(col.Header)
 	}
-	c := &csvWriter{w: csv.NewWriter(w), rec: make([]string, len(cols))}
-	c.w.Write([]string{meta.Title})
-	c.w.Write([]string{meta.line()})
-	for i, col := range cols {
-		c.rec[i] = col.Header
+	return c, c.endRow()
+}
+
+// field appends a text field as encoding/csv writes it: quoted when it holds a comma, a quote
+// or a line break, starts with white space or is \. alone, with its quotes doubled.
+func (c *csvWriter) field(s string) {
+	if c.n > 0 {
+		c.buf = append(c.buf, ',')
 	}
-	return c, c.w.Write(c.rec)
+	c.n++
+	if !csvNeedsQuotes(s) {
+		c.buf = append(c.buf, s...)
+		return
+	}
+	c.buf = append(c.buf, '"')
+	for {
+		i := strings.IndexByte(s, '"')
+		if i < 0 {
+			break
+		}
+		c.buf = append(c.buf, s[:i+1]...)
+		c.buf = append(c.buf, '"')
+		s = s[i+1:]
+	}
+	c.buf = append(c.buf, s...)
+	c.buf = append(c.buf, '"')
+}
+
+// csvNeedsQuotes is encoding/csv's rule for a field, with a comma as the separator.
+func csvNeedsQuotes(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s == `\.` {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '\n' || c == '\r' || c == '"' || c == ',' {
+			return true
+		}
+	}
+	if s[0] < utf8.RuneSelf {
+		return s[0] == ' ' || s[0] == '\t' || s[0] == '\v' || s[0] == '\f'
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsSpace(r)
+}
+
+// sep starts a field that needs no quotes (numbers, dates).
+func (c *csvWriter) sep() {
+	if c.n > 0 {
+		c.buf = append(c.buf, ',')
+	}
+	c.n++
+}
+
+func (c *csvWriter) text(s string) { c.field(defuse(s)) }
+
+func (c *csvWriter) date(d qingqian.Date) {
+	c.sep()
+	c.buf = d.Append(c.buf)
+}
+
+func (c *csvWriter) money(m qingqian.Money) {
+	c.sep()
+	c.buf = m.Append(c.buf)
+}
+
+func (c *csvWriter) endRow() error {
+	c.buf = append(c.buf, '\n')
+	_, err := c.w.Write(c.buf)
+	c.buf, c.n = c.buf[:0], 0
+	return err
 }
 
 func (c *csvWriter) row(values []any) error {
-	for i, v := range values {
+	for _, v := range values {
 		switch v := v.(type) {
 		case qingqian.Date:
-			c.rec[i] = v.String()
+			c.date(v)
 		case qingqian.Money:
-			c.rec[i] = v.String()
+			c.money(v)
 		case Wan:
-			c.rec[i] = qingqian.Money(v).WanExact()
+			c.field(qingqian.Money(v).WanExact())
 		case Rate:
-			c.rec[i] = fmt.Sprintf("%d.%02d%%", v/100, v%100)
+			c.field(fmt.Sprintf("%d.%02d%%", v/100, v%100))
 		case int64:
-			c.rec[i] = strconv.FormatInt(v, 10)
+			c.field(strconv.FormatInt(v, 10))
 		case string:
-			c.rec[i] = defuse(v)
+			c.text(v)
 		default:
-			c.rec[i] = ""
+			c.field("")
 		}
 	}
-	return c.w.Write(c.rec[:len(values)])
+	return c.endRow()
 }
 
 // defuse keeps text text when a spreadsheet opens the CSV: a cell starting with = + - @ (or a
@@ -260,17 +402,97 @@ func defuse(s string) string {
 }
 
 func (c *csvWriter) close() error {
-	c.w.Flush()
-	return c.w.Error()
+	return c.w.Flush()
 }
 
-// ledgerValues lays an item out in LedgerColumns order.
-func ledgerValues(it *qingqian.Item) []any {
-	b := it.Balance
-	return []any{it.No, it.OrgName, it.CreditorName, it.CreditorUSCC, it.CreditorOwnership.Label(), it.ContractNo, it.ContractName,
-		it.Kind.Label(), it.ArisenOn, it.DueOn, it.Undisputed, it.Disputed, it.DisputeReason,
-		it.FundingSource.Label(), it.Origin.Label(), it.Responsible, it.Note,
-		b.Repaid, it.Undisputed + it.Disputed - b.Repaid - b.Outstanding, b.Outstanding, b.Status.Label()}
+// ledgerRow writes an item as a row of LedgerColumns.
+func ledgerRow(out writer, it *qingqian.Item) error {
+	b := &it.Balance
+	out.text(it.No)
+	out.text(it.OrgName)
+	out.text(it.CreditorName)
+	out.text(it.CreditorUSCC)
+	out.text(it.CreditorOwnership.Label())
+	out.text(it.ContractNo)
+	out.text(it.ContractName)
+	out.text(it.Kind.Label())
+	out.date(it.ArisenOn)
+	out.date(it.DueOn)
+	out.money(it.Undisputed)
+	out.money(it.Disputed)
+	out.text(it.DisputeReason)
+	out.text(it.FundingSource.Label())
+	out.text(it.Origin.Label())
+	out.text(it.Responsible)
+	out.text(it.Note)
+	out.money(b.Repaid)
+	out.money(it.Undisputed + it.Disputed - b.Repaid - b.Outstanding)
+	out.money(b.Outstanding)
+	out.text(b.Status.Label())
+	return out.endRow()
+}
+
+// itemStreamer is an item service that hands a filter's items over one at a time, in the order
+// of their IDs (sqldb's reads them in large pages by key).
+type itemStreamer interface {
+	EachItem(ctx context.Context, f qingqian.ItemFilter, fn func(*qingqian.Item) error) error
+}
+
+// itemBatch is the number of items the reader of writeItems hands over at a time.
+const itemBatch = 1000
+
+// writeItems writes the items of a filter as ledger rows, read in a goroutine of their own
+// while the rows are written, a few batches ahead: on two cores the reading (most of a CSV
+// export's time) and the writing (most of a workbook's) overlap. A failed write stops the
+// reading; a panic of the reader goes on in the caller's goroutine, where the server recovers it.
+func writeItems(ctx context.Context, s itemStreamer, f qingqian.ItemFilter, out writer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []qingqian.Item, 4)
+	var readErr error
+	var panicked any
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(batches)
+		defer func() { panicked = recover() }()
+		batch := make([]qingqian.Item, 0, itemBatch)
+		send := func() error {
+			select {
+			case batches <- batch:
+				batch = make([]qingqian.Item, 0, itemBatch)
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		readErr = s.EachItem(ctx, f, func(it *qingqian.Item) error {
+			if batch = append(batch, *it); len(batch) < itemBatch {
+				return nil
+			}
+			return send()
+		})
+		if readErr == nil && len(batch) > 0 {
+			readErr = send()
+		}
+	}()
+	var err error
+	for batch := range batches {
+		for i := 0; i < len(batch) && err == nil; i++ {
+			err = ledgerRow(out, &batch[i])
+		}
+		if err != nil {
+			cancel() // the reader stops; what it has sent is drained
+		}
+	}
+	<-done
+	if panicked != nil {
+		panic(panicked)
+	}
+	if err != nil {
+		return err
+	}
+	return readErr
 }
 
 // ExportLedger writes the items of a filter (the ledger page's filters) to w, streaming in pages
@@ -284,6 +506,12 @@ func ExportLedger(ctx context.Context, items qingqian.ItemService, f qingqian.It
 	if err != nil {
 		return err
 	}
+	if s, ok := items.(itemStreamer); ok {
+		if err := writeItems(ctx, s, f, out); err != nil {
+			return err
+		}
+		return out.close()
+	}
 	// Pages by key until one comes back empty: the service decides the page size.
 	f.Sort, f.NoTotals, f.Limit, f.Offset, f.AfterID = "id", true, 500, 0, 0
 	for {
@@ -295,7 +523,7 @@ func ExportLedger(ctx context.Context, items qingqian.ItemService, f qingqian.It
 			break
 		}
 		for _, it := range page.Items {
-			if err := out.row(ledgerValues(it)); err != nil {
+			if err := ledgerRow(out, it); err != nil {
 				return err
 			}
 		}
