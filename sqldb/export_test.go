@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+	"time"
 
 	"github.com/qingqian/qingqian"
 )
@@ -225,3 +226,7 @@ func AgingSQLForTest(db *DB, asOf qingqian.Date, scope string) (string, []any) {
 	s, _ := agingSQL(db.d.name, &q, asOf, lo, hi)
 	return s, q
 }
+
+// TimePublicationForTest has fn told, at the end of each step of an import's publication, how
+// long its transaction has taken so far; nil stops it.
+func TimePublicationForTest(fn func(step string, since time.Duration)) { publishSteps = fn }

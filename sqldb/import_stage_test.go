@@ -3,6 +3,9 @@ package sqldb_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,5 +176,45 @@ func TestImportRegistersManyCreditors(t *testing.T) {
 		if c := count(t, db, "creditors"); c < n-n/10 {
 			t.Fatalf("%d creditors", c)
 		}
+	})
+}
+
+// The publication of a large import, timed step by step, with its yardstick measured in the same
+// run: the same number of two-integer rows inserted by one INSERT … SELECT. Run only when
+// QINGQIAN_PUBLISH_ROWS gives the number of rows (docs/benchmarks.md):
+//
+//	QINGQIAN_PUBLISH_ROWS=100000 go test -run TestPublicationTime -v ./sqldb/
+func TestPublicationTime(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("QINGQIAN_PUBLISH_ROWS"))
+	if n <= 0 {
+		t.Skip("QINGQIAN_PUBLISH_ROWS not set")
+	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		var steps []string
+		var took time.Duration
+		sqldb.TimePublicationForTest(func(step string, since time.Duration) {
+			steps = append(steps, fmt.Sprintf("%s %.3fs", step, since.Seconds()))
+			took = since
+		})
+		defer sqldb.TimePublicationForTest(nil)
+		start := time.Now()
+		res, err := sqldb.NewImportService(db).ImportLedger(as(f.groupA), heldLedger(t, f, n, n, make(chan struct{}), make(chan struct{})), false)
+		if err != nil || !res.OK() || res.Created != n {
+			t.Fatalf("import: %+v %v", res.Created, err)
+		}
+		all := time.Since(start)
+		ctx := context.Background()
+		if err := db.ExecForTest(ctx, `CREATE TABLE yardstick (a BIGINT NOT NULL, b BIGINT NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		yard := time.Now()
+		if err := db.ExecForTest(ctx, `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < $1)
+			INSERT INTO yardstick (a, b) SELECT x, x FROM c`, n); err != nil {
+			t.Fatal(err)
+		}
+		y := time.Since(yard)
+		t.Logf("%d rows: import %.2fs, publication %.3fs (%s); yardstick (INSERT … SELECT of %d two-integer rows) %.3fs; ratio %.1f",
+			n, all.Seconds(), took.Seconds(), strings.Join(steps, ", "), n, y.Seconds(), took.Seconds()/y.Seconds())
 	})
 }
