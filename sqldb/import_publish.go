@@ -79,11 +79,8 @@ func (im *importer) publish(ctx context.Context) (err error) {
 		if err := im.resolvePlanned(ctx, tx, creditorIDs); err != nil {
 			return err
 		}
-		if taken, err := im.numbersTaken(ctx, tx); err != nil || taken {
-			return cmpErr(err, errRollback)
-		}
 		nowTS, today := tx.ts(tx.now), qingqian.DateOf(tx.now)
-		lap("creditors and numbers")
+		lap("creditors")
 		ids, err := reserveIDs(ctx, tx, st.places)
 		if err != nil {
 			return err
@@ -97,8 +94,9 @@ func (im *importer) publish(ctx context.Context) (err error) {
 				s.status, s.import_id
 			FROM import_items s`+join+` WHERE s.import_id = $1 ORDER BY s.place`, append([]any{st.id, nowTS, today}, ids.args()...)...)
 		if isUnique(err) {
-			im.res.AddIssue(qingqian.ImportIssue{Field: "no", Message: "台账编号已存在：导入期间有条目占用了文件中的台账编号，请重新导入"})
-			return errRollback
+			// A number given to an item of the unit since its row was checked (the unique index
+			// checks every row; which rows is found after the rollback, off the writer).
+			return errNumbersTaken
 		} else if err != nil {
 			return fmt.Errorf("insert the items: %w", err)
 		}
@@ -144,6 +142,16 @@ func (im *importer) publish(ctx context.Context) (err error) {
 		return nil
 	})
 	lap("commit")
+	if errors.Is(err, errNumbersTaken) {
+		taken, err := im.numbersTaken(ctx, im.q)
+		if err != nil {
+			return err
+		}
+		if !taken {
+			im.res.AddIssue(qingqian.ImportIssue{Field: "no", Message: "台账编号已存在：导入期间有条目占用了文件中的台账编号，请重新导入"})
+		}
+		return nil
+	}
 	if errors.Is(err, errRollback) {
 		return nil // the issues say why
 	}
@@ -190,10 +198,15 @@ func cmpErr(err, other error) error {
 	return other
 }
 
+// errNumbersTaken stops a publication whose items' numbers the unique index refused.
+var errNumbersTaken = errors.New("numbers taken while the import was staged")
+
 // numbersTaken adds an issue for each staged row whose number another writer gave an item of
-// its unit since the row was checked; it reports whether there were any.
-func (im *importer) numbersTaken(ctx context.Context, tx *Tx) (bool, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT s.sheet, s.row_no, s.no FROM import_items s
+// its unit since the row was checked; it reports whether there were any. It runs once the
+// publication has been refused for it, through the import's reading connection: items are never
+// deleted, so the rows that took the numbers are still there.
+func (im *importer) numbersTaken(ctx context.Context, q queryer) (bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT s.sheet, s.row_no, s.no FROM import_items s
 		WHERE s.import_id = $1 AND s.no <> '' AND EXISTS (SELECT 1 FROM items i WHERE i.org_id = s.org_id AND i.no = s.no AND i.no <> '')
 		ORDER BY s.place LIMIT 100`, im.stage.id)
 	if err != nil {
@@ -334,13 +347,14 @@ func (ids publishedIDs) at(place int) (item, entry int64) {
 func (im *importer) digest(ids publishedIDs, creditorIDs []int64, at time.Time, reason, actor string) (sum string, n int, first, last int64) {
 	h := sha256.New()
 	var b []byte
+	tail := digestTail(at, actor, reason) // the same for every entry the publication writes
 	for i, k := range im.stage.kept {
 		itemID, entryID := ids.at(i + 1)
 		creditorID := k.creditorID
 		if creditorID >= plannedIDs {
 			creditorID = creditorIDs[creditorID-plannedIDs]
 		}
-		b = digestLine(b[:0], itemID, k.orgID, creditorID, string(k.kind), k.arisen, string(k.origin), k.u, k.d, entryID, k.arisen, k.u, k.d, at, actor, reason)
+		b = digestLine(b[:0], itemID, k.orgID, creditorID, string(k.kind), k.arisen, string(k.origin), k.u, k.d, entryID, k.arisen, k.u, k.d, tail)
 		h.Write(b)
 		if i == 0 {
 			first = itemID
@@ -352,7 +366,7 @@ func (im *importer) digest(ids publishedIDs, creditorIDs []int64, at time.Time, 
 
 // digestLine appends what importDigest covers of one item and its recognise entry.
 func digestLine(b []byte, itemID, orgID, creditorID int64, kind string, arisen qingqian.Date, origin string, u, d qingqian.Money,
-	entryID int64, on qingqian.Date, du, dd qingqian.Money, at time.Time, actor, reason string) []byte {
+	entryID int64, on qingqian.Date, du, dd qingqian.Money, tail string) []byte {
 	for _, v := range []int64{itemID, orgID, creditorID} {
 		b = strconv.AppendInt(b, v, 10)
 		b = append(b, '|')
@@ -367,7 +381,12 @@ func digestLine(b []byte, itemID, orgID, creditorID int64, kind string, arisen q
 		b = strconv.AppendInt(b, v, 10)
 		b = append(b, '|')
 	}
-	return append(b, at.UTC().Format(time.RFC3339Nano)+"|"+strconv.Quote(actor)+"|"+strconv.Quote(reason)+"\n"...)
+	return append(b, tail...)
+}
+
+// digestTail is the end of a line of importDigest: when, by whom and why the entry was recorded.
+func digestTail(at time.Time, actor, reason string) string {
+	return at.UTC().Format(time.RFC3339Nano) + "|" + strconv.Quote(actor) + "|" + strconv.Quote(reason) + "\n"
 }
 
 // importDigest is the SHA-256 over the items an import published and their recognise entries,
@@ -394,7 +413,7 @@ func importDigest(ctx context.Context, q queryer, id int64) (sum string, n int, 
 		if err := rows.Scan(&itemID, &orgID, &creditorID, &kind, &arisen, &origin, &u, &d, &entryID, &on, &du, &dd, timeCol{&at}, &actor, &reason); err != nil {
 			return "", 0, 0, 0, err
 		}
-		b = digestLine(b[:0], itemID, orgID, creditorID, kind, arisen, origin, u, d, entryID, on, du, dd, at, actor, reason)
+		b = digestLine(b[:0], itemID, orgID, creditorID, kind, arisen, origin, u, d, entryID, on, du, dd, digestTail(at, actor, reason))
 		h.Write(b)
 		if n == 0 {
 			first = itemID

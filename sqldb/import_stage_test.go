@@ -218,3 +218,56 @@ func TestPublicationTime(t *testing.T) {
 			n, all.Seconds(), took.Seconds(), strings.Join(steps, ", "), n, y.Seconds(), took.Seconds()/y.Seconds())
 	})
 }
+
+// A number that a clerk gives an item of the unit while the import stages, one of the rows
+// already checked, refuses the publication: the row is named, nothing of the import is
+// published, and its staging rows are gone.
+func TestImportRefusedForANumberTakenWhileStaging(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		itemsBefore, entriesBefore := count(t, db, "items"), count(t, db, "entries")
+		reached, release := make(chan struct{}), make(chan struct{})
+		type outcome struct {
+			res *qingqian.ImportResult
+			err error
+		}
+		done := make(chan outcome, 1)
+		go func() {
+			res, err := sqldb.NewImportService(db).ImportLedger(as(f.groupA), heldLedger(t, f, 2500, 2100, reached, release), false)
+			done <- outcome{res, err}
+		}()
+		select {
+		case <-reached:
+		case out := <-done:
+			t.Fatalf("the import ended before its last rows: %+v %v", out.res, out.err)
+		}
+		it := &qingqian.Item{OrgID: f.groupA.ID, No: "S-00005", Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, ContractName: "合同",
+			Kind: qingqian.KindGoods, ArisenOn: qingqian.MustParseDate("2020-03-01"), Undisputed: qingqian.Yuan(10),
+			Origin: qingqian.OriginNew, FundingSource: qingqian.FundingOwn}
+		ctx, cancel := context.WithTimeout(as(f.groupA), time.Minute)
+		err := f.items.CreateItem(ctx, it)
+		cancel()
+		close(release)
+		out := <-done
+		if err != nil {
+			t.Fatalf("create item: %v", err)
+		}
+		if out.err != nil || out.res.OK() || len(out.res.Issues) != 1 {
+			t.Fatalf("import: %+v %v", out.res, out.err)
+		}
+		if is := out.res.Issues[0]; is.Row != 6 || is.Field != "no" || is.Value != "S-00005" || !strings.Contains(is.Message, "导入期间新增") {
+			t.Fatalf("issue %+v, want row 6's number named", is)
+		}
+		if n := count(t, db, "items"); n != itemsBefore+1 {
+			t.Fatalf("%d items after a refused import and a clerk's item, want 1", n-itemsBefore)
+		}
+		if n := count(t, db, "entries"); n != entriesBefore+1 {
+			t.Fatalf("%d entries after a refused import and a clerk's item, want 1", n-entriesBefore)
+		}
+		if n := count(t, db, "import_items"); n != 0 {
+			t.Fatalf("%d staging rows left after a refused publication", n)
+		}
+		mustVerifyTotals(t, db)
+		mustVerify(t, db)
+	})
+}
