@@ -85,6 +85,7 @@ func (im *importer) publish(ctx context.Context) (err error) {
 		if err != nil {
 			return err
 		}
+		lap("ids")
 		item, _, join := ids.sql(4)
 		res, err := tx.ExecContext(ctx, `INSERT INTO items (id, no, org_id, creditor_id, contract_no, contract_name, kind, arisen_on, due_on,
 				undisputed, disputed, dispute_reason, funding_source, origin, responsible, note, search, version, created_at, created_on, updated_at,
