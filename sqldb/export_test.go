@@ -229,4 +229,10 @@ func AgingSQLForTest(db *DB, asOf qingqian.Date, scope string) (string, []any) {
 
 // TimePublicationForTest has fn told, at the end of each step of an import's publication, how
 // long its transaction has taken so far; nil stops it.
-func TimePublicationForTest(fn func(step string, since time.Duration)) { publishSteps = fn }
+func TimePublicationForTest(fn func(step string, since time.Duration)) {
+	if fn == nil {
+		publishSteps.Store(nil)
+		return
+	}
+	publishSteps.Store(&fn)
+}

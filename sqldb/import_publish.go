@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -37,7 +38,7 @@ type publishedImport struct {
 
 // publishSteps, when set (by a test), is told how long the publication's transaction has taken
 // at the end of each of its steps.
-var publishSteps func(step string, since time.Duration)
+var publishSteps atomic.Pointer[func(step string, since time.Duration)]
 
 // publish publishes the staged import, or adds to the result the issues that refuse it (a
 // number another writer took meanwhile, a change another writer made first).
@@ -54,8 +55,8 @@ func (im *importer) publish(ctx context.Context) (err error) {
 	}
 	began := time.Now()
 	lap := func(step string) {
-		if publishSteps != nil {
-			publishSteps(step, time.Since(began))
+		if fn := publishSteps.Load(); fn != nil {
+			(*fn)(step, time.Since(began))
 		}
 	}
 	err = st.db.inTxRetry(ctx, im.a, func(tx *Tx) error {
