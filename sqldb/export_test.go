@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+	"time"
 
 	"github.com/qingqian/qingqian"
 )
@@ -281,4 +282,14 @@ func (db *DB) OwingCountsForTest(ctx context.Context) (kept, computed map[int64]
 	}
 	computed, err = read(owingComputed)
 	return kept, computed, err
+}
+
+// TimePublicationForTest has fn told, at the end of each step of an import's publication, how
+// long its transaction has taken so far; nil stops it.
+func TimePublicationForTest(fn func(step string, since time.Duration)) {
+	if fn == nil {
+		publishSteps.Store(nil)
+		return
+	}
+	publishSteps.Store(&fn)
 }

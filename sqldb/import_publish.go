@@ -12,8 +12,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/qingqian/qingqian"
@@ -34,6 +36,10 @@ type publishedImport struct {
 	Creditors  int    `json:"creditors_created"`
 }
 
+// publishSteps, when set (by a test), is told how long the publication's transaction has taken
+// at the end of each of its steps.
+var publishSteps atomic.Pointer[func(step string, since time.Duration)]
+
 // publish publishes the staged import, or adds to the result the issues that refuse it (a
 // number another writer took meanwhile, a change another writer made first).
 func (im *importer) publish(ctx context.Context) (err error) {
@@ -47,10 +53,17 @@ func (im *importer) publish(ctx context.Context) (err error) {
 		}
 		defer st.db.write.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = DEFAULT`)
 	}
+	began := time.Now()
+	lap := func(step string) {
+		if fn := publishSteps.Load(); fn != nil {
+			(*fn)(step, time.Since(began))
+		}
+	}
 	err = st.db.inTxRetry(ctx, im.a, func(tx *Tx) error {
+		began = time.Now()
 		tx.deferTotals()
 		created := 0
-		ids := make([]int64, len(im.planned))
+		creditorIDs := make([]int64, len(im.planned))
 		for i, p := range im.planned {
 			c, made, err := tx.creditorFor(ctx, p.c)
 			if qingqian.ErrorCode(err) == qingqian.EINVALID || qingqian.ErrorCode(err) == qingqian.ECONFLICT {
@@ -62,38 +75,47 @@ func (im *importer) publish(ctx context.Context) (err error) {
 			if made {
 				created++
 			}
-			ids[i] = c.ID
+			creditorIDs[i] = c.ID
 		}
-		if err := im.resolvePlanned(ctx, tx, ids); err != nil {
+		if err := im.resolvePlanned(ctx, tx, creditorIDs); err != nil {
 			return err
 		}
-		if taken, err := im.numbersTaken(ctx, tx); err != nil || taken {
-			return cmpErr(err, errRollback)
-		}
 		nowTS, today := tx.ts(tx.now), qingqian.DateOf(tx.now)
-		res, err := tx.ExecContext(ctx, `INSERT INTO items (no, org_id, creditor_id, contract_no, contract_name, kind, arisen_on, due_on,
+		lap("creditors")
+		ids, err := reserveIDs(ctx, tx, st.places)
+		if err != nil {
+			return err
+		}
+		lap("ids")
+		item, _, join := ids.sql(4)
+		res, err := tx.ExecContext(ctx, `INSERT INTO items (id, no, org_id, creditor_id, contract_no, contract_name, kind, arisen_on, due_on,
 				undisputed, disputed, dispute_reason, funding_source, origin, responsible, note, search, version, created_at, created_on, updated_at,
 				rec_u, rec_d, out_u, out_d, status, import_id)
-			SELECT no, org_id, creditor_id, contract_no, contract_name, kind, arisen_on, due_on, undisputed, disputed, dispute_reason, funding_source,
-				origin, responsible, note, search, 1, $2, $3, $2, undisputed, disputed, undisputed, disputed, status, import_id
-			FROM import_items WHERE import_id = $1 ORDER BY place`, st.id, nowTS, today)
+			SELECT `+item+`, s.no, s.org_id, s.creditor_id, s.contract_no, s.contract_name, s.kind, s.arisen_on, s.due_on, s.undisputed, s.disputed,
+				s.dispute_reason, s.funding_source, s.origin, s.responsible, s.note, s.search, 1, $2, $3, $2, s.undisputed, s.disputed, s.undisputed, s.disputed,
+				s.status, s.import_id
+			FROM import_items s`+join+` WHERE s.import_id = $1 ORDER BY s.place`, append([]any{st.id, nowTS, today}, ids.args()...)...)
 		if isUnique(err) {
-			im.res.AddIssue(qingqian.ImportIssue{Field: "no", Message: "台账编号已存在：导入期间有条目占用了文件中的台账编号，请重新导入"})
-			return errRollback
+			// A number given to an item of the unit since its row was checked (the unique index
+			// checks every row; which rows is found after the rollback, off the writer).
+			return errNumbersTaken
 		} else if err != nil {
 			return fmt.Errorf("insert the items: %w", err)
 		}
+		lap("items")
 		if n, err := res.RowsAffected(); err != nil || int(n) != st.places {
 			return cmpErr(err, fmt.Errorf("%d items published of %d staged", n, st.places))
 		}
 		e := &qingqian.Entry{Kind: qingqian.EntryRecognise}
 		_, actorID := tx.stampEntry(e)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO entries (`+entryInsertColumns+`)
-			SELECT i.id, $2, $3, i.arisen_on, $4, $5, i.arisen_on < $5, i.undisputed, i.disputed, '', '', $6, NULL, $7, $8
-			FROM items i WHERE i.import_id = $1 ORDER BY i.id`,
-			st.id, qingqian.EntryRecognise, qingqian.CatRecognise, nowTS, today, "建立台账", actorID, e.ActorName); err != nil {
+		item, entry, join := ids.sql(9)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO entries (id, `+entryInsertColumns+`)
+			SELECT `+entry+`, `+item+`, $2, $3, s.arisen_on, $4, $5, s.arisen_on < $5, s.undisputed, s.disputed, '', '', $6, NULL, $7, $8
+			FROM import_items s`+join+` WHERE s.import_id = $1 ORDER BY s.place`,
+			append([]any{st.id, qingqian.EntryRecognise, qingqian.CatRecognise, nowTS, today, "建立台账", actorID, e.ActorName}, ids.args()...)...); err != nil {
 			return fmt.Errorf("insert the recognise entries: %w", err)
 		}
+		lap("entries")
 		if err := im.publishTotals(ctx, tx); err != nil {
 			return err
 		}
@@ -104,10 +126,10 @@ func (im *importer) publish(ctx context.Context) (err error) {
 		if err := tx.flushTotals(ctx); err != nil {
 			return err
 		}
+		lap("totals and updates")
 		rec := publishedImport{ID: st.id, Kind: "ledger", FileSHA256: st.digest, Updated: updated, Creditors: created}
-		if rec.RowsSHA256, rec.Items, rec.FirstItem, rec.LastItem, err = importDigest(ctx, tx, st.id); err != nil {
-			return err
-		}
+		rec.RowsSHA256, rec.Items, rec.FirstItem, rec.LastItem = im.digest(ids, creditorIDs, tx.now, "建立台账", e.ActorName)
+		lap("digest")
 		if err := tx.audit(ctx, "import.publish", "import", st.id, auditPath(im.a), nil, rec); err != nil {
 			return err
 		}
@@ -121,6 +143,17 @@ func (im *importer) publish(ctx context.Context) (err error) {
 		}
 		return nil
 	})
+	lap("commit")
+	if errors.Is(err, errNumbersTaken) {
+		taken, err := im.numbersTaken(ctx, im.q)
+		if err != nil {
+			return err
+		}
+		if !taken {
+			im.res.AddIssue(qingqian.ImportIssue{Field: "no", Message: "台账编号已存在：导入期间有条目占用了文件中的台账编号，请重新导入"})
+		}
+		return nil
+	}
 	if errors.Is(err, errRollback) {
 		return nil // the issues say why
 	}
@@ -167,10 +200,15 @@ func cmpErr(err, other error) error {
 	return other
 }
 
+// errNumbersTaken stops a publication whose items' numbers the unique index refused.
+var errNumbersTaken = errors.New("numbers taken while the import was staged")
+
 // numbersTaken adds an issue for each staged row whose number another writer gave an item of
-// its unit since the row was checked; it reports whether there were any.
-func (im *importer) numbersTaken(ctx context.Context, tx *Tx) (bool, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT s.sheet, s.row_no, s.no FROM import_items s
+// its unit since the row was checked; it reports whether there were any. It runs once the
+// publication has been refused for it, through the import's reading connection: items are never
+// deleted, so the rows that took the numbers are still there.
+func (im *importer) numbersTaken(ctx context.Context, q queryer) (bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT s.sheet, s.row_no, s.no FROM import_items s
 		WHERE s.import_id = $1 AND s.no <> '' AND EXISTS (SELECT 1 FROM items i WHERE i.org_id = s.org_id AND i.no = s.no AND i.no <> '')
 		ORDER BY s.place LIMIT 100`, im.stage.id)
 	if err != nil {
@@ -228,9 +266,135 @@ func (im *importer) publishUpdates(ctx context.Context, tx *Tx) (int, error) {
 	return len(im.updates), nil
 }
 
+// publishedIDs are the ids a publication gives its items and their recognise entries, in the
+// order of the file: on SQLite, which has one writer, the ids after the largest ones (what SQLite
+// itself would give), base+place; on PostgreSQL, ids taken from the tables' sequences in one
+// statement, increasing but not always consecutive (other writers take ids meanwhile).
+type publishedIDs struct {
+	base, entryBase int64   // SQLite
+	items, entries  []int64 // PostgreSQL, by place-1
+}
+
+// reserveIDs gives n items and their entries their ids, in a publication's transaction.
+func reserveIDs(ctx context.Context, tx *Tx, n int) (ids publishedIDs, err error) {
+	defer wrapErr(&err, "reserve %d ids", n)
+	if tx.db.d.name == "sqlite" {
+		// Items and entries are never deleted, and these tables take ids without AUTOINCREMENT:
+		// the next id SQLite gives is the largest plus one.
+		err := tx.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM items), (SELECT COALESCE(MAX(id), 0) FROM entries)`).Scan(&ids.base, &ids.entryBase)
+		return ids, err
+	}
+	take := func(table string) ([]int64, error) {
+		rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) FROM generate_series(1, $1)`, n)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		out := make([]int64, 0, n)
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			out = append(out, id)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if len(out) != n {
+			return nil, fmt.Errorf("%d ids of %s for %d rows", len(out), table, n)
+		}
+		// In the order of the file, so that the items' ids follow it (importDigest reads them in
+		// the order of their ids).
+		slices.Sort(out)
+		return out, nil
+	}
+	if ids.items, err = take("items"); err != nil {
+		return ids, err
+	}
+	ids.entries, err = take("entries")
+	return ids, err
+}
+
+// sql is how a statement selecting from import_items s gives a staged row its item's and its
+// entry's id, the parameters from number first on being ids.args().
+func (ids publishedIDs) sql(first int) (item, entry, join string) {
+	p1, p2 := "$"+strconv.Itoa(first), "$"+strconv.Itoa(first+1)
+	if ids.items == nil {
+		return p1 + " + s.place", p2 + " + s.place", ""
+	}
+	return "r.item_id", "r.entry_id", " JOIN unnest(" + p1 + "::bigint[], " + p2 + "::bigint[]) WITH ORDINALITY AS r(item_id, entry_id, place) ON r.place = s.place"
+}
+
+// args are the parameters of sql.
+func (ids publishedIDs) args() []any {
+	if ids.items == nil {
+		return []any{ids.base, ids.entryBase}
+	}
+	return []any{ids.items, ids.entries}
+}
+
+// at is the ids of the item at place (from 1) and of its entry.
+func (ids publishedIDs) at(place int) (item, entry int64) {
+	if ids.items == nil {
+		return ids.base + int64(place), ids.entryBase + int64(place)
+	}
+	return ids.items[place-1], ids.entries[place-1]
+}
+
+// digest is importDigest computed from what the staging kept of the items (the publication's
+// ids, the registered creditors' ids, and the recognise entries it wrote: dated the day the debt
+// arose, of its amounts, recorded at, by actor and for reason): the same digest, without reading
+// back the rows just written.
+func (im *importer) digest(ids publishedIDs, creditorIDs []int64, at time.Time, reason, actor string) (sum string, n int, first, last int64) {
+	h := sha256.New()
+	var b []byte
+	tail := digestTail(at, actor, reason) // the same for every entry the publication writes
+	for i, k := range im.stage.kept {
+		itemID, entryID := ids.at(i + 1)
+		creditorID := k.creditorID
+		if creditorID >= plannedIDs {
+			creditorID = creditorIDs[creditorID-plannedIDs]
+		}
+		b = digestLine(b[:0], itemID, k.orgID, creditorID, string(k.kind), k.arisen, string(k.origin), k.u, k.d, entryID, k.arisen, k.u, k.d, tail)
+		h.Write(b)
+		if i == 0 {
+			first = itemID
+		}
+		last = itemID
+	}
+	return hex.EncodeToString(h.Sum(nil)), len(im.stage.kept), first, last
+}
+
+// digestLine appends what importDigest covers of one item and its recognise entry.
+func digestLine(b []byte, itemID, orgID, creditorID int64, kind string, arisen qingqian.Date, origin string, u, d qingqian.Money,
+	entryID int64, on qingqian.Date, du, dd qingqian.Money, tail string) []byte {
+	for _, v := range []int64{itemID, orgID, creditorID} {
+		b = strconv.AppendInt(b, v, 10)
+		b = append(b, '|')
+	}
+	b = append(b, kind+"|"+arisen.String()+"|"+origin+"|"...)
+	for _, v := range []int64{int64(u), int64(d), entryID} {
+		b = strconv.AppendInt(b, v, 10)
+		b = append(b, '|')
+	}
+	b = append(b, on.String()+"|"...)
+	for _, v := range []int64{int64(du), int64(dd)} {
+		b = strconv.AppendInt(b, v, 10)
+		b = append(b, '|')
+	}
+	return append(b, tail...)
+}
+
+// digestTail is the end of a line of importDigest: when, by whom and why the entry was recorded.
+func digestTail(at time.Time, actor, reason string) string {
+	return at.UTC().Format(time.RFC3339Nano) + "|" + strconv.Quote(actor) + "|" + strconv.Quote(reason) + "\n"
+}
+
 // importDigest is the SHA-256 over the items an import published and their recognise entries,
 // in the order of their ids (the order of the file), over what of them never changes; with
-// their number and the first and last ids.
+// their number and the first and last ids. verify computes it so; the publication computes the
+// same from what it wrote (importer.digest).
 func importDigest(ctx context.Context, q queryer, id int64) (sum string, n int, first, last int64, err error) {
 	rows, err := q.QueryContext(ctx, `SELECT i.id, i.org_id, i.creditor_id, i.kind, i.arisen_on, i.origin, i.undisputed, i.disputed,
 			e.id, e.on_date, e.du, e.dd, e.recorded_at, e.actor_name, e.reason
@@ -251,22 +415,7 @@ func importDigest(ctx context.Context, q queryer, id int64) (sum string, n int, 
 		if err := rows.Scan(&itemID, &orgID, &creditorID, &kind, &arisen, &origin, &u, &d, &entryID, &on, &du, &dd, timeCol{&at}, &actor, &reason); err != nil {
 			return "", 0, 0, 0, err
 		}
-		b = b[:0]
-		for _, v := range []int64{itemID, orgID, creditorID} {
-			b = strconv.AppendInt(b, v, 10)
-			b = append(b, '|')
-		}
-		b = append(b, kind+"|"+arisen.String()+"|"+origin+"|"...)
-		for _, v := range []int64{int64(u), int64(d), entryID} {
-			b = strconv.AppendInt(b, v, 10)
-			b = append(b, '|')
-		}
-		b = append(b, on.String()+"|"...)
-		for _, v := range []int64{int64(du), int64(dd)} {
-			b = strconv.AppendInt(b, v, 10)
-			b = append(b, '|')
-		}
-		b = append(b, at.UTC().Format(time.RFC3339Nano)+"|"+strconv.Quote(actor)+"|"+strconv.Quote(reason)+"\n"...)
+		b = digestLine(b[:0], itemID, orgID, creditorID, kind, arisen, origin, u, d, entryID, on, du, dd, digestTail(at, actor, reason))
 		h.Write(b)
 		if n == 0 {
 			first = itemID

@@ -170,15 +170,30 @@ type stagedItem struct {
 
 // stager writes an import's new items to import_items, chunk by chunk.
 type stager struct {
-	db        *DB
-	a         *qingqian.Actor
-	id        int64
-	digest    string
-	touched   time.Time // when imports.touched_at was last written
-	places    int       // items staged or buffered
-	buf       []stagedItem
-	sums      map[pendingKey]stagedSum
+	db      *DB
+	a       *qingqian.Actor
+	id      int64
+	digest  string
+	touched time.Time // when imports.touched_at was last written
+	places  int       // items staged or buffered
+	buf     []stagedItem
+	sums    map[pendingKey]stagedSum
+	// digest holds, in the order of the file (place 1 first), what the publication's digest
+	// covers of each staged item, so that the publication computes it without reading back the
+	// rows it wrote (importDigest reads them; verify recomputes it that way).
+	kept      []digestItem
 	published bool
+}
+
+// digestItem is what importDigest covers of a new item that the staging knows: all but the ids
+// and what the publication gives its recognise entry. Its creditor may be a planned one
+// (plannedIDs), given its id by the publication.
+type digestItem struct {
+	orgID, creditorID int64
+	kind              qingqian.ItemKind
+	origin            qingqian.Origin
+	arisen            qingqian.Date
+	u, d              qingqian.Money
 }
 
 // stageChunk is how many rows one staging transaction writes: a writer waiting behind one
@@ -220,6 +235,8 @@ func auditPath(a *qingqian.Actor) string {
 func (st *stager) add(ctx context.Context, r *qingqian.LedgerRow, o *qingqian.Org, it *qingqian.Item) error {
 	st.places++
 	st.buf = append(st.buf, stagedItem{place: st.places, r: r, orgPath: o.Path, it: *it})
+	st.kept = append(st.kept, digestItem{orgID: it.OrgID, creditorID: it.CreditorID, kind: it.Kind, origin: it.Origin,
+		arisen: it.ArisenOn, u: it.Undisputed, d: it.Disputed})
 	if st.sums == nil {
 		st.sums = map[pendingKey]stagedSum{}
 	}

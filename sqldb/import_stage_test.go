@@ -3,6 +3,9 @@ package sqldb_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,5 +176,100 @@ func TestImportRegistersManyCreditors(t *testing.T) {
 		if c := count(t, db, "creditors"); c < n-n/10 {
 			t.Fatalf("%d creditors", c)
 		}
+	})
+}
+
+// The publication of a large import, timed step by step, with its yardstick measured in the same
+// run: the same number of two-integer rows inserted by one INSERT … SELECT. Run only when
+// QINGQIAN_PUBLISH_ROWS gives the number of rows (docs/benchmarks.md):
+//
+//	QINGQIAN_PUBLISH_ROWS=100000 go test -run TestPublicationTime -v ./sqldb/
+func TestPublicationTime(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("QINGQIAN_PUBLISH_ROWS"))
+	if n <= 0 {
+		t.Skip("QINGQIAN_PUBLISH_ROWS not set")
+	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		var steps []string
+		var took time.Duration
+		sqldb.TimePublicationForTest(func(step string, since time.Duration) {
+			steps = append(steps, fmt.Sprintf("%s %.3fs", step, since.Seconds()))
+			took = since
+		})
+		defer sqldb.TimePublicationForTest(nil)
+		start := time.Now()
+		res, err := sqldb.NewImportService(db).ImportLedger(as(f.groupA), heldLedger(t, f, n, n, make(chan struct{}), make(chan struct{})), false)
+		if err != nil || !res.OK() || res.Created != n {
+			t.Fatalf("import: %+v %v", res.Created, err)
+		}
+		all := time.Since(start)
+		ctx := context.Background()
+		if err := db.ExecForTest(ctx, `CREATE TABLE yardstick (a BIGINT NOT NULL, b BIGINT NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		yard := time.Now()
+		if err := db.ExecForTest(ctx, `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < $1)
+			INSERT INTO yardstick (a, b) SELECT x, x FROM c`, n); err != nil {
+			t.Fatal(err)
+		}
+		y := time.Since(yard)
+		t.Logf("%d rows: import %.2fs, publication %.3fs (%s); yardstick (INSERT … SELECT of %d two-integer rows) %.3fs; ratio %.1f",
+			n, all.Seconds(), took.Seconds(), strings.Join(steps, ", "), n, y.Seconds(), took.Seconds()/y.Seconds())
+		// The digest the publication computed is the one verify recomputes from the rows.
+		mustVerify(t, db)
+	})
+}
+
+// A number that a clerk gives an item of the unit while the import stages, one of the rows
+// already checked, refuses the publication: the row is named, nothing of the import is
+// published, and its staging rows are gone.
+func TestImportRefusedForANumberTakenWhileStaging(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		itemsBefore, entriesBefore := count(t, db, "items"), count(t, db, "entries")
+		reached, release := make(chan struct{}), make(chan struct{})
+		type outcome struct {
+			res *qingqian.ImportResult
+			err error
+		}
+		done := make(chan outcome, 1)
+		go func() {
+			res, err := sqldb.NewImportService(db).ImportLedger(as(f.groupA), heldLedger(t, f, 2500, 2100, reached, release), false)
+			done <- outcome{res, err}
+		}()
+		select {
+		case <-reached:
+		case out := <-done:
+			t.Fatalf("the import ended before its last rows: %+v %v", out.res, out.err)
+		}
+		it := &qingqian.Item{OrgID: f.groupA.ID, No: "S-00005", Creditor: &qingqian.Creditor{USCC: f.creditor.USCC}, ContractName: "合同",
+			Kind: qingqian.KindGoods, ArisenOn: qingqian.MustParseDate("2020-03-01"), Undisputed: qingqian.Yuan(10),
+			Origin: qingqian.OriginNew, FundingSource: qingqian.FundingOwn}
+		ctx, cancel := context.WithTimeout(as(f.groupA), time.Minute)
+		err := f.items.CreateItem(ctx, it)
+		cancel()
+		close(release)
+		out := <-done
+		if err != nil {
+			t.Fatalf("create item: %v", err)
+		}
+		if out.err != nil || out.res.OK() || len(out.res.Issues) != 1 {
+			t.Fatalf("import: %+v %v", out.res, out.err)
+		}
+		if is := out.res.Issues[0]; is.Row != 6 || is.Field != "no" || is.Value != "S-00005" || !strings.Contains(is.Message, "导入期间新增") {
+			t.Fatalf("issue %+v, want row 6's number named", is)
+		}
+		if n := count(t, db, "items"); n != itemsBefore+1 {
+			t.Fatalf("%d items after a refused import and a clerk's item, want 1", n-itemsBefore)
+		}
+		if n := count(t, db, "entries"); n != entriesBefore+1 {
+			t.Fatalf("%d entries after a refused import and a clerk's item, want 1", n-entriesBefore)
+		}
+		if n := count(t, db, "import_items"); n != 0 {
+			t.Fatalf("%d staging rows left after a refused publication", n)
+		}
+		mustVerifyTotals(t, db)
+		mustVerify(t, db)
 	})
 }

@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -186,5 +187,52 @@ func TestImportLockedBaselineIsARowIssue(t *testing.T) {
 			!strings.Contains(res.Issues[0].Message, "已签批锁定") || res.Issues[0].Value != "底数" {
 			t.Fatalf("%v %+v", err, res)
 		}
+	})
+}
+
+// The digest a publication records is computed from what the staging kept, not read back from
+// the rows written; verify recomputes it from those rows: the two agree for an import that
+// registers its creditor and for one naming a registered creditor, and a published row changed
+// behind the service's back (an entry's amount, an item's creditor) no longer matches.
+func TestVerifyRecomputesTheDigestOfAPublishedImport(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		ctx := as(f.groupA)
+		never := make(chan struct{})
+		res, err := sqldb.NewImportService(db).ImportLedger(ctx, heldLedger(t, f, 30, 30, make(chan struct{}), never), false)
+		if err != nil || !res.OK() || res.Created != 30 {
+			t.Fatalf("import with a new creditor: %+v %v", res, err)
+		}
+		// Another writer's item between the two imports.
+		f.MustItem(t, ctx, f.groupA, "2019-01-10", qingqian.Yuan(100), 0)
+		res, err = sqldb.NewImportService(db).ImportLedger(ctx, ledgerRows(f, 40), false)
+		if err != nil || !res.OK() || res.Created != 40 {
+			t.Fatalf("import: %+v %v", res, err)
+		}
+		mustVerify(t, db)
+
+		var itemID, entryID, creditorID int64
+		if err := db.QueryRowForTest(context.Background(), `SELECT i.id, e.id, i.creditor_id FROM items i JOIN entries e ON e.item_id = i.id
+			WHERE i.no = 'I-007'`).Scan(&itemID, &entryID, &creditorID); err != nil {
+			t.Fatal(err)
+		}
+		const mismatch = "发布的条目及其确认分录与其审计记录不符"
+		tamper := func(change, undo string, id, to, back int64) {
+			t.Helper()
+			if err := db.ExecForTest(context.Background(), change, id, to); err != nil {
+				t.Fatal(err)
+			}
+			wantProblem(t, db, sqldb.VerifyOptions{}, mismatch)
+			if err := db.ExecForTest(context.Background(), undo, id, back); err != nil {
+				t.Fatal(err)
+			}
+			mustVerify(t, db)
+		}
+		tamper(`UPDATE entries SET du = du + $2 WHERE id = $1`, `UPDATE entries SET du = du - $2 WHERE id = $1`, entryID, 1, 1)
+		var other int64
+		if err := db.QueryRowForTest(context.Background(), `SELECT MIN(id) FROM creditors WHERE id <> $1`, creditorID).Scan(&other); err != nil {
+			t.Fatal(err)
+		}
+		tamper(`UPDATE items SET creditor_id = $2 WHERE id = $1`, `UPDATE items SET creditor_id = $2 WHERE id = $1`, itemID, other, creditorID)
 	})
 }
