@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"strings"
 	"syscall"
 	"time"
 
@@ -185,9 +184,6 @@ type stager struct {
 // waits for tens of milliseconds.
 const stageChunk = 2000
 
-// stageInsertRows is how many rows one INSERT statement of a chunk carries.
-const stageInsertRows = 100
-
 // host names this machine in imports.host.
 var host, _ = os.Hostname()
 
@@ -246,46 +242,37 @@ func satAdd(a, b qingqian.Money) qingqian.Money {
 	return a + b
 }
 
-const stageColumns = `import_id, place, sheet, row_no, org_id, org_path, creditor_id, no, contract_no, contract_name, kind, arisen_on, due_on,
-	undisputed, disputed, dispute_reason, funding_source, origin, responsible, note, search, status`
+// stageColumns are the columns of import_items a chunk writes.
+var stageColumns = []string{"import_id", "place", "sheet", "row_no", "org_id", "org_path", "creditor_id", "no", "contract_no", "contract_name",
+	"kind", "arisen_on", "due_on", "undisputed", "disputed", "dispute_reason", "funding_source", "origin", "responsible", "note", "search", "status"}
 
-// flush writes the buffered items in one short transaction.
+// flush writes the buffered items in one short transaction: by COPY on PostgreSQL, by
+// prepared multi-row INSERTs on SQLite (bulkTx).
 func (st *stager) flush(ctx context.Context) (err error) {
 	if len(st.buf) == 0 {
 		return nil
 	}
 	defer wrapErr(&err, "stage %d rows", len(st.buf))
-	err = st.db.inTx(ctx, st.a, func(tx *Tx) error {
-		for start := 0; start < len(st.buf); start += stageInsertRows {
-			part := st.buf[start:min(start+stageInsertRows, len(st.buf))]
-			var q strings.Builder
-			q.WriteString(`INSERT INTO import_items (` + stageColumns + `) VALUES `)
-			args := make([]any, 0, 22*len(part))
-			for i, s := range part {
-				if i > 0 {
-					q.WriteString(", ")
-				}
-				q.WriteByte('(')
-				for c := range 22 {
-					if c > 0 {
-						q.WriteString(", ")
-					}
-					q.WriteString(st.db.d.param(len(args) + c + 1))
-				}
-				q.WriteByte(')')
-				it := &s.it
-				b := qingqian.Balance{}
-				b.Add(qingqian.CatRecognise, it.Undisputed, it.Disputed)
-				args = append(args, st.id, s.place, s.r.Sheet, s.r.Row, it.OrgID, s.orgPath, it.CreditorID, it.No, it.ContractNo, it.ContractName,
-					it.Kind, it.ArisenOn, it.DueOn, it.Undisputed, it.Disputed, it.DisputeReason, it.FundingSource, it.Origin, it.Responsible,
-					it.Note, itemSearch(it), b.Status)
-			}
-			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+	now := st.db.Now()
+	err = st.db.bulkTx(ctx, st.a, func(w *bulkWriter) error {
+		t := w.table("import_items", stageColumns)
+		if w.pg != nil {
+			t.batch = max(t.batch, len(st.buf)) // one COPY for the chunk
+		}
+		for _, s := range st.buf {
+			it := &s.it
+			b := qingqian.Balance{}
+			b.Add(qingqian.CatRecognise, it.Undisputed, it.Disputed)
+			if err := t.add(ctx, st.id, int64(s.place), s.r.Sheet, int64(s.r.Row), it.OrgID, s.orgPath, it.CreditorID, it.No, it.ContractNo,
+				it.ContractName, string(it.Kind), it.ArisenOn, it.DueOn, int64(it.Undisputed), int64(it.Disputed), it.DisputeReason,
+				string(it.FundingSource), string(it.Origin), it.Responsible, it.Note, itemSearch(it), string(b.Status)); err != nil {
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE imports SET touched_at = $1 WHERE id = $2`, tx.ts(tx.now), st.id)
-		return err
+		if err := t.flush(ctx); err != nil {
+			return err
+		}
+		return w.exec(ctx, `UPDATE imports SET touched_at = $1 WHERE id = $2`, st.db.d.ts(now), st.id)
 	})
 	st.buf = st.buf[:0]
 	st.touched = time.Now()
