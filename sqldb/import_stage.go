@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 
@@ -33,7 +34,7 @@ func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*
 	}
 	defer conn.Close()
 	res := &qingqian.ImportResult{DryRun: dryRun, Issues: []qingqian.ImportIssue{}}
-	im := &importer{q: conn, a: a, res: res, creditors: map[string]*qingqian.Creditor{}, newCreditors: map[int64]bool{},
+	im := &importer{db: s.db, q: conn, a: a, res: res, creditors: map[string]*qingqian.Creditor{}, newCreditors: map[int64]bool{},
 		seen: map[string]string{}, totals: map[string]*qingqian.ImportTotal{}, locks: map[string]string{}}
 	if err := im.loadOrgs(ctx); err != nil {
 		return nil, err
@@ -49,16 +50,43 @@ func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*
 			}
 		}()
 	}
-	err = feed(res, rows, func(r *qingqian.LedgerRow) error {
-		if im.stage != nil && res.Rows%10000 == 0 {
-			// A long run of rows that stage nothing (all in the ledger already) still tells the
-			// sweep that the import is alive.
-			if err := im.stage.keepAlive(ctx); err != nil {
+	// The rows are checked a chunk at a time, after one query has found which of the chunk's
+	// numbers the ledger holds: one round trip per chunk rather than one per row.
+	var pending []*qingqian.LedgerRow
+	checkPending := func() error {
+		defer func() { pending = pending[:0] }()
+		if err := im.prefetchNumbers(ctx, pending); err != nil {
+			return err
+		}
+		for i, r := range pending {
+			if res.Truncated {
+				res.Rows -= len(pending) - i // as if the reader had stopped at the last row checked
+				return nil
+			}
+			if err := im.row(ctx, r); err != nil {
 				return err
 			}
 		}
-		return im.row(ctx, r)
+		// A long run of rows that stage nothing (all in the ledger already) still tells the
+		// sweep that the import is alive.
+		if im.stage != nil {
+			return im.stage.keepAlive(ctx)
+		}
+		return nil
+	}
+	err = feed(res, rows, func(r *qingqian.LedgerRow) error {
+		if pending = append(pending, r); len(pending) < matchChunk {
+			return nil
+		}
+		return checkPending()
 	})
+	if err == nil || errors.Is(err, qingqian.ErrRowsRejected) {
+		// The rows the file gave before it ended (or before its bad cells were counted) are
+		// checked too, so that every problem is reported.
+		if perr := checkPending(); perr != nil {
+			err = perr
+		}
+	}
 	im.sumTotals()
 	switch {
 	case errors.Is(err, qingqian.ErrRowsRejected):
@@ -75,6 +103,79 @@ func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*
 		return nil, err
 	}
 	return res, nil
+}
+
+// matchChunk is how many rows are checked after one query for their numbers.
+const matchChunk = 500
+
+// prefetchNumbers finds which numbers given by the rows are taken in their units, in one query;
+// match asks the ledger only about those (the rows of a large import are mostly new).
+func (im *importer) prefetchNumbers(ctx context.Context, rows []*qingqian.LedgerRow) (err error) {
+	defer wrapErr(&err, "look up the numbers of %d rows", len(rows))
+	clear(im.absent)
+	if im.absent == nil {
+		im.absent = map[numberKey]bool{}
+	}
+	var nos []string
+	orgs := map[int64]bool{}
+	for _, r := range rows {
+		o, _ := im.unit(r.OrgName)
+		if o == nil || r.Item.No == "" {
+			continue
+		}
+		orgs[o.ID] = true
+		nos = append(nos, r.Item.No)
+		im.absent[numberKey{o.ID, r.Item.No}] = true
+	}
+	if len(nos) == 0 {
+		return nil
+	}
+	// The lists are padded (repeating their last value) to a few lengths, so that both
+	// databases keep few statements.
+	var args []any
+	var q strings.Builder
+	q.WriteString(`SELECT org_id, no FROM items WHERE no <> '' AND org_id IN (`)
+	n := 0
+	for id := range orgs {
+		if n > 0 {
+			q.WriteString(", ")
+		}
+		n++
+		args = append(args, id)
+		q.WriteString(im.dialect().param(len(args)))
+	}
+	for ; n&(n-1) != 0; n++ {
+		args = append(args, args[len(args)-1])
+		q.WriteString(", " + im.dialect().param(len(args)))
+	}
+	q.WriteString(`) AND no IN (`)
+	for i := range max(len(nos), matchChunk) {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		args = append(args, nos[min(i, len(nos)-1)])
+		q.WriteString(im.dialect().param(len(args)))
+	}
+	q.WriteString(`)`)
+	rs, err := im.q.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var k numberKey
+		if err := rs.Scan(&k.org, &k.no); err != nil {
+			return err
+		}
+		delete(im.absent, k)
+	}
+	return rs.Err()
+}
+
+// numberKey is an item's number in its unit.
+type numberKey struct {
+	org int64
+	no  string
 }
 
 // plannedCreditor is a creditor the import registers when it is published; until then its
