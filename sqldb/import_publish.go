@@ -64,8 +64,16 @@ func (im *importer) publish(ctx context.Context) (err error) {
 			}
 			ids[i] = c.ID
 		}
-		if err := im.resolvePlanned(ctx, tx, ids); err != nil {
-			return err
+		// The staged rows name the creditors registered above by their provisional ids: the
+		// items take the real ones as they are inserted, or (for many creditors) the staged rows
+		// are given them first.
+		creditorCol, creditorArgs := "creditor_id", []any(nil)
+		if len(ids) > plannedChunk {
+			if err := im.resolvePlanned(ctx, tx, ids); err != nil {
+				return err
+			}
+		} else if len(ids) > 0 {
+			creditorCol, creditorArgs = plannedCase(ids, 4)
 		}
 		if taken, err := im.numbersTaken(ctx, tx); err != nil || taken {
 			return cmpErr(err, errRollback)
@@ -74,9 +82,9 @@ func (im *importer) publish(ctx context.Context) (err error) {
 		res, err := tx.ExecContext(ctx, `INSERT INTO items (no, org_id, creditor_id, contract_no, contract_name, kind, arisen_on, due_on,
 				undisputed, disputed, dispute_reason, funding_source, origin, responsible, note, search, version, created_at, created_on, updated_at,
 				rec_u, rec_d, out_u, out_d, status, import_id)
-			SELECT no, org_id, creditor_id, contract_no, contract_name, kind, arisen_on, due_on, undisputed, disputed, dispute_reason, funding_source,
+			SELECT no, org_id, `+creditorCol+`, contract_no, contract_name, kind, arisen_on, due_on, undisputed, disputed, dispute_reason, funding_source,
 				origin, responsible, note, search, 1, $2, $3, $2, undisputed, disputed, undisputed, disputed, status, import_id
-			FROM import_items WHERE import_id = $1 ORDER BY place`, st.id, nowTS, today)
+			FROM import_items WHERE import_id = $1 ORDER BY place`, append([]any{st.id, nowTS, today}, creditorArgs...)...)
 		if isUnique(err) {
 			im.res.AddIssue(qingqian.ImportIssue{Field: "no", Message: "台账编号已存在：导入期间有条目占用了文件中的台账编号，请重新导入"})
 			return errRollback
@@ -157,6 +165,21 @@ func (im *importer) resolvePlanned(ctx context.Context, tx *Tx, ids []int64) err
 		}
 	}
 	return nil
+}
+
+// plannedCase is the expression giving a staged row the id of the creditor registered for its
+// provisional one (ids[i] for plannedIDs+i), with its arguments numbered from first.
+func plannedCase(ids []int64, first int) (string, []any) {
+	var q strings.Builder
+	args := make([]any, 0, 2*len(ids))
+	q.WriteString(`CASE creditor_id`)
+	for i, id := range ids {
+		args = append(args, int64(plannedIDs+i), id)
+		n := first + len(args) - 2
+		q.WriteString(` WHEN $` + strconv.Itoa(n) + ` THEN CAST($` + strconv.Itoa(n+1) + ` AS BIGINT)`)
+	}
+	q.WriteString(` ELSE creditor_id END`)
+	return q.String(), args
 }
 
 // cmpErr is err, or else other.
