@@ -1,7 +1,7 @@
 package sqldb
 
-// Writing many rows at once, for the benchmark province: in one transaction, through prepared
-// multi-row INSERTs on SQLite and COPY on PostgreSQL.
+// Writing many rows at once, for the benchmark province and an import's staging: in one
+// transaction, through prepared multi-row INSERTs on SQLite and COPY on PostgreSQL.
 
 import (
 	"context"
@@ -87,6 +87,46 @@ func (db *DB) bulkLoad(ctx context.Context, fn func(w *bulkWriter) error) error 
 	return tx.Commit()
 }
 
+// bulkTx runs fn with a writer over one short write transaction, committed when fn succeeds:
+// on SQLite the services' own (inTx, which waits for the one writer), on PostgreSQL a pgx
+// transaction on a connection of the write pool, so that the writer's tables are written by
+// COPY. What fn writes besides its tables goes through w.exec.
+func (db *DB) bulkTx(ctx context.Context, a *qingqian.Actor, fn func(w *bulkWriter) error) error {
+	if db.d.name == "sqlite" {
+		return db.inTx(ctx, a, func(tx *Tx) error { return fn(&bulkWriter{tx: tx.Tx}) })
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("not a pgx connection: %T", dc)
+		}
+		tx, err := c.Conn().Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("begin transaction: %w", err)
+		}
+		defer tx.Rollback(context.WithoutCancel(ctx))
+		if err := fn(&bulkWriter{pg: tx}); err != nil {
+			return cancelled(ctx, err)
+		}
+		return tx.Commit(ctx)
+	})
+}
+
+// exec runs a statement in the writer's transaction.
+func (w *bulkWriter) exec(ctx context.Context, q string, args ...any) error {
+	if w.pg != nil {
+		_, err := w.pg.Exec(ctx, q, args...)
+		return err
+	}
+	_, err := w.tx.ExecContext(ctx, q, args...)
+	return err
+}
+
 // table starts the rows of a table with the given columns.
 func (w *bulkWriter) table(name string, cols []string) *bulkTable {
 	batch := 10_000
@@ -112,10 +152,13 @@ func (t *bulkTable) add(ctx context.Context, vals ...any) error {
 }
 
 // value is v as the database takes it: dates and instants as text on SQLite, as times on
-// PostgreSQL.
+// PostgreSQL; an unset date as NULL.
 func (w *bulkWriter) value(v any) any {
 	switch v := v.(type) {
 	case qingqian.Date:
+		if v.IsZero() {
+			return nil
+		}
 		if w.pg != nil {
 			return time.Date(v.Year(), v.Month(), v.Day(), 0, 0, 0, 0, time.UTC)
 		}

@@ -110,7 +110,14 @@ type importer struct {
 	planned []plannedCreditor
 	updates []pendingUpdate
 	locks   map[string]string
+	// absent holds numbers of the rows being checked that no item of their unit had when they
+	// were looked up together (prefetchNumbers).
+	absent map[numberKey]bool
+	db     *DB
 }
+
+// dialect is the dialect of the importer's database.
+func (im *importer) dialect() dialect { return im.db.d }
 
 func (im *importer) loadOrgs(ctx context.Context) (err error) {
 	defer wrapErr(&err, "read the units")

@@ -306,6 +306,8 @@ func (im *importer) match(ctx context.Context, r *qingqian.LedgerRow, it *qingqi
 	var q string
 	var args []any
 	switch {
+	case it.No != "" && im.absent[numberKey{it.OrgID, it.No}]:
+		return nil, "台账编号", true, nil
 	case it.No != "":
 		q, args, by = matchByNo, []any{it.OrgID, it.No}, "台账编号"
 	case it.ContractNo != "":

@@ -34,7 +34,7 @@ func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*
 	}
 	defer conn.Close()
 	res := &qingqian.ImportResult{DryRun: dryRun, Issues: []qingqian.ImportIssue{}}
-	im := &importer{q: conn, a: a, res: res, creditors: map[string]*qingqian.Creditor{}, newCreditors: map[int64]bool{},
+	im := &importer{db: s.db, q: conn, a: a, res: res, creditors: map[string]*qingqian.Creditor{}, newCreditors: map[int64]bool{},
 		seen: map[string]string{}, totals: map[string]*qingqian.ImportTotal{}, locks: map[string]string{}}
 	if err := im.loadOrgs(ctx); err != nil {
 		return nil, err
@@ -50,16 +50,43 @@ func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*
 			}
 		}()
 	}
-	err = feed(res, rows, func(r *qingqian.LedgerRow) error {
-		if im.stage != nil && res.Rows%10000 == 0 {
-			// A long run of rows that stage nothing (all in the ledger already) still tells the
-			// sweep that the import is alive.
-			if err := im.stage.keepAlive(ctx); err != nil {
+	// The rows are checked a chunk at a time, after one query has found which of the chunk's
+	// numbers the ledger holds: one round trip per chunk rather than one per row.
+	var pending []*qingqian.LedgerRow
+	checkPending := func() error {
+		defer func() { pending = pending[:0] }()
+		if err := im.prefetchNumbers(ctx, pending); err != nil {
+			return err
+		}
+		for i, r := range pending {
+			if res.Truncated {
+				res.Rows -= len(pending) - i // as if the reader had stopped at the last row checked
+				return nil
+			}
+			if err := im.row(ctx, r); err != nil {
 				return err
 			}
 		}
-		return im.row(ctx, r)
+		// A long run of rows that stage nothing (all in the ledger already) still tells the
+		// sweep that the import is alive.
+		if im.stage != nil {
+			return im.stage.keepAlive(ctx)
+		}
+		return nil
+	}
+	err = feed(res, rows, func(r *qingqian.LedgerRow) error {
+		if pending = append(pending, r); len(pending) < matchChunk {
+			return nil
+		}
+		return checkPending()
 	})
+	if err == nil || errors.Is(err, qingqian.ErrRowsRejected) {
+		// The rows the file gave before it ended (or before its bad cells were counted) are
+		// checked too, so that every problem is reported.
+		if perr := checkPending(); perr != nil {
+			err = perr
+		}
+	}
 	im.sumTotals()
 	switch {
 	case errors.Is(err, qingqian.ErrRowsRejected):
@@ -76,6 +103,79 @@ func (s *ImportService) ImportLedger(ctx context.Context, rows func(yield func(*
 		return nil, err
 	}
 	return res, nil
+}
+
+// matchChunk is how many rows are checked after one query for their numbers.
+const matchChunk = 500
+
+// prefetchNumbers finds which numbers given by the rows are taken in their units, in one query;
+// match asks the ledger only about those (the rows of a large import are mostly new).
+func (im *importer) prefetchNumbers(ctx context.Context, rows []*qingqian.LedgerRow) (err error) {
+	defer wrapErr(&err, "look up the numbers of %d rows", len(rows))
+	clear(im.absent)
+	if im.absent == nil {
+		im.absent = map[numberKey]bool{}
+	}
+	var nos []string
+	orgs := map[int64]bool{}
+	for _, r := range rows {
+		o, _ := im.unit(r.OrgName)
+		if o == nil || r.Item.No == "" {
+			continue
+		}
+		orgs[o.ID] = true
+		nos = append(nos, r.Item.No)
+		im.absent[numberKey{o.ID, r.Item.No}] = true
+	}
+	if len(nos) == 0 {
+		return nil
+	}
+	// The lists are padded (repeating their last value) to a few lengths, so that both
+	// databases keep few statements.
+	var args []any
+	var q strings.Builder
+	q.WriteString(`SELECT org_id, no FROM items WHERE no <> '' AND org_id IN (`)
+	n := 0
+	for id := range orgs {
+		if n > 0 {
+			q.WriteString(", ")
+		}
+		n++
+		args = append(args, id)
+		q.WriteString(im.dialect().param(len(args)))
+	}
+	for ; n&(n-1) != 0; n++ {
+		args = append(args, args[len(args)-1])
+		q.WriteString(", " + im.dialect().param(len(args)))
+	}
+	q.WriteString(`) AND no IN (`)
+	for i := range max(len(nos), matchChunk) {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		args = append(args, nos[min(i, len(nos)-1)])
+		q.WriteString(im.dialect().param(len(args)))
+	}
+	q.WriteString(`)`)
+	rs, err := im.q.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var k numberKey
+		if err := rs.Scan(&k.org, &k.no); err != nil {
+			return err
+		}
+		delete(im.absent, k)
+	}
+	return rs.Err()
+}
+
+// numberKey is an item's number in its unit.
+type numberKey struct {
+	org int64
+	no  string
 }
 
 // plannedCreditor is a creditor the import registers when it is published; until then its
@@ -200,9 +300,6 @@ type digestItem struct {
 // waits for tens of milliseconds.
 const stageChunk = 2000
 
-// stageInsertRows is how many rows one INSERT statement of a chunk carries.
-const stageInsertRows = 100
-
 // host names this machine in imports.host.
 var host, _ = os.Hostname()
 
@@ -263,46 +360,37 @@ func satAdd(a, b qingqian.Money) qingqian.Money {
 	return a + b
 }
 
-const stageColumns = `import_id, place, sheet, row_no, org_id, org_path, creditor_id, no, contract_no, contract_name, kind, arisen_on, due_on,
-	undisputed, disputed, dispute_reason, funding_source, origin, responsible, note, search, status`
+// stageColumns are the columns of import_items a chunk writes.
+var stageColumns = []string{"import_id", "place", "sheet", "row_no", "org_id", "org_path", "creditor_id", "no", "contract_no", "contract_name",
+	"kind", "arisen_on", "due_on", "undisputed", "disputed", "dispute_reason", "funding_source", "origin", "responsible", "note", "search", "status"}
 
-// flush writes the buffered items in one short transaction.
+// flush writes the buffered items in one short transaction: by COPY on PostgreSQL, by
+// prepared multi-row INSERTs on SQLite (bulkTx).
 func (st *stager) flush(ctx context.Context) (err error) {
 	if len(st.buf) == 0 {
 		return nil
 	}
 	defer wrapErr(&err, "stage %d rows", len(st.buf))
-	err = st.db.inTx(ctx, st.a, func(tx *Tx) error {
-		for start := 0; start < len(st.buf); start += stageInsertRows {
-			part := st.buf[start:min(start+stageInsertRows, len(st.buf))]
-			var q strings.Builder
-			q.WriteString(`INSERT INTO import_items (` + stageColumns + `) VALUES `)
-			args := make([]any, 0, 22*len(part))
-			for i, s := range part {
-				if i > 0 {
-					q.WriteString(", ")
-				}
-				q.WriteByte('(')
-				for c := range 22 {
-					if c > 0 {
-						q.WriteString(", ")
-					}
-					q.WriteString(st.db.d.param(len(args) + c + 1))
-				}
-				q.WriteByte(')')
-				it := &s.it
-				b := qingqian.Balance{}
-				b.Add(qingqian.CatRecognise, it.Undisputed, it.Disputed)
-				args = append(args, st.id, s.place, s.r.Sheet, s.r.Row, it.OrgID, s.orgPath, it.CreditorID, it.No, it.ContractNo, it.ContractName,
-					it.Kind, it.ArisenOn, it.DueOn, it.Undisputed, it.Disputed, it.DisputeReason, it.FundingSource, it.Origin, it.Responsible,
-					it.Note, itemSearch(it), b.Status)
-			}
-			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+	now := st.db.Now()
+	err = st.db.bulkTx(ctx, st.a, func(w *bulkWriter) error {
+		t := w.table("import_items", stageColumns)
+		if w.pg != nil {
+			t.batch = max(t.batch, len(st.buf)) // one COPY for the chunk
+		}
+		for _, s := range st.buf {
+			it := &s.it
+			b := qingqian.Balance{}
+			b.Add(qingqian.CatRecognise, it.Undisputed, it.Disputed)
+			if err := t.add(ctx, st.id, int64(s.place), s.r.Sheet, int64(s.r.Row), it.OrgID, s.orgPath, it.CreditorID, it.No, it.ContractNo,
+				it.ContractName, string(it.Kind), it.ArisenOn, it.DueOn, int64(it.Undisputed), int64(it.Disputed), it.DisputeReason,
+				string(it.FundingSource), string(it.Origin), it.Responsible, it.Note, itemSearch(it), string(b.Status)); err != nil {
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE imports SET touched_at = $1 WHERE id = $2`, tx.ts(tx.now), st.id)
-		return err
+		if err := t.flush(ctx); err != nil {
+			return err
+		}
+		return w.exec(ctx, `UPDATE imports SET touched_at = $1 WHERE id = $2`, st.db.d.ts(now), st.id)
 	})
 	st.buf = st.buf[:0]
 	st.touched = time.Now()

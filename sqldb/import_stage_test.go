@@ -136,45 +136,15 @@ func TestSweepRemovesTheStagingOfADeadImport(t *testing.T) {
 	})
 }
 
-// The creditors an import registers reach their rows, several hundred to a statement: every row
-// ends with the creditor its own line names.
+// The creditors an import registers reach their rows, several hundred to a statement (or, for
+// fewer, as the items are inserted): every row ends with the creditor its own line names.
 func TestImportRegistersManyCreditors(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		const n = 950 // three statements' worth of new creditors, the last one short
-		codes := make([]string, n+1)
-		rows := func(yield func(*qingqian.LedgerRow) bool) error {
-			for i := 1; i <= n; i++ {
-				if codes[i] == "" {
-					codes[i] = MustUSCC(t)
-				}
-				cr := qingqian.Creditor{USCC: codes[i], Name: fmt.Sprintf("供应商%03d有限公司", i), Ownership: f.creditor.Ownership, Size: f.creditor.Size, SizeDeclaredOn: f.creditor.SizeDeclaredOn}
-				// Every tenth row names the creditor of the row before: an existing plan, not a new one.
-				if i%10 == 0 {
-					codes[i] = codes[i-1]
-					cr.USCC, cr.Name = codes[i-1], fmt.Sprintf("供应商%03d有限公司", i-1)
-				}
-				r := &qingqian.LedgerRow{Row: i + 1, OrgName: f.groupA.Name, Creditor: cr, Item: qingqian.Item{
-					No: fmt.Sprintf("C-%04d", i), ContractNo: fmt.Sprintf("HT-%d", i), ContractName: "采购合同", Kind: qingqian.KindGoods,
-					Origin: qingqian.OriginBaseline, ArisenOn: qingqian.MustParseDate("2019-01-01"), Undisputed: qingqian.Money(100_00 + i), FundingSource: qingqian.FundingOwn}}
-				if !yield(r) {
-					return nil
-				}
-			}
-			return nil
-		}
-		res, err := sqldb.NewImportService(db).ImportLedger(as(f.groupA), rows, false)
-		if err != nil || !res.OK() || res.Created != n {
-			t.Fatalf("import: %+v %v", res, err)
-		}
-		for i := 1; i <= n; i++ {
-			no, uscc := fmt.Sprintf("C-%04d", i), ""
-			if err := db.QueryRowForTest(context.Background(), `SELECT c.uscc FROM items i JOIN creditors c ON c.id = i.creditor_id WHERE i.no = $1`, no).Scan(&uscc); err != nil || uscc != codes[i] {
-				t.Fatalf("%s has creditor %q (%v), its row named %q", no, uscc, err, codes[i])
-			}
-		}
-		if c := count(t, db, "creditors"); c < n-n/10 {
-			t.Fatalf("%d creditors", c)
+		// 950: three statements' worth of new creditors, the last one short; 300: given to the
+		// items as they are inserted.
+		for _, n := range []int{950, 300} {
+			registerCreditors(t, db, f, n)
 		}
 	})
 }
@@ -272,4 +242,43 @@ func TestImportRefusedForANumberTakenWhileStaging(t *testing.T) {
 		mustVerifyTotals(t, db)
 		mustVerify(t, db)
 	})
+}
+
+// registerCreditors imports n rows naming new creditors, every tenth the one before's.
+func registerCreditors(t *testing.T, db *sqldb.DB, f *fixture, n int) {
+	codes := make([]string, n+1)
+	rows := func(yield func(*qingqian.LedgerRow) bool) error {
+		for i := 1; i <= n; i++ {
+			if codes[i] == "" {
+				codes[i] = MustUSCC(t)
+			}
+			cr := qingqian.Creditor{USCC: codes[i], Name: fmt.Sprintf("供应商%03d有限公司", i), Ownership: f.creditor.Ownership, Size: f.creditor.Size, SizeDeclaredOn: f.creditor.SizeDeclaredOn}
+			// Every tenth row names the creditor of the row before: an existing plan, not a new one.
+			if i%10 == 0 {
+				codes[i] = codes[i-1]
+				cr.USCC, cr.Name = codes[i-1], fmt.Sprintf("供应商%03d有限公司", i-1)
+			}
+			r := &qingqian.LedgerRow{Row: i + 1, OrgName: f.groupA.Name, Creditor: cr, Item: qingqian.Item{
+				No: fmt.Sprintf("C%d-%04d", n, i), ContractNo: fmt.Sprintf("HT-%d", i), ContractName: "采购合同", Kind: qingqian.KindGoods,
+				Origin: qingqian.OriginBaseline, ArisenOn: qingqian.MustParseDate("2019-01-01"), Undisputed: qingqian.Money(100_00 + i), FundingSource: qingqian.FundingOwn}}
+			if !yield(r) {
+				return nil
+			}
+		}
+		return nil
+	}
+	res, err := sqldb.NewImportService(db).ImportLedger(as(f.groupA), rows, false)
+	if err != nil || !res.OK() || res.Created != n {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	for i := 1; i <= n; i++ {
+		no, uscc := fmt.Sprintf("C%d-%04d", n, i), ""
+		if err := db.QueryRowForTest(context.Background(), `SELECT c.uscc FROM items i JOIN creditors c ON c.id = i.creditor_id WHERE i.no = $1`, no).Scan(&uscc); err != nil || uscc != codes[i] {
+			t.Fatalf("%s has creditor %q (%v), its row named %q", no, uscc, err, codes[i])
+		}
+	}
+	if c := count(t, db, "creditors"); c < n-n/10 {
+		t.Fatalf("%d creditors", c)
+	}
+	mustVerify(t, db)
 }

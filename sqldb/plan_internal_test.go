@@ -38,6 +38,8 @@ func TestQueryPlans(t *testing.T) {
 		"subtree of units": {`SELECT ` + orgColumns + ` FROM orgs o WHERE o.path >= $1 AND o.path < $2 ORDER BY o.path LIMIT 50`,
 			[]string{"INDEX sqlite_autoindex_orgs_1 (path>? AND path<?)"}, []string{"TEMP B-TREE"}},
 		"import match by number": {matchByNo, []string{"SEARCH items USING COVERING INDEX items_no (org_id=? AND no=?)"}, nil},
+		"import numbers of a chunk": {`SELECT org_id, no FROM items WHERE no <> '' AND org_id IN ($1) AND no IN ($2, $3)`,
+			[]string{"SEARCH items USING COVERING INDEX items_no (org_id=? AND no=?)"}, nil},
 		"import match by contract": {matchByContract,
 			[]string{"SEARCH items USING COVERING INDEX items_contract (org_id=? AND creditor_id=? AND contract_no=?)"}, nil},
 		"import match by debt":       {matchByDebt, []string{"SEARCH items USING INDEX items_contract (org_id=? AND creditor_id=?)"}, nil},
