@@ -77,8 +77,13 @@ func (im *importer) publish(ctx context.Context) (err error) {
 			}
 			creditorIDs[i] = c.ID
 		}
-		if err := im.resolvePlanned(ctx, tx, creditorIDs); err != nil {
-			return err
+		// The staged rows name the creditors registered above by their provisional ids: the
+		// items take the real ones as they are inserted (plannedCase), or, for many creditors,
+		// the staged rows are given them first.
+		if len(creditorIDs) > plannedChunk {
+			if err := im.resolvePlanned(ctx, tx, creditorIDs); err != nil {
+				return err
+			}
 		}
 		nowTS, today := tx.ts(tx.now), qingqian.DateOf(tx.now)
 		lap("creditors")
@@ -88,13 +93,20 @@ func (im *importer) publish(ctx context.Context) (err error) {
 		}
 		lap("ids")
 		item, _, join := ids.sql(4)
+		args := append([]any{st.id, nowTS, today}, ids.args()...)
+		creditor := "s.creditor_id"
+		if len(creditorIDs) > 0 && len(creditorIDs) <= plannedChunk {
+			var more []any
+			creditor, more = plannedCase(creditorIDs, len(args)+1)
+			args = append(args, more...)
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO items (id, no, org_id, creditor_id, contract_no, contract_name, kind, arisen_on, due_on,
 				undisputed, disputed, dispute_reason, funding_source, origin, responsible, note, search, version, created_at, created_on, updated_at,
 				rec_u, rec_d, out_u, out_d, status, import_id)
-			SELECT `+item+`, s.no, s.org_id, s.creditor_id, s.contract_no, s.contract_name, s.kind, s.arisen_on, s.due_on, s.undisputed, s.disputed,
+			SELECT `+item+`, s.no, s.org_id, `+creditor+`, s.contract_no, s.contract_name, s.kind, s.arisen_on, s.due_on, s.undisputed, s.disputed,
 				s.dispute_reason, s.funding_source, s.origin, s.responsible, s.note, s.search, 1, $2, $3, $2, s.undisputed, s.disputed, s.undisputed, s.disputed,
 				s.status, s.import_id
-			FROM import_items s`+join+` WHERE s.import_id = $1 ORDER BY s.place`, append([]any{st.id, nowTS, today}, ids.args()...)...)
+			FROM import_items s`+join+` WHERE s.import_id = $1 ORDER BY s.place`, args...)
 		if isUnique(err) {
 			// A number given to an item of the unit since its row was checked (the unique index
 			// checks every row; which rows is found after the rollback, off the writer).
@@ -190,6 +202,22 @@ func (im *importer) resolvePlanned(ctx context.Context, tx *Tx, ids []int64) err
 		}
 	}
 	return nil
+}
+
+// plannedCase is the expression giving a staged row (import_items s) the id of the creditor
+// registered for its provisional one (ids[i] for plannedIDs+i), with its arguments numbered from
+// first.
+func plannedCase(ids []int64, first int) (string, []any) {
+	var q strings.Builder
+	args := make([]any, 0, 2*len(ids))
+	q.WriteString(`CASE s.creditor_id`)
+	for i, id := range ids {
+		args = append(args, int64(plannedIDs+i), id)
+		n := first + len(args) - 2
+		q.WriteString(` WHEN $` + strconv.Itoa(n) + ` THEN CAST($` + strconv.Itoa(n+1) + ` AS BIGINT)`)
+	}
+	q.WriteString(` ELSE s.creditor_id END`)
+	return q.String(), args
 }
 
 // cmpErr is err, or else other.
