@@ -293,3 +293,27 @@ func TimePublicationForTest(fn func(step string, since time.Duration)) {
 	}
 	publishSteps.Store(&fn)
 }
+
+// EntriesAsWrittenForTest reads every entry with the record that wrote it, as verify does, and
+// counts those whose record is the entry as the service wrote it (compared without decoding).
+func (db *DB) EntriesAsWrittenForTest(ctx context.Context) (fast, all int, err error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT e.id, e.item_id, e.kind, e.cat, e.on_date, e.recorded_at, e.backdated, e.du, e.dd, e.method, e.voucher_no, e.reason,
+			COALESCE(e.reverses_id, 0), e.actor_name, COALESCE(a.after_json, '') FROM entries e LEFT JOIN audit_log a ON a.entry_id = e.id`)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e qingqian.Entry
+		var after string
+		if err := rows.Scan(&e.ID, &e.ItemID, &e.Kind, &e.Category, &e.On, timeCol{&e.RecordedAt}, &e.Backdated, &e.Undisputed, &e.Disputed,
+			&e.Method, &e.VoucherNo, &e.Reason, &e.ReversesID, &e.ActorName, &after); err != nil {
+			return 0, 0, err
+		}
+		all++
+		if sameAsWritten(&e, after) {
+			fast++
+		}
+	}
+	return fast, all, rows.Err()
+}
