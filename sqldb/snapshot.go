@@ -21,7 +21,7 @@ type snapshot struct {
 	pg      bool
 	cursors int
 	conn    *sql.Conn // SQLite, a large snapshot: the reading connection it holds, set back at Close
-	// progress, when set, is told how far a long walk has got ("审计链：已读 1000000 条记录").
+	// progress, when set, is told how far a long walk has got ("审计记录：已读 1000000 条").
 	progress func(string)
 }
 
@@ -112,7 +112,7 @@ func (db *DB) beginLargeSnapshots(ctx context.Context, n int) (_ []*snapshot, er
 	return all, nil
 }
 
-// resetLargeRead sets a reading connection's cache and threads back to the defaults and
+// resetLargeRead sets a reading connection's cache, threads and mapping back to the defaults and
 // returns it to the pool.
 func resetLargeRead(conn *sql.Conn) {
 	ctx := context.Background()
