@@ -140,7 +140,8 @@ func (s itemSort) seek(q *args, c cursor, back bool) string {
 var keyDriven = 5000
 
 // FindItems implements qingqian.ItemService.
-func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (*qingqian.ItemPage, error) {
+func (s *ItemService) FindItems(ctx context.Context, f qingqian.ItemFilter) (_ *qingqian.ItemPage, err error) {
+	defer serviceErr(&err, "find items")
 	return s.findItems(ctx, f, limit(f.Limit), false)
 }
 
@@ -152,7 +153,8 @@ var eachItemPage = 10_000
 // to fn one at a time, reading them in pages of eachItemPage by key. An item handed over lacks
 // its creation and update times (CreatedAt, UpdatedAt), which are not read; fn must not keep it
 // once it returns. The exports read the ledger through it.
-func (s *ItemService) EachItem(ctx context.Context, f qingqian.ItemFilter, fn func(*qingqian.Item) error) error {
+func (s *ItemService) EachItem(ctx context.Context, f qingqian.ItemFilter, fn func(*qingqian.Item) error) (err error) {
+	defer serviceErr(&err, "read items")
 	f.Sort, f.NoTotals, f.CountOnly, f.Offset, f.After, f.Before, f.AfterID = "id", true, false, 0, "", "", 0
 	for {
 		page, err := s.findItems(ctx, f, eachItemPage, true)
@@ -174,7 +176,6 @@ func (s *ItemService) EachItem(ctx context.Context, f qingqian.ItemFilter, fn fu
 // findItems reads a page of at most n items; lean leaves out the columns that the exports do
 // not write and that cost the most to scan (the items' times, the units' paths).
 func (s *ItemService) findItems(ctx context.Context, f qingqian.ItemFilter, n int, lean bool) (_ *qingqian.ItemPage, err error) {
-	defer serviceErr(&err, "find items")
 	a, err := qingqian.RequireReader(ctx)
 	if err != nil {
 		return nil, err
