@@ -218,6 +218,13 @@ func (im *importer) row(ctx context.Context, r *qingqian.LedgerRow) (err error) 
 	case cur.ArisenOn != it.ArisenOn:
 		im.issue(r, "arisen_on", it.ArisenOn.String(), "按"+matchedBy+"匹配到台账中的条目，但发生日期与台账（"+cur.ArisenOn.String()+"）不一致，不能通过导入修改")
 		return nil
+	case cur.CreditorID != it.CreditorID:
+		ledger := "台账中的债权企业"
+		if cur.CreditorName != "" {
+			ledger = "台账中的债权企业（" + cur.CreditorName + "，" + cur.CreditorUSCC + "）"
+		}
+		im.issue(r, "creditor_uscc", r.Creditor.USCC, "按"+matchedBy+"匹配到台账中的条目，但债权企业与"+ledger+"不一致，不能通过导入修改；如编号填错，请改正编号")
+		return nil
 	}
 	// What the row leaves empty that identifies the item is kept.
 	if it.No == "" {

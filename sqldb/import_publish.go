@@ -59,6 +59,7 @@ func (im *importer) publish(ctx context.Context) (err error) {
 			(*fn)(step, time.Since(began))
 		}
 	}
+	registered := 0
 	err = st.db.inTxRetry(ctx, im.a, func(tx *Tx) error {
 		began = time.Now()
 		tx.deferTotals()
@@ -140,6 +141,7 @@ func (im *importer) publish(ctx context.Context) (err error) {
 		}
 		lap("totals and updates")
 		rec := publishedImport{ID: st.id, Kind: "ledger", FileSHA256: st.digest, Updated: updated, Creditors: created}
+		registered = created
 		rec.RowsSHA256, rec.Items, rec.FirstItem, rec.LastItem = im.digest(ids, creditorIDs, tx.now, "建立台账", e.ActorName)
 		lap("digest")
 		if err := tx.audit(ctx, "import.publish", "import", st.id, auditPath(im.a), nil, rec); err != nil {
@@ -173,6 +175,9 @@ func (im *importer) publish(ctx context.Context) (err error) {
 		return err
 	}
 	st.published = true
+	// The creditors registered are those the publication made: one the staging planned may
+	// have been registered by another writer meanwhile.
+	im.res.CreditorsCreated = registered
 	if err := st.db.dropStaging(context.WithoutCancel(ctx), im.a, st.id, st.places, ""); err != nil {
 		st.db.logger().Warn("a published import's staging rows stay until the next sweep", "import", st.id, "err", err)
 	}

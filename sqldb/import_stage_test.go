@@ -17,7 +17,11 @@ import (
 // heldLedger yields n ledger rows of group A (a new creditor's), stopping after the first held
 // rows until release is closed; reached is closed when it stops there.
 func heldLedger(t *testing.T, f *fixture, n, held int, reached, release chan struct{}) func(yield func(*qingqian.LedgerRow) bool) error {
-	uscc := MustUSCC(t)
+	return heldLedgerOf(f, MustUSCC(t), n, held, reached, release)
+}
+
+// heldLedgerOf is heldLedger with the new creditor's code given.
+func heldLedgerOf(f *fixture, uscc string, n, held int, reached, release chan struct{}) func(yield func(*qingqian.LedgerRow) bool) error {
 	return func(yield func(*qingqian.LedgerRow) bool) error {
 		for i := 1; i <= n; i++ {
 			if i == held+1 {
@@ -244,6 +248,50 @@ func TestImportRefusedForANumberTakenWhileStaging(t *testing.T) {
 	})
 }
 
+// A new creditor the staging planned, registered by a clerk before the publication: the import
+// files its rows under that creditor and reports the creditors it registered itself (none).
+func TestImportCountsTheCreditorsItRegistered(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		uscc := MustUSCC(t)
+		reached, release := make(chan struct{}), make(chan struct{})
+		type outcome struct {
+			res *qingqian.ImportResult
+			err error
+		}
+		done := make(chan outcome, 1)
+		go func() {
+			res, err := sqldb.NewImportService(db).ImportLedger(as(f.groupA), heldLedgerOf(f, uscc, 2500, 2100, reached, release), false)
+			done <- outcome{res, err}
+		}()
+		select {
+		case <-reached:
+		case out := <-done:
+			t.Fatalf("the import ended before its last rows: %+v %v", out.res, out.err)
+		}
+		it := &qingqian.Item{OrgID: f.groupA.ID, No: "T-1", Creditor: &qingqian.Creditor{USCC: uscc, Name: "某某新建材有限公司",
+			Ownership: f.creditor.Ownership, Size: f.creditor.Size, SizeDeclaredOn: f.creditor.SizeDeclaredOn}, ContractName: "合同",
+			Kind: qingqian.KindGoods, ArisenOn: qingqian.MustParseDate("2020-03-01"), Undisputed: qingqian.Yuan(10),
+			Origin: qingqian.OriginNew, FundingSource: qingqian.FundingOwn}
+		ctx, cancel := context.WithTimeout(as(f.groupA), time.Minute)
+		err := f.items.CreateItem(ctx, it)
+		cancel()
+		close(release)
+		out := <-done
+		if err != nil {
+			t.Fatalf("create item: %v", err)
+		}
+		if out.err != nil || !out.res.OK() || out.res.Created != 2500 || out.res.CreditorsCreated != 0 {
+			t.Fatalf("import: %d created, %d creditors registered, %v; want 2500 and 0", out.res.Created, out.res.CreditorsCreated, out.err)
+		}
+		var n int
+		if err := db.QueryRowForTest(context.Background(), `SELECT COUNT(*) FROM items i JOIN creditors c ON c.id = i.creditor_id WHERE c.uscc = $1`, uscc).Scan(&n); err != nil || n != 2501 {
+			t.Fatalf("%d items under the creditor (%v), want 2501", n, err)
+		}
+		mustVerify(t, db)
+	})
+}
+
 // registerCreditors imports n rows naming new creditors, every tenth the one before's.
 func registerCreditors(t *testing.T, db *sqldb.DB, f *fixture, n int) {
 	codes := make([]string, n+1)
@@ -281,4 +329,43 @@ func registerCreditors(t *testing.T, db *sqldb.DB, f *fixture, n int) {
 		t.Fatalf("%d creditors", c)
 	}
 	mustVerify(t, db)
+}
+
+// A row that finds an item of the ledger by its number but names another creditor is refused,
+// naming the code and the ledger's creditor: the import neither moves the debt to another firm
+// nor reports the row unchanged.
+func TestImportRefusesAnotherCreditorForANumber(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		row := func(c qingqian.Creditor) func(yield func(*qingqian.LedgerRow) bool) error {
+			return func(yield func(*qingqian.LedgerRow) bool) error {
+				yield(&qingqian.LedgerRow{Row: 2, OrgName: f.groupA.Name, Creditor: c,
+					Item: qingqian.Item{No: "N-1", Kind: qingqian.KindGoods, Origin: qingqian.OriginNew,
+						ArisenOn: qingqian.MustParseDate("2020-03-01"), Undisputed: qingqian.Yuan(10), FundingSource: qingqian.FundingOwn}})
+				return nil
+			}
+		}
+		imp := sqldb.NewImportService(db)
+		first := qingqian.Creditor{Name: f.creditor.Name, USCC: f.creditor.USCC}
+		if res, err := imp.ImportLedger(as(f.groupA), row(first), false); err != nil || !res.OK() || res.Created != 1 {
+			t.Fatalf("first import: %+v %v", res, err)
+		}
+		other := qingqian.Creditor{Name: "另一家建材有限公司", USCC: MustUSCC(t), Ownership: f.creditor.Ownership, Size: f.creditor.Size, SizeDeclaredOn: f.creditor.SizeDeclaredOn}
+		items, creditors := count(t, db, "items"), count(t, db, "creditors")
+		res, err := imp.ImportLedger(as(f.groupA), row(other), false)
+		if err != nil || res.OK() || len(res.Issues) != 1 {
+			t.Fatalf("import naming another creditor: %+v %v", res, err)
+		}
+		if is := res.Issues[0]; is.Row != 2 || is.Field != "creditor_uscc" || is.Value != other.USCC || !strings.Contains(is.Message, f.creditor.Name) {
+			t.Fatalf("issue %+v, want the code named with the ledger's creditor", is)
+		}
+		if count(t, db, "items") != items || count(t, db, "creditors") != creditors {
+			t.Fatal("a refused import wrote items or creditors")
+		}
+		// The row as the ledger holds it is unchanged.
+		if res, err := imp.ImportLedger(as(f.groupA), row(first), false); err != nil || !res.OK() || res.Unchanged != 1 {
+			t.Fatalf("import of the row as it is: %+v %v", res, err)
+		}
+		mustVerify(t, db)
+	})
 }
