@@ -37,26 +37,7 @@ type bulkTable struct {
 // bulkLoad runs fn with a writer over one transaction, committed when fn succeeds.
 func (db *DB) bulkLoad(ctx context.Context, fn func(w *bulkWriter) error) error {
 	if db.d.name == "postgres" {
-		conn, err := db.write.Conn(ctx)
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		return conn.Raw(func(dc any) error {
-			c, ok := dc.(*stdlib.Conn)
-			if !ok {
-				return fmt.Errorf("not a pgx connection: %T", dc)
-			}
-			tx, err := c.Conn().Begin(ctx)
-			if err != nil {
-				return err
-			}
-			defer tx.Rollback(context.WithoutCancel(ctx))
-			if err := fn(&bulkWriter{pg: tx}); err != nil {
-				return err
-			}
-			return tx.Commit(ctx)
-		})
+		return db.pgxTx(ctx, func(tx pgx.Tx) error { return fn(&bulkWriter{pg: tx}) })
 	}
 	// The indexes of a million items do not fit SQLite's default page cache (2 MB): each insert
 	// would read its index pages back from the file. The writing connection (there is one) gets
@@ -95,6 +76,17 @@ func (db *DB) bulkTx(ctx context.Context, a *qingqian.Actor, fn func(w *bulkWrit
 	if db.d.name == "sqlite" {
 		return db.inTx(ctx, a, func(tx *Tx) error { return fn(&bulkWriter{tx: tx.Tx}) })
 	}
+	return db.pgxTx(ctx, func(tx pgx.Tx) error {
+		if err := fn(&bulkWriter{pg: tx}); err != nil {
+			return cancelled(ctx, err)
+		}
+		return nil
+	})
+}
+
+// pgxTx runs fn in a pgx transaction on a connection of the PostgreSQL write pool (for COPY),
+// committed when fn succeeds.
+func (db *DB) pgxTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return err
@@ -110,8 +102,8 @@ func (db *DB) bulkTx(ctx context.Context, a *qingqian.Actor, fn func(w *bulkWrit
 			return fmt.Errorf("begin transaction: %w", err)
 		}
 		defer tx.Rollback(context.WithoutCancel(ctx))
-		if err := fn(&bulkWriter{pg: tx}); err != nil {
-			return cancelled(ctx, err)
+		if err := fn(tx); err != nil {
+			return err
 		}
 		return tx.Commit(ctx)
 	})
